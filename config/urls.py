@@ -1,0 +1,26 @@
+"""URL map: pages of each context, the API, the admin and the language switch."""
+
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+from django.utils.http import urlencode
+
+from config.api import api
+
+
+def admin_login(request, extra_context=None):  # type: ignore[no-untyped-def]
+    """The admin has no login of its own: everyone signs in with the second factor."""
+    return redirect("/login/?" + urlencode({"next": request.GET.get("next", "/admin/")}))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.site_header = "onestop"
+
+urlpatterns = [
+    path("", include("onestop.portal.urls")),
+    path("", include("onestop.identity.urls")),
+    path("audit/", include("onestop.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

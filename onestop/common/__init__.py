@@ -1,0 +1,1 @@
+"""Small shared kernel: request context, base model mixins, errors."""

@@ -1,0 +1,44 @@
+"""Errors that services raise and that views and the API turn into responses.
+
+Each carries a message in Chinese and in English, so every channel can show the one the
+user reads.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request that the platform refuses, with a bilingual explanation."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, zh: str, en: str, *, code: str | None = None) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+        if code:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message_zh": self.zh, "message_en": self.en}
+
+
+class NotPermitted(ServiceError):
+    """The actor may not do this; views answer 403, or 404 where existence is secret."""
+
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, zh: str = "无权执行此操作。", en: str = "You are not allowed to do this.",
+                 *, code: str | None = None) -> None:
+        super().__init__(zh, en, code=code)
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, zh: str = "未找到。", en: str = "Not found.", *, code: str | None = None
+                 ) -> None:
+        super().__init__(zh, en, code=code)

@@ -1,0 +1,1 @@
+"""Regions, agencies, persons, employers, staff, roles, login, MFA and personal-data crypto."""

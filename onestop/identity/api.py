@@ -1,0 +1,202 @@
+"""Identity API: who am I, persons, employers, regions, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from onestop.common.errors import NotFound, NotPermitted
+from onestop.identity import policy, selectors, services
+from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
+from onestop.identity.masking import mask_phone, mask_resident_id
+from onestop.identity.models import Employer, Person
+
+router = Router(tags=["identity"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    level: str
+    parent: str | None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    resident_id: str
+    phone: str
+    sex: str
+    birth_date: dt.date
+    region: str
+
+
+class IdentifiersOut(Schema):
+    resident_id: str
+    phone: str
+
+
+class EmployerOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    region: str
+    legal_representative: str
+    contact_name: str
+    contact_phone: str
+
+
+class StaffOut(Schema):
+    role: str
+    agency: str
+    region: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    person: PersonOut | None
+    staff: StaffOut | None
+    employers: list[int]
+
+
+class TokenIn(Schema):
+    name: str
+    scopes: list[str]
+    days: int = 90
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class IssuedTokenOut(Schema):
+    token: TokenOut
+    secret: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+def person_out(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "resident_id": mask_resident_id(person.resident_id),
+        "phone": mask_phone(person.phone) if person.phone else "",
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "region": person.region.code,
+    }
+
+
+def employer_out(employer: Employer) -> dict[str, Any]:
+    return {
+        "id": employer.pk,
+        "name": employer.name,
+        "credit_code": employer.credit_code,
+        "region": employer.region.code,
+        "legal_representative": employer.legal_representative,
+        "contact_name": employer.contact_name,
+        "contact_phone": mask_phone(employer.contact_phone) if employer.contact_phone else "",
+    }
+
+
+@router.get("/regions", response=list[RegionOut], auth=None)
+def regions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The administrative divisions the platform serves (public)."""
+    return [
+        {"code": r.code, "name": r.name, "name_en": r.name_en, "level": r.level,
+         "parent": r.parent.code if r.parent else None}
+        for r in selectors.region_tree()
+    ]
+
+
+@router.get("/me", response=MeOut, auth=ANY_AUTH)
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in user, with identifiers masked."""
+    require_scope(request, "profile:read")
+    user = request.user
+    person = getattr(user, "person", None)
+    profile = policy.staff_profile(user)
+    return {
+        "username": user.get_username(),
+        "display_name": getattr(user, "display_name", ""),
+        "role": policy.role_of(user),
+        "person": person_out(person) if person else None,
+        "staff": {"role": profile.role, "agency": profile.agency.code,
+                  "region": profile.region.code} if profile else None,
+        "employers": [r.employer_id for r in selectors.employer_roles_of(user=user)],
+    }
+
+
+@router.get("/persons", response=list[PersonOut], auth=ANY_AUTH)
+@paginate(LimitOffsetPagination)
+def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    """Persons within the caller's scope; ``q`` is a resident ID or a name prefix."""
+    require_scope(request, "persons:read")
+    if policy.is_staff_member(request.user) and not policy.allows(request.user,
+                                                                   policy.VIEW_PERSON):
+        raise NotPermitted()
+    return [person_out(p) for p in selectors.person_list_for(actor=request.user, query=q)]
+
+
+@router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, auth=ANY_AUTH)
+def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    require_scope(request, "persons:read")
+    return person_out(selectors.person_get_for(actor=request.user, person_id=person_id))
+
+
+@router.post("/persons/{person_id}/reveal", response={200: IdentifiersOut, 403: ErrorOut,
+                                                      404: ErrorOut}, auth=ANY_AUTH)
+def person_reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
+    """The identifiers in full, for roles that need them; each call is journaled."""
+    require_scope(request, "persons:reveal")
+    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    return services.person_reveal(actor=request.user, person=person)
+
+
+@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut},
+            auth=ANY_AUTH)
+def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
+    require_scope(request, "employers:read")
+    return employer_out(selectors.employer_get_for(actor=request.user, employer_id=employer_id))
+
+
+@router.get("/tokens", response=list[TokenOut], auth=session_auth)
+def token_list(request: HttpRequest) -> Any:
+    """The caller's own API tokens (browser session only: a token cannot manage tokens)."""
+    return list(selectors.token_list_for(actor=request.user))
+
+
+@router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    """Issue a token; its secret is in this response only."""
+    issued = services.token_create(actor=request.user,  # type: ignore[arg-type]
+                                   name=payload.name, scopes=payload.scopes, days=payload.days)
+    return 201, {"token": issued.token, "secret": issued.secret}
+
+
+@router.delete("/tokens/{token_id}", response={204: None, 404: ErrorOut}, auth=session_auth)
+def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    token = selectors.token_list_for(actor=request.user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    return 204, None

@@ -1,0 +1,24 @@
+"""Template context: the signed-in user's role, for navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from onestop.identity import policy
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role = policy.role_of(user)
+    perms = policy.ROLE_PERMISSIONS.get(role, frozenset())
+    return {
+        "onestop_role": role,
+        "onestop_can": {
+            "persons": policy.VIEW_PERSON in perms,
+            "staff": policy.MANAGE_STAFF in perms,
+            "journal": policy.SEARCH_JOURNAL in perms,
+            "admin": policy.USE_ADMIN in perms,
+        },
+    }

@@ -1,0 +1,41 @@
+"""HTML forms of the identity pages. Validation of business rules stays in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES
+
+
+class LoginForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Resident ID, mobile number or user name"), max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code from your authenticator app"), min_length=6, max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+    )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("Resident ID or name"), max_length=32, required=False)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name of the client"), max_length=64)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=sorted(TOKEN_SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS,
+                              initial=90)

@@ -1,0 +1,237 @@
+"""Regions, agencies, users, persons, employers, staff and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onestop.common.models import TimeStamped
+from onestop.identity.fields import EncryptedTextField
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county or district")
+
+
+class Region(models.Model):
+    """An administrative division with its GB/T 2260 code."""
+
+    code = models.CharField(max_length=6, unique=True)
+    name = models.CharField(max_length=64)
+    name_en = models.CharField(max_length=64, blank=True)
+    level = models.CharField(max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def scope_prefix(self) -> str:
+        """The code prefix shared by this region and everything under it (61, 6101, 610113)."""
+        if self.level == RegionLevel.PROVINCE:
+            return self.code[:2]
+        if self.level == RegionLevel.CITY:
+            return self.code[:4]
+        return self.code
+
+
+class AgencyKind(models.TextChoices):
+    HRSS_BUREAU = "hrss_bureau", _("HRSS bureau")
+    SI_AGENCY = "si_agency", _("social insurance handling agency")
+    CIVIL_AFFAIRS = "civil_affairs", _("civil affairs")
+    PUBLIC_SECURITY = "public_security", _("public security")
+    TAX = "tax", _("tax")
+    MARKET_REGULATION = "market_regulation", _("market regulation")
+    MEDICAL_INSURANCE = "medical_insurance", _("medical insurance")
+
+
+class Agency(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=128)
+    name_en = models.CharField(max_length=128, blank=True)
+    kind = models.CharField(max_length=32, choices=AgencyKind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["region__code", "code"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A login. Citizens and employer users are linked to a Person; staff have a StaffProfile."""
+
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    totp_secret = EncryptedTextField(blank=True, default="")
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    totp_last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def audit_label(self) -> str:
+        return self.username
+
+    @property
+    def audit_role(self) -> str:
+        profile = getattr(self, "staff_profile", None)
+        if profile is not None:
+            return str(profile.role)
+        return "citizen"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("male")
+    FEMALE = "female", _("female")
+
+
+class Person(TimeStamped):
+    """An insured person (参保人). Identifiers are encrypted; look-ups use the blind index."""
+
+    name = models.CharField(_("name"), max_length=64)
+    resident_id = EncryptedTextField(_("resident ID"))
+    resident_id_index = models.CharField(max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True,
+                                   editable=False)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="persons",
+                               verbose_name=_("region"))
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="person")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        permissions = [
+            ("reveal_person", "Can see a person's identifiers in full"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"
+
+
+class Employer(TimeStamped):
+    """An employer (参保单位), identified by its unified social credit code."""
+
+    name = models.CharField(_("name"), max_length=128)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="employers",
+                               verbose_name=_("region"))
+    legal_representative = models.CharField(_("legal representative"), max_length=64)
+    contact_name = models.CharField(_("contact"), max_length=64, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerRoleKind(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
+    AGENT = "agent", _("agent (handles social insurance)")
+
+
+class EmployerRole(models.Model):
+    """A person acting for an employer; one person may act for several employers."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="employer_roles")
+    role = models.CharField(max_length=32, choices=EmployerRoleKind.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer", "person"],
+                condition=Q(revoked_at__isnull=True),
+                name="employer_role_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.employer_id}:{self.role}"
+
+
+class StaffRole(models.TextChoices):
+    CASE_WORKER = "case_worker", _("case worker")
+    REVIEWER = "reviewer", _("reviewer")
+    SUPERVISOR = "supervisor", _("supervisor")
+    CONTENT_EDITOR = "content_editor", _("content editor")
+    SYSTEM_ADMIN = "system_admin", _("system administrator")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    AUDIT_ADMIN = "audit_admin", _("audit administrator")
+
+
+class StaffProfile(models.Model):
+    """A staff account's one role, its agency and the region it may see.
+
+    One role per account keeps the three administrator roles apart: nobody holds two.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=32, choices=StaffRole.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="staff",
+                               help_text=_("Region scope: this region and everything under it."))
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A machine client's bearer token. Only a hash of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64)
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

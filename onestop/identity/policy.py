@@ -1,0 +1,160 @@
+"""Authorization in one place: role permissions, region scope and ownership.
+
+Every service, selector, view and API endpoint asks ``allows(user, perm, obj)``, directly or
+through Django's ``user.has_perm`` (the ``PolicyBackend`` below), so contexts that must not
+import identity can still ask.
+
+* Staff hold one role; the role grants permission names; object permissions also need the
+  object's region inside the staff member's region scope.
+* Citizens hold no role; they are granted permissions on objects they own: their own Person,
+  and the employers they act for (by their employer role).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onestop.identity.models import (
+    Agency,
+    Employer,
+    EmployerRole,
+    EmployerRoleKind,
+    Person,
+    Region,
+    StaffProfile,
+    StaffRole,
+    User,
+)
+
+VIEW_PERSON = "identity.view_person"
+REVEAL_PERSON = "identity.reveal_person"
+VIEW_EMPLOYER = "identity.view_employer"
+MANAGE_EMPLOYER_ROLES = "identity.manage_employer_roles"
+MANAGE_STAFF = "identity.manage_staff"
+USE_ADMIN = "identity.use_admin"
+SEARCH_JOURNAL = "audit.search_journal"
+EXPORT_JOURNAL = "audit.export_journal"
+EDIT_CONTENT = "portal.edit_content"
+
+#: Model permissions that the Django admin asks for, granted to the system administrator.
+_CONFIG_MODELS = ("region", "agency")
+_ADMIN_MODEL_PERMS = frozenset(
+    f"identity.{verb}_{model}"
+    for model in _CONFIG_MODELS
+    for verb in ("view", "add", "change", "delete")
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    StaffRole.CASE_WORKER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER}),
+    StaffRole.REVIEWER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER}),
+    StaffRole.SUPERVISOR: frozenset({VIEW_PERSON, VIEW_EMPLOYER}),
+    StaffRole.CONTENT_EDITOR: frozenset({EDIT_CONTENT}),
+    StaffRole.SYSTEM_ADMIN: frozenset({USE_ADMIN}) | _ADMIN_MODEL_PERMS,
+    StaffRole.SECURITY_ADMIN: frozenset({MANAGE_STAFF}),
+    StaffRole.AUDIT_ADMIN: frozenset({SEARCH_JOURNAL, EXPORT_JOURNAL}),
+}
+
+#: What each employer role lets a person do for that employer.
+EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    EmployerRoleKind.LEGAL_REPRESENTATIVE: frozenset({VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES}),
+    EmployerRoleKind.AGENT: frozenset({VIEW_EMPLOYER}),
+}
+
+#: What a signed-in citizen may do on their own Person.
+OWNER_PERSON_PERMISSIONS = frozenset({VIEW_PERSON, REVEAL_PERSON})
+
+
+def staff_profile(user: Any) -> StaffProfile | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return user.staff_profile  # type: ignore[no-any-return]
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def is_staff_member(user: Any) -> bool:
+    return staff_profile(user) is not None
+
+
+def role_of(user: Any) -> str:
+    """The staff role, ``citizen`` for a signed-in non-staff user, ``anonymous`` otherwise."""
+    profile = staff_profile(user)
+    if profile is not None:
+        return str(profile.role)
+    return "citizen" if getattr(user, "is_authenticated", False) else "anonymous"
+
+
+def region_of(obj: Any) -> Region | None:
+    """The region an object belongs to, for scope checks."""
+    if isinstance(obj, Region):
+        return obj
+    if isinstance(obj, Person | Employer | Agency):
+        return obj.region
+    if isinstance(obj, StaffProfile):
+        return obj.region
+    if isinstance(obj, User):
+        profile = staff_profile(obj)
+        if profile is not None:
+            return profile.region
+        person = getattr(obj, "person", None)
+        return person.region if person is not None else None
+    return None
+
+
+def in_scope(profile: StaffProfile, region: Region | None) -> bool:
+    if region is None:
+        return False
+    return region.code.startswith(profile.region.scope_prefix)
+
+
+def active_employer_role(user: Any, employer: Employer) -> str | None:
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        return None
+    role = (
+        EmployerRole.objects.filter(employer=employer, person=person, revoked_at__isnull=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role
+
+
+def allows(user: Any, perm: str, obj: Any = None) -> bool:
+    """May ``user`` use ``perm``, on ``obj`` when given?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    profile = staff_profile(user)
+    if profile is not None:
+        if perm not in ROLE_PERMISSIONS.get(profile.role, frozenset()):
+            return False
+        if obj is None:
+            return True
+        return in_scope(profile, region_of(obj))
+    if obj is None:
+        return False
+    if isinstance(obj, Person):
+        return obj.user_id == user.pk and perm in OWNER_PERSON_PERMISSIONS
+    if isinstance(obj, Employer):
+        role = active_employer_role(user, obj)
+        return role is not None and perm in EMPLOYER_ROLE_PERMISSIONS.get(role, frozenset())
+    return False
+
+
+class PolicyBackend:
+    """Django authorization backend that answers ``has_perm`` from this module's policy."""
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
+
+    def get_user(self, user_id: int) -> User | None:
+        return User.objects.filter(pk=user_id).first()
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return allows(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        profile = staff_profile(user_obj)
+        if profile is None:
+            return False
+        return any(p.startswith(f"{app_label}.") for p in ROLE_PERMISSIONS.get(profile.role, ()))

@@ -1,0 +1,104 @@
+"""Reads in the identity context, always through the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from onestop.common.errors import NotFound
+from onestop.identity import policy
+from onestop.identity.auth import resident_id_index
+from onestop.identity.models import ApiToken, Employer, EmployerRole, Person, Region, User
+from onestop.rules.identifiers import check_resident_id
+
+
+def person_list_for(*, actor: Any, query: str = "") -> QuerySet[Person]:
+    """Persons the actor may see: staff within region scope, a citizen only themselves.
+
+    ``query`` is a resident ID (matched exactly through the blind index) or a name prefix.
+    """
+    qs = Person.objects.select_related("region")
+    profile = policy.staff_profile(actor)
+    if profile is not None and policy.allows(actor, policy.VIEW_PERSON):
+        qs = qs.filter(region__code__startswith=profile.region.scope_prefix)
+    elif getattr(actor, "is_authenticated", False) and profile is None:
+        qs = qs.filter(user_id=actor.pk)
+    else:
+        return qs.none()
+    query = (query or "").strip()
+    if query:
+        check = check_resident_id(query, today=timezone.localdate())
+        if check.valid:
+            qs = qs.filter(resident_id_index=resident_id_index(check.normalized))
+        else:
+            qs = qs.filter(name__startswith=query)
+    return qs.order_by("id")
+
+
+def person_get_for(*, actor: Any, person_id: int) -> Person:
+    """One person the actor may see; any other is reported as not found."""
+    person = Person.objects.select_related("region").filter(pk=person_id).first()
+    if person is None or not policy.allows(actor, policy.VIEW_PERSON, person):
+        raise NotFound()
+    return person
+
+
+def employer_get_for(*, actor: Any, employer_id: int) -> Employer:
+    employer = Employer.objects.select_related("region").filter(pk=employer_id).first()
+    if employer is None or not policy.allows(actor, policy.VIEW_EMPLOYER, employer):
+        raise NotFound()
+    return employer
+
+
+def employer_list_for(*, actor: Any) -> QuerySet[Employer]:
+    qs = Employer.objects.select_related("region")
+    profile = policy.staff_profile(actor)
+    if profile is not None and policy.allows(actor, policy.VIEW_EMPLOYER):
+        return qs.filter(region__code__startswith=profile.region.scope_prefix)
+    person = getattr(actor, "person", None) if profile is None else None
+    if person is None:
+        return qs.none()
+    ids = EmployerRole.objects.filter(person=person, revoked_at__isnull=True).values("employer")
+    return qs.filter(pk__in=ids)
+
+
+def employer_roles_of(*, user: Any) -> list[EmployerRole]:
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    return list(
+        EmployerRole.objects.select_related("employer")
+        .filter(person=person, revoked_at__isnull=True)
+        .order_by("employer__name")
+    )
+
+
+def staff_list_for(*, actor: Any) -> QuerySet[User]:
+    """Staff accounts the security administrator may manage (within scope)."""
+    profile = policy.staff_profile(actor)
+    if profile is None or not policy.allows(actor, policy.MANAGE_STAFF):
+        return User.objects.none()
+    return (
+        User.objects.select_related("staff_profile__agency", "staff_profile__region")
+        .filter(staff_profile__region__code__startswith=profile.region.scope_prefix)
+        .order_by("username")
+    )
+
+
+def staff_get_for(*, actor: Any, user_id: int) -> User:
+    user = staff_list_for(actor=actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def region_tree() -> list[Region]:
+    return list(Region.objects.select_related("parent").order_by("code"))
+
+
+def token_list_for(*, actor: Any) -> QuerySet[ApiToken]:
+    if not getattr(actor, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=actor).order_by("-created_at")

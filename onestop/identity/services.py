@@ -1,0 +1,350 @@
+"""Writes in the identity context. Each checks the policy and journals in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.identity import policy
+from onestop.identity.auth import (
+    normalise_phone,
+    note_failure,
+    note_success,
+    phone_index,
+    resident_id_index,
+    totp_match,
+    totp_new_secret,
+)
+from onestop.identity.crypto import sm3_hex
+from onestop.identity.models import (
+    Agency,
+    ApiToken,
+    Employer,
+    EmployerRole,
+    Person,
+    Region,
+    StaffProfile,
+    StaffRole,
+    User,
+)
+from onestop.rules.identifiers import check_credit_code, check_resident_id
+
+TOKEN_SCOPES = {
+    "profile:read": "Read the signed-in user's own profile",
+    "persons:read": "Read persons (masked) within the user's permissions",
+    "persons:reveal": "See persons' identifiers in full (journaled)",
+    "employers:read": "Read employers within the user's permissions",
+    "audit:read": "Search and verify the audit journal",
+}
+MAX_TOKEN_DAYS = 366
+
+
+def _password_errors(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(
+            "密码不符合要求：" + "；".join(str(m) for m in exc.messages),
+            "The password does not meet the policy: " + "; ".join(str(m) for m in exc.messages),
+            code="weak_password",
+        ) from exc
+
+
+def person_register(
+    *,
+    actor: Any,
+    name: str,
+    resident_id: str,
+    region: Region,
+    phone: str = "",
+    password: str | None = None,
+) -> Person:
+    """Register an insured person; sex and birth date come from the resident ID.
+
+    With ``password`` the person also gets a login (ID number or phone plus password).
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise ServiceError("姓名不能为空且不超过64个字符。",
+                           "The name is required and at most 64 characters.", code="name")
+    check = check_resident_id(resident_id, today=timezone.localdate())
+    if not check.valid or check.reason is not None:
+        reason = check.reason
+        raise ServiceError(f"公民身份号码无效：{reason.zh if reason else ''}",
+                           f"Invalid resident ID: {reason.en if reason else ''}",
+                           code="resident_id")
+    phone = normalise_phone(phone) if phone else ""
+    if phone and (len(phone) != 11 or not phone.startswith("1")):
+        raise ServiceError("手机号码应为11位。", "The mobile number must have 11 digits.",
+                           code="phone")
+    index = resident_id_index(check.normalized)
+    with transaction.atomic():
+        if Person.objects.filter(resident_id_index=index).exists():
+            raise ServiceError("该公民身份号码已登记。", "This resident ID is already registered.",
+                               code="duplicate")
+        user = None
+        if password is not None:
+            user = User(username=f"p{index[:20]}", display_name=name)
+            _password_errors(password, user)
+            user.set_password(password)
+            user.save()
+        assert check.sex is not None and check.birth_date is not None
+        person = Person.objects.create(
+            name=name,
+            resident_id=check.normalized,
+            resident_id_index=index,
+            phone=phone,
+            phone_index=phone_index(phone) if phone else "",
+            sex=check.sex.value,
+            birth_date=check.birth_date,
+            region=region,
+            user=user,
+        )
+        record(actor=actor, action="identity.person.registered", target=person,
+               changes={"region": region.code, "has_login": user is not None})
+    return person
+
+
+def employer_register(
+    *,
+    actor: Any,
+    name: str,
+    credit_code: str,
+    region: Region,
+    legal_representative: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+) -> Employer:
+    """Register an employer with a valid unified social credit code."""
+    check = check_credit_code(credit_code)
+    if not check.valid or check.reason is not None:
+        reason = check.reason
+        raise ServiceError(f"统一社会信用代码无效：{reason.zh if reason else ''}",
+                           f"Invalid unified social credit code: {reason.en if reason else ''}",
+                           code="credit_code")
+    if not name.strip() or not legal_representative.strip():
+        raise ServiceError("单位名称和法定代表人不能为空。",
+                           "Name and legal representative are required.", code="required")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                employer = Employer.objects.create(
+                    name=name.strip(), credit_code=check.normalized, region=region,
+                    legal_representative=legal_representative.strip(),
+                    contact_name=contact_name.strip(),
+                    contact_phone=normalise_phone(contact_phone) if contact_phone else "",
+                    address=address.strip(),
+                )
+        except IntegrityError as exc:
+            raise ServiceError("该统一社会信用代码已登记。",
+                               "This credit code is already registered.",
+                               code="duplicate") from exc
+        record(actor=actor, action="identity.employer.registered", target=employer,
+               changes={"credit_code": employer.credit_code, "region": region.code})
+    return employer
+
+
+def employer_role_grant(*, actor: Any, employer: Employer, person: Person, role: str
+                        ) -> EmployerRole:
+    """Let ``person`` act for ``employer``. The legal representative or system grants it."""
+    if actor is not None and not policy.allows(actor, policy.MANAGE_EMPLOYER_ROLES, employer):
+        raise NotPermitted()
+    with transaction.atomic():
+        grant, created = EmployerRole.objects.get_or_create(
+            employer=employer, person=person, revoked_at__isnull=True, defaults={"role": role}
+        )
+        if not created and grant.role != role:
+            before = grant.role
+            grant.role = role
+            grant.save(update_fields=["role"])
+            record(actor=actor, action="identity.employer_role.changed", target=grant,
+                   changes={"before": before, "after": role})
+        elif created:
+            record(actor=actor, action="identity.employer_role.granted", target=grant,
+                   changes={"employer": employer.pk, "person": person.pk, "role": role})
+    return grant
+
+
+def staff_create(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    password: str,
+    agency: Agency,
+    role: str,
+    region: Region | None = None,
+) -> User:
+    """Create a staff account with one role. Only the security administrator does this."""
+    region = region or agency.region
+    if actor is not None:
+        profile = policy.staff_profile(actor)
+        if (not policy.allows(actor, policy.MANAGE_STAFF)
+                or profile is None or not policy.in_scope(profile, region)):
+            raise NotPermitted()
+    if role not in StaffRole.values:
+        raise ServiceError("未知角色。", "Unknown role.", code="role")
+    user = User(username=username.strip(), display_name=display_name.strip())
+    _password_errors(password, user)
+    user.set_password(password)
+    user.is_staff = role == StaffRole.SYSTEM_ADMIN  # Django admin access
+    with transaction.atomic():
+        if User.objects.filter(username=user.username).exists():
+            raise ServiceError("用户名已存在。", "This user name is taken.", code="duplicate")
+        user.save()
+        StaffProfile.objects.create(user=user, agency=agency, role=role, region=region)
+        record(actor=actor, action="identity.staff.created", target=user,
+               changes={"role": role, "agency": agency.code, "region": region.code})
+    return user
+
+
+def _managed_staff(actor: Any, user: User) -> StaffProfile:
+    actor_profile = policy.staff_profile(actor)
+    target = StaffProfile.objects.select_related("region").filter(user=user).first()
+    if (actor_profile is None or target is None
+            or not policy.allows(actor, policy.MANAGE_STAFF, target)):
+        raise NotPermitted()
+    return target
+
+
+def account_unlock(*, actor: Any, user: User) -> None:
+    """Clear a lockout and the failure count (security administrator)."""
+    _managed_staff(actor, user)
+    with transaction.atomic():
+        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        record(actor=actor, action="identity.account.unlocked", target=user,
+               changes={"before": before})
+
+
+def mfa_reset(*, actor: Any, user: User) -> None:
+    """Remove a staff member's authenticator, so their next login enrols a new one."""
+    _managed_staff(actor, user)
+    with transaction.atomic():
+        user.totp_secret = ""
+        user.totp_confirmed_at = None
+        user.totp_last_step = 0
+        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+        record(actor=actor, action="identity.mfa.reset", target=user)
+
+
+def totp_enrolment_secret(*, user: User) -> str:
+    """A new, unconfirmed authenticator secret for a user who has none confirmed."""
+    if user.totp_confirmed_at is not None:
+        raise ServiceError("已绑定身份验证器。", "An authenticator is already enrolled.",
+                           code="enrolled")
+    secret = totp_new_secret()
+    user.totp_secret = secret
+    user.save(update_fields=["totp_secret"])
+    return secret
+
+
+def totp_confirm(*, user: User, code: str, now: dt.datetime | None = None) -> bool:
+    """Check a code against the user's secret; the first good code confirms enrolment.
+
+    A code is accepted once: replaying it in the same time step fails.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = totp_match(locked.totp_secret, code, after_step=locked.totp_last_step, now=now)
+        if step is None:
+            note_failure(locked, action="identity.mfa.failed")
+            return False
+        note_success(locked)
+        enrolling = locked.totp_confirmed_at is None
+        locked.totp_last_step = step
+        if enrolling:
+            locked.totp_confirmed_at = timezone.now()
+        locked.save(update_fields=["totp_last_step", "totp_confirmed_at"])
+        if enrolling:
+            record(actor=locked, action="identity.mfa.enrolled", target=locked)
+    user.refresh_from_db()
+    return True
+
+
+def person_reveal(*, actor: Any, person: Person) -> dict[str, str]:
+    """The person's identifiers in full, for a role that needs them; every call is journaled."""
+    if not policy.allows(actor, policy.REVEAL_PERSON, person):
+        raise NotPermitted()
+    with transaction.atomic():
+        record(actor=actor, action="identity.person.revealed", target=person,
+               changes={"fields": ["resident_id", "phone"]})
+    return {"resident_id": person.resident_id, "phone": person.phone}
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+def _token_hash(secret: str) -> str:
+    return sm3_hex(secret.encode("ascii"))
+
+
+def token_create(*, actor: User, name: str, scopes: list[str], days: int) -> IssuedToken:
+    """Issue a bearer token for ``actor``'s own machine client."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotPermitted()
+    unknown = sorted(set(scopes) - set(TOKEN_SCOPES))
+    if not scopes or unknown:
+        raise ServiceError(f"未知或缺少的权限范围：{', '.join(unknown)}",
+                           f"Unknown or missing scopes: {', '.join(unknown)}", code="scopes")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ServiceError(f"有效期应为1至{MAX_TOKEN_DAYS}天。",
+                           f"Validity must be 1 to {MAX_TOKEN_DAYS} days.", code="days")
+    name = name.strip()[:64]
+    if not name:
+        raise ServiceError("名称不能为空。", "A name is required.", code="name")
+    prefix = secrets.token_hex(6)
+    secret = f"ost_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor, name=name, prefix=prefix, secret_hash=_token_hash(secret),
+            scopes=sorted(set(scopes)),
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        record(actor=actor, action="identity.token.created", target=token,
+               changes={"scopes": token.scopes, "expires_at": token.expires_at})
+    return IssuedToken(token=token, secret=secret)
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise NotPermitted()
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record(actor=actor, action="identity.token.revoked", target=token)
+
+
+def token_authenticate(secret: str) -> ApiToken | None:
+    """The live token a bearer secret belongs to, or None."""
+    parts = (secret or "").split("_")
+    if len(parts) < 3 or parts[0] != "ost":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not secrets.compare_digest(token.secret_hash, _token_hash(secret)):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def session_expired(last_seen: float, now: float) -> bool:
+    return now - last_seen > settings.STAFF_IDLE_TIMEOUT_SECONDS

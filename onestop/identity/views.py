@@ -1,0 +1,239 @@
+"""Identity pages: sign-in with a second factor for staff, persons, staff accounts, tokens."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.identity import policy, selectors, services
+from onestop.identity.auth import is_locked, totp_uri
+from onestop.identity.forms import CodeForm, LoginForm, PersonSearchForm, TokenForm
+from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
+from onestop.identity.models import User
+
+PENDING = "onestop_pending_mfa"
+PENDING_SECONDS = 300
+BACKEND = "onestop.identity.auth.IdentifierBackend"
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _finish_login(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    request.session.pop(PENDING, None)
+    login(request, user, backend=BACKEND)
+    return redirect(next_url or "portal:home")
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Step one: identifier and password. Staff go on to the second factor."""
+    form = LoginForm(request.POST or None)
+    next_url = _safe_next(request)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, identifier=form.cleaned_data["identifier"],
+                            password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, _("The sign-in details are wrong, or the account is locked "
+                                   "after 5 failed attempts (it unlocks after 30 minutes)."))
+        elif policy.is_staff_member(user):
+            request.session.cycle_key()
+            request.session[PENDING] = {"uid": user.pk, "at": time.time(), "next": next_url}
+            if user.totp_confirmed_at is None:
+                return redirect("identity:mfa_enrol")
+            return redirect("identity:mfa")
+        else:
+            return _finish_login(request, user, next_url)
+    return render(request, "identity/login.html", {"form": form, "next": next_url})
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None, ""
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None or is_locked(user):
+        return None, ""
+    return user, str(pending.get("next", ""))
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_view(request: HttpRequest) -> HttpResponse:
+    """Step two for staff: the authenticator code."""
+    user, next_url = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please sign in again."))
+        return redirect("identity:login")
+    if user.totp_confirmed_at is None:
+        return redirect("identity:mfa_enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_confirm(user=user, code=form.cleaned_data["code"]):
+            return _finish_login(request, user, next_url)
+        form.add_error("code", _("The code is wrong or has been used already."))
+    return render(request, "identity/mfa.html", {"form": form})
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_enrol_view(request: HttpRequest) -> HttpResponse:
+    """First staff sign-in: bind an authenticator app, confirmed by one code."""
+    user, next_url = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please sign in again."))
+        return redirect("identity:login")
+    if user.totp_confirmed_at is not None:
+        return redirect("identity:mfa")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_confirm(user=user, code=form.cleaned_data["code"]):
+            messages.success(request, _("Your authenticator is set up."))
+            return _finish_login(request, user, next_url)
+        form.add_error("code", _("The code is wrong or has been used already."))
+    if not user.totp_secret or request.method == "GET":
+        secret = services.totp_enrolment_secret(user=user)
+    else:
+        secret = user.totp_secret
+    uri = totp_uri(user, secret)
+    return render(request, "identity/mfa_enrol.html",
+                  {"form": form, "secret": secret, "uri": uri, "qr": _qr_svg(uri)})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("portal:home")
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not policy.allows(request.user, perm):
+        raise NotPermitted()
+
+
+def masked_person(person: Any) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "resident_id": mask_resident_id(person.resident_id),
+        "phone": mask_phone(person.phone) if person.phone else "",
+        "sex": person.get_sex_display(),
+        "birth_date": person.birth_date,
+        "region": person.region,
+    }
+
+
+@login_required
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    _require(request, policy.VIEW_PERSON)
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.person_list_for(actor=request.user, query=query), 25).get_page(
+        request.GET.get("page"))
+    rows = [masked_person(p) for p in page.object_list]
+    for row in rows:
+        row["name"] = mask_name(row["name"])
+    return render(request, "identity/person_list.html",
+                  {"form": form, "page": page, "rows": rows, "query": query})
+
+
+@login_required
+def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    if not (policy.is_staff_member(request.user) and policy.allows(request.user,
+                                                                    policy.VIEW_PERSON)):
+        raise NotPermitted()
+    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
+    return render(request, "identity/person_detail.html",
+                  {"person": masked_person(person), "can_reveal": can_reveal})
+
+
+@require_POST
+@login_required
+def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Show identifiers in full (journaled). Returns a fragment for HTMX, else the page."""
+    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    full = services.person_reveal(actor=request.user, person=person)
+    context = {"person": masked_person(person), "full": full, "can_reveal": True}
+    if request.headers.get("HX-Request"):
+        return render(request, "identity/_identifiers.html", context)
+    return render(request, "identity/person_detail.html", context)
+
+
+@login_required
+def staff_list_view(request: HttpRequest) -> HttpResponse:
+    _require(request, policy.MANAGE_STAFF)
+    return render(request, "identity/staff_list.html",
+                  {"staff": selectors.staff_list_for(actor=request.user), "now_": timezone.now()})
+
+
+@require_POST
+@login_required
+def staff_action_view(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    _require(request, policy.MANAGE_STAFF)
+    target = selectors.staff_get_for(actor=request.user, user_id=user_id)
+    if action == "unlock":
+        services.account_unlock(actor=request.user, user=target)
+        messages.success(request, _("Account %(name)s unlocked.") % {"name": target.username})
+    elif action == "reset-mfa":
+        services.mfa_reset(actor=request.user, user=target)
+        messages.success(request, _("Authenticator of %(name)s removed; they enrol a new one at "
+                                    "their next sign-in.") % {"name": target.username})
+    else:
+        raise Http404
+    return redirect("identity:staff_list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def token_list_view(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.token_create(actor=request.user,  # type: ignore[arg-type]
+                                           name=form.cleaned_data["name"],
+                                           scopes=form.cleaned_data["scopes"],
+                                           days=form.cleaned_data["days"])
+            form = TokenForm()
+        except ServiceError as exc:
+            form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
+    return render(request, "identity/tokens.html", {
+        "form": form, "issued": issued, "tokens": selectors.token_list_for(actor=request.user)})
+
+
+@require_POST
+@login_required
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.token_list_for(actor=request.user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, _("Token revoked."))
+    return redirect("identity:tokens")
