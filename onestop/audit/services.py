@@ -78,3 +78,17 @@ def record(
         head.hash = digest
         head.save(update_fields=["seq", "hash"])
     return entry
+
+
+def guard_switch(*, enabled: bool) -> None:
+    """Switch the database's append-only guard on or off (operators and test teardown only).
+
+    Nothing in the platform calls this; what happens while the guard is off is still caught
+    by the hash chain.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_maintenance")
+        if not enabled:
+            cursor.execute("INSERT INTO audit_maintenance (enabled) VALUES (1)")

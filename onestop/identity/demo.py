@@ -70,7 +70,7 @@ class Persona:
     totp_secret: str = ""
 
 
-def _resident_id(rng: random.Random, region: str, birth: dt.date, male: bool) -> str:
+def resident_id(rng: random.Random, region: str, birth: dt.date, male: bool) -> str:
     seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return body + ric.calc_check_digit(body + "0")
@@ -84,7 +84,7 @@ def _org_code(rng: random.Random) -> str:
     return body + {10: "X", 11: "0"}.get(check, str(check))
 
 
-def _credit_code(rng: random.Random, region: str) -> str:
+def credit_code(rng: random.Random, region: str) -> str:
     body = f"91{region}{_org_code(rng)}"
     return body + uscc.calc_check_digit(body + "0")
 
@@ -103,7 +103,7 @@ def is_loaded() -> bool:
     return Region.objects.filter(code=PROVINCE[0]).exists()
 
 
-def _regions() -> dict[str, Region]:
+def create_regions() -> dict[str, Region]:
     regions: dict[str, Region] = {}
     province = Region.objects.create(code=PROVINCE[0], name=PROVINCE[1], name_en=PROVINCE[2],
                                      level=RegionLevel.PROVINCE)
@@ -118,7 +118,7 @@ def _regions() -> dict[str, Region]:
     return regions
 
 
-def _agencies(regions: dict[str, Region]) -> dict[str, Agency]:
+def create_agencies(regions: dict[str, Region]) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
 
     def add(code: str, name: str, name_en: str, kind: str, region: Region,
@@ -170,8 +170,8 @@ DEMO_TOTP = {
 def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
     """Create the demo province; returns the personas with their logins."""
     rng = random.Random(seed)
-    regions = _regions()
-    agencies = _agencies(regions)
+    regions = create_regions()
+    agencies = create_agencies(regions)
     personas: list[Persona] = []
     for login, display, role, agency, scope, description in STAFF:
         user = services.staff_create(actor=None, username=login, display_name=display,
@@ -183,19 +183,19 @@ def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
         personas.append(Persona(login, str(role), description, DEMO_TOTP[login]))
 
     alice = services.person_register(
-        actor=None, name="李爱丽", resident_id=_resident_id(rng, "610113", dt.date(1966, 1, 15),
+        actor=None, name="李爱丽", resident_id=resident_id(rng, "610113", dt.date(1966, 1, 15),
                                                            male=False),
         region=regions["610113"], phone="13800000001", password=DEMO_PASSWORD)
     bob = services.person_register(
-        actor=None, name="白博文", resident_id=_resident_id(rng, "610103", dt.date(1975, 3, 8),
+        actor=None, name="白博文", resident_id=resident_id(rng, "610103", dt.date(1975, 3, 8),
                                                            male=True),
         region=regions["610103"], phone="13800000002", password=DEMO_PASSWORD)
     acme = services.employer_register(
-        actor=None, name="西安艾克美软件科技有限公司", credit_code=_credit_code(rng, "610113"),
+        actor=None, name="西安艾克美软件科技有限公司", credit_code=credit_code(rng, "610113"),
         region=regions["610113"], legal_representative=bob.name, contact_name="白博文",
         contact_phone="13800000002", address="西安市雁塔区科技路1号")
     globex = services.employer_register(
-        actor=None, name="宝鸡秦川精密机械有限公司", credit_code=_credit_code(rng, "610302"),
+        actor=None, name="宝鸡秦川精密机械有限公司", credit_code=credit_code(rng, "610302"),
         region=regions["610302"], legal_representative="赵国强", contact_name="白博文",
         contact_phone="13800000002", address="宝鸡市渭滨区清姜路8号")
     services.employer_role_grant(actor=None, employer=acme, person=bob,
@@ -215,7 +215,7 @@ def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
         city = county.parent.name if county.parent else ""
         Employer.objects.create(
             name=f"{city}{rng.choice(FIRMS)}{rng.choice(TRADES)}有限公司{i + 1:03d}",
-            credit_code=_credit_code(rng, county.code), region=county,
+            credit_code=credit_code(rng, county.code), region=county,
             legal_representative=_name(rng), contact_name=_name(rng),
             contact_phone=_phone(rng))
     record(actor=None, action="identity.demo.loaded", changes={
@@ -230,7 +230,7 @@ def _population(rng: random.Random, counties: list[Region], count: int) -> None:
         county = rng.choice(counties)
         male = rng.random() < 0.52
         birth = dt.date(1958, 1, 1) + dt.timedelta(days=rng.randrange(0, 46 * 365))
-        number = _resident_id(rng, county.code, birth, male)
+        number = resident_id(rng, county.code, birth, male)
         index = resident_id_index(number)
         if index in seen:
             continue

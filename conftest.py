@@ -1,0 +1,111 @@
+"""Shared fixtures: the demo regions and agencies, and the named personas.
+
+alice: insured person in Yanta (610113), with a login. bob: legal representative of acme.
+acme: employer in Yanta. carol: case worker, Yanta. rita: reviewer, Xi'an. sam: supervisor,
+province. erin: content editor. adam, sean, audrey: system, security and audit administrators.
+mallory: case worker in Baota (Yan'an), who must see nothing of Xi'an. dave: insured person
+in Baota.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from onestop.identity import demo, services
+from onestop.identity.models import Agency, Employer, Person, Region, StaffRole, User
+
+PASSWORD = "Correct-horse-42"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Argon2 is the production hasher (tested in config); tests hash with MD5 for speed."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _journal_guard(request: Any) -> Any:
+    """Transactional tests: the append-only guard is on during the test, off for the flush."""
+    uses_real_transactions = {"transactional_db", "live_server"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        uses_real_transactions = {"transactional_db"}
+    if not uses_real_transactions:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from onestop.audit.services import guard_switch
+
+    guard_switch(enabled=True)
+    yield
+    guard_switch(enabled=False)
+
+
+@dataclass
+class World:
+    regions: dict[str, Region]
+    agencies: dict[str, Agency]
+    alice: Person
+    bob: Person
+    dave: Person
+    acme: Employer
+    carol: User
+    rita: User
+    sam: User
+    erin: User
+    adam: User
+    sean: User
+    audrey: User
+    mallory: User
+
+    def user(self, name: str) -> User | None:
+        if name == "anonymous":
+            return None
+        value = getattr(self, name)
+        return value.user if isinstance(value, Person) else value
+
+
+ALICE_ID = demo.resident_id(random.Random(1), "610113", dt.date(1966, 1, 15), male=False)
+BOB_ID = demo.resident_id(random.Random(2), "610103", dt.date(1975, 3, 8), male=True)
+DAVE_ID = demo.resident_id(random.Random(3), "610602", dt.date(1970, 6, 1), male=True)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    regions = demo.create_regions()
+    agencies = demo.create_agencies(regions)
+
+    def staff(name: str, role: str, agency: str, scope: str) -> User:
+        return services.staff_create(actor=None, username=name, display_name=name,
+                                     password=PASSWORD, agency=agencies[agency], role=role,
+                                     region=regions[scope])
+
+    alice = services.person_register(actor=None, name="李爱丽", resident_id=ALICE_ID,
+                                     region=regions["610113"], phone="13800000001",
+                                     password=PASSWORD)
+    bob = services.person_register(actor=None, name="白博文", resident_id=BOB_ID,
+                                   region=regions["610103"], phone="13800000002",
+                                   password=PASSWORD)
+    dave = services.person_register(actor=None, name="丁大卫", resident_id=DAVE_ID,
+                                    region=regions["610602"], phone="13800000003")
+    acme = services.employer_register(actor=None, name="西安艾克美软件科技有限公司",
+                                      credit_code=demo.credit_code(random.Random(4), "610113"),
+                                      region=regions["610113"], legal_representative="白博文")
+    services.employer_role_grant(actor=None, employer=acme, person=bob,
+                                 role="legal_representative")
+    return World(
+        regions=regions, agencies=agencies, alice=alice, bob=bob, dave=dave, acme=acme,
+        carol=staff("carol", StaffRole.CASE_WORKER, "610113-si", "610113"),
+        rita=staff("rita", StaffRole.REVIEWER, "610100-si", "610100"),
+        sam=staff("sam", StaffRole.SUPERVISOR, "610000-si", "610000"),
+        erin=staff("erin", StaffRole.CONTENT_EDITOR, "610000-hrss", "610000"),
+        adam=staff("adam", StaffRole.SYSTEM_ADMIN, "610000-hrss", "610000"),
+        sean=staff("sean", StaffRole.SECURITY_ADMIN, "610000-hrss", "610000"),
+        audrey=staff("audrey", StaffRole.AUDIT_ADMIN, "610000-hrss", "610000"),
+        mallory=staff("mallory", StaffRole.CASE_WORKER, "610602-si", "610602"),
+    )

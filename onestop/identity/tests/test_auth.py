@@ -1,0 +1,181 @@
+"""Sign-in: identifiers, lockout, the second factor for staff, idle timeout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pyotp
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from conftest import PASSWORD
+from onestop.audit.models import Entry
+from onestop.identity import services
+from onestop.identity.middleware import LAST_SEEN
+from onestop.identity.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, identifier: str, password: str = PASSWORD) -> Any:
+    return client.post("/login/", {"identifier": identifier, "password": password})
+
+
+def signed_in_user(client: Client) -> Any:
+    return client.get("/api/v1/me").json().get("username")
+
+
+@pytest.mark.parametrize("how", ["resident_id", "resident_id_lower", "phone"])
+def test_citizen_signs_in_with_id_or_phone(world: Any, client: Client, how: str) -> None:
+    identifier = {"resident_id": world.alice.resident_id,
+                  "resident_id_lower": world.alice.resident_id.lower(),
+                  "phone": "13800000001"}[how]
+    response = login(client, identifier)
+    assert response.status_code == 302
+    assert signed_in_user(client) == world.alice.user.username
+
+
+def test_wrong_password_is_refused_and_counted(world: Any, client: Client) -> None:
+    response = login(client, "13800000001", "wrong-password-1")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert User.objects.get(pk=world.alice.user.pk).failed_logins == 1
+    assert Entry.objects.filter(action="identity.login.failed", outcome="denied").count() == 1
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(world: Any,
+                                                                    client: Client) -> None:
+    for _ in range(5):
+        login(client, "13800000001", "wrong-password-1")
+    user = User.objects.get(pk=world.alice.user.pk)
+    assert user.locked_until is not None
+    assert user.locked_until - timezone.now() > dt.timedelta(minutes=29)
+    response = login(client, "13800000001")
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+    assert Entry.objects.filter(action="identity.login.refused_locked").count() == 1
+
+
+def test_lock_expires_after_thirty_minutes(world: Any, client: Client) -> None:
+    User.objects.filter(pk=world.alice.user.pk).update(
+        failed_logins=5, locked_until=timezone.now() - dt.timedelta(seconds=1))
+    login(client, "13800000001")
+    assert signed_in_user(client) == world.alice.user.username
+    assert User.objects.get(pk=world.alice.user.pk).failed_logins == 0
+
+
+def test_unknown_identifier_is_refused_without_a_journal_target(world: Any,
+                                                                client: Client) -> None:
+    before = Entry.objects.count()
+    response = login(client, "nobody-here")
+    assert response.status_code == 200
+    assert Entry.objects.count() == before
+
+
+def test_staff_password_alone_does_not_sign_in(world: Any, client: Client) -> None:
+    services.totp_enrolment_secret(user=world.carol)
+    world.carol.refresh_from_db()
+    assert world.carol.totp_confirmed_at is None
+    response = login(client, "carol")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/mfa/enrol/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/staff/persons/").status_code == 302
+
+
+def enrol(client: Client, user: User) -> str:
+    login(client, user.username)
+    page = client.get("/login/mfa/enrol/")
+    assert page.status_code == 200
+    secret = User.objects.get(pk=user.pk).totp_secret
+    assert secret in page.content.decode()
+    return secret
+
+
+def test_staff_enrols_then_signs_in_with_a_code(world: Any, client: Client) -> None:
+    secret = enrol(client, world.carol)
+    response = client.post("/login/mfa/enrol/", {"code": "000000"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    response = client.post("/login/mfa/enrol/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert signed_in_user(client) == "carol"
+    assert User.objects.get(pk=world.carol.pk).totp_confirmed_at is not None
+    assert Entry.objects.filter(action="identity.mfa.enrolled").count() == 1
+
+
+def test_enrolled_staff_need_a_fresh_code(world: Any) -> None:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
+    world.rita.totp_secret = secret
+    world.rita.save(update_fields=["totp_secret"])
+    first, second = Client(), Client()
+    assert login(first, "rita")["Location"] == "/login/mfa/"
+    code = pyotp.TOTP(secret).now()
+    assert first.post("/login/mfa/", {"code": code}).status_code == 302
+    assert signed_in_user(first) == "rita"
+    # The same code cannot be replayed by someone who saw it.
+    login(second, "rita")
+    response = second.post("/login/mfa/", {"code": code})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in second.session
+
+
+def test_wrong_codes_count_towards_lockout(world: Any, client: Client) -> None:
+    User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
+    world.rita.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    world.rita.save(update_fields=["totp_secret"])
+    login(client, "rita")
+    for _ in range(5):
+        client.post("/login/mfa/", {"code": "000001"})
+    assert User.objects.get(pk=world.rita.pk).locked_until is not None
+    response = client.post("/login/mfa/", {"code": pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now()})
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_pending_second_factor_expires(world: Any, client: Client) -> None:
+    login(client, "carol")
+    session = client.session
+    session["onestop_pending_mfa"]["at"] = time.time() - 301
+    session.save()
+    assert client.get("/login/mfa/enrol/")["Location"] == "/login/"
+
+
+def test_staff_idle_timeout(world: Any, client: Client, settings: Any) -> None:
+    client.force_login(world.carol)
+    assert client.get("/staff/persons/").status_code == 200
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 1
+    session.save()
+    response = client.get("/staff/persons/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_citizens_have_no_idle_timeout_of_staff_length(world: Any, client: Client,
+                                                      settings: Any) -> None:
+    client.force_login(world.alice.user)
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 1
+    session.save()
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_open_redirect_is_ignored(world: Any, client: Client) -> None:
+    response = client.post("/login/", {"identifier": "13800000001", "password": PASSWORD,
+                                       "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_password_policy() -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("short1", "onlyletterslong", "1234567890123", "password123"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Horse-battery-7")
