@@ -1,6 +1,5 @@
 """Audit API: search the journal and verify its chain (audit administrator)."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any

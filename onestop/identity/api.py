@@ -1,6 +1,5 @@
 """Identity API: who am I, persons, employers, regions, API tokens."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.identity import policy, selectors, services
@@ -186,17 +186,17 @@ def token_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Issue a token; its secret is in this response only."""
     issued = services.token_create(actor=request.user,  # type: ignore[arg-type]
                                    name=payload.name, scopes=payload.scopes, days=payload.days)
-    return 201, {"token": issued.token, "secret": issued.secret}
+    return Status(201, {"token": issued.token, "secret": issued.secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, 404: ErrorOut}, auth=session_auth)
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     token = selectors.token_list_for(actor=request.user).filter(pk=token_id).first()
     if token is None:
         raise NotFound()
     services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)

@@ -163,11 +163,15 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
                   {"form": form, "page": page, "rows": rows, "query": query})
 
 
+def _require_staff_with(request: HttpRequest, perm: str) -> None:
+    """Staff pages: a staff role holding ``perm`` (citizens use their own home page)."""
+    if not (policy.is_staff_member(request.user) and policy.allows(request.user, perm)):
+        raise NotPermitted()
+
+
 @login_required
 def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
-    if not (policy.is_staff_member(request.user) and policy.allows(request.user,
-                                                                    policy.VIEW_PERSON)):
-        raise NotPermitted()
+    _require_staff_with(request, policy.VIEW_PERSON)
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
     return render(request, "identity/person_detail.html",
@@ -178,6 +182,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
     """Show identifiers in full (journaled). Returns a fragment for HTMX, else the page."""
+    _require_staff_with(request, policy.VIEW_PERSON)
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     full = services.person_reveal(actor=request.user, person=person)
     context = {"person": masked_person(person), "full": full, "can_reveal": True}

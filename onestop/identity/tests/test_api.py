@@ -1,0 +1,119 @@
+"""Identity API: masking, scoping, tokens as bearer credentials, CSRF for sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.audit.models import Entry
+from onestop.identity import services
+from onestop.identity.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_person_is_masked(world: Any, client: Client) -> None:
+    client.force_login(world.carol)
+    body = client.get(f"/api/v1/persons/{world.alice.pk}").json()
+    rid = world.alice.resident_id
+    assert body["resident_id"] == rid[:4] + "*" * 10 + rid[-4:]
+    assert body["phone"] == "138****0001"
+    assert body["sex"] == "female" and body["region"] == "610113"
+
+
+def test_person_list_is_region_scoped_and_searchable(world: Any, client: Client) -> None:
+    client.force_login(world.rita)
+    body = client.get("/api/v1/persons").json()
+    assert {p["id"] for p in body["items"]} == {world.alice.pk, world.bob.pk}
+    found = client.get("/api/v1/persons", {"q": world.alice.resident_id}).json()
+    assert [p["id"] for p in found["items"]] == [world.alice.pk]
+    client.force_login(world.mallory)
+    assert client.get("/api/v1/persons", {"q": world.alice.resident_id}).json()["count"] == 0
+
+
+def test_citizen_lists_only_themselves(world: Any, client: Client) -> None:
+    client.force_login(world.alice.user)
+    body = client.get("/api/v1/persons").json()
+    assert [p["id"] for p in body["items"]] == [world.alice.pk]
+
+
+def test_reveal_through_api_is_journaled(world: Any, client: Client) -> None:
+    client.force_login(world.rita)
+    body = client.post(f"/api/v1/persons/{world.alice.pk}/reveal").json()
+    assert body == {"resident_id": world.alice.resident_id, "phone": "13800000001"}
+    entry = Entry.objects.get(action="identity.person.revealed")
+    assert (entry.actor_label, entry.role, entry.channel) == ("rita", "reviewer", "api")
+    assert entry.request_id
+
+
+def test_token_acts_within_its_scopes(world: Any) -> None:
+    client = Client()
+    issued = services.token_create(actor=world.carol, name="kiosk", scopes=["persons:read"],
+                                   days=30)
+    ok = client.get(f"/api/v1/persons/{world.alice.pk}", **bearer(issued.secret))
+    assert ok.status_code == 200
+    before = Entry.objects.count()
+    denied = client.post(f"/api/v1/persons/{world.alice.pk}/reveal", **bearer(issued.secret))
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "scope"
+    assert Entry.objects.count() == before
+    assert client.get("/api/v1/me", **bearer(issued.secret)).status_code == 403
+    assert client.get("/api/v1/persons/1", **bearer("ost_nope_nope")).status_code == 401
+    # The token cannot follow its user out of region scope either.
+    assert client.get(f"/api/v1/persons/{world.dave.pk}",
+                      **bearer(issued.secret)).status_code == 404
+
+
+def test_token_cannot_manage_tokens(world: Any) -> None:
+    issued = services.token_create(actor=world.carol, name="kiosk", scopes=["profile:read"],
+                                   days=30)
+    client = Client()
+    assert client.get("/api/v1/tokens", **bearer(issued.secret)).status_code == 401
+    response = client.post("/api/v1/tokens", {"name": "x", "scopes": ["profile:read"]},
+                           content_type="application/json", **bearer(issued.secret))
+    assert response.status_code == 401
+    assert ApiToken.objects.count() == 1
+
+
+def test_token_created_through_the_api_with_csrf(world: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    payload = {"name": "bank app", "scopes": ["profile:read"], "days": 7}
+    refused = client.post("/api/v1/tokens", payload, content_type="application/json")
+    assert refused.status_code == 403
+    assert ApiToken.objects.count() == 0
+    client.get("/account/tokens/")
+    token = client.cookies["csrftoken"].value
+    created = client.post("/api/v1/tokens", payload, content_type="application/json",
+                          HTTP_X_CSRFTOKEN=token)
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    me = Client().get("/api/v1/me", **bearer(secret)).json()
+    assert me["username"] == world.alice.user.username
+    assert me["person"]["resident_id"].count("*") == 10
+
+
+def test_bad_token_request_is_422_or_400_with_both_languages(world: Any, client: Client
+                                                            ) -> None:
+    client.force_login(world.alice.user)
+    response = client.post("/api/v1/tokens", {"name": "x", "scopes": ["root"]},
+                           content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "scopes" and body["message_zh"] and body["message_en"]
+    assert client.post("/api/v1/tokens", {"name": "x"},
+                       content_type="application/json").status_code == 422
+
+
+def test_employer_users_see_their_employers(world: Any, client: Client) -> None:
+    client.force_login(world.bob.user)
+    me = client.get("/api/v1/me").json()
+    assert me["employers"] == [world.acme.pk]
+    assert client.get(f"/api/v1/employers/{world.acme.pk}").json()["credit_code"] == \
+        world.acme.credit_code
