@@ -81,25 +81,54 @@ def world(db: Any) -> World:
     agencies = demo.create_agencies(regions)
 
     def staff(name: str, role: str, agency: str, scope: str) -> User:
-        return services.staff_create(actor=None, username=name, display_name=name,
-                                     password=PASSWORD, agency=agencies[agency], role=role,
-                                     region=regions[scope])
+        return services.staff_create(
+            actor=None,
+            username=name,
+            display_name=name,
+            password=PASSWORD,
+            agency=agencies[agency],
+            role=role,
+            region=regions[scope],
+        )
 
-    alice = services.person_register(actor=None, name="李爱丽", resident_id=ALICE_ID,
-                                     region=regions["610113"], phone="13800000001",
-                                     password=PASSWORD)
-    bob = services.person_register(actor=None, name="白博文", resident_id=BOB_ID,
-                                   region=regions["610103"], phone="13800000002",
-                                   password=PASSWORD)
-    dave = services.person_register(actor=None, name="丁大卫", resident_id=DAVE_ID,
-                                    region=regions["610602"], phone="13800000003")
-    acme = services.employer_register(actor=None, name="西安艾克美软件科技有限公司",
-                                      credit_code=demo.credit_code(random.Random(4), "610113"),
-                                      region=regions["610113"], legal_representative="白博文")
-    services.employer_role_grant(actor=None, employer=acme, person=bob,
-                                 role="legal_representative")
+    alice = services.person_register(
+        actor=None,
+        name="李爱丽",
+        resident_id=ALICE_ID,
+        region=regions["610113"],
+        phone="13800000001",
+        password=PASSWORD,
+    )
+    bob = services.person_register(
+        actor=None,
+        name="白博文",
+        resident_id=BOB_ID,
+        region=regions["610103"],
+        phone="13800000002",
+        password=PASSWORD,
+    )
+    dave = services.person_register(
+        actor=None,
+        name="丁大卫",
+        resident_id=DAVE_ID,
+        region=regions["610602"],
+        phone="13800000003",
+    )
+    acme = services.employer_register(
+        actor=None,
+        name="西安艾克美软件科技有限公司",
+        credit_code=demo.credit_code(random.Random(4), "610113"),
+        region=regions["610113"],
+        legal_representative="白博文",
+    )
+    services.employer_role_grant(actor=None, employer=acme, person=bob, role="legal_representative")
     return World(
-        regions=regions, agencies=agencies, alice=alice, bob=bob, dave=dave, acme=acme,
+        regions=regions,
+        agencies=agencies,
+        alice=alice,
+        bob=bob,
+        dave=dave,
+        acme=acme,
         carol=staff("carol", StaffRole.CASE_WORKER, "610113-si", "610113"),
         rita=staff("rita", StaffRole.REVIEWER, "610100-si", "610100"),
         sam=staff("sam", StaffRole.SUPERVISOR, "610000-si", "610000"),

@@ -33,8 +33,11 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
         request,
-        {"code": "forbidden", "message_zh": "无权执行此操作。",
-         "message_en": "You are not allowed to do this."},
+        {
+            "code": "forbidden",
+            "message_zh": "无权执行此操作。",
+            "message_en": "You are not allowed to do this.",
+        },
         status=403,
     )
 
@@ -43,8 +46,11 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"code": "unauthenticated", "message_zh": "请先登录或提供有效的令牌。",
-         "message_en": "Sign in or provide a valid token."},
+        {
+            "code": "unauthenticated",
+            "message_zh": "请先登录或提供有效的令牌。",
+            "message_en": "Sign in or provide a valid token.",
+        },
         status=401,
     )
 

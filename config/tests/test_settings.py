@@ -19,29 +19,39 @@ def test_argon2_is_the_password_hasher() -> None:
 
 
 def test_embedded_default_is_sqlite() -> None:
-    assert settings.DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3",
-                                                      "django.db.backends.postgresql"}
+    assert settings.DATABASES["default"]["ENGINE"] in {
+        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
+    }
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update({
-        "ONESTOP_ENV": "production",
-        "SECRET_KEY": "k3Jq9-zP0vX!mW2rT8yL5nB7cE4hG6aS1dF0uI9oQ-test-only-Zx8",
-        "DATABASE_URL": "postgres://onestop@127.0.0.1:5432/onestop",
-        "ALLOWED_HOSTS": "hrss.example.gov.cn",
-        "ONESTOP_DATA_KEYS": "1:" + "ab" * 16,
-        "ONESTOP_INDEX_KEY": "cd" * 32,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    })
+    # The browser tests' async escape hatch must not leak into a production check.
+    skip = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(
+        {
+            "ONESTOP_ENV": "production",
+            "SECRET_KEY": "k3Jq9-zP0vX!mW2rT8yL5nB7cE4hG6aS1dF0uI9oQ-test-only-Zx8",
+            "DATABASE_URL": "postgres://onestop@127.0.0.1:5432/onestop",
+            "ALLOWED_HOSTS": "hrss.example.gov.cn",
+            "ONESTOP_DATA_KEYS": "1:" + "ab" * 16,
+            "ONESTOP_INDEX_KEY": "cd" * 32,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
     env.update(extra)
     return env
 
 
 def test_production_passes_check_deploy() -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "onestop.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -51,9 +61,14 @@ def test_production_passes_check_deploy() -> None:
 def test_production_refuses_to_start_without_keys() -> None:
     env = production_env()
     del env["ONESTOP_DATA_KEYS"]
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "onestop.cli", "check"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+    result = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "ONESTOP_DATA_KEYS" in result.stderr

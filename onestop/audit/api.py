@@ -1,6 +1,5 @@
 """Audit API: search the journal and verify its chain (audit administrator)."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -50,13 +49,27 @@ def _check(request: HttpRequest) -> None:
 
 @router.get("/entries", response=list[EntryOut])
 @paginate(LimitOffsetPagination)
-def entries(request: HttpRequest, action: str = "", actor: str = "", target_type: str = "",
-            target_id: str = "", outcome: str = "", since: dt.datetime | None = None,
-            until: dt.datetime | None = None) -> Any:
+def entries(
+    request: HttpRequest,
+    action: str = "",
+    actor: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    outcome: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Any:
     """Journal entries, newest first."""
     _check(request)
-    qs: Any = entry_search(action=action, actor=actor, target_type=target_type,
-                           target_id=target_id, outcome=outcome, since=since, until=until)
+    qs: Any = entry_search(
+        action=action,
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        outcome=outcome,
+        since=since,
+        until=until,
+    )
     return qs
 
 
@@ -65,9 +78,12 @@ def verify(request: HttpRequest) -> dict[str, Any]:
     """Re-walk the hash chain and name the first broken entry, if any."""
     _check(request)
     checked, broken = journal_verify()
-    return {"intact": broken is None, "checked": checked,
-            "broken_at": broken.seq if broken else None,
-            "reason": broken.reason if broken else ""}
+    return {
+        "intact": broken is None,
+        "checked": checked,
+        "broken_at": broken.seq if broken else None,
+        "reason": broken.reason if broken else "",
+    }
 
 
 __all__ = ["Entry", "router"]

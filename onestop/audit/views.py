@@ -35,12 +35,17 @@ class SearchForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     target_type = forms.CharField(label=_("Target type"), required=False, max_length=100)
     target_id = forms.CharField(label=_("Target id"), required=False, max_length=64)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", "—"), *Outcome.choices])
-    since = forms.DateField(label=_("From (date)"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until (date, inclusive)"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", "—"), *Outcome.choices]
+    )
+    since = forms.DateField(
+        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until (date, inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 def _filters(form: SearchForm) -> dict[str, Any]:
@@ -50,8 +55,9 @@ def _filters(form: SearchForm) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
     since, until = data.pop("since"), data.pop("until")
     data["since"] = dt.datetime.combine(since, dt.time(), tz) if since else None
-    data["until"] = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tz)
-                     if until else None)
+    data["until"] = (
+        dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tz) if until else None
+    )
     return data
 
 
@@ -68,8 +74,9 @@ def journal_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(entry_search(**filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/journal.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "audit/journal.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 def _rows(entries: QuerySet[Entry]) -> Any:
@@ -91,8 +98,11 @@ def journal_export_view(request: HttpRequest) -> StreamingHttpResponse:
     _check(request, EXPORT)
     filters = _filters(SearchForm(request.GET or None))
     with transaction.atomic():
-        record(actor=request.user, action="audit.journal.exported", changes={
-            k: v for k, v in filters.items() if v})
+        record(
+            actor=request.user,
+            action="audit.journal.exported",
+            changes={k: v for k, v in filters.items() if v},
+        )
     response = StreamingHttpResponse(_rows(entry_search(**filters)), content_type="text/csv")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'

@@ -19,14 +19,15 @@ class RequestContext:
     channel: str = "system"
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "onestop_request_context", default=RequestContext()
+EMPTY = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "onestop_request_context", default=None
 )
 
 
 def current() -> RequestContext:
     """The context of the request being handled, or an empty one outside requests."""
-    return _current.get()
+    return _current.get() or EMPTY
 
 
 @contextmanager

@@ -30,8 +30,13 @@ class NotPermitted(ServiceError):
     status = 403
     code = "forbidden"
 
-    def __init__(self, zh: str = "无权执行此操作。", en: str = "You are not allowed to do this.",
-                 *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        zh: str = "无权执行此操作。",
+        en: str = "You are not allowed to do this.",
+        *,
+        code: str | None = None,
+    ) -> None:
         super().__init__(zh, en, code=code)
 
 
@@ -39,6 +44,7 @@ class NotFound(ServiceError):
     status = 404
     code = "not_found"
 
-    def __init__(self, zh: str = "未找到。", en: str = "Not found.", *, code: str | None = None
-                 ) -> None:
+    def __init__(
+        self, zh: str = "未找到。", en: str = "Not found.", *, code: str | None = None
+    ) -> None:
         super().__init__(zh, en, code=code)

@@ -22,14 +22,21 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             before = {k: form.initial.get(k) for k in form.changed_data} if change else {}
             super().save_model(request, obj, form, change)
             after = {k: model_to_dict(obj).get(k) for k in form.changed_data}
-            record(actor=request.user, action=f"{obj._meta.label_lower}."
-                   + ("changed" if change else "added"), target=obj,
-                   changes={"before": before, "after": after})
+            record(
+                actor=request.user,
+                action=f"{obj._meta.label_lower}." + ("changed" if change else "added"),
+                target=obj,
+                changes={"before": before, "after": after},
+            )
 
     def delete_model(self, request: Any, obj: Any) -> None:
         with transaction.atomic():
-            record(actor=request.user, action=f"{obj._meta.label_lower}.deleted", target=obj,
-                   changes={"before": model_to_dict(obj)})
+            record(
+                actor=request.user,
+                action=f"{obj._meta.label_lower}.deleted",
+                target=obj,
+                changes={"before": model_to_dict(obj)},
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:

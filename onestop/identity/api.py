@@ -1,6 +1,5 @@
 """Identity API: who am I, persons, employers, regions, API tokens."""
 
-
 import datetime as dt
 from typing import Any
 
@@ -122,8 +121,13 @@ def employer_out(employer: Employer) -> dict[str, Any]:
 def regions(request: HttpRequest) -> list[dict[str, Any]]:
     """The administrative divisions the platform serves (public)."""
     return [
-        {"code": r.code, "name": r.name, "name_en": r.name_en, "level": r.level,
-         "parent": r.parent.code if r.parent else None}
+        {
+            "code": r.code,
+            "name": r.name,
+            "name_en": r.name_en,
+            "level": r.level,
+            "parent": r.parent.code if r.parent else None,
+        }
         for r in selectors.region_tree()
     ]
 
@@ -140,8 +144,13 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "display_name": getattr(user, "display_name", ""),
         "role": policy.role_of(user),
         "person": person_out(person) if person else None,
-        "staff": {"role": profile.role, "agency": profile.agency.code,
-                  "region": profile.region.code} if profile else None,
+        "staff": {
+            "role": profile.role,
+            "agency": profile.agency.code,
+            "region": profile.region.code,
+        }
+        if profile
+        else None,
         "employers": [r.employer_id for r in selectors.employer_roles_of(user=user)],
     }
 
@@ -151,8 +160,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     """Persons within the caller's scope; ``q`` is a resident ID or a name prefix."""
     require_scope(request, "persons:read")
-    if policy.is_staff_member(request.user) and not policy.allows(request.user,
-                                                                   policy.VIEW_PERSON):
+    if policy.is_staff_member(request.user) and not policy.allows(request.user, policy.VIEW_PERSON):
         raise NotPermitted()
     return [person_out(p) for p in selectors.person_list_for(actor=request.user, query=q)]
 
@@ -163,8 +171,11 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return person_out(selectors.person_get_for(actor=request.user, person_id=person_id))
 
 
-@router.post("/persons/{person_id}/reveal", response={200: IdentifiersOut, 403: ErrorOut,
-                                                      404: ErrorOut}, auth=ANY_AUTH)
+@router.post(
+    "/persons/{person_id}/reveal",
+    response={200: IdentifiersOut, 403: ErrorOut, 404: ErrorOut},
+    auth=ANY_AUTH,
+)
 def person_reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
     """The identifiers in full, for roles that need them; each call is journaled."""
     require_scope(request, "persons:reveal")
@@ -172,8 +183,7 @@ def person_reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
     return services.person_reveal(actor=request.user, person=person)
 
 
-@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut},
-            auth=ANY_AUTH)
+@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut}, auth=ANY_AUTH)
 def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
     require_scope(request, "employers:read")
     return employer_out(selectors.employer_get_for(actor=request.user, employer_id=employer_id))
@@ -188,8 +198,12 @@ def token_list(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Issue a token; its secret is in this response only."""
-    issued = services.token_create(actor=request.user,  # type: ignore[arg-type]
-                                   name=payload.name, scopes=payload.scopes, days=payload.days)
+    issued = services.token_create(
+        actor=request.user,  # type: ignore[arg-type]
+        name=payload.name,
+        scopes=payload.scopes,
+        days=payload.days,
+    )
     return Status(201, {"token": issued.token, "secret": issued.secret})
 
 

@@ -32,5 +32,6 @@ def require_scope(request: HttpRequest, scope: str) -> None:
     """A token must carry ``scope``; a browser session is limited by the user's role alone."""
     api_token = getattr(request, "api_token", None)
     if api_token is not None and scope not in api_token.scopes:
-        raise NotPermitted("令牌缺少权限范围 " + scope + "。",
-                           f"The token lacks the scope {scope}.", code="scope")
+        raise NotPermitted(
+            "令牌缺少权限范围 " + scope + "。", f"The token lacks the scope {scope}.", code="scope"
+        )

@@ -89,8 +89,12 @@ def note_success(user: User) -> None:
 
 class IdentifierBackend(PolicyBackend):
     def authenticate(  # type: ignore[override]
-        self, request: Any, identifier: str | None = None, password: str | None = None,
-        username: str | None = None, **kwargs: Any
+        self,
+        request: Any,
+        identifier: str | None = None,
+        password: str | None = None,
+        username: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         identifier = identifier or username
         if not identifier or not password:
@@ -105,8 +109,12 @@ class IdentifierBackend(PolicyBackend):
         now = timezone.now()
         if is_locked(user, now):
             with transaction.atomic():
-                record(actor=None, action="identity.login.refused_locked", target=user,
-                       outcome=Outcome.DENIED)
+                record(
+                    actor=None,
+                    action="identity.login.refused_locked",
+                    target=user,
+                    outcome=Outcome.DENIED,
+                )
             return None
         if not user.check_password(password):
             note_failure(user, action="identity.login.failed", now=now)
@@ -122,12 +130,12 @@ def totp_new_secret() -> str:
 
 
 def totp_uri(user: User, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username,
-                                               issuer_name=settings.TOTP_ISSUER)
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=settings.TOTP_ISSUER)
 
 
-def totp_match(secret: str, code: str, *, after_step: int, now: dt.datetime | None = None
-               ) -> int | None:
+def totp_match(
+    secret: str, code: str, *, after_step: int, now: dt.datetime | None = None
+) -> int | None:
     """The time step a code belongs to (one step of clock drift either way), if it is new."""
     code = (code or "").strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6) or not secret:

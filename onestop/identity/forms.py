@@ -10,20 +10,25 @@ from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(
-        label=_("Resident ID, mobile number or user name"), max_length=64,
+        label=_("Resident ID, mobile number or user name"),
+        max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), max_length=128,
+        label=_("Password"),
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Six-digit code from your authenticator app"), min_length=6, max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -34,8 +39,10 @@ class PersonSearchForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name of the client"), max_length=64)
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=sorted(TOKEN_SCOPES.items()),
+        label=_("Scopes"),
+        choices=sorted(TOKEN_SCOPES.items()),
         widget=forms.CheckboxSelectMultiple,
     )
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS,
-                              initial=90)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90
+    )

@@ -30,8 +30,11 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {"code": "session_expired", "message_zh": "会话已超时，请重新登录。",
-                         "message_en": "Your session timed out; please sign in again."},
+                        {
+                            "code": "session_expired",
+                            "message_zh": "会话已超时，请重新登录。",
+                            "message_en": "Your session timed out; please sign in again.",
+                        },
                         status=401,
                     )
                 messages.info(request, _("You were signed out after 30 minutes without activity."))

@@ -116,14 +116,17 @@ class Person(TimeStamped):
     resident_id = EncryptedTextField(_("resident ID"))
     resident_id_index = models.CharField(max_length=64, unique=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
-    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True,
-                                   editable=False)
+    phone_index = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="persons",
-                               verbose_name=_("region"))
-    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="person")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("region")
+    )
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -142,8 +145,9 @@ class Employer(TimeStamped):
 
     name = models.CharField(_("name"), max_length=128)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="employers",
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="employers", verbose_name=_("region")
+    )
     legal_representative = models.CharField(_("legal representative"), max_length=64)
     contact_name = models.CharField(_("contact"), max_length=64, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
@@ -204,8 +208,12 @@ class StaffProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=32, choices=StaffRole.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="staff",
-                               help_text=_("Region scope: this region and everything under it."))
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Region scope: this region and everything under it."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")

@@ -12,8 +12,7 @@ from onestop.identity import crypto
 from onestop.identity.fields import EncryptedTextField
 
 
-def rotate_data_key(*, models: Iterable[type[models.Model]], batch: int = 1000
-                    ) -> dict[str, int]:
+def rotate_data_key(*, models: Iterable[type[models.Model]], batch: int = 1000) -> dict[str, int]:
     """Re-encrypt values written under older key versions; returns counts per model.field.
 
     Reads the raw column so that only stale values are rewritten; each batch is one
@@ -33,7 +32,8 @@ def rotate_data_key(*, models: Iterable[type[models.Model]], batch: int = 1000
 def _rotate_field(model: type[models.Model], field: Any, current: str, batch: int) -> int:
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(field.column)
-    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    assert model._meta.pk is not None
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     done = 0
     last = 0
     while True:
@@ -46,15 +46,19 @@ def _rotate_field(model: type[models.Model], field: Any, current: str, batch: in
         if not rows:
             return done
         last = rows[-1][0]
-        stale = [(key, value) for key, value in rows
-                 if value and crypto.key_version(value) != current]
+        stale = [
+            (key, value) for key, value in rows if value and crypto.key_version(value) != current
+        ]
         if not stale:
             continue
         with transaction.atomic():
             for key, value in stale:
                 plaintext = crypto.decrypt(value)
                 model._default_manager.filter(pk=key).update(**{field.name: plaintext})
-            record(actor=None, action="identity.data_key.rotated",
-                   target_type=model._meta.label_lower,
-                   changes={"field": field.name, "count": len(stale), "to_version": current})
+            record(
+                actor=None,
+                action="identity.data_key.rotated",
+                target_type=model._meta.label_lower,
+                changes={"field": field.name, "count": len(stale), "to_version": current},
+            )
         done += len(stale)

@@ -75,23 +75,32 @@ def person_register(
     """
     name = (name or "").strip()
     if not name or len(name) > 64:
-        raise ServiceError("姓名不能为空且不超过64个字符。",
-                           "The name is required and at most 64 characters.", code="name")
+        raise ServiceError(
+            "姓名不能为空且不超过64个字符。",
+            "The name is required and at most 64 characters.",
+            code="name",
+        )
     check = check_resident_id(resident_id, today=timezone.localdate())
     if not check.valid or check.reason is not None:
         reason = check.reason
-        raise ServiceError(f"公民身份号码无效：{reason.zh if reason else ''}",
-                           f"Invalid resident ID: {reason.en if reason else ''}",
-                           code="resident_id")
+        raise ServiceError(
+            f"公民身份号码无效：{reason.zh if reason else ''}",
+            f"Invalid resident ID: {reason.en if reason else ''}",
+            code="resident_id",
+        )
     phone = normalise_phone(phone) if phone else ""
     if phone and (len(phone) != 11 or not phone.startswith("1")):
-        raise ServiceError("手机号码应为11位。", "The mobile number must have 11 digits.",
-                           code="phone")
+        raise ServiceError(
+            "手机号码应为11位。", "The mobile number must have 11 digits.", code="phone"
+        )
     index = resident_id_index(check.normalized)
     with transaction.atomic():
         if Person.objects.filter(resident_id_index=index).exists():
-            raise ServiceError("该公民身份号码已登记。", "This resident ID is already registered.",
-                               code="duplicate")
+            raise ServiceError(
+                "该公民身份号码已登记。",
+                "This resident ID is already registered.",
+                code="duplicate",
+            )
         user = None
         if password is not None:
             user = User(username=f"p{index[:20]}", display_name=name)
@@ -110,8 +119,12 @@ def person_register(
             region=region,
             user=user,
         )
-        record(actor=actor, action="identity.person.registered", target=person,
-               changes={"region": region.code, "has_login": user is not None})
+        record(
+            actor=actor,
+            action="identity.person.registered",
+            target=person,
+            changes={"region": region.code, "has_login": user is not None},
+        )
     return person
 
 
@@ -130,33 +143,47 @@ def employer_register(
     check = check_credit_code(credit_code)
     if not check.valid or check.reason is not None:
         reason = check.reason
-        raise ServiceError(f"统一社会信用代码无效：{reason.zh if reason else ''}",
-                           f"Invalid unified social credit code: {reason.en if reason else ''}",
-                           code="credit_code")
+        raise ServiceError(
+            f"统一社会信用代码无效：{reason.zh if reason else ''}",
+            f"Invalid unified social credit code: {reason.en if reason else ''}",
+            code="credit_code",
+        )
     if not name.strip() or not legal_representative.strip():
-        raise ServiceError("单位名称和法定代表人不能为空。",
-                           "Name and legal representative are required.", code="required")
+        raise ServiceError(
+            "单位名称和法定代表人不能为空。",
+            "Name and legal representative are required.",
+            code="required",
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
                 employer = Employer.objects.create(
-                    name=name.strip(), credit_code=check.normalized, region=region,
+                    name=name.strip(),
+                    credit_code=check.normalized,
+                    region=region,
                     legal_representative=legal_representative.strip(),
                     contact_name=contact_name.strip(),
                     contact_phone=normalise_phone(contact_phone) if contact_phone else "",
                     address=address.strip(),
                 )
         except IntegrityError as exc:
-            raise ServiceError("该统一社会信用代码已登记。",
-                               "This credit code is already registered.",
-                               code="duplicate") from exc
-        record(actor=actor, action="identity.employer.registered", target=employer,
-               changes={"credit_code": employer.credit_code, "region": region.code})
+            raise ServiceError(
+                "该统一社会信用代码已登记。",
+                "This credit code is already registered.",
+                code="duplicate",
+            ) from exc
+        record(
+            actor=actor,
+            action="identity.employer.registered",
+            target=employer,
+            changes={"credit_code": employer.credit_code, "region": region.code},
+        )
     return employer
 
 
-def employer_role_grant(*, actor: Any, employer: Employer, person: Person, role: str
-                        ) -> EmployerRole:
+def employer_role_grant(
+    *, actor: Any, employer: Employer, person: Person, role: str
+) -> EmployerRole:
     """Let ``person`` act for ``employer``. The legal representative or system grants it."""
     if actor is not None and not policy.allows(actor, policy.MANAGE_EMPLOYER_ROLES, employer):
         raise NotPermitted()
@@ -168,11 +195,19 @@ def employer_role_grant(*, actor: Any, employer: Employer, person: Person, role:
             before = grant.role
             grant.role = role
             grant.save(update_fields=["role"])
-            record(actor=actor, action="identity.employer_role.changed", target=grant,
-                   changes={"before": before, "after": role})
+            record(
+                actor=actor,
+                action="identity.employer_role.changed",
+                target=grant,
+                changes={"before": before, "after": role},
+            )
         elif created:
-            record(actor=actor, action="identity.employer_role.granted", target=grant,
-                   changes={"employer": employer.pk, "person": person.pk, "role": role})
+            record(
+                actor=actor,
+                action="identity.employer_role.granted",
+                target=grant,
+                changes={"employer": employer.pk, "person": person.pk, "role": role},
+            )
     return grant
 
 
@@ -190,8 +225,11 @@ def staff_create(
     region = region or agency.region
     if actor is not None:
         profile = policy.staff_profile(actor)
-        if (not policy.allows(actor, policy.MANAGE_STAFF)
-                or profile is None or not policy.in_scope(profile, region)):
+        if (
+            not policy.allows(actor, policy.MANAGE_STAFF)
+            or profile is None
+            or not policy.in_scope(profile, region)
+        ):
             raise NotPermitted()
     if role not in StaffRole.values:
         raise ServiceError("未知角色。", "Unknown role.", code="role")
@@ -204,16 +242,23 @@ def staff_create(
             raise ServiceError("用户名已存在。", "This user name is taken.", code="duplicate")
         user.save()
         StaffProfile.objects.create(user=user, agency=agency, role=role, region=region)
-        record(actor=actor, action="identity.staff.created", target=user,
-               changes={"role": role, "agency": agency.code, "region": region.code})
+        record(
+            actor=actor,
+            action="identity.staff.created",
+            target=user,
+            changes={"role": role, "agency": agency.code, "region": region.code},
+        )
     return user
 
 
 def _managed_staff(actor: Any, user: User) -> StaffProfile:
     actor_profile = policy.staff_profile(actor)
     target = StaffProfile.objects.select_related("region").filter(user=user).first()
-    if (actor_profile is None or target is None
-            or not policy.allows(actor, policy.MANAGE_STAFF, target)):
+    if (
+        actor_profile is None
+        or target is None
+        or not policy.allows(actor, policy.MANAGE_STAFF, target)
+    ):
         raise NotPermitted()
     return target
 
@@ -224,8 +269,9 @@ def account_unlock(*, actor: Any, user: User) -> None:
     with transaction.atomic():
         before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        record(actor=actor, action="identity.account.unlocked", target=user,
-               changes={"before": before})
+        record(
+            actor=actor, action="identity.account.unlocked", target=user, changes={"before": before}
+        )
 
 
 def mfa_reset(*, actor: Any, user: User) -> None:
@@ -242,8 +288,9 @@ def mfa_reset(*, actor: Any, user: User) -> None:
 def totp_enrolment_secret(*, user: User) -> str:
     """A new, unconfirmed authenticator secret for a user who has none confirmed."""
     if user.totp_confirmed_at is not None:
-        raise ServiceError("已绑定身份验证器。", "An authenticator is already enrolled.",
-                           code="enrolled")
+        raise ServiceError(
+            "已绑定身份验证器。", "An authenticator is already enrolled.", code="enrolled"
+        )
     secret = totp_new_secret()
     user.totp_secret = secret
     user.save(update_fields=["totp_secret"])
@@ -278,8 +325,12 @@ def person_reveal(*, actor: Any, person: Person) -> dict[str, str]:
     if not policy.allows(actor, policy.REVEAL_PERSON, person):
         raise NotPermitted()
     with transaction.atomic():
-        record(actor=actor, action="identity.person.revealed", target=person,
-               changes={"fields": ["resident_id", "phone"]})
+        record(
+            actor=actor,
+            action="identity.person.revealed",
+            target=person,
+            changes={"fields": ["resident_id", "phone"]},
+        )
     return {"resident_id": person.resident_id, "phone": person.phone}
 
 
@@ -299,11 +350,17 @@ def token_create(*, actor: User, name: str, scopes: list[str], days: int) -> Iss
         raise NotPermitted()
     unknown = sorted(set(scopes) - set(TOKEN_SCOPES))
     if not scopes or unknown:
-        raise ServiceError(f"未知或缺少的权限范围：{', '.join(unknown)}",
-                           f"Unknown or missing scopes: {', '.join(unknown)}", code="scopes")
+        raise ServiceError(
+            f"未知或缺少的权限范围：{', '.join(unknown)}",
+            f"Unknown or missing scopes: {', '.join(unknown)}",
+            code="scopes",
+        )
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise ServiceError(f"有效期应为1至{MAX_TOKEN_DAYS}天。",
-                           f"Validity must be 1 to {MAX_TOKEN_DAYS} days.", code="days")
+        raise ServiceError(
+            f"有效期应为1至{MAX_TOKEN_DAYS}天。",
+            f"Validity must be 1 to {MAX_TOKEN_DAYS} days.",
+            code="days",
+        )
     name = name.strip()[:64]
     if not name:
         raise ServiceError("名称不能为空。", "A name is required.", code="name")
@@ -311,12 +368,19 @@ def token_create(*, actor: User, name: str, scopes: list[str], days: int) -> Iss
     secret = f"ost_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name, prefix=prefix, secret_hash=_token_hash(secret),
+            user=actor,
+            name=name,
+            prefix=prefix,
+            secret_hash=_token_hash(secret),
             scopes=sorted(set(scopes)),
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        record(actor=actor, action="identity.token.created", target=token,
-               changes={"scopes": token.scopes, "expires_at": token.expires_at})
+        record(
+            actor=actor,
+            action="identity.token.created",
+            target=token,
+            changes={"scopes": token.scopes, "expires_at": token.expires_at},
+        )
     return IssuedToken(token=token, secret=secret)
 
 

@@ -11,11 +11,11 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("staff/persons/", views.person_list_view, name="person_list"),
     path("staff/persons/<int:person_id>/", views.person_detail_view, name="person_detail"),
-    path("staff/persons/<int:person_id>/reveal/", views.person_reveal_view,
-         name="person_reveal"),
+    path("staff/persons/<int:person_id>/reveal/", views.person_reveal_view, name="person_reveal"),
     path("security/staff/", views.staff_list_view, name="staff_list"),
-    path("security/staff/<int:user_id>/<slug:action>/", views.staff_action_view,
-         name="staff_action"),
+    path(
+        "security/staff/<int:user_id>/<slug:action>/", views.staff_action_view, name="staff_action"
+    ),
     path("account/tokens/", views.token_list_view, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

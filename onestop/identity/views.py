@@ -33,8 +33,9 @@ BACKEND = "onestop.identity.auth.IdentifierBackend"
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
@@ -51,11 +52,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, identifier=form.cleaned_data["identifier"],
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request,
+            identifier=form.cleaned_data["identifier"],
+            password=form.cleaned_data["password"],
+        )
         if user is None:
-            form.add_error(None, _("The sign-in details are wrong, or the account is locked "
-                                   "after 5 failed attempts (it unlocks after 30 minutes)."))
+            form.add_error(
+                None,
+                _(
+                    "The sign-in details are wrong, or the account is locked "
+                    "after 5 failed attempts (it unlocks after 30 minutes)."
+                ),
+            )
         elif policy.is_staff_member(user):
             request.session.cycle_key()
             request.session[PENDING] = {"uid": user.pk, "at": time.time(), "next": next_url}
@@ -122,8 +131,11 @@ def mfa_enrol_view(request: HttpRequest) -> HttpResponse:
     else:
         secret = user.totp_secret
     uri = totp_uri(user, secret)
-    return render(request, "identity/mfa_enrol.html",
-                  {"form": form, "secret": secret, "uri": uri, "qr": _qr_svg(uri)})
+    return render(
+        request,
+        "identity/mfa_enrol.html",
+        {"form": form, "secret": secret, "uri": uri, "qr": _qr_svg(uri)},
+    )
 
 
 @require_POST
@@ -155,12 +167,16 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.person_list_for(actor=request.user, query=query), 25).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     rows = [masked_person(p) for p in page.object_list]
     for row in rows:
         row["name"] = mask_name(row["name"])
-    return render(request, "identity/person_list.html",
-                  {"form": form, "page": page, "rows": rows, "query": query})
+    return render(
+        request,
+        "identity/person_list.html",
+        {"form": form, "page": page, "rows": rows, "query": query},
+    )
 
 
 def _require_staff_with(request: HttpRequest, perm: str) -> None:
@@ -174,8 +190,11 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     _require_staff_with(request, policy.VIEW_PERSON)
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
-    return render(request, "identity/person_detail.html",
-                  {"person": masked_person(person), "can_reveal": can_reveal})
+    return render(
+        request,
+        "identity/person_detail.html",
+        {"person": masked_person(person), "can_reveal": can_reveal},
+    )
 
 
 @require_POST
@@ -194,8 +213,11 @@ def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def staff_list_view(request: HttpRequest) -> HttpResponse:
     _require(request, policy.MANAGE_STAFF)
-    return render(request, "identity/staff_list.html",
-                  {"staff": selectors.staff_list_for(actor=request.user), "now_": timezone.now()})
+    return render(
+        request,
+        "identity/staff_list.html",
+        {"staff": selectors.staff_list_for(actor=request.user), "now_": timezone.now()},
+    )
 
 
 @require_POST
@@ -208,8 +230,11 @@ def staff_action_view(request: HttpRequest, user_id: int, action: str) -> HttpRe
         messages.success(request, _("Account %(name)s unlocked.") % {"name": target.username})
     elif action == "reset-mfa":
         services.mfa_reset(actor=request.user, user=target)
-        messages.success(request, _("Authenticator of %(name)s removed; they enrol a new one at "
-                                    "their next sign-in.") % {"name": target.username})
+        messages.success(
+            request,
+            _("Authenticator of %(name)s removed; they enrol a new one at their next sign-in.")
+            % {"name": target.username},
+        )
     else:
         raise Http404
     return redirect("identity:staff_list")
@@ -222,15 +247,20 @@ def token_list_view(request: HttpRequest) -> HttpResponse:
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
-            issued = services.token_create(actor=request.user,  # type: ignore[arg-type]
-                                           name=form.cleaned_data["name"],
-                                           scopes=form.cleaned_data["scopes"],
-                                           days=form.cleaned_data["days"])
+            issued = services.token_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                days=form.cleaned_data["days"],
+            )
             form = TokenForm()
         except ServiceError as exc:
             form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
-    return render(request, "identity/tokens.html", {
-        "form": form, "issued": issued, "tokens": selectors.token_list_for(actor=request.user)})
+    return render(
+        request,
+        "identity/tokens.html",
+        {"form": form, "issued": issued, "tokens": selectors.token_list_for(actor=request.user)},
+    )
 
 
 @require_POST

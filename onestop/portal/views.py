@@ -19,12 +19,16 @@ def home_view(request: HttpRequest) -> HttpResponse:
     role = policy.role_of(user)
     if role == "citizen":
         person = getattr(user, "person", None)
-        return render(request, "portal/citizen_home.html", {
-            "person": person,
-            "masked_id": mask_resident_id(person.resident_id) if person else "",
-            "masked_phone": mask_phone(person.phone) if person and person.phone else "",
-            "employer_roles": selectors.employer_roles_of(user=user),
-        })
+        return render(
+            request,
+            "portal/citizen_home.html",
+            {
+                "person": person,
+                "masked_id": mask_resident_id(person.resident_id) if person else "",
+                "masked_phone": mask_phone(person.phone) if person and person.phone else "",
+                "employer_roles": selectors.employer_roles_of(user=user),
+            },
+        )
     profile = policy.staff_profile(user)
     return render(request, "portal/staff_home.html", {"profile": profile, "role": role})
 
@@ -35,7 +39,11 @@ def employer_home_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     if policy.is_staff_member(request.user):
         raise NotPermitted()
     employer = selectors.employer_get_for(actor=request.user, employer_id=employer_id)
-    return render(request, "portal/employer_home.html", {
-        "employer": employer,
-        "contact_phone": mask_phone(employer.contact_phone) if employer.contact_phone else "",
-    })
+    return render(
+        request,
+        "portal/employer_home.html",
+        {
+            "employer": employer,
+            "contact_phone": mask_phone(employer.contact_phone) if employer.contact_phone else "",
+        },
+    )

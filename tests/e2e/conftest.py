@@ -18,14 +18,24 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 def chromium_path() -> str | None:
-    candidates = [os.environ.get("CHROMIUM_PATH", ""), "/usr/bin/chromium",
-                  shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
+    candidates = [
+        os.environ.get("CHROMIUM_PATH", ""),
+        "/usr/bin/chromium",
+        shutil.which("chromium") or "",
+        shutil.which("chromium-browser") or "",
+    ]
     return next((c for c in candidates if c and os.path.exists(c)), None)
 
 
@@ -34,8 +44,9 @@ def browser() -> Iterator[Any]:
     path = chromium_path()
     if path is None:
         if os.environ.get("ONESTOP_REQUIRE_BROWSER") == "1":
-            pytest.fail("ONESTOP_REQUIRE_BROWSER=1 but no Chromium is installed "
-                        "(apt-get install chromium).")
+            pytest.fail(
+                "ONESTOP_REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install chromium)."
+            )
         pytest.skip("No system Chromium found (apt-get install chromium); browser tests skipped.")
     from playwright.sync_api import sync_playwright
 

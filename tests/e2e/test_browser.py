@@ -80,7 +80,8 @@ def test_language_switch(world: Any, page: Any) -> None:
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == (
-        "Human resources and social security, online in one place")
+        "Human resources and social security, online in one place"
+    )
     page.get_by_label("Language").select_option("zh-hans")
     page.get_by_role("button", name="Switch").click()
     page.wait_for_load_state()

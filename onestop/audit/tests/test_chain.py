@@ -14,11 +14,21 @@ def build(n: int) -> list[dict[str, Any]]:
     chain: list[dict[str, Any]] = []
     prev = GENESIS
     for seq in range(1, n + 1):
-        content = {"seq": seq, "at": f"2026-11-23T00:00:{seq % 60:02d}.000000+00:00",
-                   "actor_id": str(seq % 3), "actor_label": f"user{seq % 3}", "role": "x",
-                   "action": f"test.action{seq}", "target_type": "t", "target_id": str(seq),
-                   "outcome": "success", "changes": {"n": seq, "名": "值"}, "request_id": "r",
-                   "client_address": "127.0.0.1", "channel": "web"}
+        content = {
+            "seq": seq,
+            "at": f"2026-11-23T00:00:{seq % 60:02d}.000000+00:00",
+            "actor_id": str(seq % 3),
+            "actor_label": f"user{seq % 3}",
+            "role": "x",
+            "action": f"test.action{seq}",
+            "target_type": "t",
+            "target_id": str(seq),
+            "outcome": "success",
+            "changes": {"n": seq, "名": "值"},
+            "request_id": "r",
+            "client_address": "127.0.0.1",
+            "channel": "web",
+        }
         digest = entry_hash(content, prev)
         chain.append({**content, "prev_hash": prev, "hash": digest})
         prev = digest
@@ -26,8 +36,7 @@ def build(n: int) -> list[dict[str, Any]]:
 
 
 def check(chain: list[dict[str, Any]], head: tuple[int, str]) -> Any:
-    return find_break(sorted(chain, key=lambda e: e["seq"]), head_seq=head[0],
-                      head_hash=head[1])
+    return find_break(sorted(chain, key=lambda e: e["seq"]), head_seq=head[0], head_hash=head[1])
 
 
 def head_of(chain: list[dict[str, Any]]) -> tuple[int, str]:
@@ -44,14 +53,15 @@ TAMPER = st.sampled_from(["edit", "edit_rehash", "delete", "insert", "reorder"])
 
 
 @given(st.data(), st.integers(min_value=2, max_value=25), TAMPER)
-def test_every_tampering_is_caught_at_the_first_broken_entry(data: Any, n: int, op: str
-                                                             ) -> None:
+def test_every_tampering_is_caught_at_the_first_broken_entry(data: Any, n: int, op: str) -> None:
     chain = build(n)
     head = head_of(chain)
     i = data.draw(st.integers(min_value=0, max_value=n - 1), label="position")
     if op == "edit":
-        field = data.draw(st.sampled_from(["actor_label", "action", "target_id", "changes",
-                                           "at", "outcome"]), label="field")
+        field = data.draw(
+            st.sampled_from(["actor_label", "action", "target_id", "changes", "at", "outcome"]),
+            label="field",
+        )
         chain[i] = {**chain[i], field: {"forged": True} if field == "changes" else "forged"}
         expected = i + 1
     elif op == "edit_rehash":
@@ -74,11 +84,14 @@ def test_every_tampering_is_caught_at_the_first_broken_entry(data: Any, n: int, 
         chain = [*chain[:i], forged, *shifted]
         expected = i + 2
     else:
-        j = data.draw(st.integers(min_value=0, max_value=n - 1).filter(lambda j: j != i),
-                      label="other")
+        j = data.draw(
+            st.integers(min_value=0, max_value=n - 1).filter(lambda j: j != i), label="other"
+        )
         a, b = min(i, j), max(i, j)
-        chain[a], chain[b] = ({**chain[b], "seq": chain[a]["seq"]},
-                              {**chain[a], "seq": chain[b]["seq"]})
+        chain[a], chain[b] = (
+            {**chain[b], "seq": chain[a]["seq"]},
+            {**chain[a], "seq": chain[b]["seq"]},
+        )
         expected = a + 1
     checked, broken = check(chain, head)
     assert broken is not None, op

@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def fill(n: int = 6) -> None:
     for i in range(n):
-        record(actor=None, action=f"test.step{i}", target_type="thing", target_id=str(i),
-               changes={"before": {"x": i}, "after": {"x": i + 1}, "amount": "12.30"})
+        record(
+            actor=None,
+            action=f"test.step{i}",
+            target_type="thing",
+            target_id=str(i),
+            changes={"before": {"x": i}, "after": {"x": i + 1}, "amount": "12.30"},
+        )
 
 
 def raw(sql: str, params: list[Any] | None = None) -> None:
@@ -38,8 +43,11 @@ def test_record_carries_request_context_and_links() -> None:
     with context.bind(context.RequestContext("req-12345678", "10.1.2.3", "web")):
         first = record(actor=None, action="test.one")
     second = record(actor=None, action="test.two", changes={"n": 1})
-    assert (first.request_id, first.client_address, first.channel) == ("req-12345678",
-                                                                       "10.1.2.3", "web")
+    assert (first.request_id, first.client_address, first.channel) == (
+        "req-12345678",
+        "10.1.2.3",
+        "web",
+    )
     assert first.actor_label == "system"
     assert second.prev_hash == first.hash
     assert entry_hash(entry_content(second), second.prev_hash) == second.hash
@@ -64,8 +72,7 @@ def test_model_refuses_update_and_delete() -> None:
         entry.delete()
 
 
-@pytest.mark.parametrize("sql", ["UPDATE audit_entry SET action = 'x'",
-                                 "DELETE FROM audit_entry"])
+@pytest.mark.parametrize("sql", ["UPDATE audit_entry SET action = 'x'", "DELETE FROM audit_entry"])
 def test_database_refuses_update_and_delete(sql: str) -> None:
     fill(2)
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
@@ -74,7 +81,7 @@ def test_database_refuses_update_and_delete(sql: str) -> None:
 
 
 def verify_fails_at(seq: int) -> str:
-    checked, broken = journal_verify()
+    _checked, broken = journal_verify()
     assert broken is not None
     assert broken.seq == seq
     with pytest.raises(CommandError) as error:
@@ -112,10 +119,13 @@ def test_insert_is_caught() -> None:
     prev = Entry.objects.get(seq=2)
     content = {**entry_content(prev), "seq": 3, "action": "forged.entry"}
     digest = entry_hash(content, prev.hash)
-    raw("INSERT INTO audit_entry (seq, at, actor_id, actor_label, role, action, target_type,"
+    raw(
+        "INSERT INTO audit_entry (seq, at, actor_id, actor_label, role, action, target_type,"
         " target_id, outcome, changes, request_id, client_address, channel, prev_hash, hash)"
         " VALUES (3, %s, '', 'x', '', 'forged.entry', '', '', 'success', %s, '', '', '', %s,"
-        " %s)", [prev.at, "{}", prev.hash, digest])
+        " %s)",
+        [prev.at, "{}", prev.hash, digest],
+    )
     verify_fails_at(3)
 
 

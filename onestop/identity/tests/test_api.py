@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(secret: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_person_is_masked(world: Any, client: Client) -> None:
@@ -54,29 +54,37 @@ def test_reveal_through_api_is_journaled(world: Any, client: Client) -> None:
 
 def test_token_acts_within_its_scopes(world: Any) -> None:
     client = Client()
-    issued = services.token_create(actor=world.carol, name="kiosk", scopes=["persons:read"],
-                                   days=30)
-    ok = client.get(f"/api/v1/persons/{world.alice.pk}", **bearer(issued.secret))
+    issued = services.token_create(
+        actor=world.carol, name="kiosk", scopes=["persons:read"], days=30
+    )
+    ok = client.get(f"/api/v1/persons/{world.alice.pk}", headers=bearer(issued.secret))
     assert ok.status_code == 200
     before = Entry.objects.count()
-    denied = client.post(f"/api/v1/persons/{world.alice.pk}/reveal", **bearer(issued.secret))
+    denied = client.post(f"/api/v1/persons/{world.alice.pk}/reveal", headers=bearer(issued.secret))
     assert denied.status_code == 403
     assert denied.json()["code"] == "scope"
     assert Entry.objects.count() == before
-    assert client.get("/api/v1/me", **bearer(issued.secret)).status_code == 403
-    assert client.get("/api/v1/persons/1", **bearer("ost_nope_nope")).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(issued.secret)).status_code == 403
+    assert client.get("/api/v1/persons/1", headers=bearer("ost_nope_nope")).status_code == 401
     # The token cannot follow its user out of region scope either.
-    assert client.get(f"/api/v1/persons/{world.dave.pk}",
-                      **bearer(issued.secret)).status_code == 404
+    assert (
+        client.get(f"/api/v1/persons/{world.dave.pk}", headers=bearer(issued.secret)).status_code
+        == 404
+    )
 
 
 def test_token_cannot_manage_tokens(world: Any) -> None:
-    issued = services.token_create(actor=world.carol, name="kiosk", scopes=["profile:read"],
-                                   days=30)
+    issued = services.token_create(
+        actor=world.carol, name="kiosk", scopes=["profile:read"], days=30
+    )
     client = Client()
-    assert client.get("/api/v1/tokens", **bearer(issued.secret)).status_code == 401
-    response = client.post("/api/v1/tokens", {"name": "x", "scopes": ["profile:read"]},
-                           content_type="application/json", **bearer(issued.secret))
+    assert client.get("/api/v1/tokens", headers=bearer(issued.secret)).status_code == 401
+    response = client.post(
+        "/api/v1/tokens",
+        {"name": "x", "scopes": ["profile:read"]},
+        content_type="application/json",
+        headers=bearer(issued.secret),
+    )
     assert response.status_code == 401
     assert ApiToken.objects.count() == 1
 
@@ -90,30 +98,35 @@ def test_token_created_through_the_api_with_csrf(world: Any) -> None:
     assert ApiToken.objects.count() == 0
     client.get("/account/tokens/")
     token = client.cookies["csrftoken"].value
-    created = client.post("/api/v1/tokens", payload, content_type="application/json",
-                          HTTP_X_CSRFTOKEN=token)
+    created = client.post(
+        "/api/v1/tokens", payload, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert created.status_code == 201
     secret = created.json()["secret"]
-    me = Client().get("/api/v1/me", **bearer(secret)).json()
+    me = Client().get("/api/v1/me", headers=bearer(secret)).json()
     assert me["username"] == world.alice.user.username
     assert me["person"]["resident_id"].count("*") == 10
 
 
-def test_bad_token_request_is_422_or_400_with_both_languages(world: Any, client: Client
-                                                            ) -> None:
+def test_bad_token_request_is_422_or_400_with_both_languages(world: Any, client: Client) -> None:
     client.force_login(world.alice.user)
-    response = client.post("/api/v1/tokens", {"name": "x", "scopes": ["root"]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/tokens", {"name": "x", "scopes": ["root"]}, content_type="application/json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "scopes" and body["message_zh"] and body["message_en"]
-    assert client.post("/api/v1/tokens", {"name": "x"},
-                       content_type="application/json").status_code == 422
+    assert (
+        client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json").status_code
+        == 422
+    )
 
 
 def test_employer_users_see_their_employers(world: Any, client: Client) -> None:
     client.force_login(world.bob.user)
     me = client.get("/api/v1/me").json()
     assert me["employers"] == [world.acme.pk]
-    assert client.get(f"/api/v1/employers/{world.acme.pk}").json()["credit_code"] == \
-        world.acme.credit_code
+    assert (
+        client.get(f"/api/v1/employers/{world.acme.pk}").json()["credit_code"]
+        == world.acme.credit_code
+    )

@@ -19,6 +19,8 @@ from onestop.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
 
 def login(client: Client, identifier: str, password: str = PASSWORD) -> Any:
     return client.post("/login/", {"identifier": identifier, "password": password})
@@ -30,9 +32,11 @@ def signed_in_user(client: Client) -> Any:
 
 @pytest.mark.parametrize("how", ["resident_id", "resident_id_lower", "phone"])
 def test_citizen_signs_in_with_id_or_phone(world: Any, client: Client, how: str) -> None:
-    identifier = {"resident_id": world.alice.resident_id,
-                  "resident_id_lower": world.alice.resident_id.lower(),
-                  "phone": "13800000001"}[how]
+    identifier = {
+        "resident_id": world.alice.resident_id,
+        "resident_id_lower": world.alice.resident_id.lower(),
+        "phone": "13800000001",
+    }[how]
     response = login(client, identifier)
     assert response.status_code == 302
     assert signed_in_user(client) == world.alice.user.username
@@ -46,8 +50,9 @@ def test_wrong_password_is_refused_and_counted(world: Any, client: Client) -> No
     assert Entry.objects.filter(action="identity.login.failed", outcome="denied").count() == 1
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(world: Any,
-                                                                    client: Client) -> None:
+def test_five_failures_lock_the_account_even_for_the_right_password(
+    world: Any, client: Client
+) -> None:
     for _ in range(5):
         login(client, "13800000001", "wrong-password-1")
     user = User.objects.get(pk=world.alice.user.pk)
@@ -61,14 +66,14 @@ def test_five_failures_lock_the_account_even_for_the_right_password(world: Any,
 
 def test_lock_expires_after_thirty_minutes(world: Any, client: Client) -> None:
     User.objects.filter(pk=world.alice.user.pk).update(
-        failed_logins=5, locked_until=timezone.now() - dt.timedelta(seconds=1))
+        failed_logins=5, locked_until=timezone.now() - dt.timedelta(seconds=1)
+    )
     login(client, "13800000001")
     assert signed_in_user(client) == world.alice.user.username
     assert User.objects.get(pk=world.alice.user.pk).failed_logins == 0
 
 
-def test_unknown_identifier_is_refused_without_a_journal_target(world: Any,
-                                                                client: Client) -> None:
+def test_unknown_identifier_is_refused_without_a_journal_target(world: Any, client: Client) -> None:
     before = Entry.objects.count()
     response = login(client, "nobody-here")
     assert response.status_code == 200
@@ -90,7 +95,7 @@ def enrol(client: Client, user: User) -> str:
     login(client, user.username)
     page = client.get("/login/mfa/enrol/")
     assert page.status_code == 200
-    secret = User.objects.get(pk=user.pk).totp_secret
+    secret = str(User.objects.get(pk=user.pk).totp_secret)
     assert secret in page.content.decode()
     return secret
 
@@ -108,7 +113,7 @@ def test_staff_enrols_then_signs_in_with_a_code(world: Any, client: Client) -> N
 
 
 def test_enrolled_staff_need_a_fresh_code(world: Any) -> None:
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    secret = SECRET
     User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
     world.rita.totp_secret = secret
     world.rita.save(update_fields=["totp_secret"])
@@ -126,13 +131,13 @@ def test_enrolled_staff_need_a_fresh_code(world: Any) -> None:
 
 def test_wrong_codes_count_towards_lockout(world: Any, client: Client) -> None:
     User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
-    world.rita.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    world.rita.totp_secret = SECRET
     world.rita.save(update_fields=["totp_secret"])
     login(client, "rita")
     for _ in range(5):
         client.post("/login/mfa/", {"code": "000001"})
     assert User.objects.get(pk=world.rita.pk).locked_until is not None
-    response = client.post("/login/mfa/", {"code": pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now()})
+    response = client.post("/login/mfa/", {"code": pyotp.TOTP(SECRET).now()})
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert "_auth_user_id" not in client.session
 
@@ -156,8 +161,9 @@ def test_staff_idle_timeout(world: Any, client: Client, settings: Any) -> None:
     assert "_auth_user_id" not in client.session
 
 
-def test_citizens_have_no_idle_timeout_of_staff_length(world: Any, client: Client,
-                                                      settings: Any) -> None:
+def test_citizens_have_no_idle_timeout_of_staff_length(
+    world: Any, client: Client, settings: Any
+) -> None:
     client.force_login(world.alice.user)
     session = client.session
     session[LAST_SEEN] = time.time() - settings.STAFF_IDLE_TIMEOUT_SECONDS - 1
@@ -166,8 +172,10 @@ def test_citizens_have_no_idle_timeout_of_staff_length(world: Any, client: Clien
 
 
 def test_open_redirect_is_ignored(world: Any, client: Client) -> None:
-    response = client.post("/login/", {"identifier": "13800000001", "password": PASSWORD,
-                                       "next": "https://evil.example/"})
+    response = client.post(
+        "/login/",
+        {"identifier": "13800000001", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 

@@ -74,8 +74,7 @@ def test_database_holds_no_plaintext_identifier(world: Any) -> None:
         assert person.resident_id[6:14] + person.resident_id[14:] not in dump
         assert person.phone not in dump
     with connection.cursor() as cursor:
-        cursor.execute("SELECT resident_id FROM identity_person WHERE id = %s",
-                       [world.alice.pk])
+        cursor.execute("SELECT resident_id FROM identity_person WHERE id = %s", [world.alice.pk])
         raw = cursor.fetchone()[0]
     assert raw.startswith("v1:")
     found = person_list_for(actor=world.carol, query=world.alice.resident_id.lower())

@@ -26,13 +26,27 @@ def test_demo_loads_once_and_reuses() -> None:
     assert Region.objects.filter(level="county").count() == 12
     assert Region.objects.get(code="610113").name == "雁塔区"
     kinds = set(Agency.objects.values_list("kind", flat=True))
-    assert {"hrss_bureau", "si_agency", "civil_affairs", "public_security", "tax",
-            "market_regulation", "medical_insurance"} <= kinds
+    assert {
+        "hrss_bureau",
+        "si_agency",
+        "civil_affairs",
+        "public_security",
+        "tax",
+        "market_regulation",
+        "medical_insurance",
+    } <= kinds
     assert set(StaffProfile.objects.values_list("role", flat=True)) == {
-        "case_worker", "reviewer", "supervisor", "content_editor", "system_admin",
-        "security_admin", "audit_admin"}
-    assert all(check_credit_code(c).valid for c in
-               Employer.objects.values_list("credit_code", flat=True))
+        "case_worker",
+        "reviewer",
+        "supervisor",
+        "content_editor",
+        "system_admin",
+        "security_admin",
+        "audit_admin",
+    }
+    assert all(
+        check_credit_code(c).valid for c in Employer.objects.values_list("credit_code", flat=True)
+    )
     assert journal_verify()[1] is None
 
     again = StringIO()

@@ -18,8 +18,19 @@ from django.utils import timezone
 from onestop.audit.models import Entry
 from onestop.identity.models import ApiToken, User
 
-PERSONAS = ["anonymous", "alice", "bob", "carol", "rita", "sam", "erin", "adam", "sean",
-            "audrey", "mallory"]
+PERSONAS = [
+    "anonymous",
+    "alice",
+    "bob",
+    "carol",
+    "rita",
+    "sam",
+    "erin",
+    "adam",
+    "sean",
+    "audrey",
+    "mallory",
+]
 STAFF = PERSONAS[3:]
 CITIZENS = ["alice", "bob"]
 
@@ -47,51 +58,153 @@ API_ANON = 401
 ROUTES = [
     Route("home", "get", lambda w: "/", everyone(200), 200),
     Route("login page", "get", lambda w: "/login/", everyone(200), 200),
-    Route("person list", "get", lambda w: "/staff/persons/",
-          {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200}, 403),
-    Route("person detail in scope", "get", lambda w: f"/staff/persons/{w.alice.pk}/",
-          {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 404}, 403),
-    Route("person detail out of city", "get", lambda w: f"/staff/persons/{w.dave.pk}/",
-          {"anonymous": LOGIN, "carol": 404, "rita": 404, "sam": 200, "mallory": 200}, 403),
-    Route("person reveal", "post", lambda w: f"/staff/persons/{w.alice.pk}/reveal/",
-          {"anonymous": LOGIN, "carol": 200, "rita": 200, "mallory": 404}, 403, writes=True),
-    Route("staff accounts", "get", lambda w: "/security/staff/",
-          {"anonymous": LOGIN, "sean": 200}, 403),
-    Route("unlock staff", "post", lambda w: f"/security/staff/{w.carol.pk}/unlock/",
-          {"anonymous": LOGIN, "sean": 302}, 403, writes=True),
-    Route("reset staff mfa", "post", lambda w: f"/security/staff/{w.rita.pk}/reset-mfa/",
-          {"anonymous": LOGIN, "sean": 302}, 403, writes=True),
+    Route(
+        "person list",
+        "get",
+        lambda w: "/staff/persons/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "person detail in scope",
+        "get",
+        lambda w: f"/staff/persons/{w.alice.pk}/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 404},
+        403,
+    ),
+    Route(
+        "person detail out of city",
+        "get",
+        lambda w: f"/staff/persons/{w.dave.pk}/",
+        {"anonymous": LOGIN, "carol": 404, "rita": 404, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "person reveal",
+        "post",
+        lambda w: f"/staff/persons/{w.alice.pk}/reveal/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "mallory": 404},
+        403,
+        writes=True,
+    ),
+    Route(
+        "staff accounts",
+        "get",
+        lambda w: "/security/staff/",
+        {"anonymous": LOGIN, "sean": 200},
+        403,
+    ),
+    Route(
+        "unlock staff",
+        "post",
+        lambda w: f"/security/staff/{w.carol.pk}/unlock/",
+        {"anonymous": LOGIN, "sean": 302},
+        403,
+        writes=True,
+    ),
+    Route(
+        "reset staff mfa",
+        "post",
+        lambda w: f"/security/staff/{w.rita.pk}/reset-mfa/",
+        {"anonymous": LOGIN, "sean": 302},
+        403,
+        writes=True,
+    ),
     Route("journal", "get", lambda w: "/audit/", {"anonymous": LOGIN, "audrey": 200}, 403),
-    Route("journal export", "get", lambda w: "/audit/export.csv",
-          {"anonymous": LOGIN, "audrey": 200}, 403),
-    Route("journal verify", "post", lambda w: "/audit/verify/",
-          {"anonymous": LOGIN, "audrey": 200}, 403),
+    Route(
+        "journal export",
+        "get",
+        lambda w: "/audit/export.csv",
+        {"anonymous": LOGIN, "audrey": 200},
+        403,
+    ),
+    Route(
+        "journal verify",
+        "post",
+        lambda w: "/audit/verify/",
+        {"anonymous": LOGIN, "audrey": 200},
+        403,
+    ),
     Route("own tokens", "get", lambda w: "/account/tokens/", {"anonymous": LOGIN}, 200),
-    Route("revoke carol's token", "post", lambda w: f"/account/tokens/{w.token.pk}/revoke/",
-          {"anonymous": LOGIN, "carol": 302}, 404, writes=True),
+    Route(
+        "revoke carol's token",
+        "post",
+        lambda w: f"/account/tokens/{w.token.pk}/revoke/",
+        {"anonymous": LOGIN, "carol": 302},
+        404,
+        writes=True,
+    ),
     Route("admin index", "get", lambda w: "/admin/", {"adam": 200}, 302),
     Route("admin regions", "get", lambda w: "/admin/identity/region/", {"adam": 200}, 302),
-    Route("employer home", "get", lambda w: f"/employer/{w.acme.pk}/",
-          {"anonymous": LOGIN, "bob": 200, "alice": 404}, 403),
+    Route(
+        "employer home",
+        "get",
+        lambda w: f"/employer/{w.acme.pk}/",
+        {"anonymous": LOGIN, "bob": 200, "alice": 404},
+        403,
+    ),
     Route("api regions", "get", lambda w: "/api/v1/regions", everyone(200), 200),
     Route("api me", "get", lambda w: "/api/v1/me", {"anonymous": API_ANON}, 200),
-    Route("api persons", "get", lambda w: "/api/v1/persons",
-          {"anonymous": API_ANON, "alice": 200, "bob": 200, "carol": 200, "rita": 200,
-           "sam": 200, "mallory": 200}, 403),
-    Route("api person in scope", "get", lambda w: f"/api/v1/persons/{w.alice.pk}",
-          {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 200}, 404),
-    Route("api person reveal", "post", lambda w: f"/api/v1/persons/{w.alice.pk}/reveal",
-          {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 403}, 404,
-          writes=True),
-    Route("api employer", "get", lambda w: f"/api/v1/employers/{w.acme.pk}",
-          {"anonymous": API_ANON, "bob": 200, "carol": 200, "rita": 200, "sam": 200}, 404),
-    Route("api journal", "get", lambda w: "/api/v1/audit/entries",
-          {"anonymous": API_ANON, "audrey": 200}, 403),
-    Route("api journal verify", "get", lambda w: "/api/v1/audit/verify",
-          {"anonymous": API_ANON, "audrey": 200}, 403),
+    Route(
+        "api persons",
+        "get",
+        lambda w: "/api/v1/persons",
+        {
+            "anonymous": API_ANON,
+            "alice": 200,
+            "bob": 200,
+            "carol": 200,
+            "rita": 200,
+            "sam": 200,
+            "mallory": 200,
+        },
+        403,
+    ),
+    Route(
+        "api person in scope",
+        "get",
+        lambda w: f"/api/v1/persons/{w.alice.pk}",
+        {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    Route(
+        "api person reveal",
+        "post",
+        lambda w: f"/api/v1/persons/{w.alice.pk}/reveal",
+        {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 403},
+        404,
+        writes=True,
+    ),
+    Route(
+        "api employer",
+        "get",
+        lambda w: f"/api/v1/employers/{w.acme.pk}",
+        {"anonymous": API_ANON, "bob": 200, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    Route(
+        "api journal",
+        "get",
+        lambda w: "/api/v1/audit/entries",
+        {"anonymous": API_ANON, "audrey": 200},
+        403,
+    ),
+    Route(
+        "api journal verify",
+        "get",
+        lambda w: "/api/v1/audit/verify",
+        {"anonymous": API_ANON, "audrey": 200},
+        403,
+    ),
     Route("api tokens", "get", lambda w: "/api/v1/tokens", {"anonymous": API_ANON}, 200),
-    Route("api revoke carol's token", "delete", lambda w: f"/api/v1/tokens/{w.token.pk}",
-          {"anonymous": API_ANON, "carol": 204}, 404, writes=True),
+    Route(
+        "api revoke carol's token",
+        "delete",
+        lambda w: f"/api/v1/tokens/{w.token.pk}",
+        {"anonymous": API_ANON, "carol": 204},
+        404,
+        writes=True,
+    ),
 ]
 
 
@@ -111,10 +224,12 @@ def state(world: Any) -> tuple[Any, ...]:
 def matrix_world(world: Any) -> Any:
     from onestop.identity import services
 
-    world.token = services.token_create(actor=world.carol, name="kiosk",
-                                        scopes=["persons:read"], days=30).token
+    world.token = services.token_create(
+        actor=world.carol, name="kiosk", scopes=["persons:read"], days=30
+    ).token
     User.objects.filter(pk=world.carol.pk).update(
-        failed_logins=5, locked_until=timezone.now() + dt.timedelta(minutes=20))
+        failed_logins=5, locked_until=timezone.now() + dt.timedelta(minutes=20)
+    )
     User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
     return world
 
@@ -131,7 +246,7 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
     response = getattr(client, route.method)(route.url(matrix_world))
     expected = route.status_for(persona)
     assert response.status_code == expected, (persona, route.name, response.status_code)
-    if route.writes and expected >= 400 or expected == LOGIN and persona == "anonymous":
+    if (route.writes and expected >= 400) or (expected == LOGIN and persona == "anonymous"):
         assert state(matrix_world) == before
 
 
@@ -140,13 +255,24 @@ def test_every_url_is_in_the_matrix() -> None:
     from django.urls import get_resolver
 
     covered = {
-        "", "login/", "staff/persons/", "staff/persons/<int:person_id>/",
-        "staff/persons/<int:person_id>/reveal/", "security/staff/",
-        "security/staff/<int:user_id>/<slug:action>/", "audit/", "audit/export.csv",
-        "audit/verify/", "account/tokens/", "account/tokens/<int:token_id>/revoke/",
+        "",
+        "login/",
+        "staff/persons/",
+        "staff/persons/<int:person_id>/",
+        "staff/persons/<int:person_id>/reveal/",
+        "security/staff/",
+        "security/staff/<int:user_id>/<slug:action>/",
+        "audit/",
+        "audit/export.csv",
+        "audit/verify/",
+        "account/tokens/",
+        "account/tokens/<int:token_id>/revoke/",
         "employer/<int:employer_id>/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
-        "login/mfa/", "login/mfa/enrol/", "logout/", "i18n/setlang/",
+        "login/mfa/",
+        "login/mfa/enrol/",
+        "logout/",
+        "i18n/setlang/",
     }
     found: set[str] = set()
 
@@ -168,13 +294,19 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     from config.api import api
 
     schema = api.get_openapi_schema()
-    operations = {(method.upper(), path) for path, item in schema["paths"].items()
-                  for method in item}
+    operations = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item
+    }
     covered = {
-        ("GET", "/api/v1/regions"), ("GET", "/api/v1/me"), ("GET", "/api/v1/persons"),
-        ("GET", "/api/v1/persons/{person_id}"), ("POST", "/api/v1/persons/{person_id}/reveal"),
-        ("GET", "/api/v1/employers/{employer_id}"), ("GET", "/api/v1/audit/entries"),
-        ("GET", "/api/v1/audit/verify"), ("GET", "/api/v1/tokens"),
+        ("GET", "/api/v1/regions"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/persons"),
+        ("GET", "/api/v1/persons/{person_id}"),
+        ("POST", "/api/v1/persons/{person_id}/reveal"),
+        ("GET", "/api/v1/employers/{employer_id}"),
+        ("GET", "/api/v1/audit/entries"),
+        ("GET", "/api/v1/audit/verify"),
+        ("GET", "/api/v1/tokens"),
         ("DELETE", "/api/v1/tokens/{token_id}"),
         # Creating a token is tested in test_api (it needs a body).
         ("POST", "/api/v1/tokens"),

@@ -29,10 +29,16 @@ def test_rotation_reencrypts_everything_and_is_journaled(settings: Any) -> None:
     settings.ONESTOP_DATA_KEYS = KEY1
     settings.ONESTOP_DATA_KEY_VERSION = ""
     regions = demo.create_regions()
-    alice = services.person_register(actor=None, name="李爱丽", resident_id=ALICE_ID,
-                                     region=regions["610113"], phone="13800000001")
-    services.person_register(actor=None, name="白博文", resident_id=BOB_ID,
-                             region=regions["610103"])
+    alice = services.person_register(
+        actor=None,
+        name="李爱丽",
+        resident_id=ALICE_ID,
+        region=regions["610113"],
+        phone="13800000001",
+    )
+    services.person_register(
+        actor=None, name="白博文", resident_id=BOB_ID, region=regions["610103"]
+    )
     assert _raw_versions() == {"v1"}
 
     settings.ONESTOP_DATA_KEYS = f"{KEY1},{KEY2}"

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 def test_person_register_derives_sex_and_birth(world: Any) -> None:
     assert world.alice.sex == "female"
     assert world.alice.birth_date == dt.date(1966, 1, 15)
-    assert Entry.objects.filter(action="identity.person.registered",
-                                target_id=str(world.alice.pk)).count() == 1
+    assert (
+        Entry.objects.filter(
+            action="identity.person.registered", target_id=str(world.alice.pk)
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,11 +38,18 @@ def test_person_register_derives_sex_and_birth(world: Any) -> None:
         ({"password": "short"}, "weak_password"),
     ],
 )
-def test_person_register_refuses_bad_input_and_keeps_nothing(world: Any, fields: dict[str, Any],
-                                                             code: str) -> None:
+def test_person_register_refuses_bad_input_and_keeps_nothing(
+    world: Any, fields: dict[str, Any], code: str
+) -> None:
     before = (Person.objects.count(), User.objects.count(), Entry.objects.count())
-    args = {"actor": None, "name": "测试", "resident_id": "11010519491231002X",
-            "region": world.regions["610113"], "phone": "", **fields}
+    args = {
+        "actor": None,
+        "name": "测试",
+        "resident_id": "11010519491231002X",
+        "region": world.regions["610113"],
+        "phone": "",
+        **fields,
+    }
     with pytest.raises(ServiceError) as error:
         services.person_register(**args)
     assert error.value.code == code
@@ -48,12 +59,22 @@ def test_person_register_refuses_bad_input_and_keeps_nothing(world: Any, fields:
 
 def test_employer_register_refuses_bad_credit_code(world: Any) -> None:
     with pytest.raises(ServiceError) as error:
-        services.employer_register(actor=None, name="x", credit_code="91110000600037341M",
-                                   region=world.regions["610113"], legal_representative="y")
+        services.employer_register(
+            actor=None,
+            name="x",
+            credit_code="91110000600037341M",
+            region=world.regions["610113"],
+            legal_representative="y",
+        )
     assert error.value.code == "credit_code"
     with pytest.raises(ServiceError) as error:
-        services.employer_register(actor=None, name="x", credit_code=world.acme.credit_code,
-                                   region=world.regions["610113"], legal_representative="y")
+        services.employer_register(
+            actor=None,
+            name="x",
+            credit_code=world.acme.credit_code,
+            region=world.regions["610113"],
+            legal_representative="y",
+        )
     assert error.value.code == "duplicate"
 
 
@@ -61,16 +82,26 @@ def test_employer_register_refuses_bad_credit_code(world: Any) -> None:
 def test_only_the_security_admin_creates_staff(world: Any, actor: str) -> None:
     before = User.objects.count()
     with pytest.raises(NotPermitted):
-        services.staff_create(actor=getattr(world, actor), username="newbie",
-                              display_name="n", password=PASSWORD,
-                              agency=world.agencies["610113-si"], role=StaffRole.CASE_WORKER)
+        services.staff_create(
+            actor=getattr(world, actor),
+            username="newbie",
+            display_name="n",
+            password=PASSWORD,
+            agency=world.agencies["610113-si"],
+            role=StaffRole.CASE_WORKER,
+        )
     assert User.objects.count() == before
 
 
 def test_security_admin_creates_staff_with_one_role(world: Any) -> None:
-    user = services.staff_create(actor=world.sean, username="newbie", display_name="n",
-                                 password=PASSWORD, agency=world.agencies["610113-si"],
-                                 role=StaffRole.CASE_WORKER)
+    user = services.staff_create(
+        actor=world.sean,
+        username="newbie",
+        display_name="n",
+        password=PASSWORD,
+        agency=world.agencies["610113-si"],
+        role=StaffRole.CASE_WORKER,
+    )
     assert user.staff_profile.region.code == "610113"
     assert not user.is_staff
     entry = Entry.objects.get(action="identity.staff.created", target_id=str(user.pk))
@@ -83,17 +114,18 @@ def test_administrators_cannot_do_each_others_work(world: Any) -> None:
 
     admin_roles = [StaffRole.SYSTEM_ADMIN, StaffRole.SECURITY_ADMIN, StaffRole.AUDIT_ADMIN]
     for i, a in enumerate(admin_roles):
-        for b in admin_roles[i + 1:]:
+        for b in admin_roles[i + 1 :]:
             assert not ROLE_PERMISSIONS[a] & ROLE_PERMISSIONS[b]
     for role in admin_roles:
         assert not ROLE_PERMISSIONS[role] & ROLE_PERMISSIONS[StaffRole.CASE_WORKER]
 
 
 def test_unlock_and_mfa_reset(world: Any) -> None:
-    User.objects.filter(pk=world.carol.pk).update(failed_logins=5,
-                                                  locked_until=timezone.now()
-                                                  + dt.timedelta(minutes=10),
-                                                  totp_confirmed_at=timezone.now())
+    User.objects.filter(pk=world.carol.pk).update(
+        failed_logins=5,
+        locked_until=timezone.now() + dt.timedelta(minutes=10),
+        totp_confirmed_at=timezone.now(),
+    )
     carol = User.objects.get(pk=world.carol.pk)
     with pytest.raises(NotPermitted):
         services.account_unlock(actor=world.adam, user=carol)
@@ -112,8 +144,9 @@ def test_reveal_is_journaled(world: Any) -> None:
 
 
 def test_tokens_are_hashed_scoped_expiring_and_revocable(world: Any) -> None:
-    issued = services.token_create(actor=world.carol, name="kiosk", scopes=["persons:read"],
-                                   days=30)
+    issued = services.token_create(
+        actor=world.carol, name="kiosk", scopes=["persons:read"], days=30
+    )
     token = ApiToken.objects.get(pk=issued.token.pk)
     assert issued.secret not in (token.secret_hash, token.prefix)
     assert issued.secret.startswith(f"ost_{token.prefix}_")
@@ -121,16 +154,16 @@ def test_tokens_are_hashed_scoped_expiring_and_revocable(world: Any) -> None:
     assert services.token_authenticate(issued.secret + "x") is None
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
     assert services.token_authenticate(issued.secret) is None
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now()
-                                                + dt.timedelta(days=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + dt.timedelta(days=1))
     with pytest.raises(NotPermitted):
         services.token_revoke(actor=world.rita, token=token)
     services.token_revoke(actor=world.carol, token=token)
     assert services.token_authenticate(issued.secret) is None
 
 
-@pytest.mark.parametrize(("scopes", "days"), [([], 30), (["root"], 30), (["persons:read"], 0),
-                                              (["persons:read"], 400)])
+@pytest.mark.parametrize(
+    ("scopes", "days"), [([], 30), (["root"], 30), (["persons:read"], 0), (["persons:read"], 400)]
+)
 def test_token_create_refuses_bad_requests(world: Any, scopes: list[str], days: int) -> None:
     with pytest.raises(ServiceError):
         services.token_create(actor=world.carol, name="x", scopes=scopes, days=days)

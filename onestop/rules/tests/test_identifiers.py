@@ -62,10 +62,11 @@ def test_region_code_missing_from_todays_map_is_still_valid() -> None:
     assert result.sex is Sex.MALE
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
-       st.integers(min_value=0, max_value=999))
-def test_generated_ids_are_valid_and_sex_follows_the_17th_digit(birth: dt.date, seq: int
-                                                                ) -> None:
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
+    st.integers(min_value=0, max_value=999),
+)
+def test_generated_ids_are_valid_and_sex_follows_the_17th_digit(birth: dt.date, seq: int) -> None:
     number = with_check(f"610113{birth:%Y%m%d}{seq:03d}")
     result = check_resident_id(number, today=TODAY)
     assert result.valid

@@ -19,12 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--addr", default="127.0.0.1")
-        parser.add_argument("--reset", action="store_true",
-                            help="Delete the embedded SQLite database first.")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="Set up and exit without serving.")
-        parser.add_argument("--persons", type=int, default=200,
-                            help="Synthetic insured persons to create (default 200).")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the embedded SQLite database first."
+        )
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Set up and exit without serving."
+        )
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=200,
+            help="Synthetic insured persons to create (default 200).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["persons"] < 0 or options["persons"] > 2_000_000:
@@ -42,14 +48,15 @@ class Command(BaseCommand):
             personas = demo.load(persons=options["persons"])
         self._print_logins(personas, options)
         if not options["no_serve"]:
-            call_command("runserver", f"{options['addr']}:{options['port']}",
-                         use_reloader=False)
+            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
 
     def _reset(self) -> None:
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.sqlite3":
-            raise CommandError("--reset only deletes the embedded SQLite database; "
-                               "drop a PostgreSQL database with its own tools.")
+            raise CommandError(
+                "--reset only deletes the embedded SQLite database; "
+                "drop a PostgreSQL database with its own tools."
+            )
         connection.close()
         path = Path(db["NAME"])
         for suffix in ("", "-wal", "-shm"):
@@ -63,7 +70,9 @@ class Command(BaseCommand):
         for p in personas:
             line = f"  {p.login:<20} {p.role:<16} {p.description}"
             out(line)
-        out("Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
-            "code of a demo staff login (or add its key to an authenticator app).")
+        out(
+            "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
+            "code of a demo staff login (or add its key to an authenticator app)."
+        )
         if not options["no_serve"]:
             out(f"Serving http://{options['addr']}:{options['port']}/  (Ctrl-C to stop)")

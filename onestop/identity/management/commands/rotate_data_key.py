@@ -11,8 +11,10 @@ from onestop.identity.rotation import rotate_data_key
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt every encrypted field whose value was written with a key other than "
-            "ONESTOP_DATA_KEY_VERSION. Keep the old key in ONESTOP_DATA_KEYS until this is done.")
+    help = (
+        "Re-encrypt every encrypted field whose value was written with a key other than "
+        "ONESTOP_DATA_KEY_VERSION. Keep the old key in ONESTOP_DATA_KEYS until this is done."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=1000)
