@@ -1,0 +1,157 @@
+"""Contribution bases and amounts, by kind of insurance, and the late-payment surcharge.
+
+Sources: D4 (Guobanfa 〔2019〕13: employer pension rate 16%, bases within 60%-300% of the
+average wage used for bases), D3 (individual 8%, all to the individual account), D7 (Social
+Insurance Law; art. 86 late payment 0.05% a day). Rates are parameters: a province may differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from onestop.rules.values import RuleError, money
+
+
+class Insurance(StrEnum):
+    PENSION = "pension"
+    UNEMPLOYMENT = "unemployment"
+    WORK_INJURY = "work_injury"
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Rates of one province and year (fractions: 0.16 is 16%)."""
+
+    pension_employer: Decimal = Decimal("0.16")
+    pension_individual: Decimal = Decimal("0.08")
+    flexible_total: Decimal = Decimal("0.20")
+    flexible_to_account: Decimal = Decimal("0.08")
+    unemployment_employer: Decimal = Decimal("0.005")
+    unemployment_individual: Decimal = Decimal("0.005")
+    #: Work injury: employer only, by industry risk class 1..8 (base rates per class).
+    work_injury_by_class: tuple[Decimal, ...] = (
+        Decimal("0.002"),
+        Decimal("0.004"),
+        Decimal("0.007"),
+        Decimal("0.009"),
+        Decimal("0.011"),
+        Decimal("0.013"),
+        Decimal("0.015"),
+        Decimal("0.019"),
+    )
+    base_floor_ratio: Decimal = Decimal("0.6")
+    base_ceiling_ratio: Decimal = Decimal("3")
+    late_daily_rate: Decimal = Decimal("0.0005")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    insurance: Insurance
+    base: Decimal
+    employer: Decimal
+    individual: Decimal
+    to_account: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.employer + self.individual
+
+
+def _non_negative(value: Decimal, what_zh: str, what_en: str) -> None:
+    if value < 0:
+        raise RuleError(
+            f"{what_zh}不能为负数。", f"The {what_en} cannot be negative.", code="negative"
+        )
+
+
+def contribution_base(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> Decimal:
+    """``min(max(wage, 60% A), 300% A)`` rounded to 0.01 (D4)."""
+    _non_negative(wage, "工资", "wage")
+    if average_wage <= 0:
+        raise RuleError(
+            "平均工资必须大于零。", "The average wage must be positive.", code="average_wage"
+        )
+    floor = average_wage * rates.base_floor_ratio
+    ceiling = average_wage * rates.base_ceiling_ratio
+    return money(min(max(wage, floor), ceiling))
+
+
+def pension_contribution(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> Contribution:
+    """Employee's pension contribution: employer 16% and individual 8% of the base (D3, D4).
+
+    The individual part goes wholly to the individual account.
+    Example (pension-rules §1): A 8000, wage 3000 -> base 4800.00, employer 768.00,
+    individual 384.00.
+    """
+    base = contribution_base(wage=wage, average_wage=average_wage, rates=rates)
+    individual = money(base * rates.pension_individual)
+    return Contribution(
+        Insurance.PENSION, base, money(base * rates.pension_employer), individual, individual
+    )
+
+
+def flexible_contribution(
+    *, chosen_base: Decimal, average_wage: Decimal, rates: Rates
+) -> Contribution:
+    """Flexible employment: 20% of a base chosen within 60%-300%, 8% of it to the account.
+
+    A chosen base outside the range is refused rather than clamped: the person chose it.
+    """
+    _non_negative(chosen_base, "缴费基数", "base")
+    floor = money(average_wage * rates.base_floor_ratio)
+    ceiling = money(average_wage * rates.base_ceiling_ratio)
+    if not floor <= chosen_base <= ceiling:
+        raise RuleError(
+            f"灵活就业缴费基数应在{floor}至{ceiling}之间。",
+            f"A flexible-employment base must be between {floor} and {ceiling}.",
+            code="base_range",
+        )
+    base = money(chosen_base)
+    return Contribution(
+        Insurance.PENSION,
+        base,
+        Decimal("0.00"),
+        money(base * rates.flexible_total),
+        money(base * rates.flexible_to_account),
+    )
+
+
+def unemployment_contribution(
+    *, wage: Decimal, average_wage: Decimal, rates: Rates
+) -> Contribution:
+    """Unemployment insurance on the same base, employer and individual parts (D7 art. 44)."""
+    base = contribution_base(wage=wage, average_wage=average_wage, rates=rates)
+    return Contribution(
+        Insurance.UNEMPLOYMENT,
+        base,
+        money(base * rates.unemployment_employer),
+        money(base * rates.unemployment_individual),
+        Decimal("0.00"),
+    )
+
+
+def work_injury_contribution(
+    *, wage: Decimal, average_wage: Decimal, risk_class: int, rates: Rates
+) -> Contribution:
+    """Work-injury insurance: employer only, at the rate of the industry risk class (D7 art. 35)."""
+    if not 1 <= risk_class <= len(rates.work_injury_by_class):
+        raise RuleError(
+            f"行业风险类别应为1至{len(rates.work_injury_by_class)}。",
+            f"The industry risk class must be 1 to {len(rates.work_injury_by_class)}.",
+            code="risk_class",
+        )
+    base = contribution_base(wage=wage, average_wage=average_wage, rates=rates)
+    rate = rates.work_injury_by_class[risk_class - 1]
+    return Contribution(
+        Insurance.WORK_INJURY, base, money(base * rate), Decimal("0.00"), Decimal("0.00")
+    )
+
+
+def late_surcharge(*, overdue: Decimal, days: int, rates: Rates) -> Decimal:
+    """0.05% of the overdue amount per day late (D7 art. 86), rounded once at the end."""
+    _non_negative(overdue, "欠缴金额", "overdue amount")
+    if days < 0:
+        raise RuleError("滞纳天数不能为负数。", "Days late cannot be negative.", code="negative")
+    return money(overdue * rates.late_daily_rate * days)
