@@ -1,5 +1,5 @@
 # Local equivalents of what .ci/run does.
-.PHONY: test test-pg lint typecheck imports migrations check openapi messages demo
+.PHONY: test test-pg lint typecheck coverage imports migrations check openapi messages demo
 
 test:
 	uv run pytest
@@ -15,13 +15,16 @@ typecheck:
 	uv run mypy onestop config
 	uv run mypy --strict onestop/rules
 
+coverage:
+	uv run pytest -q onestop/rules --cov=onestop.rules --cov-branch --cov-fail-under=100
+
 imports:
 	uv run lint-imports
 
 migrations:
 	uv run onestop makemigrations --check --dry-run
 
-check: lint typecheck imports migrations test
+check: lint typecheck imports migrations coverage test
 
 openapi:
 	uv run python -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); from config.tests.test_openapi import SCHEMA, current_schema; SCHEMA.write_text(current_schema(), encoding='utf-8')"

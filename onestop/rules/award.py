@@ -123,8 +123,11 @@ def account_pension(*, balance: Decimal, months: Decimal) -> Decimal:
 class TransitionalFormula(Protocol):
     """A province's transitional pension for deemed (pre-reform) contribution years."""
 
-    name: str
-    source: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
 
     def amount(
         self, *, benefit_base: Decimal, deemed_index: Decimal, deemed_months: int
