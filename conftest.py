@@ -42,6 +42,11 @@ def _journal_guard(request: Any) -> Any:
     from onestop.audit.services import guard_switch
 
     guard_switch(enabled=True)
+    # A flush at the end of an earlier transactional test removed the migrations' seed data.
+    from onestop.parameters.models import BookRate, ProvinceParameters
+    from onestop.parameters.seed import seed
+
+    seed(BookRate, ProvinceParameters)
     yield
     guard_switch(enabled=False)
 

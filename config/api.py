@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from onestop.audit.api import router as audit_router
 from onestop.common.errors import ServiceError
 from onestop.identity.api import router as identity_router
 from onestop.identity.api_auth import ANY_AUTH
+from onestop.pensions.api import router as calculators_router
+from onestop.rules.values import RuleError
 
 api = NinjaAPI(
     title="onestop API",
@@ -55,5 +57,34 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
+@api.exception_handler(RuleError)
+def rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": exc.code, "message_zh": exc.zh, "message_en": exc.en}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 with the field-level errors and a summary in both languages."""
+    problems = []
+    for error in exc.errors:
+        parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "payload")]
+        location = ".".join(parts) or "body"
+        problems.append(f"{location}: {error.get('msg', '')}")
+    summary = "; ".join(problems)
+    return api.create_response(
+        request,
+        {
+            "code": "invalid",
+            "message_zh": f"请求参数无效：{summary}",
+            "message_en": f"Invalid request: {summary}",
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
 api.add_router("/", identity_router)
+api.add_router("/", calculators_router)
 api.add_router("/audit", audit_router)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "onestop.common",
     "onestop.audit",
     "onestop.identity",
+    "onestop.parameters",
+    "onestop.pensions",
     "onestop.portal",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("onestop.portal.urls")),
     path("", include("onestop.identity.urls")),
     path("audit/", include("onestop.audit.urls")),
+    path("", include("onestop.pensions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

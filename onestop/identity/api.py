@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -13,6 +14,7 @@ from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
 from onestop.identity.masking import mask_phone, mask_resident_id
 from onestop.identity.models import Employer, Person
+from onestop.rules.identifiers import check_credit_code, check_resident_id
 
 router = Router(tags=["identity"])
 
@@ -214,3 +216,57 @@ def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
         raise NotFound()
     services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     return Status(204, None)
+
+
+class ResidentIdCheckOut(Schema):
+    valid: bool
+    normalized: str
+    birth_date: dt.date | None
+    sex: str | None
+    region: str | None
+    reason: str | None
+
+
+class CreditCodeCheckOut(Schema):
+    valid: bool
+    normalized: str
+    region: str | None
+    reason: str | None
+
+
+def _reason(reason: Any) -> str | None:
+    return f"{reason.zh} {reason.en}" if reason is not None else None
+
+
+@router.get("/validate/resident-id", response=ResidentIdCheckOut, auth=None)
+def validate_resident_id(request: HttpRequest, value: str = "") -> dict[str, Any]:
+    """Check a resident ID (GB 11643). Invalid values answer 200 with ``valid: false``.
+
+    ``region`` is the code and, when the code list knows it, the place name; a code missing
+    from today's list does not make a number invalid.
+    """
+    check = check_resident_id(value[:64], today=timezone.localdate())
+    region = None
+    if check.valid:
+        region = f"{check.region_code} {check.region}".strip()
+    return {
+        "valid": check.valid,
+        "normalized": check.normalized,
+        "birth_date": check.birth_date,
+        "sex": check.sex.value if check.sex else None,
+        "region": region,
+        "reason": _reason(check.reason),
+    }
+
+
+@router.get("/validate/credit-code", response=CreditCodeCheckOut, auth=None)
+def validate_credit_code(request: HttpRequest, value: str = "") -> dict[str, Any]:
+    """Check a unified social credit code (GB 32100). Invalid values answer 200."""
+    check = check_credit_code(value[:64])
+    region = f"{check.region_code} {check.region}".strip() if check.valid else None
+    return {
+        "valid": check.valid,
+        "normalized": check.normalized,
+        "region": region,
+        "reason": _reason(check.reason),
+    }

@@ -37,9 +37,14 @@ EXPORT_JOURNAL = "audit.export_journal"
 EDIT_CONTENT = "portal.edit_content"
 
 #: Model permissions that the Django admin asks for, granted to the system administrator.
-_CONFIG_MODELS = ("region", "agency")
+_CONFIG_MODELS = (
+    "identity.region",
+    "identity.agency",
+    "parameters.provinceparameters",
+    "parameters.bookrate",
+)
 _ADMIN_MODEL_PERMS = frozenset(
-    f"identity.{verb}_{model}"
+    f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
     for model in _CONFIG_MODELS
     for verb in ("view", "add", "change", "delete")
 )

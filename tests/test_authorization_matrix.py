@@ -43,6 +43,7 @@ class Route:
     expect: dict[str, int]
     default: int
     writes: bool = False
+    body: dict[str, Any] | None = None
 
     def status_for(self, persona: str) -> int:
         return self.expect.get(persona, self.default)
@@ -198,6 +199,66 @@ ROUTES = [
     ),
     Route("api tokens", "get", lambda w: "/api/v1/tokens", {"anonymous": API_ANON}, 200),
     Route(
+        "retirement calculator page",
+        "get",
+        lambda w: "/calculators/retirement/?birth_month=1966-01&category=male",
+        {},
+        200,
+    ),
+    Route("pension estimator page", "get", lambda w: "/calculators/pension/", {}, 200),
+    Route(
+        "api retirement",
+        "get",
+        lambda w: "/api/v1/calculators/retirement?birth_month=1966-01&category=male",
+        {},
+        200,
+    ),
+    Route(
+        "api pension",
+        "post",
+        lambda w: "/api/v1/calculators/pension",
+        {},
+        200,
+        body={
+            "province": "610000",
+            "retirement_month": "2026-05",
+            "age": {"years": 60, "months": 4},
+            "contribution_months": 300,
+            "average_contribution_index": "1.0",
+            "account_balance": "100000",
+        },
+    ),
+    Route(
+        "api account interest",
+        "post",
+        lambda w: "/api/v1/calculators/account-interest",
+        {},
+        200,
+        body={"year": 2024, "opening_balance": "1000", "contributions": "100"},
+    ),
+    Route(
+        "api contribution",
+        "post",
+        lambda w: "/api/v1/calculators/contribution",
+        {},
+        200,
+        body={"province": "610000", "year": 2024, "wage": "5000"},
+    ),
+    Route(
+        "api validate resident id",
+        "get",
+        lambda w: "/api/v1/validate/resident-id?value=11010519491231002X",
+        {},
+        200,
+    ),
+    Route(
+        "api validate credit code",
+        "get",
+        lambda w: "/api/v1/validate/credit-code?value=91110000600037341L",
+        {},
+        200,
+    ),
+    Route(
         "api revoke carol's token",
         "delete",
         lambda w: f"/api/v1/tokens/{w.token.pk}",
@@ -243,7 +304,11 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
     if user is not None:
         client.force_login(user)
     before = state(matrix_world)
-    response = getattr(client, route.method)(route.url(matrix_world))
+    url = route.url(matrix_world)
+    if route.body is not None:
+        response = getattr(client, route.method)(url, route.body, content_type="application/json")
+    else:
+        response = getattr(client, route.method)(url)
     expected = route.status_for(persona)
     assert response.status_code == expected, (persona, route.name, response.status_code)
     if (route.writes and expected >= 400) or (expected == LOGIN and persona == "anonymous"):
@@ -268,6 +333,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "account/tokens/",
         "account/tokens/<int:token_id>/revoke/",
         "employer/<int:employer_id>/",
+        "calculators/retirement/",
+        "calculators/pension/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
         "login/mfa/",
         "login/mfa/enrol/",
@@ -310,5 +377,11 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("DELETE", "/api/v1/tokens/{token_id}"),
         # Creating a token is tested in test_api (it needs a body).
         ("POST", "/api/v1/tokens"),
+        ("GET", "/api/v1/calculators/retirement"),
+        ("POST", "/api/v1/calculators/pension"),
+        ("POST", "/api/v1/calculators/account-interest"),
+        ("POST", "/api/v1/calculators/contribution"),
+        ("GET", "/api/v1/validate/resident-id"),
+        ("GET", "/api/v1/validate/credit-code"),
     }
     assert operations == covered

@@ -1,0 +1,1 @@
+"""Policy parameters as versioned data: provincial figures and rates per year, book rates."""

@@ -1,0 +1,40 @@
+"""What other contexts receive: the parameters of a province and year as rule objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from onestop.rules.adjustment import AdjustmentRule
+from onestop.rules.award import CoefficientTransitional, DivisorPolicy
+from onestop.rules.contributions import Rates
+from onestop.rules.interest import Method
+
+
+@dataclass(frozen=True)
+class ProvinceYear:
+    province: str
+    year: int
+    version: int
+    average_wage: Decimal
+    benefit_base: Decimal
+    rates: Rates
+    interest_method: Method
+    divisor_policy: DivisorPolicy
+    transitional: CoefficientTransitional | None
+    adjustment: AdjustmentRule | None
+    sources: str
+
+    @property
+    def reference(self) -> str:
+        """How a result names the data it used, e.g. ``610000/2025/v2``."""
+        return f"{self.province}/{self.year}/v{self.version}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    year: int
+    rate: Decimal
+    provisional: bool
+    version: int
+    source: str

@@ -1,0 +1,70 @@
+"""The seed data of a new database: national book rates (D5) and the demo province's
+parameters. Used by migration 0002 and by tests that flush the database.
+
+The Shaanxi wage figures are illustrative demo values, not the published figures: an
+administrator replaces them by publishing a new version with the official figure and source.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+BOOK_RATES = {
+    2016: "0.0831",
+    2017: "0.0712",
+    2018: "0.0829",
+    2019: "0.0761",
+    2020: "0.0604",
+    2021: "0.0669",
+    2022: "0.0612",
+    2023: "0.0397",
+    2024: "0.0262",
+}
+RATE_SOURCE = "D5 MOHRSS [2017] 31 and the yearly MOHRSS/MOF notice of the national book rate"
+
+#: year: (average monthly wage for bases, benefit base) -- illustrative demo values.
+SHAANXI = {
+    2019: ("5900.00", "5900.00"),
+    2020: ("6200.00", "6200.00"),
+    2021: ("6600.00", "6600.00"),
+    2022: ("6900.00", "6900.00"),
+    2023: ("7200.00", "7200.00"),
+    2024: ("7450.00", "7450.00"),
+    2025: ("7700.00", "7700.00"),
+}
+SOURCES = (
+    "Rates: D4 Guobanfa [2019] 13 (employer 16%, bases 60%-300%), D3 Guofa [2005] 38 "
+    "(individual 8%), Social Insurance Law art. 86 (0.05% a day). Wages and benefit base: "
+    "ILLUSTRATIVE DEMO VALUES, not the figures published by the Shaanxi HRSS department; "
+    "publish a new version with the official figure. Transitional coefficient k = 1.2%: "
+    "illustrative, inside the 1.0%-1.4% range of provincial formulas."
+)
+
+
+def seed(book_rate_model: Any, parameters_model: Any) -> None:
+    """Create what is missing; existing rows are left alone (rows are never updated)."""
+    for year, rate in BOOK_RATES.items():
+        if not book_rate_model.objects.filter(year=year).exists():
+            book_rate_model.objects.create(
+                year=year,
+                version=1,
+                rate=Decimal(rate),
+                provisional=False,
+                source=RATE_SOURCE,
+                created_by="system",
+            )
+    for year, (wage, base) in SHAANXI.items():
+        if parameters_model.objects.filter(province="610000", year=year).exists():
+            continue
+        parameters_model.objects.create(
+            province="610000",
+            year=year,
+            version=1,
+            average_wage=Decimal(wage),
+            benefit_base=Decimal(base),
+            transitional_coefficient=Decimal("0.012"),
+            adjustment_percentage=Decimal("0.02") if year == 2025 else None,
+            adjustment_fixed=Decimal("0") if year == 2025 else None,
+            sources=SOURCES,
+            note="initial demo data",
+            created_by="system",
+        )

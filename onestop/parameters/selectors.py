@@ -1,0 +1,112 @@
+"""Reading parameters: the latest version unless a version is asked for."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from onestop.common.errors import ServiceError
+from onestop.parameters.contracts import ProvinceYear, Rate
+from onestop.parameters.models import BookRate, ProvinceParameters
+from onestop.rules.adjustment import AdjustmentRule
+from onestop.rules.award import CoefficientTransitional, DivisorPolicy
+from onestop.rules.contributions import Rates
+from onestop.rules.interest import Method
+
+
+class ParametersMissing(ServiceError):
+    status = 422
+    code = "parameters_missing"
+
+
+def to_contract(row: ProvinceParameters) -> ProvinceYear:
+    rates = Rates(
+        pension_employer=row.pension_employer_rate,
+        pension_individual=row.pension_individual_rate,
+        flexible_total=row.flexible_rate,
+        flexible_to_account=row.flexible_account_rate,
+        unemployment_employer=row.unemployment_employer_rate,
+        unemployment_individual=row.unemployment_individual_rate,
+        work_injury_by_class=tuple(Decimal(str(r)) for r in row.work_injury_rates),
+        base_floor_ratio=row.base_floor_ratio,
+        base_ceiling_ratio=row.base_ceiling_ratio,
+        late_daily_rate=row.late_daily_rate,
+    )
+    transitional = (
+        CoefficientTransitional(
+            row.transitional_coefficient,
+            source=f"{row.province}/{row.year}/v{row.version}: provincial coefficient",
+        )
+        if row.transitional_coefficient is not None
+        else None
+    )
+    adjustment = (
+        AdjustmentRule(
+            row.year,
+            row.adjustment_percentage,
+            row.adjustment_fixed or Decimal(0),
+            source=f"{row.province}/{row.year}/v{row.version}",
+        )
+        if row.adjustment_percentage is not None
+        else None
+    )
+    return ProvinceYear(
+        province=row.province,
+        year=row.year,
+        version=row.version,
+        average_wage=row.average_wage,
+        benefit_base=row.benefit_base,
+        rates=rates,
+        interest_method=Method(row.interest_method),
+        divisor_policy=DivisorPolicy(row.divisor_policy),
+        transitional=transitional,
+        adjustment=adjustment,
+        sources=row.sources,
+    )
+
+
+def province_year(*, province: str, year: int, version: int | None = None) -> ProvinceYear:
+    """The parameters of a province and year (latest version, or the one asked for)."""
+    qs = ProvinceParameters.objects.filter(province=province, year=year)
+    if version is not None:
+        qs = qs.filter(version=version)
+    row = qs.order_by("-version").first()
+    if row is None:
+        raise ParametersMissing(
+            f"没有{province}省{year}年的政策参数。",
+            f"There are no policy parameters for province {province} in {year}.",
+        )
+    return to_contract(row)
+
+
+def provinces() -> list[str]:
+    return sorted(set(ProvinceParameters.objects.values_list("province", flat=True)))
+
+
+def latest_year(*, province: str) -> int | None:
+    row = ProvinceParameters.objects.filter(province=province).order_by("-year").first()
+    return row.year if row else None
+
+
+def parameter_history(*, province: str, year: int) -> QuerySet[ProvinceParameters]:
+    return ProvinceParameters.objects.filter(province=province, year=year).order_by("-version")
+
+
+def book_rate(*, year: int, provisional: Decimal | None = None) -> Rate:
+    """The latest published rate of ``year``, an explicit provisional one, or an error."""
+    row = BookRate.objects.filter(year=year).order_by("-version").first()
+    if row is not None and not (row.provisional and provisional is not None):
+        return Rate(row.year, row.rate, row.provisional, row.version, row.source)
+    if provisional is not None:
+        return Rate(year, provisional, True, 0, "provisional rate given by the caller")
+    raise ParametersMissing(
+        f"{year}年记账利率尚未公布，请提供临时利率。",
+        f"No book rate is published for {year}; give a provisional rate.",
+        code="rate_missing",
+    )
+
+
+def latest_book_rate() -> Rate | None:
+    row = BookRate.objects.filter(provisional=False).order_by("-year", "-version").first()
+    return Rate(row.year, row.rate, row.provisional, row.version, row.source) if row else None

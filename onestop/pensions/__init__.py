@@ -1,0 +1,1 @@
+"""Retirement, pension award, payroll, transfers, entitlement checks; the public calculators."""

@@ -1,0 +1,200 @@
+"""Public calculators (no sign-in). Money is returned as strings with two decimals."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from onestop.pensions import calculators
+from onestop.rules.award import Line
+from onestop.rules.values import Age, money
+
+router = Router(tags=["calculators"], auth=None)
+
+
+def amount(value: Decimal) -> str:
+    return f"{money(value):.2f}"
+
+
+class AgeSchema(Schema):
+    years: int = Field(..., ge=0, le=130)
+    months: int = Field(0, ge=0, le=11)
+
+
+class RetirementOut(Schema):
+    category: str
+    birth_month: str
+    original_age: AgeSchema
+    statutory_age: AgeSchema
+    delay_months: int
+    retirement_month: str
+    earliest_month: str
+    latest_month: str
+    minimum_contribution_months: int
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+@router.get("/calculators/retirement", response={200: RetirementOut, 422: ErrorOut})
+def retirement(request: HttpRequest, birth_month: str, category: str) -> dict[str, Any]:
+    """Statutory retirement age and month after the 2024 reform, with the flexible window.
+
+    ``birth_month`` is YYYY-MM; ``category`` is male, female_55 or female_50.
+    """
+    r = calculators.retirement(birth_month=birth_month, category=category)
+    return {
+        "category": r.category.value,
+        "birth_month": str(r.birth_month),
+        "original_age": {"years": r.original_age.years, "months": r.original_age.months},
+        "statutory_age": {"years": r.statutory_age.years, "months": r.statutory_age.months},
+        "delay_months": r.delay_months,
+        "retirement_month": str(r.retirement_month),
+        "earliest_month": str(r.earliest_month),
+        "latest_month": str(r.latest_month),
+        "minimum_contribution_months": r.minimum_contribution_months,
+    }
+
+
+class PensionIn(Schema):
+    province: str = Field(..., min_length=6, max_length=6, examples=["610000"])
+    retirement_month: str = Field(..., examples=["2026-05"])
+    age: AgeSchema
+    contribution_months: int = Field(..., ge=0, le=720)
+    average_contribution_index: Decimal = Field(..., ge=0, le=5, decimal_places=4)
+    account_balance: Decimal = Field(..., ge=0, le=100_000_000, decimal_places=2)
+    benefit_base: Decimal | None = Field(None, gt=0, le=1_000_000, decimal_places=2)
+    deemed_months: int = Field(0, ge=0, le=600)
+
+
+class LineOut(Schema):
+    label_zh: str
+    label_en: str
+    formula: str
+    value: str
+    source: str
+
+
+class PensionOut(Schema):
+    basic_pension: str
+    account_pension: str
+    transitional_pension: str
+    total: str
+    divisor: str
+    benefit_base: str
+    parameters: str
+    explanation: list[LineOut]
+
+
+def line_out(line: Line) -> dict[str, str]:
+    return {
+        "label_zh": line.label_zh,
+        "label_en": line.label_en,
+        "formula": line.formula,
+        "value": line.value,
+        "source": line.source,
+    }
+
+
+@router.post("/calculators/pension", response={200: PensionOut, 422: ErrorOut})
+def pension(request: HttpRequest, payload: PensionIn) -> dict[str, Any]:
+    """Monthly pension at retirement: basic, individual account and transitional parts,
+    each step explained with its rule and source."""
+    result = calculators.pension(
+        province=payload.province,
+        retirement_month=payload.retirement_month,
+        age=Age(payload.age.years, payload.age.months),
+        contribution_months=payload.contribution_months,
+        average_index=payload.average_contribution_index,
+        account_balance=payload.account_balance,
+        benefit_base=payload.benefit_base,
+        deemed_months=payload.deemed_months,
+    )
+    award = result.award
+    return {
+        "basic_pension": amount(award.basic_pension),
+        "account_pension": amount(award.account_pension),
+        "transitional_pension": amount(award.transitional_pension),
+        "total": amount(award.total),
+        "divisor": str(award.divisor),
+        "benefit_base": amount(award.benefit_base),
+        "parameters": result.parameters,
+        "explanation": [line_out(line) for line in award.explanation],
+    }
+
+
+class InterestIn(Schema):
+    year: int = Field(..., ge=1990, le=2100)
+    opening_balance: Decimal = Field(..., ge=0, le=100_000_000, decimal_places=2)
+    contributions: Decimal | list[Decimal] = Field(
+        ..., description="The year's total, or the monthly credits from January"
+    )
+    method: str | None = Field(None, examples=["annual", "month_product"])
+    months: int = Field(12, ge=1, le=12, description="Months credited (part year)")
+    provisional_rate: Decimal | None = Field(None, ge=0, le=Decimal("0.2"), decimal_places=4)
+
+
+class InterestOut(Schema):
+    rate: str
+    provisional: bool
+    interest: str
+    closing_balance: str
+
+
+@router.post("/calculators/account-interest", response={200: InterestOut, 422: ErrorOut})
+def account_interest(request: HttpRequest, payload: InterestIn) -> dict[str, Any]:
+    """One year's individual account interest with the national book rate. A year with no
+    published rate is refused unless ``provisional_rate`` is given."""
+    result = calculators.account_interest(
+        year=payload.year,
+        opening_balance=payload.opening_balance,
+        contributions=payload.contributions,
+        method=payload.method,
+        provisional_rate=payload.provisional_rate,
+        months=payload.months,
+    )
+    return {
+        "rate": str(result.result.rate),
+        "provisional": result.provisional,
+        "interest": amount(result.result.interest),
+        "closing_balance": amount(result.result.closing_balance),
+    }
+
+
+class ContributionIn(Schema):
+    province: str = Field(..., min_length=6, max_length=6)
+    year: int = Field(..., ge=1990, le=2100)
+    wage: Decimal = Field(..., ge=0, le=10_000_000, decimal_places=2)
+    average_wage: Decimal | None = Field(None, gt=0, le=1_000_000, decimal_places=2)
+    flexible: bool = False
+
+
+class ContributionOut(Schema):
+    base: str
+    employer: str
+    individual: str
+    total: str
+    to_account: str
+
+
+@router.post("/calculators/contribution", response={200: ContributionOut, 422: ErrorOut})
+def contribution(request: HttpRequest, payload: ContributionIn) -> dict[str, str]:
+    """Monthly pension contribution. For flexible employment ``wage`` is the chosen base."""
+    c = calculators.contribution(
+        province=payload.province,
+        year=payload.year,
+        wage=payload.wage,
+        average_wage=payload.average_wage,
+        flexible=payload.flexible,
+    )
+    return {
+        "base": amount(c.base),
+        "employer": amount(c.employer),
+        "individual": amount(c.individual),
+        "total": amount(c.total),
+        "to_account": amount(c.to_account),
+    }

@@ -1,0 +1,276 @@
+"""The public calculators: the rules engine fed with the province's versioned parameters.
+
+Each function takes plain values, raises ``RuleError``/``ServiceError`` on bad input and
+returns rule results plus the reference of the parameters it used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from onestop.common.errors import ServiceError
+from onestop.parameters import selectors as parameters
+from onestop.parameters.contracts import ProvinceYear
+from onestop.rules.award import Award, AwardInput, Line, pension_award
+from onestop.rules.contributions import (
+    Contribution,
+    contribution_base,
+    flexible_contribution,
+    pension_contribution,
+)
+from onestop.rules.interest import Method, YearInterest, credit_year
+from onestop.rules.retirement import RetirementDate, parse_category, statutory_retirement
+from onestop.rules.values import Age, RuleError, YearMonth, money
+
+
+class UnknownProvince(ServiceError):
+    status = 422
+    code = "province"
+
+
+def _province(code: str) -> str:
+    code = (code or "").strip()
+    if code not in parameters.provinces():
+        raise UnknownProvince(
+            f"未知的省份代码{code!r}，或该省没有政策参数。",
+            f"Unknown province code {code!r}, or it has no parameters.",
+        )
+    return code
+
+
+def retirement(*, birth_month: str, category: str) -> RetirementDate:
+    return statutory_retirement(
+        birth=YearMonth.parse(birth_month), category=parse_category(category)
+    )
+
+
+@dataclass(frozen=True)
+class PensionResult:
+    award: Award
+    parameters: str
+
+
+def _policy_year(province: str, year: int) -> tuple[ProvinceYear, bool]:
+    """The parameters of ``year``, or the latest year's when that year is not published."""
+    try:
+        return parameters.province_year(province=province, year=year), False
+    except parameters.ParametersMissing:
+        latest = parameters.latest_year(province=province)
+        if latest is None or latest > year:
+            raise
+        return parameters.province_year(province=province, year=latest), True
+
+
+def pension(
+    *,
+    province: str,
+    retirement_month: str,
+    age: Age,
+    contribution_months: int,
+    average_index: Decimal,
+    account_balance: Decimal,
+    benefit_base: Decimal | None = None,
+    deemed_months: int = 0,
+    benefit_base_source: str = "given by the caller",
+) -> PensionResult:
+    """Monthly pension at retirement with the province's policy (D3).
+
+    P is the benefit base of the year before retirement unless given. When that year's
+    parameters are not published and P is given, the latest year's policy choices (divisor
+    policy, transitional formula) are used and the explanation says so.
+    """
+    province = _province(province)
+    month = YearMonth.parse(retirement_month)
+    year = month.year - 1
+    if benefit_base is None:
+        data = parameters.province_year(province=province, year=year)
+        stand_in = False
+        base, base_source = data.benefit_base, f"{data.reference}: benefit base of {year}"
+    else:
+        data, stand_in = _policy_year(province, year)
+        base, base_source = benefit_base, benefit_base_source
+    award = pension_award(
+        AwardInput(
+            retirement_age=age,
+            contribution_months=contribution_months,
+            average_index=average_index,
+            account_balance=account_balance,
+            benefit_base=base,
+            divisor_policy=data.divisor_policy,
+            deemed_months=deemed_months,
+            transitional=data.transitional,
+            benefit_base_source=base_source,
+        )
+    )
+    note = Line(
+        "采用的政策参数",
+        "Policy parameters used",
+        data.reference,
+        f"{data.divisor_policy.value}",
+        (
+            f"latest published year ({data.year}) stands in for {year}"
+            if stand_in
+            else f"{province} parameters of {year}"
+        ),
+    )
+    return PensionResult(
+        Award(
+            award.basic_pension,
+            award.account_pension,
+            award.transitional_pension,
+            award.divisor,
+            award.benefit_base,
+            (note, *award.explanation),
+        ),
+        data.reference,
+    )
+
+
+@dataclass(frozen=True)
+class InterestResult:
+    result: YearInterest
+    provisional: bool
+
+
+def account_interest(
+    *,
+    year: int,
+    opening_balance: Decimal,
+    contributions: Decimal | Sequence[Decimal],
+    method: str | None = None,
+    provisional_rate: Decimal | None = None,
+    months: int = 12,
+) -> InterestResult:
+    """One year's interest with the national book rate (D5); method defaults to annual."""
+    try:
+        chosen = Method(method or Method.ANNUAL)
+    except ValueError:
+        raise RuleError(
+            f"未知的计息方法{method!r}。",
+            f"Unknown method {method!r}; use annual or month_product.",
+            code="method",
+        ) from None
+    rate = parameters.book_rate(year=year, provisional=provisional_rate)
+    amounts: Decimal | list[Decimal]
+    if chosen is Method.MONTH_PRODUCT and isinstance(contributions, Decimal):
+        amounts = [contributions / months] * months  # spread evenly; rounded once at the end
+    elif isinstance(contributions, Decimal):
+        amounts = contributions
+    else:
+        amounts = list(contributions)
+    result = credit_year(
+        opening_balance=opening_balance,
+        contributions=amounts,
+        rate=rate.rate,
+        method=chosen,
+        months=months,
+    )
+    return InterestResult(result, rate.provisional)
+
+
+def contribution(
+    *,
+    province: str,
+    year: int,
+    wage: Decimal,
+    average_wage: Decimal | None = None,
+    flexible: bool = False,
+) -> Contribution:
+    """Monthly pension contribution of an employee, or of a flexible worker (``wage`` is then
+    the chosen base), with the province's rates and average wage of ``year``."""
+    data = parameters.province_year(province=_province(province), year=year)
+    average = average_wage if average_wage is not None else data.average_wage
+    if flexible:
+        return flexible_contribution(chosen_base=wage, average_wage=average, rates=data.rates)
+    return pension_contribution(wage=wage, average_wage=average, rates=data.rates)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    retirement: RetirementDate
+    pension: PensionResult
+    points: tuple[tuple[str, Decimal], ...]
+    contribution_months: int
+    average_index: Decimal
+    rate: Decimal
+    monthly_credit: Decimal
+
+
+def estimate(
+    *,
+    province: str,
+    birth_month: str,
+    category: str,
+    today: dt.date,
+    contribution_months: int,
+    account_balance: Decimal,
+    monthly_wage: Decimal,
+    average_index: Decimal,
+    deemed_months: int = 0,
+) -> Estimate:
+    """Project the account to the statutory retirement month and estimate the pension.
+
+    Assumptions, shown on the page: the wage, the province's latest average wage and benefit
+    base, and the latest published book rate all stay as they are until retirement.
+    """
+    province = _province(province)
+    when = retirement(birth_month=birth_month, category=category)
+    now = YearMonth(today.year, today.month)
+    remaining = now.months_until(when.retirement_month)
+    if remaining <= 0:
+        raise RuleError(
+            "按法定退休时间，您已到达退休年龄；请直接申请退休。",
+            "You have reached the statutory retirement month; apply to retire.",
+            code="retired",
+        )
+    if contribution_months < 0 or contribution_months > 720:
+        raise RuleError(
+            "缴费月数应为0至720。", "Contribution months must be 0 to 720.", code="months"
+        )
+    latest = parameters.latest_year(province=province)
+    assert latest is not None
+    data = parameters.province_year(province=province, year=latest)
+    rate = parameters.latest_book_rate()
+    if rate is None:
+        raise ServiceError(
+            "没有已公布的记账利率。", "No book rate is published.", code="rate_missing"
+        )
+    base = contribution_base(wage=monthly_wage, average_wage=data.average_wage, rates=data.rates)
+    credit = money(base * data.rates.pension_individual)
+    balance = money(account_balance)
+    points: list[tuple[str, Decimal]] = [(str(now), balance)]
+    month = now
+    while month < when.retirement_month:
+        # Credit the rest of this year, or up to the retirement month in its year.
+        last = (
+            YearMonth(month.year, 12)
+            if month.year < when.retirement_month.year
+            else when.retirement_month.plus(-1)
+        )
+        months = month.months_until(last) + 1
+        year_result = credit_year(
+            opening_balance=balance, contributions=credit * months, rate=rate.rate, months=months
+        )
+        balance = year_result.closing_balance
+        points.append((str(last), balance))
+        month = last.plus(1)
+    total_months = contribution_months + remaining
+    future_index = base / data.average_wage
+    blended = (
+        (average_index * contribution_months + future_index * remaining) / total_months
+    ).quantize(Decimal("0.0001"))
+    result = pension(
+        province=province,
+        retirement_month=str(when.retirement_month),
+        age=when.statutory_age,
+        contribution_months=total_months,
+        average_index=blended,
+        account_balance=balance,
+        benefit_base=data.benefit_base,
+        deemed_months=deemed_months,
+        benefit_base_source=f"{data.reference}: latest published, assumed unchanged",
+    )
+    return Estimate(when, result, tuple(points), total_months, blended, rate.rate, credit)

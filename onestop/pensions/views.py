@@ -1,0 +1,107 @@
+"""Public calculator pages: retirement age, and a pension estimate with a projection chart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from onestop.common.errors import ServiceError
+from onestop.parameters import selectors as parameters
+from onestop.pensions import calculators
+from onestop.pensions.forms import EstimateForm, RetirementForm
+from onestop.rules.values import RuleError
+
+PROVINCE_NAMES = {"610000": ("陕西省", "Shaanxi")}
+
+
+def _message(error: RuleError | ServiceError) -> str:
+    return error.zh if (get_language() or "").startswith("zh") else error.en
+
+
+def _render(request: HttpRequest, full: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """HTMX requests get the result fragment; everything else the whole page."""
+    template = partial if request.headers.get("HX-Request") else full
+    return render(request, template, context)
+
+
+def retirement_view(request: HttpRequest) -> HttpResponse:
+    form = RetirementForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if request.GET and form.is_valid():
+        try:
+            context["result"] = calculators.retirement(
+                birth_month=form.cleaned_data["birth_month"], category=form.cleaned_data["category"]
+            )
+        except RuleError as exc:
+            context["error"] = _message(exc)
+    return _render(request, "pensions/retirement.html", "pensions/_retirement_result.html", context)
+
+
+def chart(
+    points: tuple[tuple[str, Decimal], ...], width: int = 640, height: int = 260
+) -> dict[str, Any]:
+    """Coordinates of an SVG line chart of the balance by year."""
+    left, right, top, bottom = 70, 16, 16, 36
+    values = [float(v) for _, v in points]
+    high = max(values) or 1.0
+    span = max(len(points) - 1, 1)
+    coords = []
+    for i, (label, value) in enumerate(points):
+        x = left + (width - left - right) * i / span
+        y = top + (height - top - bottom) * (1 - float(value) / high)
+        coords.append(
+            {
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "label": label,
+                "value": value,
+                "short": label[:4] if i else label,
+            }
+        )
+    ticks = [
+        {"y": round(top + (height - top - bottom) * (1 - f), 1), "value": round(high * f)}
+        for f in (0, 0.5, 1)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "bottom": height - bottom,
+        "right": width - right,
+        "points": coords,
+        "ticks": ticks,
+        "polyline": " ".join(f"{c['x']},{c['y']}" for c in coords),
+    }
+
+
+def estimate_view(request: HttpRequest) -> HttpResponse:
+    language_zh = (get_language() or "").startswith("zh")
+    provinces = [
+        (code, PROVINCE_NAMES.get(code, (code, code))[0 if language_zh else 1])
+        for code in parameters.provinces()
+    ]
+    form = EstimateForm(request.GET or None, provinces=provinces)
+    context: dict[str, Any] = {"form": form}
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            estimate = calculators.estimate(
+                province=data["province"],
+                birth_month=data["birth_month"],
+                category=data["category"],
+                today=timezone.localdate(),
+                contribution_months=data["contribution_months"],
+                account_balance=data["account_balance"],
+                monthly_wage=data["monthly_wage"],
+                average_index=data["average_index"],
+                deemed_months=data.get("deemed_months") or 0,
+            )
+            context.update(estimate=estimate, chart=chart(estimate.points))
+        except (RuleError, ServiceError) as exc:
+            context["error"] = _message(exc)
+    return _render(request, "pensions/estimate.html", "pensions/_estimate_result.html", context)

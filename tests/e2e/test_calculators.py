@@ -1,0 +1,47 @@
+"""Calculator pages in a real browser, on a desktop and on a phone-sized screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_retirement_calculator(page: Any) -> None:
+    page.goto("/calculators/retirement/")
+    page.get_by_label("出生年月").fill("1966-01")
+    page.get_by_label("男（原退休年龄60岁）").check()
+    page.get_by_role("button", name="计算").click()
+    page.locator("#retirement-month").wait_for()
+    assert page.locator("#retirement-month").inner_text() == "2026-05"
+    assert page.locator("#statutory-age").inner_text() == "60岁4个月"
+    assert page.locator("#earliest-month").inner_text() == "2026-01"
+    assert page.locator("#minimum-months").inner_text() == "180个月"
+    assert "birth_month=1966-01" in page.url  # the result can be bookmarked
+
+
+def test_pension_estimator_on_a_phone(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.goto("/calculators/pension/")
+    page.get_by_label("出生年月").fill("1975-06")
+    page.get_by_label("当前个人账户余额（元）").fill("80000")
+    page.get_by_label("当前月工资（元）").fill("8000")
+    page.get_by_role("button", name="估算").click()
+    page.locator("#total").wait_for()
+    assert float(page.locator("#total").inner_text()) > 0
+    rows = page.locator("#explanation tbody tr")
+    assert rows.first.locator("td").first.inner_text() == "采用的政策参数"
+    assert rows.last.locator("td").first.inner_text() == "月养老金合计"
+    assert page.locator("figure.chart svg polyline").count() == 1
+    # Nothing wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
