@@ -44,6 +44,7 @@ class Route:
     default: int
     writes: bool = False
     body: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None
 
     def status_for(self, persona: str) -> int:
         return self.expect.get(persona, self.default)
@@ -127,6 +128,23 @@ ROUTES = [
         403,
     ),
     Route("own tokens", "get", lambda w: "/account/tokens/", {"anonymous": LOGIN}, 200),
+    Route("password change page", "get", lambda w: "/account/password/", {"anonymous": LOGIN}, 200),
+    Route(
+        "create staff",
+        "post",
+        lambda w: "/security/staff/",
+        {"anonymous": LOGIN, "sean": 302},
+        403,
+        writes=True,
+        form={
+            "username": "newbie",
+            "display_name": "n",
+            "agency": "",
+            "role": "case_worker",
+            "region": "",
+            "password": "Horse-battery-7",
+        },
+    ),
     Route(
         "revoke carol's token",
         "post",
@@ -270,7 +288,7 @@ ROUTES = [
 
 
 def state(world: Any) -> tuple[Any, ...]:
-    """What a refused write must leave untouched."""
+    """What a refused write must leave untouched (journal, accounts, tokens)."""
     carol = User.objects.get(pk=world.carol.pk)
     rita = User.objects.get(pk=world.rita.pk)
     return (
@@ -278,6 +296,7 @@ def state(world: Any) -> tuple[Any, ...]:
         (carol.failed_logins, carol.locked_until),
         (rita.totp_confirmed_at, rita.totp_secret),
         list(ApiToken.objects.values_list("pk", "revoked_at")),
+        list(User.objects.order_by("pk").values_list("username", flat=True)),
     )
 
 
@@ -307,6 +326,13 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
     url = route.url(matrix_world)
     if route.body is not None:
         response = getattr(client, route.method)(url, route.body, content_type="application/json")
+    elif route.form is not None:
+        data = {
+            **route.form,
+            "agency": matrix_world.agencies["610113-si"].pk,
+            "region": matrix_world.regions["610113"].pk,
+        }
+        response = getattr(client, route.method)(url, data)
     else:
         response = getattr(client, route.method)(url)
     expected = route.status_for(persona)
@@ -330,6 +356,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "audit/",
         "audit/export.csv",
         "audit/verify/",
+        "account/password/",
         "account/tokens/",
         "account/tokens/<int:token_id>/revoke/",
         "employer/<int:employer_id>/",

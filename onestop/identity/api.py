@@ -181,7 +181,7 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 def person_reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
     """The identifiers in full, for roles that need them; each call is journaled."""
     require_scope(request, "persons:reveal")
-    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    person = selectors.person_find_for(actor=request.user, person_id=person_id)
     return services.person_reveal(actor=request.user, person=person)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.models import Agency, Region, StaffRole
 from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES
 
 
@@ -46,3 +47,34 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90
     )
+
+
+class StaffCreateForm(forms.Form):
+    """The security administrator's form; choices are limited to their region scope."""
+
+    username = forms.RegexField(
+        label=_("User name"),
+        regex=r"^[a-z][a-z0-9_.-]{2,29}$",
+        help_text=_("3 to 30 lower-case letters, digits, . _ -"),
+    )
+    display_name = forms.CharField(label=_("Name"), max_length=64)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    region = forms.ModelChoiceField(label=_("Region scope"), queryset=Region.objects.none())
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Give it to the person in a sealed envelope; they set up their "
+            "authenticator at the first sign-in."
+        ),
+    )
+
+    def __init__(self, *args: object, scope_prefix: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            region__code__startswith=scope_prefix
+        ).select_related("region")
+        self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
+            code__startswith=scope_prefix
+        )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from onestop.audit.services import record
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity.auth import resident_id_index
@@ -28,20 +30,47 @@ def person_list_for(*, actor: Any, query: str = "") -> QuerySet[Person]:
     else:
         return qs.none()
     query = (query or "").strip()
+    kind = ""
     if query:
         check = check_resident_id(query, today=timezone.localdate())
         if check.valid:
+            kind = "resident_id"
             qs = qs.filter(resident_id_index=resident_id_index(check.normalized))
         else:
+            kind = "name"
             qs = qs.filter(name__startswith=query)
+    if profile is not None:
+        # Staff reading other people's records is journaled; the searched value is not.
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="identity.person.listed",
+                target_type="identity.person",
+                changes={"query": kind or "none", "scope": profile.region.code},
+            )
     return qs.order_by("id")
 
 
-def person_get_for(*, actor: Any, person_id: int) -> Person:
-    """One person the actor may see; any other is reported as not found."""
+def person_find_for(*, actor: Any, person_id: int) -> Person:
+    """One person the actor may see, without journaling (for actions that journal themselves,
+    such as a reveal); any other is reported as not found."""
     person = Person.objects.select_related("region").filter(pk=person_id).first()
     if person is None or not policy.allows(actor, policy.VIEW_PERSON, person):
         raise NotFound()
+    return person
+
+
+def person_get_for(*, actor: Any, person_id: int) -> Person:
+    """One person the actor may see; a staff member's read is journaled."""
+    person = person_find_for(actor=actor, person_id=person_id)
+    if person.user_id != getattr(actor, "pk", None):
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="identity.person.viewed",
+                target=person,
+                changes={"fields": "masked"},
+            )
     return person
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path(
         "security/staff/<int:user_id>/<slug:action>/", views.staff_action_view, name="staff_action"
     ),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.token_list_view, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

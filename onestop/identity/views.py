@@ -10,8 +10,10 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,10 +21,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onestop.audit.services import record
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy, selectors, services
 from onestop.identity.auth import is_locked, totp_uri
-from onestop.identity.forms import CodeForm, LoginForm, PersonSearchForm, TokenForm
+from onestop.identity.forms import (
+    CodeForm,
+    LoginForm,
+    PersonSearchForm,
+    StaffCreateForm,
+    TokenForm,
+)
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
 from onestop.identity.models import User
 
@@ -202,7 +211,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
     """Show identifiers in full (journaled). Returns a fragment for HTMX, else the page."""
     _require_staff_with(request, policy.VIEW_PERSON)
-    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    person = selectors.person_find_for(actor=request.user, person_id=person_id)
     full = services.person_reveal(actor=request.user, person=person)
     context = {"person": masked_person(person), "full": full, "can_reveal": True}
     if request.headers.get("HX-Request"):
@@ -210,13 +219,41 @@ def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "identity/person_detail.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def staff_list_view(request: HttpRequest) -> HttpResponse:
+    """The security administrator's staff accounts: list, create, unlock, reset MFA."""
     _require(request, policy.MANAGE_STAFF)
+    profile = policy.staff_profile(request.user)
+    assert profile is not None
+    form = StaffCreateForm(request.POST or None, scope_prefix=profile.region.scope_prefix)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.staff_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                password=data["password"],
+                agency=data["agency"],
+                role=data["role"],
+                region=data["region"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
+        else:
+            messages.success(
+                request, _("Staff account %(name)s created.") % {"name": created.username}
+            )
+            return redirect("identity:staff_list")
     return render(
         request,
         "identity/staff_list.html",
-        {"staff": selectors.staff_list_for(actor=request.user), "now_": timezone.now()},
+        {
+            "staff": selectors.staff_list_for(actor=request.user),
+            "now_": timezone.now(),
+            "form": form,
+        },
     )
 
 
@@ -272,3 +309,17 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     services.token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     messages.success(request, _("Token revoked."))
     return redirect("identity:tokens")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, journaled in the same transaction."""
+
+    template_name = "identity/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record(actor=form.user, action="identity.password.changed", target=form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

@@ -74,7 +74,7 @@ def province_year(*, province: str, year: int, version: int | None = None) -> Pr
     row = qs.order_by("-version").first()
     if row is None:
         raise ParametersMissing(
-            f"没有{province}省{year}年的政策参数。",
+            f"省份代码{province}没有{year}年的政策参数。",
             f"There are no policy parameters for province {province} in {year}.",
         )
     return to_contract(row)

@@ -130,3 +130,25 @@ def test_employer_users_see_their_employers(world: Any, client: Client) -> None:
         client.get(f"/api/v1/employers/{world.acme.pk}").json()["credit_code"]
         == world.acme.credit_code
     )
+
+
+def test_staff_reads_are_journaled_without_the_searched_value(world: Any, client: Client) -> None:
+    client.force_login(world.carol)
+    client.get(f"/api/v1/persons/{world.alice.pk}")
+    client.get("/api/v1/persons", {"q": world.alice.resident_id})
+    viewed = Entry.objects.get(action="identity.person.viewed")
+    assert (viewed.actor_label, viewed.target_id, viewed.channel) == (
+        "carol",
+        str(world.alice.pk),
+        "api",
+    )
+    listed = Entry.objects.get(action="identity.person.listed")
+    assert listed.changes == {"query": "resident_id", "scope": "610113"}
+    assert world.alice.resident_id not in str(listed.changes)
+
+
+def test_a_citizen_reading_their_own_record_is_not_journaled(world: Any, client: Client) -> None:
+    client.force_login(world.alice.user)
+    before = Entry.objects.count()
+    assert client.get(f"/api/v1/persons/{world.alice.pk}").status_code == 200
+    assert Entry.objects.count() == before

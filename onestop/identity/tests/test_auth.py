@@ -187,3 +187,55 @@ def test_password_policy() -> None:
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("Horse-battery-7")
+
+
+def test_password_change_is_journaled_and_checked(world: Any, client: Client) -> None:
+    client.force_login(world.alice.user)
+    weak = client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert weak.status_code == 200
+    assert not Entry.objects.filter(action="identity.password.changed").exists()
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Horse-battery-7",
+            "new_password2": "Horse-battery-7",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=world.alice.user.pk).check_password("Horse-battery-7")
+    assert Entry.objects.filter(action="identity.password.changed").count() == 1
+
+
+def test_security_admin_creates_staff_in_scope_through_the_page(world: Any, client: Client) -> None:
+    client.force_login(world.sean)
+    response = client.post(
+        "/security/staff/",
+        {
+            "username": "nina",
+            "display_name": "倪娜",
+            "agency": world.agencies["610302-si"].pk,
+            "role": "case_worker",
+            "region": world.regions["610302"].pk,
+            "password": "Horse-battery-7",
+        },
+    )
+    assert response.status_code == 302
+    nina = User.objects.get(username="nina")
+    assert (nina.staff_profile.role, nina.staff_profile.region.code) == ("case_worker", "610302")
+    taken = client.post(
+        "/security/staff/",
+        {
+            "username": "nina",
+            "display_name": "x",
+            "agency": world.agencies["610302-si"].pk,
+            "role": "case_worker",
+            "region": world.regions["610302"].pk,
+            "password": "Horse-battery-7",
+        },
+    )
+    assert taken.status_code == 200
+    assert "用户名已存在" in taken.content.decode() or "taken" in taken.content.decode()
