@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from onestop.identity import demo, services
-from onestop.identity.models import Agency, Employer, Person, Region, StaffRole, User
+from onestop.identity.models import Agency, Employer, Person, Region, User
 
 PASSWORD = "Correct-horse-42"
 
@@ -85,17 +85,7 @@ def world(db: Any) -> World:
     regions = demo.create_regions()
     agencies = demo.create_agencies(regions)
 
-    def staff(name: str, role: str, agency: str, scope: str) -> User:
-        return services.staff_create(
-            actor=None,
-            username=name,
-            display_name=name,
-            password=PASSWORD,
-            agency=agencies[agency],
-            role=role,
-            region=regions[scope],
-        )
-
+    staff = demo.create_staff(regions, agencies, password=PASSWORD)
     alice = services.person_register(
         actor=None,
         name="李爱丽",
@@ -134,12 +124,5 @@ def world(db: Any) -> World:
         bob=bob,
         dave=dave,
         acme=acme,
-        carol=staff("carol", StaffRole.CASE_WORKER, "610113-si", "610113"),
-        rita=staff("rita", StaffRole.REVIEWER, "610100-si", "610100"),
-        sam=staff("sam", StaffRole.SUPERVISOR, "610000-si", "610000"),
-        erin=staff("erin", StaffRole.CONTENT_EDITOR, "610000-hrss", "610000"),
-        adam=staff("adam", StaffRole.SYSTEM_ADMIN, "610000-hrss", "610000"),
-        sean=staff("sean", StaffRole.SECURITY_ADMIN, "610000-hrss", "610000"),
-        audrey=staff("audrey", StaffRole.AUDIT_ADMIN, "610000-hrss", "610000"),
-        mallory=staff("mallory", StaffRole.CASE_WORKER, "610602-si", "610602"),
+        **staff,  # carol, rita, sam, erin, adam, sean, audrey, mallory (demo.STAFF)
     )

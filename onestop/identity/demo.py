@@ -264,6 +264,24 @@ DEMO_TOTP = {
 }
 
 
+def create_staff(
+    regions: dict[str, Region], agencies: dict[str, Agency], *, password: str
+) -> dict[str, User]:
+    """The staff personas of ``STAFF``, one account each, by login."""
+    return {
+        login: services.staff_create(
+            actor=None,
+            username=login,
+            display_name=display,
+            password=password,
+            agency=agencies[agency],
+            role=role,
+            region=regions[scope],
+        )
+        for login, display, role, agency, scope, _ in STAFF
+    }
+
+
 @transaction.atomic
 def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
     """Create the demo province; returns the personas with their logins."""
@@ -271,16 +289,9 @@ def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
     regions = create_regions()
     agencies = create_agencies(regions)
     personas: list[Persona] = []
-    for login, display, role, agency, scope, description in STAFF:
-        user = services.staff_create(
-            actor=None,
-            username=login,
-            display_name=display,
-            password=DEMO_PASSWORD,
-            agency=agencies[agency],
-            role=role,
-            region=regions[scope],
-        )
+    staff = create_staff(regions, agencies, password=DEMO_PASSWORD)
+    for login, _, role, _, _, description in STAFF:
+        user = staff[login]
         user.totp_secret = DEMO_TOTP[login]
         user.totp_confirmed_at = dt.datetime.now(dt.UTC)
         user.save(update_fields=["totp_secret", "totp_confirmed_at"])
