@@ -35,6 +35,8 @@ USE_ADMIN = "identity.use_admin"
 SEARCH_JOURNAL = "audit.search_journal"
 EXPORT_JOURNAL = "audit.export_journal"
 EDIT_CONTENT = "portal.edit_content"
+DECLARE = "contributions.declare"
+VIEW_CONTRIBUTIONS = "contributions.view"
 
 #: Model permissions that the Django admin asks for, granted to the system administrator.
 _CONFIG_MODELS = (
@@ -50,9 +52,11 @@ _ADMIN_MODEL_PERMS = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    StaffRole.CASE_WORKER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER}),
-    StaffRole.REVIEWER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER}),
-    StaffRole.SUPERVISOR: frozenset({VIEW_PERSON, VIEW_EMPLOYER}),
+    StaffRole.CASE_WORKER: frozenset(
+        {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}
+    ),
+    StaffRole.REVIEWER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS}),
+    StaffRole.SUPERVISOR: frozenset({VIEW_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS}),
     StaffRole.CONTENT_EDITOR: frozenset({EDIT_CONTENT}),
     StaffRole.SYSTEM_ADMIN: frozenset({USE_ADMIN}) | _ADMIN_MODEL_PERMS,
     StaffRole.SECURITY_ADMIN: frozenset({MANAGE_STAFF}),
@@ -61,12 +65,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 #: What each employer role lets a person do for that employer.
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    EmployerRoleKind.LEGAL_REPRESENTATIVE: frozenset({VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES}),
-    EmployerRoleKind.AGENT: frozenset({VIEW_EMPLOYER}),
+    EmployerRoleKind.LEGAL_REPRESENTATIVE: frozenset(
+        {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS}
+    ),
+    EmployerRoleKind.AGENT: frozenset({VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}),
 }
 
 #: What a signed-in citizen may do on their own Person.
-OWNER_PERSON_PERMISSIONS = frozenset({VIEW_PERSON, REVEAL_PERSON})
+OWNER_PERSON_PERMISSIONS = frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_CONTRIBUTIONS})
 
 
 def staff_profile(user: Any) -> StaffProfile | None:

@@ -1,0 +1,1 @@
+"""Employer declarations, bills and payments, the contributions ledger, individual accounts."""

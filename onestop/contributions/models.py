@@ -1,0 +1,266 @@
+"""Employments, declarations, the append-only ledger, bills and payments.
+
+Periods are integers YYYYMM: portable, indexable and compared in SQL without date functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Insurance(models.TextChoices):
+    PENSION = "pension", _("basic pension")
+    UNEMPLOYMENT = "unemployment", _("unemployment")
+    WORK_INJURY = "work_injury", _("work injury")
+
+
+class PostCategory(models.TextChoices):
+    """The post held; decides a woman's retirement category (D1)."""
+
+    GENERAL = "general", _("general")
+    CADRE = "cadre", _("management or technical post")
+    WORKER = "worker", _("production or operating post")
+
+
+class InsuranceRegistration(models.Model):
+    """An employer's registration for one insurance ("several insurances, one declaration")."""
+
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="insurance_registrations"
+    )
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    since_period = models.PositiveIntegerField()
+    risk_class = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "insurance"], name="registration_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_id}:{self.insurance}"
+
+
+class Employment(models.Model):
+    """A person employed by an employer from a month, until a month (inclusive) or open."""
+
+    person = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="employments"
+    )
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="employments"
+    )
+    start_period = models.PositiveIntegerField()
+    end_period = models.PositiveIntegerField(null=True, blank=True)
+    post_category = models.CharField(
+        max_length=16, choices=PostCategory.choices, default=PostCategory.GENERAL
+    )
+    wage = models.DecimalField(max_digits=12, decimal_places=2)
+    end_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "employer"],
+                condition=Q(end_period__isnull=True),
+                name="employment_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "start_period"], name="employment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.employer_id} {self.start_period}-{self.end_period}"
+
+
+class DeclarationKind(models.TextChoices):
+    REGULAR = "regular", _("regular")
+    SUPPLEMENTARY = "supplementary", _("supplementary")
+
+
+class Declaration(models.Model):
+    """An accepted monthly wage declaration. Rejected submissions are not stored: their
+    row-level reasons go back to the submitter and nothing is posted."""
+
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="declarations"
+    )
+    period = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=DeclarationKind.choices)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    payload_hash = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    total_wage = models.DecimalField(max_digits=16, decimal_places=2)
+    reply = models.JSONField(default=dict)
+    parameters = models.CharField(max_length=40)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer", "period"],
+                condition=Q(kind="regular"),
+                name="declaration_one_regular_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_id} {self.period} {self.kind}"
+
+
+class LineStatus(models.TextChoices):
+    CURRENT = "current", _("current")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+class DeclarationLine(models.Model):
+    """One person's wage, base and amounts in a declaration, for one insurance."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="lines")
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    wage = models.DecimalField(max_digits=12, decimal_places=2)
+    base = models.DecimalField(max_digits=12, decimal_places=2)
+    employer_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    individual_amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "person", "insurance"], name="declaration_line_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id}:{self.person_id}:{self.insurance}"
+
+
+class EntryKind(models.TextChoices):
+    EMPLOYER_POOLED = "employer_pooled", _("employer part to the pooled fund")
+    INDIVIDUAL_ACCOUNT = "individual_account", _("individual part to the account")
+    INDIVIDUAL_POOLED = "individual_pooled", _("individual part (not to an account)")
+    INTEREST = "interest", _("interest")
+    TRANSFER_IN = "transfer_in", _("transfer in")
+    TRANSFER_OUT = "transfer_out", _("transfer out")
+    CORRECTION = "correction", _("correction")
+
+
+#: Kinds that make up the individual account balance.
+ACCOUNT_KINDS = (
+    EntryKind.INDIVIDUAL_ACCOUNT,
+    EntryKind.INTEREST,
+    EntryKind.TRANSFER_IN,
+    EntryKind.TRANSFER_OUT,
+)
+
+
+class LedgerEntry(models.Model):
+    """One amount for one person, month, insurance and kind, from one source. Never updated.
+
+    ``account`` marks entries that count towards the individual account (a correction of an
+    account entry is an account entry too).
+    """
+
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "identity.Employer", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.PositiveIntegerField()
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    account = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    base = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    source_type = models.CharField(max_length=16)
+    source_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "person", "period", "insurance", "kind"],
+                name="ledger_entry_idempotent",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "period"], name="ledger_person_period")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.insurance} {self.kind} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Ledger entries are never changed; post a correction.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Ledger entries are never deleted; post a correction.")
+
+
+class Bill(models.Model):
+    """What an employer owes for a declaration and insurance (employer part + withheld
+    individual part). Adjusting declarations get bills of their own, positive or negative."""
+
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="bills"
+    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="bills")
+    period = models.PositiveIntegerField()
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    employer_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    individual_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    amount_due = models.DecimalField(max_digits=16, decimal_places=2)
+    due_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "insurance"], name="bill_per_declaration_insurance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bill {self.pk} {self.employer_id} {self.period} {self.insurance}"
+
+
+class Payment(models.Model):
+    """A payment reported by the collecting authority, matched to one bill. Idempotent by the
+    authority's own payment id."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    paid_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"payment {self.external_id} {self.amount}"
+
+
+class AccountYear(models.Model):
+    """An individual account's year after interest crediting: the yearly job writes one row
+    per person and year, once (idempotent)."""
+
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    opening = models.DecimalField(max_digits=14, decimal_places=2)
+    contributions = models.DecimalField(max_digits=14, decimal_places=2)
+    interest = models.DecimalField(max_digits=14, decimal_places=2)
+    closing = models.DecimalField(max_digits=14, decimal_places=2)
+    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    method = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="account_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.closing}"

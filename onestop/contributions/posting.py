@@ -1,0 +1,179 @@
+"""Set-based posting: stage the rows, then a fixed number of INSERT ... SELECT statements.
+
+PostgreSQL stages with COPY into a temporary table; SQLite with one ``executemany``. The number
+of statements does not depend on the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+
+STAGE = "contributions_stage"
+COLUMNS = ("line", "id_index", "wage", "base", "p_emp", "p_ind", "u_emp", "u_ind", "w_emp")
+
+
+@dataclass(frozen=True)
+class StagedRow:
+    line: int
+    id_index: str
+    wage: Decimal
+    base: Decimal
+    p_emp: Decimal
+    p_ind: Decimal
+    u_emp: Decimal
+    u_ind: Decimal
+    w_emp: Decimal
+
+
+def stage(rows: Sequence[StagedRow]) -> None:
+    """Load ``rows`` into the transaction's staging table."""
+    columns = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index varchar(64), "
+                "wage numeric(12,2), base numeric(12,2), p_emp numeric(12,2), "
+                "p_ind numeric(12,2), u_emp numeric(12,2), u_ind numeric(12,2), "
+                "w_emp numeric(12,2)) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute(f"TRUNCATE {STAGE}")
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            with raw.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(
+                        (
+                            r.line,
+                            r.id_index,
+                            r.wage,
+                            r.base,
+                            r.p_emp,
+                            r.p_ind,
+                            r.u_emp,
+                            r.u_ind,
+                            r.w_emp,
+                        )
+                    )
+        else:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index text, "
+                "wage numeric, base numeric, p_emp numeric, p_ind numeric, u_emp numeric, "
+                "u_ind numeric, w_emp numeric)"
+            )
+            cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
+            placeholders = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {STAGE} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                [
+                    (
+                        r.line,
+                        r.id_index,
+                        str(r.wage),
+                        str(r.base),
+                        str(r.p_emp),
+                        str(r.p_ind),
+                        str(r.u_emp),
+                        str(r.u_ind),
+                        str(r.w_emp),
+                    )
+                    for r in rows
+                ],
+            )
+
+
+def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
+    """Staged lines whose person is unknown (False) or not employed here that month (True)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.line, p.id IS NOT NULL FROM {STAGE} s "  # noqa: S608
+            "LEFT JOIN identity_person p ON p.resident_id_index = s.id_index "
+            "LEFT JOIN contributions_employment e ON e.person_id = p.id "
+            " AND e.employer_id = %s AND e.start_period <= %s "
+            " AND (e.end_period IS NULL OR e.end_period >= %s) "
+            "WHERE p.id IS NULL OR e.id IS NULL ORDER BY s.line",
+            [employer_id, period, period],
+        )
+        return [(int(line), bool(known)) for line, known in cursor.fetchall()]
+
+
+#: (insurance, column of the staged amount, ledger kind, counts towards the account)
+POSTINGS = (
+    ("pension", "p_emp", "employer_pooled", False),
+    ("pension", "p_ind", "individual_account", True),
+    ("unemployment", "u_emp", "employer_pooled", False),
+    ("unemployment", "u_ind", "individual_pooled", False),
+    ("work_injury", "w_emp", "employer_pooled", False),
+)
+LINES = (
+    ("pension", "p_emp", "p_ind"),
+    ("unemployment", "u_emp", "u_ind"),
+    ("work_injury", "w_emp", None),
+)
+
+
+def post(*, declaration_id: int, employer_id: int, period: int, insurances: set[str]) -> None:
+    """Write the declaration's lines and its ledger entries from the staging table.
+
+    Ledger amounts are the difference to what the ledger already holds for the person, month,
+    employer, insurance and kind: the full amount for a regular declaration, the adjustment
+    for a supplementary one. ``ON CONFLICT DO NOTHING`` makes a repeated post change nothing.
+    """
+    now = "CURRENT_TIMESTAMP"
+    true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
+    with connection.cursor() as cursor:
+        for insurance, employer_col, individual_col in LINES:
+            if insurance not in insurances:
+                continue
+            individual = f"s.{individual_col}" if individual_col else "0"
+            cursor.execute(
+                "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
+                "insurance, wage, base, employer_amount, individual_amount) "
+                f"SELECT %s, p.id, %s, s.wage, s.base, s.{employer_col}, {individual} "
+                f"FROM {STAGE} s JOIN identity_person p ON p.resident_id_index = s.id_index",
+                [declaration_id, insurance],
+            )
+        for insurance, column, kind, account in POSTINGS:
+            if insurance not in insurances:
+                continue
+            cursor.execute(
+                "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
+                "insurance, kind, account, amount, base, source_type, source_id, created_at) "
+                f"SELECT p.id, %s, %s, %s, %s, {true if account else false}, "
+                f"s.{column} - COALESCE(old.amount, 0), s.base, 'declaration', %s, {now} "
+                f"FROM {STAGE} s JOIN identity_person p ON p.resident_id_index = s.id_index "
+                "LEFT JOIN (SELECT person_id, SUM(amount) AS amount "
+                "  FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
+                "  AND insurance = %s AND kind = %s AND source_type = 'declaration' "
+                "  GROUP BY person_id) old ON old.person_id = p.id "
+                f"WHERE s.{column} - COALESCE(old.amount, 0) <> 0 "
+                "ON CONFLICT DO NOTHING",
+                [
+                    employer_id,
+                    period,
+                    insurance,
+                    kind,
+                    declaration_id,
+                    employer_id,
+                    period,
+                    insurance,
+                    kind,
+                ],
+            )
+
+
+def declaration_totals(*, declaration_id: int) -> dict[tuple[str, bool], Decimal]:
+    """Sum of the declaration's ledger entries by insurance and employer/individual side."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT insurance, kind, SUM(amount) FROM contributions_ledgerentry "
+            "WHERE source_type = 'declaration' AND source_id = %s GROUP BY insurance, kind",
+            [declaration_id],
+        )
+        totals: dict[tuple[str, bool], Decimal] = {}
+        for insurance, kind, amount in cursor.fetchall():
+            key = (insurance, kind != "employer_pooled")
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(str(amount))
+    return {k: v.quantize(Decimal("0.01")) for k, v in totals.items()}

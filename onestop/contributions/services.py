@@ -1,0 +1,654 @@
+"""Writes in the contributions context: registration, employments, declarations, payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import posting
+from onestop.contributions.models import (
+    Bill,
+    Declaration,
+    DeclarationKind,
+    Employment,
+    Insurance,
+    InsuranceRegistration,
+    Payment,
+    PostCategory,
+)
+from onestop.contributions.periods import current_period, month_of
+from onestop.identity import selectors as identity
+from onestop.identity.auth import resident_id_index
+from onestop.identity.models import Employer, Person
+from onestop.parameters import selectors as parameters
+from onestop.rules.contributions import (
+    pension_contribution,
+    unemployment_contribution,
+    work_injury_contribution,
+)
+from onestop.rules.identifiers import check_resident_id
+
+DECLARE = "contributions.declare"
+MAX_WAGE = Decimal("10000000")
+#: Spreadsheet formula starts (CSV injection). A wage may start with "-": it is then refused
+#: as negative, not as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WAGE_FORMULA_START = ("=", "+", "@", "\t", "\r")
+PAYMENT_DAYS = 15  # bills fall due on the 15th of the month after the period
+
+
+def _allowed(actor: Any, employer: Employer) -> None:
+    if actor is not None and not actor.has_perm(DECLARE, employer):
+        raise NotPermitted()
+
+
+def insurance_register(
+    *,
+    actor: Any,
+    employer: Employer,
+    insurances: Sequence[str],
+    since_period: int,
+    risk_class: int | None = None,
+) -> list[InsuranceRegistration]:
+    """Register an employer for its insurances at once; pension is always among them."""
+    _allowed(actor, employer)
+    chosen = set(insurances) | {Insurance.PENSION.value}
+    unknown = chosen - set(Insurance.values)
+    if unknown:
+        raise ServiceError(
+            f"未知险种：{', '.join(sorted(unknown))}",
+            f"Unknown insurances: {', '.join(sorted(unknown))}",
+            code="insurance",
+        )
+    if Insurance.WORK_INJURY in chosen and not (risk_class and 1 <= risk_class <= 8):
+        raise ServiceError(
+            "参加工伤保险须填写行业风险类别（1至8）。",
+            "Work-injury insurance needs an industry risk class 1 to 8.",
+            code="risk_class",
+        )
+    month_of(since_period)
+    created = []
+    with transaction.atomic():
+        for insurance in sorted(chosen):
+            registration, new = InsuranceRegistration.objects.get_or_create(
+                employer=employer,
+                insurance=insurance,
+                defaults={
+                    "since_period": since_period,
+                    "risk_class": risk_class if insurance == Insurance.WORK_INJURY else None,
+                },
+            )
+            if new:
+                created.append(registration)
+        record(
+            actor=actor,
+            action="contributions.insurance.registered",
+            target=employer,
+            changes={
+                "insurances": sorted(r.insurance for r in created),
+                "since": since_period,
+                "risk_class": risk_class,
+            },
+        )
+    return created
+
+
+def _registered(employer: Employer) -> dict[str, InsuranceRegistration]:
+    return {r.insurance: r for r in InsuranceRegistration.objects.filter(employer=employer)}
+
+
+def employment_start(
+    *,
+    actor: Any,
+    employer: Employer,
+    resident_id: str,
+    start_period: int,
+    wage: Decimal,
+    post_category: str = PostCategory.GENERAL,
+) -> Employment:
+    """Add an employee (增员). The person must be registered; one open employment per
+    employer and person."""
+    _allowed(actor, employer)
+    check = check_resident_id(resident_id, today=timezone.localdate())
+    if not check.valid:
+        reason = check.reason
+        raise ServiceError(
+            f"公民身份号码无效：{reason.zh if reason else ''}",
+            f"Invalid resident ID: {reason.en if reason else ''}",
+            code="resident_id",
+        )
+    person = Person.objects.filter(resident_id_index=resident_id_index(check.normalized)).first()
+    if person is None:
+        raise ServiceError(
+            "该人员尚未登记参保信息。", "This person is not registered yet.", code="unknown_person"
+        )
+    if post_category not in PostCategory.values:
+        raise ServiceError("岗位类别无效。", "Unknown post category.", code="post_category")
+    if wage < 0 or wage > MAX_WAGE:
+        raise ServiceError("工资金额无效。", "The wage is not valid.", code="wage")
+    month_of(start_period)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                employment = Employment.objects.create(
+                    person=person,
+                    employer=employer,
+                    start_period=start_period,
+                    wage=wage,
+                    post_category=post_category,
+                )
+        except IntegrityError as exc:
+            raise ServiceError(
+                "该人员在本单位已有在职记录。",
+                "This person is already employed here.",
+                code="already_employed",
+            ) from exc
+        record(
+            actor=actor,
+            action="contributions.employment.started",
+            target=employment,
+            changes={
+                "person": person.pk,
+                "employer": employer.pk,
+                "start": start_period,
+                "post_category": post_category,
+            },
+        )
+    return employment
+
+
+def employment_end(
+    *, actor: Any, employment: Employment, end_period: int, reason: str
+) -> Employment:
+    """Remove an employee (减员) from the month after ``end_period``; history is kept."""
+    _allowed(actor, employment.employer)
+    if employment.end_period is not None:
+        raise ServiceError("该在职记录已结束。", "This employment has already ended.", code="ended")
+    if end_period < employment.start_period:
+        raise ServiceError(
+            "终止月份早于起始月份。", "The end month is before the start month.", code="end_period"
+        )
+    if not reason.strip():
+        raise ServiceError("请填写减员原因。", "A reason is required.", code="reason")
+    month_of(end_period)
+    with transaction.atomic():
+        Employment.objects.filter(pk=employment.pk).update(
+            end_period=end_period, end_reason=reason.strip()[:200]
+        )
+        employment.refresh_from_db()
+        record(
+            actor=actor,
+            action="contributions.employment.ended",
+            target=employment,
+            changes={"end": end_period, "reason": employment.end_reason},
+        )
+    return employment
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "field": self.field,
+            "message_zh": self.zh,
+            "message_en": self.en,
+        }
+
+
+@dataclass
+class DeclarationResult:
+    accepted: bool
+    reply: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+    declaration: Declaration | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class DeclaredRow:
+    line: int
+    resident_id: str
+    wage: str
+
+
+def _payload_hash(employer: Employer, period: int, kind: str, rows: Sequence[DeclaredRow]) -> str:
+    canonical = json.dumps(
+        [
+            employer.pk,
+            period,
+            kind,
+            [[r.resident_id.strip().upper(), r.wage.strip()] for r in rows],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(canonical.encode())
+    return digest.finalize().hex()
+
+
+def _parse_wage(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        return None
+    if not value.is_finite():
+        return None
+    return value
+
+
+def _check_rows(
+    rows: Sequence[DeclaredRow], today: dt.date
+) -> tuple[list[tuple[DeclaredRow, str, Decimal]], list[RowError], set[str]]:
+    """Rows that passed, row errors, and the blind indexes of every valid ID listed."""
+    errors: list[RowError] = []
+    listed: set[str] = set()
+    good: list[tuple[DeclaredRow, str, Decimal]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
+        if raw_id.startswith(FORMULA_START) or raw_wage.startswith(WAGE_FORMULA_START):
+            errors.append(
+                RowError(
+                    row.line,
+                    "row",
+                    "含有公式或特殊起始字符，已拒绝。",
+                    "Contains a formula or a leading special character.",
+                )
+            )
+            continue
+        check = check_resident_id(raw_id, today=today)
+        if not check.valid:
+            reason = check.reason
+            errors.append(
+                RowError(
+                    row.line,
+                    "resident_id",
+                    f"公民身份号码无效：{reason.zh if reason else ''}",
+                    f"Invalid resident ID: {reason.en if reason else ''}",
+                )
+            )
+            continue
+        index = resident_id_index(check.normalized)
+        listed.add(index)
+        wage = _parse_wage(raw_wage)
+        if wage is None:
+            errors.append(
+                RowError(row.line, "wage", "工资不是有效数字。", "The wage is not a number.")
+            )
+            continue
+        if wage < 0 or wage > MAX_WAGE:
+            errors.append(
+                RowError(
+                    row.line,
+                    "wage",
+                    "工资应在0至10000000之间。",
+                    "The wage must be between 0 and 10000000.",
+                )
+            )
+            continue
+        if wage != wage.quantize(Decimal("0.01")):
+            errors.append(
+                RowError(
+                    row.line, "wage", "工资最多两位小数。", "The wage has more than two decimals."
+                )
+            )
+            continue
+        if index in seen:
+            errors.append(
+                RowError(
+                    row.line,
+                    "resident_id",
+                    f"与第{seen[index]}行重复。",
+                    f"Duplicates line {seen[index]}.",
+                )
+            )
+            continue
+        seen[index] = row.line
+        good.append((row, index, wage))
+    return good, errors, listed
+
+
+def declaration_submit(
+    *,
+    actor: Any,
+    employer: Employer,
+    period: int,
+    rows: Sequence[DeclaredRow],
+    kind: str = DeclarationKind.REGULAR,
+    idempotency_key: str | None = None,
+    today: dt.date | None = None,
+) -> DeclarationResult:
+    """Validate a month's wages and, when every row is good, post them; otherwise post nothing.
+
+    A regular declaration must list everyone employed that month and comes once per month;
+    later changes go through supplementary declarations, which post the differences.
+    The same ``idempotency_key`` returns the stored reply; with another payload it is refused.
+    """
+    _allowed(actor, employer)
+    today = today or timezone.localdate()
+    key = (idempotency_key or "").strip()[:80] or None
+    payload_hash = _payload_hash(employer, period, kind, rows)
+    if key is not None:
+        replay = _replay(key, payload_hash)
+        if replay is not None:
+            return replay
+    header = _header_errors(employer, period, kind, rows, today)
+    if header:
+        return _rejected(actor, employer, period, header)
+    good, row_errors, listed = _check_rows(rows, today)
+    registered = _registered(employer)
+    data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
+    staged = []
+    for row, index, wage in good:
+        p = pension_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
+        u = unemployment_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
+        risk = registered.get(Insurance.WORK_INJURY)
+        w = (
+            work_injury_contribution(
+                wage=wage,
+                average_wage=data.average_wage,
+                risk_class=risk.risk_class or 1,
+                rates=data.rates,
+            )
+            if risk
+            else None
+        )
+        staged.append(
+            posting.StagedRow(
+                row.line,
+                index,
+                wage,
+                p.base,
+                p.employer,
+                p.individual,
+                u.employer,
+                u.individual,
+                w.employer if w else Decimal(0),
+            )
+        )
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(
+                employer=employer,
+                period=period,
+                kind=kind,
+                idempotency_key=key,
+                payload_hash=payload_hash,
+                rows=len(staged),
+                total_wage=sum((s.wage for s in staged), Decimal(0)),
+                parameters=data.reference,
+                created_by=actor.get_username() if actor is not None else "system",
+            )
+            posting.stage(staged)
+            unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
+            # Rows refused for their format still count as listed, so that the reply does
+            # not also call their people missing.
+            missing = _missing_employees(employer, period, kind, listed)
+            if row_errors or unmatched or missing:
+                raise _Unmatched(unmatched, missing)
+            posting.post(
+                declaration_id=declaration.pk,
+                employer_id=employer.pk,
+                period=period,
+                insurances=set(registered),
+            )
+            bills = _bills(declaration, period)
+            reply = {
+                "declaration_id": declaration.pk,
+                "period": f"{month_of(period)}",
+                "kind": kind,
+                "rows": len(staged),
+                "parameters": data.reference,
+                "bills": [
+                    {
+                        "insurance": b.insurance,
+                        "employer": f"{b.employer_amount:.2f}",
+                        "individual": f"{b.individual_amount:.2f}",
+                        "amount_due": f"{b.amount_due:.2f}",
+                        "due_date": b.due_date.isoformat(),
+                    }
+                    for b in bills
+                ],
+                "total_due": f"{sum((b.amount_due for b in bills), Decimal(0)):.2f}",
+            }
+            Declaration.objects.filter(pk=declaration.pk).update(reply=reply)
+            record(
+                actor=actor,
+                action="contributions.declaration.accepted",
+                target=declaration,
+                changes={
+                    "period": period,
+                    "kind": kind,
+                    "rows": len(staged),
+                    "total_due": reply["total_due"],
+                },
+            )
+    except _Unmatched as unmatched_error:
+        by_line = {r.line: r for r, _, _ in good}
+        errors = list(row_errors)
+        errors += [
+            RowError(
+                line,
+                "resident_id",
+                "该人员当月不在本单位在职。" if known else "该人员尚未登记参保信息。",
+                "Not employed by this employer in that month."
+                if known
+                else "This person is not registered.",
+            )
+            for line, known in unmatched_error.lines
+            if line in by_line
+        ]
+        errors.extend(
+            RowError(
+                0, "rows", f"缺少在职人员：{name}。", f"Missing an employee of that month: {name}."
+            )
+            for name in unmatched_error.missing
+        )
+        errors.sort(key=lambda e: e.line)
+        return _rejected(actor, employer, period, errors)
+    except IntegrityError:
+        # A concurrent submission won: the same key (replay its reply) or the same month.
+        if key is not None:
+            replay = _replay(key, payload_hash)
+            if replay is not None:
+                return replay
+        if not Declaration.objects.filter(
+            employer=employer, period=period, kind=DeclarationKind.REGULAR
+        ).exists():
+            raise
+        return _rejected(
+            actor,
+            employer,
+            period,
+            [
+                RowError(
+                    0,
+                    "period",
+                    "该月已申报，请使用补充申报。",
+                    "This month is already declared; use a supplementary declaration.",
+                )
+            ],
+        )
+    return DeclarationResult(True, reply, declaration=declaration)
+
+
+class _Unmatched(Exception):
+    def __init__(self, lines: list[tuple[int, bool]], missing: list[str] | None = None) -> None:
+        super().__init__("unmatched rows")
+        self.lines = lines
+        self.missing = missing or []
+
+
+def _replay(key: str, payload_hash: str) -> DeclarationResult | None:
+    stored = Declaration.objects.filter(idempotency_key=key).first()
+    if stored is None:
+        return None
+    if stored.payload_hash != payload_hash:
+        raise ServiceError(
+            "该幂等键已用于不同的申报内容。",
+            "This idempotency key was used with a different payload.",
+            code="idempotency_conflict",
+        )
+    return DeclarationResult(True, stored.reply, declaration=stored, replayed=True)
+
+
+def _header_errors(
+    employer: Employer, period: int, kind: str, rows: Sequence[DeclaredRow], today: dt.date
+) -> list[RowError]:
+    errors: list[RowError] = []
+    registration = InsuranceRegistration.objects.filter(
+        employer=employer, insurance=Insurance.PENSION
+    ).first()
+    if registration is None:
+        errors.append(
+            RowError(
+                0,
+                "employer",
+                "本单位尚未办理养老保险参保登记。",
+                "The employer is not registered for pension insurance.",
+            )
+        )
+    if period > current_period(today):
+        errors.append(
+            RowError(0, "period", "不能申报未来月份。", "A future month cannot be declared.")
+        )
+    elif registration is not None and period < registration.since_period:
+        errors.append(
+            RowError(
+                0,
+                "period",
+                "申报月份早于参保登记月份。",
+                "The month is before the employer's registration.",
+            )
+        )
+    if kind not in DeclarationKind.values:
+        errors.append(RowError(0, "kind", "申报类型无效。", "Unknown declaration kind."))
+    regular = Declaration.objects.filter(
+        employer=employer, period=period, kind=DeclarationKind.REGULAR
+    ).exists()
+    if kind == DeclarationKind.REGULAR and regular:
+        errors.append(
+            RowError(
+                0,
+                "period",
+                "该月已申报，请使用补充申报。",
+                "This month is already declared; use a supplementary declaration.",
+            )
+        )
+    if kind == DeclarationKind.SUPPLEMENTARY and not regular:
+        errors.append(
+            RowError(
+                0,
+                "period",
+                "该月尚无正常申报，不能补充申报。",
+                "There is no regular declaration of that month to supplement.",
+            )
+        )
+    if not rows:
+        errors.append(RowError(0, "rows", "申报不能为空。", "The declaration has no rows."))
+    return errors
+
+
+def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[str]) -> list[str]:
+    """Employees of that month left out of a regular declaration (their masked names)."""
+    if kind != DeclarationKind.REGULAR:
+        return []
+    from onestop.identity.masking import mask_name
+
+    employed = (
+        Employment.objects.filter(employer=employer, start_period__lte=period)
+        .exclude(end_period__lt=period)
+        .values_list("person__resident_id_index", "person__name")
+    )
+    return [mask_name(name) for index, name in employed if index not in indexes]
+
+
+def _bills(declaration: Declaration, period: int) -> list[Bill]:
+    totals = posting.declaration_totals(declaration_id=declaration.pk)
+    month = month_of(period).plus(1)
+    due = dt.date(month.year, month.month, PAYMENT_DAYS)
+    bills = []
+    for insurance in sorted({i for i, _ in totals}):
+        employer_part = totals.get((insurance, False), Decimal("0.00"))
+        individual_part = totals.get((insurance, True), Decimal("0.00"))
+        bills.append(
+            Bill(
+                employer_id=declaration.employer_id,
+                declaration=declaration,
+                period=period,
+                insurance=insurance,
+                employer_amount=employer_part,
+                individual_amount=individual_part,
+                amount_due=employer_part + individual_part,
+                due_date=due,
+            )
+        )
+    Bill.objects.bulk_create(bills)
+    return bills
+
+
+def _rejected(
+    actor: Any, employer: Employer, period: int, errors: list[RowError]
+) -> DeclarationResult:
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="contributions.declaration.rejected",
+            target=employer,
+            outcome="failed",
+            changes={"period": period, "errors": len(errors)},
+        )
+    reply = {"accepted": False, "errors": [e.as_dict() for e in errors]}
+    return DeclarationResult(False, reply, errors=errors)
+
+
+def payment_record(
+    *, actor: Any, external_id: str, bill: Bill, amount: Decimal, paid_on: dt.date
+) -> tuple[Payment, bool]:
+    """Record a payment from the collecting authority; the same external id twice is a no-op.
+
+    Returns the payment and whether it was new.
+    """
+    if amount <= 0:
+        raise ServiceError("缴款金额必须大于零。", "A payment must be positive.", code="amount")
+    with transaction.atomic():
+        existing = Payment.objects.filter(external_id=external_id).first()
+        if existing is not None:
+            if existing.bill_id != bill.pk or existing.amount != amount:
+                raise ServiceError(
+                    "缴款编号重复但内容不同。",
+                    "This payment id was reported with other details.",
+                    code="payment_conflict",
+                )
+            return existing, False
+        payment = Payment.objects.create(
+            external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
+        )
+        record(
+            actor=actor,
+            action="contributions.payment.recorded",
+            target=payment,
+            changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
+        )
+    return payment, True
+
+
+def employer_for(*, actor: Any, employer_id: int) -> Employer:
+    return identity.employer_get_for(actor=actor, employer_id=employer_id)
