@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("onestop.identity.urls")),
     path("audit/", include("onestop.audit.urls")),
     path("", include("onestop.pensions.urls")),
+    path("", include("onestop.contributions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,13 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from onestop.audit.models import Entry
+from onestop.contributions import services as contributions
+from onestop.contributions.models import (
+    Declaration,
+    Employment,
+    InsuranceRegistration,
+    LedgerEntry,
+)
 from onestop.identity.models import ApiToken, User
 
 PERSONAS = [
@@ -44,7 +53,8 @@ class Route:
     default: int
     writes: bool = False
     body: dict[str, Any] | None = None
-    form: dict[str, Any] | None = None
+    body_for: Callable[[Any], dict[str, Any]] | None = None
+    form: Callable[[Any], dict[str, Any]] | None = None
 
     def status_for(self, persona: str) -> int:
         return self.expect.get(persona, self.default)
@@ -57,7 +67,168 @@ def everyone(status: int) -> dict[str, int]:
 LOGIN = 302  # anonymous users are sent to the login page
 API_ANON = 401
 
+VIEWERS = {"anonymous": LOGIN, "bob": 200, "carol": 200, "rita": 200, "sam": 200}
+# Reviewers and supervisors see an employer's contributions but do not declare for it.
+DECLARERS_WEB = {"anonymous": LOGIN, "bob": 302, "carol": 302, "rita": 403, "sam": 403}
+STATEMENT_READERS = {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 200, "sam": 200}
+API_VIEWERS = {"anonymous": API_ANON, "bob": 200, "carol": 200, "rita": 200, "sam": 200}
+API_DECLARERS_201 = {"anonymous": API_ANON, "bob": 201, "carol": 201, "rita": 403, "sam": 403}
+
+
+def upload(w: Any) -> dict[str, Any]:
+    content = f"公民身份号码,姓名,月工资\n{w.alice.resident_id},李爱丽,5000\n".encode()
+    return {
+        "period": "2024-10",
+        "kind": "regular",
+        "file": SimpleUploadedFile("wages.csv", content, content_type="text/csv"),
+    }
+
+
 ROUTES = [
+    # contributions: employer pages (acme is in Yanta; bob acts for it)
+    Route("employees page", "get", lambda w: f"/employer/{w.acme.pk}/employees/", VIEWERS, 404),
+    Route(
+        "add employee",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/employees/",
+        DECLARERS_WEB,
+        404,
+        writes=True,
+        form=lambda w: {
+            "add": "1",
+            "resident_id": w.dave.resident_id,
+            "start": "2024-03",
+            "wage": "5000",
+            "post_category": "general",
+        },
+    ),
+    Route(
+        "end employment",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/employees/{w.employment.pk}/end/",
+        DECLARERS_WEB,
+        404,
+        writes=True,
+        form=lambda w: {"end": "2024-06", "reason": "resigned"},
+    ),
+    Route("declare page", "get", lambda w: f"/employer/{w.acme.pk}/declarations/", VIEWERS, 404),
+    Route(
+        "declare upload",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/declarations/",
+        {**DECLARERS_WEB, "bob": 200, "carol": 200},
+        404,
+        writes=True,
+        form=upload,
+    ),
+    Route(
+        "error report",
+        "get",
+        lambda w: f"/employer/{w.acme.pk}/declarations/errors.csv",
+        {"anonymous": LOGIN},
+        404,
+    ),
+    Route("declaration template", "get", lambda w: "/declarations/template.xlsx", {}, 200),
+    Route("bills page", "get", lambda w: f"/employer/{w.acme.pk}/bills/", VIEWERS, 404),
+    Route(
+        "own statement",
+        "get",
+        lambda w: "/me/contributions/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
+        "own statement pdf",
+        "get",
+        lambda w: "/me/contributions/statement.pdf",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
+        "person statement",
+        "get",
+        lambda w: f"/staff/persons/{w.alice.pk}/contributions/",
+        STATEMENT_READERS,
+        404,
+    ),
+    Route(
+        "person statement pdf",
+        "get",
+        lambda w: f"/staff/persons/{w.alice.pk}/contributions/statement.pdf",
+        STATEMENT_READERS,
+        404,
+    ),
+    Route(
+        "api registrations",
+        "get",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/registrations",
+        API_VIEWERS,
+        404,
+    ),
+    Route(
+        "api register",
+        "post",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/registrations",
+        API_DECLARERS_201,
+        404,
+        writes=True,
+        body={"insurances": ["unemployment"], "since": "2024-01"},
+    ),
+    Route(
+        "api employments",
+        "get",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/employments",
+        API_VIEWERS,
+        404,
+    ),
+    Route(
+        "api add employee",
+        "post",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/employments",
+        API_DECLARERS_201,
+        404,
+        writes=True,
+        body_for=lambda w: {"resident_id": w.dave.resident_id, "start": "2024-03", "wage": "5000"},
+    ),
+    Route(
+        "api end employment",
+        "post",
+        lambda w: f"/api/v1/employments/{w.employment.pk}/end",
+        {**API_DECLARERS_201, "bob": 200, "carol": 200},
+        404,
+        writes=True,
+        body={"end": "2024-06", "reason": "resigned"},
+    ),
+    Route(
+        "api declare",
+        "post",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/declarations",
+        API_DECLARERS_201,
+        404,
+        writes=True,
+        body_for=lambda w: {
+            "period": "2024-10",
+            "rows": [{"resident_id": w.alice.resident_id, "wage": "5000"}],
+        },
+    ),
+    Route(
+        "api declare file",
+        "post",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/declarations/file",
+        API_DECLARERS_201,
+        404,
+        writes=True,
+        form=upload,
+    ),
+    Route("api declaration template", "get", lambda w: "/api/v1/declarations/template", {}, 200),
+    Route("api bills", "get", lambda w: f"/api/v1/employers/{w.acme.pk}/bills", API_VIEWERS, 404),
+    Route(
+        "api statement",
+        "get",
+        lambda w: f"/api/v1/persons/{w.alice.pk}/statement",
+        {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
     Route("home", "get", lambda w: "/", everyone(200), 200),
     Route("login page", "get", lambda w: "/login/", everyone(200), 200),
     Route(
@@ -136,12 +307,12 @@ ROUTES = [
         {"anonymous": LOGIN, "sean": 302},
         403,
         writes=True,
-        form={
+        form=lambda w: {
             "username": "newbie",
             "display_name": "n",
-            "agency": "",
+            "agency": w.agencies["610113-si"].pk,
             "role": "case_worker",
-            "region": "",
+            "region": w.regions["610113"].pk,
             "password": "Horse-battery-7",
         },
     ),
@@ -297,6 +468,10 @@ def state(world: Any) -> tuple[Any, ...]:
         (rita.totp_confirmed_at, rita.totp_secret),
         list(ApiToken.objects.values_list("pk", "revoked_at")),
         list(User.objects.order_by("pk").values_list("username", flat=True)),
+        list(Employment.objects.order_by("pk").values_list("pk", "end_period")),
+        list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Declaration.objects.values_list("pk", flat=True)),
+        LedgerEntry.objects.count(),
     )
 
 
@@ -311,6 +486,16 @@ def matrix_world(world: Any) -> Any:
         failed_logins=5, locked_until=timezone.now() + dt.timedelta(minutes=20)
     )
     User.objects.filter(pk=world.rita.pk).update(totp_confirmed_at=timezone.now())
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    world.employment = contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202401,
+        wage=Decimal("5000"),
+    )
     return world
 
 
@@ -324,15 +509,11 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
         client.force_login(user)
     before = state(matrix_world)
     url = route.url(matrix_world)
-    if route.body is not None:
-        response = getattr(client, route.method)(url, route.body, content_type="application/json")
+    body = route.body_for(matrix_world) if route.body_for else route.body
+    if body is not None:
+        response = getattr(client, route.method)(url, body, content_type="application/json")
     elif route.form is not None:
-        data = {
-            **route.form,
-            "agency": matrix_world.agencies["610113-si"].pk,
-            "region": matrix_world.regions["610113"].pk,
-        }
-        response = getattr(client, route.method)(url, data)
+        response = getattr(client, route.method)(url, route.form(matrix_world))
     else:
         response = getattr(client, route.method)(url)
     expected = route.status_for(persona)
@@ -360,6 +541,16 @@ def test_every_url_is_in_the_matrix() -> None:
         "account/tokens/",
         "account/tokens/<int:token_id>/revoke/",
         "employer/<int:employer_id>/",
+        "employer/<int:employer_id>/employees/",
+        "employer/<int:employer_id>/employees/<int:employment_id>/end/",
+        "employer/<int:employer_id>/declarations/",
+        "employer/<int:employer_id>/declarations/errors.csv",
+        "declarations/template.<str:fmt>",
+        "employer/<int:employer_id>/bills/",
+        "me/contributions/",
+        "me/contributions/statement.pdf",
+        "staff/persons/<int:person_id>/contributions/",
+        "staff/persons/<int:person_id>/contributions/statement.pdf",
         "calculators/retirement/",
         "calculators/pension/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
@@ -408,6 +599,16 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/calculators/pension"),
         ("POST", "/api/v1/calculators/account-interest"),
         ("POST", "/api/v1/calculators/contribution"),
+        ("GET", "/api/v1/employers/{employer_id}/registrations"),
+        ("POST", "/api/v1/employers/{employer_id}/registrations"),
+        ("GET", "/api/v1/employers/{employer_id}/employments"),
+        ("POST", "/api/v1/employers/{employer_id}/employments"),
+        ("POST", "/api/v1/employments/{employment_id}/end"),
+        ("POST", "/api/v1/employers/{employer_id}/declarations"),
+        ("POST", "/api/v1/employers/{employer_id}/declarations/file"),
+        ("GET", "/api/v1/declarations/template"),
+        ("GET", "/api/v1/employers/{employer_id}/bills"),
+        ("GET", "/api/v1/persons/{person_id}/statement"),
         ("GET", "/api/v1/validate/resident-id"),
         ("GET", "/api/v1/validate/credit-code"),
     }

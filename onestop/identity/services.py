@@ -45,6 +45,8 @@ TOKEN_SCOPES = {
     "persons:reveal": "See persons' identifiers in full (journaled)",
     "employers:read": "Read employers within the user's permissions",
     "audit:read": "Search and verify the audit journal",
+    "contributions:read": "Read registrations, employees, bills and statements",
+    "contributions:write": "Register insurances, add or remove employees, declare wages",
 }
 MAX_TOKEN_DAYS = 366
 

@@ -1,0 +1,374 @@
+"""Contributions API: registration, employees, declarations (JSON or file), bills, statements."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja.responses import Status
+
+from onestop.common.errors import NotFound, NotPermitted
+from onestop.contributions import files, selectors, services
+from onestop.contributions.models import Employment, PostCategory
+from onestop.contributions.periods import month_of, parse_period
+from onestop.contributions.services import DeclaredRow
+from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.masking import mask_name, mask_resident_id
+
+router = Router(tags=["contributions"], auth=ANY_AUTH)
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class RegistrationIn(Schema):
+    insurances: list[str] = Field(..., examples=[["pension", "unemployment", "work_injury"]])
+    since: str = Field(..., examples=["2024-01"])
+    risk_class: int | None = Field(None, ge=1, le=8)
+
+
+class RegistrationOut(Schema):
+    insurance: str
+    since: str
+    risk_class: int | None
+
+
+class EmploymentIn(Schema):
+    resident_id: str
+    start: str = Field(..., examples=["2024-01"])
+    wage: Decimal = Field(..., ge=0, le=10_000_000, decimal_places=2)
+    post_category: str = PostCategory.GENERAL
+
+
+class EmploymentEndIn(Schema):
+    end: str = Field(..., examples=["2024-12"], description="Last month employed")
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class EmploymentOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    resident_id: str
+    start: str
+    end: str | None
+    post_category: str
+    wage: str
+
+
+class RowIn(Schema):
+    resident_id: str
+    wage: str = Field(..., description="Monthly wage, at most two decimals")
+
+
+class DeclarationIn(Schema):
+    period: str = Field(..., examples=["2024-10"])
+    kind: str = "regular"
+    rows: list[RowIn] = Field(..., max_length=2_000_000)
+
+
+class RowErrorOut(Schema):
+    line: int
+    field: str
+    message_zh: str
+    message_en: str
+
+
+class RejectedOut(Schema):
+    accepted: bool
+    errors: list[RowErrorOut]
+
+
+class BillOut(Schema):
+    id: int
+    period: str
+    insurance: str
+    employer_amount: str
+    individual_amount: str
+    amount_due: str
+    paid: str
+    arrears: str
+    due_date: dt.date
+    days_late: int
+    surcharge: str
+    status: str
+
+
+class MonthOut(Schema):
+    period: str
+    employer: str
+    base: str
+    employer_amount: str
+    individual_amount: str
+    paid: bool
+
+
+class YearOut(Schema):
+    year: int
+    opening: str
+    contributions: str
+    interest: str
+    closing: str
+    rate: str
+
+
+class StatementOut(Schema):
+    contribution_months: int
+    paid_months: int
+    account_balance: str
+    months: list[MonthOut]
+    years: list[YearOut]
+
+
+def employment_out(e: Employment) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "person_id": e.person_id,
+        "name": mask_name(e.person.name),
+        "resident_id": mask_resident_id(e.person.resident_id),
+        "start": str(month_of(e.start_period)),
+        "end": str(month_of(e.end_period)) if e.end_period else None,
+        "post_category": e.post_category,
+        "wage": f"{e.wage:.2f}",
+    }
+
+
+@router.get("/employers/{employer_id}/registrations", response=list[RegistrationOut])
+def registrations(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
+    require_scope(request, "contributions:read")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    return [
+        {
+            "insurance": r.insurance,
+            "since": str(month_of(r.since_period)),
+            "risk_class": r.risk_class,
+        }
+        for r in selectors.registrations_of(employer=employer)
+    ]
+
+
+@router.post(
+    "/employers/{employer_id}/registrations",
+    response={201: list[RegistrationOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def register(request: HttpRequest, employer_id: int, payload: RegistrationIn) -> Status[Any]:
+    """Register the employer for its insurances in one go (pension always included)."""
+    require_scope(request, "contributions:write")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    created = services.insurance_register(
+        actor=request.user,
+        employer=employer,
+        insurances=payload.insurances,
+        since_period=parse_period(payload.since),
+        risk_class=payload.risk_class,
+    )
+    return Status(
+        201,
+        [
+            {
+                "insurance": r.insurance,
+                "since": str(month_of(r.since_period)),
+                "risk_class": r.risk_class,
+            }
+            for r in created
+        ],
+    )
+
+
+@router.get("/employers/{employer_id}/employments", response=list[EmploymentOut])
+def employments(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
+    require_scope(request, "contributions:read")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    return [employment_out(e) for e in selectors.employments_of(employer=employer)]
+
+
+@router.post(
+    "/employers/{employer_id}/employments",
+    response={201: EmploymentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def employment_add(request: HttpRequest, employer_id: int, payload: EmploymentIn) -> Status[Any]:
+    """Add an employee (增员) from a month."""
+    require_scope(request, "contributions:write")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    employment = services.employment_start(
+        actor=request.user,
+        employer=employer,
+        resident_id=payload.resident_id,
+        start_period=parse_period(payload.start),
+        wage=payload.wage,
+        post_category=payload.post_category,
+    )
+    return Status(201, employment_out(employment))
+
+
+@router.post(
+    "/employments/{employment_id}/end",
+    response={200: EmploymentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def employment_end(
+    request: HttpRequest, employment_id: int, payload: EmploymentEndIn
+) -> dict[str, Any]:
+    """Remove an employee (减员) after the given month; the history is kept."""
+    require_scope(request, "contributions:write")
+    employment = (
+        Employment.objects.select_related("employer__region", "person")
+        .filter(pk=employment_id)
+        .first()
+    )
+    if employment is None:
+        raise NotFound()
+    selectors.employer_checked(actor=request.user, employer_id=employment.employer_id)
+    return employment_out(
+        services.employment_end(
+            actor=request.user,
+            employment=employment,
+            end_period=parse_period(payload.end),
+            reason=payload.reason,
+        )
+    )
+
+
+def _result(result: services.DeclarationResult) -> Status[Any]:
+    if not result.accepted:
+        return Status(422, result.reply)
+    return Status(200 if result.replayed else 201, result.reply)
+
+
+@router.post(
+    "/employers/{employer_id}/declarations",
+    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+)
+def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
+    """Declare a month's wages. Any bad row rejects the whole declaration (422, row-level
+    reasons) and nothing is posted. Send an ``Idempotency-Key`` header to make retries safe:
+    the same key returns the stored reply (200)."""
+    require_scope(request, "contributions:write")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    rows = [DeclaredRow(i + 1, r.resident_id, r.wage) for i, r in enumerate(payload.rows)]
+    return _result(
+        services.declaration_submit(
+            actor=request.user,
+            employer=employer,
+            period=parse_period(payload.period),
+            rows=rows,
+            kind=payload.kind,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    )
+
+
+@router.post(
+    "/employers/{employer_id}/declarations/file",
+    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+)
+def declare_file(
+    request: HttpRequest,
+    employer_id: int,
+    period: Form[str],
+    file: File[UploadedFile],
+    kind: Form[str] = "regular",
+) -> Status[Any]:
+    """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template."""
+    require_scope(request, "contributions:write")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    rows = files.parse(file.name or "", file.read())
+    return _result(
+        services.declaration_submit(
+            actor=request.user,
+            employer=employer,
+            period=parse_period(period),
+            rows=rows,
+            kind=kind,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    )
+
+
+@router.get("/declarations/template", auth=None)
+def template(request: HttpRequest, format: str = "xlsx") -> HttpResponse:
+    """The declaration template (``format=xlsx`` or ``csv``)."""
+    if format == "csv":
+        response = HttpResponse(files.template_csv(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="declaration-template.csv"'
+        return response
+    response = HttpResponse(
+        files.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="declaration-template.xlsx"'
+    return response
+
+
+def bill_out(row: selectors.BillRow) -> dict[str, Any]:
+    b = row.bill
+    return {
+        "id": b.pk,
+        "period": str(month_of(b.period)),
+        "insurance": b.insurance,
+        "employer_amount": f"{b.employer_amount:.2f}",
+        "individual_amount": f"{b.individual_amount:.2f}",
+        "amount_due": f"{b.amount_due:.2f}",
+        "paid": f"{row.paid:.2f}",
+        "arrears": f"{row.arrears:.2f}",
+        "due_date": b.due_date,
+        "days_late": row.days_late,
+        "surcharge": f"{row.surcharge:.2f}",
+        "status": row.status,
+    }
+
+
+@router.get("/employers/{employer_id}/bills", response=list[BillOut])
+def bills(
+    request: HttpRequest, employer_id: int, arrears_only: bool = False
+) -> list[dict[str, Any]]:
+    """Bills with payments, arrears and the late surcharge accrued today."""
+    require_scope(request, "contributions:read")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    rows = selectors.bills_of(employer=employer, today=timezone.localdate())
+    return [bill_out(r) for r in rows if r.arrears > 0 or not arrears_only]
+
+
+def statement_out(statement: selectors.Statement) -> dict[str, Any]:
+    return {
+        "contribution_months": statement.contribution_months,
+        "paid_months": statement.paid_months,
+        "account_balance": f"{statement.account_balance:.2f}",
+        "months": [
+            {
+                "period": m.period,
+                "employer": m.employer,
+                "base": f"{m.base:.2f}",
+                "employer_amount": f"{m.employer_amount:.2f}",
+                "individual_amount": f"{m.individual_amount:.2f}",
+                "paid": m.paid,
+            }
+            for m in statement.months
+        ],
+        "years": [
+            {
+                "year": y.year,
+                "opening": f"{y.opening:.2f}",
+                "contributions": f"{y.contributions:.2f}",
+                "interest": f"{y.interest:.2f}",
+                "closing": f"{y.closing:.2f}",
+                "rate": f"{y.rate}",
+            }
+            for y in statement.years
+        ],
+    }
+
+
+@router.get("/persons/{person_id}/statement", response={200: StatementOut, 404: ErrorOut})
+def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    """Every month ever contributed, paid or not, and the individual account by year."""
+    require_scope(request, "contributions:read")
+    person = selectors.person_checked(actor=request.user, person_id=person_id)
+    return statement_out(selectors.statement_of(person=person))
+
+
+__all__ = ["NotPermitted", "router"]

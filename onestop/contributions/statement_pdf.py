@@ -1,0 +1,123 @@
+"""The person's contribution statement as a PDF.
+
+Chinese text uses reportlab's STSong-Light, one of the standard CJK fonts PDF readers supply,
+so nothing has to be embedded or installed.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from onestop.contributions.selectors import Statement
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def render(*, statement: Statement, name: str, masked_id: str, generated: datetime) -> bytes:
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title="参保缴费明细 Contribution statement",
+    )
+    title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
+    story = [
+        Paragraph("城镇职工基本养老保险个人缴费明细 / Contribution statement", title),
+        Spacer(1, 4 * mm),
+        Paragraph(f"姓名 Name：{name}　　公民身份号码 ID：{masked_id}", body),
+        Paragraph(
+            f"累计缴费月数 Contribution months：{statement.contribution_months}　　"
+            f"已到账月数 Paid months：{statement.paid_months}　　"
+            f"个人账户余额 Account balance：{statement.account_balance:.2f}",
+            body,
+        ),
+        Paragraph(f"生成时间 Generated：{generated:%Y-%m-%d %H:%M}", body),
+        Spacer(1, 4 * mm),
+    ]
+    data = [
+        [
+            "月份 Month",
+            "单位 Employer",
+            "缴费基数 Base",
+            "单位 Employer part",
+            "个人 Individual",
+            "到账 Paid",
+        ]
+    ]
+    data += [
+        [
+            m.period,
+            m.employer[:18],
+            f"{m.base:.2f}",
+            f"{m.employer_amount:.2f}",
+            f"{m.individual_amount:.2f}",
+            "是 yes" if m.paid else "否 no",
+        ]
+        for m in statement.months
+    ]
+    table = Table(
+        data, repeatRows=1, colWidths=[22 * mm, 52 * mm, 26 * mm, 30 * mm, 26 * mm, 18 * mm]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b7c3")),
+                ("ALIGN", (2, 1), (4, -1), "RIGHT"),
+            ]
+        )
+    )
+    story.append(table)
+    if statement.years:
+        story += [Spacer(1, 5 * mm), Paragraph("个人账户年度记账 Account by year", body)]
+        years = [
+            [
+                "年度 Year",
+                "期初 Opening",
+                "当年记账 Credited",
+                "利息 Interest",
+                "期末 Closing",
+                "利率 Rate",
+            ]
+        ]
+        years += [
+            [
+                str(y.year),
+                f"{y.opening:.2f}",
+                f"{y.contributions:.2f}",
+                f"{y.interest:.2f}",
+                f"{y.closing:.2f}",
+                f"{y.rate}",
+            ]
+            for y in statement.years
+        ]
+        year_table = Table(years)
+        year_table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ]
+            )
+        )
+        story.append(year_table)
+    doc.build(story)
+    return buffer.getvalue()

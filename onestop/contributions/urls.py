@@ -1,0 +1,30 @@
+from django.urls import path
+
+from onestop.contributions import views
+
+app_name = "contributions"
+
+urlpatterns = [
+    path("employer/<int:employer_id>/employees/", views.employees_view, name="employees"),
+    path(
+        "employer/<int:employer_id>/employees/<int:employment_id>/end/",
+        views.employment_end_view,
+        name="employment_end",
+    ),
+    path("employer/<int:employer_id>/declarations/", views.declare_view, name="declare"),
+    path(
+        "employer/<int:employer_id>/declarations/errors.csv",
+        views.error_report_view,
+        name="error_report",
+    ),
+    path("declarations/template.<str:fmt>", views.template_view, name="template"),
+    path("employer/<int:employer_id>/bills/", views.bills_view, name="bills"),
+    path("me/contributions/", views.statement_view, name="my_statement"),
+    path("me/contributions/statement.pdf", views.statement_pdf_view, name="my_statement_pdf"),
+    path("staff/persons/<int:person_id>/contributions/", views.statement_view, name="statement"),
+    path(
+        "staff/persons/<int:person_id>/contributions/statement.pdf",
+        views.statement_pdf_view,
+        name="statement_pdf",
+    ),
+]

@@ -1,0 +1,237 @@
+"""Employer pages (employees, declarations, bills) and the person's statement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.contributions import files, selectors, services, statement_pdf
+from onestop.contributions.forms import (
+    DeclarationUploadForm,
+    EmploymentEndForm,
+    EmploymentForm,
+    RegistrationForm,
+)
+from onestop.contributions.models import Employment
+from onestop.contributions.periods import month_of, parse_period
+from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.rules.values import RuleError
+
+ERRORS_KEY = "onestop_declaration_errors"
+MAX_ERRORS_KEPT = 10_000
+
+
+def _message(error: ServiceError | RuleError) -> str:
+    """The error in the page's language; a refusal of permission is re-raised (403)."""
+    if isinstance(error, NotPermitted):
+        raise error
+    return error.zh if (get_language() or "").startswith("zh") else error.en
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def employees_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """Insurance registration and employees: add (增员) and remove (减员)."""
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    add_form = EmploymentForm(request.POST if "add" in request.POST else None)
+    registration_form = RegistrationForm(request.POST if "register" in request.POST else None)
+    try:
+        if "add" in request.POST and add_form.is_valid():
+            data = add_form.cleaned_data
+            services.employment_start(
+                actor=request.user,
+                employer=employer,
+                resident_id=data["resident_id"],
+                start_period=parse_period(data["start"]),
+                wage=data["wage"],
+                post_category=data["post_category"],
+            )
+            messages.success(request, _("Employee added."))
+            return redirect("contributions:employees", employer_id=employer.pk)
+        if "register" in request.POST and registration_form.is_valid():
+            data = registration_form.cleaned_data
+            services.insurance_register(
+                actor=request.user,
+                employer=employer,
+                insurances=data["insurances"],
+                since_period=parse_period(data["since"]),
+                risk_class=data["risk_class"],
+            )
+            messages.success(request, _("Insurance registration saved."))
+            return redirect("contributions:employees", employer_id=employer.pk)
+    except (ServiceError, RuleError) as exc:
+        form = add_form if "add" in request.POST else registration_form
+        form.add_error(None, _message(exc))
+    rows = [
+        {
+            "employment": e,
+            "name": mask_name(e.person.name),
+            "resident_id": mask_resident_id(e.person.resident_id),
+            "start": month_of(e.start_period),
+            "end": month_of(e.end_period) if e.end_period else None,
+        }
+        for e in selectors.employments_of(employer=employer)
+    ]
+    return render(
+        request,
+        "contributions/employees.html",
+        {
+            "employer": employer,
+            "rows": rows,
+            "add_form": add_form,
+            "registration_form": registration_form,
+            "end_form": EmploymentEndForm(),
+            "registrations": selectors.registrations_of(employer=employer),
+        },
+    )
+
+
+@require_POST
+@login_required
+def employment_end_view(request: HttpRequest, employer_id: int, employment_id: int) -> HttpResponse:
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    employment = Employment.objects.filter(pk=employment_id, employer=employer).first()
+    if employment is None:
+        raise NotFound()
+    form = EmploymentEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.employment_end(
+                actor=request.user,
+                employment=employment,
+                end_period=parse_period(form.cleaned_data["end"]),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Employee removed."))
+        except (ServiceError, RuleError) as exc:
+            messages.error(request, _message(exc))
+    else:
+        messages.error(request, _("Give the last month and a reason."))
+    return redirect("contributions:employees", employer_id=employer.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """Upload a month's wages; show the bills, or every row-level reason at once."""
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    form = DeclarationUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"employer": employer, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = files.parse(upload.name, upload.read())
+            result = services.declaration_submit(
+                actor=request.user,
+                employer=employer,
+                period=parse_period(form.cleaned_data["period"]),
+                rows=rows,
+                kind=form.cleaned_data["kind"],
+            )
+        except (ServiceError, RuleError) as exc:
+            form.add_error(None, _message(exc))
+        else:
+            if result.accepted:
+                messages.success(request, _("Declaration accepted."))
+                context["reply"] = result.reply
+            else:
+                kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
+                request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
+                context["errors"] = result.errors[:200]
+                context["error_count"] = len(result.errors)
+    return render(request, "contributions/declare.html", context)
+
+
+@login_required
+def error_report_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """The last rejected upload's reasons as CSV."""
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    stored = request.session.get(ERRORS_KEY)
+    if not stored or stored.get("employer") != employer.pk:
+        raise NotFound()
+    errors = [
+        services.RowError(e["line"], e["field"], e["message_zh"], e["message_en"])
+        for e in stored["errors"]
+    ]
+    response = HttpResponse(files.error_report(errors), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
+    return response
+
+
+def template_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"csv", "xlsx"}:
+        raise NotFound()
+    if fmt == "csv":
+        response = HttpResponse(files.template_csv(), content_type="text/csv")
+    else:
+        response = HttpResponse(
+            files.template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="declaration-template.{fmt}"'
+    return response
+
+
+@login_required
+def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    rows = selectors.bills_of(employer=employer, today=timezone.localdate())
+    return render(
+        request,
+        "contributions/bills.html",
+        {
+            "employer": employer,
+            "rows": rows,
+            "arrears": sum((r.arrears for r in rows), Decimal(0)),
+            "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
+        },
+    )
+
+
+def _statement_person(request: HttpRequest, person_id: int | None) -> Any:
+    if person_id is None:
+        person = getattr(request.user, "person", None)
+        if person is None:
+            raise NotFound()
+        person_id = person.pk
+    return selectors.person_checked(actor=request.user, person_id=person_id)
+
+
+@login_required
+def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
+    """A person's contribution statement: their own, or one a staff member may see."""
+    person = _statement_person(request, person_id)
+    return render(
+        request,
+        "contributions/statement.html",
+        {
+            "person": person,
+            "name": person.name,
+            "masked_id": mask_resident_id(person.resident_id),
+            "statement": selectors.statement_of(person=person),
+        },
+    )
+
+
+@login_required
+def statement_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
+    person = _statement_person(request, person_id)
+    pdf = statement_pdf.render(
+        statement=selectors.statement_of(person=person),
+        name=person.name,
+        masked_id=mask_resident_id(person.resident_id),
+        generated=timezone.localtime(),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="contribution-statement.pdf"'
+    return response
