@@ -253,6 +253,15 @@ def _parse_wage(text: str) -> Decimal | None:
     return value
 
 
+def _formula_error(line: int) -> RowError:
+    return RowError(
+        line,
+        "row",
+        "含有公式或特殊起始字符，已拒绝。",
+        "Contains a formula or a leading special character.",
+    )
+
+
 def _check_rows(
     rows: Sequence[DeclaredRow], today: dt.date
 ) -> tuple[list[tuple[DeclaredRow, str, Decimal]], list[RowError], set[str]]:
@@ -263,17 +272,17 @@ def _check_rows(
     seen: dict[str, int] = {}
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
-        if raw_id.startswith(FORMULA_START) or raw_wage.startswith(WAGE_FORMULA_START):
-            errors.append(
-                RowError(
-                    row.line,
-                    "row",
-                    "含有公式或特殊起始字符，已拒绝。",
-                    "Contains a formula or a leading special character.",
-                )
-            )
+        if raw_id.startswith(FORMULA_START):
+            errors.append(_formula_error(row.line))
             continue
         check = check_resident_id(raw_id, today=today)
+        index = resident_id_index(check.normalized) if check.valid else ""
+        if index:
+            # Listed, whatever else is wrong with the row: not reported as missing too.
+            listed.add(index)
+        if raw_wage.startswith(WAGE_FORMULA_START):
+            errors.append(_formula_error(row.line))
+            continue
         if not check.valid:
             reason = check.reason
             errors.append(
@@ -285,8 +294,6 @@ def _check_rows(
                 )
             )
             continue
-        index = resident_id_index(check.normalized)
-        listed.add(index)
         wage = _parse_wage(raw_wage)
         if wage is None:
             errors.append(

@@ -1,0 +1,221 @@
+"""Declaration files, the employer pages and the statement, through the web and the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from conftest import World
+from onestop.contributions import files, services
+from onestop.contributions.models import Bill, Declaration, LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def acme(world: World) -> World:
+    services.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension", "unemployment"], since_period=202401
+    )
+    for person in (world.alice, world.bob):
+        services.employment_start(
+            actor=None,
+            employer=world.acme,
+            resident_id=person.resident_id,
+            start_period=202401,
+            wage=Decimal("6000"),
+        )
+    return world
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(files.TEMPLATE_HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_csv_in_gbk_and_utf8(acme: Any) -> None:
+    text = (
+        f"公民身份号码,姓名,月工资\n{acme.alice.resident_id},李爱丽,3000\n\n"
+        f'{acme.bob.resident_id},白博文,"8,000.50"\n'
+    )
+    for encoding in ("gbk", "utf-8-sig"):
+        rows = files.parse("wages.csv", text.encode(encoding))
+        assert [(r.line, r.wage) for r in rows] == [(2, "3000"), (4, "8,000.50")]
+
+
+def test_xlsx_with_a_formula_is_refused(acme: Any) -> None:
+    content = xlsx(
+        [[acme.alice.resident_id, "李爱丽", 3000], [acme.bob.resident_id, "白博文", "=A1*2"]]
+    )
+    rows = files.parse("wages.xlsx", content)
+    result = services.declaration_submit(actor=None, employer=acme.acme, period=202410, rows=rows)
+    assert not result.accepted
+    assert [(e.line, e.field) for e in result.errors] == [(3, "row")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("wages.pdf", b"%PDF-1.4", "CSV or XLSX"),
+        ("wages.xlsx", b"not a zip", "not a valid XLSX"),
+        ("wages.xlsx", b"PK\x03\x04broken", "cannot be read"),
+        ("wages.csv", b"", "empty"),
+        ("wages.csv", "姓名,月工资\n张三,100\n".encode(), "Missing column"),
+    ],
+)
+def test_unreadable_files_are_refused_clearly(name: str, content: bytes, message: str) -> None:
+    with pytest.raises(files.FileRefused) as error:
+        files.parse(name, content)
+    assert message in error.value.en and error.value.zh
+
+
+def test_templates_round_trip() -> None:
+    sheet = load_workbook(io.BytesIO(files.template_xlsx())).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == files.TEMPLATE_HEADER
+    assert files.template_csv().decode("utf-8-sig").startswith("公民身份号码 resident_id")
+
+
+def test_upload_page_accepts_then_refuses_with_report(acme: Any, client: Client) -> None:
+    client.force_login(acme.bob.user)
+    good = xlsx([[acme.alice.resident_id, "李爱丽", 3000], [acme.bob.resident_id, "白博文", 30000]])
+    page = client.post(
+        f"/employer/{acme.acme.pk}/declarations/",
+        {"period": "2024-10", "kind": "regular", "file": SimpleUploadedFile("wages.xlsx", good)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = page.content.decode()
+    assert 'id="declaration-accepted"' in text and 'id="total-due"' in text
+    assert Declaration.objects.count() == 1
+    bad = f"公民身份号码,姓名,月工资\n{acme.alice.resident_id},李爱丽,abc\n".encode()
+    page = client.post(
+        f"/employer/{acme.acme.pk}/declarations/",
+        {"period": "2024-11", "kind": "regular", "file": SimpleUploadedFile("wages.csv", bad)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert 'id="declaration-rejected"' in page.content.decode()
+    report = client.get(f"/employer/{acme.acme.pk}/declarations/errors.csv")
+    lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert lines[0] == ["行号 line", "字段 field", "原因", "reason"]
+    assert lines[1][:2] == ["0", "rows"] and lines[2][:2] == ["2", "wage"]
+    assert Declaration.objects.count() == 1
+
+
+def test_employees_page_adds_and_removes(acme: Any, client: Client) -> None:
+    client.force_login(acme.bob.user)
+    response = client.post(
+        f"/employer/{acme.acme.pk}/employees/",
+        {
+            "add": "1",
+            "resident_id": acme.dave.resident_id,
+            "start": "2024-05",
+            "wage": "5000",
+            "post_category": "worker",
+        },
+    )
+    assert response.status_code == 302
+    employment = acme.dave.employments.get()
+    response = client.post(
+        f"/employer/{acme.acme.pk}/employees/{employment.pk}/end/",
+        {"end": "2024-08", "reason": "合同到期"},
+    )
+    employment.refresh_from_db()
+    assert (employment.end_period, employment.end_reason) == (202408, "合同到期")
+    page = client.get(f"/employer/{acme.acme.pk}/employees/").content.decode()
+    assert "丁**" in page and acme.dave.resident_id not in page
+
+
+def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None:
+    client.force_login(acme.bob.user)
+    body: dict[str, Any] = {
+        "period": "2024-10",
+        "rows": [
+            {"resident_id": acme.alice.resident_id, "wage": "3000"},
+            {"resident_id": acme.bob.resident_id, "wage": "30000"},
+        ],
+    }
+    first = client.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert first.status_code == 201
+    again = client.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert again.status_code == 200 and again.json() == first.json()
+    body["rows"][0]["wage"] = "3100"
+    conflict = client.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert conflict.status_code == 400 and conflict.json()["code"] == "idempotency_conflict"
+    bills = client.get(f"/api/v1/employers/{acme.acme.pk}/bills").json()
+    assert {b["insurance"]: b["status"] for b in bills} == {
+        "pension": "unpaid",
+        "unemployment": "unpaid",
+    }
+    statement = client.get(f"/api/v1/persons/{acme.bob.pk}/statement").json()
+    assert statement["months"] == [
+        {
+            "period": "2024-10",
+            "employer": acme.acme.name,
+            "base": "22350.00",
+            "employer_amount": "3576.00",
+            "individual_amount": "1788.00",
+            "paid": False,
+        }
+    ]
+    assert (statement["contribution_months"], statement["account_balance"]) == (1, "1788.00")
+
+
+def test_api_rejection_lists_rows(acme: Any, client: Client) -> None:
+    client.force_login(acme.bob.user)
+    response = client.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        {"period": "2024-10", "rows": [{"resident_id": "123", "wage": "1"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["accepted"] is False
+    assert {e["field"] for e in response.json()["errors"]} == {"resident_id", "rows"}
+    assert not LedgerEntry.objects.exists() and not Bill.objects.exists()
+
+
+def test_statement_page_and_pdf(acme: Any, client: Client) -> None:
+    services.declaration_submit(
+        actor=None,
+        employer=acme.acme,
+        period=202410,
+        rows=[
+            services.DeclaredRow(1, acme.alice.resident_id, "3000"),
+            services.DeclaredRow(2, acme.bob.resident_id, "3000"),
+        ],
+    )
+    client.force_login(acme.alice.user)
+    page = client.get("/me/contributions/").content.decode()
+    assert '<dd id="contribution-months">1</dd>' in page
+    assert '<dd id="account-balance">357.60</dd>' in page
+    pdf = client.get("/me/contributions/statement.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1500
