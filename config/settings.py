@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "onestop.contributions",
     "onestop.pensions",
     "onestop.portal",
+    "onestop.simulators",
 ]
 
 MIDDLEWARE = [
@@ -191,10 +192,14 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background work: in-process unless a broker is configured.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Payments reported by the collecting authority; bills left in the outbox.
+    "collection-sync": {"task": "contributions.collection_sync", "schedule": 300.0},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -215,6 +220,10 @@ if PRODUCTION:
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", True)
 else:
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+
+# The collecting authority (tax): bills out, payments in. The demo starts a local simulator.
+ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")
+ONESTOP_TAX_KEY = os.environ.get("ONESTOP_TAX_KEY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

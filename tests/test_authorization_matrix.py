@@ -85,6 +85,15 @@ def upload(w: Any) -> dict[str, Any]:
 
 
 ROUTES = [
+    # Without a configured authority the sync reports it and redirects (302) for declarers.
+    Route(
+        "check payments",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/bills/sync/",
+        DECLARERS_WEB,
+        404,
+        writes=True,
+    ),
     # contributions: employer pages (acme is in Yanta; bob acts for it)
     Route("employees page", "get", lambda w: f"/employer/{w.acme.pk}/employees/", VIEWERS, 404),
     Route(
@@ -547,6 +556,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "employer/<int:employer_id>/declarations/errors.csv",
         "declarations/template.<str:fmt>",
         "employer/<int:employer_id>/bills/",
+        "employer/<int:employer_id>/bills/sync/",
         "me/contributions/",
         "me/contributions/statement.pdf",
         "staff/persons/<int:person_id>/contributions/",

@@ -216,6 +216,7 @@ class Bill(models.Model):
     individual_amount = models.DecimalField(max_digits=16, decimal_places=2)
     amount_due = models.DecimalField(max_digits=16, decimal_places=2)
     due_date = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,3 +265,12 @@ class AccountYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.closing}"
+
+
+class CollectionCursor(models.Model):
+    """How far the collecting authority's payment reports have been read (one row)."""
+
+    cursor = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"cursor {self.cursor}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -37,6 +38,8 @@ from onestop.rules.contributions import (
     work_injury_contribution,
 )
 from onestop.rules.identifiers import check_resident_id
+
+logger = logging.getLogger(__name__)
 
 DECLARE = "contributions.declare"
 MAX_WAGE = Decimal("10000000")
@@ -436,6 +439,8 @@ def declaration_submit(
                 "total_due": f"{sum((b.amount_due for b in bills), Decimal(0)):.2f}",
             }
             Declaration.objects.filter(pk=declaration.pk).update(reply=reply)
+            # Bills go to the collecting authority once this transaction has committed.
+            transaction.on_commit(_push_bills)
             record(
                 actor=actor,
                 action="contributions.declaration.accepted",
@@ -494,6 +499,15 @@ def declaration_submit(
             ],
         )
     return DeclarationResult(True, reply, declaration=declaration)
+
+
+def _push_bills() -> None:
+    from onestop.contributions.tasks import collection_sync_task
+
+    try:
+        collection_sync_task.delay()
+    except Exception:
+        logger.warning("Could not send bills to the collecting authority now.", exc_info=True)
 
 
 class _Unmatched(Exception):

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("declarations/template.<str:fmt>", views.template_view, name="template"),
     path("employer/<int:employer_id>/bills/", views.bills_view, name="bills"),
+    path("employer/<int:employer_id>/bills/sync/", views.bills_sync_view, name="bills_sync"),
     path("me/contributions/", views.statement_view, name="my_statement"),
     path("me/contributions/statement.pdf", views.statement_pdf_view, name="my_statement_pdf"),
     path("staff/persons/<int:person_id>/contributions/", views.statement_view, name="statement"),

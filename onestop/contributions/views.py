@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import files, selectors, services, statement_pdf
+from onestop.contributions.collection import collection_sync
 from onestop.contributions.forms import (
     DeclarationUploadForm,
     EmploymentEndForm,
@@ -235,3 +236,23 @@ def statement_pdf_view(request: HttpRequest, person_id: int | None = None) -> Ht
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="contribution-statement.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def bills_sync_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """Ask the collecting authority for new payments now (it is also done periodically)."""
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    if not request.user.has_perm(services.DECLARE, employer):
+        raise NotPermitted()
+    try:
+        result = collection_sync()
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(
+            request,
+            _("%(sent)s bills sent, %(new)s new payments received.")
+            % {"sent": result.bills_sent, "new": result.payments_new},
+        )
+    return redirect("contributions:bills", employer_id=employer.pk)

@@ -196,6 +196,9 @@ def create_agencies(regions: dict[str, Region]) -> dict[str, Agency]:
     return agencies
 
 
+#: The employers the personas act for (acme first).
+PERSONA_EMPLOYERS = ("西安艾克美软件科技有限公司", "宝鸡秦川精密机械有限公司")
+
 STAFF = [
     # login, display name, role, agency, region scope, description
     (
@@ -300,7 +303,7 @@ def load(*, persons: int = 200, seed: int = 20261123) -> list[Persona]:
     alice = services.person_register(
         actor=None,
         name="李爱丽",
-        resident_id=resident_id(rng, "610113", dt.date(1966, 1, 15), male=False),
+        resident_id=resident_id(rng, "610113", dt.date(1974, 5, 15), male=False),
         region=regions["610113"],
         phone="13800000001",
         password=DEMO_PASSWORD,

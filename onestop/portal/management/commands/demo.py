@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 
+from onestop.contributions import demo as contributions_demo
 from onestop.identity import demo
+from onestop.identity.models import Employer, Person
 
 
 class Command(BaseCommand):
@@ -45,10 +50,56 @@ class Command(BaseCommand):
             personas = demo.personas()
         else:
             self.stdout.write(f"Loading the demo province with {options['persons']} persons...")
-            personas = demo.load(persons=options["persons"])
+            personas = self._load(options["persons"])
         self._print_logins(personas, options)
-        if not options["no_serve"]:
+        if options["no_serve"]:
+            return
+        simulator = self._start_tax_simulator(options)
+        try:
             call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+        finally:
+            if simulator is not None:
+                simulator.terminate()
+
+    @transaction.atomic
+    def _load(self, persons: int) -> list[demo.Persona]:
+        personas = demo.load(persons=persons)
+        employers = list(Employer.objects.filter(name__in=demo.PERSONA_EMPLOYERS).order_by("pk"))
+        named = list(Person.objects.filter(user__isnull=False).order_by("pk"))
+        figures = contributions_demo.load(
+            employers=employers, staff_persons=named, rng=random.Random(20261123)
+        )
+        self.stdout.write(
+            "Contributions: {declarations} declarations, {bills_paid} bills "
+            "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
+        )
+        return personas
+
+    def _start_tax_simulator(self, options: dict[str, Any]) -> subprocess.Popen[bytes] | None:
+        """The collecting authority, as its own process beside the platform."""
+        if settings.ONESTOP_TAX_URL:
+            return None  # a real (or separately run) authority is configured
+        port = options["port"] + 10
+        state = Path(settings.VAR_DIR) / "tax-simulator.json"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "onestop.cli",
+                "simulate",
+                "tax",
+                "--port",
+                str(port),
+                "--state",
+                str(state),
+            ]
+        )
+        settings.ONESTOP_TAX_URL = f"http://127.0.0.1:{port}"
+        self.stdout.write(
+            f"Tax collection simulator: {settings.ONESTOP_TAX_URL}/ "
+            "(pay bills there, then 'Check for payments now' on the bills page)"
+        )
+        return process
 
     def _reset(self) -> None:
         db = settings.DATABASES["default"]
@@ -61,6 +112,7 @@ class Command(BaseCommand):
         path = Path(db["NAME"])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        (Path(settings.VAR_DIR) / "tax-simulator.json").unlink(missing_ok=True)
         self.stdout.write(f"Deleted {path}.")
 
     def _print_logins(self, personas: list[demo.Persona], options: dict[str, Any]) -> None:
@@ -68,8 +120,7 @@ class Command(BaseCommand):
         out("")
         out(f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
         for p in personas:
-            line = f"  {p.login:<20} {p.role:<16} {p.description}"
-            out(line)
+            out(f"  {p.login:<20} {p.role:<16} {p.description}")
         out(
             "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
             "code of a demo staff login (or add its key to an authenticator app)."

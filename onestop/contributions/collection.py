@@ -1,0 +1,157 @@
+"""Collection of contributions by the tax authority, through an adapter.
+
+Bills go out through an outbox (``Bill.sent_at``), after commit; payments come back in order
+with a cursor and are posted idempotently by the authority's payment id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.errors import ServiceError
+from onestop.contributions.models import Bill, CollectionCursor
+from onestop.contributions.periods import month_of
+from onestop.contributions.services import payment_record
+
+
+@dataclass(frozen=True)
+class PaymentReport:
+    payment_id: str
+    bill_id: int
+    amount: Decimal
+    paid_on: dt.date
+
+
+class CollectionAdapter(Protocol):
+    def send_bill(self, bill: Bill) -> None: ...
+
+    def payments_after(self, cursor: int) -> tuple[list[PaymentReport], int]: ...
+
+
+class CollectionUnavailable(ServiceError):
+    status = 503
+    code = "collection_unavailable"
+
+
+class HttpCollectionAdapter:
+    """Speaks HTTP/JSON to the collecting authority (or its simulator)."""
+
+    def __init__(self, base_url: str, api_key: str = "", timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - URL comes from settings
+            f"{self.base_url}{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "X-Api-Key": self.api_key},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                result: dict[str, Any] = json.loads(response.read() or b"{}")
+                return result
+        except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as exc:
+            raise CollectionUnavailable(
+                "税务征收系统暂时无法访问。", f"The collecting authority is unreachable: {exc}"
+            ) from exc
+
+    def send_bill(self, bill: Bill) -> None:
+        self._call(
+            "POST",
+            "/bills",
+            {
+                "bill_id": str(bill.pk),
+                "credit_code": bill.employer.credit_code,
+                "period": str(month_of(bill.period)),
+                "insurance": bill.insurance,
+                "amount_due": f"{bill.amount_due:.2f}",
+                "due_date": bill.due_date.isoformat(),
+            },
+        )
+
+    def payments_after(self, cursor: int) -> tuple[list[PaymentReport], int]:
+        body = self._call("GET", f"/payments?after={cursor}")
+        reports = [
+            PaymentReport(
+                p["payment_id"],
+                int(p["bill_id"]),
+                Decimal(p["amount"]),
+                dt.date.fromisoformat(p["paid_on"]),
+            )
+            for p in body.get("payments", [])
+        ]
+        return reports, int(body.get("cursor", cursor))
+
+
+def default_adapter() -> CollectionAdapter | None:
+    url = getattr(settings, "ONESTOP_TAX_URL", "")
+    return HttpCollectionAdapter(url, getattr(settings, "ONESTOP_TAX_KEY", "")) if url else None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    bills_sent: int
+    payments_new: int
+    payments_seen: int
+
+
+def collection_sync(*, adapter: CollectionAdapter | None = None) -> SyncResult:
+    """Send unsent bills, then post the payments reported since the last cursor.
+
+    Safe to run any number of times, concurrently with itself: bills are marked sent one by
+    one, payments are posted by the authority's id, the cursor only moves forward.
+    """
+    adapter = adapter or default_adapter()
+    if adapter is None:
+        raise CollectionUnavailable(
+            "未配置税务征收系统地址。", "No collecting authority is configured (ONESTOP_TAX_URL)."
+        )
+    sent = 0
+    for bill in Bill.objects.filter(sent_at__isnull=True).select_related("employer").order_by("pk"):
+        if bill.amount_due <= 0:
+            Bill.objects.filter(pk=bill.pk).update(sent_at=timezone.now())
+            continue  # credits are settled by the platform, not collected
+        adapter.send_bill(bill)
+        Bill.objects.filter(pk=bill.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        sent += 1
+    state, _ = CollectionCursor.objects.get_or_create(pk=1)
+    reports, cursor = adapter.payments_after(state.cursor)
+    new = 0
+    bills = Bill.objects.in_bulk([r.bill_id for r in reports])
+    for report in reports:
+        matched = bills.get(report.bill_id)
+        if matched is None:
+            with transaction.atomic():
+                record(
+                    actor=None,
+                    action="contributions.payment.unmatched",
+                    target_type="contributions.payment",
+                    target_id=report.payment_id,
+                    outcome="failed",
+                    changes={"bill": report.bill_id, "amount": report.amount},
+                )
+            continue
+        _, created = payment_record(
+            actor=None,
+            external_id=report.payment_id,
+            bill=matched,
+            amount=report.amount,
+            paid_on=report.paid_on,
+        )
+        new += int(created)
+    CollectionCursor.objects.filter(pk=1, cursor__lt=cursor).update(cursor=cursor)
+    return SyncResult(sent, new, len(reports))
