@@ -12,7 +12,7 @@ lint:
 	uv run ruff format --check .
 
 typecheck:
-	uv run mypy onestop config
+	uv run mypy onestop config bench
 	uv run mypy --strict onestop/rules
 
 coverage:

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
+
+from onestop.common.bulk import copy_rows
 
 STAGE = "contributions_stage"
 COLUMNS = ("line", "id_index", "wage", "base", "p_emp", "p_ind", "u_emp", "u_ind", "w_emp")
@@ -30,57 +33,42 @@ class StagedRow:
 
 
 def stage(rows: Sequence[StagedRow]) -> None:
-    """Load ``rows`` into the transaction's staging table."""
-    columns = ", ".join(COLUMNS)
+    """Load ``rows`` into the transaction's staging table (emptied first)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index varchar(64), "
                 "wage numeric(12,2), base numeric(12,2), p_emp numeric(12,2), "
                 "p_ind numeric(12,2), u_emp numeric(12,2), u_ind numeric(12,2), "
-                "w_emp numeric(12,2)) ON COMMIT DELETE ROWS"
+                "w_emp numeric(12,2), person_id bigint) ON COMMIT DELETE ROWS"
             )
             cursor.execute(f"TRUNCATE {STAGE}")
-            raw = cursor.cursor  # psycopg's own cursor, for COPY
-            with raw.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(
-                        (
-                            r.line,
-                            r.id_index,
-                            r.wage,
-                            r.base,
-                            r.p_emp,
-                            r.p_ind,
-                            r.u_emp,
-                            r.u_ind,
-                            r.w_emp,
-                        )
-                    )
         else:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index text, "
                 "wage numeric, base numeric, p_emp numeric, p_ind numeric, u_emp numeric, "
-                "u_ind numeric, w_emp numeric)"
+                "u_ind numeric, w_emp numeric, person_id integer)"
             )
             cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
-            placeholders = ", ".join(["%s"] * len(COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {STAGE} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                [
-                    (
-                        r.line,
-                        r.id_index,
-                        str(r.wage),
-                        str(r.base),
-                        str(r.p_emp),
-                        str(r.p_ind),
-                        str(r.u_emp),
-                        str(r.u_ind),
-                        str(r.w_emp),
-                    )
-                    for r in rows
-                ],
+    copy_rows(
+        STAGE,
+        COLUMNS,
+        (
+            (r.line, r.id_index, r.wage, r.base, r.p_emp, r.p_ind, r.u_emp, r.u_ind, r.w_emp)
+            for r in rows
+        ),
+    )
+    # Resolve each row's person once; every later statement reads s.person_id.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {STAGE} s SET person_id = p.id FROM identity_person p "  # noqa: S608
+                "WHERE p.resident_id_index = s.id_index"
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM identity_person p "  # noqa: S608
+                f"WHERE p.resident_id_index = {STAGE}.id_index)"
             )
 
 
@@ -88,12 +76,11 @@ def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
     """Staged lines whose person is unknown (False) or not employed here that month (True)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.line, p.id IS NOT NULL FROM {STAGE} s "  # noqa: S608
-            "LEFT JOIN identity_person p ON p.resident_id_index = s.id_index "
-            "LEFT JOIN contributions_employment e ON e.person_id = p.id "
+            f"SELECT s.line, s.person_id IS NOT NULL FROM {STAGE} s "  # noqa: S608
+            "LEFT JOIN contributions_employment e ON e.person_id = s.person_id "
             " AND e.employer_id = %s AND e.start_period <= %s "
             " AND (e.end_period IS NULL OR e.end_period >= %s) "
-            "WHERE p.id IS NULL OR e.id IS NULL ORDER BY s.line",
+            "WHERE s.person_id IS NULL OR e.id IS NULL ORDER BY s.line",
             [employer_id, period, period],
         )
         return [(int(line), bool(known)) for line, known in cursor.fetchall()]
@@ -114,14 +101,15 @@ LINES = (
 )
 
 
-def post(*, declaration_id: int, employer_id: int, period: int, insurances: set[str]) -> None:
+def post(
+    *, declaration_id: int, employer_id: int, period: int, insurances: set[str], adjusting: bool
+) -> None:
     """Write the declaration's lines and its ledger entries from the staging table.
 
-    Ledger amounts are the difference to what the ledger already holds for the person, month,
-    employer, insurance and kind: the full amount for a regular declaration, the adjustment
-    for a supplementary one. ``ON CONFLICT DO NOTHING`` makes a repeated post change nothing.
+    A regular declaration posts the full amounts. An ``adjusting`` (supplementary) one posts
+    the difference to what the ledger already holds for the person, month, employer,
+    insurance and kind. ``ON CONFLICT DO NOTHING`` makes a repeated post change nothing.
     """
-    now = "CURRENT_TIMESTAMP"
     true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
     with connection.cursor() as cursor:
         for insurance, employer_col, individual_col in LINES:
@@ -131,36 +119,33 @@ def post(*, declaration_id: int, employer_id: int, period: int, insurances: set[
             cursor.execute(
                 "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
                 "insurance, wage, base, employer_amount, individual_amount) "
-                f"SELECT %s, p.id, %s, s.wage, s.base, s.{employer_col}, {individual} "
-                f"FROM {STAGE} s JOIN identity_person p ON p.resident_id_index = s.id_index",
+                f"SELECT %s, s.person_id, %s, s.wage, s.base, s.{employer_col}, {individual} "
+                f"FROM {STAGE} s",
                 [declaration_id, insurance],
             )
         for insurance, column, kind, account in POSTINGS:
             if insurance not in insurances:
                 continue
+            flag = true if account else false
+            if adjusting:
+                amount = f"s.{column} - COALESCE(old.amount, 0)"
+                source = (
+                    # Only constants are formatted in; values are parameters.
+                    f"{STAGE} s LEFT JOIN (SELECT person_id, SUM(amount) AS amount "  # noqa: S608
+                    "  FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
+                    "  AND insurance = %s AND kind = %s AND source_type = 'declaration' "
+                    "  GROUP BY person_id) old ON old.person_id = s.person_id"
+                )
+                params: list[Any] = [employer_id, period, insurance, kind]
+            else:
+                amount, source, params = f"s.{column}", f"{STAGE} s", []
             cursor.execute(
                 "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
                 "insurance, kind, account, amount, base, source_type, source_id, created_at) "
-                f"SELECT p.id, %s, %s, %s, %s, {true if account else false}, "
-                f"s.{column} - COALESCE(old.amount, 0), s.base, 'declaration', %s, {now} "
-                f"FROM {STAGE} s JOIN identity_person p ON p.resident_id_index = s.id_index "
-                "LEFT JOIN (SELECT person_id, SUM(amount) AS amount "
-                "  FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
-                "  AND insurance = %s AND kind = %s AND source_type = 'declaration' "
-                "  GROUP BY person_id) old ON old.person_id = p.id "
-                f"WHERE s.{column} - COALESCE(old.amount, 0) <> 0 "
+                f"SELECT s.person_id, %s, %s, %s, %s, {flag}, {amount}, s.base, 'declaration', "
+                f"%s, CURRENT_TIMESTAMP FROM {source} WHERE {amount} <> 0 "
                 "ON CONFLICT DO NOTHING",
-                [
-                    employer_id,
-                    period,
-                    insurance,
-                    kind,
-                    declaration_id,
-                    employer_id,
-                    period,
-                    insurance,
-                    kind,
-                ],
+                [employer_id, period, insurance, kind, declaration_id, *params],
             )
 
 

@@ -278,7 +278,7 @@ def _check_rows(
         if raw_id.startswith(FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
-        check = check_resident_id(raw_id, today=today)
+        check = check_resident_id(raw_id, today=today, with_place=False)
         index = resident_id_index(check.normalized) if check.valid else ""
         if index:
             # Listed, whatever else is wrong with the row: not reported as missing too.
@@ -354,14 +354,17 @@ def declaration_submit(
     _allowed(actor, employer)
     today = today or timezone.localdate()
     key = (idempotency_key or "").strip()[:80] or None
-    payload_hash = _payload_hash(employer, period, kind, rows)
+    # Only needed to tell a replay from a conflict, so only computed with a key.
+    payload_hash = _payload_hash(employer, period, kind, rows) if key is not None else ""
     if key is not None:
         replay = _replay(key, payload_hash)
         if replay is not None:
             return replay
     header = _header_errors(employer, period, kind, rows, today)
     if header:
-        return _rejected(actor, employer, period, header)
+        # A concurrent submission with the same key may have committed since the first look.
+        replay = _replay(key, payload_hash) if key is not None else None
+        return replay or _rejected(actor, employer, period, header)
     good, row_errors, listed = _check_rows(rows, today)
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
@@ -418,6 +421,7 @@ def declaration_submit(
                 employer_id=employer.pk,
                 period=period,
                 insurances=set(registered),
+                adjusting=kind == DeclarationKind.SUPPLEMENTARY,
             )
             bills = _bills(declaration, period)
             reply = {

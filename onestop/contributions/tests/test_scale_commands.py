@@ -1,0 +1,81 @@
+"""`onestop generate`, `onestop declare` and `onestop bench posting` at small sizes."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from onestop.contributions.models import Declaration, Employment, LedgerEntry
+from onestop.contributions.selectors import ledger_verify
+from onestop.identity.models import Employer, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_then_declare_a_file(tmp_path: Path) -> None:
+    out = StringIO()
+    call_command(
+        "generate",
+        "--persons",
+        "40",
+        "--employers",
+        "4",
+        "--months",
+        "2",
+        "--export",
+        str(tmp_path),
+        stdout=out,
+    )
+    assert "40 persons and 4 employers loaded" in out.getvalue()
+    assert Person.objects.count() == 40 and Employer.objects.count() == 4
+    assert Employment.objects.count() == 40
+    assert Declaration.objects.count() == 8
+    assert LedgerEntry.objects.count() == 40 * 2 * 4  # pension x2 + unemployment x2 kinds
+    assert ledger_verify() == []
+    assert all(
+        p.resident_id_index and p.resident_id.startswith("6") for p in Person.objects.all()[:5]
+    )
+    employer = Employer.objects.order_by("pk").first()
+    assert employer is not None
+    file = tmp_path / f"employer-{employer.pk}.csv"
+    assert file.read_text(encoding="utf-8-sig").startswith("公民身份号码 resident_id")
+    # generate declared the two months before this one; this month is still open.
+    this_month = timezone.localdate().strftime("%Y-%m")
+    reply = StringIO()
+    call_command(
+        "declare", str(file), "--employer", str(employer.pk), "--period", this_month, stdout=reply
+    )
+    assert json.loads(reply.getvalue())["rows"] == 10
+    with pytest.raises(CommandError, match="refused"):
+        call_command(
+            "declare",
+            str(file),
+            "--employer",
+            str(employer.pk),
+            "--period",
+            this_month,
+            stdout=StringIO(),
+        )
+
+
+def test_generate_refuses_bad_sizes() -> None:
+    with pytest.raises(CommandError):
+        call_command("generate", "--persons", "5", "--employers", "6")
+
+
+def test_bench_posting() -> None:
+    out = StringIO()
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("bench", "posting", "--rows", "10", stdout=out)
+        return
+    call_command("bench", "posting", "--rows", "50", stdout=out)
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert set(figures) == {"rows", "seconds", "rows_per_s", "raw_copy_rows_per_s", "ratio"}
+    assert figures["rows"] == 50 and figures["ratio"] > 0
