@@ -21,7 +21,7 @@ class RegistrationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[Insurance.PENSION],
     )
-    since = MonthField(label=_("From month"))
+    since = MonthField(label=_("Registered from (month)"))
     risk_class = forms.IntegerField(
         label=_("Industry risk class (work injury)"), min_value=1, max_value=8, required=False
     )
