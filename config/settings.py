@@ -199,6 +199,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Payments reported by the collecting authority; bills left in the outbox.
     "collection-sync": {"task": "contributions.collection_sync", "schedule": 300.0},
+    # Once a day: credit interest as soon as a year's book rate is published (idempotent).
+    "interest-catch-up": {"task": "contributions.interest_catch_up", "schedule": 86400.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True

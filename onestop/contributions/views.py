@@ -126,9 +126,45 @@ def employment_end_view(request: HttpRequest, employer_id: int, employment_id: i
 def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     """Upload a month's wages; show the bills, or every row-level reason at once."""
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
-    form = DeclarationUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"employer": employer, "form": form}
-    if request.method == "POST" and form.is_valid():
+    grid_mode = request.method == "POST" and "grid" in request.POST
+    form = DeclarationUploadForm(
+        None if grid_mode else (request.POST or None),
+        None if grid_mode else (request.FILES or None),
+    )
+    employed = [e for e in selectors.employments_of(employer=employer) if e.end_period is None]
+    context: dict[str, Any] = {
+        "employer": employer,
+        "form": form,
+        "grid": [
+            {
+                "employment": e,
+                "name": mask_name(e.person.name),
+                "resident_id": mask_resident_id(e.person.resident_id),
+                "wage": request.POST.get(f"wage-{e.pk}", f"{e.wage:.2f}"),
+            }
+            for e in employed
+        ],
+        "grid_period": request.POST.get("period", "") if grid_mode else "",
+    }
+    if grid_mode:
+        # Wages edited in the page: one row per current employee, same checks as a file.
+        rows = [
+            services.DeclaredRow(i + 1, e.person.resident_id, request.POST.get(f"wage-{e.pk}", ""))
+            for i, e in enumerate(employed)
+        ]
+        try:
+            result = services.declaration_submit(
+                actor=request.user,
+                employer=employer,
+                period=parse_period(request.POST.get("period", "")),
+                rows=rows,
+                kind=request.POST.get("kind", "regular"),
+            )
+        except (ServiceError, RuleError) as exc:
+            context["grid_error"] = _message(exc)
+        else:
+            _show_result(request, employer, result, context)
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             rows = files.parse(upload.name, upload.read())
@@ -142,15 +178,21 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         except (ServiceError, RuleError) as exc:
             form.add_error(None, _message(exc))
         else:
-            if result.accepted:
-                messages.success(request, _("Declaration accepted."))
-                context["reply"] = result.reply
-            else:
-                kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
-                request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
-                context["errors"] = result.errors[:200]
-                context["error_count"] = len(result.errors)
+            _show_result(request, employer, result, context)
     return render(request, "contributions/declare.html", context)
+
+
+def _show_result(
+    request: HttpRequest, employer: Any, result: services.DeclarationResult, context: dict[str, Any]
+) -> None:
+    if result.accepted:
+        messages.success(request, _("Declaration accepted."))
+        context["reply"] = result.reply
+        return
+    kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
+    request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
+    context["errors"] = result.errors[:200]
+    context["error_count"] = len(result.errors)
 
 
 @login_required

@@ -219,3 +219,55 @@ def test_statement_page_and_pdf(acme: Any, client: Client) -> None:
     pdf = client.get("/me/contributions/statement.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1500
+
+
+def test_wages_entered_in_the_page(acme: Any, client: Client) -> None:
+    client.force_login(acme.bob.user)
+    page = client.get(f"/employer/{acme.acme.pk}/declarations/").content.decode()
+    employments = {e.person_id: e for e in acme.acme.employments.all()}
+    alice, bob = employments[acme.alice.pk], employments[acme.bob.pk]
+    assert f'name="wage-{alice.pk}" value="6000.00"' in page
+    response = client.post(
+        f"/employer/{acme.acme.pk}/declarations/",
+        {
+            "grid": "1",
+            "period": "2024-10",
+            "kind": "regular",
+            f"wage-{alice.pk}": "3000",
+            f"wage-{bob.pk}": "abc",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert 'id="declaration-rejected"' in response.content.decode()
+    assert 'value="abc"' in response.content.decode()  # what was typed is kept
+    response = client.post(
+        f"/employer/{acme.acme.pk}/declarations/",
+        {
+            "grid": "1",
+            "period": "2024-10",
+            "kind": "regular",
+            f"wage-{alice.pk}": "3000",
+            f"wage-{bob.pk}": "30000",
+        },
+    )
+    assert 'id="declaration-accepted"' in response.content.decode()
+    assert Declaration.objects.get().rows == 2
+
+
+def test_interest_catch_up_task_credits_the_latest_published_year(acme: Any) -> None:
+    from onestop.contributions.models import AccountYear
+    from onestop.contributions.tasks import interest_catch_up_task
+
+    services.declaration_submit(
+        actor=None,
+        employer=acme.acme,
+        period=202410,
+        rows=[
+            services.DeclaredRow(1, acme.alice.resident_id, "3000"),
+            services.DeclaredRow(2, acme.bob.resident_id, "3000"),
+        ],
+    )
+    interest_catch_up_task()
+    interest_catch_up_task()
+    assert set(AccountYear.objects.values_list("year", flat=True)) == {2024}
+    assert AccountYear.objects.count() == 2
