@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from onestop.audit.models import Entry
 from onestop.audit.selectors import entry_search, journal_verify
 
 router = Router(tags=["audit"])
@@ -84,6 +83,3 @@ def verify(request: HttpRequest) -> dict[str, Any]:
         "broken_at": broken.seq if broken else None,
         "reason": broken.reason if broken else "",
     }
-
-
-__all__ = ["Entry", "router"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.errors import NotFound
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import month_of, parse_period
@@ -369,6 +369,3 @@ def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
     require_scope(request, "contributions:read")
     person = selectors.person_checked(actor=request.user, person_id=person_id)
     return statement_out(selectors.statement_of(person=person))
-
-
-__all__ = ["NotPermitted", "router"]

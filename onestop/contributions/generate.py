@@ -18,7 +18,6 @@ from stdnum.cn import ric, uscc
 
 from onestop.common.bulk import copy_rows
 from onestop.contributions import services
-from onestop.contributions.models import InsuranceRegistration
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity import crypto, demo
 from onestop.identity.auth import resident_id_index
@@ -222,6 +221,3 @@ def declare_months(generated: Generated, *, first_period: int, months: int) -> i
             declared += 1
         month = month.plus(1)
     return declared
-
-
-__all__ = ["InsuranceRegistration", "declare_months", "people"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from onestop.common.errors import NotFound
 from onestop.contributions.models import (
@@ -241,6 +241,3 @@ def ledger_verify() -> list[Violation]:
 
 def arrears_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     return [row for row in bills_of(employer=employer, today=today) if row.arrears > 0]
-
-
-__all__ = ["Q", "arrears_of", "bills_of", "ledger_verify", "statement_of"]

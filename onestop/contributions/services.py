@@ -28,7 +28,6 @@ from onestop.contributions.models import (
     PostCategory,
 )
 from onestop.contributions.periods import current_period, month_of
-from onestop.identity import selectors as identity
 from onestop.identity.auth import resident_id_index
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
@@ -673,7 +672,3 @@ def payment_record(
             changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
         )
     return payment, True
-
-
-def employer_for(*, actor: Any, employer_id: int) -> Employer:
-    return identity.employer_get_for(actor=actor, employer_id=employer_id)
