@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from onestop.common.models import AppendOnly, AppendOnlyError
+
+__all__ = ["AppendOnlyError", "ChainHead", "Entry", "Outcome"]
 
 
 class Outcome(models.TextChoices):
@@ -14,11 +16,9 @@ class Outcome(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class AppendOnlyError(RuntimeError):
-    """Raised on any attempt to change or remove a journal entry."""
+class Entry(AppendOnly):
+    append_only_noun = "A journal entry"
 
-
-class Entry(models.Model):
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
     actor_id = models.CharField(max_length=64, blank=True)
@@ -50,14 +50,6 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Journal entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Journal entries cannot be deleted.")
 
 
 class ChainHead(models.Model):

@@ -5,11 +5,11 @@ Periods are integers YYYYMM: portable, indexable and compared in SQL without dat
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from onestop.common.models import AppendOnly
 
 
 class Insurance(models.TextChoices):
@@ -166,12 +166,14 @@ ACCOUNT_KINDS = (
 )
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly):
     """One amount for one person, month, insurance and kind, from one source. Never updated.
 
     ``account`` marks entries that count towards the individual account (a correction of an
     account entry is an account entry too).
     """
+
+    append_only_noun = "A ledger entry"
 
     # Indexed by the composites in Meta, not one index per foreign key.
     person = models.ForeignKey(
@@ -204,14 +206,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period} {self.insurance} {self.kind} {self.amount}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("Ledger entries are never changed; post a correction.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("Ledger entries are never deleted; post a correction.")
 
 
 class Bill(models.Model):

@@ -9,20 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Immutable(models.Model):
-    """Refuses updates and deletes, so a result computed with a version can be reproduced."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("Parameter versions are never changed; publish a new version.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("Parameter versions are never deleted.")
+from onestop.common.models import AppendOnly
 
 
 def default_work_injury_rates() -> list[str]:
@@ -50,7 +37,9 @@ class DivisorPolicy(models.TextChoices):
     INTERPOLATED = "interpolated", _("interpolated to 0.1")
 
 
-class ProvinceParameters(Immutable):
+class ProvinceParameters(AppendOnly):
+    append_only_noun = "A parameter version"
+
     """One province's figures and rates for one year, as published; one row per version."""
 
     province = models.CharField(_("province code"), max_length=6)
@@ -132,7 +121,9 @@ class ProvinceParameters(Immutable):
         return f"{self.province} {self.year} v{self.version}"
 
 
-class BookRate(Immutable):
+class BookRate(AppendOnly):
+    append_only_noun = "A book rate version"
+
     """The national book interest rate of a year; provisional until published."""
 
     year = models.PositiveSmallIntegerField(
