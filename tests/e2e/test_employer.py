@@ -46,6 +46,10 @@ def sign_in(page: Any, identifier: str) -> None:
     page.wait_for_url("**/")
 
 
+def upload_form(page: Any) -> Any:
+    return page.locator("form[enctype='multipart/form-data']")
+
+
 def workbook(rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -91,7 +95,7 @@ def test_employer_declares_pays_and_the_employee_sees_it(
             [[world.alice.resident_id, "李爱丽", "=B2*2"], [world.bob.resident_id, "白博文", 9000]]
         )
     )
-    page.get_by_label("申报月份").fill(month)
+    upload_form(page).get_by_label("申报月份").fill(month)
     page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(bad))
     page.get_by_role("button", name="提交申报").click()
     assert page.locator("#declaration-rejected").is_visible()
@@ -108,7 +112,7 @@ def test_employer_declares_pays_and_the_employee_sees_it(
             [[world.alice.resident_id, "李爱丽", 6000], [world.bob.resident_id, "白博文", 9000]]
         )
     )
-    page.get_by_label("申报月份").fill(month)
+    upload_form(page).get_by_label("申报月份").fill(month)
     page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(good))
     page.get_by_role("button", name="提交申报").click()
     assert page.locator("#declaration-accepted").is_visible()
