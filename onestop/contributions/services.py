@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -508,7 +509,10 @@ def _push_bills() -> None:
     from onestop.contributions.tasks import collection_sync_task
 
     try:
-        collection_sync_task.delay()
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            collection_sync_task()  # the embedded default: in-process, no broker
+        else:
+            collection_sync_task.delay()
     except Exception:
         logger.warning("Could not send bills to the collecting authority now.", exc_info=True)
 
