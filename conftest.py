@@ -47,6 +47,10 @@ def _journal_guard(request: Any) -> Any:
     from onestop.parameters.seed import seed
 
     seed(BookRate, ProvinceParameters)
+    from onestop.catalogue.models import Bundle, ServiceItem
+    from onestop.catalogue.seed import seed as seed_catalogue
+
+    seed_catalogue(ServiceItem, Bundle)
     yield
     guard_switch(enabled=False)
 

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from onestop.audit.api import router as audit_router
+from onestop.catalogue.api import router as catalogue_router
 from onestop.common.errors import ServiceError
 from onestop.contributions.api import router as contributions_router
 from onestop.identity.api import router as identity_router
@@ -89,4 +90,5 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/", identity_router)
 api.add_router("/", calculators_router)
 api.add_router("/", contributions_router)
+api.add_router("/", catalogue_router)
 api.add_router("/audit", audit_router)

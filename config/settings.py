@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onestop.audit",
     "onestop.identity",
     "onestop.parameters",
+    "onestop.catalogue",
     "onestop.contributions",
     "onestop.pensions",
     "onestop.portal",

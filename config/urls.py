@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/", include("onestop.audit.urls")),
     path("", include("onestop.pensions.urls")),
     path("", include("onestop.contributions.urls")),
+    path("", include("onestop.catalogue.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -85,6 +85,15 @@ def upload(w: Any) -> dict[str, Any]:
 
 
 ROUTES = [
+    Route("service catalogue", "get", lambda w: "/services/", {}, 200),
+    Route("service guide", "get", lambda w: "/services/SX-SI-006/", {}, 200),
+    Route("bundle", "get", lambda w: "/services/bundles/BUNDLE-RETIRE/", {}, 200),
+    Route("api catalogue items", "get", lambda w: "/api/v1/catalogue/items", {}, 200),
+    Route("api catalogue item", "get", lambda w: "/api/v1/catalogue/items/SX-SI-006", {}, 200),
+    Route("api bundles", "get", lambda w: "/api/v1/catalogue/bundles", {}, 200),
+    Route(
+        "admin service items", "get", lambda w: "/admin/catalogue/serviceitem/", {"adam": 200}, 302
+    ),
     # Without a configured authority the sync reports it and redirects (302) for declarers.
     Route(
         "check payments",
@@ -550,6 +559,9 @@ def test_every_url_is_in_the_matrix() -> None:
         "account/tokens/",
         "account/tokens/<int:token_id>/revoke/",
         "employer/<int:employer_id>/",
+        "services/",
+        "services/bundles/<str:code>/",
+        "services/<str:code>/",
         "employer/<int:employer_id>/employees/",
         "employer/<int:employer_id>/employees/<int:employment_id>/end/",
         "employer/<int:employer_id>/declarations/",
@@ -619,6 +631,9 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/bills"),
         ("GET", "/api/v1/persons/{person_id}/statement"),
+        ("GET", "/api/v1/catalogue/items"),
+        ("GET", "/api/v1/catalogue/items/{code}"),
+        ("GET", "/api/v1/catalogue/bundles"),
         ("GET", "/api/v1/validate/resident-id"),
         ("GET", "/api/v1/validate/credit-code"),
     }

@@ -44,6 +44,8 @@ _CONFIG_MODELS = (
     "identity.agency",
     "parameters.provinceparameters",
     "parameters.bookrate",
+    "catalogue.serviceitem",
+    "catalogue.bundle",
 )
 _ADMIN_MODEL_PERMS = frozenset(
     f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "onestop.catalogue"
+    label = "catalogue"
+    verbose_name = "Service catalogue"

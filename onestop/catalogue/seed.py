@@ -1,0 +1,285 @@
+"""The default catalogue: standard HRSS items of the urban employees' pension insurance.
+
+Legal bases cite the Social Insurance Law (SIL) and the regulations named; time limits and
+visits are the demo province's commitments (data an administrator edits by publishing a new
+version). Used by migration 0002 and by tests that flush the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALL_CHANNELS = ["online", "counter", "mobile", "kiosk"]
+ONLINE_COUNTER = ["online", "counter", "mobile"]
+
+
+def m(
+    name: str,
+    name_en: str,
+    *,
+    required: bool = True,
+    replaceable_by: str = "",
+    licence_type: str = "",
+    copies: int = 1,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "name_en": name_en,
+        "required": required,
+        "copies": copies,
+        "replaceable_by": replaceable_by,
+        "licence_type": licence_type,
+    }
+
+
+ID_CARD = m(
+    "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
+)
+BUSINESS_LICENCE = m(
+    "营业执照", "Business licence", replaceable_by="elicence", licence_type="business_licence"
+)
+
+ITEMS: list[dict[str, Any]] = [
+    {
+        "code": "SX-SI-001",
+        "name": "单位参保登记",
+        "name_en": "Employer insurance registration",
+        "kind": "administrative_confirmation",
+        "level": "county",
+        "legal_basis": "《中华人民共和国社会保险法》第五十七条：用人单位应当自成立之日起三十日内"
+        "申请办理社会保险登记。 SIL art. 57.",
+        "conditions": "依法设立的企业、个体经济组织等用人单位。",
+        "conditions_en": "An employer lawfully established.",
+        "materials": [
+            BUSINESS_LICENCE,
+            m(
+                "法定代表人身份证明",
+                "Legal representative's identity",
+                replaceable_by="shared_data",
+            ),
+        ],
+        "legal_limit_days": 15,
+        "promised_limit_days": 1,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "employer_registration.bpmn",
+    },
+    {
+        "code": "SX-SI-002",
+        "name": "职工参保登记（增员、减员）",
+        "name_en": "Employee registration (add or remove employees)",
+        "kind": "administrative_confirmation",
+        "level": "county",
+        "legal_basis": "《社会保险法》第五十八条：用人单位应当自用工之日起三十日内为其职工申请"
+        "办理社会保险登记。 SIL art. 58.",
+        "conditions": "已办理参保登记的用人单位为其职工办理。",
+        "conditions_en": "A registered employer, for its employees.",
+        "materials": [
+            m("劳动合同或用工证明", "Labour contract or proof of employment", required=False)
+        ],
+        "legal_limit_days": 15,
+        "promised_limit_days": 0,
+        "visits_required": 0,
+        "channels": ALL_CHANNELS,
+        "process": "employee_change.bpmn",
+    },
+    {
+        "code": "SX-SI-003",
+        "name": "缴费信息更正",
+        "name_en": "Contribution record correction",
+        "kind": "administrative_confirmation",
+        "level": "county",
+        "legal_basis": "《社会保险法》第六十条；《社会保险经办条例》第十五条。 SIL art. 60; "
+        "Handling Regulations art. 15.",
+        "conditions": "缴费基数、缴费月份等记录有误，需更正。",
+        "conditions_en": "A base or a month was recorded wrongly.",
+        "materials": [
+            m("工资发放记录", "Payroll records"),
+            m("更正情况说明", "Statement of the correction"),
+        ],
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "contribution_correction.bpmn",
+    },
+    {
+        "code": "SX-SI-004",
+        "name": "个人权益记录查询打印（参保缴费证明）",
+        "name_en": "Personal contribution record and proof of insurance",
+        "kind": "public_service",
+        "level": "county",
+        "legal_basis": "《社会保险法》第七十四条：社会保险经办机构应当及时、完整、准确地记录"
+        "个人权益记录。 SIL art. 74.",
+        "conditions": "参保人员本人或经授权的单位、机构。",
+        "conditions_en": "The insured person, or someone they authorise.",
+        "materials": [ID_CARD],
+        "legal_limit_days": 1,
+        "promised_limit_days": 0,
+        "visits_required": 0,
+        "channels": ALL_CHANNELS,
+        "process": "instant_certificate.bpmn",
+    },
+    {
+        "code": "SX-SI-005",
+        "name": "灵活就业人员参保登记",
+        "name_en": "Flexible-employment enrolment",
+        "kind": "administrative_confirmation",
+        "level": "county",
+        "legal_basis": "《社会保险法》第十条第二款：无雇工的个体工商户、未在用人单位参加基本养老"
+        "保险的非全日制从业人员以及其他灵活就业人员可以参加基本养老保险。 SIL art. 10.",
+        "conditions": "在本省就业的灵活就业人员，未在用人单位参加基本养老保险。",
+        "conditions_en": "Flexibly employed in the province and not insured through an employer.",
+        "materials": [ID_CARD],
+        "legal_limit_days": 15,
+        "promised_limit_days": 1,
+        "visits_required": 0,
+        "channels": ALL_CHANNELS,
+        "process": "flexible_enrolment.bpmn",
+    },
+    {
+        "code": "SX-SI-006",
+        "name": "基本养老金申领（退休）",
+        "name_en": "Retirement pension application",
+        "kind": "administrative_payment",
+        "level": "city",
+        "legal_basis": "《社会保险法》第十六条；《全国人民代表大会常务委员会关于实施渐进式延迟"
+        "法定退休年龄的决定》（2024）。 SIL art. 16; NPCSC decision of 2024-09-13.",
+        "conditions": "达到法定退休年龄（或经批准弹性退休），累计缴费达到最低缴费年限。",
+        "conditions_en": "Statutory (or approved flexible) retirement age reached and the minimum "
+        "contribution period met.",
+        "materials": [
+            ID_CARD,
+            m(
+                "本人社会保障卡或银行账户",
+                "Social security card or bank account",
+                replaceable_by="shared_data",
+            ),
+            m("人事档案（视同缴费年限认定）", "Personnel file (deemed years)", required=False),
+        ],
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "retirement.bpmn",
+    },
+    {
+        "code": "SX-SI-007",
+        "name": "基本养老保险关系转移接续",
+        "name_en": "Pension insurance transfer between provinces",
+        "kind": "public_service",
+        "level": "county",
+        "legal_basis": "《社会保险法》第十九条；《城镇企业职工基本养老保险关系转移接续暂行办法》"
+        "（国办发〔2009〕66号）。 SIL art. 19; Guobanfa [2009] 66.",
+        "conditions": "跨省流动就业并在新就业地参保。",
+        "conditions_en": "Moved to work in another province and insured there.",
+        "materials": [
+            ID_CARD,
+            m("参保缴费凭证", "Proof of contributions", replaceable_by="shared_data"),
+        ],
+        "legal_limit_days": 45,
+        "promised_limit_days": 15,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "transfer.bpmn",
+    },
+    {
+        "code": "SX-SI-008",
+        "name": "丧葬补助金、抚恤金申领",
+        "name_en": "Funeral grant and survivor benefits",
+        "kind": "administrative_payment",
+        "level": "county",
+        "legal_basis": "《社会保险法》第十七条：参加基本养老保险的个人，因病或者非因工死亡的，"
+        "其遗属可以领取丧葬补助金和抚恤金。 SIL art. 17.",
+        "conditions": "参保人员因病或非因工死亡，遗属申领。",
+        "conditions_en": "The insured person died of illness or not at work; survivors apply.",
+        "materials": [
+            m("死亡证明", "Death certificate", replaceable_by="shared_data"),
+            m(
+                "申领人身份证",
+                "Applicant's identity card",
+                replaceable_by="elicence",
+                licence_type="resident_id",
+            ),
+            m("亲属关系证明", "Proof of family relation", replaceable_by="shared_data"),
+        ],
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "death_benefits.bpmn",
+    },
+    {
+        "code": "SX-SI-009",
+        "name": "失业保险金申领",
+        "name_en": "Unemployment insurance benefit",
+        "kind": "administrative_payment",
+        "level": "county",
+        "legal_basis": "《社会保险法》第四十五条；《失业保险条例》第十四条。 SIL art. 45; "
+        "Unemployment Insurance Regulations art. 14.",
+        "conditions": "失业前用人单位和本人已缴纳失业保险费满一年，非因本人意愿中断就业，"
+        "已办理失业登记并有求职要求。",
+        "conditions_en": "Contributed a year or more, lost work involuntarily, registered as "
+        "unemployed and seeking work.",
+        "materials": [
+            ID_CARD,
+            m("解除或终止劳动关系证明", "Proof the employment ended", replaceable_by="shared_data"),
+        ],
+        "legal_limit_days": 15,
+        "promised_limit_days": 5,
+        "visits_required": 0,
+        "channels": ONLINE_COUNTER,
+        "process": "unemployment_benefit.bpmn",
+    },
+    {
+        "code": "SX-EMP-001",
+        "name": "就业失业登记",
+        "name_en": "Employment and unemployment registration",
+        "kind": "public_service",
+        "level": "county",
+        "agency_kind": "hrss_bureau",
+        "legal_basis": "《就业服务与就业管理规定》第六十一条至第六十六条。 Employment Services "
+        "and Management Provisions, arts. 61-66.",
+        "conditions": "法定劳动年龄内、有劳动能力和就业要求的人员。",
+        "conditions_en": "Of working age, able and willing to work.",
+        "materials": [ID_CARD],
+        "legal_limit_days": 5,
+        "promised_limit_days": 0,
+        "visits_required": 0,
+        "channels": ALL_CHANNELS,
+        "process": "employment_registration.bpmn",
+    },
+]
+
+BUNDLES = [
+    {
+        "code": "BUNDLE-RETIRE",
+        "name": "退休一件事",
+        "name_en": "Retiring, handled once",
+        "description": "一张表单、一套材料：养老金申领、参保缴费证明、医保退休人员待遇。",
+        "description_en": "One form and one set of materials for the pension application and "
+        "the proof of insurance.",
+        "item_codes": ["SX-SI-006", "SX-SI-004"],
+    },
+    {
+        "code": "BUNDLE-DEATH",
+        "name": "身后一件事",
+        "name_en": "After a death, handled once",
+        "description": "遗属一次申请：丧葬补助金和抚恤金、养老保险关系终止、个人账户余额继承。",
+        "description_en": "Survivors apply once: funeral grant and survivor benefits, ending the "
+        "pension relation, inheriting the account balance.",
+        "item_codes": ["SX-SI-008", "SX-SI-004"],
+    },
+]
+
+
+def seed(item_model: Any, bundle_model: Any) -> None:
+    """Create what is missing; existing versions are left alone (versions are never changed)."""
+    for item in ITEMS:
+        if not item_model.objects.filter(code=item["code"]).exists():
+            item_model.objects.create(
+                version=1, created_by="system", note="default catalogue", **item
+            )
+    for bundle in BUNDLES:
+        if not bundle_model.objects.filter(code=bundle["code"]).exists():
+            bundle_model.objects.create(**bundle)

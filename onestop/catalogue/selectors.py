@@ -1,0 +1,78 @@
+"""Reading the catalogue: current versions, guides, bundles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Q
+
+from onestop.catalogue.models import Bundle, ServiceItem
+from onestop.common.errors import NotFound
+from onestop.common.workdays import Deadline, add_working_days
+
+
+def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
+    """The latest published version of every item, optionally filtered."""
+    latest = ServiceItem.objects.filter(published=True).values("code").annotate(v=Max("version"))
+    wanted = Q()
+    for row in latest:
+        wanted |= Q(code=row["code"], version=row["v"])
+    if not latest:
+        return []
+    items = ServiceItem.objects.filter(wanted).order_by("code")
+    query = (query or "").strip()
+    if query:
+        items = items.filter(
+            Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
+        )
+    result = list(items)
+    if channel:
+        result = [i for i in result if channel in i.channels]
+    return result
+
+
+def item_get(*, code: str, version: int | None = None) -> ServiceItem:
+    """The latest published version of ``code``, or the version asked for."""
+    qs = ServiceItem.objects.filter(code=code)
+    qs = qs.filter(version=version) if version is not None else qs.filter(published=True)
+    item = qs.order_by("-version").first()
+    if item is None:
+        raise NotFound("未找到该服务事项。", "No such service item.")
+    return item
+
+
+@dataclass(frozen=True)
+class Guide:
+    item: ServiceItem
+    to_upload: list[dict[str, Any]]
+    replaced: list[dict[str, Any]]
+    deadline_if_filed_today: Deadline
+    compression: int  # how much shorter the promise is than the law, in percent
+
+
+def guide_of(*, item: ServiceItem, today: dt.date) -> Guide:
+    """The service guide: what to bring, what the platform fetches itself, when it is done."""
+    to_upload = [m for m in item.materials if not m.get("replaceable_by")]
+    replaced = [m for m in item.materials if m.get("replaceable_by")]
+    compression = (
+        round(100 * (item.legal_limit_days - item.promised_limit_days) / item.legal_limit_days)
+        if item.legal_limit_days
+        else 0
+    )
+    return Guide(
+        item, to_upload, replaced, add_working_days(today, item.promised_limit_days), compression
+    )
+
+
+def bundles() -> list[Bundle]:
+    return list(Bundle.objects.order_by("code"))
+
+
+def bundle_get(*, code: str) -> tuple[Bundle, list[ServiceItem]]:
+    bundle = Bundle.objects.filter(code=code).first()
+    if bundle is None:
+        raise NotFound("未找到该“一件事”。", "No such bundle.")
+    current = {i.code: i for i in items_current()}
+    return bundle, [current[c] for c in bundle.item_codes if c in current]

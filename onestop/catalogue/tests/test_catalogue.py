@@ -1,0 +1,103 @@
+"""The catalogue: seeded items, versioning that never rewrites, guides, API and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.audit.models import Entry
+from onestop.catalogue import selectors, services
+from onestop.catalogue.models import ServiceItem
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.models import AppendOnlyError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_catalogue_has_the_standard_items() -> None:
+    codes = {i.code for i in selectors.items_current()}
+    assert len(codes) == 10
+    retirement = selectors.item_get(code="SX-SI-006")
+    assert (
+        retirement.legal_limit_days,
+        retirement.promised_limit_days,
+        retirement.visits_required,
+    ) == (20, 10, 0)
+    assert "第十六条" in retirement.legal_basis
+    for item in selectors.items_current():
+        assert item.promised_limit_days <= item.legal_limit_days
+        assert item.materials and item.channels
+
+
+def test_guide_splits_materials_and_counts_working_days() -> None:
+    guide = selectors.guide_of(
+        item=selectors.item_get(code="SX-SI-008"), today=dt.date(2026, 9, 28)
+    )
+    assert guide.to_upload == []  # death certificate, ID and relation all come from data
+    assert [m["replaceable_by"] for m in guide.replaced] == [
+        "shared_data",
+        "elicence",
+        "shared_data",
+    ]
+    # 10 working days from Monday 2026-09-28 skip the National Day holiday (the official
+    # calendar's 2026 data, adjusted working days included): 2026-10-16, where counting
+    # Monday to Friday alone would give 2026-10-12.
+    assert guide.deadline_if_filed_today.date == dt.date(2026, 10, 16)
+    assert guide.compression == 50
+
+
+def test_publishing_a_version_keeps_the_old_one(world: Any) -> None:
+    new = services.item_publish(
+        actor=world.adam, code="SX-SI-006", values={"promised_limit_days": 5}, note="faster"
+    )
+    assert (new.version, new.promised_limit_days, new.legal_limit_days) == (2, 5, 20)
+    assert selectors.item_get(code="SX-SI-006").version == 2
+    assert selectors.item_get(code="SX-SI-006", version=1).promised_limit_days == 10
+    old = ServiceItem.objects.get(code="SX-SI-006", version=1)
+    old.name = "changed"
+    with pytest.raises(AppendOnlyError):
+        old.save()
+    assert Entry.objects.get(action="catalogue.item.published").actor_label == "adam"
+
+
+@pytest.mark.parametrize(
+    "values", [{"promised_limit_days": 30}, {"channels": ["fax"]}, {"visits_required": 9}]
+)
+def test_bad_versions_are_refused(world: Any, values: dict[str, Any]) -> None:
+    before = ServiceItem.objects.count()
+    with pytest.raises(ServiceError):
+        services.item_publish(actor=world.adam, code="SX-SI-006", values=values)
+    assert ServiceItem.objects.count() == before
+
+
+@pytest.mark.parametrize("actor", ["sean", "audrey", "carol", "erin"])
+def test_only_the_system_administrator_publishes(world: Any, actor: str) -> None:
+    before = ServiceItem.objects.count()
+    with pytest.raises(NotPermitted):
+        services.item_publish(actor=getattr(world, actor), code="SX-SI-006", values={})
+    assert ServiceItem.objects.count() == before
+
+
+def test_search_and_channels() -> None:
+    assert [i.code for i in selectors.items_current(query="失业")] == ["SX-EMP-001", "SX-SI-009"]
+    assert [i.code for i in selectors.items_current(query="transfer")] == ["SX-SI-007"]
+    kiosk = {i.code for i in selectors.items_current(channel="kiosk")}
+    assert kiosk == {"SX-SI-002", "SX-SI-004", "SX-SI-005", "SX-EMP-001"}
+    with pytest.raises(NotFound):
+        selectors.item_get(code="NOPE")
+
+
+def test_api_and_pages(client: Client) -> None:
+    body = client.get("/api/v1/catalogue/items/SX-SI-004").json()
+    assert (body["promised_limit_days"], body["visits_required"]) == (0, 0)
+    assert body["materials"][0]["replaceable_by"] == "elicence"
+    bundles = client.get("/api/v1/catalogue/bundles").json()
+    assert [b["code"] for b in bundles] == ["BUNDLE-DEATH", "BUNDLE-RETIRE"]
+    assert [i["code"] for i in bundles[1]["items"]] == ["SX-SI-006", "SX-SI-004"]
+    page = client.get("/services/SX-SI-008/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing: the platform obtains everything itself." in page
+    assert client.get("/services/?q=%E9%80%80%E4%BC%91").status_code == 200
+    assert client.get("/services/bundles/NOPE/").status_code == 404
