@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "onestop.identity",
     "onestop.parameters",
     "onestop.catalogue",
+    "onestop.workflow",
     "onestop.contributions",
     "onestop.pensions",
     "onestop.portal",

@@ -1,0 +1,152 @@
+"""Each process walks its happy path and a rejection; the engine refuses unsafe things."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onestop.workflow import engine
+from onestop.workflow.engine import Instance, WorkflowError
+from onestop.workflow.expressions import ExpressionRefused, evaluate
+
+
+def do(instance: Instance, name: str, **data: str) -> Instance:
+    task = next(t for t in instance.ready if t.name == name)
+    return engine.complete(state=instance.state, task_id=task.id, data=data)
+
+
+def ready(instance: Instance) -> list[tuple[str, str]]:
+    return sorted((t.name, t.lane) for t in instance.ready)
+
+
+def test_retirement_with_a_supplement_then_approval() -> None:
+    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    assert ready(case) == [("accept", "case_worker")]
+    case = do(case, "accept", decision="supplement")
+    assert ready(case) == [("supplement", "applicant")]
+    case = do(case, "supplement")
+    case = do(case, "accept", decision="accept")
+    assert ready(case) == [("review", "reviewer")]
+    case = do(case, "review", decision="approve")
+    assert case.completed and case.ready == ()
+    assert case.data["decision"] == "approve"
+
+
+@pytest.mark.parametrize(
+    ("steps", "last"),
+    [
+        ([("accept", "not_accept")], "not_accept"),
+        ([("accept", "accept"), ("review", "reject")], "reject"),
+    ],
+)
+def test_retirement_rejections(steps: list[tuple[str, str]], last: str) -> None:
+    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    for name, decision in steps:
+        case = do(case, name, decision=decision)
+    assert case.completed and case.data["decision"] == last
+
+
+def test_death_case_runs_its_parallel_review() -> None:
+    case = engine.start(file_name="death_benefits.bpmn", process_id="death_benefits")
+    case = do(case, "accept")
+    assert ready(case) == [
+        ("civil_affairs_review", "civil_affairs"),
+        ("hrss_review", "case_worker"),
+        ("medical_insurance_review", "medical_insurance"),
+    ]
+    case = do(case, "civil_affairs_review")
+    case = do(case, "hrss_review")
+    assert ready(case) == [("medical_insurance_review", "medical_insurance")]  # join waits
+    case = do(case, "medical_insurance_review")
+    assert ready(case) == [("decide", "reviewer")]
+    case = do(case, "decide", decision="approve")
+    assert case.completed
+
+
+def test_death_case_rejection() -> None:
+    case = engine.start(file_name="death_benefits.bpmn", process_id="death_benefits")
+    case = do(case, "accept")
+    for name in ("hrss_review", "civil_affairs_review", "medical_insurance_review"):
+        case = do(case, name)
+    case = do(case, "decide", decision="reject")
+    assert case.completed and case.data["decision"] == "reject"
+
+
+def test_state_resumes_and_carries_its_serializer_version() -> None:
+    case = engine.start(
+        file_name="retirement.bpmn", process_id="retirement", data={"case_number": "SX2026-000001"}
+    )
+    assert json.loads(case.state)["serializer"] == engine.SERIALIZER_VERSION
+    again = engine.resume(case.state)
+    assert ready(again) == ready(case)
+    stale = json.dumps({**json.loads(case.state), "serializer": "0.9"})
+    with pytest.raises(WorkflowError, match="serializer"):
+        engine.resume(stale)
+
+
+def test_a_task_is_completed_once() -> None:
+    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    task = case.ready[0]
+    engine.complete(state=case.state, task_id=task.id, data={"decision": "accept"})
+    later = engine.complete(state=case.state, task_id=task.id, data={"decision": "accept"})
+    with pytest.raises(WorkflowError):
+        engine.complete(state=later.state, task_id=task.id, data={"decision": "accept"})
+
+
+def test_unknown_files_and_script_tasks_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(WorkflowError):
+        engine.start(file_name="../settings.py", process_id="x")
+    script = (
+        (Path(engine.PROCESSES) / "retirement.bpmn")
+        .read_text()
+        .replace(
+            '<bpmn:userTask id="review" name="Review and decide" />',
+            '<bpmn:scriptTask id="review" name="Run code"><bpmn:script>import os'
+            "</bpmn:script></bpmn:scriptTask>",
+        )
+    )
+    (tmp_path / "evil.bpmn").write_text(script)
+    monkeypatch.setattr(engine, "PROCESSES", tmp_path)
+    engine._spec.cache_clear()
+    with pytest.raises(WorkflowError, match="script tasks"):
+        engine.start(file_name="evil.bpmn", process_id="retirement")
+    engine._spec.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('true')",
+        "decision.upper() == 'X'",
+        "open('/etc/passwd')",
+        "[x for x in ()]",
+        "lambda: 1",
+        "decision[0] == 'a'",
+        "unknown == 1",
+        "a = 1",
+    ],
+)
+def test_conditions_refuse_anything_but_plain_comparisons(expression: str) -> None:
+    with pytest.raises(ExpressionRefused):
+        evaluate(expression, {"decision": "accept"})
+
+
+@given(st.sampled_from(["accept", "reject", "supplement"]), st.integers(-5, 5))
+def test_conditions_compute_what_they_say(decision: str, n: int) -> None:
+    data = {"decision": decision, "n": n}
+    assert evaluate('decision == "accept" and n >= 0', data) == (decision == "accept" and n >= 0)
+    assert evaluate('not (decision in ("reject", "supplement")) or n < -3', data) == (
+        decision == "accept" or n < -3
+    )
+
+
+def test_signs_apply_to_numbers_only() -> None:
+    assert evaluate("n > -3", {"n": -1}) is True
+    with pytest.raises(ExpressionRefused):
+        evaluate('-decision == "x"', {"decision": "accept"})
