@@ -11,6 +11,7 @@ from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
 from onestop.common.errors import ServiceError
 from onestop.contributions.api import router as contributions_router
+from onestop.exchange.api import router as certificates_router
 from onestop.identity.api import router as identity_router
 from onestop.identity.api_auth import ANY_AUTH
 from onestop.pensions.api import router as calculators_router
@@ -91,4 +92,5 @@ api.add_router("/", identity_router)
 api.add_router("/", calculators_router)
 api.add_router("/", contributions_router)
 api.add_router("/", catalogue_router)
+api.add_router("/", certificates_router)
 api.add_router("/audit", audit_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "onestop.catalogue",
     "onestop.workflow",
     "onestop.contributions",
+    "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",
     "onestop.simulators",
@@ -224,6 +225,12 @@ if PRODUCTION:
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", True)
 else:
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+
+# Ed25519 key that signs e-certificates: 64 hex characters (32 raw bytes). Required in
+# production; development derives one from SECRET_KEY.
+ONESTOP_SIGNING_KEY = os.environ.get("ONESTOP_SIGNING_KEY", "")
+if PRODUCTION and not ONESTOP_SIGNING_KEY:
+    raise ImproperlyConfigured("ONESTOP_SIGNING_KEY must be set in production.")
 
 # The collecting authority (tax): bills out, payments in. The demo starts a local simulator.
 ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")

@@ -37,6 +37,7 @@ def production_env(**extra: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "hrss.example.gov.cn",
             "ONESTOP_DATA_KEYS": "1:" + "ab" * 16,
             "ONESTOP_INDEX_KEY": "cd" * 32,
+            "ONESTOP_SIGNING_KEY": "ef" * 32,
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )

@@ -1,0 +1,67 @@
+"""The proof of insurance as a PDF: the facts, a QR code to the verification page, the
+signature and key id."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import qrcode
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph
+
+from onestop.exchange.models import Certificate
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
+    payload = certificate.payload
+    facts = payload["facts"]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(f"参保证明 Proof of insurance {certificate.number}")
+    pdf.setSubject(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+    pdf.setKeywords(f"signature={certificate.signature}; key_id={certificate.key_id}")
+    width, height = A4
+    pdf.setFont(FONT, 18)
+    pdf.drawString(20 * mm, height - 25 * mm, "参保证明 Proof of insurance")
+    lines = [
+        f"证明编号 Number：{certificate.number}",
+        f"姓名 Name：{payload['person']['name']}",
+        f"公民身份号码 ID：{payload['person']['resident_id']}",
+        f"参保状态 Status：{'正常参保 insured' if facts.get('insured') else '未参保 not insured'}",
+        f"累计缴费月数 Contribution months：{facts.get('contribution_months')}",
+        f"已到账月数 Paid months：{facts.get('paid_months')}",
+        f"最近缴费月份 Last month contributed：{facts.get('last_month') or '—'}",
+        f"当前参保单位 Current employer：{facts.get('employer') or '—'}",
+        f"出具机构 Issuer：{payload['issuer']}",
+        f"出具时间 Issued：{payload['issued_at']}　有效期至 Valid until：{payload['valid_until']}",
+    ]
+    pdf.setFont(FONT, 11)
+    y = height - 40 * mm
+    for line in lines:
+        pdf.drawString(20 * mm, y, line)
+        y -= 8 * mm
+    image = qrcode.make(verify_url, box_size=4, border=2).get_image()
+    pdf.drawImage(ImageReader(image), width - 60 * mm, height - 75 * mm, 40 * mm, 40 * mm)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(width - 62 * mm, height - 80 * mm, f"验证码 Code：{code}")
+    style = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=10)
+    note = Paragraph(
+        f"扫描二维码或访问 {verify_url} 核验本证明。 Scan the code or open the address to verify. "
+        f"Ed25519 signature (key {certificate.key_id}): {certificate.signature}",
+        style,
+    )
+    _, h = note.wrap(width - 40 * mm, 60 * mm)
+    note.drawOn(pdf, 20 * mm, y - h - 5 * mm)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

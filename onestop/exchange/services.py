@@ -1,0 +1,122 @@
+"""Issuing and checking e-certificates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.errors import NotFound, NotPermitted
+from onestop.exchange import signing
+from onestop.exchange.models import Certificate, CertificateKind
+from onestop.identity.masking import mask_resident_id
+from onestop.identity.models import Person
+
+ISSUER = "陕西省社会保险经办中心 Shaanxi Social Insurance Centre"
+VALID_DAYS = 90
+CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
+
+
+def _code_hash(code: str) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(code.strip().upper().encode())
+    return digest.finalize().hex()
+
+
+@dataclass(frozen=True)
+class Issued:
+    certificate: Certificate
+    code: str  # shown once, printed with the QR code; only its hash is kept
+
+
+def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+    """Sign a proof of insurance for ``person`` with ``facts`` from their record.
+
+    The person themselves, or staff who may see their contributions, may issue it.
+    """
+    if not actor.has_perm("contributions.view", person):
+        raise NotPermitted()
+    now = timezone.now()
+    number = f"PI{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    payload: dict[str, Any] = {
+        "number": number,
+        "kind": CertificateKind.PROOF_OF_INSURANCE.value,
+        "issuer": ISSUER,
+        "issued_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "valid_until": (timezone.localdate() + dt.timedelta(days=VALID_DAYS)).isoformat(),
+        "person": {"name": person.name, "resident_id": mask_resident_id(person.resident_id)},
+        "facts": facts,
+        "key_id": signing.key_id(),
+    }
+    with transaction.atomic():
+        certificate = Certificate.objects.create(
+            number=number,
+            kind=CertificateKind.PROOF_OF_INSURANCE,
+            person=person,
+            payload=payload,
+            signature=signing.sign(payload),
+            key_id=payload["key_id"],
+            code_hash=_code_hash(code),
+            issued_at=now,
+            valid_until=dt.date.fromisoformat(payload["valid_until"]),
+        )
+        record(
+            actor=actor,
+            action="exchange.certificate.issued",
+            target=certificate,
+            changes={"kind": certificate.kind, "person": person.pk},
+        )
+    return Issued(certificate, code)
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    reason: str
+    certificate: Certificate
+
+
+def certificate_verify(*, number: str, code: str, today: dt.date | None = None) -> Verification:
+    """Check a certificate by its number and verification code (both printed on it).
+
+    A wrong number or code is "not found", so numbers cannot be probed.
+    """
+    certificate = Certificate.objects.filter(number=(number or "").strip().upper()[:32]).first()
+    if certificate is None or not secrets.compare_digest(
+        certificate.code_hash, _code_hash(code or "")
+    ):
+        raise NotFound(
+            "未找到该证明，请核对编号和验证码。",
+            "No such certificate: check the number and the code.",
+        )
+    today = today or timezone.localdate()
+    if not signing.verify(certificate.payload, certificate.signature):
+        return Verification(False, "signature", certificate)
+    if certificate.revoked_at is not None:
+        return Verification(False, "revoked", certificate)
+    if certificate.valid_until < today:
+        return Verification(False, "expired", certificate)
+    return Verification(True, "", certificate)
+
+
+def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> None:
+    if not actor.has_perm("contributions.view", certificate.person) or not reason.strip():
+        raise NotPermitted()
+    with transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason.strip()[:200]
+        )
+        record(
+            actor=actor,
+            action="exchange.certificate.revoked",
+            target=certificate,
+            changes={"reason": reason.strip()[:200]},
+        )
