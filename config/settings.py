@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "onestop.catalogue",
     "onestop.workflow",
     "onestop.contributions",
+    "onestop.applications",
     "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",

@@ -162,6 +162,23 @@ ITEMS: list[dict[str, Any]] = [
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
         "process": "retirement.bpmn",
+        "form_schema": {
+            "type": "object",
+            "required": ["retirement_month", "bank_account"],
+            "properties": {
+                "retirement_month": {
+                    "type": "string",
+                    "pattern": "^[0-9]{4}-[0-9]{2}$",
+                    "title": "退休月份 Retirement month (YYYY-MM)",
+                },
+                "bank_account": {
+                    "type": "string",
+                    "pattern": "^[0-9]{12,19}$",
+                    "title": "养老金发放银行账号 Bank account for the pension",
+                },
+                "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+            },
+        },
     },
     {
         "code": "SX-SI-007",
@@ -208,6 +225,22 @@ ITEMS: list[dict[str, Any]] = [
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
         "process": "death_benefits.bpmn",
+        "form_schema": {
+            "type": "object",
+            "required": ["deceased_resident_id", "relation"],
+            "properties": {
+                "deceased_resident_id": {
+                    "type": "string",
+                    "pattern": "^[0-9]{17}[0-9Xx]$",
+                    "title": "逝者公民身份号码 Resident ID of the deceased",
+                },
+                "relation": {
+                    "type": "string",
+                    "enum": ["spouse", "child", "parent"],
+                    "title": "与逝者关系 Relation (spouse, child, parent)",
+                },
+            },
+        },
     },
     {
         "code": "SX-SI-009",

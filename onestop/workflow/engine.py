@@ -146,3 +146,9 @@ def complete(*, state: str, task_id: str, data: dict[str, Any] | None = None) ->
     task.data.update(data or {})
     task.run()
     return _snapshot(workflow)
+
+
+def has_process(file_name: str) -> bool:
+    """Whether a process file of that name ships with the platform."""
+    path = (PROCESSES / file_name).resolve()
+    return bool(file_name) and path.parent == PROCESSES and path.is_file()

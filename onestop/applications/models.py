@@ -1,0 +1,80 @@
+"""Cases and their timelines."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop.common.models import AppendOnly
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting acceptance")
+    SUPPLEMENT = "supplement", _("waiting for the applicant's supplement")
+    IN_REVIEW = "in_review", _("accepted, in review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    NOT_ACCEPTED = "not_accepted", _("not accepted")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+FINAL = {Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED, Status.WITHDRAWN}
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    COUNTER = "counter", _("counter")
+    API = "api", _("app or kiosk (API)")
+
+
+class Application(models.Model):
+    number = models.CharField(max_length=24, unique=True)
+    code_hash = models.CharField(max_length=64)
+    item_code = models.CharField(max_length=40)
+    item_version = models.PositiveIntegerField()
+    item_name = models.CharField(max_length=120)
+    applicant = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="applications"
+    )
+    region = models.ForeignKey("identity.Region", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    filed_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    consent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    answers = models.JSONField(default=dict)
+    workflow_state = models.TextField()
+    ready = models.JSONField(default=list)  # [[task name, lane, task id, title], ...]
+    submitted_at = models.DateTimeField()
+    deadline = models.DateField()
+    deadline_provisional = models.BooleanField(default=False)
+    paused_since = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["region", "status"], name="application_queue")]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Step(AppendOnly):
+    """One line of a case's timeline; never changed."""
+
+    append_only_noun = "A timeline step"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
+    at = models.DateTimeField()
+    actor_label = models.CharField(max_length=150)
+    role = models.CharField(max_length=32)
+    action = models.CharField(max_length=32)
+    task = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.action}"

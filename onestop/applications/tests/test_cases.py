@@ -1,0 +1,210 @@
+"""Cases through their processes: roles, regions, the clock, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from conftest import PASSWORD
+from onestop.applications import selectors, services
+from onestop.applications.models import Application, Channel, Status, Step
+from onestop.audit.models import Entry
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.workdays import add_working_days
+from onestop.identity import services as identity
+from onestop.identity.models import StaffRole
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+
+
+def file(world: Any, **kwargs: Any) -> services.Filed:
+    return services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers=ANSWERS,
+        **kwargs,
+    )
+
+
+def act(
+    world: Any, who: str, case: Application, task: str, decision: str = "done", note: str = ""
+) -> Application:
+    return services.application_act(
+        actor=world.user(who), application=case, task=task, decision=decision, note=note
+    )
+
+
+def test_retirement_case_with_a_supplement(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    filed = file(world)
+    case = filed.application
+    assert case.number.startswith("SX") and len(filed.code) == 8
+    assert (case.status, case.item_version, case.channel) == (Status.SUBMITTED, 1, "online")
+    assert case.deadline == add_working_days(timezone.localdate(), 10).date
+    assert [r[:2] for r in case.ready] == [["accept", "case_worker"]]
+    assert [c.number for c in selectors.queue_for(actor=world.carol)] == [case.number]
+    assert selectors.queue_for(actor=world.rita) == []  # not the reviewer's step yet
+    assert selectors.queue_for(actor=world.mallory) == []
+
+    case = act(world, "carol", case, "accept", "supplement", "缺少人事档案 personnel file")
+    assert (case.status, case.paused_since) == (Status.SUPPLEMENT, timezone.localdate())
+    # Three working days later the applicant supplies it; the deadline moves three days.
+    later = add_working_days(timezone.localdate(), 3).date
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    before = case.deadline
+    case = act(world, "alice", case, "supplement")
+    assert case.deadline == add_working_days(before, 3).date
+    assert (case.status, case.paused_since) == (Status.SUBMITTED, None)
+    case = act(world, "carol", case, "accept", "accept")
+    assert case.status == Status.IN_REVIEW
+    assert [c.number for c in selectors.queue_for(actor=world.rita)] == [case.number]
+    case = act(world, "rita", case, "review", "approve")
+    assert (case.status, case.ready) == (Status.APPROVED, [])
+    assert [s.action for s in Step.objects.filter(application=case)] == [
+        "submitted",
+        "supplement",
+        "completed",
+        "accept",
+        "approve",
+    ]
+    assert selectors.status_public(number=case.number, code=filed.code).status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("who", "task", "decision"),
+    [
+        ("mallory", "accept", "accept"),  # another county
+        ("rita", "accept", "accept"),  # the reviewer does not accept
+        ("alice", "accept", "accept"),  # the applicant does not accept her own case
+        ("sam", "accept", "accept"),  # supervisors watch, they do not handle
+        ("bob", "accept", "accept"),
+    ],
+)
+def test_only_the_lanes_role_in_scope_acts(world: Any, who: str, task: str, decision: str) -> None:
+    case = file(world).application
+    before = (Entry.objects.count(), Step.objects.count(), case.workflow_state)
+    with pytest.raises(NotPermitted):
+        act(world, who, case, task, decision)
+    case.refresh_from_db()
+    assert (Entry.objects.count(), Step.objects.count(), case.workflow_state) == before
+    assert case.status == Status.SUBMITTED
+
+
+def test_refusals_need_reasons_and_valid_decisions(world: Any) -> None:
+    case = file(world).application
+    for decision, note in (("supplement", ""), ("not_accept", " "), ("approve", "x")):
+        with pytest.raises(ServiceError):
+            act(world, "carol", case, "accept", decision, note)
+    with pytest.raises(ServiceError):
+        act(world, "carol", case, "review", "approve")  # not ready yet
+    case = act(world, "carol", case, "accept", "not_accept", "不符合条件 not eligible")
+    assert case.status == Status.NOT_ACCEPTED and case.completed_at is not None
+    with pytest.raises(ServiceError):
+        services.application_withdraw(actor=world.alice.user, application=case)
+
+
+def test_form_is_validated_against_the_items_schema(world: Any) -> None:
+    with pytest.raises(ServiceError) as error:
+        services.application_submit(
+            actor=world.alice.user,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers={**ANSWERS, "bank_account": "12ab"},
+        )
+    assert error.value.code == "form" and "bank_account" in error.value.en
+    assert not Application.objects.exists()
+
+
+def test_filing_channels(world: Any) -> None:
+    with pytest.raises(NotPermitted):  # online, for someone else
+        services.application_submit(
+            actor=world.bob.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+        )
+    with pytest.raises(ServiceError):  # counter without consent
+        services.application_submit(
+            actor=world.carol,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers=ANSWERS,
+            channel=Channel.COUNTER,
+        )
+    with pytest.raises(NotPermitted):  # counter out of scope
+        services.application_submit(
+            actor=world.mallory,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers=ANSWERS,
+            channel=Channel.COUNTER,
+            consent=True,
+        )
+    filed = services.application_submit(
+        actor=world.carol,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers=ANSWERS,
+        channel=Channel.COUNTER,
+        consent=True,
+    )
+    assert filed.application.consent_at is not None
+    assert (
+        selectors.application_for(actor=world.alice.user, number=filed.application.number).pk
+        == filed.application.pk
+    )
+    with pytest.raises(NotFound):
+        selectors.application_for(actor=world.mallory, number=filed.application.number)
+    with pytest.raises(ServiceError):  # no process for this item yet
+        services.application_submit(
+            actor=world.alice.user, item_code="SX-SI-004", applicant=world.alice, answers={}
+        )
+
+
+def test_death_case_runs_its_joint_review(world: Any) -> None:
+    def staff(name: str, agency: str, role: str = StaffRole.CASE_WORKER) -> Any:
+        return identity.staff_create(
+            actor=None,
+            username=name,
+            display_name=name,
+            password=PASSWORD,
+            agency=world.agencies[agency],
+            role=role,
+            region=world.regions["610000"],
+        )
+
+    civil = staff("ca", "610000-civil_affairs")
+    medical = staff("mi", "610000-medical_insurance")
+    filed = services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-008",
+        applicant=world.alice,
+        answers={"deceased_resident_id": world.dave.resident_id, "relation": "parent"},
+    )
+    case = act(world, "carol", filed.application, "accept", "accept")
+    assert sorted(r[1] for r in case.ready) == ["case_worker", "civil_affairs", "medical_insurance"]
+    assert [c.number for c in selectors.queue_for(actor=civil)] == [case.number]
+    with pytest.raises(NotPermitted):
+        services.application_act(actor=civil, application=case, task="medical_insurance_review")
+    case = services.application_act(actor=civil, application=case, task="civil_affairs_review")
+    case = services.application_act(
+        actor=medical, application=case, task="medical_insurance_review"
+    )
+    case = act(world, "carol", case, "hrss_review")
+    assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
+    case = act(world, "rita", case, "decide", "approve")
+    assert case.status == Status.APPROVED
+
+
+def test_withdraw_and_public_status(world: Any) -> None:
+    filed = file(world)
+    with pytest.raises(NotPermitted):
+        services.application_withdraw(actor=world.bob.user, application=filed.application)
+    services.application_withdraw(actor=world.alice.user, application=filed.application)
+    case = Application.objects.get()
+    assert (case.status, case.ready) == (Status.WITHDRAWN, [])
+    with pytest.raises(NotFound):
+        selectors.status_public(number=case.number, code="WRONGCODE")
+    assert services.overdue(case, dt.date(2099, 1, 1)) is False
