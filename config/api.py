@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from onestop.applications.api import router as applications_router
 from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
 from onestop.common.errors import ServiceError
@@ -93,4 +94,5 @@ api.add_router("/", calculators_router)
 api.add_router("/", contributions_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", certificates_router)
+api.add_router("/", applications_router)
 api.add_router("/audit", audit_router)

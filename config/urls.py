@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("onestop.contributions.urls")),
     path("", include("onestop.catalogue.urls")),
     path("", include("onestop.exchange.urls")),
+    path("", include("onestop.applications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

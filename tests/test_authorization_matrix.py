@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from onestop.applications import services as applications
+from onestop.applications.models import Application, Step
 from onestop.audit.models import Entry
 from onestop.contributions import services as contributions
 from onestop.contributions.models import (
@@ -84,7 +86,100 @@ def upload(w: Any) -> dict[str, Any]:
     }
 
 
+RETIREMENT_FORM = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+CASE_READERS = {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 200, "sam": 200}
+
 ROUTES = [
+    # cases (alice has filed a retirement application in Yanta)
+    Route(
+        "apply page",
+        "get",
+        lambda w: "/services/SX-SI-006/apply/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        403,
+    ),
+    Route(
+        "apply",
+        "post",
+        lambda w: "/services/SX-SI-006/apply/",
+        {"anonymous": LOGIN, "alice": 302, "bob": 302},
+        403,
+        writes=True,
+        form=lambda w: dict(RETIREMENT_FORM),
+    ),
+    Route(
+        "counter apply page",
+        "get",
+        lambda w: "/counter/SX-SI-006/apply/",
+        {"anonymous": LOGIN, "carol": 200, "mallory": 200},
+        403,
+    ),
+    # mallory finds nobody of that ID in her region: the form says so and nothing is filed.
+    Route(
+        "counter apply",
+        "post",
+        lambda w: "/counter/SX-SI-006/apply/",
+        {"anonymous": LOGIN, "carol": 302, "mallory": 200},
+        403,
+        writes=True,
+        form=lambda w: {**RETIREMENT_FORM, "resident_id": w.alice.resident_id, "consent": "on"},
+    ),
+    Route("my applications", "get", lambda w: "/me/applications/", {"anonymous": LOGIN}, 200),
+    Route("case page", "get", lambda w: f"/applications/{w.case.number}/", CASE_READERS, 404),
+    Route(
+        "case act",
+        "post",
+        lambda w: f"/applications/{w.case.number}/tasks/accept/",
+        {**CASE_READERS, "carol": 302, "alice": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        form=lambda w: {"accept-decision": "accept", "accept-note": ""},
+    ),
+    Route(
+        "case withdraw",
+        "post",
+        lambda w: f"/applications/{w.case.number}/withdraw/",
+        {**CASE_READERS, "alice": 302, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+    ),
+    Route(
+        "work queue",
+        "get",
+        lambda w: "/staff/queue/",
+        {"anonymous": LOGIN, "alice": 403, "bob": 403},
+        200,
+    ),
+    Route("case status page", "get", lambda w: "/status/", {}, 200),
+    Route(
+        "api apply",
+        "post",
+        lambda w: "/api/v1/applications",
+        {"anonymous": API_ANON, "alice": 201, "bob": 201},
+        404,
+        writes=True,
+        body={"item_code": "SX-SI-006", "answers": RETIREMENT_FORM},
+    ),
+    Route(
+        "api case status", "get", lambda w: "/api/v1/applications/status?number=SX0&code=X", {}, 404
+    ),
+    Route(
+        "api case",
+        "get",
+        lambda w: f"/api/v1/applications/{w.case.number}",
+        {**CASE_READERS, "anonymous": API_ANON},
+        404,
+    ),
+    Route(
+        "api case act",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/tasks/accept",
+        {"anonymous": API_ANON, "carol": 200, "alice": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        body={"decision": "accept"},
+    ),
+    Route("api queue", "get", lambda w: "/api/v1/queue", {"anonymous": API_ANON}, 200),
     Route("verify certificate page", "get", lambda w: "/verify/", {}, 200),
     Route(
         "own proof of insurance",
@@ -521,6 +616,8 @@ def state(world: Any) -> tuple[Any, ...]:
         list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
         list(Declaration.objects.values_list("pk", flat=True)),
         LedgerEntry.objects.count(),
+        list(Application.objects.order_by("pk").values_list("number", "status")),
+        Step.objects.count(),
     )
 
 
@@ -538,6 +635,12 @@ def matrix_world(world: Any) -> Any:
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
+    world.case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers=dict(RETIREMENT_FORM),
+    ).application
     world.employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
@@ -593,6 +696,14 @@ def test_every_url_is_in_the_matrix() -> None:
         "verify/",
         "me/proof-of-insurance.pdf",
         "staff/persons/<int:person_id>/proof-of-insurance.pdf",
+        "services/<str:code>/apply/",
+        "counter/<str:code>/apply/",
+        "me/applications/",
+        "applications/<str:number>/",
+        "applications/<str:number>/tasks/<str:task>/",
+        "applications/<str:number>/withdraw/",
+        "staff/queue/",
+        "status/",
         "services/",
         "services/bundles/<str:code>/",
         "services/<str:code>/",
@@ -665,6 +776,11 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/bills"),
         ("GET", "/api/v1/persons/{person_id}/statement"),
+        ("POST", "/api/v1/applications"),
+        ("GET", "/api/v1/applications/status"),
+        ("GET", "/api/v1/applications/{number}"),
+        ("POST", "/api/v1/applications/{number}/tasks/{task}"),
+        ("GET", "/api/v1/queue"),
         ("GET", "/api/v1/certificates/keys"),
         ("GET", "/api/v1/certificates/verify"),
         ("POST", "/api/v1/persons/{person_id}/proof-of-insurance"),

@@ -62,7 +62,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 1,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "employer_registration.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-002",
@@ -81,7 +81,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "employee_change.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-003",
@@ -101,7 +101,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 10,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "contribution_correction.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-004",
@@ -118,7 +118,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "instant_certificate.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-005",
@@ -135,7 +135,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 1,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "flexible_enrolment.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-006",
@@ -198,7 +198,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 15,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "transfer.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-SI-008",
@@ -262,7 +262,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 5,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "unemployment_benefit.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
     {
         "code": "SX-EMP-001",
@@ -280,7 +280,7 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "employment_registration.bpmn",
+        "process": "",  # no BPMN process yet, so not filed through the platform
     },
 ]
 

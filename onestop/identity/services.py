@@ -47,6 +47,8 @@ TOKEN_SCOPES = {
     "audit:read": "Search and verify the audit journal",
     "contributions:read": "Read registrations, employees, bills and statements",
     "contributions:write": "Register insurances, add or remove employees, declare wages",
+    "applications:read": "Read one's cases, or the cases in one's work queue",
+    "applications:write": "File cases and act on their tasks",
 }
 MAX_TOKEN_DAYS = 366
 

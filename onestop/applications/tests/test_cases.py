@@ -208,3 +208,12 @@ def test_withdraw_and_public_status(world: Any) -> None:
     with pytest.raises(NotFound):
         selectors.status_public(number=case.number, code="WRONGCODE")
     assert services.overdue(case, dt.date(2099, 1, 1)) is False
+
+
+def test_every_named_process_ships_with_the_platform() -> None:
+    from onestop.catalogue import selectors as catalogue
+    from onestop.workflow import engine
+
+    named = [i.process for i in catalogue.items_current() if i.process]
+    assert named == ["retirement.bpmn", "death_benefits.bpmn"]
+    assert all(engine.has_process(name) for name in named)

@@ -1,0 +1,69 @@
+"""A form built from a service item's JSON Schema (strings, enums), checked again server-side
+by the schema itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.applications.services import DECISIONS
+
+
+class SchemaForm(forms.Form):
+    def __init__(self, *args: Any, schema: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = set(schema.get("required", []))
+        for name, spec in schema.get("properties", {}).items():
+            label = spec.get("title", name)
+            if "enum" in spec:
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    required=name in required,
+                    choices=[("", "—"), *[(v, v) for v in spec["enum"]]],
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    required=name in required,
+                    max_length=spec.get("maxLength", 200),
+                    widget=forms.Textarea(attrs={"rows": 3})
+                    if spec.get("maxLength", 0) > 200
+                    else forms.TextInput(),
+                )
+
+    def answers(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class CounterForm(SchemaForm):
+    resident_id = forms.CharField(label=_("Applicant's resident ID"), max_length=18)
+    consent = forms.BooleanField(
+        label=_("The applicant has shown their ID and agrees to this filing on their behalf")
+    )
+
+
+class ActForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reasons or note (a supplement lists everything missing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, task: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "accept": _("accept"),
+            "supplement": _("request a supplement"),
+            "not_accept": _("do not accept"),
+            "approve": _("approve"),
+            "reject": _("reject"),
+            "done": _("done"),
+        }
+        choices = sorted(DECISIONS.get(task, {"done"}))
+        self.fields["decision"] = forms.ChoiceField(
+            label=_("Decision"), choices=[(c, labels[c]) for c in choices]
+        )
+        self.order_fields(["decision", "note"])

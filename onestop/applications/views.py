@@ -1,0 +1,199 @@
+"""Case pages: apply online or at a counter, the case and its timeline, the work queue, and
+the public status query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from onestop.applications import selectors, services
+from onestop.applications.forms import ActForm, CounterForm, SchemaForm
+from onestop.applications.models import Channel
+from onestop.catalogue import selectors as catalogue
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.identity import policy
+from onestop.identity import selectors as identity
+from onestop.identity.masking import mask_name, mask_resident_id
+
+CODE_KEY = "onestop_new_case_code"
+
+
+def _message(error: ServiceError) -> str:
+    if isinstance(error, NotPermitted):
+        raise error
+    return error.zh if (get_language() or "").startswith("zh") else error.en
+
+
+def _filed(request: HttpRequest, filed: services.Filed) -> HttpResponse:
+    request.session[CODE_KEY] = {"number": filed.application.number, "code": filed.code}
+    return redirect("applications:case", number=filed.application.number)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def apply_view(request: HttpRequest, code: str) -> HttpResponse:
+    """File online (the signed-in person applies for themselves)."""
+    item = catalogue.item_get(code=code)
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
+    form = SchemaForm(request.POST or None, schema=item.form_schema)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return _filed(
+                request,
+                services.application_submit(
+                    actor=request.user,
+                    item_code=item.code,
+                    applicant=person,
+                    answers=form.answers(),
+                ),
+            )
+        except ServiceError as exc:
+            form.add_error(None, _message(exc))
+    return render(request, "applications/apply.html", {"item": item, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def counter_apply_view(request: HttpRequest, code: str) -> HttpResponse:
+    """A case worker files at the counter on the applicant's behalf, with consent."""
+    profile = policy.staff_profile(request.user)
+    if profile is None or profile.role != "case_worker":
+        raise NotPermitted()
+    item = catalogue.item_get(code=code)
+    form = CounterForm(request.POST or None, schema=item.form_schema)
+    if request.method == "POST" and form.is_valid():
+        found = identity.person_list_for(
+            actor=request.user, query=form.cleaned_data["resident_id"]
+        ).first()
+        if found is None:
+            form.add_error("resident_id", _("No such person in your region."))
+        else:
+            answers = {
+                k: v for k, v in form.answers().items() if k not in ("resident_id", "consent")
+            }
+            try:
+                return _filed(
+                    request,
+                    services.application_submit(
+                        actor=request.user,
+                        item_code=item.code,
+                        applicant=found,
+                        answers=answers,
+                        channel=Channel.COUNTER,
+                        consent=form.cleaned_data["consent"],
+                    ),
+                )
+            except ServiceError as exc:
+                form.add_error(None, _message(exc))
+    return render(request, "applications/apply.html", {"item": item, "form": form, "counter": True})
+
+
+@login_required
+def my_applications_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "applications/mine.html", {"cases": selectors.applications_of(actor=request.user)}
+    )
+
+
+def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
+    actions = [
+        {"task": task, "title": title, "form": ActForm(task=task, prefix=task)}
+        for task, lane, _, title in case.ready
+        if services.may_act(request.user, case, lane)
+    ]
+    new_code = request.session.pop(CODE_KEY, None)
+    return {
+        "case": case,
+        "actions": actions,
+        "steps": case.steps.all(),
+        "applicant": mask_name(case.applicant.name),
+        "applicant_id": mask_resident_id(case.applicant.resident_id),
+        "overdue": services.overdue(case, timezone.localdate()),
+        "new_code": new_code["code"] if new_code and new_code["number"] == case.number else None,
+        "is_applicant": getattr(request.user, "person", None) is not None
+        and request.user.person.pk == case.applicant_id,  # type: ignore[union-attr]
+    }
+
+
+@login_required
+def case_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    return render(request, "applications/case.html", _case_context(request, case))
+
+
+@require_POST
+@login_required
+def case_act_view(request: HttpRequest, number: str, task: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    if task not in {t for t, *_ in case.ready}:
+        raise NotFound()
+    form = ActForm(request.POST, task=task, prefix=task)
+    if form.is_valid():
+        try:
+            services.application_act(
+                actor=request.user,
+                application=case,
+                task=task,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Recorded."))
+        except ServiceError as exc:
+            messages.error(request, _message(exc))
+    return redirect("applications:case", number=case.number)
+
+
+@require_POST
+@login_required
+def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    try:
+        services.application_withdraw(actor=request.user, application=case)
+        messages.success(request, _("The application has been withdrawn."))
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    return redirect("applications:case", number=case.number)
+
+
+@login_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    if not policy.is_staff_member(request.user):
+        raise NotPermitted()
+    today = timezone.localdate()
+    return render(
+        request,
+        "applications/queue.html",
+        {
+            "cases": [
+                {
+                    "case": c,
+                    "applicant": mask_name(c.applicant.name),
+                    "overdue": services.overdue(c, today),
+                }
+                for c in selectors.queue_for(actor=request.user)
+            ]
+        },
+    )
+
+
+def status_view(request: HttpRequest) -> HttpResponse:
+    """Anyone with the case number and its code sees where the case stands."""
+    number, code = request.GET.get("number", ""), request.GET.get("code", "")
+    context: dict[str, Any] = {"number": number, "code": code}
+    if number or code:
+        try:
+            case = selectors.status_public(number=number, code=code)
+            context.update(case=case, steps=case.steps.all())
+        except NotFound as exc:
+            context["not_found"] = exc
+    return render(request, "applications/status.html", context)
