@@ -71,6 +71,8 @@ class World:
     sean: User
     audrey: User
     mallory: User
+    cheng: User  # civil affairs, province
+    mei: User  # medical insurance, province
 
     def user(self, name: str) -> User | None:
         if name == "anonymous":
@@ -128,5 +130,5 @@ def world(db: Any) -> World:
         bob=bob,
         dave=dave,
         acme=acme,
-        **staff,  # carol, rita, sam, erin, adam, sean, audrey, mallory (demo.STAFF)
+        **staff,  # carol, rita, sam, erin, adam, sean, audrey, mallory, cheng, mei (demo.STAFF)
     )

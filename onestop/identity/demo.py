@@ -258,6 +258,22 @@ STAFF = [
         "610602",
         "case worker, Baota district, Yan'an (must see nothing of Xi'an)",
     ),
+    (
+        "cheng",
+        "程民政",
+        StaffRole.CASE_WORKER,
+        "610000-civil_affairs",
+        "610000",
+        "civil affairs officer (joint review of death cases)",
+    ),
+    (
+        "mei",
+        "梅医保",
+        StaffRole.CASE_WORKER,
+        "610000-medical_insurance",
+        "610000",
+        "medical insurance officer (joint review of death cases)",
+    ),
 ]
 
 #: Fixed demo TOTP secrets so that `onestop totp NAME` can print a code for any demo login.

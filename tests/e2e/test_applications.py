@@ -110,3 +110,31 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     assert case.consent_at is not None
     decide(page, case.number, "accept")
     assert page.locator("#case-status").inner_text() == "已受理，审核中"
+
+
+def test_a_death_case_runs_its_joint_review(world: Any, page: Any) -> None:
+    sign_in(page, "13800000001")
+    page.goto("/services/SX-SI-008/")
+    page.get_by_role("link", name="在线申请").click()
+    page.get_by_label("逝者公民身份号码 Resident ID of the deceased").fill(world.dave.resident_id)
+    page.get_by_label("与逝者关系 Relation (spouse, child, parent)").select_option("parent")
+    page.get_by_role("button", name="提交申请").click()
+    number = Application.objects.get().number
+    sign_out(page)
+    sign_in(page, "carol", world.carol)
+    decide(page, number, "accept")
+    # Three departments now hold a step each; carol's is the pension record check.
+    assert page.locator("section[id^=task-]").count() == 1
+    decide(page, number, "done")
+    sign_out(page)
+    for officer in (world.cheng, world.mei):
+        sign_in(page, officer.username, officer)
+        page.get_by_role("link", name="我的待办").click()
+        assert page.locator("#queue tbody tr").count() == 1
+        decide(page, number, "done")
+        sign_out(page)
+    sign_in(page, "rita", world.rita)
+    decide(page, number, "approve")
+    assert page.locator("#case-status").inner_text() == "已批准"
+    tasks = [line for line in page.locator("#timeline").inner_text().splitlines()]
+    assert len(tasks) == 6  # filed, accepted, three reviews, approved
