@@ -114,11 +114,6 @@ class Declaration(models.Model):
         return f"{self.employer_id} {self.period} {self.kind}"
 
 
-class LineStatus(models.TextChoices):
-    CURRENT = "current", _("current")
-    SUPERSEDED = "superseded", _("superseded")
-
-
 class DeclarationLine(models.Model):
     """One person's wage, base and amounts in a declaration, for one insurance."""
 
@@ -155,15 +150,6 @@ class EntryKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("transfer in")
     TRANSFER_OUT = "transfer_out", _("transfer out")
     CORRECTION = "correction", _("correction")
-
-
-#: Kinds that make up the individual account balance.
-ACCOUNT_KINDS = (
-    EntryKind.INDIVIDUAL_ACCOUNT,
-    EntryKind.INTEREST,
-    EntryKind.TRANSFER_IN,
-    EntryKind.TRANSFER_OUT,
-)
 
 
 class LedgerEntry(AppendOnly):

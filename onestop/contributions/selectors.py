@@ -237,7 +237,3 @@ def ledger_verify() -> list[Violation]:
             if _dec(closing) != _dec(total)
         ]
     return violations
-
-
-def arrears_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
-    return [row for row in bills_of(employer=employer, today=today) if row.arrears > 0]

@@ -81,18 +81,6 @@ def employer_get_for(*, actor: Any, employer_id: int) -> Employer:
     return employer
 
 
-def employer_list_for(*, actor: Any) -> QuerySet[Employer]:
-    qs = Employer.objects.select_related("region")
-    profile = policy.staff_profile(actor)
-    if profile is not None and policy.allows(actor, policy.VIEW_EMPLOYER):
-        return qs.filter(region__code__startswith=profile.region.scope_prefix)
-    person = getattr(actor, "person", None) if profile is None else None
-    if person is None:
-        return qs.none()
-    ids = EmployerRole.objects.filter(person=person, revoked_at__isnull=True).values("employer")
-    return qs.filter(pk__in=ids)
-
-
 def employer_roles_of(*, user: Any) -> list[EmployerRole]:
     person = getattr(user, "person", None)
     if person is None:

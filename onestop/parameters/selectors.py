@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
-
 from onestop.common.errors import ServiceError
 from onestop.parameters.contracts import ProvinceYear, Rate
 from onestop.parameters.models import BookRate, ProvinceParameters
@@ -87,10 +85,6 @@ def provinces() -> list[str]:
 def latest_year(*, province: str) -> int | None:
     row = ProvinceParameters.objects.filter(province=province).order_by("-year").first()
     return row.year if row else None
-
-
-def parameter_history(*, province: str, year: int) -> QuerySet[ProvinceParameters]:
-    return ProvinceParameters.objects.filter(province=province, year=year).order_by("-version")
 
 
 def book_rate(*, year: int, provisional: Decimal | None = None) -> Rate:
