@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from onestop.applications.models import FINAL, Application
-from onestop.applications.services import code_hash, may_act
+from onestop.applications.services import may_act
+from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import string
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
-from cryptography.hazmat.primitives import hashes
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onestop.applications.models import FINAL, Application, Channel, Status, Step
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
+from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.identity import policy
@@ -34,13 +33,6 @@ DECISIONS = {
     "review": {"approve", "reject"},
     "decide": {"approve", "reject"},
 }
-CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
-
-
-def code_hash(code: str) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(code.strip().upper().encode())
-    return digest.finalize().hex()
 
 
 @dataclass(frozen=True)
@@ -114,7 +106,7 @@ def application_submit(
                 f"The form is not valid ({field}): {exc.message}",
                 code="form",
             ) from exc
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    code = new_code()
     now = timezone.now()
     deadline = add_working_days(timezone.localdate(), item.promised_limit_days)
     instance = engine.start(file_name=item.process, process_id=item.process.removesuffix(".bpmn"))

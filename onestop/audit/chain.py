@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
+from onestop.common.digests import sm3_hex
 
 GENESIS = "0" * 64
 
@@ -32,12 +32,6 @@ CONTENT_FIELDS = (
     "client_address",
     "channel",
 )
-
-
-def sm3_hex(data: bytes) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    return digest.finalize().hex()
 
 
 def canonical(content: Mapping[str, Any]) -> bytes:

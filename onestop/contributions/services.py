@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import posting
 from onestop.contributions.models import (
@@ -241,9 +241,7 @@ def _payload_hash(employer: Employer, period: int, kind: str, rows: Sequence[Dec
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(canonical.encode())
-    return digest.finalize().hex()
+    return sm3_hex(canonical.encode())
 
 
 def _parse_wage(text: str) -> Decimal | None:

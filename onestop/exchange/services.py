@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import string
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
 from django.db import transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.exchange import signing
 from onestop.exchange.models import Certificate, CertificateKind
@@ -21,13 +20,6 @@ from onestop.identity.models import Person
 
 ISSUER = "陕西省社会保险经办中心 Shaanxi Social Insurance Centre"
 VALID_DAYS = 90
-CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
-
-
-def _code_hash(code: str) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(code.strip().upper().encode())
-    return digest.finalize().hex()
 
 
 @dataclass(frozen=True)
@@ -45,7 +37,7 @@ def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any
         raise NotPermitted()
     now = timezone.now()
     number = f"PI{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    code = new_code()
     payload: dict[str, Any] = {
         "number": number,
         "kind": CertificateKind.PROOF_OF_INSURANCE.value,
@@ -64,7 +56,7 @@ def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any
             payload=payload,
             signature=signing.sign(payload),
             key_id=payload["key_id"],
-            code_hash=_code_hash(code),
+            code_hash=code_hash(code),
             issued_at=now,
             valid_until=dt.date.fromisoformat(payload["valid_until"]),
         )
@@ -91,7 +83,7 @@ def certificate_verify(*, number: str, code: str, today: dt.date | None = None) 
     """
     certificate = Certificate.objects.filter(number=(number or "").strip().upper()[:32]).first()
     if certificate is None or not secrets.compare_digest(
-        certificate.code_hash, _code_hash(code or "")
+        certificate.code_hash, code_hash(code or "")
     ):
         raise NotFound(
             "未找到该证明，请核对编号和验证码。",

@@ -14,13 +14,15 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from onestop.common.digests import sm3_hex
 
 
 def canonical(payload: dict[str, Any]) -> bytes:
@@ -56,9 +58,7 @@ def public_key_bytes() -> bytes:
 
 
 def key_id(public: bytes | None = None) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(public if public is not None else public_key_bytes())
-    return digest.finalize().hex()[:16]
+    return sm3_hex(public if public is not None else public_key_bytes())[:16]
 
 
 def sign(payload: dict[str, Any]) -> str:

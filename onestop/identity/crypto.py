@@ -116,9 +116,3 @@ def blind_index(value: str, *, purpose: str) -> str:
     mac = hmac.HMAC(keyring().index_key, hashes.SM3())
     mac.update(purpose.encode("ascii") + b"\x00" + value.encode("utf-8"))
     return mac.finalize().hex()
-
-
-def sm3_hex(data: bytes) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    return digest.finalize().hex()

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.identity.auth import (
@@ -25,7 +26,6 @@ from onestop.identity.auth import (
     totp_match,
     totp_new_secret,
 )
-from onestop.identity.crypto import sm3_hex
 from onestop.identity.models import (
     Agency,
     ApiToken,
