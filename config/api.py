@@ -15,8 +15,10 @@ from onestop.contributions.api import router as contributions_router
 from onestop.exchange.api import router as certificates_router
 from onestop.identity.api import router as identity_router
 from onestop.identity.api_auth import ANY_AUTH
+from onestop.notifications.api import router as notifications_router
 from onestop.pensions.api import router as calculators_router
 from onestop.rules.values import RuleError
+from onestop.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="onestop API",
@@ -95,4 +97,6 @@ api.add_router("/", contributions_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", certificates_router)
 api.add_router("/", applications_router)
+api.add_router("/", notifications_router)
+api.add_router("/", supervision_router)
 api.add_router("/audit", audit_router)

@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "onestop.parameters",
     "onestop.catalogue",
     "onestop.workflow",
+    "onestop.notifications",
     "onestop.contributions",
     "onestop.applications",
+    "onestop.supervision",
     "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",
@@ -205,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
     "collection-sync": {"task": "contributions.collection_sync", "schedule": 300.0},
     # Once a day: credit interest as soon as a year's book rate is published (idempotent).
     "interest-catch-up": {"task": "contributions.interest_catch_up", "schedule": 86400.0},
+    # The time-limit clock: yellow and red warnings, escalation (idempotent per step).
+    "supervision-clock": {"task": "supervision.clock", "schedule": 3600.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -236,6 +240,11 @@ if PRODUCTION and not ONESTOP_SIGNING_KEY:
 # The collecting authority (tax): bills out, payments in. The demo starts a local simulator.
 ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")
 ONESTOP_TAX_KEY = os.environ.get("ONESTOP_TAX_KEY", "")
+
+# SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
+ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")
+# Time-limit warnings: yellow once this share of a step's or case's limit has elapsed.
+ONESTOP_YELLOW_SHARE = float(os.environ.get("ONESTOP_YELLOW_SHARE", "0.75"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

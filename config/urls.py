@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("onestop.catalogue.urls")),
     path("", include("onestop.exchange.urls")),
     path("", include("onestop.applications.urls")),
+    path("", include("onestop.notifications.urls")),
+    path("", include("onestop.supervision.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

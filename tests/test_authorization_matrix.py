@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.applications import services as applications
-from onestop.applications.models import Application, Step
+from onestop.applications.models import Application, Comment, Material, Step
 from onestop.audit.models import Entry
 from onestop.contributions import services as contributions
 from onestop.contributions.models import (
@@ -28,6 +28,8 @@ from onestop.contributions.models import (
     LedgerEntry,
 )
 from onestop.identity.models import ApiToken, User
+from onestop.notifications.models import Notification
+from onestop.workflow.models import ProcessVersion
 
 PERSONAS = [
     "anonymous",
@@ -88,6 +90,19 @@ def upload(w: Any) -> dict[str, Any]:
 
 RETIREMENT_FORM = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
 CASE_READERS = {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 200, "sam": 200}
+API_CASE_READERS = {**CASE_READERS, "anonymous": API_ANON}
+# Only carol (the Yanta case worker) works on the open acceptance step; sam supervises.
+CASE_WORK = {**CASE_READERS, "carol": 302, "alice": 403, "rita": 403, "sam": 403}
+API_CASE_WORK = {**CASE_WORK, "anonymous": API_ANON, "carol": 200}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def material_form(w: Any) -> dict[str, Any]:
+    return {
+        "name": "人事档案（视同缴费年限认定）",
+        "file": SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf"),
+    }
+
 
 ROUTES = [
     # cases (alice has filed a retirement application in Yanta)
@@ -142,6 +157,167 @@ ROUTES = [
         {**CASE_READERS, "alice": 302, "carol": 403, "rita": 403, "sam": 403},
         404,
         writes=True,
+    ),
+    Route(
+        "case claim",
+        "post",
+        lambda w: f"/applications/{w.case.number}/claim/",
+        CASE_WORK,
+        404,
+        writes=True,
+    ),
+    # Nobody holds the case: only a supervisor may release (and is told it is free).
+    Route(
+        "case release",
+        "post",
+        lambda w: f"/applications/{w.case.number}/release/",
+        {**CASE_WORK, "carol": 403, "sam": 302},
+        404,
+        writes=True,
+    ),
+    # Handing the step to carol: carol cannot hand it to herself (told so); sam reassigns.
+    Route(
+        "case handover",
+        "post",
+        lambda w: f"/applications/{w.case.number}/handover/",
+        {**CASE_WORK, "sam": 302},
+        404,
+        writes=True,
+        form=lambda w: {"to": str(w.carol.pk), "note": ""},
+    ),
+    Route(
+        "case comment",
+        "post",
+        lambda w: f"/applications/{w.case.number}/comments/",
+        {**CASE_WORK, "rita": 302, "sam": 302},
+        404,
+        writes=True,
+        form=lambda w: {"body": "已电话核实 called"},
+    ),
+    Route(
+        "case escalate",
+        "post",
+        lambda w: f"/applications/{w.case.number}/escalate/",
+        CASE_WORK,
+        404,
+        writes=True,
+        form=lambda w: {"note": "疑难 complex"},
+    ),
+    Route(
+        "case upload material",
+        "post",
+        lambda w: f"/applications/{w.case.number}/materials/",
+        {**CASE_WORK, "alice": 302},
+        404,
+        writes=True,
+        form=material_form,
+    ),
+    Route(
+        "case material",
+        "get",
+        lambda w: f"/applications/{w.case.number}/materials/{w.material.pk}/",
+        CASE_READERS,
+        404,
+    ),
+    Route("inbox", "get", lambda w: "/me/inbox/", {"anonymous": LOGIN}, 200),
+    Route("inbox read all", "post", lambda w: "/me/inbox/read-all/", {"anonymous": LOGIN}, 302),
+    Route(
+        "inbox read",
+        "post",
+        lambda w: f"/me/inbox/{w.notification.pk}/read/",
+        {"anonymous": LOGIN, "alice": 302},
+        404,
+        writes=True,
+    ),
+    Route("supervision", "get", lambda w: "/supervision/", {"anonymous": LOGIN, "sam": 200}, 403),
+    Route(
+        "api case claim",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/claim",
+        API_CASE_WORK,
+        404,
+        writes=True,
+    ),
+    Route(
+        "api case release",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/release",
+        {**API_CASE_WORK, "carol": 403, "sam": 400},
+        404,
+        writes=True,
+    ),
+    Route(
+        "api case handover",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/handover",
+        {**API_CASE_WORK, "carol": 400, "sam": 200},
+        404,
+        writes=True,
+        body={"to": "carol"},
+    ),
+    Route(
+        "api case escalate",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/escalate",
+        API_CASE_WORK,
+        404,
+        writes=True,
+        body={"note": "疑难 complex"},
+    ),
+    Route(
+        "api case comment",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/comments",
+        {**API_CASE_WORK, "carol": 201, "rita": 201, "sam": 201},
+        404,
+        writes=True,
+        body={"body": "已电话核实 called"},
+    ),
+    Route(
+        "api case upload material",
+        "post",
+        lambda w: f"/api/v1/applications/{w.case.number}/materials",
+        {**API_CASE_WORK, "alice": 200},
+        404,
+        writes=True,
+        form=material_form,
+    ),
+    Route(
+        "api case material",
+        "get",
+        lambda w: f"/api/v1/applications/{w.case.number}/materials/{w.material.pk}",
+        API_CASE_READERS,
+        404,
+    ),
+    Route("api inbox", "get", lambda w: "/api/v1/inbox", {"anonymous": API_ANON}, 200),
+    Route(
+        "api inbox read",
+        "post",
+        lambda w: f"/api/v1/inbox/{w.notification.pk}/read",
+        {"anonymous": API_ANON, "alice": 200},
+        404,
+        writes=True,
+    ),
+    Route(
+        "api supervision warnings",
+        "get",
+        lambda w: "/api/v1/supervision/warnings",
+        {"anonymous": API_ANON, "sam": 200},
+        403,
+    ),
+    Route(
+        "api supervision rates",
+        "get",
+        lambda w: "/api/v1/supervision/rates",
+        {"anonymous": API_ANON, "sam": 200},
+        403,
+    ),
+    Route(
+        "admin process versions",
+        "get",
+        lambda w: "/admin/workflow/processversion/",
+        {"adam": 200},
+        302,
     ),
     Route(
         "work queue",
@@ -616,8 +792,16 @@ def state(world: Any) -> tuple[Any, ...]:
         list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
         list(Declaration.objects.values_list("pk", flat=True)),
         LedgerEntry.objects.count(),
-        list(Application.objects.order_by("pk").values_list("number", "status")),
+        list(
+            Application.objects.order_by("pk").values_list(
+                "number", "status", "assignee", "escalated_to"
+            )
+        ),
         Step.objects.count(),
+        Comment.objects.count(),
+        Material.objects.count(),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        ProcessVersion.objects.count(),
     )
 
 
@@ -641,6 +825,14 @@ def matrix_world(world: Any) -> Any:
         applicant=world.alice,
         answers=dict(RETIREMENT_FORM),
     ).application
+    world.material = applications.material_upload(
+        actor=world.alice.user,
+        application=world.case,
+        name="人事档案（视同缴费年限认定）",
+        file_name="id.pdf",
+        data=PDF,
+    )
+    world.notification = Notification.objects.filter(recipient=world.alice.user).first()
     world.employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
@@ -704,6 +896,17 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/withdraw/",
         "staff/queue/",
         "status/",
+        "applications/<str:number>/claim/",
+        "applications/<str:number>/release/",
+        "applications/<str:number>/handover/",
+        "applications/<str:number>/comments/",
+        "applications/<str:number>/escalate/",
+        "applications/<str:number>/materials/",
+        "applications/<str:number>/materials/<int:material_id>/",
+        "me/inbox/",
+        "me/inbox/read-all/",
+        "me/inbox/<int:notification_id>/read/",
+        "supervision/",
         "services/",
         "services/bundles/<str:code>/",
         "services/<str:code>/",
@@ -781,6 +984,17 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/applications/{number}"),
         ("POST", "/api/v1/applications/{number}/tasks/{task}"),
         ("GET", "/api/v1/queue"),
+        ("POST", "/api/v1/applications/{number}/claim"),
+        ("POST", "/api/v1/applications/{number}/release"),
+        ("POST", "/api/v1/applications/{number}/handover"),
+        ("POST", "/api/v1/applications/{number}/escalate"),
+        ("POST", "/api/v1/applications/{number}/comments"),
+        ("POST", "/api/v1/applications/{number}/materials"),
+        ("GET", "/api/v1/applications/{number}/materials/{material_id}"),
+        ("GET", "/api/v1/inbox"),
+        ("POST", "/api/v1/inbox/{notification_id}/read"),
+        ("GET", "/api/v1/supervision/warnings"),
+        ("GET", "/api/v1/supervision/rates"),
         ("GET", "/api/v1/certificates/keys"),
         ("GET", "/api/v1/certificates/verify"),
         ("POST", "/api/v1/persons/{person_id}/proof-of-insurance"),

@@ -3,14 +3,16 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.applications import selectors, services
 from onestop.applications.models import Application, Channel
-from onestop.common.errors import NotFound
+from onestop.common.errors import NotFound, ServiceError
 from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.models import User
 
 router = Router(tags=["applications"], auth=ANY_AUTH)
 
@@ -34,6 +36,15 @@ class TaskOut(Schema):
     title: str
 
 
+class MaterialOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sm3: str
+    at: dt.datetime
+
+
 class CaseOut(Schema):
     number: str
     item_code: str
@@ -42,9 +53,34 @@ class CaseOut(Schema):
     status: str
     channel: str
     deadline: dt.date
+    step_deadline: dt.date | None
     paused: bool
+    assignee: str | None
+    escalated_to: str | None
+    facts: dict[str, Any]
     ready: list[TaskOut]
+    materials: list[MaterialOut]
     timeline: list[StepOut]
+
+
+class HandoverIn(Schema):
+    to: str = Field(..., description="the colleague's login name", examples=["rita"])
+    note: str = Field("", max_length=500)
+
+
+class NoteIn(Schema):
+    note: str = Field(..., max_length=500)
+
+
+class CommentIn(Schema):
+    body: str = Field(..., max_length=4000)
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    at: dt.datetime
+    body: str
 
 
 class FiledOut(CaseOut):
@@ -79,8 +115,23 @@ def case_out(case: Application) -> dict[str, Any]:
         "status": case.status,
         "channel": case.channel,
         "deadline": case.deadline,
+        "step_deadline": case.step_deadline,
         "paused": case.paused_since is not None,
+        "assignee": case.assignee.get_username() if case.assignee else None,
+        "escalated_to": case.escalated_to.code if case.escalated_to else None,
+        "facts": case.facts,
         "ready": [{"name": t, "lane": lane, "title": title} for t, lane, _, title in case.ready],
+        "materials": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "content_type": m.content_type,
+                "size": m.size,
+                "sm3": m.checksum,
+                "at": m.at,
+            }
+            for m in case.materials.all()
+        ],
         "timeline": [
             {"at": s.at, "action": s.action, "task": s.task, "role": s.role, "note": s.note}
             for s in case.steps.all()
@@ -148,3 +199,93 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Open cases with a task the signed-in staff member may do."""
     require_scope(request, "applications:read")
     return [case_out(c) for c in selectors.queue_for(actor=request.user)]
+
+
+WRITE_RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _case_for_write(request: HttpRequest, number: str) -> Application:
+    require_scope(request, "applications:write")
+    return selectors.application_for(actor=request.user, number=number)
+
+
+@router.post("/applications/{number}/claim", response=WRITE_RESPONSES)
+def claim(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Claim the case's open step (staff who may act on it)."""
+    found = _case_for_write(request, number)
+    return case_out(services.application_claim(actor=request.user, application=found))
+
+
+@router.post("/applications/{number}/release", response=WRITE_RESPONSES)
+def release(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Give a claimed case back to the team (its holder, or a supervisor)."""
+    found = _case_for_write(request, number)
+    return case_out(services.application_release(actor=request.user, application=found))
+
+
+@router.post("/applications/{number}/handover", response=WRITE_RESPONSES)
+def handover(request: HttpRequest, number: str, payload: HandoverIn) -> dict[str, Any]:
+    """Transfer the open step to a colleague; a supervisor reassigns it."""
+    found = _case_for_write(request, number)
+    to = User.objects.filter(username=payload.to, is_active=True).first()
+    if to is None:
+        raise ServiceError("没有这位工作人员。", "No such colleague.", code="recipient")
+    operation = (
+        services.application_reassign
+        if services.may_reassign(request.user, found)
+        else services.application_transfer
+    )
+    return case_out(operation(actor=request.user, application=found, to=to, note=payload.note))
+
+
+@router.post("/applications/{number}/escalate", response=WRITE_RESPONSES)
+def escalate(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+    """Send the case a level up, with the reason."""
+    found = _case_for_write(request, number)
+    return case_out(
+        services.application_escalate(actor=request.user, application=found, note=payload.note)
+    )
+
+
+@router.post(
+    "/applications/{number}/comments",
+    response={201: CommentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
+    """Add an internal comment (staff only)."""
+    found = _case_for_write(request, number)
+    made = services.application_comment(actor=request.user, application=found, body=payload.body)
+    return Status(
+        201,
+        {"id": made.pk, "author": request.user.get_username(), "at": made.at, "body": made.body},
+    )
+
+
+@router.post("/applications/{number}/materials", response=WRITE_RESPONSES)
+def upload(
+    request: HttpRequest, number: str, name: Form[str], file: File[UploadedFile]
+) -> dict[str, Any]:
+    """Upload one material (PDF, JPEG or PNG by content, at most 10 MB)."""
+    found = _case_for_write(request, number)
+    if file.size is None or file.size > services.MAX_BYTES:
+        if not services.may_upload(request.user, found):
+            raise NotFound()
+        raise ServiceError("文件超过 10 MB。", "The file is larger than 10 MB.", code="too_large")
+    services.material_upload(
+        actor=request.user,
+        application=found,
+        name=name,
+        file_name=file.name or "",
+        data=file.read(),
+    )
+    return case_out(found)
+
+
+@router.get("/applications/{number}/materials/{material_id}", response={404: ErrorOut})
+def material(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+    """Download an uploaded material (checked against its SM3 checksum)."""
+    require_scope(request, "applications:read")
+    found = selectors.material_for(actor=request.user, number=number, material_id=material_id)
+    response = HttpResponse(services.material_read(material=found), content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.download_name}"'
+    return response

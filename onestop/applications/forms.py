@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
+from onestop.identity.models import User
 
 
 class SchemaForm(forms.Form):
@@ -67,3 +68,40 @@ class ActForm(forms.Form):
             label=_("Decision"), choices=[(c, labels[c]) for c in choices]
         )
         self.order_fields(["decision", "note"])
+
+
+class HandoverForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal comment (staff only)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EscalateForm(forms.Form):
+    note = forms.CharField(label=_("Reason to escalate"), max_length=500)
+
+
+class MaterialForm(forms.Form):
+    name = forms.ChoiceField(label=_("Material"))
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG, at most 10 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args: Any, materials: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["name"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m["name"], m["name"]) for m in materials if m.get("name")]

@@ -49,6 +49,20 @@ class Application(models.Model):
     deadline_provisional = models.BooleanField(default=False)
     paused_since = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Escalated a level up: staff below this region no longer act on the case.
+    escalated_to = models.ForeignKey(
+        "identity.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Claimed by one staff member; cleared whenever the ready steps change.
+    assignee = models.ForeignKey(
+        "identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The current staff step's clock (None while the case waits for the applicant).
+    step_started = models.DateField(null=True, blank=True)
+    step_deadline = models.DateField(null=True, blank=True)
+    process_version = models.PositiveIntegerField(default=0)  # 0: the file shipped
+    # Facts the process's service tasks gathered from platform records (tell us once).
+    facts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -78,3 +92,47 @@ class Step(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.action}"
+
+
+class Comment(AppendOnly):
+    """A staff member's note on a case, seen by staff only; never changed."""
+
+    append_only_noun = "A comment"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} comment {self.pk}"
+
+
+class Material(AppendOnly):
+    """An uploaded material (PDF, JPEG or PNG by content), with its SM3 checksum."""
+
+    append_only_noun = "An uploaded material"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    name = models.CharField(max_length=120)  # the item's material it stands for
+    file = models.FileField(upload_to="materials/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    checksum = models.CharField(max_length=64)  # SM3, hex
+    uploaded_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.name}"
+
+    @property
+    def download_name(self) -> str:
+        """The stored file's own name (case number, checksum prefix, type by content)."""
+        return str(self.file.name or "material").rsplit("/", 1)[-1]

@@ -11,6 +11,17 @@ urlpatterns = [
     path("applications/<str:number>/", views.case_view, name="case"),
     path("applications/<str:number>/tasks/<str:task>/", views.case_act_view, name="act"),
     path("applications/<str:number>/withdraw/", views.withdraw_view, name="withdraw"),
+    path("applications/<str:number>/claim/", views.claim_view, name="claim"),
+    path("applications/<str:number>/release/", views.release_view, name="release"),
+    path("applications/<str:number>/handover/", views.handover_view, name="handover"),
+    path("applications/<str:number>/comments/", views.comment_view, name="comment"),
+    path("applications/<str:number>/escalate/", views.escalate_view, name="escalate"),
+    path("applications/<str:number>/materials/", views.material_upload_view, name="upload"),
+    path(
+        "applications/<str:number>/materials/<int:material_id>/",
+        views.material_view,
+        name="material",
+    ),
     path("staff/queue/", views.queue_view, name="queue"),
     path("status/", views.status_view, name="status"),
 ]

@@ -12,10 +12,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.applications import selectors, services
-from onestop.applications.forms import ActForm, CounterForm, SchemaForm
+from onestop.applications.forms import (
+    ActForm,
+    CommentForm,
+    CounterForm,
+    EscalateForm,
+    HandoverForm,
+    MaterialForm,
+    SchemaForm,
+)
 from onestop.applications.models import Channel
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
@@ -106,15 +114,37 @@ def my_applications_view(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
+    user = request.user
+    held_by_other = case.assignee_id not in (None, user.pk)
     actions = [
         {"task": task, "title": title, "form": ActForm(task=task, prefix=task)}
         for task, lane, _, title in case.ready
-        if services.may_act(request.user, case, lane)
+        if services.may_act(user, case, lane) and (lane == "applicant" or not held_by_other)
     ]
     new_code = request.session.pop(CODE_KEY, None)
+    works = services.may_work_on(user, case)
+    reassigns = services.may_reassign(user, case)
+    item = catalogue.item_get(code=case.item_code, version=case.item_version)
+    candidates = (
+        [u for u in selectors.handover_candidates(case=case) if u.pk != case.assignee_id]
+        if (works and not held_by_other) or reassigns
+        else []
+    )
     return {
         "case": case,
         "actions": actions,
+        "can_claim": works and case.assignee_id is None,
+        "can_release": case.assignee_id is not None and (case.assignee_id == user.pk or reassigns),
+        "handover_form": HandoverForm(candidates=candidates) if candidates else None,
+        "reassigns": reassigns,
+        "escalate_form": EscalateForm() if works and not held_by_other else None,
+        "comments": selectors.comments_for(actor=user, case=case),
+        "comment_form": CommentForm() if policy.is_staff_member(user) else None,
+        "materials": selectors.materials_of(case=case),
+        "material_form": MaterialForm(materials=item.materials)
+        if services.may_upload(user, case)
+        else None,
+        "item": item,
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),
@@ -153,6 +183,132 @@ def case_act_view(request: HttpRequest, number: str, task: str) -> HttpResponse:
     return redirect("applications:case", number=case.number)
 
 
+def _done(request: HttpRequest, case: Any, call: Any, success: str) -> HttpResponse:
+    try:
+        call()
+        messages.success(request, success)
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    return redirect("applications:case", number=case.number)
+
+
+@require_POST
+@login_required
+def claim_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    return _done(
+        request,
+        case,
+        lambda: services.application_claim(actor=request.user, application=case),
+        _("You hold this case now."),
+    )
+
+
+@require_POST
+@login_required
+def release_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    return _done(
+        request,
+        case,
+        lambda: services.application_release(actor=request.user, application=case),
+        _("The case is back in the team's queue."),
+    )
+
+
+@require_POST
+@login_required
+def handover_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Transfer (the holder, or anyone eligible while unclaimed) or, for a supervisor,
+    reassign the open step to an eligible colleague."""
+    case = selectors.application_for(actor=request.user, number=number)
+    form = HandoverForm(request.POST, candidates=selectors.handover_candidates(case=case))
+    if not form.is_valid():
+        if not services.may_work_on(request.user, case) and not services.may_reassign(
+            request.user, case
+        ):
+            raise NotPermitted()
+        messages.error(request, _("Choose a colleague who may act on this step."))
+        return redirect("applications:case", number=case.number)
+    to, note = form.cleaned_data["to"], form.cleaned_data["note"]
+    operation = (
+        services.application_reassign
+        if services.may_reassign(request.user, case)
+        else services.application_transfer
+    )
+    return _done(
+        request,
+        case,
+        lambda: operation(actor=request.user, application=case, to=to, note=note),
+        _("Handed over."),
+    )
+
+
+@require_POST
+@login_required
+def comment_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    form = CommentForm(request.POST)
+    body = form.data.get("body", "") if not form.is_valid() else form.cleaned_data["body"]
+    return _done(
+        request,
+        case,
+        lambda: services.application_comment(actor=request.user, application=case, body=body),
+        _("Comment added."),
+    )
+
+
+@require_POST
+@login_required
+def escalate_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    form = EscalateForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _done(
+        request,
+        case,
+        lambda: services.application_escalate(actor=request.user, application=case, note=note),
+        _("Escalated to the next level."),
+    )
+
+
+@require_POST
+@login_required
+def material_upload_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.application_for(actor=request.user, number=number)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > services.MAX_BYTES:
+        if not services.may_upload(request.user, case):
+            raise NotPermitted()
+        messages.error(request, _("Choose a PDF, JPEG or PNG file of at most 10 MB."))
+        return redirect("applications:case", number=case.number)
+    data = upload.read()
+    return _done(
+        request,
+        case,
+        lambda: services.material_upload(
+            actor=request.user,
+            application=case,
+            name=request.POST.get("name", ""),
+            file_name=upload.name or "",
+            data=data,
+        ),
+        _("File uploaded."),
+    )
+
+
+@require_GET
+@login_required
+def material_view(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+    material = selectors.material_for(actor=request.user, number=number, material_id=material_id)
+    response = HttpResponse(
+        services.material_read(material=material), content_type=material.content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{material.download_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_POST
 @login_required
 def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
@@ -170,18 +326,21 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
     today = timezone.localdate()
+    mine = request.GET.get("view") == "mine"
     return render(
         request,
         "applications/queue.html",
         {
+            "mine": mine,
             "cases": [
                 {
                     "case": c,
                     "applicant": mask_name(c.applicant.name),
                     "overdue": services.overdue(c, today),
+                    "step_overdue": c.step_deadline is not None and c.step_deadline < today,
                 }
-                for c in selectors.queue_for(actor=request.user)
-            ]
+                for c in selectors.queue_for(actor=request.user, mine=mine)
+            ],
         },
     )
 

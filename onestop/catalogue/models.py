@@ -65,6 +65,18 @@ class ServiceItem(AppendOnly):
     fee = models.CharField(_("fee"), max_length=120, default="不收费 Free of charge")
     form_schema = models.JSONField(_("form (JSON Schema)"), default=dict, blank=True)
     process = models.CharField(_("process (BPMN file)"), max_length=120, blank=True)
+    step_limits = models.JSONField(
+        _("step time limits (working days)"),
+        default=dict,
+        blank=True,
+        help_text=_('{"task id": working days}; a step without one runs to the case deadline'),
+    )
+    clock_excluded_steps = models.JSONField(
+        _("steps outside the time limit"),
+        default=list,
+        blank=True,
+        help_text=_("task ids during which the clock pauses (the applicant's steps always do)"),
+    )
     published = models.BooleanField(_("published"), default=True)
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
     created_by = models.CharField(max_length=150, blank=True, editable=False)

@@ -37,6 +37,8 @@ EXPORT_JOURNAL = "audit.export_journal"
 EDIT_CONTENT = "portal.edit_content"
 DECLARE = "contributions.declare"
 VIEW_CONTRIBUTIONS = "contributions.view"
+REASSIGN_CASES = "applications.reassign"
+SUPERVISE = "supervision.view"
 
 #: Model permissions that the Django admin asks for, granted to the system administrator.
 _CONFIG_MODELS = (
@@ -46,6 +48,7 @@ _CONFIG_MODELS = (
     "parameters.bookrate",
     "catalogue.serviceitem",
     "catalogue.bundle",
+    "workflow.processversion",
 )
 _ADMIN_MODEL_PERMS = frozenset(
     f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
@@ -58,7 +61,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}
     ),
     StaffRole.REVIEWER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS}),
-    StaffRole.SUPERVISOR: frozenset({VIEW_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS}),
+    StaffRole.SUPERVISOR: frozenset(
+        {VIEW_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, REASSIGN_CASES, SUPERVISE}
+    ),
     StaffRole.CONTENT_EDITOR: frozenset({EDIT_CONTENT}),
     StaffRole.SYSTEM_ADMIN: frozenset({USE_ADMIN}) | _ADMIN_MODEL_PERMS,
     StaffRole.SECURITY_ADMIN: frozenset({MANAGE_STAFF}),

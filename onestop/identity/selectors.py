@@ -12,7 +12,15 @@ from onestop.audit.services import record
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity.auth import resident_id_index
-from onestop.identity.models import ApiToken, Employer, EmployerRole, Person, Region, User
+from onestop.identity.models import (
+    ApiToken,
+    Employer,
+    EmployerRole,
+    Person,
+    Region,
+    StaffProfile,
+    User,
+)
 from onestop.rules.identifiers import check_resident_id
 
 
@@ -119,3 +127,22 @@ def token_list_for(*, actor: Any) -> QuerySet[ApiToken]:
     if not getattr(actor, "is_authenticated", False):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def staff_in_scope_of(*, region: Region, roles: list[str]) -> list[StaffProfile]:
+    """Active staff of these roles whose region scope covers ``region``, nearest level first."""
+    profiles = [
+        p
+        for p in StaffProfile.objects.select_related("user", "agency", "region").filter(
+            role__in=roles, user__is_active=True
+        )
+        if policy.in_scope(p, region)
+    ]
+    return sorted(profiles, key=lambda p: (-len(p.region.scope_prefix), p.user.username))
+
+
+def agency_names_by_region(*, kind: str = "si_agency") -> dict[int, str]:
+    """The name of each region's agency of ``kind`` (the one that handles its cases)."""
+    from onestop.identity.models import Agency
+
+    return dict(Agency.objects.filter(kind=kind).values_list("region_id", "name"))

@@ -9,21 +9,27 @@ version, so a running case can be stored and resumed.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.defaults import ScriptTask, UserTask
+from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ScriptTask, ServiceTask, UserTask
 
 from onestop.workflow.expressions import evaluate
 
@@ -52,25 +58,113 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         raise WorkflowError("Script tasks are not allowed; use a registered service.")
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
-        raise WorkflowError("Service tasks are not wired in this version.")
+        raise WorkflowError("Service tasks call registered services only.")
+
+
+#: Registered services that BPMN service tasks may call, by name. A service takes the
+#: case's data (a copy) and returns a dict of JSON values merged into it.
+SERVICES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def register_service(name: str, function: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    SERVICES[name] = function
+
+
+class RegisteredServiceTask(ServiceTask):  # type: ignore[misc]
+    """A ``bpmn:serviceTask`` whose ``implementation`` attribute names a registered service."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, operation: str = "", **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.operation = operation
+
+    def _execute(self, task: Any) -> bool:
+        function = SERVICES.get(self.operation)
+        if function is None:
+            raise WorkflowError(f"No registered service {self.operation!r}.")
+        result = function(dict(task.data))
+        task.data.update(json.loads(json.dumps(result, default=str)))
+        return True
+
+
+class RegisteredServiceTaskParser(TaskParser):  # type: ignore[misc]
+    def create_task(self) -> RegisteredServiceTask:
+        operation = self.node.get("implementation") or ""
+        if operation not in SERVICES:
+            raise WorkflowError(
+                f"Service task {self.bpmn_id!r} names {operation!r}, which is not a registered "
+                f"service (registered: {', '.join(sorted(SERVICES)) or 'none'})."
+            )
+        return RegisteredServiceTask(
+            self.spec, self.bpmn_id, operation=operation, **self.bpmn_attributes
+        )
+
+
+class RegisteredServiceTaskConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
+    def to_dict(self, spec: RegisteredServiceTask) -> dict[str, Any]:
+        found: dict[str, Any] = self.get_default_attributes(spec)
+        found["operation"] = spec.operation
+        return found
+
+
+class Parser(BpmnParser):  # type: ignore[misc]
+    OVERRIDE_PARSER_CLASSES = {
+        **BpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (RegisteredServiceTaskParser, RegisteredServiceTask),
+    }
 
 
 ENGINE = PythonScriptEngine(environment=SafeEnvironment())
-SERIALIZER = BpmnWorkflowSerializer(version=SERIALIZER_VERSION)
+SERIALIZER = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure(
+        {**DEFAULT_CONFIG, RegisteredServiceTask: RegisteredServiceTaskConverter}
+    ),
+    version=SERIALIZER_VERSION,
+)
+#: No entities, no network, no DTDs: an uploaded file is data, never instructions.
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-@lru_cache(maxsize=32)
-def _spec(file_name: str, process_id: str) -> Any:
-    path = (PROCESSES / file_name).resolve()
-    if path.parent != PROCESSES or not path.is_file():
-        raise WorkflowError(f"No process file {file_name!r}.")
-    parser = BpmnParser()
-    parser.add_bpmn_file(str(path))
-    spec = parser.get_spec(process_id)
+def digest(xml: bytes) -> str:
+    return hashlib.sha256(xml).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _parse(xml: bytes, file_name: str, process_id: str) -> Any:
+    parser = Parser()
+    try:
+        parser.add_bpmn_xml(etree.fromstring(xml, XML_PARSER), filename=file_name)
+        spec = parser.get_spec(process_id)
+    except WorkflowError:
+        raise
+    except Exception as exc:  # the parser raises many kinds for a bad file
+        raise WorkflowError(f"{file_name}: {exc}") from exc
     for task_spec in spec.task_specs.values():
         if isinstance(task_spec, ScriptTask):
             raise WorkflowError(f"{file_name}: script tasks are not allowed ({task_spec.name}).")
     return spec
+
+
+def process_id_of(file_name: str) -> str:
+    return file_name.removesuffix(".bpmn")
+
+
+def shipped_xml(file_name: str) -> bytes:
+    path = (PROCESSES / file_name).resolve()
+    if path.parent != PROCESSES or not path.is_file():
+        raise WorkflowError(f"No process file {file_name!r}.")
+    return path.read_bytes()
+
+
+def validate(*, file_name: str, xml: bytes) -> list[str]:
+    """Check a process file before it is loaded: it parses, holds the process
+    ``<name without .bpmn>``, runs no scripts, calls registered services only, and each user
+    task sits in a lane. Returns the user tasks' ids."""
+    spec = _parse(xml, file_name, process_id_of(file_name))
+    tasks = [t for t in spec.task_specs.values() if isinstance(t, UserTask)]
+    unlaned = [t.bpmn_id for t in tasks if not t.lane]
+    if unlaned:
+        raise WorkflowError(f"{file_name}: user tasks without a lane: {', '.join(unlaned)}.")
+    return sorted(t.bpmn_id for t in tasks)
 
 
 @dataclass(frozen=True)
@@ -83,14 +177,18 @@ class ReadyTask:
 
 @dataclass(frozen=True)
 class Instance:
-    state: str  # serialised workflow, JSON
+    state: str  # serialised workflow, JSON (it carries its own process definition)
     ready: tuple[ReadyTask, ...]
     completed: bool
     data: dict[str, Any]
+    version: int = 0  # the process version it started on; 0 is the file shipped
 
 
-def _snapshot(workflow: BpmnWorkflow) -> Instance:
+def _snapshot(workflow: BpmnWorkflow, version: int = 0) -> Instance:
     workflow.do_engine_steps()
+    tasks = [
+        t for t in workflow.get_tasks(state=TaskState.READY) if isinstance(t.task_spec, UserTask)
+    ]
     ready = tuple(
         ReadyTask(
             str(t.id),
@@ -98,20 +196,34 @@ def _snapshot(workflow: BpmnWorkflow) -> Instance:
             t.task_spec.bpmn_name or t.task_spec.name,
             t.task_spec.lane or "",
         )
-        for t in workflow.get_tasks(state=TaskState.READY)
-        if isinstance(t.task_spec, UserTask)
+        for t in tasks
     )
+    # What the process knows now: the open tasks' data, or the workflow's once it has ended.
+    data: dict[str, Any] = {}
+    for task in tasks:
+        data.update(task.data)
+    data.update(workflow.data)
     state = json.dumps({"serializer": SERIALIZER_VERSION, "workflow": SERIALIZER.to_dict(workflow)})
-    return Instance(state, ready, workflow.is_completed(), dict(workflow.data))
+    return Instance(state, ready, workflow.is_completed(), data, version)
 
 
-def start(*, file_name: str, process_id: str, data: dict[str, Any] | None = None) -> Instance:
-    workflow = BpmnWorkflow(_spec(file_name, process_id), script_engine=ENGINE)
+def start(*, process: str, data: dict[str, Any] | None = None) -> Instance:
+    """Start the latest version of ``process`` (a loaded version, else the file shipped).
+
+    A running instance keeps the definition it started with: its state carries it.
+    """
+    from onestop.workflow.selectors import latest_version
+
+    loaded = latest_version(name=process)
+    xml, version = (
+        (loaded.bpmn_xml.encode(), loaded.version) if loaded else (shipped_xml(process), 0)
+    )
+    spec = _parse(xml, process, process_id_of(process))
+    workflow = BpmnWorkflow(spec, script_engine=ENGINE)
     workflow.data.update(data or {})
-    start_task = workflow.get_tasks(state=TaskState.READY)
-    for task in start_task:
+    for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data or {})
-    return _snapshot(workflow)
+    return _snapshot(workflow, version)
 
 
 def _load(state: str) -> BpmnWorkflow:
@@ -149,6 +261,10 @@ def complete(*, state: str, task_id: str, data: dict[str, Any] | None = None) ->
 
 
 def has_process(file_name: str) -> bool:
-    """Whether a process file of that name ships with the platform."""
+    """Whether a process of that name ships with the platform or has been loaded."""
+    from onestop.workflow.selectors import latest_version
+
     path = (PROCESSES / file_name).resolve()
-    return bool(file_name) and path.parent == PROCESSES and path.is_file()
+    if bool(file_name) and path.parent == PROCESSES and path.is_file():
+        return True
+    return bool(file_name) and latest_version(name=file_name) is not None

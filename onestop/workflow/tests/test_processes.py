@@ -13,6 +13,8 @@ from onestop.workflow import engine
 from onestop.workflow.engine import Instance, WorkflowError
 from onestop.workflow.expressions import ExpressionRefused, evaluate
 
+pytestmark = pytest.mark.django_db
+
 
 def do(instance: Instance, name: str, **data: str) -> Instance:
     task = next(t for t in instance.ready if t.name == name)
@@ -24,7 +26,7 @@ def ready(instance: Instance) -> list[tuple[str, str]]:
 
 
 def test_retirement_with_a_supplement_then_approval() -> None:
-    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    case = engine.start(process="retirement.bpmn")
     assert ready(case) == [("accept", "case_worker")]
     case = do(case, "accept", decision="supplement")
     assert ready(case) == [("supplement", "applicant")]
@@ -44,14 +46,14 @@ def test_retirement_with_a_supplement_then_approval() -> None:
     ],
 )
 def test_retirement_rejections(steps: list[tuple[str, str]], last: str) -> None:
-    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    case = engine.start(process="retirement.bpmn")
     for name, decision in steps:
         case = do(case, name, decision=decision)
     assert case.completed and case.data["decision"] == last
 
 
 def test_death_case_runs_its_parallel_review() -> None:
-    case = engine.start(file_name="death_benefits.bpmn", process_id="death_benefits")
+    case = engine.start(process="death_benefits.bpmn")
     case = do(case, "accept")
     assert ready(case) == [
         ("civil_affairs_review", "civil_affairs"),
@@ -68,7 +70,7 @@ def test_death_case_runs_its_parallel_review() -> None:
 
 
 def test_death_case_rejection() -> None:
-    case = engine.start(file_name="death_benefits.bpmn", process_id="death_benefits")
+    case = engine.start(process="death_benefits.bpmn")
     case = do(case, "accept")
     for name in ("hrss_review", "civil_affairs_review", "medical_insurance_review"):
         case = do(case, name)
@@ -77,9 +79,7 @@ def test_death_case_rejection() -> None:
 
 
 def test_state_resumes_and_carries_its_serializer_version() -> None:
-    case = engine.start(
-        file_name="retirement.bpmn", process_id="retirement", data={"case_number": "SX2026-000001"}
-    )
+    case = engine.start(process="retirement.bpmn", data={"case_number": "SX2026-000001"})
     assert json.loads(case.state)["serializer"] == engine.SERIALIZER_VERSION
     again = engine.resume(case.state)
     assert ready(again) == ready(case)
@@ -89,7 +89,7 @@ def test_state_resumes_and_carries_its_serializer_version() -> None:
 
 
 def test_a_task_is_completed_once() -> None:
-    case = engine.start(file_name="retirement.bpmn", process_id="retirement")
+    case = engine.start(process="retirement.bpmn")
     task = case.ready[0]
     engine.complete(state=case.state, task_id=task.id, data={"decision": "accept"})
     later = engine.complete(state=case.state, task_id=task.id, data={"decision": "accept"})
@@ -97,26 +97,44 @@ def test_a_task_is_completed_once() -> None:
         engine.complete(state=later.state, task_id=task.id, data={"decision": "accept"})
 
 
-def test_unknown_files_and_script_tasks_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unknown_files_and_script_tasks_are_refused() -> None:
     with pytest.raises(WorkflowError):
-        engine.start(file_name="../settings.py", process_id="x")
-    script = (
-        (Path(engine.PROCESSES) / "retirement.bpmn")
-        .read_text()
-        .replace(
-            '<bpmn:userTask id="review" name="Review and decide" />',
-            '<bpmn:scriptTask id="review" name="Run code"><bpmn:script>import os'
-            "</bpmn:script></bpmn:scriptTask>",
-        )
+        engine.start(process="../settings.py")
+    assert not engine.has_process("../settings.py") and not engine.has_process("nope.bpmn")
+    script = RETIREMENT.replace(
+        '<bpmn:userTask id="review" name="Review and decide" />',
+        '<bpmn:scriptTask id="review" name="Run code"><bpmn:script>import os'
+        "</bpmn:script></bpmn:scriptTask>",
     )
-    (tmp_path / "evil.bpmn").write_text(script)
-    monkeypatch.setattr(engine, "PROCESSES", tmp_path)
-    engine._spec.cache_clear()
     with pytest.raises(WorkflowError, match="script tasks"):
-        engine.start(file_name="evil.bpmn", process_id="retirement")
-    engine._spec.cache_clear()
+        engine.validate(file_name="retirement.bpmn", xml=script.encode())
+
+
+RETIREMENT = (Path(engine.PROCESSES) / "retirement.bpmn").read_text()
+
+
+def test_service_tasks_call_registered_services_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retirement process gathers the record through a registered service; a file naming
+    an unregistered one, or an external entity, is refused when it is loaded."""
+    seen: list[dict[str, object]] = []
+
+    def record(data: dict[str, object]) -> dict[str, object]:
+        seen.append(data)
+        return {"contribution_months": 190}
+
+    monkeypatch.setitem(engine.SERVICES, "insurance_record", record)
+    case = engine.start(process="retirement.bpmn", data={"applicant_id": 7})
+    assert seen == [{"applicant_id": 7}]
+    assert case.data["contribution_months"] == 190 and ready(case) == [("accept", "case_worker")]
+    unknown = RETIREMENT.replace('implementation="insurance_record"', 'implementation="os.system"')
+    with pytest.raises(WorkflowError, match="not a registered service"):
+        engine.validate(file_name="retirement.bpmn", xml=unknown.encode())
+    entity = RETIREMENT.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    ).replace('name="Review and decide"', 'name="&x;"')
+    with pytest.raises(WorkflowError):
+        engine.validate(file_name="retirement.bpmn", xml=entity.encode())
 
 
 @pytest.mark.parametrize(

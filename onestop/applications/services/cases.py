@@ -1,10 +1,14 @@
-"""Cases: filing on any channel, acting on the process's tasks, withdrawing.
+"""Cases: filing on any channel, acting on the process's tasks, withdrawing; the clock.
 
 Who may act on a ready task is decided by its BPMN lane: ``applicant`` (the applicant),
 ``case_worker``/``reviewer`` (staff of that role whose region scope covers the case), or a
 department (``civil_affairs``, ``medical_insurance``: staff of such an agency in scope).
-The clock: the deadline is the promised limit in working days from filing; while the case waits
-for the applicant's supplement it is paused, and the deadline moves by the working days spent.
+A case escalated a level up is handled only by staff whose scope covers the higher region.
+
+The clock: the case deadline is the promised limit in working days from filing. While only
+the applicant's steps (or steps the item excludes from the limit) are open, the clock is
+paused and the deadline moves by the working days spent. Each staff step has its own
+deadline: its limit from the item (``step_limits``), never past the case deadline.
 """
 
 from __future__ import annotations
@@ -16,16 +20,20 @@ from typing import Any
 
 import jsonschema
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from onestop.applications.models import FINAL, Application, Channel, Status, Step
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
+from onestop.catalogue.models import ServiceItem
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.identity import policy
-from onestop.identity.models import Person
+from onestop.identity import selectors as identity
+from onestop.identity.models import Person, User
+from onestop.notifications.services import notify
 from onestop.workflow import engine
 
 DECISIONS = {
@@ -33,6 +41,7 @@ DECISIONS = {
     "review": {"approve", "reject"},
     "decide": {"approve", "reject"},
 }
+STAFF_ROLES = ["case_worker", "reviewer"]
 
 
 @dataclass(frozen=True)
@@ -41,22 +50,91 @@ class Filed:
     code: str  # the verification code for the public status query, shown once
 
 
+#: Process data that the platform puts in itself, not facts gathered for the case.
+START_KEYS = {"item_code", "applicant_id", "channel", "decision"}
+
+
 def _ready(instance: engine.Instance) -> list[list[str]]:
     return [[t.name, t.lane, t.id, t.title] for t in instance.ready]
 
 
-def _step(
+def _facts_of(instance: engine.Instance) -> dict[str, Any]:
+    return {k: v for k, v in instance.data.items() if k not in START_KEYS}
+
+
+def step_add(
     application: Application, actor: Any, action: str, task: str = "", note: str = ""
 ) -> None:
+    """One line on the case's timeline (``actor`` None: the platform itself)."""
     Step.objects.create(
         application=application,
         at=timezone.now(),
-        actor_label=actor.get_username(),
-        role=policy.role_of(actor),
+        actor_label=actor.get_username() if actor is not None else "system",
+        role=policy.role_of(actor) if actor is not None else "system",
         action=action,
         task=task,
         note=note[:2000],
     )
+
+
+def case_link(case: Application) -> str:
+    return reverse("applications:case", args=[case.number])
+
+
+def case_facts(case: Application, **extra: Any) -> dict[str, Any]:
+    return {"number": case.number, "item": case.item_name, **extra}
+
+
+def eligible_staff(case: Application, lane: str) -> list[User]:
+    """Staff who may act on a step of ``lane``, nearest level first."""
+    if lane == "applicant":
+        return []
+    routed = case.escalated_to or case.region
+    profiles = identity.staff_in_scope_of(region=routed, roles=STAFF_ROLES)
+    return [p.user for p in profiles if may_act(p.user, case, lane)]
+
+
+def nearest_staff(users: list[User]) -> list[User]:
+    """Of eligible staff (nearest first), those at the nearest level only."""
+    if not users:
+        return []
+    prefix = len(users[0].staff_profile.region.scope_prefix)
+    return [u for u in users if len(u.staff_profile.region.scope_prefix) == prefix]
+
+
+def _announce_new_tasks(case: Application, previous: set[str]) -> None:
+    """Tell the staff at the nearest level about each staff step that just opened."""
+    for name, lane, task_id, title in case.ready:
+        if task_id in previous or lane == "applicant":
+            continue
+        notify(
+            recipients=nearest_staff(eligible_staff(case, lane)),
+            event="applications.task",
+            context=case_facts(case, task=title or name, due=case.step_deadline or case.deadline),
+            link=case_link(case),
+        )
+
+
+def clock_update(case: Application, item: ServiceItem, today: dt.date, previous: set[str]) -> None:
+    """Pause, resume and restart the clocks after the ready steps changed."""
+    excluded = set(item.clock_excluded_steps or [])
+    staff_ready = [r for r in case.ready if r[1] != "applicant" and r[0] not in excluded]
+    waiting = bool(case.ready) and not staff_ready
+    if waiting and case.paused_since is None:
+        case.paused_since = today
+    elif not waiting and case.paused_since is not None:
+        moved = add_working_days(case.deadline, working_days_between(case.paused_since, today))
+        case.deadline, case.paused_since = moved.date, None
+        case.deadline_provisional = case.deadline_provisional or moved.provisional
+    if not staff_ready:
+        case.step_started = case.step_deadline = None
+    elif not {r[2] for r in staff_ready} <= previous or case.step_started is None:
+        limits = item.step_limits or {}
+        dues = [
+            add_working_days(today, int(limits[name])).date if name in limits else case.deadline
+            for name, *_ in staff_ready
+        ]
+        case.step_started, case.step_deadline = today, min([*dues, case.deadline])
 
 
 def application_submit(
@@ -108,13 +186,17 @@ def application_submit(
             ) from exc
     code = new_code()
     now = timezone.now()
-    deadline = add_working_days(timezone.localdate(), item.promised_limit_days)
-    instance = engine.start(file_name=item.process, process_id=item.process.removesuffix(".bpmn"))
+    today = timezone.localdate()
+    deadline = add_working_days(today, item.promised_limit_days)
+    instance = engine.start(
+        process=item.process,
+        data={"item_code": item.code, "applicant_id": applicant.pk, "channel": channel},
+    )
     for _ in range(5):
         number = f"SX{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
         try:
             with transaction.atomic():
-                application = Application.objects.create(
+                application = Application(
                     number=number,
                     code_hash=code_hash(code),
                     item_code=item.code,
@@ -131,14 +213,25 @@ def application_submit(
                     submitted_at=now,
                     deadline=deadline.date,
                     deadline_provisional=deadline.provisional,
+                    process_version=instance.version,
+                    facts=_facts_of(instance),
                 )
-                _step(application, actor, "submitted", note=channel)
+                clock_update(application, item, today, set())
+                application.save()
+                step_add(application, actor, "submitted", note=channel)
                 record(
                     actor=actor,
                     action="applications.submitted",
                     target=application,
                     changes={"item": f"{item.code} v{item.version}", "channel": channel},
                 )
+                notify(
+                    recipients=[applicant.user],
+                    event="applications.submitted",
+                    context=case_facts(application, deadline=application.deadline),
+                    link=case_link(application),
+                )
+                _announce_new_tasks(application, set())
             return Filed(application, code)
         except IntegrityError:
             continue  # the random number was taken; draw another
@@ -152,17 +245,39 @@ def may_act(actor: Any, application: Application, lane: str) -> bool:
     profile = policy.staff_profile(actor)
     if profile is None or not policy.in_scope(profile, application.region):
         return False
+    if application.escalated_to_id is not None and not policy.in_scope(
+        profile, application.escalated_to
+    ):
+        return False
     if lane in ("case_worker", "reviewer"):
         return bool(profile.role == lane)
     return bool(profile.agency.kind == lane and profile.role in ("case_worker", "reviewer"))
 
 
+def locked(application: Application) -> Application:
+    """The case re-read under a row lock, for a write in the current transaction."""
+    return Application.objects.select_for_update().select_related("region").get(pk=application.pk)
+
+
+def _outcome_event(decision: str) -> str | None:
+    return {
+        "accept": "applications.accepted",
+        "supplement": "applications.supplement",
+        "not_accept": "applications.not_accepted",
+        "approve": "applications.approved",
+        "reject": "applications.rejected",
+    }.get(decision)
+
+
 def application_act(
     *, actor: Any, application: Application, task: str, decision: str = "done", note: str = ""
 ) -> Application:
-    """Complete a ready task of the case. A supplement request must list what is missing."""
+    """Complete a ready task of the case. A supplement request must list what is missing.
+
+    A step claimed by another staff member is theirs until released or reassigned.
+    """
     with transaction.atomic():
-        case = Application.objects.select_for_update().get(pk=application.pk)
+        case = locked(application)
         entry = next((r for r in case.ready if r[0] == task), None)
         if entry is None or case.status in FINAL:
             raise ServiceError(
@@ -170,6 +285,12 @@ def application_act(
             )
         if not may_act(actor, case, entry[1]):
             raise NotPermitted()
+        if entry[1] != "applicant" and case.assignee_id not in (None, actor.pk):
+            raise ServiceError(
+                "该办件已由其他工作人员认领。",
+                "Another staff member has claimed this case.",
+                code="claimed",
+            )
         allowed = DECISIONS.get(task, {"done"})
         if decision not in allowed:
             raise ServiceError(
@@ -187,14 +308,11 @@ def application_act(
             state=case.workflow_state, task_id=entry[2], data={"decision": decision}
         )
         today = timezone.localdate()
-        if task == "supplement" and case.paused_since is not None:
-            paused = working_days_between(case.paused_since, today)
-            moved = add_working_days(case.deadline, paused)
-            case.deadline, case.paused_since = moved.date, None
-            case.deadline_provisional = case.deadline_provisional or moved.provisional
+        previous = {r[2] for r in case.ready}
+        if task == "supplement":
             case.status = Status.SUBMITTED
         elif decision == "supplement":
-            case.status, case.paused_since = Status.SUPPLEMENT, today
+            case.status = Status.SUPPLEMENT
         elif decision == "accept":
             case.status = Status.IN_REVIEW
         elif decision in ("not_accept", "approve", "reject"):
@@ -205,14 +323,28 @@ def application_act(
             }[decision]
             case.completed_at = timezone.now()
         case.workflow_state, case.ready = instance.state, _ready(instance)
+        case.facts = {**case.facts, **_facts_of(instance)}
+        case.assignee = None
+        item = catalogue.item_get(code=case.item_code, version=case.item_version)
+        clock_update(case, item, today, previous)
         case.save()
-        _step(case, actor, decision if decision != "done" else "completed", task=task, note=note)
+        step_add(case, actor, decision if decision != "done" else "completed", task=task, note=note)
         record(
             actor=actor,
             action=f"applications.{task}.{decision}",
             target=case,
             changes={"status": case.status, "deadline": case.deadline},
         )
+        event = _outcome_event(decision)
+        if event is not None:
+            notify(
+                recipients=[case.applicant.user],
+                event=event,
+                context=case_facts(case, note=note.strip()),
+                link=case_link(case),
+            )
+        if case.status not in FINAL:
+            _announce_new_tasks(case, previous)
     return case
 
 
@@ -220,13 +352,30 @@ def application_withdraw(*, actor: Any, application: Application, note: str = ""
     if not may_act(actor, application, "applicant"):
         raise NotPermitted()
     with transaction.atomic():
-        case = Application.objects.select_for_update().get(pk=application.pk)
+        case = locked(application)
         if case.status in FINAL:
             raise ServiceError("该办件已办结。", "This case is already closed.", code="closed")
+        was_assigned = case.assignee
         case.status, case.ready, case.completed_at = Status.WITHDRAWN, [], timezone.now()
-        case.save(update_fields=["status", "ready", "completed_at"])
-        _step(case, actor, "withdrawn", note=note)
+        case.assignee, case.step_started, case.step_deadline = None, None, None
+        case.save(
+            update_fields=[
+                "status",
+                "ready",
+                "completed_at",
+                "assignee",
+                "step_started",
+                "step_deadline",
+            ]
+        )
+        step_add(case, actor, "withdrawn", note=note)
         record(actor=actor, action="applications.withdrawn", target=case)
+        notify(
+            recipients=[case.applicant.user, was_assigned],
+            event="applications.withdrawn",
+            context=case_facts(case),
+            link=case_link(case),
+        )
 
 
 def overdue(application: Application, today: dt.date) -> bool:

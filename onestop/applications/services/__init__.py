@@ -1,0 +1,60 @@
+"""Writes on cases: filing and acting (``cases``), the work queue (``queue``), uploaded
+materials (``materials``). Callers import from here."""
+
+from onestop.applications.services.cases import (
+    DECISIONS,
+    Filed,
+    application_act,
+    application_submit,
+    application_withdraw,
+    case_facts,
+    case_link,
+    clock_update,
+    eligible_staff,
+    may_act,
+    nearest_staff,
+    overdue,
+)
+from onestop.applications.services.materials import (
+    MAX_BYTES,
+    material_read,
+    material_upload,
+    may_upload,
+)
+from onestop.applications.services.queue import (
+    application_claim,
+    application_comment,
+    application_escalate,
+    application_reassign,
+    application_release,
+    application_transfer,
+    may_reassign,
+    may_work_on,
+)
+
+__all__ = [
+    "DECISIONS",
+    "MAX_BYTES",
+    "Filed",
+    "application_act",
+    "application_claim",
+    "application_comment",
+    "application_escalate",
+    "application_reassign",
+    "application_release",
+    "application_submit",
+    "application_transfer",
+    "application_withdraw",
+    "case_facts",
+    "case_link",
+    "clock_update",
+    "eligible_staff",
+    "material_read",
+    "material_upload",
+    "may_act",
+    "may_reassign",
+    "may_upload",
+    "may_work_on",
+    "nearest_staff",
+    "overdue",
+]

@@ -1,0 +1,38 @@
+"""Inbox API: a user's notifications, and marking one read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from onestop.identity.api_auth import ANY_AUTH
+from onestop.notifications import selectors, services
+from onestop.notifications.models import Notification
+
+router = Router(tags=["notifications"], auth=ANY_AUTH)
+
+
+class NotificationOut(Schema):
+    id: int
+    event: str
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+@router.get("/inbox", response=list[NotificationOut])
+def inbox(request: HttpRequest, unread: bool = False) -> list[Notification]:
+    """The signed-in user's notifications, newest first (at most 200)."""
+    return list(selectors.inbox_of(actor=request.user, unread_only=unread)[:200])
+
+
+@router.post("/inbox/{notification_id}/read", response=NotificationOut)
+def read(request: HttpRequest, notification_id: int) -> Notification:
+    """Mark one of one's own notifications read; another user's is not found."""
+    return services.notification_read(actor=request.user, notification_id=notification_id)

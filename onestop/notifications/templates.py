@@ -1,0 +1,80 @@
+"""Message templates, one per event, in Chinese and English.
+
+Each is (title_zh, title_en, body_zh, body_en) with ``{name}`` placeholders filled from the
+event's context; a context that lacks a placeholder is a programming error and raises.
+"""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
+    "applications.submitted": (
+        "申请已提交：{item}",
+        "Application filed: {item}",
+        "您的申请 {number}（{item}）已提交，承诺办结日期为 {deadline}。",
+        "Your application {number} ({item}) has been filed; it is due by {deadline}.",
+    ),
+    "applications.accepted": (
+        "申请已受理：{item}",
+        "Application accepted: {item}",
+        "您的申请 {number} 已受理，正在审核。",
+        "Your application {number} has been accepted and is in review.",
+    ),
+    "applications.supplement": (
+        "请补正材料：{item}",
+        "Please supply what is missing: {item}",
+        "您的申请 {number} 需要补正，一次性告知如下：{note}。补正期间办理时限暂停计算。",
+        "Your application {number} needs a supplement; everything missing: {note}. "
+        "The time limit is paused until you supply it.",
+    ),
+    "applications.not_accepted": (
+        "申请不予受理：{item}",
+        "Application not accepted: {item}",
+        "您的申请 {number} 不予受理，理由：{note}。",
+        "Your application {number} was not accepted. Reasons: {note}.",
+    ),
+    "applications.approved": (
+        "申请已办结（准予）：{item}",
+        "Application approved: {item}",
+        "您的申请 {number} 已审批通过并办结，可在办件页面下载办理结果。",
+        "Your application {number} has been approved and completed; download the result "
+        "from the case page.",
+    ),
+    "applications.rejected": (
+        "申请已办结（不予准予）：{item}",
+        "Application rejected: {item}",
+        "您的申请 {number} 未获批准，理由：{note}。可在办件页面下载决定书。",
+        "Your application {number} was rejected. Reasons: {note}. The decision can be "
+        "downloaded from the case page.",
+    ),
+    "applications.withdrawn": (
+        "申请已撤回：{item}",
+        "Application withdrawn: {item}",
+        "申请 {number} 已由申请人撤回。",
+        "Application {number} has been withdrawn by the applicant.",
+    ),
+    "applications.task": (
+        "待办：{task}（{number}）",
+        "To do: {task} ({number})",
+        "办件 {number}（{item}）的环节“{task}”交由您办理，环节时限 {due}。",
+        "The step '{task}' of case {number} ({item}) is yours; it is due by {due}.",
+    ),
+    "applications.escalated": (
+        "办件已提级：{number}",
+        "Case escalated: {number}",
+        "办件 {number}（{item}）已提交上级 {region} 办理。原因：{note}",
+        "Case {number} ({item}) has been escalated to {region}. Reason: {note}",
+    ),
+    "supervision.yellow": (
+        "黄牌预警：{number}",
+        "Yellow warning: {number}",
+        "办件 {number}（{item}）的“{task}”环节将于 {due} 到期，请抓紧办理。",
+        "The step '{task}' of case {number} ({item}) is due by {due}: act soon.",
+    ),
+    "supervision.red": (
+        "红牌警告：{number}",
+        "Red warning: {number}",
+        "办件 {number}（{item}）的“{task}”环节已于 {due} 超期，已提交上级督办。",
+        "The step '{task}' of case {number} ({item}) was due by {due} and is overdue; "
+        "it has been escalated.",
+    ),
+}

@@ -1,0 +1,133 @@
+"""The time-limit clock: yellow and red warnings, notification, escalation of red cases.
+
+``clock_run`` is idempotent: a warning is raised once per case, open steps and level (a
+unique constraint), its notifications and escalation happen only when it is first raised,
+and warnings of steps that have closed are marked resolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.applications import selectors as applications
+from onestop.applications import services as cases
+from onestop.applications.models import Application
+from onestop.audit.services import record
+from onestop.common.errors import ServiceError
+from onestop.common.workdays import working_days_between
+from onestop.identity import selectors as identity
+from onestop.identity.models import User
+from onestop.notifications.services import notify
+from onestop.supervision.models import Level, Warning
+
+
+@dataclass(frozen=True)
+class ClockReport:
+    yellow: int
+    red: int
+    escalated: int
+    resolved: int
+
+
+def level_of(*, started: dt.date, due: dt.date, today: dt.date, share: float) -> str | None:
+    """Red once ``due`` has passed; yellow once ``share`` of the working days from ``started``
+    to ``due`` have gone by (or on the due date itself); else none."""
+    if today > due:
+        return Level.RED
+    total = working_days_between(started, due)
+    if total == 0 or working_days_between(started, today) >= share * total:
+        return Level.YELLOW
+    return None
+
+
+def _step_key(case: Application) -> str:
+    return ",".join(sorted(r[2] for r in case.ready if r[1] != "applicant"))[:200]
+
+
+def _recipients(case: Application) -> list[User]:
+    workers = (
+        [case.assignee]
+        if case.assignee is not None
+        else [
+            u
+            for lane in dict.fromkeys(r[1] for r in case.ready if r[1] != "applicant")
+            for u in cases.nearest_staff(cases.eligible_staff(case, lane))
+        ]
+    )
+    supervisors = identity.staff_in_scope_of(region=case.region, roles=["supervisor"])
+    return [*workers, *cases.nearest_staff([p.user for p in supervisors])]
+
+
+def _raise(case: Application, level: str, due: dt.date, key: str) -> Warning | None:
+    task = next((r[3] or r[0] for r in case.ready if r[1] != "applicant"), "")
+    try:
+        with transaction.atomic():
+            warning = Warning.objects.create(
+                application=case,
+                region=case.region,
+                level=level,
+                step_key=key,
+                task=task[:120],
+                due=due,
+                raised_at=timezone.now(),
+            )
+            record(
+                actor=None,
+                action=f"supervision.warning.{level}",
+                target=case,
+                changes={"task": task, "due": due},
+            )
+            notify(
+                recipients=_recipients(case),
+                event=f"supervision.{level}",
+                context=cases.case_facts(case, task=task, due=due),
+                link=cases.case_link(case),
+            )
+    except IntegrityError:
+        return None  # raised before (another run got there first)
+    return warning
+
+
+def clock_run(*, today: dt.date | None = None) -> ClockReport:
+    """Check every open case on the clock once."""
+    today = today or timezone.localdate()
+    share = float(getattr(settings, "ONESTOP_YELLOW_SHARE", 0.75))
+    yellow = red = escalated = 0
+    for case in applications.cases_on_clock():
+        due = case.step_deadline or case.deadline
+        started = case.step_started or timezone.localtime(case.submitted_at).date()
+        level = level_of(started=started, due=due, today=today, share=share)
+        if level is None:
+            continue
+        key = _step_key(case)
+        if Warning.objects.filter(application=case, step_key=key, level=level).exists():
+            continue
+        warning = _raise(case, level, due, key)
+        if warning is None:
+            continue
+        if level == Level.YELLOW:
+            yellow += 1
+            continue
+        red += 1
+        try:
+            cases.application_escalate(
+                actor=None,
+                application=case,
+                note="超过时限，自动提级督办 Overdue: escalated automatically",
+                automatic=True,
+            )
+        except ServiceError:
+            continue  # already at the top level: the red warning stands for the supervisor
+        Warning.objects.filter(pk=warning.pk).update(escalated=True)
+        escalated += 1
+    resolved = 0
+    for warning in Warning.objects.filter(resolved_at__isnull=True).select_related("application"):
+        case = warning.application
+        if not applications.on_clock(case) or _step_key(case) != warning.step_key:
+            resolved += Warning.objects.filter(pk=warning.pk).update(resolved_at=timezone.now())
+    return ClockReport(yellow, red, escalated, resolved)
