@@ -42,6 +42,7 @@ DECISIONS = {
     "decide": {"approve", "reject"},
 }
 STAFF_ROLES = ["case_worker", "reviewer"]
+HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,8 @@ def may_act(actor: Any, application: Application, lane: str) -> bool:
     ):
         return False
     if lane in ("case_worker", "reviewer"):
-        return bool(profile.role == lane)
+        # The HRSS side's lanes: another department's case worker is not one of them.
+        return bool(profile.role == lane and profile.agency.kind in HRSS_AGENCIES)
     return bool(profile.agency.kind == lane and profile.role in ("case_worker", "reviewer"))
 
 

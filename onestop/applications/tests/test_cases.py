@@ -83,6 +83,7 @@ def test_retirement_case_with_a_supplement(world: Any, monkeypatch: pytest.Monke
         ("alice", "accept", "accept"),  # the applicant does not accept her own case
         ("sam", "accept", "accept"),  # supervisors watch, they do not handle
         ("bob", "accept", "accept"),
+        ("cheng", "accept", "accept"),  # civil affairs' case worker is not HRSS's
     ],
 )
 def test_only_the_lanes_role_in_scope_acts(world: Any, who: str, task: str, decision: str) -> None:

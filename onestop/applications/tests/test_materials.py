@@ -1,0 +1,122 @@
+"""Uploaded materials: type by content, size and count limits, checksum, who may upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.applications import services
+from onestop.applications.models import Application, Material
+from onestop.applications.services import materials
+from onestop.audit.models import Entry
+from onestop.common.digests import sm3_hex
+from onestop.common.errors import NotPermitted, ServiceError
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+FILE_NAME = "人事档案（视同缴费年限认定）"
+PDF = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+@pytest.fixture
+def case(world: Any, settings: Any, tmp_path: Any) -> Application:
+    settings.MEDIA_ROOT = tmp_path
+    return services.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    ).application
+
+
+def upload(actor: Any, case: Application, data: bytes, name: str = FILE_NAME) -> Material:
+    return services.material_upload(
+        actor=actor, application=case, name=name, file_name="scan.pdf", data=data
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")]
+)
+def test_accepted_types_are_judged_by_content(
+    world: Any, case: Application, data: bytes, kind: str
+) -> None:
+    material = upload(world.alice.user, case, data)
+    assert (material.content_type, material.size, material.checksum) == (
+        kind,
+        len(data),
+        sm3_hex(data),
+    )
+    assert services.material_read(material=material) == data
+    assert material.download_name.startswith(case.number)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (b"MZ\x90\x00 not a pdf", FILE_NAME, "file_type"),
+        (b"<html>%PDF-</html>", FILE_NAME, "file_type"),
+        (b"", FILE_NAME, "empty"),
+        (b"%PDF-" + b"0" * materials.MAX_BYTES, FILE_NAME, "too_large"),
+        (PDF, "身份证复印件 not in this item", "material"),
+    ],
+)
+def test_bad_files_are_refused_and_nothing_is_kept(
+    world: Any, case: Application, data: bytes, name: str, code: str
+) -> None:
+    journal = Entry.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        upload(world.alice.user, case, data, name)
+    assert refused.value.code == code
+    assert (Material.objects.count(), Entry.objects.count()) == (0, journal)
+
+
+def test_who_may_upload_and_the_count_limit(
+    world: Any, case: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for actor in (world.bob.user, world.rita, world.sam, world.mallory):
+        with pytest.raises(NotPermitted):
+            upload(actor, case, PDF)
+    upload(world.carol, case, PDF)  # at the counter, on the applicant's behalf
+    monkeypatch.setattr(materials, "MAX_PER_CASE", 2)
+    upload(world.alice.user, case, PNG)
+    with pytest.raises(ServiceError) as full:
+        upload(world.alice.user, case, JPEG)
+    assert full.value.code == "too_many" and Material.objects.count() == 2
+    services.application_withdraw(actor=world.alice.user, application=case)
+    case.refresh_from_db()
+    with pytest.raises(NotPermitted):  # closed cases take no more files
+        upload(world.alice.user, case, PDF)
+
+
+def test_a_changed_file_no_longer_downloads(world: Any, case: Application) -> None:
+    material = upload(world.alice.user, case, PDF)
+    with open(material.file.path, "wb") as handle:
+        handle.write(PDF.replace(b"1.7", b"1.4"))
+    with pytest.raises(ServiceError) as changed:
+        services.material_read(material=material)
+    assert changed.value.code == "checksum"
+
+
+def test_the_page_uploads_and_serves_the_file(world: Any, case: Application) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client()
+    client.force_login(world.alice.user)
+    response = client.post(
+        f"/applications/{case.number}/materials/",
+        {"name": FILE_NAME, "file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 302
+    material = Material.objects.get()
+    response = client.get(f"/applications/{case.number}/materials/{material.pk}/")
+    assert response.status_code == 200 and response.content == PDF
+    assert response["Content-Type"] == "application/pdf"
+    # A spoofed type claim does not help: the content decides.
+    response = client.post(
+        f"/applications/{case.number}/materials/",
+        {"name": FILE_NAME, "file": SimpleUploadedFile("a.pdf", b"<script>", "application/pdf")},
+    )
+    assert response.status_code == 302 and Material.objects.count() == 1
