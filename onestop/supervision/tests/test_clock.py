@@ -91,7 +91,7 @@ def test_yellow_then_red_escalates_once_and_closing_the_step_resolves(world: Any
     assert (report.yellow, report.red, report.escalated) == (0, 1, 1)
     assert (clock_run(today=late).red, Warning.objects.count()) == (0, 2)
     case.refresh_from_db()
-    assert case.escalated_to.code == "610100"
+    assert case.escalated_to is not None and case.escalated_to.code == "610100"
     red = Warning.objects.get(level="red")
     assert red.escalated
     assert Entry.objects.filter(action="supervision.warning.red").count() == 1
