@@ -183,7 +183,7 @@ ROUTES = [
         {**CASE_WORK, "sam": 302},
         404,
         writes=True,
-        form=lambda w: {"to": str(w.carol.pk), "note": ""},
+        form=lambda w: {"handover-to": str(w.carol.pk), "handover-note": ""},
     ),
     Route(
         "case comment",
@@ -192,7 +192,7 @@ ROUTES = [
         {**CASE_WORK, "rita": 302, "sam": 302},
         404,
         writes=True,
-        form=lambda w: {"body": "已电话核实 called"},
+        form=lambda w: {"comment-body": "已电话核实 called"},
     ),
     Route(
         "case escalate",
@@ -201,7 +201,7 @@ ROUTES = [
         CASE_WORK,
         404,
         writes=True,
-        form=lambda w: {"note": "疑难 complex"},
+        form=lambda w: {"escalate-note": "疑难 complex"},
     ),
     Route(
         "case upload material",

@@ -71,6 +71,7 @@ class ActForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
+    prefix = "handover"
     to = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
@@ -82,6 +83,7 @@ class HandoverForm(forms.Form):
 
 
 class CommentForm(forms.Form):
+    prefix = "comment"
     body = forms.CharField(
         label=_("Internal comment (staff only)"),
         max_length=4000,
@@ -90,6 +92,7 @@ class CommentForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
+    prefix = "escalate"
     note = forms.CharField(label=_("Reason to escalate"), max_length=500)
 
 

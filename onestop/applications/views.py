@@ -249,7 +249,7 @@ def handover_view(request: HttpRequest, number: str) -> HttpResponse:
 def comment_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
     form = CommentForm(request.POST)
-    body = form.data.get("body", "") if not form.is_valid() else form.cleaned_data["body"]
+    body = form.cleaned_data["body"] if form.is_valid() else ""
     return _done(
         request,
         case,

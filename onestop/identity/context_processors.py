@@ -20,5 +20,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "staff": policy.MANAGE_STAFF in perms,
             "journal": policy.SEARCH_JOURNAL in perms,
             "admin": policy.USE_ADMIN in perms,
+            "supervise": policy.SUPERVISE in perms,
         },
     }

@@ -1,0 +1,132 @@
+"""The work queue, the clock and the inbox in a real browser: claim, comment, transfer,
+a supervisor's reassignment, escalation, a red warning on the supervision page; the applicant's
+inbox and a material upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from conftest import PASSWORD
+from onestop.applications import services as cases
+from onestop.applications.models import Application, Material
+from onestop.identity import services as identity
+from onestop.identity.models import StaffRole
+from onestop.supervision.services import clock_run
+from tests.e2e.test_applications import sign_in, sign_out
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+
+
+def staff(world: Any, login: str, display: str, region: str) -> Any:
+    return identity.staff_create(
+        actor=None,
+        username=login,
+        display_name=display,
+        password=PASSWORD,
+        agency=world.agencies[f"{region}-si"],
+        role=StaffRole.CASE_WORKER,
+        region=world.regions[region],
+    )
+
+
+def file(world: Any) -> Application:
+    return cases.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    ).application
+
+
+def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -> None:
+    chloe = staff(world, "chloe", "柯洛伊", "610113")
+    xavier = staff(world, "xavier", "谢维尔", "610100")
+    number = file(world).number
+
+    sign_in(page, "carol", world.carol)
+    page.get_by_role("link", name="我的待办").click()
+    page.get_by_role("link", name=number).click()
+    page.get_by_role("button", name="认领").click()
+    page.get_by_text("您已认领该办件。").wait_for()
+    assert page.locator("#assignee").inner_text() == "陈卡罗"
+    page.get_by_label("内部意见（仅工作人员可见）").fill("已电话核实档案 verified by phone")
+    page.get_by_role("button", name="添加意见").click()
+    assert "已电话核实档案" in page.locator("#comments").inner_text()
+    page.get_by_label("同事").select_option(label="柯洛伊")
+    page.get_by_role("button", name="转交", exact=True).click()
+    page.get_by_text("已移交。").wait_for()
+    assert page.locator("#assignee").inner_text() == "柯洛伊"
+    assert page.locator("section#task-accept").count() == 0  # chloe's step now
+    sign_out(page)
+
+    sign_in(page, "chloe", chloe)
+    page.goto("/staff/queue/?view=mine")
+    assert page.locator("#queue tbody tr").count() == 1
+    sign_out(page)
+
+    sign_in(page, "sam", world.sam)
+    page.goto(f"/applications/{number}/")
+    page.get_by_label("同事").select_option(label="陈卡罗")
+    page.get_by_role("button", name="改派", exact=True).click()
+    page.get_by_text("已移交。").wait_for()
+    assert page.locator("#assignee").inner_text() == "陈卡罗"
+    sign_out(page)
+
+    sign_in(page, "carol", world.carol)
+    page.goto(f"/applications/{number}/")
+    page.get_by_label("提级原因").fill("涉及跨市视同缴费认定")
+    page.get_by_role("button", name="提级", exact=True).click()
+    page.get_by_text("已提交上级办理。").wait_for()
+    assert page.locator("#escalated-to").inner_text() == "西安市"
+    page.get_by_role("link", name="我的待办").click()
+    assert page.get_by_text("暂无待办。").count() == 1  # escalated out of the county's queue
+    sign_out(page)
+
+    # Weeks go by: the clock turns the case red and escalates it once more (to the province).
+    case = Application.objects.get()
+    report = clock_run(today=case.deadline + dt.timedelta(days=1))
+    assert (report.red, report.escalated) == (1, 1)
+    sign_in(page, "sam", world.sam)
+    page.get_by_role("link", name="效能监察").click()
+    rows = page.locator("#warnings tbody tr")
+    assert rows.count() == 1 and number in rows.first.inner_text()
+    assert "红牌" in rows.first.inner_text() and "陕西省" in rows.first.inner_text()
+    page.get_by_label("级别").select_option("yellow")
+    page.get_by_role("button", name="显示").click()
+    assert page.get_by_text("暂无预警。").count() == 1
+    sign_out(page)
+
+    # Xi'an's case worker is below the province now: the case left his queue.
+    sign_in(page, "xavier", xavier)
+    page.goto("/staff/queue/")
+    assert page.locator(f"#queue a:text('{number}')").count() == 0
+
+
+def test_the_applicant_reads_the_inbox_and_uploads_a_material(
+    world: Any, page: Any, tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    case = file(world)
+    sign_in(page, "13800000001")
+    page.get_by_role("link", name="消息").click()
+    page.get_by_role("button", name="申请已提交：基本养老金申领（退休）").click()
+    page.wait_for_url(f"**/applications/{case.number}/")
+    assert "contribution_months" in page.locator("#gathered").inner_text()
+    scan = tmp_path / "档案.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    page.get_by_label("材料", exact=True).select_option("人事档案（视同缴费年限认定）")
+    page.get_by_label("文件（PDF、JPEG 或 PNG，不超过 10 MB）").set_input_files(str(scan))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_text("文件已上传。").wait_for()
+    assert "人事档案" in page.locator("#materials").inner_text()
+    assert Material.objects.get().content_type == "application/pdf"
+    bad = tmp_path / "fake.pdf"
+    bad.write_bytes(b"MZ this is a program")
+    page.get_by_label("文件（PDF、JPEG 或 PNG，不超过 10 MB）").set_input_files(str(bad))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_text("仅接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。").wait_for()
+    assert Material.objects.count() == 1
+    page.get_by_role("link", name="消息").click()
+    assert page.locator("#inbox li.unread").count() == 0
