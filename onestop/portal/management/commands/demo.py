@@ -13,9 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from onestop.applications import demo as applications_demo
+from onestop.common import scheduler
 from onestop.contributions import demo as contributions_demo
 from onestop.identity import demo
 from onestop.identity.models import Employer, Person
+from onestop.supervision.services import clock_run
 
 
 class Command(BaseCommand):
@@ -55,9 +58,17 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         simulator = self._start_tax_simulator(options)
+        stop = None
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
+            stop = scheduler.start()
+            self.stdout.write(
+                "Periodic jobs (time-limit clock, payments, interest) run in-process."
+            )
         try:
             call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
         finally:
+            if stop is not None:
+                stop.set()
             if simulator is not None:
                 simulator.terminate()
 
@@ -72,6 +83,12 @@ class Command(BaseCommand):
         self.stdout.write(
             "Contributions: {declarations} declarations, {bills_paid} bills "
             "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
+        )
+        cases = applications_demo.load()
+        report = clock_run()
+        self.stdout.write(
+            f"Cases: {cases['cases']} in Yanta's queue; the clock raised {report.red} red and "
+            f"{report.yellow} yellow warnings."
         )
         return personas
 
