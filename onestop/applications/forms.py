@@ -13,10 +13,18 @@ from onestop.identity.models import User
 
 
 class SchemaForm(forms.Form):
-    def __init__(self, *args: Any, schema: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        schema: dict[str, Any],
+        fields: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         required = set(schema.get("required", []))
         for name, spec in schema.get("properties", {}).items():
+            if fields is not None and name not in fields:
+                continue
             label = spec.get("title", name)
             if "enum" in spec:
                 self.fields[name] = forms.ChoiceField(

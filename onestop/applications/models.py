@@ -136,3 +136,26 @@ class Material(AppendOnly):
     def download_name(self) -> str:
         """The stored file's own name (case number, checksum prefix, type by content)."""
         return str(self.file.name or "material").rsplit("/", 1)[-1]
+
+
+class Draft(models.Model):
+    """An online application being filled in, one per person and item; saved page by page so
+    the applicant can come back to it. Filing it turns it into an Application."""
+
+    applicant = models.ForeignKey(
+        "identity.Person", on_delete=models.CASCADE, related_name="application_drafts"
+    )
+    item_code = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict)
+    page = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "item_code"], name="one_draft_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.item_code} draft"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from onestop.applications.models import FINAL, Application, Comment, Material
+from onestop.applications.models import FINAL, Application, Comment, Draft, Material
 from onestop.applications.services import eligible_staff, may_act
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
@@ -21,6 +21,13 @@ def applications_of(*, actor: Any) -> QuerySet[Application]:
     if person is None:
         return Application.objects.none()
     return Application.objects.filter(applicant=person).order_by("-submitted_at")
+
+
+def drafts_of(*, actor: Any) -> QuerySet[Draft]:
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    if person is None:
+        return Draft.objects.none()
+    return Draft.objects.filter(applicant=person)
 
 
 def queue_for(*, actor: Any, mine: bool = False) -> list[Application]:

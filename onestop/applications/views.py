@@ -45,29 +45,82 @@ def _filed(request: HttpRequest, filed: services.Filed) -> HttpResponse:
     return redirect("applications:case", number=filed.application.number)
 
 
+def _page_of(value: str, pages: int) -> int | None:
+    """``?page=N`` (0-based) or None for the check-your-answers page."""
+    if value == "review":
+        return None
+    return int(value) if value.isdigit() and int(value) < pages else 0
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def apply_view(request: HttpRequest, code: str) -> HttpResponse:
-    """File online (the signed-in person applies for themselves)."""
+    """File online, one question group per page, then check the answers and submit. The
+    answers are kept in a draft after each page, so the person can leave and come back."""
     item = catalogue.item_get(code=code)
-    person = getattr(request.user, "person", None)
-    if person is None:
+    if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
-    form = SchemaForm(request.POST or None, schema=item.form_schema)
+    groups = services.form_groups(item.form_schema)
+    draft = services.draft_open(actor=request.user, item=item)
+    here = request.path
+    action = request.POST.get("action", "next")
+    if request.method == "POST" and action == "discard":
+        services.draft_discard(actor=request.user, item_code=item.code)
+        messages.success(request, _("The draft has been discarded."))
+        return redirect("applications:mine")
+    if request.method == "POST" and action == "submit":
+        try:
+            return _filed(request, services.draft_submit(actor=request.user, item=item))
+        except ServiceError as exc:
+            messages.error(request, _message(exc))
+            return redirect(f"{here}?page=review")
+    default = "review" if draft.page >= len(groups) else str(draft.page)
+    page = _page_of(request.POST.get("page") or request.GET.get("page", default), len(groups))
+    if page is None:
+        return render(
+            request,
+            "applications/apply_review.html",
+            {
+                "item": item,
+                "groups": [
+                    (
+                        i,
+                        title,
+                        [(item.form_schema["properties"][f], draft.answers.get(f)) for f in fields],
+                    )
+                    for i, (title, fields) in enumerate(groups)
+                ],
+            },
+        )
+    title, fields = groups[page]
+    form = SchemaForm(
+        request.POST if request.method == "POST" else None,
+        schema=item.form_schema,
+        fields=fields,
+        initial=draft.answers,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            return _filed(
-                request,
-                services.application_submit(
-                    actor=request.user,
-                    item_code=item.code,
-                    applicant=person,
-                    answers=form.answers(),
-                ),
-            )
+            services.draft_save(actor=request.user, item=item, page=page, answers=form.answers())
+            if action == "save":
+                messages.success(request, _("Saved. Continue any time from My applications."))
+                return redirect("applications:mine")
+            following = "review" if page + 1 >= len(groups) else str(page + 1)
+            return redirect(f"{here}?page={following}")
         except ServiceError as exc:
             form.add_error(None, _message(exc))
-    return render(request, "applications/apply.html", {"item": item, "form": form})
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "item": item,
+            "form": form,
+            "page": page,
+            "pages": len(groups),
+            "group_title": title,
+            "previous": page - 1 if page > 0 else None,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,13 +156,22 @@ def counter_apply_view(request: HttpRequest, code: str) -> HttpResponse:
                 )
             except ServiceError as exc:
                 form.add_error(None, _message(exc))
-    return render(request, "applications/apply.html", {"item": item, "form": form, "counter": True})
+    return render(
+        request,
+        "applications/apply.html",
+        {"item": item, "form": form, "counter": True, "page": 0, "pages": 1},
+    )
 
 
 @login_required
 def my_applications_view(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "applications/mine.html", {"cases": selectors.applications_of(actor=request.user)}
+        request,
+        "applications/mine.html",
+        {
+            "cases": selectors.applications_of(actor=request.user),
+            "drafts": selectors.drafts_of(actor=request.user),
+        },
     )
 
 

@@ -237,3 +237,13 @@ def ledger_verify() -> list[Violation]:
             if _dec(closing) != _dec(total)
         ]
     return violations
+
+
+def latest_post_category(*, person: Person) -> str | None:
+    """The post category of the person's most recent employment, if any."""
+    return (
+        Employment.objects.filter(person=person)
+        .order_by("-start_period", "-pk")
+        .values_list("post_category", flat=True)
+        .first()
+    )

@@ -15,6 +15,13 @@ from onestop.applications.services.cases import (
     nearest_staff,
     overdue,
 )
+from onestop.applications.services.drafts import (
+    draft_discard,
+    draft_open,
+    draft_save,
+    draft_submit,
+    form_groups,
+)
 from onestop.applications.services.materials import (
     MAX_BYTES,
     material_read,
@@ -48,7 +55,12 @@ __all__ = [
     "case_facts",
     "case_link",
     "clock_update",
+    "draft_discard",
+    "draft_open",
+    "draft_save",
+    "draft_submit",
     "eligible_staff",
+    "form_groups",
     "material_read",
     "material_upload",
     "may_act",

@@ -1,0 +1,141 @@
+"""Online forms page by page: drafts, pre-filling from the record, page-level validation,
+check-your-answers and filing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.applications import services
+from onestop.applications.models import Application, Draft
+from onestop.catalogue import selectors as catalogue
+from onestop.catalogue.services import item_publish
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import services as contributions
+
+pytestmark = pytest.mark.django_db
+
+GROUPED = {
+    "type": "object",
+    "required": ["retirement_month", "bank_account"],
+    "x-groups": [
+        {"title": "退休 Retirement", "fields": ["retirement_month"]},
+        {"title": "发放 Payment", "fields": ["bank_account"]},
+    ],
+    "properties": {
+        "retirement_month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "title": "月份"},
+        "bank_account": {"type": "string", "pattern": "^[0-9]{12,19}$", "title": "账号"},
+        "note": {"type": "string", "maxLength": 500, "title": "备注"},
+    },
+}
+
+
+def test_form_groups() -> None:
+    assert services.form_groups(GROUPED) == [
+        ("退休 Retirement", ["retirement_month"]),
+        ("发放 Payment", ["bank_account"]),
+        ("", ["note"]),  # not placed by a group: a page of its own
+    ]
+    assert services.form_groups({"properties": {"a": {}, "b": {}}}) == [("", ["a", "b"])]
+    assert services.form_groups({}) == [("", [])]
+
+
+def test_pages_are_checked_one_at_a_time_then_filed_whole(world: Any) -> None:
+    item = item_publish(actor=None, code="SX-SI-006", values={"form_schema": GROUPED}, note="x")
+    alice = world.alice.user
+    with pytest.raises(ServiceError) as bad:
+        services.draft_save(actor=alice, item=item, page=0, answers={"retirement_month": "May"})
+    assert bad.value.code == "form" and "retirement_month" in bad.value.en
+    assert [d.answers for d in Draft.objects.all()] == []  # nothing kept of a bad page
+    draft = services.draft_save(
+        actor=alice, item=item, page=0, answers={"retirement_month": "2026-05", "x": "ignored"}
+    )
+    assert (draft.answers, draft.page) == ({"retirement_month": "2026-05"}, 1)
+    with pytest.raises(ServiceError):  # filing now: the bank account is still missing
+        services.draft_submit(actor=alice, item=item)
+    assert not Application.objects.exists() and Draft.objects.count() == 1
+    services.draft_save(
+        actor=alice, item=item, page=1, answers={"bank_account": "6222020200112233445"}
+    )
+    with pytest.raises(ServiceError):
+        services.draft_save(actor=alice, item=item, page=5, answers={})
+    filed = services.draft_submit(actor=alice, item=item)
+    assert filed.application.answers == {
+        "retirement_month": "2026-05",
+        "bank_account": "6222020200112233445",
+    }
+    assert not Draft.objects.exists()
+
+
+def test_staff_have_no_drafts(world: Any) -> None:
+    item = catalogue.item_get(code="SX-SI-006")
+    for actor in (world.carol, world.sam):
+        with pytest.raises(NotPermitted):
+            services.draft_open(actor=actor, item=item)
+    assert not Draft.objects.exists()
+
+
+def test_prefill_tells_us_once(world: Any) -> None:
+    item = catalogue.item_get(code="SX-SI-006")
+    # bob, a man born 1975-03: 60 years and 31 months (D1), so 2037-10.
+    assert services.draft_open(actor=world.bob.user, item=item).answers == {
+        "retirement_month": "2037-10"
+    }
+    # alice (born 1966-01) holds a cadre post: the women-55 schedule, delay 0 -> 2021-01...
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202401,
+        wage=Decimal("5000"),
+        post_category="cadre",
+    )
+    assert services.draft_open(actor=world.alice.user, item=item).answers == {
+        "retirement_month": "2021-01"
+    }
+    Draft.objects.all().delete()
+    # ...and the bank account she gave on an earlier case is offered again.
+    services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": "2021-02", "bank_account": "6222020200112233445"},
+    )
+    assert services.draft_open(actor=world.alice.user, item=item).answers == {
+        "retirement_month": "2021-02",
+        "bank_account": "6222020200112233445",
+    }
+
+
+def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
+    item_publish(actor=None, code="SX-SI-006", values={"form_schema": GROUPED}, note="x")
+    client = Client()
+    client.force_login(world.alice.user)
+    url = "/services/SX-SI-006/apply/"
+    assert "第 1 步，共 3 步" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    response = client.post(url, {"page": "0", "retirement_month": "2026-13x"})
+    assert response.status_code == 200 and Draft.objects.get().answers == {}
+    response = client.post(url, {"page": "0", "retirement_month": "2026-05"})
+    assert response["Location"] == f"{url}?page=1"
+    response = client.post(
+        url, {"page": "1", "bank_account": "6222020200112233445", "action": "save"}
+    )
+    assert response["Location"] == "/me/applications/"
+    assert "SX-SI-006" in client.get("/me/applications/").content.decode()
+    response = client.post(url, {"page": "2", "note": ""})
+    assert response["Location"] == f"{url}?page=review"
+    review = client.get(f"{url}?page=review").content.decode()
+    assert "6222020200112233445" in review and "2026-05" in review
+    response = client.post(url, {"action": "submit"})
+    case = Application.objects.get()
+    assert response["Location"] == f"/applications/{case.number}/"
+    assert not Draft.objects.exists()
+    client.get(url)
+    response = client.post(url, {"action": "discard"})
+    assert response["Location"] == "/me/applications/" and not Draft.objects.exists()
