@@ -219,6 +219,20 @@ ROUTES = [
         CASE_READERS,
         404,
     ),
+    Route(
+        "case decision notice",
+        "get",
+        lambda w: f"/applications/{w.decided.number}/result.pdf",
+        CASE_READERS,
+        404,
+    ),
+    Route(
+        "api case decision notice",
+        "get",
+        lambda w: f"/api/v1/applications/{w.decided.number}/result",
+        API_CASE_READERS,
+        404,
+    ),
     Route("inbox", "get", lambda w: "/me/inbox/", {"anonymous": LOGIN}, 200),
     Route("inbox read all", "post", lambda w: "/me/inbox/read-all/", {"anonymous": LOGIN}, 302),
     Route(
@@ -825,6 +839,18 @@ def matrix_world(world: Any) -> Any:
         applicant=world.alice,
         answers=dict(RETIREMENT_FORM),
     ).application
+    world.decided = applications.application_act(
+        actor=world.carol,
+        application=applications.application_submit(
+            actor=world.alice.user,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers=dict(RETIREMENT_FORM),
+        ).application,
+        task="accept",
+        decision="not_accept",
+        note="不符合条件 not eligible",
+    )
     world.material = applications.material_upload(
         actor=world.alice.user,
         application=world.case,
@@ -897,6 +923,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/queue/",
         "status/",
         "applications/<str:number>/claim/",
+        "applications/<str:number>/result.pdf",
         "applications/<str:number>/release/",
         "applications/<str:number>/handover/",
         "applications/<str:number>/comments/",
@@ -985,6 +1012,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/applications/{number}/tasks/{task}"),
         ("GET", "/api/v1/queue"),
         ("POST", "/api/v1/applications/{number}/claim"),
+        ("GET", "/api/v1/applications/{number}/result"),
         ("POST", "/api/v1/applications/{number}/release"),
         ("POST", "/api/v1/applications/{number}/handover"),
         ("POST", "/api/v1/applications/{number}/escalate"),

@@ -289,3 +289,16 @@ def material(request: HttpRequest, number: str, material_id: int) -> HttpRespons
     response = HttpResponse(services.material_read(material=found), content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="{found.download_name}"'
     return response
+
+
+@router.get("/applications/{number}/result", response={404: ErrorOut})
+def result(request: HttpRequest, number: str) -> HttpResponse:
+    """The decision notice of a decided case: a signed PDF (verifiable at /verify/)."""
+    require_scope(request, "applications:read")
+    found = selectors.application_for(actor=request.user, number=number)
+    pdf = services.decision_notice_pdf(
+        actor=request.user, case=found, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-{found.number}.pdf"'
+    return response

@@ -371,6 +371,19 @@ def material_view(request: HttpRequest, number: str, material_id: int) -> HttpRe
     return response
 
 
+@require_GET
+@login_required
+def result_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The decision notice: a signed e-document with a QR code to the public verification."""
+    case = selectors.application_for(actor=request.user, number=number)
+    pdf = services.decision_notice_pdf(
+        actor=request.user, case=case, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-{case.number}.pdf"'
+    return response
+
+
 @require_POST
 @login_required
 def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:

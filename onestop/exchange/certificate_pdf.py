@@ -1,10 +1,11 @@
-"""The proof of insurance as a PDF: the facts, a QR code to the verification page, the
-signature and key id."""
+"""An e-certificate as a PDF (a proof of insurance or a decision notice): the facts, a QR
+code to the verification page, the signature and key id."""
 
 from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import qrcode
 from reportlab.lib.pagesizes import A4
@@ -22,26 +23,53 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
-    payload = certificate.payload
+TITLES = {
+    "proof_of_insurance": "参保证明 Proof of insurance",
+    "decision_notice": "办理结果决定书 Decision notice",
+}
+DECISIONS = {
+    "approve": "准予 Approved",
+    "reject": "不予准予 Rejected",
+    "not_accept": "不予受理 Not accepted",
+}
+
+
+def fact_lines(payload: dict[str, Any]) -> list[str]:
+    """The lines a certificate of this kind states."""
     facts = payload["facts"]
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"参保证明 Proof of insurance {certificate.number}")
-    pdf.setSubject(json.dumps(payload, ensure_ascii=False, sort_keys=True))
-    pdf.setKeywords(f"signature={certificate.signature}; key_id={certificate.key_id}")
-    width, height = A4
-    pdf.setFont(FONT, 18)
-    pdf.drawString(20 * mm, height - 25 * mm, "参保证明 Proof of insurance")
-    lines = [
-        f"证明编号 Number：{certificate.number}",
-        f"姓名 Name：{payload['person']['name']}",
-        f"公民身份号码 ID：{payload['person']['resident_id']}",
+    if payload["kind"] == "decision_notice":
+        return [
+            f"办件编号 Case：{facts.get('case')}",
+            f"事项 Service：{facts.get('item')}（{facts.get('item_code')}）",
+            f"办理结果 Decision：{DECISIONS.get(facts.get('decision', ''), facts.get('decision'))}",
+            f"理由 Reasons：{facts.get('reasons') or '—'}",
+            f"办结时间 Decided：{facts.get('decided_at')}",
+        ]
+    return [
         f"参保状态 Status：{'正常参保 insured' if facts.get('insured') else '未参保 not insured'}",
         f"累计缴费月数 Contribution months：{facts.get('contribution_months')}",
         f"已到账月数 Paid months：{facts.get('paid_months')}",
         f"最近缴费月份 Last month contributed：{facts.get('last_month') or '—'}",
         f"当前参保单位 Current employer：{facts.get('employer') or '—'}",
+    ]
+
+
+def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
+    payload = certificate.payload
+    title = TITLES[payload["kind"]]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(f"{title} {certificate.number}")
+    pdf.setSubject(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+    pdf.setKeywords(f"signature={certificate.signature}; key_id={certificate.key_id}")
+    width, height = A4
+    pdf.setFont(FONT, 18)
+    pdf.drawString(20 * mm, height - 25 * mm, title)
+    lines = [
+        f"证明编号 Number：{certificate.number}",
+        f"姓名 Name：{payload['person']['name']}",
+        f"公民身份号码 ID：{payload['person']['resident_id']}",
+        *fact_lines(payload),
         f"出具机构 Issuer：{payload['issuer']}",
         f"出具时间 Issued：{payload['issued_at']}　有效期至 Valid until：{payload['valid_until']}",
     ]

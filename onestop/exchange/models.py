@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CertificateKind(models.TextChoices):
     PROOF_OF_INSURANCE = "proof_of_insurance", _("proof of insurance")
+    DECISION_NOTICE = "decision_notice", _("decision notice")
 
 
 class Certificate(models.Model):

@@ -20,6 +20,7 @@ from onestop.identity.models import Person
 
 ISSUER = "陕西省社会保险经办中心 Shaanxi Social Insurance Centre"
 VALID_DAYS = 90
+DECISION_VALID_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -28,22 +29,20 @@ class Issued:
     code: str  # shown once, printed with the QR code; only its hash is kept
 
 
-def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
-    """Sign a proof of insurance for ``person`` with ``facts`` from their record.
-
-    The person themselves, or staff who may see their contributions, may issue it.
-    """
-    if not actor.has_perm("contributions.view", person):
-        raise NotPermitted()
+def _issue(
+    *, actor: Any, person: Person, kind: str, facts: dict[str, Any], valid_days: int
+) -> Issued:
     now = timezone.now()
-    number = f"PI{timezone.localtime(now):%Y%m%d}{secrets.token_hex(5).upper()}"
+    prefix = {CertificateKind.PROOF_OF_INSURANCE: "PI", CertificateKind.DECISION_NOTICE: "DN"}
+    number = f"{prefix[CertificateKind(kind)]}{timezone.localtime(now):%Y%m%d}"
+    number += secrets.token_hex(5).upper()
     code = new_code()
     payload: dict[str, Any] = {
         "number": number,
-        "kind": CertificateKind.PROOF_OF_INSURANCE.value,
+        "kind": kind,
         "issuer": ISSUER,
         "issued_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-        "valid_until": (timezone.localdate() + dt.timedelta(days=VALID_DAYS)).isoformat(),
+        "valid_until": (timezone.localdate() + dt.timedelta(days=valid_days)).isoformat(),
         "person": {"name": person.name, "resident_id": mask_resident_id(person.resident_id)},
         "facts": facts,
         "key_id": signing.key_id(),
@@ -51,7 +50,7 @@ def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any
     with transaction.atomic():
         certificate = Certificate.objects.create(
             number=number,
-            kind=CertificateKind.PROOF_OF_INSURANCE,
+            kind=kind,
             person=person,
             payload=payload,
             signature=signing.sign(payload),
@@ -67,6 +66,39 @@ def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any
             changes={"kind": certificate.kind, "person": person.pk},
         )
     return Issued(certificate, code)
+
+
+def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+    """Sign a proof of insurance for ``person`` with ``facts`` from their record.
+
+    The person themselves, or staff who may see their contributions, may issue it.
+    """
+    if not actor.has_perm("contributions.view", person):
+        raise NotPermitted()
+    return _issue(
+        actor=actor,
+        person=person,
+        kind=CertificateKind.PROOF_OF_INSURANCE,
+        facts=facts,
+        valid_days=VALID_DAYS,
+    )
+
+
+def decision_notice_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+    """Sign the decision on a case (the e-document that completes it) for its applicant.
+
+    The applicant, or staff who may see the applicant, may issue a copy; a decision does
+    not lapse, so the notice stays valid for ten years.
+    """
+    if not actor.has_perm("identity.view_person", person):
+        raise NotPermitted()
+    return _issue(
+        actor=actor,
+        person=person,
+        kind=CertificateKind.DECISION_NOTICE,
+        facts=facts,
+        valid_days=DECISION_VALID_DAYS,
+    )
 
 
 @dataclass(frozen=True)

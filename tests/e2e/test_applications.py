@@ -93,6 +93,11 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     decide(page, number, "approve")
     assert page.locator("#case-status").inner_text() == "已批准"
     assert page.locator("#timeline li").count() == 5
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载办理结果决定书（电子签名文件）").click()
+    assert download.value.suggested_filename == f"decision-{number}.pdf"
+    with open(download.value.path(), "rb") as notice:
+        assert notice.read(5) == b"%PDF-"
     sign_out(page)
 
     page.goto("/status/")

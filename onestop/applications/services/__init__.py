@@ -38,6 +38,7 @@ from onestop.applications.services.queue import (
     may_reassign,
     may_work_on,
 )
+from onestop.applications.services.results import decision_facts, decision_notice_pdf
 
 __all__ = [
     "DECISIONS",
@@ -55,6 +56,8 @@ __all__ = [
     "case_facts",
     "case_link",
     "clock_update",
+    "decision_facts",
+    "decision_notice_pdf",
     "draft_discard",
     "draft_open",
     "draft_save",

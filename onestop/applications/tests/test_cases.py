@@ -218,3 +218,30 @@ def test_every_named_process_ships_with_the_platform() -> None:
     named = [i.process for i in catalogue.items_current() if i.process]
     assert named == ["retirement.bpmn", "death_benefits.bpmn"]
     assert all(engine.has_process(name) for name in named)
+
+
+def test_a_decided_case_delivers_a_signed_decision_notice(world: Any) -> None:
+    from onestop.exchange import services as certificates
+    from onestop.exchange import signing
+    from onestop.exchange.models import Certificate
+
+    case = file(world).application
+    with pytest.raises(NotFound):  # not decided yet
+        services.decision_notice_pdf(actor=world.alice.user, case=case, absolute=str)
+    case = act(world, "carol", case, "accept", "accept")
+    case = act(world, "rita", case, "review", "reject", "缴费不足 too few months")
+    pdf = services.decision_notice_pdf(actor=world.alice.user, case=case, absolute=str)
+    assert pdf.startswith(b"%PDF-")
+    notice = Certificate.objects.get()
+    assert notice.kind == "decision_notice" and notice.number.startswith("DN")
+    facts = notice.payload["facts"]
+    assert (facts["case"], facts["decision"], facts["reasons"]) == (
+        case.number,
+        "reject",
+        "缴费不足 too few months",
+    )
+    assert signing.verify(notice.payload, notice.signature)
+    for outsider in (world.mallory, world.bob.user):
+        with pytest.raises(NotPermitted):
+            certificates.decision_notice_issue(actor=outsider, person=world.alice, facts=facts)
+    assert Certificate.objects.count() == 1
