@@ -78,6 +78,19 @@ def step_add(
     )
 
 
+def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
+    """Check answers against a form's JSON Schema; the first problem, in both languages."""
+    try:
+        jsonschema.validate(answers, schema)
+    except jsonschema.ValidationError as exc:
+        field = ".".join(str(p) for p in exc.absolute_path) or "form"
+        raise ServiceError(
+            f"表单填写有误（{field}）：{exc.message}",
+            f"The form is not valid ({field}): {exc.message}",
+            code="form",
+        ) from exc
+
+
 def case_link(case: Application) -> str:
     return reverse("applications:case", args=[case.number])
 
@@ -176,15 +189,7 @@ def application_submit(
             code="channel",
         )
     if item.form_schema:
-        try:
-            jsonschema.validate(answers, item.form_schema)
-        except jsonschema.ValidationError as exc:
-            field = ".".join(str(p) for p in exc.absolute_path) or "form"
-            raise ServiceError(
-                f"表单填写有误（{field}）：{exc.message}",
-                f"The form is not valid ({field}): {exc.message}",
-                code="form",
-            ) from exc
+        validate_answers(item.form_schema, answers)
     code = new_code()
     now = timezone.now()
     today = timezone.localdate()

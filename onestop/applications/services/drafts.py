@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 from django.db import transaction
 
 from onestop.applications.models import Draft
 from onestop.applications.prefill import prefill
-from onestop.applications.services.cases import Filed, application_submit
+from onestop.applications.services.cases import Filed, application_submit, validate_answers
 from onestop.catalogue.models import ServiceItem
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.identity.models import Person
@@ -57,15 +56,7 @@ def _check(schema: dict[str, Any], answers: dict[str, Any], fields: list[str]) -
         "properties": {f: properties[f] for f in fields if f in properties},
         "required": [f for f in schema.get("required", []) if f in fields],
     }
-    try:
-        jsonschema.validate({k: v for k, v in answers.items() if k in fields}, part)
-    except jsonschema.ValidationError as exc:
-        field = ".".join(str(p) for p in exc.absolute_path) or "form"
-        raise ServiceError(
-            f"表单填写有误（{field}）：{exc.message}",
-            f"The form is not valid ({field}): {exc.message}",
-            code="form",
-        ) from exc
+    validate_answers(part, {k: v for k, v in answers.items() if k in fields})
 
 
 def draft_save(*, actor: Any, item: ServiceItem, page: int, answers: dict[str, Any]) -> Draft:
