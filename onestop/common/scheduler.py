@@ -36,8 +36,6 @@ def run_due(
             ran.append(name)
         except Exception:  # a failing job must not stop the others or the server
             log.exception("periodic task %s failed", name)
-        finally:
-            close_old_connections()
     return ran
 
 
@@ -51,6 +49,7 @@ def start(*, tick: float = 5.0) -> threading.Event:
         # The first round waits one tick, so the simulators started beside it are up.
         while not stop.wait(tick):
             run_due(schedule=schedule, last=last, now=time.monotonic())
+            close_old_connections()  # this thread's connection, between rounds
 
     threading.Thread(target=loop, name="onestop-scheduler", daemon=True).start()
     return stop
