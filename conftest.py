@@ -51,6 +51,10 @@ def _journal_guard(request: Any) -> Any:
     from onestop.catalogue.seed import seed as seed_catalogue
 
     seed_catalogue(ServiceItem, Bundle)
+    from onestop.exchange.models import Resource
+    from onestop.exchange.seed import seed as seed_resources
+
+    seed_resources(Resource)
     yield
     guard_switch(enabled=False)
 

@@ -241,6 +241,11 @@ if PRODUCTION and not ONESTOP_SIGNING_KEY:
 ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")
 ONESTOP_TAX_KEY = os.environ.get("ONESTOP_TAX_KEY", "")
 
+# The other departments' registries behind the data-sharing gateway (one base URL; the
+# demo starts a simulator). Without it, certificate-free handling falls back to uploads.
+ONESTOP_REGISTRY_URL = os.environ.get("ONESTOP_REGISTRY_URL", "")
+ONESTOP_REGISTRY_KEY = os.environ.get("ONESTOP_REGISTRY_KEY", "")
+
 # SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
 ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")
 # Time-limit warnings: yellow once this share of a step's or case's limit has elapsed.

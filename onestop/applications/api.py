@@ -58,6 +58,7 @@ class CaseOut(Schema):
     assignee: str | None
     escalated_to: str | None
     facts: dict[str, Any]
+    licences: list[dict[str, Any]]
     ready: list[TaskOut]
     materials: list[MaterialOut]
     timeline: list[StepOut]
@@ -120,6 +121,7 @@ def case_out(case: Application) -> dict[str, Any]:
         "assignee": case.assignee.get_username() if case.assignee else None,
         "escalated_to": case.escalated_to.code if case.escalated_to else None,
         "facts": case.facts,
+        "licences": case.licences,
         "ready": [{"name": t, "lane": lane, "title": title} for t, lane, _, title in case.ready],
         "materials": [
             {

@@ -63,6 +63,8 @@ class Application(models.Model):
     process_version = models.PositiveIntegerField(default=0)  # 0: the file shipped
     # Facts the process's service tasks gathered from platform records (tell us once).
     facts = models.JSONField(default=dict, blank=True)
+    # Materials satisfied from e-licences or shared data: which licence, from where.
+    licences = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

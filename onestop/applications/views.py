@@ -175,6 +175,22 @@ def my_applications_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[str, Any]]:
+    """Each material of the item: supplied by an e-licence or shared data, uploaded, or
+    still missing."""
+    used = {row["material"]: row for row in case.licences}
+    uploaded = {m.name for m in case.materials.all()}
+    return [
+        {
+            "name": m.get("name", ""),
+            "required": m.get("required", True),
+            "licence": used.get(m.get("name", "")),
+            "uploaded": m.get("name", "") in uploaded,
+        }
+        for m in materials
+    ]
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     held_by_other = case.assignee_id not in (None, user.pk)
@@ -203,6 +219,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
         "materials": selectors.materials_of(case=case),
+        "material_status": _material_status(item.materials, case),
         "material_form": MaterialForm(materials=item.materials)
         if services.may_upload(user, case)
         else None,

@@ -211,7 +211,12 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "参保人员因病或非因工死亡，遗属申领。",
         "conditions_en": "The insured person died of illness or not at work; survivors apply.",
         "materials": [
-            m("死亡证明", "Death certificate", replaceable_by="shared_data"),
+            m(
+                "死亡证明",
+                "Death certificate",
+                replaceable_by="shared_data",
+                licence_type="death_certificate",
+            ),
             m(
                 "申领人身份证",
                 "Applicant's identity card",

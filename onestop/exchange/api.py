@@ -1,15 +1,18 @@
 """E-certificate API: the platform's public keys, verification, issuing a proof."""
 
 import base64
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound
-from onestop.exchange import services, signing
+from onestop.exchange import gateway, licences, services, signing
 from onestop.exchange.facts import insurance_facts
+from onestop.exchange.models import Consent, Message, Resource
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import Person
 
@@ -64,13 +67,7 @@ def keys(request: HttpRequest) -> dict[str, Any]:
 @router.get("/certificates/verify", response={200: VerifyOut, 404: ErrorOut}, auth=None)
 def verify(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     """Check a certificate by the number and code printed on it."""
-    result = services.certificate_verify(number=number, code=code)
-    return {
-        "valid": result.valid,
-        "reason": result.reason,
-        "certificate": result.certificate.payload,
-        "signature": result.certificate.signature,
-    }
+    return _verification(services.certificate_verify(number=number, code=code))
 
 
 @router.post(
@@ -98,3 +95,188 @@ def issue_proof(request: HttpRequest, person_id: int) -> Status[dict[str, Any]]:
             "key_id": certificate.key_id,
         },
     )
+
+
+def _verification(result: services.Verification) -> dict[str, Any]:
+    return {
+        "valid": result.valid,
+        "reason": result.reason,
+        "certificate": result.certificate.payload,
+        "signature": result.certificate.signature,
+    }
+
+
+@router.post("/certificates/verify-file", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    """Check a certificate PDF itself; a changed file fails."""
+    if (file.size or 0) > 5 * 1024 * 1024:
+        raise NotFound("请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB.")
+    return _verification(services.certificate_verify_pdf(data=file.read()))
+
+
+# -- the data-sharing gateway ---------------------------------------------------------------
+
+
+class ResourceOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    provider: str
+    fields: list[str]
+    legal_basis: str
+    needs_consent: bool
+
+
+class SignedOut(Schema):
+    response: dict[str, Any]
+    signature: str
+
+
+class EventOut(Schema):
+    accepted: bool
+    duplicate: bool
+    outcome: str
+
+
+@router.get("/gateway/resources", response=list[ResourceOut], auth=None)
+def resources(request: HttpRequest) -> list[Resource]:
+    """The catalogue of shared data resources: provider, fields, legal basis."""
+    return list(Resource.objects.order_by("code"))
+
+
+def _refused(exc: gateway.Refused) -> Status[dict[str, Any]]:
+    return Status(exc.status, exc.as_dict())
+
+
+@router.post(
+    "/gateway/query",
+    response={
+        200: SignedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
+    auth=None,
+)
+def query(request: HttpRequest) -> Any:
+    """A registered consumer's signed query (body: canonical JSON; header X-Signature). The
+    answer is signed by the gateway; see docs/exchange.md."""
+    try:
+        return gateway.gateway_query(
+            body=request.body, signature=request.headers.get("X-Signature", "")
+        )
+    except gateway.Refused as exc:
+        return _refused(exc)
+
+
+@router.post(
+    "/gateway/events",
+    response={200: EventOut, 400: ErrorOut, 401: ErrorOut},
+    auth=None,
+)
+def events(request: HttpRequest) -> Any:
+    """An event a registry pushes (at least once; handled once per event id)."""
+    try:
+        new, outcome = gateway.event_receive(
+            body=request.body, signature=request.headers.get("X-Signature", "")
+        )
+    except gateway.Refused as exc:
+        return _refused(exc)
+    return {"accepted": True, "duplicate": not new, "outcome": outcome}
+
+
+# -- the person's own view ------------------------------------------------------------------
+
+
+class MessageOut(Schema):
+    at: dt.datetime
+    party: str
+    resource: str
+    purpose: str
+    fields: list[str]
+    outcome: str
+
+
+class ConsentIn(Schema):
+    consumer: str
+    resource: str = "hrss.proof_of_insurance"
+    purpose: str
+    days: int = 90
+
+
+class ConsentOut(Schema):
+    id: int
+    consumer: str
+    resource: str
+    purpose: str
+    valid_until: dt.date
+    revoked: bool
+
+
+class LicenceOut(Schema):
+    licence_type: str
+    number: str
+    title: str
+    issuer: str
+    trust_grade: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    source: str
+
+
+def _consent_out(c: Consent) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "consumer": c.consumer.code,
+        "resource": c.resource.code,
+        "purpose": c.purpose,
+        "valid_until": c.valid_until,
+        "revoked": c.revoked_at is not None,
+    }
+
+
+@router.get("/me/data-use", response=list[MessageOut], auth=ANY_AUTH)
+def data_use(request: HttpRequest) -> list[Message]:
+    """Every query about the signed-in person: who, which fields, why, when."""
+    require_scope(request, "persons:read")
+    return services.data_use_of(actor=request.user)
+
+
+@router.get("/me/consents", response=list[ConsentOut], auth=ANY_AUTH)
+def consents(request: HttpRequest) -> list[dict[str, Any]]:
+    require_scope(request, "persons:read")
+    return [_consent_out(c) for c in services.consents_of(actor=request.user)]
+
+
+@router.post(
+    "/me/consents", response={201: ConsentOut, 400: ErrorOut, 403: ErrorOut}, auth=ANY_AUTH
+)
+def consent(request: HttpRequest, payload: ConsentIn) -> Status[dict[str, Any]]:
+    """Authorise a registered third party to query a resource for a purpose and period."""
+    require_scope(request, "consents:write")
+    made = services.consent_grant(
+        actor=request.user,
+        consumer_code=payload.consumer,
+        resource_code=payload.resource,
+        purpose=payload.purpose,
+        days=payload.days,
+    )
+    return Status(201, _consent_out(made))
+
+
+@router.post(
+    "/me/consents/{consent_id}/revoke", response={200: ConsentOut, 404: ErrorOut}, auth=ANY_AUTH
+)
+def consent_revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
+    require_scope(request, "consents:write")
+    return _consent_out(services.consent_revoke(actor=request.user, consent_id=consent_id))
+
+
+@router.get("/me/licences", response=list[LicenceOut], auth=ANY_AUTH)
+def my_licences(request: HttpRequest) -> list[Any]:
+    """The signed-in person's e-licences in the library."""
+    require_scope(request, "persons:read")
+    person = getattr(request.user, "person", None)
+    return licences.licences_of(person=person) if person is not None else []

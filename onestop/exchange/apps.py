@@ -5,3 +5,9 @@ class ExchangeConfig(AppConfig):
     name = "onestop.exchange"
     label = "exchange"
     verbose_name = "Exchange"
+
+    def ready(self) -> None:
+        from onestop.exchange.gateway import register_event_handler
+        from onestop.exchange.licences import death_registered
+
+        register_event_handler("death_registered", death_registered)

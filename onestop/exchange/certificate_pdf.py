@@ -93,3 +93,21 @@ def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def embedded(data: bytes) -> tuple[dict[str, Any], str] | None:
+    """The signed payload and signature a certificate PDF carries in its metadata."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        meta = PdfReader(io.BytesIO(data)).metadata
+        subject, keywords = (meta.subject, meta.get("/Keywords")) if meta else (None, None)
+        payload = json.loads(subject or "")
+    except (PdfReadError, ValueError, TypeError, KeyError, OSError):
+        return None
+    marker = "signature="
+    text = str(keywords or "")
+    if not isinstance(payload, dict) or marker not in text:
+        return None
+    return payload, text.split(marker, 1)[1].split(";", 1)[0].strip()

@@ -33,3 +33,179 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Resource(models.Model):
+    """A shared data resource in the catalogue: who provides it, which fields, on what law."""
+
+    code = models.CharField(max_length=64, unique=True)  # e.g. civil_affairs.deaths
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=160)
+    provider = models.CharField(max_length=32)  # agency kind, or "hrss" for the platform
+    fields = models.JSONField(default=list)
+    legal_basis = models.TextField()
+    needs_consent = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("shared data resource")
+        verbose_name_plural = _("shared data resources")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ConsumerKind(models.TextChoices):
+    REGISTRY = "registry", _("registry of another department")
+    THIRD_PARTY = "third_party", _("third party (bank, employer...)")
+
+
+class Consumer(models.Model):
+    """A system registered with the gateway, with the public key it signs with."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ConsumerKind.choices)
+    algorithm = models.CharField(max_length=8, default="ed25519")
+    public_key = models.CharField(max_length=160)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("gateway consumer")
+        verbose_name_plural = _("gateway consumers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    """Access to one resource for one purpose, approved by the provider."""
+
+    consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="grants")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="grants")
+    purpose = models.CharField(max_length=64)
+    approved_by = models.CharField(max_length=150)
+    approved_at = models.DateTimeField()
+    valid_until = models.DateField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "resource", "purpose"], name="grant_once_per_purpose"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id} {self.resource_id} {self.purpose}"
+
+
+class Nonce(models.Model):
+    """A request nonce seen from a consumer: a second request with it is a replay."""
+
+    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consumer", "value"], name="nonce_once")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id} {self.value}"
+
+
+class Message(models.Model):
+    """One exchange through the gateway, in or out: the message log and, for a person, the
+    data-use log they see."""
+
+    at = models.DateTimeField()
+    direction = models.CharField(max_length=8)  # "in" (a consumer asked), "out" (we asked)
+    party = models.CharField(max_length=120)  # the consumer, registry or staff who asked
+    resource = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fields = models.JSONField(default=list)
+    outcome = models.CharField(max_length=32)
+    request_digest = models.CharField(max_length=64, blank=True)
+    response_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "at"], name="data_use_by_person")]
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.party} {self.resource} {self.outcome}"
+
+
+class Consent(models.Model):
+    """A person's authorisation for a third party to query a resource for a purpose."""
+
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="consents")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=64)
+    valid_until = models.DateField()
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} -> {self.consumer_id} {self.purpose}"
+
+
+class TrustGrade(models.TextChoices):
+    A = "A", _("A: issued or confirmed by the issuing authority's system")
+    B = "B", _("B: from a registry through the gateway")
+    C = "C", _("C: verified copy")
+    D = "D", _("D: applicant's own statement")
+
+
+class ELicence(models.Model):
+    """An electronic licence held in the library: issuer, trust grade, validity, content."""
+
+    holder = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(max_length=64)  # blind index of the ID it is about
+    licence_type = models.CharField(max_length=32)
+    number = models.CharField(max_length=64)
+    title = models.CharField(max_length=120)
+    issuer = models.CharField(max_length=120)
+    trust_grade = models.CharField(max_length=1, choices=TrustGrade.choices)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=64)
+    content = models.JSONField(default=dict)
+    obtained_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["licence_type", "-obtained_at"]
+        verbose_name = _("e-licence")
+        verbose_name_plural = _("e-licences")
+        constraints = [
+            models.UniqueConstraint(fields=["licence_type", "number"], name="licence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_type} {self.number}"
+
+
+class InboxEvent(models.Model):
+    """An event a registry pushed (at least once); handled once, keyed by its id."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64)
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.event_id}"

@@ -12,9 +12,18 @@ from django.utils import timezone
 
 from onestop.audit.services import record
 from onestop.common.digests import code_hash, new_code
-from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.exchange import signing
-from onestop.exchange.models import Certificate, CertificateKind
+from onestop.exchange.gateway import message_log
+from onestop.exchange.models import (
+    Certificate,
+    CertificateKind,
+    Consent,
+    Consumer,
+    ConsumerKind,
+    Message,
+    Resource,
+)
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Person
 
@@ -108,10 +117,13 @@ class Verification:
     certificate: Certificate
 
 
-def certificate_verify(*, number: str, code: str, today: dt.date | None = None) -> Verification:
+def certificate_verify(
+    *, number: str, code: str, today: dt.date | None = None, party: str = ""
+) -> Verification:
     """Check a certificate by its number and verification code (both printed on it).
 
-    A wrong number or code is "not found", so numbers cannot be probed.
+    A wrong number or code is "not found", so numbers cannot be probed. Each check of a
+    real certificate is logged in its holder's data-use log.
     """
     certificate = Certificate.objects.filter(number=(number or "").strip().upper()[:32]).first()
     if certificate is None or not secrets.compare_digest(
@@ -121,7 +133,20 @@ def certificate_verify(*, number: str, code: str, today: dt.date | None = None) 
             "未找到该证明，请核对编号和验证码。",
             "No such certificate: check the number and the code.",
         )
-    today = today or timezone.localdate()
+    result = _check(certificate, today or timezone.localdate())
+    message_log(
+        direction="in",
+        party=party or "公开核验 public verification",
+        resource=f"hrss.certificate.{certificate.kind}",
+        purpose="核验证明 verify a certificate",
+        person=certificate.person,
+        fields=["certificate"],
+        outcome="valid" if result.valid else f"invalid:{result.reason}",
+    )
+    return result
+
+
+def _check(certificate: Certificate, today: dt.date) -> Verification:
     if not signing.verify(certificate.payload, certificate.signature):
         return Verification(False, "signature", certificate)
     if certificate.revoked_at is not None:
@@ -129,6 +154,110 @@ def certificate_verify(*, number: str, code: str, today: dt.date | None = None) 
     if certificate.valid_until < today:
         return Verification(False, "expired", certificate)
     return Verification(True, "", certificate)
+
+
+def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
+    """Check a certificate PDF itself: the signed payload it carries must verify under the
+    platform's key and match the issued record; a changed file fails."""
+    from onestop.exchange.certificate_pdf import embedded
+
+    found = embedded(data)
+    if found is None:
+        raise NotFound(
+            "这不是本平台出具的证明文件。", "This is not a certificate of this platform."
+        )
+    payload, signature = found
+    certificate = Certificate.objects.filter(number=str(payload.get("number", ""))[:32]).first()
+    if certificate is None:
+        raise NotFound("未找到该证明。", "No such certificate.")
+    result = _check(certificate, timezone.localdate())
+    if not signing.verify(payload, signature) or payload != certificate.payload:
+        result = Verification(False, "signature", certificate)
+    message_log(
+        direction="in",
+        party=party or "公开核验 public verification",
+        resource=f"hrss.certificate.{certificate.kind}",
+        purpose="核验证明文件 verify a certificate file",
+        person=certificate.person,
+        fields=["certificate"],
+        outcome="valid" if result.valid else f"invalid:{result.reason}",
+    )
+    return result
+
+
+def consent_grant(
+    *, actor: Any, consumer_code: str, resource_code: str, purpose: str, days: int
+) -> Consent:
+    """The person lets a registered third party query one resource for a purpose."""
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    if person is None:
+        raise NotPermitted("仅本人可以授权。", "Only the person can consent.")
+    consumer = Consumer.objects.filter(
+        code=consumer_code, kind=ConsumerKind.THIRD_PARTY, active=True
+    ).first()
+    resource = Resource.objects.filter(code=resource_code, needs_consent=True).first()
+    if consumer is None or resource is None:
+        raise ServiceError(
+            "请选择授权对象和数据。", "Choose whom and what to authorise.", code="consent"
+        )
+    purpose = (purpose or "").strip()
+    if not purpose or not 1 <= days <= 366:
+        raise ServiceError(
+            "请写明用途，期限为 1-366 天。",
+            "Give the purpose; the period is 1-366 days.",
+            code="consent",
+        )
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            person=person,
+            consumer=consumer,
+            resource=resource,
+            purpose=purpose[:64],
+            valid_until=timezone.localdate() + dt.timedelta(days=days),
+            created_at=timezone.now(),
+        )
+        record(
+            actor=actor,
+            action="exchange.consent.granted",
+            target=consent,
+            changes={"consumer": consumer.code, "resource": resource.code, "days": days},
+        )
+    return consent
+
+
+def consent_revoke(*, actor: Any, consent_id: int) -> Consent:
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    consent = Consent.objects.filter(pk=consent_id, person=person).first() if person else None
+    if consent is None:
+        raise NotFound()
+    with transaction.atomic():
+        if consent.revoked_at is None:
+            consent.revoked_at = timezone.now()
+            consent.save(update_fields=["revoked_at"])
+            record(actor=actor, action="exchange.consent.revoked", target=consent)
+    return consent
+
+
+def consents_of(*, actor: Any) -> list[Consent]:
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    if person is None:
+        return []
+    return list(Consent.objects.filter(person=person).select_related("consumer", "resource"))
+
+
+def data_use_of(*, actor: Any) -> list[Message]:
+    """Every exchange about the signed-in person: who asked, which fields, why, when."""
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    if person is None:
+        return []
+    return list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
+
+
+def consent_choices() -> tuple[list[Consumer], list[Resource]]:
+    return (
+        list(Consumer.objects.filter(kind=ConsumerKind.THIRD_PARTY, active=True)),
+        list(Resource.objects.filter(needs_consent=True)),
+    )
 
 
 def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> None:

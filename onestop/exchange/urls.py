@@ -7,6 +7,10 @@ app_name = "exchange"
 urlpatterns = [
     path("verify/", views.verify_view, name="verify"),
     path("me/proof-of-insurance.pdf", views.proof_pdf_view, name="my_proof"),
+    path("me/data-use/", views.data_use_view, name="data_use"),
+    path("me/consents/", views.consents_view, name="consents"),
+    path("me/consents/<int:consent_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
+    path("me/licences/", views.licences_view, name="licences"),
     path(
         "staff/persons/<int:person_id>/proof-of-insurance.pdf", views.proof_pdf_view, name="proof"
     ),

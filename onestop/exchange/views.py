@@ -1,19 +1,27 @@
-"""Proof of insurance (signed PDF) for the person or scoped staff; public verification."""
+"""Proof of insurance (signed PDF) for the person or scoped staff; public verification (by
+number and code, or of the file itself); the person's data-use log, consents and e-licences."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from onestop.common.errors import NotFound
-from onestop.exchange import certificate_pdf, services
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.exchange import certificate_pdf, licences, services
 from onestop.exchange.facts import insurance_facts
+from onestop.exchange.forms import ConsentForm
 from onestop.identity.models import Person
+
+MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
 def _person(request: HttpRequest, person_id: int | None) -> Person:
@@ -51,13 +59,75 @@ def proof_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
     return response
 
 
+@require_http_methods(["GET", "POST"])
 def verify_view(request: HttpRequest) -> HttpResponse:
-    """Anyone holding a certificate (a bank, an employer) checks it here."""
+    """Anyone holding a certificate (a bank, an employer) checks it here: by number and code,
+    or by uploading the PDF itself (a changed file fails)."""
     number, code = request.GET.get("number", ""), request.GET.get("code", "")
     context: dict[str, Any] = {"number": number, "code": code}
-    if number or code:
-        try:
+    try:
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None or (upload.size or 0) > MAX_PDF_BYTES:
+                raise NotFound(
+                    "请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB."
+                )
+            context["result"] = services.certificate_verify_pdf(data=upload.read())
+        elif number or code:
             context["result"] = services.certificate_verify(number=number, code=code)
-        except NotFound as exc:
-            context["not_found"] = exc
+    except NotFound as exc:
+        context["not_found"] = exc
     return render(request, "exchange/verify.html", context)
+
+
+@login_required
+def data_use_view(request: HttpRequest) -> HttpResponse:
+    """Every query about me: who, which fields, why, when."""
+    return render(
+        request, "exchange/data_use.html", {"messages_": services.data_use_of(actor=request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consents_view(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "person", None) is None:
+        raise NotPermitted("仅本人可以授权。", "Only the person can consent.")
+    consumers, resources = services.consent_choices()
+    form = ConsentForm(request.POST or None, consumers=consumers, resources=resources)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_grant(
+                actor=request.user,
+                consumer_code=form.cleaned_data["consumer"],
+                resource_code=form.cleaned_data["resource"],
+                purpose=form.cleaned_data["purpose"],
+                days=form.cleaned_data["days"],
+            )
+            messages.success(request, _("Consent recorded."))
+            return redirect("exchange:consents")
+        except ServiceError as exc:
+            form.add_error(None, exc.zh if (get_language() or "").startswith("zh") else exc.en)
+    return render(
+        request,
+        "exchange/consents.html",
+        {"form": form, "consents": services.consents_of(actor=request.user)},
+    )
+
+
+@require_POST
+@login_required
+def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
+    services.consent_revoke(actor=request.user, consent_id=consent_id)
+    messages.success(request, _("Consent revoked."))
+    return redirect("exchange:consents")
+
+
+@login_required
+def licences_view(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise NotPermitted()
+    return render(
+        request, "exchange/licences.html", {"licences": licences.licences_of(person=person)}
+    )

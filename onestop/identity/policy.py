@@ -49,6 +49,9 @@ _CONFIG_MODELS = (
     "catalogue.serviceitem",
     "catalogue.bundle",
     "workflow.processversion",
+    "exchange.resource",
+    "exchange.consumer",
+    "exchange.grant",
 )
 _ADMIN_MODEL_PERMS = frozenset(
     f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"

@@ -146,3 +146,18 @@ def agency_names_by_region(*, kind: str = "si_agency") -> dict[int, str]:
     from onestop.identity.models import Agency
 
     return dict(Agency.objects.filter(kind=kind).values_list("region_id", "name"))
+
+
+def person_by_resident_id(value: str) -> Person | None:
+    """The person with this resident ID, for system-to-system look-ups (the gateway); callers
+    authorise the look-up themselves and log it."""
+    check = check_resident_id(value or "", today=timezone.localdate(), with_place=False)
+    if not check.valid:
+        return None
+    return Person.objects.filter(resident_id_index=resident_id_index(check.normalized)).first()
+
+
+def resident_id_key(value: str) -> str:
+    """The blind index of a resident ID (to file records about someone not registered)."""
+    check = check_resident_id(value or "", today=timezone.localdate(), with_place=False)
+    return resident_id_index(check.normalized) if check.valid else ""

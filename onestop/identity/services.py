@@ -49,6 +49,7 @@ TOKEN_SCOPES = {
     "contributions:write": "Register insurances, add or remove employees, declare wages",
     "applications:read": "Read one's cases, or the cases in one's work queue",
     "applications:write": "File cases and act on their tasks",
+    "consents:write": "Grant and revoke one's own data-sharing authorisations",
 }
 MAX_TOKEN_DAYS = 366
 

@@ -30,6 +30,7 @@ from onestop.catalogue.models import ServiceItem
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days, working_days_between
+from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.models import Person, User
@@ -190,6 +191,14 @@ def application_submit(
         )
     if item.form_schema:
         validate_answers(item.form_schema, answers)
+    # Certificate-free: what the e-licence library or a registry can stand in for.
+    licences = licences_for_case(
+        applicant=applicant,
+        answers=answers,
+        materials=item.materials,
+        party=f"人社经办 HRSS ({item.code})",
+        purpose=f"办理 {item.name}",
+    )
     code = new_code()
     now = timezone.now()
     today = timezone.localdate()
@@ -221,6 +230,7 @@ def application_submit(
                     deadline_provisional=deadline.provisional,
                     process_version=instance.version,
                     facts=_facts_of(instance),
+                    licences=licences,
                 )
                 clock_update(application, item, today, set())
                 application.save()

@@ -8,6 +8,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from onestop.simulators.registries import RegistrySimulator
 from onestop.simulators.tax import TaxSimulator
 
 
@@ -17,10 +18,10 @@ class _Quiet(WSGIRequestHandler):
 
 
 class Command(BaseCommand):
-    help = "Run a local simulator of another department's system (tax)."
+    help = "Run a local simulator of other departments' systems (tax, registries)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("system", choices=["tax"])
+        parser.add_argument("system", choices=["tax", "registries"])
         parser.add_argument("--port", type=int, default=8010)
         parser.add_argument("--addr", default="127.0.0.1")
         parser.add_argument("--key", default="", help="Required X-Api-Key, if any.")
@@ -31,10 +32,20 @@ class Command(BaseCommand):
             help="JSON file that keeps the simulator's state across restarts.",
         )
 
+        parser.add_argument(
+            "--push", default="", help="registries: where to push events (the platform's URL)."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        app = TaxSimulator(api_key=options["key"], state_file=options["state"])
-        with make_server(options["addr"], options["port"], app, handler_class=_Quiet) as server:
-            self.stdout.write(
-                f"Tax collection simulator on http://{options['addr']}:{options['port']}/"
+        app: Any
+        if options["system"] == "registries":
+            app = RegistrySimulator(
+                api_key=options["key"], state_file=options["state"], push_url=options["push"]
             )
+            label = "Registry simulator"
+        else:
+            app = TaxSimulator(api_key=options["key"], state_file=options["state"])
+            label = "Tax collection simulator"
+        with make_server(options["addr"], options["port"], app, handler_class=_Quiet) as server:
+            self.stdout.write(f"{label} on http://{options['addr']}:{options['port']}/")
             server.serve_forever()

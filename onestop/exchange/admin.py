@@ -1,0 +1,33 @@
+"""The system administrator keeps the resource catalogue, registers consumers and approves
+grants in the admin; every change is journaled."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from onestop.audit.admin import AuditedAdmin
+from onestop.exchange.models import Consumer, Grant, Resource
+
+
+@admin.register(Resource)
+class ResourceAdmin(AuditedAdmin):
+    list_display = ("code", "name", "provider", "needs_consent")
+    search_fields = ("code", "name", "name_en")
+
+
+@admin.register(Consumer)
+class ConsumerAdmin(AuditedAdmin):
+    list_display = ("code", "name", "kind", "algorithm", "active")
+    list_filter = ("kind", "active")
+
+
+@admin.register(Grant)
+class GrantAdmin(AuditedAdmin):
+    list_display = ("consumer", "resource", "purpose", "approved_by", "valid_until", "revoked_at")
+    readonly_fields = ("approved_by", "approved_at")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        obj.approved_by, obj.approved_at = request.user.get_username(), timezone.now()
+        super().save_model(request, obj, form, change)

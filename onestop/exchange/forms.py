@@ -1,0 +1,27 @@
+"""The consent form: whom, which data, what for, how long."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.exchange.models import Consumer, Resource
+
+
+class ConsentForm(forms.Form):
+    consumer = forms.ChoiceField(label=_("Who may ask"))
+    resource = forms.ChoiceField(label=_("Which data"))
+    purpose = forms.CharField(label=_("Purpose (as the requester will state it)"), max_length=64)
+    days = forms.IntegerField(label=_("For how many days"), min_value=1, max_value=366, initial=90)
+
+    def __init__(
+        self, *args: Any, consumers: list[Consumer], resources: list[Resource], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        consumer = self.fields["consumer"]
+        resource = self.fields["resource"]
+        assert isinstance(consumer, forms.ChoiceField) and isinstance(resource, forms.ChoiceField)
+        consumer.choices = [(c.code, c.name) for c in consumers]
+        resource.choices = [(r.code, r.name) for r in resources]

@@ -1,0 +1,361 @@
+"""The exchange gateway: signed queries from registered consumers, answered under a grant
+(and the person's consent where the resource needs it), every exchange logged; registry
+events received once; the message log exported as a signed bundle.
+
+A request body is canonical JSON::
+
+    {"consumer": "bank-xian", "resource": "hrss.proof_of_insurance", "purpose": "loan",
+     "subject": "<resident ID>", "fields": ["insured", ...], "timestamp": "<ISO 8601>",
+     "nonce": "<8-64 characters>"}
+
+signed by the consumer's key (``X-Signature``: Ed25519 base64, or SM2 hex). The answer is
+signed by the gateway's key. A nonce is accepted once per consumer; a timestamp more than
+five minutes away from the gateway's clock is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.digests import sm3_hex
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.exchange import algorithms, signing
+from onestop.exchange.facts import insurance_facts
+from onestop.exchange.models import (
+    Consent,
+    Consumer,
+    ConsumerKind,
+    Grant,
+    InboxEvent,
+    Message,
+    Nonce,
+    Resource,
+)
+from onestop.identity import selectors as identity
+from onestop.identity.masking import mask_resident_id
+from onestop.identity.models import Person
+
+SKEW = dt.timedelta(minutes=5)
+REQUIRED = ("consumer", "resource", "purpose", "subject", "fields", "timestamp", "nonce")
+
+#: What the platform itself provides through the gateway, by resource code.
+PROVIDED: dict[str, Callable[[Person], dict[str, Any]]] = {
+    "hrss.proof_of_insurance": insurance_facts,
+}
+
+
+class Refused(ServiceError):
+    """A gateway request refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str) -> None:
+        super().__init__(zh, en, code=code)
+        self.status = status
+
+
+def message_log(
+    *,
+    direction: str,
+    party: str,
+    resource: str,
+    purpose: str,
+    person: Person | None,
+    fields: list[str],
+    outcome: str,
+    request: bytes = b"",
+    response: bytes = b"",
+) -> Message:
+    return Message.objects.create(
+        at=timezone.now(),
+        direction=direction,
+        party=party[:120],
+        resource=resource[:64],
+        purpose=purpose[:200],
+        person=person,
+        fields=fields,
+        outcome=outcome[:32],
+        request_digest=sm3_hex(request) if request else "",
+        response_digest=sm3_hex(response) if response else "",
+    )
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict) or any(k not in data for k in REQUIRED):
+        raise Refused(
+            400,
+            "malformed",
+            f"请求须为 JSON 对象，包含 {', '.join(REQUIRED)}。",
+            f"The request must be a JSON object with {', '.join(REQUIRED)}.",
+        )
+    if not isinstance(data["fields"], list) or not all(isinstance(f, str) for f in data["fields"]):
+        raise Refused(
+            400, "malformed", "fields 须为字符串列表。", "fields must be a list of names."
+        )
+    nonce = str(data["nonce"])
+    if not 8 <= len(nonce) <= 64:
+        raise Refused(400, "malformed", "nonce 长度须为 8-64。", "nonce must be 8-64 characters.")
+    return data
+
+
+def _authenticate(data: dict[str, Any], body: bytes, signature: str) -> Consumer:
+    consumer = Consumer.objects.filter(code=str(data["consumer"]), active=True).first()
+    if consumer is None or not algorithms.verify(
+        consumer.algorithm, consumer.public_key, body, signature
+    ):
+        raise Refused(
+            401, "signature", "签名无效或调用方未注册。", "Unknown consumer or bad signature."
+        )
+    try:
+        sent = dt.datetime.fromisoformat(str(data["timestamp"]))
+    except ValueError:
+        sent = None
+    if sent is None or sent.tzinfo is None or abs(timezone.now() - sent) > SKEW:
+        raise Refused(
+            401,
+            "timestamp",
+            "请求时间戳缺失或偏差超过 5 分钟。",
+            "Timestamp missing or off by over 5 minutes.",
+        )
+    try:
+        with transaction.atomic():
+            Nonce.objects.create(consumer=consumer, value=str(data["nonce"]), at=timezone.now())
+    except IntegrityError:
+        raise Refused(
+            409, "replay", "重复的请求（nonce 已使用）。", "Replayed request (nonce used)."
+        ) from None
+    return consumer
+
+
+def consent_active(*, person: Person, consumer: Consumer, resource: Resource, purpose: str) -> bool:
+    return Consent.objects.filter(
+        person=person,
+        consumer=consumer,
+        resource=resource,
+        purpose=purpose,
+        revoked_at__isnull=True,
+        valid_until__gte=timezone.localdate(),
+    ).exists()
+
+
+def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
+    """Answer a signed query (see the module docstring); refusals raise ``Refused`` and are
+    logged like answers."""
+    data = _parse(body)
+    consumer = _authenticate(data, body, signature)
+    resource_code, purpose = str(data["resource"]), str(data["purpose"])
+    fields: list[str] = data["fields"]
+
+    def refuse(status: int, code: str, zh: str, en: str, person: Person | None = None) -> Refused:
+        message_log(
+            direction="in",
+            party=consumer.name,
+            resource=resource_code,
+            purpose=purpose,
+            person=person,
+            fields=fields,
+            outcome=f"refused:{code}",
+            request=body,
+        )
+        return Refused(status, code, zh, en)
+
+    resource = Resource.objects.filter(code=resource_code).first()
+    if resource is None or resource.code not in PROVIDED:
+        raise refuse(404, "resource", "没有该共享资源。", "No such resource.")
+    grant = Grant.objects.filter(
+        consumer=consumer, resource=resource, purpose=purpose, revoked_at__isnull=True
+    ).first()
+    if grant is None or (grant.valid_until and grant.valid_until < timezone.localdate()):
+        raise refuse(
+            403,
+            "grant",
+            "未获授权访问该资源（或用途不符）。",
+            "No grant for this resource and purpose.",
+        )
+    unknown = sorted(set(fields) - set(resource.fields))
+    if unknown or not fields:
+        raise refuse(400, "fields", f"不可查询的字段：{unknown}", f"Fields not offered: {unknown}")
+    person = identity.person_by_resident_id(str(data["subject"]))
+    if person is None:
+        raise refuse(404, "subject", "未找到该人员。", "No such person.")
+    if resource.needs_consent and not consent_active(
+        person=person, consumer=consumer, resource=resource, purpose=purpose
+    ):
+        raise refuse(
+            403, "consent", "本人未授权或授权已失效。", "The person has not consented.", person
+        )
+    facts = PROVIDED[resource.code](person)
+    response = {
+        "resource": resource.code,
+        "purpose": purpose,
+        "subject": mask_resident_id(person.resident_id),
+        "data": {f: facts.get(f) for f in fields},
+        "request_digest": sm3_hex(body),
+        "answered_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "key_id": signing.key_id(),
+    }
+    message_log(
+        direction="in",
+        party=consumer.name,
+        resource=resource.code,
+        purpose=purpose,
+        person=person,
+        fields=fields,
+        outcome="answered",
+        request=body,
+        response=signing.canonical(response),
+    )
+    return {"response": response, "signature": signing.sign(response)}
+
+
+# -- events pushed by registries ------------------------------------------------------------
+
+EVENT_REQUIRED = ("event_id", "source", "kind", "subject", "data", "timestamp", "nonce")
+EVENT_HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_event_handler(kind: str, handler: Callable[[dict[str, Any]], str]) -> None:
+    EVENT_HANDLERS[kind] = handler
+
+
+def event_receive(*, body: bytes, signature: str) -> tuple[bool, str]:
+    """Take an event a registry pushed (at least once). Returns (new, outcome); a repeated
+    event id is acknowledged and not handled again."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict) or any(k not in data for k in EVENT_REQUIRED):
+        raise Refused(400, "malformed", "事件格式错误。", "Malformed event.")
+    consumer = Consumer.objects.filter(
+        code=str(data["source"]), kind=ConsumerKind.REGISTRY, active=True
+    ).first()
+    if consumer is None or not algorithms.verify(
+        consumer.algorithm, consumer.public_key, body, signature
+    ):
+        raise Refused(
+            401, "signature", "签名无效或来源未注册。", "Unknown source or bad signature."
+        )
+    event_id = str(data["event_id"])[:64]
+    with transaction.atomic():
+        seen = InboxEvent.objects.select_for_update().filter(event_id=event_id).first()
+        if seen is not None:
+            return False, seen.outcome
+        handler = EVENT_HANDLERS.get(str(data["kind"]))
+        outcome = handler(data) if handler else "ignored: no handler"
+        InboxEvent.objects.create(
+            event_id=event_id,
+            source=consumer.code,
+            kind=str(data["kind"])[:64],
+            payload=data,
+            received_at=timezone.now(),
+            outcome=outcome[:200],
+        )
+        record(
+            actor=None,
+            action="exchange.event.received",
+            target_type="exchange.inboxevent",
+            target_id=event_id,
+            changes={"source": consumer.code, "kind": data["kind"], "outcome": outcome},
+        )
+    return True, outcome
+
+
+# -- the message log as a signed bundle -----------------------------------------------------
+
+
+def log_export(*, since: dt.datetime | None = None) -> dict[str, Any]:
+    """The message log (since a time) with a chain of digests, signed by the gateway."""
+    messages = Message.objects.order_by("at", "pk")
+    if since is not None:
+        messages = messages.filter(at__gte=since)
+    entries = [
+        {
+            "id": m.pk,
+            "at": m.at.astimezone(dt.UTC).isoformat(),
+            "direction": m.direction,
+            "party": m.party,
+            "resource": m.resource,
+            "purpose": m.purpose,
+            "person": m.person_id,
+            "fields": m.fields,
+            "outcome": m.outcome,
+            "request_digest": m.request_digest,
+            "response_digest": m.response_digest,
+        }
+        for m in messages
+    ]
+    content = {
+        "exported_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "count": len(entries),
+        "entries": entries,
+        "digest": sm3_hex(signing.canonical({"entries": entries})),
+        "key_id": signing.key_id(),
+        "public_key": signing.public_key_bytes().hex(),
+    }
+    return {"content": content, "signature": signing.sign(content)}
+
+
+def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
+    """Problems found in an exported bundle (empty when it is intact). Works offline: the
+    key is the one given, else the one the bundle names (then only integrity is shown)."""
+    problems: list[str] = []
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("content"), dict):
+        return ["not a message-log bundle"]
+    content = bundle["content"]
+    entries = content.get("entries")
+    if not isinstance(entries, list):
+        return ["no entries"]
+    if content.get("count") != len(entries):
+        problems.append(f"count says {content.get('count')}, bundle holds {len(entries)}")
+    if content.get("digest") != sm3_hex(signing.canonical({"entries": entries})):
+        problems.append("the entries do not match their digest")
+    key = public_key or str(content.get("public_key", ""))
+    if not algorithms.verify(
+        algorithms.ED25519, key, signing.canonical(content), str(bundle.get("signature", ""))
+    ):
+        problems.append("the signature does not match the content")
+    return problems
+
+
+def grant_approve(
+    *, actor: Any, consumer: Consumer, resource: Resource, purpose: str, valid_until: dt.date | None
+) -> Grant:
+    """The provider approves a consumer's access to a resource for a purpose."""
+    if actor is not None and not actor.has_perm("exchange.add_grant"):
+        raise NotPermitted()
+    with transaction.atomic():
+        grant, _ = Grant.objects.update_or_create(
+            consumer=consumer,
+            resource=resource,
+            purpose=purpose,
+            defaults={
+                "approved_by": actor.get_username() if actor is not None else "system",
+                "approved_at": timezone.now(),
+                "valid_until": valid_until,
+                "revoked_at": None,
+            },
+        )
+        record(
+            actor=actor,
+            action="exchange.grant.approved",
+            target=grant,
+            changes={"consumer": consumer.code, "resource": resource.code, "purpose": purpose},
+        )
+    return grant
+
+
+def consumer_get(*, code: str) -> Consumer:
+    found = Consumer.objects.filter(code=code, active=True).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -1,0 +1,226 @@
+"""A local simulator of other departments' registries behind the data-sharing gateway.
+
+One WSGI application serves the registries the platform asks, the way their gateways would
+answer HTTP/JSON:
+
+    GET /<registry>/<dataset>/<key>   -> 200 the record, or 404
+    PUT /<registry>/<dataset>/<key>   {record}  -> 201; a civil-affairs death is also pushed
+                                        to the platform as a signed ``death_registered`` event
+    GET /                             -> an HTML page listing the records, with a form to
+                                        register a death (for trying the platform)
+
+Registries: civil_affairs (deaths, marriages), public_security (household, deaths,
+imprisonment), market_regulation (enterprises), medical_insurance (settlements). Requests
+must carry ``X-Api-Key`` when one is set. Events are signed with the simulator's Ed25519 key
+(``signing_key``, hex) over the canonical JSON body, sent in ``X-Signature``. State is kept in
+memory and in a JSON file when one is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import secrets
+import threading
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+DATASETS = {
+    "civil_affairs": ("deaths", "marriages"),
+    "public_security": ("household", "deaths", "imprisonment"),
+    "market_regulation": ("enterprises",),
+    "medical_insurance": ("settlements",),
+}
+REASONS = {
+    200: "OK",
+    201: "Created",
+    303: "See Other",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+}
+
+
+def empty() -> dict[str, dict[str, dict[str, Any]]]:
+    return {registry: {name: {} for name in names} for registry, names in DATASETS.items()}
+
+
+class RegistrySimulator:
+    def __init__(
+        self,
+        *,
+        api_key: str = "",
+        state_file: Path | None = None,
+        push_url: str = "",
+        signing_key: str = "",
+    ) -> None:
+        self.api_key = api_key
+        self.state_file = state_file
+        self.push_url = push_url
+        self.signing_key = signing_key
+        self.lock = threading.Lock()
+        self.records = empty()
+        self.pushed: list[dict[str, Any]] = []
+        if state_file is not None and state_file.exists():
+            saved = json.loads(state_file.read_text(encoding="utf-8"))
+            for registry, datasets in saved.get("records", {}).items():
+                for name, rows in datasets.items():
+                    if registry in self.records and name in self.records[registry]:
+                        self.records[registry][name].update(rows)
+            self.signing_key = self.signing_key or saved.get("signing_key", "")
+            self.push_url = self.push_url or saved.get("push_url", "")
+
+    def _save(self) -> None:
+        if self.state_file is not None:
+            saved = (
+                json.loads(self.state_file.read_text(encoding="utf-8"))
+                if (self.state_file.exists())
+                else {}
+            )
+            saved["records"] = self.records
+            self.state_file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+
+    # -- operations -------------------------------------------------------------------------
+    def get(self, registry: str, dataset: str, key: str) -> dict[str, Any] | None:
+        with self.lock:
+            return self.records.get(registry, {}).get(dataset, {}).get(key.upper())
+
+    def put(self, registry: str, dataset: str, key: str, record: dict[str, Any]) -> bool:
+        """Store a record; a civil-affairs death is pushed as an event. Returns whether an
+        event was delivered."""
+        if dataset not in DATASETS.get(registry, ()):
+            raise KeyError(f"{registry}/{dataset}")
+        with self.lock:
+            self.records[registry][dataset][key.upper()] = record
+            self._save()
+        if registry == "civil_affairs" and dataset == "deaths":
+            return self.push("death_registered", key.upper(), record)
+        return False
+
+    def push(self, kind: str, subject: str, data: dict[str, Any]) -> bool:
+        """Deliver an event to the platform, signed; False when nobody is listening."""
+        if not self.push_url or not self.signing_key:
+            return False
+        event = {
+            "event_id": f"CA-{secrets.token_hex(8)}",
+            "source": "civil_affairs",
+            "kind": kind,
+            "subject": subject,
+            "data": data,
+            "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "nonce": secrets.token_hex(8),
+        }
+        body = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self.signing_key))
+        signature = base64.b64encode(key.sign(body.encode("utf-8"))).decode("ascii")
+        request = urllib.request.Request(  # noqa: S310 - the configured platform address
+            self.push_url,
+            data=body.encode("utf-8"),
+            headers={"Content-Type": "application/json", "X-Signature": signature},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                delivered = bool(200 <= response.status < 300)
+        except OSError:
+            delivered = False
+        self.pushed.append({**event, "delivered": delivered})
+        return delivered
+
+    # -- WSGI -------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "/")
+        if path == "/" and method == "GET":
+            return self._page(start_response)
+        is_form = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+        if self.api_key and environ.get("HTTP_X_API_KEY") != self.api_key and not is_form:
+            return self._json(start_response, 401, {"error": "missing or wrong X-Api-Key"})
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        if method == "POST" and path == "/register-death" and is_form:
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+            subject = form.get("resident_id", "").strip().upper()
+            if len(subject) != 18:
+                return self._json(start_response, 400, {"error": "resident_id: 18 characters"})
+            self.put(
+                "civil_affairs",
+                "deaths",
+                subject,
+                {
+                    "name": form.get("name", ""),
+                    "date": form.get("date") or dt.date.today().isoformat(),
+                    "place": form.get("place", ""),
+                    "certificate_no": f"SW{dt.date.today():%Y%m%d}{secrets.randbelow(10**6):06d}",
+                },
+            )
+            start_response("303 See Other", [("Location", "/")])
+            return [b""]
+        parts = [unquote(p) for p in path.split("/") if p]
+        if len(parts) != 3 or parts[1] not in DATASETS.get(parts[0], ()):
+            return self._json(start_response, 404, {"error": "not found"})
+        registry, dataset, key = parts
+        if method == "GET":
+            found = self.get(registry, dataset, key)
+            if found is None:
+                return self._json(start_response, 404, {"error": "no record"})
+            return self._json(start_response, 200, found)
+        if method == "PUT":
+            try:
+                record = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                return self._json(start_response, 400, {"error": "body is not JSON"})
+            if not isinstance(record, dict):
+                return self._json(start_response, 400, {"error": "a record is a JSON object"})
+            pushed = self.put(registry, dataset, key, record)
+            return self._json(start_response, 201, {"stored": True, "pushed": pushed})
+        return self._json(start_response, 404, {"error": "not found"})
+
+    def _json(
+        self, start_response: StartResponse, status: int, body: dict[str, Any]
+    ) -> list[bytes]:
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        start_response(
+            f"{status} {REASONS.get(status, 'Error')}",
+            [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Content-Length", str(len(payload))),
+            ],
+        )
+        return [payload]
+
+    def _page(self, start_response: StartResponse) -> list[bytes]:
+        with self.lock:
+            rows = "".join(
+                f"<tr><td>{html.escape(registry)}/{html.escape(name)}</td><td>{html.escape(key)}</td>"
+                f"<td>{html.escape(json.dumps(record, ensure_ascii=False))}</td></tr>"
+                for registry, datasets in self.records.items()
+                for name, entries in datasets.items()
+                for key, record in entries.items()
+            )
+        page = (
+            "<!DOCTYPE html><html lang='zh-CN'><meta charset='utf-8'>"
+            "<title>部门登记系统模拟 Registry simulator</title>"
+            "<h1>部门登记系统模拟 Registry simulator</h1>"
+            "<p>Records the platform can ask for through the data-sharing gateway.</p>"
+            "<table border='1' cellpadding='4'>"
+            "<tr><th>registry</th><th>key</th><th>record</th></tr>"
+            f"{rows}</table>"
+            "<h2>登记死亡 Register a death (pushed to the platform)</h2>"
+            "<form method='post' action='/register-death'>"
+            "<label>公民身份号码 resident ID <input name='resident_id' size='20'></label> "
+            "<label>姓名 name <input name='name'></label> "
+            "<label>日期 date <input name='date' type='date'></label> "
+            "<button>登记 register</button></form></html>"
+        ).encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page]
