@@ -28,6 +28,8 @@ from onestop.contributions.models import (
     LedgerEntry,
 )
 from onestop.identity.models import ApiToken, User
+from onestop.exchange import services as exchange
+from onestop.exchange.models import Consent, Consumer, Message
 from onestop.notifications.models import Notification
 from onestop.workflow.models import ProcessVersion
 
@@ -233,6 +235,93 @@ ROUTES = [
         API_CASE_READERS,
         404,
     ),
+    Route("data-use log", "get", lambda w: "/me/data-use/", {"anonymous": LOGIN}, 200),
+    Route(
+        "consents page",
+        "get",
+        lambda w: "/me/consents/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        403,
+    ),
+    Route(
+        "consent grant",
+        "post",
+        lambda w: "/me/consents/",
+        {"anonymous": LOGIN, "alice": 302, "bob": 302},
+        403,
+        writes=True,
+        form=lambda w: {
+            "consumer": "bank-xian",
+            "resource": "hrss.proof_of_insurance",
+            "purpose": "loan",
+            "days": "30",
+        },
+    ),
+    Route(
+        "consent revoke",
+        "post",
+        lambda w: f"/me/consents/{w.consent.pk}/revoke/",
+        {"anonymous": LOGIN, "alice": 302},
+        404,
+        writes=True,
+    ),
+    Route(
+        "e-licences page",
+        "get",
+        lambda w: "/me/licences/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        403,
+    ),
+    # Without a file the page says what to choose; nothing is written.
+    Route("verify certificate file", "post", lambda w: "/verify/", {}, 200, writes=True),
+    Route("api gateway resources", "get", lambda w: "/api/v1/gateway/resources", {}, 200),
+    # Unsigned and malformed: refused for everyone alike, sessions and tokens do not count.
+    Route(
+        "api gateway query",
+        "post",
+        lambda w: "/api/v1/gateway/query",
+        {},
+        400,
+        writes=True,
+        body={},
+    ),
+    Route(
+        "api gateway events",
+        "post",
+        lambda w: "/api/v1/gateway/events",
+        {},
+        400,
+        writes=True,
+        body={},
+    ),
+    Route(
+        "api verify certificate file",
+        "post",
+        lambda w: "/api/v1/certificates/verify-file",
+        {},
+        404,
+        form=lambda w: {"file": SimpleUploadedFile("x.pdf", b"not a pdf", "application/pdf")},
+    ),
+    Route("api data-use log", "get", lambda w: "/api/v1/me/data-use", {"anonymous": API_ANON}, 200),
+    Route("api consents", "get", lambda w: "/api/v1/me/consents", {"anonymous": API_ANON}, 200),
+    Route(
+        "api consent grant",
+        "post",
+        lambda w: "/api/v1/me/consents",
+        {"anonymous": API_ANON, "alice": 201, "bob": 201},
+        403,
+        writes=True,
+        body={"consumer": "bank-xian", "purpose": "loan", "days": 30},
+    ),
+    Route(
+        "api consent revoke",
+        "post",
+        lambda w: f"/api/v1/me/consents/{w.consent.pk}/revoke",
+        {"anonymous": API_ANON, "alice": 200},
+        404,
+        writes=True,
+    ),
+    Route("api e-licences", "get", lambda w: "/api/v1/me/licences", {"anonymous": API_ANON}, 200),
     Route("inbox", "get", lambda w: "/me/inbox/", {"anonymous": LOGIN}, 200),
     Route("inbox read all", "post", lambda w: "/me/inbox/read-all/", {"anonymous": LOGIN}, 302),
     Route(
@@ -816,6 +905,8 @@ def state(world: Any) -> tuple[Any, ...]:
         Material.objects.count(),
         list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
         ProcessVersion.objects.count(),
+        list(Consent.objects.order_by("pk").values_list("pk", "revoked_at")),
+        Message.objects.count(),
     )
 
 
@@ -859,6 +950,16 @@ def matrix_world(world: Any) -> Any:
         data=PDF,
     )
     world.notification = Notification.objects.filter(recipient=world.alice.user).first()
+    bank = Consumer.objects.create(
+        code="bank-xian", name="bank", kind="third_party", algorithm="ed25519", public_key="00"
+    )
+    world.consent = exchange.consent_grant(
+        actor=world.alice.user,
+        consumer_code=bank.code,
+        resource_code="hrss.proof_of_insurance",
+        purpose="loan",
+        days=30,
+    )
     world.employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
@@ -931,6 +1032,10 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/materials/",
         "applications/<str:number>/materials/<int:material_id>/",
         "me/inbox/",
+        "me/data-use/",
+        "me/consents/",
+        "me/consents/<int:consent_id>/revoke/",
+        "me/licences/",
         "me/inbox/read-all/",
         "me/inbox/<int:notification_id>/read/",
         "supervision/",
@@ -1020,6 +1125,15 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/applications/{number}/materials"),
         ("GET", "/api/v1/applications/{number}/materials/{material_id}"),
         ("GET", "/api/v1/inbox"),
+        ("POST", "/api/v1/certificates/verify-file"),
+        ("GET", "/api/v1/gateway/resources"),
+        ("POST", "/api/v1/gateway/query"),
+        ("POST", "/api/v1/gateway/events"),
+        ("GET", "/api/v1/me/data-use"),
+        ("GET", "/api/v1/me/consents"),
+        ("POST", "/api/v1/me/consents"),
+        ("POST", "/api/v1/me/consents/{consent_id}/revoke"),
+        ("GET", "/api/v1/me/licences"),
         ("POST", "/api/v1/inbox/{notification_id}/read"),
         ("GET", "/api/v1/supervision/warnings"),
         ("GET", "/api/v1/supervision/rates"),

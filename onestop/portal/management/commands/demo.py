@@ -16,7 +16,9 @@ from django.db import connection, transaction
 from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
 from onestop.contributions import demo as contributions_demo
+from onestop.exchange import demo as exchange_demo
 from onestop.identity import demo
+from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person
 from onestop.supervision.services import clock_run
 
@@ -58,6 +60,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         simulator = self._start_tax_simulator(options)
+        registries = self._start_registries(options)
         stop = None
         if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
             stop = scheduler.start()
@@ -69,8 +72,9 @@ class Command(BaseCommand):
         finally:
             if stop is not None:
                 stop.set()
-            if simulator is not None:
-                simulator.terminate()
+            for process in (simulator, registries):
+                if process is not None:
+                    process.terminate()
 
     @transaction.atomic
     def _load(self, persons: int) -> list[demo.Persona]:
@@ -90,7 +94,53 @@ class Command(BaseCommand):
             f"Cases: {cases['cases']} in Yanta's queue; the clock raised {report.red} red and "
             f"{report.yellow} yellow warnings."
         )
+        alice = Person.objects.get(phone_index=phone_index("13800000001"))
+        deceased = (
+            Person.objects.filter(region__code="610113", user__isnull=True)
+            .order_by("birth_date")
+            .first()
+        )
+        assert deceased is not None
+        shared = exchange_demo.load(
+            state_file=self._registry_state(), alice=alice, deceased=deceased
+        )
+        self.stdout.write(
+            "Data sharing: civil affairs holds a death record for "
+            f"{shared['deceased']} (file a funeral grant for it as alice: no certificate to "
+            "upload); a demo bank has queried alice with her consent."
+        )
         return personas
+
+    def _registry_state(self) -> Path:
+        return Path(settings.VAR_DIR) / "registries.json"
+
+    def _start_registries(self, options: dict[str, Any]) -> subprocess.Popen[bytes] | None:
+        """The other departments' registries, as their own process beside the platform."""
+        if settings.ONESTOP_REGISTRY_URL:
+            return None
+        port = options["port"] + 20
+        push = f"http://{options['addr']}:{options['port']}/api/v1/gateway/events"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "onestop.cli",
+                "simulate",
+                "registries",
+                "--port",
+                str(port),
+                "--state",
+                str(self._registry_state()),
+                "--push",
+                push,
+            ]
+        )
+        settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{port}"
+        self.stdout.write(
+            f"Registry simulator (civil affairs, public security...): "
+            f"{settings.ONESTOP_REGISTRY_URL}/ (register a death there: it is pushed here)"
+        )
+        return process
 
     def _start_tax_simulator(self, options: dict[str, Any]) -> subprocess.Popen[bytes] | None:
         """The collecting authority, as its own process beside the platform."""
@@ -130,6 +180,7 @@ class Command(BaseCommand):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         (Path(settings.VAR_DIR) / "tax-simulator.json").unlink(missing_ok=True)
+        self._registry_state().unlink(missing_ok=True)
         self.stdout.write(f"Deleted {path}.")
 
     def _print_logins(self, personas: list[demo.Persona], options: dict[str, Any]) -> None:

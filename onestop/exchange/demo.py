@@ -1,0 +1,93 @@
+"""Demo data for the gateway: a civil-affairs registry (its simulator's signing key and a death
+record), a bank registered as a consumer with a grant, alice's consent and one query by the
+bank, so every page of the exchange has something to show on the first run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from pathlib import Path
+
+from django.utils import timezone
+
+from onestop.exchange import algorithms, gateway, signing
+from onestop.exchange.models import Consent, Consumer, ConsumerKind, Resource
+from onestop.identity.models import Person
+
+BANK = "bank-xian"
+PURPOSE = "贷款审核 loan"
+
+
+def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]:
+    """Write the registry simulator's state and register the parties; returns what to print."""
+    registry_private, registry_public = algorithms.keypair(algorithms.ED25519)
+    Consumer.objects.create(
+        code="civil_affairs",
+        name="省民政厅婚姻殡葬登记系统 Civil affairs registry",
+        kind=ConsumerKind.REGISTRY,
+        algorithm=algorithms.ED25519,
+        public_key=registry_public,
+    )
+    died = timezone.localdate() - dt.timedelta(days=12)
+    records = {
+        "civil_affairs": {
+            "deaths": {
+                deceased.resident_id: {
+                    "name": deceased.name,
+                    "date": died.isoformat(),
+                    "place": "西安市雁塔区",
+                    "certificate_no": f"SW{died:%Y%m%d}000001",
+                }
+            }
+        },
+        "public_security": {
+            "household": {
+                alice.resident_id: {
+                    "name": alice.name,
+                    "address": "西安市雁塔区小寨东路",
+                    "household_head": alice.name,
+                    "certificate_no": "HJ6101130001",
+                }
+            }
+        },
+    }
+    state_file.write_text(
+        json.dumps({"records": records, "signing_key": registry_private}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    bank_private, bank_public = algorithms.keypair(algorithms.ED25519)
+    bank = Consumer.objects.create(
+        code=BANK,
+        name="西安某银行（演示） Demo bank, Xi'an",
+        kind=ConsumerKind.THIRD_PARTY,
+        algorithm=algorithms.ED25519,
+        public_key=bank_public,
+    )
+    resource = Resource.objects.get(code="hrss.proof_of_insurance")
+    gateway.grant_approve(
+        actor=None, consumer=bank, resource=resource, purpose=PURPOSE, valid_until=None
+    )
+    Consent.objects.create(
+        person=alice,
+        consumer=bank,
+        resource=resource,
+        purpose=PURPOSE,
+        valid_until=timezone.localdate() + dt.timedelta(days=90),
+        created_at=timezone.now(),
+    )
+    body = signing.canonical(
+        {
+            "consumer": BANK,
+            "resource": resource.code,
+            "purpose": PURPOSE,
+            "subject": alice.resident_id,
+            "fields": ["insured", "contribution_months"],
+            "timestamp": timezone.now().isoformat(),
+            "nonce": secrets.token_hex(8),
+        }
+    )
+    gateway.gateway_query(
+        body=body, signature=algorithms.sign(algorithms.ED25519, bank_private, body)
+    )
+    return {"deceased": deceased.resident_id, "bank_key": bank_private}
