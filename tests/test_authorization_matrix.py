@@ -27,9 +27,9 @@ from onestop.contributions.models import (
     InsuranceRegistration,
     LedgerEntry,
 )
-from onestop.identity.models import ApiToken, User
 from onestop.exchange import services as exchange
 from onestop.exchange.models import Consent, Consumer, Message
+from onestop.identity.models import ApiToken, User
 from onestop.notifications.models import Notification
 from onestop.workflow.models import ProcessVersion
 

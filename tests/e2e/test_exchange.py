@@ -1,0 +1,163 @@
+"""Data sharing in a real browser: a funeral grant filed with no death certificate because civil
+affairs' record comes through the gateway; a bank that may check alice's proof of insurance
+only with her consent; her data-use page; a tampered certificate file refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from django.utils import timezone
+
+from onestop.applications.models import Application
+from onestop.exchange import algorithms, certificate_pdf, gateway, services, signing
+from onestop.exchange.facts import insurance_facts
+from onestop.exchange.models import Consumer, ConsumerKind, Resource
+from onestop.simulators.registries import RegistrySimulator
+from tests.e2e.test_applications import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def registries(settings: Any) -> Iterator[RegistrySimulator]:
+    app = RegistrySimulator()
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+
+
+def test_a_funeral_grant_with_no_death_certificate(
+    world: Any, page: Any, registries: RegistrySimulator
+) -> None:
+    registries.put(
+        "civil_affairs",
+        "deaths",
+        world.dave.resident_id,
+        {"name": "丁大卫", "date": "2026-11-10", "place": "延安", "certificate_no": "SW20261110"},
+    )
+    sign_in(page, "13800000001")
+    page.goto("/services/SX-SI-008/")
+    page.get_by_role("link", name="在线申请").click()
+    page.get_by_label("逝者公民身份号码 Resident ID of the deceased").fill(world.dave.resident_id)
+    page.get_by_label("与逝者关系 Relation (spouse, child, parent)").select_option("parent")
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    case = Application.objects.get()
+    row = page.locator("#material-status tr", has_text="死亡证明")
+    assert "免提交：平台已获取" in row.inner_text() and "SW20261110" in row.inner_text()
+    statuses = {m["licence_type"]: m["status"] for m in case.licences}
+    assert statuses == {"death_certificate": "found", "resident_id": "found"}
+    assert not case.materials.exists()
+
+
+def query(base: str, private: str, alice: Any) -> tuple[int, dict[str, Any]]:
+    """What a bank's system sends: a signed query to the gateway."""
+    body = signing.canonical(
+        {
+            "consumer": "bank-xian",
+            "resource": "hrss.proof_of_insurance",
+            "purpose": "loan",
+            "subject": alice.resident_id,
+            "fields": ["insured", "contribution_months"],
+            "timestamp": timezone.now().isoformat(),
+            "nonce": secrets.token_hex(8),
+        }
+    )
+    request = urllib.request.Request(
+        f"{base}/api/v1/gateway/query",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Signature": algorithms.sign(algorithms.ED25519, private, body),
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_a_bank_checks_with_consent_and_she_sees_it(
+    world: Any, page: Any, live_server: Any
+) -> None:
+    private, public = algorithms.keypair(algorithms.ED25519)
+    bank = Consumer.objects.create(
+        code="bank-xian",
+        name="西安某银行",
+        kind=ConsumerKind.THIRD_PARTY,
+        algorithm=algorithms.ED25519,
+        public_key=public,
+    )
+    gateway.grant_approve(
+        actor=None,
+        consumer=bank,
+        resource=Resource.objects.get(code="hrss.proof_of_insurance"),
+        purpose="loan",
+        valid_until=None,
+    )
+    assert query(live_server.url, private, world.alice)[0] == 403  # no consent yet
+    sign_in(page, "13800000001")
+    page.get_by_role("link", name="我的数据授权").click()
+    page.get_by_label("查询方", exact=True).select_option("bank-xian")
+    page.get_by_label("用途（与查询方申明的一致）").fill("loan")
+    page.get_by_label("授权天数").fill("30")
+    page.get_by_role("button", name="授权", exact=True).click()
+    page.get_by_text("授权已记录。").wait_for()
+    status, answer = query(live_server.url, private, world.alice)
+    assert status == 200 and answer["response"]["data"]["insured"] is False
+    page.locator("#consents button").click()
+    page.get_by_text("授权已撤销。").wait_for()
+    assert query(live_server.url, private, world.alice)[0] == 403
+    page.goto("/")
+    page.get_by_role("link", name="我的数据使用记录").click()
+    rows = page.locator("#data-use tbody tr")
+    assert rows.count() == 3
+    assert [rows.nth(i).locator("td").last.inner_text() for i in range(3)] == [
+        "refused:consent",
+        "answered",
+        "refused:consent",
+    ]
+
+
+def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    issued = services.proof_of_insurance_issue(
+        actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
+    )
+    genuine = certificate_pdf.render(
+        certificate=issued.certificate, verify_url="x", code=issued.code
+    )
+    reader = PdfReader(io.BytesIO(genuine))
+    payload = json.loads(reader.metadata.subject)  # type: ignore[union-attr]
+    payload["facts"]["contribution_months"] = 360
+    writer = PdfWriter(clone_from=reader)
+    writer.add_metadata({"/Subject": json.dumps(payload, ensure_ascii=False, sort_keys=True)})
+    (tmp_path / "genuine.pdf").write_bytes(genuine)
+    with open(tmp_path / "forged.pdf", "wb") as forged:
+        writer.write(forged)
+    page.goto("/verify/")
+    page.get_by_label("或核验证明文件本身（PDF）").set_input_files(str(tmp_path / "genuine.pdf"))
+    page.get_by_role("button", name="核验文件").click()
+    assert page.locator("#verify-result h2").inner_text() == "真实有效"
+    page.get_by_label("或核验证明文件本身（PDF）").set_input_files(str(tmp_path / "forged.pdf"))
+    page.get_by_role("button", name="核验文件").click()
+    assert page.locator("#verify-result h2").inner_text() == "签名不符：该证明已被篡改"
