@@ -26,9 +26,9 @@ def test_verify_a_proof_of_insurance(world: Any, page: Any) -> None:
     page.goto("/verify/")
     page.get_by_label("证明编号").fill(issued.certificate.number)
     page.get_by_label("验证码").fill("WRONG")
-    page.get_by_role("button", name="验证").click()
+    page.get_by_role("button", name="验证", exact=True).click()
     assert page.locator("#verify-result").inner_text() == "未找到该证明，请核对编号和验证码。"
     page.get_by_label("验证码").fill(issued.code)
-    page.get_by_role("button", name="验证").click()
+    page.get_by_role("button", name="验证", exact=True).click()
     assert page.locator("#verify-result h2").inner_text() == "真实有效"
     assert world.alice.name in page.locator("#verify-result").inner_text()

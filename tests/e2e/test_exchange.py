@@ -147,7 +147,7 @@ def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any)
         certificate=issued.certificate, verify_url="x", code=issued.code
     )
     reader = PdfReader(io.BytesIO(genuine))
-    payload = json.loads(reader.metadata.subject)  # type: ignore[union-attr]
+    payload = json.loads(str(reader.metadata.subject if reader.metadata else ""))
     payload["facts"]["contribution_months"] = 360
     writer = PdfWriter(clone_from=reader)
     writer.add_metadata({"/Subject": json.dumps(payload, ensure_ascii=False, sort_keys=True)})
