@@ -28,7 +28,7 @@ from onestop.contributions.models import (
     LedgerEntry,
 )
 from onestop.exchange import services as exchange
-from onestop.exchange.models import Consent, Consumer, Message
+from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, User
 from onestop.notifications.models import Notification
 from onestop.workflow.models import ProcessVersion
@@ -274,6 +274,32 @@ ROUTES = [
     ),
     # Without a file the page says what to choose; nothing is written.
     Route("verify certificate file", "post", lambda w: "/verify/", {}, 200, writes=True),
+    Route(
+        "person certificates",
+        "get",
+        lambda w: f"/staff/persons/{w.alice.pk}/certificates/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    # Only staff who may see alice's record revoke; a missing reason is told, not applied.
+    Route(
+        "certificate revoke",
+        "post",
+        lambda w: f"/staff/certificates/{w.proof.number}/revoke/",
+        {"anonymous": LOGIN, "carol": 302, "rita": 302, "sam": 302},
+        404,
+        writes=True,
+        form=lambda w: {"reason": ""},
+    ),
+    Route(
+        "api certificate revoke",
+        "post",
+        lambda w: f"/api/v1/certificates/{w.proof.number}/revoke",
+        {"anonymous": API_ANON, "carol": 400, "rita": 400, "sam": 400},
+        404,
+        writes=True,
+        body={"reason": " "},
+    ),
     Route("api gateway resources", "get", lambda w: "/api/v1/gateway/resources", {}, 200),
     # Unsigned and malformed: refused for everyone alike, sessions and tokens do not count.
     Route(
@@ -907,6 +933,7 @@ def state(world: Any) -> tuple[Any, ...]:
         ProcessVersion.objects.count(),
         list(Consent.objects.order_by("pk").values_list("pk", "revoked_at")),
         Message.objects.count(),
+        list(Certificate.objects.order_by("pk").values_list("number", "revoked_at")),
     )
 
 
@@ -950,6 +977,9 @@ def matrix_world(world: Any) -> Any:
         data=PDF,
     )
     world.notification = Notification.objects.filter(recipient=world.alice.user).first()
+    world.proof = exchange.proof_of_insurance_issue(
+        actor=world.alice.user, person=world.alice, facts={"insured": False}
+    ).certificate
     bank = Consumer.objects.create(
         code="bank-xian", name="bank", kind="third_party", algorithm="ed25519", public_key="00"
     )
@@ -1036,6 +1066,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
         "me/licences/",
+        "staff/persons/<int:person_id>/certificates/",
+        "staff/certificates/<str:number>/revoke/",
         "me/inbox/read-all/",
         "me/inbox/<int:notification_id>/read/",
         "supervision/",
@@ -1126,6 +1158,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/applications/{number}/materials/{material_id}"),
         ("GET", "/api/v1/inbox"),
         ("POST", "/api/v1/certificates/verify-file"),
+        ("POST", "/api/v1/certificates/{number}/revoke"),
         ("GET", "/api/v1/gateway/resources"),
         ("POST", "/api/v1/gateway/query"),
         ("POST", "/api/v1/gateway/events"),

@@ -7,15 +7,17 @@ so nothing has to be embedded or installed.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 
+import qrcode
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from onestop.contributions.selectors import Statement
 
@@ -23,7 +25,24 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def render(*, statement: Statement, name: str, masked_id: str, generated: datetime) -> bytes:
+@dataclass(frozen=True)
+class Signed:
+    """The signed certificate behind this statement: printed with its QR code."""
+
+    number: str
+    code: str
+    verify_url: str
+    key_id: str
+
+
+def render(
+    *,
+    statement: Statement,
+    name: str,
+    masked_id: str,
+    generated: datetime,
+    signed: Signed | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -49,6 +68,19 @@ def render(*, statement: Statement, name: str, masked_id: str, generated: dateti
         Paragraph(f"生成时间 Generated：{generated:%Y-%m-%d %H:%M}", body),
         Spacer(1, 4 * mm),
     ]
+    if signed is not None:
+        qr = io.BytesIO()
+        qrcode.make(signed.verify_url, box_size=3, border=1).get_image().save(qr, format="PNG")
+        qr.seek(0)
+        story += [
+            Image(qr, width=28 * mm, height=28 * mm, hAlign="LEFT"),
+            Paragraph(
+                f"凭证编号 Number：{signed.number}　验证码 Code：{signed.code}　"
+                f"（扫码或在 /verify/ 核验 Scan or verify at /verify/; key {signed.key_id}）",
+                body,
+            ),
+            Spacer(1, 4 * mm),
+        ]
     data = [
         [
             "月份 Month",

@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +27,8 @@ from onestop.contributions.forms import (
 )
 from onestop.contributions.models import Employment
 from onestop.contributions.periods import month_of, parse_period
+from onestop.exchange import services as certificates
+from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.rules.values import RuleError
 
@@ -269,11 +273,22 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
 @login_required
 def statement_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     person = _statement_person(request, person_id)
+    issued = certificates.contribution_statement_issue(
+        actor=request.user, person=person, facts=statement_facts(person)
+    )
+    number = issued.certificate.number
+    link = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": issued.code})
     pdf = statement_pdf.render(
         statement=selectors.statement_of(person=person),
         name=person.name,
         masked_id=mask_resident_id(person.resident_id),
         generated=timezone.localtime(),
+        signed=statement_pdf.Signed(
+            number=number,
+            code=issued.code,
+            verify_url=request.build_absolute_uri(link),
+            key_id=issued.certificate.key_id,
+        ),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="contribution-statement.pdf"'

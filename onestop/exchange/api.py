@@ -9,7 +9,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.common.errors import NotFound
+from onestop.common.errors import NotFound, NotPermitted
 from onestop.exchange import gateway, licences, services, signing
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Consent, Message, Resource
@@ -280,3 +280,31 @@ def my_licences(request: HttpRequest) -> list[Any]:
     require_scope(request, "persons:read")
     person = getattr(request.user, "person", None)
     return licences.licences_of(person=person) if person is not None else []
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/certificates/{number}/revoke",
+    response={200: VerifyOut, 400: ErrorOut, 404: ErrorOut},
+    auth=ANY_AUTH,
+)
+def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> dict[str, Any]:
+    """Staff who may see the holder's record revoke a certificate, with the reason."""
+    require_scope(request, "contributions:read")
+    certificate = services.certificate_get(number=number)
+    try:
+        services.certificate_revoke(
+            actor=request.user, certificate=certificate, reason=payload.reason
+        )
+    except NotPermitted:
+        raise NotFound() from None
+    certificate.refresh_from_db()
+    return {
+        "valid": False,
+        "reason": "revoked",
+        "certificate": certificate.payload,
+        "signature": certificate.signature,
+    }

@@ -26,6 +26,8 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 TITLES = {
     "proof_of_insurance": "参保证明 Proof of insurance",
     "decision_notice": "办理结果决定书 Decision notice",
+    "retirement_certificate": "退休证明 Retirement certificate",
+    "contribution_statement": "参保缴费凭证 Contribution statement",
 }
 DECISIONS = {
     "approve": "准予 Approved",
@@ -37,6 +39,21 @@ DECISIONS = {
 def fact_lines(payload: dict[str, Any]) -> list[str]:
     """The lines a certificate of this kind states."""
     facts = payload["facts"]
+    if payload["kind"] == "retirement_certificate":
+        return [
+            f"办件编号 Case：{facts.get('case')}",
+            f"退休月份 Retirement month：{facts.get('retirement_month')}",
+            f"养老金起发月份 Pension from：{facts.get('pension_from')}",
+            f"核准时间 Approved：{facts.get('decided_at')}",
+        ]
+    if payload["kind"] == "contribution_statement":
+        return [
+            f"累计缴费月数 Contribution months：{facts.get('contribution_months')}",
+            f"已到账月数 Paid months：{facts.get('paid_months')}",
+            f"缴费起止 From – to：{facts.get('first_month') or '—'} – "
+            f"{facts.get('last_month') or '—'}",
+            f"个人账户余额 Account balance：{facts.get('account_balance')}",
+        ]
     if payload["kind"] == "decision_notice":
         return [
             f"办件编号 Case：{facts.get('case')}",

@@ -18,3 +18,15 @@ def insurance_facts(person: Person) -> dict[str, Any]:
         "last_month": last.period if last else None,
         "employer": last.employer if last else None,
     }
+
+
+def statement_facts(person: Person) -> dict[str, Any]:
+    """What a signed contribution statement states (a summary; the PDF lists every month)."""
+    statement = contributions.statement_of(person=person)
+    return {
+        "contribution_months": statement.contribution_months,
+        "paid_months": statement.paid_months,
+        "first_month": statement.months[0].period if statement.months else None,
+        "last_month": statement.months[-1].period if statement.months else None,
+        "account_balance": f"{statement.account_balance:.2f}",
+    }

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 class CertificateKind(models.TextChoices):
     PROOF_OF_INSURANCE = "proof_of_insurance", _("proof of insurance")
     DECISION_NOTICE = "decision_notice", _("decision notice")
+    CONTRIBUTION_STATEMENT = "contribution_statement", _("contribution statement")
+    RETIREMENT_CERTIFICATE = "retirement_certificate", _("retirement certificate")
 
 
 class Certificate(models.Model):

@@ -24,6 +24,7 @@ from onestop.exchange.models import (
     Message,
     Resource,
 )
+from onestop.identity import policy
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Person
 
@@ -42,7 +43,12 @@ def _issue(
     *, actor: Any, person: Person, kind: str, facts: dict[str, Any], valid_days: int
 ) -> Issued:
     now = timezone.now()
-    prefix = {CertificateKind.PROOF_OF_INSURANCE: "PI", CertificateKind.DECISION_NOTICE: "DN"}
+    prefix = {
+        CertificateKind.PROOF_OF_INSURANCE: "PI",
+        CertificateKind.DECISION_NOTICE: "DN",
+        CertificateKind.CONTRIBUTION_STATEMENT: "CS",
+        CertificateKind.RETIREMENT_CERTIFICATE: "RC",
+    }
     number = f"{prefix[CertificateKind(kind)]}{timezone.localtime(now):%Y%m%d}"
     number += secrets.token_hex(5).upper()
     code = new_code()
@@ -93,21 +99,46 @@ def proof_of_insurance_issue(*, actor: Any, person: Person, facts: dict[str, Any
     )
 
 
-def decision_notice_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
-    """Sign the decision on a case (the e-document that completes it) for its applicant.
+def decision_notice_issue(
+    *,
+    actor: Any,
+    person: Person,
+    facts: dict[str, Any],
+    kind: str = CertificateKind.DECISION_NOTICE,
+) -> Issued:
+    """Sign the decision on a case (the e-document that completes it) for its applicant: a
+    decision notice, or for an approved retirement a retirement certificate.
 
     The applicant, or staff who may see the applicant, may issue a copy; a decision does
     not lapse, so the notice stays valid for ten years.
     """
     if not actor.has_perm("identity.view_person", person):
         raise NotPermitted()
+    if kind not in (CertificateKind.DECISION_NOTICE, CertificateKind.RETIREMENT_CERTIFICATE):
+        raise ServiceError("证明种类不符。", "Wrong kind of certificate.", code="kind")
+    return _issue(
+        actor=actor, person=person, kind=kind, facts=facts, valid_days=DECISION_VALID_DAYS
+    )
+
+
+def contribution_statement_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+    """Sign a contribution statement (the person, or staff who may see their contributions)."""
+    if not actor.has_perm("contributions.view", person):
+        raise NotPermitted()
     return _issue(
         actor=actor,
         person=person,
-        kind=CertificateKind.DECISION_NOTICE,
+        kind=CertificateKind.CONTRIBUTION_STATEMENT,
         facts=facts,
-        valid_days=DECISION_VALID_DAYS,
+        valid_days=VALID_DAYS,
     )
+
+
+def certificates_of(*, actor: Any, person: Person) -> list[Certificate]:
+    """The certificates issued for ``person``, for staff who may see their record."""
+    if not policy.is_staff_member(actor) or not actor.has_perm("contributions.view", person):
+        raise NotFound()
+    return list(Certificate.objects.filter(person=person).order_by("-issued_at")[:200])
 
 
 @dataclass(frozen=True)
@@ -260,9 +291,21 @@ def consent_choices() -> tuple[list[Consumer], list[Resource]]:
     )
 
 
+def certificate_get(*, number: str) -> Certificate:
+    found = Certificate.objects.filter(number=(number or "").strip().upper()[:32]).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> None:
-    if not actor.has_perm("contributions.view", certificate.person) or not reason.strip():
+    """Staff who may see the holder's record revoke a certificate, with the reason."""
+    if not policy.is_staff_member(actor) or not actor.has_perm(
+        "contributions.view", certificate.person
+    ):
         raise NotPermitted()
+    if not reason.strip():
+        raise ServiceError("请写明吊销原因。", "Give the reason to revoke.", code="reason")
     with transaction.atomic():
         Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason=reason.strip()[:200]

@@ -12,6 +12,16 @@ urlpatterns = [
     path("me/consents/<int:consent_id>/revoke/", views.consent_revoke_view, name="consent_revoke"),
     path("me/licences/", views.licences_view, name="licences"),
     path(
+        "staff/persons/<int:person_id>/certificates/",
+        views.person_certificates_view,
+        name="person_certificates",
+    ),
+    path(
+        "staff/certificates/<str:number>/revoke/",
+        views.certificate_revoke_view,
+        name="certificate_revoke",
+    ),
+    path(
         "staff/persons/<int:person_id>/proof-of-insurance.pdf", views.proof_pdf_view, name="proof"
     ),
 ]

@@ -131,3 +131,29 @@ def licences_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "exchange/licences.html", {"licences": licences.licences_of(person=person)}
     )
+
+
+@login_required
+def person_certificates_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Staff: the certificates issued for a person in scope, with revocation."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    found = services.certificates_of(actor=request.user, person=person)
+    return render(request, "exchange/certificates.html", {"person": person, "certificates": found})
+
+
+@require_POST
+@login_required
+def certificate_revoke_view(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = services.certificate_get(number=number)
+    try:
+        services.certificate_revoke(
+            actor=request.user, certificate=certificate, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("The certificate has been revoked."))
+    except NotPermitted:
+        raise NotFound() from None
+    except ServiceError as exc:
+        messages.error(request, exc.zh if (get_language() or "").startswith("zh") else exc.en)
+    return redirect("exchange:person_certificates", person_id=certificate.person_id)

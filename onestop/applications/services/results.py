@@ -41,6 +41,18 @@ def decision_facts(case: Application) -> dict[str, Any]:
     }
 
 
+RETIREMENT_ITEM = "SX-SI-006"
+
+
+def _next_month(month: str) -> str:
+    """``2026-05`` -> ``2026-06`` (the pension starts the month after retirement)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        return ""
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
 def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[str], str]) -> bytes:
     """Sign a copy of the case's decision notice for ``actor`` and render it; ``absolute``
     turns the verification path into the address printed in the QR code."""
@@ -48,7 +60,15 @@ def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[st
         facts = decision_facts(case)
     except ServiceError as exc:
         raise NotFound(exc.zh, exc.en) from exc
-    issued = certificates.decision_notice_issue(actor=actor, person=case.applicant, facts=facts)
+    kind = "decision_notice"
+    if case.item_code == RETIREMENT_ITEM and facts["decision"] == "approve":
+        # An approved retirement is certified: the retirement month and when pay starts.
+        month = str(case.answers.get("retirement_month", ""))
+        facts = {**facts, "retirement_month": month, "pension_from": _next_month(month)}
+        kind = "retirement_certificate"
+    issued = certificates.decision_notice_issue(
+        actor=actor, person=case.applicant, facts=facts, kind=kind
+    )
     query = urlencode({"number": issued.certificate.number, "code": issued.code})
     return certificate_pdf.render(
         certificate=issued.certificate,

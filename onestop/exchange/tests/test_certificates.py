@@ -88,9 +88,10 @@ def test_tampering_revocation_and_expiry_are_reported(insured: Any) -> None:
     Certificate.objects.filter(pk=issued.certificate.pk).update(payload=payload)
     assert services.certificate_verify(number=number, code=code).reason == "signature"
     other = issue(insured)
-    services.certificate_revoke(
-        actor=insured.alice.user, certificate=other.certificate, reason="lost"
-    )
+    for outsider in (insured.alice.user, insured.mallory):  # the holder or staff out of scope
+        with pytest.raises(NotPermitted):
+            services.certificate_revoke(actor=outsider, certificate=other.certificate, reason="x")
+    services.certificate_revoke(actor=insured.carol, certificate=other.certificate, reason="lost")
     assert (
         services.certificate_verify(number=other.certificate.number, code=other.code).reason
         == "revoked"

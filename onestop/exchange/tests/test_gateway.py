@@ -316,3 +316,42 @@ def test_a_changed_certificate_file_fails(world: Any) -> None:
         "/verify/", {"file": SimpleUploadedFile("p.pdf", forged.getvalue(), "application/pdf")}
     )
     assert page.status_code == 200 and "verify-result" in page.content.decode()
+
+
+def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> None:
+    from onestop.exchange.models import Certificate
+
+    client = Client()
+    client.force_login(world.alice.user)
+    assert client.get("/me/contributions/statement.pdf").content.startswith(b"%PDF-")
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": "2026-12", "bank_account": "6222020200112233445"},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    case = applications.application_act(
+        actor=world.rita, application=case, task="review", decision="approve"
+    )
+    assert client.get(f"/applications/{case.number}/result.pdf").status_code == 200
+    statement, retirement = Certificate.objects.order_by("pk")
+    assert statement.kind == "contribution_statement" and statement.number.startswith("CS")
+    assert statement.payload["facts"]["account_balance"] == "0.00"
+    assert retirement.kind == "retirement_certificate"
+    assert (
+        retirement.payload["facts"]["retirement_month"],
+        retirement.payload["facts"]["pension_from"],
+    ) == ("2026-12", "2027-01")
+    assert all(signing.verify(c.payload, c.signature) for c in (statement, retirement))
+    staff = Client()
+    staff.force_login(world.carol)
+    page = staff.get(f"/staff/persons/{world.alice.pk}/certificates/").content.decode()
+    assert statement.number in page and retirement.number in page
+    assert client.get(f"/staff/persons/{world.alice.pk}/certificates/").status_code == 404
+    response = staff.post(f"/staff/certificates/{statement.number}/revoke/", {"reason": "错误"})
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert (statement.revoked_reason, statement.revoked_at is not None) == ("错误", True)
