@@ -162,7 +162,7 @@ def _refused(exc: gateway.Refused) -> Status[dict[str, Any]]:
 )
 def query(request: HttpRequest) -> Any:
     """A registered consumer's signed query (body: canonical JSON; header X-Signature). The
-    answer is signed by the gateway; see docs/exchange.md."""
+    answer is signed by the gateway; see docs/exchange.md for the protocol."""
     try:
         return gateway.gateway_query(
             body=request.body, signature=request.headers.get("X-Signature", "")
