@@ -236,6 +236,12 @@ else:
 ONESTOP_SIGNING_KEY = os.environ.get("ONESTOP_SIGNING_KEY", "")
 if PRODUCTION and not ONESTOP_SIGNING_KEY:
     raise ImproperlyConfigured("ONESTOP_SIGNING_KEY must be set in production.")
+# SM2 (with SM3) instead of Ed25519 for new signatures: ONESTOP_SIGNING_ALGORITHM=sm2 and
+# its own 32-byte key. Documents say which algorithm signed them, so both keep verifying.
+ONESTOP_SIGNING_ALGORITHM = os.environ.get("ONESTOP_SIGNING_ALGORITHM", "ed25519")
+ONESTOP_SM2_SIGNING_KEY = os.environ.get("ONESTOP_SM2_SIGNING_KEY", "")
+if PRODUCTION and ONESTOP_SIGNING_ALGORITHM == "sm2" and not ONESTOP_SM2_SIGNING_KEY:
+    raise ImproperlyConfigured("ONESTOP_SM2_SIGNING_KEY must be set to sign with SM2.")
 
 # The collecting authority (tax): bills out, payments in. The demo starts a local simulator.
 ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")

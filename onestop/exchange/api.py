@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.exchange import gateway, licences, services, signing
+from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Consent, Message, Resource
 from onestop.identity.api_auth import ANY_AUTH, require_scope
@@ -52,14 +53,16 @@ class ErrorOut(Schema):
 
 @router.get("/certificates/keys", response=KeysOut, auth=None)
 def keys(request: HttpRequest) -> dict[str, Any]:
-    """The public keys certificates are signed with (Ed25519, raw, base64)."""
+    """The public keys the platform signs with (raw, base64), the one in force first: Ed25519
+    (32 bytes) and SM2 (64 bytes, x||y)."""
     return {
         "keys": [
             {
-                "key_id": signing.key_id(),
-                "algorithm": "Ed25519",
-                "public_key": base64.b64encode(signing.public_key_bytes()).decode(),
+                "key_id": signing.key_id(signing.public_key_bytes(kind)),
+                "algorithm": {"ed25519": "Ed25519", "sm2": "SM2"}[kind],
+                "public_key": base64.b64encode(signing.public_key_bytes(kind)).decode(),
             }
+            for kind in (signing.algorithm(), *(k for k in ALGORITHMS if k != signing.algorithm()))
         ]
     }
 

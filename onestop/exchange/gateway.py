@@ -194,15 +194,16 @@ def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
             403, "consent", "本人未授权或授权已失效。", "The person has not consented.", person
         )
     facts = PROVIDED[resource.code](person)
-    response = {
-        "resource": resource.code,
-        "purpose": purpose,
-        "subject": mask_resident_id(person.resident_id),
-        "data": {f: facts.get(f) for f in fields},
-        "request_digest": sm3_hex(body),
-        "answered_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
-        "key_id": signing.key_id(),
-    }
+    response = signing.stamp(
+        {
+            "resource": resource.code,
+            "purpose": purpose,
+            "subject": mask_resident_id(person.resident_id),
+            "data": {f: facts.get(f) for f in fields},
+            "request_digest": sm3_hex(body),
+            "answered_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
     message_log(
         direction="in",
         party=consumer.name,
@@ -294,14 +295,15 @@ def log_export(*, since: dt.datetime | None = None) -> dict[str, Any]:
         }
         for m in messages
     ]
-    content = {
-        "exported_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
-        "count": len(entries),
-        "entries": entries,
-        "digest": sm3_hex(signing.canonical({"entries": entries})),
-        "key_id": signing.key_id(),
-        "public_key": signing.public_key_bytes().hex(),
-    }
+    content = signing.stamp(
+        {
+            "exported_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "count": len(entries),
+            "entries": entries,
+            "digest": sm3_hex(signing.canonical({"entries": entries})),
+            "public_key": signing.public_key_hex(),
+        }
+    )
     return {"content": content, "signature": signing.sign(content)}
 
 
@@ -320,8 +322,9 @@ def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
     if content.get("digest") != sm3_hex(signing.canonical({"entries": entries})):
         problems.append("the entries do not match their digest")
     key = public_key or str(content.get("public_key", ""))
+    kind = str(content.get("algorithm") or algorithms.ED25519)
     if not algorithms.verify(
-        algorithms.ED25519, key, signing.canonical(content), str(bundle.get("signature", ""))
+        kind, key, signing.canonical(content), str(bundle.get("signature", ""))
     ):
         problems.append("the signature does not match the content")
     return problems

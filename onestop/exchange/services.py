@@ -60,8 +60,8 @@ def _issue(
         "valid_until": (timezone.localdate() + dt.timedelta(days=valid_days)).isoformat(),
         "person": {"name": person.name, "resident_id": mask_resident_id(person.resident_id)},
         "facts": facts,
-        "key_id": signing.key_id(),
     }
+    payload = signing.stamp(payload)
     with transaction.atomic():
         certificate = Certificate.objects.create(
             number=number,

@@ -355,3 +355,30 @@ def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> Non
     assert response.status_code == 302
     statement.refresh_from_db()
     assert (statement.revoked_reason, statement.revoked_at is not None) == ("错误", True)
+
+
+def test_sm2_can_sign_instead_of_ed25519(world: Any, settings: Any) -> None:
+    """With SM2 chosen, certificates and gateway answers are SM2-signed and say so; what was
+    signed with Ed25519 before still verifies, and so the other way round."""
+    before = services.proof_of_insurance_issue(
+        actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
+    )
+    settings.ONESTOP_SIGNING_ALGORITHM = "sm2"
+    after = services.proof_of_insurance_issue(
+        actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
+    )
+    assert (before.certificate.payload["algorithm"], after.certificate.payload["algorithm"]) == (
+        "ed25519",
+        "sm2",
+    )
+    assert len(after.certificate.signature) == 128  # r||s in hex
+    for issued in (before, after):
+        assert services.certificate_verify(
+            number=issued.certificate.number, code=issued.code
+        ).valid
+    keys = Client().get("/api/v1/certificates/keys").json()["keys"]
+    assert [k["algorithm"] for k in keys] == ["SM2", "Ed25519"]
+    bundle = gateway.log_export()
+    assert bundle["content"]["algorithm"] == "sm2" and gateway.bundle_verify(bundle) == []
+    settings.ONESTOP_SIGNING_ALGORITHM = "ed25519"
+    assert services.certificate_verify(number=after.certificate.number, code=after.code).valid
