@@ -31,6 +31,7 @@ from onestop.exchange import services as exchange
 from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, User
 from onestop.notifications.models import Notification
+from onestop.pensions.models import PayrollRun
 from onestop.workflow.models import ProcessVersion
 
 PERSONAS = [
@@ -348,6 +349,36 @@ ROUTES = [
         writes=True,
     ),
     Route("api e-licences", "get", lambda w: "/api/v1/me/licences", {"anonymous": API_ANON}, 200),
+    Route("my pension", "get", lambda w: "/me/pension/", {"anonymous": LOGIN}, 200),
+    Route(
+        "payroll page", "get", lambda w: "/staff/payroll/", {"anonymous": LOGIN, "rita": 200}, 403
+    ),
+    Route(
+        "run payroll",
+        "post",
+        lambda w: "/staff/payroll/",
+        {"anonymous": LOGIN, "rita": 302},
+        403,
+        writes=True,
+        form=lambda w: {"period": "2026-11"},
+    ),
+    Route("api my pension", "get", lambda w: "/api/v1/me/pension", {"anonymous": API_ANON}, 200),
+    Route(
+        "api payroll runs",
+        "get",
+        lambda w: "/api/v1/payroll/runs",
+        {"anonymous": API_ANON, "rita": 200},
+        403,
+    ),
+    Route(
+        "api run payroll",
+        "post",
+        lambda w: "/api/v1/payroll/runs",
+        {"anonymous": API_ANON, "rita": 201},
+        403,
+        writes=True,
+        body={"period": "2026-11"},
+    ),
     Route("inbox", "get", lambda w: "/me/inbox/", {"anonymous": LOGIN}, 200),
     Route("inbox read all", "post", lambda w: "/me/inbox/read-all/", {"anonymous": LOGIN}, 302),
     Route(
@@ -934,6 +965,7 @@ def state(world: Any) -> tuple[Any, ...]:
         list(Consent.objects.order_by("pk").values_list("pk", "revoked_at")),
         Message.objects.count(),
         list(Certificate.objects.order_by("pk").values_list("number", "revoked_at")),
+        list(PayrollRun.objects.values_list("period", flat=True)),
     )
 
 
@@ -1062,6 +1094,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/materials/",
         "applications/<str:number>/materials/<int:material_id>/",
         "me/inbox/",
+        "me/pension/",
+        "staff/payroll/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1157,6 +1191,9 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/applications/{number}/materials"),
         ("GET", "/api/v1/applications/{number}/materials/{material_id}"),
         ("GET", "/api/v1/inbox"),
+        ("GET", "/api/v1/me/pension"),
+        ("GET", "/api/v1/payroll/runs"),
+        ("POST", "/api/v1/payroll/runs"),
         ("POST", "/api/v1/certificates/verify-file"),
         ("POST", "/api/v1/certificates/{number}/revoke"),
         ("GET", "/api/v1/gateway/resources"),

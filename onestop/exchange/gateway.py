@@ -221,11 +221,12 @@ def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
 # -- events pushed by registries ------------------------------------------------------------
 
 EVENT_REQUIRED = ("event_id", "source", "kind", "subject", "data", "timestamp", "nonce")
-EVENT_HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {}
+EVENT_HANDLERS: dict[str, list[Callable[[dict[str, Any]], str]]] = {}
 
 
 def register_event_handler(kind: str, handler: Callable[[dict[str, Any]], str]) -> None:
-    EVENT_HANDLERS[kind] = handler
+    """Add a handler for events of ``kind``; each returns what it did."""
+    EVENT_HANDLERS.setdefault(kind, []).append(handler)
 
 
 def event_receive(*, body: bytes, signature: str) -> tuple[bool, str]:
@@ -251,8 +252,8 @@ def event_receive(*, body: bytes, signature: str) -> tuple[bool, str]:
         seen = InboxEvent.objects.select_for_update().filter(event_id=event_id).first()
         if seen is not None:
             return False, seen.outcome
-        handler = EVENT_HANDLERS.get(str(data["kind"]))
-        outcome = handler(data) if handler else "ignored: no handler"
+        handlers = EVENT_HANDLERS.get(str(data["kind"]), [])
+        outcome = "; ".join(h(data) for h in handlers) or "ignored: no handler"
         InboxEvent.objects.create(
             event_id=event_id,
             source=consumer.code,

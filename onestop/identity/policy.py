@@ -39,6 +39,7 @@ DECLARE = "contributions.declare"
 VIEW_CONTRIBUTIONS = "contributions.view"
 REASSIGN_CASES = "applications.reassign"
 SUPERVISE = "supervision.view"
+RUN_PAYROLL = "pensions.run_payroll"
 
 #: Model permissions that the Django admin asks for, granted to the system administrator.
 _CONFIG_MODELS = (
@@ -63,7 +64,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     StaffRole.CASE_WORKER: frozenset(
         {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}
     ),
-    StaffRole.REVIEWER: frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS}),
+    StaffRole.REVIEWER: frozenset(
+        {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, RUN_PAYROLL}
+    ),
     StaffRole.SUPERVISOR: frozenset(
         {VIEW_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, REASSIGN_CASES, SUPERVISE}
     ),

@@ -64,6 +64,12 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "办件 {number}（{item}）已提交上级 {region} 办理。原因：{note}",
         "Case {number} ({item}) has been escalated to {region}. Reason: {note}",
     ),
+    "pensions.awarded": (
+        "养老金已核定：每月 {amount} 元",
+        "Pension awarded: {amount} a month",
+        "您的基本养老金已核定为每月 {amount} 元，自 {start} 起按月发放。",
+        "Your basic pension is {amount} a month, paid from {start}.",
+    ),
     "supervision.yellow": (
         "黄牌预警：{number}",
         "Yellow warning: {number}",

@@ -1,12 +1,16 @@
-"""Public calculators (no sign-in). Money is returned as strings with two decimals."""
+"""Public calculators (no sign-in), one's own pension, the payroll. Money is returned as
+strings with two decimals."""
 
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
-from onestop.pensions import calculators
+from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.pensions import calculators, selectors, services
+from onestop.pensions.models import PayrollRun
 from onestop.rules.award import Line
 from onestop.rules.values import Age, money
 
@@ -198,3 +202,86 @@ def contribution(request: HttpRequest, payload: ContributionIn) -> dict[str, str
         "total": amount(c.total),
         "to_account": amount(c.to_account),
     }
+
+
+class PaymentOut(Schema):
+    period: str
+    kind: str
+    months: int
+    amount: str
+
+
+class PensionerOut(Schema):
+    monthly_amount: str
+    status: str
+    retirement_month: str
+    start_month: str
+    case_number: str
+    award: dict[str, Any]
+
+
+class MyPensionOut(Schema):
+    pensioner: PensionerOut | None
+    payments: list[PaymentOut]
+
+
+class RunIn(Schema):
+    period: str = Field(..., examples=["2026-11"])
+
+
+class RunOut(Schema):
+    period: str
+    count: int
+    total: str
+    report: dict[str, Any]
+
+
+def _run_out(run: PayrollRun) -> dict[str, Any]:
+    return {
+        "period": run.period,
+        "count": run.count,
+        "total": f"{run.total:.2f}",
+        "report": run.report,
+    }
+
+
+@router.get("/me/pension", response=MyPensionOut, auth=ANY_AUTH)
+def my_pension(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person's pension: the award with its explanation, and every payment."""
+    require_scope(request, "persons:read")
+    pensioner = selectors.pensioner_of(actor=request.user)
+    if pensioner is None:
+        return {"pensioner": None, "payments": []}
+    return {
+        "pensioner": {
+            "monthly_amount": f"{pensioner.monthly_amount:.2f}",
+            "status": pensioner.status,
+            "retirement_month": pensioner.retirement_month,
+            "start_month": services.month_label(pensioner.start_index),
+            "case_number": pensioner.case_number,
+            "award": pensioner.award,
+        },
+        "payments": [
+            {
+                "period": services.month_label(p.period_index),
+                "kind": p.kind,
+                "months": p.months,
+                "amount": f"{p.amount:.2f}",
+            }
+            for p in selectors.payments_of(pensioner=pensioner)
+        ],
+    }
+
+
+@router.get("/payroll/runs", response={200: list[RunOut], 403: ErrorOut}, auth=ANY_AUTH)
+def runs(request: HttpRequest) -> list[dict[str, Any]]:
+    """Payroll runs with their reconciliation (staff who run the payroll)."""
+    require_scope(request, "applications:read")
+    return [_run_out(r) for r in selectors.runs_for(actor=request.user)]
+
+
+@router.post("/payroll/runs", response={201: RunOut, 403: ErrorOut, 422: ErrorOut}, auth=ANY_AUTH)
+def run_payroll(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
+    """Run a month's payroll (idempotent: the same month returns its first run)."""
+    require_scope(request, "applications:write")
+    return Status(201, _run_out(services.payroll_run(actor=request.user, period=payload.period)))

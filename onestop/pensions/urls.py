@@ -7,4 +7,6 @@ app_name = "pensions"
 urlpatterns = [
     path("calculators/retirement/", views.retirement_view, name="retirement"),
     path("calculators/pension/", views.estimate_view, name="estimate"),
+    path("me/pension/", views.my_pension_view, name="mine"),
+    path("staff/payroll/", views.payroll_view, name="payroll"),
 ]

@@ -5,14 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from onestop.common.errors import ServiceError
 from onestop.parameters import selectors as parameters
-from onestop.pensions import calculators
+from onestop.pensions import calculators, selectors, services
 from onestop.pensions.forms import EstimateForm, RetirementForm
 from onestop.rules.values import RuleError
 
@@ -105,3 +109,45 @@ def estimate_view(request: HttpRequest) -> HttpResponse:
         except (RuleError, ServiceError) as exc:
             context["error"] = _message(exc)
     return _render(request, "pensions/estimate.html", "pensions/_estimate_result.html", context)
+
+
+@login_required
+def my_pension_view(request: HttpRequest) -> HttpResponse:
+    """The pensioner's award with its explanation, status and every payment."""
+    pensioner = selectors.pensioner_of(actor=request.user)
+    return render(
+        request,
+        "pensions/my_pension.html",
+        {
+            "pensioner": pensioner,
+            "payments": [
+                {"period": services.month_label(p.period_index), "payment": p}
+                for p in selectors.payments_of(pensioner=pensioner)
+            ]
+            if pensioner
+            else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def payroll_view(request: HttpRequest) -> HttpResponse:
+    """Staff: run a month's payroll (idempotent) and read each run's reconciliation."""
+    runs = selectors.runs_for(actor=request.user)
+    if request.method == "POST":
+        period = request.POST.get("period", "")
+        try:
+            run = services.payroll_run(actor=request.user, period=period)
+            messages.success(
+                request,
+                _("Payroll %(period)s: %(n)s payments.") % {"period": run.period, "n": run.count},
+            )
+        except (RuleError, ServiceError) as exc:
+            messages.error(request, getattr(exc, "zh", str(exc)) + " " + getattr(exc, "en", ""))
+        return redirect("pensions:payroll")
+    return render(
+        request,
+        "pensions/payroll.html",
+        {"runs": runs, "next_period": timezone.localdate().strftime("%Y-%m")},
+    )

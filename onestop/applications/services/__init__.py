@@ -13,6 +13,7 @@ from onestop.applications.services.cases import (
     eligible_staff,
     may_act,
     nearest_staff,
+    on_approved,
     overdue,
 )
 from onestop.applications.services.drafts import (
@@ -71,5 +72,6 @@ __all__ = [
     "may_upload",
     "may_work_on",
     "nearest_staff",
+    "on_approved",
     "overdue",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ class Filed:
 
 
 #: Process data that the platform puts in itself, not facts gathered for the case.
-START_KEYS = {"item_code", "applicant_id", "channel", "decision"}
+START_KEYS = {"item_code", "applicant_id", "channel", "decision", "answers"}
 
 
 def _ready(instance: engine.Instance) -> list[list[str]]:
@@ -205,7 +206,12 @@ def application_submit(
     deadline = add_working_days(today, item.promised_limit_days)
     instance = engine.start(
         process=item.process,
-        data={"item_code": item.code, "applicant_id": applicant.pk, "channel": channel},
+        data={
+            "item_code": item.code,
+            "applicant_id": applicant.pk,
+            "channel": channel,
+            "answers": answers,
+        },
     )
     for _ in range(5):
         number = f"SX{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
@@ -252,6 +258,15 @@ def application_submit(
         except IntegrityError:
             continue  # the random number was taken; draw another
     raise ServiceError("系统繁忙，请重试。", "Please try again.", code="busy")
+
+
+#: What other contexts do when a case of an item is approved (in the approval's transaction;
+#: an exception refuses the approval). Registered by those contexts when they load.
+APPROVAL_HOOKS: dict[str, list[Callable[[Application, Any], Any]]] = {}
+
+
+def on_approved(item_code: str, hook: Callable[[Application, Any], Any]) -> None:
+    APPROVAL_HOOKS.setdefault(item_code, []).append(hook)
 
 
 def may_act(actor: Any, application: Application, lane: str) -> bool:
@@ -345,6 +360,9 @@ def application_act(
         item = catalogue.item_get(code=case.item_code, version=case.item_version)
         clock_update(case, item, today, previous)
         case.save()
+        if case.status == Status.APPROVED:
+            for hook in APPROVAL_HOOKS.get(case.item_code, []):
+                hook(case, actor)
         step_add(case, actor, decision if decision != "done" else "completed", task=task, note=note)
         record(
             actor=actor,

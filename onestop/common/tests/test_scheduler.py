@@ -35,5 +35,6 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "contributions.collection_sync",
         "contributions.interest_catch_up",
         "supervision.clock",
+        "pensions.entitlement_check",
     }
     assert names <= set(current_app.tasks)

@@ -171,7 +171,7 @@ def test_registry_events_are_handled_once(world: Any) -> None:
     raw, signature = registry.signed(event)
     assert gateway.event_receive(body=raw, signature=signature) == (
         True,
-        "death certificate SW20261101000009 stored",
+        "death certificate SW20261101000009 stored; no pensioner",
     )
     assert gateway.event_receive(body=raw, signature=signature)[0] is False  # redelivered
     assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
@@ -373,9 +373,7 @@ def test_sm2_can_sign_instead_of_ed25519(world: Any, settings: Any) -> None:
     )
     assert len(after.certificate.signature) == 128  # r||s in hex
     for issued in (before, after):
-        assert services.certificate_verify(
-            number=issued.certificate.number, code=issued.code
-        ).valid
+        assert services.certificate_verify(number=issued.certificate.number, code=issued.code).valid
     keys = Client().get("/api/v1/certificates/keys").json()["keys"]
     assert [k["algorithm"] for k in keys] == ["SM2", "Ed25519"]
     bundle = gateway.log_export()

@@ -84,7 +84,8 @@ def test_a_failing_gateway_is_recorded_not_raised(
 
 
 def test_every_template_fills_in_both_languages() -> None:
-    values = dict.fromkeys(["number", "item", "deadline", "note", "task", "due", "region"], "X")
+    names = ["number", "item", "deadline", "note", "task", "due", "region", "amount", "start"]
+    values = dict.fromkeys(names, "X")
     for zh_title, en_title, zh_body, en_body in TEMPLATES.values():
         for text in (zh_title, en_title, zh_body, en_body):
             assert "{" not in text.format(**values)

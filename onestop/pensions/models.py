@@ -1,0 +1,111 @@
+"""Pensioners, monthly payroll runs and their payments, entitlement checks.
+
+Months are kept as an integer index (``year * 12 + month - 1``) next to their ``YYYY-MM``
+label, so payroll arithmetic over months is plain SQL on both databases.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop.identity.fields import EncryptedTextField
+
+
+class PensionerStatus(models.TextChoices):
+    ACTIVE = "active", _("paid monthly")
+    SUSPENDED = "suspended", _("suspended")
+    STOPPED = "stopped", _("stopped")
+
+
+class Pensioner(models.Model):
+    person = models.OneToOneField(
+        "identity.Person", on_delete=models.PROTECT, related_name="pensioner"
+    )
+    case_number = models.CharField(max_length=24)
+    region = models.ForeignKey("identity.Region", on_delete=models.PROTECT, related_name="+")
+    retirement_month = models.CharField(max_length=7)
+    start_index = models.PositiveIntegerField()  # the first month paid
+    monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    award = models.JSONField()  # amounts, inputs and the line-by-line explanation
+    bank_account = EncryptedTextField(blank=True, default="")
+    status = models.CharField(
+        max_length=16, choices=PensionerStatus.choices, default=PensionerStatus.ACTIVE
+    )
+    # Months before this one that are owed and not yet paid (a late award, a resumption).
+    owed_from_index = models.PositiveIntegerField(null=True, blank=True)
+    stopped_from_index = models.PositiveIntegerField(null=True, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    last_confirmed = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "start_index"], name="pensioner_payroll")]
+        verbose_name = _("pensioner")
+        verbose_name_plural = _("pensioners")
+
+    def __str__(self) -> str:
+        return f"Pensioner {self.pk}"
+
+
+class PayrollRun(models.Model):
+    period = models.CharField(max_length=7, unique=True)
+    period_index = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-period_index"]
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class PaymentKind(models.TextChoices):
+    REGULAR = "regular", _("monthly pension")
+    ARREARS = "arrears", _("arrears")
+    RECOVERY = "recovery", _("overpayment to recover")
+
+
+class Payment(models.Model):
+    """One line of a payroll (or a recovery): never changed; a correction is a new line."""
+
+    run = models.ForeignKey(
+        PayrollRun, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="payments")
+    period_index = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=PaymentKind.choices)
+    months = models.PositiveSmallIntegerField(default=1)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period_index", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pensioner", "period_index", "kind"], name="payment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pensioner_id} {self.period_index} {self.kind}"
+
+
+class EntitlementCheck(models.Model):
+    """One comparison of a pensioner with a registry, and what followed."""
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="checks")
+    at = models.DateTimeField()
+    source = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pensioner_id} {self.source} {self.outcome}"

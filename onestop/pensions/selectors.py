@@ -1,0 +1,28 @@
+"""Reading pensions: one's own pension and payments, payroll runs for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from onestop.common.errors import NotPermitted
+from onestop.identity import policy
+from onestop.pensions.models import Payment, PayrollRun, Pensioner
+
+
+def pensioner_of(*, actor: Any) -> Pensioner | None:
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    if person is None:
+        return None
+    return Pensioner.objects.filter(person=person).first()
+
+
+def payments_of(*, pensioner: Pensioner) -> QuerySet[Payment]:
+    return pensioner.payments.order_by("-period_index", "pk")
+
+
+def runs_for(*, actor: Any) -> QuerySet[PayrollRun]:
+    if not policy.allows(actor, policy.RUN_PAYROLL):
+        raise NotPermitted()
+    return PayrollRun.objects.order_by("-period_index")[:36]

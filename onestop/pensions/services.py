@@ -1,0 +1,355 @@
+"""Pension benefits: the award from the ledger, pensioners, the monthly payroll (set-based),
+stopping at death with recovery of what was paid after it.
+
+The award is computed by the retirement process itself (a registered service task, before
+the city's review), so the reviewer sees the amount and its explanation; approving the case
+makes the person a pensioner paid from the month after retirement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from onestop.audit.services import record
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import selectors as contributions
+from onestop.identity.models import Person
+from onestop.notifications.services import notify
+from onestop.parameters import selectors as parameters
+from onestop.pensions import calculators
+from onestop.pensions.models import (
+    EntitlementCheck,
+    Payment,
+    PaymentKind,
+    PayrollRun,
+    Pensioner,
+    PensionerStatus,
+)
+from onestop.rules.values import Age, RuleError, YearMonth
+
+RUN_PAYROLL = "pensions.run_payroll"
+CENT = Decimal("0.01")
+
+
+def month_index(label: str) -> int:
+    month = YearMonth.parse(label)
+    return month.year * 12 + month.month - 1
+
+
+def month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def province_of(person: Person) -> str:
+    return person.region.code[:2] + "0000"
+
+
+def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any]:
+    """The monthly pension from the person's own ledger, with every step explained (D3).
+
+    Contribution months and the average contribution index come from the months contributed
+    before retirement (each month's base over that year's provincial average wage); the
+    account balance is the ledger's, interest credited to the last published year.
+    """
+    retire = YearMonth.parse(retirement_month)
+    statement = contributions.statement_of(person=person)
+    bases: dict[str, Decimal] = defaultdict(Decimal)
+    for month in statement.months:
+        if month.period < str(retire):
+            bases[month.period] += month.base
+    province = province_of(person)
+    wages: dict[int, Decimal] = {}
+    ratios = []
+    for period, base in sorted(bases.items()):
+        year = int(period[:4])
+        if year not in wages:
+            wages[year] = parameters.province_year(province=province, year=year).average_wage
+        ratios.append(base / wages[year])
+    index = (
+        (sum(ratios, Decimal(0)) / len(ratios)).quantize(Decimal("0.0001"))
+        if ratios
+        else (Decimal("0"))
+    )
+    birth = YearMonth(person.birth_date.year, person.birth_date.month)
+    result = calculators.pension(
+        province=province,
+        retirement_month=str(retire),
+        age=Age.of_months(birth.months_until(retire)),
+        contribution_months=len(bases),
+        average_index=index,
+        account_balance=statement.account_balance,
+    )
+    award = result.award
+    return {
+        "monthly": f"{award.total:.2f}",
+        "basic": f"{award.basic_pension:.2f}",
+        "account": f"{award.account_pension:.2f}",
+        "transitional": f"{award.transitional_pension:.2f}",
+        "contribution_months": len(bases),
+        "average_index": str(index),
+        "account_balance": f"{statement.account_balance:.2f}",
+        "benefit_base": f"{award.benefit_base:.2f}",
+        "divisor": str(award.divisor),
+        "parameters": result.parameters,
+        "explanation": [
+            [line.label_zh, line.label_en, line.formula, line.value, line.source]
+            for line in award.explanation
+        ],
+    }
+
+
+def award_service(data: dict[str, Any]) -> dict[str, Any]:
+    """The retirement process's service task: the award, or why it cannot be computed."""
+    applicant_id = data.get("applicant_id")
+    person = (
+        Person.objects.filter(pk=applicant_id).select_related("region").first()
+        if isinstance(applicant_id, int)
+        else None
+    )
+    month = str((data.get("answers") or {}).get("retirement_month", ""))
+    if person is None:
+        return {"award_error": "no applicant"}
+    try:
+        return {"award": award_from_record(person=person, retirement_month=month)}
+    except (RuleError, ServiceError, parameters.ParametersMissing) as exc:
+        return {"award_error": f"{getattr(exc, 'zh', exc)} / {getattr(exc, 'en', exc)}"}
+
+
+def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
+    """Approving a retirement case: the applicant becomes a pensioner (once)."""
+    award = case.facts.get("award")
+    if not award:
+        raise ServiceError(
+            "待遇核定未完成，不能批准：" + str(case.facts.get("award_error", "")),
+            "The award could not be computed; the case cannot be approved: "
+            + str(case.facts.get("award_error", "")),
+            code="award",
+        )
+    person = case.applicant
+    retirement = str(case.answers.get("retirement_month"))
+    start = month_index(retirement) + 1
+    current = month_index(timezone.localdate().strftime("%Y-%m"))
+    pensioner, created = Pensioner.objects.get_or_create(
+        person=person,
+        defaults={
+            "case_number": case.number,
+            "region": person.region,
+            "retirement_month": retirement,
+            "start_index": start,
+            "monthly_amount": Decimal(award["monthly"]),
+            "award": award,
+            "bank_account": str(case.answers.get("bank_account", "")),
+            "owed_from_index": start if start < current else None,
+            "last_confirmed": timezone.localdate(),
+        },
+    )
+    if not created:
+        raise ServiceError("此人已领取养老金。", "This person already draws a pension.", code="dup")
+    record(
+        actor=actor,
+        action="pensions.awarded",
+        target=pensioner,
+        changes={"monthly": award["monthly"], "from": month_label(start)},
+    )
+    notify(
+        recipients=[person.user],
+        event="pensions.awarded",
+        context={"amount": award["monthly"], "start": month_label(start)},
+        link="/me/pension/",
+    )
+    return pensioner
+
+
+def _report(run: PayrollRun, previous: PayrollRun | None) -> dict[str, Any]:
+    """Reconciliation against the previous month: who joined, who left, whose amount moved."""
+    now = dict(
+        Payment.objects.filter(run=run, kind=PaymentKind.REGULAR).values_list(
+            "pensioner_id", "amount"
+        )
+    )
+    before = (
+        dict(
+            Payment.objects.filter(run=previous, kind=PaymentKind.REGULAR).values_list(
+                "pensioner_id", "amount"
+            )
+        )
+        if previous
+        else {}
+    )
+    arrears = Payment.objects.filter(run=run, kind=PaymentKind.ARREARS).aggregate(
+        n=Count("pk"), total=Sum("amount")
+    )
+    return {
+        "previous": previous.period if previous else None,
+        "joined": len(now.keys() - before.keys()),
+        "left": len(before.keys() - now.keys()),
+        "changed": sum(1 for k in now.keys() & before.keys() if now[k] != before[k]),
+        "regular_total": f"{sum(now.values(), Decimal(0)):.2f}",
+        "previous_total": f"{sum(before.values(), Decimal(0)):.2f}",
+        "arrears": arrears["n"],
+        "arrears_total": f"{arrears['total'] or 0:.2f}",
+    }
+
+
+def payroll_run(*, actor: Any, period: str) -> PayrollRun:
+    """The month's payment list: one set-based insert of every active pensioner's pension,
+    one of the arrears owed; idempotent per month (a second run returns the first)."""
+    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    index = month_index(period)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = PayrollRun.objects.filter(period_index=index).first()
+        if existing is not None:
+            return existing
+        run = PayrollRun.objects.create(
+            period=month_label(index),
+            period_index=index,
+            created_at=now,
+            created_by=actor.get_username() if actor is not None else "system",
+        )
+        table = Payment._meta.db_table
+        pensioners = Pensioner._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (run_id, pensioner_id, period_index, kind, months, "  # noqa: S608
+                f"amount, created_at) SELECT %s, p.id, %s, %s, 1, p.monthly_amount, %s "
+                f"FROM {pensioners} p WHERE p.status = %s AND p.start_index <= %s "
+                "ON CONFLICT (pensioner_id, period_index, kind) DO NOTHING",
+                [run.pk, index, PaymentKind.REGULAR, now, PensionerStatus.ACTIVE, index],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (run_id, pensioner_id, period_index, kind, months, "  # noqa: S608
+                f"amount, created_at) SELECT %s, p.id, %s, %s, %s - p.owed_from_index, "
+                f"p.monthly_amount * (%s - p.owed_from_index), %s FROM {pensioners} p "
+                "WHERE p.status = %s AND p.owed_from_index IS NOT NULL "
+                "AND p.owed_from_index < %s "
+                "ON CONFLICT (pensioner_id, period_index, kind) DO NOTHING",
+                [
+                    run.pk,
+                    index,
+                    PaymentKind.ARREARS,
+                    index,
+                    index,
+                    now,
+                    PensionerStatus.ACTIVE,
+                    index,
+                ],
+            )
+        Pensioner.objects.filter(status=PensionerStatus.ACTIVE, owed_from_index__lt=index).update(
+            owed_from_index=None
+        )
+        totals = Payment.objects.filter(run=run).aggregate(n=Count("pk"), total=Sum("amount"))
+        previous = PayrollRun.objects.filter(period_index__lt=index).order_by("-period_index")
+        run.count, run.total = totals["n"], totals["total"] or Decimal(0)
+        run.report = _report(run, previous.first())
+        run.save(update_fields=["count", "total", "report"])
+        record(
+            actor=actor,
+            action="pensions.payroll.run",
+            target=run,
+            changes={"count": run.count, "total": f"{run.total:.2f}"},
+        )
+    return run
+
+
+def pensioner_stop(*, pensioner: Pensioner, death: dt.date, source: str) -> str:
+    """A confirmed death: payment stops from the next month; what was paid for later months
+    becomes an overpayment to recover. Idempotent."""
+    with transaction.atomic():
+        locked = Pensioner.objects.select_for_update().get(pk=pensioner.pk)
+        if locked.status == PensionerStatus.STOPPED:
+            return "already stopped"
+        stop_from = death.year * 12 + death.month  # the month after the death
+        overpaid = Payment.objects.filter(
+            pensioner=locked, period_index__gte=stop_from, kind=PaymentKind.REGULAR
+        ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        # Arrears are paid in a later month for the months before it: only the months they
+        # cover from the stop on were overpaid.
+        for arrears in Payment.objects.filter(
+            pensioner=locked, kind=PaymentKind.ARREARS, period_index__gt=stop_from
+        ):
+            covered = arrears.period_index - max(arrears.period_index - arrears.months, stop_from)
+            overpaid += (arrears.amount / arrears.months * covered).quantize(CENT)
+        if overpaid:
+            Payment.objects.get_or_create(
+                pensioner=locked,
+                period_index=stop_from,
+                kind=PaymentKind.RECOVERY,
+                defaults={"amount": -overpaid, "created_at": timezone.now()},
+            )
+        locked.status, locked.stopped_from_index = PensionerStatus.STOPPED, stop_from
+        locked.status_reason = f"死亡 death {death.isoformat()} ({source})"[:200]
+        locked.save(update_fields=["status", "stopped_from_index", "status_reason"])
+        outcome = f"stopped from {month_label(stop_from)}; to recover {overpaid:.2f}"
+        EntitlementCheck.objects.create(
+            pensioner=locked, at=timezone.now(), source=source, outcome=outcome
+        )
+        record(
+            actor=None,
+            action="pensions.stopped",
+            target=locked,
+            changes={"death": death, "recover": f"{overpaid:.2f}", "source": source},
+        )
+    return outcome
+
+
+def death_event(event: dict[str, Any]) -> str:
+    """A registry reported a death: stop the pension of that person, if they draw one."""
+    from onestop.identity import selectors as identity
+
+    person = identity.person_by_resident_id(str(event.get("subject", "")))
+    pensioner = Pensioner.objects.filter(person=person).first() if person else None
+    if pensioner is None:
+        return "no pensioner"
+    try:
+        death = dt.date.fromisoformat(str((event.get("data") or {}).get("date", "")))
+    except ValueError:
+        death = timezone.localdate()
+    return pensioner_stop(pensioner=pensioner, death=death, source=str(event.get("source")))
+
+
+def entitlement_check_run() -> dict[str, int]:
+    """The monthly comparison (D8 art. 26): each paid pensioner against the civil-affairs
+    death registrations through the gateway; a death stops the pension. A registry that
+    cannot be reached is reported, and the next run tries again."""
+    from onestop.exchange.licences import RegistryUnavailable, registry_lookup
+
+    checked = stopped = unavailable = 0
+    for pensioner in Pensioner.objects.filter(status=PensionerStatus.ACTIVE).select_related(
+        "person"
+    ):
+        checked += 1
+        try:
+            found = registry_lookup(
+                party="人社待遇资格认证 HRSS entitlement check",
+                resource_code="civil_affairs.deaths",
+                subject=pensioner.person.resident_id,
+                purpose="养老金领取资格比对 pension entitlement check",
+            )
+        except RegistryUnavailable:
+            unavailable += 1
+            continue
+        if found is None:
+            Pensioner.objects.filter(pk=pensioner.pk).update(last_confirmed=timezone.localdate())
+            EntitlementCheck.objects.create(
+                pensioner=pensioner,
+                at=timezone.now(),
+                source="civil_affairs.deaths",
+                outcome="no death registered",
+            )
+            continue
+        try:
+            death = dt.date.fromisoformat(str(found.get("date", "")))
+        except ValueError:
+            death = timezone.localdate()
+        pensioner_stop(pensioner=pensioner, death=death, source="civil_affairs.deaths")
+        stopped += 1
+    return {"checked": checked, "stopped": stopped, "unavailable": unavailable}

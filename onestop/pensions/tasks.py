@@ -1,0 +1,13 @@
+"""Background entry points (Celery beat in production, in-process in the embedded default)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="pensions.entitlement_check", ignore_result=True)  # type: ignore[untyped-decorator]
+def entitlement_check_task() -> None:
+    """Compare pensioners with the death registrations; safe to run any number of times."""
+    from onestop.pensions.services import entitlement_check_run
+
+    entitlement_check_run()

@@ -1,0 +1,158 @@
+"""Pension benefits end to end: the award computed from the ledger inside the retirement
+process, approval making a pensioner, the monthly payroll (idempotent, with arrears and a
+reconciliation), and a reported death stopping payment and recovering what followed it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application
+from onestop.audit.models import Entry
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import services as contributions
+from onestop.contributions.services import DeclaredRow
+from onestop.pensions import services
+from onestop.pensions.models import EntitlementCheck, Payment, PayrollRun, Pensioner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def insured(world: Any) -> Any:
+    """alice, employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202401,
+        wage=Decimal("7450"),
+    )
+    for month in range(1, 13):
+        result = contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=202400 + month,
+            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
+            today=dt.date(2026, 11, 23),
+        )
+        assert result.accepted, result.reply
+    return world
+
+
+def retire(world: Any, month: str = "2025-02") -> Application:
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": month, "bank_account": "6222020200112233445"},
+    ).application
+    return applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+
+
+def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> None:
+    case = retire(insured)
+    award = case.facts["award"]
+    # 12 months at base 7450.00 over the 2024 average wage 7450.00: Z = 1.0000, N = 1 year.
+    # Basic: P(2024) 7450.00 * (1 + 1.0) / 2 * 1 * 1% = 74.50.
+    # Account: 12 * 596.00 = 7152.00 over the divisor at 59y1m, 145 - 6/12 = 144.5 -> 49.49.
+    assert (award["contribution_months"], award["average_index"]) == (12, "1.0000")
+    assert (award["account_balance"], award["basic"], award["account"]) == (
+        "7152.00",
+        "74.50",
+        "49.49",
+    )
+    assert award["monthly"] == "123.99" and award["divisor"] == "144.5"
+    assert any("7450" in " ".join(map(str, line)) for line in award["explanation"])
+
+
+def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> None:
+    case = applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    pensioner = Pensioner.objects.get()
+    assert (pensioner.person_id, pensioner.case_number, pensioner.monthly_amount) == (
+        insured.alice.pk,
+        case.number,
+        Decimal("123.99"),
+    )
+    assert services.month_label(pensioner.start_index) == "2025-03"
+    assert pensioner.owed_from_index == services.month_index("2025-03")  # a late award
+
+    run = services.payroll_run(actor=insured.rita, period="2026-11")
+    assert (run.count, run.total) == (2, Decimal("123.99") * 21)
+    arrears = Payment.objects.get(kind="arrears")
+    assert (arrears.months, arrears.amount) == (20, Decimal("2479.80"))  # 2025-03..2026-10
+    assert run.report["joined"] == 1 and run.report["arrears"] == 1
+    again = services.payroll_run(actor=insured.rita, period="2026-11")
+    assert again.pk == run.pk and Payment.objects.count() == 2  # once per month
+    december = services.payroll_run(actor=None, period="2026-12")
+    assert (december.count, december.report["previous"], december.report["joined"]) == (
+        1,
+        "2026-11",
+        0,
+    )
+
+
+def test_only_payroll_staff_run_the_payroll(insured: Any) -> None:
+    before = Entry.objects.count()
+    for actor in (insured.carol, insured.sam, insured.alice.user, insured.adam):
+        with pytest.raises(NotPermitted):
+            services.payroll_run(actor=actor, period="2026-11")
+    assert (PayrollRun.objects.count(), Entry.objects.count()) == (0, before)
+
+
+def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> None:
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    services.payroll_run(actor=None, period="2026-12")
+    pensioner = Pensioner.objects.get()
+    outcome = services.death_event(
+        {"subject": insured.alice.resident_id, "data": {"date": "2026-10-15"}, "source": "ca"}
+    )
+    # Died in October: nothing is due from November; November's and December's pensions are
+    # overpaid, and so is nothing of the arrears (they covered months before the death).
+    assert outcome == "stopped from 2026-11; to recover 247.98"
+    pensioner.refresh_from_db()
+    assert pensioner.status == "stopped"
+    assert Payment.objects.get(kind="recovery").amount == Decimal("-247.98")
+    assert services.death_event({"subject": insured.alice.resident_id, "data": {}}) == (
+        "already stopped"
+    )
+    assert services.payroll_run(actor=None, period="2027-01").count == 0
+    assert EntitlementCheck.objects.count() == 1
+
+
+def test_an_award_that_cannot_be_computed_blocks_approval(insured: Any) -> None:
+    case = retire(insured, month="1990-01")  # no parameters for 1989
+    assert "award" not in case.facts and case.facts["award_error"]
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=insured.rita, application=case, task="review", decision="approve"
+        )
+    assert refused.value.code == "award"
+    case.refresh_from_db()
+    assert case.status == "in_review" and not Pensioner.objects.exists()
+
+
+def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insured: Any) -> None:
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")  # arrears 2025-03..2026-10 + November
+    outcome = services.death_event(
+        {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
+    )
+    # Nothing is due from 2026-09: September, October (in the arrears) and November.
+    assert outcome == "stopped from 2026-09; to recover 371.97"
