@@ -21,5 +21,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "journal": policy.SEARCH_JOURNAL in perms,
             "admin": policy.USE_ADMIN in perms,
             "supervise": policy.SUPERVISE in perms,
+            "payroll": policy.RUN_PAYROLL in perms,
         },
     }

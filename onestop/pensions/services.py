@@ -32,6 +32,7 @@ from onestop.pensions.models import (
     Pensioner,
     PensionerStatus,
 )
+from onestop.rules.retirement import minimum_contribution_months
 from onestop.rules.values import Age, RuleError, YearMonth
 
 RUN_PAYROLL = "pensions.run_payroll"
@@ -87,8 +88,11 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         account_balance=statement.account_balance,
     )
     award = result.award
+    minimum = minimum_contribution_months(retire.year)
     return {
         "monthly": f"{award.total:.2f}",
+        "minimum_months": minimum,
+        "meets_minimum": len(bases) >= minimum,
         "basic": f"{award.basic_pension:.2f}",
         "account": f"{award.account_pension:.2f}",
         "transitional": f"{award.transitional_pension:.2f}",

@@ -72,6 +72,9 @@ def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> N
         "49.49",
     )
     assert award["monthly"] == "123.99" and award["divisor"] == "144.5"
+    # 12 months are short of the 180 required for a monthly pension in 2025 (D1): the
+    # reviewer is shown it.
+    assert (award["minimum_months"], award["meets_minimum"]) == (180, False)
     assert any("7450" in " ".join(map(str, line)) for line in award["explanation"])
 
 
