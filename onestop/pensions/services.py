@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from onestop.audit.services import record
@@ -172,31 +172,27 @@ def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
 
 
 def _report(run: PayrollRun, previous: PayrollRun | None) -> dict[str, Any]:
-    """Reconciliation against the previous month: who joined, who left, whose amount moved."""
-    now = dict(
-        Payment.objects.filter(run=run, kind=PaymentKind.REGULAR).values_list(
-            "pensioner_id", "amount"
-        )
-    )
+    """Reconciliation against the previous month, in SQL: who joined, who left, whose amount
+    moved, and the totals."""
+    now = Payment.objects.filter(run=run, kind=PaymentKind.REGULAR)
     before = (
-        dict(
-            Payment.objects.filter(run=previous, kind=PaymentKind.REGULAR).values_list(
-                "pensioner_id", "amount"
-            )
-        )
+        Payment.objects.filter(run=previous, kind=PaymentKind.REGULAR)
         if previous
-        else {}
+        else Payment.objects.none()
     )
+    earlier = before.filter(pensioner_id=OuterRef("pensioner_id")).values("amount")[:1]
     arrears = Payment.objects.filter(run=run, kind=PaymentKind.ARREARS).aggregate(
         n=Count("pk"), total=Sum("amount")
     )
     return {
         "previous": previous.period if previous else None,
-        "joined": len(now.keys() - before.keys()),
-        "left": len(before.keys() - now.keys()),
-        "changed": sum(1 for k in now.keys() & before.keys() if now[k] != before[k]),
-        "regular_total": f"{sum(now.values(), Decimal(0)):.2f}",
-        "previous_total": f"{sum(before.values(), Decimal(0)):.2f}",
+        "joined": now.exclude(pensioner_id__in=before.values("pensioner_id")).count(),
+        "left": before.exclude(pensioner_id__in=now.values("pensioner_id")).count(),
+        "changed": now.filter(pensioner_id__in=before.values("pensioner_id"))
+        .exclude(amount=Subquery(earlier))
+        .count(),
+        "regular_total": f"{now.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
+        "previous_total": f"{before.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "arrears": arrears["n"],
         "arrears_total": f"{arrears['total'] or 0:.2f}",
     }
