@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.utils import timezone
 
 from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
@@ -20,6 +21,7 @@ from onestop.exchange import demo as exchange_demo
 from onestop.identity import demo
 from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person
+from onestop.pensions.services import payroll_run
 from onestop.supervision.services import clock_run
 
 
@@ -89,6 +91,8 @@ class Command(BaseCommand):
             "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
         )
         cases = applications_demo.load()
+        run = payroll_run(actor=None, period=timezone.localdate().strftime("%Y-%m"))
+        self.stdout.write(f"Pension payroll {run.period}: {run.count} payments, {run.total}.")
         report = clock_run()
         self.stdout.write(
             f"Cases: {cases['cases']} in Yanta's queue; the clock raised {report.red} red and "
