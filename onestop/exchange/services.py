@@ -165,12 +165,17 @@ def certificate_verify(
             "No such certificate: check the number and the code.",
         )
     result = _check(certificate, today or timezone.localdate())
+    return _logged(result, party, "核验证明 verify a certificate")
+
+
+def _logged(result: Verification, party: str, purpose: str) -> Verification:
+    """Each check of a certificate shows in its holder's data-use log."""
     message_log(
         direction="in",
         party=party or "公开核验 public verification",
-        resource=f"hrss.certificate.{certificate.kind}",
-        purpose="核验证明 verify a certificate",
-        person=certificate.person,
+        resource=f"hrss.certificate.{result.certificate.kind}",
+        purpose=purpose,
+        person=result.certificate.person,
         fields=["certificate"],
         outcome="valid" if result.valid else f"invalid:{result.reason}",
     )
@@ -204,16 +209,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     result = _check(certificate, timezone.localdate())
     if not signing.verify(payload, signature) or payload != certificate.payload:
         result = Verification(False, "signature", certificate)
-    message_log(
-        direction="in",
-        party=party or "公开核验 public verification",
-        resource=f"hrss.certificate.{certificate.kind}",
-        purpose="核验证明文件 verify a certificate file",
-        person=certificate.person,
-        fields=["certificate"],
-        outcome="valid" if result.valid else f"invalid:{result.reason}",
-    )
-    return result
+    return _logged(result, party, "核验证明文件 verify a certificate file")
 
 
 def consent_grant(

@@ -25,28 +25,20 @@ import json
 import secrets
 import threading
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+from onestop.simulators.wsgi import StartResponse, json_reply
 
 DATASETS = {
     "civil_affairs": ("deaths", "marriages"),
     "public_security": ("household", "deaths", "imprisonment"),
     "market_regulation": ("enterprises",),
     "medical_insurance": ("settlements",),
-}
-REASONS = {
-    200: "OK",
-    201: "Created",
-    303: "See Other",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
 }
 
 
@@ -188,15 +180,7 @@ class RegistrySimulator:
     def _json(
         self, start_response: StartResponse, status: int, body: dict[str, Any]
     ) -> list[bytes]:
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        start_response(
-            f"{status} {REASONS.get(status, 'Error')}",
-            [
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("Content-Length", str(len(payload))),
-            ],
-        )
-        return [payload]
+        return json_reply(start_response, status, body)
 
     def _page(self, start_response: StartResponse) -> list[bytes]:
         with self.lock:

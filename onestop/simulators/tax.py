@@ -21,13 +21,13 @@ import datetime as dt
 import html
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+from onestop.simulators.wsgi import StartResponse, json_reply
 
 
 class TaxSimulator:
@@ -144,24 +144,7 @@ class TaxSimulator:
     def _json(
         self, start_response: StartResponse, status: int, body: dict[str, Any]
     ) -> list[bytes]:
-        reasons = {
-            200: "OK",
-            201: "Created",
-            303: "See Other",
-            400: "Bad Request",
-            401: "Unauthorized",
-            404: "Not Found",
-            422: "Unprocessable Entity",
-        }
-        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        start_response(
-            f"{status} {reasons.get(status, 'Error')}",
-            [
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("Content-Length", str(len(payload))),
-            ],
-        )
-        return [payload]
+        return json_reply(start_response, status, body)
 
     def _page(self, start_response: StartResponse) -> list[bytes]:
         with self.lock:
