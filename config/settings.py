@@ -253,6 +253,9 @@ ONESTOP_TAX_KEY = os.environ.get("ONESTOP_TAX_KEY", "")
 # demo starts a simulator). Without it, certificate-free handling falls back to uploads.
 ONESTOP_REGISTRY_URL = os.environ.get("ONESTOP_REGISTRY_URL", "")
 ONESTOP_REGISTRY_KEY = os.environ.get("ONESTOP_REGISTRY_KEY", "")
+# One department's own endpoint and key, where they differ: "civil_affairs=https://...;..."
+ONESTOP_REGISTRY_URLS = os.environ.get("ONESTOP_REGISTRY_URLS", "")
+ONESTOP_REGISTRY_KEYS = os.environ.get("ONESTOP_REGISTRY_KEYS", "")
 
 # SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
 ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")

@@ -34,8 +34,28 @@ class RegistryUnavailable(ServiceError):
     code = "registry_unavailable"
 
 
+def registry_endpoint(registry: str) -> tuple[str, str]:
+    """The base URL and key of one department's registry: its own entry in
+    ``ONESTOP_REGISTRY_URLS`` / ``ONESTOP_REGISTRY_KEYS`` (``name=value;...``), else the
+    shared ``ONESTOP_REGISTRY_URL`` / ``ONESTOP_REGISTRY_KEY``."""
+
+    def entries(name: str) -> dict[str, str]:
+        raw = str(getattr(settings, name, "") or "")
+        pairs = (item.split("=", 1) for item in raw.split(";") if "=" in item)
+        return {k.strip(): v.strip() for k, v in pairs}
+
+    url = entries("ONESTOP_REGISTRY_URLS").get(registry) or getattr(
+        settings, "ONESTOP_REGISTRY_URL", ""
+    )
+    key = entries("ONESTOP_REGISTRY_KEYS").get(registry) or getattr(
+        settings, "ONESTOP_REGISTRY_KEY", ""
+    )
+    return str(url), str(key)
+
+
 def _get(path: str) -> dict[str, Any] | None:
-    base = getattr(settings, "ONESTOP_REGISTRY_URL", "")
+    registry = path.split("/", 1)[0]
+    base, key = registry_endpoint(registry)
     if not base:
         raise RegistryUnavailable(
             "未配置共享数据接口。",
@@ -45,7 +65,7 @@ def _get(path: str) -> dict[str, Any] | None:
     request = urllib.request.Request(  # noqa: S310 - the configured base is http(s)
         f"{base.rstrip('/')}/{path}",
         headers={
-            "X-Api-Key": getattr(settings, "ONESTOP_REGISTRY_KEY", ""),
+            "X-Api-Key": key,
             "Accept": "application/json",
         },
     )

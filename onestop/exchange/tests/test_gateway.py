@@ -380,3 +380,13 @@ def test_sm2_can_sign_instead_of_ed25519(world: Any, settings: Any) -> None:
     assert bundle["content"]["algorithm"] == "sm2" and gateway.bundle_verify(bundle) == []
     settings.ONESTOP_SIGNING_ALGORITHM = "ed25519"
     assert services.certificate_verify(number=after.certificate.number, code=after.code).valid
+
+
+def test_each_registry_can_have_its_own_endpoint(settings: Any) -> None:
+    from onestop.exchange.licences import registry_endpoint
+
+    settings.ONESTOP_REGISTRY_URL, settings.ONESTOP_REGISTRY_KEY = "http://shared", "k0"
+    settings.ONESTOP_REGISTRY_URLS = "civil_affairs=https://mz.example ; bad-entry"
+    settings.ONESTOP_REGISTRY_KEYS = "civil_affairs=k1"
+    assert registry_endpoint("civil_affairs") == ("https://mz.example", "k1")
+    assert registry_endpoint("public_security") == ("http://shared", "k0")
