@@ -350,6 +350,14 @@ ROUTES = [
     ),
     Route("api e-licences", "get", lambda w: "/api/v1/me/licences", {"anonymous": API_ANON}, 200),
     Route("my pension", "get", lambda w: "/me/pension/", {"anonymous": LOGIN}, 200),
+    # Nobody in the matrix draws a pension yet: not found for everyone signed in.
+    Route(
+        "my pension statement",
+        "get",
+        lambda w: "/me/pension/statement.pdf",
+        {"anonymous": LOGIN},
+        404,
+    ),
     Route(
         "payroll page", "get", lambda w: "/staff/payroll/", {"anonymous": LOGIN, "rita": 200}, 403
     ),
@@ -1095,6 +1103,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/materials/<int:material_id>/",
         "me/inbox/",
         "me/pension/",
+        "me/pension/statement.pdf",
         "staff/payroll/",
         "me/data-use/",
         "me/consents/",

@@ -28,6 +28,7 @@ TITLES = {
     "decision_notice": "办理结果决定书 Decision notice",
     "retirement_certificate": "退休证明 Retirement certificate",
     "contribution_statement": "参保缴费凭证 Contribution statement",
+    "pension_statement": "养老金发放证明 Pension payment statement",
 }
 DECISIONS = {
     "approve": "准予 Approved",
@@ -45,6 +46,13 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
             f"退休月份 Retirement month：{facts.get('retirement_month')}",
             f"养老金起发月份 Pension from：{facts.get('pension_from')}",
             f"核准时间 Approved：{facts.get('decided_at')}",
+        ]
+    if payload["kind"] == "pension_statement":
+        return [
+            f"月养老金 Monthly pension：{facts.get('monthly')}　状态 Status：{facts.get('status')}",
+            f"起发月份 Paid from：{facts.get('start_month')}",
+            f"近 12 个月发放 Paid in the last 12 months：{facts.get('paid_12_months')}",
+            f"累计发放 Paid in total：{facts.get('paid_total')}",
         ]
     if payload["kind"] == "contribution_statement":
         return [

@@ -11,6 +11,7 @@ class CertificateKind(models.TextChoices):
     DECISION_NOTICE = "decision_notice", _("decision notice")
     CONTRIBUTION_STATEMENT = "contribution_statement", _("contribution statement")
     RETIREMENT_CERTIFICATE = "retirement_certificate", _("retirement certificate")
+    PENSION_STATEMENT = "pension_statement", _("pension payment statement")
 
 
 class Certificate(models.Model):

@@ -48,6 +48,7 @@ def _issue(
         CertificateKind.DECISION_NOTICE: "DN",
         CertificateKind.CONTRIBUTION_STATEMENT: "CS",
         CertificateKind.RETIREMENT_CERTIFICATE: "RC",
+        CertificateKind.PENSION_STATEMENT: "PS",
     }
     number = f"{prefix[CertificateKind(kind)]}{timezone.localtime(now):%Y%m%d}"
     number += secrets.token_hex(5).upper()
@@ -121,17 +122,20 @@ def decision_notice_issue(
     )
 
 
-def contribution_statement_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
-    """Sign a contribution statement (the person, or staff who may see their contributions)."""
+def contribution_statement_issue(
+    *,
+    actor: Any,
+    person: Person,
+    facts: dict[str, Any],
+    kind: str = CertificateKind.CONTRIBUTION_STATEMENT,
+) -> Issued:
+    """Sign a statement of the person's record: contributions, or pension payments (the
+    person, or staff who may see their contributions)."""
     if not actor.has_perm("contributions.view", person):
         raise NotPermitted()
-    return _issue(
-        actor=actor,
-        person=person,
-        kind=CertificateKind.CONTRIBUTION_STATEMENT,
-        facts=facts,
-        valid_days=VALID_DAYS,
-    )
+    if kind not in (CertificateKind.CONTRIBUTION_STATEMENT, CertificateKind.PENSION_STATEMENT):
+        raise ServiceError("证明种类不符。", "Wrong kind of certificate.", code="kind")
+    return _issue(actor=actor, person=person, kind=kind, facts=facts, valid_days=VALID_DAYS)
 
 
 def certificates_of(*, actor: Any, person: Person) -> list[Certificate]:

@@ -353,3 +353,20 @@ def entitlement_check_run() -> dict[str, int]:
         pensioner_stop(pensioner=pensioner, death=death, source="civil_affairs.deaths")
         stopped += 1
     return {"checked": checked, "stopped": stopped, "unavailable": unavailable}
+
+
+def payment_facts(*, pensioner: Pensioner) -> dict[str, Any]:
+    """What a pension payment statement states."""
+    last = Payment.objects.filter(pensioner=pensioner).order_by("-period_index").first()
+    recent = (
+        Payment.objects.filter(pensioner=pensioner, period_index__gt=last.period_index - 12)
+        if last
+        else Payment.objects.none()
+    )
+    return {
+        "monthly": f"{pensioner.monthly_amount:.2f}",
+        "status": pensioner.status,
+        "start_month": month_label(pensioner.start_index),
+        "paid_12_months": f"{recent.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
+        "paid_total": f"{pensioner.payments.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
+    }

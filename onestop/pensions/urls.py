@@ -8,5 +8,6 @@ urlpatterns = [
     path("calculators/retirement/", views.retirement_view, name="retirement"),
     path("calculators/pension/", views.estimate_view, name="estimate"),
     path("me/pension/", views.my_pension_view, name="mine"),
+    path("me/pension/statement.pdf", views.my_statement_view, name="statement"),
     path("staff/payroll/", views.payroll_view, name="payroll"),
 ]

@@ -9,12 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from onestop.common.errors import ServiceError
+from onestop.common.errors import NotFound, ServiceError
+from onestop.exchange import certificate_pdf
+from onestop.exchange import services as certificates
 from onestop.parameters import selectors as parameters
 from onestop.pensions import calculators, selectors, services
 from onestop.pensions.forms import EstimateForm, RetirementForm
@@ -151,3 +155,27 @@ def payroll_view(request: HttpRequest) -> HttpResponse:
         "pensions/payroll.html",
         {"runs": runs, "next_period": timezone.localdate().strftime("%Y-%m")},
     )
+
+
+@login_required
+def my_statement_view(request: HttpRequest) -> HttpResponse:
+    """The pensioner's signed payment statement (a PDF with a QR code to /verify/)."""
+    pensioner = selectors.pensioner_of(actor=request.user)
+    if pensioner is None:
+        raise NotFound("您尚未领取养老金。", "You do not draw a pension.")
+    issued = certificates.contribution_statement_issue(
+        actor=request.user,
+        person=pensioner.person,
+        facts=services.payment_facts(pensioner=pensioner),
+        kind="pension_statement",
+    )
+    number = issued.certificate.number
+    link = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": issued.code})
+    pdf = certificate_pdf.render(
+        certificate=issued.certificate,
+        verify_url=request.build_absolute_uri(link),
+        code=issued.code,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pension-statement-{number}.pdf"'
+    return response

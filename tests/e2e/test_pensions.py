@@ -69,6 +69,10 @@ def test_award_review_payroll_and_a_death(world: Any, page: Any, live_server: An
     page.goto("/me/pension/")
     assert page.locator("#monthly").inner_text() == "123.99"
     assert page.locator("#payments tbody tr").count() == 2
+    with page.expect_download() as download:
+        page.locator("#statement-link").click()
+    with open(download.value.path(), "rb") as statement:
+        assert statement.read(5) == b"%PDF-"
 
     # Civil affairs registers her death and pushes it to the gateway.
     private, public = algorithms.keypair(algorithms.ED25519)

@@ -159,3 +159,27 @@ def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insure
     )
     # Nothing is due from 2026-09: September, October (in the arrears) and November.
     assert outcome == "stopped from 2026-09; to recover 371.97"
+
+
+def test_the_payment_statement_is_signed(insured: Any) -> None:
+    from django.test import Client
+
+    from onestop.exchange import signing
+    from onestop.exchange.models import Certificate
+
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    client = Client()
+    client.force_login(insured.alice.user)
+    assert client.get("/me/pension/statement.pdf").content.startswith(b"%PDF-")
+    statement = Certificate.objects.get(kind="pension_statement")
+    assert statement.payload["facts"] == {
+        "monthly": "123.99",
+        "status": "active",
+        "start_month": "2025-03",
+        "paid_12_months": "2603.79",
+        "paid_total": "2603.79",
+    }
+    assert signing.verify(statement.payload, statement.signature)
