@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-clock": {"task": "supervision.clock", "schedule": 3600.0},
     # Pensioners against the death registrations (D8 art. 26); daily, idempotent.
     "entitlement-check": {"task": "pensions.entitlement_check", "schedule": 86400.0},
+    # People reaching their statutory retirement month within three months (once each).
+    "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True

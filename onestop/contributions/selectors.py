@@ -247,3 +247,13 @@ def latest_post_category(*, person: Person) -> str | None:
         .values_list("post_category", flat=True)
         .first()
     )
+
+
+def current_employer_id(*, person: Person) -> int | None:
+    """The employer of the person's open employment, if any."""
+    return (
+        Employment.objects.filter(person=person, end_period__isnull=True)
+        .order_by("-start_period", "-pk")
+        .values_list("employer_id", flat=True)
+        .first()
+    )

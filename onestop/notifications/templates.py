@@ -70,6 +70,20 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "您的基本养老金已核定为每月 {amount} 元，自 {start} 起按月发放。",
         "Your basic pension is {amount} a month, paid from {start}.",
     ),
+    "pensions.retirement_due": (
+        "您将于 {month} 到达法定退休年龄",
+        "You reach your statutory retirement age in {month}",
+        "您将于 {month} 到达法定退休年龄。可在线申请基本养老金，申请表已按您的记录预先填好。",
+        "You reach your statutory retirement age in {month}. Apply for your pension online: "
+        "the form is already filled in from your record.",
+    ),
+    "pensions.retirement_due_employer": (
+        "职工 {name} 将于 {month} 退休",
+        "{name} reaches retirement age in {month}",
+        "贵单位职工 {name} 将于 {month} 到达法定退休年龄，请提醒其办理退休申请并按时办理减员。",
+        "{name}, your employee, reaches the statutory retirement age in {month}: remind them to "
+        "apply, and end the employment on time.",
+    ),
     "supervision.yellow": (
         "黄牌预警：{number}",
         "Yellow warning: {number}",

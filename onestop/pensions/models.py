@@ -109,3 +109,19 @@ class EntitlementCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pensioner_id} {self.source} {self.outcome}"
+
+
+class RetirementNotice(models.Model):
+    """A person told ahead that they reach their statutory retirement month (once)."""
+
+    person = models.ForeignKey("identity.Person", on_delete=models.CASCADE, related_name="+")
+    retirement_month = models.CharField(max_length=7)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "retirement_month"], name="notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.retirement_month}"

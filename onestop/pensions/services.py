@@ -31,6 +31,7 @@ from onestop.pensions.models import (
     PayrollRun,
     Pensioner,
     PensionerStatus,
+    RetirementNotice,
 )
 from onestop.rules.retirement import minimum_contribution_months
 from onestop.rules.values import Age, RuleError, YearMonth
@@ -370,3 +371,63 @@ def payment_facts(*, pensioner: Pensioner) -> dict[str, Any]:
         "paid_12_months": f"{recent.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "paid_total": f"{pensioner.payments.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
     }
+
+
+def retirement_notices_run(*, today: dt.date | None = None) -> int:
+    """Tell each person whose statutory retirement month (D1) falls within the next three
+    months, and their employer, once; the notice links to the pre-filled application.
+    Returns how many were told. Women are told when their post (from the latest
+    employment) decides their schedule."""
+    from onestop.applications.prefill import retirement_category
+    from onestop.identity.models import EmployerRole
+    from onestop.rules.retirement import statutory_retirement
+
+    today = today or timezone.localdate()
+    now_index = today.year * 12 + today.month - 1
+    # The oldest statutory age is 63 (men after the reform): nobody born earlier than that
+    # (plus the three months ahead) or later than 50 years ago can be due.
+    oldest = dt.date(today.year - 64, 1, 1)
+    youngest = dt.date(today.year - 49, 12, 31)
+    told = 0
+    candidates = Person.objects.filter(
+        birth_date__gte=oldest, birth_date__lte=youngest, pensioner__isnull=True
+    ).select_related("user")
+    for person in candidates:
+        category = retirement_category(person)
+        if category is None:
+            continue
+        birth = YearMonth(person.birth_date.year, person.birth_date.month)
+        month = statutory_retirement(birth=birth, category=category).retirement_month
+        index = month.year * 12 + month.month - 1
+        if not now_index < index <= now_index + 3:
+            continue
+        _, created = RetirementNotice.objects.get_or_create(
+            person=person, retirement_month=str(month), defaults={"sent_at": timezone.now()}
+        )
+        if not created:
+            continue
+        employer_id = contributions.current_employer_id(person=person)
+        agents = (
+            [
+                role.person.user
+                for role in EmployerRole.objects.filter(
+                    employer_id=employer_id, revoked_at__isnull=True
+                ).select_related("person__user")
+            ]
+            if employer_id
+            else []
+        )
+        notify(
+            recipients=[person.user],
+            event="pensions.retirement_due",
+            context={"month": str(month)},
+            link="/services/SX-SI-006/apply/",
+        )
+        notify(
+            recipients=agents,
+            event="pensions.retirement_due_employer",
+            context={"month": str(month), "name": person.name},
+            link="",
+        )
+        told += 1
+    return told

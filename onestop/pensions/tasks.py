@@ -11,3 +11,11 @@ def entitlement_check_task() -> None:
     from onestop.pensions.services import entitlement_check_run
 
     entitlement_check_run()
+
+
+@shared_task(name="pensions.retirement_notices", ignore_result=True)  # type: ignore[untyped-decorator]
+def retirement_notices_task() -> None:
+    """Tell people due to retire within three months, once each."""
+    from onestop.pensions.services import retirement_notices_run
+
+    retirement_notices_run()

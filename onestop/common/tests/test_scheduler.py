@@ -36,5 +36,6 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "contributions.interest_catch_up",
         "supervision.clock",
         "pensions.entitlement_check",
+        "pensions.retirement_notices",
     }
     assert names <= set(current_app.tasks)

@@ -183,3 +183,39 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
         "paid_total": "2603.79",
     }
     assert signing.verify(statement.payload, statement.signature)
+
+
+def test_people_due_to_retire_are_told_ahead_once(world: Any) -> None:
+    import random
+
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.notifications.models import Notification
+
+    # A man born 1966-01: 60 years and 4 months (D1), so he retires in 2026-05.
+    zhang = identity.person_register(
+        actor=None,
+        name="张振华",
+        resident_id=demo.resident_id(random.Random(9), "610113", dt.date(1966, 1, 15), male=True),
+        region=world.regions["610113"],
+        phone="13800000009",
+        password="Correct-horse-42",
+    )
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=zhang.resident_id,
+        start_period=202401,
+        wage=Decimal("6000"),
+    )
+    assert services.retirement_notices_run(today=dt.date(2026, 1, 20)) == 0  # four months off
+    assert services.retirement_notices_run(today=dt.date(2026, 2, 20)) == 1
+    assert services.retirement_notices_run(today=dt.date(2026, 3, 20)) == 0  # told already
+    mine = Notification.objects.get(recipient=zhang.user)
+    assert (mine.event, mine.link) == ("pensions.retirement_due", "/services/SX-SI-006/apply/")
+    assert "2026-05" in mine.body_zh
+    employer = Notification.objects.get(recipient=world.bob.user)  # acme's representative
+    assert employer.event == "pensions.retirement_due_employer" and "张振华" in employer.body_zh
