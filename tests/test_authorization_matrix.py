@@ -1104,6 +1104,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/inbox/",
         "me/pension/",
         "me/pension/statement.pdf",
+        "me/pension/confirm/",
         "staff/payroll/",
         "me/data-use/",
         "me/consents/",

@@ -84,6 +84,14 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{name}, your employee, reaches the statutory retirement age in {month}: remind them to "
         "apply, and end the employment on time.",
     ),
+    "pensions.confirm": (
+        "请完成养老金领取资格认证",
+        "Please confirm your pension entitlement",
+        "您已超过 12 个月未完成领取资格认证，请在 {days} 天内登录“我的养老金”完成认证，"
+        "逾期将暂停发放（认证后补发）。",
+        "Your entitlement has not been confirmed for 12 months: confirm it under My pension "
+        "within {days} days, or payment is suspended (and paid back once you confirm).",
+    ),
     "supervision.yellow": (
         "黄牌预警：{number}",
         "Yellow warning: {number}",

@@ -37,6 +37,8 @@ class Pensioner(models.Model):
     stopped_from_index = models.PositiveIntegerField(null=True, blank=True)
     status_reason = models.CharField(max_length=200, blank=True)
     last_confirmed = models.DateField(null=True, blank=True)
+    confirmation_requested_on = models.DateField(null=True, blank=True)
+    suspended_from_index = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -431,3 +431,71 @@ def retirement_notices_run(*, today: dt.date | None = None) -> int:
         )
         told += 1
     return told
+
+
+CONFIRMATION_DAYS = 365
+
+
+def confirmation_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """Entitlement confirmation (D8 art. 26): a pensioner with no confirmation for 12 months
+    gets a self-service request; still unconfirmed a month later, payment is suspended from
+    the next month (and resumed with arrears once confirmed). Idempotent per day."""
+    today = today or timezone.localdate()
+    stale = Pensioner.objects.filter(
+        status=PensionerStatus.ACTIVE, last_confirmed__lt=today - dt.timedelta(CONFIRMATION_DAYS)
+    ).select_related("person__user")
+    requested = suspended = 0
+    for pensioner in stale:
+        if pensioner.confirmation_requested_on is None:
+            pensioner.confirmation_requested_on = today
+            pensioner.save(update_fields=["confirmation_requested_on"])
+            notify(
+                recipients=[pensioner.person.user],
+                event="pensions.confirm",
+                context={"days": 30},
+                link="/me/pension/",
+            )
+            requested += 1
+        elif pensioner.confirmation_requested_on <= today - dt.timedelta(days=30):
+            with transaction.atomic():
+                pensioner.status = PensionerStatus.SUSPENDED
+                pensioner.suspended_from_index = today.year * 12 + today.month  # next month
+                pensioner.status_reason = "未按时完成资格认证 not confirmed in time"
+                pensioner.save(update_fields=["status", "suspended_from_index", "status_reason"])
+                EntitlementCheck.objects.create(
+                    pensioner=pensioner,
+                    at=timezone.now(),
+                    source="confirmation",
+                    outcome=f"suspended from {month_label(pensioner.suspended_from_index)}",
+                )
+                record(actor=None, action="pensions.suspended", target=pensioner)
+            suspended += 1
+    return {"requested": requested, "suspended": suspended}
+
+
+def pension_confirm(*, actor: Any, source: str = "self-service") -> Pensioner:
+    """The pensioner confirms their entitlement (the self-service check); a suspended pension
+    resumes, and the months it was held are paid as arrears by the next payroll."""
+    person = getattr(actor, "person", None) if actor.is_authenticated else None
+    with transaction.atomic():
+        pensioner = (
+            Pensioner.objects.select_for_update().filter(person=person).first() if person else None
+        )
+        if pensioner is None or pensioner.status == PensionerStatus.STOPPED:
+            raise NotPermitted("没有可认证的养老金。", "There is no pension to confirm.")
+        pensioner.last_confirmed, pensioner.confirmation_requested_on = timezone.localdate(), None
+        fields = ["last_confirmed", "confirmation_requested_on"]
+        if pensioner.status == PensionerStatus.SUSPENDED:
+            pensioner.status, pensioner.status_reason = PensionerStatus.ACTIVE, ""
+            held = pensioner.suspended_from_index
+            if held is not None:
+                owed = pensioner.owed_from_index
+                pensioner.owed_from_index = min(held, owed) if owed is not None else held
+            pensioner.suspended_from_index = None
+            fields += ["status", "status_reason", "owed_from_index", "suspended_from_index"]
+        pensioner.save(update_fields=fields)
+        EntitlementCheck.objects.create(
+            pensioner=pensioner, at=timezone.now(), source=source, outcome="confirmed"
+        )
+        record(actor=actor, action="pensions.confirmed", target=pensioner)
+    return pensioner

@@ -9,5 +9,6 @@ urlpatterns = [
     path("calculators/pension/", views.estimate_view, name="estimate"),
     path("me/pension/", views.my_pension_view, name="mine"),
     path("me/pension/statement.pdf", views.my_statement_view, name="statement"),
+    path("me/pension/confirm/", views.confirm_view, name="confirm"),
     path("staff/payroll/", views.payroll_view, name="payroll"),
 ]

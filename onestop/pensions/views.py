@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.common.errors import NotFound, ServiceError
 from onestop.exchange import certificate_pdf
@@ -179,3 +179,12 @@ def my_statement_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pension-statement-{number}.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def confirm_view(request: HttpRequest) -> HttpResponse:
+    """The pensioner's self-service entitlement confirmation."""
+    services.pension_confirm(actor=request.user)
+    messages.success(request, _("Thank you: your entitlement is confirmed."))
+    return redirect("pensions:mine")

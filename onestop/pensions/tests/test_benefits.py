@@ -219,3 +219,42 @@ def test_people_due_to_retire_are_told_ahead_once(world: Any) -> None:
     assert "2026-05" in mine.body_zh
     employer = Notification.objects.get(recipient=world.bob.user)  # acme's representative
     assert employer.event == "pensions.retirement_due_employer" and "张振华" in employer.body_zh
+
+
+def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
+    insured: Any,
+) -> None:
+    from django.test import Client
+
+    from onestop.notifications.models import Notification
+
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    Pensioner.objects.update(last_confirmed=dt.date(2025, 10, 1))
+    day = dt.date(2026, 11, 25)
+    assert services.confirmation_run(today=day) == {"requested": 1, "suspended": 0}
+    assert services.confirmation_run(today=day) == {"requested": 0, "suspended": 0}
+    assert Notification.objects.filter(event="pensions.confirm").count() == 1
+    late = dt.date(2026, 12, 26)
+    assert services.confirmation_run(today=late) == {"requested": 0, "suspended": 1}
+    pensioner = Pensioner.objects.get()
+    assert pensioner.status == "suspended"
+    assert services.month_label(pensioner.suspended_from_index or 0) == "2027-01"
+    assert services.payroll_run(actor=None, period="2027-01").count == 0
+    client = Client()
+    client.force_login(insured.alice.user)
+    assert client.post("/me/pension/confirm/").status_code == 302
+    pensioner.refresh_from_db()
+    assert (pensioner.status, services.month_label(pensioner.owed_from_index or 0)) == (
+        "active",
+        "2027-01",
+    )
+    february = services.payroll_run(actor=None, period="2027-02")
+    arrears = Payment.objects.get(run=february, kind="arrears")
+    assert (arrears.months, arrears.amount, february.count) == (1, Decimal("123.99"), 2)
+    # Someone without a pension has nothing to confirm.
+    other = Client()
+    other.force_login(insured.bob.user)
+    assert other.post("/me/pension/confirm/").status_code == 403
