@@ -323,7 +323,7 @@ def entitlement_check_run() -> dict[str, int]:
     cannot be reached is reported, and the next run tries again."""
     from onestop.exchange.licences import RegistryUnavailable, registry_lookup
 
-    checked = stopped = unavailable = 0
+    checked = stopped = unavailable = confirmed = 0
     for pensioner in Pensioner.objects.filter(status=PensionerStatus.ACTIVE).select_related(
         "person"
     ):
@@ -339,13 +339,7 @@ def entitlement_check_run() -> dict[str, int]:
             unavailable += 1
             continue
         if found is None:
-            Pensioner.objects.filter(pk=pensioner.pk).update(last_confirmed=timezone.localdate())
-            EntitlementCheck.objects.create(
-                pensioner=pensioner,
-                at=timezone.now(),
-                source="civil_affairs.deaths",
-                outcome="no death registered",
-            )
+            confirmed += _sign_of_life(pensioner)
             continue
         try:
             death = dt.date.fromisoformat(str(found.get("date", "")))
@@ -353,7 +347,45 @@ def entitlement_check_run() -> dict[str, int]:
             death = timezone.localdate()
         pensioner_stop(pensioner=pensioner, death=death, source="civil_affairs.deaths")
         stopped += 1
-    return {"checked": checked, "stopped": stopped, "unavailable": unavailable}
+    return {
+        "checked": checked,
+        "stopped": stopped,
+        "unavailable": unavailable,
+        "confirmed": confirmed,
+    }
+
+
+def _sign_of_life(pensioner: Pensioner) -> int:
+    """A medical-insurance settlement in the last 12 months confirms the entitlement (no
+    death record alone proves nothing). Returns 1 when it did."""
+    from onestop.exchange.licences import RegistryUnavailable, registry_lookup
+
+    try:
+        found = registry_lookup(
+            party="人社待遇资格认证 HRSS entitlement check",
+            resource_code="medical_insurance.settlements",
+            subject=pensioner.person.resident_id,
+            purpose="养老金领取资格比对 pension entitlement check",
+        )
+    except RegistryUnavailable:
+        return 0
+    try:
+        last = dt.date.fromisoformat(str((found or {}).get("last_date", "")))
+    except ValueError:
+        return 0
+    today = timezone.localdate()
+    if last < today - dt.timedelta(days=CONFIRMATION_DAYS) or last > today:
+        return 0
+    Pensioner.objects.filter(pk=pensioner.pk).update(
+        last_confirmed=last, confirmation_requested_on=None
+    )
+    EntitlementCheck.objects.create(
+        pensioner=pensioner,
+        at=timezone.now(),
+        source="medical_insurance.settlements",
+        outcome=f"sign of life {last.isoformat()}",
+    )
+    return 1
 
 
 def payment_facts(*, pensioner: Pensioner) -> dict[str, Any]:

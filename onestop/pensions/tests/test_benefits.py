@@ -258,3 +258,57 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     other = Client()
     other.force_login(insured.bob.user)
     assert other.post("/me/pension/confirm/").status_code == 403
+
+
+def test_the_daily_comparison_confirms_by_settlements_and_stops_at_a_death(
+    insured: Any, settings: Any
+) -> None:
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from onestop.simulators.registries import RegistrySimulator
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    registries = RegistrySimulator()
+    server = make_server("127.0.0.1", 0, registries, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{server.server_port}"
+    try:
+        applications.application_act(
+            actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        )
+        Pensioner.objects.update(last_confirmed=dt.date(2025, 1, 1))
+        assert services.entitlement_check_run()["confirmed"] == 0  # no sign of life yet
+        seen = timezone_today() - dt.timedelta(days=20)
+        registries.put(
+            "medical_insurance",
+            "settlements",
+            insured.alice.resident_id,
+            {"last_date": seen.isoformat(), "hospital": "西安市第一医院"},
+        )
+        assert services.entitlement_check_run() == {
+            "checked": 1,
+            "stopped": 0,
+            "unavailable": 0,
+            "confirmed": 1,
+        }
+        assert Pensioner.objects.get().last_confirmed == seen
+        registries.put(
+            "civil_affairs",
+            "deaths",
+            insured.alice.resident_id,
+            {"date": timezone_today().isoformat(), "certificate_no": "SW9"},
+        )
+        assert services.entitlement_check_run()["stopped"] == 1
+        assert Pensioner.objects.get().status == "stopped"
+    finally:
+        server.shutdown()
+
+
+def timezone_today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
