@@ -31,7 +31,7 @@ from onestop.exchange import services as exchange
 from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, User
 from onestop.notifications.models import Notification
-from onestop.pensions.models import PayrollRun
+from onestop.pensions.models import Adjustment, PayrollRun
 from onestop.workflow.models import ProcessVersion
 
 PERSONAS = [
@@ -369,6 +369,44 @@ ROUTES = [
         403,
         writes=True,
         form=lambda w: {"period": "2026-11"},
+    ),
+    Route(
+        "adjustments page",
+        "get",
+        lambda w: "/staff/adjustments/",
+        {"anonymous": LOGIN, "rita": 200},
+        403,
+    ),
+    Route(
+        "prepare adjustment",
+        "post",
+        lambda w: "/staff/adjustments/",
+        {"anonymous": LOGIN, "rita": 302},
+        403,
+        writes=True,
+        form=lambda w: {
+            "action": "prepare",
+            "year": "2027",
+            "percentage": "2",
+            "fixed_amount": "30",
+        },
+    ),
+    Route(
+        "api prepare adjustment",
+        "post",
+        lambda w: "/api/v1/adjustments",
+        {"anonymous": API_ANON, "rita": 201},
+        403,
+        writes=True,
+        body={"year": 2027, "percentage": "0.02", "fixed_amount": "30"},
+    ),
+    Route(
+        "api apply adjustment",
+        "post",
+        lambda w: "/api/v1/adjustments/2027/apply",
+        {"anonymous": API_ANON, "rita": 404},
+        403,
+        writes=True,
     ),
     Route("api my pension", "get", lambda w: "/api/v1/me/pension", {"anonymous": API_ANON}, 200),
     Route(
@@ -974,6 +1012,7 @@ def state(world: Any) -> tuple[Any, ...]:
         Message.objects.count(),
         list(Certificate.objects.order_by("pk").values_list("number", "revoked_at")),
         list(PayrollRun.objects.values_list("period", flat=True)),
+        list(Adjustment.objects.values_list("year", "status")),
     )
 
 
@@ -1106,6 +1145,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/pension/statement.pdf",
         "me/pension/confirm/",
         "staff/payroll/",
+        "staff/adjustments/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1204,6 +1244,8 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/me/pension"),
         ("GET", "/api/v1/payroll/runs"),
         ("POST", "/api/v1/payroll/runs"),
+        ("POST", "/api/v1/adjustments"),
+        ("POST", "/api/v1/adjustments/{year}/{action}"),
         ("POST", "/api/v1/certificates/verify-file"),
         ("POST", "/api/v1/certificates/{number}/revoke"),
         ("GET", "/api/v1/gateway/resources"),

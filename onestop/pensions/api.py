@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from onestop.common.errors import NotFound
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.pensions import calculators, selectors, services
 from onestop.pensions.models import PayrollRun
@@ -285,3 +286,65 @@ def run_payroll(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     """Run a month's payroll (idempotent: the same month returns its first run)."""
     require_scope(request, "applications:write")
     return Status(201, _run_out(services.payroll_run(actor=request.user, period=payload.period)))
+
+
+class AdjustmentIn(Schema):
+    year: int
+    percentage: Decimal = Field(..., description="e.g. 0.02 for 2%")
+    fixed_amount: Decimal
+
+
+class AdjustmentOut(Schema):
+    year: int
+    status: str
+    count: int
+    increase: str
+    effective_month: str
+
+
+def _adjustment_out(a: Any) -> dict[str, Any]:
+    return {
+        "year": a.year,
+        "status": a.status,
+        "count": a.count,
+        "increase": f"{a.increase:.2f}",
+        "effective_month": services.month_label(a.effective_index),
+    }
+
+
+@router.post(
+    "/adjustments",
+    response={201: AdjustmentOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    auth=ANY_AUTH,
+)
+def adjustment_prepare(request: HttpRequest, payload: AdjustmentIn) -> Status[dict[str, Any]]:
+    """Prepare a year's adjustment: every new amount computed and kept for review."""
+    require_scope(request, "applications:write")
+    return Status(
+        201,
+        _adjustment_out(
+            services.adjustment_prepare(
+                actor=request.user,
+                year=payload.year,
+                percentage=payload.percentage,
+                fixed_amount=payload.fixed_amount,
+            )
+        ),
+    )
+
+
+@router.post(
+    "/adjustments/{year}/{action}",
+    response={200: AdjustmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=ANY_AUTH,
+)
+def adjustment_act(request: HttpRequest, year: int, action: str) -> dict[str, Any]:
+    """``apply`` a prepared adjustment, or ``reverse`` an applied one before it is paid."""
+    require_scope(request, "applications:write")
+    operations = {"apply": services.adjustment_apply, "reverse": services.adjustment_reverse}
+    if (
+        action not in operations
+        or not selectors.adjustments_for(actor=request.user).filter(year=year).exists()
+    ):
+        raise NotFound()
+    return _adjustment_out(operations[action](actor=request.user, year=year))

@@ -127,3 +127,53 @@ class RetirementNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.retirement_month}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PREPARED = "prepared", _("prepared, for review")
+    APPLIED = "applied", _("applied")
+    REVERSED = "reversed", _("reversed")
+
+
+class Adjustment(models.Model):
+    """A year's pension adjustment as one batch: prepared (every new amount computed and
+    reviewable), applied, and reversible until a payroll has paid the new amounts."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    percentage = models.DecimalField(max_digits=6, decimal_places=4)
+    fixed_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    effective_index = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PREPARED
+    )
+    count = models.PositiveIntegerField(default=0)
+    increase = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    prepared_by = models.CharField(max_length=150)
+    prepared_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"adjustment {self.year}"
+
+    @property
+    def effective_month(self) -> str:
+        return f"{self.effective_index // 12:04d}-{self.effective_index % 12 + 1:02d}"
+
+
+class AdjustmentLine(models.Model):
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.CASCADE, related_name="lines")
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="+")
+    before = models.DecimalField(max_digits=10, decimal_places=2)
+    after = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adjustment", "pensioner"], name="adjustment_line_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adjustment_id} {self.pensioner_id}"

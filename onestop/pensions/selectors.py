@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from onestop.common.errors import NotPermitted
 from onestop.identity import policy
-from onestop.pensions.models import Payment, PayrollRun, Pensioner
+from onestop.pensions.models import Adjustment, Payment, PayrollRun, Pensioner
 
 
 def pensioner_of(*, actor: Any) -> Pensioner | None:
@@ -26,3 +26,9 @@ def runs_for(*, actor: Any) -> QuerySet[PayrollRun]:
     if not policy.allows(actor, policy.RUN_PAYROLL):
         raise NotPermitted()
     return PayrollRun.objects.order_by("-period_index")[:36]
+
+
+def adjustments_for(*, actor: Any) -> QuerySet[Adjustment]:
+    if not policy.allows(actor, policy.RUN_PAYROLL):
+        raise NotPermitted()
+    return Adjustment.objects.order_by("-year")

@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common.bulk import copy_rows
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
 from onestop.identity.models import Person
@@ -25,6 +26,9 @@ from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
 from onestop.pensions import calculators
 from onestop.pensions.models import (
+    Adjustment,
+    AdjustmentLine,
+    AdjustmentStatus,
     EntitlementCheck,
     Payment,
     PaymentKind,
@@ -33,6 +37,7 @@ from onestop.pensions.models import (
     PensionerStatus,
     RetirementNotice,
 )
+from onestop.rules.adjustment import AdjustmentRule, adjusted_pension
 from onestop.rules.retirement import minimum_contribution_months
 from onestop.rules.values import Age, RuleError, YearMonth
 
@@ -531,3 +536,110 @@ def pension_confirm(*, actor: Any, source: str = "self-service") -> Pensioner:
         )
         record(actor=actor, action="pensions.confirmed", target=pensioner)
     return pensioner
+
+
+def _next_payroll_index() -> int:
+    latest = PayrollRun.objects.order_by("-period_index").values_list("period_index", flat=True)
+    last = latest.first()
+    if last is not None:
+        return last + 1
+    today = timezone.localdate()
+    return today.year * 12 + today.month - 1
+
+
+def adjustment_prepare(
+    *, actor: Any, year: int, percentage: Decimal, fixed_amount: Decimal
+) -> Adjustment:
+    """Compute every active pensioner's new amount under the year's rule (the rules engine,
+    rounding once), kept as lines for review; nothing is paid differently yet. The rule
+    takes effect from the next month to be paid."""
+    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    rule = AdjustmentRule(year=year, percentage=percentage, fixed_amount=fixed_amount)
+    adjusted_pension(current=Decimal(0), rule=rule)  # refuses a rule out of bounds
+    with transaction.atomic():
+        if Adjustment.objects.filter(year=year).exists():
+            raise ServiceError(
+                f"{year} 年的调整已存在。", f"The {year} adjustment exists already.", code="dup"
+            )
+        adjustment = Adjustment.objects.create(
+            year=year,
+            percentage=percentage,
+            fixed_amount=fixed_amount,
+            effective_index=_next_payroll_index(),
+            prepared_by=actor.get_username() if actor is not None else "system",
+            prepared_at=timezone.now(),
+        )
+        current = Pensioner.objects.filter(
+            status__in=[PensionerStatus.ACTIVE, PensionerStatus.SUSPENDED]
+        ).values_list("pk", "monthly_amount")
+        copy_rows(
+            AdjustmentLine._meta.db_table,
+            ["adjustment_id", "pensioner_id", "before", "after"],
+            (
+                (adjustment.pk, pk, amount, adjusted_pension(current=amount, rule=rule))
+                for pk, amount in current.iterator(chunk_size=10_000)
+            ),
+        )
+        totals = adjustment.lines.aggregate(n=Count("pk"), up=Sum(F("after") - F("before")))
+        adjustment.count, adjustment.increase = totals["n"], totals["up"] or Decimal(0)
+        adjustment.save(update_fields=["count", "increase"])
+        record(
+            actor=actor,
+            action="pensions.adjustment.prepared",
+            target=adjustment,
+            changes={"percentage": str(percentage), "fixed": str(fixed_amount)},
+        )
+    return adjustment
+
+
+def _set_amounts(adjustment: Adjustment, column: str) -> None:
+    """One UPDATE of every pensioner of the batch to the lines' ``before`` or ``after``."""
+    lines = AdjustmentLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Pensioner._meta.db_table} SET monthly_amount = ("  # noqa: S608
+            f"SELECT l.{column} FROM {lines} l WHERE l.adjustment_id = %s "
+            f"AND l.pensioner_id = {Pensioner._meta.db_table}.id) "
+            f"WHERE id IN (SELECT pensioner_id FROM {lines} WHERE adjustment_id = %s)",
+            [adjustment.pk, adjustment.pk],
+        )
+
+
+def adjustment_apply(*, actor: Any, year: int) -> Adjustment:
+    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    with transaction.atomic():
+        adjustment = Adjustment.objects.select_for_update().get(year=year)
+        if adjustment.status != AdjustmentStatus.PREPARED:
+            raise ServiceError(
+                "该调整不在待执行状态。", "That adjustment is not prepared.", code="state"
+            )
+        _set_amounts(adjustment, "after")
+        adjustment.status, adjustment.applied_at = AdjustmentStatus.APPLIED, timezone.now()
+        adjustment.save(update_fields=["status", "applied_at"])
+        record(actor=actor, action="pensions.adjustment.applied", target=adjustment)
+    return adjustment
+
+
+def adjustment_reverse(*, actor: Any, year: int) -> Adjustment:
+    """Undo an applied adjustment, only while no payroll has paid the new amounts."""
+    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    with transaction.atomic():
+        adjustment = Adjustment.objects.select_for_update().get(year=year)
+        paid = PayrollRun.objects.filter(
+            period_index__gte=adjustment.effective_index,
+            created_at__gte=adjustment.applied_at or timezone.now(),
+        ).exists()
+        if adjustment.status != AdjustmentStatus.APPLIED or paid:
+            raise ServiceError(
+                "只能撤销已执行且尚未发放的调整。",
+                "Only an applied adjustment not yet paid can be reversed.",
+                code="state",
+            )
+        _set_amounts(adjustment, "before")
+        adjustment.status, adjustment.reversed_at = AdjustmentStatus.REVERSED, timezone.now()
+        adjustment.save(update_fields=["status", "reversed_at"])
+        record(actor=actor, action="pensions.adjustment.reversed", target=adjustment)
+    return adjustment

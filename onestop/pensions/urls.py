@@ -11,4 +11,5 @@ urlpatterns = [
     path("me/pension/statement.pdf", views.my_statement_view, name="statement"),
     path("me/pension/confirm/", views.confirm_view, name="confirm"),
     path("staff/payroll/", views.payroll_view, name="payroll"),
+    path("staff/adjustments/", views.adjustments_view, name="adjustments"),
 ]

@@ -188,3 +188,32 @@ def confirm_view(request: HttpRequest) -> HttpResponse:
     services.pension_confirm(actor=request.user)
     messages.success(request, _("Thank you: your entitlement is confirmed."))
     return redirect("pensions:mine")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def adjustments_view(request: HttpRequest) -> HttpResponse:
+    """Staff: prepare a year's adjustment, review it, apply it, reverse it before it is paid."""
+    adjustments = selectors.adjustments_for(actor=request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            year = int(request.POST.get("year", ""))
+            if action == "prepare":
+                services.adjustment_prepare(
+                    actor=request.user,
+                    year=year,
+                    percentage=Decimal(request.POST.get("percentage", "")) / 100,
+                    fixed_amount=Decimal(request.POST.get("fixed_amount", "")),
+                )
+            elif action == "apply":
+                services.adjustment_apply(actor=request.user, year=year)
+            elif action == "reverse":
+                services.adjustment_reverse(actor=request.user, year=year)
+            messages.success(request, _("Done."))
+        except (ValueError, ArithmeticError):
+            messages.error(request, _("Give the year, the percentage and the fixed amount."))
+        except (RuleError, ServiceError) as exc:
+            messages.error(request, f"{exc.zh} {exc.en}")
+        return redirect("pensions:adjustments")
+    return render(request, "pensions/adjustments.html", {"adjustments": adjustments})

@@ -18,6 +18,7 @@ from onestop.contributions import services as contributions
 from onestop.contributions.services import DeclaredRow
 from onestop.pensions import services
 from onestop.pensions.models import EntitlementCheck, Payment, PayrollRun, Pensioner
+from onestop.rules.values import RuleError
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +313,42 @@ def timezone_today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
+    insured: Any,
+) -> None:
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    with pytest.raises(NotPermitted):
+        services.adjustment_prepare(
+            actor=insured.carol, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
+        )
+    with pytest.raises(RuleError):  # 25% is outside the rule's bounds
+        services.adjustment_prepare(
+            actor=None, year=2027, percentage=Decimal("0.25"), fixed_amount=Decimal(30)
+        )
+    batch = services.adjustment_prepare(
+        actor=insured.rita, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
+    )
+    # 123.99 * 1.02 + 30 = 156.4698 -> 156.47, from the next month to be paid.
+    assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("32.48"), "2026-12")
+    assert Pensioner.objects.get().monthly_amount == Decimal("123.99")  # nothing changed yet
+    services.adjustment_apply(actor=insured.rita, year=2027)
+    assert Pensioner.objects.get().monthly_amount == Decimal("156.47")
+    services.adjustment_reverse(actor=insured.rita, year=2027)
+    assert Pensioner.objects.get().monthly_amount == Decimal("123.99")
+    with pytest.raises(ServiceError):  # reversed: not applied any more
+        services.adjustment_reverse(actor=insured.rita, year=2027)
+    second = services.adjustment_prepare(
+        actor=None, year=2028, percentage=Decimal("0.01"), fixed_amount=Decimal(0)
+    )
+    services.adjustment_apply(actor=None, year=second.year)
+    services.payroll_run(actor=None, period="2026-12")  # paid at the new amount
+    assert Payment.objects.get(period_index=services.month_index("2026-12")).amount == Decimal(
+        "125.23"
+    )
+    with pytest.raises(ServiceError):
+        services.adjustment_reverse(actor=None, year=2028)
