@@ -254,7 +254,7 @@ def payroll_run(*, actor: Any, period: str) -> PayrollRun:
         )
         totals = Payment.objects.filter(run=run).aggregate(n=Count("pk"), total=Sum("amount"))
         previous = PayrollRun.objects.filter(period_index__lt=index).order_by("-period_index")
-        run.count, run.total = totals["n"], totals["total"] or Decimal(0)
+        run.count, run.total = totals["n"], Decimal(totals["total"] or 0).quantize(CENT)
         run.report = _report(run, previous.first())
         run.save(update_fields=["count", "total", "report"])
         record(
