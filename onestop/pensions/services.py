@@ -578,7 +578,8 @@ def adjustment_prepare(
             ["adjustment_id", "pensioner_id", "before", "after"],
             (
                 (adjustment.pk, pk, amount, adjusted_pension(current=amount, rule=rule))
-                for pk, amount in current.iterator(chunk_size=10_000)
+                # Read before COPY starts: one connection cannot stream both at once.
+                for pk, amount in list(current)
             ),
         )
         totals = adjustment.lines.aggregate(n=Count("pk"), up=Sum(F("after") - F("before")))
