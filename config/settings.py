@@ -259,6 +259,11 @@ ONESTOP_REGISTRY_KEY = os.environ.get("ONESTOP_REGISTRY_KEY", "")
 ONESTOP_REGISTRY_URLS = os.environ.get("ONESTOP_REGISTRY_URLS", "")
 ONESTOP_REGISTRY_KEYS = os.environ.get("ONESTOP_REGISTRY_KEYS", "")
 
+# The province this platform serves (GB/T 2260 code), and the national transfer hub through
+# which other provinces' pension systems are reached (the demo's registry simulator plays it).
+ONESTOP_PROVINCE = os.environ.get("ONESTOP_PROVINCE", "610000")
+ONESTOP_TRANSFER_HUB_URL = os.environ.get("ONESTOP_TRANSFER_HUB_URL", "")
+
 # SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
 ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")
 # Time-limit warnings: yellow once this share of a step's or case's limit has elapsed.

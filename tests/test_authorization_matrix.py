@@ -29,9 +29,9 @@ from onestop.contributions.models import (
 )
 from onestop.exchange import services as exchange
 from onestop.exchange.models import Certificate, Consent, Consumer, Message
-from onestop.identity.models import ApiToken, User
+from onestop.identity.models import ApiToken, Person, User
 from onestop.notifications.models import Notification
-from onestop.pensions.models import Adjustment, PayrollRun
+from onestop.pensions.models import Adjustment, PayrollRun, Transfer
 from onestop.workflow.models import ProcessVersion
 
 PERSONAS = [
@@ -91,7 +91,7 @@ def upload(w: Any) -> dict[str, Any]:
     }
 
 
-RETIREMENT_FORM = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+RETIREMENT_FORM = {"retirement_month": "2037-10", "bank_account": "6222020200112233445"}
 CASE_READERS = {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 200, "sam": 200}
 API_CASE_READERS = {**CASE_READERS, "anonymous": API_ANON}
 # Only carol (the Yanta case worker) works on the open acceptance step; sam supervises.
@@ -424,6 +424,46 @@ ROUTES = [
         403,
         writes=True,
         body={"period": "2026-11"},
+    ),
+    Route(
+        "transfers page",
+        "get",
+        lambda w: "/staff/transfers/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "move a relation",
+        "post",
+        lambda w: "/staff/transfers/",
+        # sam and mallory are told the person is unknown to them (nothing moves).
+        {"anonymous": LOGIN, "carol": 302, "rita": 302, "sam": 302, "mallory": 302},
+        403,
+        writes=True,
+        form=lambda w: {"resident_id": w.alice.resident_id, "region": "610103"},
+    ),
+    Route(
+        "api my retirement",
+        "get",
+        lambda w: "/api/v1/me/retirement",
+        {"anonymous": API_ANON, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
+        "api transfers",
+        "get",
+        lambda w: "/api/v1/transfers",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "api move a relation",
+        "post",
+        lambda w: "/api/v1/transfers/internal",
+        {"anonymous": API_ANON, "carol": 201, "rita": 201, "mallory": 404},
+        403,
+        writes=True,
+        body_for=lambda w: {"resident_id": w.alice.resident_id, "region": "610103"},
     ),
     Route("inbox", "get", lambda w: "/me/inbox/", {"anonymous": LOGIN}, 200),
     Route("inbox read all", "post", lambda w: "/me/inbox/read-all/", {"anonymous": LOGIN}, 302),
@@ -1013,6 +1053,8 @@ def state(world: Any) -> tuple[Any, ...]:
         list(Certificate.objects.order_by("pk").values_list("number", "revoked_at")),
         list(PayrollRun.objects.values_list("period", flat=True)),
         list(Adjustment.objects.values_list("year", "status")),
+        list(Transfer.objects.values_list("number", flat=True)),
+        list(Person.objects.order_by("pk").values_list("pk", "region_id")),
     )
 
 
@@ -1146,6 +1188,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/pension/confirm/",
         "staff/payroll/",
         "staff/adjustments/",
+        "staff/transfers/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1246,6 +1289,9 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/payroll/runs"),
         ("POST", "/api/v1/adjustments"),
         ("POST", "/api/v1/adjustments/{year}/{action}"),
+        ("GET", "/api/v1/me/retirement"),
+        ("GET", "/api/v1/transfers"),
+        ("POST", "/api/v1/transfers/internal"),
         ("POST", "/api/v1/certificates/verify-file"),
         ("POST", "/api/v1/certificates/{number}/revoke"),
         ("GET", "/api/v1/gateway/resources"),

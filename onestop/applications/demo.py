@@ -11,27 +11,42 @@ from onestop.applications import services
 from onestop.applications.models import Application, Channel
 from onestop.common.workdays import add_working_days
 from onestop.identity.models import Person, User
+from onestop.rules.retirement import Category, statutory_retirement
+from onestop.rules.values import YearMonth
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+BANK_ACCOUNT = "6222020200112233445"
 
 
-def load() -> dict[str, int]:
-    """File six retirement cases at Yanta's counter and move them along; returns counts."""
+def load(retiree: Person | None = None) -> dict[str, int]:
+    """File six retirement cases at Yanta's counter, for ``retiree`` (whose case is approved:
+    his record must be long enough) and Yanta's five oldest men without a login, each for his
+    own statutory month, and move them along; returns counts."""
     carol = User.objects.get(username="carol")
     rita = User.objects.get(username="rita")
-    people = list(Person.objects.filter(region__code="610113", user__isnull=True).order_by("pk"))[
-        :6
-    ]
+    others = Person.objects.filter(region__code="610113", user__isnull=True, sex="male")
+    if retiree is not None:
+        others = others.exclude(pk=retiree.pk)
+    people = list(others.order_by("birth_date", "pk")[:5])
+    people.insert(3, retiree or people.pop())
     filed = [
         services.application_submit(
             actor=carol,
             item_code="SX-SI-006",
             applicant=person,
-            answers=ANSWERS,
+            answers={
+                "retirement_month": str(
+                    statutory_retirement(
+                        birth=YearMonth(person.birth_date.year, person.birth_date.month),
+                        category=Category.MALE,
+                    ).retirement_month
+                ),
+                "bank_account": BANK_ACCOUNT,
+            },
             channel=Channel.COUNTER,
             consent=True,
         ).application
         for person in people
+        if person is not None
     ]
     if len(filed) < 6:
         return {"cases": len(filed)}

@@ -27,10 +27,11 @@ class SchemaForm(forms.Form):
                 continue
             label = spec.get("title", name)
             if "enum" in spec:
+                shown = spec.get("x-enum-labels", {})  # what each value reads as, if not itself
                 self.fields[name] = forms.ChoiceField(
                     label=label,
                     required=name in required,
-                    choices=[("", "—"), *[(v, v) for v in spec["enum"]]],
+                    choices=[("", "—"), *[(v, shown.get(v, v)) for v in spec["enum"]]],
                 )
             else:
                 self.fields[name] = forms.CharField(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from onestop.applications.models import Application
 from onestop.catalogue.models import ServiceItem
 from onestop.contributions import selectors as contributions
@@ -38,7 +40,13 @@ def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
         category = retirement_category(person)
         if category is not None:
             birth = YearMonth(person.birth_date.year, person.birth_date.month)
-            values["retirement_month"] = str(
-                statutory_retirement(birth=birth, category=category).retirement_month
-            )
+            statutory = statutory_retirement(birth=birth, category=category)
+            # Past the statutory month and not retired: the next month (a late retirement)
+            # while the flexible window is open.
+            today = timezone.localdate()
+            this_month = YearMonth(today.year, today.month)
+            month = statutory.retirement_month
+            if month < this_month and this_month.plus(1) <= statutory.latest_month:
+                month = this_month.plus(1)
+            values["retirement_month"] = str(month)
     return values

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from onestop.common.divisions import PROVINCES
+
 ALL_CHANNELS = ["online", "counter", "mobile", "kiosk"]
 ONLINE_COUNTER = ["online", "counter", "mobile"]
 
@@ -31,6 +33,21 @@ def m(
         "licence_type": licence_type,
     }
 
+
+#: Transfer in (SX-SI-007): the province the relation comes from; the platform asks it.
+TRANSFER_FORM = {
+    "type": "object",
+    "required": ["from_province"],
+    "properties": {
+        "from_province": {
+            "type": "string",
+            "enum": [code for code in PROVINCES if code != "610000"],
+            "x-enum-labels": {code: f"{zh} {en}" for code, (zh, en) in PROVINCES.items()},
+            "title": "转出地（原参保省份） Province the relation comes from",
+        },
+        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+    },
+}
 
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
@@ -198,7 +215,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 15,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "transfer.bpmn",
+        "form_schema": TRANSFER_FORM,
     },
     {
         "code": "SX-SI-008",

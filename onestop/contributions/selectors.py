@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from onestop.common.errors import NotFound
 from onestop.contributions.models import (
@@ -128,16 +128,27 @@ def statement_of(*, person: Person) -> Statement:
     for row in entries:
         key = (row["period"], row["employer__name"] or "")
         month = by_month.setdefault(
-            key, {"employer_pooled": Decimal(0), "individual_account": Decimal(0), "base": None}
+            key,
+            {
+                "employer_pooled": Decimal(0),
+                "individual_account": Decimal(0),
+                "base": None,
+                "transferred": False,
+            },
         )
         if row["kind"] in month:
             month[row["kind"]] += _dec(row["total"])
+        if row["kind"] == "transfer_in" and row["source_type"] == "transfer":
+            month["transferred"] = True  # a month brought in from another province
         if row["source_type"] == "declaration":
             declarations.setdefault(row["period"], set()).add(row["source_id"])
     bases = {
-        (p, e): b
+        (p, e or ""): b
         for p, e, b in LedgerEntry.objects.filter(
-            person=person, insurance="pension", kind="individual_account", source_type="declaration"
+            Q(kind="individual_account", source_type="declaration")
+            | Q(kind="transfer_in", source_type="transfer"),
+            person=person,
+            insurance="pension",
         )
         .order_by("pk")
         .values_list("period", "employer__name", "base")
@@ -145,12 +156,16 @@ def statement_of(*, person: Person) -> Statement:
     unpaid = _unpaid_declarations({d for ids in declarations.values() for d in ids})
     months = []
     for (period, employer), month in sorted(by_month.items()):
-        if month["individual_account"] == 0 and month["employer_pooled"] == 0:
+        if (
+            not month["transferred"]
+            and month["individual_account"] == 0
+            and month["employer_pooled"] == 0
+        ):
             continue
         months.append(
             StatementMonth(
                 period=str(month_of(period)),
-                employer=employer,
+                employer=employer or ("转入 transferred in" if month["transferred"] else ""),
                 base=_dec(bases.get((period, employer))),
                 employer_amount=month["employer_pooled"],
                 individual_amount=month["individual_account"],

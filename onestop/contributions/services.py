@@ -23,8 +23,10 @@ from onestop.contributions.models import (
     Declaration,
     DeclarationKind,
     Employment,
+    EntryKind,
     Insurance,
     InsuranceRegistration,
+    LedgerEntry,
     Payment,
     PostCategory,
 )
@@ -674,3 +676,55 @@ def payment_record(
             changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
         )
     return payment, True
+
+
+def transfer_post(
+    *,
+    person: Person,
+    transfer_id: int,
+    incoming: bool,
+    period: int,
+    months: Sequence[tuple[int, Decimal]],
+    account: Decimal,
+    pooled: Decimal,
+) -> int:
+    """The ledger side of a pension relation moved between provinces (D6), idempotent by the
+    transfer: each month brought in with its base (no money: it counts towards contribution
+    months and the average index), the individual account and the 12% pooled funds as one
+    entry each in ``period``. Going out, the account and pooled funds leave; the months stay
+    on record here. Returns the entries written."""
+    kind = EntryKind.TRANSFER_IN if incoming else EntryKind.TRANSFER_OUT
+    sign = 1 if incoming else -1
+    common = {"person": person, "insurance": "pension", "kind": kind, "source_id": transfer_id}
+    rows = [
+        LedgerEntry(
+            **common,
+            period=p,
+            account=False,
+            amount=Decimal("0.00"),
+            base=b,
+            source_type="transfer",
+        )
+        for p, b in (months if incoming else [])
+    ]
+    if account:
+        rows.append(
+            LedgerEntry(
+                **common,
+                period=period,
+                account=True,
+                amount=sign * account,
+                source_type="transfer_acct",
+            )
+        )
+    if pooled:
+        rows.append(
+            LedgerEntry(
+                **common,
+                period=period,
+                account=False,
+                amount=sign * pooled,
+                source_type="transfer_pool",
+            )
+        )
+    return len(LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True))

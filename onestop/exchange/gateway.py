@@ -50,6 +50,17 @@ PROVIDED: dict[str, Callable[[Person], dict[str, Any]]] = {
     "hrss.proof_of_insurance": insurance_facts,
 }
 
+#: Requests that do something rather than read (a transfer of a person's pension relation):
+#: called with the person, the consumer and the request's ``params``, in the transaction that
+#: logs the answer; a ``ServiceError`` refuses the request (422) and nothing is kept.
+ACTIONS: dict[str, Callable[[Person, Consumer, dict[str, Any]], dict[str, Any]]] = {}
+
+
+def register_action(
+    code: str, action: Callable[[Person, Consumer, dict[str, Any]], dict[str, Any]]
+) -> None:
+    ACTIONS[code] = action
+
 
 class Refused(ServiceError):
     """A gateway request refused; ``status`` is the HTTP status to answer with."""
@@ -169,7 +180,7 @@ def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
         return Refused(status, code, zh, en)
 
     resource = Resource.objects.filter(code=resource_code).first()
-    if resource is None or resource.code not in PROVIDED:
+    if resource is None or (resource.code not in PROVIDED and resource.code not in ACTIONS):
         raise refuse(404, "resource", "没有该共享资源。", "No such resource.")
     grant = Grant.objects.filter(
         consumer=consumer, resource=resource, purpose=purpose, revoked_at__isnull=True
@@ -193,7 +204,33 @@ def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
         raise refuse(
             403, "consent", "本人未授权或授权已失效。", "The person has not consented.", person
         )
+    if resource.code in ACTIONS:
+        params = data.get("params") or {}
+        try:
+            with transaction.atomic():
+                if not isinstance(params, dict):
+                    raise ServiceError(
+                        "params 须为对象。", "params must be an object.", code="params"
+                    )
+                facts = ACTIONS[resource.code](person, consumer, params)
+                return _answer(body, consumer, resource, purpose, person, fields, facts)
+        except ServiceError as exc:
+            if isinstance(exc, Refused):
+                raise
+            raise refuse(422, exc.code or "refused", exc.zh, exc.en, person) from exc
     facts = PROVIDED[resource.code](person)
+    return _answer(body, consumer, resource, purpose, person, fields, facts)
+
+
+def _answer(
+    body: bytes,
+    consumer: Consumer,
+    resource: Resource,
+    purpose: str,
+    person: Person,
+    fields: list[str],
+    facts: dict[str, Any],
+) -> dict[str, Any]:
     response = signing.stamp(
         {
             "resource": resource.code,

@@ -61,6 +61,7 @@ class Resource(models.Model):
 class ConsumerKind(models.TextChoices):
     REGISTRY = "registry", _("registry of another department")
     THIRD_PARTY = "third_party", _("third party (bank, employer...)")
+    PROVINCE = "province", _("another province's pension system")
 
 
 class Consumer(models.Model):

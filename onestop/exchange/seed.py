@@ -69,6 +69,15 @@ RESOURCES: list[dict[str, Any]] = [
         "needs_consent": True,
         "legal_basis": "《社会保险法》第七十四条；本人授权。 SIL art. 74; the person's consent.",
     },
+    {
+        "code": "hrss.pension_transfer",
+        "name": "养老保险关系转移接续（联系函与信息表）",
+        "name_en": "Pension relation transfer (contact letter and information form)",
+        "provider": "hrss",
+        "fields": ["temporary", "account", "pooled", "months", "place", "place_name"],
+        "legal_basis": "《社会保险法》第十九条；《城镇企业职工基本养老保险关系转移接续暂行办法》"
+        "（国办发〔2009〕66号）。 SIL art. 19; Guobanfa [2009] 66.",
+    },
 ]
 
 

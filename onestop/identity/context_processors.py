@@ -22,5 +22,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "admin": policy.USE_ADMIN in perms,
             "supervise": policy.SUPERVISE in perms,
             "payroll": policy.RUN_PAYROLL in perms,
+            "transfers": role in ("case_worker", "reviewer", "supervisor"),
         },
     }

@@ -101,6 +101,9 @@ TRADES = [
 ]
 
 
+ZHOU_LABEL = "周建国 Zhou, born 1965-12, past his retirement month (or phone 13800000003)"
+
+
 @dataclass(frozen=True)
 class Persona:
     login: str
@@ -430,6 +433,7 @@ def personas() -> list[Persona]:
     for phone, label in (
         ("13800000001", "alice, insured person in Yanta"),
         ("13800000002", "bob, legal representative of acme"),
+        ("13800000003", ZHOU_LABEL.removesuffix(" (or phone 13800000003)")),
     ):
         person = Person.objects.filter(phone_index=phone_index(phone)).first()
         if person is not None:

@@ -70,6 +70,22 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "您的基本养老金已核定为每月 {amount} 元，自 {start} 起按月发放。",
         "Your basic pension is {amount} a month, paid from {start}.",
     ),
+    "pensions.transferred": (
+        "养老保险关系已转移：{place}",
+        "Pension relation transferred: {place}",
+        "您的基本养老保险关系已转移（{place}），个人账户 {account} 元随同转移。",
+        "Your pension insurance relation was transferred ({place}); the individual account of "
+        "{account} went with it.",
+    ),
+    "pensions.retirement_reached": (
+        "您已于 {month} 达到法定退休年龄",
+        "You reached your statutory retirement age in {month}",
+        "您已于 {month} 达到法定退休年龄，目前仍在参保缴费。可在线申请基本养老金（申请表已按您的"
+        "记录预先填好），或经与单位协商弹性延迟退休，最迟至 {latest}。",
+        "You reached your statutory retirement age in {month} and are still insured at work. "
+        "Apply for your pension online (the form is filled in from your record), or agree a "
+        "later retirement with your employer, at the latest {latest}.",
+    ),
     "pensions.retirement_due": (
         "您将于 {month} 到达法定退休年龄",
         "You reach your statutory retirement age in {month}",

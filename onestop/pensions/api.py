@@ -5,12 +5,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from onestop.common.errors import NotFound
+from onestop.common.errors import NotFound, NotPermitted
+from onestop.identity import policy
+from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
-from onestop.pensions import calculators, selectors, services
+from onestop.identity.models import Region
+from onestop.pensions import calculators, eligibility, selectors, services, transfers
 from onestop.pensions.models import PayrollRun
 from onestop.rules.award import Line
 from onestop.rules.values import Age, money
@@ -348,3 +352,114 @@ def adjustment_act(request: HttpRequest, year: int, action: str) -> dict[str, An
     ):
         raise NotFound()
     return _adjustment_out(operations[action](actor=request.user, year=year))
+
+
+class ShortfallOut(Schema):
+    gap_months: int
+    monthly_base: str
+    monthly_amount: str
+    keep_paying_until: str
+    keep_paying_total: str
+    lump_sum: str
+    prices_year: int | None
+
+
+class TransferOut(Schema):
+    number: str
+    direction: str
+    place: str
+    place_name: str
+    temporary: bool
+    months: int
+    account: str
+    pooled: str
+    at: str
+
+
+class RetirementOutlookOut(Schema):
+    statutory_month: str | None
+    earliest_month: str | None
+    latest_month: str | None
+    recorded_months: int
+    projected_months: int
+    minimum_months: int
+    shortfall: ShortfallOut | None
+    transfers: list[TransferOut]
+
+
+def _transfer_out(t: Any) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "direction": t.direction,
+        "place": t.counterpart,
+        "place_name": t.counterpart_name,
+        "temporary": t.temporary,
+        "months": t.months_count,
+        "account": f"{t.account_amount:.2f}",
+        "pooled": f"{t.pooled_amount:.2f}",
+        "at": t.at.isoformat(timespec="seconds"),
+    }
+
+
+@router.get("/me/retirement", response={200: RetirementOutlookOut, 404: ErrorOut}, auth=ANY_AUTH)
+def my_retirement(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person's retirement: statutory month and flexible window, contribution
+    months against the minimum, the two ways to meet a shortfall with their prices, and the
+    transfers of their pension relation."""
+    require_scope(request, "persons:read")
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise NotFound("没有参保人员信息。", "No insured person is linked to this account.")
+    seen = eligibility.outlook(person=person, today=timezone.localdate())
+    statutory = seen.statutory
+    return {
+        "statutory_month": str(statutory.retirement_month) if statutory else None,
+        "earliest_month": str(statutory.earliest_month) if statutory else None,
+        "latest_month": str(statutory.latest_month) if statutory else None,
+        "recorded_months": seen.recorded_months,
+        "projected_months": seen.projected_months,
+        "minimum_months": seen.minimum_months,
+        "shortfall": eligibility.shortfall_facts(seen),
+        "transfers": [_transfer_out(t) for t in transfers.transfers_of(person=person)],
+    }
+
+
+@router.get("/transfers", response={200: list[TransferOut], 403: ErrorOut}, auth=ANY_AUTH)
+def transfer_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Transfers of people in the caller's region scope (case workers, reviewers,
+    supervisors)."""
+    require_scope(request, "applications:read")
+    return [_transfer_out(t) for t in transfers.transfers_for(actor=request.user)]
+
+
+class InternalIn(Schema):
+    resident_id: str = Field(..., max_length=18)
+    region: str = Field(..., pattern=r"^[0-9]{6}$")
+
+
+@router.post(
+    "/transfers/internal",
+    response={201: TransferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ANY_AUTH,
+)
+def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[str, Any]]:
+    """Move a person's relation to another county or city of the province (HRSS case
+    workers and reviewers, for people in their scope; no funds move)."""
+    require_scope(request, "applications:write")
+    person = identity.person_by_resident_id(payload.resident_id)
+    region = Region.objects.filter(code=payload.region).first()
+    if person is None or region is None:
+        raise NotFound("未找到该人员或地区。", "No such person or region.")
+    try:
+        moved = transfers.transfer_internal(actor=request.user, person=person, region=region)
+    except NotPermitted:
+        profile = policy.staff_profile(request.user)
+        if (
+            profile is None
+            or profile.role not in ("case_worker", "reviewer")
+            or profile.agency.kind not in transfers.HRSS_AGENCIES
+        ):
+            raise
+        # An HRSS case worker or reviewer asking about someone out of scope: not found.
+        raise NotFound("未找到该人员或地区。", "No such person or region.") from None
+    return Status(201, _transfer_out(moved))

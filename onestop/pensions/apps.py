@@ -7,11 +7,22 @@ class PensionsConfig(AppConfig):
     verbose_name = "Pensions"
 
     def ready(self) -> None:
-        from onestop.applications.services import on_approved
-        from onestop.exchange.gateway import register_event_handler
-        from onestop.pensions import services
+        from django.utils import timezone
+
+        from onestop.applications.services import on_approved, on_submit
+        from onestop.exchange.gateway import register_action, register_event_handler
+        from onestop.pensions import eligibility, services, transfers
         from onestop.workflow import engine
 
         engine.register_service("pension_award", services.award_service)
+        on_submit(
+            "SX-SI-006",
+            lambda person, answers: eligibility.retirement_check(
+                person=person, answers=answers, today=timezone.localdate()
+            ),
+        )
         on_approved("SX-SI-006", services.pensioner_from_case)
         register_event_handler("death_registered", services.death_event)
+        engine.register_service("transfer_contact", transfers.contact_service)
+        on_approved("SX-SI-007", transfers.transfer_in_from_case)
+        register_action("hrss.pension_transfer", transfers.transfer_out)

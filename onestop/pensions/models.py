@@ -177,3 +177,37 @@ class AdjustmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adjustment_id} {self.pensioner_id}"
+
+
+class TransferDirection(models.TextChoices):
+    IN = "in", _("transfer in from another province")
+    OUT = "out", _("transfer out to another province")
+    INTERNAL = "internal", _("move between regions of the province")
+
+
+class Transfer(models.Model):
+    """A pension relation moved (D6): in from or out to another province through the exchange,
+    or between the province's own regions. ``temporary``: the relation stayed at the old place
+    (age limits) and a temporary account holds the contributions meanwhile."""
+
+    number = models.CharField(max_length=24, unique=True)
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=8, choices=TransferDirection.choices)
+    counterpart = models.CharField(max_length=12)  # province code, or region code if internal
+    counterpart_name = models.CharField(max_length=120)
+    temporary = models.BooleanField(default=False)
+    account_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    pooled_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    months_count = models.PositiveIntegerField(default=0)
+    # [[YYYY-MM, base, that place's average wage], ...]: for the award's average index.
+    months = models.JSONField(default=list)
+    case_number = models.CharField(max_length=24, blank=True)
+    at = models.DateTimeField()
+    by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "direction"], name="transfer_person")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -24,7 +24,7 @@ from onestop.contributions import selectors as contributions
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
-from onestop.pensions import calculators
+from onestop.pensions import calculators, eligibility, transfers
 from onestop.pensions.models import (
     Adjustment,
     AdjustmentLine,
@@ -36,9 +36,10 @@ from onestop.pensions.models import (
     Pensioner,
     PensionerStatus,
     RetirementNotice,
+    Transfer,
+    TransferDirection,
 )
 from onestop.rules.adjustment import AdjustmentRule, adjusted_pension
-from onestop.rules.retirement import minimum_contribution_months
 from onestop.rules.values import Age, RuleError, YearMonth
 
 RUN_PAYROLL = "pensions.run_payroll"
@@ -72,9 +73,21 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         if month.period < str(retire):
             bases[month.period] += month.base
     province = province_of(person)
+    # Months brought in from other provinces are indexed on that place's average wage.
+    elsewhere = {
+        str(period): Decimal(str(wage))
+        for months in Transfer.objects.filter(
+            person=person, direction=TransferDirection.IN, temporary=False
+        ).values_list("months", flat=True)
+        for period, _base, wage in months
+        if wage
+    }
     wages: dict[int, Decimal] = {}
     ratios = []
     for period, base in sorted(bases.items()):
+        if period in elsewhere:
+            ratios.append(base / elsewhere[period])
+            continue
         year = int(period[:4])
         if year not in wages:
             wages[year] = parameters.province_year(province=province, year=year).average_wage
@@ -94,11 +107,39 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         account_balance=statement.account_balance,
     )
     award = result.award
-    minimum = minimum_contribution_months(retire.year)
+    # Months still to come before retirement count (the employer declares them); the minimum
+    # is that of the chosen year (early) or of the statutory year (late).
+    seen = eligibility.outlook(person=person, today=timezone.localdate(), chosen=retire)
+    minimum = seen.minimum_months
+    payer = transfers.payer_of(person)
+    explanation = [
+        [line.label_zh, line.label_en, line.formula, line.value, line.source]
+        for line in award.explanation
+    ]
+    if elsewhere:
+        explanation.append(
+            [
+                "其中从外省转入的缴费月数（按转出地平均工资计算指数）",
+                "Of which months brought in from other provinces (indexed on their wages)",
+                "",
+                str(len(elsewhere.keys() & bases.keys())),
+                "D6",
+            ]
+        )
+    explanation.append(
+        [
+            "待遇领取地",
+            "Place that pays the pension",
+            f"rule {payer['rule']}",
+            payer["place_name"],
+            "D6 art. 8",
+        ]
+    )
     return {
         "monthly": f"{award.total:.2f}",
         "minimum_months": minimum,
-        "meets_minimum": len(bases) >= minimum,
+        "meets_minimum": seen.months >= minimum,
+        "shortfall": eligibility.shortfall_facts(seen),
         "basic": f"{award.basic_pension:.2f}",
         "account": f"{award.account_pension:.2f}",
         "transitional": f"{award.transitional_pension:.2f}",
@@ -108,10 +149,8 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         "benefit_base": f"{award.benefit_base:.2f}",
         "divisor": str(award.divisor),
         "parameters": result.parameters,
-        "explanation": [
-            [line.label_zh, line.label_en, line.formula, line.value, line.source]
-            for line in award.explanation
-        ],
+        "payer": payer,
+        "explanation": explanation,
     }
 
 
@@ -141,6 +180,36 @@ def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
             "The award could not be computed; the case cannot be approved: "
             + str(case.facts.get("award_error", "")),
             code="award",
+        )
+    if not award.get("meets_minimum", False):
+        gap = award.get("shortfall") or {}
+        options_zh = (
+            f"可继续按月缴费至{gap['keep_paying_until']}（每月{gap['monthly_amount']}元），"
+            f"或一次性补缴{gap['lump_sum']}元。"
+            if gap
+            else ""
+        )
+        options_en = (
+            f" Keep paying until {gap['keep_paying_until']} ({gap['monthly_amount']} a month) "
+            f"or pay {gap['lump_sum']} at once."
+            if gap
+            else ""
+        )
+        raise ServiceError(
+            f"累计缴费{award['contribution_months']}个月，不足最低缴费年限"
+            f"{award['minimum_months']}个月，不能按月领取养老金。{options_zh}",
+            f"{award['contribution_months']} contribution months is short of the minimum "
+            f"{award['minimum_months']}: no monthly pension can be awarded.{options_en}",
+            code="minimum",
+        )
+    payer = award.get("payer") or {}
+    if payer and payer.get("place") != transfers.own_province():
+        raise ServiceError(
+            f"按转移接续规则，养老金应由{payer.get('place_name')}支付（第{payer.get('rule')}项），"
+            "请先将关系转往该地。",
+            f"Under the transfer rules the pension is paid by {payer.get('place_name')} "
+            f"(rule {payer.get('rule')}); transfer the relation there first.",
+            code="payer",
         )
     person = case.applicant
     retirement = str(case.answers.get("retirement_month"))
@@ -421,9 +490,10 @@ def retirement_notices_run(*, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     now_index = today.year * 12 + today.month - 1
-    # The oldest statutory age is 63 (men after the reform): nobody born earlier than that
-    # (plus the three months ahead) or later than 50 years ago can be due.
-    oldest = dt.date(today.year - 64, 1, 1)
+    # The oldest statutory age is 63 (men after the reform), and people still working up to
+    # 36 months past it are reminded too: nobody born earlier than that or later than 50
+    # years ago can be due.
+    oldest = dt.date(today.year - 67, 1, 1)
     youngest = dt.date(today.year - 49, 12, 31)
     told = 0
     candidates = Person.objects.filter(
@@ -434,9 +504,17 @@ def retirement_notices_run(*, today: dt.date | None = None) -> int:
         if category is None:
             continue
         birth = YearMonth(person.birth_date.year, person.birth_date.month)
-        month = statutory_retirement(birth=birth, category=category).retirement_month
+        statutory = statutory_retirement(birth=birth, category=category)
+        month = statutory.retirement_month
         index = month.year * 12 + month.month - 1
-        if not now_index < index <= now_index + 3:
+        # Reached already and still working (not applied): a late retirement is possible
+        # until the window closes; they are told so once.
+        reached = (
+            index <= now_index
+            and str(statutory.latest_month) > f"{today:%Y-%m}"
+            and contributions.current_employer_id(person=person) is not None
+        )
+        if not (now_index < index <= now_index + 3 or reached):
             continue
         _, created = RetirementNotice.objects.get_or_create(
             person=person, retirement_month=str(month), defaults={"sent_at": timezone.now()}
@@ -456,8 +534,8 @@ def retirement_notices_run(*, today: dt.date | None = None) -> int:
         )
         notify(
             recipients=[person.user],
-            event="pensions.retirement_due",
-            context={"month": str(month)},
+            event="pensions.retirement_reached" if reached else "pensions.retirement_due",
+            context={"month": str(month), "latest": str(statutory.latest_month)},
             link="/services/SX-SI-006/apply/",
         )
         notify(
@@ -583,7 +661,9 @@ def adjustment_prepare(
             ),
         )
         totals = adjustment.lines.aggregate(n=Count("pk"), up=Sum(F("after") - F("before")))
-        adjustment.count, adjustment.increase = totals["n"], totals["up"] or Decimal(0)
+        # SQLite subtracts decimals as floats: back to the cent.
+        increase = Decimal(str(totals["up"] or 0)).quantize(CENT)
+        adjustment.count, adjustment.increase = totals["n"], increase
         adjustment.save(update_fields=["count", "increase"])
         record(
             actor=actor,

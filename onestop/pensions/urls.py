@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/pension/confirm/", views.confirm_view, name="confirm"),
     path("staff/payroll/", views.payroll_view, name="payroll"),
     path("staff/adjustments/", views.adjustments_view, name="adjustments"),
+    path("staff/transfers/", views.transfers_view, name="transfers"),
 ]

@@ -16,11 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onestop.common.errors import NotFound, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
+from onestop.identity import selectors as identity
+from onestop.identity.models import Region
 from onestop.parameters import selectors as parameters
-from onestop.pensions import calculators, selectors, services
+from onestop.pensions import calculators, eligibility, selectors, services, transfers
 from onestop.pensions.forms import EstimateForm, RetirementForm
 from onestop.rules.values import RuleError
 
@@ -119,11 +121,17 @@ def estimate_view(request: HttpRequest) -> HttpResponse:
 def my_pension_view(request: HttpRequest) -> HttpResponse:
     """The pensioner's award with its explanation, status and every payment."""
     pensioner = selectors.pensioner_of(actor=request.user)
+    person = getattr(request.user, "person", None)
+    outlook = None
+    if pensioner is None and person is not None:
+        outlook = eligibility.outlook(person=person, today=timezone.localdate())
     return render(
         request,
         "pensions/my_pension.html",
         {
             "pensioner": pensioner,
+            "outlook": outlook,
+            "transfers": transfers.transfers_of(person=person) if person is not None else [],
             "payments": [
                 {"period": services.month_label(p.period_index), "payment": p}
                 for p in selectors.payments_of(pensioner=pensioner)
@@ -217,3 +225,42 @@ def adjustments_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{exc.zh} {exc.en}")
         return redirect("pensions:adjustments")
     return render(request, "pensions/adjustments.html", {"adjustments": adjustments})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def transfers_view(request: HttpRequest) -> HttpResponse:
+    """Staff: transfers in, out and inside the province in their scope; move a relation to
+    another county or city of the province."""
+    rows = transfers.transfers_for(actor=request.user)
+    if request.method == "POST":
+        person = identity.person_by_resident_id(request.POST.get("resident_id", ""))
+        region = Region.objects.filter(code=request.POST.get("region", "")).first()
+        unknown = ServiceError(
+            "请填写您辖区内参保人员的身份号码和迁入地区。",
+            "Give the resident ID of a person insured in your scope and the region to move to.",
+            code="input",
+        )
+        try:
+            if person is None or region is None:
+                raise unknown
+            try:
+                moved = transfers.transfer_internal(
+                    actor=request.user, person=person, region=region
+                )
+            except NotPermitted:
+                raise unknown from None  # someone out of scope reads as unknown
+            messages.success(request, _("Moved: %(number)s.") % {"number": moved.number})
+        except ServiceError as exc:
+            messages.error(request, f"{exc.zh} {exc.en}")
+        return redirect("pensions:transfers")
+    return render(
+        request,
+        "pensions/transfers.html",
+        {
+            "transfers": rows,
+            "regions": Region.objects.exclude(level="province")
+            .filter(code__startswith=transfers.own_province()[:2])
+            .order_by("code"),
+        },
+    )

@@ -7,9 +7,10 @@ Sources: D1 (NPC Standing Committee decision and State Council measures of 2024-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
-from onestop.rules.values import Age, RuleError, YearMonth
+from onestop.rules.values import Age, RuleError, YearMonth, money
 
 
 class Category(StrEnum):
@@ -157,6 +158,56 @@ def flexible_retirement_check(
         )
     return FlexibleCheck(
         allowed=not reasons, minimum_contribution_months=minimum, reasons=tuple(reasons)
+    )
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Short of the minimum at retirement: the two ways to meet it (D1 art. 2, D2), priced
+    at the lowest base (60% of the average wage) and the flexible-employment rate."""
+
+    gap_months: int
+    monthly_base: Decimal
+    monthly_amount: Decimal
+    #: Keep paying monthly from ``from_month``: the last month to pay; retire the month after.
+    keep_paying_until: YearMonth
+    keep_paying_total: Decimal
+    #: Or pay the gap at once and retire at the chosen month.
+    lump_sum: Decimal
+
+
+def shortfall(
+    *,
+    contribution_months: int,
+    minimum_months: int,
+    from_month: YearMonth,
+    average_wage: Decimal,
+    floor_ratio: Decimal,
+    rate: Decimal,
+) -> Shortfall | None:
+    """None when the minimum is met; else the gap and what each option costs.
+
+    Example: 170 of 180 months, average wage 8000, floor 60%, rate 20%: base 4800.00, 960.00 a
+    month, 9600.00 at once, or paying from 2026-01 to 2026-10.
+    """
+    if contribution_months < 0 or average_wage <= 0 or not Decimal(0) < rate < Decimal(1):
+        raise RuleError(
+            "缴费月数、平均工资或费率无效。",
+            "The contribution months, average wage or rate are not valid.",
+            code="shortfall",
+        )
+    gap = minimum_months - contribution_months
+    if gap <= 0:
+        return None
+    base = money(average_wage * floor_ratio)
+    monthly = money(base * rate)
+    return Shortfall(
+        gap_months=gap,
+        monthly_base=base,
+        monthly_amount=monthly,
+        keep_paying_until=from_month.plus(gap - 1),
+        keep_paying_total=money(monthly * gap),
+        lump_sum=money(monthly * gap),
     )
 
 

@@ -9,17 +9,28 @@ answer HTTP/JSON:
     GET /                             -> an HTML page listing the records, with a form to
                                         register a death (for trying the platform)
 
+    POST /provinces/<code>/query      a signed contact letter (the gateway's request format)
+                                        -> the signed information form of that province
+
 Registries: civil_affairs (deaths, marriages), public_security (household, deaths,
-imprisonment), market_regulation (enterprises), medical_insurance (settlements). Requests
-must carry ``X-Api-Key`` when one is set. Events are signed with the simulator's Ed25519 key
-(``signing_key``, hex) over the canonical JSON body, sent in ``X-Signature``. State is kept in
-memory and in a JSON file when one is given.
+imprisonment), market_regulation (enterprises), medical_insurance (settlements). It also
+plays the national transfer hub and other provinces' pension systems: each holds records of
+people insured there (months with bases and that place's wages, the account); a contact
+letter for one of them is answered with the account and 12% of the bases from 1998 (or,
+for men from 50 and women from 40 not moving to their registration place, a temporary
+account and no funds), and the relation leaves; asking again gets the same answer. The
+platform's signature is checked when its public key (Ed25519, hex) is known. Requests to
+the registries must carry ``X-Api-Key`` when one is set (contact letters are signed instead).
+Events and answers are signed with the simulator's Ed25519 key (``signing_key``, hex) over
+the canonical JSON body, sent in ``X-Signature``. State is kept in memory and in a JSON file
+when one is given.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import decimal
 import html
 import json
 import secrets
@@ -30,7 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from onestop.simulators.wsgi import StartResponse, json_reply
 
@@ -61,6 +73,8 @@ class RegistrySimulator:
         self.signing_key = signing_key
         self.lock = threading.Lock()
         self.records = empty()
+        self.provinces: dict[str, dict[str, dict[str, Any]]] = {}
+        self.platform_key = ""
         self.pushed: list[dict[str, Any]] = []
         if state_file is not None and state_file.exists():
             saved = json.loads(state_file.read_text(encoding="utf-8"))
@@ -68,6 +82,8 @@ class RegistrySimulator:
                 for name, rows in datasets.items():
                     if registry in self.records and name in self.records[registry]:
                         self.records[registry][name].update(rows)
+            self.provinces = saved.get("provinces", {})
+            self.platform_key = saved.get("platform_key", "")
             self.signing_key = self.signing_key or saved.get("signing_key", "")
             self.push_url = self.push_url or saved.get("push_url", "")
 
@@ -79,6 +95,7 @@ class RegistrySimulator:
                 else {}
             )
             saved["records"] = self.records
+            saved["provinces"] = self.provinces
             self.state_file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
 
     # -- operations -------------------------------------------------------------------------
@@ -128,6 +145,84 @@ class RegistrySimulator:
         self.pushed.append({**event, "delivered": delivered})
         return delivered
 
+    # -- other provinces ----------------------------------------------------------------------
+    def province_put(self, province: str, resident_id: str, record: dict[str, Any]) -> None:
+        """Someone insured in ``province``: months [[YYYY-MM, base, wage]], account."""
+        with self.lock:
+            self.provinces.setdefault(province, {})[resident_id.upper()] = record
+            self._save()
+
+    def transfer_answer(
+        self, province: str, body: bytes, signature: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer a contact letter as ``province``'s pension system would."""
+        try:
+            letter = json.loads(body)
+            subject = str(letter["subject"]).upper()
+            params = letter.get("params") or {}
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            return 400, {"error": "malformed contact letter"}
+        if self.platform_key:
+            try:
+                Ed25519PublicKey.from_public_bytes(bytes.fromhex(self.platform_key)).verify(
+                    base64.b64decode(signature), body
+                )
+            except (InvalidSignature, ValueError):
+                return 401, {"error": "bad signature"}
+        with self.lock:
+            person = self.provinces.get(province, {}).get(subject)
+            if person is None:
+                return 404, {
+                    "error": "no such person",
+                    "message_zh": "转出地没有此人的参保记录。",
+                    "message_en": "The person is not insured in that province.",
+                }
+            if "sent" in person:
+                data = person["sent"]
+            else:
+                data = self._information_form(province, subject, person, params)
+                if not data["temporary"]:
+                    person["sent"] = data
+                self._save()
+        response = {
+            "resource": letter.get("resource", ""),
+            "purpose": letter.get("purpose", ""),
+            "subject": subject[:6] + "********" + subject[-4:],
+            "data": data,
+            "answered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "algorithm": "ed25519",
+        }
+        canonical = json.dumps(response, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self.signing_key))
+        signed = base64.b64encode(key.sign(canonical.encode("utf-8"))).decode("ascii")
+        return 200, {"response": response, "signature": signed}
+
+    @staticmethod
+    def _information_form(
+        province: str, subject: str, person: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        born = dt.date(int(subject[6:10]), int(subject[10:12]), int(subject[12:14]))
+        today = dt.date.today()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        male = int(subject[16]) % 2 == 1
+        keeps = not params.get("to_hukou_place") and age >= (50 if male else 40)
+        months = [] if keeps else list(person.get("months", []))
+        cent = decimal.Decimal("0.01")
+        bases = sum(
+            (decimal.Decimal(str(b)) for p, b, _ in months if str(p) >= "1998-01"),
+            decimal.Decimal(0),
+        )
+        pooled = (bases * decimal.Decimal("0.12")).quantize(cent, decimal.ROUND_HALF_UP)
+        account = decimal.Decimal(str(person.get("account", "0"))).quantize(cent)
+        return {
+            "temporary": keeps,
+            "account": "0.00" if keeps else f"{account:.2f}",
+            "pooled": "0.00" if keeps else f"{pooled:.2f}",
+            "months": months,
+            "place": province,
+            "place_name": str(person.get("place_name", province)),
+        }
+
     # -- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
@@ -135,7 +230,12 @@ class RegistrySimulator:
         if path == "/" and method == "GET":
             return self._page(start_response)
         is_form = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
-        if self.api_key and environ.get("HTTP_X_API_KEY") != self.api_key and not is_form:
+        signed = path.startswith("/provinces/")
+        if (
+            self.api_key
+            and environ.get("HTTP_X_API_KEY") != self.api_key
+            and not (is_form or signed)
+        ):
             return self._json(start_response, 401, {"error": "missing or wrong X-Api-Key"})
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
@@ -158,6 +258,22 @@ class RegistrySimulator:
             start_response("303 See Other", [("Location", "/")])
             return [b""]
         parts = [unquote(p) for p in path.split("/") if p]
+        if len(parts) == 3 and parts[0] == "provinces" and parts[2] == "query":
+            if method != "POST":
+                return self._json(start_response, 405, {"error": "POST a contact letter"})
+            status, answer = self.transfer_answer(
+                parts[1], raw, environ.get("HTTP_X_SIGNATURE", "")
+            )
+            return self._json(start_response, status, answer)
+        if len(parts) == 3 and parts[0] == "provinces" and method == "PUT":
+            try:
+                person = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                return self._json(start_response, 400, {"error": "body is not JSON"})
+            if not isinstance(person, dict):
+                return self._json(start_response, 400, {"error": "a record is a JSON object"})
+            self.province_put(parts[1], parts[2], person)
+            return self._json(start_response, 201, {"stored": True})
         if len(parts) != 3 or parts[1] not in DATASETS.get(parts[0], ()):
             return self._json(start_response, 404, {"error": "not found"})
         registry, dataset, key = parts

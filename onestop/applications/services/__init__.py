@@ -14,6 +14,7 @@ from onestop.applications.services.cases import (
     may_act,
     nearest_staff,
     on_approved,
+    on_submit,
     overdue,
 )
 from onestop.applications.services.drafts import (
@@ -73,5 +74,6 @@ __all__ = [
     "may_work_on",
     "nearest_staff",
     "on_approved",
+    "on_submit",
     "overdue",
 ]

@@ -192,6 +192,8 @@ def application_submit(
         )
     if item.form_schema:
         validate_answers(item.form_schema, answers)
+    for check in SUBMIT_CHECKS.get(item.code, []):
+        check(applicant, answers)
     # Certificate-free: what the e-licence library or a registry can stand in for.
     licences = licences_for_case(
         applicant=applicant,
@@ -258,6 +260,15 @@ def application_submit(
         except IntegrityError:
             continue  # the random number was taken; draw another
     raise ServiceError("系统繁忙，请重试。", "Please try again.", code="busy")
+
+
+#: Checks other contexts make before a case of an item is filed (an exception refuses it,
+#: nothing is saved). Registered by those contexts when they load.
+SUBMIT_CHECKS: dict[str, list[Callable[[Person, dict[str, Any]], None]]] = {}
+
+
+def on_submit(item_code: str, check: Callable[[Person, dict[str, Any]], None]) -> None:
+    SUBMIT_CHECKS.setdefault(item_code, []).append(check)
 
 
 #: What other contexts do when a case of an item is approved (in the approval's transaction;

@@ -16,6 +16,7 @@ from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days
 from onestop.identity import services as identity
 from onestop.identity.models import StaffRole
+from onestop.pensions.testing import worked_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def act(
 
 
 def test_retirement_case_with_a_supplement(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    worked_elsewhere(world.alice)  # 180 months: the retirement can be approved
     filed = file(world)
     case = filed.application
     assert case.number.startswith("SX") and len(filed.code) == 8
@@ -216,7 +218,7 @@ def test_every_named_process_ships_with_the_platform() -> None:
     from onestop.workflow import engine
 
     named = [i.process for i in catalogue.items_current() if i.process]
-    assert named == ["retirement.bpmn", "death_benefits.bpmn"]
+    assert named == ["retirement.bpmn", "transfer.bpmn", "death_benefits.bpmn"]
     assert all(engine.has_process(name) for name in named)
 
 

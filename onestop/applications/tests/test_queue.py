@@ -18,6 +18,7 @@ from onestop.common.workdays import add_working_days
 from onestop.identity import services as identity
 from onestop.identity.models import StaffRole
 from onestop.notifications.models import Notification
+from onestop.pensions.testing import worked_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +185,7 @@ def test_escalation_moves_the_case_a_level_up(world: Any) -> None:
 def test_step_limits_and_excluded_steps_drive_the_step_clock(
     world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    worked_elsewhere(world.alice)  # 180 months: the retirement can be approved
     item_publish(
         actor=None,
         code="SX-SI-006",

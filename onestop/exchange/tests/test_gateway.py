@@ -33,6 +33,7 @@ from onestop.exchange.models import (
     Message,
     Resource,
 )
+from onestop.pensions.testing import worked_elsewhere
 from onestop.simulators.registries import RegistrySimulator
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +320,7 @@ def test_a_changed_certificate_file_fails(world: Any) -> None:
 
 
 def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> None:
+    worked_elsewhere(world.alice)  # 180 months: the retirement can be approved
     from onestop.exchange.models import Certificate
 
     client = Client()
@@ -339,7 +341,7 @@ def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> Non
     assert client.get(f"/applications/{case.number}/result.pdf").status_code == 200
     statement, retirement = Certificate.objects.order_by("pk")
     assert statement.kind == "contribution_statement" and statement.number.startswith("CS")
-    assert statement.payload["facts"]["account_balance"] == "0.00"
+    assert statement.payload["facts"]["account_balance"] == "57600.00"
     assert retirement.kind == "retirement_certificate"
     assert (
         retirement.payload["facts"]["retirement_month"],

@@ -18,14 +18,17 @@ from onestop.contributions import services as contributions
 from onestop.contributions.services import DeclaredRow
 from onestop.pensions import services
 from onestop.pensions.models import EntitlementCheck, Payment, PayrollRun, Pensioner
+from onestop.pensions.tests.conftest import bring_in
 from onestop.rules.values import RuleError
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def insured(world: Any) -> Any:
-    """alice, employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
+def insured(world: Any, hub: Any) -> Any:
+    """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
+    employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
+    bring_in(world, world.alice, hub)
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
@@ -63,20 +66,29 @@ def retire(world: Any, month: str = "2025-02") -> Application:
 def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> None:
     case = retire(insured)
     award = case.facts["award"]
-    # 12 months at base 7450.00 over the 2024 average wage 7450.00: Z = 1.0000, N = 1 year.
-    # Basic: P(2024) 7450.00 * (1 + 1.0) / 2 * 1 * 1% = 74.50.
-    # Account: 12 * 596.00 = 7152.00 over the divisor at 59y1m, 145 - 6/12 = 144.5 -> 49.49.
-    assert (award["contribution_months"], award["average_index"]) == (12, "1.0000")
+    # 168 months brought in from Henan at base 5000.00 over Henan's wage 5000.00 and 12 months
+    # at 7450.00 over the 2024 average wage 7450.00: Z = 1.0000, 180 months, N = 15 years.
+    # Basic: P(2024) 7450.00 * (1 + 1.0) / 2 * 15 * 1% = 1117.50.
+    # Account: 67200.00 brought in + 12 * 596.00 = 74352.00 over the divisor at 59y1m,
+    # 145 - 6/12 = 144.5 -> 514.546... -> 514.55. Monthly 1632.05.
+    assert (award["contribution_months"], award["average_index"]) == (180, "1.0000")
     assert (award["account_balance"], award["basic"], award["account"]) == (
-        "7152.00",
-        "74.50",
-        "49.49",
+        "74352.00",
+        "1117.50",
+        "514.55",
     )
-    assert award["monthly"] == "123.99" and award["divisor"] == "144.5"
-    # 12 months are short of the 180 required for a monthly pension in 2025 (D1): the
-    # reviewer is shown it.
-    assert (award["minimum_months"], award["meets_minimum"]) == (180, False)
+    assert award["monthly"] == "1632.05" and award["divisor"] == "144.5"
+    assert (award["minimum_months"], award["meets_minimum"], award["shortfall"]) == (
+        180,
+        True,
+        None,
+    )
+    # alice's ID was issued in Shaanxi and her relation is here: Shaanxi pays (D6 rule 1).
+    assert award["payer"] == {"place": "610000", "place_name": "陕西省 Shaanxi", "rule": 1}
     assert any("7450" in " ".join(map(str, line)) for line in award["explanation"])
+    assert [line[0] for line in award["explanation"] if line[3] == "168"] == [
+        "其中从外省转入的缴费月数（按转出地平均工资计算指数）"
+    ]
 
 
 def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> None:
@@ -87,15 +99,15 @@ def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> No
     assert (pensioner.person_id, pensioner.case_number, pensioner.monthly_amount) == (
         insured.alice.pk,
         case.number,
-        Decimal("123.99"),
+        Decimal("1632.05"),
     )
     assert services.month_label(pensioner.start_index) == "2025-03"
     assert pensioner.owed_from_index == services.month_index("2025-03")  # a late award
 
     run = services.payroll_run(actor=insured.rita, period="2026-11")
-    assert (run.count, run.total) == (2, Decimal("123.99") * 21)
+    assert (run.count, run.total) == (2, Decimal("1632.05") * 21)
     arrears = Payment.objects.get(kind="arrears")
-    assert (arrears.months, arrears.amount) == (20, Decimal("2479.80"))  # 2025-03..2026-10
+    assert (arrears.months, arrears.amount) == (20, Decimal("32641.00"))  # 2025-03..2026-10
     assert run.report["joined"] == 1 and run.report["arrears"] == 1
     again = services.payroll_run(actor=insured.rita, period="2026-11")
     assert again.pk == run.pk and Payment.objects.count() == 2  # once per month
@@ -127,10 +139,10 @@ def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> N
     )
     # Died in October: nothing is due from November; November's and December's pensions are
     # overpaid, and so is nothing of the arrears (they covered months before the death).
-    assert outcome == "stopped from 2026-11; to recover 247.98"
+    assert outcome == "stopped from 2026-11; to recover 3264.10"
     pensioner.refresh_from_db()
     assert pensioner.status == "stopped"
-    assert Payment.objects.get(kind="recovery").amount == Decimal("-247.98")
+    assert Payment.objects.get(kind="recovery").amount == Decimal("-3264.10")
     assert services.death_event({"subject": insured.alice.resident_id, "data": {}}) == (
         "already stopped"
     )
@@ -159,7 +171,7 @@ def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insure
         {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
     )
     # Nothing is due from 2026-09: September, October (in the arrears) and November.
-    assert outcome == "stopped from 2026-09; to recover 371.97"
+    assert outcome == "stopped from 2026-09; to recover 4896.15"
 
 
 def test_the_payment_statement_is_signed(insured: Any) -> None:
@@ -177,11 +189,11 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
     assert client.get("/me/pension/statement.pdf").content.startswith(b"%PDF-")
     statement = Certificate.objects.get(kind="pension_statement")
     assert statement.payload["facts"] == {
-        "monthly": "123.99",
+        "monthly": "1632.05",
         "status": "active",
         "start_month": "2025-03",
-        "paid_12_months": "2603.79",
-        "paid_total": "2603.79",
+        "paid_12_months": "34273.05",
+        "paid_total": "34273.05",
     }
     assert signing.verify(statement.payload, statement.signature)
 
@@ -254,7 +266,7 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     )
     february = services.payroll_run(actor=None, period="2027-02")
     arrears = Payment.objects.get(run=february, kind="arrears")
-    assert (arrears.months, arrears.amount, february.count) == (1, Decimal("123.99"), 2)
+    assert (arrears.months, arrears.amount, february.count) == (1, Decimal("1632.05"), 2)
     # Someone without a pension has nothing to confirm.
     other = Client()
     other.force_login(insured.bob.user)
@@ -333,13 +345,13 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     batch = services.adjustment_prepare(
         actor=insured.rita, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
     )
-    # 123.99 * 1.02 + 30 = 156.4698 -> 156.47, from the next month to be paid.
-    assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("32.48"), "2026-12")
-    assert Pensioner.objects.get().monthly_amount == Decimal("123.99")  # nothing changed yet
+    # 1632.05 * 1.02 + 30 = 1694.691 -> 1694.69, from the next month to be paid.
+    assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("62.64"), "2026-12")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1632.05")  # nothing changed yet
     services.adjustment_apply(actor=insured.rita, year=2027)
-    assert Pensioner.objects.get().monthly_amount == Decimal("156.47")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1694.69")
     services.adjustment_reverse(actor=insured.rita, year=2027)
-    assert Pensioner.objects.get().monthly_amount == Decimal("123.99")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1632.05")
     with pytest.raises(ServiceError):  # reversed: not applied any more
         services.adjustment_reverse(actor=insured.rita, year=2027)
     second = services.adjustment_prepare(
@@ -348,7 +360,7 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     services.adjustment_apply(actor=None, year=second.year)
     services.payroll_run(actor=None, period="2026-12")  # paid at the new amount
     assert Payment.objects.get(period_index=services.month_index("2026-12")).amount == Decimal(
-        "125.23"
+        "1648.37"
     )
     with pytest.raises(ServiceError):
         services.adjustment_reverse(actor=None, year=2028)

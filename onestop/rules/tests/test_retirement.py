@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,10 +11,12 @@ from hypothesis import strategies as st
 from onestop.rules.retirement import (
     SCHEDULES,
     Category,
+    Shortfall,
     delay_months,
     flexible_retirement_check,
     minimum_contribution_months,
     parse_category,
+    shortfall,
     statutory_retirement,
 )
 from onestop.rules.values import Age, RuleError, YearMonth
@@ -146,3 +150,71 @@ def test_parsing_and_bad_input() -> None:
         Age(60, 12)
     assert Age.of_months(724) == Age(60, 4) and str(Age(60, 4)) == "60y4m" and str(Age(60)) == "60y"
     assert YearMonth(2026, 1).__lt__("2026-02") is NotImplemented
+
+
+def test_shortfall_prices_both_options_at_the_lowest_base() -> None:
+    gap = shortfall(
+        contribution_months=170,
+        minimum_months=180,
+        from_month=YearMonth(2026, 1),
+        average_wage=Decimal("8000"),
+        floor_ratio=Decimal("0.6"),
+        rate=Decimal("0.20"),
+    )
+    assert gap == Shortfall(
+        gap_months=10,
+        monthly_base=Decimal("4800.00"),
+        monthly_amount=Decimal("960.00"),
+        keep_paying_until=YearMonth(2026, 10),
+        keep_paying_total=Decimal("9600.00"),
+        lump_sum=Decimal("9600.00"),
+    )
+
+
+def test_no_shortfall_when_the_minimum_is_met() -> None:
+    kwargs = {
+        "minimum_months": 180,
+        "from_month": YearMonth(2026, 1),
+        "average_wage": Decimal("8000"),
+        "floor_ratio": Decimal("0.6"),
+        "rate": Decimal("0.2"),
+    }
+    assert shortfall(contribution_months=180, **kwargs) is None  # type: ignore[arg-type]
+    assert shortfall(contribution_months=300, **kwargs) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("months", "wage", "rate"),
+    [(-1, "8000", "0.2"), (10, "0", "0.2"), (10, "8000", "0"), (10, "8000", "1")],
+)
+def test_shortfall_refuses_nonsense(months: int, wage: str, rate: str) -> None:
+    with pytest.raises(RuleError) as caught:
+        shortfall(
+            contribution_months=months,
+            minimum_months=180,
+            from_month=YearMonth(2026, 1),
+            average_wage=Decimal(wage),
+            floor_ratio=Decimal("0.6"),
+            rate=Decimal(rate),
+        )
+    assert caught.value.code == "shortfall"
+
+
+@given(st.integers(min_value=0, max_value=239), st.integers(min_value=180, max_value=240))
+def test_shortfall_gap_and_schedule_agree(months: int, minimum: int) -> None:
+    start = YearMonth(2027, 3)
+    gap = shortfall(
+        contribution_months=months,
+        minimum_months=minimum,
+        from_month=start,
+        average_wage=Decimal("7000"),
+        floor_ratio=Decimal("0.6"),
+        rate=Decimal("0.2"),
+    )
+    if months >= minimum:
+        assert gap is None
+    else:
+        assert gap is not None
+        assert months + gap.gap_months == minimum
+        assert start.months_until(gap.keep_paying_until) + 1 == gap.gap_months
+        assert gap.lump_sum == gap.monthly_amount * gap.gap_months

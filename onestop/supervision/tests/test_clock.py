@@ -19,6 +19,7 @@ from onestop.catalogue.services import item_publish
 from onestop.common.errors import NotPermitted
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.notifications.models import Notification
+from onestop.pensions.testing import worked_elsewhere
 from onestop.supervision import selectors
 from onestop.supervision.models import Warning
 from onestop.supervision.services import clock_run, level_of
@@ -131,6 +132,7 @@ def test_a_paused_case_raises_nothing(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_on_time_rates_and_the_page(world: Any) -> None:
+    worked_elsewhere(world.alice)  # 180 months: the retirement can be approved
     on_time = file(world)
     cases.application_act(
         actor=world.carol, application=on_time, task="accept", decision="not_accept", note="不符"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -17,11 +18,13 @@ from django.utils import timezone
 from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
 from onestop.contributions import demo as contributions_demo
+from onestop.exchange import algorithms, signing
 from onestop.exchange import demo as exchange_demo
 from onestop.identity import demo
 from onestop.identity.auth import phone_index
-from onestop.identity.models import Employer, Person
-from onestop.pensions.services import payroll_run
+from onestop.identity.models import Employer, Person, Region
+from onestop.pensions import demo as pensions_demo
+from onestop.pensions.services import payroll_run, retirement_notices_run
 from onestop.supervision.services import clock_run
 
 
@@ -81,6 +84,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self, persons: int) -> list[demo.Persona]:
         personas = demo.load(persons=persons)
+        zhou = pensions_demo.zhou(Region.objects.get(code="610113"))
+        personas.append(demo.Persona(zhou.resident_id, "citizen", demo.ZHOU_LABEL))
         employers = list(Employer.objects.filter(name__in=demo.PERSONA_EMPLOYERS).order_by("pk"))
         named = list(Person.objects.filter(user__isnull=False).order_by("pk"))
         figures = contributions_demo.load(
@@ -90,8 +95,15 @@ class Command(BaseCommand):
             "Contributions: {declarations} declarations, {bills_paid} bills "
             "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
         )
-        cases = applications_demo.load()
+        pensions_demo.history(zhou)
+        cases = applications_demo.load(retiree=pensions_demo.retiree(zhou.region))
+        told = retirement_notices_run()
         run = payroll_run(actor=None, period=timezone.localdate().strftime("%Y-%m"))
+        self.stdout.write(
+            f"Retirement: {told} people told they reach or passed their retirement age, "
+            f"among them 周建国 (born 1965-12, login {pensions_demo.ZHOU_PHONE}), who worked "
+            "15 years in Henan and can apply now."
+        )
         self.stdout.write(f"Pension payroll {run.period}: {run.count} payments, {run.total}.")
         report = clock_run()
         self.stdout.write(
@@ -108,6 +120,14 @@ class Command(BaseCommand):
         shared = exchange_demo.load(
             state_file=self._registry_state(), alice=alice, deceased=deceased
         )
+        state = json.loads(self._registry_state().read_text(encoding="utf-8"))
+        pensions_demo.provinces(
+            state=state,
+            signing_key=state["signing_key"],
+            platform_key=signing.public_key_hex(algorithms.ED25519),
+            alice=alice,
+        )
+        self._registry_state().write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         self.stdout.write(
             "Data sharing: civil affairs holds a death record for "
             f"{shared['deceased']} (file a funeral grant for it as alice: no certificate to "
@@ -140,6 +160,8 @@ class Command(BaseCommand):
             ]
         )
         settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{port}"
+        if not settings.ONESTOP_TRANSFER_HUB_URL:  # the simulator plays the other provinces too
+            settings.ONESTOP_TRANSFER_HUB_URL = settings.ONESTOP_REGISTRY_URL
         self.stdout.write(
             f"Registry simulator (civil affairs, public security...): "
             f"{settings.ONESTOP_REGISTRY_URL}/ (register a death there: it is pushed here)"

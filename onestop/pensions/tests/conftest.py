@@ -1,0 +1,72 @@
+"""A transfer hub in a thread (the registry simulator playing Henan's pension system), and a
+helper that brings a person's record in from there through the transfer-in process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application
+from onestop.exchange import algorithms, signing
+from onestop.exchange.models import Consumer, ConsumerKind
+from onestop.simulators.registries import RegistrySimulator
+
+HENAN = "410000"
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def hub(settings: Any, db: Any) -> Iterator[RegistrySimulator]:
+    private, public = algorithms.keypair(algorithms.ED25519)
+    app = RegistrySimulator(signing_key=private)
+    app.platform_key = signing.public_key_hex(algorithms.ED25519)
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONESTOP_TRANSFER_HUB_URL = f"http://127.0.0.1:{server.server_port}"
+    Consumer.objects.create(
+        code=f"province-{HENAN}",
+        name="河南省社会保险经办系统 Henan pension system",
+        kind=ConsumerKind.PROVINCE,
+        algorithm=algorithms.ED25519,
+        public_key=public,
+    )
+    yield app
+    server.shutdown()
+
+
+def henan_record(
+    months: int = 168, base: str = "5000.00", account: str = "67200.00"
+) -> dict[str, Any]:
+    """``months`` from 2010-01 at ``base``, Henan's average wage equal to it (index 1.0)."""
+    periods = [f"{2010 + i // 12}-{i % 12 + 1:02d}" for i in range(months)]
+    return {
+        "months": [[p, base, base] for p in periods],
+        "account": account,
+        "place_name": "河南省 Henan",
+    }
+
+
+def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> Application:
+    """File, accept and approve a transfer in from Henan for ``person``."""
+    hub.province_put(HENAN, person.resident_id, henan_record(**record))
+    case = applications.application_submit(
+        actor=person.user,
+        item_code="SX-SI-007",
+        applicant=person,
+        answers={"from_province": HENAN},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    return applications.application_act(
+        actor=world.rita, application=case, task="review", decision="approve"
+    )

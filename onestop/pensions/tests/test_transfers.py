@@ -1,0 +1,304 @@
+"""Transfers of the pension relation (D6): in from another province through the hub (the
+information form posted to the ledger, or a temporary account), out to another province
+through the gateway (the account and 12% of the bases leave), inside the province, and the
+place that pays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from onestop.applications import services as applications
+from onestop.audit.models import Entry
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import selectors as ledger
+from onestop.contributions import services as contributions
+from onestop.contributions.models import LedgerEntry
+from onestop.contributions.services import DeclaredRow
+from onestop.exchange import algorithms, gateway, signing
+from onestop.exchange.models import Consumer, ConsumerKind, Message, Resource
+from onestop.identity import demo
+from onestop.identity import services as identity
+from onestop.pensions import transfers
+from onestop.pensions.models import Transfer
+from onestop.pensions.tests.conftest import HENAN, bring_in, henan_record
+
+pytestmark = pytest.mark.django_db
+
+PURPOSE = "养老保险关系转移接续 pension transfer"
+
+
+def newcomer(world: Any, born: dt.date, *, male: bool, issued_in: str = "410102") -> Any:
+    return identity.person_register(
+        actor=None,
+        name="韩新来",
+        resident_id=demo.resident_id(random.Random(born.toordinal()), issued_in, born, male=male),
+        region=world.regions["610113"],
+        phone="13800000099",
+        password="Correct-horse-42",
+    )
+
+
+def test_a_transfer_in_posts_the_months_the_account_and_the_pooled_funds(
+    world: Any, hub: Any
+) -> None:
+    case = bring_in(world, world.alice, hub)
+    assert case.status == "approved"
+    transfer = Transfer.objects.get()
+    assert (transfer.direction, transfer.counterpart, transfer.temporary) == ("in", HENAN, False)
+    # 12% of 168 months at 5000.00 = 100800.00; the account as Henan kept it.
+    assert (transfer.months_count, transfer.account_amount, transfer.pooled_amount) == (
+        168,
+        Decimal("67200.00"),
+        Decimal("100800.00"),
+    )
+    statement = ledger.statement_of(person=world.alice)
+    assert (statement.contribution_months, statement.account_balance) == (168, Decimal("67200.00"))
+    assert statement.months[0].period == "2010-01" and statement.months[0].base == Decimal("5000")
+    assert statement.months[0].employer == "转入 transferred in"
+    pooled = LedgerEntry.objects.filter(source_type="transfer_pool").aggregate(s=Sum("amount"))
+    assert pooled["s"] == Decimal("100800.00")
+    assert ledger.ledger_verify() == []
+    out = Message.objects.get(direction="out", resource="hrss.pension_transfer")
+    assert (out.party, out.outcome, out.person_id) == ("河南省 Henan", "answered", world.alice.pk)
+    assert Entry.objects.filter(action="pensions.transfer.in").count() == 1
+
+
+def test_a_man_over_50_not_moving_home_gets_a_temporary_account(world: Any, hub: Any) -> None:
+    person = newcomer(world, dt.date(1972, 5, 1), male=True)  # 54, registered in Henan
+    bring_in(world, person, hub)
+    transfer = Transfer.objects.get()
+    assert (transfer.temporary, transfer.account_amount, transfer.months_count) == (
+        True,
+        Decimal("0.00"),
+        0,
+    )
+    assert not LedgerEntry.objects.filter(person=person).exists()  # the relation stayed
+
+
+def test_no_record_there_means_no_approval_and_nothing_posted(world: Any, hub: Any) -> None:
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-007",
+        applicant=world.alice,
+        answers={"from_province": HENAN},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    assert "not insured in that province" in case.facts["transfer_error"]
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.rita, application=case, task="review", decision="approve"
+        )
+    assert refused.value.code == "info"
+    assert not Transfer.objects.exists() and not LedgerEntry.objects.exists()
+    case.refresh_from_db()
+    assert case.status == "in_review"
+
+
+def test_a_forged_information_form_is_refused(world: Any, hub: Any) -> None:
+    Consumer.objects.filter(code=f"province-{HENAN}").update(
+        public_key=algorithms.keypair(algorithms.ED25519)[1]
+    )
+    hub.province_put(HENAN, world.alice.resident_id, henan_record())
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-007",
+        applicant=world.alice,
+        answers={"from_province": HENAN},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    assert "signature" in case.facts["transfer_error"]
+    assert Message.objects.get(direction="out").outcome == "bad_signature"
+
+
+def test_without_a_hub_the_case_says_so(world: Any, settings: Any) -> None:
+    settings.ONESTOP_TRANSFER_HUB_URL = ""
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-007",
+        applicant=world.alice,
+        answers={"from_province": HENAN},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    assert "No transfer channel" in case.facts["transfer_error"]
+
+
+def test_the_form_only_takes_another_province(world: Any) -> None:
+    for bad in ("610000", "999999", ""):
+        with pytest.raises(ServiceError):
+            applications.application_submit(
+                actor=world.alice.user,
+                item_code="SX-SI-007",
+                applicant=world.alice,
+                answers={"from_province": bad},
+            )
+
+
+# -- out, through the gateway ------------------------------------------------------------
+
+
+def employed_2024(world: Any) -> None:
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202401,
+        wage=Decimal("7450"),
+    )
+    for month in range(1, 13):
+        contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=202400 + month,
+            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
+            today=dt.date(2026, 11, 23),
+        )
+
+
+class Province:
+    def __init__(self, code: str = HENAN, kind: str = ConsumerKind.PROVINCE) -> None:
+        self.private, public = algorithms.keypair(algorithms.ED25519)
+        self.consumer = Consumer.objects.create(
+            code=f"province-{code}" if kind == ConsumerKind.PROVINCE else "bank-xian",
+            name=code,
+            kind=kind,
+            algorithm=algorithms.ED25519,
+            public_key=public,
+        )
+        gateway.grant_approve(
+            actor=None,
+            consumer=self.consumer,
+            resource=Resource.objects.get(code="hrss.pension_transfer"),
+            purpose=PURPOSE,
+            valid_until=None,
+        )
+
+    def ask(self, subject: str, **params: Any) -> dict[str, Any]:
+        raw = signing.canonical(
+            {
+                "consumer": self.consumer.code,
+                "resource": "hrss.pension_transfer",
+                "purpose": PURPOSE,
+                "subject": subject,
+                "fields": ["temporary", "account", "pooled", "months"],
+                "params": params,
+                "timestamp": timezone.now().isoformat(),
+                "nonce": secrets.token_hex(8),
+            }
+        )
+        signature = algorithms.sign(algorithms.ED25519, self.private, raw)
+        return gateway.gateway_query(body=raw, signature=signature)
+
+
+def test_a_transfer_out_sends_the_account_and_12_percent_of_the_bases(world: Any) -> None:
+    employed_2024(world)
+    henan = Province()
+    answer = henan.ask(world.alice.resident_id, to_hukou_place=True)
+    data = answer["response"]["data"]
+    assert signing.verify(answer["response"], answer["signature"])
+    # 12 * 596.00 in the account; 12% of 12 * 7450.00 = 10728.00 pooled.
+    assert (data["temporary"], data["account"], data["pooled"]) == (False, "7152.00", "10728.00")
+    assert data["months"][0] == ["2024-01", "7450.00", "7450.00"] and len(data["months"]) == 12
+    assert ledger.statement_of(person=world.alice).account_balance == Decimal("0.00")
+    assert ledger.ledger_verify() == []
+    transfer = Transfer.objects.get()
+    assert (transfer.direction, transfer.counterpart, transfer.by) == (
+        "out",
+        HENAN,
+        "province-410000",
+    )
+    assert Entry.objects.filter(action="pensions.transfer.out").count() == 1
+    # Asked again: the relation is gone, nothing moves twice.
+    with pytest.raises(gateway.Refused) as again:
+        henan.ask(world.alice.resident_id, to_hukou_place=True)
+    assert (again.value.status, again.value.code) == (422, "transferred")
+    assert Transfer.objects.count() == 1
+    assert Message.objects.filter(outcome="refused:transferred").count() == 1
+
+
+def test_a_woman_over_40_moving_away_from_home_keeps_her_relation_here(world: Any) -> None:
+    employed_2024(world)
+    answer = Province().ask(world.alice.resident_id, to_hukou_place=False)  # alice is 60
+    assert answer["response"]["data"] == {
+        "temporary": True,
+        "account": "0.00",
+        "pooled": "0.00",
+        "months": [],
+    }
+    assert ledger.statement_of(person=world.alice).account_balance == Decimal("7152.00")
+    assert Transfer.objects.get().temporary is True
+
+
+def test_only_a_province_may_ask_for_a_transfer_and_nothing_moves_otherwise(world: Any) -> None:
+    employed_2024(world)
+    bank = Province(kind=ConsumerKind.THIRD_PARTY)
+    with pytest.raises(gateway.Refused) as refused:
+        bank.ask(world.alice.resident_id, to_hukou_place=True)
+    assert (refused.value.status, refused.value.code) == (422, "party")
+    assert ledger.statement_of(person=world.alice).account_balance == Decimal("7152.00")
+    assert not Transfer.objects.exists()
+    with pytest.raises(gateway.Refused) as nobody:
+        Province("420000").ask(world.dave.resident_id, to_hukou_place=True)  # nothing here
+    assert nobody.value.code == "no_relation"
+
+
+# -- inside the province, and who pays ----------------------------------------------------
+
+
+def test_a_case_worker_moves_a_relation_inside_the_province(world: Any) -> None:
+    employed_2024(world)
+    before = Entry.objects.count()
+    for actor in (world.sam, world.cheng, world.alice.user, world.adam):
+        with pytest.raises(NotPermitted):
+            transfers.transfer_internal(
+                actor=actor, person=world.alice, region=world.regions["610103"]
+            )
+    world.alice.refresh_from_db()
+    assert (world.alice.region.code, Entry.objects.count()) == ("610113", before)
+    with pytest.raises(ServiceError):
+        transfers.transfer_internal(
+            actor=world.carol, person=world.alice, region=world.regions["610000"]
+        )
+    moved = transfers.transfer_internal(
+        actor=world.carol, person=world.alice, region=world.regions["610103"]
+    )
+    world.alice.refresh_from_db()
+    assert world.alice.region.code == "610103"
+    assert (moved.direction, moved.account_amount, moved.months_count, moved.pooled_amount) == (
+        "internal",
+        Decimal("7152.00"),
+        12,
+        Decimal("0"),
+    )
+    assert ledger.statement_of(person=world.alice).account_balance == Decimal("7152.00")
+    # carol's scope is Yanta: alice is now out of it.
+    with pytest.raises(NotPermitted):
+        transfers.transfer_internal(
+            actor=world.carol, person=world.alice, region=world.regions["610113"]
+        )
+
+
+def test_the_place_with_ten_years_pays_when_home_is_elsewhere(world: Any, hub: Any) -> None:
+    young = newcomer(world, dt.date(1990, 3, 1), male=True)  # 36: no temporary account
+    bring_in(world, young, hub)
+    # Henan: registration place and 168 months; here: nothing yet. D6 art. 8 rule 1 does not
+    # fit (the relation is here, not at home); rule 2 neither (< 10 years here); rule 3:
+    # Henan, the latest earlier place with 10 years.
+    assert transfers.payer_of(young) == {"place": HENAN, "place_name": "河南省 Henan", "rule": 3}
+    assert transfers.payer_of(world.alice)["place"] == "610000"  # at home: rule 1
