@@ -51,6 +51,9 @@ def decide(page: Any, number: str, decision: str, note: str = "") -> None:
 
 
 def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any) -> None:
+    from onestop.pensions.testing import worked_elsewhere
+
+    worked_elsewhere(world.alice)  # 180 months: the award can be approved
     sign_in(page, "13800000001")
     page.goto("/services/SX-SI-006/")
     page.get_by_role("link", name="在线申请").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import secrets
 import urllib.request
 from decimal import Decimal
@@ -14,24 +15,42 @@ import pytest
 from django.utils import timezone
 
 from onestop.applications import services as applications
+from onestop.applications.models import Application
 from onestop.contributions import services as contributions
 from onestop.contributions.services import DeclaredRow
 from onestop.exchange import algorithms, signing
 from onestop.exchange.models import Consumer, ConsumerKind
 from onestop.pensions.models import Pensioner
-from tests.e2e.test_applications import decide, sign_in, sign_out
+from tests.e2e.test_applications import PASSWORD, decide, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_award_review_payroll_and_a_death(world: Any, page: Any, live_server: Any) -> None:
+def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
+    world: Any, page: Any, live_server: Any
+) -> None:
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.pensions import services as pensions
+    from onestop.pensions.testing import worked_elsewhere
+
+    zhou = identity.person_register(
+        actor=None,
+        name="周建国",
+        resident_id=demo.resident_id(random.Random(1965), "610113", dt.date(1965, 12, 5), True),
+        region=world.regions["610113"],
+        phone="13800000009",
+        password=PASSWORD,
+    )
+    # Fifteen years in Henan (brought in by a transfer), then acme through 2024, still employed.
+    worked_elsewhere(zhou, start="2004-01", months=180, base="4000.00", wage="4000.00")
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
     contributions.employment_start(
         actor=None,
         employer=world.acme,
-        resident_id=world.alice.resident_id,
+        resident_id=zhou.resident_id,
         start_period=202401,
         wage=Decimal("7450"),
     )
@@ -40,41 +59,55 @@ def test_award_review_payroll_and_a_death(world: Any, page: Any, live_server: An
             actor=None,
             employer=world.acme,
             period=202400 + month,
-            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
+            rows=[DeclaredRow(2, zhou.resident_id, "7450")],
             today=dt.date(2026, 11, 23),
         )
-    case = applications.application_submit(
-        actor=world.alice.user,
-        item_code="SX-SI-006",
-        applicant=world.alice,
-        answers={"retirement_month": "2025-02", "bank_account": "6222020200112233445"},
-    ).application
+    # A man born 1965-12 reached his statutory age (60 and 3 months) in 2026-03 and is still
+    # at work: the daily job tells him once that he can apply (or retire later, to 2029-03).
+    assert pensions.retirement_notices_run(today=dt.date(2026, 11, 24)) == 1
+
+    sign_in(page, "13800000009")
+    page.goto("/me/inbox/")
+    assert "2029-03" in page.locator("main").inner_text()
+    page.get_by_role("button", name="您已于 2026-03 达到法定退休年龄").click()  # opens the link
+    page.wait_for_url("**/services/SX-SI-006/apply/**")
+    # Pre-filled: past his statutory month, the next month (a late retirement).
+    month = page.get_by_label("退休月份 Retirement month (YYYY-MM)")
+    assert month.input_value() == "2026-12"
+    page.get_by_label("养老金发放银行账号 Bank account for the pension").fill("6222020200112233445")
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    sign_out(page)
+    case = Application.objects.get(applicant=zhou)
+    number = case.number
     applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"
     )
 
     sign_in(page, "rita", world.rita)
-    page.goto(f"/applications/{case.number}/")
-    assert page.locator("#award-monthly").inner_text() == "123.99"
-    assert "7450" in page.locator("#award-lines").inner_text()
-    decide(page, case.number, "approve")
+    page.goto(f"/applications/{number}/")
+    # By hand from his ledger: 180 months at 4000.00 over Henan's 4000.00 and 12 at 7450.00
+    # over 7450.00: Z = 1.0000, 192 months, N = 16. Basic: P(2025) 7700.00 * (1 + 1) / 2 * 16
+    # * 1% = 1232.00. Account: 57600.00 + 12 * 596.00 = 64752.00 over the divisor at 61, 132:
+    # 490.545... -> 490.55. Monthly 1722.55, from 2027-01.
+    assert page.locator("#award-monthly").inner_text() == "1722.55"
+    lines = page.locator("#award-lines").inner_text()
+    assert "1232.00" in lines and "490.55" in lines and "陕西省 Shaanxi" in lines
+    decide(page, number, "approve")
     page.get_by_role("link", name="养老金发放").click()
-    page.get_by_label("发放月份（YYYY-MM）").fill("2026-11")
+    page.get_by_label("发放月份（YYYY-MM）").fill("2027-01")
     page.get_by_role("button", name="生成发放名册").click()
-    page.get_by_text("2026-11 发放：2 笔。").wait_for()
-    assert "2603.79" in page.locator("#runs").inner_text()  # 21 months of 123.99
+    page.get_by_text("2027-01 发放：1 笔。").wait_for()
+    assert "1722.55" in page.locator("#runs").inner_text()
     sign_out(page)
 
-    sign_in(page, "13800000001")
+    sign_in(page, "13800000009")
     page.goto("/me/pension/")
-    assert page.locator("#monthly").inner_text() == "123.99"
-    assert page.locator("#payments tbody tr").count() == 2
-    with page.expect_download() as download:
-        page.locator("#statement-link").click()
-    with open(download.value.path(), "rb") as statement:
-        assert statement.read(5) == b"%PDF-"
+    assert page.locator("#monthly").inner_text() == "1722.55"
+    assert page.locator("#payments tbody tr").count() == 1
+    assert "河南省 Henan" in page.locator("#my-transfers").inner_text()
 
-    # Civil affairs registers her death and pushes it to the gateway.
+    # Civil affairs registers his death and pushes it to the gateway: payment is stopped.
     private, public = algorithms.keypair(algorithms.ED25519)
     Consumer.objects.create(
         code="civil_affairs",
@@ -88,8 +121,8 @@ def test_award_review_payroll_and_a_death(world: Any, page: Any, live_server: An
             "event_id": "CA-E2E-1",
             "source": "civil_affairs",
             "kind": "death_registered",
-            "subject": world.alice.resident_id,
-            "data": {"date": "2026-10-20", "certificate_no": "SW-E2E"},
+            "subject": zhou.resident_id,
+            "data": {"date": "2026-12-20", "certificate_no": "SW-E2E"},
             "timestamp": timezone.now().isoformat(),
             "nonce": secrets.token_hex(8),
         }
@@ -104,16 +137,81 @@ def test_award_review_payroll_and_a_death(world: Any, page: Any, live_server: An
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        assert "stopped from 2026-11" in json.loads(response.read())["outcome"]
+        assert "stopped from 2027-01" in json.loads(response.read())["outcome"]
     page.reload()
     assert page.locator("#pension-status").inner_text().startswith("停发")
     assert Pensioner.objects.get().status == "stopped"
+
+
+def test_a_transfer_in_filed_online_and_a_move_inside_the_province(
+    world: Any, page: Any, settings: Any
+) -> None:
+    from onestop.pensions.tests.conftest import HENAN, henan_record
+
+    hub = request_hub(settings)
+    hub.province_put(HENAN, world.alice.resident_id, henan_record(months=60, account="24000.00"))
+    sign_in(page, "13800000001")
+    page.goto("/services/SX-SI-007/apply/")
+    page.get_by_label("转出地（原参保省份） Province the relation comes from").select_option(HENAN)
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    sign_out(page)
+    case = Application.objects.get(item_code="SX-SI-007")
+    sign_in(page, "carol", world.carol)
+    decide(page, case.number, "accept")
+    sign_out(page)
+    sign_in(page, "rita", world.rita)
+    decide(page, case.number, "approve")
+    page.get_by_role("link", name="养老保险关系转移").click()
+    table = page.locator("#transfers").inner_text()
+    assert "河南省 Henan" in table and "24000.00" in table and "36000.00" in table
+    sign_out(page)
+
+    sign_in(page, "carol", world.carol)
+    page.goto("/staff/transfers/")
+    page.get_by_label("公民身份号码").fill(world.alice.resident_id)
+    page.get_by_label("迁入地区").select_option("610103")
+    page.get_by_role("button", name="转移关系").click()
+    page.get_by_text("已转移：").wait_for()
+    # alice is in Beilin now, out of carol's Yanta scope: her transfers are no longer listed.
+    assert "暂无转移记录。" in page.locator("#transfers").inner_text()
+    world.alice.refresh_from_db()
+    assert world.alice.region.code == "610103"
+
+
+def request_hub(settings: Any) -> Any:
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from onestop.pensions.tests.conftest import HENAN
+    from onestop.simulators.registries import RegistrySimulator
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    private, public = algorithms.keypair(algorithms.ED25519)
+    hub = RegistrySimulator(signing_key=private)
+    server = make_server("127.0.0.1", 0, hub, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONESTOP_TRANSFER_HUB_URL = f"http://127.0.0.1:{server.server_port}"
+    Consumer.objects.create(
+        code=f"province-{HENAN}",
+        name="Henan",
+        kind=ConsumerKind.PROVINCE,
+        algorithm=algorithms.ED25519,
+        public_key=public,
+    )
+    return hub
 
 
 def test_adjustment_confirmation_licences_and_revocation(world: Any, page: Any) -> None:
     from onestop.exchange import services as certificates
     from onestop.exchange.facts import insurance_facts
     from onestop.pensions import services as pensions
+    from onestop.pensions.testing import worked_elsewhere
+
+    worked_elsewhere(world.alice)
 
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
