@@ -21,7 +21,9 @@ def test_demo_loads_once_and_reuses() -> None:
     assert "Loading the demo province with 40 persons" in text
     for login in ("carol", "sam", "adam", "sean", "audrey", "mallory"):
         assert login in text
-    assert Person.objects.count() == 42  # 40 synthetic plus alice and bob
+    # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired)
+    assert Person.objects.count() == 44
+    assert "13800000003" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
     assert Region.objects.get(code="610113").name == "雁塔区"
@@ -52,7 +54,7 @@ def test_demo_loads_once_and_reuses() -> None:
     again = StringIO()
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Person.objects.count() == 42
+    assert Person.objects.count() == 44
 
 
 def test_demo_refuses_bad_options() -> None:
