@@ -100,6 +100,7 @@ class StatementMonth:
     individual_amount: Decimal
     to_account: Decimal
     paid: bool
+    transferred: bool = False  # brought in from another province (D6)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def statement_of(*, person: Person) -> Statement:
                 individual_amount=month["individual_account"],
                 to_account=month["individual_account"],
                 paid=not (declarations.get(period, set()) & unpaid),
+                transferred=month["transferred"],
             )
         )
     periods = {m.period for m in months}

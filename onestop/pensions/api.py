@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -457,7 +458,7 @@ def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[
         if (
             profile is None
             or profile.role not in ("case_worker", "reviewer")
-            or profile.agency.kind not in transfers.HRSS_AGENCIES
+            or profile.agency.kind not in HRSS_AGENCIES
         ):
             raise
         # An HRSS case worker or reviewer asking about someone out of scope: not found.

@@ -46,7 +46,13 @@ def _this_month(today: dt.date) -> YearMonth:
     return YearMonth(today.year, today.month)
 
 
-def outlook(*, person: Person, today: dt.date, chosen: YearMonth | None = None) -> Outlook:
+def outlook(
+    *,
+    person: Person,
+    today: dt.date,
+    chosen: YearMonth | None = None,
+    statement: contributions.Statement | None = None,
+) -> Outlook:
     category = retirement_category(person)
     birth = YearMonth(person.birth_date.year, person.birth_date.month)
     statutory = statutory_retirement(birth=birth, category=category) if category else None
@@ -54,7 +60,7 @@ def outlook(*, person: Person, today: dt.date, chosen: YearMonth | None = None) 
     periods = sorted(
         {
             m.period
-            for m in contributions.statement_of(person=person).months
+            for m in (statement or contributions.statement_of(person=person)).months
             if m.period < str(target)
         }
     )

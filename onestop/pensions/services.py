@@ -109,9 +109,11 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
     award = result.award
     # Months still to come before retirement count (the employer declares them); the minimum
     # is that of the chosen year (early) or of the statutory year (late).
-    seen = eligibility.outlook(person=person, today=timezone.localdate(), chosen=retire)
+    seen = eligibility.outlook(
+        person=person, today=timezone.localdate(), chosen=retire, statement=statement
+    )
     minimum = seen.minimum_months
-    payer = transfers.payer_of(person)
+    payer = transfers.payer_of(person, statement)
     explanation = [
         [line.label_zh, line.label_en, line.formula, line.value, line.source]
         for line in award.explanation

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
@@ -38,8 +39,6 @@ from onestop.rules.transfer import (
     pooled_transfer,
 )
 from onestop.rules.values import RuleError, YearMonth
-
-HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
 
 
 def own_province() -> str:
@@ -77,12 +76,14 @@ def _period_int(label: str) -> int:
     return int(label[:4]) * 100 + int(label[5:7])
 
 
-def _own_months(person: Person) -> list[list[str]]:
+def _own_months(
+    person: Person, statement: contributions.Statement | None = None
+) -> list[list[str]]:
     """Months contributed here: [YYYY-MM, base, the year's average wage or ""]."""
     wages: dict[int, str] = {}
     rows = []
-    for month in contributions.statement_of(person=person).months:
-        if month.employer.startswith("转入"):
+    for month in (statement or contributions.statement_of(person=person)).months:
+        if month.transferred:
             continue  # brought in earlier: it goes back with its own place's record
         year = int(month.period[:4])
         if year not in wages:
@@ -140,7 +141,7 @@ def transfer_out(person: Person, consumer: Consumer, params: dict[str, Any]) -> 
         age_years=_age_years(person, today),
         moving_to_hukou_place=bool(params.get("to_hukou_place")),
     )
-    months = [] if temporary else _own_months(person)
+    months = [] if temporary else _own_months(person, statement)
     account = Decimal("0.00") if temporary else account_transfer(balance=statement.account_balance)
     pooled = (
         Decimal("0.00")
@@ -400,7 +401,7 @@ def transfers_of(*, person: Person) -> list[Transfer]:
 # -- who pays ---------------------------------------------------------------------------------
 
 
-def payer_of(person: Person) -> dict[str, Any]:
+def payer_of(person: Person, statement: contributions.Statement | None = None) -> dict[str, Any]:
     """Which place pays the pension (D6 art. 8), from the places the record shows: each
     province the relation came from (with its months) and this one."""
     hukou = hukou_province(person)
@@ -410,7 +411,8 @@ def payer_of(person: Person) -> dict[str, Any]:
             person=person, direction=TransferDirection.IN, temporary=False
         ).order_by("at", "pk")
     ]
-    own_months = len(_own_months(person))
+    own = statement or contributions.statement_of(person=person)
+    own_months = sum(1 for month in own.months if not month.transferred)
     temporary_here = Transfer.objects.filter(
         person=person, direction=TransferDirection.IN, temporary=True
     ).exists()

@@ -55,18 +55,24 @@ def henan_record(
     }
 
 
-def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> Application:
-    """File, accept and approve a transfer in from Henan for ``person``."""
-    hub.province_put(HENAN, person.resident_id, henan_record(**record))
+def file_and_accept(world: Any, person: Any) -> Application:
+    """File a transfer in from Henan for ``person``; the county accepts it, which sends the
+    contact letter."""
     case = applications.application_submit(
         actor=person.user,
         item_code="SX-SI-007",
         applicant=person,
         answers={"from_province": HENAN},
     ).application
-    case = applications.application_act(
+    return applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"
     )
+
+
+def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> Application:
+    """File, accept and approve a transfer in from Henan for ``person``."""
+    hub.province_put(HENAN, person.resident_id, henan_record(**record))
+    case = file_and_accept(world, person)
     return applications.application_act(
         actor=world.rita, application=case, task="review", decision="approve"
     )

@@ -28,7 +28,7 @@ from onestop.identity import demo
 from onestop.identity import services as identity
 from onestop.pensions import transfers
 from onestop.pensions.models import Transfer
-from onestop.pensions.tests.conftest import HENAN, bring_in, henan_record
+from onestop.pensions.tests.conftest import HENAN, bring_in, file_and_accept, henan_record
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +84,7 @@ def test_a_man_over_50_not_moving_home_gets_a_temporary_account(world: Any, hub:
 
 
 def test_no_record_there_means_no_approval_and_nothing_posted(world: Any, hub: Any) -> None:
-    case = applications.application_submit(
-        actor=world.alice.user,
-        item_code="SX-SI-007",
-        applicant=world.alice,
-        answers={"from_province": HENAN},
-    ).application
-    case = applications.application_act(
-        actor=world.carol, application=case, task="accept", decision="accept"
-    )
+    case = file_and_accept(world, world.alice)
     assert "not insured in that province" in case.facts["transfer_error"]
     with pytest.raises(ServiceError) as refused:
         applications.application_act(
@@ -109,30 +101,14 @@ def test_a_forged_information_form_is_refused(world: Any, hub: Any) -> None:
         public_key=algorithms.keypair(algorithms.ED25519)[1]
     )
     hub.province_put(HENAN, world.alice.resident_id, henan_record())
-    case = applications.application_submit(
-        actor=world.alice.user,
-        item_code="SX-SI-007",
-        applicant=world.alice,
-        answers={"from_province": HENAN},
-    ).application
-    case = applications.application_act(
-        actor=world.carol, application=case, task="accept", decision="accept"
-    )
+    case = file_and_accept(world, world.alice)
     assert "signature" in case.facts["transfer_error"]
     assert Message.objects.get(direction="out").outcome == "bad_signature"
 
 
 def test_without_a_hub_the_case_says_so(world: Any, settings: Any) -> None:
     settings.ONESTOP_TRANSFER_HUB_URL = ""
-    case = applications.application_submit(
-        actor=world.alice.user,
-        item_code="SX-SI-007",
-        applicant=world.alice,
-        answers={"from_province": HENAN},
-    ).application
-    case = applications.application_act(
-        actor=world.carol, application=case, task="accept", decision="accept"
-    )
+    case = file_and_accept(world, world.alice)
     assert "No transfer channel" in case.facts["transfer_error"]
 
 
