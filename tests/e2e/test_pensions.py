@@ -67,6 +67,10 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     assert pensions.retirement_notices_run(today=dt.date(2026, 11, 24)) == 1
 
     sign_in(page, "13800000009")
+    page.goto("/me/pension/")  # before applying: his retirement outlook
+    assert page.locator("#statutory-month").inner_text() == "2026-03"
+    assert page.locator("#outlook-months").inner_text() == "192 + 0"
+    assert page.locator("#shortfall").count() == 0
     page.goto("/me/inbox/")
     assert "2029-03" in page.locator("main").inner_text()
     page.get_by_role("button", name="您已于 2026-03 达到法定退休年龄").click()  # opens the link
@@ -276,3 +280,13 @@ def test_adjustment_confirmation_licences_and_revocation(world: Any, page: Any) 
     page.get_by_label("验证码").fill(issued.code)
     page.get_by_role("button", name="验证", exact=True).click()
     assert page.locator("#verify-result h2").inner_text() == "已撤销"  # revoked
+
+
+def test_someone_short_of_the_minimum_sees_both_options_priced(world: Any, page: Any) -> None:
+    sign_in(page, "13800000001")  # alice: no month on record yet
+    page.goto("/me/pension/")
+    shortfall = page.locator("#shortfall").inner_text()
+    # 180 months short; 2026's lowest base 7950.00 * 60% = 4770.00, at 20%: 954.00 a month,
+    # 180 * 954.00 = 171720.00 at once.
+    assert "180" in shortfall and "954.00" in shortfall and "4770.00" in shortfall
+    assert "171720.00" in shortfall
