@@ -39,6 +39,8 @@ class Pensioner(models.Model):
     last_confirmed = models.DateField(null=True, blank=True)
     confirmation_requested_on = models.DateField(null=True, blank=True)
     suspended_from_index = models.PositiveIntegerField(null=True, blank=True)
+    # Why it is suspended: "confirmation" (not confirmed in time) or "imprisonment".
+    suspended_by = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

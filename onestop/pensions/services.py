@@ -337,6 +337,38 @@ def payroll_run(*, actor: Any, period: str) -> PayrollRun:
     return run
 
 
+def _paid_for(pensioner: Pensioner, first: int, last: int | None = None) -> Decimal:
+    """What was paid for the months ``first`` to ``last`` (open-ended when None): their
+    regular payments, and the share of later arrears that covered them."""
+    regular = Payment.objects.filter(
+        pensioner=pensioner, period_index__gte=first, kind=PaymentKind.REGULAR
+    )
+    if last is not None:
+        regular = regular.filter(period_index__lte=last)
+    paid = regular.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    # Arrears are paid in a later month for the ``months`` before it.
+    for arrears in Payment.objects.filter(
+        pensioner=pensioner, kind=PaymentKind.ARREARS, period_index__gt=first
+    ):
+        start = arrears.period_index - arrears.months
+        end = arrears.period_index - 1 if last is None else min(arrears.period_index - 1, last)
+        covered = end - max(start, first) + 1
+        if covered > 0:
+            paid += (arrears.amount / arrears.months * covered).quantize(CENT)
+    return Decimal(paid)
+
+
+def _recover(pensioner: Pensioner, index: int, amount: Decimal) -> None:
+    """An overpayment to recover, once per pensioner and month."""
+    if amount:
+        Payment.objects.get_or_create(
+            pensioner=pensioner,
+            period_index=index,
+            kind=PaymentKind.RECOVERY,
+            defaults={"amount": -amount, "created_at": timezone.now()},
+        )
+
+
 def pensioner_stop(*, pensioner: Pensioner, death: dt.date, source: str) -> str:
     """A confirmed death: payment stops from the next month; what was paid for later months
     becomes an overpayment to recover. Idempotent."""
@@ -345,23 +377,8 @@ def pensioner_stop(*, pensioner: Pensioner, death: dt.date, source: str) -> str:
         if locked.status == PensionerStatus.STOPPED:
             return "already stopped"
         stop_from = death.year * 12 + death.month  # the month after the death
-        overpaid = Payment.objects.filter(
-            pensioner=locked, period_index__gte=stop_from, kind=PaymentKind.REGULAR
-        ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        # Arrears are paid in a later month for the months before it: only the months they
-        # cover from the stop on were overpaid.
-        for arrears in Payment.objects.filter(
-            pensioner=locked, kind=PaymentKind.ARREARS, period_index__gt=stop_from
-        ):
-            covered = arrears.period_index - max(arrears.period_index - arrears.months, stop_from)
-            overpaid += (arrears.amount / arrears.months * covered).quantize(CENT)
-        if overpaid:
-            Payment.objects.get_or_create(
-                pensioner=locked,
-                period_index=stop_from,
-                kind=PaymentKind.RECOVERY,
-                defaults={"amount": -overpaid, "created_at": timezone.now()},
-            )
+        overpaid = _paid_for(locked, stop_from)
+        _recover(locked, stop_from, overpaid)
         locked.status, locked.stopped_from_index = PensionerStatus.STOPPED, stop_from
         locked.status_reason = f"死亡 death {death.isoformat()} ({source})"[:200]
         locked.save(update_fields=["status", "stopped_from_index", "status_reason"])
@@ -374,6 +391,84 @@ def pensioner_stop(*, pensioner: Pensioner, death: dt.date, source: str) -> str:
             action="pensions.stopped",
             target=locked,
             changes={"death": death, "recover": f"{overpaid:.2f}", "source": source},
+        )
+    return outcome
+
+
+IMPRISONMENT = "imprisonment"
+
+
+def imprisonment_seen(
+    *, pensioner: Pensioner, start: dt.date, end: dt.date | None, today: dt.date
+) -> str:
+    """A prison term reported by public security (D8 art. 26): no pension for the months
+    from the one after the sentence began to the month of release; what was paid for them is
+    recovered. Paid again from the month after release; the months in prison are not paid
+    back. Returns what changed ("" when nothing did); idempotent."""
+    first = start.year * 12 + start.month  # the month after the term began
+    released = end is not None and end < today
+    last = end.year * 12 + end.month - 1 if end is not None else None  # the release month
+    with transaction.atomic():
+        locked = Pensioner.objects.select_for_update().get(pk=pensioner.pk)
+        if locked.status == PensionerStatus.STOPPED or (last is not None and last < first):
+            return ""
+        held = locked.status == PensionerStatus.SUSPENDED and locked.suspended_by == IMPRISONMENT
+        outcome = ""
+        if not released and locked.status == PensionerStatus.ACTIVE:
+            overpaid = _paid_for(locked, first)
+            _recover(locked, first, overpaid)
+            locked.status, locked.suspended_by = PensionerStatus.SUSPENDED, IMPRISONMENT
+            locked.suspended_from_index = first
+            locked.status_reason = f"服刑 imprisoned from {start.isoformat()}"
+            outcome = f"suspended from {month_label(first)}; to recover {overpaid:.2f}"
+        elif released and held and last is not None:
+            # Resumed once the release month's payroll has run; months after it that a
+            # payroll already passed are owed, and the next payroll pays them as arrears.
+            resume = last + 1
+            due = _next_payroll_index()
+            if resume > due:
+                return ""  # the release month's payroll has not run yet: a later check resumes
+            locked.status, locked.suspended_by = PensionerStatus.ACTIVE, ""
+            locked.suspended_from_index, locked.status_reason = None, ""
+            if resume < due:
+                owed = locked.owed_from_index
+                locked.owed_from_index = min(resume, owed) if owed is not None else resume
+            outcome = f"released {end}; paid again from {month_label(resume)}"
+        elif released and locked.status == PensionerStatus.ACTIVE and last is not None:
+            # A term that began and ended between two checks: what was paid for it is
+            # recovered, once.
+            overpaid = _paid_for(locked, first, last)
+            if (
+                overpaid
+                and not Payment.objects.filter(
+                    pensioner=locked, period_index=first, kind=PaymentKind.RECOVERY
+                ).exists()
+            ):
+                _recover(locked, first, overpaid)
+                served = f"{month_label(first)}..{month_label(last)}"
+                outcome = f"served {served}; to recover {overpaid:.2f}"
+        if not outcome:
+            return ""
+        locked.save(
+            update_fields=[
+                "status",
+                "suspended_by",
+                "suspended_from_index",
+                "status_reason",
+                "owed_from_index",
+            ]
+        )
+        EntitlementCheck.objects.create(
+            pensioner=locked,
+            at=timezone.now(),
+            source="public_security.imprisonment",
+            outcome=outcome,
+        )
+        record(
+            actor=None,
+            action="pensions.imprisonment",
+            target=locked,
+            changes={"from": start, "to": end, "outcome": outcome},
         )
     return outcome
 
@@ -393,42 +488,71 @@ def death_event(event: dict[str, Any]) -> str:
     return pensioner_stop(pensioner=pensioner, death=death, source=str(event.get("source")))
 
 
-def entitlement_check_run() -> dict[str, int]:
-    """The monthly comparison (D8 art. 26): each paid pensioner against the civil-affairs
-    death registrations through the gateway; a death stops the pension. A registry that
+def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """The monthly comparison (D8 art. 26): each pensioner being paid, or held during a prison
+    term, against the civil-affairs death registrations and the public-security prison records
+    through the gateway. A death stops the pension; a term suspends it and its end resumes it;
+    a medical-insurance settlement confirms a pensioner found in neither. A registry that
     cannot be reached is reported, and the next run tries again."""
     from onestop.exchange.licences import RegistryUnavailable, registry_lookup
 
-    checked = stopped = unavailable = confirmed = 0
-    for pensioner in Pensioner.objects.filter(status=PensionerStatus.ACTIVE).select_related(
-        "person"
-    ):
-        checked += 1
+    today = today or timezone.localdate()
+    counts = dict.fromkeys(
+        ("checked", "stopped", "suspended", "resumed", "unavailable", "confirmed"), 0
+    )
+    party = "人社待遇资格认证 HRSS entitlement check"
+    purpose = "养老金领取资格比对 pension entitlement check"
+    watched = Pensioner.objects.filter(status=PensionerStatus.ACTIVE) | Pensioner.objects.filter(
+        status=PensionerStatus.SUSPENDED, suspended_by=IMPRISONMENT
+    )
+    for pensioner in watched.select_related("person").order_by("pk"):
+        counts["checked"] += 1
+        subject = pensioner.person.resident_id
         try:
-            found = registry_lookup(
-                party="人社待遇资格认证 HRSS entitlement check",
-                resource_code="civil_affairs.deaths",
-                subject=pensioner.person.resident_id,
-                purpose="养老金领取资格比对 pension entitlement check",
+            death = registry_lookup(
+                party=party, resource_code="civil_affairs.deaths", subject=subject, purpose=purpose
+            )
+            term = (
+                None
+                if death
+                else registry_lookup(
+                    party=party,
+                    resource_code="public_security.imprisonment",
+                    subject=subject,
+                    purpose=purpose,
+                )
             )
         except RegistryUnavailable:
-            unavailable += 1
+            counts["unavailable"] += 1
             continue
-        if found is None:
-            confirmed += _sign_of_life(pensioner)
+        if death is not None:
+            pensioner_stop(
+                pensioner=pensioner,
+                death=_date(death.get("date")) or today,
+                source="civil_affairs.deaths",
+            )
+            counts["stopped"] += 1
             continue
-        try:
-            death = dt.date.fromisoformat(str(found.get("date", "")))
-        except ValueError:
-            death = timezone.localdate()
-        pensioner_stop(pensioner=pensioner, death=death, source="civil_affairs.deaths")
-        stopped += 1
-    return {
-        "checked": checked,
-        "stopped": stopped,
-        "unavailable": unavailable,
-        "confirmed": confirmed,
-    }
+        start = _date((term or {}).get("from"))
+        if start is not None and start <= today:
+            outcome = imprisonment_seen(
+                pensioner=pensioner, start=start, end=_date((term or {}).get("to")), today=today
+            )
+            if outcome.startswith("suspended"):
+                counts["suspended"] += 1
+            elif outcome.startswith("released"):
+                counts["resumed"] += 1
+            pensioner.refresh_from_db(fields=["status"])
+        if pensioner.status == PensionerStatus.ACTIVE:
+            counts["confirmed"] += _sign_of_life(pensioner)
+    return counts
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
 
 
 def _sign_of_life(pensioner: Pensioner) -> int:
@@ -576,9 +700,17 @@ def confirmation_run(*, today: dt.date | None = None) -> dict[str, int]:
         elif pensioner.confirmation_requested_on <= today - dt.timedelta(days=30):
             with transaction.atomic():
                 pensioner.status = PensionerStatus.SUSPENDED
+                pensioner.suspended_by = "confirmation"
                 pensioner.suspended_from_index = today.year * 12 + today.month  # next month
                 pensioner.status_reason = "未按时完成资格认证 not confirmed in time"
-                pensioner.save(update_fields=["status", "suspended_from_index", "status_reason"])
+                pensioner.save(
+                    update_fields=[
+                        "status",
+                        "suspended_by",
+                        "suspended_from_index",
+                        "status_reason",
+                    ]
+                )
                 EntitlementCheck.objects.create(
                     pensioner=pensioner,
                     at=timezone.now(),
@@ -602,14 +734,22 @@ def pension_confirm(*, actor: Any, source: str = "self-service") -> Pensioner:
             raise NotPermitted("没有可认证的养老金。", "There is no pension to confirm.")
         pensioner.last_confirmed, pensioner.confirmation_requested_on = timezone.localdate(), None
         fields = ["last_confirmed", "confirmation_requested_on"]
-        if pensioner.status == PensionerStatus.SUSPENDED:
+        # A pension held during a prison term resumes on release, not on a confirmation.
+        if pensioner.status == PensionerStatus.SUSPENDED and pensioner.suspended_by != IMPRISONMENT:
             pensioner.status, pensioner.status_reason = PensionerStatus.ACTIVE, ""
+            pensioner.suspended_by = ""
             held = pensioner.suspended_from_index
             if held is not None:
                 owed = pensioner.owed_from_index
                 pensioner.owed_from_index = min(held, owed) if owed is not None else held
             pensioner.suspended_from_index = None
-            fields += ["status", "status_reason", "owed_from_index", "suspended_from_index"]
+            fields += [
+                "status",
+                "status_reason",
+                "suspended_by",
+                "owed_from_index",
+                "suspended_from_index",
+            ]
         pensioner.save(update_fields=fields)
         EntitlementCheck.objects.create(
             pensioner=pensioner, at=timezone.now(), source=source, outcome="confirmed"

@@ -32,6 +32,7 @@ def hub(settings: Any, db: Any) -> Iterator[RegistrySimulator]:
     server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.ONESTOP_TRANSFER_HUB_URL = f"http://127.0.0.1:{server.server_port}"
+    app.url = settings.ONESTOP_TRANSFER_HUB_URL  # type: ignore[attr-defined]
     Consumer.objects.create(
         code=f"province-{HENAN}",
         name="河南省社会保险经办系统 Henan pension system",
@@ -41,6 +42,13 @@ def hub(settings: Any, db: Any) -> Iterator[RegistrySimulator]:
     )
     yield app
     server.shutdown()
+
+
+@pytest.fixture
+def registry(hub: RegistrySimulator, settings: Any) -> RegistrySimulator:
+    """The same simulator answering as the other departments' registries too."""
+    settings.ONESTOP_REGISTRY_URL = hub.url  # type: ignore[attr-defined]
+    return hub
 
 
 def henan_record(

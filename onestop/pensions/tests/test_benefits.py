@@ -305,6 +305,8 @@ def test_the_daily_comparison_confirms_by_settlements_and_stops_at_a_death(
         assert services.entitlement_check_run() == {
             "checked": 1,
             "stopped": 0,
+            "suspended": 0,
+            "resumed": 0,
             "unavailable": 0,
             "confirmed": 1,
         }
@@ -364,3 +366,85 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     )
     with pytest.raises(ServiceError):
         services.adjustment_reverse(actor=None, year=2028)
+
+
+def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_inside(
+    insured: Any, registry: Any
+) -> None:
+    from django.test import Client
+
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    november = services.payroll_run(actor=None, period="2026-11")
+    assert november.count == 2  # 2026-11 and the arrears from 2025-03
+    subject = insured.alice.resident_id
+    registry.put("public_security", "imprisonment", subject, {"from": "2026-10-15", "to": ""})
+    counts = services.entitlement_check_run(today=dt.date(2026, 11, 24))
+    assert (counts["checked"], counts["suspended"], counts["confirmed"]) == (1, 1, 0)
+    pensioner = Pensioner.objects.get()
+    assert (pensioner.status, pensioner.suspended_by) == ("suspended", "imprisonment")
+    assert services.month_label(pensioner.suspended_from_index or 0) == "2026-11"
+    # November was paid for a month inside the term: recovered.
+    recovery = Payment.objects.get(kind="recovery")
+    assert (services.month_label(recovery.period_index), recovery.amount) == (
+        "2026-11",
+        Decimal("-1632.05"),
+    )
+    # Checking again changes nothing; a self-service confirmation does not resume it.
+    assert services.entitlement_check_run(today=dt.date(2026, 11, 25))["suspended"] == 0
+    client = Client()
+    client.force_login(insured.alice.user)
+    client.post("/me/pension/confirm/")
+    assert Pensioner.objects.get().status == "suspended"
+    assert services.payroll_run(actor=None, period="2026-12").count == 0
+    # Released on 2027-01-10: January is not paid, and before January's payroll ran the
+    # pension stays held.
+    registry.put(
+        "public_security", "imprisonment", subject, {"from": "2026-10-15", "to": "2027-01-10"}
+    )
+    assert services.entitlement_check_run(today=dt.date(2027, 1, 12))["resumed"] == 0
+    assert services.payroll_run(actor=None, period="2027-01").count == 0
+    counts = services.entitlement_check_run(today=dt.date(2027, 2, 3))
+    assert counts["resumed"] == 1
+    pensioner.refresh_from_db()
+    assert (pensioner.status, pensioner.suspended_by, pensioner.owed_from_index) == (
+        "active",
+        "",
+        None,
+    )
+    february = services.payroll_run(actor=None, period="2027-02")
+    assert [(p.kind, p.amount) for p in Payment.objects.filter(run=february)] == [
+        ("regular", Decimal("1632.05"))
+    ]
+    assert Payment.objects.filter(kind="recovery").count() == 1
+    assert list(
+        EntitlementCheck.objects.filter(source="public_security.imprisonment")
+        .order_by("at")
+        .values_list("outcome", flat=True)
+    ) == [
+        "suspended from 2026-11; to recover 1632.05",
+        "released 2027-01-10; paid again from 2027-02",
+    ]
+    assert Entry.objects.filter(action="pensions.imprisonment").count() == 2
+
+
+def test_a_term_served_between_two_checks_is_recovered_once(insured: Any, registry: Any) -> None:
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    services.payroll_run(actor=None, period="2026-12")
+    registry.put(
+        "public_security",
+        "imprisonment",
+        insured.alice.resident_id,
+        {"from": "2026-09-20", "to": "2026-11-05"},
+    )
+    # Months 2026-10 and 2026-11: October inside the arrears paid in November, November
+    # itself. December (after the release month) was due.
+    for day in (dt.date(2026, 12, 20), dt.date(2026, 12, 21)):
+        services.entitlement_check_run(today=day)
+    recovery = Payment.objects.get(kind="recovery")
+    assert recovery.amount == Decimal("-3264.10")
+    assert Pensioner.objects.get().status == "active"
