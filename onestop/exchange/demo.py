@@ -46,6 +46,7 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
                 alice.resident_id: {
                     "name": alice.name,
                     "address": "西安市雁塔区小寨东路",
+                    "region_code": "610113",
                     "household_head": alice.name,
                     "certificate_no": "HJ6101130001",
                 }

@@ -30,7 +30,7 @@ RESOURCES: list[dict[str, Any]] = [
         "name": "户籍信息",
         "name_en": "Household registration",
         "provider": "public_security",
-        "fields": ["name", "address", "household_head", "certificate_no"],
+        "fields": ["name", "address", "region_code", "household_head", "certificate_no"],
     },
     {
         "code": "public_security.deaths",

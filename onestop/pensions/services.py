@@ -21,6 +21,7 @@ from onestop.audit.services import record
 from onestop.common.bulk import copy_rows
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
+from onestop.exchange import provinces
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
@@ -128,6 +129,17 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
                 "D6",
             ]
         )
+    explanation.append(
+        [
+            "户籍所在地",
+            "Household-registration place",
+            "公安户籍信息 household register"
+            if payer["hukou_source"] == "public_security.household"
+            else "身份证地址码 resident ID address code",
+            provinces.province_name(payer["hukou"]),
+            "D6",
+        ]
+    )
     explanation.append(
         [
             "待遇领取地",

@@ -66,10 +66,29 @@ def _age_years(person: Person, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def hukou_place(person: Person) -> tuple[str, str]:
+    """The household-registration province and where it was read: the public-security
+    household register through the gateway (its division code), else the address code of
+    the resident ID (D9, where the number was first issued; people keep it when they move)."""
+    from onestop.exchange.licences import RegistryUnavailable, registry_lookup
+
+    try:
+        found = registry_lookup(
+            party="人社养老保险关系转移 HRSS pension transfers",
+            resource_code="public_security.household",
+            subject=person.resident_id,
+            purpose="确定户籍所在地 household-registration place (D6)",
+        )
+    except RegistryUnavailable:
+        found = None
+    code = str((found or {}).get("region_code", ""))
+    if len(code) == 6 and code.isdigit() and code[:2] + "0000" in provinces.PROVINCES:
+        return code[:2] + "0000", "public_security.household"
+    return str(person.resident_id)[:2] + "0000", "resident_id"
+
+
 def hukou_province(person: Person) -> str:
-    """The household-registration province as coded in the resident ID (D9, first two
-    digits of the address code)."""
-    return str(person.resident_id)[:2] + "0000"
+    return hukou_place(person)[0]
 
 
 def _period_int(label: str) -> int:
@@ -404,7 +423,7 @@ def transfers_of(*, person: Person) -> list[Transfer]:
 def payer_of(person: Person, statement: contributions.Statement | None = None) -> dict[str, Any]:
     """Which place pays the pension (D6 art. 8), from the places the record shows: each
     province the relation came from (with its months) and this one."""
-    hukou = hukou_province(person)
+    hukou, hukou_source = hukou_place(person)
     places = [
         Place(code=t.counterpart, months=t.months_count, is_hukou_place=t.counterpart == hukou)
         for t in Transfer.objects.filter(
@@ -425,4 +444,10 @@ def payer_of(person: Person, statement: contributions.Statement | None = None) -
         )
     )
     code, rule = payer_place(places, hukou_place=hukou)
-    return {"place": code, "place_name": provinces.province_name(code), "rule": rule}
+    return {
+        "place": code,
+        "place_name": provinces.province_name(code),
+        "rule": rule,
+        "hukou": hukou,
+        "hukou_source": hukou_source,
+    }

@@ -84,7 +84,13 @@ def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> N
         None,
     )
     # alice's ID was issued in Shaanxi and her relation is here: Shaanxi pays (D6 rule 1).
-    assert award["payer"] == {"place": "610000", "place_name": "陕西省 Shaanxi", "rule": 1}
+    assert award["payer"] == {
+        "place": "610000",
+        "place_name": "陕西省 Shaanxi",
+        "rule": 1,
+        "hukou": "610000",
+        "hukou_source": "resident_id",  # no household register reachable in this test
+    }
     assert any("7450" in " ".join(map(str, line)) for line in award["explanation"])
     assert [line[0] for line in award["explanation"] if line[3] == "168"] == [
         "其中从外省转入的缴费月数（按转出地平均工资计算指数）"
@@ -448,3 +454,43 @@ def test_a_term_served_between_two_checks_is_recovered_once(insured: Any, regist
     recovery = Payment.objects.get(kind="recovery")
     assert recovery.amount == Decimal("-3264.10")
     assert Pensioner.objects.get().status == "active"
+
+
+def test_the_household_register_decides_the_hukou_place_over_the_id(
+    insured: Any, registry: Any
+) -> None:
+    """alice's ID was issued in Shaanxi, but public security registers her household in
+    Zhengzhou: her relation is not at the household-registration place, Shaanxi has 12
+    months, so the last place with ten years, Henan, pays (D6 rule 3) and approval is
+    refused."""
+    registry.put(
+        "public_security",
+        "household",
+        insured.alice.resident_id,
+        {"name": "alice", "address": "郑州市金水区", "region_code": "410105"},
+    )
+    award = services.award_from_record(person=insured.alice, retirement_month="2025-02")
+    assert award["payer"] == {
+        "place": "410000",
+        "place_name": "河南省 Henan",
+        "rule": 3,
+        "hukou": "410000",
+        "hukou_source": "public_security.household",
+    }
+    assert [
+        "户籍所在地",
+        "Household-registration place",
+        "公安户籍信息 household register",
+        "河南省 Henan",
+        "D6",
+    ] in award["explanation"]
+    case = retire(insured)
+    with pytest.raises(ServiceError):
+        applications.application_act(
+            actor=insured.rita, application=case, task="review", decision="approve"
+        )
+    assert not Pensioner.objects.exists()
+    # A register entry without a usable code falls back to the ID.
+    registry.put("public_security", "household", insured.alice.resident_id, {"region_code": "99"})
+    payer = services.award_from_record(person=insured.alice, retirement_month="2025-02")["payer"]
+    assert (payer["place"], payer["hukou_source"]) == ("610000", "resident_id")

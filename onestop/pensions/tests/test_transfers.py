@@ -103,7 +103,10 @@ def test_a_forged_information_form_is_refused(world: Any, hub: Any) -> None:
     hub.province_put(HENAN, world.alice.resident_id, henan_record())
     case = file_and_accept(world, world.alice)
     assert "signature" in case.facts["transfer_error"]
-    assert Message.objects.get(direction="out").outcome == "bad_signature"
+    assert (
+        Message.objects.get(direction="out", resource="hrss.pension_transfer").outcome
+        == "bad_signature"
+    )
 
 
 def test_without_a_hub_the_case_says_so(world: Any, settings: Any) -> None:
@@ -276,5 +279,11 @@ def test_the_place_with_ten_years_pays_when_home_is_elsewhere(world: Any, hub: A
     # Henan: registration place and 168 months; here: nothing yet. D6 art. 8 rule 1 does not
     # fit (the relation is here, not at home); rule 2 neither (< 10 years here); rule 3:
     # Henan, the latest earlier place with 10 years.
-    assert transfers.payer_of(young) == {"place": HENAN, "place_name": "河南省 Henan", "rule": 3}
+    assert transfers.payer_of(young) == {
+        "place": HENAN,
+        "place_name": "河南省 Henan",
+        "rule": 3,
+        "hukou": HENAN,
+        "hukou_source": "resident_id",
+    }
     assert transfers.payer_of(world.alice)["place"] == "610000"  # at home: rule 1
