@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
+from onestop.common.divisions import PROVINCES
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
 from onestop.contributions import services as ledger
@@ -82,7 +83,7 @@ def hukou_place(person: Person) -> tuple[str, str]:
     except RegistryUnavailable:
         found = None
     code = str((found or {}).get("region_code", ""))
-    if len(code) == 6 and code.isdigit() and code[:2] + "0000" in provinces.PROVINCES:
+    if len(code) == 6 and code.isdigit() and code[:2] + "0000" in PROVINCES:
         return code[:2] + "0000", "public_security.household"
     return str(person.resident_id)[:2] + "0000", "resident_id"
 
