@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,9 @@ from django.db.models import Sum
 from onestop.audit.services import record
 from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry
 from onestop.parameters import selectors as parameters
+from onestop.parameters.selectors import ParametersMissing
 from onestop.rules.interest import Method, credit_year
+from onestop.rules.values import YearMonth
 
 CENT = Decimal("0.01")
 
@@ -108,3 +111,101 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
             },
         )
     return len(rows)
+
+
+@dataclass(frozen=True)
+class AccruedYear:
+    """Interest a year not yet credited earns up to the retirement (or transfer) month."""
+
+    year: int
+    months: int
+    opening: Decimal
+    contributions: Decimal
+    rate: Decimal
+    provisional: bool  # the year's rate is not published: the latest published one is used
+    interest: Decimal
+    method: Method = Method.ANNUAL
+
+
+@dataclass(frozen=True)
+class Accrued:
+    balance: Decimal  # the account with the accrued interest
+    years: list[AccruedYear]
+
+    @property
+    def interest(self) -> Decimal:
+        return sum((y.interest for y in self.years), Decimal(0))
+
+
+def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
+    """The individual account as of ``month`` (a retirement, say): the ledger balance plus
+    the interest of each year the yearly job has not credited yet, up to the month before
+    ``month`` (pension rules section 2: a part year credits up to that month). A year whose
+    rate is not published yet uses the latest published rate, marked provisional. Amounts
+    brought in from ``month`` on (a transfer arriving after retirement) carry their own
+    interest from the old place and earn none here."""
+    credited = AccountYear.objects.filter(person_id=person_id).order_by("-year").first()
+    entries = LedgerEntry.objects.filter(person_id=person_id, account=True)
+    total = Decimal(str(entries.aggregate(s=Sum("amount"))["s"] or 0)).quantize(CENT)
+    first_period = entries.exclude(kind=EntryKind.INTEREST).order_by("period").first()
+    if first_period is None:
+        return Accrued(total, [])
+    start = credited.year + 1 if credited else first_period.period // 100
+    cutoff = month.year * 100 + month.month  # entries from this period on earn nothing here
+    opening = Decimal(
+        str(entries.filter(period__lt=start * 100 + 1).aggregate(s=Sum("amount"))["s"] or 0)
+    ).quantize(CENT)
+    monthly: dict[int, Decimal] = {}
+    for period, amount in (
+        entries.filter(period__gte=start * 100 + 1, period__lt=cutoff)
+        .exclude(kind=EntryKind.INTEREST)
+        .values_list("period")
+        .annotate(s=Sum("amount"))
+    ):
+        monthly[period] = Decimal(str(amount)).quantize(CENT)
+    latest = parameters.latest_book_rate()
+    years = []
+    for year in range(start, month.year + 1):
+        months = 12 if year < month.year else month.month - 1
+        if months == 0:
+            continue
+        credits = [monthly.get(year * 100 + m, Decimal(0)) for m in range(1, months + 1)]
+        try:
+            rate = parameters.book_rate(year=year)
+        except ParametersMissing:
+            if latest is None:
+                raise
+            rate = parameters.book_rate(year=year, provisional=latest.rate)
+        method = _method(province, year)
+        result = credit_year(
+            opening_balance=max(opening, Decimal(0)),
+            contributions=credits if method is Method.MONTH_PRODUCT else sum(credits, Decimal(0)),
+            rate=rate.rate,
+            method=method,
+            months=months,
+        )
+        years.append(
+            AccruedYear(
+                year=year,
+                months=months,
+                opening=opening,
+                contributions=sum(credits, Decimal(0)),
+                rate=rate.rate,
+                provisional=rate.provisional,
+                interest=result.interest,
+                method=method,
+            )
+        )
+        opening = result.closing_balance
+    return Accrued((total + sum((y.interest for y in years), Decimal(0))).quantize(CENT), years)
+
+
+def _method(province: str, year: int) -> Method:
+    """The province's crediting method that year, or of its latest year with parameters."""
+    try:
+        return parameters.province_year(province=province, year=year).interest_method
+    except ParametersMissing:
+        latest = parameters.latest_year(province=province)
+        if latest is None or latest > year:
+            raise
+        return parameters.province_year(province=province, year=latest).interest_method

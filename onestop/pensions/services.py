@@ -21,6 +21,7 @@ from onestop.audit.services import record
 from onestop.common.bulk import copy_rows
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
+from onestop.contributions.interest import accrued_to
 from onestop.exchange import provinces
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
@@ -65,7 +66,7 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
 
     Contribution months and the average contribution index come from the months contributed
     before retirement (each month's base over that year's provincial average wage); the
-    account balance is the ledger's, interest credited to the last published year.
+    account balance is the ledger's with interest up to the retirement month.
     """
     retire = YearMonth.parse(retirement_month)
     statement = contributions.statement_of(person=person)
@@ -99,13 +100,16 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         else (Decimal("0"))
     )
     birth = YearMonth(person.birth_date.year, person.birth_date.month)
+    # The account with interest up to the month before retirement for the years the yearly
+    # job has not credited yet.
+    accrued = accrued_to(person_id=person.pk, month=retire, province=province)
     result = calculators.pension(
         province=province,
         retirement_month=str(retire),
         age=Age.of_months(birth.months_until(retire)),
         contribution_months=len(bases),
         average_index=index,
-        account_balance=statement.account_balance,
+        account_balance=accrued.balance,
     )
     award = result.award
     # Months still to come before retirement count (the employer declares them); the minimum
@@ -116,6 +120,21 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
     minimum = seen.minimum_months
     payer = transfers.payer_of(person, statement)
     explanation = [
+        [
+            f"{year.year}年个人账户利息（{year.months}个月）",
+            f"Account interest {year.year} ({year.months} months)",
+            f"{year.opening:.2f} x {year.rate} x {year.months}/12 + "
+            + (
+                f"{year.contributions:.2f} x {year.rate} x 1.083/2 x {year.months}/12"
+                if year.method == "annual"
+                else f"monthly credits x {year.rate} x months to {year.months}/12"
+            ),
+            f"{year.interest:.2f}",
+            "D5" + (" 临时利率 provisional rate" if year.provisional else ""),
+        ]
+        for year in accrued.years
+    ]
+    explanation += [
         [line.label_zh, line.label_en, line.formula, line.value, line.source]
         for line in award.explanation
     ]
@@ -159,7 +178,9 @@ def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any
         "transitional": f"{award.transitional_pension:.2f}",
         "contribution_months": len(bases),
         "average_index": str(index),
-        "account_balance": f"{statement.account_balance:.2f}",
+        "account_balance": f"{accrued.balance:.2f}",
+        "account_ledger": f"{statement.account_balance:.2f}",
+        "interest_accrued": f"{accrued.interest:.2f}",
         "benefit_base": f"{award.benefit_base:.2f}",
         "divisor": str(award.divisor),
         "parameters": result.parameters,

@@ -92,22 +92,28 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     page.goto(f"/applications/{number}/")
     # By hand from his ledger: 180 months at 4000.00 over Henan's 4000.00 and 12 at 7450.00
     # over 7450.00: Z = 1.0000, 192 months, N = 16. Basic: P(2025) 7700.00 * (1 + 1) / 2 * 16
-    # * 1% = 1232.00. Account: 57600.00 + 12 * 596.00 = 64752.00 over the divisor at 61, 132:
-    # 490.545... -> 490.55. Monthly 1722.55, from 2027-01.
-    assert page.locator("#award-monthly").inner_text() == "1722.55"
+    # * 1% = 1232.00. Account: interest not credited yet, to November 2026 (D5, annual
+    # method; no rate published after 2024's 2.62%, used as the provisional one):
+    # 2024: 7152.00 * 2.62% * 1.083/2 = 101.47; 2025: 7253.47 * 2.62% = 190.04; 2026:
+    # 7443.51 * 2.62% * 11/12 + 57600.00 (brought in) * 2.62% * 1.083/2 * 11/12 = 927.86.
+    # 64752.00 + 1219.37 = 65971.37 over the divisor at 61, 132: 499.78. Monthly 1731.78,
+    # from 2027-01.
+    assert page.locator("#award-monthly").inner_text() == "1731.78"
     lines = page.locator("#award-lines").inner_text()
-    assert "1232.00" in lines and "490.55" in lines and "陕西省 Shaanxi" in lines
+    assert (
+        "1232.00" in lines and "499.78" in lines and "927.86" in lines and "陕西省 Shaanxi" in lines
+    )
     decide(page, number, "approve")
     page.get_by_role("link", name="养老金发放").click()
     page.get_by_label("发放月份（YYYY-MM）").fill("2027-01")
     page.get_by_role("button", name="生成发放名册").click()
     page.get_by_text("2027-01 发放：1 笔。").wait_for()
-    assert "1722.55" in page.locator("#runs").inner_text()
+    assert "1731.78" in page.locator("#runs").inner_text()
     sign_out(page)
 
     sign_in(page, "13800000009")
     page.goto("/me/pension/")
-    assert page.locator("#monthly").inner_text() == "1722.55"
+    assert page.locator("#monthly").inner_text() == "1731.78"
     assert page.locator("#payments tbody tr").count() == 1
     assert "河南省 Henan" in page.locator("#my-transfers").inner_text()
 

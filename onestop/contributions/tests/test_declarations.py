@@ -302,6 +302,37 @@ def test_interest_job_credits_once_and_verify_holds(acme: World) -> None:
     call_command("ledger", "verify")
 
 
+def test_interest_accrued_to_a_month_matches_what_the_job_then_credits(acme: World) -> None:
+    """An award before the yearly job ran sees the same 2024 interest the job credits later,
+    and nothing twice after it ran; later years use the latest published rate as a
+    provisional one, and part years count the months before the one asked for."""
+    from onestop.contributions.interest import accrued_to
+    from onestop.parameters.models import BookRate
+    from onestop.parameters.selectors import ParametersMissing
+    from onestop.rules.values import YearMonth
+
+    submit(acme, rows(acme))
+    before = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
+    # 2024: 357.60 * 2.62% * 1.083/2 = 5.07; 2025 to March: 362.67 * 2.62% * 3/12 = 2.38.
+    assert [(y.year, y.months, y.interest, y.provisional) for y in before.years] == [
+        (2024, 12, Decimal("5.07"), False),
+        (2025, 3, Decimal("2.38"), True),
+    ]
+    assert before.balance == Decimal("365.05")
+    account_interest_credit(actor=None, year=2024, province="610000")
+    after = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
+    assert [(y.year, y.interest) for y in after.years] == [(2025, Decimal("2.38"))]
+    assert after.balance == before.balance
+    # January: no month of the year before it, nothing accrued.
+    assert (
+        accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 1), province="610000").years == []
+    )
+    # With no published rate at all, an explicit error rather than a guess.
+    BookRate.objects.all().delete()
+    with pytest.raises(ParametersMissing):
+        accrued_to(person_id=acme.bob.pk, month=YearMonth(2025, 4), province="610000")
+
+
 def test_verify_names_broken_invariants(acme: World) -> None:
     submit(acme, rows(acme))
     with connection.cursor() as cursor:

@@ -69,15 +69,25 @@ def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> N
     # 168 months brought in from Henan at base 5000.00 over Henan's wage 5000.00 and 12 months
     # at 7450.00 over the 2024 average wage 7450.00: Z = 1.0000, 180 months, N = 15 years.
     # Basic: P(2024) 7450.00 * (1 + 1.0) / 2 * 15 * 1% = 1117.50.
-    # Account: 67200.00 brought in + 12 * 596.00 = 74352.00 over the divisor at 59y1m,
-    # 145 - 6/12 = 144.5 -> 514.546... -> 514.55. Monthly 1632.05.
+    # Account: 12 * 596.00 = 7152.00 contributed in 2024, which the yearly job has not
+    # credited: 7152.00 * 2.62% * 1.083 / 2 = 101.47 (D5, annual method); January 2025 with
+    # 2024's rate as the provisional one: 7253.47 * 2.62% * 1/12 = 15.84. The 67200.00
+    # brought in from Henan after the retirement month carries Henan's interest. 74352.00 +
+    # 117.31 = 74469.31 over the divisor at 59y1m, 145 - 6/12 = 144.5 -> 515.358... ->
+    # 515.36. Monthly 1117.50 + 515.36 = 1632.86.
     assert (award["contribution_months"], award["average_index"]) == (180, "1.0000")
     assert (award["account_balance"], award["basic"], award["account"]) == (
-        "74352.00",
+        "74469.31",
         "1117.50",
-        "514.55",
+        "515.36",
     )
-    assert award["monthly"] == "1632.05" and award["divisor"] == "144.5"
+    assert (award["account_ledger"], award["interest_accrued"]) == ("74352.00", "117.31")
+    interest = [line for line in award["explanation"] if line[0].endswith("个月）")]
+    assert [(line[3], line[4]) for line in interest] == [
+        ("101.47", "D5"),
+        ("15.84", "D5 临时利率 provisional rate"),
+    ]
+    assert award["monthly"] == "1632.86" and award["divisor"] == "144.5"
     assert (award["minimum_months"], award["meets_minimum"], award["shortfall"]) == (
         180,
         True,
@@ -105,15 +115,15 @@ def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> No
     assert (pensioner.person_id, pensioner.case_number, pensioner.monthly_amount) == (
         insured.alice.pk,
         case.number,
-        Decimal("1632.05"),
+        Decimal("1632.86"),
     )
     assert services.month_label(pensioner.start_index) == "2025-03"
     assert pensioner.owed_from_index == services.month_index("2025-03")  # a late award
 
     run = services.payroll_run(actor=insured.rita, period="2026-11")
-    assert (run.count, run.total) == (2, Decimal("1632.05") * 21)
+    assert (run.count, run.total) == (2, Decimal("1632.86") * 21)
     arrears = Payment.objects.get(kind="arrears")
-    assert (arrears.months, arrears.amount) == (20, Decimal("32641.00"))  # 2025-03..2026-10
+    assert (arrears.months, arrears.amount) == (20, Decimal("32657.20"))  # 2025-03..2026-10
     assert run.report["joined"] == 1 and run.report["arrears"] == 1
     again = services.payroll_run(actor=insured.rita, period="2026-11")
     assert again.pk == run.pk and Payment.objects.count() == 2  # once per month
@@ -145,10 +155,10 @@ def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> N
     )
     # Died in October: nothing is due from November; November's and December's pensions are
     # overpaid, and so is nothing of the arrears (they covered months before the death).
-    assert outcome == "stopped from 2026-11; to recover 3264.10"
+    assert outcome == "stopped from 2026-11; to recover 3265.72"
     pensioner.refresh_from_db()
     assert pensioner.status == "stopped"
-    assert Payment.objects.get(kind="recovery").amount == Decimal("-3264.10")
+    assert Payment.objects.get(kind="recovery").amount == Decimal("-3265.72")
     assert services.death_event({"subject": insured.alice.resident_id, "data": {}}) == (
         "already stopped"
     )
@@ -177,7 +187,7 @@ def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insure
         {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
     )
     # Nothing is due from 2026-09: September, October (in the arrears) and November.
-    assert outcome == "stopped from 2026-09; to recover 4896.15"
+    assert outcome == "stopped from 2026-09; to recover 4898.58"
 
 
 def test_the_payment_statement_is_signed(insured: Any) -> None:
@@ -195,11 +205,11 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
     assert client.get("/me/pension/statement.pdf").content.startswith(b"%PDF-")
     statement = Certificate.objects.get(kind="pension_statement")
     assert statement.payload["facts"] == {
-        "monthly": "1632.05",
+        "monthly": "1632.86",
         "status": "active",
         "start_month": "2025-03",
-        "paid_12_months": "34273.05",
-        "paid_total": "34273.05",
+        "paid_12_months": "34290.06",
+        "paid_total": "34290.06",
     }
     assert signing.verify(statement.payload, statement.signature)
 
@@ -272,7 +282,7 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     )
     february = services.payroll_run(actor=None, period="2027-02")
     arrears = Payment.objects.get(run=february, kind="arrears")
-    assert (arrears.months, arrears.amount, february.count) == (1, Decimal("1632.05"), 2)
+    assert (arrears.months, arrears.amount, february.count) == (1, Decimal("1632.86"), 2)
     # Someone without a pension has nothing to confirm.
     other = Client()
     other.force_login(insured.bob.user)
@@ -353,13 +363,13 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     batch = services.adjustment_prepare(
         actor=insured.rita, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
     )
-    # 1632.05 * 1.02 + 30 = 1694.691 -> 1694.69, from the next month to be paid.
-    assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("62.64"), "2026-12")
-    assert Pensioner.objects.get().monthly_amount == Decimal("1632.05")  # nothing changed yet
+    # 1632.86 * 1.02 + 30 = 1695.521 -> 1695.52, from the next month to be paid.
+    assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("62.66"), "2026-12")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1632.86")  # nothing changed yet
     services.adjustment_apply(actor=insured.rita, year=2027)
-    assert Pensioner.objects.get().monthly_amount == Decimal("1694.69")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1695.52")
     services.adjustment_reverse(actor=insured.rita, year=2027)
-    assert Pensioner.objects.get().monthly_amount == Decimal("1632.05")
+    assert Pensioner.objects.get().monthly_amount == Decimal("1632.86")
     with pytest.raises(ServiceError):  # reversed: not applied any more
         services.adjustment_reverse(actor=insured.rita, year=2027)
     second = services.adjustment_prepare(
@@ -368,7 +378,7 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     services.adjustment_apply(actor=None, year=second.year)
     services.payroll_run(actor=None, period="2026-12")  # paid at the new amount
     assert Payment.objects.get(period_index=services.month_index("2026-12")).amount == Decimal(
-        "1648.37"
+        "1649.19"
     )
     with pytest.raises(ServiceError):
         services.adjustment_reverse(actor=None, year=2028)
@@ -395,7 +405,7 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
     recovery = Payment.objects.get(kind="recovery")
     assert (services.month_label(recovery.period_index), recovery.amount) == (
         "2026-11",
-        Decimal("-1632.05"),
+        Decimal("-1632.86"),
     )
     # Checking again changes nothing; a self-service confirmation does not resume it.
     assert services.entitlement_check_run(today=dt.date(2026, 11, 25))["suspended"] == 0
@@ -421,7 +431,7 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
     )
     february = services.payroll_run(actor=None, period="2027-02")
     assert [(p.kind, p.amount) for p in Payment.objects.filter(run=february)] == [
-        ("regular", Decimal("1632.05"))
+        ("regular", Decimal("1632.86"))
     ]
     assert Payment.objects.filter(kind="recovery").count() == 1
     assert list(
@@ -429,7 +439,7 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
         .order_by("at")
         .values_list("outcome", flat=True)
     ) == [
-        "suspended from 2026-11; to recover 1632.05",
+        "suspended from 2026-11; to recover 1632.86",
         "released 2027-01-10; paid again from 2027-02",
     ]
     assert Entry.objects.filter(action="pensions.imprisonment").count() == 2
@@ -452,7 +462,7 @@ def test_a_term_served_between_two_checks_is_recovered_once(insured: Any, regist
     for day in (dt.date(2026, 12, 20), dt.date(2026, 12, 21)):
         services.entitlement_check_run(today=day)
     recovery = Payment.objects.get(kind="recovery")
-    assert recovery.amount == Decimal("-3264.10")
+    assert recovery.amount == Decimal("-3265.72")
     assert Pensioner.objects.get().status == "active"
 
 
