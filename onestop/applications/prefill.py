@@ -6,6 +6,7 @@ month, the sex on the ID and, for women, the post held at the latest employer)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -19,6 +20,15 @@ from onestop.rules.values import YearMonth
 
 #: A woman's retirement category by the post she holds (D1); a general post says nothing.
 POST_CATEGORY = {"cadre": Category.FEMALE_55, "worker": Category.FEMALE_50}
+
+
+#: Other contexts' pre-fill for an item, ``person -> {field: value}``; what they know from the
+#: record wins over an earlier answer.
+PREFILLS: dict[str, list[Callable[[Person], dict[str, Any]]]] = {}
+
+
+def on_prefill(item_code: str, hook: Callable[[Person], dict[str, Any]]) -> None:
+    PREFILLS.setdefault(item_code, []).append(hook)
 
 
 def retirement_category(person: Person) -> Category | None:
@@ -49,4 +59,6 @@ def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
             if month < this_month and this_month.plus(1) <= statutory.latest_month:
                 month = this_month.plus(1)
             values["retirement_month"] = str(month)
+    for hook in PREFILLS.get(item.code, []):
+        values.update({k: v for k, v in hook(person).items() if k in fields})
     return values

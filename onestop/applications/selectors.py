@@ -48,7 +48,8 @@ def queue_for(*, actor: Any, mine: bool = False) -> list[Application]:
 
 
 def application_for(*, actor: Any, number: str) -> Application:
-    """A case its applicant, or staff who may see the applicant, may open."""
+    """A case its applicant, or staff who may see the applicant or the case's region, may
+    open."""
     case = (
         Application.objects.select_related(
             "applicant__region", "region", "escalated_to", "assignee"
@@ -61,7 +62,12 @@ def application_for(*, actor: Any, number: str) -> Application:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is not None and person.pk == case.applicant_id:
         return case
-    if policy.is_staff_member(actor) and policy.allows(actor, policy.VIEW_PERSON, case.applicant):
+    # Staff who may see the applicant, or the region handling the case (a survivor's claim is
+    # handled where the deceased was insured).
+    if policy.is_staff_member(actor) and (
+        policy.allows(actor, policy.VIEW_PERSON, case.applicant)
+        or policy.allows(actor, policy.VIEW_PERSON, case.region)
+    ):
         return case
     raise NotFound()
 

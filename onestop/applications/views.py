@@ -224,8 +224,9 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         if services.may_upload(user, case)
         else None,
         "item": item,
-        "facts": {k: v for k, v in case.facts.items() if k != "award"},
+        "facts": {k: v for k, v in case.facts.items() if k not in ("award", "survivor")},
         "award": case.facts.get("award"),
+        "survivor": case.facts.get("survivor"),
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),

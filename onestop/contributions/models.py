@@ -150,6 +150,7 @@ class EntryKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("transfer in")
     TRANSFER_OUT = "transfer_out", _("transfer out")
     CORRECTION = "correction", _("correction")
+    INHERITED = "inherited", _("inherited by the heirs")
 
 
 class LedgerEntry(AppendOnly):

@@ -728,3 +728,21 @@ def transfer_post(
             )
         )
     return len(LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id: int) -> int:
+    """The individual account's balance leaves to the heirs of a person who died (D7 art.
+    14): one account entry, idempotent by its source (the survivors' benefit)."""
+    if amount <= 0:
+        return 0
+    entry = LedgerEntry(
+        person=person,
+        insurance="pension",
+        kind=EntryKind.INHERITED,
+        period=period,
+        account=True,
+        amount=-amount,
+        source_type="survivor",
+        source_id=source_id,
+    )
+    return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))

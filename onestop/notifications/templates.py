@@ -77,6 +77,25 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "Your pension insurance relation was transferred ({place}); the individual account of "
         "{account} went with it.",
     ),
+    "pensions.survivors_opened": (
+        "遗属待遇已启动：{name}",
+        "Survivors' benefits opened: {name}",
+        "参保人员 {name} 于 {date} 死亡，平台已根据共享的死亡信息核算丧葬补助金、抚恤金和个人账户"
+        "余额，等待遗属申领。",
+        "{name} died on {date}. The platform computed the funeral grant, the survivor benefit "
+        "and the account balance from the shared death registration; the survivors are to claim.",
+    ),
+    "pensions.survivors_invited": (
+        "{name} 的遗属待遇可以申领",
+        "Survivors' benefits of {name} can be claimed",
+        "我们对 {name} 的离世深表哀悼。遗属可领取丧葬补助金 {funeral} 元、抚恤金 {survivor} 元，"
+        "并继承个人账户余额 {account} 元，合计 {total} 元。在线申请表已填好逝者信息，无需提交死亡"
+        "证明。",
+        "We are sorry for the loss of {name}. The survivors may claim a funeral grant of "
+        "{funeral}, a survivor benefit of {survivor} and inherit the account balance of "
+        "{account}: {total} in all. The online form already names the deceased; no death "
+        "certificate is needed.",
+    ),
     "pensions.retirement_reached": (
         "您已于 {month} 达到法定退休年龄",
         "You reached your statutory retirement age in {month}",

@@ -9,6 +9,7 @@ from onestop.rules.adjustment import AdjustmentRule
 from onestop.rules.award import CoefficientTransitional, DivisorPolicy
 from onestop.rules.contributions import Rates
 from onestop.rules.interest import Method
+from onestop.rules.survivor import SurvivorPolicy
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class ProvinceYear:
     transitional: CoefficientTransitional | None
     adjustment: AdjustmentRule | None
     sources: str
+    # The income behind survivors' benefits (None until published) and the schedule.
+    residents_monthly_income: Decimal | None = None
+    survivor: SurvivorPolicy | None = None
 
     @property
     def reference(self) -> str:

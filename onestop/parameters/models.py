@@ -102,6 +102,36 @@ class ProvinceParameters(AppendOnly):
     adjustment_fixed = models.DecimalField(
         _("annual adjustment fixed amount"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Survivors' benefits (MOHRSS [2021] 18): the urban residents' monthly disposable income
+    # per person of this year (used for deaths next year), and the province's schedule.
+    residents_monthly_income = models.DecimalField(
+        _("urban residents' monthly disposable income per person"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    funeral_grant_multiple = models.DecimalField(
+        _("funeral grant, months of that income"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
+    )
+    survivor_months_min = models.PositiveSmallIntegerField(
+        _("survivor benefit, fewest months"), default=6, validators=[MaxValueValidator(240)]
+    )
+    survivor_months_per_year = models.DecimalField(
+        _("survivor benefit, months per whole contribution year"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("12"))],
+    )
+    survivor_months_max = models.PositiveSmallIntegerField(
+        _("survivor benefit, most months"), default=24, validators=[MaxValueValidator(240)]
+    )
     sources = models.TextField(_("sources"), help_text=_("Where each figure was published."))
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

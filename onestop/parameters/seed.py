@@ -32,12 +32,25 @@ SHAANXI = {
     2025: ("7700.00", "7700.00"),
     2026: ("7950.00", "7950.00"),
 }
+#: year: urban residents' monthly disposable income per person -- illustrative demo values.
+SHAANXI_INCOME = {
+    2019: "2990.00",
+    2020: "3100.00",
+    2021: "3330.00",
+    2022: "3450.00",
+    2023: "3620.00",
+    2024: "3760.00",
+    2025: "3900.00",
+    2026: "4040.00",
+}
 SOURCES = (
     "Rates: D4 Guobanfa [2019] 13 (employer 16%, bases 60%-300%), D3 Guofa [2005] 38 "
     "(individual 8%), Social Insurance Law art. 86 (0.05% a day). Wages and benefit base: "
     "ILLUSTRATIVE DEMO VALUES, not the figures published by the Shaanxi HRSS department; "
     "publish a new version with the official figure. Transitional coefficient k = 1.2%: "
-    "illustrative, inside the 1.0%-1.4% range of provincial formulas."
+    "illustrative, inside the 1.0%-1.4% range of provincial formulas. Survivors: MOHRSS "
+    "[2021] 18 (funeral grant twice the urban residents' monthly disposable income); the "
+    "income figures and the survivor months schedule (6 to 24, one a year) are ILLUSTRATIVE."
 )
 
 
@@ -65,7 +78,16 @@ def seed(book_rate_model: Any, parameters_model: Any) -> None:
             transitional_coefficient=Decimal("0.012"),
             adjustment_percentage=Decimal("0.02") if year == 2025 else None,
             adjustment_fixed=Decimal("0") if year == 2025 else None,
+            **income_of(parameters_model, year),
             sources=SOURCES,
             note="initial demo data",
             created_by="system",
         )
+
+
+def income_of(parameters_model: Any, year: int) -> dict[str, Decimal]:
+    """The demo income for a model that has the field (migrations before 0004 do not)."""
+    names = {f.name for f in parameters_model._meta.fields}
+    if "residents_monthly_income" not in names or year not in SHAANXI_INCOME:
+        return {}
+    return {"residents_monthly_income": Decimal(SHAANXI_INCOME[year])}

@@ -11,6 +11,7 @@ from onestop.rules.adjustment import AdjustmentRule
 from onestop.rules.award import CoefficientTransitional, DivisorPolicy
 from onestop.rules.contributions import Rates
 from onestop.rules.interest import Method
+from onestop.rules.survivor import SurvivorPolicy
 
 
 class ParametersMissing(ServiceError):
@@ -61,6 +62,13 @@ def to_contract(row: ProvinceParameters) -> ProvinceYear:
         transitional=transitional,
         adjustment=adjustment,
         sources=row.sources,
+        residents_monthly_income=row.residents_monthly_income,
+        survivor=SurvivorPolicy(
+            funeral_multiple=row.funeral_grant_multiple,
+            months_min=row.survivor_months_min,
+            months_per_year=row.survivor_months_per_year,
+            months_max=row.survivor_months_max,
+        ),
     )
 
 

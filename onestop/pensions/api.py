@@ -14,8 +14,16 @@ from onestop.common.errors import NotFound, NotPermitted
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Region
-from onestop.pensions import calculators, eligibility, selectors, services, transfers
+from onestop.pensions import (
+    calculators,
+    eligibility,
+    selectors,
+    services,
+    survivors,
+    transfers,
+)
 from onestop.pensions.models import PayrollRun
 from onestop.rules.award import Line
 from onestop.rules.values import Age, money
@@ -464,3 +472,42 @@ def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[
         # An HRSS case worker or reviewer asking about someone out of scope: not found.
         raise NotFound("未找到该人员或地区。", "No such person or region.") from None
     return Status(201, _transfer_out(moved))
+
+
+class SurvivorOut(Schema):
+    name: str
+    resident_id: str  # masked
+    died_on: str
+    status: str
+    funeral_grant: str | None
+    survivor_benefit: str | None
+    survivor_months: int | None
+    account: str | None
+    total: str | None
+    error: str | None
+    case_number: str
+    opened_at: str
+
+
+@router.get("/survivors", response={200: list[SurvivorOut], 403: ErrorOut}, auth=ANY_AUTH)
+def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Survivors' benefits opened by deaths in the caller's region scope (HRSS case workers,
+    reviewers, supervisors): the amounts computed from the record, and who claimed them."""
+    require_scope(request, "applications:read")
+    return [
+        {
+            "name": b.person.name,
+            "resident_id": mask_resident_id(b.person.resident_id),
+            "died_on": b.died_on.isoformat(),
+            "status": b.status,
+            "funeral_grant": b.facts.get("funeral_grant"),
+            "survivor_benefit": b.facts.get("survivor_benefit"),
+            "survivor_months": b.facts.get("survivor_months"),
+            "account": b.facts.get("account"),
+            "total": b.facts.get("total"),
+            "error": b.facts.get("error"),
+            "case_number": b.case_number,
+            "opened_at": b.opened_at.isoformat(timespec="seconds"),
+        }
+        for b in survivors.survivors_for(actor=request.user)
+    ]

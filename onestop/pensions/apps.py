@@ -9,9 +9,10 @@ class PensionsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils import timezone
 
-        from onestop.applications.services import on_approved, on_submit
+        from onestop.applications.prefill import on_prefill
+        from onestop.applications.services import on_approved, on_route, on_submit
         from onestop.exchange.gateway import register_action, register_event_handler
-        from onestop.pensions import eligibility, services, transfers
+        from onestop.pensions import eligibility, services, survivors, transfers
         from onestop.workflow import engine
 
         engine.register_service("pension_award", services.award_service)
@@ -26,3 +27,7 @@ class PensionsConfig(AppConfig):
         engine.register_service("transfer_contact", transfers.contact_service)
         on_approved("SX-SI-007", transfers.transfer_in_from_case)
         register_action("hrss.pension_transfer", transfers.transfer_out)
+        engine.register_service("survivor_benefits", survivors.claim_service)
+        on_approved(survivors.ITEM, survivors.claim_from_case)
+        on_prefill(survivors.ITEM, survivors.prefill)
+        on_route(survivors.ITEM, survivors.route)

@@ -213,3 +213,44 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SurvivorStatus(models.TextChoices):
+    OPEN = "open", _("open, awaiting the survivors")
+    CLAIMED = "claimed", _("claimed")
+
+
+class SurvivorBenefit(models.Model):
+    """Opened by a confirmed death of an insured person or a pensioner: the funeral grant, the
+    survivor benefit and the inheritable account, computed when the death is confirmed and put
+    in front of the survivors and the county agency; claimed once through SX-SI-008."""
+
+    person = models.OneToOneField(
+        "identity.Person", on_delete=models.PROTECT, related_name="survivor_benefit"
+    )
+    region = models.ForeignKey("identity.Region", on_delete=models.PROTECT, related_name="+")
+    died_on = models.DateField()
+    source = models.CharField(max_length=64)
+    opened_at = models.DateTimeField()
+    # Amounts and explanation lines, or {"error": ...} when they cannot be computed yet.
+    facts = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=SurvivorStatus.choices, default=SurvivorStatus.OPEN
+    )
+    # Who registered the death (from the registry's record), told when it is opened.
+    declarant = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_number = models.CharField(max_length=24, blank=True)
+    claimant = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("survivors' benefits")
+        verbose_name_plural = _("survivors' benefits")
+
+    def __str__(self) -> str:
+        return f"Survivors of {self.person_id}"

@@ -26,7 +26,7 @@ from onestop.exchange import provinces
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
-from onestop.pensions import calculators, eligibility, transfers
+from onestop.pensions import calculators, eligibility, survivors, transfers
 from onestop.pensions.models import (
     Adjustment,
     AdjustmentLine,
@@ -38,6 +38,7 @@ from onestop.pensions.models import (
     Pensioner,
     PensionerStatus,
     RetirementNotice,
+    SurvivorBenefit,
     Transfer,
     TransferDirection,
 )
@@ -507,18 +508,30 @@ def imprisonment_seen(
 
 
 def death_event(event: dict[str, Any]) -> str:
-    """A registry reported a death: stop the pension of that person, if they draw one."""
+    """A registry reported a death: stop the pension of that person, if they draw one, and
+    open the survivors' benefits of anyone insured here."""
     from onestop.identity import selectors as identity
 
     person = identity.person_by_resident_id(str(event.get("subject", "")))
-    pensioner = Pensioner.objects.filter(person=person).first() if person else None
-    if pensioner is None:
-        return "no pensioner"
-    try:
-        death = dt.date.fromisoformat(str((event.get("data") or {}).get("date", "")))
-    except ValueError:
-        death = timezone.localdate()
-    return pensioner_stop(pensioner=pensioner, death=death, source=str(event.get("source")))
+    if person is None:
+        return "not insured here"
+    data = event.get("data") or {}
+    death = _date(data.get("date")) or timezone.localdate()
+    source = str(event.get("source"))
+    pensioner = Pensioner.objects.filter(person=person).first()
+    outcome = (
+        pensioner_stop(pensioner=pensioner, death=death, source=source)
+        if pensioner
+        else "no pensioner"
+    )
+    known = SurvivorBenefit.objects.filter(person=person).exists()
+    opened = survivors.open_for_death(
+        person=person,
+        died_on=death,
+        source=source,
+        declarant_id=str(data.get("declarant_resident_id", "")),
+    )
+    return outcome + ("; survivors' benefits opened" if opened and not known else "")
 
 
 def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
@@ -559,10 +572,13 @@ def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
             counts["unavailable"] += 1
             continue
         if death is not None:
-            pensioner_stop(
-                pensioner=pensioner,
-                death=_date(death.get("date")) or today,
+            died_on = _date(death.get("date")) or today
+            pensioner_stop(pensioner=pensioner, death=died_on, source="civil_affairs.deaths")
+            survivors.open_for_death(
+                person=pensioner.person,
+                died_on=died_on,
                 source="civil_affairs.deaths",
+                declarant_id=str(death.get("declarant_resident_id", "")),
             )
             counts["stopped"] += 1
             continue

@@ -13,4 +13,5 @@ urlpatterns = [
     path("staff/payroll/", views.payroll_view, name="payroll"),
     path("staff/adjustments/", views.adjustments_view, name="adjustments"),
     path("staff/transfers/", views.transfers_view, name="transfers"),
+    path("staff/survivors/", views.survivors_view, name="survivors"),
 ]

@@ -14,15 +14,23 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
 from onestop.identity import selectors as identity
+from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Region
 from onestop.parameters import selectors as parameters
-from onestop.pensions import calculators, eligibility, selectors, services, transfers
+from onestop.pensions import (
+    calculators,
+    eligibility,
+    selectors,
+    services,
+    survivors,
+    transfers,
+)
 from onestop.pensions.forms import EstimateForm, RetirementForm
 from onestop.rules.values import RuleError
 
@@ -264,3 +272,18 @@ def transfers_view(request: HttpRequest) -> HttpResponse:
             .order_by("code"),
         },
     )
+
+
+@require_GET
+@login_required
+def survivors_view(request: HttpRequest) -> HttpResponse:
+    """Staff: survivors' benefits opened by deaths in their scope, and who claimed them."""
+    rows = [
+        {
+            "benefit": b,
+            "resident_id": mask_resident_id(b.person.resident_id),
+            "facts": b.facts,
+        }
+        for b in survivors.survivors_for(actor=request.user)
+    ]
+    return render(request, "pensions/survivors.html", {"rows": rows})

@@ -130,30 +130,70 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     assert page.locator("#case-status").inner_text() == "已受理，审核中"
 
 
-def test_a_death_case_runs_its_joint_review(world: Any, page: Any) -> None:
-    sign_in(page, "13800000001")
+def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
+    world: Any, page: Any
+) -> None:
+    """Civil affairs reports the death of an insured man whose son (bob) registered it: the
+    platform opens the survivors' benefits, bob is told the amounts and finds the form filled
+    in; the case goes to the deceased's county, three departments review in parallel, and the
+    approval marks the benefits claimed."""
+    import datetime as dt
+    import random
+
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.pensions import services as pensions
+    from onestop.pensions.models import SurvivorBenefit
+    from onestop.pensions.testing import worked_elsewhere
+
+    father = identity.person_register(
+        actor=None,
+        name="白振国",
+        resident_id=demo.resident_id(random.Random(1958), "610113", dt.date(1958, 4, 2), True),
+        region=world.regions["610113"],
+    )
+    worked_elsewhere(father)
+    pensions.death_event(
+        {
+            "subject": father.resident_id,
+            "source": "civil_affairs",
+            "data": {"date": "2026-11-10", "declarant_resident_id": world.bob.resident_id},
+        }
+    )
+    facts = SurvivorBenefit.objects.get(person=father).facts
+    assert (facts["funeral_grant"], facts["survivor_benefit"]) == ("7800.00", "58500.00")
+    sign_in(page, "13800000002")
+    page.goto("/me/inbox/")
+    assert facts["total"] in page.locator("main").inner_text()
     page.goto("/services/SX-SI-008/")
     page.get_by_role("link", name="在线申请").click()
-    page.get_by_label("逝者公民身份号码 Resident ID of the deceased").fill(world.dave.resident_id)
-    page.get_by_label("与逝者关系 Relation (spouse, child, parent)").select_option("parent")
+    deceased = page.get_by_label("逝者公民身份号码 Resident ID of the deceased")
+    assert deceased.input_value() == father.resident_id  # filled in from the death record
+    page.get_by_label("与逝者关系 Relation (spouse, child, parent)").select_option("child")
     page.get_by_role("button", name="继续", exact=True).click()
     page.get_by_role("button", name="提交申请").click()
-    number = Application.objects.get().number
+    case = Application.objects.get()
+    assert case.region == father.region  # the deceased's county, not bob's
     sign_out(page)
     sign_in(page, "carol", world.carol)
-    decide(page, number, "accept")
+    decide(page, case.number, "accept")
+    assert page.locator("#survivor-total").inner_text() == facts["total"]
+    assert "7800.00" in page.locator("#survivor-lines").inner_text()
     # Three departments now hold a step each; carol's is the pension record check.
     assert page.locator("section[id^=task-]").count() == 1
-    decide(page, number, "done")
+    decide(page, case.number, "done")
     sign_out(page)
     for officer in (world.cheng, world.mei):
         sign_in(page, officer.username, officer)
         page.get_by_role("link", name="我的待办").click()
         assert page.locator("#queue tbody tr").count() == 1
-        decide(page, number, "done")
+        decide(page, case.number, "done")
         sign_out(page)
     sign_in(page, "rita", world.rita)
-    decide(page, number, "approve")
+    decide(page, case.number, "approve")
     assert page.locator("#case-status").inner_text() == "已批准"
     tasks = [line for line in page.locator("#timeline").inner_text().splitlines()]
     assert len(tasks) == 6  # filed, accepted, three reviews, approved
+    page.goto("/staff/survivors/")
+    row = page.locator("#survivors tbody tr").first.inner_text()
+    assert "白振国" in row and case.number in row and father.resident_id not in row

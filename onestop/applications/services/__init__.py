@@ -14,6 +14,7 @@ from onestop.applications.services.cases import (
     may_act,
     nearest_staff,
     on_approved,
+    on_route,
     on_submit,
     overdue,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "may_work_on",
     "nearest_staff",
     "on_approved",
+    "on_route",
     "on_submit",
     "overdue",
 ]

@@ -34,7 +34,7 @@ from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
-from onestop.identity.models import Person, User
+from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
 from onestop.workflow import engine
 
@@ -164,16 +164,18 @@ def application_submit(
 ) -> Filed:
     """File a case for ``applicant``: by themselves online or through the API, or by a case
     worker at a counter with the applicant's recorded consent."""
+    # The competent place: the applicant's, unless the item routes elsewhere (survivors
+    # claim where the deceased was insured).
+    region = next(
+        (r for r in (route(applicant, answers) for route in ROUTES.get(item_code, [])) if r),
+        applicant.region,
+    )
     if channel in (Channel.ONLINE, Channel.API):
         if getattr(actor, "person", None) is None or actor.person.pk != applicant.pk:
             raise NotPermitted()
     elif channel == Channel.COUNTER:
         profile = policy.staff_profile(actor)
-        if (
-            profile is None
-            or profile.role != "case_worker"
-            or not policy.in_scope(profile, applicant.region)
-        ):
+        if profile is None or profile.role != "case_worker" or not policy.in_scope(profile, region):
             raise NotPermitted()
         if not consent:
             raise ServiceError(
@@ -226,7 +228,7 @@ def application_submit(
                     item_version=item.version,
                     item_name=item.name,
                     applicant=applicant,
-                    region=applicant.region,
+                    region=region,
                     channel=channel,
                     filed_by=actor,
                     consent_at=now if channel == Channel.COUNTER else None,
@@ -265,6 +267,14 @@ def application_submit(
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,
 #: nothing is saved). Registered by those contexts when they load.
 SUBMIT_CHECKS: dict[str, list[Callable[[Person, dict[str, Any]], None]]] = {}
+
+#: Where a case of an item is handled when not at the applicant's region: ``(applicant,
+#: answers) -> Region | None``. Registered by the contexts that know.
+ROUTES: dict[str, list[Callable[[Person, dict[str, Any]], Region | None]]] = {}
+
+
+def on_route(item_code: str, route: Callable[[Person, dict[str, Any]], Region | None]) -> None:
+    ROUTES.setdefault(item_code, []).append(route)
 
 
 def on_submit(item_code: str, check: Callable[[Person, dict[str, Any]], None]) -> None:

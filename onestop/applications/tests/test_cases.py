@@ -180,12 +180,14 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
 
     civil = staff("ca", "610000-civil_affairs")
     medical = staff("mi", "610000-medical_insurance")
+    # bob (Beilin) claims for alice: the case goes where the deceased was insured (Yanta).
     filed = services.application_submit(
-        actor=world.alice.user,
+        actor=world.bob.user,
         item_code="SX-SI-008",
-        applicant=world.alice,
-        answers={"deceased_resident_id": world.dave.resident_id, "relation": "parent"},
+        applicant=world.bob,
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
     )
+    assert filed.application.region == world.alice.region
     case = act(world, "carol", filed.application, "accept", "accept")
     assert sorted(r[1] for r in case.ready) == ["case_worker", "civil_affairs", "medical_insurance"]
     assert [c.number for c in selectors.queue_for(actor=civil)] == [case.number]
@@ -197,8 +199,12 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
     )
     case = act(world, "carol", case, "hrss_review")
     assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
-    case = act(world, "rita", case, "decide", "approve")
-    assert case.status == Status.APPROVED
+    # No death is known for alice: the benefits cannot be computed, so no approval.
+    assert "survivor_error" in case.facts
+    with pytest.raises(ServiceError):
+        act(world, "rita", case, "decide", "approve")
+    case = act(world, "rita", case, "decide", "reject", "未查到死亡登记 no death registered")
+    assert case.status == Status.REJECTED
 
 
 def test_withdraw_and_public_status(world: Any) -> None:

@@ -86,6 +86,7 @@ def test_a_failing_gateway_is_recorded_not_raised(
 def test_every_template_fills_in_both_languages() -> None:
     names = ["number", "item", "deadline", "note", "task", "due", "region", "amount", "start"]
     names += ["month", "name", "days", "place", "account", "latest"]
+    names += ["date", "total", "funeral", "survivor"]
     values = dict.fromkeys(names, "X")
     for zh_title, en_title, zh_body, en_body in TEMPLATES.values():
         for text in (zh_title, en_title, zh_body, en_body):

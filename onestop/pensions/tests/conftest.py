@@ -3,8 +3,10 @@ helper that brings a person's record in from there through the transfer-in proce
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -12,6 +14,8 @@ import pytest
 
 from onestop.applications import services as applications
 from onestop.applications.models import Application
+from onestop.contributions import services as contributions
+from onestop.contributions.services import DeclaredRow
 from onestop.exchange import algorithms, signing
 from onestop.exchange.models import Consumer, ConsumerKind
 from onestop.simulators.registries import RegistrySimulator
@@ -83,4 +87,43 @@ def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> 
     case = file_and_accept(world, person)
     return applications.application_act(
         actor=world.rita, application=case, task="review", decision="approve"
+    )
+
+
+@pytest.fixture
+def insured(world: Any, hub: Any) -> Any:
+    """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
+    employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
+    bring_in(world, world.alice, hub)
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202401,
+        wage=Decimal("7450"),
+    )
+    for month in range(1, 13):
+        result = contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=202400 + month,
+            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
+            today=dt.date(2026, 11, 23),
+        )
+        assert result.accepted, result.reply
+    return world
+
+
+def retire(world: Any, month: str = "2025-02") -> Application:
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": month, "bank_account": "6222020200112233445"},
+    ).application
+    return applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
     )

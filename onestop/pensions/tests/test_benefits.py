@@ -11,56 +11,15 @@ from typing import Any
 import pytest
 
 from onestop.applications import services as applications
-from onestop.applications.models import Application
 from onestop.audit.models import Entry
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import services as contributions
-from onestop.contributions.services import DeclaredRow
 from onestop.pensions import services
 from onestop.pensions.models import EntitlementCheck, Payment, PayrollRun, Pensioner
-from onestop.pensions.tests.conftest import bring_in
+from onestop.pensions.tests.conftest import retire
 from onestop.rules.values import RuleError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def insured(world: Any, hub: Any) -> Any:
-    """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
-    employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
-    bring_in(world, world.alice, hub)
-    contributions.insurance_register(
-        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
-    )
-    contributions.employment_start(
-        actor=None,
-        employer=world.acme,
-        resident_id=world.alice.resident_id,
-        start_period=202401,
-        wage=Decimal("7450"),
-    )
-    for month in range(1, 13):
-        result = contributions.declaration_submit(
-            actor=None,
-            employer=world.acme,
-            period=202400 + month,
-            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
-            today=dt.date(2026, 11, 23),
-        )
-        assert result.accepted, result.reply
-    return world
-
-
-def retire(world: Any, month: str = "2025-02") -> Application:
-    case = applications.application_submit(
-        actor=world.alice.user,
-        item_code="SX-SI-006",
-        applicant=world.alice,
-        answers={"retirement_month": month, "bank_account": "6222020200112233445"},
-    ).application
-    return applications.application_act(
-        actor=world.carol, application=case, task="accept", decision="accept"
-    )
 
 
 def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> None:
@@ -155,7 +114,7 @@ def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> N
     )
     # Died in October: nothing is due from November; November's and December's pensions are
     # overpaid, and so is nothing of the arrears (they covered months before the death).
-    assert outcome == "stopped from 2026-11; to recover 3265.72"
+    assert outcome == "stopped from 2026-11; to recover 3265.72; survivors' benefits opened"
     pensioner.refresh_from_db()
     assert pensioner.status == "stopped"
     assert Payment.objects.get(kind="recovery").amount == Decimal("-3265.72")
@@ -187,7 +146,7 @@ def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insure
         {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
     )
     # Nothing is due from 2026-09: September, October (in the arrears) and November.
-    assert outcome == "stopped from 2026-09; to recover 4898.58"
+    assert outcome == "stopped from 2026-09; to recover 4898.58; survivors' benefits opened"
 
 
 def test_the_payment_statement_is_signed(insured: Any) -> None:

@@ -1,0 +1,250 @@
+"""Survivors' benefits opened by a confirmed death: the amounts from the record, the
+person who registered the death told and their form filled in, one claim through SX-SI-008
+with the inherited account leaving the ledger, and staff seeing only their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application
+from onestop.applications.prefill import prefill
+from onestop.audit.models import Entry
+from onestop.catalogue import selectors as catalogue
+from onestop.common.errors import ServiceError
+from onestop.contributions.models import LedgerEntry
+from onestop.contributions.selectors import ledger_verify
+from onestop.identity import services as identity
+from onestop.identity.models import StaffRole
+from onestop.notifications.models import Notification
+from onestop.parameters.models import ProvinceParameters
+from onestop.parameters.services import province_parameters_publish
+from onestop.pensions import services
+from onestop.pensions.models import SurvivorBenefit
+from onestop.pensions.tests.conftest import retire
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Test-Passw0rd!"
+
+
+def died(world: Any, person: Any, date: str, declarant: Any = None) -> str:
+    data = {"date": date, "certificate_no": "SW1"}
+    if declarant is not None:
+        data["declarant_resident_id"] = declarant.resident_id
+    return services.death_event(
+        {"subject": person.resident_id, "source": "civil_affairs", "data": data}
+    )
+
+
+def claim(world: Any, claimant: Any, deceased: Any) -> Application:
+    """File SX-SI-008 and take it through acceptance and the joint review."""
+
+    def staff(name: str, agency: str) -> Any:
+        return identity.staff_create(
+            actor=None,
+            username=name,
+            display_name=name,
+            password=PASSWORD,
+            agency=world.agencies[agency],
+            role=StaffRole.CASE_WORKER,
+            region=world.regions["610000"],
+        )
+
+    case = applications.application_submit(
+        actor=claimant.user,
+        item_code="SX-SI-008",
+        applicant=claimant,
+        answers={"deceased_resident_id": deceased.resident_id, "relation": "child"},
+    ).application
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    if "survivor" not in case.facts:
+        return case
+    civil = staff(f"ca{case.pk}", "610000-civil_affairs")
+    medical = staff(f"mi{case.pk}", "610000-medical_insurance")
+    case = applications.application_act(actor=civil, application=case, task="civil_affairs_review")
+    case = applications.application_act(
+        actor=medical, application=case, task="medical_insurance_review"
+    )
+    return applications.application_act(actor=world.carol, application=case, task="hrss_review")
+
+
+def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(
+    insured: Any,
+) -> None:
+    applications.application_act(
+        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+    )
+    services.payroll_run(actor=None, period="2026-11")
+    outcome = died(insured, insured.alice, "2026-11-10", declarant=insured.bob)
+    assert outcome == "stopped from 2026-12; to recover 0.00; survivors' benefits opened"
+    benefit = SurvivorBenefit.objects.get()
+    # By hand: the 2025 income (the year before the death) 3900.00; funeral grant 2 x 3900.00
+    # = 7800.00; 180 months = 15 years -> 15 months (within 6 to 24): 58500.00. Account:
+    # 74469.31 at retirement less 515.36 a month for 21 months paid (2025-03 to 2026-11):
+    # 63646.75. Total 129946.75.
+    facts = benefit.facts
+    assert (facts["funeral_grant"], facts["survivor_months"], facts["survivor_benefit"]) == (
+        "7800.00",
+        15,
+        "58500.00",
+    )
+    assert (facts["account"], facts["total"], facts["income_year"]) == (
+        "63646.75",
+        "129946.75",
+        2025,
+    )
+    assert (benefit.declarant, benefit.status, benefit.region) == (
+        insured.bob,
+        "open",
+        insured.alice.region,
+    )
+    # Told: the person who registered the death, and the county's case workers.
+    invited = Notification.objects.get(event="pensions.survivors_invited")
+    assert invited.recipient == insured.bob.user and "129946.75" in invited.body_zh
+    assert Notification.objects.filter(
+        event="pensions.survivors_opened", recipient=insured.carol
+    ).exists()
+    assert not Notification.objects.filter(
+        event="pensions.survivors_opened", recipient=insured.mallory
+    ).exists()
+    # A second report of the same death opens nothing more.
+    died(insured, insured.alice, "2026-11-10", declarant=insured.bob)
+    assert SurvivorBenefit.objects.count() == 1
+    assert Notification.objects.filter(event="pensions.survivors_invited").count() == 1
+    # bob's claim form names the deceased already.
+    item = catalogue.item_get(code="SX-SI-008")
+    assert prefill(person=insured.bob, item=item)["deceased_resident_id"] == (
+        insured.alice.resident_id
+    )
+    case = claim(insured, insured.bob, insured.alice)
+    assert case.facts["survivor"]["total"] == "129946.75"
+    page = Client()
+    page.force_login(insured.rita)
+    html = page.get(f"/applications/{case.number}/").content.decode()
+    assert 'id="survivor-total">129946.75<' in html
+    case = applications.application_act(
+        actor=insured.rita, application=case, task="decide", decision="approve"
+    )
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.case_number, benefit.claimant) == (
+        "claimed",
+        case.number,
+        insured.bob,
+    )
+    inherited = LedgerEntry.objects.get(kind="inherited")
+    assert (inherited.amount, inherited.period, inherited.account) == (
+        Decimal("-63646.75"),
+        202611,
+        True,
+    )
+    assert ledger_verify() == []
+    assert Entry.objects.filter(action="pensions.survivors_claimed").count() == 1
+    # Nobody claims twice: the next case is told, and cannot be approved.
+    again = claim(insured, insured.bob, insured.alice)
+    assert "Claimed by" in again.facts["survivor_error"]
+    with pytest.raises(ServiceError):
+        _approve_after_reviews(insured, again)
+    assert LedgerEntry.objects.filter(kind="inherited").count() == 1
+
+
+def test_an_insured_workers_death_counts_the_account_with_interest(insured: Any) -> None:
+    assert died(insured, insured.alice, "2025-06-15").endswith("survivors' benefits opened")
+    facts = SurvivorBenefit.objects.get().facts
+    # 2024 income 3760.00: funeral 7520.00, 15 months 56400.00. Account: the ledger's
+    # 74352.00 with 2024's 101.47 and 2025 to June: 7253.47 x 2.62% x 6/12 = 95.02.
+    assert (facts["funeral_grant"], facts["survivor_benefit"], facts["account"]) == (
+        "7520.00",
+        "56400.00",
+        "74548.49",
+    )
+    assert facts["total"] == "138468.49"
+    assert not Notification.objects.filter(event="pensions.survivors_invited").exists()
+    # Someone the platform never insured opens nothing.
+    assert died(insured, insured.dave, "2025-06-15") == "no pensioner"
+
+
+def test_unpublished_income_is_stated_and_the_claim_computes_it_once_published(
+    insured: Any,
+) -> None:
+    ProvinceParameters.objects.filter(province="610000", year=2025).update(
+        residents_monthly_income=None
+    )
+    died(insured, insured.alice, "2026-03-01")
+    benefit = SurvivorBenefit.objects.get()
+    assert "2025" in benefit.facts["error"]
+    page = Client()
+    page.force_login(insured.carol)
+    assert "2025" in page.get("/staff/survivors/").content.decode()
+    province_parameters_publish(
+        actor=None,
+        province="610000",
+        year=2025,
+        values={"residents_monthly_income": Decimal("3900.00")},
+        sources="test: published income",
+    )
+    case = claim(insured, insured.bob, insured.alice)
+    assert case.facts["survivor"]["funeral_grant"] == "7800.00"
+    benefit.refresh_from_db()
+    assert "error" not in benefit.facts
+
+
+def test_a_claim_without_a_known_death_cannot_be_approved(insured: Any) -> None:
+    case = claim(insured, insured.bob, insured.alice)  # no registry here, no death known
+    assert "survivor_error" in case.facts
+    with pytest.raises(ServiceError):
+        _approve_after_reviews(insured, case)
+    assert not SurvivorBenefit.objects.exists()
+    assert not LedgerEntry.objects.filter(kind="inherited").exists()
+
+
+def _approve_after_reviews(world: Any, case: Application) -> None:
+    for task, lane in [(r[0], r[1]) for r in case.ready]:
+        if lane == "case_worker":
+            actor = world.carol
+        else:
+            agency = f"610000-{lane}"
+            actor = _staff(world, f"{lane[:2]}-{case.pk}", agency)
+        case = applications.application_act(actor=actor, application=case, task=task)
+    applications.application_act(
+        actor=world.rita, application=case, task="decide", decision="approve"
+    )
+
+
+def _staff(world: Any, name: str, agency: str) -> Any:
+    return identity.staff_create(
+        actor=None,
+        username=name,
+        display_name=name,
+        password=PASSWORD,
+        agency=world.agencies[agency],
+        role=StaffRole.CASE_WORKER,
+        region=world.regions["610000"],
+    )
+
+
+def test_staff_see_the_survivors_of_their_scope_only(insured: Any) -> None:
+    died(insured, insured.alice, "2026-11-10")
+    carol, mallory = Client(), Client()
+    carol.force_login(insured.carol)
+    mallory.force_login(insured.mallory)
+    page = carol.get("/staff/survivors/").content.decode()
+    assert insured.alice.name in page and insured.alice.resident_id not in page
+    assert insured.alice.name not in mallory.get("/staff/survivors/").content.decode()
+    api = carol.get("/api/v1/survivors").json()
+    assert [(r["name"], r["status"], r["total"]) for r in api] == [
+        (insured.alice.name, "open", api[0]["total"])
+    ]
+    assert api[0]["resident_id"] != insured.alice.resident_id
+    assert mallory.get("/api/v1/survivors").json() == []
+    citizen = Client()
+    citizen.force_login(insured.bob.user)
+    assert citizen.get("/api/v1/survivors").status_code == 403
+    assert dt.date.fromisoformat(api[0]["died_on"]) == dt.date(2026, 11, 10)
