@@ -38,6 +38,7 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
                     "date": died.isoformat(),
                     "place": "西安市雁塔区",
                     "certificate_no": f"SW{died:%Y%m%d}000001",
+                    "declarant_resident_id": alice.resident_id,
                 }
             }
         },
@@ -91,4 +92,8 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
     gateway.gateway_query(
         body=body, signature=algorithms.sign(algorithms.ED25519, bank_private, body)
     )
-    return {"deceased": deceased.resident_id, "bank_key": bank_private}
+    return {
+        "deceased": deceased.resident_id,
+        "died_on": died.isoformat(),
+        "bank_key": bank_private,
+    }

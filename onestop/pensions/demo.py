@@ -57,6 +57,24 @@ def history(person: Person) -> None:
     )
 
 
+def bereavement(*, deceased: Person, declarant: Person, died_on: str) -> str:
+    """The demo's death, as civil affairs reports it: the deceased was insured here (fifteen
+    years brought in from Henan unless already contributing) and alice registered the death,
+    so she is told the survivors' benefits and finds the claim form filled in."""
+    from onestop.contributions import selectors as contributions
+    from onestop.pensions.services import death_event
+
+    if contributions.statement_of(person=deceased).contribution_months == 0:
+        history(deceased)
+    return death_event(
+        {
+            "subject": deceased.resident_id,
+            "source": "civil_affairs",
+            "data": {"date": died_on, "declarant_resident_id": declarant.resident_id},
+        }
+    )
+
+
 def provinces(*, state: dict[str, Any], signing_key: str, platform_key: str, alice: Person) -> None:
     """Henan's pension system behind the transfer hub (the registry simulator): its key is
     the simulator's; alice worked there five years and can bring them in."""

@@ -128,10 +128,14 @@ class Command(BaseCommand):
             alice=alice,
         )
         self._registry_state().write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        bereaved = pensions_demo.bereavement(
+            deceased=deceased, declarant=alice, died_on=shared["died_on"]
+        )
         self.stdout.write(
-            "Data sharing: civil affairs holds a death record for "
-            f"{shared['deceased']} (file a funeral grant for it as alice: no certificate to "
-            "upload); a demo bank has queried alice with her consent."
+            "Data sharing: civil affairs reported the death of "
+            f"{shared['deceased']} ({bereaved}); alice registered it and is told the "
+            "survivors' benefits: she claims them online with no certificate to upload. A demo "
+            "bank has queried alice with her consent."
         )
         return personas
 
