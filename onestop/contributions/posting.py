@@ -101,52 +101,86 @@ LINES = (
 )
 
 
+def _kinds(insurances: set[str], true: str, false: str) -> tuple[str, list[Any]]:
+    """The ledger kinds to post as an inline table (insurance, kind, account, column)."""
+    selects, params = [], []
+    for insurance, column, kind, account in POSTINGS:
+        if insurance in insurances:
+            selects.append(
+                f"SELECT %s AS insurance, %s AS kind, {true if account else false} AS account, "
+                "%s AS col"
+            )
+            params += [insurance, kind, column]
+    return " UNION ALL ".join(selects), params
+
+
 def post(
     *, declaration_id: int, employer_id: int, period: int, insurances: set[str], adjusting: bool
 ) -> None:
-    """Write the declaration's lines and its ledger entries from the staging table.
+    """Write the declaration's lines and its ledger entries from the staging table: one
+    statement for the lines and one for the entries, whatever the number of rows and kinds.
 
     A regular declaration posts the full amounts. An ``adjusting`` (supplementary) one posts
     the difference to what the ledger already holds for the person, month, employer,
     insurance and kind. ``ON CONFLICT DO NOTHING`` makes a repeated post change nothing.
     """
     true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
+    lines = [line for line in LINES if line[0] in insurances]
+    if not lines:
+        return
+    # The staged amount of each (insurance, side), picked by a CASE over the inline table.
+    employer_amount = (
+        "CASE k.insurance "
+        + " ".join(
+            f"WHEN '{insurance}' THEN s.{employer_col}" for insurance, employer_col, _ in lines
+        )
+        + " END"
+    )
+    individual_amount = (
+        "CASE k.insurance "
+        + " ".join(
+            f"WHEN '{insurance}' THEN {f's.{col}' if col else '0'}" for insurance, _, col in lines
+        )
+        + " END"
+    )
+    line_table = " UNION ALL ".join("SELECT %s AS insurance" for _ in lines)
+    staged = (
+        "CASE k.col "
+        + " ".join(f"WHEN '{column}' THEN s.{column}" for _, column, _, _ in POSTINGS)
+        + " END"
+    )
+    kinds, kind_params = _kinds(insurances, true, false)
     with connection.cursor() as cursor:
-        for insurance, employer_col, individual_col in LINES:
-            if insurance not in insurances:
-                continue
-            individual = f"s.{individual_col}" if individual_col else "0"
-            cursor.execute(
-                "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
-                "insurance, wage, base, employer_amount, individual_amount) "
-                f"SELECT %s, s.person_id, %s, s.wage, s.base, s.{employer_col}, {individual} "
-                f"FROM {STAGE} s",
-                [declaration_id, insurance],
+        cursor.execute(
+            "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
+            "insurance, wage, base, employer_amount, individual_amount) "
+            f"SELECT %s, s.person_id, k.insurance, s.wage, s.base, {employer_amount}, "
+            f"{individual_amount} FROM {STAGE} s CROSS JOIN ({line_table}) k",
+            [declaration_id, *(insurance for insurance, _, _ in lines)],
+        )
+        if adjusting:
+            # Only constants are formatted in; values are parameters.
+            amount = f"{staged} - COALESCE(old.amount, 0)"
+            source = (
+                f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
+                "SELECT person_id, insurance, kind, SUM(amount) AS amount "
+                "FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
+                "AND source_type = 'declaration' GROUP BY person_id, insurance, kind) old "
+                "ON old.person_id = s.person_id AND old.insurance = k.insurance "
+                "AND old.kind = k.kind"
             )
-        for insurance, column, kind, account in POSTINGS:
-            if insurance not in insurances:
-                continue
-            flag = true if account else false
-            if adjusting:
-                amount = f"s.{column} - COALESCE(old.amount, 0)"
-                source = (
-                    # Only constants are formatted in; values are parameters.
-                    f"{STAGE} s LEFT JOIN (SELECT person_id, SUM(amount) AS amount "  # noqa: S608
-                    "  FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
-                    "  AND insurance = %s AND kind = %s AND source_type = 'declaration' "
-                    "  GROUP BY person_id) old ON old.person_id = s.person_id"
-                )
-                params: list[Any] = [employer_id, period, insurance, kind]
-            else:
-                amount, source, params = f"s.{column}", f"{STAGE} s", []
-            cursor.execute(
-                "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
-                "insurance, kind, account, amount, base, source_type, source_id, created_at) "
-                f"SELECT s.person_id, %s, %s, %s, %s, {flag}, {amount}, s.base, 'declaration', "
-                f"%s, CURRENT_TIMESTAMP FROM {source} WHERE {amount} <> 0 "
-                "ON CONFLICT DO NOTHING",
-                [employer_id, period, insurance, kind, declaration_id, *params],
-            )
+            params: list[Any] = [*kind_params, employer_id, period]
+        else:
+            amount, source, params = staged, f"{STAGE} s CROSS JOIN ({kinds}) k", kind_params
+        cursor.execute(
+            "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
+            "insurance, kind, account, amount, base, source_type, source_id, created_at) "
+            "SELECT person_id, %s, %s, insurance, kind, account, amount, base, 'declaration', "
+            f"%s, CURRENT_TIMESTAMP FROM (SELECT s.person_id, k.insurance, k.kind, k.account, "
+            f"{amount} AS amount, s.base FROM {source}) t WHERE amount <> 0 "
+            "ON CONFLICT DO NOTHING",
+            [employer_id, period, declaration_id, *params],
+        )
 
 
 def declaration_totals(*, declaration_id: int) -> dict[tuple[str, bool], Decimal]:

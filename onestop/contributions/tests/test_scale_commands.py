@@ -77,5 +77,14 @@ def test_bench_posting() -> None:
         return
     call_command("bench", "posting", "--rows", "50", stdout=out)
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert set(figures) == {"rows", "seconds", "rows_per_s", "raw_copy_rows_per_s", "ratio"}
-    assert figures["rows"] == 50 and figures["ratio"] > 0
+    assert set(figures) == {
+        "rows",
+        "seconds",
+        "rows_per_s",
+        "raw_copy_rows_per_s",
+        "ratio",
+        "floor_ratio",
+    }
+    assert figures["rows"] == 50 and figures["ratio"] > 0 and figures["floor_ratio"] > 0
+    # The floor inserted the declaration's four entries per employee.
+    assert "200 ledger rows" in out.getvalue()
