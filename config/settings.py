@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "onestop.contributions",
     "onestop.applications",
     "onestop.supervision",
+    "onestop.reviews",
     "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",

@@ -32,6 +32,8 @@ from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, Person, User
 from onestop.notifications.models import Notification
 from onestop.pensions.models import Adjustment, PayrollRun, Transfer
+from onestop.reviews import services as reviews
+from onestop.reviews.models import DIMENSIONS, Rectification, Review
 from onestop.workflow.models import ProcessVersion
 
 PERSONAS = [
@@ -72,6 +74,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 LOGIN = 302  # anonymous users are sent to the login page
+RATING_FORM = {"level": "4", "comment": "", **{f"score_{d}": "4" for d in DIMENSIONS}}
 API_ANON = 401
 
 VIEWERS = {"anonymous": LOGIN, "bob": 200, "carol": 200, "rita": 200, "sam": 200}
@@ -456,6 +459,75 @@ ROUTES = [
         {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
         403,
     ),
+    Route(
+        "rate a case",
+        "get",
+        lambda w: f"/applications/{w.decided.number}/review/",
+        {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 403, "sam": 403},
+        404,
+    ),
+    Route(
+        "rate a case, submit",
+        "post",
+        lambda w: f"/applications/{w.decided.number}/review/",
+        {"anonymous": LOGIN, "alice": 302, "carol": 302, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        form=lambda w: RATING_FORM,
+    ),
+    Route("rate by QR code", "get", lambda w: f"/rate/{w.decided.number}/", {}, 200),
+    # A wrong query code rates nothing, whoever tries.
+    Route(
+        "rate by QR code, wrong code",
+        "post",
+        lambda w: f"/rate/{w.decided.number}/",
+        {},
+        200,
+        form=lambda w: {**RATING_FORM, "code": "WRONG"},
+    ),
+    Route("public ratings", "get", lambda w: "/ratings/", {}, 200),
+    Route(
+        "rectifications page",
+        "get",
+        lambda w: "/staff/rectifications/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "rectification call back",
+        "post",
+        lambda w: f"/staff/rectifications/{w.rectification.pk}/callback/",
+        {"anonymous": LOGIN, "carol": 302, "rita": 302, "mallory": 404},
+        403,
+        writes=True,
+        form=lambda w: {"note": "已回访"},
+    ),
+    Route(
+        "api rate a case",
+        "post",
+        lambda w: f"/api/v1/applications/{w.decided.number}/review",
+        {"anonymous": API_ANON, "alice": 201, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        body={"level": 4, "scores": dict.fromkeys(DIMENSIONS, 4), "comment": ""},
+    ),
+    Route(
+        "api rectifications",
+        "get",
+        lambda w: "/api/v1/rectifications",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "api rectification call back",
+        "post",
+        lambda w: f"/api/v1/rectifications/{w.rectification.pk}/callback",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "mallory": 404},
+        403,
+        writes=True,
+        body={"note": "已回访"},
+    ),
+    Route("api public ratings", "get", lambda w: "/api/v1/ratings", {}, 200),
     Route(
         "api my retirement",
         "get",
@@ -1069,6 +1141,8 @@ def state(world: Any) -> tuple[Any, ...]:
         list(Adjustment.objects.values_list("year", "status")),
         list(Transfer.objects.values_list("number", flat=True)),
         list(Person.objects.order_by("pk").values_list("pk", "region_id")),
+        list(Review.objects.order_by("pk").values_list("pk", "level")),
+        list(Rectification.objects.order_by("pk").values_list("pk", "status")),
     )
 
 
@@ -1104,6 +1178,24 @@ def matrix_world(world: Any) -> Any:
         decision="not_accept",
         note="不符合条件 not eligible",
     )
+    rated = applications.application_act(
+        actor=world.carol,
+        application=applications.application_submit(
+            actor=world.alice.user,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers=dict(RETIREMENT_FORM),
+        ).application,
+        task="accept",
+        decision="not_accept",
+        note="不符合条件 not eligible",
+    )
+    world.rectification = reviews.review_submit(
+        actor=world.alice.user,
+        case=rated,
+        rating=reviews.Rating(1, dict.fromkeys(DIMENSIONS, 1), "差"),
+        channel="web",
+    ).rectification
     world.material = applications.material_upload(
         actor=world.alice.user,
         application=world.case,
@@ -1204,6 +1296,11 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/adjustments/",
         "staff/transfers/",
         "staff/survivors/",
+        "applications/<str:number>/review/",
+        "rate/<str:number>/",
+        "ratings/",
+        "staff/rectifications/",
+        "staff/rectifications/<int:pk>/<str:action>/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1308,6 +1405,10 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/transfers"),
         ("POST", "/api/v1/transfers/internal"),
         ("GET", "/api/v1/survivors"),
+        ("POST", "/api/v1/applications/{number}/review"),
+        ("GET", "/api/v1/rectifications"),
+        ("POST", "/api/v1/rectifications/{rect_id}/{action}"),
+        ("GET", "/api/v1/ratings"),
         ("POST", "/api/v1/certificates/verify-file"),
         ("POST", "/api/v1/certificates/{number}/revoke"),
         ("GET", "/api/v1/gateway/resources"),

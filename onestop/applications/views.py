@@ -232,6 +232,8 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "applicant_id": mask_resident_id(case.applicant.resident_id),
         "overdue": services.overdue(case, timezone.localdate()),
         "new_code": new_code["code"] if new_code and new_code["number"] == case.number else None,
+        "can_tablet": policy.role_of(user) == "case_worker"
+        and policy.allows(user, policy.VIEW_PERSON, case.region),
         "is_applicant": getattr(request.user, "person", None) is not None
         and request.user.person.pk == case.applicant_id,  # type: ignore[union-attr]
     }

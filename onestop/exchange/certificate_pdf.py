@@ -79,7 +79,9 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
+def render(*, certificate: Certificate, verify_url: str, code: str, rate_url: str = "") -> bytes:
+    """The certificate as an A4 PDF with the verification QR code; a decision notice also
+    carries a second one, to rate the service (``rate_url``)."""
     payload = certificate.payload
     title = TITLES[payload["kind"]]
     buffer = io.BytesIO()
@@ -107,6 +109,10 @@ def render(*, certificate: Certificate, verify_url: str, code: str) -> bytes:
     pdf.drawImage(ImageReader(image), width - 60 * mm, height - 75 * mm, 40 * mm, 40 * mm)
     pdf.setFont(FONT, 9)
     pdf.drawString(width - 62 * mm, height - 80 * mm, f"验证码 Code：{code}")
+    if rate_url:
+        rate = qrcode.make(rate_url, box_size=4, border=2).get_image()
+        pdf.drawImage(ImageReader(rate), width - 60 * mm, height - 130 * mm, 40 * mm, 40 * mm)
+        pdf.drawString(width - 62 * mm, height - 135 * mm, "扫码评价 Rate this service")
     style = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=10)
     note = Paragraph(
         f"扫描二维码或访问 {verify_url} 核验本证明。 Scan the code or open the address to verify. "

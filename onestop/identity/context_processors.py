@@ -23,5 +23,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "supervise": policy.SUPERVISE in perms,
             "payroll": policy.RUN_PAYROLL in perms,
             "transfers": role in ("case_worker", "reviewer", "supervisor"),
+            "rectifications": role in ("case_worker", "reviewer", "supervisor"),
         },
     }

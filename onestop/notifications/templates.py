@@ -77,6 +77,26 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "Your pension insurance relation was transferred ({place}); the individual account of "
         "{account} went with it.",
     ),
+    "reviews.bad_review": (
+        "差评待整改：{number}",
+        "Bad review to follow up: {number}",
+        "办件 {number}（{item}）收到不满意评价，请于 {due} 前回访申请人，并在15个工作日内整改。",
+        "Case {number} ({item}) was rated dissatisfied: call the applicant back by {due} and "
+        "put things right within 15 working days.",
+    ),
+    "reviews.rectified": (
+        "您的差评已整改：{number}",
+        "Your bad review was followed up: {number}",
+        "经办机构已就办件 {number}（{item}）的问题完成整改，您可以再评价一次。",
+        "The agency put right what went wrong with case {number} ({item}); you may rate the "
+        "service once more.",
+    ),
+    "reviews.appealed": (
+        "差评申诉待裁定：{number}",
+        "Appeal against a review to decide: {number}",
+        "经办人员认为办件 {number} 的差评属于恶意评价，请审核并裁定。",
+        "Staff hold the review of case {number} malicious: decide the appeal.",
+    ),
     "pensions.survivors_opened": (
         "遗属待遇已启动：{name}",
         "Survivors' benefits opened: {name}",

@@ -95,7 +95,10 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     assert "红牌" in rows.first.inner_text() and "陕西省" in rows.first.inner_text()
     page.get_by_label("级别").select_option("yellow")
     page.get_by_role("button", name="显示").click()
-    assert page.get_by_text("暂无预警。").count() == 1
+    page.wait_for_url("**level=yellow**")
+    empty = page.get_by_text("暂无预警。")
+    empty.wait_for()  # the filtered page may still be loading when its address changes
+    assert empty.count() == 1
     sign_out(page)
 
     # Xi'an's case worker is below the province now: the case left his queue.

@@ -74,4 +74,6 @@ def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[st
         certificate=issued.certificate,
         verify_url=absolute(reverse("exchange:verify") + "?" + query),
         code=issued.code,
+        # The rating page asks for the case's query code from the receipt (never printed).
+        rate_url=absolute(f"/rate/{case.number}/") if case.status != "withdrawn" else "",
     )

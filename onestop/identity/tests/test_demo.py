@@ -50,16 +50,6 @@ def test_demo_loads_once_and_reuses() -> None:
         check_credit_code(c).valid for c in Employer.objects.values_list("credit_code", flat=True)
     )
     assert journal_verify()[1] is None
-    # The demo's death opened the survivors' benefits; alice registered it and was told.
-    from onestop.notifications.models import Notification
-    from onestop.pensions.models import SurvivorBenefit
-
-    benefit = SurvivorBenefit.objects.get()
-    assert benefit.declarant is not None and benefit.declarant.phone_index
-    assert "error" not in benefit.facts and "survivors' benefits opened" in text
-    assert Notification.objects.filter(
-        event="pensions.survivors_invited", recipient=benefit.declarant.user
-    ).exists()
 
     again = StringIO()
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)

@@ -1,0 +1,156 @@
+"""Reviews API: a mobile app rates a completed case; staff work on rectifications; anyone
+reads the public ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from onestop.applications import selectors as applications
+from onestop.common.errors import NotFound
+from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.reviews import selectors, services
+from onestop.reviews.models import DIMENSIONS, ReviewChannel
+
+router = Router(tags=["reviews"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ReviewIn(Schema):
+    level: int = Field(..., ge=1, le=5)
+    scores: dict[str, int] = Field(..., description=f"Each of {', '.join(DIMENSIONS)}: 1 to 5.")
+    comment: str = Field("", max_length=500)
+
+
+class ReviewOut(Schema):
+    number: str
+    round: int
+    level: int
+    rectification: bool
+    created_at: dt.datetime
+
+
+@router.post(
+    "/applications/{number}/review",
+    response={201: ReviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ANY_AUTH,
+)
+def review_create(request: HttpRequest, number: str, payload: ReviewIn) -> Status[dict[str, Any]]:
+    """The applicant rates their completed case (once; once more after a rectification). A
+    rating of 1 or 2 opens a rectification."""
+    require_scope(request, "applications:write")
+    case = applications.application_for(actor=request.user, number=number)
+    review = services.review_submit(
+        actor=request.user,
+        case=case,
+        rating=services.Rating(payload.level, payload.scores, payload.comment),
+        channel=ReviewChannel.API,
+    )
+    return Status(
+        201,
+        {
+            "number": case.number,
+            "round": review.round,
+            "level": review.level,
+            "rectification": review.bad and review.round == 1,
+            "created_at": review.created_at,
+        },
+    )
+
+
+class RectificationOut(Schema):
+    id: int
+    number: str
+    item_code: str
+    level: int
+    comment: str
+    status: str
+    callback_due: dt.date
+    rectify_due: dt.date
+    overdue: str
+
+
+def _rect_out(rect: Any) -> dict[str, Any]:
+    return {
+        "id": rect.pk,
+        "number": rect.review.application.number,
+        "item_code": rect.review.item_code,
+        "level": rect.review.level,
+        "comment": rect.review.comment,
+        "status": rect.status,
+        "callback_due": rect.callback_due,
+        "rectify_due": rect.rectify_due,
+        "overdue": selectors.overdue(rect),
+    }
+
+
+@router.get("/rectifications", response={200: list[RectificationOut], 403: ErrorOut}, auth=ANY_AUTH)
+def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
+    """Rectifications in the caller's region scope (HRSS case workers, reviewers,
+    supervisors), the most urgent first."""
+    require_scope(request, "applications:read")
+    return [_rect_out(r) for r in selectors.rectifications_for(actor=request.user, status=status)]
+
+
+class NoteIn(Schema):
+    note: str = Field(..., min_length=1, max_length=1000)
+
+
+@router.post(
+    "/rectifications/{rect_id}/{action}",
+    response={200: RectificationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ANY_AUTH,
+)
+def rectification_act(
+    request: HttpRequest, rect_id: int, action: str, payload: NoteIn
+) -> dict[str, Any]:
+    """``callback``, ``rectified`` or ``appeal`` (case workers, reviewers); ``uphold`` or
+    ``dismiss`` an appeal (supervisors). Out of scope reads as not found."""
+    from onestop.reviews.views import ACTIONS
+
+    require_scope(request, "applications:write")
+    if action not in ACTIONS:
+        raise NotFound()
+    rect = selectors.rectification_for(actor=request.user, pk=rect_id)
+    return _rect_out(ACTIONS[action](request.user, rect, payload.note))
+
+
+class RatingOut(Schema):
+    key: str
+    label: str
+    reviews: int
+    average: str
+    satisfied_share: str
+    bad: int
+    rectified: int
+    rectification_rate: str | None
+
+
+@router.get("/ratings", response={200: list[RatingOut], 404: ErrorOut}, auth=None)
+def ratings(request: HttpRequest, by: str = "item") -> list[dict[str, Any]]:
+    """Public: ratings per ``item``, ``agency`` or ``region`` (city), with the rectification
+    rate of dissatisfied ones. No sign-in."""
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "reviews": r.reviews,
+            "average": str(r.average),
+            "satisfied_share": str(r.satisfied_share),
+            "bad": r.bad,
+            "rectified": r.rectified,
+            "rectification_rate": None
+            if r.rectification_rate is None
+            else str(r.rectification_rate),
+        }
+        for r in selectors.ratings(by=by)
+    ]

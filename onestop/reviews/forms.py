@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.reviews.models import DIMENSIONS, Level
+from onestop.reviews.services import MAX_COMMENT, Rating
+
+LEVELS = [(str(value), label) for value, label in Level.choices]
+
+
+class RatingForm(forms.Form):
+    """Five levels overall and on each standard dimension, and a comment."""
+
+    level = forms.TypedChoiceField(
+        label=_("Overall"), choices=LEVELS, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, with_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in DIMENSIONS.items():
+            self.fields[f"score_{name}"] = forms.TypedChoiceField(
+                label=label, choices=LEVELS, coerce=int, widget=forms.RadioSelect
+            )
+        self.order_fields(["level", *(f"score_{n}" for n in DIMENSIONS), "comment"])
+        if with_code:
+            self.fields["code"] = forms.CharField(
+                label=_("Query code (on the receipt)"), max_length=16
+            )
+
+    def rating(self) -> Rating:
+        data = self.cleaned_data
+        return Rating(
+            level=int(data["level"]),
+            scores={name: int(data[f"score_{name}"]) for name in DIMENSIONS},
+            comment=data.get("comment", ""),
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,317 @@
+"""Good/bad reviews: rating a completed case once (and once more after a rectification), the
+rectification a bad review opens, and the appeal against a malicious review. Every write is
+journaled in its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onestop.applications.models import FINAL, Application, Status
+from onestop.applications.services.cases import HRSS_AGENCIES
+from onestop.audit.services import record
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.workdays import add_working_days
+from onestop.identity import policy
+from onestop.identity import selectors as identity
+from onestop.notifications.services import notify
+from onestop.reviews.models import (
+    DIMENSIONS,
+    Rectification,
+    RectificationStatus,
+    Review,
+    ReviewChannel,
+)
+
+CALLBACK_DAYS = 1
+RECTIFY_DAYS = 15
+MAX_COMMENT = 500
+
+
+@dataclass(frozen=True)
+class Rating:
+    level: int
+    scores: dict[str, int]
+    comment: str = ""
+
+
+def _validated(rating: Rating) -> Rating:
+    """Levels 1-5, every dimension rated 1-5, a comment of at most 500 characters."""
+    problems = []
+    if not isinstance(rating.level, int) or not 1 <= rating.level <= 5:
+        problems.append(("总体评价应为1至5级。", "The overall level must be 1 to 5."))
+    scores = rating.scores or {}
+    if set(scores) != set(DIMENSIONS) or not all(
+        isinstance(v, int) and 1 <= v <= 5 for v in scores.values()
+    ):
+        problems.append(
+            (
+                "请对满意度、效率、办事指南准确性、便利度和服务态度各评1至5级。",
+                "Rate each of satisfaction, efficiency, guide accuracy, convenience and staff "
+                "attitude 1 to 5.",
+            )
+        )
+    comment = (rating.comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        problems.append(("评价内容最多500字。", "The comment is at most 500 characters."))
+    if problems:
+        raise ServiceError(
+            " ".join(zh for zh, _ in problems), " ".join(en for _, en in problems), code="invalid"
+        )
+    return Rating(rating.level, dict(scores), comment)
+
+
+def rateable(case: Application) -> bool:
+    """A case is rated once it is completed (a withdrawn one was not served)."""
+    return case.status in FINAL and case.status != Status.WITHDRAWN
+
+
+def next_round(case: Application) -> int | None:
+    """1 when not yet rated; 2 when a rectification awaits the applicant's new review; None
+    when nothing more may be said."""
+    first = Review.objects.filter(application=case, round=1).select_related().first()
+    if first is None:
+        return 1
+    rect = Rectification.objects.filter(review=first).first()
+    if rect is not None and rect.status == RectificationStatus.RECTIFIED:
+        return 2
+    return None
+
+
+def review_submit(
+    *, actor: Any, case: Application, rating: Rating, channel: str, by_code: bool = False
+) -> Review:
+    """Rate a completed case: its applicant signed in (web, API, the counter tablet the case
+    worker hands over), or whoever holds the case's query code (the QR code on the result;
+    ``by_code`` says the caller checked it). A bad rating (1-2) opens a rectification."""
+    if channel not in ReviewChannel.values:
+        raise ServiceError("未知的评价渠道。", "Unknown channel.", code="channel")
+    person = (
+        getattr(actor, "person", None) if actor is not None and actor.is_authenticated else None
+    )
+    on_tablet = channel == ReviewChannel.TABLET and counter_worker_in_scope(actor, case)
+    if not (by_code or on_tablet or (person is not None and person.pk == case.applicant_id)):
+        raise NotPermitted()
+    if not rateable(case):
+        raise ServiceError(
+            "办件办结后才能评价。", "A case can be rated once it is completed.", code="not_done"
+        )
+    rating = _validated(rating)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Application.objects.select_for_update().filter(pk=case.pk).first()
+            round_ = next_round(case)
+            if round_ is None:
+                raise ServiceError(
+                    "该办件已评价。", "This case has already been rated.", code="rated"
+                )
+            review = Review.objects.create(
+                application=case,
+                round=round_,
+                level=rating.level,
+                scores=rating.scores,
+                comment=rating.comment,
+                channel=channel,
+                item_code=case.item_code,
+                region=case.region,
+                created_at=now,
+            )
+            record(
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                action="reviews.submitted",
+                target=review,
+                changes={"case": case.number, "round": round_, "level": rating.level},
+            )
+            if round_ == 2:
+                rect = Rectification.objects.select_for_update().get(
+                    review__application=case, review__round=1
+                )
+                rect.status, rect.re_review, rect.closed_at = (
+                    RectificationStatus.CLOSED,
+                    review,
+                    now,
+                )
+                rect.save(update_fields=["status", "re_review", "closed_at"])
+                record(actor=None, action="reviews.rectification.closed", target=rect)
+            elif review.bad:
+                _open_rectification(review, now)
+    except IntegrityError as exc:  # a concurrent rating of the same round won
+        raise ServiceError(
+            "该办件已评价。", "This case has already been rated.", code="rated"
+        ) from exc
+    return review
+
+
+def counter_worker_in_scope(actor: Any, case: Application) -> bool:
+    profile = policy.staff_profile(actor) if actor is not None else None
+    return bool(
+        profile is not None
+        and profile.role == "case_worker"
+        and profile.agency.kind in HRSS_AGENCIES
+        and policy.in_scope(profile, case.region)
+    )
+
+
+def _open_rectification(review: Review, now: dt.datetime) -> Rectification:
+    today = timezone.localdate()
+    rect = Rectification.objects.create(
+        review=review,
+        opened_at=now,
+        callback_due=add_working_days(today, CALLBACK_DAYS).date,
+        rectify_due=add_working_days(today, RECTIFY_DAYS).date,
+    )
+    record(
+        actor=None,
+        action="reviews.rectification.opened",
+        target=rect,
+        changes={"case": review.application.number, "level": review.level},
+    )
+    staff = identity.staff_in_scope_of(
+        region=review.application.region, roles=["case_worker", "supervisor"]
+    )
+    notify(
+        recipients=[p.user for p in staff if p.agency.kind in HRSS_AGENCIES],
+        event="reviews.bad_review",
+        context={
+            "number": review.application.number,
+            "item": review.application.item_name,
+            "due": rect.callback_due.isoformat(),
+        },
+        link="/staff/rectifications/",
+    )
+    return rect
+
+
+def _staff_may_handle(actor: Any, rect: Rectification, roles: tuple[str, ...]) -> None:
+    profile = policy.staff_profile(actor)
+    if (
+        profile is None
+        or profile.role not in roles
+        or profile.agency.kind not in HRSS_AGENCIES
+        or not policy.in_scope(profile, rect.review.region)
+    ):
+        raise NotPermitted()
+
+
+def _locked(rect: Rectification) -> Rectification:
+    return (
+        Rectification.objects.select_for_update()
+        .select_related("review__application", "review__region")
+        .get(pk=rect.pk)
+    )
+
+
+def _note(text: str) -> str:
+    note = (text or "").strip()
+    if not note or len(note) > 1000:
+        raise ServiceError(
+            "请填写处理说明（最多1000字）。",
+            "Say what was done (at most 1000 characters).",
+            code="note",
+        )
+    return note
+
+
+def _wrong_state() -> ServiceError:
+    return ServiceError(
+        "整改当前不在该环节。", "The rectification is not at that step.", code="state"
+    )
+
+
+def rectification_callback(*, actor: Any, rect: Rectification, note: str) -> Rectification:
+    """The applicant was called back (within one working day)."""
+    note = _note(note)
+    with transaction.atomic():
+        rect = _locked(rect)
+        _staff_may_handle(actor, rect, ("case_worker", "reviewer"))
+        if rect.status != RectificationStatus.OPEN:
+            raise _wrong_state()
+        rect.status, rect.called_back_at = RectificationStatus.CALLED_BACK, timezone.now()
+        rect.callback_note, rect.handled_by = note, actor
+        rect.save(update_fields=["status", "called_back_at", "callback_note", "handled_by"])
+        record(
+            actor=actor,
+            action="reviews.rectification.called_back",
+            target=rect,
+            changes={"late": rect.called_back_at.date() > rect.callback_due},
+        )
+    return rect
+
+
+def rectification_done(*, actor: Any, rect: Rectification, note: str) -> Rectification:
+    """The problem was put right (within 15 working days); the applicant may rate again."""
+    note = _note(note)
+    with transaction.atomic():
+        rect = _locked(rect)
+        _staff_may_handle(actor, rect, ("case_worker", "reviewer"))
+        if rect.status != RectificationStatus.CALLED_BACK:
+            raise _wrong_state()
+        rect.status, rect.rectified_at = RectificationStatus.RECTIFIED, timezone.now()
+        rect.rectify_note, rect.handled_by = note, actor
+        rect.save(update_fields=["status", "rectified_at", "rectify_note", "handled_by"])
+        record(
+            actor=actor,
+            action="reviews.rectification.rectified",
+            target=rect,
+            changes={"late": rect.rectified_at.date() > rect.rectify_due},
+        )
+        case = rect.review.application
+    notify(
+        recipients=[case.applicant.user],
+        event="reviews.rectified",
+        context={"number": case.number, "item": case.item_name},
+        link=f"/applications/{case.number}/",
+    )
+    return rect
+
+
+def rectification_appeal(*, actor: Any, rect: Rectification, reason: str) -> Rectification:
+    """Staff hold the review malicious: a supervisor decides; meanwhile the clock stops."""
+    reason = _note(reason)
+    with transaction.atomic():
+        rect = _locked(rect)
+        _staff_may_handle(actor, rect, ("case_worker", "reviewer"))
+        if rect.status not in (RectificationStatus.OPEN, RectificationStatus.CALLED_BACK):
+            raise _wrong_state()
+        rect.appealed_from, rect.status = rect.status, RectificationStatus.APPEALED
+        rect.appeal_reason = reason
+        rect.save(update_fields=["appealed_from", "status", "appeal_reason"])
+        record(actor=actor, action="reviews.rectification.appealed", target=rect)
+    staff = identity.staff_in_scope_of(region=rect.review.region, roles=["supervisor"])
+    notify(
+        recipients=[p.user for p in staff],
+        event="reviews.appealed",
+        context={"number": rect.review.application.number},
+        link="/staff/rectifications/",
+    )
+    return rect
+
+
+def appeal_decide(*, actor: Any, rect: Rectification, upheld: bool, note: str) -> Rectification:
+    """A supervisor in scope decides: upheld, the review leaves the public figures and the
+    rectification is void; dismissed, the rectification goes on where it was."""
+    note = _note(note)
+    with transaction.atomic():
+        rect = _locked(rect)
+        _staff_may_handle(actor, rect, ("supervisor",))
+        if rect.status != RectificationStatus.APPEALED:
+            raise _wrong_state()
+        rect.appeal_decided_by, rect.appeal_note = actor, note
+        if upheld:
+            rect.status, rect.closed_at = RectificationStatus.VOIDED, timezone.now()
+            Review.objects.filter(pk=rect.review_id).update(excluded=True)
+        else:
+            rect.status = rect.appealed_from or RectificationStatus.OPEN
+        rect.save(update_fields=["appeal_decided_by", "appeal_note", "status", "closed_at"])
+        record(
+            actor=actor,
+            action="reviews.rectification.appeal_decided",
+            target=rect,
+            changes={"upheld": upheld},
+        )
+    return rect

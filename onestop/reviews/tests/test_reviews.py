@@ -1,0 +1,271 @@
+"""Good/bad reviews: one rating per completed case (and one more after a rectification), a
+bad one followed up on the clock, the appeal against a malicious one, the public figures,
+and every channel (web, API, counter tablet, the QR code on the result)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application
+from onestop.audit.models import Entry
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.workdays import add_working_days
+from onestop.notifications.models import Notification
+from onestop.reviews import selectors, services
+from onestop.reviews.models import DIMENSIONS, Rectification, Review
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+GOOD = services.Rating(5, dict.fromkeys(DIMENSIONS, 5), "办得很快")
+BAD = services.Rating(1, {**dict.fromkeys(DIMENSIONS, 2), "attitude": 1}, "态度差，跑了两次")
+
+
+def completed(world: Any) -> tuple[Application, str]:
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    case = applications.application_act(
+        actor=world.carol, application=filed.application, task="accept", decision="accept"
+    )
+    case = applications.application_act(
+        actor=world.rita, application=case, task="review", decision="reject", note="缴费不足"
+    )
+    return case, filed.code
+
+
+def test_a_completed_case_is_rated_once_by_its_applicant(world: Any) -> None:
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    with pytest.raises(ServiceError) as early:
+        services.review_submit(
+            actor=world.alice.user, case=filed.application, rating=GOOD, channel="web"
+        )
+    assert early.value.code == "not_done"
+    case, _ = completed(world)
+    with pytest.raises(NotPermitted):  # bob is not the applicant
+        services.review_submit(actor=world.bob.user, case=case, rating=GOOD, channel="web")
+    assert not Review.objects.exists()
+    review = services.review_submit(actor=world.alice.user, case=case, rating=GOOD, channel="web")
+    assert (review.round, review.level, review.item_code, review.region) == (
+        1,
+        5,
+        "SX-SI-006",
+        world.alice.region,
+    )
+    assert not Rectification.objects.exists()
+    with pytest.raises(ServiceError) as again:
+        services.review_submit(actor=world.alice.user, case=case, rating=BAD, channel="web")
+    assert again.value.code == "rated"
+    assert Review.objects.count() == 1 and Entry.objects.filter(action="reviews.submitted").count()
+
+
+@pytest.mark.parametrize(
+    "rating",
+    [
+        services.Rating(0, dict.fromkeys(DIMENSIONS, 3)),
+        services.Rating(3, dict.fromkeys(DIMENSIONS, 6)),
+        services.Rating(3, {"satisfaction": 3}),
+        services.Rating(3, dict.fromkeys(DIMENSIONS, 3), "长" * 501),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_kept(world: Any, rating: services.Rating) -> None:
+    case, _ = completed(world)
+    with pytest.raises(ServiceError) as refused:
+        services.review_submit(actor=world.alice.user, case=case, rating=rating, channel="web")
+    assert refused.value.code == "invalid" and refused.value.zh and refused.value.en
+    assert not Review.objects.exists()
+
+
+def test_a_bad_review_is_called_back_rectified_and_reviewed_again(world: Any) -> None:
+    case, _ = completed(world)
+    today = dt.date.today()
+    review = services.review_submit(actor=world.alice.user, case=case, rating=BAD, channel="web")
+    rect = Rectification.objects.get(review=review)
+    assert (rect.status, rect.callback_due, rect.rectify_due) == (
+        "open",
+        add_working_days(today, 1).date,
+        add_working_days(today, 15).date,
+    )
+    told = Notification.objects.filter(event="reviews.bad_review")
+    assert world.carol in [n.recipient for n in told]
+    assert world.mallory not in [n.recipient for n in told]
+    # Out of scope: mallory (Baota) cannot see or act; nothing changes.
+    with pytest.raises(NotFound):
+        selectors.rectification_for(actor=world.mallory, pk=rect.pk)
+    with pytest.raises(NotPermitted):
+        services.rectification_callback(actor=world.mallory, rect=rect, note="x")
+    rect.refresh_from_db()
+    assert rect.status == "open" and rect.called_back_at is None
+    # Steps out of order are refused.
+    with pytest.raises(ServiceError):
+        services.rectification_done(actor=world.carol, rect=rect, note="改好了")
+    with pytest.raises(ServiceError):
+        services.rectification_callback(actor=world.carol, rect=rect, note="   ")
+    # The applicant cannot rate again before the rectification.
+    with pytest.raises(ServiceError):
+        services.review_submit(actor=world.alice.user, case=case, rating=GOOD, channel="web")
+    services.rectification_callback(actor=world.carol, rect=rect, note="已电话回访，致歉")
+    services.rectification_done(actor=world.carol, rect=rect, note="窗口增设引导，培训服务规范")
+    rect.refresh_from_db()
+    assert rect.status == "rectified" and rect.handled_by == world.carol
+    assert Notification.objects.filter(
+        event="reviews.rectified", recipient=world.alice.user
+    ).exists()
+    second = services.review_submit(
+        actor=world.alice.user,
+        case=case,
+        rating=services.Rating(4, dict.fromkeys(DIMENSIONS, 4)),
+        channel="web",
+    )
+    rect.refresh_from_db()
+    assert (second.round, rect.status, rect.re_review) == (2, "closed", second)
+    with pytest.raises(ServiceError):  # once more only
+        services.review_submit(actor=world.alice.user, case=case, rating=GOOD, channel="web")
+    actions = list(
+        Entry.objects.filter(action__startswith="reviews.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "reviews.submitted",
+        "reviews.rectification.opened",
+        "reviews.rectification.called_back",
+        "reviews.rectification.rectified",
+        "reviews.submitted",
+        "reviews.rectification.closed",
+    ]
+
+
+def test_a_malicious_review_is_appealed_and_a_supervisor_decides(world: Any) -> None:
+    case, _ = completed(world)
+    review = services.review_submit(actor=world.alice.user, case=case, rating=BAD, channel="web")
+    rect = review.rectification
+    assert selectors.ratings(by="item")[0].bad == 1
+    services.rectification_appeal(actor=world.carol, rect=rect, reason="评价内容与办件无关")
+    with pytest.raises(NotPermitted):  # a case worker does not decide her own appeal
+        services.appeal_decide(actor=world.carol, rect=rect, upheld=True, note="x")
+    services.appeal_decide(actor=world.sam, rect=rect, upheld=False, note="证据不足，继续整改")
+    rect.refresh_from_db()
+    assert rect.status == "open"  # back where it was
+    services.rectification_appeal(actor=world.carol, rect=rect, reason="录音证实系恶意评价")
+    services.appeal_decide(actor=world.sam, rect=rect, upheld=True, note="录音核实")
+    rect.refresh_from_db()
+    review.refresh_from_db()
+    assert (rect.status, review.excluded) == ("voided", True)
+    assert selectors.ratings(by="item") == []  # left out of the public figures
+
+
+def test_the_public_figures_per_item_agency_and_city(world: Any) -> None:
+    case, _ = completed(world)
+    review = services.review_submit(actor=world.alice.user, case=case, rating=BAD, channel="web")
+    other, _ = completed(world)
+    services.review_submit(actor=world.alice.user, case=other, rating=GOOD, channel="api")
+    services.rectification_callback(actor=world.carol, rect=review.rectification, note="回访")
+    services.rectification_done(actor=world.carol, rect=review.rectification, note="整改")
+    (item,) = selectors.ratings(by="item")
+    assert (item.key, item.reviews, item.average, item.satisfied_share, item.bad) == (
+        "SX-SI-006",
+        2,
+        Decimal("3.00"),
+        Decimal("0.500"),
+        1,
+    )
+    assert (item.rectified, item.rectification_rate) == (1, Decimal("1.000"))
+    (agency,) = selectors.ratings(by="agency")
+    (city,) = selectors.ratings(by="region")
+    assert "雁塔" in agency.label and city.label == "西安市"
+    page = Client().get("/ratings/?by=agency").content.decode()
+    assert agency.label in page and "1/1" in page
+    api = Client().get("/api/v1/ratings?by=item").json()
+    assert api[0]["reviews"] == 2 and api[0]["rectification_rate"] == "1.000"
+    assert Client().get("/api/v1/ratings?by=nothing").status_code == 404
+
+
+def test_the_qr_code_page_takes_the_query_code_and_the_tablet_the_case_worker(
+    world: Any,
+) -> None:
+    case, code = completed(world)
+    form = {"level": "2", "comment": "等太久", **{f"score_{d}": "3" for d in DIMENSIONS}}
+    anonymous = Client()
+    wrong = anonymous.post(f"/rate/{case.number}/", {**form, "code": "WRONG"})
+    assert wrong.status_code == 200 and not Review.objects.exists()
+    done = anonymous.post(f"/rate/{case.number}/", {**form, "code": code})
+    assert done.status_code == 302
+    review = Review.objects.get()
+    assert (review.channel, review.level) == ("qr", 2)
+    assert Rectification.objects.filter(review=review).exists()
+    # The counter tablet: another case, rated on carol's signed-in tablet by the applicant.
+    other, _ = completed(world)
+    tablet = Client()
+    tablet.force_login(world.carol)
+    assert tablet.post(f"/applications/{other.number}/review/", form).status_code == 302
+    assert Review.objects.get(application=other).channel == "tablet"
+    # mallory's tablet (Baota) cannot rate a Yanta case.
+    third, _ = completed(world)
+    elsewhere = Client()
+    elsewhere.force_login(world.mallory)
+    assert elsewhere.post(f"/applications/{third.number}/review/", form).status_code == 404
+    assert not Review.objects.filter(application=third).exists()
+
+
+def test_the_api_rates_and_staff_work_the_rectification(world: Any) -> None:
+    case, _ = completed(world)
+    alice = Client()
+    alice.force_login(world.alice.user)
+    body = {"level": 2, "scores": dict.fromkeys(DIMENSIONS, 2), "comment": "材料要求不清楚"}
+    bad = alice.post(f"/api/v1/applications/{case.number}/review", body, "application/json")
+    assert bad.status_code == 201 and bad.json()["rectification"] is True
+    again = alice.post(f"/api/v1/applications/{case.number}/review", body, "application/json")
+    assert again.status_code == 400 and again.json()["code"] == "rated"
+    invalid = alice.post(
+        f"/api/v1/applications/{case.number}/review",
+        {**body, "level": 9},
+        "application/json",
+    )
+    assert invalid.status_code == 422, invalid.content
+    carol = Client()
+    carol.force_login(world.carol)
+    (row,) = carol.get("/api/v1/rectifications").json()
+    assert (row["number"], row["status"], row["overdue"]) == (case.number, "open", "")
+    moved = carol.post(
+        f"/api/v1/rectifications/{row['id']}/callback", {"note": "已回访"}, "application/json"
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == "called_back"
+    mallory = Client()
+    mallory.force_login(world.mallory)
+    assert mallory.get("/api/v1/rectifications").json() == []
+    denied = mallory.post(
+        f"/api/v1/rectifications/{row['id']}/rectified", {"note": "x"}, "application/json"
+    )
+    assert denied.status_code == 404
+    assert Rectification.objects.get().status == "called_back"
+    assert alice.get("/api/v1/rectifications").status_code == 403
+
+
+def test_overdue_steps_are_flagged(world: Any) -> None:
+    case, _ = completed(world)
+    review = services.review_submit(actor=world.alice.user, case=case, rating=BAD, channel="web")
+    rect = review.rectification
+    Rectification.objects.filter(pk=rect.pk).update(
+        callback_due=dt.date(2020, 1, 2), rectify_due=dt.date(2020, 1, 20)
+    )
+    rect.refresh_from_db()
+    assert selectors.overdue(rect) == "callback"
+    services.rectification_callback(actor=world.carol, rect=rect, note="迟到的回访")
+    rect.refresh_from_db()
+    assert selectors.overdue(rect) == "rectify"
+    late = Entry.objects.get(action="reviews.rectification.called_back")
+    assert late.changes["late"] is True
+    page = Client()
+    page.force_login(world.carol)
+    assert (
+        "overdue" in page.get("/staff/rectifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )

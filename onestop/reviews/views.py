@@ -1,0 +1,165 @@
+"""Pages: rate a completed case (the applicant, the counter tablet, the QR code on the
+result), the staff's rectification list, and the public disclosure of ratings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onestop.applications import selectors as applications
+from onestop.applications.models import Application
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.identity import policy
+from onestop.reviews import selectors, services
+from onestop.reviews.forms import NoteForm, RatingForm
+from onestop.reviews.models import RectificationStatus, ReviewChannel
+
+
+def _error(exc: ServiceError) -> str:
+    return f"{exc.zh} {exc.en}"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant rates their case here; at the counter, the case worker hands the tablet
+    to the applicant on this same page."""
+    case = applications.application_for(actor=request.user, number=number)
+    if policy.is_staff_member(request.user):
+        if not services.counter_worker_in_scope(request.user, case):
+            raise NotPermitted()
+        return _rate(request, case, ReviewChannel.TABLET, by_code=False)
+    return _rate(request, case, ReviewChannel.WEB, by_code=False)
+
+
+@require_http_methods(["GET", "POST"])
+def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The QR code printed on the result leads here: the case number and the query code from
+    the receipt are enough, no sign-in."""
+    form = RatingForm(request.POST or None, with_code=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = applications.status_public(number=number, code=form.cleaned_data["code"])
+        except NotFound as exc:
+            form.add_error("code", _error(exc))
+        else:
+            return _submit(request, case, form, ReviewChannel.QR, by_code=True)
+    return render(request, "reviews/rate.html", {"form": form, "number": number, "case": None})
+
+
+def _rate(request: HttpRequest, case: Application, channel: str, by_code: bool) -> HttpResponse:
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _submit(request, case, form, channel, by_code)
+    return render(
+        request,
+        "reviews/rate.html",
+        {
+            "form": form,
+            "number": case.number,
+            "case": case,
+            "open": services.rateable(case) and services.next_round(case) is not None,
+            "round": services.next_round(case),
+        },
+    )
+
+
+def _submit(
+    request: HttpRequest, case: Application, form: RatingForm, channel: str, by_code: bool
+) -> HttpResponse:
+    try:
+        review = services.review_submit(
+            actor=request.user, case=case, rating=form.rating(), channel=channel, by_code=by_code
+        )
+    except ServiceError as exc:
+        form.add_error(None, _error(exc))
+        return render(
+            request,
+            "reviews/rate.html",
+            {"form": form, "number": case.number, "case": None if by_code else case},
+        )
+    if review.bad and review.round == 1:
+        messages.success(
+            request,
+            _(
+                "Thank you. We are sorry the service fell short: the agency will call you back "
+                "within one working day."
+            ),
+        )
+    else:
+        messages.success(request, _("Thank you for rating this service."))
+    if by_code:
+        return redirect("reviews:public", number=case.number)
+    return redirect("applications:case", number=case.number)
+
+
+@require_GET
+@login_required
+def rectifications_view(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = [
+        {"rect": r, "overdue": selectors.overdue(r)}
+        for r in selectors.rectifications_for(actor=request.user, status=status)
+    ]
+    return render(
+        request,
+        "reviews/rectifications.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": RectificationStatus.choices,
+            "note_form": NoteForm(),
+            "supervisor": policy.role_of(request.user) == "supervisor",
+        },
+    )
+
+
+ACTIONS = {
+    "callback": lambda actor, rect, note: services.rectification_callback(
+        actor=actor, rect=rect, note=note
+    ),
+    "rectified": lambda actor, rect, note: services.rectification_done(
+        actor=actor, rect=rect, note=note
+    ),
+    "appeal": lambda actor, rect, note: services.rectification_appeal(
+        actor=actor, rect=rect, reason=note
+    ),
+    "uphold": lambda actor, rect, note: services.appeal_decide(
+        actor=actor, rect=rect, upheld=True, note=note
+    ),
+    "dismiss": lambda actor, rect, note: services.appeal_decide(
+        actor=actor, rect=rect, upheld=False, note=note
+    ),
+}
+
+
+@require_POST
+@login_required
+def rectification_act_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise NotFound()
+    rect = selectors.rectification_for(actor=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done (at most 1000 characters)."))
+    else:
+        try:
+            ACTIONS[action](request.user, rect, form.cleaned_data["note"])
+            messages.success(request, _("Recorded."))
+        except NotPermitted:
+            raise
+        except ServiceError as exc:
+            messages.error(request, _error(exc))
+    return redirect("reviews:rectifications")
+
+
+@require_GET
+def ratings_view(request: HttpRequest) -> HttpResponse:
+    by = request.GET.get("by", "item")
+    if by not in ("item", "agency", "region"):
+        by = "item"
+    return render(request, "reviews/ratings.html", {"rows": selectors.ratings(by=by), "by": by})

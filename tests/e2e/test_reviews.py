@@ -1,0 +1,75 @@
+"""Good/bad reviews in the browser: a bad rating of a completed case, the agency's call back
+and rectification on the clock, the applicant's second rating, and the public figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onestop.applications import services as applications
+from onestop.reviews.models import DIMENSIONS, Rectification, Review
+from tests.e2e.test_applications import sign_in, sign_out
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+
+
+def rate(page: Any, overall: str, dimension: str, comment: str) -> None:
+    """Pick the level ``overall`` (1-5) overall and ``dimension`` on each dimension."""
+    for name in ("level", *(f"score_{d}" for d in DIMENSIONS)):
+        page.locator(
+            f"input[name={name}][value='{overall if name == 'level' else dimension}']"
+        ).check()
+    page.get_by_label("评价内容（选填）").fill(comment)
+    page.get_by_role("button", name="提交评价").click()
+
+
+def test_a_bad_review_is_rectified_and_rated_again(world: Any, page: Any) -> None:
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    case = applications.application_act(
+        actor=world.carol, application=filed.application, task="accept", decision="accept"
+    )
+    applications.application_act(
+        actor=world.rita, application=case, task="review", decision="reject", note="缴费不足"
+    )
+    sign_in(page, "13800000001")
+    page.goto(f"/applications/{case.number}/")
+    page.locator("#rate-link").click()
+    form = page.locator("#rating-form").inner_text()
+    assert all(label in form for label in ("总体评价", "办事指南准确性", "服务态度", "非常不满意"))
+    rate(page, "1", "2", "窗口说法不一，跑了两次")
+    assert "一个工作日内" in page.locator("main").inner_text()
+    review = Review.objects.get()
+    assert (review.level, review.channel, review.scores["attitude"]) == (1, "web", 2)
+    sign_out(page)
+
+    sign_in(page, "carol", world.carol)
+    page.get_by_role("link", name="差评整改").click()
+    row = page.locator("#rectifications tbody tr").first
+    assert case.number in row.inner_text() and "窗口说法不一" in row.inner_text()
+    row.get_by_label("回访记录").fill("已电话回访并致歉，说明政策依据")
+    row.get_by_role("button", name="已回访").click()
+    row = page.locator("#rectifications tbody tr").first
+    assert "已回访" in row.inner_text()
+    row.get_by_label("整改内容").fill("统一窗口口径，增加一次性告知单")
+    row.get_by_role("button", name="已整改").click()
+    assert Rectification.objects.get().status == "rectified"
+    sign_out(page)
+
+    sign_in(page, "13800000001")
+    page.goto("/me/inbox/")
+    assert case.number in page.locator("main").inner_text()
+    page.goto(f"/applications/{case.number}/review/")
+    assert page.locator("#rate-again").count() == 1
+    rate(page, "4", "4", "整改及时")
+    assert Rectification.objects.get().status == "closed"
+    assert Review.objects.filter(round=2, level=4).exists()
+    page.goto(f"/applications/{case.number}/review/")
+    assert page.locator("#rate-closed").count() == 1  # rated twice: no more
+    sign_out(page)
+
+    page.goto("/ratings/")
+    text = page.locator("#ratings").inner_text()
+    assert "1/1" in text  # one dissatisfied rating, rectified
+    page.get_by_role("link", name="按地市").click()
+    assert "西安市" in page.locator("#ratings").inner_text()
