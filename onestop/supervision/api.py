@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from onestop.identity.api_auth import ANY_AUTH, require_scope
-from onestop.supervision import selectors
+from onestop.identity.models import Region
+from onestop.supervision import indicators, selectors
 
 router = Router(tags=["supervision"], auth=ANY_AUTH)
 
@@ -58,3 +59,42 @@ def rates(request: HttpRequest, by: str = "item", since: dt.date | None = None) 
     """On-time completion per ``item`` or ``agency``, with open warnings."""
     require_scope(request, "applications:read")
     return list(selectors.rates_for(actor=request.user, by=by, since=since))
+
+
+class IndicatorOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    formula: str
+    numerator: int
+    denominator: int
+    value: str | None
+
+
+@router.get("/supervision/indicators", response=list[IndicatorOut])
+def scoped_indicators(
+    request: HttpRequest,
+    region: str = "",
+    item: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Self-evaluation indicators in the supervisor's scope, narrowed to a region (inside
+    the scope), a service item and a period."""
+    require_scope(request, "applications:read")
+    scope = selectors.scope_prefix(request.user)
+    prefix = scope
+    found = Region.objects.filter(code=region).first() if region else None
+    if found is not None and found.scope_prefix.startswith(scope):
+        prefix = found.scope_prefix
+    filters = indicators.Filters(prefix=prefix, item_code=item, since=since, until=until)
+    return [indicators.as_dict(i) for i in indicators.indicators(filters)]
+
+
+@router.get("/indicators", response=list[IndicatorOut], auth=None)
+def public_indicators(
+    request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The public summary of the province's indicators for a period. No sign-in."""
+    filters = indicators.Filters(since=since, until=until)
+    return [indicators.as_dict(i) for i in indicators.indicators(filters)]

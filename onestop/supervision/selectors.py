@@ -25,6 +25,11 @@ def _prefix(actor: Any) -> str:
     return profile.region.scope_prefix
 
 
+def scope_prefix(actor: Any) -> str:
+    """The supervisor's region scope prefix (refused for anyone else)."""
+    return _prefix(actor)
+
+
 def warnings_for(*, actor: Any, level: str = "", open_only: bool = True) -> QuerySet[Warning]:
     found = Warning.objects.filter(region__code__startswith=_prefix(actor)).select_related(
         "application__assignee", "application__escalated_to", "region"

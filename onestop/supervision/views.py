@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from onestop.supervision import selectors
+from onestop.catalogue import selectors as catalogue
+from onestop.identity.models import Region
+from onestop.supervision import indicators, selectors
 from onestop.supervision.models import Level
 
 
@@ -35,4 +37,61 @@ def supervision_view(request: HttpRequest) -> HttpResponse:
             "since": since,
             "levels": Level.choices,
         },
+    )
+
+
+def _filters(request: HttpRequest, scope: str) -> tuple[indicators.Filters, str]:
+    """Filters from the query string; a region outside ``scope`` falls back to the scope."""
+    region = request.GET.get("region", "")
+    prefix = scope
+    if region and Region.objects.filter(code=region).exists():
+        candidate = Region.objects.get(code=region).scope_prefix
+        if candidate.startswith(scope):
+            prefix = candidate
+        else:
+            region = ""
+    else:
+        region = ""
+    item = request.GET.get("item", "")
+    item = item if any(i.code == item for i in catalogue.items_current()) else ""
+    filters = indicators.Filters(
+        prefix=prefix,
+        item_code=item,
+        since=_since(request.GET.get("since", "")),
+        until=_since(request.GET.get("until", "")),
+    )
+    return filters, region
+
+
+@login_required
+def indicators_view(request: HttpRequest) -> HttpResponse:
+    """Supervisors: the self-evaluation indicators of their scope, by region, item and
+    period."""
+    scope = selectors.scope_prefix(request.user)
+    filters, region = _filters(request, scope)
+    return render(
+        request,
+        "supervision/indicators.html",
+        {
+            "indicators": indicators.indicators(filters),
+            "filters": filters,
+            "region": region,
+            "regions": [
+                r for r in Region.objects.order_by("code") if r.scope_prefix.startswith(scope)
+            ],
+            "items": catalogue.items_current(),
+            "public": False,
+        },
+    )
+
+
+def public_indicators_view(request: HttpRequest) -> HttpResponse:
+    """The public summary: the province's indicators for a period."""
+    filters = indicators.Filters(
+        since=_since(request.GET.get("since", "")), until=_since(request.GET.get("until", ""))
+    )
+    return render(
+        request,
+        "supervision/indicators.html",
+        {"indicators": indicators.indicators(filters), "filters": filters, "public": True},
     )

@@ -73,3 +73,27 @@ def test_a_bad_review_is_rectified_and_rated_again(world: Any, page: Any) -> Non
     assert "1/1" in text  # one dissatisfied rating, rectified
     page.get_by_role("link", name="按地市").click()
     assert "西安市" in page.locator("#ratings").inner_text()
+
+
+def test_supervisors_and_the_public_read_the_indicators(world: Any, page: Any) -> None:
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    applications.application_act(
+        actor=world.carol,
+        application=filed.application,
+        task="accept",
+        decision="not_accept",
+        note="不符合受理条件",
+    )
+    sign_in(page, "sam", world.sam)
+    page.get_by_role("link", name="服务指标").click()
+    assert page.locator("#ind-on_time .value").inner_text() == "100.0%"
+    page.get_by_label("行政区划").select_option("610602")  # Baota: nothing filed there
+    page.get_by_role("button", name="显示").click()
+    page.wait_for_url("**region=610602**")
+    assert page.locator("#ind-on_time .value").inner_text() == "—"
+    sign_out(page)
+    page.goto("/indicators/")
+    assert "全程网办事项占比" in page.locator("#indicators").inner_text()
+    assert page.locator("#ind-online_items .value").inner_text() == "100.0%"
