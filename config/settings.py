@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "onestop.applications",
     "onestop.supervision",
     "onestop.reviews",
+    "onestop.dashboards",
     "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",
@@ -214,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "entitlement-check": {"task": "pensions.entitlement_check", "schedule": 86400.0},
     # People reaching their statutory retirement month within three months (once each).
     "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
+    # The dashboards' monthly figures: the last three months and this one (idempotent).
+    "dashboards-rollup": {"task": "dashboards.rollup", "schedule": 86400.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("onestop.notifications.urls")),
     path("", include("onestop.supervision.urls")),
     path("", include("onestop.reviews.urls")),
+    path("", include("onestop.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

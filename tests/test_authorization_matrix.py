@@ -570,6 +570,14 @@ ROUTES = [
         403,
     ),
     Route("public indicators", "get", lambda w: "/indicators/", {}, 200),
+    Route("dashboards", "get", lambda w: "/dashboards/", {"anonymous": LOGIN, "sam": 200}, 403),
+    Route(
+        "dashboards export",
+        "get",
+        lambda w: "/dashboards/export.csv?table=regions",
+        {"anonymous": LOGIN, "sam": 200},
+        403,
+    ),
     Route(
         "api indicators",
         "get",
@@ -1319,6 +1327,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/rectifications/<int:pk>/<str:action>/",
         "supervision/indicators/",
         "indicators/",
+        "dashboards/",
+        "dashboards/export.<str:fmt>",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",

@@ -3,6 +3,7 @@ and rectification on the clock, the applicant's second rating, and the public fi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from onestop.applications import services as applications
@@ -97,3 +98,29 @@ def test_supervisors_and_the_public_read_the_indicators(world: Any, page: Any) -
     page.goto("/indicators/")
     assert "全程网办事项占比" in page.locator("#indicators").inner_text()
     assert page.locator("#ind-online_items .value").inner_text() == "100.0%"
+
+
+def test_decision_makers_read_the_dashboards_and_export_them(world: Any, page: Any) -> None:
+    from onestop.dashboards.rollup import rollup
+
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    applications.application_act(
+        actor=world.carol,
+        application=filed.application,
+        task="accept",
+        decision="not_accept",
+        note="不符合受理条件",
+    )
+    rollup()
+    sign_in(page, "sam", world.sam)
+    page.get_by_role("link", name="数据看板").click()
+    chart = page.locator("#chart-channels")
+    assert chart.locator("svg rect").count() >= 1
+    assert "1" in chart.locator("table tbody").inner_text()
+    assert "雁塔区" in page.locator("#regions").inner_text()
+    with page.expect_download() as download:
+        page.locator("#export-csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("month,insured,employers")

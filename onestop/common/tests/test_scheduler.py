@@ -37,5 +37,6 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "supervision.clock",
         "pensions.entitlement_check",
         "pensions.retirement_notices",
+        "dashboards.rollup",
     }
     assert names <= set(current_app.tasks)

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark from bench/ (posting, payroll); the last line printed is JSON."
+    help = "Run a benchmark from bench/ (posting, payroll, dashboards); the last line is JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["posting", "payroll"])
+        parser.add_argument("name", choices=["posting", "payroll", "dashboards"])
         parser.add_argument("--rows", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=7)
 
@@ -19,11 +19,13 @@ class Command(BaseCommand):
         if not 1 <= options["rows"] <= 10_000_000:
             raise CommandError("--rows must be between 1 and 10000000.")
         try:
-            from bench import payroll, posting
+            from bench import dashboards, payroll, posting
         except ImportError as exc:  # pragma: no cover - only outside a source checkout
             raise CommandError("bench/ is part of the source checkout; run from it.") from exc
         try:
-            module = payroll if options["name"] == "payroll" else posting
+            module = {"payroll": payroll, "posting": posting, "dashboards": dashboards}[
+                options["name"]
+            ]
             module.run(rows=options["rows"], seed=options["seed"], write=self.stdout.write)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc

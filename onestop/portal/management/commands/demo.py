@@ -18,6 +18,7 @@ from django.utils import timezone
 from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
 from onestop.contributions import demo as contributions_demo
+from onestop.dashboards.rollup import full_range, rollup
 from onestop.exchange import algorithms, signing
 from onestop.exchange import demo as exchange_demo
 from onestop.identity import demo
@@ -25,6 +26,7 @@ from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person, Region
 from onestop.pensions import demo as pensions_demo
 from onestop.pensions.services import payroll_run, retirement_notices_run
+from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
 
 
@@ -105,6 +107,7 @@ class Command(BaseCommand):
             "15 years in Henan and can apply now."
         )
         self.stdout.write(f"Pension payroll {run.period}: {run.count} payments, {run.total}.")
+        rated = reviews_demo.load()
         report = clock_run()
         self.stdout.write(
             f"Cases: {cases['cases']} in Yanta's queue; the clock raised {report.red} red and "
@@ -136,6 +139,13 @@ class Command(BaseCommand):
             f"{shared['deceased']} ({bereaved}); alice registered it and is told the "
             "survivors' benefits: she claims them online with no certificate to upload. A demo "
             "bank has queried alice with her consent."
+        )
+        first, last = full_range()
+        rolled = rollup(since=first, until=last)
+        self.stdout.write(
+            f"Ratings: {rated['rated']} demo cases rated at Yanta's counter, {rated['bad']} "
+            "badly (its rectification is called back, to be rectified). Dashboards: "
+            f"{rolled} monthly figures rolled up."
         )
         return personas
 

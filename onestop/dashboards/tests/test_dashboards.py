@@ -1,0 +1,162 @@
+"""Dashboards: the rollup's exact figures from real records, idempotence, region scope, the
+page with its tables, CSV and XLSX export, and the benchmark command at a small size."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from openpyxl import load_workbook
+
+from onestop.applications import services as applications
+from onestop.contributions import services as contributions
+from onestop.contributions.models import Bill
+from onestop.contributions.services import DeclaredRow
+from onestop.dashboards import selectors
+from onestop.dashboards.models import Figure
+from onestop.dashboards.rollup import month_of, rollup
+from onestop.reviews import services as reviews
+from onestop.reviews.models import DIMENSIONS
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+
+
+@pytest.fixture
+def activity(world: Any) -> Any:
+    """acme (Yanta) declares alice at 7450.00 for 2024-10 and 2024-11 and pays October's
+    pension bill; alice files two retirement cases online this month, one decided and rated
+    5, one not."""
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202410
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202410,
+        wage=Decimal("7450"),
+    )
+    for period in (202410, 202411):
+        result = contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=period,
+            rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
+            today=dt.date(2026, 11, 23),
+        )
+        assert result.accepted
+    october = Bill.objects.get(period=202410)
+    contributions.payment_record(
+        actor=None,
+        external_id="T1",
+        bill=october,
+        amount=october.amount_due,
+        paid_on=dt.date(2024, 11, 10),
+    )
+    for decide in (True, False):
+        case = applications.application_submit(
+            actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+        ).application
+        if decide:
+            case = applications.application_act(
+                actor=world.carol,
+                application=case,
+                task="accept",
+                decision="not_accept",
+                note="不符合条件",
+            )
+            reviews.review_submit(
+                actor=world.alice.user,
+                case=case,
+                rating=reviews.Rating(5, dict.fromkeys(DIMENSIONS, 5)),
+                channel="web",
+            )
+    return world
+
+
+def figures(period: int) -> dict[str, Decimal]:
+    return dict(Figure.objects.filter(period=period).values_list("metric", "value"))
+
+
+def test_the_rollup_counts_the_records_exactly_and_twice_changes_nothing(
+    activity: Any,
+) -> None:
+    this_month = month_of(dt.date.today())
+    count = rollup(since=202401, until=this_month)
+    # 7450.00: employer 16% 1192.00, individual 8% 596.00 -> 1788.00 posted and due a month.
+    assert figures(202410) == {
+        "insured": Decimal("1.00"),
+        "contributions_posted": Decimal("1788.00"),
+        "employers": Decimal("1.00"),
+        "due": Decimal("1788.00"),
+        "paid": Decimal("1788.00"),
+    }
+    assert figures(202411)["due"] == Decimal("1788.00")
+    assert "paid" not in figures(202411)
+    assert figures(this_month) == {
+        "cases_online": Decimal("2.00"),
+        "decided": Decimal("1.00"),
+        "decided_on_time": Decimal("1.00"),
+        "reviews": Decimal("1.00"),
+        "reviews_satisfied": Decimal("1.00"),
+    }
+    assert {f.region for f in Figure.objects.all()} == {activity.alice.region}
+    before = list(Figure.objects.order_by("period", "metric").values_list("metric", "value"))
+    assert rollup(since=202401, until=this_month) == count
+    after = list(Figure.objects.order_by("period", "metric").values_list("metric", "value"))
+    assert after == before
+
+
+def test_the_dashboard_derives_arrears_and_shares_in_scope(activity: Any) -> None:
+    rollup(since=202401, until=month_of(dt.date.today()))
+    board = selectors.dashboard(prefix="61", since=202410, until=202411)
+    (october, november) = [values for _, values in board.months]
+    assert (october["arrears"], november["arrears"]) == (Decimal("0"), Decimal("1788.00"))
+    assert november["contributors_per_pensioner"] is None  # no pensioner
+    assert selectors.dashboard(prefix="6106", since=202410, until=202411).months == []
+    this_month = month_of(dt.date.today())
+    now = selectors.dashboard(prefix="6101", since=this_month, until=this_month)
+    assert now.months[0][1]["on_time_share"] == Decimal("1.000")
+
+
+def test_the_page_exports_and_scope(activity: Any) -> None:
+    rollup(since=202401, until=month_of(dt.date.today()))
+    sam = Client()
+    sam.force_login(activity.sam)
+    page = sam.get("/dashboards/?since=2024-10&until=2024-11").content.decode()
+    assert 'id="chart-collection"' in page and "1788.00" in page and "<svg" in page
+    assert "雁塔区" in page  # the county table of the last month
+    exported = sam.get("/dashboards/export.csv?since=2024-10&until=2024-11").content.decode()
+    table = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert table[0][:4] == ["month", "insured", "employers", "contributions_posted"]
+    assert table[2][0] == "2024-11" and table[2][table[0].index("arrears")] == "1788.00"
+    xlsx = sam.get("/dashboards/export.xlsx?since=2024-10&until=2024-11&table=regions")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("region_code", "region", "insured") and rows[1][0] == "610113"
+    assert sam.get("/dashboards/export.pdf").status_code == 404
+    carol = Client()
+    carol.force_login(activity.carol)
+    assert carol.get("/dashboards/").status_code == 403
+    assert carol.get("/dashboards/export.csv").status_code == 403
+    # Bad months fall back to the default range instead of failing.
+    assert sam.get("/dashboards/?since=2024-13&until=x").status_code == 200
+
+
+def test_the_benchmark_command_runs_small() -> None:
+    out = StringIO()
+    call_command("bench", "dashboards", "--rows", "480", stdout=out)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["ledger_rows"] == 480 and result["figures"] > 0
+    assert result["dashboard_p95_ms"] > 0 and result["ratio"] > 0
