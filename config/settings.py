@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "onestop.supervision",
     "onestop.reviews",
     "onestop.dashboards",
+    "onestop.quality",
     "onestop.exchange",
     "onestop.pensions",
     "onestop.portal",
@@ -217,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
     # The dashboards' monthly figures: the last three months and this one (idempotent).
     "dashboards-rollup": {"task": "dashboards.rollup", "schedule": 86400.0},
+    # The data-quality rules over every record (and the registries when configured).
+    "quality-scan": {"task": "quality.scan", "schedule": 86400.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("onestop.supervision.urls")),
     path("", include("onestop.reviews.urls")),
     path("", include("onestop.dashboards.urls")),
+    path("", include("onestop.quality.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -32,6 +32,7 @@ from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, Person, User
 from onestop.notifications.models import Notification
 from onestop.pensions.models import Adjustment, PayrollRun, Transfer
+from onestop.quality.models import Finding
 from onestop.reviews import services as reviews
 from onestop.reviews.models import DIMENSIONS, Rectification, Review
 from onestop.workflow.models import ProcessVersion
@@ -577,6 +578,53 @@ ROUTES = [
         lambda w: "/dashboards/export.csv?table=regions",
         {"anonymous": LOGIN, "sam": 200},
         403,
+    ),
+    Route(
+        "data quality",
+        "get",
+        lambda w: "/staff/quality/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "data quality dismiss",
+        "post",
+        lambda w: f"/staff/quality/{w.finding.pk}/dismiss/",
+        {"anonymous": LOGIN, "carol": 302, "rita": 302, "sam": 302, "mallory": 404},
+        403,
+        writes=True,
+        form=lambda w: {"note": "两人不同 different people"},
+    ),
+    Route(
+        "data quality scan",
+        "post",
+        lambda w: "/staff/quality/scan/",
+        {"anonymous": LOGIN, "sam": 302},
+        403,
+        writes=True,
+    ),
+    Route(
+        "api quality findings",
+        "get",
+        lambda w: "/api/v1/quality/findings",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "api quality scores",
+        "get",
+        lambda w: "/api/v1/quality/scores",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
+    Route(
+        "api quality dismiss",
+        "post",
+        lambda w: f"/api/v1/quality/findings/{w.finding.pk}/dismiss",
+        {"anonymous": API_ANON, "carol": 200, "rita": 200, "sam": 200, "mallory": 404},
+        403,
+        writes=True,
+        body={"note": "两人不同 different people"},
     ),
     Route(
         "api indicators",
@@ -1220,6 +1268,17 @@ def matrix_world(world: Any) -> Any:
         rating=reviews.Rating(1, dict.fromkeys(DIMENSIONS, 1), "差"),
         channel="web",
     ).rectification
+    now = timezone.now()
+    world.finding = Finding.objects.create(
+        rule="duplicate_person",
+        table="persons",
+        key=str(world.alice.pk),
+        region=world.alice.region,
+        subject_type="person",
+        subject_id=world.alice.pk,
+        first_seen=now,
+        last_seen=now,
+    )
     world.material = applications.material_upload(
         actor=world.alice.user,
         application=world.case,
@@ -1329,6 +1388,9 @@ def test_every_url_is_in_the_matrix() -> None:
         "indicators/",
         "dashboards/",
         "dashboards/export.<str:fmt>",
+        "staff/quality/",
+        "staff/quality/scan/",
+        "staff/quality/<int:pk>/<str:action>/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1452,6 +1514,9 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/supervision/rates"),
         ("GET", "/api/v1/supervision/indicators"),
         ("GET", "/api/v1/indicators"),
+        ("GET", "/api/v1/quality/findings"),
+        ("GET", "/api/v1/quality/scores"),
+        ("POST", "/api/v1/quality/findings/{finding_id}/{action}"),
         ("GET", "/api/v1/certificates/keys"),
         ("GET", "/api/v1/certificates/verify"),
         ("POST", "/api/v1/persons/{person_id}/proof-of-insurance"),

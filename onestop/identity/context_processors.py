@@ -24,5 +24,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "payroll": policy.RUN_PAYROLL in perms,
             "transfers": role in ("case_worker", "reviewer", "supervisor"),
             "rectifications": role in ("case_worker", "reviewer", "supervisor"),
+            "quality": role in ("case_worker", "reviewer", "supervisor"),
         },
     }

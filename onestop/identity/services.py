@@ -50,6 +50,8 @@ TOKEN_SCOPES = {
     "applications:read": "Read one's cases, or the cases in one's work queue",
     "applications:write": "File cases and act on their tasks",
     "consents:write": "Grant and revoke one's own data-sharing authorisations",
+    "quality:read": "Read data-quality findings and scores in the user's scope",
+    "quality:write": "Resolve, dismiss or correct data-quality findings",
 }
 MAX_TOKEN_DAYS = 366
 

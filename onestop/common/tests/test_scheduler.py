@@ -38,5 +38,6 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "pensions.entitlement_check",
         "pensions.retirement_notices",
         "dashboards.rollup",
+        "quality.scan",
     }
     assert names <= set(current_app.tasks)

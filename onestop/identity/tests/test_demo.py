@@ -21,8 +21,9 @@ def test_demo_loads_once_and_reuses() -> None:
     assert "Loading the demo province with 40 persons" in text
     for login in ("carol", "sam", "adam", "sean", "audrey", "mallory"):
         assert login in text
-    # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired)
-    assert Person.objects.count() == 44
+    # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired), and
+    # two legacy records for the data-quality work list
+    assert Person.objects.count() == 46
     assert "13800000003" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
@@ -54,7 +55,7 @@ def test_demo_loads_once_and_reuses() -> None:
     again = StringIO()
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Person.objects.count() == 44
+    assert Person.objects.count() == 46
 
 
 def test_demo_refuses_bad_options() -> None:

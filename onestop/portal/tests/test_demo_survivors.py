@@ -1,4 +1,5 @@
-"""The demo's death opens the survivors' benefits, registered by alice, who is told."""
+"""The demo's death opens the survivors' benefits, registered by alice, who is told; the
+demo's legacy records are on the data-quality work list."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management import call_command
 
 from onestop.notifications.models import Notification
 from onestop.pensions.models import SurvivorBenefit
+from onestop.quality.models import Finding
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +24,9 @@ def test_the_demo_death_opens_survivors_benefits_for_alice() -> None:
     assert Notification.objects.filter(
         event="pensions.survivors_invited", recipient=benefit.declarant.user
     ).exists()
+    # The demo's two legacy records are on the data-quality work list, and only they.
+    assert sorted(Finding.objects.values_list("rule", flat=True)) == [
+        "duplicate_person",
+        "inconsistent_resident_id",
+    ]
+    assert "Data quality: 2 findings" in out.getvalue()

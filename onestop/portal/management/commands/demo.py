@@ -26,6 +26,7 @@ from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person, Region
 from onestop.pensions import demo as pensions_demo
 from onestop.pensions.services import payroll_run, retirement_notices_run
+from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
 
@@ -142,10 +143,12 @@ class Command(BaseCommand):
         )
         first, last = full_range()
         rolled = rollup(since=first, until=last)
+        quality = quality_demo.load()
         self.stdout.write(
             f"Ratings: {rated['rated']} demo cases rated at Yanta's counter, {rated['bad']} "
             "badly (its rectification is called back, to be rectified). Dashboards: "
-            f"{rolled} monthly figures rolled up."
+            f"{rolled} monthly figures rolled up. Data quality: {quality['found']} findings "
+            "on the work list (two legacy records in Yanta)."
         )
         return personas
 
