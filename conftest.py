@@ -29,6 +29,12 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path_factory: Any) -> None:
+    """Uploaded files (case materials, portal attachments) go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _journal_guard(request: Any) -> Any:
     """Transactional tests: the append-only guard is on during the test, off for the flush."""
     uses_real_transactions = {"transactional_db", "live_server"} & set(request.fixturenames)

@@ -17,6 +17,7 @@ from onestop.identity.api import router as identity_router
 from onestop.identity.api_auth import ANY_AUTH
 from onestop.notifications.api import router as notifications_router
 from onestop.pensions.api import router as calculators_router
+from onestop.portal.api import router as portal_router
 from onestop.quality.api import router as quality_router
 from onestop.reviews.api import router as reviews_router
 from onestop.rules.values import RuleError
@@ -103,4 +104,5 @@ api.add_router("/", notifications_router)
 api.add_router("/", supervision_router)
 api.add_router("/", reviews_router)
 api.add_router("/", quality_router)
+api.add_router("/", portal_router)
 api.add_router("/audit", audit_router)

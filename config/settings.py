@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onestop.identity.context_processors.roles",
+                "onestop.portal.context_processors.display",
             ],
         },
     },

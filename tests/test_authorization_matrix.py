@@ -32,6 +32,7 @@ from onestop.exchange.models import Certificate, Consent, Consumer, Message
 from onestop.identity.models import ApiToken, Person, User
 from onestop.notifications.models import Notification
 from onestop.pensions.models import Adjustment, PayrollRun, Transfer
+from onestop.portal import content as portal
 from onestop.quality.models import Finding
 from onestop.reviews import services as reviews
 from onestop.reviews.models import DIMENSIONS, Rectification, Review
@@ -626,6 +627,79 @@ ROUTES = [
         writes=True,
         body={"note": "两人不同 different people"},
     ),
+    Route("articles", "get", lambda w: "/content/?kind=policy", {}, 200),
+    Route("article", "get", lambda w: f"/content/{w.article.pk}/", {}, 200),
+    Route(
+        "article attachment",
+        "get",
+        lambda w: f"/content/{w.article.pk}/files/{w.attachment.pk}/",
+        {},
+        200,
+    ),
+    Route(
+        "draft preview",
+        "get",
+        lambda w: f"/content/{w.draft_article.pk}/",
+        {"anonymous": 404, "alice": 404, "bob": 404, "erin": 200, "sam": 200},
+        403,
+    ),
+    Route("site search", "get", lambda w: "/search/?q=养老保险", {}, 200),
+    Route(
+        "elderly mode",
+        "post",
+        lambda w: "/display/",
+        {},
+        302,
+        form=lambda w: {"mode": "elderly", "next": "/content/"},
+    ),
+    Route(
+        "portal content",
+        "get",
+        lambda w: "/staff/content/",
+        {"anonymous": LOGIN, "erin": 200, "sam": 200},
+        403,
+    ),
+    Route(
+        "new article",
+        "get",
+        lambda w: "/staff/content/new/",
+        {"anonymous": LOGIN, "erin": 200},
+        403,
+    ),
+    Route(
+        "edit article",
+        "get",
+        lambda w: f"/staff/content/{w.draft_article.pk}/",
+        {"anonymous": LOGIN, "erin": 200, "sam": 200},
+        403,
+    ),
+    Route(
+        "send article to review",
+        "post",
+        lambda w: f"/staff/content/{w.draft_article.pk}/submit/",
+        {"anonymous": LOGIN, "erin": 302},
+        403,
+        writes=True,
+    ),
+    Route(
+        "publish article",
+        "post",
+        lambda w: f"/staff/content/{w.review_article.pk}/publish/",
+        {"anonymous": LOGIN, "sam": 302},
+        403,
+        writes=True,
+        form=lambda w: {"publish_at": "", "note": ""},
+    ),
+    Route("api articles", "get", lambda w: "/api/v1/portal/articles", {}, 200),
+    Route("api article", "get", lambda w: f"/api/v1/portal/articles/{w.article.pk}", {}, 200),
+    Route(
+        "api draft article",
+        "get",
+        lambda w: f"/api/v1/portal/articles/{w.draft_article.pk}",
+        {},
+        404,
+    ),
+    Route("api site search", "get", lambda w: "/api/v1/portal/search?q=退休", {}, 200),
     Route(
         "api indicators",
         "get",
@@ -1268,6 +1342,17 @@ def matrix_world(world: Any) -> Any:
         rating=reviews.Rating(1, dict.fromkeys(DIMENSIONS, 1), "差"),
         channel="web",
     ).rectification
+    draft = portal.Draft(kind="policy", title="养老保险缴费基数通知", body="缴费基数下限4520元。")
+    world.article = portal.article_create(actor=world.erin, draft=draft)
+    world.attachment = portal.attachment_add(
+        actor=world.erin, article=world.article, file_name="表.pdf", data=PDF
+    )
+    portal.article_submit(actor=world.erin, article=world.article)
+    portal.article_publish(actor=world.sam, article=world.article)
+    world.draft_article = portal.article_create(actor=world.erin, draft=draft)
+    world.review_article = portal.article_submit(
+        actor=world.erin, article=portal.article_create(actor=world.erin, draft=draft)
+    )
     now = timezone.now()
     world.finding = Finding.objects.create(
         rule="duplicate_person",
@@ -1391,6 +1476,15 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/quality/",
         "staff/quality/scan/",
         "staff/quality/<int:pk>/<str:action>/",
+        "content/",
+        "content/<int:pk>/",
+        "content/<int:pk>/files/<int:attachment_id>/",
+        "search/",
+        "display/",
+        "staff/content/",
+        "staff/content/new/",
+        "staff/content/<int:pk>/",
+        "staff/content/<int:pk>/<str:action>/",
         "me/data-use/",
         "me/consents/",
         "me/consents/<int:consent_id>/revoke/",
@@ -1517,6 +1611,9 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/quality/findings"),
         ("GET", "/api/v1/quality/scores"),
         ("POST", "/api/v1/quality/findings/{finding_id}/{action}"),
+        ("GET", "/api/v1/portal/articles"),
+        ("GET", "/api/v1/portal/articles/{article_id}"),
+        ("GET", "/api/v1/portal/search"),
         ("GET", "/api/v1/certificates/keys"),
         ("GET", "/api/v1/certificates/verify"),
         ("POST", "/api/v1/persons/{person_id}/proof-of-insurance"),

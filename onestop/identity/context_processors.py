@@ -24,6 +24,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "payroll": policy.RUN_PAYROLL in perms,
             "transfers": role in ("case_worker", "reviewer", "supervisor"),
             "rectifications": role in ("case_worker", "reviewer", "supervisor"),
+            "content": bool({policy.EDIT_CONTENT, policy.PUBLISH_CONTENT} & perms),
             "quality": role in ("case_worker", "reviewer", "supervisor"),
         },
     }

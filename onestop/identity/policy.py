@@ -35,6 +35,7 @@ USE_ADMIN = "identity.use_admin"
 SEARCH_JOURNAL = "audit.search_journal"
 EXPORT_JOURNAL = "audit.export_journal"
 EDIT_CONTENT = "portal.edit_content"
+PUBLISH_CONTENT = "portal.publish_content"
 DECLARE = "contributions.declare"
 VIEW_CONTRIBUTIONS = "contributions.view"
 REASSIGN_CASES = "applications.reassign"
@@ -68,9 +69,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, RUN_PAYROLL}
     ),
     StaffRole.SUPERVISOR: frozenset(
-        {VIEW_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, REASSIGN_CASES, SUPERVISE}
+        {
+            VIEW_PERSON,
+            VIEW_EMPLOYER,
+            VIEW_CONTRIBUTIONS,
+            REASSIGN_CASES,
+            SUPERVISE,
+            PUBLISH_CONTENT,
+        }
     ),
-    StaffRole.CONTENT_EDITOR: frozenset({EDIT_CONTENT}),
+    StaffRole.CONTENT_EDITOR: frozenset({EDIT_CONTENT, PUBLISH_CONTENT}),
     StaffRole.SYSTEM_ADMIN: frozenset({USE_ADMIN}) | _ADMIN_MODEL_PERMS,
     StaffRole.SECURITY_ADMIN: frozenset({MANAGE_STAFF}),
     StaffRole.AUDIT_ADMIN: frozenset({SEARCH_JOURNAL, EXPORT_JOURNAL}),

@@ -26,6 +26,7 @@ from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person, Region
 from onestop.pensions import demo as pensions_demo
 from onestop.pensions.services import payroll_run, retirement_notices_run
+from onestop.portal import demo as portal_demo
 from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
@@ -144,11 +145,14 @@ class Command(BaseCommand):
         first, last = full_range()
         rolled = rollup(since=first, until=last)
         quality = quality_demo.load()
+        articles = portal_demo.load()
         self.stdout.write(
             f"Ratings: {rated['rated']} demo cases rated at Yanta's counter, {rated['bad']} "
             "badly (its rectification is called back, to be rectified). Dashboards: "
             f"{rolled} monthly figures rolled up. Data quality: {quality['found']} findings "
-            "on the work list (two legacy records in Yanta)."
+            "on the work list (two legacy records in Yanta). Portal: "
+            f"{articles['published']} articles published by erin and sam, one scheduled for "
+            "tomorrow, one in review."
         )
         return personas
 
