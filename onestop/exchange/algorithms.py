@@ -48,9 +48,18 @@ def public_of(algorithm: str, private: str) -> str:
     return key.public_key().public_bytes(*_RAW).hex()
 
 
+def _sm2(private: str, public: str) -> sm2.CryptSM2:
+    """gmssl's constructor strips a leading "04" with ``lstrip``, which also eats the first
+    digits of a raw x||y key that happens to start with 0 or 4 (about one key in 256): the
+    key is set after construction instead."""
+    crypt = sm2.CryptSM2(private_key=private, public_key="")
+    crypt.public_key = public
+    return crypt
+
+
 def sign(algorithm: str, private: str, data: bytes) -> str:
     if algorithm == SM2:
-        signer = sm2.CryptSM2(private_key=private, public_key=public_of(SM2, private))
+        signer = _sm2(private, public_of(SM2, private))
         return str(signer.sign_with_sm3(data, secrets.token_hex(32)))
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(private))
     return base64.b64encode(key.sign(data)).decode("ascii")
@@ -63,7 +72,7 @@ def verify(algorithm: str, public: str, data: bytes, signature: str) -> bool:
             if len(signature) != 128 or len(public) != 128:
                 return False
             int(signature, 16)
-            checker = sm2.CryptSM2(private_key="", public_key=public)
+            checker = _sm2("", public)
             return bool(checker.verify_with_sm3(signature, data))
         if algorithm != ED25519:
             return False

@@ -392,3 +392,14 @@ def test_each_registry_can_have_its_own_endpoint(settings: Any) -> None:
     settings.ONESTOP_REGISTRY_KEYS = "civil_affairs=k1"
     assert registry_endpoint("civil_affairs") == ("https://mz.example", "k1")
     assert registry_endpoint("public_security") == ("http://shared", "k0")
+
+
+def test_an_sm2_key_starting_with_04_signs_and_verifies() -> None:
+    """gmssl strips a leading "04" (and more) from a public key; one key in 256 starts so.
+    The private key 11 gives such a public key."""
+    private = f"{11:064x}"
+    public = algorithms.public_of(algorithms.SM2, private)
+    assert public.startswith("04") and len(public) == 128
+    signature = algorithms.sign(algorithms.SM2, private, b"canonical body")
+    assert algorithms.verify(algorithms.SM2, public, b"canonical body", signature)
+    assert not algorithms.verify(algorithms.SM2, public, b"another body", signature)
