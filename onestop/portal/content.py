@@ -19,9 +19,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onestop.applications.services.materials import MAX_BYTES, sniff
+from onestop.applications.services.materials import checked_file
 from onestop.audit.services import record
-from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.portal import search
@@ -213,18 +212,7 @@ def article_withdraw(*, actor: Any, article: Article, note: str) -> Article:
 def attachment_add(*, actor: Any, article: Article, file_name: str, data: bytes) -> Attachment:
     """A PDF, JPEG or PNG (judged by content), at most 10 MB, on a draft."""
     _may_edit(actor)
-    if not data:
-        raise ServiceError("文件为空。", "The file is empty.", code="empty")
-    if len(data) > MAX_BYTES:
-        raise ServiceError("文件超过 10 MB。", "The file is larger than 10 MB.", code="too_large")
-    kind = sniff(data)
-    if kind is None:
-        raise ServiceError(
-            "仅接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。",
-            "Only PDF, JPEG or PNG files are accepted (judged by their content).",
-            code="file_type",
-        )
-    checksum = sm3_hex(data)
+    content_type, extension, checksum = checked_file(data)
     with transaction.atomic():
         article = _locked(article)
         if article.status != ArticleStatus.DRAFT:
@@ -238,12 +226,12 @@ def attachment_add(*, actor: Any, article: Article, file_name: str, data: bytes)
         attachment = Attachment(
             article=article,
             name=(file_name or "attachment")[-200:],
-            content_type=kind[0],
+            content_type=content_type,
             size=len(data),
             checksum=checksum,
             uploaded_at=timezone.now(),
         )
-        attachment.file.save(f"{article.pk}-{checksum[:16]}.{kind[1]}", ContentFile(data))
+        attachment.file.save(f"{article.pk}-{checksum[:16]}.{extension}", ContentFile(data))
         record(
             actor=actor,
             action="portal.attachment.added",

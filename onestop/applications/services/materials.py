@@ -32,6 +32,23 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return next((found for sig, found in SIGNATURES.items() if data.startswith(sig)), None)
 
 
+def checked_file(data: bytes) -> tuple[str, str, str]:
+    """(content type, extension, SM3) of an uploaded file: not empty, at most 10 MB, a PDF,
+    JPEG or PNG by its content; refused otherwise."""
+    if not data:
+        raise ServiceError("文件为空。", "The file is empty.", code="empty")
+    if len(data) > MAX_BYTES:
+        raise ServiceError("文件超过 10 MB。", "The file is larger than 10 MB.", code="too_large")
+    kind = sniff(data)
+    if kind is None:
+        raise ServiceError(
+            "仅接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。",
+            "Only PDF, JPEG or PNG files are accepted (judged by their content).",
+            code="file_type",
+        )
+    return kind[0], kind[1], sm3_hex(data)
+
+
 def may_upload(actor: Any, case: Application) -> bool:
     if case.status in FINAL:
         return False
@@ -52,18 +69,7 @@ def material_upload(
         raise ServiceError(
             "该事项没有这项材料。", "This service has no such material.", code="material"
         )
-    if not data:
-        raise ServiceError("文件为空。", "The file is empty.", code="empty")
-    if len(data) > MAX_BYTES:
-        raise ServiceError("文件超过 10 MB。", "The file is larger than 10 MB.", code="too_large")
-    kind = sniff(data)
-    if kind is None:
-        raise ServiceError(
-            "仅接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。",
-            "Only PDF, JPEG or PNG files are accepted (judged by their content).",
-            code="file_type",
-        )
-    checksum = sm3_hex(data)
+    content_type, extension, checksum = checked_file(data)
     with transaction.atomic():
         case = locked(application)
         if case.materials.count() >= MAX_PER_CASE:
@@ -76,14 +82,14 @@ def material_upload(
             application=case,
             name=name,
             original_name=(file_name or "upload")[-200:],
-            content_type=kind[0],
+            content_type=content_type,
             size=len(data),
             checksum=checksum,
             uploaded_by=actor,
             at=timezone.now(),
         )
         material.file.save(
-            f"{case.number}-{checksum[:16]}.{kind[1]}", ContentFile(data), save=False
+            f"{case.number}-{checksum[:16]}.{extension}", ContentFile(data), save=False
         )
         material.save()
         record(
