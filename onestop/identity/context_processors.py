@@ -25,6 +25,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "transfers": role in ("case_worker", "reviewer", "supervisor"),
             "rectifications": role in ("case_worker", "reviewer", "supervisor"),
             "content": bool({policy.EDIT_CONTENT, policy.PUBLISH_CONTENT} & perms),
+            "visits": role == "case_worker",
             "quality": role in ("case_worker", "reviewer", "supervisor"),
         },
     }

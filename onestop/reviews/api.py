@@ -82,7 +82,7 @@ class RectificationOut(Schema):
 def _rect_out(rect: Any) -> dict[str, Any]:
     return {
         "id": rect.pk,
-        "number": rect.review.application.number,
+        "number": rect.review.number,
         "item_code": rect.review.item_code,
         "level": rect.review.level,
         "comment": rect.review.comment,
@@ -154,3 +154,67 @@ def ratings(request: HttpRequest, by: str = "item") -> list[dict[str, Any]]:
         }
         for r in selectors.ratings(by=by)
     ]
+
+
+class VisitIn(Schema):
+    topic: str = Field(..., max_length=200, description="What the visit was about.")
+    item_code: str = Field("", description="The service it concerned, if any.")
+    phone: str = Field("", description="For the call back of a bad rating (optional).")
+
+
+class VisitOut(Schema):
+    number: str
+    code: str
+    rate_url: str
+
+
+@router.post(
+    "/visits",
+    response={201: VisitOut, 400: ErrorOut, 403: ErrorOut},
+    auth=ANY_AUTH,
+)
+def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
+    """A case worker ends a counter visit that needed no case; the number and code go on the
+    visit slip so that the visitor can rate it."""
+    require_scope(request, "applications:write")
+    visit = services.visit_end(
+        actor=request.user, topic=payload.topic, item_code=payload.item_code, phone=payload.phone
+    )
+    return Status(
+        201,
+        {"number": visit.number, "code": visit.code, "rate_url": f"/rate/visit/{visit.number}/"},
+    )
+
+
+class VisitReviewIn(ReviewIn):
+    code: str = Field(..., description="The query code on the visit slip.")
+
+
+@router.post(
+    "/visits/{number}/review",
+    response={201: ReviewOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
+def visit_review_create(
+    request: HttpRequest, number: str, payload: VisitReviewIn
+) -> Status[dict[str, Any]]:
+    """Rate a counter visit with its slip's number and code (within 30 days; once, and once
+    more after a rectification)."""
+    visit = services.visit_by_code(number=number, code=payload.code)
+    review = services.visit_review_submit(
+        actor=request.user,
+        visit=visit,
+        rating=services.Rating(payload.level, payload.scores, payload.comment),
+        channel=ReviewChannel.API,
+        by_code=True,
+    )
+    return Status(
+        201,
+        {
+            "number": visit.number,
+            "round": review.round,
+            "level": review.level,
+            "rectification": review.bad and review.round == 1,
+            "created_at": review.created_at,
+        },
+    )

@@ -1,6 +1,7 @@
 """Demo ratings: the decided demo cases of Yanta rated on carol's counter tablet, the
-rejected one badly, so the rectification list, the public figures and the indicators have
-something to show on the first run."""
+rejected one badly, and a consultation at her counter that needed no case, so the
+rectification list, the public figures and the indicators have something to show on the
+first run."""
 
 from __future__ import annotations
 
@@ -36,4 +37,11 @@ def load() -> dict[str, int]:
                 rect=review.rectification,
                 note="已电话回访，向申请人说明缴费年限政策并致歉",
             )
-    return {"rated": rated, "bad": bad}
+    visit = services.visit_end(actor=carol, topic="咨询退休年龄和弹性退休", item_code="SX-SI-006")
+    services.visit_review_submit(
+        actor=carol,
+        visit=visit,
+        rating=services.Rating(5, dict.fromkeys(DIMENSIONS, 5), "解答耐心，不用再跑"),
+        channel="tablet",
+    )
+    return {"rated": rated, "bad": bad, "visits": 1}

@@ -49,3 +49,13 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class VisitForm(forms.Form):
+    topic = forms.CharField(label=_("What the visit was about"), max_length=200)
+    item_code = forms.CharField(label=_("Service code (if any)"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Visitor's mobile number, for a call back (optional)"),
+        max_length=11,
+        required=False,
+    )

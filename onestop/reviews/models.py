@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.fields import EncryptedTextField
+
 
 class Level(models.IntegerChoices):
     VERY_SATISFIED = 5, _("very satisfied")
@@ -31,12 +33,42 @@ class ReviewChannel(models.TextChoices):
     QR = "qr", _("QR code on the result")
 
 
+class Visit(models.Model):
+    """A counter visit that ended without a case (a consultation, a query answered, papers
+    checked): the visitor rates it on the counter tablet, or later with the number and code
+    printed on the visit slip. The phone, when given, is for the call back of a bad rating."""
+
+    number = models.CharField(max_length=24, unique=True)
+    code = models.CharField(max_length=8)
+    region = models.ForeignKey("identity.Region", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("identity.Agency", on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    item_code = models.CharField(max_length=40, blank=True)
+    topic = models.CharField(max_length=200)
+    phone = EncryptedTextField(blank=True, default="")
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-ended_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Review(models.Model):
-    """One rating of one case: ``round`` 1 after completion, 2 after a rectification. The
-    public sees only aggregates; staff see the case it belongs to."""
+    """One rating of one case, or of one counter visit without a case: ``round`` 1 after
+    completion, 2 after a rectification. The public sees only aggregates; staff see the case
+    or visit it belongs to."""
 
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="reviews"
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
     )
     round = models.PositiveSmallIntegerField(default=1)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
@@ -54,6 +86,12 @@ class Review(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["application", "round"], name="review_once_per_round"),
+            models.UniqueConstraint(fields=["visit", "round"], name="visit_review_once_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False, visit__isnull=True)
+                | models.Q(application__isnull=True, visit__isnull=False),
+                name="review_of_a_case_or_a_visit",
+            ),
             models.CheckConstraint(
                 condition=models.Q(level__gte=1, level__lte=5), name="review_level_1_to_5"
             ),
@@ -61,11 +99,24 @@ class Review(models.Model):
         indexes = [models.Index(fields=["item_code", "created_at"], name="review_item")]
 
     def __str__(self) -> str:
-        return f"Review {self.pk} of {self.application_id}"
+        return f"Review {self.pk} of {self.application_id or self.visit_id}"
 
     @property
     def bad(self) -> bool:
         return self.level <= 2
+
+    @property
+    def number(self) -> str:
+        """The case number, or the visit number."""
+        subject = self.application if self.application_id else self.visit
+        return subject.number if subject is not None else ""
+
+    @property
+    def subject_name(self) -> str:
+        """The service the case was for, or what the visit was about."""
+        if self.application_id and self.application is not None:
+            return self.application.item_name
+        return self.visit.topic if self.visit is not None else ""
 
 
 class RectificationStatus(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from onestop.common.errors import NotFound, NotPermitted
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.models import Region
-from onestop.reviews.models import Rectification, RectificationStatus, Review
+from onestop.reviews.models import Rectification, RectificationStatus, Review, Visit
 
 OPEN_STATES = (RectificationStatus.OPEN, RectificationStatus.CALLED_BACK)
 
@@ -36,7 +37,7 @@ def rectifications_for(*, actor: Any, status: str = "") -> list[Rectification]:
     profile = _profile(actor)
     rows = Rectification.objects.filter(
         review__region__code__startswith=profile.region.scope_prefix
-    ).select_related("review__application", "review__region", "handled_by")
+    ).select_related("review__application", "review__visit", "review__region", "handled_by")
     if status:
         rows = rows.filter(status=status)
     return list(rows.order_by("callback_due", "pk")[:500])
@@ -46,7 +47,9 @@ def rectification_for(*, actor: Any, pk: int) -> Rectification:
     """One rectification in scope; anything else reads as unknown."""
     profile = _profile(actor)
     rect = (
-        Rectification.objects.select_related("review__application", "review__region")
+        Rectification.objects.select_related(
+            "review__application", "review__visit", "review__region"
+        )
         .filter(pk=pk, review__region__code__startswith=profile.region.scope_prefix)
         .first()
     )
@@ -128,3 +131,27 @@ def _labels(by: str) -> dict[Any, str]:
     if by == "agency":
         return dict(identity.agency_names_by_region().items())
     return dict(Region.objects.filter(level="city").values_list("pk", "name"))
+
+
+def visits_for(*, actor: Any) -> list[Visit]:
+    """The counter visits of the last 30 days at the actor's agency, newest first."""
+    profile = _profile(actor)
+    since = timezone.now() - dt.timedelta(days=30)
+    return list(
+        Visit.objects.filter(agency=profile.agency, ended_at__gte=since)
+        .prefetch_related("reviews")
+        .order_by("-ended_at")[:200]
+    )
+
+
+def visit_for(*, actor: Any, number: str) -> Visit:
+    """A visit in the staff member's region scope; anything else reads as unknown."""
+    profile = _profile(actor)
+    visit = (
+        Visit.objects.select_related("region")
+        .filter(number=number, region__code__startswith=profile.region.scope_prefix)
+        .first()
+    )
+    if visit is None:
+        raise NotFound()
+    return visit

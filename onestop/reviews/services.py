@@ -5,6 +5,8 @@ journaled in its own transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +16,8 @@ from django.utils import timezone
 from onestop.applications.models import FINAL, Application, Status
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.catalogue import selectors as catalogue
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -25,8 +28,10 @@ from onestop.reviews.models import (
     RectificationStatus,
     Review,
     ReviewChannel,
+    Visit,
 )
 
+PHONE = re.compile(r"1\d{10}")
 CALLBACK_DAYS = 1
 RECTIFY_DAYS = 15
 MAX_COMMENT = 500
@@ -70,10 +75,11 @@ def rateable(case: Application) -> bool:
     return case.status in FINAL and case.status != Status.WITHDRAWN
 
 
-def next_round(case: Application) -> int | None:
+def next_round(case: Application | None = None, *, visit: Visit | None = None) -> int | None:
     """1 when not yet rated; 2 when a rectification awaits the applicant's new review; None
-    when nothing more may be said."""
-    first = Review.objects.filter(application=case, round=1).select_related().first()
+    when nothing more may be said. Of a case, or of a counter ``visit``."""
+    subject = {"visit": visit} if visit is not None else {"application": case}
+    first = Review.objects.filter(round=1, **subject).first()
     if first is None:
         return 1
     rect = Rectification.objects.filter(review=first).first()
@@ -100,36 +106,73 @@ def review_submit(
         raise ServiceError(
             "办件办结后才能评价。", "A case can be rated once it is completed.", code="not_done"
         )
+    return _submit(actor, rating, channel, case=case)
+
+
+def visit_review_submit(
+    *, actor: Any, visit: Visit, rating: Rating, channel: str, by_code: bool = False
+) -> Review:
+    """Rate a counter visit that ended without a case: on the counter tablet (handed over by
+    a case worker in scope) or with the visit slip's number and code (``by_code``)."""
+    if channel not in (ReviewChannel.TABLET, ReviewChannel.QR, ReviewChannel.API):
+        raise ServiceError("未知的评价渠道。", "Unknown channel.", code="channel")
+    on_tablet = channel == ReviewChannel.TABLET and counter_worker_in_scope(
+        actor, region=visit.region
+    )
+    if not (by_code or on_tablet):
+        raise NotPermitted()
+    return _submit(actor, rating, channel, visit=visit)
+
+
+def _submit(
+    actor: Any,
+    rating: Rating,
+    channel: str,
+    *,
+    case: Application | None = None,
+    visit: Visit | None = None,
+) -> Review:
     rating = _validated(rating)
     now = timezone.now()
+    rated = ServiceError("已评价过。", "This has already been rated.", code="rated")
     try:
         with transaction.atomic():
-            Application.objects.select_for_update().filter(pk=case.pk).first()
-            round_ = next_round(case)
+            if visit is not None:
+                Visit.objects.select_for_update().filter(pk=visit.pk).first()
+                subject: dict[str, Any] = {"visit": visit}
+                number, item_code, region = visit.number, visit.item_code, visit.region
+            else:
+                assert case is not None
+                Application.objects.select_for_update().filter(pk=case.pk).first()
+                subject = {"application": case}
+                number, item_code, region = case.number, case.item_code, case.region
+            round_ = next_round(case, visit=visit)
             if round_ is None:
-                raise ServiceError(
-                    "该办件已评价。", "This case has already been rated.", code="rated"
-                )
+                raise rated
             review = Review.objects.create(
-                application=case,
+                **subject,
                 round=round_,
                 level=rating.level,
                 scores=rating.scores,
                 comment=rating.comment,
                 channel=channel,
-                item_code=case.item_code,
-                region=case.region,
+                item_code=item_code,
+                region=region,
                 created_at=now,
             )
             record(
                 actor=actor if actor is not None and actor.is_authenticated else None,
                 action="reviews.submitted",
                 target=review,
-                changes={"case": case.number, "round": round_, "level": rating.level},
+                changes={
+                    "visit" if visit is not None else "case": number,
+                    "round": round_,
+                    "level": rating.level,
+                },
             )
             if round_ == 2:
                 rect = Rectification.objects.select_for_update().get(
-                    review__application=case, review__round=1
+                    review__round=1, **{f"review__{k}": v for k, v in subject.items()}
                 )
                 rect.status, rect.re_review, rect.closed_at = (
                     RectificationStatus.CLOSED,
@@ -141,19 +184,83 @@ def review_submit(
             elif review.bad:
                 _open_rectification(review, now)
     except IntegrityError as exc:  # a concurrent rating of the same round won
-        raise ServiceError(
-            "该办件已评价。", "This case has already been rated.", code="rated"
-        ) from exc
+        raise rated from exc
     return review
 
 
-def counter_worker_in_scope(actor: Any, case: Application) -> bool:
+VISIT_RATING_DAYS = 30
+
+
+def visit_end(*, actor: Any, topic: str, item_code: str = "", phone: str = "") -> Visit:
+    """A case worker ends a counter visit that needed no case; the slip's number and code let
+    the visitor rate it (for 30 days), the tablet at once."""
+    profile = policy.staff_profile(actor)
+    if profile is None or profile.role != "case_worker" or profile.agency.kind not in HRSS_AGENCIES:
+        raise NotPermitted()
+    topic = (topic or "").strip()
+    problems = []
+    if not topic or len(topic) > 200:
+        problems.append(
+            (
+                "请填写办理事项（最多200字）。",
+                "Say what the visit was about (200 characters at most).",
+            )
+        )
+    item_code = (item_code or "").strip()
+    if item_code and item_code not in {i.code for i in catalogue.items_current()}:
+        problems.append(("没有该服务事项。", "No such service."))
+    phone = (phone or "").strip()
+    if phone and not PHONE.fullmatch(phone):
+        problems.append(("手机号码应为11位数字。", "A mobile number has 11 digits."))
+    if problems:
+        raise ServiceError(
+            " ".join(zh for zh, _ in problems), " ".join(en for _, en in problems), code="invalid"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            number=f"CV{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}",
+            code=f"{secrets.randbelow(10**6):06d}",
+            region=profile.agency.region,
+            agency=profile.agency,
+            staff=actor,
+            item_code=item_code,
+            topic=topic,
+            phone=phone,
+            ended_at=now,
+        )
+        record(
+            actor=actor,
+            action="reviews.visit.ended",
+            target=visit,
+            changes={"item": item_code, "phone_given": bool(phone)},
+        )
+    return visit
+
+
+def visit_by_code(*, number: str, code: str) -> Visit:
+    """The visit a slip names, when its code matches and it is at most 30 days old; anything
+    else reads as unknown."""
+    visit = Visit.objects.select_related("region").filter(number=(number or "").strip()).first()
+    fresh = visit is not None and visit.ended_at >= timezone.now() - dt.timedelta(
+        days=VISIT_RATING_DAYS
+    )
+    if visit is None or not fresh or not secrets.compare_digest(visit.code, (code or "").strip()):
+        raise NotFound(
+            "编号或查询码不正确，或已超过评价期限。", "Wrong number or code, or too late to rate."
+        )
+    return visit
+
+
+def counter_worker_in_scope(
+    actor: Any, case: Application | None = None, *, region: Any = None
+) -> bool:
     profile = policy.staff_profile(actor) if actor is not None else None
     return bool(
         profile is not None
         and profile.role == "case_worker"
         and profile.agency.kind in HRSS_AGENCIES
-        and policy.in_scope(profile, case.region)
+        and policy.in_scope(profile, case.region if case is not None else region)
     )
 
 
@@ -169,17 +276,15 @@ def _open_rectification(review: Review, now: dt.datetime) -> Rectification:
         actor=None,
         action="reviews.rectification.opened",
         target=rect,
-        changes={"case": review.application.number, "level": review.level},
+        changes={"number": review.number, "level": review.level},
     )
-    staff = identity.staff_in_scope_of(
-        region=review.application.region, roles=["case_worker", "supervisor"]
-    )
+    staff = identity.staff_in_scope_of(region=review.region, roles=["case_worker", "supervisor"])
     notify(
         recipients=[p.user for p in staff if p.agency.kind in HRSS_AGENCIES],
         event="reviews.bad_review",
         context={
-            "number": review.application.number,
-            "item": review.application.item_name,
+            "number": review.number,
+            "item": review.subject_name,
             "due": rect.callback_due.isoformat(),
         },
         link="/staff/rectifications/",
@@ -200,7 +305,7 @@ def _staff_may_handle(actor: Any, rect: Rectification, roles: tuple[str, ...]) -
 
 def _locked(rect: Rectification) -> Rectification:
     return (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("review__application", "review__region")
         .get(pk=rect.pk)
     )
@@ -261,12 +366,14 @@ def rectification_done(*, actor: Any, rect: Rectification, note: str) -> Rectifi
             changes={"late": rect.rectified_at.date() > rect.rectify_due},
         )
         case = rect.review.application
-    notify(
-        recipients=[case.applicant.user],
-        event="reviews.rectified",
-        context={"number": case.number, "item": case.item_name},
-        link=f"/applications/{case.number}/",
-    )
+    if case is not None and case.applicant.user is not None:
+        notify(
+            recipients=[case.applicant.user],
+            event="reviews.rectified",
+            context={"number": case.number, "item": case.item_name},
+            link=f"/applications/{case.number}/",
+        )
+    # A visitor without a case is told at the call back; they rate again with their slip.
     return rect
 
 
@@ -286,7 +393,7 @@ def rectification_appeal(*, actor: Any, rect: Rectification, reason: str) -> Rec
     notify(
         recipients=[p.user for p in staff],
         event="reviews.appealed",
-        context={"number": rect.review.application.number},
+        context={"number": rect.review.number},
         link="/staff/rectifications/",
     )
     return rect

@@ -3,10 +3,15 @@ result), the staff's rectification list, and the public disclosure of ratings.""
 
 from __future__ import annotations
 
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,7 +20,7 @@ from onestop.applications.models import Application
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.reviews import selectors, services
-from onestop.reviews.forms import NoteForm, RatingForm
+from onestop.reviews.forms import NoteForm, RatingForm, VisitForm
 from onestop.reviews.models import RectificationStatus, ReviewChannel
 
 
@@ -163,3 +168,101 @@ def ratings_view(request: HttpRequest) -> HttpResponse:
     if by not in ("item", "agency", "region"):
         by = "item"
     return render(request, "reviews/ratings.html", {"rows": selectors.ratings(by=by), "by": by})
+
+
+# --- counter visits without a case -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def visits_view(request: HttpRequest) -> HttpResponse:
+    """A case worker ends a counter visit that needed no case, then hands over the tablet or
+    prints the slip."""
+    if not services.counter_worker_in_scope(request.user, region=_own_region(request.user)):
+        raise NotPermitted()
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_end(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, _error(exc))
+        else:
+            return redirect("reviews:visit", number=visit.number)
+    return render(
+        request,
+        "reviews/visits.html",
+        {"form": form, "visits": selectors.visits_for(actor=request.user)},
+    )
+
+
+def _own_region(user: Any) -> Any:
+    profile = policy.staff_profile(user)
+    return profile.agency.region if profile is not None else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def visit_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The visit slip (number, code, QR code) and the tablet rating form."""
+    visit = selectors.visit_for(actor=request.user, number=number)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_review_submit(
+                actor=request.user, visit=visit, rating=form.rating(), channel=ReviewChannel.TABLET
+            )
+        except ServiceError as exc:
+            form.add_error(None, _error(exc))
+        else:
+            messages.success(request, _("Thank you for rating this service."))
+            return redirect("reviews:visits")
+    url = request.build_absolute_uri(reverse("reviews:visit_public", args=[visit.number]))
+    return render(
+        request,
+        "reviews/visit.html",
+        {
+            "visit": visit,
+            "form": form,
+            "round": services.next_round(visit=visit),
+            "qr": _qr_svg(url),
+            "rate_url": url,
+        },
+    )
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
+    return str(image.to_string(encoding="unicode"))
+
+
+@require_http_methods(["GET", "POST"])
+def public_visit_review_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The visit slip's QR code leads here: its number and code rate the visit, no sign-in."""
+    form = RatingForm(request.POST or None, with_code=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_by_code(number=number, code=form.cleaned_data["code"])
+            review = services.visit_review_submit(
+                actor=request.user,
+                visit=visit,
+                rating=form.rating(),
+                channel=ReviewChannel.QR,
+                by_code=True,
+            )
+        except ServiceError as exc:
+            form.add_error(None, _error(exc))
+        else:
+            if review.bad and review.round == 1:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. We are sorry the service fell short: the agency will call "
+                        "you back within one working day."
+                    ),
+                )
+            else:
+                messages.success(request, _("Thank you for rating this service."))
+            return redirect("reviews:visit_public", number=number)
+    return render(
+        request, "reviews/rate.html", {"form": form, "number": number, "case": None, "visit": True}
+    )

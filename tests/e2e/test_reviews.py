@@ -124,3 +124,34 @@ def test_decision_makers_read_the_dashboards_and_export_them(world: Any, page: A
         page.locator("#export-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("month,insured,employers")
+
+
+def test_a_counter_visit_without_a_case_is_rated_and_rectified(world: Any, page: Any) -> None:
+    from onestop.reviews.models import Visit
+
+    sign_in(page, "carol", world.carol)
+    page.get_by_role("link", name="窗口接待").click()
+    page.get_by_label("办理事项").fill("咨询灵活就业人员缴费档次")
+    page.get_by_label("办事人手机号码，用于回访（选填）").fill("13900000009")
+    page.get_by_role("button", name="结束接待").click()
+    visit = Visit.objects.get()
+    assert page.locator("#visit-code").inner_text() == visit.code
+    assert page.locator("#visit-slip svg").count() == 1
+    rate(page, "2", "2", "排队太久")
+    assert "不满意" in page.locator("#visits").inner_text()
+    page.get_by_role("link", name="差评整改").click()
+    row = page.locator("#rectifications tbody tr").first
+    assert visit.number in row.inner_text() and "13900000009" in row.inner_text()
+    row.get_by_label("回访记录").fill("已电话回访，说明高峰时段")
+    row.get_by_role("button", name="已回访").click()
+    row = page.locator("#rectifications tbody tr").first
+    row.get_by_label("整改内容").fill("增设咨询专窗")
+    row.get_by_role("button", name="已整改").click()
+    sign_out(page)
+
+    page.goto(f"/rate/visit/{visit.number}/")
+    assert "窗口接待" in page.locator("main").inner_text()
+    page.get_by_label("查询码（见受理回执）").fill(visit.code)
+    rate(page, "5", "5", "")
+    assert Rectification.objects.get().status == "closed"
+    assert Review.objects.filter(visit=visit, round=2, level=5, channel="qr").exists()

@@ -148,7 +148,8 @@ class Command(BaseCommand):
         articles = portal_demo.load()
         self.stdout.write(
             f"Ratings: {rated['rated']} demo cases rated at Yanta's counter, {rated['bad']} "
-            "badly (its rectification is called back, to be rectified). Dashboards: "
+            "badly (its rectification is called back, to be rectified), and "
+            f"{rated['visits']} counter visit without a case. Dashboards: "
             f"{rolled} monthly figures rolled up. Data quality: {quality['found']} findings "
             "on the work list (two legacy records in Yanta). Portal: "
             f"{articles['published']} articles published by erin and sam, one scheduled for "
