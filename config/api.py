@@ -12,6 +12,7 @@ from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
 from onestop.common.errors import ServiceError
 from onestop.contributions.api import router as contributions_router
+from onestop.dashboards.api import router as dashboards_router
 from onestop.exchange.api import router as certificates_router
 from onestop.identity.api import router as identity_router
 from onestop.identity.api_auth import ANY_AUTH
@@ -105,4 +106,5 @@ api.add_router("/", supervision_router)
 api.add_router("/", reviews_router)
 api.add_router("/", quality_router)
 api.add_router("/", portal_router)
+api.add_router("/", dashboards_router)
 api.add_router("/audit", audit_router)

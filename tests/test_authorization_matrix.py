@@ -743,6 +743,13 @@ ROUTES = [
     ),
     Route("api site search", "get", lambda w: "/api/v1/portal/search?q=退休", {}, 200),
     Route(
+        "api dashboards",
+        "get",
+        lambda w: "/api/v1/dashboards?since=2026-01",
+        {"anonymous": API_ANON, "sam": 200},
+        403,
+    ),
+    Route(
         "api indicators",
         "get",
         lambda w: "/api/v1/supervision/indicators",
@@ -1661,6 +1668,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/portal/articles/{article_id}"),
         ("GET", "/api/v1/portal/search"),
         ("POST", "/api/v1/visits"),
+        ("GET", "/api/v1/dashboards"),
         ("POST", "/api/v1/visits/{number}/review"),
         ("GET", "/api/v1/certificates/keys"),
         ("GET", "/api/v1/certificates/verify"),

@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from onestop.common.errors import NotPermitted
 from onestop.dashboards.models import Figure
+from onestop.dashboards.rollup import month_of
 from onestop.identity import policy
 from onestop.identity.models import Region
+from onestop.rules.values import RuleError, YearMonth
 
 MONTHLY_COLUMNS = (
     "insured",
@@ -43,6 +46,24 @@ REGION_COLUMNS = (
     "pension_paid",
     "contributors_per_pensioner",
 )
+
+
+def _month(value: str, default: int) -> int:
+    try:
+        parsed = YearMonth.parse(value)
+    except (ValueError, TypeError, RuleError):
+        return default
+    return parsed.year * 100 + parsed.month
+
+
+def month_range(since: str, until: str) -> tuple[int, int]:
+    """The months asked for as YYYY-MM (YYYYMM), by default the last twelve; a range given
+    backwards is turned round, an unreadable month falls back to the default."""
+    this_month = month_of(timezone.localdate())
+    year_ago = (this_month // 100 - 1) * 100 + this_month % 100
+    last = _month(until, this_month)
+    first = _month(since, year_ago)
+    return (first, last) if first <= last else (last, first)
 
 
 def scope_of(actor: Any) -> str:

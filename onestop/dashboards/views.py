@@ -11,14 +11,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from onestop.dashboards import selectors
-from onestop.dashboards.rollup import METRICS, month_of
-from onestop.rules.values import RuleError, YearMonth
+from onestop.dashboards.rollup import METRICS
 
 #: chart id: (title, [(series key, label)])
 CHARTS: list[tuple[str, Any, list[tuple[str, Any]]]] = [
@@ -72,20 +70,8 @@ CHARTS: list[tuple[str, Any, list[tuple[str, Any]]]] = [
 ]
 
 
-def _month(value: str, default: int) -> int:
-    try:
-        parsed = YearMonth.parse(value)
-    except (ValueError, TypeError, RuleError):
-        return default
-    return parsed.year * 100 + parsed.month
-
-
 def _range(request: HttpRequest) -> tuple[int, int]:
-    this_month = month_of(timezone.localdate())
-    year_ago = (this_month // 100 - 1) * 100 + this_month % 100
-    until = _month(request.GET.get("until", ""), this_month)
-    since = _month(request.GET.get("since", ""), year_ago)
-    return (since, until) if since <= until else (until, since)
+    return selectors.month_range(request.GET.get("since", ""), request.GET.get("until", ""))
 
 
 def _header(column: str) -> str:

@@ -52,6 +52,7 @@ TOKEN_SCOPES = {
     "consents:write": "Grant and revoke one's own data-sharing authorisations",
     "quality:read": "Read data-quality findings and scores in the user's scope",
     "quality:write": "Resolve, dismiss or correct data-quality findings",
+    "dashboards:read": "Read the decision makers' dashboard figures in the user's scope",
 }
 MAX_TOKEN_DAYS = 366
 

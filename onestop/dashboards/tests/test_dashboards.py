@@ -154,6 +154,29 @@ def test_the_page_exports_and_scope(activity: Any) -> None:
     assert sam.get("/dashboards/?since=2024-13&until=x").status_code == 200
 
 
+def test_the_api_gives_the_same_figures_in_scope(activity: Any) -> None:
+    rollup(since=202401, until=month_of(dt.date.today()))
+    sam = Client()
+    sam.force_login(activity.sam)
+    board = sam.get("/api/v1/dashboards", {"since": "2024-11", "until": "2024-10"}).json()
+    assert (board["since"], board["until"]) == ("2024-10", "2024-11")  # turned round
+    months = {m["month"]: m["figures"] for m in board["months"]}
+    assert Decimal(months["2024-11"]["arrears"]) == Decimal("1788.00")
+    assert [r["code"] for r in board["regions"]] == ["610113"]
+    carol = Client()
+    carol.force_login(activity.carol)
+    refused = carol.get("/api/v1/dashboards")
+    assert refused.status_code == 403
+
+
+def test_month_range_defaults_and_bad_input() -> None:
+    this_month = month_of(dt.date.today())
+    year_ago = (this_month // 100 - 1) * 100 + this_month % 100
+    assert selectors.month_range("", "") == (year_ago, this_month)
+    assert selectors.month_range("2024-13", "nonsense") == (year_ago, this_month)
+    assert selectors.month_range("2025-03", "2024-12") == (202412, 202503)
+
+
 def test_the_benchmark_command_runs_small() -> None:
     out = StringIO()
     call_command("bench", "dashboards", "--rows", "480", stdout=out)

@@ -1,0 +1,68 @@
+"""Dashboards API: the decision makers' monthly figures and the county table, region scope
+applied (the same numbers as the page and its exports)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from onestop.dashboards import selectors
+from onestop.identity.api_auth import ANY_AUTH, require_scope
+
+router = Router(tags=["dashboards"], auth=ANY_AUTH)
+
+
+class MonthOut(Schema):
+    month: str
+    figures: dict[str, Decimal | None]
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    figures: dict[str, Decimal | None]
+
+
+class DashboardOut(Schema):
+    since: str
+    until: str
+    months: list[MonthOut]
+    regions_month: str | None
+    regions: list[RegionOut]
+
+
+def _label(period: int) -> str:
+    return f"{period // 100}-{period % 100:02d}"
+
+
+@router.get("/dashboards", response=DashboardOut)
+def dashboards(request: HttpRequest, since: str = "", until: str = "") -> dict[str, Any]:
+    """Monthly figures (``since``..``until`` as YYYY-MM, by default the last twelve months)
+    for the supervisor's scope, and per county for the last month with figures."""
+    require_scope(request, "dashboards:read")
+    prefix = selectors.scope_of(request.user)
+    first, last = selectors.month_range(since, until)
+    board = selectors.dashboard(prefix=prefix, since=first, until=last)
+    return {
+        "since": _label(first),
+        "until": _label(last),
+        "months": [
+            {
+                "month": _label(period),
+                "figures": {c: values.get(c) for c in selectors.MONTHLY_COLUMNS},
+            }
+            for period, values in board.months
+        ],
+        "regions_month": _label(board.month) if board.month else None,
+        "regions": [
+            {
+                "code": region.code,
+                "name": region.name,
+                "figures": {c: values.get(c) for c in selectors.REGION_COLUMNS},
+            }
+            for region, values in board.regions
+        ],
+    }
