@@ -46,6 +46,11 @@ def _may_edit(actor: Any) -> None:
         raise NotPermitted()
 
 
+def _works_on_content(actor: Any) -> bool:
+    """Editors and those who publish see drafts and withdraw published articles."""
+    return policy.allows(actor, policy.EDIT_CONTENT) or policy.allows(actor, policy.PUBLISH_CONTENT)
+
+
 def _may_publish(actor: Any) -> None:
     if not policy.allows(actor, policy.PUBLISH_CONTENT):
         raise NotPermitted()
@@ -187,9 +192,7 @@ def article_return(*, actor: Any, article: Article, note: str) -> Article:
 
 
 def article_withdraw(*, actor: Any, article: Article, note: str) -> Article:
-    if not (
-        policy.allows(actor, policy.EDIT_CONTENT) or policy.allows(actor, policy.PUBLISH_CONTENT)
-    ):
+    if not _works_on_content(actor):
         raise NotPermitted()
     note = (note or "").strip()
     if not note or len(note) > 1000:
@@ -260,9 +263,7 @@ def article_public(*, pk: int) -> Article:
 
 
 def article_for_staff(*, actor: Any, pk: int) -> Article:
-    if not (
-        policy.allows(actor, policy.EDIT_CONTENT) or policy.allows(actor, policy.PUBLISH_CONTENT)
-    ):
+    if not _works_on_content(actor):
         raise NotPermitted()
     article = Article.objects.filter(pk=pk).first()
     if article is None:

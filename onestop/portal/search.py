@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,8 +104,9 @@ def index_article(article: Article) -> None:
 
 
 def _catalogue_mark() -> str:
-    latest = ServiceItem.objects.aggregate(m=Max("id"))["m"] or 0
-    return f"{latest}:{ServiceItem.objects.filter(published=True).count()}"
+    """The catalogue's state in one query: its newest row and how many are published."""
+    found = ServiceItem.objects.aggregate(m=Max("id"), n=Count("id", filter=Q(published=True)))
+    return f"{found['m'] or 0}:{found['n']}"
 
 
 _indexed_mark: dict[str, str] = {}

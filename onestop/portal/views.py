@@ -19,7 +19,7 @@ from onestop.identity.masking import mask_phone, mask_resident_id
 from onestop.portal import content, search
 from onestop.portal.context_processors import DISPLAY_COOKIE
 from onestop.portal.forms import ArticleForm, AttachmentForm, PublishForm
-from onestop.portal.models import ArticleKind, ArticleStatus
+from onestop.portal.models import Article, ArticleKind, ArticleStatus
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -85,15 +85,19 @@ def articles_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def article_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _readable(request: HttpRequest, pk: int) -> Article:
+    """A published article, or, for editors and reviewers, one that is not (yet) public."""
     try:
-        article = content.article_public(pk=pk)
+        return content.article_public(pk=pk)
     except NotFound:
-        # Editors and reviewers preview what is not (yet) public.
         if not policy.is_staff_member(request.user):
             raise
-        article = content.article_for_staff(actor=request.user, pk=pk)
+        return content.article_for_staff(actor=request.user, pk=pk)
+
+
+@require_GET
+def article_view(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _readable(request, pk)
     return render(
         request,
         "portal/article.html",
@@ -107,12 +111,7 @@ def article_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment_view(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
-    try:
-        article = content.article_public(pk=pk)
-    except NotFound:
-        if not policy.is_staff_member(request.user):
-            raise
-        article = content.article_for_staff(actor=request.user, pk=pk)
+    article = _readable(request, pk)
     attachment = article.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound()

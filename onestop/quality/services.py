@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.models import LedgerEntry
@@ -34,7 +35,6 @@ from onestop.rules.identifiers import check_resident_id
 
 logger = logging.getLogger(__name__)
 
-HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
 WORKING_ROLES = ("case_worker", "reviewer", "supervisor")
 
 
