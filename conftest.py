@@ -10,16 +10,45 @@ in Baota.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 
 from onestop.identity import demo, services
 from onestop.identity.models import Agency, Employer, Person, Region, User
 
 PASSWORD = "Correct-horse-42"
+
+# Every test runs at a fixed instant, so that no expectation depends on the day the suite runs.
+# A Thursday working day in Asia/Shanghai, inside the official calendar's data; the clock ticks
+# on from there so that time limits, tokens and timeouts behave as in real use.
+# ONESTOP_TEST_NOW (ISO 8601 with an offset) moves it: .ci/run runs the tests marked
+# ``date_sensitive`` at hostile instants (month and year ends, 29 February, an adjusted working
+# Saturday, a day past the calendar's data).
+FIXED_INSTANT = "2026-11-26T10:00:00+08:00"
+
+
+def test_instant() -> dt.datetime:
+    """The instant the tests run at: ONESTOP_TEST_NOW or FIXED_INSTANT (aware)."""
+    instant = dt.datetime.fromisoformat(os.environ.get("ONESTOP_TEST_NOW") or FIXED_INSTANT)
+    if instant.tzinfo is None:
+        raise ValueError("ONESTOP_TEST_NOW needs an offset, e.g. 2026-12-31T23:59:59+08:00")
+    return instant
+
+
+test_instant.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Iterator[Any]:
+    """Travel to the test instant for the whole test (live server thread included)."""
+    with time_machine.travel(test_instant(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

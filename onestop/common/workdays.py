@@ -1,8 +1,12 @@
 """Working-day arithmetic for time limits, with chinese-calendar's official calendar.
 
 chinese-calendar knows public holidays and adjusted working days (调休) for the years its
-data covers. Beyond them a date counts as a working day when it is Monday to Friday, and the
-result says it is provisional: a deadline is never silently computed on a guess.
+data covers. Beyond them a date counts as a working day when it is Monday to Friday and not one
+of the holidays fixed on the Gregorian calendar by the State Council's Measures on National
+Holidays (全国年节及纪念日放假办法, art. 2 as revised 2024-11-10): New Year's Day (1 January),
+Labour Day (1-2 May) and National Day (1-3 October). The lunar holidays and the adjusted
+Saturdays are announced each year, so such a result says it is provisional: a deadline is never
+silently computed on a guess.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from dataclasses import dataclass
 import chinese_calendar
 
 
+# (month, day) of the statutory holidays fixed on the Gregorian calendar (see the docstring).
+FIXED_STATUTORY_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 @dataclass(frozen=True)
 class Deadline:
     date: dt.date
@@ -20,10 +28,16 @@ class Deadline:
 
 
 def is_working_day(day: dt.date) -> tuple[bool, bool]:
-    """Whether ``day`` is a working day, and whether the official data covered it."""
+    """Whether ``day`` is a working day, and whether the official data covered it.
+
+    Outside the data, a fixed statutory holiday is never a working day and any other Monday to
+    Friday is (provisionally) one.
+    """
     try:
         return bool(chinese_calendar.is_workday(day)), True
     except NotImplementedError:
+        if (day.month, day.day) in FIXED_STATUTORY_HOLIDAYS:
+            return False, False
         return day.weekday() < 5, False
 
 
