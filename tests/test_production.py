@@ -81,7 +81,7 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 90.0) -> Any:
 
 
 def count(db: Any, table: str) -> int:
-    row = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608 - a constant
+    row = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
     return int(row[0])
 
 
