@@ -448,3 +448,29 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
     assert "hold" in deployment.run("ledger", "verify")
     assert "intact" in deployment.run("audit", "verify")
     assert "Ready for production." in deployment.run("check-production")
+
+    # A backup restored into a fresh database verifies (docs/deployment.md, Backups).
+    dump = deployment.root / "onestop.dump"
+    subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={dump}", env["DATABASE_URL"]],
+        check=True,
+        timeout=300,
+    )
+    url = urllib.parse.urlsplit(env["DATABASE_URL"])
+    restored = url._replace(path=url.path + "_restored").geturl()
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{url.path[1:]}_restored"')
+    try:
+        subprocess.run(
+            ["pg_restore", "--no-owner", f"--dbname={restored}", str(dump)],
+            check=True,
+            timeout=300,
+        )
+        deployment.env = env | {"DATABASE_URL": restored}
+        assert "hold" in deployment.run("ledger", "verify")
+        assert "intact" in deployment.run("audit", "verify")
+    finally:
+        deployment.env = env
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.path[1:]}_restored" WITH (FORCE)')
