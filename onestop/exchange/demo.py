@@ -16,18 +16,26 @@ from onestop.exchange.models import Consent, Consumer, ConsumerKind, Resource
 from onestop.identity.models import Person
 
 BANK = "bank-xian"
-PURPOSE = "贷款审核 loan"
+PURPOSE = "loan"
+EVENT_PURPOSE = "benefit_eligibility"
 
 
 def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]:
     """Write the registry simulator's state and register the parties; returns what to print."""
     registry_private, registry_public = algorithms.keypair(algorithms.ED25519)
-    Consumer.objects.create(
+    registry = Consumer.objects.create(
         code="civil_affairs",
         name="省民政厅婚姻殡葬登记系统 Civil affairs registry",
         kind=ConsumerKind.REGISTRY,
         algorithm=algorithms.ED25519,
         public_key=registry_public,
+    )
+    gateway.grant_approve(  # its death registrations are pushed here as events
+        actor=None,
+        consumer=registry,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose=EVENT_PURPOSE,
+        valid_until=None,
     )
     died = timezone.localdate() - dt.timedelta(days=12)
     records = {

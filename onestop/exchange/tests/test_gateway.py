@@ -29,6 +29,7 @@ from onestop.exchange.models import (
     Consumer,
     ConsumerKind,
     ELicence,
+    Grant,
     InboxEvent,
     Message,
     Resource,
@@ -38,7 +39,7 @@ from onestop.simulators.registries import RegistrySimulator
 
 pytestmark = pytest.mark.django_db
 
-PURPOSE = "贷款审核 loan"
+PURPOSE = "loan"
 
 
 class Party:
@@ -158,23 +159,46 @@ def test_forged_replayed_stale_and_overreaching_requests_fail(world: Any) -> Non
     assert (again.status_code, again.json()["code"]) == (409, "replay")
 
 
-def test_registry_events_are_handled_once(world: Any) -> None:
+def civil_affairs() -> Party:
     registry = Party("civil_affairs", ConsumerKind.REGISTRY)
-    event = {
+    gateway.grant_approve(
+        actor=None,
+        consumer=registry.consumer,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose="benefit_eligibility",
+        valid_until=None,
+    )
+    return registry
+
+
+def death_event(world: Any, **changes: Any) -> dict[str, Any]:
+    return {
         "event_id": "CA-0001",
         "source": "civil_affairs",
         "kind": "death_registered",
         "subject": world.dave.resident_id,
         "data": {"date": "2026-11-01", "certificate_no": "SW20261101000009"},
+        "purpose": "benefit_eligibility",
         "timestamp": timezone.now().isoformat(),
-        "nonce": "abcdefgh",
+        "nonce": secrets.token_hex(8),
+        **changes,
     }
-    raw, signature = registry.signed(event)
+
+
+def test_registry_events_are_handled_once(world: Any) -> None:
+    """An event id is handled once; a redelivery (signed afresh: new nonce and timestamp) is
+    acknowledged with the first outcome."""
+    registry = civil_affairs()
+    raw, signature = registry.signed(death_event(world))
     assert gateway.event_receive(body=raw, signature=signature) == (
         True,
         "death certificate SW20261101000009 stored; no pensioner",
     )
-    assert gateway.event_receive(body=raw, signature=signature)[0] is False  # redelivered
+    raw, signature = registry.signed(death_event(world))  # redelivered
+    assert gateway.event_receive(body=raw, signature=signature) == (
+        False,
+        "death certificate SW20261101000009 stored; no pensioner",
+    )
     assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
     licence = ELicence.objects.get()
     assert (licence.holder_id, licence.trust_grade, licence.valid_from) == (
@@ -182,13 +206,104 @@ def test_registry_events_are_handled_once(world: Any) -> None:
         "A",
         dt.date(2026, 11, 1),
     )
+    assert list(
+        Message.objects.filter(person=world.dave)
+        .order_by("pk")
+        .values_list("party", "resource", "purpose", "outcome")
+    ) == [
+        ("civil_affairs", "civil_affairs.deaths", "benefit_eligibility", "accepted"),
+        ("civil_affairs", "civil_affairs.deaths", "benefit_eligibility", "duplicate"),
+    ]
+
+
+def event_refused(party: Party, data: dict[str, Any], signature: str | None = None) -> str:
+    raw, sig = party.signed(data)
+    with pytest.raises(gateway.Refused) as error:
+        gateway.event_receive(body=raw, signature=signature if signature is not None else sig)
+    return f"{error.value.status} {error.value.code}"
+
+
+def test_events_are_checked_as_queries_are(world: Any) -> None:
+    """Stale, short-nonce, replayed, forged, ungranted and wrong-purpose events are refused
+    with the documented codes; each refusal is logged and nothing is handled."""
+    registry = civil_affairs()
+    good = death_event(world)
+    raw, signature = registry.signed(good)
+    gateway.event_receive(body=raw, signature=signature)
+    assert event_refused(registry, good) == "409 replay"  # the same bytes again
+    stale = "2024-05-01T08:00:00+00:00"
+    assert event_refused(registry, death_event(world, event_id="B", timestamp=stale)) == (
+        "401 timestamp"
+    )
+    future = (timezone.now() + dt.timedelta(minutes=6)).isoformat()
+    assert event_refused(registry, death_event(world, event_id="B", timestamp=future)) == (
+        "401 timestamp"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", timestamp="2026-11-26")) == (
+        "401 timestamp"  # no time zone
+    )
+    assert event_refused(registry, death_event(world, event_id="B", nonce="x")) == ("400 malformed")
+    assert event_refused(registry, death_event(world, event_id="B", nonce=12345678)) == (
+        "400 malformed"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", purpose="loan")) == (
+        "403 grant"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", kind="born")) == (
+        "404 resource"
+    )
+    no_purpose = death_event(world, event_id="B")
+    del no_purpose["purpose"]
+    assert event_refused(registry, no_purpose) == "400 malformed"
+    _, foreign = Party("mallory", ConsumerKind.REGISTRY).signed(death_event(world, event_id="B"))
+    assert event_refused(registry, death_event(world, event_id="B"), foreign) == "401 signature"
     bank_party = Party("bank", ConsumerKind.THIRD_PARTY)  # not a registry
-    raw2, sig2 = bank_party.signed({**event, "source": "bank", "event_id": "X"})
-    with pytest.raises(gateway.Refused):
-        gateway.event_receive(body=raw2, signature=sig2)
-    with pytest.raises(gateway.Refused):
-        gateway.event_receive(body=raw.replace(b"2026-11-01", b"2026-11-02"), signature=signature)
-    assert InboxEvent.objects.count() == 1
+    assert event_refused(bank_party, death_event(world, event_id="B", source="bank")) == (
+        "401 signature"
+    )
+    Grant.objects.filter(consumer=registry.consumer).update(valid_until=dt.date(2026, 11, 25))
+    assert event_refused(registry, death_event(world, event_id="B")) == "403 grant"
+    assert InboxEvent.objects.count() == 1 and ELicence.objects.count() == 1
+    outcomes = list(
+        Message.objects.filter(direction="in").order_by("pk").values_list("outcome", flat=True)
+    )
+    assert outcomes == [
+        "accepted",
+        "refused:replay",
+        "refused:timestamp",
+        "refused:timestamp",
+        "refused:timestamp",
+        "refused:malformed",
+        "refused:malformed",
+        "refused:grant",
+        "refused:resource",
+        "refused:malformed",
+        "refused:grant",
+    ]  # the forged ones only in the application log: nobody logs under another's name
+
+
+def test_events_through_the_api_answer_the_documented_codes(world: Any) -> None:
+    registry = civil_affairs()
+    client = Client()
+
+    def post(data: dict[str, Any]) -> tuple[int, str]:
+        raw, signature = registry.signed(data)
+        response = client.post(
+            "/api/v1/gateway/events",
+            raw,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=signature,
+        )
+        body = response.json()
+        return response.status_code, body.get("code") or str(body.get("duplicate"))
+
+    good = death_event(world)
+    assert post(good) == (200, "False")
+    assert post(good) == (409, "replay")
+    assert post(death_event(world, timestamp="2024-01-01T00:00:00+08:00")) == (401, "timestamp")
+    assert post(death_event(world, nonce="abc")) == (400, "malformed")
+    assert post(death_event(world, purpose="marketing")) == (403, "grant")
+    assert post(death_event(world)) == (200, "True")  # the same event id delivered again
 
 
 def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Path) -> None:
