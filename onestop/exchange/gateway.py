@@ -468,7 +468,9 @@ def log_export(*, since: dt.datetime | None = None) -> dict[str, Any]:
 
 def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
     """Problems found in an exported bundle (empty when it is intact). Works offline: the
-    key is the one given, else the one the bundle names (then only integrity is shown)."""
+    signature must be by ``public_key`` (hex) when given, else by this platform's own key
+    for the bundle's algorithm (the one ``GET /api/v1/certificates/keys`` publishes); the
+    key the bundle names is never trusted, so a bundle re-signed by another key fails."""
     problems: list[str] = []
     if not isinstance(bundle, dict) or not isinstance(bundle.get("content"), dict):
         return ["not a message-log bundle"]
@@ -480,8 +482,10 @@ def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
         problems.append(f"count says {content.get('count')}, bundle holds {len(entries)}")
     if content.get("digest") != sm3_hex(signing.canonical({"entries": entries})):
         problems.append("the entries do not match their digest")
-    key = public_key or str(content.get("public_key", ""))
     kind = str(content.get("algorithm") or algorithms.ED25519)
+    if kind not in algorithms.ALGORITHMS:
+        return [*problems, f"unknown signature algorithm {kind!r}"]
+    key = public_key or signing.public_key_hex(kind)
     if not algorithms.verify(
         kind, key, signing.canonical(content), str(bundle.get("signature", ""))
     ):

@@ -4,6 +4,7 @@ certificate-free handling from a registry; tampered certificate files."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -316,7 +317,10 @@ def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Pa
     public = signing.public_key_bytes().hex()
     out = io.StringIO()
     call_command("exchange", "verify", str(path), "--key", public, stdout=out)
-    assert "Bundle intact: 1 messages" in out.getvalue()
+    assert "Bundle intact: 1 messages, signed by the pinned key" in out.getvalue()
+    out = io.StringIO()
+    call_command("exchange", "verify", str(path), stdout=out)
+    assert "signed by this platform's signing key" in out.getvalue()
     bundle["content"]["entries"][0]["outcome"] = "answered"
     path.write_text(json.dumps(bundle), encoding="utf-8")
     with pytest.raises(CommandError, match=r"digest.*signature"):
@@ -325,6 +329,66 @@ def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Pa
     assert gateway.bundle_verify(
         json.loads(json.dumps(gateway.log_export())), public_key=other
     ) == ["the signature does not match the content"]
+
+
+def foreign_bundle() -> tuple[dict[str, Any], str]:
+    """The platform's log re-signed by another key that the bundle names as its own."""
+    private, public = algorithms.keypair(algorithms.ED25519)
+    content = {**gateway.log_export()["content"], "public_key": public}
+    signature = algorithms.sign(algorithms.ED25519, private, signing.canonical(content))
+    return {"content": content, "signature": signature}, public
+
+
+def test_verify_trusts_the_platforms_key_not_the_one_a_bundle_names(
+    world: Any, tmp_path: Path
+) -> None:
+    """Without --key a bundle signed by another key fails (exit status 1); --key pins a key
+    given as hex, as base64 (as the keys endpoint publishes it), in a file, or the endpoint's
+    JSON saved to a file; a malformed key is an error."""
+    bundle, foreign = foreign_bundle()
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    with pytest.raises(CommandError, match="signature does not match"):
+        call_command("exchange", "verify", str(path), stdout=io.StringIO())
+    assert gateway.bundle_verify(bundle) == ["the signature does not match the content"]
+    base64_key = base64.b64encode(bytes.fromhex(foreign)).decode()
+    key_file = tmp_path / "auditor.key"
+    key_file.write_text(base64_key + "\n", encoding="utf-8")
+    for pinned in (foreign, base64_key, str(key_file)):
+        out = io.StringIO()
+        call_command("exchange", "verify", str(path), "--key", pinned, stdout=out)
+        assert "Bundle intact" in out.getvalue()
+    genuine = tmp_path / "genuine.json"
+    genuine.write_text(json.dumps(gateway.log_export()), encoding="utf-8")
+    endpoint = tmp_path / "keys.json"
+    endpoint.write_text(Client().get("/api/v1/certificates/keys").content.decode(), "utf-8")
+    for pinned in (str(endpoint), signing.public_key_hex()):
+        call_command("exchange", "verify", str(genuine), "--key", pinned, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="signature does not match"):
+        call_command("exchange", "verify", str(genuine), "--key", foreign, stdout=io.StringIO())
+    for bad in ("abcd", "z" * 64, base64_key[:-4]):
+        with pytest.raises(CommandError, match="not an ed25519 public key"):
+            call_command("exchange", "verify", str(genuine), "--key", bad, stdout=io.StringIO())
+
+
+def test_verify_exits_non_zero_on_a_foreign_signature(world: Any, tmp_path: Path) -> None:
+    """The command line itself: exit status 1 and one line saying why."""
+    import subprocess
+    import sys
+
+    bundle, _ = foreign_bundle()
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "exchange", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Bundle NOT intact: the signature does not match the content" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 class Quiet(WSGIRequestHandler):
