@@ -62,6 +62,9 @@ class Command(BaseCommand):
         if demo.is_loaded():
             self.stdout.write("Demo province already loaded; reusing it (--reset starts over).")
             personas = demo.personas()
+            key_file = Path(settings.VAR_DIR) / exchange_demo.BANK_FILE
+            if key_file.exists():
+                self.stdout.write(f"Demo bank's signing key (bank-xian, Ed25519): {key_file}")
         else:
             self.stdout.write(f"Loading the demo province with {options['persons']} persons...")
             personas = self._load(options["persons"])
@@ -125,6 +128,12 @@ class Command(BaseCommand):
         shared = exchange_demo.load(
             state_file=self._registry_state(), alice=alice, deceased=deceased
         )
+        key_file = exchange_demo.bank_credentials_write(
+            var_dir=Path(settings.VAR_DIR),
+            private_key=shared["bank_key"],
+            public_key=shared["bank_public_key"],
+            subject=shared["subject"],
+        )
         state = json.loads(self._registry_state().read_text(encoding="utf-8"))
         pensions_demo.provinces(
             state=state,
@@ -141,6 +150,10 @@ class Command(BaseCommand):
             f"{shared['deceased']} ({bereaved}); alice registered it and is told the "
             "survivors' benefits: she claims them online with no certificate to upload. A demo "
             "bank has queried alice with her consent."
+        )
+        self.stdout.write(
+            f"Demo bank's signing key (bank-xian, Ed25519): {key_file} "
+            "(docs/exchange.md signs a query with it)."
         )
         first, last = full_range()
         rolled = rollup(since=first, until=last)
