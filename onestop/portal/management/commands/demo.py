@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -30,6 +33,25 @@ from onestop.portal import demo as portal_demo
 from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
+
+
+#: Threads of the demo's WSGI server (one process).
+THREADS = 8
+
+
+def _answers(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
+    """Whether the simulator at ``url`` accepts connections within ``timeout`` seconds."""
+    parsed = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((parsed.hostname, parsed.port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 class Command(BaseCommand):
@@ -56,6 +78,9 @@ class Command(BaseCommand):
             raise CommandError("--persons must be between 0 and 2000000.")
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535.")
+        # The var folder holds the simulators' state and the demo keys whatever the database
+        # (settings make it only for the embedded SQLite file).
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         if options["reset"]:
             self._reset()
         call_command("migrate", interactive=False, verbosity=0)
@@ -74,19 +99,56 @@ class Command(BaseCommand):
         simulator = self._start_tax_simulator(options)
         registries = self._start_registries(options)
         stop = None
-        if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
-            stop = scheduler.start()
-            self.stdout.write(
-                "Periodic jobs (time-limit clock, payments, interest) run in-process."
-            )
         try:
-            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+            # The jobs talk to the simulators: they start once both answer.
+            for name, url, process in (
+                ("tax collection simulator", settings.ONESTOP_TAX_URL, simulator),
+                ("registry simulator", settings.ONESTOP_REGISTRY_URL, registries),
+            ):
+                if process is not None and not _answers(url, process):
+                    self.stderr.write(f"The {name} at {url} did not start; its jobs will retry.")
+            if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
+                stop = scheduler.start()
+                self.stdout.write(
+                    "Periodic jobs (time-limit clock, payments, interest) run in-process."
+                )
+            self._serve(options)
         finally:
             if stop is not None:
                 stop.set()
             for process in (simulator, registries):
                 if process is not None:
                     process.terminate()
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        """Serve with waitress: a production WSGI server, one process and ``THREADS`` threads,
+        on every platform the README's commands run on. Static files come from whitenoise."""
+        import waitress
+        from django.core.wsgi import get_wsgi_application
+
+        middleware = "whitenoise.middleware.WhiteNoiseMiddleware"
+        if middleware not in settings.MIDDLEWARE:
+            settings.MIDDLEWARE = [settings.MIDDLEWARE[0], middleware, *settings.MIDDLEWARE[1:]]
+        self.stdout.write(
+            f"Serving http://{options['addr']}:{options['port']}/ with waitress, {THREADS} "
+            "threads (Ctrl-C to stop)"
+        )
+        try:
+            waitress.serve(
+                get_wsgi_application(),
+                host=options["addr"],
+                port=options["port"],
+                threads=THREADS,
+                ident="onestop",
+                _quiet=True,
+            )
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot serve on {options['addr']}:{options['port']}: {exc.strerror or exc}. "
+                "Choose another with --port."
+            ) from None
 
     @transaction.atomic
     def _load(self, persons: int) -> list[demo.Persona]:
@@ -254,5 +316,4 @@ class Command(BaseCommand):
             "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
             "code of a demo staff login (or add its key to an authenticator app)."
         )
-        if not options["no_serve"]:
-            out(f"Serving http://{options['addr']}:{options['port']}/  (Ctrl-C to stop)")
+
