@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -34,12 +35,11 @@ from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
 
-
 #: Threads of the demo's WSGI server (one process).
 THREADS = 8
 
 
-def _answers(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
+def _answers(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> bool:
     """Whether the simulator at ``url`` accepts connections within ``timeout`` seconds."""
     parsed = urlsplit(url)
     deadline = time.monotonic() + timeout
@@ -106,7 +106,10 @@ class Command(BaseCommand):
                 ("registry simulator", settings.ONESTOP_REGISTRY_URL, registries),
             ):
                 if process is not None and not _answers(url, process):
-                    self.stderr.write(f"The {name} at {url} did not start; its jobs will retry.")
+                    self.stderr.write(
+                        f"The {name} at {url} is not answering yet; the jobs that need it "
+                        "log one line and try again at their next run."
+                    )
             if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
                 stop = scheduler.start()
                 self.stdout.write(
@@ -133,6 +136,11 @@ class Command(BaseCommand):
             f"Serving http://{options['addr']}:{options['port']}/ with waitress, {THREADS} "
             "threads (Ctrl-C to stop)"
         )
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # a service manager's TERM stops it as Ctrl-C does
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             waitress.serve(
                 get_wsgi_application(),
@@ -316,4 +324,3 @@ class Command(BaseCommand):
             "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
             "code of a demo staff login (or add its key to an authenticator app)."
         )
-
