@@ -406,6 +406,20 @@ def _event(inbound: _Inbound, body: bytes, signature: str) -> tuple[bool, str]:
     _granted(consumer, resource, str(data["purpose"]))
     inbound.person = identity.person_by_resident_id(str(data["subject"]))
     event_id = str(data["event_id"])[:64]
+    try:
+        return _event_handle(consumer, data, event_id, kind)
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery handled it, and this
+        # one's work was rolled back with its transaction.
+        seen = InboxEvent.objects.filter(event_id=event_id).first()
+        if seen is None:
+            raise
+        return False, seen.outcome
+
+
+def _event_handle(
+    consumer: Consumer, data: dict[str, Any], event_id: str, kind: str
+) -> tuple[bool, str]:
     with transaction.atomic():
         seen = InboxEvent.objects.select_for_update().filter(event_id=event_id).first()
         if seen is not None:

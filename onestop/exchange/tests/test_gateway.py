@@ -582,3 +582,36 @@ def test_an_sm2_key_starting_with_04_signs_and_verifies() -> None:
     signature = algorithms.sign(algorithms.SM2, private, b"canonical body")
     assert algorithms.verify(algorithms.SM2, public, b"canonical body", signature)
     assert not algorithms.verify(algorithms.SM2, public, b"another body", signature)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_event_delivered_at_once_by_several_threads_is_handled_once(world: Any) -> None:
+    """PostgreSQL: eight deliveries of one event id, each signed afresh, at the same time:
+    one handles it, the others are acknowledged as duplicates; nothing fails."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
+    registry = civil_affairs()
+    deliveries = [registry.signed(death_event(world)) for _ in range(8)]
+    barrier = threading.Barrier(len(deliveries))
+    results: list[Any] = []
+
+    def deliver(raw: bytes, signature: str) -> None:
+        from django.db import connection as own
+
+        try:
+            barrier.wait()
+            results.append(gateway.event_receive(body=raw, signature=signature)[0])
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=deliver, args=d) for d in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [False] * 7 + [True]
+    assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
