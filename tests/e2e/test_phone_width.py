@@ -99,3 +99,19 @@ def test_no_page_of_any_persona_scrolls_sideways_on_a_phone(world: Any, phone: A
     if public:
         wide["public"] = public
     assert wide == {}
+
+
+def test_a_table_that_scrolls_on_a_phone_can_be_reached_by_keyboard(world: Any, phone: Any) -> None:
+    """WCAG 2.1.1: a scrolling table is a region the keyboard can reach (axe's
+    scrollable-region-focusable and the other WCAG 2.1 AA rules find nothing)."""
+    from tests.e2e.test_accessibility import violations
+
+    contributions_demo.load(
+        employers=[world.acme], staff_persons=[world.alice, world.bob], rng=random.Random(7)
+    )
+    sign_in(phone, "13800000002")
+    phone.goto(f"/employer/{world.acme.pk}/bills/")
+    assert phone.evaluate(
+        "[...document.querySelectorAll('main table')].some(t => t.scrollWidth > t.clientWidth)"
+    )
+    assert violations(phone) == []
