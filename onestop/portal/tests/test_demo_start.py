@@ -37,3 +37,30 @@ def test_the_demo_makes_its_var_folder_and_writes_the_bank_key(
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again)  # reused: it says where the key is
     assert f"Demo bank's signing key (bank-xian, Ed25519): {key_file}" in again.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_server_answers_thirty_requests_at_once(settings: Any) -> None:
+    """waitress, one process, several threads: 30 concurrent API and page requests all
+    answered (Django's development server dropped some), static files served."""
+    import concurrent.futures
+    import threading
+    import urllib.request
+
+    from onestop.portal.management.commands.demo import web_server
+
+    server = web_server(addr="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+
+    def get(path: str) -> int:
+        with urllib.request.urlopen(base + path, timeout=60) as response:
+            response.read()
+            return int(response.status)
+
+    paths = ["/api/v1/gateway/resources", "/services/", "/static/css/site.css"] * 10
+    try:
+        with concurrent.futures.ThreadPoolExecutor(30) as pool:
+            assert list(pool.map(get, paths)) == [200] * 30
+    finally:
+        server.close()

@@ -54,6 +54,23 @@ def _answers(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) 
     return False
 
 
+def web_server(*, addr: str, port: int) -> Any:
+    """The demo's web server, bound and ready to ``run()``: waitress, a production WSGI server
+    (one process, ``THREADS`` threads) that runs wherever the README's commands do; static
+    files through whitenoise. Raises ``OSError`` when the address is taken."""
+    import waitress.server
+    from django.core.wsgi import get_wsgi_application
+
+    middleware = "whitenoise.middleware.WhiteNoiseMiddleware"
+    if middleware not in settings.MIDDLEWARE:  # not production: from the sources, uncollected
+        settings.MIDDLEWARE = [settings.MIDDLEWARE[0], middleware, *settings.MIDDLEWARE[1:]]
+        settings.WHITENOISE_USE_FINDERS = True
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # else it warns
+    return waitress.server.create_server(
+        get_wsgi_application(), host=addr, port=port, threads=THREADS, ident="onestop"
+    )
+
+
 class Command(BaseCommand):
     help = "Create and migrate the database, load the demo province once, print logins, serve."
 
@@ -124,32 +141,19 @@ class Command(BaseCommand):
                     process.terminate()
 
     def _serve(self, options: dict[str, Any]) -> None:
-        """Serve with waitress: a production WSGI server, one process and ``THREADS`` threads,
-        on every platform the README's commands run on. Static files come from whitenoise."""
-        import waitress
-        from django.core.wsgi import get_wsgi_application
-
-        middleware = "whitenoise.middleware.WhiteNoiseMiddleware"
-        if middleware not in settings.MIDDLEWARE:
-            settings.MIDDLEWARE = [settings.MIDDLEWARE[0], middleware, *settings.MIDDLEWARE[1:]]
-        self.stdout.write(
-            f"Serving http://{options['addr']}:{options['port']}/ with waitress, {THREADS} "
-            "threads (Ctrl-C to stop)"
-        )
+        """Serve until Ctrl-C or TERM (see ``web_server``)."""
 
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt  # a service manager's TERM stops it as Ctrl-C does
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            waitress.serve(
-                get_wsgi_application(),
-                host=options["addr"],
-                port=options["port"],
-                threads=THREADS,
-                ident="onestop",
-                _quiet=True,
+            server = web_server(addr=options["addr"], port=options["port"])
+            self.stdout.write(
+                f"Serving http://{options['addr']}:{options['port']}/ with waitress, {THREADS} "
+                "threads (Ctrl-C to stop)"
             )
+            server.run()
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         except OSError as exc:
