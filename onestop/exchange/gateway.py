@@ -10,7 +10,12 @@ A request body is canonical JSON::
 
 signed by the consumer's key (``X-Signature``: Ed25519 base64, or SM2 hex). The answer is
 signed by the gateway's key. A nonce is accepted once per consumer; a timestamp more than
-five minutes away from the gateway's clock is refused.
+five minutes away from the gateway's clock is refused. The purpose is a ``Purpose`` code.
+
+A registry's event (``{"event_id", "source", "kind", "subject", "data", "purpose",
+"timestamp", "nonce"}``) passes the same checks (``_authenticate``) and needs the registry's
+grant on the event kind's resource (``EVENT_RESOURCES``) for its purpose. Refusals carry the
+status and code docs/exchange.md lists; each is logged (``_Inbound.refused``).
 """
 
 from __future__ import annotations
