@@ -36,8 +36,9 @@ class GrantAdmin(AuditedAdmin):
         if db_field.name == "purpose":  # a code from the purposes, shown with its labels
             from django import forms
 
-            kwargs["widget"] = forms.Select(
-                choices=[(p.code, str(p)) for p in Purpose.objects.all()]
+            return forms.ChoiceField(
+                label=db_field.verbose_name,
+                choices=[(p.code, str(p)) for p in Purpose.objects.all()],
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

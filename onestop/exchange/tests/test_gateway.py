@@ -615,3 +615,21 @@ def test_one_event_delivered_at_once_by_several_threads_is_handled_once(world: A
         thread.join()
     assert sorted(results, key=str) == [False] * 7 + [True]
     assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
+
+
+def test_the_admin_offers_purposes_by_code_and_refuses_others(world: Any) -> None:
+    """A grant's purpose is chosen from the registered codes, shown with their labels."""
+    from onestop.identity.models import User
+
+    admin = User.objects.create_superuser("root", password="Correct-horse-42")  # noqa: S106
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/exchange/grant/add/").content.decode()
+    assert '<option value="loan">贷款审核 loan assessment (loan)</option>' in page
+    consumer = Party("bank-xian", ConsumerKind.THIRD_PARTY).consumer
+    resource = Resource.objects.get(code="hrss.proof_of_insurance")
+    form = {"consumer": consumer.pk, "resource": resource.pk, "purpose": "marketing"}
+    refused = client.post("/admin/exchange/grant/add/", form)
+    assert refused.status_code == 200 and not Grant.objects.exists()
+    assert client.post("/admin/exchange/grant/add/", {**form, "purpose": "loan"}).status_code == 302
+    assert Grant.objects.get().purpose == "loan"
