@@ -621,7 +621,7 @@ def test_the_admin_offers_purposes_by_code_and_refuses_others(world: Any) -> Non
     """A grant's purpose is chosen from the registered codes, shown with their labels."""
     from onestop.identity.models import User
 
-    admin = User.objects.create_superuser("root", password="Correct-horse-42")  # noqa: S106
+    admin = User.objects.create_superuser("root", password="Correct-horse-42")
     client = Client()
     client.force_login(admin)
     page = client.get("/admin/exchange/grant/add/").content.decode()
