@@ -88,10 +88,12 @@ def _journal_guard(request: Any) -> Any:
     from onestop.catalogue.seed import seed as seed_catalogue
 
     seed_catalogue(ServiceItem, Bundle)
-    from onestop.exchange.models import Resource
+    from onestop.exchange.models import Purpose, Resource
     from onestop.exchange.seed import seed as seed_resources
+    from onestop.exchange.seed import seed_purposes
 
     seed_resources(Resource)
+    seed_purposes(Purpose)
     yield
     guard_switch(enabled=False)
 

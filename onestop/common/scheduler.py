@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections
 
+from onestop.common.errors import ServiceError
+
 log = logging.getLogger("onestop.scheduler")
 
 
@@ -34,6 +36,8 @@ def run_due(
         try:
             current_app.tasks[entry["task"]].apply()
             ran.append(name)
+        except (OSError, ServiceError) as exc:  # a service it needs is down: one line
+            log.warning("periodic task %s could not run: %s", name, getattr(exc, "en", exc))
         except Exception:  # a failing job must not stop the others or the server
             log.exception("periodic task %s failed", name)
     return ran
@@ -46,7 +50,8 @@ def start(*, tick: float = 5.0) -> threading.Event:
     last: dict[str, float] = {}
 
     def loop() -> None:
-        # The first round waits one tick, so the simulators started beside it are up.
+        # The first round waits one tick (``onestop demo`` starts this once its simulators
+        # answer).
         while not stop.wait(tick):
             run_due(schedule=schedule, last=last, now=time.monotonic())
             close_old_connections()  # this thread's connection, between rounds

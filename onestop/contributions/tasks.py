@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from onestop.contributions.collection import collection_sync, default_adapter
+from onestop.contributions.collection import (
+    CollectionUnavailable,
+    collection_sync,
+    default_adapter,
+)
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="contributions.collection_sync", ignore_result=True)  # type: ignore[untyped-decorator]
 def collection_sync_task() -> None:
-    """Send new bills and fetch payments; does nothing when no authority is configured."""
+    """Send new bills and fetch payments; does nothing when no authority is configured. An
+    authority that does not answer is one line in the log: the next run tries again."""
     if default_adapter() is not None:
-        collection_sync()
+        try:
+            collection_sync()
+        except CollectionUnavailable as exc:
+            log.warning("collection sync skipped: %s", exc.en)
 
 
 @shared_task(name="contributions.interest_catch_up", ignore_result=True)  # type: ignore[untyped-decorator]

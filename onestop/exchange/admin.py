@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from onestop.audit.admin import AuditedAdmin
-from onestop.exchange.models import Consumer, Grant, Resource
+from onestop.exchange.models import Consumer, Grant, Purpose, Resource
+
+
+@admin.register(Purpose)
+class PurposeAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en")
+    search_fields = ("code", "name", "name_en")
 
 
 @admin.register(Resource)
@@ -25,6 +31,16 @@ class ConsumerAdmin(AuditedAdmin):
 class GrantAdmin(AuditedAdmin):
     list_display = ("consumer", "resource", "purpose", "approved_by", "valid_until", "revoked_at")
     readonly_fields = ("approved_by", "approved_at")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "purpose":  # a code from the purposes, shown with its labels
+            from django import forms
+
+            return forms.ChoiceField(
+                label=db_field.verbose_name,
+                choices=[(p.code, str(p)) for p in Purpose.objects.all()],
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         from django.utils import timezone

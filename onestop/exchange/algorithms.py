@@ -22,6 +22,36 @@ ALGORITHMS = (ED25519, SM2)
 _RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+#: A public key's length in bytes, per algorithm (Ed25519 raw; SM2 x||y).
+PUBLIC_KEY_BYTES = {ED25519: 32, SM2: 64}
+
+
+def public_key_from_text(algorithm: str, text: str) -> str:
+    """A public key written as hex (as registered and exported) or base64 (as
+    ``GET /api/v1/certificates/keys`` publishes it), as hex. Raises ``ValueError`` when it is
+    neither, or not the algorithm's length."""
+    size = PUBLIC_KEY_BYTES.get(algorithm)
+    if size is None:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
+    text = text.strip()
+    raw: bytes | None = None
+    if len(text) == 2 * size:
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            raw = None
+    if raw is None:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+    if len(raw) != size:
+        raise ValueError(
+            f"not an {algorithm} public key: give {size} bytes as {2 * size} hex digits or base64"
+        )
+    return raw.hex()
+
+
 def keypair(algorithm: str) -> tuple[str, str]:
     """A new (private, public) key pair as hex."""
     if algorithm == SM2:

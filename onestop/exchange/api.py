@@ -160,6 +160,7 @@ def _refused(exc: gateway.Refused) -> Status[dict[str, Any]]:
         403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
+        422: ErrorOut,
     },
     auth=None,
 )
@@ -176,11 +177,19 @@ def query(request: HttpRequest) -> Any:
 
 @router.post(
     "/gateway/events",
-    response={200: EventOut, 400: ErrorOut, 401: ErrorOut},
+    response={
+        200: EventOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
     auth=None,
 )
 def events(request: HttpRequest) -> Any:
-    """An event a registry pushes (at least once; handled once per event id)."""
+    """An event a registry pushes (at least once; handled once per event id), checked as a
+    query is: signature, timestamp, nonce, the registry's grant for the stated purpose."""
     try:
         new, outcome = gateway.event_receive(
             body=request.body, signature=request.headers.get("X-Signature", "")

@@ -16,18 +16,29 @@ from onestop.exchange.models import Consent, Consumer, ConsumerKind, Resource
 from onestop.identity.models import Person
 
 BANK = "bank-xian"
-PURPOSE = "贷款审核 loan"
+#: Where the demo writes the bank's credentials for docs/exchange.md's signed query, under
+#: the var folder.
+BANK_FILE = "demo-bank-xian.json"
+PURPOSE = "loan"
+EVENT_PURPOSE = "benefit_eligibility"
 
 
 def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]:
     """Write the registry simulator's state and register the parties; returns what to print."""
     registry_private, registry_public = algorithms.keypair(algorithms.ED25519)
-    Consumer.objects.create(
+    registry = Consumer.objects.create(
         code="civil_affairs",
         name="省民政厅婚姻殡葬登记系统 Civil affairs registry",
         kind=ConsumerKind.REGISTRY,
         algorithm=algorithms.ED25519,
         public_key=registry_public,
+    )
+    gateway.grant_approve(  # its death registrations are pushed here as events
+        actor=None,
+        consumer=registry,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose=EVENT_PURPOSE,
+        valid_until=None,
     )
     died = timezone.localdate() - dt.timedelta(days=12)
     records = {
@@ -96,4 +107,33 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
         "deceased": deceased.resident_id,
         "died_on": died.isoformat(),
         "bank_key": bank_private,
+        "bank_public_key": bank_public,
+        "subject": alice.resident_id,
     }
+
+
+def bank_credentials_write(
+    *, var_dir: Path, private_key: str, public_key: str, subject: str
+) -> Path:
+    """Write the demo bank's key pair (hex) and what it may ask to ``var_dir/BANK_FILE``,
+    readable by the owner only: an integrator signs docs/exchange.md's query with it. Demo
+    only: a real consumer keeps its private key to itself and registers the public one."""
+    path = var_dir / BANK_FILE
+    path.write_text(
+        json.dumps(
+            {
+                "consumer": BANK,
+                "algorithm": algorithms.ED25519,
+                "private_key": private_key,
+                "public_key": public_key,
+                "resource": "hrss.proof_of_insurance",
+                "purpose": PURPOSE,
+                "subject": subject,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path

@@ -7,17 +7,22 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onestop.exchange.models import Consumer, Resource
+from onestop.exchange.models import Consumer, Purpose, Resource
 
 
 class ConsentForm(forms.Form):
     consumer = forms.ChoiceField(label=_("Who may ask"))
     resource = forms.ChoiceField(label=_("Which data"))
-    purpose = forms.CharField(label=_("Purpose (as the requester will state it)"), max_length=64)
+    purpose = forms.ChoiceField(label=_("Purpose (as the requester will state it)"))
     days = forms.IntegerField(label=_("For how many days"), min_value=1, max_value=366, initial=90)
 
     def __init__(
-        self, *args: Any, consumers: list[Consumer], resources: list[Resource], **kwargs: Any
+        self,
+        *args: Any,
+        consumers: list[Consumer],
+        resources: list[Resource],
+        purposes: list[Purpose],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         consumer = self.fields["consumer"]
@@ -25,3 +30,6 @@ class ConsentForm(forms.Form):
         assert isinstance(consumer, forms.ChoiceField) and isinstance(resource, forms.ChoiceField)
         consumer.choices = [(c.code, c.name) for c in consumers]
         resource.choices = [(r.code, r.name) for r in resources]
+        purpose = self.fields["purpose"]
+        assert isinstance(purpose, forms.ChoiceField)
+        purpose.choices = [(p.code, f"{p.name} {p.name_en}") for p in purposes]

@@ -10,13 +10,19 @@ A request body is canonical JSON::
 
 signed by the consumer's key (``X-Signature``: Ed25519 base64, or SM2 hex). The answer is
 signed by the gateway's key. A nonce is accepted once per consumer; a timestamp more than
-five minutes away from the gateway's clock is refused.
+five minutes away from the gateway's clock is refused. The purpose is a ``Purpose`` code.
+
+A registry's event (``{"event_id", "source", "kind", "subject", "data", "purpose",
+"timestamp", "nonce"}``) passes the same checks (``_authenticate``) and needs the registry's
+grant on the event kind's resource (``EVENT_RESOURCES``) for its purpose. Refusals carry the
+status and code docs/exchange.md lists; each is logged (``_Inbound.refused``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +42,19 @@ from onestop.exchange.models import (
     InboxEvent,
     Message,
     Nonce,
+    Purpose,
     Resource,
 )
 from onestop.identity import selectors as identity
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Person
 
+logger = logging.getLogger(__name__)
+
+#: How far a message's timestamp may be from the gateway's clock (docs/exchange.md).
 SKEW = dt.timedelta(minutes=5)
+#: A nonce's length in characters; shorter ones are refused 400 ``malformed``.
+NONCE_MIN, NONCE_MAX = 8, 64
 REQUIRED = ("consumer", "resource", "purpose", "subject", "fields", "timestamp", "nonce")
 
 #: What the platform itself provides through the gateway, by resource code.
@@ -96,35 +108,55 @@ def message_log(
     )
 
 
-def _parse(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict) or any(k not in data for k in REQUIRED):
-        raise Refused(
-            400,
-            "malformed",
-            f"请求须为 JSON 对象，包含 {', '.join(REQUIRED)}。",
-            f"The request must be a JSON object with {', '.join(REQUIRED)}.",
-        )
-    if not isinstance(data["fields"], list) or not all(isinstance(f, str) for f in data["fields"]):
-        raise Refused(
-            400, "malformed", "fields 须为字符串列表。", "fields must be a list of names."
-        )
-    nonce = str(data["nonce"])
-    if not 8 <= len(nonce) <= 64:
-        raise Refused(400, "malformed", "nonce 长度须为 8-64。", "nonce must be 8-64 characters.")
-    return data
+def _malformed(required: tuple[str, ...]) -> Refused:
+    return Refused(
+        400,
+        "malformed",
+        f"请求须为 JSON 对象，包含 {', '.join(required)}。",
+        f"The request must be a JSON object with {', '.join(required)}.",
+    )
 
 
-def _authenticate(data: dict[str, Any], body: bytes, signature: str) -> Consumer:
-    consumer = Consumer.objects.filter(code=str(data["consumer"]), active=True).first()
+def _authenticate(
+    body: bytes,
+    signature: str,
+    *,
+    sender: str,
+    required: tuple[str, ...],
+    kinds: tuple[str, ...],
+    inbound: _Inbound,
+) -> tuple[Consumer, dict[str, Any]]:
+    """The registered, active sender (of one of ``kinds``, named by the body's ``sender``
+    field) whose key signed ``body``, and the body, which holds ``required``, a nonce of
+    ``NONCE_MIN``-``NONCE_MAX`` characters the sender has not used before and a timestamp
+    within ``SKEW`` of the gateway's clock. The signature is checked first: what the checks
+    after it refuse is logged as the sender's."""
+    data = _peek(body)
+    if not isinstance(data, dict) or not isinstance(data.get(sender), str):
+        raise _malformed(required)
+    consumer = Consumer.objects.filter(code=data[sender], kind__in=kinds, active=True).first()
     if consumer is None or not algorithms.verify(
         consumer.algorithm, consumer.public_key, body, signature
     ):
         raise Refused(
-            401, "signature", "签名无效或调用方未注册。", "Unknown consumer or bad signature."
+            401, "signature", "签名无效或调用方未注册。", "Unknown sender or bad signature."
+        )
+    inbound.sender = consumer
+    if any(k not in data for k in required):
+        raise _malformed(required)
+    if "fields" in required and (
+        not isinstance(data["fields"], list) or not all(isinstance(f, str) for f in data["fields"])
+    ):
+        raise Refused(
+            400, "malformed", "fields 须为字符串列表。", "fields must be a list of names."
+        )
+    nonce = data["nonce"]
+    if not isinstance(nonce, str) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
+        raise Refused(
+            400,
+            "malformed",
+            f"nonce 须为 {NONCE_MIN}-{NONCE_MAX} 个字符的字符串。",
+            f"nonce must be a string of {NONCE_MIN}-{NONCE_MAX} characters.",
         )
     try:
         sent = dt.datetime.fromisoformat(str(data["timestamp"]))
@@ -139,12 +171,80 @@ def _authenticate(data: dict[str, Any], body: bytes, signature: str) -> Consumer
         )
     try:
         with transaction.atomic():
-            Nonce.objects.create(consumer=consumer, value=str(data["nonce"]), at=timezone.now())
+            Nonce.objects.create(consumer=consumer, value=nonce, at=timezone.now())
     except IntegrityError:
         raise Refused(
             409, "replay", "重复的请求（nonce 已使用）。", "Replayed request (nonce used)."
         ) from None
-    return consumer
+    return consumer, data
+
+
+def _granted(consumer: Consumer, resource: Resource, purpose: str) -> Grant:
+    """The consumer's grant on ``resource`` for the purpose code, in force today."""
+    grant = Grant.objects.filter(
+        consumer=consumer, resource=resource, purpose=purpose, revoked_at__isnull=True
+    ).first()
+    if grant is None or (grant.valid_until and grant.valid_until < timezone.localdate()):
+        raise Refused(
+            403,
+            "grant",
+            "未获授权访问该资源（或用途不符）。",
+            "No grant for this resource and purpose.",
+        )
+    return grant
+
+
+class _Inbound:
+    """What is known of an inbound message so far, to log it however it ends."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.claimed = ""
+        self.sender: Consumer | None = None
+        self.resource = ""
+        self.purpose = ""
+        self.fields: list[str] = []
+        self.person: Person | None = None
+
+    def learn(self, data: Any) -> None:
+        if isinstance(data, dict):
+            self.claimed = str(data.get("consumer") or data.get("source") or "")[:64]
+            self.resource = str(data.get("resource") or data.get("kind") or "")
+            self.purpose = str(data.get("purpose") or "")
+            fields = data.get("fields")
+            if isinstance(fields, list):
+                self.fields = [str(f)[:64] for f in fields[:50]]
+
+    def refused(self, exc: Refused) -> None:
+        """Log a refusal: always in the application log; in the message log (and so the
+        person's data-use log) once the signature showed who sent it, so that nobody can
+        fill the message log under another party's name."""
+        logger.warning(
+            "gateway refused a message from %r (%s): %s %s",
+            self.claimed or "unknown",
+            self.resource[:64],
+            exc.status,
+            exc.code,
+        )
+        if self.sender is None:
+            return
+        message_log(
+            direction="in",
+            party=self.sender.name,
+            resource=self.resource,
+            purpose=self.purpose,
+            person=self.person,
+            fields=self.fields,
+            outcome=f"refused:{exc.code}",
+            request=self.body,
+        )
+
+
+def _peek(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
 
 
 def consent_active(*, person: Person, consumer: Consumer, resource: Resource, purpose: str) -> bool:
@@ -159,51 +259,43 @@ def consent_active(*, person: Person, consumer: Consumer, resource: Resource, pu
 
 
 def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
-    """Answer a signed query (see the module docstring); refusals raise ``Refused`` and are
-    logged like answers."""
-    data = _parse(body)
-    consumer = _authenticate(data, body, signature)
+    """Answer a signed query (see the module docstring). A refusal raises ``Refused`` (status
+    and code as in docs/exchange.md) and is logged like an answer."""
+    inbound = _Inbound(body)
+    inbound.learn(_peek(body))
+    try:
+        return _query(inbound, body, signature)
+    except Refused as exc:
+        inbound.refused(exc)
+        raise
+
+
+def _query(inbound: _Inbound, body: bytes, signature: str) -> dict[str, Any]:
+    consumer, data = _authenticate(
+        body,
+        signature,
+        sender="consumer",
+        required=REQUIRED,
+        kinds=(ConsumerKind.THIRD_PARTY, ConsumerKind.REGISTRY, ConsumerKind.PROVINCE),
+        inbound=inbound,
+    )
     resource_code, purpose = str(data["resource"]), str(data["purpose"])
     fields: list[str] = data["fields"]
-
-    def refuse(status: int, code: str, zh: str, en: str, person: Person | None = None) -> Refused:
-        message_log(
-            direction="in",
-            party=consumer.name,
-            resource=resource_code,
-            purpose=purpose,
-            person=person,
-            fields=fields,
-            outcome=f"refused:{code}",
-            request=body,
-        )
-        return Refused(status, code, zh, en)
-
     resource = Resource.objects.filter(code=resource_code).first()
     if resource is None or (resource.code not in PROVIDED and resource.code not in ACTIONS):
-        raise refuse(404, "resource", "没有该共享资源。", "No such resource.")
-    grant = Grant.objects.filter(
-        consumer=consumer, resource=resource, purpose=purpose, revoked_at__isnull=True
-    ).first()
-    if grant is None or (grant.valid_until and grant.valid_until < timezone.localdate()):
-        raise refuse(
-            403,
-            "grant",
-            "未获授权访问该资源（或用途不符）。",
-            "No grant for this resource and purpose.",
-        )
+        raise Refused(404, "resource", "没有该共享资源。", "No such resource.")
+    _granted(consumer, resource, purpose)
     unknown = sorted(set(fields) - set(resource.fields))
     if unknown or not fields:
-        raise refuse(400, "fields", f"不可查询的字段：{unknown}", f"Fields not offered: {unknown}")
+        raise Refused(400, "fields", f"不可查询的字段：{unknown}", f"Fields not offered: {unknown}")
     person = identity.person_by_resident_id(str(data["subject"]))
     if person is None:
-        raise refuse(404, "subject", "未找到该人员。", "No such person.")
+        raise Refused(404, "subject", "未找到该人员。", "No such person.")
+    inbound.person = person
     if resource.needs_consent and not consent_active(
         person=person, consumer=consumer, resource=resource, purpose=purpose
     ):
-        raise refuse(
-            403, "consent", "本人未授权或授权已失效。", "The person has not consented.", person
-        )
+        raise Refused(403, "consent", "本人未授权或授权已失效。", "The person has not consented.")
     if resource.code in ACTIONS:
         params = data.get("params") or {}
         try:
@@ -217,7 +309,7 @@ def gateway_query(*, body: bytes, signature: str) -> dict[str, Any]:
         except ServiceError as exc:
             if isinstance(exc, Refused):
                 raise
-            raise refuse(422, exc.code or "refused", exc.zh, exc.en, person) from exc
+            raise Refused(422, exc.code or "refused", exc.zh, exc.en) from exc
     facts = PROVIDED[resource.code](person)
     return _answer(body, consumer, resource, purpose, person, fields, facts)
 
@@ -257,7 +349,18 @@ def _answer(
 
 # -- events pushed by registries ------------------------------------------------------------
 
-EVENT_REQUIRED = ("event_id", "source", "kind", "subject", "data", "timestamp", "nonce")
+EVENT_REQUIRED = (
+    "event_id",
+    "source",
+    "kind",
+    "subject",
+    "data",
+    "purpose",
+    "timestamp",
+    "nonce",
+)
+#: The shared resource each kind of event belongs to: the registry needs a grant on it.
+EVENT_RESOURCES = {"death_registered": "civil_affairs.deaths"}
 EVENT_HANDLERS: dict[str, list[Callable[[dict[str, Any]], str]]] = {}
 
 
@@ -267,34 +370,71 @@ def register_event_handler(kind: str, handler: Callable[[dict[str, Any]], str]) 
 
 
 def event_receive(*, body: bytes, signature: str) -> tuple[bool, str]:
-    """Take an event a registry pushed (at least once). Returns (new, outcome); a repeated
-    event id is acknowledged and not handled again."""
+    """Take an event a registry pushed (at least once), checked as a query is: signature,
+    timestamp, nonce (each delivery signed afresh), the registry's grant on the event's
+    resource for the purpose. Returns (new, outcome); a repeated event id is acknowledged and
+    not handled again. A refusal raises ``Refused`` and is logged."""
+    inbound = _Inbound(body)
+    inbound.learn(_peek(body))
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict) or any(k not in data for k in EVENT_REQUIRED):
-        raise Refused(400, "malformed", "事件格式错误。", "Malformed event.")
-    consumer = Consumer.objects.filter(
-        code=str(data["source"]), kind=ConsumerKind.REGISTRY, active=True
-    ).first()
-    if consumer is None or not algorithms.verify(
-        consumer.algorithm, consumer.public_key, body, signature
-    ):
-        raise Refused(
-            401, "signature", "签名无效或来源未注册。", "Unknown source or bad signature."
-        )
+        new, outcome = _event(inbound, body, signature)
+    except Refused as exc:
+        inbound.refused(exc)
+        raise
+    message_log(
+        direction="in",
+        party=inbound.sender.name if inbound.sender else inbound.claimed,
+        resource=inbound.resource,
+        purpose=inbound.purpose,
+        person=inbound.person,
+        fields=[],
+        outcome="accepted" if new else "duplicate",
+        request=body,
+    )
+    return new, outcome
+
+
+def _event(inbound: _Inbound, body: bytes, signature: str) -> tuple[bool, str]:
+    consumer, data = _authenticate(
+        body,
+        signature,
+        sender="source",
+        required=EVENT_REQUIRED,
+        kinds=(ConsumerKind.REGISTRY,),
+        inbound=inbound,
+    )
+    kind = str(data["kind"])
+    resource = Resource.objects.filter(code=EVENT_RESOURCES.get(kind, "")).first()
+    if resource is None:
+        raise Refused(404, "resource", "不受理该类事件。", "No such kind of event.")
+    inbound.resource = resource.code
+    _granted(consumer, resource, str(data["purpose"]))
+    inbound.person = identity.person_by_resident_id(str(data["subject"]))
     event_id = str(data["event_id"])[:64]
+    try:
+        return _event_handle(consumer, data, event_id, kind)
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery handled it, and this
+        # one's work was rolled back with its transaction.
+        seen = InboxEvent.objects.filter(event_id=event_id).first()
+        if seen is None:
+            raise
+        return False, seen.outcome
+
+
+def _event_handle(
+    consumer: Consumer, data: dict[str, Any], event_id: str, kind: str
+) -> tuple[bool, str]:
     with transaction.atomic():
         seen = InboxEvent.objects.select_for_update().filter(event_id=event_id).first()
         if seen is not None:
             return False, seen.outcome
-        handlers = EVENT_HANDLERS.get(str(data["kind"]), [])
+        handlers = EVENT_HANDLERS.get(kind, [])
         outcome = "; ".join(h(data) for h in handlers) or "ignored: no handler"
         InboxEvent.objects.create(
             event_id=event_id,
             source=consumer.code,
-            kind=str(data["kind"])[:64],
+            kind=kind[:64],
             payload=data,
             received_at=timezone.now(),
             outcome=outcome[:200],
@@ -304,7 +444,7 @@ def event_receive(*, body: bytes, signature: str) -> tuple[bool, str]:
             action="exchange.event.received",
             target_type="exchange.inboxevent",
             target_id=event_id,
-            changes={"source": consumer.code, "kind": data["kind"], "outcome": outcome},
+            changes={"source": consumer.code, "kind": kind, "outcome": outcome},
         )
     return True, outcome
 
@@ -347,7 +487,9 @@ def log_export(*, since: dt.datetime | None = None) -> dict[str, Any]:
 
 def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
     """Problems found in an exported bundle (empty when it is intact). Works offline: the
-    key is the one given, else the one the bundle names (then only integrity is shown)."""
+    signature must be by ``public_key`` (hex) when given, else by this platform's own key
+    for the bundle's algorithm (the one ``GET /api/v1/certificates/keys`` publishes); the
+    key the bundle names is never trusted, so a bundle re-signed by another key fails."""
     problems: list[str] = []
     if not isinstance(bundle, dict) or not isinstance(bundle.get("content"), dict):
         return ["not a message-log bundle"]
@@ -359,8 +501,10 @@ def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
         problems.append(f"count says {content.get('count')}, bundle holds {len(entries)}")
     if content.get("digest") != sm3_hex(signing.canonical({"entries": entries})):
         problems.append("the entries do not match their digest")
-    key = public_key or str(content.get("public_key", ""))
     kind = str(content.get("algorithm") or algorithms.ED25519)
+    if kind not in algorithms.ALGORITHMS:
+        return [*problems, f"unknown signature algorithm {kind!r}"]
+    key = public_key or signing.public_key_hex(kind)
     if not algorithms.verify(
         kind, key, signing.canonical(content), str(bundle.get("signature", ""))
     ):
@@ -371,9 +515,11 @@ def bundle_verify(bundle: Any, *, public_key: str | None = None) -> list[str]:
 def grant_approve(
     *, actor: Any, consumer: Consumer, resource: Resource, purpose: str, valid_until: dt.date | None
 ) -> Grant:
-    """The provider approves a consumer's access to a resource for a purpose."""
+    """The provider approves a consumer's access to a resource for a purpose (a ``Purpose``
+    code; another raises ``ServiceError`` ``purpose``)."""
     if actor is not None and not actor.has_perm("exchange.add_grant"):
         raise NotPermitted()
+    purpose_get(code=purpose)
     with transaction.atomic():
         grant, _ = Grant.objects.update_or_create(
             consumer=consumer,
@@ -393,6 +539,25 @@ def grant_approve(
             changes={"consumer": consumer.code, "resource": resource.code, "purpose": purpose},
         )
     return grant
+
+
+def purpose_get(*, code: str) -> Purpose:
+    """The purpose with this code; ``ServiceError`` (400 ``purpose``) naming the known codes
+    when there is none."""
+    found = Purpose.objects.filter(code=code).first()
+    if found is None:
+        known = ", ".join(Purpose.objects.values_list("code", flat=True))
+        raise ServiceError(
+            f"用途须为已登记的代码之一：{known}。",
+            f"The purpose must be one of the registered codes: {known}.",
+            code="purpose",
+        )
+    return found
+
+
+def purpose_labels() -> dict[str, str]:
+    """Each purpose code's label in both languages, for pages that show logged purposes."""
+    return {p.code: f"{p.name} {p.name_en}" for p in Purpose.objects.all()}
 
 
 def consumer_get(*, code: str) -> Consumer:

@@ -83,12 +83,30 @@ class Consumer(models.Model):
         return self.name
 
 
+class Purpose(models.Model):
+    """Why data is shared: a code the parties send (``loan``) with a label in each language
+    for people (the person's consent and data-use pages, the admin)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=160)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("purpose of data sharing")
+        verbose_name_plural = _("purposes of data sharing")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.name_en} ({self.code})"
+
+
 class Grant(models.Model):
-    """Access to one resource for one purpose, approved by the provider."""
+    """Access to one resource for one purpose, approved by the provider. For a registry that
+    pushes events, the grant is to push that resource's events for the purpose."""
 
     consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="grants")
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="grants")
-    purpose = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=64)  # a Purpose code
     approved_by = models.CharField(max_length=150)
     approved_at = models.DateTimeField()
     valid_until = models.DateField(null=True, blank=True)
@@ -152,7 +170,7 @@ class Consent(models.Model):
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="consents")
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=64)  # a Purpose code
     valid_until = models.DateField()
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -30,7 +30,7 @@ from onestop.identity.models import Person
 
 TIMEOUT_SECONDS = 10
 RESOURCE = "hrss.pension_transfer"
-PURPOSE = "养老保险关系转移接续 pension transfer"
+PURPOSE = "pension_transfer"
 FIELDS = ["temporary", "account", "pooled", "months", "place", "place_name"]
 
 

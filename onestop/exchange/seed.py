@@ -81,6 +81,35 @@ RESOURCES: list[dict[str, Any]] = [
 ]
 
 
+#: Purposes of data sharing: the code the parties send, the labels people read.
+PURPOSES: list[dict[str, str]] = [
+    {"code": "loan", "name": "贷款审核", "name_en": "loan assessment"},
+    {
+        "code": "pension_transfer",
+        "name": "养老保险关系转移接续",
+        "name_en": "pension relation transfer",
+    },
+    {
+        "code": "benefit_eligibility",
+        "name": "社会保险待遇资格核查",
+        "name_en": "checking entitlement to social-insurance benefits",
+    },
+]
+
+#: Purposes written as free text before they were codes (migration 0009).
+LEGACY_PURPOSES = {
+    "贷款审核 loan": "loan",
+    "养老保险关系转移接续 pension transfer": "pension_transfer",
+}
+
+
+def seed_purposes(purpose_model: Any) -> None:
+    for row in PURPOSES:
+        purpose_model.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name"], "name_en": row["name_en"]}
+        )
+
+
 def seed(resource_model: Any) -> None:
     for row in RESOURCES:
         resource_model.objects.update_or_create(

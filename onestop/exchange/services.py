@@ -14,7 +14,7 @@ from onestop.audit.services import record
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.exchange import signing
-from onestop.exchange.gateway import message_log
+from onestop.exchange.gateway import message_log, purpose_get, purpose_labels
 from onestop.exchange.models import (
     Certificate,
     CertificateKind,
@@ -22,6 +22,7 @@ from onestop.exchange.models import (
     Consumer,
     ConsumerKind,
     Message,
+    Purpose,
     Resource,
 )
 from onestop.identity import policy
@@ -238,6 +239,7 @@ def consent_grant(
             "Give the purpose; the period is 1-366 days.",
             code="consent",
         )
+    purpose_get(code=purpose)
     with transaction.atomic():
         consent = Consent.objects.create(
             person=person,
@@ -273,7 +275,11 @@ def consents_of(*, actor: Any) -> list[Consent]:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         return []
-    return list(Consent.objects.filter(person=person).select_related("consumer", "resource"))
+    labels = purpose_labels()
+    found = list(Consent.objects.filter(person=person).select_related("consumer", "resource"))
+    for consent in found:
+        consent.purpose_label = labels.get(consent.purpose, consent.purpose)  # type: ignore[attr-defined]
+    return found
 
 
 def data_use_of(*, actor: Any) -> list[Message]:
@@ -281,13 +287,20 @@ def data_use_of(*, actor: Any) -> list[Message]:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         return []
-    return list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
+    labels = purpose_labels()
+    found = list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
+    for message in found:  # a code is shown by its labels; older free text as it is
+        message.purpose_label = labels.get(message.purpose, message.purpose)  # type: ignore[attr-defined]
+    return found
 
 
-def consent_choices() -> tuple[list[Consumer], list[Resource]]:
+def consent_choices() -> tuple[list[Consumer], list[Resource], list[Purpose]]:
+    """Whom a person may authorise, for which data, and the registered purposes (the code a
+    party states, shown with its labels)."""
     return (
         list(Consumer.objects.filter(kind=ConsumerKind.THIRD_PARTY, active=True)),
         list(Resource.objects.filter(needs_consent=True)),
+        list(Purpose.objects.all()),
     )
 
 

@@ -93,8 +93,10 @@ def data_use_view(request: HttpRequest) -> HttpResponse:
 def consents_view(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅本人可以授权。", "Only the person can consent.")
-    consumers, resources = services.consent_choices()
-    form = ConsentForm(request.POST or None, consumers=consumers, resources=resources)
+    consumers, resources, purposes = services.consent_choices()
+    form = ConsentForm(
+        request.POST or None, consumers=consumers, resources=resources, purposes=purposes
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_grant(

@@ -224,6 +224,7 @@ class ResidentIdCheckOut(Schema):
     birth_date: dt.date | None
     sex: str | None
     region: str | None
+    region_history: list[str] = []
     reason: str | None
 
 
@@ -231,6 +232,7 @@ class CreditCodeCheckOut(Schema):
     valid: bool
     normalized: str
     region: str | None
+    region_history: list[str] = []
     reason: str | None
 
 
@@ -242,8 +244,10 @@ def _reason(reason: Any) -> str | None:
 def validate_resident_id(request: HttpRequest, value: str = "") -> dict[str, Any]:
     """Check a resident ID (GB 11643). Invalid values answer 200 with ``valid: false``.
 
-    ``region`` is the code and, when the code list knows it, the place name; a code missing
-    from today's list does not make a number invalid.
+    The value is normalised first (NFKC: full-width digits and ideographic spaces count).
+    ``region`` is the code and, when the code list knows it, the place's current (or last
+    known) name; ``region_history`` its dated names where it changed. A code missing from
+    today's list does not make a number invalid.
     """
     check = check_resident_id(value[:64], today=timezone.localdate())
     region = None
@@ -255,18 +259,21 @@ def validate_resident_id(request: HttpRequest, value: str = "") -> dict[str, Any
         "birth_date": check.birth_date,
         "sex": check.sex.value if check.sex else None,
         "region": region,
+        "region_history": list(check.region_history),
         "reason": _reason(check.reason),
     }
 
 
 @router.get("/validate/credit-code", response=CreditCodeCheckOut, auth=None)
 def validate_credit_code(request: HttpRequest, value: str = "") -> dict[str, Any]:
-    """Check a unified social credit code (GB 32100). Invalid values answer 200."""
+    """Check a unified social credit code (GB 32100-2015, registration authorities 1-9, A, N,
+    Y). Invalid values answer 200 with the fault; ``region`` as for resident IDs."""
     check = check_credit_code(value[:64])
     region = f"{check.region_code} {check.region}".strip() if check.valid else None
     return {
         "valid": check.valid,
         "normalized": check.normalized,
         "region": region,
+        "region_history": list(check.region_history),
         "reason": _reason(check.reason),
     }

@@ -7,6 +7,7 @@ answers ``has_perm``.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import pyotp
@@ -20,13 +21,14 @@ from onestop.audit.services import record
 from onestop.identity import crypto
 from onestop.identity.models import Person, User
 from onestop.identity.policy import PolicyBackend, is_staff_member
-from onestop.rules.identifiers import check_resident_id
+from onestop.rules.identifiers import check_mobile, check_resident_id
 
 TOTP_STEP = 30
 
 
 def normalise_phone(value: str) -> str:
-    digits = "".join(c for c in value if c.isdigit())
+    """The ASCII digits of a typed number (NFKC first: full-width digits count), its last 11."""
+    digits = "".join(c for c in unicodedata.normalize("NFKC", value) if "0" <= c <= "9")
     return digits[-11:] if len(digits) >= 11 else digits
 
 
@@ -40,7 +42,8 @@ def phone_index(normalized: str) -> str:
 
 def find_login_user(identifier: str) -> User | None:
     """The user an identifier names: a resident ID, an 11-digit mobile number or a user name."""
-    identifier = (identifier or "").strip()
+    # As typed on a Chinese keyboard: full-width digits and ideographic spaces count.
+    identifier = unicodedata.normalize("NFKC", identifier or "").strip()
     if not identifier:
         return None
     check = check_resident_id(identifier, today=timezone.localdate())
@@ -51,10 +54,10 @@ def find_login_user(identifier: str) -> User | None:
             .filter(resident_id_index=resident_id_index(check.normalized))
             .first()
         )
-    elif identifier.isdigit() and len(identifier) == 11:
+    elif (mobile := check_mobile(identifier)).valid:
         person = (
             Person.objects.select_related("user")
-            .filter(phone_index=phone_index(identifier))
+            .filter(phone_index=phone_index(mobile.normalized))
             .first()
         )
     if person is not None:

@@ -37,7 +37,7 @@ from onestop.identity.models import (
     StaffRole,
     User,
 )
-from onestop.rules.identifiers import check_credit_code, check_resident_id
+from onestop.rules.identifiers import check_credit_code, check_mobile, check_resident_id
 
 TOKEN_SCOPES = {
     "profile:read": "Read the signed-in user's own profile",
@@ -96,11 +96,14 @@ def person_register(
             f"Invalid resident ID: {reason.en if reason else ''}",
             code="resident_id",
         )
-    phone = normalise_phone(phone) if phone else ""
-    if phone and (len(phone) != 11 or not phone.startswith("1")):
+    mobile = check_mobile(phone) if phone else None
+    if mobile is not None and mobile.reason is not None:
         raise ServiceError(
-            "手机号码应为11位。", "The mobile number must have 11 digits.", code="phone"
+            f"手机号码无效：{mobile.reason.zh}",
+            f"Invalid mobile number: {mobile.reason.en}",
+            code="phone",
         )
+    phone = mobile.normalized if mobile is not None else ""
     index = resident_id_index(check.normalized)
     with transaction.atomic():
         if Person.objects.filter(resident_id_index=index).exists():

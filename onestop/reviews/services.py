@@ -5,7 +5,6 @@ journaled in its own transaction."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,8 @@ from onestop.reviews.models import (
     ReviewChannel,
     Visit,
 )
+from onestop.rules.identifiers import check_mobile
 
-PHONE = re.compile(r"1\d{10}")
 CALLBACK_DAYS = 1
 RECTIFY_DAYS = 15
 MAX_COMMENT = 500
@@ -209,9 +208,10 @@ def visit_end(*, actor: Any, topic: str, item_code: str = "", phone: str = "") -
     item_code = (item_code or "").strip()
     if item_code and item_code not in {i.code for i in catalogue.items_current()}:
         problems.append(("没有该服务事项。", "No such service."))
-    phone = (phone or "").strip()
-    if phone and not PHONE.fullmatch(phone):
-        problems.append(("手机号码应为11位数字。", "A mobile number has 11 digits."))
+    mobile = check_mobile(phone) if (phone or "").strip() else None
+    if mobile is not None and mobile.reason is not None:
+        problems.append((f"手机号码无效：{mobile.reason.zh}", f"Mobile number: {mobile.reason.en}"))
+    phone = mobile.normalized if mobile is not None else ""
     if problems:
         raise ServiceError(
             " ".join(zh for zh, _ in problems), " ".join(en for _, en in problems), code="invalid"

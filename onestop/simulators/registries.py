@@ -54,6 +54,10 @@ DATASETS = {
 }
 
 
+#: The purpose code events are pushed for: the platform holds a grant for it (docs/exchange.md).
+EVENT_PURPOSE = "benefit_eligibility"
+
+
 def empty() -> dict[str, dict[str, dict[str, Any]]]:
     return {registry: {name: {} for name in names} for registry, names in DATASETS.items()}
 
@@ -125,6 +129,7 @@ class RegistrySimulator:
             "kind": kind,
             "subject": subject,
             "data": data,
+            "purpose": EVENT_PURPOSE,
             "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "nonce": secrets.token_hex(8),
         }

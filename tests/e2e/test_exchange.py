@@ -117,7 +117,7 @@ def test_a_bank_checks_with_consent_and_she_sees_it(
     sign_in(page, "13800000001")
     page.get_by_role("link", name="我的数据授权").click()
     page.get_by_label("查询方", exact=True).select_option("bank-xian")
-    page.get_by_label("用途（与查询方申明的一致）").fill("loan")
+    page.get_by_label("用途（与查询方申明的一致）").select_option("loan")
     page.get_by_label("授权天数").fill("30")
     page.get_by_role("button", name="授权", exact=True).click()
     page.get_by_text("授权已记录。").wait_for()

@@ -18,8 +18,8 @@ from onestop.applications import services as applications
 from onestop.applications.models import Application
 from onestop.contributions import services as contributions
 from onestop.contributions.services import DeclaredRow
-from onestop.exchange import algorithms, signing
-from onestop.exchange.models import Consumer, ConsumerKind
+from onestop.exchange import algorithms, gateway, signing
+from onestop.exchange.models import Consumer, ConsumerKind, Resource
 from onestop.pensions.models import Pensioner
 from tests.e2e.test_applications import PASSWORD, decide, sign_in, sign_out
 
@@ -119,12 +119,19 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
 
     # Civil affairs registers his death and pushes it to the gateway: payment is stopped.
     private, public = algorithms.keypair(algorithms.ED25519)
-    Consumer.objects.create(
+    registry = Consumer.objects.create(
         code="civil_affairs",
         name="civil affairs",
         kind=ConsumerKind.REGISTRY,
         algorithm=algorithms.ED25519,
         public_key=public,
+    )
+    gateway.grant_approve(
+        actor=None,
+        consumer=registry,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose="benefit_eligibility",
+        valid_until=None,
     )
     body = signing.canonical(
         {
@@ -133,6 +140,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
             "kind": "death_registered",
             "subject": zhou.resident_id,
             "data": {"date": "2026-12-20", "certificate_no": "SW-E2E"},
+            "purpose": "benefit_eligibility",
             "timestamp": timezone.now().isoformat(),
             "nonce": secrets.token_hex(8),
         }

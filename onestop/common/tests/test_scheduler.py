@@ -41,3 +41,26 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "quality.scan",
     }
     assert names <= set(current_app.tasks)
+
+
+def test_a_job_that_cannot_reach_its_service_logs_one_line(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The payment sync with the tax authority down (nothing listens on port 9): one warning
+    line naming the cause, no traceback, and the job counts as run."""
+    settings.ONESTOP_TAX_URL = "http://127.0.0.1:9"
+    schedule = {"sync": {"task": "contributions.collection_sync", "schedule": 300.0}}
+    import logging
+
+    onestop = logging.getLogger("onestop")  # does not propagate to the root (settings)
+    onestop.addHandler(caplog.handler)
+    try:
+        with caplog.at_level("WARNING"):
+            assert scheduler.run_due(schedule=schedule, last={}, now=0.0) == ["sync"]
+    finally:
+        onestop.removeHandler(caplog.handler)
+    [line] = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert line.getMessage().startswith(
+        "collection sync skipped: The collecting authority is unreachable:"
+    )
+    assert line.exc_info is None and "\n" not in line.getMessage()

@@ -369,3 +369,30 @@ def test_employment_rules(acme: World) -> None:
         wage=Decimal("1"),
     )
     assert acme.alice.employments.count() == 2
+
+
+def test_an_uploaded_file_with_full_width_ids_declares_the_same_people(acme: World) -> None:
+    """IDs keyed in full width, with an ideographic space (as a Chinese input method types
+    them), are the same people; an O typed for a zero is named as such."""
+
+    def wide(text: str) -> str:
+        return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+    alice, bob = acme.alice.resident_id, acme.bob.resident_id
+    refused = submit(acme, [DeclaredRow(2, wide(alice[:16]) + "O" + alice[17], "3000")])
+    assert not refused.accepted
+    assert [e.zh for e in refused.errors if e.line == 2] == [
+        "公民身份号码无效：第17位“O”不允许：应为数字。"
+    ]
+    result = submit(
+        acme,
+        [
+            DeclaredRow(2, wide(alice[:6]) + "\u3000" + wide(alice[6:]), "３０００"),
+            DeclaredRow(3, wide(bob.lower()), "30000"),
+        ],
+    )
+    assert result.accepted, result.reply
+    assert set(DeclarationLine.objects.values_list("person_id", flat=True)) == {
+        acme.alice.pk,
+        acme.bob.pk,
+    }

@@ -88,3 +88,48 @@ def test_bench_posting() -> None:
     assert figures["rows"] == 50 and figures["ratio"] > 0 and figures["floor_ratio"] > 0
     # The floor inserted the declaration's four entries per employee.
     assert "200 ledger rows" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_declare_cut_off_by_a_lost_connection_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection dies after the lines are posted, before the commit: the command says
+    in one line that nothing was saved and that running again is safe; nothing is left, and
+    running again declares the month. On PostgreSQL the server really ends the session."""
+    from django.db import OperationalError
+
+    from onestop.contributions import services
+
+    call_command(
+        "generate", "--persons", "10", "--employers", "1", "--months", "1",
+        "--export", str(tmp_path), stdout=StringIO(),
+    )  # fmt: skip
+    employer = Employer.objects.get()
+    before = (Declaration.objects.count(), LedgerEntry.objects.count())
+    real_bills = services._bills
+
+    def lost(*args: object, **kwargs: object) -> object:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        raise OperationalError(
+            "server closed the connection unexpectedly\n\tThis probably means the server "
+            "terminated abnormally"
+        )
+
+    monkeypatch.setattr(services, "_bills", lost)
+    this_month = timezone.localdate().strftime("%Y-%m")
+    command = ("declare", str(tmp_path / f"employer-{employer.pk}.csv"))
+    options = ("--employer", str(employer.pk), "--period", this_month)
+    with pytest.raises(CommandError) as error:
+        call_command(*command, *options, stdout=StringIO())
+    message = str(error.value)
+    assert "\n" not in message and message.startswith("The database connection was lost (")
+    assert message.endswith("nothing was saved. Running the same command again is safe.")
+    connection.close()  # as a new process would: a fresh connection
+    assert (Declaration.objects.count(), LedgerEntry.objects.count()) == before
+    monkeypatch.setattr(services, "_bills", real_bills)
+    reply = StringIO()
+    call_command(*command, *options, stdout=reply)
+    assert json.loads(reply.getvalue())["rows"] == 10

@@ -4,6 +4,7 @@ certificate-free handling from a registry; tampered certificate files."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -29,6 +30,7 @@ from onestop.exchange.models import (
     Consumer,
     ConsumerKind,
     ELicence,
+    Grant,
     InboxEvent,
     Message,
     Resource,
@@ -38,7 +40,7 @@ from onestop.simulators.registries import RegistrySimulator
 
 pytestmark = pytest.mark.django_db
 
-PURPOSE = "贷款审核 loan"
+PURPOSE = "loan"
 
 
 class Party:
@@ -158,23 +160,46 @@ def test_forged_replayed_stale_and_overreaching_requests_fail(world: Any) -> Non
     assert (again.status_code, again.json()["code"]) == (409, "replay")
 
 
-def test_registry_events_are_handled_once(world: Any) -> None:
+def civil_affairs() -> Party:
     registry = Party("civil_affairs", ConsumerKind.REGISTRY)
-    event = {
+    gateway.grant_approve(
+        actor=None,
+        consumer=registry.consumer,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose="benefit_eligibility",
+        valid_until=None,
+    )
+    return registry
+
+
+def death_event(world: Any, **changes: Any) -> dict[str, Any]:
+    return {
         "event_id": "CA-0001",
         "source": "civil_affairs",
         "kind": "death_registered",
         "subject": world.dave.resident_id,
         "data": {"date": "2026-11-01", "certificate_no": "SW20261101000009"},
+        "purpose": "benefit_eligibility",
         "timestamp": timezone.now().isoformat(),
-        "nonce": "abcdefgh",
+        "nonce": secrets.token_hex(8),
+        **changes,
     }
-    raw, signature = registry.signed(event)
+
+
+def test_registry_events_are_handled_once(world: Any) -> None:
+    """An event id is handled once; a redelivery (signed afresh: new nonce and timestamp) is
+    acknowledged with the first outcome."""
+    registry = civil_affairs()
+    raw, signature = registry.signed(death_event(world))
     assert gateway.event_receive(body=raw, signature=signature) == (
         True,
         "death certificate SW20261101000009 stored; no pensioner",
     )
-    assert gateway.event_receive(body=raw, signature=signature)[0] is False  # redelivered
+    raw, signature = registry.signed(death_event(world))  # redelivered
+    assert gateway.event_receive(body=raw, signature=signature) == (
+        False,
+        "death certificate SW20261101000009 stored; no pensioner",
+    )
     assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
     licence = ELicence.objects.get()
     assert (licence.holder_id, licence.trust_grade, licence.valid_from) == (
@@ -182,13 +207,104 @@ def test_registry_events_are_handled_once(world: Any) -> None:
         "A",
         dt.date(2026, 11, 1),
     )
+    assert list(
+        Message.objects.filter(person=world.dave)
+        .order_by("pk")
+        .values_list("party", "resource", "purpose", "outcome")
+    ) == [
+        ("civil_affairs", "civil_affairs.deaths", "benefit_eligibility", "accepted"),
+        ("civil_affairs", "civil_affairs.deaths", "benefit_eligibility", "duplicate"),
+    ]
+
+
+def event_refused(party: Party, data: dict[str, Any], signature: str | None = None) -> str:
+    raw, sig = party.signed(data)
+    with pytest.raises(gateway.Refused) as error:
+        gateway.event_receive(body=raw, signature=signature if signature is not None else sig)
+    return f"{error.value.status} {error.value.code}"
+
+
+def test_events_are_checked_as_queries_are(world: Any) -> None:
+    """Stale, short-nonce, replayed, forged, ungranted and wrong-purpose events are refused
+    with the documented codes; each refusal is logged and nothing is handled."""
+    registry = civil_affairs()
+    good = death_event(world)
+    raw, signature = registry.signed(good)
+    gateway.event_receive(body=raw, signature=signature)
+    assert event_refused(registry, good) == "409 replay"  # the same bytes again
+    stale = "2024-05-01T08:00:00+00:00"
+    assert event_refused(registry, death_event(world, event_id="B", timestamp=stale)) == (
+        "401 timestamp"
+    )
+    future = (timezone.now() + dt.timedelta(minutes=6)).isoformat()
+    assert event_refused(registry, death_event(world, event_id="B", timestamp=future)) == (
+        "401 timestamp"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", timestamp="2026-11-26")) == (
+        "401 timestamp"  # no time zone
+    )
+    assert event_refused(registry, death_event(world, event_id="B", nonce="x")) == ("400 malformed")
+    assert event_refused(registry, death_event(world, event_id="B", nonce=12345678)) == (
+        "400 malformed"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", purpose="loan")) == (
+        "403 grant"
+    )
+    assert event_refused(registry, death_event(world, event_id="B", kind="born")) == (
+        "404 resource"
+    )
+    no_purpose = death_event(world, event_id="B")
+    del no_purpose["purpose"]
+    assert event_refused(registry, no_purpose) == "400 malformed"
+    _, foreign = Party("mallory", ConsumerKind.REGISTRY).signed(death_event(world, event_id="B"))
+    assert event_refused(registry, death_event(world, event_id="B"), foreign) == "401 signature"
     bank_party = Party("bank", ConsumerKind.THIRD_PARTY)  # not a registry
-    raw2, sig2 = bank_party.signed({**event, "source": "bank", "event_id": "X"})
-    with pytest.raises(gateway.Refused):
-        gateway.event_receive(body=raw2, signature=sig2)
-    with pytest.raises(gateway.Refused):
-        gateway.event_receive(body=raw.replace(b"2026-11-01", b"2026-11-02"), signature=signature)
-    assert InboxEvent.objects.count() == 1
+    assert event_refused(bank_party, death_event(world, event_id="B", source="bank")) == (
+        "401 signature"
+    )
+    Grant.objects.filter(consumer=registry.consumer).update(valid_until=dt.date(2026, 11, 25))
+    assert event_refused(registry, death_event(world, event_id="B")) == "403 grant"
+    assert InboxEvent.objects.count() == 1 and ELicence.objects.count() == 1
+    outcomes = list(
+        Message.objects.filter(direction="in").order_by("pk").values_list("outcome", flat=True)
+    )
+    assert outcomes == [
+        "accepted",
+        "refused:replay",
+        "refused:timestamp",
+        "refused:timestamp",
+        "refused:timestamp",
+        "refused:malformed",
+        "refused:malformed",
+        "refused:grant",
+        "refused:resource",
+        "refused:malformed",
+        "refused:grant",
+    ]  # the forged ones only in the application log: nobody logs under another's name
+
+
+def test_events_through_the_api_answer_the_documented_codes(world: Any) -> None:
+    registry = civil_affairs()
+    client = Client()
+
+    def post(data: dict[str, Any]) -> tuple[int, str]:
+        raw, signature = registry.signed(data)
+        response = client.post(
+            "/api/v1/gateway/events",
+            raw,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=signature,
+        )
+        body = response.json()
+        return response.status_code, body.get("code") or str(body.get("duplicate"))
+
+    good = death_event(world)
+    assert post(good) == (200, "False")
+    assert post(good) == (409, "replay")
+    assert post(death_event(world, timestamp="2024-01-01T00:00:00+08:00")) == (401, "timestamp")
+    assert post(death_event(world, nonce="abc")) == (400, "malformed")
+    assert post(death_event(world, purpose="marketing")) == (403, "grant")
+    assert post(death_event(world)) == (200, "True")  # the same event id delivered again
 
 
 def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Path) -> None:
@@ -201,7 +317,10 @@ def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Pa
     public = signing.public_key_bytes().hex()
     out = io.StringIO()
     call_command("exchange", "verify", str(path), "--key", public, stdout=out)
-    assert "Bundle intact: 1 messages" in out.getvalue()
+    assert "Bundle intact: 1 messages, signed by the pinned key" in out.getvalue()
+    out = io.StringIO()
+    call_command("exchange", "verify", str(path), stdout=out)
+    assert "signed by this platform's signing key" in out.getvalue()
     bundle["content"]["entries"][0]["outcome"] = "answered"
     path.write_text(json.dumps(bundle), encoding="utf-8")
     with pytest.raises(CommandError, match=r"digest.*signature"):
@@ -210,6 +329,66 @@ def test_the_message_log_exports_as_a_verifiable_bundle(world: Any, tmp_path: Pa
     assert gateway.bundle_verify(
         json.loads(json.dumps(gateway.log_export())), public_key=other
     ) == ["the signature does not match the content"]
+
+
+def foreign_bundle() -> tuple[dict[str, Any], str]:
+    """The platform's log re-signed by another key that the bundle names as its own."""
+    private, public = algorithms.keypair(algorithms.ED25519)
+    content = {**gateway.log_export()["content"], "public_key": public}
+    signature = algorithms.sign(algorithms.ED25519, private, signing.canonical(content))
+    return {"content": content, "signature": signature}, public
+
+
+def test_verify_trusts_the_platforms_key_not_the_one_a_bundle_names(
+    world: Any, tmp_path: Path
+) -> None:
+    """Without --key a bundle signed by another key fails (exit status 1); --key pins a key
+    given as hex, as base64 (as the keys endpoint publishes it), in a file, or the endpoint's
+    JSON saved to a file; a malformed key is an error."""
+    bundle, foreign = foreign_bundle()
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    with pytest.raises(CommandError, match="signature does not match"):
+        call_command("exchange", "verify", str(path), stdout=io.StringIO())
+    assert gateway.bundle_verify(bundle) == ["the signature does not match the content"]
+    base64_key = base64.b64encode(bytes.fromhex(foreign)).decode()
+    key_file = tmp_path / "auditor.key"
+    key_file.write_text(base64_key + "\n", encoding="utf-8")
+    for pinned in (foreign, base64_key, str(key_file)):
+        out = io.StringIO()
+        call_command("exchange", "verify", str(path), "--key", pinned, stdout=out)
+        assert "Bundle intact" in out.getvalue()
+    genuine = tmp_path / "genuine.json"
+    genuine.write_text(json.dumps(gateway.log_export()), encoding="utf-8")
+    endpoint = tmp_path / "keys.json"
+    endpoint.write_text(Client().get("/api/v1/certificates/keys").content.decode(), "utf-8")
+    for pinned in (str(endpoint), signing.public_key_hex()):
+        call_command("exchange", "verify", str(genuine), "--key", pinned, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="signature does not match"):
+        call_command("exchange", "verify", str(genuine), "--key", foreign, stdout=io.StringIO())
+    for bad in ("abcd", "z" * 64, base64_key[:-4]):
+        with pytest.raises(CommandError, match="not an ed25519 public key"):
+            call_command("exchange", "verify", str(genuine), "--key", bad, stdout=io.StringIO())
+
+
+def test_verify_exits_non_zero_on_a_foreign_signature(world: Any, tmp_path: Path) -> None:
+    """The command line itself: exit status 1 and one line saying why."""
+    import subprocess
+    import sys
+
+    bundle, _ = foreign_bundle()
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "exchange", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Bundle NOT intact: the signature does not match the content" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 class Quiet(WSGIRequestHandler):
@@ -403,3 +582,54 @@ def test_an_sm2_key_starting_with_04_signs_and_verifies() -> None:
     signature = algorithms.sign(algorithms.SM2, private, b"canonical body")
     assert algorithms.verify(algorithms.SM2, public, b"canonical body", signature)
     assert not algorithms.verify(algorithms.SM2, public, b"another body", signature)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_event_delivered_at_once_by_several_threads_is_handled_once(world: Any) -> None:
+    """PostgreSQL: eight deliveries of one event id, each signed afresh, at the same time:
+    one handles it, the others are acknowledged as duplicates; nothing fails."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
+    registry = civil_affairs()
+    deliveries = [registry.signed(death_event(world)) for _ in range(8)]
+    barrier = threading.Barrier(len(deliveries))
+    results: list[Any] = []
+
+    def deliver(raw: bytes, signature: str) -> None:
+        from django.db import connection as own
+
+        try:
+            barrier.wait()
+            results.append(gateway.event_receive(body=raw, signature=signature)[0])
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=deliver, args=d) for d in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [False] * 7 + [True]
+    assert (InboxEvent.objects.count(), ELicence.objects.count()) == (1, 1)
+
+
+def test_the_admin_offers_purposes_by_code_and_refuses_others(world: Any) -> None:
+    """A grant's purpose is chosen from the registered codes, shown with their labels."""
+    from onestop.identity.models import User
+
+    admin = User.objects.create_superuser("root", password="Correct-horse-42")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/exchange/grant/add/").content.decode()
+    assert '<option value="loan">贷款审核 loan assessment (loan)</option>' in page
+    consumer = Party("bank-xian", ConsumerKind.THIRD_PARTY).consumer
+    resource = Resource.objects.get(code="hrss.proof_of_insurance")
+    form = {"consumer": consumer.pk, "resource": resource.pk, "purpose": "marketing"}
+    refused = client.post("/admin/exchange/grant/add/", form)
+    assert refused.status_code == 200 and not Grant.objects.exists()
+    assert client.post("/admin/exchange/grant/add/", {**form, "purpose": "loan"}).status_code == 302
+    assert Grant.objects.get().purpose == "loan"

@@ -395,6 +395,7 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "birth_date": "1949-12-31",
                 "sex": "female",
                 "region": "110105 北京市朝阳区",
+                "region_history": [],
                 "reason": None,
             },
         ),
@@ -406,6 +407,7 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "birth_date": None,
                 "sex": None,
                 "region": None,
+                "region_history": [],
                 "reason": "校验位不正确。 The check character is wrong.",
             },
         ),
@@ -417,7 +419,8 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "birth_date": None,
                 "sex": None,
                 "region": None,
-                "reason": "长度应为18位。 Must be 18 characters long.",
+                "region_history": [],
+                "reason": "长度应为18位（现为0位）。 Must be 18 characters long (this is 0).",
             },
         ),
         ("<script>" * 20, None),
@@ -438,6 +441,7 @@ def test_validate_credit_code(client: Client) -> None:
         "valid": True,
         "normalized": "91110000600037341L",
         "region": "110000 北京市",
+        "region_history": [],
         "reason": None,
     }
     bad = client.get("/api/v1/validate/credit-code", {"value": "9111000060003734IL"}).json()

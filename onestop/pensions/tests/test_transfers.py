@@ -32,7 +32,7 @@ from onestop.pensions.tests.conftest import HENAN, bring_in, file_and_accept, he
 
 pytestmark = pytest.mark.django_db
 
-PURPOSE = "养老保险关系转移接续 pension transfer"
+PURPOSE = "pension_transfer"
 
 
 def newcomer(world: Any, born: dt.date, *, male: bool, issued_in: str = "410102") -> Any:

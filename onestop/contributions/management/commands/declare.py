@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 
 from onestop.common.errors import ServiceError
 from onestop.contributions import files, services
@@ -18,7 +19,8 @@ from onestop.rules.values import RuleError
 class Command(BaseCommand):
     help = (
         "Declare a month's wages for an employer from a CSV or XLSX file (as the system). "
-        "Prints the reply as JSON; exits 1 with the row-level reasons when refused."
+        "Prints the reply as JSON; exits 1 with the row-level reasons when refused, or with "
+        "one line when the database connection is lost (nothing is saved then)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +31,18 @@ class Command(BaseCommand):
         parser.add_argument("--idempotency-key", default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._declare(options)
+        except (OperationalError, InterfaceError) as exc:
+            # The declaration is one transaction: a connection lost before it committed
+            # leaves nothing behind, and the same command (or key) can simply run again.
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(
+                f"The database connection was lost ({reason}): nothing was saved. "
+                "Running the same command again is safe."
+            ) from None
+
+    def _declare(self, options: dict[str, Any]) -> None:
         employer = Employer.objects.select_related("region").filter(pk=options["employer"]).first()
         if employer is None:
             raise CommandError(f"No employer {options['employer']}.")

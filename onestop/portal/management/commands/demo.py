@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -30,6 +34,41 @@ from onestop.portal import demo as portal_demo
 from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
+
+#: Threads of the demo's WSGI server (one process).
+THREADS = 8
+
+
+def _answers(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> bool:
+    """Whether the simulator at ``url`` accepts connections within ``timeout`` seconds."""
+    parsed = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((parsed.hostname, parsed.port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def web_server(*, addr: str, port: int) -> Any:
+    """The demo's web server, bound and ready to ``run()``: waitress, a production WSGI server
+    (one process, ``THREADS`` threads) that runs wherever the README's commands do; static
+    files through whitenoise. Raises ``OSError`` when the address is taken."""
+    import waitress.server
+    from django.core.wsgi import get_wsgi_application
+
+    middleware = "whitenoise.middleware.WhiteNoiseMiddleware"
+    if middleware not in settings.MIDDLEWARE:  # not production: from the sources, uncollected
+        settings.MIDDLEWARE = [settings.MIDDLEWARE[0], middleware, *settings.MIDDLEWARE[1:]]
+        settings.WHITENOISE_USE_FINDERS = True
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # else it warns
+    return waitress.server.create_server(
+        get_wsgi_application(), host=addr, port=port, threads=THREADS, ident="onestop"
+    )
 
 
 class Command(BaseCommand):
@@ -56,12 +95,18 @@ class Command(BaseCommand):
             raise CommandError("--persons must be between 0 and 2000000.")
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535.")
+        # The var folder holds the simulators' state and the demo keys whatever the database
+        # (settings make it only for the embedded SQLite file).
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         if options["reset"]:
             self._reset()
         call_command("migrate", interactive=False, verbosity=0)
         if demo.is_loaded():
             self.stdout.write("Demo province already loaded; reusing it (--reset starts over).")
             personas = demo.personas()
+            key_file = Path(settings.VAR_DIR) / exchange_demo.BANK_FILE
+            if key_file.exists():
+                self.stdout.write(f"Demo bank's signing key (bank-xian, Ed25519): {key_file}")
         else:
             self.stdout.write(f"Loading the demo province with {options['persons']} persons...")
             personas = self._load(options["persons"])
@@ -71,19 +116,51 @@ class Command(BaseCommand):
         simulator = self._start_tax_simulator(options)
         registries = self._start_registries(options)
         stop = None
-        if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
-            stop = scheduler.start()
-            self.stdout.write(
-                "Periodic jobs (time-limit clock, payments, interest) run in-process."
-            )
         try:
-            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+            # The jobs talk to the simulators: they start once both answer.
+            for name, url, process in (
+                ("tax collection simulator", settings.ONESTOP_TAX_URL, simulator),
+                ("registry simulator", settings.ONESTOP_REGISTRY_URL, registries),
+            ):
+                if process is not None and not _answers(url, process):
+                    self.stderr.write(
+                        f"The {name} at {url} is not answering yet; the jobs that need it "
+                        "log one line and try again at their next run."
+                    )
+            if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
+                stop = scheduler.start()
+                self.stdout.write(
+                    "Periodic jobs (time-limit clock, payments, interest) run in-process."
+                )
+            self._serve(options)
         finally:
             if stop is not None:
                 stop.set()
             for process in (simulator, registries):
                 if process is not None:
                     process.terminate()
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        """Serve until Ctrl-C or TERM (see ``web_server``)."""
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # a service manager's TERM stops it as Ctrl-C does
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            server = web_server(addr=options["addr"], port=options["port"])
+            self.stdout.write(
+                f"Serving http://{options['addr']}:{options['port']}/ with waitress, {THREADS} "
+                "threads (Ctrl-C to stop)"
+            )
+            server.run()
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot serve on {options['addr']}:{options['port']}: {exc.strerror or exc}. "
+                "Choose another with --port."
+            ) from None
 
     @transaction.atomic
     def _load(self, persons: int) -> list[demo.Persona]:
@@ -125,6 +202,12 @@ class Command(BaseCommand):
         shared = exchange_demo.load(
             state_file=self._registry_state(), alice=alice, deceased=deceased
         )
+        key_file = exchange_demo.bank_credentials_write(
+            var_dir=Path(settings.VAR_DIR),
+            private_key=shared["bank_key"],
+            public_key=shared["bank_public_key"],
+            subject=shared["subject"],
+        )
         state = json.loads(self._registry_state().read_text(encoding="utf-8"))
         pensions_demo.provinces(
             state=state,
@@ -141,6 +224,10 @@ class Command(BaseCommand):
             f"{shared['deceased']} ({bereaved}); alice registered it and is told the "
             "survivors' benefits: she claims them online with no certificate to upload. A demo "
             "bank has queried alice with her consent."
+        )
+        self.stdout.write(
+            f"Demo bank's signing key (bank-xian, Ed25519): {key_file} "
+            "(docs/exchange.md signs a query with it)."
         )
         first, last = full_range()
         rolled = rollup(since=first, until=last)
@@ -241,5 +328,3 @@ class Command(BaseCommand):
             "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
             "code of a demo staff login (or add its key to an authenticator app)."
         )
-        if not options["no_serve"]:
-            out(f"Serving http://{options['addr']}:{options['port']}/  (Ctrl-C to stop)")
