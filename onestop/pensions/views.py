@@ -186,11 +186,8 @@ def my_statement_view(request: HttpRequest) -> HttpResponse:
         kind="pension_statement",
     )
     number = issued.certificate.number
-    link = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": issued.code})
     pdf = certificate_pdf.render(
-        certificate=issued.certificate,
-        verify_url=request.build_absolute_uri(link),
-        code=issued.code,
+        certificate=issued.certificate, code=issued.code, absolute=request.build_absolute_uri
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pension-statement-{number}.pdf"'

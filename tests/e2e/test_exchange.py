@@ -144,7 +144,7 @@ def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any)
         actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
     )
     genuine = certificate_pdf.render(
-        certificate=issued.certificate, verify_url="x", code=issued.code
+        certificate=issued.certificate, code=issued.code, absolute=lambda p: "https://x" + p
     )
     reader = PdfReader(io.BytesIO(genuine))
     payload = json.loads(str(reader.metadata.subject if reader.metadata else ""))
@@ -160,4 +160,7 @@ def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any)
     assert page.locator("#verify-result h2").inner_text() == "真实有效"
     page.get_by_label("或核验证明文件本身（PDF）").set_input_files(str(tmp_path / "forged.pdf"))
     page.get_by_role("button", name="核验文件").click()
-    assert page.locator("#verify-result h2").inner_text() == "签名不符：该证明已被篡改"
+    assert page.locator("#verify-result h2").inner_text() == "该文件不是真实有效的证明"
+    assert page.locator("#verify-reason").inner_text() == (
+        "文件内容在签名后被改动：签名不符，该证明已被篡改。"
+    )
