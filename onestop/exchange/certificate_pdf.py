@@ -24,7 +24,6 @@ from onestop.exchange import pdf_fonts, pdf_signing
 from onestop.exchange.links import verify_url
 from onestop.exchange.models import Certificate
 
-
 TITLES = {
     "proof_of_insurance": "参保证明 Proof of insurance",
     "decision_notice": "办理结果决定书 Decision notice",

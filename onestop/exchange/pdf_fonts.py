@@ -28,7 +28,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -40,6 +40,24 @@ DEFAULT_PATHS = (
     "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
 )
+
+
+_reportlab_cmap = getattr(ttfonts.makeToUnicodeCMap, "__wrapped__", ttfonts.makeToUnicodeCMap)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with code points past U+FFFF written as UTF-16BE
+    surrogate pairs as the PDF standard requires (ISO 32000-1, 9.10.3): reportlab writes
+    ``<20BB7>``, which readers reject, so copying or searching 𠮷 would lose it."""
+    lines = _reportlab_cmap(fontname, subset).split("\n")
+    start = lines.index(f"{len(subset)} beginbfchar") + 1
+    for index, code in enumerate(subset):
+        lines[start + index] = f"<{index:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>"
+    return "\n".join(lines)
+
+
+_to_unicode_cmap.__wrapped__ = _reportlab_cmap  # type: ignore[attr-defined]
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ def runs(text: str) -> Iterator[tuple[str, str]]:
         if text:
             yield FALLBACK, text
         return
-    current, buffer = "", []
+    current, buffer = "", list[str]()
     for char in text:
         code = ord(char)
         name = next((f.name for f in found if code in f.chars), found[0].name)

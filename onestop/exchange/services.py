@@ -260,7 +260,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     if problem:
         result = Verification(False, problem, None)
     else:
-        assert holder is not None  # noqa: S101 (established above)
+        assert holder is not None
         result = _check(holder, timezone.localdate())
     if holder is not None:
         _logged(result, holder, party, purpose)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from onestop.applications.models import Application, Status
 from onestop.common.errors import NotFound, ServiceError

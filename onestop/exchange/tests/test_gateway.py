@@ -21,7 +21,6 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.applications import services as applications
-from onestop.common.errors import NotFound
 from onestop.exchange import algorithms, certificate_pdf, gateway, services, signing
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import (
