@@ -135,8 +135,9 @@ def drawn_glyphs(data: bytes) -> dict[str, int]:
     glyph that shows it (0: blank, missing)."""
     found: dict[str, int] = {}
     for page in PdfReader(io.BytesIO(data)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        fonts: Any = page["/Resources"]["/Font"]  # type: ignore[index]
+        for reference in fonts.values():
+            font = reference.get_object()
             if "/FontDescriptor" not in font:
                 continue
             program = font["/FontDescriptor"]["/FontFile2"].get_object().get_data()
