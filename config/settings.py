@@ -261,6 +261,9 @@ if PRODUCTION and ONESTOP_SIGNING_ALGORITHM == "sm2" and not ONESTOP_SM2_SIGNING
 ONESTOP_PDF_SIGNING_KEY = os.environ.get("ONESTOP_PDF_SIGNING_KEY", "")
 ONESTOP_PDF_SIGNING_CERT = os.environ.get("ONESTOP_PDF_SIGNING_CERT", "")
 ONESTOP_PDF_SIGNING_CHAIN = os.environ.get("ONESTOP_PDF_SIGNING_CHAIN", "")
+# CRL files (PEM or DER) of the CA that issued the signing certificate, comma-separated: a
+# PDF signed with a certificate they list is refused.
+ONESTOP_PDF_CRLS = [p for p in os.environ.get("ONESTOP_PDF_CRLS", "").split(",") if p]
 # An RFC 3161 timestamping service for those signatures (PAdES B-T); off when empty.
 ONESTOP_PDF_TIMESTAMP_URL = os.environ.get("ONESTOP_PDF_TIMESTAMP_URL", "")
 # TrueType fonts the PDFs embed, the BMP font first (exchange/pdf_fonts.py): comma-separated

@@ -314,16 +314,50 @@ PROBLEMS: dict[str, tuple[str, str]] = {
 }
 
 
+def revocation_lists() -> list[bytes]:
+    """The CRLs (DER or PEM files in ``ONESTOP_PDF_CRLS``) the CA publishes for the
+    platform's signing certificates, as DER."""
+    found: list[bytes] = []
+    for path in getattr(settings, "ONESTOP_PDF_CRLS", None) or []:
+        raw = Path(path).read_bytes()
+        try:
+            crl = (
+                x509.load_pem_x509_crl(raw)
+                if raw.lstrip().startswith(b"-----")
+                else x509.load_der_x509_crl(raw)
+            )
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"Cannot read the CRL {path}: {exc}") from exc
+        found.append(crl.public_bytes(serialization.Encoding.DER))
+    return found
+
+
 def validation_context(*, moment: dt.datetime | None = None) -> object:
-    """A pyHanko validation context that trusts only the platform's roots; no network."""
+    """A pyHanko validation context that trusts only the platform's roots, with the
+    configured CRLs; no network (a revoked signing certificate is caught when a CRL lists
+    it; without CRLs revocation is not checked)."""
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
 
     found = chain()
+    crls = revocation_lists()
+    # With CRLs configured the signing certificate must be covered by one (a stale CRL
+    # fails); pyHanko's soft-fail would check only certificates declaring a CRL address.
+    rule = RevocationCheckingRule.CRL_REQUIRED if crls else RevocationCheckingRule.NO_CHECK
     return ValidationContext(
         trust_roots=[_asn1(c) for c in found.roots],
         other_certs=[_asn1(c) for c in found.others],
         allow_fetching=False,
-        revocation_mode="soft-fail",
+        crls=crls,
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy(
+                ee_certificate_rule=rule, intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK
+            )
+        ),
         moment=moment,
     )
 

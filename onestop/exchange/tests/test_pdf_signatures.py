@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.test import Client
@@ -287,3 +287,39 @@ def test_the_chain_is_published_and_stable(client: Client) -> None:
     assert certificates[0].issuer == roots[0].subject
     again = pdf_signing._dev_chain(settings.SECRET_KEY)
     assert again.pem() == chain.content.decode()
+
+
+def test_a_revoked_signing_certificate_fails(insured: Any, settings: Any, tmp_path: Any) -> None:
+    """Once the CA's CRL (ONESTOP_PDF_CRLS) lists the platform's signing certificate, the
+    files it signed are refused; a CRL that does not list it changes nothing."""
+    pdf, _ = proof(insured)
+    platform = pdf_signing.chain()
+    now = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+
+    def crl_listing(serials: list[int]) -> str:
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(platform.roots[0].subject)
+            .last_update(now - dt.timedelta(days=1))
+            .next_update(now + dt.timedelta(days=30))
+            .add_extension(x509.CRLNumber(len(serials)), critical=False)
+        )
+        for serial in serials:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(now - dt.timedelta(hours=1))
+                .build()
+            )
+        crl = builder.sign(pdf_signing._derived_key("root", settings.SECRET_KEY), hashes.SHA256())
+        path = tmp_path / f"root-{len(serials)}.crl"
+        path.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+        return str(path)
+
+    settings.ONESTOP_PDF_CRLS = [crl_listing([])]
+    assert reason(pdf) == ""
+    settings.ONESTOP_PDF_CRLS = [crl_listing([platform.signer.serial_number])]
+    assert reason(pdf) == "signer_revoked"
+    assert services.certificate_verify_pdf(data=pdf).message_en == (
+        "The signing certificate has been revoked."
+    )
