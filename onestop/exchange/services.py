@@ -242,6 +242,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     own signature verifies; the page prints every line of that record
     (``certificate_pdf.printed_lines``); the record is neither revoked nor expired. The
     first failure is the reason (``REASONS``); a failed file shows nothing of the record.
+    Raises ``NotFound`` when ``data`` is not a PDF at all.
     """
     from onestop.exchange.certificate_pdf import embedded, shows
 
@@ -250,6 +251,8 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     holder = Certificate.objects.filter(number=number).first() if number else None
     purpose = "核验证明文件 verify a certificate file"
     problem = pdf_signing.check(data).problem
+    if problem == "unreadable":
+        raise NotFound(*pdf_signing.PROBLEMS["unreadable"])
     if not problem:
         if found is None or holder is None:
             problem = "unknown"

@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.applications import services as applications
+from onestop.common.errors import NotFound
 from onestop.exchange import algorithms, certificate_pdf, gateway, services, signing
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import (
@@ -307,8 +308,8 @@ def test_a_changed_certificate_file_fails(world: Any) -> None:
     writer.write(forged)
     result = services.certificate_verify_pdf(data=forged.getvalue())
     assert (result.valid, result.reason, result.certificate) == (False, "altered", None)
-    nothing = services.certificate_verify_pdf(data=b"%PDF-1.4 nothing")  # not a certificate
-    assert (nothing.valid, nothing.reason) == (False, "unreadable")
+    with pytest.raises(NotFound):  # not a PDF at all
+        services.certificate_verify_pdf(data=b"%PDF-1.4 nothing")
     outcomes = [m.outcome for m in services.data_use_of(actor=world.alice.user)]
     assert outcomes == ["invalid:altered", "valid"]
     client = Client()
