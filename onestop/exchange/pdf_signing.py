@@ -28,13 +28,16 @@ signature then carries a signature timestamp token (PAdES B-T).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
 import threading
 import urllib.request
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -184,6 +187,20 @@ def _configured_chain(key_path: str, cert_path: str, chain_path: str) -> Chain:
     return Chain(key=key, signer=signer, others=others, roots=roots)
 
 
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run pyHanko's coroutine to completion: here, or in a thread of its own when this
+    thread already runs an event loop (an async caller; asyncio.run refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 _lock = threading.Lock()
 _cache: dict[tuple[str, ...], Chain] = {}
 
@@ -274,7 +291,8 @@ def sign(data: bytes, *, reason: str, location: str = "", using: Chain | None = 
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     timestamper = _timestamper(url) if url else None
-    out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(writer)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
     return bytes(out.getvalue())
 
 
@@ -369,7 +387,7 @@ def check(data: bytes) -> Check:
     neither expired nor revoked."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
@@ -384,10 +402,13 @@ def check(data: bytes) -> Check:
         return Check("appended")
     embedded = signatures[0]
     try:
-        status = validate_pdf_signature(
-            embedded,
-            signer_validation_context=validation_context(),  # type: ignore[arg-type]
-            skip_diff=True,  # any change after signing is refused below, none is allowed
+        context = validation_context()
+        status = _run(
+            lambda: async_validate_pdf_signature(
+                embedded,
+                signer_validation_context=context,  # type: ignore[arg-type]
+                skip_diff=True,  # any change after signing is refused below: none is allowed
+            )
         )
     except Exception:
         return Check("altered")
