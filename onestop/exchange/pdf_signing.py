@@ -296,6 +296,24 @@ def sign(data: bytes, *, reason: str, location: str = "", using: Chain | None = 
     return bytes(out.getvalue())
 
 
+def _contents_exact(data: bytes, embedded: Any) -> bool:
+    """Whether the one part of the file the byte range leaves out (the /Contents string)
+    is exactly what the platform writes: the CMS signature in upper-case hex, then zeros.
+    The signature digest cannot cover these bytes, so without this check a changed padding
+    byte or hex digit case would go unnoticed."""
+    from asn1crypto.parser import parse
+
+    _, first_end, second_start, _ = embedded.byte_range
+    raw: bytes = embedded.pkcs7_content
+    try:
+        _, _, _, header, contents, _ = parse(raw)
+    except ValueError:
+        return False
+    signed = len(header) + len(contents)
+    canonical = b"<" + raw.hex().upper().encode("ascii") + b">"
+    return data[first_end:second_start] == canonical and not raw[signed:].strip(b"\0")
+
+
 @dataclass(frozen=True)
 class Check:
     """The outcome of checking a PDF's signature: ``problem`` is empty when the file is
@@ -416,6 +434,8 @@ def check(data: bytes) -> Check:
         return Check("altered")
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return Check("appended")
+    if not _contents_exact(data, embedded):
+        return Check("altered")
     if status.revoked:
         return Check("signer_revoked")
     if not status.trusted:

@@ -323,3 +323,37 @@ def test_a_revoked_signing_certificate_fails(insured: Any, settings: Any, tmp_pa
     assert services.certificate_verify_pdf(data=pdf).message_en == (
         "The signing certificate has been revoked."
     )
+
+
+def test_any_changed_byte_anywhere_fails(insured: Any) -> None:
+    """One byte changed anywhere, including the signature's zero padding and the case of
+    its hex digits (bytes the digest cannot cover), and the file no longer verifies."""
+    from hypothesis import given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    from onestop.common.errors import NotFound
+
+    pdf, _ = proof(insured)
+    assert services.certificate_verify_pdf(data=pdf).valid
+
+    def verifies(data: bytes) -> bool:
+        try:
+            return services.certificate_verify_pdf(data=data).valid
+        except NotFound:  # no longer a PDF at all
+            return False
+
+    @hypothesis_settings(max_examples=25, deadline=None, database=None)
+    @given(position=st.integers(0, len(pdf) - 1), change=st.integers(1, 255))
+    def flipped(position: int, change: int) -> None:
+        forged = pdf[:position] + bytes([pdf[position] ^ change]) + pdf[position + 1 :]
+        assert not verifies(forged)
+
+    flipped()
+    contents = re.search(rb"/Contents <([0-9A-F]+)>", pdf)
+    assert contents is not None
+    padding = contents.end(1) - 1
+    assert pdf[padding : padding + 1] == b"0"
+    assert not verifies(pdf[:padding] + b"1" + pdf[padding + 1 :])
+    letter = next(i for i in range(contents.start(1), contents.end(1)) if pdf[i] in b"ABCDEF")
+    assert not verifies(pdf[:letter] + pdf[letter : letter + 1].lower() + pdf[letter + 1 :])
