@@ -165,3 +165,29 @@ def test_every_name_renders_in_every_pdf(insured: Any, name: str) -> None:
         assert all(glyphs.get(char, 0) > 0 for char in name), (kind, glyphs.keys())
         assert b"STSong" not in data
         assert services.certificate_verify_pdf(data=data).valid, kind
+
+
+def test_pdfs_rendered_at_once_by_many_threads_are_each_right(insured: Any) -> None:
+    """Concurrent downloads share the fonts and the signing chain: each PDF still prints its
+    own holder and verifies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    issued = []
+    for name in NAMES:
+        insured.alice.name = name
+        insured.alice.save(update_fields=["name"])
+        issued.append(
+            services.proof_of_insurance_issue(
+                actor=insured.alice.user, person=insured.alice, facts={"insured": True}
+            )
+        )
+
+    def render(index: int) -> bytes:
+        one = issued[index % len(issued)]
+        return certificate_pdf.render(certificate=one.certificate, code=one.code, absolute=absolute)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(render, range(8)))
+    for index, data in enumerate(made):
+        assert f"姓名Name：{NAMES[index % len(NAMES)]}" in certificate_pdf.page_text(data)
+        assert services.certificate_verify_pdf(data=data).valid
