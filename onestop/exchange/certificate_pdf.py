@@ -182,6 +182,8 @@ def embedded(data: bytes) -> tuple[dict[str, Any], str] | None:
         payload = json.loads(subject or "")
     except (PdfReadError, ValueError, TypeError, KeyError, OSError):
         return None
+    except Exception:
+        return None
     marker = "signature="
     text = str(keywords or "")
     if not isinstance(payload, dict) or marker not in text:

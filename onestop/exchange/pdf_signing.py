@@ -413,6 +413,8 @@ def check(data: bytes) -> Check:
         signatures = list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError, TypeError, IndexError, OSError, EOFError):
         return Check("unreadable")
+    except Exception:
+        return Check("unreadable")
     if not signatures:
         return Check("unsigned")
     if len(signatures) != 1:

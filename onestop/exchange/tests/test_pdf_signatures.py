@@ -4,6 +4,7 @@ uploaded file refuses any forgery with a plain reason and accepts the untouched 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import io
 import re
@@ -357,3 +358,20 @@ def test_any_changed_byte_anywhere_fails(insured: Any) -> None:
     assert not verifies(pdf[:padding] + b"1" + pdf[padding + 1 :])
     letter = next(i for i in range(contents.start(1), contents.end(1)) if pdf[i] in b"ABCDEF")
     assert not verifies(pdf[:letter] + pdf[letter : letter + 1].lower() + pdf[letter + 1 :])
+
+
+def test_broken_files_get_a_clear_answer_never_an_error(insured: Any) -> None:
+    """Cut-off files, junk and a PDF's pieces: "not found" (not a PDF) or a refusal, with
+    the page answering 200 and the API 200 or 404, never 500."""
+    from onestop.common.errors import NotFound
+
+    pdf, _ = proof(insured)
+    samples = [pdf[:cut] for cut in range(0, len(pdf), max(1, len(pdf) // 23))]
+    samples += [b"", b"%PDF-", b"%PDF-1.7\n%%EOF", b"\x00" * 64, pdf[len(pdf) // 2 :]]
+    for data in samples:
+        with contextlib.suppress(NotFound):
+            assert not services.certificate_verify_pdf(data=data).valid
+    for data in samples[:5]:
+        api = Client().post("/api/v1/certificates/verify-file", {"file": _upload(data)})
+        assert api.status_code in (200, 404)
+        assert Client().post("/verify/", {"file": _upload(data)}).status_code == 200
