@@ -287,6 +287,21 @@ ONESTOP_SM2_SIGNING_KEY = os.environ.get("ONESTOP_SM2_SIGNING_KEY", "")
 if PRODUCTION and ONESTOP_SIGNING_ALGORITHM == "sm2" and not ONESTOP_SM2_SIGNING_KEY:
     raise ImproperlyConfigured("ONESTOP_SM2_SIGNING_KEY must be set to sign with SM2.")
 
+# PAdES signatures on the PDFs (exchange/pdf_signing.py): PEM files of the signing key, its
+# certificate and the chain up to the root (e.g. from the government CA). Without them the
+# platform signs with a self-issued chain derived from SECRET_KEY (development, demo).
+ONESTOP_PDF_SIGNING_KEY = os.environ.get("ONESTOP_PDF_SIGNING_KEY", "")
+ONESTOP_PDF_SIGNING_CERT = os.environ.get("ONESTOP_PDF_SIGNING_CERT", "")
+ONESTOP_PDF_SIGNING_CHAIN = os.environ.get("ONESTOP_PDF_SIGNING_CHAIN", "")
+# CRL files (PEM or DER) of the CA that issued the signing certificate, comma-separated: a
+# PDF signed with a certificate they list is refused.
+ONESTOP_PDF_CRLS = [p for p in os.environ.get("ONESTOP_PDF_CRLS", "").split(",") if p]
+# An RFC 3161 timestamping service for those signatures (PAdES B-T); off when empty.
+ONESTOP_PDF_TIMESTAMP_URL = os.environ.get("ONESTOP_PDF_TIMESTAMP_URL", "")
+# TrueType fonts the PDFs embed, the BMP font first (exchange/pdf_fonts.py): comma-separated
+# paths; by default the Hanazono fonts of the Debian package fonts-hanazono.
+ONESTOP_PDF_FONTS = [p for p in os.environ.get("ONESTOP_PDF_FONTS", "").split(",") if p]
+
 # The collecting authority (tax): bills out, payments in. The demo starts a local simulator.
 ONESTOP_TAX_URL = os.environ.get("ONESTOP_TAX_URL", "")
 ONESTOP_TAX_KEY = os.environ.get("ONESTOP_TAX_KEY", "")

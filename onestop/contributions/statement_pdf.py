@@ -1,48 +1,44 @@
-"""The person's contribution statement as a PDF.
+"""The person's contribution statement as a PDF, signed like every certificate.
 
-Chinese text uses reportlab's STSong-Light, one of the standard CJK fonts PDF readers supply,
-so nothing has to be embedded or installed.
+It prints the signed certificate's lines (``certificate_pdf.printed_lines``: what the
+verification of the file finds on the page), its QR code and link, then every month.
+Text uses the embedded fonts of ``exchange.pdf_fonts``, so every name renders.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-import qrcode
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from onestop.contributions.selectors import Statement
+from onestop.exchange import certificate_pdf, pdf_fonts, pdf_signing
+from onestop.exchange.links import verify_url
+from onestop.exchange.models import Certificate
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
-@dataclass(frozen=True)
-class Signed:
-    """The signed certificate behind this statement: printed with its QR code."""
-
-    number: str
-    code: str
-    verify_url: str
-    key_id: str
+TITLE = "参保缴费明细 Contribution statement"
 
 
 def render(
     *,
     statement: Statement,
-    name: str,
-    masked_id: str,
+    certificate: Certificate,
+    code: str,
+    absolute: Callable[[str], str],
     generated: datetime,
-    signed: Signed | None = None,
 ) -> bytes:
+    """The statement as a signed A4 PDF: the certificate's lines (holder from its signed
+    payload), the QR code and printed link to verify it, every month and every year."""
+    font = pdf_fonts.base_font()
+    link = verify_url(number=certificate.number, code=code, absolute=absolute)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -51,37 +47,34 @@ def render(
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title="参保缴费明细 Contribution statement",
+        title=f"{TITLE} {certificate.number}",
+        subject=json.dumps(certificate.payload, ensure_ascii=False, sort_keys=True),
+        keywords=f"signature={certificate.signature}; key_id={certificate.key_id}",
     )
-    title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22)
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15)
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    qr = io.BytesIO()
+    certificate_pdf.qr_image(link).save(qr, format="PNG")
+    qr.seek(0)
     story = [
         Paragraph("城镇职工基本养老保险个人缴费明细 / Contribution statement", title),
         Spacer(1, 4 * mm),
-        Paragraph(f"姓名 Name：{name}　　公民身份号码 ID：{masked_id}", body),
-        Paragraph(
-            f"累计缴费月数 Contribution months：{statement.contribution_months}　　"
-            f"已到账月数 Paid months：{statement.paid_months}　　"
-            f"个人账户余额 Account balance：{statement.account_balance:.2f}",
-            body,
+        *(
+            Paragraph(pdf_fonts.markup(line), body)
+            for line in certificate_pdf.printed_lines(certificate.payload)
         ),
         Paragraph(f"生成时间 Generated：{generated:%Y-%m-%d %H:%M}", body),
         Spacer(1, 4 * mm),
+        Image(qr, width=28 * mm, height=28 * mm, hAlign="LEFT"),
+        Paragraph(pdf_fonts.markup(f"验证码 Code：{code}"), body),
+        Paragraph(
+            pdf_fonts.markup(certificate_pdf.note_text(certificate=certificate, link=link)),
+            ParagraphStyle("small", parent=body, fontSize=7.5, leading=10),
+        ),
+        Spacer(1, 4 * mm),
     ]
-    if signed is not None:
-        qr = io.BytesIO()
-        qrcode.make(signed.verify_url, box_size=3, border=1).get_image().save(qr, format="PNG")
-        qr.seek(0)
-        story += [
-            Image(qr, width=28 * mm, height=28 * mm, hAlign="LEFT"),
-            Paragraph(
-                f"凭证编号 Number：{signed.number}　验证码 Code：{signed.code}　"
-                f"（扫码或在 /verify/ 核验 Scan or verify at /verify/; key {signed.key_id}）",
-                body,
-            ),
-            Spacer(1, 4 * mm),
-        ]
-    data = [
+    data: list[list[Any]] = [
         [
             "月份 Month",
             "单位 Employer",
@@ -94,7 +87,7 @@ def render(
     data += [
         [
             m.period,
-            m.employer[:18],
+            Paragraph(pdf_fonts.markup(m.employer[:18]), cell),
             f"{m.base:.2f}",
             f"{m.employer_amount:.2f}",
             f"{m.individual_amount:.2f}",
@@ -108,7 +101,7 @@ def render(
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 8.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b7c3")),
@@ -144,7 +137,7 @@ def render(
         year_table.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("FONTNAME", (0, 0), (-1, -1), font),
                     ("FONTSIZE", (0, 0), (-1, -1), 8.5),
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ]
@@ -152,4 +145,4 @@ def render(
         )
         story.append(year_table)
     doc.build(story)
-    return buffer.getvalue()
+    return pdf_signing.sign(buffer.getvalue(), reason=f"{TITLE} {certificate.number}")

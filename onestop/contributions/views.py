@@ -9,9 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -276,19 +274,12 @@ def statement_pdf_view(request: HttpRequest, person_id: int | None = None) -> Ht
     issued = certificates.contribution_statement_issue(
         actor=request.user, person=person, facts=statement_facts(person)
     )
-    number = issued.certificate.number
-    link = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": issued.code})
     pdf = statement_pdf.render(
         statement=selectors.statement_of(person=person),
-        name=person.name,
-        masked_id=mask_resident_id(person.resident_id),
+        certificate=issued.certificate,
+        code=issued.code,
+        absolute=request.build_absolute_uri,
         generated=timezone.localtime(),
-        signed=statement_pdf.Signed(
-            number=number,
-            code=issued.code,
-            verify_url=request.build_absolute_uri(link),
-            key_id=issued.certificate.key_id,
-        ),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="contribution-statement.pdf"'

@@ -4,13 +4,13 @@ import base64
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
-from onestop.exchange import gateway, licences, services, signing
+from onestop.exchange import gateway, licences, pdf_signing, services, signing
 from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Consent, Message, Resource
@@ -32,8 +32,10 @@ class KeysOut(Schema):
 
 class VerifyOut(Schema):
     valid: bool
-    reason: str
-    certificate: dict[str, Any]
+    reason: str  # empty when valid; else why, e.g. altered, appended, untrusted, revoked
+    message_zh: str
+    message_en: str
+    certificate: dict[str, Any]  # empty when a file fails: a forged file reveals nothing
     signature: str
 
 
@@ -65,6 +67,22 @@ def keys(request: HttpRequest) -> dict[str, Any]:
             for kind in (signing.algorithm(), *(k for k in ALGORITHMS if k != signing.algorithm()))
         ]
     }
+
+
+@router.get("/certificates/pdf-chain", auth=None, response={200: str})
+def pdf_chain(request: HttpRequest) -> HttpResponse:
+    """The certificates the platform signs its PDFs with (PEM): the signing certificate,
+    then the chain up to the root."""
+    return HttpResponse(pdf_signing.chain().pem(), content_type="application/x-pem-file")
+
+
+@router.get("/certificates/pdf-root", auth=None, response={200: str})
+def pdf_root(request: HttpRequest) -> HttpResponse:
+    """The root certificate(s) (PEM) to trust when validating the platform's PDF
+    signatures, in a PDF reader or with ``pyhanko sign validate --trust``."""
+    response = HttpResponse(pdf_signing.chain().roots_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="onestop-pdf-root.pem"'
+    return response
 
 
 @router.get("/certificates/verify", response={200: VerifyOut, 404: ErrorOut}, auth=None)
@@ -104,14 +122,19 @@ def _verification(result: services.Verification) -> dict[str, Any]:
     return {
         "valid": result.valid,
         "reason": result.reason,
-        "certificate": result.certificate.payload,
-        "signature": result.certificate.signature,
+        "message_zh": result.message_zh,
+        "message_en": result.message_en,
+        "certificate": result.certificate.payload if result.certificate else {},
+        "signature": result.certificate.signature if result.certificate else "",
     }
 
 
 @router.post("/certificates/verify-file", response={200: VerifyOut, 404: ErrorOut}, auth=None)
 def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
-    """Check a certificate PDF itself; a changed file fails."""
+    """Check a certificate PDF itself, byte for byte: its PAdES signature covers the whole
+    file and chains to the platform's root (`/api/v1/certificates/pdf-chain`), its payload
+    equals the issued record and its page prints it. Any changed or appended byte fails
+    with `valid: false` and the reason in plain words."""
     if (file.size or 0) > 5 * 1024 * 1024:
         raise NotFound("请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB.")
     return _verification(services.certificate_verify_pdf(data=file.read()))

@@ -1,10 +1,15 @@
-"""An e-certificate as a PDF (a proof of insurance or a decision notice): the facts, a QR
-code to the verification page, the signature and key id."""
+"""An e-certificate as a PDF (a proof of insurance, a decision notice, a retirement
+certificate, a pension or contribution statement): the facts, a QR code and the printed
+address of the verification page (the same string, from ``links.verify_url``), the signed
+payload in the metadata, and the platform's PAdES signature over the whole file
+(``pdf_signing``). Names in any CJK ideograph render (``pdf_fonts``)."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -12,16 +17,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from onestop.exchange import pdf_fonts, pdf_signing
+from onestop.exchange.links import verify_url
 from onestop.exchange.models import Certificate
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
 
 TITLES = {
     "proof_of_insurance": "参保证明 Proof of insurance",
@@ -79,51 +80,95 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(*, certificate: Certificate, verify_url: str, code: str, rate_url: str = "") -> bytes:
-    """The certificate as an A4 PDF with the verification QR code; a decision notice also
-    carries a second one, to rate the service (``rate_url``)."""
-    payload = certificate.payload
-    title = TITLES[payload["kind"]]
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{title} {certificate.number}")
-    pdf.setSubject(json.dumps(payload, ensure_ascii=False, sort_keys=True))
-    pdf.setKeywords(f"signature={certificate.signature}; key_id={certificate.key_id}")
-    width, height = A4
-    pdf.setFont(FONT, 18)
-    pdf.drawString(20 * mm, height - 25 * mm, title)
-    lines = [
-        f"证明编号 Number：{certificate.number}",
+def printed_lines(payload: dict[str, Any]) -> list[str]:
+    """Every line a certificate PDF of this payload prints: number, holder and facts. The
+    verification of a file finds each of them, from the record in the database, in the
+    text of its page."""
+    return [
+        f"证明编号 Number：{payload['number']}",
         f"姓名 Name：{payload['person']['name']}",
         f"公民身份号码 ID：{payload['person']['resident_id']}",
         *fact_lines(payload),
         f"出具机构 Issuer：{payload['issuer']}",
         f"出具时间 Issued：{payload['issued_at']}　有效期至 Valid until：{payload['valid_until']}",
     ]
-    pdf.setFont(FONT, 11)
+
+
+def qr_image(link: str) -> Any:
+    return qrcode.make(link, box_size=4, border=2).get_image()
+
+
+def note_text(*, certificate: Certificate, link: str) -> str:
+    """The small print under the facts: where to verify (the exact link of the QR code)."""
+    return (
+        f"扫描二维码或访问 {link} 核验本证明；本文件带有平台的 PAdES 电子签名，"
+        f"可在 PDF 阅读器的签名面板中查看。 Scan the code or open the address to verify; the "
+        f"file carries the platform's PAdES signature (see your PDF reader's signature panel). "
+        f"{certificate.payload.get('algorithm', 'ed25519')} record signature "
+        f"(key {certificate.key_id}): {certificate.signature}"
+    )
+
+
+def set_metadata(pdf: canvas.Canvas, *, certificate: Certificate, title: str) -> None:
+    """The signed payload and its signature, in the document information (covered by the
+    PDF signature too)."""
+    pdf.setTitle(f"{title} {certificate.number}")
+    pdf.setSubject(json.dumps(certificate.payload, ensure_ascii=False, sort_keys=True))
+    pdf.setKeywords(f"signature={certificate.signature}; key_id={certificate.key_id}")
+
+
+def render(
+    *,
+    certificate: Certificate,
+    code: str,
+    absolute: Callable[[str], str],
+    rate_url: str = "",
+) -> bytes:
+    """The certificate as a signed A4 PDF with the verification QR code; a decision notice
+    also carries a second one, to rate the service (``rate_url``). ``absolute`` turns a
+    path into a full address (``request.build_absolute_uri``)."""
+    payload = certificate.payload
+    title = TITLES[payload["kind"]]
+    link = verify_url(number=certificate.number, code=code, absolute=absolute)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    set_metadata(pdf, certificate=certificate, title=title)
+    width, height = A4
+    pdf_fonts.draw(pdf, 20 * mm, height - 25 * mm, title, 18)
     y = height - 40 * mm
-    for line in lines:
-        pdf.drawString(20 * mm, y, line)
+    for line in printed_lines(payload):
+        pdf_fonts.draw(pdf, 20 * mm, y, line, 11)
         y -= 8 * mm
-    image = qrcode.make(verify_url, box_size=4, border=2).get_image()
-    pdf.drawImage(ImageReader(image), width - 60 * mm, height - 75 * mm, 40 * mm, 40 * mm)
-    pdf.setFont(FONT, 9)
-    pdf.drawString(width - 62 * mm, height - 80 * mm, f"验证码 Code：{code}")
+    pdf.drawImage(ImageReader(qr_image(link)), width - 60 * mm, height - 75 * mm, 40 * mm, 40 * mm)
+    pdf_fonts.draw(pdf, width - 62 * mm, height - 80 * mm, f"验证码 Code：{code}", 9)
     if rate_url:
         rate = qrcode.make(rate_url, box_size=4, border=2).get_image()
         pdf.drawImage(ImageReader(rate), width - 60 * mm, height - 130 * mm, 40 * mm, 40 * mm)
-        pdf.drawString(width - 62 * mm, height - 135 * mm, "扫码评价 Rate this service")
-    style = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=10)
-    note = Paragraph(
-        f"扫描二维码或访问 {verify_url} 核验本证明。 Scan the code or open the address to verify. "
-        f"Ed25519 signature (key {certificate.key_id}): {certificate.signature}",
-        style,
+        pdf_fonts.draw(pdf, width - 62 * mm, height - 135 * mm, "扫码评价 Rate this service", 9)
+    style = ParagraphStyle(
+        "small", fontName=pdf_fonts.base_font(), fontSize=7.5, leading=10, wordWrap="CJK"
     )
+    note = Paragraph(pdf_fonts.markup(note_text(certificate=certificate, link=link)), style)
     _, h = note.wrap(width - 40 * mm, 60 * mm)
     note.drawOn(pdf, 20 * mm, y - h - 5 * mm)
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
+    return pdf_signing.sign(buffer.getvalue(), reason=f"{title} {certificate.number}")
+
+
+def page_text(data: bytes) -> str:
+    """The text of every page of a PDF, without whitespace (line breaks and font changes
+    put spaces where the printed line has none)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
+
+
+def shows(data: bytes, payload: dict[str, Any]) -> bool:
+    """Whether the pages of ``data`` print every line of ``payload``."""
+    text = page_text(data)
+    return all(re.sub(r"\s+", "", line) in text for line in printed_lines(payload))
 
 
 def embedded(data: bytes) -> tuple[dict[str, Any], str] | None:
@@ -136,6 +181,8 @@ def embedded(data: bytes) -> tuple[dict[str, Any], str] | None:
         subject, keywords = (meta.subject, meta.get("/Keywords")) if meta else (None, None)
         payload = json.loads(subject or "")
     except (PdfReadError, ValueError, TypeError, KeyError, OSError):
+        return None
+    except Exception:
         return None
     marker = "signature="
     text = str(keywords or "")

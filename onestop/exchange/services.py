@@ -13,7 +13,7 @@ from django.utils import timezone
 from onestop.audit.services import record
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.exchange import signing
+from onestop.exchange import pdf_signing, signing
 from onestop.exchange.gateway import message_log, purpose_get, purpose_labels
 from onestop.exchange.models import (
     Certificate,
@@ -146,11 +146,47 @@ def certificates_of(*, actor: Any, person: Person) -> list[Certificate]:
     return list(Certificate.objects.filter(person=person).order_by("-issued_at")[:200])
 
 
+# Why a certificate or a file does not verify, in plain words (zh, en): the problems of the
+# file's PDF signature (pdf_signing.PROBLEMS), then those of the record.
+REASONS: dict[str, tuple[str, str]] = {
+    **pdf_signing.PROBLEMS,
+    "signature": (
+        "签名不符：该证明已被篡改。",
+        "The signature does not match: this certificate has been altered.",
+    ),
+    "revoked": ("该证明已被吊销。", "This certificate has been revoked."),
+    "expired": ("该证明已过有效期。", "This certificate has expired."),
+    "unknown": (
+        "本平台没有出具过这份证明。",
+        "This platform has no record of this certificate.",
+    ),
+    "record": (
+        "文件所载内容与平台的证明记录不一致。",
+        "What the file states differs from the platform's record of the certificate.",
+    ),
+    "page": (
+        "页面显示的内容与平台的证明记录不一致。",
+        "What the page shows differs from the platform's record of the certificate.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Verification:
+    """``reason`` is empty when valid, else a key of ``REASONS``. ``certificate`` is the
+    record to show: ``None`` when a file fails, so that a forged file reveals nothing."""
+
     valid: bool
     reason: str
-    certificate: Certificate
+    certificate: Certificate | None
+
+    @property
+    def message_zh(self) -> str:
+        return REASONS[self.reason][0] if self.reason else "真实有效。"
+
+    @property
+    def message_en(self) -> str:
+        return REASONS[self.reason][1] if self.reason else "Genuine and valid."
 
 
 def certificate_verify(
@@ -170,21 +206,22 @@ def certificate_verify(
             "No such certificate: check the number and the code.",
         )
     result = _check(certificate, today or timezone.localdate())
-    return _logged(result, party, "核验证明 verify a certificate")
+    _logged(result, certificate, party, "核验证明 verify a certificate")
+    return result
 
 
-def _logged(result: Verification, party: str, purpose: str) -> Verification:
-    """Each check of a certificate shows in its holder's data-use log."""
+def _logged(result: Verification, holder: Certificate, party: str, purpose: str) -> None:
+    """Each check of a certificate shows in its holder's data-use log (a failed check of a
+    file too, when the file names one of the holder's certificates)."""
     message_log(
         direction="in",
         party=party or "公开核验 public verification",
-        resource=f"hrss.certificate.{result.certificate.kind}",
+        resource=f"hrss.certificate.{holder.kind}",
         purpose=purpose,
-        person=result.certificate.person,
+        person=holder.person,
         fields=["certificate"],
         outcome="valid" if result.valid else f"invalid:{result.reason}",
     )
-    return result
 
 
 def _check(certificate: Certificate, today: dt.date) -> Verification:
@@ -198,23 +235,40 @@ def _check(certificate: Certificate, today: dt.date) -> Verification:
 
 
 def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
-    """Check a certificate PDF itself: the signed payload it carries must verify under the
-    platform's key and match the issued record; a changed file fails."""
-    from onestop.exchange.certificate_pdf import embedded
+    """Check a certificate PDF itself, byte for byte.
+
+    In order: the file's PAdES signature (``pdf_signing.check``: one signature over every
+    byte of the file, nothing appended, the platform's certificate, not expired or revoked);
+    the signed payload it carries equals the issued record in the database, and the record's
+    own signature verifies; the page prints every line of that record
+    (``certificate_pdf.printed_lines``); the record is neither revoked nor expired. The
+    first failure is the reason (``REASONS``); a failed file shows nothing of the record.
+    Raises ``NotFound`` when ``data`` is not a PDF at all.
+    """
+    from onestop.exchange.certificate_pdf import embedded, shows
 
     found = embedded(data)
-    if found is None:
-        raise NotFound(
-            "这不是本平台出具的证明文件。", "This is not a certificate of this platform."
-        )
-    payload, signature = found
-    certificate = Certificate.objects.filter(number=str(payload.get("number", ""))[:32]).first()
-    if certificate is None:
-        raise NotFound("未找到该证明。", "No such certificate.")
-    result = _check(certificate, timezone.localdate())
-    if not signing.verify(payload, signature) or payload != certificate.payload:
-        result = Verification(False, "signature", certificate)
-    return _logged(result, party, "核验证明文件 verify a certificate file")
+    number = str(found[0].get("number", ""))[:32] if found else ""
+    holder = Certificate.objects.filter(number=number).first() if number else None
+    purpose = "核验证明文件 verify a certificate file"
+    problem = pdf_signing.check(data).problem
+    if problem == "unreadable":
+        raise NotFound(*pdf_signing.PROBLEMS["unreadable"])
+    if not problem:
+        if found is None or holder is None:
+            problem = "unknown"
+        elif found[0] != holder.payload or found[1] != holder.signature:
+            problem = "record"
+        elif not shows(data, holder.payload):
+            problem = "page"
+    if problem:
+        result = Verification(False, problem, None)
+    else:
+        assert holder is not None
+        result = _check(holder, timezone.localdate())
+    if holder is not None:
+        _logged(result, holder, party, purpose)
+    return result
 
 
 def consent_grant(

@@ -9,8 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,11 +34,6 @@ def _person(request: HttpRequest, person_id: int | None) -> Person:
     return person
 
 
-def verify_url(request: HttpRequest, number: str, code: str) -> str:
-    path = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": code})
-    return request.build_absolute_uri(path)
-
-
 @login_required
 def proof_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     """Issue a new signed proof of insurance and return it as a PDF."""
@@ -50,9 +43,7 @@ def proof_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
     )
     number = issued.certificate.number
     pdf = certificate_pdf.render(
-        certificate=issued.certificate,
-        verify_url=verify_url(request, number, issued.code),
-        code=issued.code,
+        certificate=issued.certificate, code=issued.code, absolute=request.build_absolute_uri
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="proof-of-insurance-{number}.pdf"'

@@ -9,9 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -186,11 +184,8 @@ def my_statement_view(request: HttpRequest) -> HttpResponse:
         kind="pension_statement",
     )
     number = issued.certificate.number
-    link = reverse("exchange:verify") + "?" + urlencode({"number": number, "code": issued.code})
     pdf = certificate_pdf.render(
-        certificate=issued.certificate,
-        verify_url=request.build_absolute_uri(link),
-        code=issued.code,
+        certificate=issued.certificate, code=issued.code, absolute=request.build_absolute_uri
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pension-statement-{number}.pdf"'

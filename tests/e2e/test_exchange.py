@@ -144,7 +144,7 @@ def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any)
         actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
     )
     genuine = certificate_pdf.render(
-        certificate=issued.certificate, verify_url="x", code=issued.code
+        certificate=issued.certificate, code=issued.code, absolute=lambda p: "https://x" + p
     )
     reader = PdfReader(io.BytesIO(genuine))
     payload = json.loads(str(reader.metadata.subject if reader.metadata else ""))
@@ -160,4 +160,32 @@ def test_a_tampered_certificate_file_fails(world: Any, page: Any, tmp_path: Any)
     assert page.locator("#verify-result h2").inner_text() == "真实有效"
     page.get_by_label("或核验证明文件本身（PDF）").set_input_files(str(tmp_path / "forged.pdf"))
     page.get_by_role("button", name="核验文件").click()
-    assert page.locator("#verify-result h2").inner_text() == "签名不符：该证明已被篡改"
+    assert page.locator("#verify-result h2").inner_text() == "该文件不是真实有效的证明"
+    assert page.locator("#verify-reason").inner_text() == (
+        "文件内容在签名后被改动：签名不符，该证明已被篡改。"
+    )
+
+
+def test_the_downloaded_proof_verifies_and_its_qr_link_opens(world: Any, page: Any) -> None:
+    """alice downloads her signed proof in the browser; the file verifies on the public page,
+    and the link its QR code holds (decoded from the rendered page) opens it as genuine."""
+    import pypdfium2
+    import zxingcpp
+
+    sign_in(page, "13800000001")
+    page.goto("/me/contributions/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="带签名的参保证明（PDF）").click()
+    path = download.value.path()
+    with open(path, "rb") as proof:
+        data = proof.read()
+    image = pypdfium2.PdfDocument(data)[0].render(scale=3).to_pil()
+    links = [found.text for found in zxingcpp.read_barcodes(image)]
+    assert len(links) == 1 and links[0] in certificate_pdf.page_text(data)
+    page.goto("/verify/")
+    page.get_by_label("或核验证明文件本身（PDF）").set_input_files(str(path))
+    page.get_by_role("button", name="核验文件").click()
+    assert page.locator("#verify-result h2").inner_text() == "真实有效"
+    page.goto(links[0])
+    assert page.locator("#verify-result h2").inner_text() == "真实有效"
+    assert world.alice.name in page.locator("#verify-result").inner_text()

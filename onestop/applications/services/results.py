@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from onestop.applications.models import Application, Status
 from onestop.common.errors import NotFound, ServiceError
@@ -69,11 +67,10 @@ def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[st
     issued = certificates.decision_notice_issue(
         actor=actor, person=case.applicant, facts=facts, kind=kind
     )
-    query = urlencode({"number": issued.certificate.number, "code": issued.code})
     return certificate_pdf.render(
         certificate=issued.certificate,
-        verify_url=absolute(reverse("exchange:verify") + "?" + query),
         code=issued.code,
+        absolute=absolute,
         # The rating page asks for the case's query code from the receipt (never printed).
         rate_url=absolute(f"/rate/{case.number}/") if case.status != "withdrawn" else "",
     )

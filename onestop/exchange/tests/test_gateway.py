@@ -474,7 +474,9 @@ def test_a_changed_certificate_file_fails(world: Any) -> None:
     issued = services.proof_of_insurance_issue(
         actor=world.alice.user, person=world.alice, facts=insurance_facts(world.alice)
     )
-    pdf = certificate_pdf.render(certificate=issued.certificate, verify_url="x", code=issued.code)
+    pdf = certificate_pdf.render(
+        certificate=issued.certificate, code=issued.code, absolute=lambda p: "https://x" + p
+    )
     assert services.certificate_verify_pdf(data=pdf).valid
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
@@ -484,11 +486,11 @@ def test_a_changed_certificate_file_fails(world: Any) -> None:
     forged = io.BytesIO()
     writer.write(forged)
     result = services.certificate_verify_pdf(data=forged.getvalue())
-    assert (result.valid, result.reason) == (False, "signature")
-    with pytest.raises(NotFound):  # not a certificate at all
+    assert (result.valid, result.reason, result.certificate) == (False, "altered", None)
+    with pytest.raises(NotFound):  # not a PDF at all
         services.certificate_verify_pdf(data=b"%PDF-1.4 nothing")
     outcomes = [m.outcome for m in services.data_use_of(actor=world.alice.user)]
-    assert outcomes == ["invalid:signature", "valid"]
+    assert outcomes == ["invalid:altered", "valid"]
     client = Client()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
