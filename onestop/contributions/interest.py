@@ -10,8 +10,10 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from onestop.audit.services import record
+from onestop.contributions import locks
 from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry
 from onestop.parameters import selectors as parameters
+from onestop.parameters.contracts import Rate
 from onestop.parameters.selectors import ParametersMissing
 from onestop.rules.interest import Method, credit_year
 from onestop.rules.values import YearMonth
@@ -27,6 +29,13 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
     """
     rate = parameters.book_rate(year=year)
     method = parameters.province_year(province=province, year=year).interest_method
+    with transaction.atomic():
+        # Two runs of the job for one year must not both find a person "not yet credited".
+        locks.interest_year_lock(year=year)
+        return _credit(actor=actor, year=year, rate=rate, method=method)
+
+
+def _credit(*, actor: Any, year: int, rate: Rate, method: Method) -> int:
     done = set(AccountYear.objects.filter(year=year).values_list("person_id", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -95,21 +104,20 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
                     source_id=year,
                 )
             )
-    with transaction.atomic():
-        AccountYear.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        LedgerEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
-        record(
-            actor=actor,
-            action="contributions.interest.credited",
-            target_type="contributions.accountyear",
-            target_id=str(year),
-            changes={
-                "year": year,
-                "accounts": len(rows),
-                "rate": rate.rate,
-                "method": method.value,
-            },
-        )
+    AccountYear.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    LedgerEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
+    record(
+        actor=actor,
+        action="contributions.interest.credited",
+        target_type="contributions.accountyear",
+        target_id=str(year),
+        changes={
+            "year": year,
+            "accounts": len(rows),
+            "rate": rate.rate,
+            "method": method.value,
+        },
+    )
     return len(rows)
 
 

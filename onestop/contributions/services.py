@@ -17,7 +17,7 @@ from django.utils import timezone
 from onestop.audit.services import record
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.contributions import posting
+from onestop.contributions import locks, posting
 from onestop.contributions.models import (
     Bill,
     Declaration,
@@ -398,6 +398,10 @@ def declaration_submit(
         )
     try:
         with transaction.atomic():
+            # Before anything is read from the ledger or a row is numbered: a supplementary
+            # posts "declared minus posted", and the newest declaration must be the last
+            # posted (ledger verify relies on it).
+            locks.employer_period_lock(employer_id=employer.pk, periods=[period])
             declaration = Declaration.objects.create(
                 employer=employer,
                 period=period,
@@ -656,19 +660,28 @@ def payment_record(
     """
     if amount <= 0:
         raise ServiceError("缴款金额必须大于零。", "A payment must be positive.", code="amount")
+    conflict = ServiceError(
+        "缴款编号重复但内容不同。",
+        "This payment id was reported with other details.",
+        code="payment_conflict",
+    )
     with transaction.atomic():
+        # The bill's month is serialised with the declarations that post to it, so what
+        # this payment settles is read after any adjustment in flight has committed.
+        locks.employer_period_lock(employer_id=bill.employer_id, periods=[bill.period])
         existing = Payment.objects.filter(external_id=external_id).first()
         if existing is not None:
             if existing.bill_id != bill.pk or existing.amount != amount:
-                raise ServiceError(
-                    "缴款编号重复但内容不同。",
-                    "This payment id was reported with other details.",
-                    code="payment_conflict",
-                )
+                raise conflict
             return existing, False
-        payment = Payment.objects.create(
-            external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
-        )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
+                )
+        except IntegrityError as exc:
+            # The same id reported at once for a bill of another month (another lock).
+            raise conflict from exc
         record(
             actor=actor,
             action="contributions.payment.recorded",
@@ -692,7 +705,33 @@ def transfer_post(
     transfer: each month brought in with its base (no money: it counts towards contribution
     months and the average index), the individual account and the 12% pooled funds as one
     entry each in ``period``. Going out, the account and pooled funds leave; the months stay
-    on record here. Returns the entries written."""
+    on record here. Returns the entries written.
+
+    Takes the person's ledger lock; a caller that reads the account first (a transfer out
+    moves its balance) takes ``locks.person_lock`` before reading."""
+    with transaction.atomic():
+        locks.person_lock(person_ids=[person.pk])
+        return _transfer_post(
+            person=person,
+            transfer_id=transfer_id,
+            incoming=incoming,
+            period=period,
+            months=months,
+            account=account,
+            pooled=pooled,
+        )
+
+
+def _transfer_post(
+    *,
+    person: Person,
+    transfer_id: int,
+    incoming: bool,
+    period: int,
+    months: Sequence[tuple[int, Decimal]],
+    account: Decimal,
+    pooled: Decimal,
+) -> int:
     kind = EntryKind.TRANSFER_IN if incoming else EntryKind.TRANSFER_OUT
     sign = 1 if incoming else -1
     common = {"person": person, "insurance": "pension", "kind": kind, "source_id": transfer_id}
@@ -745,4 +784,6 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
         source_type="survivor",
         source_id=source_id,
     )
-    return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))
+    with transaction.atomic():
+        locks.person_lock(person_ids=[person.pk])
+        return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))
