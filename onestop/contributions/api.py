@@ -241,12 +241,22 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
 
 @router.post(
     "/employers/{employer_id}/declarations",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={
+        200: dict,
+        201: dict,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: RejectedOut,
+    },
 )
 def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
     """Declare a month's wages. Any bad row rejects the whole declaration (422, row-level
     reasons) and nothing is posted. Send an ``Idempotency-Key`` header to make retries safe:
-    the same key returns the stored reply (200)."""
+    the same key with the same body returns the stored reply (200); with another body it is
+    refused (409). Keys belong to the signed-in user and the employer: another employer or
+    user may use the same key. Declarations of one employer and month are serialised, so
+    concurrent supplementary declarations end at the amounts of the last one accepted."""
     require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = [DeclaredRow(i + 1, r.resident_id, r.wage) for i, r in enumerate(payload.rows)]
@@ -264,7 +274,14 @@ def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> S
 
 @router.post(
     "/employers/{employer_id}/declarations/file",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={
+        200: dict,
+        201: dict,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: RejectedOut,
+    },
 )
 def declare_file(
     request: HttpRequest,

@@ -349,22 +349,32 @@ def declaration_submit(
 
     A regular declaration must list everyone employed that month and comes once per month;
     later changes go through supplementary declarations, which post the differences.
-    The same ``idempotency_key`` returns the stored reply; with another payload it is refused.
+    The same ``idempotency_key`` from the same client (``idempotency_client``) for the same
+    employer returns the stored reply; with another payload it raises
+    ``IdempotencyConflict`` (409). Another employer or client may use the same key.
+
+    Declarations of one employer and month are serialised (``locks.employer_period_lock``)
+    before the ledger is read, so concurrent supplementaries end at the last one's amounts.
     """
     _allowed(actor, employer)
     today = today or timezone.localdate()
     key = (idempotency_key or "").strip()[:80] or None
+    client = idempotency_client(actor)
     # Only needed to tell a replay from a conflict, so only computed with a key.
     payload_hash = _payload_hash(employer, period, kind, rows) if key is not None else ""
-    if key is not None:
-        replay = _replay(key, payload_hash)
-        if replay is not None:
-            return replay
+
+    def replay() -> DeclarationResult | None:
+        if key is None:
+            return None
+        return _replay(employer=employer, client=client, key=key, payload_hash=payload_hash)
+
+    replayed = replay()
+    if replayed is not None:
+        return replayed
     header = _header_errors(employer, period, kind, rows, today)
     if header:
         # A concurrent submission with the same key may have committed since the first look.
-        replay = _replay(key, payload_hash) if key is not None else None
-        return replay or _rejected(actor, employer, period, header)
+        return replay() or _rejected(actor, employer, period, header)
     good, row_errors, listed = _check_rows(rows, today)
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
@@ -402,11 +412,16 @@ def declaration_submit(
             # posts "declared minus posted", and the newest declaration must be the last
             # posted (ledger verify relies on it).
             locks.employer_period_lock(employer_id=employer.pk, periods=[period])
+            # The same key may have been posted while this one waited for the lock.
+            replayed = replay()
+            if replayed is not None:
+                return replayed
             declaration = Declaration.objects.create(
                 employer=employer,
                 period=period,
                 kind=kind,
                 idempotency_key=key,
+                idempotency_client=client if key is not None else "",
                 payload_hash=payload_hash,
                 rows=len(staged),
                 total_wage=sum((s.wage for s in staged), Decimal(0)),
@@ -485,10 +500,9 @@ def declaration_submit(
         return _rejected(actor, employer, period, errors)
     except IntegrityError:
         # A concurrent submission won: the same key (replay its reply) or the same month.
-        if key is not None:
-            replay = _replay(key, payload_hash)
-            if replay is not None:
-                return replay
+        replayed = replay()
+        if replayed is not None:
+            return replayed
         if not Declaration.objects.filter(
             employer=employer, period=period, kind=DeclarationKind.REGULAR
         ).exists():
@@ -528,15 +542,35 @@ class _Unmatched(Exception):
         self.missing = missing or []
 
 
-def _replay(key: str, payload_hash: str) -> DeclarationResult | None:
-    stored = Declaration.objects.filter(idempotency_key=key).first()
+class IdempotencyConflict(ServiceError):
+    """The key was already used by this client for this employer with another payload."""
+
+    status = 409
+    code = "idempotency_conflict"
+
+
+def idempotency_client(actor: Any) -> str:
+    """Who owns an idempotency key: the signed-in user (browser or their API tokens), or
+    ``system`` for commands and jobs. Keys are unique per (employer, client)."""
+    return f"user:{actor.pk}" if getattr(actor, "pk", None) is not None else "system"
+
+
+def _replay(
+    *, employer: Employer, client: str, key: str, payload_hash: str
+) -> DeclarationResult | None:
+    """The stored answer of this client's earlier declaration with ``key`` for ``employer``.
+
+    Raises ``IdempotencyConflict`` (409) when that declaration had another payload."""
+    stored = Declaration.objects.filter(
+        employer=employer, idempotency_client=client, idempotency_key=key
+    ).first()
     if stored is None:
         return None
     if stored.payload_hash != payload_hash:
-        raise ServiceError(
-            "该幂等键已用于不同的申报内容。",
-            "This idempotency key was used with a different payload.",
-            code="idempotency_conflict",
+        raise IdempotencyConflict(
+            "该幂等键已用于本单位另一份不同内容的申报；新的申报请使用新的幂等键。",
+            "This idempotency key was already used for this employer with a different "
+            "declaration; send a new declaration with a new key.",
         )
     return DeclarationResult(True, stored.reply, declaration=stored, replayed=True)
 

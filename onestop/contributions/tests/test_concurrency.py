@@ -229,3 +229,33 @@ def test_thirty_regular_declarations_at_once_post_one(world: World) -> None:
     assert sorted(status for status, _ in answers) == [201] + [422] * (THREADS - 1)
     assert month_total() == expected_total(declared)
     assert ledger_verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_retries_with_one_key_post_once_and_other_payloads_are_refused(
+    acme_api: tuple[World, list[str], dict[str, str]],
+) -> None:
+    """Thirty retries of one supplementary with one Idempotency-Key at once: one is posted
+    (201), twenty-nine replay it (200); then the same key with other wages is refused (409)
+    while those wages are posted under a key of their own."""
+    world, ids, cookies = acme_api
+    declared = wages(ids, 500)
+    key = {"Idempotency-Key": "acme-2026-10-s1"}
+    answers = burst(
+        cookies, world.acme.pk, [body(declared, "supplementary")] * THREADS, lambda i: key
+    )
+    assert sorted(status for status, _ in answers) == [200] * (THREADS - 1) + [201]
+    assert len({reply["declaration_id"] for _, reply in answers}) == 1
+    assert Declaration.objects.filter(kind="supplementary").count() == 1
+    assert month_total() == expected_total(declared)
+    changed = wages(ids, 800)
+    answers = burst(
+        cookies,
+        world.acme.pk,
+        [body(changed, "supplementary")] * 10,
+        lambda i: key if i % 2 else {"Idempotency-Key": "acme-2026-10-s2"},
+    )
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [200] * 4 + [201] + [409] * 5, statuses
+    assert month_total() == expected_total(changed)
+    assert ledger_verify() == []

@@ -191,7 +191,70 @@ def test_idempotency_key(acme: World) -> None:
     assert Declaration.objects.count() == 1
     with pytest.raises(ServiceError) as error:
         submit(acme, rows(acme, alice="4000"), idempotency_key="acme-2024-10")
-    assert error.value.code == "idempotency_conflict"
+    assert error.value.code == "idempotency_conflict" and error.value.status == 409
+    assert Declaration.objects.count() == 1
+
+
+def test_idempotency_key_belongs_to_its_client_and_employer(acme: World) -> None:
+    """bob's key for acme does not refuse bob's same key for another employer, nor the same
+    key of another client for acme; each replays only its own answer."""
+    other = identity_services.employer_register(
+        actor=None,
+        name="西安贝塔商贸有限公司",
+        credit_code=demo.credit_code(random.Random(99), "610113"),
+        region=acme.regions["610113"],
+        legal_representative="白博文",
+    )
+    identity_services.employer_role_grant(
+        actor=None, employer=other, person=acme.bob, role="legal_representative"
+    )
+    services.insurance_register(
+        actor=None, employer=other, insurances=["pension"], since_period=202401
+    )
+    services.employment_start(
+        actor=None,
+        employer=other,
+        resident_id=acme.dave.resident_id,
+        start_period=202401,
+        wage=Decimal("5000"),
+    )
+    key = "payroll-2024-10"
+    mine = submit(acme, rows(acme), idempotency_key=key)
+    theirs = services.declaration_submit(
+        actor=acme.bob.user,
+        employer=other,
+        period=PERIOD,
+        rows=[DeclaredRow(2, acme.dave.resident_id, "5000")],
+        idempotency_key=key,
+        today=TODAY,
+    )
+    assert mine.accepted and theirs.accepted and not theirs.replayed
+    assert theirs.reply["declaration_id"] != mine.reply["declaration_id"]
+    # Another client of acme (a batch command) with the same key: its own supplementary.
+    system = services.declaration_submit(
+        actor=None,
+        employer=acme.acme,
+        period=PERIOD,
+        rows=[DeclaredRow(2, acme.alice.resident_id, "3500")],
+        kind="supplementary",
+        idempotency_key=key,
+        today=TODAY,
+    )
+    assert system.accepted and not system.replayed
+    assert Declaration.objects.count() == 3
+    # Each retry replays its own answer.
+    again = submit(acme, rows(acme), idempotency_key=key)
+    assert again.replayed and again.reply == mine.reply
+    bob = acme.bob.user
+    assert bob is not None
+    assert set(
+        Declaration.objects.values_list("employer_id", "idempotency_client", "idempotency_key")
+    ) == {
+        (acme.acme.pk, f"user:{bob.pk}", key),
+        (other.pk, f"user:{bob.pk}", key),
+        (acme.acme.pk, "system", key),
+    }
+    assert ledger_verify() == []
 
 
 def test_statement_count_does_not_grow_with_rows(world: World) -> None:

@@ -169,7 +169,11 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
-    assert conflict.status_code == 400 and conflict.json()["code"] == "idempotency_conflict"
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "idempotency_conflict"
+    assert "幂等键" in conflict.json()["message_zh"]
+    assert "different declaration" in conflict.json()["message_en"]
+    assert Declaration.objects.count() == 1
     bills = client.get(f"/api/v1/employers/{acme.acme.pk}/bills").json()
     assert {b["insurance"]: b["status"] for b in bills} == {
         "pension": "unpaid",
