@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from onestop.common.errors import NotFound
@@ -19,6 +18,9 @@ from onestop.contributions.models import (
     LedgerEntry,
 )
 from onestop.contributions.periods import month_of
+from onestop.contributions.verify import Violation, ledger_verify
+
+__all__ = ["Violation", "ledger_verify"]  # the verifier lives in verify.py; read from here
 from onestop.identity.models import Employer, Person
 from onestop.rules.contributions import Rates, late_surcharge
 
@@ -194,66 +196,6 @@ def _unpaid_declarations(declaration_ids: set[int]) -> set[int]:
         if _dec(bill.paid) < bill.amount_due:
             unpaid.add(bill.declaration_id)
     return unpaid
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    detail: str
-
-
-def ledger_verify() -> list[Violation]:
-    """The ledger's invariants; an empty list means all hold.
-
-    1. No two entries share source, person, month, insurance and kind.
-    2. Each bill equals the ledger entries of its declaration and insurance.
-    3. No bill is paid more than it asks (payments + arrears = bill, arrears >= 0).
-    4. Each credited account year closes at the sum of the person's account entries up to
-       that year.
-    """
-    violations: list[Violation] = []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT source_type, source_id, person_id, period, insurance, kind, COUNT(*) "
-            "FROM contributions_ledgerentry GROUP BY source_type, source_id, person_id, "
-            "period, insurance, kind HAVING COUNT(*) > 1"
-        )
-        violations += [Violation("duplicate", f"{row}") for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT b.id, b.amount_due, COALESCE(SUM(l.amount), 0) FROM contributions_bill b "
-            "LEFT JOIN contributions_ledgerentry l ON l.source_type = 'declaration' "
-            " AND l.source_id = b.declaration_id AND l.insurance = b.insurance "
-            "GROUP BY b.id, b.amount_due"
-        )
-        violations += [
-            Violation("bill", f"bill {bid}: due {_dec(due)}, ledger {_dec(total)}")
-            for bid, due, total in cursor.fetchall()
-            if _dec(due) != _dec(total)
-        ]
-        cursor.execute(
-            "SELECT b.id, b.amount_due, SUM(p.amount) FROM contributions_bill b "
-            "JOIN contributions_payment p ON p.bill_id = b.id GROUP BY b.id, b.amount_due"
-        )
-        violations += [
-            Violation("overpaid", f"bill {bid}: due {_dec(due)}, paid {_dec(paid)}")
-            for bid, due, paid in cursor.fetchall()
-            if _dec(due) >= 0 and _dec(paid) > _dec(due)
-        ]
-        cursor.execute(
-            "SELECT a.person_id, a.year, a.closing, COALESCE(SUM(l.amount), 0) "
-            "FROM contributions_accountyear a LEFT JOIN contributions_ledgerentry l "
-            " ON l.person_id = a.person_id AND l.account = %s AND l.period <= a.year * 100 + 12 "
-            "GROUP BY a.person_id, a.year, a.closing",
-            [True],
-        )
-        violations += [
-            Violation(
-                "account", f"person {pid} {year}: closing {_dec(closing)}, entries {_dec(total)}"
-            )
-            for pid, year, closing, total in cursor.fetchall()
-            if _dec(closing) != _dec(total)
-        ]
-    return violations
 
 
 def latest_post_category(*, person: Person) -> str | None:
