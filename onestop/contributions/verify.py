@@ -21,7 +21,8 @@ What each check proves (the rows it names when it fails):
                    account month or account is below zero, unless a reversing entry (transfer
                    out, inheritance, correction) explains it.
 ``account_year``   each credited account year closes at opening + contributions + interest and
-                   at the sum of the person's account entries up to that year.
+                   at the sum of the person's account entries up to that year that were
+                   credited when the year was (a declaration's once its bill was paid).
 ``paid``           payments are positive and never exceed the bill (payments + arrears = bill
                    with arrears >= 0); a credit (bill <= 0) receives no payment.
 ``payment_once``   each payment of the collecting authority is posted once.
@@ -48,6 +49,7 @@ REVERSING = ("transfer_out", "inherited", "correction")
 #: Findings named per check; beyond it the count is given.
 DEFAULT_LIMIT = 50
 DECLARED = "ledger_verify_declared"
+PAID = "ledger_verify_paid"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,20 @@ def _build_declared(cursor: Any) -> None:
         "  JOIN contributions_declaration d ON d.id = l.declaration_id) x "
         f"JOIN ({kinds}) k ON k.insurance = x.insurance WHERE x.newest = 1",
         params,
+    )
+
+
+def _build_paid(cursor: Any) -> None:
+    """When each declaration's pension bill was paid in full (NULL: not yet); a credit
+    (bill <= 0) is settled when billed. One row per declaration with a pension bill."""
+    cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {PAID} AS "
+        "SELECT b.declaration_id, CASE WHEN b.amount_due <= 0 THEN b.created_at ELSE ("
+        " SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
+        "  ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
+        "  WHERE p.bill_id = b.id) c WHERE c.paid >= b.amount_due) END AS paid_at "
+        "FROM contributions_bill b WHERE b.insurance = 'pension'"
     )
 
 
@@ -185,14 +201,21 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
         ),
         (
             "account_year",
+            # Entries of a declaration count once its pension bill was paid in full before
+            # the year was credited (only paid months are credited, see credit.py).
             "SELECT a.person_id, a.year, a.opening, a.contributions, a.interest, a.closing, "
-            " COALESCE(SUM(l.amount), 0) FROM contributions_accountyear a "
+            " COALESCE(SUM(CASE WHEN l.source_type <> 'declaration' "
+            "  OR pd.paid_at <= a.created_at THEN l.amount ELSE 0 END), 0) "
+            "FROM contributions_accountyear a "
             "LEFT JOIN contributions_ledgerentry l ON l.person_id = a.person_id "
             f" AND l.account = {true} AND l.period <= a.year * 100 + 12 "
+            f"LEFT JOIN {PAID} pd ON l.source_type = 'declaration' "
+            " AND pd.declaration_id = l.source_id "
             "GROUP BY a.id, a.person_id, a.year, a.opening, a.contributions, a.interest, "
             " a.closing "
             "HAVING ROUND(a.closing - a.opening - a.contributions - a.interest, 2) <> 0 "
-            " OR ROUND(a.closing - COALESCE(SUM(l.amount), 0), 2) <> 0 "
+            " OR ROUND(a.closing - COALESCE(SUM(CASE WHEN l.source_type <> 'declaration' "
+            "  OR pd.paid_at <= a.created_at THEN l.amount ELSE 0 END), 0), 2) <> 0 "
             "ORDER BY a.person_id, a.year",
             [],
             lambda r: (
@@ -280,9 +303,10 @@ def ledger_verify(
     started = time.perf_counter()
     with _snapshot(), connection.cursor() as cursor:
         _build_declared(cursor)
+        _build_paid(cursor)
         if progress:
             took = time.perf_counter() - started
-            progress(f"[1/{steps}] declared amounts gathered in {took:.1f} s")
+            progress(f"[1/{steps}] declared and paid amounts gathered in {took:.1f} s")
         for step, (rule, sql, params, name) in enumerate(checks, start=2):
             began = time.perf_counter()
             cursor.execute(sql, params)
@@ -301,6 +325,7 @@ def ledger_verify(
                     f"{time.perf_counter() - began:.1f} s"
                 )
         cursor.execute(f"DROP TABLE IF EXISTS {DECLARED}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
     if progress:
         progress(f"checked in {time.perf_counter() - started:.1f} s")
     return violations

@@ -74,6 +74,18 @@ def submit(world: World, data: list[DeclaredRow], **kwargs: Any) -> services.Dec
     )
 
 
+def pay_all() -> None:
+    """The employer pays every open bill in full (only paid months are credited)."""
+    for bill in Bill.objects.filter(payments__isnull=True, amount_due__gt=0).order_by("pk"):
+        services.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+
+
 def test_accepted_declaration_posts_amounts_bills_and_ledger(acme: World) -> None:
     result = submit(acme, rows(acme))
     assert result.accepted, result.reply
@@ -174,7 +186,11 @@ def test_month_declared_once_then_supplementary_adjusts(acme: World) -> None:
     assert [(m.period, m.individual_amount) for m in statement.months] == [
         ("2024-10", Decimal("640.00"))
     ]
-    assert statement.account_balance == Decimal("640.00")
+    # Unpaid, the month is owed, not credited (the law counts actual contributions).
+    assert (statement.account_balance, statement.owed) == (Decimal("0.00"), Decimal("640.00"))
+    pay_all()
+    statement = statement_of(person=acme.alice)
+    assert (statement.account_balance, statement.owed) == (Decimal("640.00"), Decimal("0.00"))
     assert ledger_verify() == []
     # Both entries are kept: the original and the adjustment.
     assert sorted(
@@ -350,6 +366,10 @@ def test_payments_arrears_and_surcharge(acme: World) -> None:
 
 def test_interest_job_credits_once_and_verify_holds(acme: World) -> None:
     submit(acme, rows(acme))
+    # Unpaid months are not in the interest base: nothing to credit yet.
+    assert account_interest_credit(actor=None, year=2024, province="610000") == 0
+    AccountYear.objects.all().delete()
+    pay_all()
     assert account_interest_credit(actor=None, year=2024, province="610000") == 2
     assert account_interest_credit(actor=None, year=2024, province="610000") == 0
     year = AccountYear.objects.get(person=acme.alice, year=2024)
@@ -375,6 +395,9 @@ def test_interest_accrued_to_a_month_matches_what_the_job_then_credits(acme: Wor
     from onestop.rules.values import YearMonth
 
     submit(acme, rows(acme))
+    unpaid = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
+    assert (unpaid.balance, unpaid.years) == (Decimal("0.00"), [])  # nothing paid yet
+    pay_all()
     before = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
     # 2024: 357.60 * 2.62% * 1.083/2 = 5.07; 2025 to March: 362.67 * 2.62% * 3/12 = 2.38.
     assert [(y.year, y.months, y.interest, y.provisional) for y in before.years] == [

@@ -28,7 +28,13 @@ from onestop.identity import demo
 from onestop.identity import services as identity
 from onestop.pensions import transfers
 from onestop.pensions.models import Transfer
-from onestop.pensions.tests.conftest import HENAN, bring_in, file_and_accept, henan_record
+from onestop.pensions.tests.conftest import (
+    HENAN,
+    bring_in,
+    file_and_accept,
+    henan_record,
+    pay_every_bill,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +154,7 @@ def employed_2024(world: Any) -> None:
             rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
             today=dt.date(2026, 11, 23),
         )
+    pay_every_bill()
 
 
 class Province:
