@@ -44,14 +44,14 @@ def postgres_only() -> None:
         pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
 
 
-def staff_acme(world: World, count: int = EMPLOYEES) -> list[str]:
+def staff_acme(world: World, count: int = EMPLOYEES, since: int = 202601) -> list[str]:
     """acme registered for the three insurances with ``count`` employees (bob, alice and
-    new people) from 2026-01; returns their resident IDs."""
+    new people) from ``since``; returns their resident IDs."""
     services.insurance_register(
         actor=None,
         employer=world.acme,
         insurances=["pension", "unemployment", "work_injury"],
-        since_period=202601,
+        since_period=since,
         risk_class=RISK_CLASS,
     )
     rng = random.Random(16)
@@ -69,7 +69,7 @@ def staff_acme(world: World, count: int = EMPLOYEES) -> list[str]:
             actor=None,
             employer=world.acme,
             resident_id=number,
-            start_period=202601,
+            start_period=since,
             wage=Decimal("5000"),
         )
     return ids
