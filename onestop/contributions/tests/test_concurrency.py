@@ -196,6 +196,7 @@ def test_thirty_identical_then_thirty_different_supplementaries_end_exact(
     answers = burst(cookies, world.acme.pk, [body(same, "supplementary")] * THREADS)
     assert sorted({status for status, _ in answers}) == [201], answers[:2]
     assert month_total() == expected_total(same)
+    print(f"30 identical supplementaries: {len(answers)} accepted, month {month_total()}")
     last_accepted_matches_the_ledger()
     assert ledger_verify() == []
     # No individual account went below what was declared for it.
@@ -215,6 +216,7 @@ def test_thirty_identical_then_thirty_different_supplementaries_end_exact(
     stored = Declaration.objects.get(pk=last)
     (index,) = [j for j, d in enumerate(different) if sum(d.values()) == stored.total_wage]
     assert month_total() == expected_total(different[index])
+    print(f"30 different supplementaries: last accepted #{index + 1}, month {month_total()}")
     assert ledger_verify() == []
 
 
