@@ -261,3 +261,31 @@ def test_thirty_retries_with_one_key_post_once_and_other_payloads_are_refused(
     assert statuses == [200] * 4 + [201] + [409] * 5, statuses
     assert month_total() == expected_total(changed)
     assert ledger_verify() == []
+
+
+@pytest.mark.django_db
+def test_the_lock_is_only_taken_inside_a_write_transaction(settings: Any) -> None:
+    """Outside transaction.atomic a lock would end at once: refused. On SQLite the
+    transaction must start as a write (IMMEDIATE), or the read-then-write could be stale."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import transaction
+
+    from onestop.contributions import locks
+
+    with transaction.atomic():
+        locks.employer_period_lock(employer_id=1, periods=[PERIOD])
+        locks.person_lock(person_ids=[1, 2])
+    connection.in_atomic_block, atomic = False, connection.in_atomic_block
+    try:
+        with pytest.raises(locks.LockOutsideTransaction):
+            locks.person_lock(person_ids=[1])
+    finally:
+        connection.in_atomic_block = atomic
+    if connection.vendor == "sqlite":
+        options = connection.settings_dict["OPTIONS"]
+        mode = options.pop("transaction_mode")
+        try:
+            with transaction.atomic(), pytest.raises(ImproperlyConfigured):
+                locks.person_lock(person_ids=[1])
+        finally:
+            options["transaction_mode"] = mode
