@@ -109,18 +109,32 @@ class MonthOut(Schema):
 
 
 class YearOut(Schema):
+    """A year of the account. ``credited`` is what paid months (and transfers) brought in,
+    ``owed`` the account part of months declared but not yet paid. ``opening``,
+    ``contributions``, ``closing`` and ``rate`` are the yearly interest job's figures, null
+    until it has credited the year."""
+
     year: int
-    opening: str
-    contributions: str
+    months: int
+    paid_months: int
+    credited: str
+    owed: str
     interest: str
-    closing: str
-    rate: str
+    opening: str | None
+    contributions: str | None
+    closing: str | None
+    rate: str | None
 
 
 class StatementOut(Schema):
+    """``paid_months`` and ``account_balance`` count paid months only (the law counts actual
+    contributions); ``contribution_months`` counts every month declared, ``owed`` the account
+    part declared but not yet paid."""
+
     contribution_months: int
     paid_months: int
     account_balance: str
+    owed: str
     months: list[MonthOut]
     years: list[YearOut]
 
@@ -241,12 +255,22 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
 
 @router.post(
     "/employers/{employer_id}/declarations",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={
+        200: dict,
+        201: dict,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: RejectedOut,
+    },
 )
 def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
     """Declare a month's wages. Any bad row rejects the whole declaration (422, row-level
     reasons) and nothing is posted. Send an ``Idempotency-Key`` header to make retries safe:
-    the same key returns the stored reply (200)."""
+    the same key with the same body returns the stored reply (200); with another body it is
+    refused (409). Keys belong to the signed-in user and the employer: another employer or
+    user may use the same key. Declarations of one employer and month are serialised, so
+    concurrent supplementary declarations end at the amounts of the last one accepted."""
     require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = [DeclaredRow(i + 1, r.resident_id, r.wage) for i, r in enumerate(payload.rows)]
@@ -264,7 +288,14 @@ def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> S
 
 @router.post(
     "/employers/{employer_id}/declarations/file",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={
+        200: dict,
+        201: dict,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: RejectedOut,
+    },
 )
 def declare_file(
     request: HttpRequest,
@@ -333,11 +364,28 @@ def bills(
     return [bill_out(r) for r in rows if r.arrears > 0 or not arrears_only]
 
 
+def year_out(y: selectors.StatementYear) -> dict[str, Any]:
+    a = y.account_year
+    return {
+        "year": y.year,
+        "months": y.months,
+        "paid_months": y.paid_months,
+        "credited": f"{y.credited:.2f}",
+        "owed": f"{y.owed:.2f}",
+        "interest": f"{y.interest:.2f}",
+        "opening": f"{a.opening:.2f}" if a else None,
+        "contributions": f"{a.contributions:.2f}" if a else None,
+        "closing": f"{a.closing:.2f}" if a else None,
+        "rate": f"{a.rate}" if a else None,
+    }
+
+
 def statement_out(statement: selectors.Statement) -> dict[str, Any]:
     return {
         "contribution_months": statement.contribution_months,
         "paid_months": statement.paid_months,
         "account_balance": f"{statement.account_balance:.2f}",
+        "owed": f"{statement.owed:.2f}",
         "months": [
             {
                 "period": m.period,
@@ -349,23 +397,14 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
             }
             for m in statement.months
         ],
-        "years": [
-            {
-                "year": y.year,
-                "opening": f"{y.opening:.2f}",
-                "contributions": f"{y.contributions:.2f}",
-                "interest": f"{y.interest:.2f}",
-                "closing": f"{y.closing:.2f}",
-                "rate": f"{y.rate}",
-            }
-            for y in statement.years
-        ],
+        "years": [year_out(y) for y in statement.years],
     }
 
 
 @router.get("/persons/{person_id}/statement", response={200: StatementOut, 404: ErrorOut})
 def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    """Every month ever contributed, paid or not, and the individual account by year."""
+    """Every month ever contributed, paid or not; the account credited from paid months and
+    what is owed; every year with months."""
     require_scope(request, "contributions:read")
     person = selectors.person_checked(actor=request.user, person_id=person_id)
     return statement_out(selectors.statement_of(person=person))

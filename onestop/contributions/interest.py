@@ -8,10 +8,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 
 from onestop.audit.services import record
+from onestop.contributions import locks
+from onestop.contributions.credit import UNPAID_DECLARATIONS_SQL, credited_account_entries
 from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry
 from onestop.parameters import selectors as parameters
+from onestop.parameters.contracts import Rate
 from onestop.parameters.selectors import ParametersMissing
 from onestop.rules.interest import Method, credit_year
 from onestop.rules.values import YearMonth
@@ -23,18 +27,30 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
     """Credit ``year``'s interest to every account with entries up to that year.
 
     Idempotent: people whose year is already credited are skipped. Returns how many accounts
-    were credited. Interest is an account ledger entry of December (source: the job's year).
+    were credited. Only paid months count (``credit.py``): a month paid after its year was
+    credited enters the opening balance of the next year the job credits. Interest is an
+    account ledger entry of December (source: the job's year).
     """
     rate = parameters.book_rate(year=year)
     method = parameters.province_year(province=province, year=year).interest_method
+    with transaction.atomic():
+        # Two runs of the job for one year must not both find a person "not yet credited".
+        locks.interest_year_lock(year=year)
+        return _credit(actor=actor, year=year, rate=rate, method=method)
+
+
+def _credit(*, actor: Any, year: int, rate: Rate, method: Method) -> int:
     done = set(AccountYear.objects.filter(year=year).values_list("person_id", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT person_id, "
+            "SELECT person_id, "  # noqa: S608 - a constant subquery; values are parameters
             " SUM(CASE WHEN period < %s THEN amount ELSE 0 END), "
             " SUM(CASE WHEN period >= %s AND period <= %s AND kind <> %s THEN amount ELSE 0 END)"
             " FROM contributions_ledgerentry WHERE account = %s AND period <= %s "
-            "GROUP BY person_id",
+            # Months declared but not paid are owed, not credited: they earn nothing yet.
+            " AND NOT (source_type = 'declaration' AND source_id IN ("
+            + UNPAID_DECLARATIONS_SQL
+            + ")) GROUP BY person_id",
             [
                 year * 100 + 1,
                 year * 100 + 1,
@@ -52,6 +68,10 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
                 account=True, period__gte=year * 100 + 1, period__lte=year * 100 + 12
             )
             .exclude(kind=EntryKind.INTEREST)
+            .exclude(
+                source_type="declaration",
+                source_id__in=RawSQL(UNPAID_DECLARATIONS_SQL, []),  # noqa: S611 - a constant
+            )
             .values_list("person_id", "period")
             .annotate(s=Sum("amount"))
         ):
@@ -95,21 +115,20 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
                     source_id=year,
                 )
             )
-    with transaction.atomic():
-        AccountYear.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        LedgerEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
-        record(
-            actor=actor,
-            action="contributions.interest.credited",
-            target_type="contributions.accountyear",
-            target_id=str(year),
-            changes={
-                "year": year,
-                "accounts": len(rows),
-                "rate": rate.rate,
-                "method": method.value,
-            },
-        )
+    AccountYear.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    LedgerEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
+    record(
+        actor=actor,
+        action="contributions.interest.credited",
+        target_type="contributions.accountyear",
+        target_id=str(year),
+        changes={
+            "year": year,
+            "accounts": len(rows),
+            "rate": rate.rate,
+            "method": method.value,
+        },
+    )
     return len(rows)
 
 
@@ -138,14 +157,15 @@ class Accrued:
 
 
 def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
-    """The individual account as of ``month`` (a retirement, say): the ledger balance plus
+    """The individual account as of ``month`` (a retirement, say): the credited balance (paid
+    months, ``credit.py``) plus
     the interest of each year the yearly job has not credited yet, up to the month before
     ``month`` (pension rules section 2: a part year credits up to that month). A year whose
     rate is not published yet uses the latest published rate, marked provisional. Amounts
     brought in from ``month`` on (a transfer arriving after retirement) carry their own
     interest from the old place and earn none here."""
     credited = AccountYear.objects.filter(person_id=person_id).order_by("-year").first()
-    entries = LedgerEntry.objects.filter(person_id=person_id, account=True)
+    entries = credited_account_entries(person_id=person_id)  # paid months only
     total = Decimal(str(entries.aggregate(s=Sum("amount"))["s"] or 0)).quantize(CENT)
     first_period = entries.exclude(kind=EntryKind.INTEREST).order_by("period").first()
     if first_period is None:

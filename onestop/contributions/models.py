@@ -92,7 +92,10 @@ class Declaration(models.Model):
     )
     period = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=DeclarationKind.choices)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # A key is the submitter's own: unique per (employer, client), so that two employers, or
+    # two users of one employer, may pick the same key without refusing each other.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    idempotency_client = models.CharField(max_length=40, blank=True, default="")
     payload_hash = models.CharField(max_length=64)
     rows = models.PositiveIntegerField()
     total_wage = models.DecimalField(max_digits=16, decimal_places=2)
@@ -107,6 +110,11 @@ class Declaration(models.Model):
                 fields=["employer", "period"],
                 condition=Q(kind="regular"),
                 name="declaration_one_regular_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["employer", "idempotency_client", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="declaration_idempotency_key_scoped",
             ),
         ]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from onestop.common.errors import NotFound
+from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
     AccountYear,
     Bill,
@@ -19,6 +19,9 @@ from onestop.contributions.models import (
     LedgerEntry,
 )
 from onestop.contributions.periods import month_of
+from onestop.contributions.verify import Violation, ledger_verify
+
+__all__ = ["Violation", "ledger_verify"]  # the verifier lives in verify.py; read from here
 from onestop.identity.models import Employer, Person
 from onestop.rules.contributions import Rates, late_surcharge
 
@@ -104,29 +107,56 @@ class StatementMonth:
 
 
 @dataclass(frozen=True)
-class Statement:
-    months: list[StatementMonth]
-    contribution_months: int
+class StatementYear:
+    """One calendar year of the account: what was declared, what is paid and credited, what
+    is still owed, and the yearly job's figures once it has credited the year."""
+
+    year: int
+    months: int  # months declared (or brought in) that year
     paid_months: int
-    account_balance: Decimal
-    years: list[AccountYear]
+    credited: Decimal  # to the account from paid months (and transfers), interest apart
+    owed: Decimal  # the account part of months declared but not yet paid
+    interest: Decimal  # interest entries of that year
+    account_year: AccountYear | None  # the yearly job's row, once the year is credited
+
+
+@dataclass(frozen=True)
+class Statement:
+    """``paid_months`` and ``account_balance`` count paid months only (the law counts actual
+    contributions; see ``credit.py``): awards and interest use them. ``contribution_months``
+    counts every month declared, paid or not, and ``owed`` the account part not yet paid."""
+
+    months: list[StatementMonth]
+    contribution_months: int  # every month declared (distinct), paid or not
+    paid_months: int  # months paid in full: the months the law counts
+    account_balance: Decimal  # credited: paid months, interest, transfers
+    years: list[StatementYear]
+    owed: Decimal = Decimal("0.00")  # account part of the unpaid months
 
 
 def statement_of(*, person: Person) -> Statement:
-    """Every month ever contributed to basic pension, with the account balance.
+    """Every month ever contributed to basic pension, the account actually credited and
+    what is still owed, and every year with months or account entries.
 
     A month counts once however many employers or corrections it has; it is paid when every
-    bill behind it is paid in full.
+    bill behind it is paid in full. Amounts in yuan (Decimal, 0.01).
     """
     entries = (
         LedgerEntry.objects.filter(person=person, insurance="pension")
-        .values("period", "employer__name", "kind", "source_type", "source_id")
+        .values("period", "employer__name", "kind", "source_type", "source_id", "account")
         .annotate(total=Sum("amount"))
         .order_by("period")
     )
     by_month: dict[tuple[int, str], dict[str, Any]] = {}
     declarations: dict[int, set[int]] = {}
+    account_rows: list[tuple[int, str, str, int, Decimal]] = []
     for row in entries:
+        if row["account"]:
+            account_rows.append(
+                (row["period"], row["kind"], row["source_type"], row["source_id"], row["total"])
+            )
+        if row["kind"] not in ("employer_pooled", "individual_account", "transfer_in"):
+            continue
         key = (row["period"], row["employer__name"] or "")
         month = by_month.setdefault(
             key,
@@ -154,7 +184,7 @@ def statement_of(*, person: Person) -> Statement:
         .order_by("pk")
         .values_list("period", "employer__name", "base")
     }
-    unpaid = _unpaid_declarations({d for ids in declarations.values() for d in ids})
+    unpaid = unpaid_declarations(declaration_ids={d for ids in declarations.values() for d in ids})
     months = []
     for (period, employer), month in sorted(by_month.items()):
         if (
@@ -177,83 +207,43 @@ def statement_of(*, person: Person) -> Statement:
         )
     periods = {m.period for m in months}
     paid_periods = {m.period for m in months if m.paid}
-    balance = _dec(
-        LedgerEntry.objects.filter(person=person, account=True).aggregate(s=Sum("amount"))["s"]
+    # The account: entries of unpaid declarations are owed, every other entry is credited.
+    credited: dict[int, Decimal] = {}
+    owed: dict[int, Decimal] = {}
+    interest: dict[int, Decimal] = {}
+    for period, kind, source_type, source_id, total in account_rows:
+        year = period // 100
+        if source_type == "declaration" and source_id in unpaid:
+            owed[year] = owed.get(year, Decimal(0)) + _dec(total)
+        elif kind == "interest":
+            interest[year] = interest.get(year, Decimal(0)) + _dec(total)
+        else:
+            credited[year] = credited.get(year, Decimal(0)) + _dec(total)
+    balance = _dec(sum(credited.values(), Decimal(0)) + sum(interest.values(), Decimal(0)))
+    credited_years = {a.year: a for a in AccountYear.objects.filter(person=person)}
+    all_years = ({int(p[:4]) for p in periods} | set(credited) | set(owed) | set(interest)) | set(
+        credited_years
     )
-    years = list(AccountYear.objects.filter(person=person).order_by("year"))
-    return Statement(months, len(periods), len(paid_periods), balance, years)
-
-
-def _unpaid_declarations(declaration_ids: set[int]) -> set[int]:
-    if not declaration_ids:
-        return set()
-    unpaid = set()
-    for bill in Bill.objects.filter(
-        declaration_id__in=declaration_ids, insurance="pension"
-    ).annotate(paid=Sum("payments__amount")):
-        if _dec(bill.paid) < bill.amount_due:
-            unpaid.add(bill.declaration_id)
-    return unpaid
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    detail: str
-
-
-def ledger_verify() -> list[Violation]:
-    """The ledger's invariants; an empty list means all hold.
-
-    1. No two entries share source, person, month, insurance and kind.
-    2. Each bill equals the ledger entries of its declaration and insurance.
-    3. No bill is paid more than it asks (payments + arrears = bill, arrears >= 0).
-    4. Each credited account year closes at the sum of the person's account entries up to
-       that year.
-    """
-    violations: list[Violation] = []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT source_type, source_id, person_id, period, insurance, kind, COUNT(*) "
-            "FROM contributions_ledgerentry GROUP BY source_type, source_id, person_id, "
-            "period, insurance, kind HAVING COUNT(*) > 1"
+    years = [
+        StatementYear(
+            year=year,
+            months=sum(1 for p in periods if int(p[:4]) == year),
+            paid_months=sum(1 for p in paid_periods if int(p[:4]) == year),
+            credited=_dec(credited.get(year)),
+            owed=_dec(owed.get(year)),
+            interest=_dec(interest.get(year)),
+            account_year=credited_years.get(year),
         )
-        violations += [Violation("duplicate", f"{row}") for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT b.id, b.amount_due, COALESCE(SUM(l.amount), 0) FROM contributions_bill b "
-            "LEFT JOIN contributions_ledgerentry l ON l.source_type = 'declaration' "
-            " AND l.source_id = b.declaration_id AND l.insurance = b.insurance "
-            "GROUP BY b.id, b.amount_due"
-        )
-        violations += [
-            Violation("bill", f"bill {bid}: due {_dec(due)}, ledger {_dec(total)}")
-            for bid, due, total in cursor.fetchall()
-            if _dec(due) != _dec(total)
-        ]
-        cursor.execute(
-            "SELECT b.id, b.amount_due, SUM(p.amount) FROM contributions_bill b "
-            "JOIN contributions_payment p ON p.bill_id = b.id GROUP BY b.id, b.amount_due"
-        )
-        violations += [
-            Violation("overpaid", f"bill {bid}: due {_dec(due)}, paid {_dec(paid)}")
-            for bid, due, paid in cursor.fetchall()
-            if _dec(due) >= 0 and _dec(paid) > _dec(due)
-        ]
-        cursor.execute(
-            "SELECT a.person_id, a.year, a.closing, COALESCE(SUM(l.amount), 0) "
-            "FROM contributions_accountyear a LEFT JOIN contributions_ledgerentry l "
-            " ON l.person_id = a.person_id AND l.account = %s AND l.period <= a.year * 100 + 12 "
-            "GROUP BY a.person_id, a.year, a.closing",
-            [True],
-        )
-        violations += [
-            Violation(
-                "account", f"person {pid} {year}: closing {_dec(closing)}, entries {_dec(total)}"
-            )
-            for pid, year, closing, total in cursor.fetchall()
-            if _dec(closing) != _dec(total)
-        ]
-    return violations
+        for year in sorted(all_years)
+    ]
+    return Statement(
+        months=months,
+        contribution_months=len(periods),
+        paid_months=len(paid_periods),
+        account_balance=balance,
+        years=years,
+        owed=_dec(sum(owed.values(), Decimal(0))),
+    )
 
 
 def latest_post_category(*, person: Person) -> str | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from onestop.audit.services import record
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.contributions import posting
+from onestop.contributions import locks, posting
 from onestop.contributions.models import (
     Bill,
     Declaration,
@@ -349,22 +349,32 @@ def declaration_submit(
 
     A regular declaration must list everyone employed that month and comes once per month;
     later changes go through supplementary declarations, which post the differences.
-    The same ``idempotency_key`` returns the stored reply; with another payload it is refused.
+    The same ``idempotency_key`` from the same client (``idempotency_client``) for the same
+    employer returns the stored reply; with another payload it raises
+    ``IdempotencyConflict`` (409). Another employer or client may use the same key.
+
+    Declarations of one employer and month are serialised (``locks.employer_period_lock``)
+    before the ledger is read, so concurrent supplementaries end at the last one's amounts.
     """
     _allowed(actor, employer)
     today = today or timezone.localdate()
     key = (idempotency_key or "").strip()[:80] or None
+    client = idempotency_client(actor)
     # Only needed to tell a replay from a conflict, so only computed with a key.
     payload_hash = _payload_hash(employer, period, kind, rows) if key is not None else ""
-    if key is not None:
-        replay = _replay(key, payload_hash)
-        if replay is not None:
-            return replay
+
+    def replay() -> DeclarationResult | None:
+        if key is None:
+            return None
+        return _replay(employer=employer, client=client, key=key, payload_hash=payload_hash)
+
+    replayed = replay()
+    if replayed is not None:
+        return replayed
     header = _header_errors(employer, period, kind, rows, today)
     if header:
         # A concurrent submission with the same key may have committed since the first look.
-        replay = _replay(key, payload_hash) if key is not None else None
-        return replay or _rejected(actor, employer, period, header)
+        return replay() or _rejected(actor, employer, period, header)
     good, row_errors, listed = _check_rows(rows, today)
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
@@ -398,11 +408,20 @@ def declaration_submit(
         )
     try:
         with transaction.atomic():
+            # Before anything is read from the ledger or a row is numbered: a supplementary
+            # posts "declared minus posted", and the newest declaration must be the last
+            # posted (ledger verify relies on it).
+            locks.employer_period_lock(employer_id=employer.pk, periods=[period])
+            # The same key may have been posted while this one waited for the lock.
+            replayed = replay()
+            if replayed is not None:
+                return replayed
             declaration = Declaration.objects.create(
                 employer=employer,
                 period=period,
                 kind=kind,
                 idempotency_key=key,
+                idempotency_client=client if key is not None else "",
                 payload_hash=payload_hash,
                 rows=len(staged),
                 total_wage=sum((s.wage for s in staged), Decimal(0)),
@@ -481,10 +500,9 @@ def declaration_submit(
         return _rejected(actor, employer, period, errors)
     except IntegrityError:
         # A concurrent submission won: the same key (replay its reply) or the same month.
-        if key is not None:
-            replay = _replay(key, payload_hash)
-            if replay is not None:
-                return replay
+        replayed = replay()
+        if replayed is not None:
+            return replayed
         if not Declaration.objects.filter(
             employer=employer, period=period, kind=DeclarationKind.REGULAR
         ).exists():
@@ -524,15 +542,35 @@ class _Unmatched(Exception):
         self.missing = missing or []
 
 
-def _replay(key: str, payload_hash: str) -> DeclarationResult | None:
-    stored = Declaration.objects.filter(idempotency_key=key).first()
+class IdempotencyConflict(ServiceError):
+    """The key was already used by this client for this employer with another payload."""
+
+    status = 409
+    code = "idempotency_conflict"
+
+
+def idempotency_client(actor: Any) -> str:
+    """Who owns an idempotency key: the signed-in user (browser or their API tokens), or
+    ``system`` for commands and jobs. Keys are unique per (employer, client)."""
+    return f"user:{actor.pk}" if getattr(actor, "pk", None) is not None else "system"
+
+
+def _replay(
+    *, employer: Employer, client: str, key: str, payload_hash: str
+) -> DeclarationResult | None:
+    """The stored answer of this client's earlier declaration with ``key`` for ``employer``.
+
+    Raises ``IdempotencyConflict`` (409) when that declaration had another payload."""
+    stored = Declaration.objects.filter(
+        employer=employer, idempotency_client=client, idempotency_key=key
+    ).first()
     if stored is None:
         return None
     if stored.payload_hash != payload_hash:
-        raise ServiceError(
-            "该幂等键已用于不同的申报内容。",
-            "This idempotency key was used with a different payload.",
-            code="idempotency_conflict",
+        raise IdempotencyConflict(
+            "该幂等键已用于本单位另一份不同内容的申报；新的申报请使用新的幂等键。",
+            "This idempotency key was already used for this employer with a different "
+            "declaration; send a new declaration with a new key.",
         )
     return DeclarationResult(True, stored.reply, declaration=stored, replayed=True)
 
@@ -656,19 +694,28 @@ def payment_record(
     """
     if amount <= 0:
         raise ServiceError("缴款金额必须大于零。", "A payment must be positive.", code="amount")
+    conflict = ServiceError(
+        "缴款编号重复但内容不同。",
+        "This payment id was reported with other details.",
+        code="payment_conflict",
+    )
     with transaction.atomic():
+        # The bill's month is serialised with the declarations that post to it, so what
+        # this payment settles is read after any adjustment in flight has committed.
+        locks.employer_period_lock(employer_id=bill.employer_id, periods=[bill.period])
         existing = Payment.objects.filter(external_id=external_id).first()
         if existing is not None:
             if existing.bill_id != bill.pk or existing.amount != amount:
-                raise ServiceError(
-                    "缴款编号重复但内容不同。",
-                    "This payment id was reported with other details.",
-                    code="payment_conflict",
-                )
+                raise conflict
             return existing, False
-        payment = Payment.objects.create(
-            external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
-        )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
+                )
+        except IntegrityError as exc:
+            # The same id reported at once for a bill of another month (another lock).
+            raise conflict from exc
         record(
             actor=actor,
             action="contributions.payment.recorded",
@@ -692,7 +739,33 @@ def transfer_post(
     transfer: each month brought in with its base (no money: it counts towards contribution
     months and the average index), the individual account and the 12% pooled funds as one
     entry each in ``period``. Going out, the account and pooled funds leave; the months stay
-    on record here. Returns the entries written."""
+    on record here. Returns the entries written.
+
+    Takes the person's ledger lock; a caller that reads the account first (a transfer out
+    moves its balance) takes ``locks.person_lock`` before reading."""
+    with transaction.atomic():
+        locks.person_lock(person_ids=[person.pk])
+        return _transfer_post(
+            person=person,
+            transfer_id=transfer_id,
+            incoming=incoming,
+            period=period,
+            months=months,
+            account=account,
+            pooled=pooled,
+        )
+
+
+def _transfer_post(
+    *,
+    person: Person,
+    transfer_id: int,
+    incoming: bool,
+    period: int,
+    months: Sequence[tuple[int, Decimal]],
+    account: Decimal,
+    pooled: Decimal,
+) -> int:
     kind = EntryKind.TRANSFER_IN if incoming else EntryKind.TRANSFER_OUT
     sign = 1 if incoming else -1
     common = {"person": person, "insurance": "pension", "kind": kind, "source_id": transfer_id}
@@ -745,4 +818,6 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
         source_type="survivor",
         source_id=source_id,
     )
-    return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))
+    with transaction.atomic():
+        locks.person_lock(person_ids=[person.pk])
+        return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))

@@ -64,6 +64,14 @@ def render(
             Paragraph(pdf_fonts.markup(line), body)
             for line in certificate_pdf.printed_lines(certificate.payload)
         ),
+        Paragraph(
+            pdf_fonts.markup(
+                f"已到账月数 Paid months：{statement.paid_months}　　"
+                f"个人账户余额（已到账）Account balance (paid)：{statement.account_balance:.2f}　　"
+                f"欠缴未记账 Owed, not credited：{statement.owed:.2f}"
+            ),
+            body,
+        ),
         Paragraph(f"生成时间 Generated：{generated:%Y-%m-%d %H:%M}", body),
         Spacer(1, 4 * mm),
         Image(qr, width=28 * mm, height=28 * mm, hAlign="LEFT"),
@@ -115,8 +123,9 @@ def render(
         years = [
             [
                 "年度 Year",
-                "期初 Opening",
+                "到账/申报月数 Paid/declared",
                 "当年记账 Credited",
+                "欠缴 Owed",
                 "利息 Interest",
                 "期末 Closing",
                 "利率 Rate",
@@ -125,11 +134,12 @@ def render(
         years += [
             [
                 str(y.year),
-                f"{y.opening:.2f}",
-                f"{y.contributions:.2f}",
+                f"{y.paid_months}/{y.months}",
+                f"{y.credited:.2f}",
+                f"{y.owed:.2f}",
                 f"{y.interest:.2f}",
-                f"{y.closing:.2f}",
-                f"{y.rate}",
+                f"{y.account_year.closing:.2f}" if y.account_year else "未结息 not yet",
+                f"{y.account_year.rate}" if y.account_year else "",
             ]
             for y in statement.years
         ]

@@ -61,7 +61,7 @@ def outlook(
         {
             m.period
             for m in (statement or contributions.statement_of(person=person)).months
-            if m.period < str(target)
+            if m.period < str(target) and m.paid  # months declared but unpaid do not count
         }
     )
     projected = 0

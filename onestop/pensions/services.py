@@ -65,15 +65,17 @@ def province_of(person: Person) -> str:
 def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any]:
     """The monthly pension from the person's own ledger, with every step explained (D3).
 
-    Contribution months and the average contribution index come from the months contributed
-    before retirement (each month's base over that year's provincial average wage); the
-    account balance is the ledger's with interest up to the retirement month.
+    Contribution months and the average contribution index come from the months paid before
+    retirement (each month's base over that year's provincial average wage); the account
+    balance is the credited one (paid months) with interest up to the retirement month.
     """
     retire = YearMonth.parse(retirement_month)
     statement = contributions.statement_of(person=person)
     bases: dict[str, Decimal] = defaultdict(Decimal)
     for month in statement.months:
-        if month.period < str(retire):
+        # Only months actually paid count (the law counts actual contributions); a month
+        # declared but unpaid counts once the employer pays it.
+        if month.period < str(retire) and month.paid:
             bases[month.period] += month.base
     province = province_of(person)
     # Months brought in from other provinces are indexed on that place's average wage.

@@ -76,7 +76,7 @@ def benefits_facts(*, person: Person, died_on: dt.date) -> dict[str, Any]:
         )
     else:
         statement = contributions.statement_of(person=person)
-        months = statement.contribution_months
+        months = statement.paid_months  # the law counts months actually paid
         after = YearMonth(died_on.year, died_on.month).plus(1)
         account = accrued_to(person_id=person.pk, month=after, province=province).balance
         lines.append(

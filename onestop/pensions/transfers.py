@@ -22,6 +22,7 @@ from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.divisions import PROVINCES
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import locks as ledger_locks
 from onestop.contributions import selectors as contributions
 from onestop.contributions import services as ledger
 from onestop.exchange import provinces
@@ -131,6 +132,15 @@ def transfer_out(person: Person, consumer: Consumer, params: dict[str, Any]) -> 
             code="party",
         )
     to = consumer.code.removeprefix("province-")
+    with transaction.atomic():
+        # The balance read below is what leaves: no other money path may move it meanwhile.
+        ledger_locks.person_lock(person_ids=[person.pk])
+        return _transfer_out_locked(person, consumer, to, params)
+
+
+def _transfer_out_locked(
+    person: Person, consumer: Consumer, to: str, params: dict[str, Any]
+) -> dict[str, Any]:
     if Pensioner.objects.filter(person=person).exists():
         raise ServiceError(
             "此人已在本省领取养老金，不能转出。",

@@ -74,6 +74,18 @@ def submit(world: World, data: list[DeclaredRow], **kwargs: Any) -> services.Dec
     )
 
 
+def pay_all() -> None:
+    """The employer pays every open bill in full (only paid months are credited)."""
+    for bill in Bill.objects.filter(payments__isnull=True, amount_due__gt=0).order_by("pk"):
+        services.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+
+
 def test_accepted_declaration_posts_amounts_bills_and_ledger(acme: World) -> None:
     result = submit(acme, rows(acme))
     assert result.accepted, result.reply
@@ -174,7 +186,11 @@ def test_month_declared_once_then_supplementary_adjusts(acme: World) -> None:
     assert [(m.period, m.individual_amount) for m in statement.months] == [
         ("2024-10", Decimal("640.00"))
     ]
-    assert statement.account_balance == Decimal("640.00")
+    # Unpaid, the month is owed, not credited (the law counts actual contributions).
+    assert (statement.account_balance, statement.owed) == (Decimal("0.00"), Decimal("640.00"))
+    pay_all()
+    statement = statement_of(person=acme.alice)
+    assert (statement.account_balance, statement.owed) == (Decimal("640.00"), Decimal("0.00"))
     assert ledger_verify() == []
     # Both entries are kept: the original and the adjustment.
     assert sorted(
@@ -191,7 +207,70 @@ def test_idempotency_key(acme: World) -> None:
     assert Declaration.objects.count() == 1
     with pytest.raises(ServiceError) as error:
         submit(acme, rows(acme, alice="4000"), idempotency_key="acme-2024-10")
-    assert error.value.code == "idempotency_conflict"
+    assert error.value.code == "idempotency_conflict" and error.value.status == 409
+    assert Declaration.objects.count() == 1
+
+
+def test_idempotency_key_belongs_to_its_client_and_employer(acme: World) -> None:
+    """bob's key for acme does not refuse bob's same key for another employer, nor the same
+    key of another client for acme; each replays only its own answer."""
+    other = identity_services.employer_register(
+        actor=None,
+        name="西安贝塔商贸有限公司",
+        credit_code=demo.credit_code(random.Random(99), "610113"),
+        region=acme.regions["610113"],
+        legal_representative="白博文",
+    )
+    identity_services.employer_role_grant(
+        actor=None, employer=other, person=acme.bob, role="legal_representative"
+    )
+    services.insurance_register(
+        actor=None, employer=other, insurances=["pension"], since_period=202401
+    )
+    services.employment_start(
+        actor=None,
+        employer=other,
+        resident_id=acme.dave.resident_id,
+        start_period=202401,
+        wage=Decimal("5000"),
+    )
+    key = "payroll-2024-10"
+    mine = submit(acme, rows(acme), idempotency_key=key)
+    theirs = services.declaration_submit(
+        actor=acme.bob.user,
+        employer=other,
+        period=PERIOD,
+        rows=[DeclaredRow(2, acme.dave.resident_id, "5000")],
+        idempotency_key=key,
+        today=TODAY,
+    )
+    assert mine.accepted and theirs.accepted and not theirs.replayed
+    assert theirs.reply["declaration_id"] != mine.reply["declaration_id"]
+    # Another client of acme (a batch command) with the same key: its own supplementary.
+    system = services.declaration_submit(
+        actor=None,
+        employer=acme.acme,
+        period=PERIOD,
+        rows=[DeclaredRow(2, acme.alice.resident_id, "3500")],
+        kind="supplementary",
+        idempotency_key=key,
+        today=TODAY,
+    )
+    assert system.accepted and not system.replayed
+    assert Declaration.objects.count() == 3
+    # Each retry replays its own answer.
+    again = submit(acme, rows(acme), idempotency_key=key)
+    assert again.replayed and again.reply == mine.reply
+    bob = acme.bob.user
+    assert bob is not None
+    assert set(
+        Declaration.objects.values_list("employer_id", "idempotency_client", "idempotency_key")
+    ) == {
+        (acme.acme.pk, f"user:{bob.pk}", key),
+        (other.pk, f"user:{bob.pk}", key),
+        (acme.acme.pk, "system", key),
+    }
+    assert ledger_verify() == []
 
 
 def test_statement_count_does_not_grow_with_rows(world: World) -> None:
@@ -287,6 +366,10 @@ def test_payments_arrears_and_surcharge(acme: World) -> None:
 
 def test_interest_job_credits_once_and_verify_holds(acme: World) -> None:
     submit(acme, rows(acme))
+    # Unpaid months are not in the interest base: nothing to credit yet.
+    assert account_interest_credit(actor=None, year=2024, province="610000") == 0
+    AccountYear.objects.all().delete()
+    pay_all()
     assert account_interest_credit(actor=None, year=2024, province="610000") == 2
     assert account_interest_credit(actor=None, year=2024, province="610000") == 0
     year = AccountYear.objects.get(person=acme.alice, year=2024)
@@ -312,6 +395,9 @@ def test_interest_accrued_to_a_month_matches_what_the_job_then_credits(acme: Wor
     from onestop.rules.values import YearMonth
 
     submit(acme, rows(acme))
+    unpaid = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
+    assert (unpaid.balance, unpaid.years) == (Decimal("0.00"), [])  # nothing paid yet
+    pay_all()
     before = accrued_to(person_id=acme.alice.pk, month=YearMonth(2025, 4), province="610000")
     # 2024: 357.60 * 2.62% * 1.083/2 = 5.07; 2025 to March: 362.67 * 2.62% * 3/12 = 2.38.
     assert [(y.year, y.months, y.interest, y.provisional) for y in before.years] == [
@@ -340,7 +426,7 @@ def test_verify_names_broken_invariants(acme: World) -> None:
             "UPDATE contributions_bill SET amount_due = amount_due + 1 WHERE insurance = 'pension'"
         )
     findings = ledger_verify()
-    assert [f.rule for f in findings] == ["bill"]
+    assert [f.rule for f in findings] == ["bill", "bills_declared"]
     with pytest.raises(CommandError):
         call_command("ledger", "verify")
 

@@ -35,6 +35,18 @@ def acme(world: World) -> World:
     return world
 
 
+def pay_all() -> None:
+    """The employer pays every open bill in full (only paid months are credited)."""
+    for bill in Bill.objects.filter(payments__isnull=True, amount_due__gt=0).order_by("pk"):
+        services.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+
+
 def xlsx(rows: list[list[Any]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -169,7 +181,11 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
-    assert conflict.status_code == 400 and conflict.json()["code"] == "idempotency_conflict"
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "idempotency_conflict"
+    assert "幂等键" in conflict.json()["message_zh"]
+    assert "different declaration" in conflict.json()["message_en"]
+    assert Declaration.objects.count() == 1
     bills = client.get(f"/api/v1/employers/{acme.acme.pk}/bills").json()
     assert {b["insurance"]: b["status"] for b in bills} == {
         "pension": "unpaid",
@@ -186,7 +202,16 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
             "paid": False,
         }
     ]
-    assert (statement["contribution_months"], statement["account_balance"]) == (1, "1788.00")
+    # Not paid yet: declared and owed, not credited.
+    assert (
+        statement["contribution_months"],
+        statement["paid_months"],
+        statement["account_balance"],
+        statement["owed"],
+    ) == (1, 0, "0.00", "1788.00")
+    assert [(y["year"], y["months"], y["paid_months"], y["owed"]) for y in statement["years"]] == [
+        (2024, 1, 0, "1788.00")
+    ]
 
 
 def test_api_rejection_lists_rows(acme: Any, client: Client) -> None:
@@ -214,11 +239,54 @@ def test_statement_page_and_pdf(acme: Any, client: Client) -> None:
     )
     client.force_login(acme.alice.user)
     page = client.get("/me/contributions/").content.decode()
+    # Declared, not paid: owed, not credited, and not counted as a contribution month.
     assert '<dd id="contribution-months">1</dd>' in page
+    assert '<dd id="paid-months">0</dd>' in page
+    assert '<dd id="account-balance">0.00</dd>' in page
+    assert '<dd id="owed">357.60</dd>' in page
+    pay_all()
+    page = client.get("/me/contributions/").content.decode()
+    assert '<dd id="paid-months">1</dd>' in page
     assert '<dd id="account-balance">357.60</dd>' in page
+    assert '<dd id="owed">0.00</dd>' in page
+    assert "<td>2024</td><td>1 / 1</td><td>357.60</td><td>0.00</td>" in page
     pdf = client.get("/me/contributions/statement.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1500
+
+
+def test_every_year_with_months_is_in_the_yearly_table(acme: Any, client: Client) -> None:
+    """2024 paid and credited with interest, 2025 declared and unpaid: both years are in the
+    table, the balance counts the paid 2024 month with its interest only, and the unpaid
+    2025 month is shown as owed."""
+    from onestop.contributions.interest import account_interest_credit
+
+    for period in (202410, 202503):
+        assert services.declaration_submit(
+            actor=None,
+            employer=acme.acme,
+            period=period,
+            rows=[
+                services.DeclaredRow(1, acme.alice.resident_id, "3000"),
+                services.DeclaredRow(2, acme.bob.resident_id, "3000"),
+            ],
+        ).accepted
+        if period == 202410:
+            pay_all()
+    assert account_interest_credit(actor=None, year=2024, province="610000") == 2
+    client.force_login(acme.alice.user)
+    statement = client.get(f"/api/v1/persons/{acme.alice.pk}/statement").json()
+    # 2024: 357.60 credited, interest 357.60 * 2.62% * 1.083 / 2 = 5.07.
+    assert [
+        (y["year"], y["months"], y["paid_months"], y["credited"], y["owed"], y["interest"])
+        for y in statement["years"]
+    ] == [(2024, 1, 1, "357.60", "0.00", "5.07"), (2025, 1, 0, "0.00", "369.60", "0.00")]
+    assert [y["closing"] for y in statement["years"]] == ["362.67", None]
+    # 2025: the base is the floor, 60% of 2025's average wage 7700.00 = 4620.00; 8% = 369.60.
+    assert (statement["account_balance"], statement["owed"]) == ("362.67", "369.60")
+    assert (statement["paid_months"], statement["contribution_months"]) == (1, 2)
+    page = client.get("/me/contributions/").content.decode()
+    assert "<td>2025</td><td>0 / 1</td><td>0.00</td><td>369.60</td>" in page
 
 
 def test_wages_entered_in_the_page(acme: Any, client: Client) -> None:
@@ -267,6 +335,7 @@ def test_interest_catch_up_task_credits_the_latest_published_year(acme: Any) -> 
             services.DeclaredRow(2, acme.bob.resident_id, "3000"),
         ],
     )
+    pay_all()
     interest_catch_up_task()
     interest_catch_up_task()
     assert set(AccountYear.objects.values_list("year", flat=True)) == {2024}

@@ -93,7 +93,8 @@ def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> 
 @pytest.fixture
 def insured(world: Any, hub: Any) -> Any:
     """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
-    employed by acme through 2024 at 7450.00 a month (the 2024 average wage)."""
+    employed by acme through 2024 at 7450.00 a month (the 2024 average wage), every month
+    paid."""
     bring_in(world, world.alice, hub)
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
@@ -114,7 +115,22 @@ def insured(world: Any, hub: Any) -> Any:
             today=dt.date(2026, 11, 23),
         )
         assert result.accepted, result.reply
+    pay_every_bill()
     return world
+
+
+def pay_every_bill() -> None:
+    """The employer pays every bill in full (only paid months count towards the award)."""
+    from onestop.contributions.models import Bill
+
+    for bill in Bill.objects.filter(payments__isnull=True, amount_due__gt=0).order_by("pk"):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
 
 
 def retire(world: Any, month: str = "2025-02") -> Application:

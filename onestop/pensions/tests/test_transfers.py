@@ -28,7 +28,13 @@ from onestop.identity import demo
 from onestop.identity import services as identity
 from onestop.pensions import transfers
 from onestop.pensions.models import Transfer
-from onestop.pensions.tests.conftest import HENAN, bring_in, file_and_accept, henan_record
+from onestop.pensions.tests.conftest import (
+    HENAN,
+    bring_in,
+    file_and_accept,
+    henan_record,
+    pay_every_bill,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +154,7 @@ def employed_2024(world: Any) -> None:
             rows=[DeclaredRow(2, world.alice.resident_id, "7450")],
             today=dt.date(2026, 11, 23),
         )
+    pay_every_bill()
 
 
 class Province:
@@ -287,3 +294,45 @@ def test_the_place_with_ten_years_pays_when_home_is_elsewhere(world: Any, hub: A
         "hukou_source": "resident_id",
     }
     assert transfers.payer_of(world.alice)["place"] == "610000"  # at home: rule 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_requests_move_the_account_once(world: Any) -> None:
+    """Ten copies of the other province's request at once (on PostgreSQL, each in its own
+    connection): the account's balance leaves once, the others are refused, verify holds."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
+    employed_2024(world)
+    henan = Province()
+    barrier = threading.Barrier(10)
+    answers: list[Any] = []
+    failures: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            barrier.wait()
+            answers.append(henan.ask(world.alice.resident_id, to_hukou_place=True))
+        except gateway.Refused as refused:
+            answers.append(refused)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures[:3]
+    moved = [a for a in answers if isinstance(a, dict)]
+    assert len(moved) == 1 and len(answers) == 10
+    assert moved[0]["response"]["data"]["account"] == "7152.00"
+    assert Transfer.objects.filter(direction="out").count() == 1
+    assert LedgerEntry.objects.filter(kind="transfer_out").count() == 2  # account, pooled
+    assert ledger.statement_of(person=world.alice).account_balance == Decimal("0.00")
+    assert ledger.ledger_verify() == []

@@ -11,12 +11,18 @@ from onestop.contributions.selectors import ledger_verify
 
 
 class Command(BaseCommand):
-    help = "Ledger tools: 'verify' checks the invariants; 'credit-interest' credits a year."
+    help = (
+        "Ledger tools: 'verify' checks the invariants (exit 1 naming offending rows); "
+        "'credit-interest' credits a year."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "credit-interest"])
         parser.add_argument("year", nargs="?", type=int)
         parser.add_argument("--province", default="610000")
+        parser.add_argument(
+            "--limit", type=int, default=50, help="Offending rows named per invariant."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "credit-interest":
@@ -29,7 +35,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Credited {count} accounts for {options['year']}.")
             )
             return
-        violations = ledger_verify()
+        violations = ledger_verify(progress=self.stdout.write, limit=options["limit"])
         if violations:
             for v in violations:
                 self.stderr.write(f"{v.rule}: {v.detail}")

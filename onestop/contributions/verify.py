@@ -1,0 +1,331 @@
+# ruff: noqa: S608 - only constants are formatted into the SQL; values are parameters
+"""``ledger verify``: the invariants the business relies on, each one set-based SQL query.
+
+No check loops over persons: each is one ``GROUP BY`` over the whole ledger (or a join of two
+such aggregates), so the time grows with the rows scanned, not with round trips. The checks
+run in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transaction), so a declaration
+committed half-way through cannot make two checks disagree.
+
+What each check proves (the rows it names when it fails):
+
+``duplicate``      no two entries share source, person, month, insurance and kind.
+``declared``       for each employer, month, person, insurance and kind, the declaration
+                   entries sum to the amount of the newest accepted declaration of that month
+                   that lists the person (regular or supplementary). The employer, month,
+                   insurance and kind totals follow from it.
+``bill``           each bill is its employer plus individual part, and equals the ledger
+                   entries of its declaration and insurance.
+``bills_declared`` for each employer, month and insurance, the bills add up to the declared
+                   amounts (the newest declaration's lines).
+``negative``       no person's month of one insurance and kind is below zero, and no person's
+                   account month or account is below zero, unless a reversing entry (transfer
+                   out, inheritance, correction) explains it.
+``account_year``   each credited account year closes at opening + contributions + interest and
+                   at the sum of the person's account entries up to that year that were
+                   credited when the year was (a declaration's once its bill was paid).
+``paid``           payments are positive and never exceed the bill (payments + arrears = bill
+                   with arrears >= 0); a credit (bill <= 0) receives no payment.
+``payment_once``   each payment of the collecting authority is posted once.
+``interest_once``  interest is credited at most once per person and year, and equals the
+                   credited account year's interest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from onestop.contributions.posting import POSTINGS
+
+CENT = Decimal("0.01")
+#: Ledger kinds whose entries take money out of a month or an account on purpose.
+REVERSING = ("transfer_out", "inherited", "correction")
+#: Findings named per check; beyond it the count is given.
+DEFAULT_LIMIT = 50
+DECLARED = "ledger_verify_declared"
+PAID = "ledger_verify_paid"
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    detail: str
+
+
+def _money(value: Any) -> str:
+    return f"{Decimal(str(value or 0)).quantize(CENT)}"
+
+
+def _period(value: Any) -> str:
+    return f"{int(value) // 100}-{int(value) % 100:02d}"
+
+
+def _kinds_table() -> tuple[str, list[Any]]:
+    """(insurance, kind, employer side) of every posted kind, as an inline table."""
+    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    false = "FALSE" if connection.vendor == "postgresql" else "0"
+    selects, params = [], []
+    for insurance, column, kind, _account in POSTINGS:
+        side = true if column.endswith("_emp") else false
+        selects.append(f"SELECT %s AS insurance, %s AS kind, {side} AS employer_side")
+        params += [insurance, kind]
+    return " UNION ALL ".join(selects), params
+
+
+def _build_declared(cursor: Any) -> None:
+    """What the newest declaration says each person's month holds, per insurance and kind.
+
+    Materialised once: ``declared`` and ``bills_declared`` both read it."""
+    kinds, params = _kinds_table()
+    cursor.execute(f"DROP TABLE IF EXISTS {DECLARED}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {DECLARED} AS "
+        "SELECT x.employer_id, x.period, x.person_id, x.insurance, k.kind, "
+        " CASE WHEN k.employer_side THEN x.employer_amount ELSE x.individual_amount END "
+        " AS amount "
+        "FROM (SELECT d.employer_id, d.period, l.person_id, l.insurance, l.employer_amount, "
+        "  l.individual_amount, ROW_NUMBER() OVER (PARTITION BY d.employer_id, d.period, "
+        "  l.person_id, l.insurance ORDER BY l.declaration_id DESC) AS newest "
+        "  FROM contributions_declarationline l "
+        "  JOIN contributions_declaration d ON d.id = l.declaration_id) x "
+        f"JOIN ({kinds}) k ON k.insurance = x.insurance WHERE x.newest = 1",
+        params,
+    )
+
+
+def _build_paid(cursor: Any) -> None:
+    """When each declaration's pension bill was paid in full (NULL: not yet); a credit
+    (bill <= 0) is settled when billed. One row per declaration with a pension bill."""
+    cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {PAID} AS "
+        "SELECT b.declaration_id, CASE WHEN b.amount_due <= 0 THEN b.created_at ELSE ("
+        " SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
+        "  ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
+        "  WHERE p.bill_id = b.id) c WHERE c.paid >= b.amount_due) END AS paid_at "
+        "FROM contributions_bill b WHERE b.insurance = 'pension'"
+    )
+
+
+def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str]]]:
+    """(rule, SQL returning offending rows, parameters, how to name a row)."""
+    reversing = ", ".join(f"'{kind}'" for kind in REVERSING)
+    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    return [
+        (
+            "duplicate",
+            "SELECT source_type, source_id, person_id, period, insurance, kind, COUNT(*) "
+            "FROM contributions_ledgerentry GROUP BY source_type, source_id, person_id, "
+            "period, insurance, kind HAVING COUNT(*) > 1",
+            [],
+            lambda r: (
+                f"{r[6]} entries from {r[0]} {r[1]} for person {r[2]} {_period(r[3])} {r[4]} {r[5]}"
+            ),
+        ),
+        (
+            "declared",
+            "SELECT employer_id, period, person_id, insurance, kind, SUM(declared), "
+            " SUM(posted), MIN(entry_id), MAX(entry_id) FROM ("
+            f" SELECT employer_id, period, person_id, insurance, kind, amount AS declared, "
+            f" 0 AS posted, NULL AS entry_id FROM {DECLARED} "
+            " UNION ALL SELECT employer_id, period, person_id, insurance, kind, 0, amount, id "
+            " FROM contributions_ledgerentry WHERE source_type = 'declaration') t "
+            "GROUP BY employer_id, period, person_id, insurance, kind "
+            "HAVING ROUND(SUM(declared) - SUM(posted), 2) <> 0 "
+            "ORDER BY employer_id, period, person_id, insurance, kind",
+            [],
+            lambda r: (
+                f"employer {r[0]} {_period(r[1])} {r[3]} {r[4]} person {r[2]}: declared "
+                f"{_money(r[5])}, ledger {_money(r[6])} (entries {r[7]}..{r[8]})"
+            ),
+        ),
+        (
+            "bill",
+            "SELECT b.id, b.amount_due, b.employer_amount + b.individual_amount, "
+            " COALESCE(l.total, 0) FROM contributions_bill b LEFT JOIN ("
+            " SELECT source_id, insurance, SUM(amount) AS total FROM contributions_ledgerentry "
+            " WHERE source_type = 'declaration' GROUP BY source_id, insurance) l "
+            " ON l.source_id = b.declaration_id AND l.insurance = b.insurance "
+            "WHERE ROUND(b.amount_due - b.employer_amount - b.individual_amount, 2) <> 0 "
+            " OR ROUND(b.amount_due - COALESCE(l.total, 0), 2) <> 0 ORDER BY b.id",
+            [],
+            lambda r: (
+                f"bill {r[0]}: due {_money(r[1])}, parts {_money(r[2])}, "
+                f"its declaration's ledger entries {_money(r[3])}"
+            ),
+        ),
+        (
+            "bills_declared",
+            "SELECT employer_id, period, insurance, SUM(billed), SUM(declared) FROM ("
+            " SELECT employer_id, period, insurance, amount_due AS billed, 0 AS declared "
+            " FROM contributions_bill UNION ALL SELECT employer_id, period, insurance, 0, "
+            f" amount FROM {DECLARED}) t GROUP BY employer_id, period, insurance "
+            "HAVING ROUND(SUM(billed) - SUM(declared), 2) <> 0 "
+            "ORDER BY employer_id, period, insurance",
+            [],
+            lambda r: (
+                f"employer {r[0]} {_period(r[1])} {r[2]}: bills {_money(r[3])}, "
+                f"declared {_money(r[4])}"
+            ),
+        ),
+        (
+            "negative",
+            # A person's month of one kind (for every kind that never takes money out).
+            "SELECT 'month', person_id, period, insurance, kind, SUM(amount), MIN(id) "
+            "FROM contributions_ledgerentry "
+            f"WHERE kind NOT IN ({reversing}) GROUP BY person_id, period, insurance, kind "
+            "HAVING ROUND(SUM(amount), 2) < 0 "
+            # A person's account month, and the account as a whole.
+            "UNION ALL SELECT 'account month', person_id, period, 'pension', 'account', "
+            " SUM(amount), MIN(id) FROM contributions_ledgerentry WHERE account = %s "
+            " GROUP BY person_id, period HAVING ROUND(SUM(amount), 2) < 0 "
+            f" AND SUM(CASE WHEN kind IN ({reversing}) THEN 1 ELSE 0 END) = 0 "
+            "UNION ALL SELECT 'account', person_id, 0, 'pension', 'account', SUM(amount), "
+            " MIN(id) FROM contributions_ledgerentry WHERE account = %s GROUP BY person_id "
+            " HAVING ROUND(SUM(amount), 2) < 0 "
+            f" AND SUM(CASE WHEN kind IN ({reversing}) THEN 1 ELSE 0 END) = 0 "
+            "ORDER BY 2, 3",
+            [True, True],
+            lambda r: (
+                f"person {r[1]} {r[0]}"
+                + (f" {_period(r[2])}" if r[2] else "")
+                + (f" {r[3]} {r[4]}" if r[0] == "month" else "")
+                + f": {_money(r[5])} (first entry {r[6]})"
+            ),
+        ),
+        (
+            "account_year",
+            # Entries of a declaration count once its pension bill was paid in full before
+            # the year was credited (only paid months are credited, see credit.py).
+            "SELECT a.person_id, a.year, a.opening, a.contributions, a.interest, a.closing, "
+            " COALESCE(SUM(CASE WHEN l.source_type <> 'declaration' "
+            "  OR pd.paid_at <= a.created_at THEN l.amount ELSE 0 END), 0) "
+            "FROM contributions_accountyear a "
+            "LEFT JOIN contributions_ledgerentry l ON l.person_id = a.person_id "
+            f" AND l.account = {true} AND l.period <= a.year * 100 + 12 "
+            f"LEFT JOIN {PAID} pd ON l.source_type = 'declaration' "
+            " AND pd.declaration_id = l.source_id "
+            "GROUP BY a.id, a.person_id, a.year, a.opening, a.contributions, a.interest, "
+            " a.closing "
+            "HAVING ROUND(a.closing - a.opening - a.contributions - a.interest, 2) <> 0 "
+            " OR ROUND(a.closing - COALESCE(SUM(CASE WHEN l.source_type <> 'declaration' "
+            "  OR pd.paid_at <= a.created_at THEN l.amount ELSE 0 END), 0), 2) <> 0 "
+            "ORDER BY a.person_id, a.year",
+            [],
+            lambda r: (
+                f"person {r[0]} {r[1]}: opening {_money(r[2])} + contributions "
+                f"{_money(r[3])} + interest {_money(r[4])}, closing {_money(r[5])}, "
+                f"entries {_money(r[6])}"
+            ),
+        ),
+        (
+            "paid",
+            "SELECT b.id, b.amount_due, SUM(p.amount), MIN(p.amount), MIN(p.external_id) "
+            "FROM contributions_bill b JOIN contributions_payment p ON p.bill_id = b.id "
+            "GROUP BY b.id, b.amount_due HAVING MIN(p.amount) <= 0 OR ROUND(SUM(p.amount) - "
+            " CASE WHEN b.amount_due > 0 THEN b.amount_due ELSE 0 END, 2) > 0 "
+            "ORDER BY b.id",
+            [],
+            lambda r: (
+                f"bill {r[0]}: due {_money(r[1])}, paid {_money(r[2])} "
+                f"(smallest payment {_money(r[3])}, e.g. {r[4]})"
+            ),
+        ),
+        (
+            "payment_once",
+            "SELECT external_id, COUNT(*), MIN(id), MAX(id) FROM contributions_payment "
+            "GROUP BY external_id HAVING COUNT(*) > 1 ORDER BY external_id",
+            [],
+            lambda r: f"payment {r[0]} posted {r[1]} times (rows {r[2]}..{r[3]})",
+        ),
+        (
+            "interest_once",
+            "SELECT person_id, year, SUM(entries), SUM(credited), SUM(years), MIN(entry_id) "
+            "FROM (SELECT person_id, period / 100 AS year, amount AS credited, 1 AS entries, "
+            " 0 AS years, id AS entry_id FROM contributions_ledgerentry WHERE kind = 'interest' "
+            " UNION ALL SELECT person_id, year, -interest, 0, 1, NULL "
+            " FROM contributions_accountyear) t GROUP BY person_id, year "
+            "HAVING SUM(entries) > 1 OR ROUND(SUM(credited), 2) <> 0 OR (SUM(entries) > 0 AND "
+            " SUM(years) = 0) ORDER BY person_id, year",
+            [],
+            lambda r: (
+                f"person {r[0]} {r[1]}: {r[2]} interest entries (first {r[5]}), "
+                f"{r[4]} account years, entries minus credited {_money(r[3])}"
+            ),
+        ),
+    ]
+
+
+RULES = (
+    "duplicate",
+    "declared",
+    "bill",
+    "bills_declared",
+    "negative",
+    "account_year",
+    "paid",
+    "payment_once",
+    "interest_once",
+)
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view for every check (and the temporary table's lifetime)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def ledger_verify(
+    *, progress: Callable[[str], None] | None = None, limit: int = DEFAULT_LIMIT
+) -> list[Violation]:
+    """Every invariant above; an empty list means all hold.
+
+    ``progress`` receives one line per step ("[3/10] bill: 0 finding(s) in 1.2 s"). At most
+    ``limit`` rows are named per rule, followed by a count of the rest.
+    """
+    violations: list[Violation] = []
+    checks = _checks()
+    steps = len(checks) + 1
+    started = time.perf_counter()
+    with _snapshot(), connection.cursor() as cursor:
+        _build_declared(cursor)
+        _build_paid(cursor)
+        if progress:
+            took = time.perf_counter() - started
+            progress(f"[1/{steps}] declared and paid amounts gathered in {took:.1f} s")
+        for step, (rule, sql, params, name) in enumerate(checks, start=2):
+            began = time.perf_counter()
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(limit + 1)
+            extra = 0
+            if len(rows) > limit:
+                extra = len(rows) - limit + sum(1 for _ in iter(cursor.fetchone, None))
+                rows = rows[:limit]
+            violations += [Violation(rule, name(tuple(row))) for row in rows]
+            if extra:
+                violations.append(Violation(rule, f"... and {extra} more"))
+            if progress:
+                found = len(rows) + extra
+                progress(
+                    f"[{step}/{steps}] {rule}: {found} finding(s) in "
+                    f"{time.perf_counter() - began:.1f} s"
+                )
+        cursor.execute(f"DROP TABLE IF EXISTS {DECLARED}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
+    if progress:
+        progress(f"checked in {time.perf_counter() - started:.1f} s")
+    return violations
