@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -92,6 +95,51 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "errors": exc.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "too_large",
+            "message_zh": "请求体过大。",
+            "message_en": "The request body is too large.",
+        },
+        status=413,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "malformed",
+            "message_zh": "无法解析multipart请求体。",
+            "message_en": "The multipart body cannot be parsed.",
+        },
+        status=400,
+    )
+
+
+_log = logging.getLogger("onestop.api")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort: logged with its traceback, answered without it (DEBUG or not)."""
+    _log.exception("Unhandled error in %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        {
+            "code": "server_error",
+            "message_zh": "服务器内部错误，已记录。请稍后再试。",
+            "message_en": "Internal server error; it has been logged. Please try again later.",
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=500,
     )
 
 

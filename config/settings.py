@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: bad multipart, oversized bodies.
+    "onestop.common.middleware.RequestBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onestop.identity.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -287,3 +289,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# onestop.common.pagination.BoundedPagination is the one in use; this bounds any other.
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -6,9 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from onestop.audit.selectors import entry_search, journal_verify
+from onestop.common.pagination import BoundedPagination
 
 router = Router(tags=["audit"])
 
@@ -47,7 +48,7 @@ def _check(request: HttpRequest) -> None:
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def entries(
     request: HttpRequest,
     action: str = "",

@@ -81,7 +81,9 @@ class RowErrorOut(Schema):
 
 class RejectedOut(Schema):
     accepted: bool
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = Field(..., description="The first 1,000 row errors")
+    error_count: int = Field(..., description="All row errors")
+    error_counts: dict[str, int] = Field(..., description="Row errors per reason")
 
 
 class BillOut(Schema):
