@@ -69,7 +69,7 @@ class RowIn(Schema):
 class DeclarationIn(Schema):
     period: str = Field(..., examples=["2024-10"])
     kind: str = "regular"
-    rows: list[RowIn] = Field(..., max_length=2_000_000)
+    rows: list[RowIn] = Field(..., max_length=files.MAX_ROWS)
 
 
 class RowErrorOut(Schema):
@@ -278,6 +278,7 @@ def declare_file(
     """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template."""
     require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    files.check_size(file.size)
     rows = files.parse(file.name or "", file.read())
     return _result(
         services.declaration_submit(
