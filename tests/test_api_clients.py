@@ -147,7 +147,9 @@ def test_every_authenticated_operation_checks_a_scope(world: Any) -> None:
             for name in ("employer_id", "person_id", "employment_id", "token_id"):
                 url = url.replace(name, "1")
             url = url.replace("material_id", "1").replace("notification_id", "1")
-            response = getattr(client, method)(url, {}, content_type="application/json", headers=auth)
+            response = getattr(client, method)(
+                url, {}, content_type="application/json", headers=auth
+            )
             assert response.status_code in {403, 422}, (method, path, response.status_code)
             checked += response.status_code == 403
     # The others refuse the empty body first (422); tests/test_authorization_matrix.py sends

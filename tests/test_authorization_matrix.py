@@ -1530,9 +1530,7 @@ def test_api_write_with_a_token(matrix_world: Any, route: Route) -> None:
     token_may_act = (route.method.upper(), path) in _token_operations()
 
     before = state(matrix_world)
-    refused = _request(
-        client, route, matrix_world, Authorization=f"Bearer {narrow.secret}"
-    )
+    refused = _request(client, route, matrix_world, Authorization=f"Bearer {narrow.secret}")
     assert refused.status_code in ({403} if token_may_act else {401}), (
         route.name,
         refused.status_code,

@@ -109,7 +109,7 @@ class RequestBoundaryMiddleware:
         return refused if refused is not None else self.get_response(request)
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
-        from django.http.multipartparser import parse_header_parameters
+        from django.utils.http import parse_header_parameters
 
         raw_length = request.META.get("CONTENT_LENGTH") or "0"
         try:
@@ -152,8 +152,8 @@ class RequestBoundaryMiddleware:
                     import io
 
                     body = request.read(length)
-                    request._body = body  # type: ignore[attr-defined]
-                    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+                    request._body = body
+                    request._stream = io.BytesIO(body)
                 return None
         default = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if not multipart and default is not None and length > default:

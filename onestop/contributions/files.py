@@ -347,7 +347,7 @@ def _xlsx_records(content: bytes) -> Iterator[Sequence[Any]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
         # Ignore the sheet's own claim of its dimensions: a forged one would pad every row.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise _xlsx_refused("无法读取。", "it cannot be read.", "xlsx_damaged") from exc

@@ -36,7 +36,9 @@ MAX_CHARS = 32
 
 def _refuse(text: str, zh: str, en: str, code: str) -> RuleError:
     shown = text if len(text) <= MAX_CHARS else text[:MAX_CHARS] + "…"
-    return RuleError(f"金额“{shown}”无效：{zh}", f"The amount {shown!r} is not valid: {en}", code=code)
+    return RuleError(
+        f"金额“{shown}”无效：{zh}", f"The amount {shown!r} is not valid: {en}", code=code
+    )
 
 
 def parse_amount(text: str) -> Decimal:

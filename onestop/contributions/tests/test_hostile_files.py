@@ -147,7 +147,7 @@ def test_xlsx_with_more_cells_than_the_header_is_refused() -> None:
 
 def test_truncated_sheet_xml_is_refused() -> None:
     content = rewrite(
-        xlsx([["公民身份号码", "姓名", "月工资"]] + [[ID, "张三", 6500]] * 50),
+        xlsx([["公民身份号码", "姓名", "月工资"], *([[ID, "张三", 6500]] * 50)]),
         "xl/worksheets/sheet1.xml",
         lambda data: data[: len(data) // 2],
     )
