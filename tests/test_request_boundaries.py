@@ -261,3 +261,34 @@ def test_excel_cents_accepted_through_the_api(world: Any, machine: Any) -> None:
     assert response.status_code == 201, response.content
     line = Declaration.objects.get().lines.get()  # type: ignore[attr-defined]
     assert str(line.wage) == "6500.30"
+
+
+def test_an_unexpected_error_never_shows_a_traceback(
+    world: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even with DEBUG on (a development server), the API answers a JSON 500 with no trace."""
+    from onestop.identity import selectors
+
+    def broken() -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(selectors, "region_tree", broken)
+    settings.DEBUG = True
+    response = Client(raise_request_exception=False).get("/api/v1/regions")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "secret internals" not in response.content.decode()
+    no_traceback(response)
+
+
+def test_web_pages_answer_a_plain_500(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from onestop.portal import views
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views, "render", broken)
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500
+    assert "Server error" in response.content.decode()
+    no_traceback(response)

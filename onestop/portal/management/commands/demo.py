@@ -45,6 +45,11 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help="Set up and exit without serving."
         )
         parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Serve Django's debug pages (tracebacks in error answers); never for visitors.",
+        )
+        parser.add_argument(
             "--persons",
             type=int,
             default=200,
@@ -76,8 +81,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Periodic jobs (time-limit clock, payments, interest) run in-process."
             )
+        if not options["debug"]:
+            # The demo is shown to people: errors answer the plain pages, never a traceback.
+            settings.DEBUG = False
         try:
-            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+            call_command(
+                "runserver",
+                f"{options['addr']}:{options['port']}",
+                use_reloader=False,
+                insecure_serving=True,  # static files without DEBUG, as in development
+            )
         finally:
             if stop is not None:
                 stop.set()
