@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 from onestop.applications.api import router as applications_router
 from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
 from onestop.common.errors import ServiceError
+from onestop.common.throttles import token_throttle
 from onestop.contributions.api import router as contributions_router
 from onestop.dashboards.api import router as dashboards_router
 from onestop.exchange.api import router as certificates_router
@@ -36,6 +37,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=ANY_AUTH,
+    throttle=[token_throttle()],
 )
 
 
@@ -95,6 +97,20 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "errors": exc.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """429; Django Ninja adds ``Retry-After`` (seconds)."""
+    return api.create_response(
+        request,
+        {
+            "code": "throttled",
+            "message_zh": "请求过于频繁，请稍后再试（见 Retry-After 头）。",
+            "message_en": "Too many requests; try again later (see the Retry-After header).",
+        },
+        status=429,
     )
 
 

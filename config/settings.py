@@ -203,6 +203,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Rate limits (onestop.common.throttles), kept in the cache above: "count/period" per scope.
+ONESTOP_THROTTLE_RATES = {
+    "lookup": "30/min",  # public case status and certificate verification, per address
+    "login_address": "60/10min",  # sign-in attempts per client address (offices share one)
+    "login_account": "10/10min",  # sign-in attempts per identifier, whatever the address
+    "token": "1200/min",  # API calls per bearer token
+}
+for _pair in env_list("ONESTOP_THROTTLE_RATES"):
+    _scope, _equals, _rate = _pair.partition("=")
+    ONESTOP_THROTTLE_RATES[_scope.strip()] = _rate.strip()
+
 # Background work: in-process unless a broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"

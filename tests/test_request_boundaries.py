@@ -292,3 +292,60 @@ def test_web_pages_answer_a_plain_500(world: Any, monkeypatch: pytest.MonkeyPatc
     assert response.status_code == 500
     assert "Server error" in response.content.decode()
     no_traceback(response)
+
+
+def test_public_lookups_are_throttled_per_address(world: Any, settings: Any) -> None:
+    """Case status and certificate verification: 429 with Retry-After past the rate."""
+    settings.ONESTOP_THROTTLE_RATES = {**settings.ONESTOP_THROTTLE_RATES, "lookup": "3/min"}
+    client = Client()
+    for url in (
+        "/api/v1/applications/status?number=SX0&code=X",
+        "/api/v1/certificates/verify?number=PI0&code=X",
+        "/status/?number=SX0&code=X",
+        "/verify/?number=PI0&code=X",
+    ):
+        from django.core.cache import cache
+
+        cache.clear()
+        answers = [client.get(url).status_code for _ in range(4)]
+        assert answers[:3] != [429] * 3 and answers[3] == 429, (url, answers)
+        refused = client.get(url)
+        assert 0 < int(refused["Retry-After"]) <= 60
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get("/verify/?number=PI0&code=X").status_code == 200
+
+
+def test_logins_are_throttled_per_account_and_per_address(world: Any, settings: Any) -> None:
+    settings.ONESTOP_THROTTLE_RATES = {
+        **settings.ONESTOP_THROTTLE_RATES,
+        "login_account": "3/10min",
+        "login_address": "5/10min",
+    }
+    wrong = {"identifier": "carol", "password": "wrong-password-1"}
+    answers = [
+        Client(REMOTE_ADDR=f"10.0.0.{i}").post("/login/", wrong).status_code for i in range(4)
+    ]
+    assert answers == [200, 200, 200, 429]  # the fourth try at carol, from a new address
+    client = Client(REMOTE_ADDR="10.0.1.1")
+    others = [
+        client.post("/login/", {"identifier": f"nobody{i}", "password": "x"}).status_code
+        for i in range(6)
+    ]
+    assert others == [200] * 5 + [429]  # six different accounts, one address
+    assert int(client.post("/login/", wrong)["Retry-After"]) > 0
+
+
+def test_api_is_throttled_per_token(world: Any, settings: Any) -> None:
+    settings.ONESTOP_THROTTLE_RATES = {**settings.ONESTOP_THROTTLE_RATES, "token": "2/min"}
+    first = identity.token_create(actor=world.bob.user, name="a", scopes=["profile:read"], days=1)
+    second = identity.token_create(actor=world.bob.user, name="b", scopes=["profile:read"], days=1)
+    client = Client()
+    answers = [
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {first.secret}"}).status_code
+        for _ in range(3)
+    ]
+    assert answers == [200, 200, 429]
+    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {first.secret}"})
+    assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
+    other = client.get("/api/v1/me", headers={"Authorization": f"Bearer {second.secret}"})
+    assert other.status_code == 200

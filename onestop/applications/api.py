@@ -11,6 +11,7 @@ from ninja.responses import Status
 from onestop.applications import selectors, services
 from onestop.applications.models import Application, Channel
 from onestop.common.errors import NotFound, ServiceError
+from onestop.common.throttles import address_throttle
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import User
 
@@ -158,7 +159,12 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
     return Status(201, {**case_out(filed.application), "code": filed.code})
 
 
-@router.get("/applications/status", response={200: StatusOut, 404: ErrorOut}, auth=None)
+@router.get(
+    "/applications/status",
+    response={200: StatusOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def status(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     """Where a case stands, for anyone with its number and query code."""
     case = selectors.status_public(number=number, code=code)

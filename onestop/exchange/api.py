@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.throttles import address_throttle
 from onestop.exchange import gateway, licences, services, signing
 from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
@@ -67,7 +68,12 @@ def keys(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/certificates/verify", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+@router.get(
+    "/certificates/verify",
+    response={200: VerifyOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def verify(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     """Check a certificate by the number and code printed on it."""
     return _verification(services.certificate_verify(number=number, code=code))
@@ -109,7 +115,12 @@ def _verification(result: services.Verification) -> dict[str, Any]:
     }
 
 
-@router.post("/certificates/verify-file", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+@router.post(
+    "/certificates/verify-file",
+    response={200: VerifyOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     """Check a certificate PDF itself; a changed file fails."""
     if (file.size or 0) > 5 * 1024 * 1024:
