@@ -349,3 +349,36 @@ def test_api_is_throttled_per_token(world: Any, settings: Any) -> None:
     assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
     other = client.get("/api/v1/me", headers={"Authorization": f"Bearer {second.secret}"})
     assert other.status_code == 200
+
+
+def test_security_headers(world: Any) -> None:
+    """CSP without inline scripts, no framing, a referrer policy, no MIME sniffing."""
+    for url in ("/", "/api/v1/regions", "/login/"):
+        response = Client().get(url)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_carry_no_inline_scripts_or_handlers() -> None:
+    """What the CSP would block: inline <script> bodies, on* attributes, javascript: URLs."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>"
+        r"|\son[a-z]+\s*=|javascript:|\sstyle\s*=|<style",
+        re.IGNORECASE,
+    )
+    found = [
+        f"{path}: {match.group(0)}"
+        for path in Path(django_settings.BASE_DIR, "templates").rglob("*.html")
+        if path.name != "500.html"
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
