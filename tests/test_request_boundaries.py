@@ -382,3 +382,33 @@ def test_templates_carry_no_inline_scripts_or_handlers() -> None:
         for match in inline.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("wage", "status"),
+    [("1,2,3,4", 422), ("1e3", 422), ("-0", 422), ("1_000", 422), ("6,500.30", 201)],
+)
+def test_typed_amounts_follow_the_money_grammar(
+    world: Any, machine: Any, wage: str, status: int
+) -> None:
+    """The employee's wage through the API: the same grammar as the declaration's rows."""
+    client, auth, base = machine
+    response = client.post(
+        f"{base}/employments",
+        {"resident_id": world.bob.resident_id, "start": "2024-01", "wage": wage},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["wage"] == "6500.30"
+
+
+def test_typed_amount_in_a_form_is_refused_with_its_reason(world: Any) -> None:
+    from onestop.contributions.forms import EmploymentForm
+
+    form = EmploymentForm(
+        {"resident_id": world.bob.resident_id, "start": "2024-01", "wage": "1,2,3,4"}
+    )
+    assert not form.is_valid()
+    assert "thousands separators" in str(form.errors["wage"]) or "千位" in str(form.errors["wage"])

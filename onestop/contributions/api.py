@@ -1,7 +1,6 @@
 """Contributions API: registration, employees, declarations (JSON or file), bills, statements."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from onestop.common.amounts import Amount
 from onestop.common.errors import NotFound
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
@@ -41,7 +41,7 @@ class RegistrationOut(Schema):
 class EmploymentIn(Schema):
     resident_id: str
     start: str = Field(..., examples=["2024-01"])
-    wage: Decimal = Field(..., ge=0, le=10_000_000, decimal_places=2)
+    wage: Amount = Field(..., le=10_000_000)
     post_category: str = PostCategory.GENERAL
 
 
