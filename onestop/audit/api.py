@@ -32,7 +32,7 @@ class EntryOut(Schema):
     hash: str
 
 
-class VerifyOut(Schema):
+class JournalVerifyOut(Schema):
     intact: bool
     checked: int
     broken_at: int | None
@@ -73,7 +73,7 @@ def entries(
     return qs
 
 
-@router.get("/verify", response=VerifyOut)
+@router.get("/verify", response=JournalVerifyOut)
 def verify(request: HttpRequest) -> dict[str, Any]:
     """Re-walk the hash chain and name the first broken entry, if any."""
     _check(request)

@@ -243,7 +243,7 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
 
 @router.post(
     "/employers/{employer_id}/declarations",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut | ErrorOut},
 )
 def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
     """Declare a month's wages. Any bad row rejects the whole declaration (422, row-level
@@ -266,7 +266,7 @@ def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> S
 
 @router.post(
     "/employers/{employer_id}/declarations/file",
-    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut},
+    response={200: dict, 201: dict, 403: ErrorOut, 404: ErrorOut, 422: RejectedOut | ErrorOut},
 )
 def declare_file(
     request: HttpRequest,

@@ -101,7 +101,7 @@ def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str,
     return [_rect_out(r) for r in selectors.rectifications_for(actor=request.user, status=status)]
 
 
-class NoteIn(Schema):
+class RectificationNoteIn(Schema):
     note: str = Field(..., min_length=1, max_length=1000)
 
 
@@ -111,7 +111,7 @@ class NoteIn(Schema):
     auth=ANY_AUTH,
 )
 def rectification_act(
-    request: HttpRequest, rect_id: int, action: str, payload: NoteIn
+    request: HttpRequest, rect_id: int, action: str, payload: RectificationNoteIn
 ) -> dict[str, Any]:
     """``callback``, ``rectified`` or ``appeal`` (case workers, reviewers); ``uphold`` or
     ``dismiss`` an appeal (supervisors). Out of scope reads as not found."""

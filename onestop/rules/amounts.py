@@ -32,6 +32,8 @@ _AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
 FLOAT_TOLERANCE = Decimal("0.000001")
 #: Longest text looked at: 15 digits, separators and decimals; longer is no amount.
 MAX_CHARS = 32
+#: Digits before the point of the largest spreadsheet number looked at (far above any wage).
+MAX_DIGITS = 15
 
 
 def _refuse(text: str, zh: str, en: str, code: str) -> RuleError:
@@ -85,6 +87,8 @@ def amount_from_number(value: float | int | Decimal) -> Decimal:
     if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         raise _refuse(str(value), "不是数字。", "it is not a number.", "amount_format")
     exact = Decimal(value)
+    if exact.adjusted() >= MAX_DIGITS:
+        raise _refuse(str(value), "过大。", "it is too large.", "amount_format")
     if exact < 0 or (exact == 0 and str(value).startswith("-")):
         raise _refuse(str(value), "不能为负数。", "it must not be negative.", "amount_sign")
     rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -90,6 +90,8 @@ def test_spreadsheet_numbers(value: float, amount: str) -> None:
         (float("nan"), "amount_format"),
         (float("inf"), "amount_format"),
         (True, "amount_format"),
+        (1e300, "amount_format"),
+        (-1e300, "amount_format"),
     ],
 )
 def test_spreadsheet_numbers_refused(value: float, code: str) -> None:
