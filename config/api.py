@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -179,6 +179,20 @@ def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
             "message_en": "The request body is too large.",
         },
         status=413,
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """Too many fields or files, a malformed host...: Django's refusals, answered as 400."""
+    return api.create_response(
+        request,
+        {
+            "code": "malformed",
+            "message_zh": "请求被拒绝：格式或数量不符合要求。",
+            "message_en": "The request is refused: malformed or too many parts.",
+        },
+        status=400,
     )
 
 

@@ -412,3 +412,15 @@ def test_typed_amount_in_a_form_is_refused_with_its_reason(world: Any) -> None:
     )
     assert not form.is_valid()
     assert "thousands separators" in str(form.errors["wage"]) or "千位" in str(form.errors["wage"])
+
+
+def test_too_many_form_fields_is_a_400(world: Any, machine: Any) -> None:
+    client, auth, base = machine
+    fields = {f"f{i}": "x" for i in range(1200)}
+    response = client.post(
+        f"{base}/declarations/file",
+        {"period": "2024-10", **fields, "file": _upload("a.csv", b"x")},
+        headers=auth,
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"
