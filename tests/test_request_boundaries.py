@@ -424,3 +424,35 @@ def test_too_many_form_fields_is_a_400(world: Any, machine: Any) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed"
+
+
+BOUNDED_LISTS = [
+    ("bob", "/api/v1/employers/{acme}/employments"),
+    ("bob", "/api/v1/employers/{acme}/bills"),
+    ("carol", "/api/v1/queue"),
+    ("alice", "/api/v1/me/data-use"),
+    ("alice", "/api/v1/me/consents"),
+    ("alice", "/api/v1/me/licences"),
+    ("rita", "/api/v1/payroll/runs"),
+    ("carol", "/api/v1/transfers"),
+    ("carol", "/api/v1/survivors"),
+    ("carol", "/api/v1/rectifications"),
+    ("anonymous", "/api/v1/ratings"),
+]
+
+
+@pytest.mark.parametrize(("persona", "url"), BOUNDED_LISTS)
+def test_plain_lists_take_bounded_limit_and_offset(world: Any, persona: str, url: str) -> None:
+    """Every list validates ``limit`` (1-500) and ``offset`` and stays a JSON array."""
+    client = Client()
+    user = world.user(persona)
+    if user is not None:
+        client.force_login(user)
+    url = url.format(acme=world.acme.pk)
+    assert client.get(url).status_code == 200
+    for query in ("limit=0", "limit=501", "offset=-1", "offset=9223372036854775808", "limit=x"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 422, (url, query)
+    window = client.get(f"{url}?limit=1&offset=0")
+    assert window.status_code == 200 and isinstance(window.json(), list)
+    assert len(window.json()) <= 1

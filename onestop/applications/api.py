@@ -11,6 +11,7 @@ from ninja.responses import Status
 from onestop.applications import selectors, services
 from onestop.applications.models import Application, Channel
 from onestop.common.errors import NotFound, ServiceError
+from onestop.common.pagination import bounded
 from onestop.common.throttles import address_throttle
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import User
@@ -203,6 +204,7 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
 
 
 @router.get("/queue", response=list[CaseOut])
+@bounded
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Open cases with a task the signed-in staff member may do."""
     require_scope(request, "applications:read")

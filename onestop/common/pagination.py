@@ -7,10 +7,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from ninja import Field, Schema
+from django.http import HttpRequest
+from ninja import Field, Query, Schema
 from ninja.pagination import LimitOffsetPagination
+from ninja.responses import Status
+from ninja.utils import contribute_operation_args
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -25,3 +30,29 @@ class BoundedPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+class Window(Schema):
+    """``limit`` and ``offset`` of a plain list (the answer stays a JSON array)."""
+
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="Items at most")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+
+def bounded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a list operation validated ``limit``/``offset`` query parameters and cut its
+    answer to them: at most :data:`MAX_LIMIT` items, still a plain array, so a client pages
+    by offset until fewer than ``limit`` come back. Put it under ``@router.get``."""
+
+    @wraps(func)
+    def view(request: HttpRequest, **kwargs: Any) -> Any:
+        window = kwargs.pop("ninja_window", None) or Window(limit=MAX_LIMIT, offset=0)
+        items = func(request, **kwargs)
+        status = None
+        if isinstance(items, Status):
+            status, items = items.status_code, items.value
+        cut = list(items[window.offset : window.offset + window.limit])
+        return cut if status is None else Status(status, cut)
+
+    contribute_operation_args(view, "ninja_window", Window, Query(...))  # type: ignore[type-arg]
+    return view

@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from onestop.common.amounts import Amount
 from onestop.common.errors import NotFound
+from onestop.common.pagination import bounded
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import month_of, parse_period
@@ -183,6 +184,7 @@ def register(request: HttpRequest, employer_id: int, payload: RegistrationIn) ->
 
 
 @router.get("/employers/{employer_id}/employments", response=list[EmploymentOut])
+@bounded
 def employments(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
     require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
@@ -326,6 +328,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
 
 
 @router.get("/employers/{employer_id}/bills", response=list[BillOut])
+@bounded
 def bills(
     request: HttpRequest, employer_id: int, arrears_only: bool = False
 ) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.pagination import bounded
 from onestop.common.throttles import address_throttle
 from onestop.exchange import gateway, licences, services, signing
 from onestop.exchange.algorithms import ALGORITHMS
@@ -252,6 +253,7 @@ def _consent_out(c: Consent) -> dict[str, Any]:
 
 
 @router.get("/me/data-use", response=list[MessageOut], auth=ANY_AUTH)
+@bounded
 def data_use(request: HttpRequest) -> list[Message]:
     """Every query about the signed-in person: who, which fields, why, when."""
     require_scope(request, "persons:read")
@@ -259,6 +261,7 @@ def data_use(request: HttpRequest) -> list[Message]:
 
 
 @router.get("/me/consents", response=list[ConsentOut], auth=ANY_AUTH)
+@bounded
 def consents(request: HttpRequest) -> list[dict[str, Any]]:
     require_scope(request, "persons:read")
     return [_consent_out(c) for c in services.consents_of(actor=request.user)]
@@ -289,6 +292,7 @@ def consent_revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
 
 
 @router.get("/me/licences", response=list[LicenceOut], auth=ANY_AUTH)
+@bounded
 def my_licences(request: HttpRequest) -> list[Any]:
     """The signed-in person's e-licences in the library."""
     require_scope(request, "persons:read")

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.common.amounts import Amount
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.pagination import bounded
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
@@ -289,6 +290,7 @@ def my_pension(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/payroll/runs", response={200: list[RunOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """Payroll runs with their reconciliation (staff who run the payroll)."""
     require_scope(request, "applications:read")
@@ -435,6 +437,7 @@ def my_retirement(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/transfers", response={200: list[TransferOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def transfer_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Transfers of people in the caller's region scope (case workers, reviewers,
     supervisors)."""
@@ -491,6 +494,7 @@ class SurvivorOut(Schema):
 
 
 @router.get("/survivors", response={200: list[SurvivorOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Survivors' benefits opened by deaths in the caller's region scope (HRSS case workers,
     reviewers, supervisors): the amounts computed from the record, and who claimed them."""

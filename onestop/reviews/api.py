@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from onestop.applications import selectors as applications
 from onestop.common.errors import NotFound
+from onestop.common.pagination import bounded
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.reviews import selectors, services
 from onestop.reviews.models import DIMENSIONS, ReviewChannel
@@ -94,6 +95,7 @@ def _rect_out(rect: Any) -> dict[str, Any]:
 
 
 @router.get("/rectifications", response={200: list[RectificationOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
     """Rectifications in the caller's region scope (HRSS case workers, reviewers,
     supervisors), the most urgent first."""
@@ -136,6 +138,7 @@ class RatingOut(Schema):
 
 
 @router.get("/ratings", response={200: list[RatingOut], 404: ErrorOut}, auth=None)
+@bounded
 def ratings(request: HttpRequest, by: str = "item") -> list[dict[str, Any]]:
     """Public: ratings per ``item``, ``agency`` or ``region`` (city), with the rectification
     rate of dissatisfied ones. No sign-in."""
