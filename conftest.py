@@ -60,6 +60,15 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counts (and anything else cached) do not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path_factory: Any) -> None:
     """Uploaded files (case materials, portal attachments) go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

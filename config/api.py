@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from onestop.applications.api import router as applications_router
 from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
-from onestop.common.errors import ServiceError
+from onestop.common.errors import NotFound, ServiceError
+from onestop.common.throttles import token_throttle
 from onestop.contributions.api import router as contributions_router
 from onestop.dashboards.api import router as dashboards_router
 from onestop.exchange.api import router as certificates_router
@@ -24,7 +29,47 @@ from onestop.reviews.api import router as reviews_router
 from onestop.rules.values import RuleError
 from onestop.supervision.api import router as supervision_router
 
-api = NinjaAPI(
+#: Answers any operation may give besides its documented ones, each with a ``Problem`` body.
+STANDARD_RESPONSES = {
+    400: "Malformed request (e.g. a multipart body without a boundary)",
+    401: "No valid session or bearer token",
+    403: "Not allowed, a token without the scope, or a browser write without CSRF token",
+    404: "Not found, or not visible to the caller",
+    413: "Request body above the operation's limit (named in the message)",
+    422: "Invalid parameters or body; `errors` lists them",
+    429: "Too many requests; see the Retry-After header",
+}
+PROBLEM = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["code", "message_zh", "message_en"],
+    "properties": {
+        "code": {"type": "string"},
+        "message_zh": {"type": "string"},
+        "message_en": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+
+class OnestopAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The document, with the answers every operation may give (``STANDARD_RESPONSES``)
+        added where the operation does not document them itself."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in STANDARD_RESPONSES.items():
+                    if status == 401 and not operation.get("security"):
+                        continue
+                    responses.setdefault(status, {"description": description, "content": content})
+        return schema
+
+
+api = OnestopAPI(
     title="onestop API",
     version="1",
     description=(
@@ -33,6 +78,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=ANY_AUTH,
+    throttle=[token_throttle()],
 )
 
 
@@ -92,6 +138,93 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "errors": exc.errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, NotFound().as_dict(), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "http", "message_zh": str(exc), "message_en": str(exc)},
+        status=exc.status_code,
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """429; Django Ninja adds ``Retry-After`` (seconds)."""
+    return api.create_response(
+        request,
+        {
+            "code": "throttled",
+            "message_zh": "请求过于频繁，请稍后再试（见 Retry-After 头）。",
+            "message_en": "Too many requests; try again later (see the Retry-After header).",
+        },
+        status=429,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "too_large",
+            "message_zh": "请求体过大。",
+            "message_en": "The request body is too large.",
+        },
+        status=413,
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """Too many fields or files, a malformed host...: Django's refusals, answered as 400."""
+    return api.create_response(
+        request,
+        {
+            "code": "malformed",
+            "message_zh": "请求被拒绝：格式或数量不符合要求。",
+            "message_en": "The request is refused: malformed or too many parts.",
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "malformed",
+            "message_zh": "无法解析multipart请求体。",
+            "message_en": "The multipart body cannot be parsed.",
+        },
+        status=400,
+    )
+
+
+_log = logging.getLogger("onestop.api")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort: logged with its traceback, answered without it (DEBUG or not)."""
+    _log.exception("Unhandled error in %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        {
+            "code": "server_error",
+            "message_zh": "服务器内部错误，已记录。请稍后再试。",
+            "message_en": "Internal server error; it has been logged. Please try again later.",
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=500,
     )
 
 

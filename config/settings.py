@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "csp",
     "onestop.common",
     "onestop.audit",
     "onestop.identity",
@@ -77,9 +79,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: bad multipart, oversized bodies.
+    "onestop.common.middleware.RequestBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onestop.identity.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "onestop.common.middleware.ServiceErrorMiddleware",
 ]
 
@@ -201,6 +206,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Rate limits (onestop.common.throttles), kept in the cache above: "count/period" per scope.
+ONESTOP_THROTTLE_RATES = {
+    "lookup": "30/min",  # public case status and certificate verification, per address
+    "login_address": "60/10min",  # sign-in attempts per client address (offices share one)
+    "login_account": "10/10min",  # sign-in attempts per identifier, whatever the address
+    "token": "1200/min",  # API calls per bearer token
+}
+for _pair in env_list("ONESTOP_THROTTLE_RATES"):
+    _scope, _equals, _rate = _pair.partition("=")
+    ONESTOP_THROTTLE_RATES[_scope.strip()] = _rate.strip()
+
 # Background work: in-process unless a broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
@@ -259,6 +275,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site
+# only: no inline scripts or event handlers, no eval, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -334,3 +366,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# onestop.common.pagination.BoundedPagination is the one in use; this bounds any other.
+NINJA_PAGINATION_MAX_LIMIT = 500

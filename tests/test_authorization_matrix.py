@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
 from django.test import Client
 from django.utils import timezone
 
@@ -1445,26 +1446,101 @@ def matrix_world(world: Any) -> Any:
     return world
 
 
+def _request(client: Client, route: Route, world: Any, **headers: str) -> Any:
+    url = route.url(world)
+    body = route.body_for(world) if route.body_for else route.body
+    if body is not None:
+        return getattr(client, route.method)(
+            url, body, content_type="application/json", headers=headers
+        )
+    if route.form is not None:
+        return getattr(client, route.method)(url, route.form(world), headers=headers)
+    return getattr(client, route.method)(url, headers=headers)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
 def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
-    client = Client()
+    """Each persona's browser, CSRF enforced and its token sent, gets the cell's status."""
+    client = Client(enforce_csrf_checks=True)
     user = matrix_world.user(persona)
     if user is not None:
         client.force_login(user)
+    client.cookies["csrftoken"] = _get_new_csrf_string()
     before = state(matrix_world)
-    url = route.url(matrix_world)
-    body = route.body_for(matrix_world) if route.body_for else route.body
-    if body is not None:
-        response = getattr(client, route.method)(url, body, content_type="application/json")
-    elif route.form is not None:
-        response = getattr(client, route.method)(url, route.form(matrix_world))
-    else:
-        response = getattr(client, route.method)(url)
+    response = _request(
+        client, route, matrix_world, **{"X-CSRFToken": client.cookies["csrftoken"].value}
+    )
     expected = route.status_for(persona)
     assert response.status_code == expected, (persona, route.name, response.status_code)
     if (route.writes and expected >= 400) or (expected == LOGIN and persona == "anonymous"):
+        assert state(matrix_world) == before
+
+
+def _token_operations() -> set[tuple[str, str]]:
+    """(METHOD, path) of the API operations a bearer token may call."""
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if any("TokenAuth" in s for s in operation.get("security", []))
+    }
+
+
+def _template(url: str) -> str:
+    """/api/v1/applications/SX1/claim -> the operation's path template."""
+    from django.urls import resolve
+
+    match = resolve(url.split("?")[0])
+    return "/api/v1/" + str(match.route).removeprefix("api/v1/").replace("<int:", "{").replace(
+        "<", "{"
+    ).replace(">", "}")
+
+
+API_WRITES = [r for r in ROUTES if r.writes and r.name.startswith("api ")]
+
+
+def _acting_persona(route: Route) -> str:
+    """The first persona whose browser may do the write, else the first signed-in one."""
+    allowed = [p for p in PERSONAS[1:] if route.status_for(p) < 400]
+    return allowed[0] if allowed else PERSONAS[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", API_WRITES, ids=[r.name for r in API_WRITES])
+def test_api_write_with_a_token(matrix_world: Any, route: Route) -> None:
+    """A machine with a token (no cookie, CSRF enforced) gets the browser's answer; a token
+    without the operation's scope is refused and changes nothing."""
+    from onestop.identity import services
+    from onestop.identity.services import TOKEN_SCOPES
+
+    persona = _acting_persona(route)
+    user = matrix_world.user(persona)
+    full = services.token_create(actor=user, name="all", scopes=list(TOKEN_SCOPES), days=30)
+    narrow = services.token_create(actor=user, name="me", scopes=["profile:read"], days=30)
+    client = Client(enforce_csrf_checks=True)
+    url = route.url(matrix_world)
+    path = _template(url)
+    if route.status_for("anonymous") != API_ANON:
+        pytest.skip("a public operation: no credential involved")
+    token_may_act = (route.method.upper(), path) in _token_operations()
+
+    before = state(matrix_world)
+    refused = _request(client, route, matrix_world, Authorization=f"Bearer {narrow.secret}")
+    assert refused.status_code in ({403} if token_may_act else {401}), (
+        route.name,
+        refused.status_code,
+    )
+    assert state(matrix_world) == before
+
+    response = _request(client, route, matrix_world, Authorization=f"Bearer {full.secret}")
+    expected = route.status_for(persona) if token_may_act else 401
+    assert response.status_code == expected, (persona, route.name, response.status_code)
+    if expected >= 400:
         assert state(matrix_world) == before
 
 

@@ -22,3 +22,30 @@ def test_committed_schema_is_current() -> None:
 def test_docs_page_is_served(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/v1/docs").status_code == 200
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_schema_names_are_unique() -> None:
+    """Two API schemas of one name share one component: one of them would be documented
+    with the other's fields (as /api/v1/regions was with the dashboards' regions)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import onestop
+
+    shapes: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(onestop.__path__):
+        try:
+            module = importlib.import_module(f"onestop.{info.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                shapes.setdefault(name, set()).add(str(value.model_json_schema()))
+    assert {name: found for name, found in shapes.items() if len(found) > 1} == {}

@@ -73,3 +73,30 @@ def test_production_refuses_to_start_without_keys() -> None:
     )
     assert result.returncode != 0
     assert "ONESTOP_DATA_KEYS" in result.stderr
+
+
+def test_production_servers_refuse_to_start_before_collectstatic(tmp_path: Path) -> None:
+    """Without the static manifest every page would fail: the WSGI app refuses to load."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=production_env(ONESTOP_VAR_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "collectstatic" in result.stderr
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=production_env(ONESTOP_VAR_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr

@@ -11,6 +11,8 @@ from ninja.responses import Status
 from onestop.applications import selectors, services
 from onestop.applications.models import Application, Channel
 from onestop.common.errors import NotFound, ServiceError
+from onestop.common.pagination import bounded
+from onestop.common.throttles import address_throttle
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import User
 
@@ -158,7 +160,12 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
     return Status(201, {**case_out(filed.application), "code": filed.code})
 
 
-@router.get("/applications/status", response={200: StatusOut, 404: ErrorOut}, auth=None)
+@router.get(
+    "/applications/status",
+    response={200: StatusOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def status(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     """Where a case stands, for anyone with its number and query code."""
     case = selectors.status_public(number=number, code=code)
@@ -197,6 +204,7 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
 
 
 @router.get("/queue", response=list[CaseOut])
+@bounded
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """Open cases with a task the signed-in staff member may do."""
     require_scope(request, "applications:read")

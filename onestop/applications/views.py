@@ -27,6 +27,7 @@ from onestop.applications.forms import (
 from onestop.applications.models import Channel
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.throttles import throttle_page
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -442,6 +443,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@throttle_page("lookup")
 def status_view(request: HttpRequest) -> HttpResponse:
     """Anyone with the case number and its code sees where the case stands."""
     number, code = request.GET.get("number", ""), request.GET.get("code", "")

@@ -6,9 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from onestop.audit.selectors import entry_search, journal_verify
+from onestop.common.pagination import BoundedPagination
 
 router = Router(tags=["audit"])
 
@@ -31,7 +32,7 @@ class EntryOut(Schema):
     hash: str
 
 
-class VerifyOut(Schema):
+class JournalVerifyOut(Schema):
     intact: bool
     checked: int
     broken_at: int | None
@@ -47,7 +48,7 @@ def _check(request: HttpRequest) -> None:
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def entries(
     request: HttpRequest,
     action: str = "",
@@ -72,7 +73,7 @@ def entries(
     return qs
 
 
-@router.get("/verify", response=VerifyOut)
+@router.get("/verify", response=JournalVerifyOut)
 def verify(request: HttpRequest) -> dict[str, Any]:
     """Re-walk the hash chain and name the first broken entry, if any."""
     _check(request)

@@ -12,7 +12,7 @@ from onestop.catalogue.models import ServiceItem
 router = Router(tags=["catalogue"], auth=None)
 
 
-class MaterialOut(Schema):
+class ItemMaterialOut(Schema):
     name: str
     name_en: str
     required: bool
@@ -32,7 +32,7 @@ class ItemOut(Schema):
     legal_basis: str
     conditions: str
     conditions_en: str
-    materials: list[MaterialOut]
+    materials: list[ItemMaterialOut]
     legal_limit_days: int
     promised_limit_days: int
     visits_required: int

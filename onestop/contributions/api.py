@@ -1,7 +1,6 @@
 """Contributions API: registration, employees, declarations (JSON or file), bills, statements."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +8,9 @@ from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from onestop.common.amounts import Amount
 from onestop.common.errors import NotFound
+from onestop.common.pagination import bounded
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import month_of, parse_period
@@ -41,7 +42,7 @@ class RegistrationOut(Schema):
 class EmploymentIn(Schema):
     resident_id: str
     start: str = Field(..., examples=["2024-01"])
-    wage: Decimal = Field(..., ge=0, le=10_000_000, decimal_places=2)
+    wage: Amount = Field(..., le=10_000_000)
     post_category: str = PostCategory.GENERAL
 
 
@@ -69,7 +70,7 @@ class RowIn(Schema):
 class DeclarationIn(Schema):
     period: str = Field(..., examples=["2024-10"])
     kind: str = "regular"
-    rows: list[RowIn] = Field(..., max_length=2_000_000)
+    rows: list[RowIn] = Field(..., max_length=files.MAX_ROWS)
 
 
 class RowErrorOut(Schema):
@@ -81,7 +82,9 @@ class RowErrorOut(Schema):
 
 class RejectedOut(Schema):
     accepted: bool
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = Field(..., description="The first 1,000 row errors")
+    error_count: int = Field(..., description="All row errors")
+    error_counts: dict[str, int] = Field(..., description="Row errors per reason")
 
 
 class BillOut(Schema):
@@ -195,6 +198,7 @@ def register(request: HttpRequest, employer_id: int, payload: RegistrationIn) ->
 
 
 @router.get("/employers/{employer_id}/employments", response=list[EmploymentOut])
+@bounded
 def employments(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
     require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
@@ -261,7 +265,7 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
         403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
-        422: RejectedOut,
+        422: RejectedOut | ErrorOut,
     },
 )
 def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
@@ -294,7 +298,7 @@ def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> S
         403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
-        422: RejectedOut,
+        422: RejectedOut | ErrorOut,
     },
 )
 def declare_file(
@@ -307,6 +311,7 @@ def declare_file(
     """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template."""
     require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    files.check_size(file.size)
     rows = files.parse(file.name or "", file.read())
     return _result(
         services.declaration_submit(
@@ -354,6 +359,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
 
 
 @router.get("/employers/{employer_id}/bills", response=list[BillOut])
+@bounded
 def bills(
     request: HttpRequest, employer_id: int, arrears_only: bool = False
 ) -> list[dict[str, Any]]:

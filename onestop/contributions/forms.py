@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.common.amounts import AmountField
 from onestop.contributions.models import DeclarationKind, Insurance, PostCategory
 
 
@@ -30,12 +31,7 @@ class RegistrationForm(forms.Form):
 class EmploymentForm(forms.Form):
     resident_id = forms.CharField(label=_("Resident ID"), max_length=18)
     start = MonthField(label=_("From month"))
-    wage = forms.DecimalField(
-        label=_("Monthly wage (yuan)"),
-        min_value=Decimal(0),
-        max_value=Decimal(10_000_000),
-        decimal_places=2,
-    )
+    wage = AmountField(label=_("Monthly wage (yuan)"), max_value=Decimal(10_000_000))
     post_category = forms.ChoiceField(label=_("Post"), choices=PostCategory.choices)
 
 

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,12 +34,14 @@ from onestop.contributions.periods import current_period, month_of
 from onestop.identity.auth import resident_id_index
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
+from onestop.rules.amounts import parse_amount
 from onestop.rules.contributions import (
     pension_contribution,
     unemployment_contribution,
     work_injury_contribution,
 )
 from onestop.rules.identifiers import check_resident_id
+from onestop.rules.values import RuleError
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +208,8 @@ class RowError:
     field: str
     zh: str
     en: str
+    #: The kind of refusal, counted per kind in the reply (defaults to the field).
+    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -246,22 +250,13 @@ def _payload_hash(employer: Employer, period: int, kind: str, rows: Sequence[Dec
     return sm3_hex(canonical.encode())
 
 
-def _parse_wage(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        return None
-    if not value.is_finite():
-        return None
-    return value
-
-
 def _formula_error(line: int) -> RowError:
     return RowError(
         line,
         "row",
         "含有公式或特殊起始字符，已拒绝。",
         "Contains a formula or a leading special character.",
+        "formula",
     )
 
 
@@ -294,29 +289,23 @@ def _check_rows(
                     "resident_id",
                     f"公民身份号码无效：{reason.zh if reason else ''}",
                     f"Invalid resident ID: {reason.en if reason else ''}",
+                    "resident_id",
                 )
             )
             continue
-        wage = _parse_wage(raw_wage)
-        if wage is None:
-            errors.append(
-                RowError(row.line, "wage", "工资不是有效数字。", "The wage is not a number.")
-            )
+        try:
+            wage = parse_amount(raw_wage)
+        except RuleError as exc:
+            errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
             continue
-        if wage < 0 or wage > MAX_WAGE:
+        if wage > MAX_WAGE:
             errors.append(
                 RowError(
                     row.line,
                     "wage",
                     "工资应在0至10000000之间。",
                     "The wage must be between 0 and 10000000.",
-                )
-            )
-            continue
-        if wage != wage.quantize(Decimal("0.01")):
-            errors.append(
-                RowError(
-                    row.line, "wage", "工资最多两位小数。", "The wage has more than two decimals."
+                    "wage_range",
                 )
             )
             continue
@@ -327,6 +316,7 @@ def _check_rows(
                     "resident_id",
                     f"与第{seen[index]}行重复。",
                     f"Duplicates line {seen[index]}.",
+                    "duplicate",
                 )
             )
             continue
@@ -681,8 +671,26 @@ def _rejected(
             outcome="failed",
             changes={"period": period, "errors": len(errors)},
         )
-    reply = {"accepted": False, "errors": [e.as_dict() for e in errors]}
-    return DeclarationResult(False, reply, errors=errors)
+    return DeclarationResult(False, rejection_reply(errors), errors=errors)
+
+
+#: Row errors a reply lists; the rest are counted per reason (``error_counts``).
+MAX_ERRORS_LISTED = 1000
+
+
+def rejection_reply(errors: Sequence[RowError]) -> dict[str, Any]:
+    """``{"accepted": False, "errors": [first 1,000], "error_count": n, "error_counts":
+    {reason: n}}``: small whatever the number of bad rows."""
+    counts: dict[str, int] = {}
+    for e in errors:
+        key = e.reason or e.field
+        counts[key] = counts.get(key, 0) + 1
+    return {
+        "accepted": False,
+        "errors": [e.as_dict() for e in errors[:MAX_ERRORS_LISTED]],
+        "error_count": len(errors),
+        "error_counts": counts,
+    }
 
 
 def payment_record(

@@ -169,6 +169,7 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            files.check_size(upload.size)
             rows = files.parse(upload.name, upload.read())
             result = services.declaration_submit(
                 actor=request.user,

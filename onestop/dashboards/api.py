@@ -15,12 +15,12 @@ from onestop.identity.api_auth import ANY_AUTH, require_scope
 router = Router(tags=["dashboards"], auth=ANY_AUTH)
 
 
-class MonthOut(Schema):
+class DashboardMonthOut(Schema):
     month: str
     figures: dict[str, Decimal | None]
 
 
-class RegionOut(Schema):
+class DashboardRegionOut(Schema):
     code: str
     name: str
     figures: dict[str, Decimal | None]
@@ -29,9 +29,9 @@ class RegionOut(Schema):
 class DashboardOut(Schema):
     since: str
     until: str
-    months: list[MonthOut]
+    months: list[DashboardMonthOut]
     regions_month: str | None
-    regions: list[RegionOut]
+    regions: list[DashboardRegionOut]
 
 
 def _label(period: int) -> str:

@@ -10,6 +10,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.pagination import bounded
+from onestop.common.throttles import address_throttle
 from onestop.exchange import gateway, licences, pdf_signing, services, signing
 from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
@@ -85,7 +87,12 @@ def pdf_root(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.get("/certificates/verify", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+@router.get(
+    "/certificates/verify",
+    response={200: VerifyOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def verify(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     """Check a certificate by the number and code printed on it."""
     return _verification(services.certificate_verify(number=number, code=code))
@@ -129,7 +136,12 @@ def _verification(result: services.Verification) -> dict[str, Any]:
     }
 
 
-@router.post("/certificates/verify-file", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+@router.post(
+    "/certificates/verify-file",
+    response={200: VerifyOut, 404: ErrorOut},
+    auth=None,
+    throttle=[address_throttle("lookup")],
+)
 def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     """Check a certificate PDF itself, byte for byte: its PAdES signature covers the whole
     file and chains to the platform's root (`/api/v1/certificates/pdf-chain`), its payload
@@ -273,6 +285,7 @@ def _consent_out(c: Consent) -> dict[str, Any]:
 
 
 @router.get("/me/data-use", response=list[MessageOut], auth=ANY_AUTH)
+@bounded
 def data_use(request: HttpRequest) -> list[Message]:
     """Every query about the signed-in person: who, which fields, why, when."""
     require_scope(request, "persons:read")
@@ -280,6 +293,7 @@ def data_use(request: HttpRequest) -> list[Message]:
 
 
 @router.get("/me/consents", response=list[ConsentOut], auth=ANY_AUTH)
+@bounded
 def consents(request: HttpRequest) -> list[dict[str, Any]]:
     require_scope(request, "persons:read")
     return [_consent_out(c) for c in services.consents_of(actor=request.user)]
@@ -310,6 +324,7 @@ def consent_revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
 
 
 @router.get("/me/licences", response=list[LicenceOut], auth=ANY_AUTH)
+@bounded
 def my_licences(request: HttpRequest) -> list[Any]:
     """The signed-in person's e-licences in the library."""
     require_scope(request, "persons:read")

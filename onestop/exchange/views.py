@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.throttles import throttle_page
 from onestop.exchange import certificate_pdf, licences, services
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.forms import ConsentForm
@@ -51,6 +52,7 @@ def proof_pdf_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_page("lookup")
 def verify_view(request: HttpRequest) -> HttpResponse:
     """Anyone holding a certificate (a bank, an employer) checks it here: by number and code,
     or by uploading the PDF itself (a changed file fails)."""

@@ -6,10 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.pagination import BoundedPagination
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
 from onestop.identity.masking import mask_phone, mask_resident_id
@@ -158,7 +159,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/persons", response=list[PersonOut], auth=ANY_AUTH)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     """Persons within the caller's scope; ``q`` is a resident ID or a name prefix."""
     require_scope(request, "persons:read")

@@ -1,13 +1,28 @@
-"""API authentication: the browser's session (with CSRF) or a per-client bearer token."""
+"""API authentication: the browser's session (with CSRF) or a per-client bearer token.
+
+Two kinds of client, two kinds of proof:
+
+- a **machine** (mobile app, kiosk, another department's system) sends
+  ``Authorization: Bearer ost_...``; no cookie is involved, so no CSRF check applies, and
+  every operation checks the token's scopes (:func:`require_scope`);
+- a **browser** sends its session cookie, which any other site can make it send, so every
+  unsafe request must also carry the CSRF token (``X-CSRFToken`` header).
+
+The token is looked at first: a request that carries one is a machine's, whatever cookies
+travel with it. CSRF is checked only for a signed-in session: an anonymous request has no
+session to abuse and gets the plain 401.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
-from onestop.common.errors import NotPermitted
+from onestop.common.errors import NotPermitted, ServiceError
 from onestop.identity.services import token_authenticate
 
 
@@ -23,9 +38,44 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-session_auth = SessionAuth(csrf=True)
+class CsrfRefused(NotPermitted):
+    def __init__(self) -> None:
+        super().__init__(
+            "请求缺少有效的CSRF令牌：浏览器会话的写操作须带 X-CSRFToken 头；"
+            "程序客户端请使用 API 令牌（Authorization: Bearer）。",
+            "CSRF check failed: a browser session's writes need the X-CSRFToken header; "
+            "machine clients use an API token (Authorization: Bearer).",
+            code="csrf",
+        )
+
+
+class BrowserSession(SessionAuth):
+    """The Django session of a signed-in browser; unsafe methods must pass the CSRF check."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if getattr(request, "api_token", None) is not None:
+            return None  # a token was offered and checked first
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False):
+            try:
+                refused = check_csrf(request)
+            except MultiPartParserError as exc:
+                raise ServiceError(
+                    "无法解析multipart请求体（缺少或错误的boundary）。",
+                    "The multipart body cannot be parsed (missing or bad boundary).",
+                    code="malformed",
+                ) from exc
+            if refused is not None:
+                raise CsrfRefused()
+        return user
+
+
+session_auth = BrowserSession(csrf=True)
 token_auth = TokenAuth()
-ANY_AUTH = [session_auth, token_auth]
+# Order matters: the token first, so a machine's write never meets the CSRF check.
+ANY_AUTH = [token_auth, session_auth]
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:

@@ -53,6 +53,8 @@ TOKEN_SCOPES = {
     "quality:read": "Read data-quality findings and scores in the user's scope",
     "quality:write": "Resolve, dismiss or correct data-quality findings",
     "dashboards:read": "Read the decision makers' dashboard figures in the user's scope",
+    "notifications:read": "Read one's own inbox",
+    "notifications:write": "Mark one's own notifications read",
 }
 MAX_TOKEN_DAYS = 366
 

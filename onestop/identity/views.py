@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.audit.services import record
+from onestop.common import throttles
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy, selectors, services
 from onestop.identity.auth import is_locked, totp_uri
@@ -60,6 +61,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: identifier and password. Staff go on to the second factor."""
     form = LoginForm(request.POST or None)
     next_url = _safe_next(request)
+    if request.method == "POST":
+        # Counted before the password is checked, whatever the outcome: guessing is slowed
+        # per address and per account (the lockout after failures stays as well).
+        identifier = str(request.POST.get("identifier", "")).strip().lower()[:64]
+        wait = throttles.hit(scope="login_address", ident=throttles.by_address(request))
+        if wait is None and identifier:
+            wait = throttles.hit(scope="login_account", ident=identifier)
+        if wait is not None:
+            return throttles.too_many(request, wait)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request,

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from onestop.identity.api_auth import ANY_AUTH
+from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.notifications import selectors, services
 from onestop.notifications.models import Notification
 
@@ -29,10 +29,12 @@ class NotificationOut(Schema):
 @router.get("/inbox", response=list[NotificationOut])
 def inbox(request: HttpRequest, unread: bool = False) -> list[Notification]:
     """The signed-in user's notifications, newest first (at most 200)."""
+    require_scope(request, "notifications:read")
     return list(selectors.inbox_of(actor=request.user, unread_only=unread)[:200])
 
 
 @router.post("/inbox/{notification_id}/read", response=NotificationOut)
 def read(request: HttpRequest, notification_id: int) -> Notification:
     """Mark one of one's own notifications read; another user's is not found."""
+    require_scope(request, "notifications:write")
     return services.notification_read(actor=request.user, notification_id=notification_id)

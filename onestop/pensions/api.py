@@ -10,7 +10,9 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from onestop.applications.services.cases import HRSS_AGENCIES
+from onestop.common.amounts import Amount
 from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.pagination import bounded
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
@@ -84,8 +86,8 @@ class PensionIn(Schema):
     age: AgeSchema
     contribution_months: int = Field(..., ge=0, le=720)
     average_contribution_index: Decimal = Field(..., ge=0, le=5, decimal_places=4)
-    account_balance: Decimal = Field(..., ge=0, le=100_000_000, decimal_places=2)
-    benefit_base: Decimal | None = Field(None, gt=0, le=1_000_000, decimal_places=2)
+    account_balance: Amount = Field(..., le=100_000_000)
+    benefit_base: Amount | None = Field(None, gt=0, le=1_000_000)
     deemed_months: int = Field(0, ge=0, le=600)
 
 
@@ -147,7 +149,7 @@ def pension(request: HttpRequest, payload: PensionIn) -> dict[str, Any]:
 
 class InterestIn(Schema):
     year: int = Field(..., ge=1990, le=2100)
-    opening_balance: Decimal = Field(..., ge=0, le=100_000_000, decimal_places=2)
+    opening_balance: Amount = Field(..., le=100_000_000)
     contributions: Decimal | list[Decimal] = Field(
         ..., description="The year's total, or the monthly credits from January"
     )
@@ -186,8 +188,8 @@ def account_interest(request: HttpRequest, payload: InterestIn) -> dict[str, Any
 class ContributionIn(Schema):
     province: str = Field(..., min_length=6, max_length=6)
     year: int = Field(..., ge=1990, le=2100)
-    wage: Decimal = Field(..., ge=0, le=10_000_000, decimal_places=2)
-    average_wage: Decimal | None = Field(None, gt=0, le=1_000_000, decimal_places=2)
+    wage: Amount = Field(..., le=10_000_000)
+    average_wage: Amount | None = Field(None, gt=0, le=1_000_000)
     flexible: bool = False
 
 
@@ -288,6 +290,7 @@ def my_pension(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/payroll/runs", response={200: list[RunOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """Payroll runs with their reconciliation (staff who run the payroll)."""
     require_scope(request, "applications:read")
@@ -434,6 +437,7 @@ def my_retirement(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/transfers", response={200: list[TransferOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def transfer_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Transfers of people in the caller's region scope (case workers, reviewers,
     supervisors)."""
@@ -490,6 +494,7 @@ class SurvivorOut(Schema):
 
 
 @router.get("/survivors", response={200: list[SurvivorOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Survivors' benefits opened by deaths in the caller's region scope (HRSS case workers,
     reviewers, supervisors): the amounts computed from the record, and who claimed them."""

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.common.amounts import AmountField
+
 CATEGORIES = [
     ("male", _("Man (original age 60)")),
     ("female_55", _("Woman in a cadre post (original age 55)")),
@@ -41,18 +43,14 @@ class EstimateForm(RetirementForm):
         initial=0,
         required=False,
     )
-    account_balance = forms.DecimalField(
+    account_balance = AmountField(
         label=_("Individual account balance now (yuan)"),
-        min_value=Decimal(0),
         max_value=Decimal(100_000_000),
-        decimal_places=2,
         initial=Decimal("50000"),
     )
-    monthly_wage = forms.DecimalField(
+    monthly_wage = AmountField(
         label=_("Monthly wage now (yuan)"),
-        min_value=Decimal(0),
         max_value=Decimal(10_000_000),
-        decimal_places=2,
         initial=Decimal("6000"),
     )
     average_index = forms.DecimalField(

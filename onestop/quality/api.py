@@ -40,7 +40,7 @@ class ScoreOut(Schema):
     score: Decimal
 
 
-class NoteIn(Schema):
+class FindingNoteIn(Schema):
     note: str
 
 
@@ -96,7 +96,7 @@ ACTIONS = {
 
 @router.post("/quality/findings/{finding_id}/{action}", response=FindingOut)
 def finding_act(
-    request: HttpRequest, finding_id: int, action: str, payload: NoteIn
+    request: HttpRequest, finding_id: int, action: str, payload: FindingNoteIn
 ) -> dict[str, Any]:
     """``resolve`` (the rule must no longer find it), ``dismiss`` (not an error) or
     ``correct`` (the rule's own correction), with a note."""

@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from onestop.applications import selectors as applications
 from onestop.common.errors import NotFound
+from onestop.common.pagination import bounded
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.reviews import selectors, services
 from onestop.reviews.models import DIMENSIONS, ReviewChannel
@@ -94,6 +95,7 @@ def _rect_out(rect: Any) -> dict[str, Any]:
 
 
 @router.get("/rectifications", response={200: list[RectificationOut], 403: ErrorOut}, auth=ANY_AUTH)
+@bounded
 def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
     """Rectifications in the caller's region scope (HRSS case workers, reviewers,
     supervisors), the most urgent first."""
@@ -101,7 +103,7 @@ def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str,
     return [_rect_out(r) for r in selectors.rectifications_for(actor=request.user, status=status)]
 
 
-class NoteIn(Schema):
+class RectificationNoteIn(Schema):
     note: str = Field(..., min_length=1, max_length=1000)
 
 
@@ -111,7 +113,7 @@ class NoteIn(Schema):
     auth=ANY_AUTH,
 )
 def rectification_act(
-    request: HttpRequest, rect_id: int, action: str, payload: NoteIn
+    request: HttpRequest, rect_id: int, action: str, payload: RectificationNoteIn
 ) -> dict[str, Any]:
     """``callback``, ``rectified`` or ``appeal`` (case workers, reviewers); ``uphold`` or
     ``dismiss`` an appeal (supervisors). Out of scope reads as not found."""
@@ -136,6 +138,7 @@ class RatingOut(Schema):
 
 
 @router.get("/ratings", response={200: list[RatingOut], 404: ErrorOut}, auth=None)
+@bounded
 def ratings(request: HttpRequest, by: str = "item") -> list[dict[str, Any]]:
     """Public: ratings per ``item``, ``agency`` or ``region`` (city), with the rectification
     rate of dissatisfied ones. No sign-in."""

@@ -84,7 +84,7 @@ def test_xlsx_with_a_formula_is_refused(acme: Any) -> None:
     [
         ("wages.pdf", b"%PDF-1.4", "CSV or XLSX"),
         ("wages.xlsx", b"not a zip", "not a valid XLSX"),
-        ("wages.xlsx", b"PK\x03\x04broken", "cannot be read"),
+        ("wages.xlsx", b"PK\x03\x04broken", "not a valid XLSX"),
         ("wages.csv", b"", "empty"),
         ("wages.csv", "姓名,月工资\n张三,100\n".encode(), "Missing column"),
     ],

@@ -84,6 +84,11 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help="Set up and exit without serving."
         )
         parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Serve Django's debug pages (tracebacks in error answers); never for visitors.",
+        )
+        parser.add_argument(
             "--persons",
             type=int,
             default=200,
@@ -132,6 +137,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "Periodic jobs (time-limit clock, payments, interest) run in-process."
                 )
+            if not options["debug"]:
+                # The demo is shown to people: errors answer the plain pages, not a traceback.
+                settings.DEBUG = False
             self._serve(options)
         finally:
             if stop is not None:

@@ -1,0 +1,58 @@
+"""The one pagination of the API's lists: ``limit`` and ``offset``, both bounded.
+
+``limit`` is 1 to :data:`MAX_LIMIT` (default :data:`DEFAULT_LIMIT`); ``offset`` is 0 to
+:data:`MAX_OFFSET`. Anything else is a 422 naming the parameter, never a database error
+(an offset beyond a 64-bit integer used to reach SQLite as an overflow, a 500).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Schema
+from ninja.pagination import LimitOffsetPagination
+from ninja.responses import Status
+from ninja.utils import contribute_operation_args
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+# Far beyond any list the platform serves, and far below a 64-bit integer.
+MAX_OFFSET = 10_000_000
+
+
+class BoundedPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+class Window(Schema):
+    """``limit`` and ``offset`` of a plain list (the answer stays a JSON array)."""
+
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="Items at most")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+
+def bounded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a list operation validated ``limit``/``offset`` query parameters and cut its
+    answer to them: at most :data:`MAX_LIMIT` items, still a plain array, so a client pages
+    by offset until fewer than ``limit`` come back. Put it under ``@router.get``."""
+
+    @wraps(func)
+    def view(request: HttpRequest, **kwargs: Any) -> Any:
+        window = kwargs.pop("ninja_window", None) or Window(limit=MAX_LIMIT, offset=0)
+        items = func(request, **kwargs)
+        status = None
+        if isinstance(items, Status):
+            status, items = items.status_code, items.value
+        cut = list(items[window.offset : window.offset + window.limit])
+        return cut if status is None else Status(status, cut)
+
+    contribute_operation_args(view, "ninja_window", Window, Query(...))  # type: ignore[type-arg]
+    return view

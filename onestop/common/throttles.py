@@ -1,0 +1,118 @@
+"""Rate limits: Django Ninja's throttles over the cache (local memory in the embedded
+default, Redis when ``REDIS_URL`` is set, so every worker shares the counts).
+
+Scopes and their rates are settings (``ONESTOP_THROTTLE_RATES``, ``"scope=count/period"``
+pairs in the environment):
+
+- ``lookup``: public case-status look-ups and certificate verification, per client address;
+- ``login_address`` / ``login_account``: sign-in attempts per address and per identifier;
+- ``token``: API calls per bearer token.
+
+Over the rate: HTTP 429 with ``Retry-After`` (seconds), in the API and on the pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja.throttling import SimpleRateThrottle
+
+from onestop.common.digests import sm3_hex
+from onestop.common.middleware import client_address
+
+
+class ScopedThrottle(SimpleRateThrottle):
+    """A throttle whose rate is read from settings at each request and whose key is given."""
+
+    scope: str
+
+    def __init__(self, scope: str, key: Callable[[HttpRequest], str | None]) -> None:
+        self.scope = scope
+        self._key = key
+        self.rate = None
+        self.num_requests, self.duration = None, None
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        ident = self._key(request)
+        if ident is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.ONESTOP_THROTTLE_RATES.get(self.scope)
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def wait(self) -> float | None:
+        """Seconds until the oldest counted request leaves the window."""
+        if not self.history:
+            return float(self.duration or 0)
+        elapsed = float(self.now) - float(self.history[-1])
+        return max(0.0, float(self.duration or 0) - elapsed)
+
+
+def by_address(request: HttpRequest) -> str:
+    return client_address(request) or "unknown"
+
+
+def by_token(request: HttpRequest) -> str | None:
+    token = getattr(request, "api_token", None)
+    return None if token is None else f"t{token.pk}"
+
+
+def address_throttle(scope: str) -> ScopedThrottle:
+    return ScopedThrottle(scope, by_address)
+
+
+def token_throttle() -> ScopedThrottle:
+    return ScopedThrottle("token", by_token)
+
+
+def hit(*, scope: str, ident: str) -> int | None:
+    """Count one attempt of ``ident`` under ``scope``: None when allowed, else the seconds
+    to wait (for ``Retry-After``)."""
+    throttle = ScopedThrottle(scope, lambda request: sm3_hex(ident.encode())[:32])
+    if throttle.allow_request(HttpRequest()):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))
+
+
+def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 page, in the user's language, with ``Retry-After``."""
+    from django.shortcuts import render
+
+    from onestop.common.errors import ServiceError
+
+    error = ServiceError(
+        f"请求过于频繁，请{retry_after}秒后再试。",
+        f"Too many requests; try again in {retry_after} seconds.",
+        code="throttled",
+    )
+    response = render(request, "error.html", {"error": error}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def throttle_page(
+    scope: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Limit a page view per client address; over the rate it answers 429."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            wait = hit(scope=scope, ident=by_address(request))
+            if wait is not None:
+                return too_many(request, wait)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
