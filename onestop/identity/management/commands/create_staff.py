@@ -49,9 +49,10 @@ class Command(BaseCommand):
             agency = self._agency(options)
             region = agency.region
             if options["region"]:
-                region = Region.objects.filter(code=options["region"]).first()
-                if region is None:
+                chosen = Region.objects.filter(code=options["region"]).first()
+                if chosen is None:
                     raise CommandError(f"No region {options['region']}.")
+                region = chosen
             try:
                 user = services.staff_create(
                     actor=None,
