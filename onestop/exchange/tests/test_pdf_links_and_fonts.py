@@ -4,6 +4,7 @@ and every name renders (CJK Extension A and B included), in every kind of PDF.""
 from __future__ import annotations
 
 import io
+import os
 import re
 from decimal import Decimal
 from typing import Any
@@ -156,7 +157,11 @@ def drawn_glyphs(data: bytes) -> dict[str, int]:
 def test_every_name_renders_in_every_pdf(insured: Any, name: str) -> None:
     """𠮷磊 (Extension B), 王䶮 (Extension A), 李堃, 𪚥 (Extension B): text extraction gives
     the name back and every character has a drawn glyph in an embedded font."""
-    assert pdf_fonts.fonts_ready(), "install fonts-hanazono (Debian) or set ONESTOP_PDF_FONTS"
+    if not pdf_fonts.fonts_ready():
+        message = "the PDF fonts are missing: apt-get install fonts-hanazono (or ONESTOP_PDF_FONTS)"
+        if os.environ.get("ONESTOP_REQUIRE_BROWSER") == "1":  # CI installs them: a failure
+            pytest.fail(message)
+        pytest.skip(message)
     insured.alice.name = name
     insured.alice.save(update_fields=["name"])
     for kind, data in every_pdf(insured, Client()).items():
