@@ -4,11 +4,12 @@ the cases the time-limit clock watches."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from onestop.applications.models import FINAL, Application, Comment, Draft, Material
+from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
 from onestop.applications.services import eligible_staff, may_act
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
@@ -30,29 +31,101 @@ def drafts_of(*, actor: Any) -> QuerySet[Draft]:
     return Draft.objects.filter(applicant=person)
 
 
+def _with_steps(cases: QuerySet[Application]) -> QuerySet[Application]:
+    return cases.prefetch_related(
+        Prefetch("open_steps", queryset=OpenStep.objects.select_related("assignee").order_by("pk"))
+    )
+
+
 def queue_for(*, actor: Any, mine: bool = False) -> list[Application]:
-    """Open cases with a ready task this staff member may do, oldest deadline first;
-    ``mine``: only those they have claimed."""
+    """Open cases with a ready step this staff member may do, oldest deadline first;
+    ``mine``: only those with a step they have claimed. Each case carries ``my_steps``, the
+    open steps (``OpenStep``) the actor may act on."""
     profile = policy.staff_profile(actor)
     if profile is None:
         return []
-    cases = (
+    cases = _with_steps(
         Application.objects.exclude(status__in=FINAL)
-        .filter(region__code__startswith=profile.region.scope_prefix)
-        .select_related("applicant", "region", "escalated_to", "assignee")
+        .filter(region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False)
+        .distinct()
+        .select_related("applicant", "region", "escalated_to")
         .order_by("deadline", "submitted_at")
     )
     if mine:
-        cases = cases.filter(assignee=actor)
-    return [c for c in cases if any(may_act(actor, c, lane) for _, lane, _, _ in c.ready)]
+        cases = cases.filter(open_steps__assignee=actor)
+    found = []
+    for case in cases:
+        steps = [s for s in case.open_steps.all() if may_act(actor, case, s.lane)]
+        if mine:
+            steps = [s for s in steps if s.assignee_id == actor.pk]
+        if steps:
+            case.my_steps = steps  # type: ignore[attr-defined]
+            found.append(case)
+    return found
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """An open step nobody can act on, and why."""
+
+    number: str
+    region: str  # the region handling the case (its code), for the supervisors in scope
+    task: str
+    lane: str
+    holder: str  # the holder's user name, "" when unclaimed
+    reason: str  # "no_step_row", "holder_cannot_act", "nobody_eligible"
+
+
+def steps_stranded() -> list[Stranded]:
+    """Every open staff step of an open case that nobody can act on: its holder may not (no
+    longer active, moved, below an escalation) or, unclaimed, no active staff member is
+    eligible (role, agency and region). Empty when the ownership invariant holds."""
+    found: list[Stranded] = []
+    cases = _with_steps(
+        Application.objects.exclude(status__in=FINAL).select_related(
+            "region", "escalated_to", "region__parent"
+        )
+    ).order_by("pk")
+    eligible: dict[tuple[Any, ...], bool] = {}
+    for case in cases:
+        rows = {s.task_id: s for s in case.open_steps.all()}
+        for name, lane, task_id, _ in case.ready:
+            if lane == "applicant":
+                continue
+            step = rows.get(task_id)
+            holder = step.assignee if step is not None else None
+            reason = ""
+            if step is None:
+                reason = "no_step_row"
+            elif holder is not None:
+                if not may_act(holder, case, lane):
+                    reason = "holder_cannot_act"
+            else:
+                key = (case.region_id, case.escalated_to_id, lane)
+                if key not in eligible:
+                    eligible[key] = bool(eligible_staff(case, lane))
+                if not eligible[key]:
+                    reason = "nobody_eligible"
+            if reason:
+                found.append(
+                    Stranded(
+                        number=case.number,
+                        region=(case.escalated_to or case.region).code,
+                        task=name,
+                        lane=lane,
+                        holder=holder.get_username() if holder is not None else "",
+                        reason=reason,
+                    )
+                )
+    return found
 
 
 def application_for(*, actor: Any, number: str) -> Application:
     """A case its applicant, or staff who may see the applicant or the case's region, may
     open."""
     case = (
-        Application.objects.select_related(
-            "applicant__region", "region", "escalated_to", "assignee"
+        _with_steps(
+            Application.objects.select_related("applicant__region", "region", "escalated_to")
         )
         .filter(number=number)
         .first()
@@ -91,9 +164,12 @@ def material_for(*, actor: Any, number: str, material_id: int) -> Material:
     return found
 
 
-def handover_candidates(*, case: Application) -> list[User]:
-    """Staff who may act on the case's open step (for transfer and reassignment)."""
-    lanes = dict.fromkeys(lane for _, lane, _, _ in case.ready if lane != "applicant")
+def handover_candidates(*, case: Application, lane: str | None = None) -> list[User]:
+    """Staff who may act on the case's open steps (or on the steps of ``lane``), for
+    transfer and reassignment."""
+    lanes = dict.fromkeys(
+        ln for _, ln, _, _ in case.ready if ln != "applicant" and lane in (None, ln)
+    )
     found: dict[int, User] = {}
     for lane in lanes:
         for user in eligible_staff(case, lane):
@@ -126,7 +202,7 @@ def cases_on_clock() -> list[Application]:
     cases = (
         Application.objects.exclude(status__in=FINAL)
         .filter(paused_since__isnull=True)
-        .select_related("region__parent", "escalated_to__parent", "assignee", "applicant")
+        .select_related("region__parent", "escalated_to__parent", "applicant")
         .order_by("pk")
     )
-    return [c for c in cases if on_clock(c)]
+    return [c for c in _with_steps(cases) if on_clock(c)]

@@ -191,30 +191,66 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
     ]
 
 
+def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[str, Any]]:
+    """Each open staff step with its holder and what the user may do on it: act (unclaimed
+    or theirs), claim, release, transfer or (a supervisor) reassign."""
+    user = request.user
+    rows = []
+    for step in case.open_steps.all():
+        acts = services.may_act(user, case, step.lane)
+        free_or_mine = step.assignee_id in (None, user.pk)
+        hands = (acts and free_or_mine) or reassigns
+        candidates = (
+            [
+                u
+                for u in selectors.handover_candidates(case=case, lane=step.lane)
+                if u.pk not in (step.assignee_id, user.pk)
+            ]
+            if hands
+            else []
+        )
+        rows.append(
+            {
+                "step": step,
+                "form": ActForm(task=step.name, prefix=step.name)
+                if acts and free_or_mine
+                else None,
+                "can_claim": acts and step.assignee_id is None,
+                "can_release": step.assignee_id is not None
+                and (step.assignee_id == user.pk or reassigns),
+                "handover_form": HandoverForm(candidates=candidates, prefix=f"handover-{step.name}")
+                if candidates
+                else None,
+            }
+        )
+    return rows
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
-    held_by_other = case.assignee_id not in (None, user.pk)
     actions = [
         {"task": task, "title": title, "form": ActForm(task=task, prefix=task)}
         for task, lane, _, title in case.ready
-        if services.may_act(user, case, lane) and (lane == "applicant" or not held_by_other)
+        if lane == "applicant" and services.may_act(user, case, lane)
     ]
     new_code = request.session.pop(CODE_KEY, None)
     works = services.may_work_on(user, case)
     reassigns = services.may_reassign(user, case)
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
-    candidates = (
-        [u for u in selectors.handover_candidates(case=case) if u.pk != case.assignee_id]
-        if (works and not held_by_other) or reassigns
-        else []
+    steps = _open_steps(request, case, reassigns)
+    held_by_other = any(
+        r["step"].assignee_id not in (None, user.pk)
+        and services.may_act(user, case, r["step"].lane)
+        for r in steps
     )
+    today = timezone.localdate()
     return {
         "case": case,
         "actions": actions,
-        "can_claim": works and case.assignee_id is None,
-        "can_release": case.assignee_id is not None and (case.assignee_id == user.pk or reassigns),
-        "handover_form": HandoverForm(candidates=candidates) if candidates else None,
+        "open_steps": steps,
         "reassigns": reassigns,
+        "clock": services.clock_of(case, today),
+        "shows_time_left": policy.is_staff_member(user),
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
@@ -230,7 +266,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),
-        "overdue": services.overdue(case, timezone.localdate()),
+        "overdue": services.overdue(case, today),
         "new_code": new_code["code"] if new_code and new_code["number"] == case.number else None,
         "can_tablet": policy.role_of(user) == "case_worker"
         and policy.allows(user, policy.VIEW_PERSON, case.region),
@@ -276,15 +312,22 @@ def _done(request: HttpRequest, case: Any, call: Any, success: str) -> HttpRespo
     return redirect("applications:case", number=case.number)
 
 
+def _task_of(request: HttpRequest) -> str | None:
+    """The step a queue action names (``task`` in the form); None: the first that fits."""
+    task = (request.POST.get("task") or "").strip()[:64]
+    return task or None
+
+
 @require_POST
 @login_required
 def claim_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
+    task = _task_of(request)
     return _done(
         request,
         case,
-        lambda: services.application_claim(actor=request.user, application=case),
-        _("You hold this case now."),
+        lambda: services.application_claim(actor=request.user, application=case, task=task),
+        _("You hold this step now."),
     )
 
 
@@ -292,11 +335,12 @@ def claim_view(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def release_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
+    task = _task_of(request)
     return _done(
         request,
         case,
-        lambda: services.application_release(actor=request.user, application=case),
-        _("The case is back in the team's queue."),
+        lambda: services.application_release(actor=request.user, application=case, task=task),
+        _("The step is back in the team's queue."),
     )
 
 
@@ -306,7 +350,13 @@ def handover_view(request: HttpRequest, number: str) -> HttpResponse:
     """Transfer (the holder, or anyone eligible while unclaimed) or, for a supervisor,
     reassign the open step to an eligible colleague."""
     case = selectors.application_for(actor=request.user, number=number)
-    form = HandoverForm(request.POST, candidates=selectors.handover_candidates(case=case))
+    task = _task_of(request)
+    lane = next((r[1] for r in case.ready if r[0] == task), None) if task else None
+    form = HandoverForm(
+        request.POST,
+        candidates=selectors.handover_candidates(case=case, lane=lane),
+        prefix=f"handover-{task}" if task else "handover",
+    )
     if not form.is_valid():
         if not services.may_work_on(request.user, case) and not services.may_reassign(
             request.user, case
@@ -323,7 +373,7 @@ def handover_view(request: HttpRequest, number: str) -> HttpResponse:
     return _done(
         request,
         case,
-        lambda: operation(actor=request.user, application=case, to=to, note=note),
+        lambda: operation(actor=request.user, application=case, to=to, note=note, task=task),
         _("Handed over."),
     )
 
@@ -432,9 +482,10 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "cases": [
                 {
                     "case": c,
+                    "steps": c.my_steps,
                     "applicant": mask_name(c.applicant.name),
                     "overdue": services.overdue(c, today),
-                    "step_overdue": c.step_deadline is not None and c.step_deadline < today,
+                    "clock": services.clock_of(c, today),
                 }
                 for c in selectors.queue_for(actor=request.user, mine=mine)
             ],

@@ -293,6 +293,52 @@ def mfa_reset(*, actor: Any, user: User) -> None:
         record(actor=actor, action="identity.mfa.reset", target=user)
 
 
+#: What other contexts do when a staff account is deactivated, in the deactivation's
+#: transaction: ``hook(user, actor)``. Registered when those contexts load (applications
+#: releases the person's claimed steps), so identity needs to know none of them.
+DEACTIVATION_HOOKS: list[Any] = []
+
+
+def on_staff_deactivated(hook: Any) -> None:
+    if hook not in DEACTIVATION_HOOKS:
+        DEACTIVATION_HOOKS.append(hook)
+
+
+def staff_deactivate(*, actor: Any, user: User, note: str = "") -> None:
+    """Deactivate a staff account (the security administrator, in scope): it can no longer
+    sign in or act, and whatever it held goes back to its team (the hooks). Idempotent."""
+    _managed_staff(actor, user)
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(
+            "不能停用自己的账号。", "You cannot deactivate your own account.", code="self"
+        )
+    with transaction.atomic():
+        target = User.objects.select_for_update().get(pk=user.pk)
+        if not target.is_active:
+            return
+        target.is_active = False
+        target.save(update_fields=["is_active"])
+        for hook in DEACTIVATION_HOOKS:
+            hook(target, actor)
+        record(
+            actor=actor,
+            action="identity.staff.deactivated",
+            target=target,
+            changes={"note": note[:200]},
+        )
+    user.is_active = False
+
+
+def staff_reactivate(*, actor: Any, user: User) -> None:
+    """Let a deactivated staff account sign in again (security administrator, in scope)."""
+    _managed_staff(actor, user)
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        if updated:
+            record(actor=actor, action="identity.staff.reactivated", target=user)
+    user.is_active = True
+
+
 def totp_enrolment_secret(*, user: User) -> str:
     """A new, unconfirmed authenticator secret for a user who has none confirmed."""
     if user.totp_confirmed_at is not None:

@@ -192,12 +192,16 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
     assert sorted(r[1] for r in case.ready) == ["case_worker", "civil_affairs", "medical_insurance"]
     assert [c.number for c in selectors.queue_for(actor=civil)] == [case.number]
     with pytest.raises(NotPermitted):
-        services.application_act(actor=civil, application=case, task="medical_insurance_review")
-    case = services.application_act(actor=civil, application=case, task="civil_affairs_review")
+        services.application_act(
+            actor=civil, application=case, task="medical_insurance_review", decision="confirm"
+        )
     case = services.application_act(
-        actor=medical, application=case, task="medical_insurance_review"
+        actor=civil, application=case, task="civil_affairs_review", decision="confirm"
     )
-    case = act(world, "carol", case, "hrss_review")
+    case = services.application_act(
+        actor=medical, application=case, task="medical_insurance_review", decision="confirm"
+    )
+    case = act(world, "carol", case, "hrss_review", "confirm")
     assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
     # No death is known for alice: the benefits cannot be computed, so no approval.
     assert "survivor_error" in case.facts
