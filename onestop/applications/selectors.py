@@ -206,3 +206,24 @@ def cases_on_clock() -> list[Application]:
         .order_by("pk")
     )
     return [c for c in _with_steps(cases) if on_clock(c)]
+
+
+def steps_only_for(*, user: User) -> list[str]:
+    """The open steps (``"<case number> <task>"``) that ``user`` alone may act on among the
+    active staff: deactivating them would leave the steps with nobody."""
+    profile = policy.staff_profile(user)
+    if profile is None:
+        return []
+    found = []
+    cases = _with_steps(
+        Application.objects.exclude(status__in=FINAL).filter(
+            region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False
+        )
+    ).distinct()
+    for case in cases.select_related("region", "escalated_to"):
+        for step in case.open_steps.all():
+            if not may_act(user, case, step.lane):
+                continue
+            if [u.pk for u in eligible_staff(case, step.lane)] == [user.pk]:
+                found.append(f"{case.number} {step.name}")
+    return found

@@ -297,11 +297,17 @@ def mfa_reset(*, actor: Any, user: User) -> None:
 #: transaction: ``hook(user, actor)``. Registered when those contexts load (applications
 #: releases the person's claimed steps), so identity needs to know none of them.
 DEACTIVATION_HOOKS: list[Any] = []
+#: Checks before a staff account is deactivated: ``check(user) -> [problem, ...]``, each
+#: problem a short text naming what nobody else could do (an open case step whose only
+#: eligible person this is). Any problem refuses the deactivation.
+DEACTIVATION_CHECKS: list[Any] = []
 
 
-def on_staff_deactivated(hook: Any) -> None:
+def on_staff_deactivated(hook: Any, check: Any = None) -> None:
     if hook not in DEACTIVATION_HOOKS:
         DEACTIVATION_HOOKS.append(hook)
+    if check is not None and check not in DEACTIVATION_CHECKS:
+        DEACTIVATION_CHECKS.append(check)
 
 
 def staff_deactivate(*, actor: Any, user: User, note: str = "") -> None:
@@ -316,6 +322,14 @@ def staff_deactivate(*, actor: Any, user: User, note: str = "") -> None:
         target = User.objects.select_for_update().get(pk=user.pk)
         if not target.is_active:
             return
+        problems = [p for check in DEACTIVATION_CHECKS for p in check(target)]
+        if problems:
+            listed = "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
+            raise ServiceError(
+                f"停用后以下待办无人可办，请先调配人员：{listed}",
+                f"Nobody else could act on these open steps; staff them first: {listed}",
+                code="last_one",
+            )
         target.is_active = False
         target.save(update_fields=["is_active"])
         for hook in DEACTIVATION_HOOKS:

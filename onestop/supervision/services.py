@@ -125,3 +125,36 @@ def clock_run(*, today: dt.date | None = None) -> ClockReport:
         if not applications.on_clock(case) or _step_key(case) != warning.step_key:
             resolved += Warning.objects.filter(pk=warning.pk).update(resolved_at=timezone.now())
     return ClockReport(yellow, red, escalated, resolved)
+
+
+def ownership_check() -> int:
+    """The daily ownership check: every open step nobody can act on is journaled and the
+    nearest supervisors whose scope covers its case are told (once per step and day: the
+    notification is the reminder until someone reassigns, releases or staffs it). Returns
+    how many steps are stranded."""
+    stranded = applications.steps_stranded()
+    if not stranded:
+        return 0
+    cases_by_number = {
+        c.number: c
+        for c in Application.objects.filter(number__in={s.number for s in stranded}).select_related(
+            "region"
+        )
+    }
+    with transaction.atomic():
+        for s in stranded:
+            case = cases_by_number[s.number]
+            record(
+                actor=None,
+                action="supervision.stranded",
+                target=case,
+                changes={"task": s.task, "lane": s.lane, "holder": s.holder, "reason": s.reason},
+            )
+            supervisors = identity.staff_in_scope_of(region=case.region, roles=["supervisor"])
+            notify(
+                recipients=cases.nearest_staff([p.user for p in supervisors]),
+                event="supervision.stranded",
+                context=cases.case_facts(case, task=s.task, reason=s.reason),
+                link=cases.case_link(case),
+            )
+    return len(stranded)
