@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.applications import services as applications
-from onestop.applications.models import Application, Comment, Material, Step
+from onestop.applications.models import Application, Comment, Material, OpenStep, Step
 from onestop.audit.models import Entry
 from onestop.contributions import services as contributions
 from onestop.contributions.models import (
@@ -1320,10 +1320,9 @@ def state(world: Any) -> tuple[Any, ...]:
         list(Declaration.objects.values_list("pk", flat=True)),
         LedgerEntry.objects.count(),
         list(
-            Application.objects.order_by("pk").values_list(
-                "number", "status", "assignee", "escalated_to"
-            )
+            Application.objects.order_by("pk").values_list("number", "status", "escalated_to")
         ),
+        list(OpenStep.objects.order_by("pk").values_list("application_id", "name", "assignee")),
         Step.objects.count(),
         Comment.objects.count(),
         Material.objects.count(),

@@ -71,6 +71,8 @@ class ActForm(forms.Form):
             "approve": _("approve"),
             "reject": _("reject"),
             "done": _("done"),
+            "confirm": _("confirm"),
+            "refuse": _("refuse"),
         }
         choices = sorted(DECISIONS.get(task, {"done"}))
         self.fields["decision"] = forms.ChoiceField(

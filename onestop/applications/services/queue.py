@@ -60,7 +60,7 @@ def _step(case: Application, task: str | None, fits: Any, fallback: Any = None) 
     may not); refused when there is none."""
     _open(case)
     steps = list(
-        OpenStep.objects.select_for_update()
+        OpenStep.objects.select_for_update(of=("self",))
         .filter(application=case)
         .select_related("assignee")
         .order_by("pk")
@@ -262,7 +262,7 @@ def application_escalate(
     note = (note or "").strip()
     with transaction.atomic():
         case = locked(application)
-        steps = list(OpenStep.objects.select_for_update().filter(application=case))
+        steps = list(OpenStep.objects.select_for_update(of=("self",)).filter(application=case))
         if not automatic and (
             not may_work_on(actor, case)
             or any(
@@ -319,7 +319,7 @@ def claims_release_of(*, user: User, actor: Any = None, note: str = "") -> int:
     released = 0
     with transaction.atomic():
         held = (
-            OpenStep.objects.select_for_update()
+            OpenStep.objects.select_for_update(of=("self",))
             .filter(assignee=user)
             .select_related("application", "assignee")
             .order_by("pk")
