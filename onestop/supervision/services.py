@@ -127,6 +127,14 @@ def clock_run(*, today: dt.date | None = None) -> ClockReport:
     return ClockReport(yellow, red, escalated, resolved)
 
 
+#: Why a step is stranded, for the supervisors' notification (both languages).
+STRANDED_REASONS = {
+    "no_step_row": "待办记录缺失 no record of the open step",
+    "holder_cannot_act": "认领人已无权办理 its holder may no longer act",
+    "nobody_eligible": "无在岗的可办理人员 no active staff member may act",
+}
+
+
 def ownership_check() -> int:
     """The daily ownership check: every open step nobody can act on is journaled and the
     nearest supervisors whose scope covers its case are told (once per step and day: the
@@ -154,7 +162,7 @@ def ownership_check() -> int:
             notify(
                 recipients=cases.nearest_staff([p.user for p in supervisors]),
                 event="supervision.stranded",
-                context=cases.case_facts(case, task=s.task, reason=s.reason),
+                context=cases.case_facts(case, task=s.task, note=STRANDED_REASONS[s.reason]),
                 link=cases.case_link(case),
             )
     return len(stranded)

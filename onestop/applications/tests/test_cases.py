@@ -188,6 +188,13 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
         answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
     )
     assert filed.application.region == world.alice.region
+    services.material_upload(
+        actor=world.bob.user,
+        application=filed.application,
+        name="亲属关系证明",
+        file_name="kinship.pdf",
+        data=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+    )
     case = act(world, "carol", filed.application, "accept", "accept")
     assert sorted(r[1] for r in case.ready) == ["case_worker", "civil_affairs", "medical_insurance"]
     assert [c.number for c in selectors.queue_for(actor=civil)] == [case.number]

@@ -67,6 +67,13 @@ def claim(world: Any, claimant: Any, deceased: Any) -> Application:
     )
     if "survivor" not in case.facts:
         return case
+    applications.material_upload(
+        actor=claimant.user,
+        application=case,
+        name="亲属关系证明",
+        file_name="kinship.pdf",
+        data=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+    )
     civil = staff(f"ca{case.pk}", "610000-civil_affairs")
     medical = staff(f"mi{case.pk}", "610000-medical_insurance")
     case = applications.application_act(
