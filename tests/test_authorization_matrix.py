@@ -1319,9 +1319,7 @@ def state(world: Any) -> tuple[Any, ...]:
         list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
         list(Declaration.objects.values_list("pk", flat=True)),
         LedgerEntry.objects.count(),
-        list(
-            Application.objects.order_by("pk").values_list("number", "status", "escalated_to")
-        ),
+        list(Application.objects.order_by("pk").values_list("number", "status", "escalated_to")),
         list(OpenStep.objects.order_by("pk").values_list("application_id", "name", "assignee")),
         Step.objects.count(),
         Comment.objects.count(),

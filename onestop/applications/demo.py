@@ -48,7 +48,7 @@ def load(retiree: Person | None = None) -> dict[str, int]:
     others = Person.objects.filter(region__code="610113", user__isnull=True, sex="male")
     if retiree is not None:
         others = others.exclude(pk=retiree.pk)
-    people = list(others.order_by("birth_date", "pk")[:8])
+    people = list(others.order_by("birth_date", "pk")[: 8 if retiree is not None else 9])
     people.insert(3, retiree or people.pop())
     filed = [
         services.application_submit(
