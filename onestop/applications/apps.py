@@ -29,4 +29,4 @@ def _only_one_left(user: object) -> list[str]:
     """Open steps ``user`` is the only active staff member able to act on."""
     from onestop.applications.selectors import steps_only_for
 
-    return steps_only_for(user=user)
+    return steps_only_for(user=user)  # type: ignore[arg-type]

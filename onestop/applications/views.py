@@ -482,7 +482,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "cases": [
                 {
                     "case": c,
-                    "steps": c.my_steps,
+                    "steps": c.my_steps,  # type: ignore[attr-defined]
                     "applicant": mask_name(c.applicant.name),
                     "overdue": services.overdue(c, today),
                     "clock": services.clock_of(c, today),

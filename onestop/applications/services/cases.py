@@ -341,13 +341,14 @@ def may_act(actor: Any, application: Application, lane: str) -> bool:
     if lane in ("case_worker", "reviewer"):
         if profile.agency.kind not in HRSS_AGENCIES or profile.role not in STAFF_ROLES:
             return False  # another department's staff are not of the HRSS side's lanes
-        if application.escalated_to_id is None:
+        escalated = application.escalated_to
+        if escalated is None:
             return bool(profile.role == lane)
         # Escalated (提级办理): the higher level's HRSS case workers and reviewers handle the
         # case's HRSS steps; staff below that level no longer do.
-        return policy.in_scope(profile, application.escalated_to) and len(
-            profile.region.scope_prefix
-        ) <= len(application.escalated_to.scope_prefix)
+        return policy.in_scope(profile, escalated) and len(profile.region.scope_prefix) <= len(
+            escalated.scope_prefix
+        )
     # Another department's branch (joint review): its own staff, wherever the case went.
     return bool(profile.agency.kind == lane and profile.role in STAFF_ROLES)
 

@@ -68,7 +68,7 @@ def test_one_departments_claim_hides_no_other_task(world: Any) -> None:
     for login, task in (("mei", "medical_insurance_review"), ("carol", "hrss_review")):
         user = world.user(login)
         [queued] = selectors.queue_for(actor=user)
-        assert [s.name for s in queued.my_steps] == [task]
+        assert [s.name for s in queued.my_steps] == [task]  # type: ignore[attr-defined]
         page = Client()
         page.force_login(user)
         html = page.get(f"/applications/{case.number}/").content.decode()
