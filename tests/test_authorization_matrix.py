@@ -853,6 +853,13 @@ ROUTES = [
         {"anonymous": LOGIN, "alice": 403, "bob": 403},
         200,
     ),
+    Route(
+        "case search",
+        "get",
+        lambda w: "/staff/cases/?status=submitted",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
     Route("case status page", "get", lambda w: "/status/", {}, 200),
     Route(
         "api apply",
@@ -1494,6 +1501,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/tasks/<str:task>/",
         "applications/<str:number>/withdraw/",
         "staff/queue/",
+        "staff/cases/",
         "status/",
         "applications/<str:number>/claim/",
         "applications/<str:number>/result.pdf",

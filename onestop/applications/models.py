@@ -64,7 +64,13 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["region", "status"], name="application_queue")]
+        indexes = [
+            models.Index(fields=["region", "status"], name="application_queue"),
+            # The staff case search: newest first, narrowed by item or applicant.
+            models.Index(fields=["submitted_at"], name="application_filed"),
+            models.Index(fields=["item_code", "submitted_at"], name="application_item_filed"),
+            models.Index(fields=["applicant", "submitted_at"], name="application_person_filed"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 

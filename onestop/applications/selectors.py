@@ -3,17 +3,21 @@ the cases the time-limit clock watches."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
 from onestop.applications.services import eligible_staff, may_act
+from onestop.audit.services import record
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
 from onestop.identity import policy
+from onestop.identity import selectors as identity
 from onestop.identity.models import User
 
 
@@ -227,3 +231,85 @@ def steps_only_for(*, user: User) -> list[str]:
             if [u.pk for u in eligible_staff(case, step.lane)] == [user.pk]:
                 found.append(f"{case.number} {step.name}")
     return found
+
+
+#: Longest accepted search input (case number, applicant name or resident ID).
+SEARCH_MAX = 40
+
+
+def cases_search(
+    *,
+    actor: Any,
+    number: str = "",
+    applicant: str = "",
+    person_id: int | None = None,
+    item_code: str = "",
+    status: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Application]:
+    """Cases handled in the staff member's region scope, newest first, narrowed by case
+    number (prefix), applicant (resident ID through the blind index, or a name prefix),
+    the applicant's person id (their record), item, status and filing dates (inclusive,
+    Asia/Shanghai). Staff only; each search is journaled (what was searched by, never the
+    values)."""
+    profile = policy.staff_profile(actor)
+    if profile is None or not policy.allows(actor, policy.VIEW_PERSON):
+        return Application.objects.none()
+    found = Application.objects.filter(
+        region__code__startswith=profile.region.scope_prefix
+    ).select_related("applicant", "region", "escalated_to")
+    number = (number or "").strip().upper()[:SEARCH_MAX]
+    applicant = (applicant or "").strip()[:SEARCH_MAX]
+    if number:
+        found = found.filter(number__startswith=number)
+    if applicant:
+        key = identity.resident_id_key(applicant)
+        found = (
+            found.filter(applicant__resident_id_index=key)
+            if key
+            else found.filter(applicant__name__startswith=applicant)
+        )
+    if person_id is not None:
+        found = found.filter(applicant_id=person_id)
+    if item_code:
+        found = found.filter(item_code=item_code[:SEARCH_MAX])
+    if status:
+        found = found.filter(status=status[:SEARCH_MAX])
+    if since is not None:
+        found = found.filter(submitted_at__date__gte=since)
+    if until is not None:
+        found = found.filter(submitted_at__date__lte=until)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="applications.searched",
+            target_type="applications.application",
+            changes={
+                "by": sorted(
+                    k
+                    for k, v in {
+                        "number": number,
+                        "applicant": applicant,
+                        "person": person_id,
+                        "item": item_code,
+                        "status": status,
+                        "since": since,
+                        "until": until,
+                    }.items()
+                    if v
+                ),
+                "scope": profile.region.code,
+            },
+        )
+    return found.order_by("-submitted_at", "-pk")
+
+
+def supplements_waiting(*, actor: Any) -> int:
+    """Cases in the staff member's scope waiting for the applicant's supplement."""
+    profile = policy.staff_profile(actor)
+    if profile is None:
+        return 0
+    return Application.objects.filter(
+        region__code__startswith=profile.region.scope_prefix, status="supplement"
+    ).count()

@@ -24,5 +24,6 @@ urlpatterns = [
         name="material",
     ),
     path("staff/queue/", views.queue_view, name="queue"),
+    path("staff/cases/", views.search_view, name="search"),
     path("status/", views.status_view, name="status"),
 ]

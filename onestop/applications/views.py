@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.applications import selectors, services
 from onestop.applications.forms import (
     ActForm,
+    CaseSearchForm,
     CommentForm,
     CounterForm,
     EscalateForm,
@@ -470,25 +472,61 @@ def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
+    """The work queue (the team's, or ``?view=mine``), with the staff member's counts (to
+    do, due soon, overdue, supplements waiting) and filters by item, status and colour."""
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
     today = timezone.localdate()
     mine = request.GET.get("view") == "mine"
+    team = selectors.queue_for(actor=request.user)
+    rows = [
+        {
+            "case": c,
+            "steps": c.my_steps,  # type: ignore[attr-defined]
+            "applicant": mask_name(c.applicant.name),
+            "overdue": services.overdue(c, today),
+            "clock": services.clock_of(c, today),
+            "mine": any(s.assignee_id == request.user.pk for s in c.my_steps),  # type: ignore[attr-defined]
+        }
+        for c in team
+    ]
+    counts = {
+        "todo": sum(
+            1 for r in rows if any(s.assignee_id in (None, request.user.pk) for s in r["steps"])
+        ),
+        "mine": sum(1 for r in rows if r["mine"]),
+        "yellow": sum(1 for r in rows if r["clock"].colour == "yellow"),
+        "red": sum(1 for r in rows if r["clock"].colour == "red"),
+        "supplements": selectors.supplements_waiting(actor=request.user),
+    }
+    item = request.GET.get("item", "")
+    status = request.GET.get("status", "")
+    colour = request.GET.get("colour", "")
+    shown = [
+        r
+        for r in rows
+        if (not mine or r["mine"])
+        and (not item or r["case"].item_code == item)
+        and (not status or r["case"].status == status)
+        and (not colour or r["clock"].colour == colour)
+    ]
     return render(
         request,
         "applications/queue.html",
         {
             "mine": mine,
-            "cases": [
-                {
-                    "case": c,
-                    "steps": c.my_steps,  # type: ignore[attr-defined]
-                    "applicant": mask_name(c.applicant.name),
-                    "overdue": services.overdue(c, today),
-                    "clock": services.clock_of(c, today),
-                }
-                for c in selectors.queue_for(actor=request.user, mine=mine)
+            "cases": shown,
+            "counts": counts,
+            "items": sorted({(r["case"].item_code, r["case"].item_name) for r in rows}),
+            "statuses": sorted({(r["case"].status, r["case"].get_status_display()) for r in rows}),
+            "colours": [
+                ("green", _("on time")),
+                ("yellow", _("yellow: due soon")),
+                ("red", _("red: overdue")),
             ],
+            "item": item,
+            "status": status,
+            "colour": colour,
         },
     )
 
@@ -504,3 +542,48 @@ def status_view(request: HttpRequest) -> HttpResponse:
         except NotFound as exc:
             context["not_found"] = exc
     return render(request, "applications/status.html", context)
+
+
+@require_GET
+@login_required
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Staff search cases in their region scope (number, applicant, item, status, dates;
+    ``?person=`` lists one person's cases from their record), 25 a page."""
+    if not policy.is_staff_member(request.user) or not policy.allows(
+        request.user, policy.VIEW_PERSON
+    ):
+        raise NotPermitted()
+    items = [(i.code, f"{i.code} {i.name}") for i in catalogue.items_current()]
+    form = CaseSearchForm(request.GET or None, items=items)
+    page = None
+    query = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        found = selectors.cases_search(
+            actor=request.user,
+            number=data["number"],
+            applicant=data["applicant"],
+            person_id=data["person"],
+            item_code=data["item"],
+            status=data["status"],
+            since=data["since"],
+            until=data["until"],
+        )
+        page = Paginator(found, 25).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        page.rows = [  # type: ignore[attr-defined]
+            {
+                "case": c,
+                "applicant": mask_name(c.applicant.name),
+                "clock": services.clock_of(c, today),
+            }
+            for c in page.object_list
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        query = query.urlencode()
+    return render(
+        request,
+        "applications/search.html",
+        {"form": form, "page": page, "searched": page is not None, "query": query},
+    )
