@@ -579,9 +579,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
             }
             for c in page.object_list
         ]
-        query = request.GET.copy()
-        query.pop("page", None)
-        query = query.urlencode()
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
     return render(
         request,
         "applications/search.html",
