@@ -34,6 +34,7 @@ STAFF = {
     "carol": [
         "/",
         "/staff/queue/",
+        "/staff/cases/?status=submitted",
         "/staff/persons/",
         "/staff/visits/",
         "/staff/quality/",
