@@ -854,6 +854,15 @@ ROUTES = [
         200,
     ),
     Route(
+        "bulk claim",
+        "post",
+        lambda w: "/staff/queue/claim/",
+        {"anonymous": LOGIN, "alice": 403, "bob": 403},
+        302,
+        writes=True,
+        form=lambda w: {"number": [w.case.number]},
+    ),
+    Route(
         "case search",
         "get",
         lambda w: "/staff/cases/?status=submitted",
@@ -1502,6 +1511,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/withdraw/",
         "staff/queue/",
         "staff/cases/",
+        "staff/queue/claim/",
         "status/",
         "applications/<str:number>/claim/",
         "applications/<str:number>/result.pdf",

@@ -587,3 +587,36 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "applications/search.html",
         {"form": form, "page": page, "searched": page is not None, "query": query},
     )
+
+
+#: At most this many cases are claimed in one go from the queue.
+BULK_MAX = 50
+
+
+@require_POST
+@login_required
+def bulk_claim_view(request: HttpRequest) -> HttpResponse:
+    """Claim the selected cases' first open step each (the ones the user may act on); each
+    claim is its own transaction, so one refused does not undo the others."""
+    if not policy.is_staff_member(request.user):
+        raise NotPermitted()
+    numbers = list(dict.fromkeys(request.POST.getlist("number")))[:BULK_MAX]
+    claimed, refused = 0, []
+    for number in numbers:
+        try:
+            case = selectors.application_for(actor=request.user, number=number[:24])
+            services.application_claim(actor=request.user, application=case)
+            claimed += 1
+        except (NotFound, ServiceError):  # NotPermitted is a ServiceError too
+            refused.append(number[:24])
+    if claimed:
+        messages.success(request, _("Claimed: %(n)s.") % {"n": claimed})
+    if refused:
+        messages.error(
+            request,
+            _("Not claimed (taken, or not yours to act on): %(list)s")
+            % {"list": ", ".join(refused)},
+        )
+    if not numbers:
+        messages.error(request, _("Select the cases to claim."))
+    return redirect("applications:queue")
