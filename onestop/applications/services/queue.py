@@ -132,16 +132,29 @@ def application_release(
     with transaction.atomic():
         case = locked(application)
         reassigns = may_reassign(actor, case)
-        step = _step(
-            case,
-            task,
-            lambda s: s.assignee_id == actor.pk or (reassigns and s.assignee_id is not None),
-            lambda s: s.assignee_id is not None,
+        steps = list(
+            OpenStep.objects.select_for_update(of=("self",))
+            .filter(application=case)
+            .select_related("assignee")
+            .order_by("pk")
         )
+        if task:
+            step = next((s for s in steps if s.name == task), None)
+            if step is None:
+                raise ServiceError(
+                    "该环节当前不可办理。", "That step is not open now.", code="not_ready"
+                )
+        else:
+            held = [s for s in steps if s.assignee_id is not None]
+            step = next((s for s in held if s.assignee_id == actor.pk), None) or (
+                held[0] if held and reassigns else None
+            )
+        if step is None or step.assignee_id is None:
+            if not reassigns and (step is None or step.assignee_id != actor.pk):
+                raise NotPermitted()
+            raise ServiceError("该环节未被认领。", "Nobody has claimed this step.", code="free")
         if step.assignee_id != actor.pk and not reassigns:
             raise NotPermitted()
-        if step.assignee_id is None:
-            raise ServiceError("该环节未被认领。", "Nobody has claimed this step.", code="free")
         _release(case, step, actor, note)
     return case
 
