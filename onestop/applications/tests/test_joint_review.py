@@ -218,3 +218,23 @@ def test_the_three_departments_at_the_same_time(world: Any) -> None:
     assert sorted(
         Step.objects.filter(application=case, action="confirm").values_list("task", flat=True)
     ) == sorted(JOINT)
+
+
+@pytest.mark.django_db
+def test_the_api_claims_one_branch_and_shows_each_steps_holder(world: Any) -> None:
+    case = death_case(world)
+    api = Client()
+    api.force_login(world.mei)
+    response = api.post(f"/api/v1/applications/{case.number}/claim?task=medical_insurance_review")
+    assert response.status_code == 200
+    holders_out = {t["name"]: t["holder"] for t in response.json()["ready"]}
+    assert holders_out == {
+        "hrss_review": None,
+        "civil_affairs_review": None,
+        "medical_insurance_review": "mei",
+    }
+    assert response.json()["clock"] == "green"
+    # Another department's branch is not hers to claim: refused, nothing changed.
+    refused = api.post(f"/api/v1/applications/{case.number}/claim?task=civil_affairs_review")
+    assert refused.status_code == 403
+    assert holders(case)["civil_affairs_review"] is None
