@@ -150,6 +150,13 @@ ROUTES = [
     Route("my applications", "get", lambda w: "/me/applications/", {"anonymous": LOGIN}, 200),
     Route("case page", "get", lambda w: f"/applications/{w.case.number}/", CASE_READERS, 404),
     Route(
+        "case receipt",
+        "get",
+        lambda w: f"/applications/{w.case.number}/receipt.pdf",
+        CASE_READERS,
+        404,
+    ),
+    Route(
         "case act",
         "post",
         lambda w: f"/applications/{w.case.number}/tasks/accept/",
@@ -1515,6 +1522,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "status/",
         "applications/<str:number>/claim/",
         "applications/<str:number>/result.pdf",
+        "applications/<str:number>/receipt.pdf",
         "applications/<str:number>/release/",
         "applications/<str:number>/handover/",
         "applications/<str:number>/comments/",

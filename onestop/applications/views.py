@@ -458,6 +458,20 @@ def result_view(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+@require_GET
+@login_required
+def receipt_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The acceptance receipt (受理回执): a signed e-document with a QR code, printable at
+    the counter."""
+    case = selectors.application_for(actor=request.user, number=number)
+    pdf = services.acceptance_receipt_pdf(
+        actor=request.user, case=case, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    return response
+
+
 @require_POST
 @login_required
 def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:

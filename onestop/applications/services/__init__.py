@@ -47,13 +47,19 @@ from onestop.applications.services.queue import (
     may_reassign,
     may_work_on,
 )
-from onestop.applications.services.results import decision_facts, decision_notice_pdf
+from onestop.applications.services.results import (
+    acceptance_receipt_pdf,
+    decision_facts,
+    decision_notice_pdf,
+    receipt_facts,
+)
 
 __all__ = [
     "DECISIONS",
     "MAX_BYTES",
     "Clock",
     "Filed",
+    "acceptance_receipt_pdf",
     "application_act",
     "application_claim",
     "application_comment",
@@ -89,5 +95,6 @@ __all__ = [
     "on_route",
     "on_submit",
     "overdue",
+    "receipt_facts",
     "steps_sync",
 ]
