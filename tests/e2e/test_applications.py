@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from onestop.applications.models import Application, Status
+from onestop.exchange.models import Certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,6 +130,15 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     assert case.consent_at is not None
     decide(page, case.number, "accept")
     assert page.locator("#case-status").inner_text() == "已受理，审核中"
+    # carol prints the receipt for the applicant at the counter: a signed PDF.
+    link = page.locator("#receipt-link")
+    assert link.inner_text() == "打印受理回执（电子签章文件）"
+    receipt = page.request.get(link.get_attribute("href") or "")
+    assert receipt.status == 200 and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
+    issued = Certificate.objects.get(kind="acceptance_receipt")
+    assert issued.payload["facts"]["case"] == case.number
+    call_command("cases", "verify")
 
 
 def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
