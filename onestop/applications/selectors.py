@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
-from onestop.applications.services import eligible_staff, may_act
+from onestop.applications.services import clock_of, eligible_staff, may_act
 from onestop.audit.services import record
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
@@ -313,3 +314,20 @@ def supplements_waiting(*, actor: Any) -> int:
     return Application.objects.filter(
         region__code__startswith=profile.region.scope_prefix, status="supplement"
     ).count()
+
+
+def work_counts(*, actor: Any) -> dict[str, int]:
+    """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
+    theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
+    their queue, and ``supplements`` waiting for applicants in their scope."""
+    today = timezone.localdate()
+    queue = queue_for(actor=actor)
+    steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
+    colours = [clock_of(c, today).colour for c in queue]
+    return {
+        "todo": sum(1 for _, s in steps if any(x.assignee_id in (None, actor.pk) for x in s)),
+        "mine": sum(1 for _, s in steps if any(x.assignee_id == actor.pk for x in s)),
+        "yellow": colours.count("yellow"),
+        "red": colours.count("red"),
+        "supplements": supplements_waiting(actor=actor),
+    }

@@ -504,15 +504,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         }
         for c in team
     ]
-    counts = {
-        "todo": sum(
-            1 for r in rows if any(s.assignee_id in (None, request.user.pk) for s in r["steps"])
-        ),
-        "mine": sum(1 for r in rows if r["mine"]),
-        "yellow": sum(1 for r in rows if r["clock"].colour == "yellow"),
-        "red": sum(1 for r in rows if r["clock"].colour == "red"),
-        "supplements": selectors.supplements_waiting(actor=request.user),
-    }
+    counts = selectors.work_counts(actor=request.user)
     item = request.GET.get("item", "")
     status = request.GET.get("status", "")
     colour = request.GET.get("colour", "")

@@ -115,3 +115,14 @@ def test_bulk_claim_takes_what_one_may_and_reports_the_rest(world: Any) -> None:
         {"number": [first.number], "csrfmiddlewaretoken": other.cookies["csrftoken"].value},
     )
     assert not OpenStep.objects.filter(assignee=world.rita).exists()
+
+
+def test_the_staff_home_shows_my_counts(world: Any) -> None:
+    first = file(world)
+    services.application_claim(actor=world.carol, application=first)
+    file(world)
+    status, html = page_of(world.carol, "/")
+    assert status == 200 and 'id="home-counts"' in html
+    assert "<strong>2</strong> to do" in html and "<strong>1</strong> claimed by me" in html
+    status, html = page_of(world.sam, "/")  # supervisors have no queue of their own
+    assert status == 200 and 'id="home-counts"' not in html
