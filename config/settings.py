@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     "interest-catch-up": {"task": "contributions.interest_catch_up", "schedule": 86400.0},
     # The time-limit clock: yellow and red warnings, escalation (idempotent per step).
     "supervision-clock": {"task": "supervision.clock", "schedule": 3600.0},
+    # Open case steps nobody can act on: listed to the supervisors in scope (daily).
+    "supervision-ownership": {"task": "supervision.ownership", "schedule": 86400.0},
     # Pensioners against the death registrations (D8 art. 26); daily, idempotent.
     "entitlement-check": {"task": "pensions.entitlement_check", "schedule": 86400.0},
     # People reaching their statutory retirement month within three months (once each).

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.applications import services as applications
-from onestop.applications.models import Application, Comment, Material, Step
+from onestop.applications.models import Application, Comment, Material, OpenStep, Step
 from onestop.audit.models import Entry
 from onestop.contributions import services as contributions
 from onestop.contributions.models import (
@@ -150,6 +150,13 @@ ROUTES = [
     ),
     Route("my applications", "get", lambda w: "/me/applications/", {"anonymous": LOGIN}, 200),
     Route("case page", "get", lambda w: f"/applications/{w.case.number}/", CASE_READERS, 404),
+    Route(
+        "case receipt",
+        "get",
+        lambda w: f"/applications/{w.case.number}/receipt.pdf",
+        CASE_READERS,
+        404,
+    ),
     Route(
         "case act",
         "post",
@@ -854,6 +861,22 @@ ROUTES = [
         {"anonymous": LOGIN, "alice": 403, "bob": 403},
         200,
     ),
+    Route(
+        "bulk claim",
+        "post",
+        lambda w: "/staff/queue/claim/",
+        {"anonymous": LOGIN, "alice": 403, "bob": 403},
+        302,
+        writes=True,
+        form=lambda w: {"number": [w.case.number]},
+    ),
+    Route(
+        "case search",
+        "get",
+        lambda w: "/staff/cases/?status=submitted",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200, "mallory": 200},
+        403,
+    ),
     Route("case status page", "get", lambda w: "/status/", {}, 200),
     Route(
         "api apply",
@@ -1320,11 +1343,8 @@ def state(world: Any) -> tuple[Any, ...]:
         list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
         list(Declaration.objects.values_list("pk", flat=True)),
         LedgerEntry.objects.count(),
-        list(
-            Application.objects.order_by("pk").values_list(
-                "number", "status", "assignee", "escalated_to"
-            )
-        ),
+        list(Application.objects.order_by("pk").values_list("number", "status", "escalated_to")),
+        list(OpenStep.objects.order_by("pk").values_list("application_id", "name", "assignee")),
         Step.objects.count(),
         Comment.objects.count(),
         Material.objects.count(),
@@ -1573,9 +1593,12 @@ def test_every_url_is_in_the_matrix() -> None:
         "applications/<str:number>/tasks/<str:task>/",
         "applications/<str:number>/withdraw/",
         "staff/queue/",
+        "staff/cases/",
+        "staff/queue/claim/",
         "status/",
         "applications/<str:number>/claim/",
         "applications/<str:number>/result.pdf",
+        "applications/<str:number>/receipt.pdf",
         "applications/<str:number>/release/",
         "applications/<str:number>/handover/",
         "applications/<str:number>/comments/",

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -36,6 +37,7 @@ class TaskOut(Schema):
     name: str
     lane: str
     title: str
+    holder: str | None = Field(None, description="login of the staff member who claimed it")
 
 
 class MaterialOut(Schema):
@@ -57,7 +59,15 @@ class CaseOut(Schema):
     deadline: dt.date
     step_deadline: dt.date | None
     paused: bool
-    assignee: str | None
+    assignee: str | None = Field(
+        None, description="login of the holder of the first claimed open step (see ready)"
+    )
+    clock: str = Field(
+        "", description='the running clock: "green", "yellow", "red", or "" when not running'
+    )
+    days_left: int | None = Field(
+        None, description="working days to the step's deadline (negative: overdue)"
+    )
     escalated_to: str | None
     facts: dict[str, Any]
     licences: list[dict[str, Any]]
@@ -69,6 +79,9 @@ class CaseOut(Schema):
 class HandoverIn(Schema):
     to: str = Field(..., description="the colleague's login name", examples=["rita"])
     note: str = Field("", max_length=500)
+    task: str | None = Field(
+        None, max_length=64, description="the open step (BPMN id); default: the first that fits"
+    )
 
 
 class NoteIn(Schema):
@@ -110,6 +123,12 @@ class ErrorOut(Schema):
 
 
 def case_out(case: Application) -> dict[str, Any]:
+    holders = {
+        s.task_id: s.assignee.get_username()
+        for s in case.open_steps.select_related("assignee")
+        if s.assignee is not None
+    }
+    clock = services.clock_of(case, timezone.localdate())
     return {
         "number": case.number,
         "item_code": case.item_code,
@@ -120,11 +139,16 @@ def case_out(case: Application) -> dict[str, Any]:
         "deadline": case.deadline,
         "step_deadline": case.step_deadline,
         "paused": case.paused_since is not None,
-        "assignee": case.assignee.get_username() if case.assignee else None,
+        "assignee": next(iter(holders.values()), None),
+        "clock": clock.colour,
+        "days_left": clock.days_left,
         "escalated_to": case.escalated_to.code if case.escalated_to else None,
         "facts": case.facts,
         "licences": case.licences,
-        "ready": [{"name": t, "lane": lane, "title": title} for t, lane, _, title in case.ready],
+        "ready": [
+            {"name": t, "lane": lane, "title": title, "holder": holders.get(task_id)}
+            for t, lane, task_id, title in case.ready
+        ],
         "materials": [
             {
                 "id": m.pk,
@@ -220,17 +244,17 @@ def _case_for_write(request: HttpRequest, number: str) -> Application:
 
 
 @router.post("/applications/{number}/claim", response=WRITE_RESPONSES)
-def claim(request: HttpRequest, number: str) -> dict[str, Any]:
-    """Claim the case's open step (staff who may act on it)."""
+def claim(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
+    """Claim an open step (``task``, or the first unclaimed one the caller may act on)."""
     found = _case_for_write(request, number)
-    return case_out(services.application_claim(actor=request.user, application=found))
+    return case_out(services.application_claim(actor=request.user, application=found, task=task))
 
 
 @router.post("/applications/{number}/release", response=WRITE_RESPONSES)
-def release(request: HttpRequest, number: str) -> dict[str, Any]:
-    """Give a claimed case back to the team (its holder, or a supervisor)."""
+def release(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
+    """Give a claimed step back to the team (its holder, or a supervisor)."""
     found = _case_for_write(request, number)
-    return case_out(services.application_release(actor=request.user, application=found))
+    return case_out(services.application_release(actor=request.user, application=found, task=task))
 
 
 @router.post("/applications/{number}/handover", response=WRITE_RESPONSES)
@@ -245,7 +269,11 @@ def handover(request: HttpRequest, number: str, payload: HandoverIn) -> dict[str
         if services.may_reassign(request.user, found)
         else services.application_transfer
     )
-    return case_out(operation(actor=request.user, application=found, to=to, note=payload.note))
+    return case_out(
+        operation(
+            actor=request.user, application=found, to=to, note=payload.note, task=payload.task
+        )
+    )
 
 
 @router.post("/applications/{number}/escalate", response=WRITE_RESPONSES)

@@ -12,3 +12,21 @@ class ApplicationsConfig(AppConfig):
 
         for name, function in SERVICES.items():
             engine.register_service(name, function)
+
+        from onestop.identity.services import on_staff_deactivated
+
+        on_staff_deactivated(_release_claims, _only_one_left)
+
+
+def _release_claims(user: object, actor: object) -> None:
+    """A deactivated staff member's claimed steps go back to their teams' queues."""
+    from onestop.applications.services.queue import claims_release_of
+
+    claims_release_of(user=user, actor=actor)  # type: ignore[arg-type]
+
+
+def _only_one_left(user: object) -> list[str]:
+    """Open steps ``user`` is the only active staff member able to act on."""
+    from onestop.applications.selectors import steps_only_for
+
+    return steps_only_for(user=user)  # type: ignore[arg-type]

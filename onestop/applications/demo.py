@@ -1,5 +1,11 @@
-"""Demo cases: a Yanta work queue in every state, one of them overdue, so the queue, the
-supervision page and the inbox have something to show on the first run."""
+"""Demo cases: a Yanta work queue in every state and every colour of the clock, so the
+queue, the supervision page and the inbox have something to show on the first run.
+
+Yanta's queue (carol) holds a green and a yellow acceptance; Xi'an's (rita) a green and a
+yellow review, a review gone red and the overdue acceptance the clock escalated to Xi'an
+("已提级至 西安市"), which sam reassigns and rita decides. The province has no HRSS case
+worker or reviewer in the demo, so nothing is escalated there (the clock's escalation is
+refused rather than leaving a case in nobody's queue)."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from django.utils import timezone
 
 from onestop.applications import services
 from onestop.applications.models import Application, Channel
-from onestop.common.workdays import add_working_days
+from onestop.common.workdays import add_working_days, working_days_between
 from onestop.identity.models import Person, User
 from onestop.rules.retirement import Category, statutory_retirement
 from onestop.rules.values import YearMonth
@@ -17,16 +23,32 @@ from onestop.rules.values import YearMonth
 BANK_ACCOUNT = "6222020200112233445"
 
 
+def _age(case: Application, working_days: int) -> None:
+    """Set a case's filing and its current step's start back by ``working_days`` (demo data
+    only), with the deadlines the retirement item's 10-day limit gives from then."""
+    today = timezone.localdate()
+    filed_on = today
+    while working_days_between(filed_on, today) < working_days:
+        filed_on -= dt.timedelta(days=1)
+    due = add_working_days(filed_on, 10)
+    Application.objects.filter(pk=case.pk).update(
+        submitted_at=timezone.now() - (today - filed_on),
+        deadline=due.date,
+        step_started=filed_on,
+        step_deadline=due.date,
+    )
+
+
 def load(retiree: Person | None = None) -> dict[str, int]:
-    """File six retirement cases at Yanta's counter, for ``retiree`` (whose case is approved:
-    his record must be long enough) and Yanta's five oldest men without a login, each for his
-    own statutory month, and move them along; returns counts."""
+    """File nine retirement cases at Yanta's counter, for ``retiree`` (whose case is
+    approved: his record must be long enough) and Yanta's eight oldest men without a login,
+    each for his own statutory month, and move them along; returns counts."""
     carol = User.objects.get(username="carol")
     rita = User.objects.get(username="rita")
     others = Person.objects.filter(region__code="610113", user__isnull=True, sex="male")
     if retiree is not None:
         others = others.exclude(pk=retiree.pk)
-    people = list(others.order_by("birth_date", "pk")[:5])
+    people = list(others.order_by("birth_date", "pk")[: 8 if retiree is not None else 9])
     people.insert(3, retiree or people.pop())
     filed = [
         services.application_submit(
@@ -48,9 +70,11 @@ def load(retiree: Person | None = None) -> dict[str, int]:
         for person in people
         if person is not None
     ]
-    if len(filed) < 6:
+    if len(filed) < 9:
         return {"cases": len(filed)}
-    waiting, supplement, review, approved, rejected, late = filed
+    waiting, supplement, review, approved, rejected, late, due_soon, review_soon, review_late = (
+        filed
+    )
     services.application_act(
         actor=carol,
         application=supplement,
@@ -58,7 +82,7 @@ def load(retiree: Person | None = None) -> dict[str, int]:
         decision="supplement",
         note="请补充人事档案（视同缴费年限认定） Please supply the personnel file",
     )
-    for case in (review, approved, rejected):
+    for case in (review, approved, rejected, review_soon, review_late):
         services.application_act(actor=carol, application=case, task="accept", decision="accept")
     services.application_act(actor=rita, application=approved, task="review", decision="approve")
     services.application_act(
@@ -69,14 +93,8 @@ def load(retiree: Person | None = None) -> dict[str, int]:
         note="累计缴费不足 180 个月 Fewer than 180 contribution months",
     )
     services.application_claim(actor=carol, application=waiting)
-    # One case filed three weeks ago and still unaccepted: the demo's overdue case. Its
-    # dates are set back directly (demo data only) so the clock finds it red.
-    filed_on = timezone.localdate() - dt.timedelta(days=21)
-    due = add_working_days(filed_on, 10)
-    Application.objects.filter(pk=late.pk).update(
-        submitted_at=timezone.now() - dt.timedelta(days=21),
-        deadline=due.date,
-        step_started=filed_on,
-        step_deadline=due.date,
-    )
+    # Dates set back directly (demo data only) so the clock finds each colour: eight of ten
+    # working days gone is yellow; past the limit is red (and escalated to Xi'an).
+    for case, days in ((late, 15), (due_soon, 8), (review_soon, 8), (review_late, 12)):
+        _age(case, days)
     return {"cases": len(filed)}

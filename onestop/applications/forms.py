@@ -71,6 +71,8 @@ class ActForm(forms.Form):
             "approve": _("approve"),
             "reject": _("reject"),
             "done": _("done"),
+            "confirm": _("confirm"),
+            "refuse": _("refuse"),
         }
         choices = sorted(DECISIONS.get(task, {"done"}))
         self.fields["decision"] = forms.ChoiceField(
@@ -117,3 +119,31 @@ class MaterialForm(forms.Form):
         field = self.fields["name"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(m["name"], m["name"]) for m in materials if m.get("name")]
+
+
+class CaseSearchForm(forms.Form):
+    """The staff case search: every field optional, each a narrowing."""
+
+    number = forms.CharField(label=_("Case number"), required=False, max_length=40)
+    applicant = forms.CharField(
+        label=_("Applicant (resident ID or name)"), required=False, max_length=40
+    )
+    item = forms.ChoiceField(label=_("Service"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    since = forms.DateField(
+        label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Filed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        from onestop.applications.models import Status
+
+        super().__init__(*args, **kwargs)
+        item = self.fields["item"]
+        status = self.fields["status"]
+        assert isinstance(item, forms.ChoiceField) and isinstance(status, forms.ChoiceField)
+        item.choices = [("", _("all")), *items]
+        status.choices = [("", _("all")), *Status.choices]

@@ -53,10 +53,6 @@ class Application(models.Model):
     escalated_to = models.ForeignKey(
         "identity.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Claimed by one staff member; cleared whenever the ready steps change.
-    assignee = models.ForeignKey(
-        "identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     # The current staff step's clock (None while the case waits for the applicant).
     step_started = models.DateField(null=True, blank=True)
     step_deadline = models.DateField(null=True, blank=True)
@@ -68,12 +64,60 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["region", "status"], name="application_queue")]
+        indexes = [
+            models.Index(fields=["region", "status"], name="application_queue"),
+            # The staff case search: newest first, narrowed by item or applicant.
+            models.Index(fields=["submitted_at"], name="application_filed"),
+            models.Index(fields=["item_code", "submitted_at"], name="application_item_filed"),
+            models.Index(fields=["applicant", "submitted_at"], name="application_person_filed"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def holders(self) -> str:
+        """Display names of the staff holding its open steps ("" when none is claimed)."""
+        return ", ".join(str(s.assignee) for s in self.open_steps.all() if s.assignee)
+
+
+class OpenStep(models.Model):
+    """One open staff step of a case (a ready user task outside the applicant's lane), with
+    its holder. Parallel steps (a joint review) are separate rows, so each department claims,
+    acts on and completes its own. Rows follow ``Application.ready``: written whenever it
+    changes, removed when the step completes."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="open_steps"
+    )
+    task_id = models.CharField(max_length=64)  # the workflow task's id
+    name = models.CharField(max_length=64)  # BPMN id, e.g. "accept"
+    lane = models.CharField(max_length=32)
+    title = models.CharField(max_length=200, blank=True)
+    # Claimed by one staff member; others see the step as held until it is released.
+    assignee = models.ForeignKey(
+        "identity.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_steps",
+    )
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "task_id"], name="open_step_once"),
+            models.UniqueConstraint(fields=["application", "name"], name="open_step_name_once"),
+        ]
+        indexes = [models.Index(fields=["lane"], name="open_step_lane")]
+        verbose_name = _("open step")
+        verbose_name_plural = _("open steps")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.name}"
 
 
 class Step(AppendOnly):

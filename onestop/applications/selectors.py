@@ -3,16 +3,22 @@ the cases the time-limit clock watches."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from onestop.applications.models import FINAL, Application, Comment, Draft, Material
-from onestop.applications.services import eligible_staff, may_act
+from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
+from onestop.applications.services import clock_of, eligible_staff, may_act
+from onestop.audit.services import record
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
 from onestop.identity import policy
+from onestop.identity import selectors as identity
 from onestop.identity.models import User
 
 
@@ -30,29 +36,101 @@ def drafts_of(*, actor: Any) -> QuerySet[Draft]:
     return Draft.objects.filter(applicant=person)
 
 
+def _with_steps(cases: QuerySet[Application]) -> QuerySet[Application]:
+    return cases.prefetch_related(
+        Prefetch("open_steps", queryset=OpenStep.objects.select_related("assignee").order_by("pk"))
+    )
+
+
 def queue_for(*, actor: Any, mine: bool = False) -> list[Application]:
-    """Open cases with a ready task this staff member may do, oldest deadline first;
-    ``mine``: only those they have claimed."""
+    """Open cases with a ready step this staff member may do, oldest deadline first;
+    ``mine``: only those with a step they have claimed. Each case carries ``my_steps``, the
+    open steps (``OpenStep``) the actor may act on."""
     profile = policy.staff_profile(actor)
     if profile is None:
         return []
-    cases = (
+    cases = _with_steps(
         Application.objects.exclude(status__in=FINAL)
-        .filter(region__code__startswith=profile.region.scope_prefix)
-        .select_related("applicant", "region", "escalated_to", "assignee")
+        .filter(region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False)
+        .distinct()
+        .select_related("applicant", "region", "escalated_to")
         .order_by("deadline", "submitted_at")
     )
     if mine:
-        cases = cases.filter(assignee=actor)
-    return [c for c in cases if any(may_act(actor, c, lane) for _, lane, _, _ in c.ready)]
+        cases = cases.filter(open_steps__assignee=actor)
+    found = []
+    for case in cases:
+        steps = [s for s in case.open_steps.all() if may_act(actor, case, s.lane)]
+        if mine:
+            steps = [s for s in steps if s.assignee_id == actor.pk]
+        if steps:
+            case.my_steps = steps  # type: ignore[attr-defined]
+            found.append(case)
+    return found
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """An open step nobody can act on, and why."""
+
+    number: str
+    region: str  # the region handling the case (its code), for the supervisors in scope
+    task: str
+    lane: str
+    holder: str  # the holder's user name, "" when unclaimed
+    reason: str  # "no_step_row", "holder_cannot_act", "nobody_eligible"
+
+
+def steps_stranded() -> list[Stranded]:
+    """Every open staff step of an open case that nobody can act on: its holder may not (no
+    longer active, moved, below an escalation) or, unclaimed, no active staff member is
+    eligible (role, agency and region). Empty when the ownership invariant holds."""
+    found: list[Stranded] = []
+    cases = _with_steps(
+        Application.objects.exclude(status__in=FINAL).select_related(
+            "region", "escalated_to", "region__parent"
+        )
+    ).order_by("pk")
+    eligible: dict[tuple[Any, ...], bool] = {}
+    for case in cases:
+        rows = {s.task_id: s for s in case.open_steps.all()}
+        for name, lane, task_id, _ in case.ready:
+            if lane == "applicant":
+                continue
+            step = rows.get(task_id)
+            holder = step.assignee if step is not None else None
+            reason = ""
+            if step is None:
+                reason = "no_step_row"
+            elif holder is not None:
+                if not may_act(holder, case, lane):
+                    reason = "holder_cannot_act"
+            else:
+                key = (case.region_id, case.escalated_to_id, lane)
+                if key not in eligible:
+                    eligible[key] = bool(eligible_staff(case, lane))
+                if not eligible[key]:
+                    reason = "nobody_eligible"
+            if reason:
+                found.append(
+                    Stranded(
+                        number=case.number,
+                        region=(case.escalated_to or case.region).code,
+                        task=name,
+                        lane=lane,
+                        holder=holder.get_username() if holder is not None else "",
+                        reason=reason,
+                    )
+                )
+    return found
 
 
 def application_for(*, actor: Any, number: str) -> Application:
     """A case its applicant, or staff who may see the applicant or the case's region, may
     open."""
     case = (
-        Application.objects.select_related(
-            "applicant__region", "region", "escalated_to", "assignee"
+        _with_steps(
+            Application.objects.select_related("applicant__region", "region", "escalated_to")
         )
         .filter(number=number)
         .first()
@@ -91,9 +169,12 @@ def material_for(*, actor: Any, number: str, material_id: int) -> Material:
     return found
 
 
-def handover_candidates(*, case: Application) -> list[User]:
-    """Staff who may act on the case's open step (for transfer and reassignment)."""
-    lanes = dict.fromkeys(lane for _, lane, _, _ in case.ready if lane != "applicant")
+def handover_candidates(*, case: Application, lane: str | None = None) -> list[User]:
+    """Staff who may act on the case's open steps (or on the steps of ``lane``), for
+    transfer and reassignment."""
+    lanes = dict.fromkeys(
+        ln for _, ln, _, _ in case.ready if ln != "applicant" and lane in (None, ln)
+    )
     found: dict[int, User] = {}
     for lane in lanes:
         for user in eligible_staff(case, lane):
@@ -126,7 +207,127 @@ def cases_on_clock() -> list[Application]:
     cases = (
         Application.objects.exclude(status__in=FINAL)
         .filter(paused_since__isnull=True)
-        .select_related("region__parent", "escalated_to__parent", "assignee", "applicant")
+        .select_related("region__parent", "escalated_to__parent", "applicant")
         .order_by("pk")
     )
-    return [c for c in cases if on_clock(c)]
+    return [c for c in _with_steps(cases) if on_clock(c)]
+
+
+def steps_only_for(*, user: User) -> list[str]:
+    """The open steps (``"<case number> <task>"``) that ``user`` alone may act on among the
+    active staff: deactivating them would leave the steps with nobody."""
+    profile = policy.staff_profile(user)
+    if profile is None:
+        return []
+    found = []
+    cases = _with_steps(
+        Application.objects.exclude(status__in=FINAL).filter(
+            region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False
+        )
+    ).distinct()
+    for case in cases.select_related("region", "escalated_to"):
+        for step in case.open_steps.all():
+            if not may_act(user, case, step.lane):
+                continue
+            if [u.pk for u in eligible_staff(case, step.lane)] == [user.pk]:
+                found.append(f"{case.number} {step.name}")
+    return found
+
+
+#: Longest accepted search input (case number, applicant name or resident ID).
+SEARCH_MAX = 40
+
+
+def cases_search(
+    *,
+    actor: Any,
+    number: str = "",
+    applicant: str = "",
+    person_id: int | None = None,
+    item_code: str = "",
+    status: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Application]:
+    """Cases handled in the staff member's region scope, newest first, narrowed by case
+    number (prefix), applicant (resident ID through the blind index, or a name prefix),
+    the applicant's person id (their record), item, status and filing dates (inclusive,
+    Asia/Shanghai). Staff only; each search is journaled (what was searched by, never the
+    values)."""
+    profile = policy.staff_profile(actor)
+    if profile is None or not policy.allows(actor, policy.VIEW_PERSON):
+        return Application.objects.none()
+    found = Application.objects.filter(
+        region__code__startswith=profile.region.scope_prefix
+    ).select_related("applicant", "region", "escalated_to")
+    number = (number or "").strip().upper()[:SEARCH_MAX]
+    applicant = (applicant or "").strip()[:SEARCH_MAX]
+    if number:
+        found = found.filter(number__startswith=number)
+    if applicant:
+        key = identity.resident_id_key(applicant)
+        found = (
+            found.filter(applicant__resident_id_index=key)
+            if key
+            else found.filter(applicant__name__startswith=applicant)
+        )
+    if person_id is not None:
+        found = found.filter(applicant_id=person_id)
+    if item_code:
+        found = found.filter(item_code=item_code[:SEARCH_MAX])
+    if status:
+        found = found.filter(status=status[:SEARCH_MAX])
+    if since is not None:
+        found = found.filter(submitted_at__date__gte=since)
+    if until is not None:
+        found = found.filter(submitted_at__date__lte=until)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="applications.searched",
+            target_type="applications.application",
+            changes={
+                "by": sorted(
+                    k
+                    for k, v in {
+                        "number": number,
+                        "applicant": applicant,
+                        "person": person_id,
+                        "item": item_code,
+                        "status": status,
+                        "since": since,
+                        "until": until,
+                    }.items()
+                    if v
+                ),
+                "scope": profile.region.code,
+            },
+        )
+    return found.order_by("-submitted_at", "-pk")
+
+
+def supplements_waiting(*, actor: Any) -> int:
+    """Cases in the staff member's scope waiting for the applicant's supplement."""
+    profile = policy.staff_profile(actor)
+    if profile is None:
+        return 0
+    return Application.objects.filter(
+        region__code__startswith=profile.region.scope_prefix, status="supplement"
+    ).count()
+
+
+def work_counts(*, actor: Any) -> dict[str, int]:
+    """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
+    theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
+    their queue, and ``supplements`` waiting for applicants in their scope."""
+    today = timezone.localdate()
+    queue = queue_for(actor=actor)
+    steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
+    colours = [clock_of(c, today).colour for c in queue]
+    return {
+        "todo": sum(1 for _, s in steps if any(x.assignee_id in (None, actor.pk) for x in s)),
+        "mine": sum(1 for _, s in steps if any(x.assignee_id == actor.pk for x in s)),
+        "yellow": colours.count("yellow"),
+        "red": colours.count("red"),
+        "supplements": supplements_waiting(actor=actor),
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<str:number>/withdraw/", views.withdraw_view, name="withdraw"),
     path("applications/<str:number>/claim/", views.claim_view, name="claim"),
     path("applications/<str:number>/result.pdf", views.result_view, name="result"),
+    path("applications/<str:number>/receipt.pdf", views.receipt_view, name="receipt"),
     path("applications/<str:number>/release/", views.release_view, name="release"),
     path("applications/<str:number>/handover/", views.handover_view, name="handover"),
     path("applications/<str:number>/comments/", views.comment_view, name="comment"),
@@ -24,5 +25,7 @@ urlpatterns = [
         name="material",
     ),
     path("staff/queue/", views.queue_view, name="queue"),
+    path("staff/cases/", views.search_view, name="search"),
+    path("staff/queue/claim/", views.bulk_claim_view, name="bulk_claim"),
     path("status/", views.status_view, name="status"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.applications import selectors, services
 from onestop.applications.forms import (
     ActForm,
+    CaseSearchForm,
     CommentForm,
     CounterForm,
     EscalateForm,
@@ -192,30 +194,66 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
     ]
 
 
+def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[str, Any]]:
+    """Each open staff step with its holder and what the user may do on it: act (unclaimed
+    or theirs), claim, release, transfer or (a supervisor) reassign."""
+    user = request.user
+    rows = []
+    for step in case.open_steps.all():
+        acts = services.may_act(user, case, step.lane)
+        free_or_mine = step.assignee_id in (None, user.pk)
+        hands = (acts and free_or_mine) or reassigns
+        candidates = (
+            [
+                u
+                for u in selectors.handover_candidates(case=case, lane=step.lane)
+                if u.pk not in (step.assignee_id, user.pk)
+            ]
+            if hands
+            else []
+        )
+        rows.append(
+            {
+                "step": step,
+                "form": ActForm(task=step.name, prefix=step.name)
+                if acts and free_or_mine
+                else None,
+                "can_claim": acts and step.assignee_id is None,
+                "can_release": step.assignee_id is not None
+                and (step.assignee_id == user.pk or reassigns),
+                "handover_form": HandoverForm(candidates=candidates, prefix=f"handover-{step.name}")
+                if candidates
+                else None,
+            }
+        )
+    return rows
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
-    held_by_other = case.assignee_id not in (None, user.pk)
     actions = [
         {"task": task, "title": title, "form": ActForm(task=task, prefix=task)}
         for task, lane, _, title in case.ready
-        if services.may_act(user, case, lane) and (lane == "applicant" or not held_by_other)
+        if lane == "applicant" and services.may_act(user, case, lane)
     ]
     new_code = request.session.pop(CODE_KEY, None)
     works = services.may_work_on(user, case)
     reassigns = services.may_reassign(user, case)
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
-    candidates = (
-        [u for u in selectors.handover_candidates(case=case) if u.pk != case.assignee_id]
-        if (works and not held_by_other) or reassigns
-        else []
+    steps = _open_steps(request, case, reassigns)
+    held_by_other = any(
+        r["step"].assignee_id not in (None, user.pk)
+        and services.may_act(user, case, r["step"].lane)
+        for r in steps
     )
+    today = timezone.localdate()
     return {
         "case": case,
         "actions": actions,
-        "can_claim": works and case.assignee_id is None,
-        "can_release": case.assignee_id is not None and (case.assignee_id == user.pk or reassigns),
-        "handover_form": HandoverForm(candidates=candidates) if candidates else None,
+        "open_steps": steps,
         "reassigns": reassigns,
+        "clock": services.clock_of(case, today),
+        "shows_time_left": policy.is_staff_member(user),
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
@@ -231,7 +269,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),
-        "overdue": services.overdue(case, timezone.localdate()),
+        "overdue": services.overdue(case, today),
         "new_code": new_code["code"] if new_code and new_code["number"] == case.number else None,
         "can_tablet": policy.role_of(user) == "case_worker"
         and policy.allows(user, policy.VIEW_PERSON, case.region),
@@ -277,15 +315,22 @@ def _done(request: HttpRequest, case: Any, call: Any, success: str) -> HttpRespo
     return redirect("applications:case", number=case.number)
 
 
+def _task_of(request: HttpRequest) -> str | None:
+    """The step a queue action names (``task`` in the form); None: the first that fits."""
+    task = (request.POST.get("task") or "").strip()[:64]
+    return task or None
+
+
 @require_POST
 @login_required
 def claim_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
+    task = _task_of(request)
     return _done(
         request,
         case,
-        lambda: services.application_claim(actor=request.user, application=case),
-        _("You hold this case now."),
+        lambda: services.application_claim(actor=request.user, application=case, task=task),
+        _("You hold this step now."),
     )
 
 
@@ -293,11 +338,12 @@ def claim_view(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def release_view(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
+    task = _task_of(request)
     return _done(
         request,
         case,
-        lambda: services.application_release(actor=request.user, application=case),
-        _("The case is back in the team's queue."),
+        lambda: services.application_release(actor=request.user, application=case, task=task),
+        _("The step is back in the team's queue."),
     )
 
 
@@ -307,7 +353,13 @@ def handover_view(request: HttpRequest, number: str) -> HttpResponse:
     """Transfer (the holder, or anyone eligible while unclaimed) or, for a supervisor,
     reassign the open step to an eligible colleague."""
     case = selectors.application_for(actor=request.user, number=number)
-    form = HandoverForm(request.POST, candidates=selectors.handover_candidates(case=case))
+    task = _task_of(request)
+    lane = next((r[1] for r in case.ready if r[0] == task), None) if task else None
+    form = HandoverForm(
+        request.POST,
+        candidates=selectors.handover_candidates(case=case, lane=lane),
+        prefix=f"handover-{task}" if task else "handover",
+    )
     if not form.is_valid():
         if not services.may_work_on(request.user, case) and not services.may_reassign(
             request.user, case
@@ -324,7 +376,7 @@ def handover_view(request: HttpRequest, number: str) -> HttpResponse:
     return _done(
         request,
         case,
-        lambda: operation(actor=request.user, application=case, to=to, note=note),
+        lambda: operation(actor=request.user, application=case, to=to, note=note, task=task),
         _("Handed over."),
     )
 
@@ -407,6 +459,20 @@ def result_view(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+@require_GET
+@login_required
+def receipt_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The acceptance receipt (受理回执): a signed e-document with a QR code, printable at
+    the counter."""
+    case = selectors.application_for(actor=request.user, number=number)
+    pdf = services.acceptance_receipt_pdf(
+        actor=request.user, case=case, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    return response
+
+
 @require_POST
 @login_required
 def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
@@ -421,24 +487,53 @@ def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
+    """The work queue (the team's, or ``?view=mine``), with the staff member's counts (to
+    do, due soon, overdue, supplements waiting) and filters by item, status and colour."""
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
     today = timezone.localdate()
     mine = request.GET.get("view") == "mine"
+    team = selectors.queue_for(actor=request.user)
+    rows = [
+        {
+            "case": c,
+            "steps": c.my_steps,  # type: ignore[attr-defined]
+            "applicant": mask_name(c.applicant.name),
+            "overdue": services.overdue(c, today),
+            "clock": services.clock_of(c, today),
+            "mine": any(s.assignee_id == request.user.pk for s in c.my_steps),  # type: ignore[attr-defined]
+        }
+        for c in team
+    ]
+    counts = selectors.work_counts(actor=request.user)
+    item = request.GET.get("item", "")
+    status = request.GET.get("status", "")
+    colour = request.GET.get("colour", "")
+    shown = [
+        r
+        for r in rows
+        if (not mine or r["mine"])
+        and (not item or r["case"].item_code == item)
+        and (not status or r["case"].status == status)
+        and (not colour or r["clock"].colour == colour)
+    ]
     return render(
         request,
         "applications/queue.html",
         {
             "mine": mine,
-            "cases": [
-                {
-                    "case": c,
-                    "applicant": mask_name(c.applicant.name),
-                    "overdue": services.overdue(c, today),
-                    "step_overdue": c.step_deadline is not None and c.step_deadline < today,
-                }
-                for c in selectors.queue_for(actor=request.user, mine=mine)
+            "cases": shown,
+            "counts": counts,
+            "items": sorted({(r["case"].item_code, r["case"].item_name) for r in rows}),
+            "statuses": sorted({(r["case"].status, r["case"].get_status_display()) for r in rows}),
+            "colours": [
+                ("green", _("on time")),
+                ("yellow", _("yellow: due soon")),
+                ("red", _("red: overdue")),
             ],
+            "item": item,
+            "status": status,
+            "colour": colour,
         },
     )
 
@@ -455,3 +550,81 @@ def status_view(request: HttpRequest) -> HttpResponse:
         except NotFound as exc:
             context["not_found"] = exc
     return render(request, "applications/status.html", context)
+
+
+@require_GET
+@login_required
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Staff search cases in their region scope (number, applicant, item, status, dates;
+    ``?person=`` lists one person's cases from their record), 25 a page."""
+    if not policy.is_staff_member(request.user) or not policy.allows(
+        request.user, policy.VIEW_PERSON
+    ):
+        raise NotPermitted()
+    items = [(i.code, f"{i.code} {i.name}") for i in catalogue.items_current()]
+    form = CaseSearchForm(request.GET or None, items=items)
+    page = None
+    query = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        found = selectors.cases_search(
+            actor=request.user,
+            number=data["number"],
+            applicant=data["applicant"],
+            person_id=data["person"],
+            item_code=data["item"],
+            status=data["status"],
+            since=data["since"],
+            until=data["until"],
+        )
+        page = Paginator(found, 25).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        page.rows = [  # type: ignore[attr-defined]
+            {
+                "case": c,
+                "applicant": mask_name(c.applicant.name),
+                "clock": services.clock_of(c, today),
+            }
+            for c in page.object_list
+        ]
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
+    return render(
+        request,
+        "applications/search.html",
+        {"form": form, "page": page, "searched": page is not None, "query": query},
+    )
+
+
+#: At most this many cases are claimed in one go from the queue.
+BULK_MAX = 50
+
+
+@require_POST
+@login_required
+def bulk_claim_view(request: HttpRequest) -> HttpResponse:
+    """Claim the selected cases' first open step each (the ones the user may act on); each
+    claim is its own transaction, so one refused does not undo the others."""
+    if not policy.is_staff_member(request.user):
+        raise NotPermitted()
+    numbers = list(dict.fromkeys(request.POST.getlist("number")))[:BULK_MAX]
+    claimed, refused = 0, []
+    for number in numbers:
+        try:
+            case = selectors.application_for(actor=request.user, number=number[:24])
+            services.application_claim(actor=request.user, application=case)
+            claimed += 1
+        except (NotFound, ServiceError):  # NotPermitted is a ServiceError too
+            refused.append(number[:24])
+    if claimed:
+        messages.success(request, _("Claimed: %(n)s.") % {"n": claimed})
+    if refused:
+        messages.error(
+            request,
+            _("Not claimed (taken, or not yours to act on): %(list)s")
+            % {"list": ", ".join(refused)},
+        )
+    if not numbers:
+        messages.error(request, _("Select the cases to claim."))
+    return redirect("applications:queue")

@@ -49,7 +49,7 @@ class ServiceItem(AppendOnly):
         default=list,
         help_text=_(
             '[{"name", "name_en", "required", "copies", "replaceable_by": '
-            '"" | "shared_data" | "elicence", "licence_type"}]'
+            '"" | "shared_data" | "elicence", "licence_type", "needed_at": [task id, ...]}]'
         ),
     )
     legal_limit_days = models.PositiveSmallIntegerField(

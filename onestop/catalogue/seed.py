@@ -15,6 +15,10 @@ ALL_CHANNELS = ["online", "counter", "mobile", "kiosk"]
 ONLINE_COUNTER = ["online", "counter", "mobile"]
 
 
+#: Civil affairs confirms the family, and the benefits are decided, on the kinship proof.
+KINSHIP_NEEDED_AT = ["civil_affairs_review", "decide"]
+
+
 def m(
     name: str,
     name_en: str,
@@ -23,8 +27,11 @@ def m(
     replaceable_by: str = "",
     licence_type: str = "",
     copies: int = 1,
+    needed_at: list[str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """One material of an item; ``needed_at`` names the process steps (BPMN task ids) whose
+    positive decision it must be there for (uploaded, or obtained from shared data)."""
+    found: dict[str, Any] = {
         "name": name,
         "name_en": name_en,
         "required": required,
@@ -32,6 +39,9 @@ def m(
         "replaceable_by": replaceable_by,
         "licence_type": licence_type,
     }
+    if needed_at:
+        found["needed_at"] = list(needed_at)
+    return found
 
 
 #: Transfer in (SX-SI-007): the province the relation comes from; the platform asks it.
@@ -241,7 +251,12 @@ ITEMS: list[dict[str, Any]] = [
                 replaceable_by="elicence",
                 licence_type="resident_id",
             ),
-            m("亲属关系证明", "Proof of family relation", replaceable_by="shared_data"),
+            m(
+                "亲属关系证明",
+                "Proof of family relation",
+                replaceable_by="shared_data",
+                needed_at=KINSHIP_NEEDED_AT,
+            ),
         ],
         "legal_limit_days": 20,
         "promised_limit_days": 10,

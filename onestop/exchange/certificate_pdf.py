@@ -30,6 +30,7 @@ TITLES = {
     "retirement_certificate": "退休证明 Retirement certificate",
     "contribution_statement": "参保缴费凭证 Contribution statement",
     "pension_statement": "养老金发放证明 Pension payment statement",
+    "acceptance_receipt": "受理回执 Acceptance receipt",
 }
 DECISIONS = {
     "approve": "准予 Approved",
@@ -62,6 +63,16 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
             f"缴费起止 From – to：{facts.get('first_month') or '—'} – "
             f"{facts.get('last_month') or '—'}",
             f"个人账户余额 Account balance：{facts.get('account_balance')}",
+        ]
+    if payload["kind"] == "acceptance_receipt":
+        return [
+            f"办件编号 Case：{facts.get('case')}",
+            f"事项 Service：{facts.get('item')}（{facts.get('item_code')}）",
+            f"申请时间 Filed：{facts.get('filed_at')}　渠道 Channel：{facts.get('channel')}",
+            f"当前状态 Status：{facts.get('status')}",
+            f"承诺办结时限 Due by：{facts.get('deadline')}",
+            f"已收材料 Materials received：{facts.get('materials') or '—'}",
+            "凭办件编号和查询码查询进度 Follow it with the case number and query code: /status/",
         ]
     if payload["kind"] == "decision_notice":
         return [

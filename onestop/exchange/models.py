@@ -12,6 +12,7 @@ class CertificateKind(models.TextChoices):
     CONTRIBUTION_STATEMENT = "contribution_statement", _("contribution statement")
     RETIREMENT_CERTIFICATE = "retirement_certificate", _("retirement certificate")
     PENSION_STATEMENT = "pension_statement", _("pension payment statement")
+    ACCEPTANCE_RECEIPT = "acceptance_receipt", _("acceptance receipt")
 
 
 class Certificate(models.Model):

@@ -50,6 +50,7 @@ def _issue(
         CertificateKind.CONTRIBUTION_STATEMENT: "CS",
         CertificateKind.RETIREMENT_CERTIFICATE: "RC",
         CertificateKind.PENSION_STATEMENT: "PS",
+        CertificateKind.ACCEPTANCE_RECEIPT: "AR",
     }
     number = f"{prefix[CertificateKind(kind)]}{timezone.localtime(now):%Y%m%d}"
     number += secrets.token_hex(5).upper()
@@ -120,6 +121,21 @@ def decision_notice_issue(
         raise ServiceError("证明种类不符。", "Wrong kind of certificate.", code="kind")
     return _issue(
         actor=actor, person=person, kind=kind, facts=facts, valid_days=DECISION_VALID_DAYS
+    )
+
+
+def acceptance_receipt_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+    """Sign the receipt (受理回执) of a case filed for ``person``: what was filed, when, on
+    which channel, what it is due by and which materials came in or were obtained (the
+    applicant, or staff who may see the applicant). Valid as long as a decision notice."""
+    if not actor.has_perm("identity.view_person", person):
+        raise NotPermitted()
+    return _issue(
+        actor=actor,
+        person=person,
+        kind=CertificateKind.ACCEPTANCE_RECEIPT,
+        facts=facts,
+        valid_days=DECISION_VALID_DAYS,
     )
 
 

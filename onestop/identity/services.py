@@ -298,6 +298,66 @@ def mfa_reset(*, actor: Any, user: User) -> None:
         record(actor=actor, action="identity.mfa.reset", target=user)
 
 
+#: What other contexts do when a staff account is deactivated, in the deactivation's
+#: transaction: ``hook(user, actor)``. Registered when those contexts load (applications
+#: releases the person's claimed steps), so identity needs to know none of them.
+DEACTIVATION_HOOKS: list[Any] = []
+#: Checks before a staff account is deactivated: ``check(user) -> [problem, ...]``, each
+#: problem a short text naming what nobody else could do (an open case step whose only
+#: eligible person this is). Any problem refuses the deactivation.
+DEACTIVATION_CHECKS: list[Any] = []
+
+
+def on_staff_deactivated(hook: Any, check: Any = None) -> None:
+    if hook not in DEACTIVATION_HOOKS:
+        DEACTIVATION_HOOKS.append(hook)
+    if check is not None and check not in DEACTIVATION_CHECKS:
+        DEACTIVATION_CHECKS.append(check)
+
+
+def staff_deactivate(*, actor: Any, user: User, note: str = "") -> None:
+    """Deactivate a staff account (the security administrator, in scope): it can no longer
+    sign in or act, and whatever it held goes back to its team (the hooks). Idempotent."""
+    _managed_staff(actor, user)
+    if actor is not None and actor.pk == user.pk:
+        raise ServiceError(
+            "不能停用自己的账号。", "You cannot deactivate your own account.", code="self"
+        )
+    with transaction.atomic():
+        target = User.objects.select_for_update().get(pk=user.pk)
+        if not target.is_active:
+            return
+        problems = [p for check in DEACTIVATION_CHECKS for p in check(target)]
+        if problems:
+            listed = "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
+            raise ServiceError(
+                f"停用后以下待办无人可办，请先调配人员：{listed}",
+                f"Nobody else could act on these open steps; staff them first: {listed}",
+                code="last_one",
+            )
+        target.is_active = False
+        target.save(update_fields=["is_active"])
+        for hook in DEACTIVATION_HOOKS:
+            hook(target, actor)
+        record(
+            actor=actor,
+            action="identity.staff.deactivated",
+            target=target,
+            changes={"note": note[:200]},
+        )
+    user.is_active = False
+
+
+def staff_reactivate(*, actor: Any, user: User) -> None:
+    """Let a deactivated staff account sign in again (security administrator, in scope)."""
+    _managed_staff(actor, user)
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        if updated:
+            record(actor=actor, action="identity.staff.reactivated", target=user)
+    user.is_active = True
+
+
 def totp_enrolment_secret(*, user: User) -> str:
     """A new, unconfirmed authenticator secret for a user who has none confirmed."""
     if user.totp_confirmed_at is not None:

@@ -282,6 +282,20 @@ def staff_action_view(request: HttpRequest, user_id: int, action: str) -> HttpRe
             _("Authenticator of %(name)s removed; they enrol a new one at their next sign-in.")
             % {"name": target.username},
         )
+    elif action == "deactivate":
+        try:
+            services.staff_deactivate(actor=request.user, user=target)
+        except ServiceError as exc:
+            messages.error(request, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
+        else:
+            messages.success(
+                request,
+                _("Account %(name)s deactivated; the steps it held are back in the queue.")
+                % {"name": target.username},
+            )
+    elif action == "reactivate":
+        services.staff_reactivate(actor=request.user, user=target)
+        messages.success(request, _("Account %(name)s reactivated.") % {"name": target.username})
     else:
         raise Http404
     return redirect("identity:staff_list")

@@ -160,4 +160,11 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The step '{task}' of case {number} ({item}) was due by {due} and is overdue; "
         "it has been escalated.",
     ),
+    "supervision.stranded": (
+        "无人可办：{number}",
+        "Nobody can act: {number}",
+        "办件 {number}（{item}）的“{task}”环节当前无人可办（{note}），请改派或调配人员。",
+        "Nobody can act on the step '{task}' of case {number} ({item}) ({note}): "
+        "reassign it or staff it.",
+    ),
 }

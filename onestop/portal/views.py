@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onestop.applications import selectors as applications
 from onestop.applications.services.materials import MAX_BYTES
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy, selectors
@@ -48,7 +49,12 @@ def home_view(request: HttpRequest) -> HttpResponse:
             },
         )
     profile = policy.staff_profile(user)
-    return render(request, "portal/staff_home.html", {"profile": profile, "role": role})
+    counts = applications.work_counts(actor=user) if role in ("case_worker", "reviewer") else None
+    return render(
+        request,
+        "portal/staff_home.html",
+        {"profile": profile, "role": role, "counts": counts},
+    )
 
 
 @login_required

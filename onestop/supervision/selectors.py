@@ -31,8 +31,10 @@ def scope_prefix(actor: Any) -> str:
 
 
 def warnings_for(*, actor: Any, level: str = "", open_only: bool = True) -> QuerySet[Warning]:
-    found = Warning.objects.filter(region__code__startswith=_prefix(actor)).select_related(
-        "application__assignee", "application__escalated_to", "region"
+    found = (
+        Warning.objects.filter(region__code__startswith=_prefix(actor))
+        .select_related("application__escalated_to", "region")
+        .prefetch_related("application__open_steps__assignee")
     )
     if level:
         found = found.filter(level=level)

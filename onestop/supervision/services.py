@@ -19,7 +19,6 @@ from onestop.applications import services as cases
 from onestop.applications.models import Application
 from onestop.audit.services import record
 from onestop.common.errors import ServiceError
-from onestop.common.workdays import working_days_between
 from onestop.identity import selectors as identity
 from onestop.identity.models import User
 from onestop.notifications.services import notify
@@ -36,13 +35,10 @@ class ClockReport:
 
 def level_of(*, started: dt.date, due: dt.date, today: dt.date, share: float) -> str | None:
     """Red once ``due`` has passed; yellow once ``share`` of the working days from ``started``
-    to ``due`` have gone by (or on the due date itself); else none."""
-    if today > due:
-        return Level.RED
-    total = working_days_between(started, due)
-    if total == 0 or working_days_between(started, today) >= share * total:
-        return Level.YELLOW
-    return None
+    to ``due`` have gone by (or on the due date itself); else none (the case page and queue
+    colour with the same rule: ``applications.services.clock_level``)."""
+    level = cases.clock_level(started=started, due=due, today=today, share=share)
+    return Level(level) if level else None
 
 
 def _step_key(case: Application) -> str:
@@ -50,15 +46,13 @@ def _step_key(case: Application) -> str:
 
 
 def _recipients(case: Application) -> list[User]:
-    workers = (
-        [case.assignee]
-        if case.assignee is not None
-        else [
-            u
-            for lane in dict.fromkeys(r[1] for r in case.ready if r[1] != "applicant")
-            for u in cases.nearest_staff(cases.eligible_staff(case, lane))
-        ]
-    )
+    workers: list[User] = []
+    for step in case.open_steps.all():
+        workers += (
+            [step.assignee]
+            if step.assignee is not None
+            else cases.nearest_staff(cases.eligible_staff(case, step.lane))
+        )
     supervisors = identity.staff_in_scope_of(region=case.region, roles=["supervisor"])
     return [*workers, *cases.nearest_staff([p.user for p in supervisors])]
 
@@ -131,3 +125,44 @@ def clock_run(*, today: dt.date | None = None) -> ClockReport:
         if not applications.on_clock(case) or _step_key(case) != warning.step_key:
             resolved += Warning.objects.filter(pk=warning.pk).update(resolved_at=timezone.now())
     return ClockReport(yellow, red, escalated, resolved)
+
+
+#: Why a step is stranded, for the supervisors' notification (both languages).
+STRANDED_REASONS = {
+    "no_step_row": "待办记录缺失 no record of the open step",
+    "holder_cannot_act": "认领人已无权办理 its holder may no longer act",
+    "nobody_eligible": "无在岗的可办理人员 no active staff member may act",
+}
+
+
+def ownership_check() -> int:
+    """The daily ownership check: every open step nobody can act on is journaled and the
+    nearest supervisors whose scope covers its case are told (once per step and day: the
+    notification is the reminder until someone reassigns, releases or staffs it). Returns
+    how many steps are stranded."""
+    stranded = applications.steps_stranded()
+    if not stranded:
+        return 0
+    cases_by_number = {
+        c.number: c
+        for c in Application.objects.filter(number__in={s.number for s in stranded}).select_related(
+            "region"
+        )
+    }
+    with transaction.atomic():
+        for s in stranded:
+            case = cases_by_number[s.number]
+            record(
+                actor=None,
+                action="supervision.stranded",
+                target=case,
+                changes={"task": s.task, "lane": s.lane, "holder": s.holder, "reason": s.reason},
+            )
+            supervisors = identity.staff_in_scope_of(region=case.region, roles=["supervisor"])
+            notify(
+                recipients=cases.nearest_staff([p.user for p in supervisors]),
+                event="supervision.stranded",
+                context=cases.case_facts(case, task=s.task, note=STRANDED_REASONS[s.reason]),
+                link=cases.case_link(case),
+            )
+    return len(stranded)

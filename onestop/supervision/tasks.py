@@ -11,3 +11,11 @@ def clock_task() -> None:
     from onestop.supervision.services import clock_run
 
     clock_run()
+
+
+@shared_task(name="supervision.ownership", ignore_result=True)  # type: ignore[untyped-decorator]
+def ownership_task() -> None:
+    """Tell supervisors about open steps nobody can act on (daily; safe to repeat)."""
+    from onestop.supervision.services import ownership_check
+
+    ownership_check()

@@ -7,7 +7,9 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from onestop.applications import services as cases
 from onestop.catalogue import selectors as catalogue
 from onestop.identity.models import Region
 from onestop.supervision import indicators, selectors
@@ -26,11 +28,15 @@ def supervision_view(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     level = level if level in Level.values else ""
     since = _since(request.GET.get("since", ""))
+    today = timezone.localdate()
     return render(
         request,
         "supervision/supervision.html",
         {
-            "warnings": selectors.warnings_for(actor=request.user, level=level)[:500],
+            "warnings": [
+                (w, cases.clock_of(w.application, today))
+                for w in selectors.warnings_for(actor=request.user, level=level)[:500]
+            ],
             "by_item": selectors.rates_for(actor=request.user, by="item", since=since),
             "by_agency": selectors.rates_for(actor=request.user, by="agency", since=since),
             "level": level,

@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 )
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import ScriptTask, ServiceTask, UserTask
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ScriptTask, ServiceTask, UserTask
 
 from onestop.workflow.expressions import evaluate
 
@@ -182,6 +182,7 @@ class Instance:
     completed: bool
     data: dict[str, Any]
     version: int = 0  # the process version it started on; 0 is the file shipped
+    ended: tuple[str, ...] = ()  # BPMN ids of the end events reached, e.g. ("approved",)
 
 
 def _snapshot(workflow: BpmnWorkflow, version: int = 0) -> Instance:
@@ -204,7 +205,12 @@ def _snapshot(workflow: BpmnWorkflow, version: int = 0) -> Instance:
         data.update(task.data)
     data.update(workflow.data)
     state = json.dumps({"serializer": SERIALIZER_VERSION, "workflow": SERIALIZER.to_dict(workflow)})
-    return Instance(state, ready, workflow.is_completed(), data, version)
+    ended = tuple(
+        t.task_spec.bpmn_id
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if isinstance(t.task_spec, EndEvent) and t.task_spec.bpmn_id
+    )
+    return Instance(state, ready, workflow.is_completed(), data, version, ended)
 
 
 def start(*, process: str, data: dict[str, Any] | None = None) -> Instance:

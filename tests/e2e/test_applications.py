@@ -9,10 +9,12 @@ from urllib.parse import urlparse
 
 import pyotp
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import PASSWORD
 from onestop.applications.models import Application, Status
+from onestop.exchange.models import Certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,10 +130,19 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     assert case.consent_at is not None
     decide(page, case.number, "accept")
     assert page.locator("#case-status").inner_text() == "已受理，审核中"
+    # carol prints the receipt for the applicant at the counter: a signed PDF.
+    link = page.locator("#receipt-link")
+    assert link.inner_text() == "打印受理回执（电子签章文件）"
+    receipt = page.request.get(link.get_attribute("href") or "")
+    assert receipt.status == 200 and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
+    issued = Certificate.objects.get(kind="acceptance_receipt")
+    assert issued.payload["facts"]["case"] == case.number
+    call_command("cases", "verify")
 
 
 def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
-    world: Any, page: Any
+    world: Any, page: Any, tmp_path: Any
 ) -> None:
     """Civil affairs reports the death of an insured man whose son (bob) registered it: the
     platform opens the survivors' benefits, bob is told the amounts and finds the form filled
@@ -174,6 +185,13 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     page.get_by_role("button", name="提交申请").click()
     case = Application.objects.get()
     assert case.region == father.region  # the deceased's county, not bob's
+    # The kinship proof: civil affairs confirms the family on it.
+    scan = tmp_path / "户口簿.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    page.get_by_label("材料", exact=True).select_option("亲属关系证明")
+    page.get_by_label("文件（PDF、JPEG 或 PNG，不超过 10 MB）").set_input_files(str(scan))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_text("文件已上传。").wait_for()
     sign_out(page)
     sign_in(page, "carol", world.carol)
     decide(page, case.number, "accept")
@@ -181,19 +199,39 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     assert "7800.00" in page.locator("#survivor-lines").inner_text()
     # Three departments now hold a step each; carol's is the pension record check.
     assert page.locator("section[id^=task-]").count() == 1
-    decide(page, case.number, "done")
     sign_out(page)
-    for officer in (world.cheng, world.mei):
-        sign_in(page, officer.username, officer)
-        page.get_by_role("link", name="我的待办").click()
-        assert page.locator("#queue tbody tr").count() == 1
-        decide(page, case.number, "done")
-        sign_out(page)
+    # mei claims her branch first: cheng and carol keep their tasks and forms.
+    sign_in(page, "mei", world.mei)
+    page.get_by_role("link", name="我的待办").click()
+    assert page.locator("#queue tbody tr").count() == 1
+    page.get_by_role("link", name=case.number).click()
+    page.get_by_role("button", name="认领").click()
+    page.get_by_text("您已认领该环节。").wait_for()
+    decide(page, case.number, "confirm")
+    sign_out(page)
+    sign_in(page, "carol", world.carol)
+    assert page.goto(f"/applications/{case.number}/") is not None
+    assert page.locator("section#task-hrss_review form.act-form").count() == 1
+    decide(page, case.number, "confirm")
+    sign_out(page)
+    sign_in(page, "cheng", world.cheng)
+    page.get_by_role("link", name="我的待办").click()
+    assert page.locator("#queue tbody tr").count() == 1
+    decide(page, case.number, "confirm")
+    assert "Decide the benefits" in page.locator("#open-steps").inner_text()  # joined
+    sign_out(page)
     sign_in(page, "rita", world.rita)
     decide(page, case.number, "approve")
     assert page.locator("#case-status").inner_text() == "已批准"
     tasks = [line for line in page.locator("#timeline").inner_text().splitlines()]
-    assert len(tasks) == 6  # filed, accepted, three reviews, approved
+    # filed, accepted, mei's claim, the three reviews (mei, carol, cheng), approved
+    assert len(tasks) == 7
+    assert [t.split(" (")[1].split(")")[0] for t in tasks[3:6]] == [
+        "medical_insurance_review",
+        "hrss_review",
+        "civil_affairs_review",
+    ]
+    call_command("cases", "verify")
     page.goto("/staff/survivors/")
     row = page.locator("#survivors tbody tr").first.inner_text()
     assert "白振国" in row and case.number in row and father.resident_id not in row

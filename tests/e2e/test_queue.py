@@ -5,17 +5,22 @@ inbox and a material upload."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from conftest import PASSWORD
+from onestop.applications import demo as applications_demo
 from onestop.applications import services as cases
 from onestop.applications.models import Application, Material
+from onestop.identity import demo
 from onestop.identity import services as identity
 from onestop.identity.models import StaffRole
+from onestop.pensions.testing import worked_elsewhere
 from onestop.supervision.services import clock_run
-from tests.e2e.test_applications import sign_in, sign_out
+from tests.e2e.test_applications import decide, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,16 +54,16 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     page.get_by_role("link", name="我的待办").click()
     page.get_by_role("link", name=number).click()
     page.get_by_role("button", name="认领").click()
-    page.get_by_text("您已认领该办件。").wait_for()
-    assert page.locator("#assignee").inner_text() == "陈卡罗"
+    page.get_by_text("您已认领该环节。").wait_for()
+    assert page.locator("#step-accept .holder").inner_text() == "陈卡罗"
     page.get_by_label("内部意见（仅工作人员可见）").fill("已电话核实档案 verified by phone")
     page.get_by_role("button", name="添加意见").click()
     assert "已电话核实档案" in page.locator("#comments").inner_text()
     page.get_by_label("同事").select_option(label="柯洛伊")
     page.get_by_role("button", name="转交", exact=True).click()
     page.get_by_text("已移交。").wait_for()
-    assert page.locator("#assignee").inner_text() == "柯洛伊"
-    assert page.locator("section#task-accept").count() == 0  # chloe's step now
+    assert page.locator("#step-accept .holder").inner_text() == "柯洛伊"
+    assert page.locator("section#task-accept form.act-form").count() == 0  # chloe's step now
     sign_out(page)
 
     sign_in(page, "chloe", chloe)
@@ -71,7 +76,7 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     page.get_by_label("同事").select_option(label="陈卡罗")
     page.get_by_role("button", name="改派", exact=True).click()
     page.get_by_text("已移交。").wait_for()
-    assert page.locator("#assignee").inner_text() == "陈卡罗"
+    assert page.locator("#step-accept .holder").inner_text() == "陈卡罗"
     sign_out(page)
 
     sign_in(page, "carol", world.carol)
@@ -80,19 +85,22 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     page.get_by_role("button", name="提级", exact=True).click()
     page.get_by_text("已提交上级办理。").wait_for()
     assert page.locator("#escalated-to").inner_text() == "西安市"
+    assert page.locator("#step-accept .holder").inner_text() == "—"  # back in a queue: Xi'an's
     page.get_by_role("link", name="我的待办").click()
     assert page.get_by_text("暂无待办。").count() == 1  # escalated out of the county's queue
     sign_out(page)
 
-    # Weeks go by: the clock turns the case red and escalates it once more (to the province).
+    # Weeks go by: the clock turns the case red. Nobody at the province may accept, so it
+    # stays with Xi'an (escalating it would leave it in nobody's queue).
     case = Application.objects.get()
     report = clock_run(today=case.deadline + dt.timedelta(days=1))
-    assert (report.red, report.escalated) == (1, 1)
+    assert (report.red, report.escalated) == (1, 0)
+    call_command("cases", "verify")
     sign_in(page, "sam", world.sam)
     page.get_by_role("link", name="效能监察").click()
     rows = page.locator("#warnings tbody tr")
     assert rows.count() == 1 and number in rows.first.inner_text()
-    assert "红牌" in rows.first.inner_text() and "陕西省" in rows.first.inner_text()
+    assert "红牌" in rows.first.inner_text() and "个工作日" in rows.first.inner_text()
     page.get_by_label("级别").select_option("yellow")
     page.get_by_role("button", name="显示").click()
     page.wait_for_url("**level=yellow**")
@@ -101,10 +109,75 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     assert empty.count() == 1
     sign_out(page)
 
-    # Xi'an's case worker is below the province now: the case left his queue.
     sign_in(page, "xavier", xavier)
     page.goto("/staff/queue/")
-    assert page.locator(f"#queue a:text('{number}')").count() == 0
+    assert page.locator(f"#queue a:text('{number}')").count() == 1
+
+
+def demo_cases(world: Any) -> None:
+    """The applications demo on the test world: nine Yanta men (each with 15 years' record),
+    their cases in every state and colour, and the clock run once."""
+    for n in range(9):
+        person = identity.person_register(
+            actor=None,
+            name=f"示例{n}",
+            resident_id=demo.resident_id(random.Random(n), "610113", dt.date(1960, 1 + n, 3), True),
+            region=world.regions["610113"],
+        )
+        worked_elsewhere(person)
+    assert applications_demo.load() == {"cases": 9}
+    clock_run()
+
+
+def test_sam_reassigns_the_escalated_demo_case_and_rita_decides_it(world: Any, page: Any) -> None:
+    demo_cases(world)
+    call_command("cases", "verify")
+    late = Application.objects.get(escalated_to__code="610100", status="submitted")
+
+    # Yanta's queue marks its yellow case; the escalated one is not carol's any more.
+    sign_in(page, "carol", world.carol)
+    page.goto("/staff/queue/")
+    assert page.locator("#queue tr.clock-row-yellow").count() == 1
+    assert page.locator("#queue tr.clock-row-red").count() == 0
+    assert page.locator(f"#queue a:text('{late.number}')").count() == 0
+    yellow = page.locator("#queue tr.clock-row-yellow a").first.inner_text()
+    page.get_by_role("link", name=yellow).click()
+    assert page.locator("#clock [data-clock=yellow]").count() == 1
+    assert "剩余" in page.locator("#clock").inner_text()
+    sign_out(page)
+
+    # Xi'an's queue holds it, red, among a green, a yellow and a red review.
+    sign_in(page, "rita", world.rita)
+    page.goto("/staff/queue/")
+    row = page.locator(f"#queue tr[data-number='{late.number}']")
+    assert "clock-row-red" in (row.get_attribute("class") or "")
+    assert "已提级至 西安市" in row.inner_text()
+    colours = {
+        colour: page.locator(f"#queue tr.clock-row-{colour}").count()
+        for colour in ("green", "yellow", "red")
+    }
+    assert colours == {"green": 1, "yellow": 1, "red": 2}
+    sign_out(page)
+
+    sign_in(page, "sam", world.sam)
+    page.goto(f"/applications/{late.number}/")
+    assert page.locator("#escalated-to").inner_text() == "西安市"
+    assert "逾期" in page.locator("#clock").inner_text()
+    page.get_by_label("同事").select_option(label="任丽塔")
+    page.get_by_label("备注").fill("提级案件请市局办理")
+    page.get_by_role("button", name="改派", exact=True).click()
+    page.get_by_text("已移交。").wait_for()
+    assert page.locator("#step-accept .holder").inner_text() == "任丽塔"
+    sign_out(page)
+    call_command("cases", "verify")
+
+    sign_in(page, "rita", world.rita)
+    page.goto("/staff/queue/?view=mine")
+    page.get_by_role("link", name=late.number).click()
+    decide(page, late.number, "accept")
+    decide(page, late.number, "approve")
+    assert page.locator("#case-status").inner_text() == "已批准"
+    call_command("cases", "verify")
 
 
 def test_the_applicant_reads_the_inbox_and_uploads_a_material(

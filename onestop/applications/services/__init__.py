@@ -3,20 +3,25 @@ materials (``materials``). Callers import from here."""
 
 from onestop.applications.services.cases import (
     DECISIONS,
+    Clock,
     Filed,
     application_act,
     application_submit,
     application_withdraw,
     case_facts,
     case_link,
+    clock_level,
+    clock_of,
     clock_update,
     eligible_staff,
+    materials_missing,
     may_act,
     nearest_staff,
     on_approved,
     on_route,
     on_submit,
     overdue,
+    steps_sync,
 )
 from onestop.applications.services.drafts import (
     draft_discard,
@@ -38,15 +43,23 @@ from onestop.applications.services.queue import (
     application_reassign,
     application_release,
     application_transfer,
+    claims_release_of,
     may_reassign,
     may_work_on,
 )
-from onestop.applications.services.results import decision_facts, decision_notice_pdf
+from onestop.applications.services.results import (
+    acceptance_receipt_pdf,
+    decision_facts,
+    decision_notice_pdf,
+    receipt_facts,
+)
 
 __all__ = [
     "DECISIONS",
     "MAX_BYTES",
+    "Clock",
     "Filed",
+    "acceptance_receipt_pdf",
     "application_act",
     "application_claim",
     "application_comment",
@@ -58,6 +71,9 @@ __all__ = [
     "application_withdraw",
     "case_facts",
     "case_link",
+    "claims_release_of",
+    "clock_level",
+    "clock_of",
     "clock_update",
     "decision_facts",
     "decision_notice_pdf",
@@ -69,6 +85,7 @@ __all__ = [
     "form_groups",
     "material_read",
     "material_upload",
+    "materials_missing",
     "may_act",
     "may_reassign",
     "may_upload",
@@ -78,4 +95,6 @@ __all__ = [
     "on_route",
     "on_submit",
     "overdue",
+    "receipt_facts",
+    "steps_sync",
 ]

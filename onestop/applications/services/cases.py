@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from onestop.applications.models import FINAL, Application, Channel, Status, Step
+from onestop.applications.models import FINAL, Application, Channel, OpenStep, Status, Step
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
@@ -42,7 +42,17 @@ DECISIONS = {
     "accept": {"accept", "supplement", "not_accept"},
     "review": {"approve", "reject"},
     "decide": {"approve", "reject"},
+    # The joint review's branches: each department confirms or refuses on its own; the
+    # process (death_benefits.bpmn) routes a refusal to ``reject_refused`` after the join.
+    "hrss_review": {"confirm", "refuse"},
+    "civil_affairs_review": {"confirm", "refuse"},
+    "medical_insurance_review": {"confirm", "refuse"},
+    "reject_refused": {"reject"},
 }
+#: Decisions that need written reasons.
+NEEDS_REASONS = {"supplement", "not_accept", "reject", "refuse"}
+#: Decisions that go ahead with the case: the materials the step needs must be there.
+POSITIVE = {"accept", "approve", "confirm", "done"}
 STAFF_ROLES = ["case_worker", "reviewer"]
 HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
 
@@ -55,6 +65,9 @@ class Filed:
 
 #: Process data that the platform puts in itself, not facts gathered for the case.
 START_KEYS = {"item_code", "applicant_id", "channel", "decision", "answers"}
+#: Suffix of the process variable each task's decision is also kept under (``<task>_decision``),
+#: so parallel branches' outcomes survive the join side by side.
+DECISION_SUFFIX = "_decision"
 
 
 def _ready(instance: engine.Instance) -> list[list[str]]:
@@ -62,7 +75,34 @@ def _ready(instance: engine.Instance) -> list[list[str]]:
 
 
 def _facts_of(instance: engine.Instance) -> dict[str, Any]:
-    return {k: v for k, v in instance.data.items() if k not in START_KEYS}
+    return {
+        k: v
+        for k, v in instance.data.items()
+        if k not in START_KEYS and not k.endswith(DECISION_SUFFIX)
+    }
+
+
+def steps_sync(case: Application) -> None:
+    """Make the case's ``OpenStep`` rows follow its ready staff steps: rows of completed steps
+    go (with their claims), new steps open unclaimed, steps still open keep their holder."""
+    staff = {r[2]: r for r in case.ready if r[1] != "applicant"} if case.status not in FINAL else {}
+    OpenStep.objects.filter(application=case).exclude(task_id__in=list(staff)).delete()
+    have = set(OpenStep.objects.filter(application=case).values_list("task_id", flat=True))
+    now = timezone.now()
+    OpenStep.objects.bulk_create(
+        [
+            OpenStep(
+                application=case,
+                task_id=task_id,
+                name=name,
+                lane=lane,
+                title=(title or name)[:200],
+                opened_at=now,
+            )
+            for task_id, (name, lane, _, title) in staff.items()
+            if task_id not in have
+        ]
+    )
 
 
 def step_add(
@@ -244,6 +284,7 @@ def application_submit(
                 )
                 clock_update(application, item, today, set())
                 application.save()
+                steps_sync(application)
                 step_add(application, actor, "submitted", note=channel)
                 record(
                     actor=actor,
@@ -297,14 +338,19 @@ def may_act(actor: Any, application: Application, lane: str) -> bool:
     profile = policy.staff_profile(actor)
     if profile is None or not policy.in_scope(profile, application.region):
         return False
-    if application.escalated_to_id is not None and not policy.in_scope(
-        profile, application.escalated_to
-    ):
-        return False
     if lane in ("case_worker", "reviewer"):
-        # The HRSS side's lanes: another department's case worker is not one of them.
-        return bool(profile.role == lane and profile.agency.kind in HRSS_AGENCIES)
-    return bool(profile.agency.kind == lane and profile.role in ("case_worker", "reviewer"))
+        if profile.agency.kind not in HRSS_AGENCIES or profile.role not in STAFF_ROLES:
+            return False  # another department's staff are not of the HRSS side's lanes
+        escalated = application.escalated_to
+        if escalated is None:
+            return bool(profile.role == lane)
+        # Escalated (提级办理): the higher level's HRSS case workers and reviewers handle the
+        # case's HRSS steps; staff below that level no longer do.
+        return policy.in_scope(profile, escalated) and len(profile.region.scope_prefix) <= len(
+            escalated.scope_prefix
+        )
+    # Another department's branch (joint review): its own staff, wherever the case went.
+    return bool(profile.agency.kind == lane and profile.role in STAFF_ROLES)
 
 
 def locked(application: Application) -> Application:
@@ -338,12 +384,18 @@ def application_act(
             )
         if not may_act(actor, case, entry[1]):
             raise NotPermitted()
-        if entry[1] != "applicant" and case.assignee_id not in (None, actor.pk):
-            raise ServiceError(
-                "该办件已由其他工作人员认领。",
-                "Another staff member has claimed this case.",
-                code="claimed",
+        if entry[1] != "applicant":
+            holder = (
+                OpenStep.objects.filter(application=case, task_id=entry[2])
+                .values_list("assignee_id", flat=True)
+                .first()
             )
+            if holder not in (None, actor.pk):
+                raise ServiceError(
+                    "该环节已由其他工作人员认领。",
+                    "Another staff member has claimed this step.",
+                    code="claimed",
+                )
         allowed = DECISIONS.get(task, {"done"})
         if decision not in allowed:
             raise ServiceError(
@@ -351,14 +403,26 @@ def application_act(
                 f"The decision must be one of: {', '.join(sorted(allowed))}.",
                 code="decision",
             )
-        if decision in ("supplement", "not_accept", "reject") and not note.strip():
+        if decision in NEEDS_REASONS and not note.strip():
             raise ServiceError(
                 "请写明原因（补正须一次性列明全部所需材料）。",
                 "Give the reasons (a supplement request lists everything missing at once).",
                 code="note",
             )
+        item = catalogue.item_get(code=case.item_code, version=case.item_version)
+        if decision in POSITIVE:
+            missing = materials_missing(case, item, task)
+            if missing:
+                raise ServiceError(
+                    f"缺少本环节所需材料：{'、'.join(m['name'] for m in missing)}。",
+                    "Materials this step needs are missing: "
+                    f"{', '.join(m.get('name_en') or m['name'] for m in missing)}.",
+                    code="materials",
+                )
         instance = engine.complete(
-            state=case.workflow_state, task_id=entry[2], data={"decision": decision}
+            state=case.workflow_state,
+            task_id=entry[2],
+            data={"decision": decision, f"{task}{DECISION_SUFFIX}": decision},
         )
         today = timezone.localdate()
         previous = {r[2] for r in case.ready}
@@ -375,12 +439,15 @@ def application_act(
                 "reject": Status.REJECTED,
             }[decision]
             case.completed_at = timezone.now()
+        if instance.completed and case.status not in FINAL:
+            # The process ended on its own (no deciding task at the end): its end event says.
+            case.status = Status.APPROVED if "approved" in instance.ended else Status.REJECTED
+            case.completed_at = timezone.now()
         case.workflow_state, case.ready = instance.state, _ready(instance)
         case.facts = {**case.facts, **_facts_of(instance)}
-        case.assignee = None
-        item = catalogue.item_get(code=case.item_code, version=case.item_version)
         clock_update(case, item, today, previous)
         case.save()
+        steps_sync(case)
         if case.status == Status.APPROVED:
             for hook in APPROVAL_HOOKS.get(case.item_code, []):
                 hook(case, actor)
@@ -411,27 +478,89 @@ def application_withdraw(*, actor: Any, application: Application, note: str = ""
         case = locked(application)
         if case.status in FINAL:
             raise ServiceError("该办件已办结。", "This case is already closed.", code="closed")
-        was_assigned = case.assignee
+        holders = [s.assignee for s in case.open_steps.select_related("assignee") if s.assignee]
         case.status, case.ready, case.completed_at = Status.WITHDRAWN, [], timezone.now()
-        case.assignee, case.step_started, case.step_deadline = None, None, None
+        case.step_started, case.step_deadline = None, None
         case.save(
-            update_fields=[
-                "status",
-                "ready",
-                "completed_at",
-                "assignee",
-                "step_started",
-                "step_deadline",
-            ]
+            update_fields=["status", "ready", "completed_at", "step_started", "step_deadline"]
         )
+        steps_sync(case)
         step_add(case, actor, "withdrawn", note=note)
         record(actor=actor, action="applications.withdrawn", target=case)
         notify(
-            recipients=[case.applicant.user, was_assigned],
+            recipients=[case.applicant.user, *holders],
             event="applications.withdrawn",
             context=case_facts(case),
             link=case_link(case),
         )
+
+
+def materials_missing(case: Application, item: ServiceItem, task: str) -> list[dict[str, Any]]:
+    """The item's required materials that step ``task`` needs (the material's ``needed_at``
+    names the steps) and that the case has neither uploaded nor obtained from an e-licence
+    or shared data. Each is the item's material entry ({"name", "name_en", ...})."""
+    needed = [
+        m
+        for m in item.materials or []
+        if m.get("required", True) and task in (m.get("needed_at") or [])
+    ]
+    if not needed:
+        return []
+    uploaded = set(case.materials.values_list("name", flat=True))
+    obtained = {row.get("material") for row in case.licences if row.get("status") == "found"}
+    return [m for m in needed if m.get("name") not in uploaded | obtained]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a case's running clock stands: ``colour`` "red" (past due), "yellow" (the
+    yellow share of the working days gone, or due today), "green", or "" (not running:
+    closed or waiting for the applicant); ``days_left`` working days to ``due`` (negative:
+    working days overdue)."""
+
+    colour: str
+    due: dt.date | None
+    days_left: int | None
+
+    @property
+    def days_over(self) -> int:
+        """Working days past due (0 when not overdue)."""
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def clock_level(*, started: dt.date, due: dt.date, today: dt.date, share: float) -> str | None:
+    """Red once ``due`` has passed; yellow once ``share`` of the working days from ``started``
+    to ``due`` have gone by (or on the due date itself); else None."""
+    if today > due:
+        return "red"
+    total = working_days_between(started, due)
+    if total == 0 or working_days_between(started, today) >= share * total:
+        return "yellow"
+    return None
+
+
+def yellow_share() -> float:
+    """ONESTOP_YELLOW_SHARE (default 0.75): the share of a step's working days after which
+    its warning turns yellow."""
+    from django.conf import settings
+
+    return float(getattr(settings, "ONESTOP_YELLOW_SHARE", 0.75))
+
+
+def clock_of(case: Application, today: dt.date) -> Clock:
+    """The colour and time left of the case's current staff step (or of the case)."""
+    running = (
+        case.status not in FINAL
+        and case.paused_since is None
+        and any(r[1] != "applicant" for r in case.ready)
+    )
+    if not running:
+        return Clock("", None, None)
+    due = case.step_deadline or case.deadline
+    started = case.step_started or timezone.localtime(case.submitted_at).date()
+    level = clock_level(started=started, due=due, today=today, share=yellow_share())
+    left = -working_days_between(due, today) if today > due else working_days_between(today, due)
+    return Clock(level or "green", due, left)
 
 
 def overdue(application: Application, today: dt.date) -> bool:

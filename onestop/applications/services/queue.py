@@ -1,5 +1,11 @@
-"""Work-queue operations: claim and release, transfer to a colleague, a supervisor's
-reassignment, internal comments, and escalation a level up.
+"""Work-queue operations on a case's open steps: claim and release, transfer to a colleague,
+a supervisor's reassignment, internal comments, escalation a level up, and releasing the
+claims of a staff member who leaves.
+
+Each open staff step (``OpenStep``) is claimed on its own, so the departments of a joint
+review work their branches side by side. The ownership invariant: every open step has
+someone who can act on it, its holder or, unclaimed, at least one active eligible staff
+member (``selectors.steps_stranded`` lists any that has not; ``onestop cases verify``).
 
 Every operation is journaled and written to the case's timeline in the same transaction.
 """
@@ -11,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from onestop.applications.models import FINAL, Application, Comment
+from onestop.applications.models import FINAL, Application, Comment, OpenStep
 from onestop.applications.services.cases import (
     case_facts,
     case_link,
@@ -48,108 +54,188 @@ def _open(case: Application) -> None:
         )
 
 
-def application_claim(*, actor: Any, application: Application) -> Application:
-    """Take the case's open step; others see it as claimed until it is released."""
+def _step(case: Application, task: str | None, fits: Any, fallback: Any = None) -> OpenStep:
+    """The open step named ``task`` (locked), or, without a name, the first open step that
+    ``fits``, else the first that ``fallback`` accepts (so the caller's checks say why it
+    may not); refused when there is none."""
+    _open(case)
+    steps = list(
+        OpenStep.objects.select_for_update(of=("self",))
+        .filter(application=case)
+        .select_related("assignee")
+        .order_by("pk")
+    )
+    if task:
+        found = next((s for s in steps if s.name == task), None)
+    else:
+        found = next((s for s in steps if fits(s)), None)
+        if found is None and fallback is not None:
+            found = next((s for s in steps if fallback(s)), None)
+    if found is None:
+        raise ServiceError("该环节当前不可办理。", "That step is not open now.", code="not_ready")
+    return found
+
+
+def _claimed_error() -> ServiceError:
+    return ServiceError(
+        "该环节已由其他工作人员认领。",
+        "Another staff member has claimed this step.",
+        code="claimed",
+    )
+
+
+def application_claim(
+    *, actor: Any, application: Application, task: str | None = None
+) -> Application:
+    """Take an open step (``task``, or the first unclaimed one ``actor`` may act on); others
+    see it as claimed until it is released. Parallel steps are claimed separately."""
     with transaction.atomic():
         case = locked(application)
         if not may_work_on(actor, case):
             raise NotPermitted()
-        _open(case)
-        if case.assignee_id == actor.pk:
+        step = _step(
+            case,
+            task,
+            lambda s: may_act(actor, case, s.lane) and s.assignee_id in (None, actor.pk),
+            lambda s: may_act(actor, case, s.lane),
+        )
+        if not may_act(actor, case, step.lane):
+            raise NotPermitted()
+        if step.assignee_id == actor.pk:
             return case
-        if case.assignee_id is not None:
-            raise ServiceError(
-                "该办件已由其他工作人员认领。",
-                "Another staff member has claimed this case.",
-                code="claimed",
-            )
-        case.assignee = actor
-        case.save(update_fields=["assignee"])
-        step_add(case, actor, "claimed")
-        record(actor=actor, action="applications.claimed", target=case)
+        if step.assignee_id is not None:
+            raise _claimed_error()
+        step.assignee = actor
+        step.save(update_fields=["assignee"])
+        step_add(case, actor, "claimed", task=step.name)
+        record(actor=actor, action="applications.claimed", target=case, changes={"task": step.name})
     return case
 
 
-def application_release(*, actor: Any, application: Application, note: str = "") -> Application:
-    """Give a claimed case back to the team (its holder, or a supervisor)."""
+def _release(case: Application, step: OpenStep, actor: Any, note: str) -> None:
+    holder = step.assignee
+    step.assignee = None
+    step.save(update_fields=["assignee"])
+    step_add(case, actor, "released", task=step.name, note=note)
+    record(
+        actor=actor,
+        action="applications.released",
+        target=case,
+        changes={"task": step.name, "from": holder.get_username() if holder else ""},
+    )
+
+
+def application_release(
+    *, actor: Any, application: Application, note: str = "", task: str | None = None
+) -> Application:
+    """Give a claimed step back to the team (its holder, or a supervisor in scope)."""
     with transaction.atomic():
         case = locked(application)
-        if case.assignee_id != actor.pk and not may_reassign(actor, case):
-            raise NotPermitted()
-        if case.assignee_id is None:
-            raise ServiceError("该办件未被认领。", "Nobody has claimed this case.", code="free")
-        holder = case.assignee
-        case.assignee = None
-        case.save(update_fields=["assignee"])
-        step_add(case, actor, "released", note=note)
-        record(
-            actor=actor,
-            action="applications.released",
-            target=case,
-            changes={"from": holder.get_username() if holder else ""},
+        reassigns = may_reassign(actor, case)
+        steps = list(
+            OpenStep.objects.select_for_update(of=("self",))
+            .filter(application=case)
+            .select_related("assignee")
+            .order_by("pk")
         )
+        if task:
+            step = next((s for s in steps if s.name == task), None)
+            if step is None:
+                raise ServiceError(
+                    "该环节当前不可办理。", "That step is not open now.", code="not_ready"
+                )
+        else:
+            held = [s for s in steps if s.assignee_id is not None]
+            step = next((s for s in held if s.assignee_id == actor.pk), None) or (
+                held[0] if held and reassigns else None
+            )
+        if step is None or step.assignee_id is None:
+            if not reassigns and (step is None or step.assignee_id != actor.pk):
+                raise NotPermitted()
+            raise ServiceError("该环节未被认领。", "Nobody has claimed this step.", code="free")
+        if step.assignee_id != actor.pk and not reassigns:
+            raise NotPermitted()
+        _release(case, step, actor, note)
     return case
 
 
-def _hand_over(*, actor: Any, case: Application, to: User, note: str, action: str) -> Application:
-    if to.pk in (case.assignee_id, actor.pk):
+def _hand_over(
+    *, actor: Any, case: Application, step: OpenStep, to: User, note: str, action: str
+) -> Application:
+    if to.pk in (step.assignee_id, actor.pk):
         raise ServiceError(
             "请选择另一位工作人员。",
             "Choose someone else (not yourself or the holder).",
             code="same",
         )
-    if not may_work_on(to, case):
+    if not may_act(to, case, step.lane):
         raise ServiceError(
             "接收人无权办理该环节（角色或辖区不符）。",
             "That person may not act on this step (role or region).",
             code="recipient",
         )
-    previous = case.assignee
-    case.assignee = to
-    case.save(update_fields=["assignee"])
-    step_add(case, actor, action, note=f"→ {to.get_username()}" + (f": {note}" if note else ""))
+    previous = step.assignee
+    step.assignee = to
+    step.save(update_fields=["assignee"])
+    step_add(
+        case,
+        actor,
+        action,
+        task=step.name,
+        note=f"→ {to.get_username()}" + (f": {note}" if note else ""),
+    )
     record(
         actor=actor,
         action=f"applications.{action}",
         target=case,
         changes={
+            "task": step.name,
             "from": previous.get_username() if previous else "",
             "to": to.get_username(),
         },
     )
-    task = next(title or name for name, lane, _, title in case.ready if lane != "applicant")
     notify(
         recipients=[to],
         event="applications.task",
-        context=case_facts(case, task=task, due=case.step_deadline or case.deadline),
+        context=case_facts(
+            case, task=step.title or step.name, due=case.step_deadline or case.deadline
+        ),
         link=case_link(case),
     )
     return case
 
 
 def application_transfer(
-    *, actor: Any, application: Application, to: User, note: str = ""
+    *, actor: Any, application: Application, to: User, note: str = "", task: str | None = None
 ) -> Application:
-    """Hand the open step to a colleague who may also act on it (its holder, or anyone
+    """Hand an open step to a colleague who may also act on it (its holder, or anyone
     eligible while it is unclaimed)."""
     with transaction.atomic():
         case = locked(application)
-        if not may_work_on(actor, case) or case.assignee_id not in (None, actor.pk):
+        if not may_work_on(actor, case):
             raise NotPermitted()
-        _open(case)
-        return _hand_over(actor=actor, case=case, to=to, note=note, action="transferred")
+        step = _step(
+            case,
+            task,
+            lambda s: may_act(actor, case, s.lane) and s.assignee_id in (None, actor.pk),
+            lambda s: may_act(actor, case, s.lane),
+        )
+        if not may_act(actor, case, step.lane) or step.assignee_id not in (None, actor.pk):
+            raise NotPermitted()
+        return _hand_over(actor=actor, case=case, step=step, to=to, note=note, action="transferred")
 
 
 def application_reassign(
-    *, actor: Any, application: Application, to: User, note: str = ""
+    *, actor: Any, application: Application, to: User, note: str = "", task: str | None = None
 ) -> Application:
-    """A supervisor in scope gives the open step to an eligible staff member."""
+    """A supervisor in scope gives an open step (``task``, or the first one ``to`` may act
+    on) to an eligible staff member, whoever holds it now."""
     with transaction.atomic():
         case = locked(application)
         if not may_reassign(actor, case):
             raise NotPermitted()
-        _open(case)
-        return _hand_over(actor=actor, case=case, to=to, note=note, action="reassigned")
+        step = _step(case, task, lambda s: may_act(to, case, s.lane), lambda s: True)
+        return _hand_over(actor=actor, case=case, step=step, to=to, note=note, action="reassigned")
 
 
 def application_comment(*, actor: Any, application: Application, body: str) -> Comment:
@@ -179,14 +265,23 @@ def application_escalate(
 ) -> Application:
     """Send the case a level up (county -> city -> province).
 
-    Staff who may act on its open step escalate it with a reason; the clock does so on a red
-    warning (``actor`` None, ``automatic``). Staff below the new level no longer act on it.
+    Staff who may act on an open step (and hold none another has claimed) escalate it with a
+    reason; the clock does so on a red warning (``actor`` None, ``automatic``). The open
+    steps land unclaimed in the higher level's queue, where its HRSS case workers and
+    reviewers act on them; staff below that level no longer do. Refused (code ``nobody``)
+    when nobody at the higher level could act on an open step: the case stays where someone
+    can, and a supervisor reassigns it.
     """
     note = (note or "").strip()
     with transaction.atomic():
         case = locked(application)
+        steps = list(OpenStep.objects.select_for_update(of=("self",)).filter(application=case))
         if not automatic and (
-            not may_work_on(actor, case) or case.assignee_id not in (None, actor.pk)
+            not may_work_on(actor, case)
+            or any(
+                s.assignee_id not in (None, actor.pk) and may_act(actor, case, s.lane)
+                for s in steps
+            )
         ):
             raise NotPermitted()
         _open(case)
@@ -198,8 +293,15 @@ def application_escalate(
             raise ServiceError(
                 "已是省级，无法再提级。", "The case is already at province level.", code="top"
             )
-        case.escalated_to, case.assignee = parent, None
-        case.save(update_fields=["escalated_to", "assignee"])
+        case.escalated_to = parent
+        stranded = [s.title or s.name for s in steps if not eligible_staff(case, s.lane)]
+        if stranded:
+            raise ServiceError(
+                f"{parent.name}没有可办理该环节的工作人员：{'、'.join(stranded)}。",
+                f"Nobody at {parent.name_en or parent.name} may act on: {', '.join(stranded)}.",
+                code="nobody",
+            )
+        case.save(update_fields=["escalated_to"])
         step_add(case, actor, "escalated", note=f"→ {parent.code} {parent.name}: {note}")
         record(
             actor=actor,
@@ -207,6 +309,10 @@ def application_escalate(
             target=case,
             changes={"from": current.code, "to": parent.code, "automatic": automatic},
         )
+        # Claims of staff who may no longer act (below the new level) go back to the queue.
+        for step in steps:
+            if step.assignee is not None and not may_act(step.assignee, case, step.lane):
+                _release(case, step, actor, note="提级 escalated")
         recipients: list[User] = []
         for lane in dict.fromkeys(_staff_lanes(case)):
             recipients += nearest_staff(eligible_staff(case, lane))
@@ -217,3 +323,21 @@ def application_escalate(
             link=case_link(case),
         )
     return case
+
+
+def claims_release_of(*, user: User, actor: Any = None, note: str = "") -> int:
+    """Release every step ``user`` holds (their account is being deactivated or moved), so
+    the steps return to their team's queue; returns how many. Runs in the caller's
+    transaction (identity's deactivation calls it through its hook)."""
+    released = 0
+    with transaction.atomic():
+        held = (
+            OpenStep.objects.select_for_update(of=("self",))
+            .filter(assignee=user)
+            .select_related("application", "assignee")
+            .order_by("pk")
+        )
+        for step in held:
+            _release(step.application, step, actor, note=note or "停用 account deactivated")
+            released += 1
+    return released

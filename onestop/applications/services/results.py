@@ -51,6 +51,45 @@ def _next_month(month: str) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
+def receipt_facts(case: Application) -> dict[str, Any]:
+    """What the acceptance receipt (受理回执) of a filed case states."""
+    received = [m.name for m in case.materials.all()]
+    obtained = [
+        f"{row.get('material')}（{row.get('source', '')}）"
+        for row in case.licences
+        if row.get("status") == "found"
+    ]
+    return {
+        "case": case.number,
+        "item": case.item_name,
+        "item_code": f"{case.item_code} v{case.item_version}",
+        "filed_at": timezone.localtime(case.submitted_at).isoformat(timespec="minutes"),
+        "channel": case.channel,
+        "status": case.status,
+        "deadline": case.deadline.isoformat(),
+        "materials": "；".join(dict.fromkeys([*received, *obtained])),
+    }
+
+
+def acceptance_receipt_pdf(
+    *, actor: Any, case: Application, absolute: Callable[[str], str]
+) -> bytes:
+    """Sign the receipt of a filed case for ``actor`` (the applicant, or staff who may see
+    them, e.g. at the counter) and render it with its verification QR code. Refused
+    (not found) for a withdrawn case."""
+    if case.status == Status.WITHDRAWN:
+        raise NotFound("该申请已撤回。", "This application was withdrawn.")
+    issued = certificates.acceptance_receipt_issue(
+        actor=actor, person=case.applicant, facts=receipt_facts(case)
+    )
+    query = urlencode({"number": issued.certificate.number, "code": issued.code})
+    return certificate_pdf.render(
+        certificate=issued.certificate,
+        verify_url=absolute(reverse("exchange:verify") + "?" + query),
+        code=issued.code,
+    )
+
+
 def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[str], str]) -> bytes:
     """Sign a copy of the case's decision notice for ``actor`` and render it; ``absolute``
     turns the verification path into the address printed in the QR code."""

@@ -188,16 +188,27 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
         answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
     )
     assert filed.application.region == world.alice.region
+    services.material_upload(
+        actor=world.bob.user,
+        application=filed.application,
+        name="亲属关系证明",
+        file_name="kinship.pdf",
+        data=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+    )
     case = act(world, "carol", filed.application, "accept", "accept")
     assert sorted(r[1] for r in case.ready) == ["case_worker", "civil_affairs", "medical_insurance"]
     assert [c.number for c in selectors.queue_for(actor=civil)] == [case.number]
     with pytest.raises(NotPermitted):
-        services.application_act(actor=civil, application=case, task="medical_insurance_review")
-    case = services.application_act(actor=civil, application=case, task="civil_affairs_review")
+        services.application_act(
+            actor=civil, application=case, task="medical_insurance_review", decision="confirm"
+        )
     case = services.application_act(
-        actor=medical, application=case, task="medical_insurance_review"
+        actor=civil, application=case, task="civil_affairs_review", decision="confirm"
     )
-    case = act(world, "carol", case, "hrss_review")
+    case = services.application_act(
+        actor=medical, application=case, task="medical_insurance_review", decision="confirm"
+    )
+    case = act(world, "carol", case, "hrss_review", "confirm")
     assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
     # No death is known for alice: the benefits cannot be computed, so no approval.
     assert "survivor_error" in case.facts

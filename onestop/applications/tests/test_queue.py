@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from onestop.applications import selectors, services
-from onestop.applications.models import Application, Comment, Status, Step
+from onestop.applications.models import Application, Comment, OpenStep, Status, Step
 from onestop.audit.models import Entry
 from onestop.catalogue.services import item_publish
 from onestop.common.errors import NotPermitted, ServiceError
@@ -44,10 +44,17 @@ def colleague(world: Any, name: str = "chloe", region: str = "610113") -> Any:
     )
 
 
+def holder(case: Application) -> int | None:
+    """The holder of the case's single open staff step (None: unclaimed or none open)."""
+    held = list(OpenStep.objects.filter(application=case).values_list("assignee_id", flat=True))
+    assert len(held) <= 1
+    return held[0] if held else None
+
+
 def snapshot(case: Application) -> tuple[Any, ...]:
     case.refresh_from_db()
     return (
-        case.assignee_id,
+        holder(case),
         case.escalated_to_id,
         case.status,
         case.workflow_state,
@@ -61,7 +68,7 @@ def test_claim_release_and_a_claimed_step_belongs_to_its_holder(world: Any) -> N
     chloe = colleague(world)
     case = file(world)
     case = services.application_claim(actor=world.carol, application=case)
-    assert case.assignee_id == world.carol.pk
+    assert holder(case) == world.carol.pk
     assert [c.number for c in selectors.queue_for(actor=world.carol, mine=True)] == [case.number]
     assert selectors.queue_for(actor=chloe, mine=True) == []
     # chloe still sees it in the team's queue but cannot act on it, claim it or release it.
@@ -78,7 +85,7 @@ def test_claim_release_and_a_claimed_step_belongs_to_its_holder(world: Any) -> N
     services.application_release(actor=world.carol, application=case)
     case = services.application_claim(actor=chloe, application=case)
     case = services.application_act(actor=chloe, application=case, task="accept", decision="accept")
-    assert (case.status, case.assignee_id) == (Status.IN_REVIEW, None)  # next step is free
+    assert (case.status, holder(case)) == (Status.IN_REVIEW, None)  # next step is free
     actions = list(Step.objects.filter(application=case).values_list("action", "actor_label"))
     assert actions[0][0] == "submitted"
     assert actions[1:] == [
@@ -108,11 +115,11 @@ def test_transfer_and_reassignment_go_only_to_eligible_staff(world: Any) -> None
     assert [u.username for u in selectors.handover_candidates(case=case)] == ["carol", "chloe"]
 
     case = services.application_transfer(actor=world.carol, application=case, to=chloe, note="休假")
-    assert case.assignee_id == chloe.pk
+    assert holder(case) == chloe.pk
     with pytest.raises(NotPermitted):  # carol no longer holds it
         services.application_transfer(actor=world.carol, application=case, to=world.carol)
     case = services.application_reassign(actor=world.sam, application=case, to=world.carol)
-    assert case.assignee_id == world.carol.pk
+    assert holder(case) == world.carol.pk
     notes = list(
         Step.objects.filter(application=case, action__in=["transferred", "reassigned"])
         .order_by("pk")
@@ -173,6 +180,13 @@ def test_escalation_moves_the_case_a_level_up(world: Any) -> None:
     assert Notification.objects.filter(
         recipient=xian_worker, event="applications.escalated"
     ).exists()
+    # Nobody at the province may accept: the escalation is refused and the case stays put.
+    with pytest.raises(ServiceError) as nobody:
+        services.application_escalate(actor=xian_worker, application=case, note="再提级")
+    assert nobody.value.code == "nobody"
+    case.refresh_from_db()
+    assert case.escalated_to is not None and case.escalated_to.code == "610100"
+    colleague(world, "paula", "610000")
     case = services.application_escalate(actor=xian_worker, application=case, note="再提级")
     assert case.escalated_to is not None and case.escalated_to.code == "610000"
     with pytest.raises(NotPermitted):  # xavier is below the province now

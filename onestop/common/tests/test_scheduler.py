@@ -35,6 +35,7 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "contributions.collection_sync",
         "contributions.interest_catch_up",
         "supervision.clock",
+        "supervision.ownership",
         "pensions.entitlement_check",
         "pensions.retirement_notices",
         "dashboards.rollup",

@@ -67,13 +67,24 @@ def claim(world: Any, claimant: Any, deceased: Any) -> Application:
     )
     if "survivor" not in case.facts:
         return case
+    applications.material_upload(
+        actor=claimant.user,
+        application=case,
+        name="亲属关系证明",
+        file_name="kinship.pdf",
+        data=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+    )
     civil = staff(f"ca{case.pk}", "610000-civil_affairs")
     medical = staff(f"mi{case.pk}", "610000-medical_insurance")
-    case = applications.application_act(actor=civil, application=case, task="civil_affairs_review")
     case = applications.application_act(
-        actor=medical, application=case, task="medical_insurance_review"
+        actor=civil, application=case, task="civil_affairs_review", decision="confirm"
     )
-    return applications.application_act(actor=world.carol, application=case, task="hrss_review")
+    case = applications.application_act(
+        actor=medical, application=case, task="medical_insurance_review", decision="confirm"
+    )
+    return applications.application_act(
+        actor=world.carol, application=case, task="hrss_review", decision="confirm"
+    )
 
 
 def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(

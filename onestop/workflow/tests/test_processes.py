@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -52,7 +53,18 @@ def test_retirement_rejections(steps: list[tuple[str, str]], last: str) -> None:
     assert case.completed and case.data["decision"] == last
 
 
-def test_death_case_runs_its_parallel_review() -> None:
+JOINT = ("civil_affairs_review", "hrss_review", "medical_insurance_review")
+
+
+def review(instance: Instance, name: str, decision: str = "confirm") -> Instance:
+    """A department's branch, as the platform completes it (its decision under its name)."""
+    return do(instance, name, decision=decision, **{f"{name}_decision": decision})
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(JOINT)))
+def test_death_case_joint_review_in_every_order(order: tuple[str, ...]) -> None:
+    """The three branches open together, each completes on its own in any order, and the
+    join waits for the last before the decision opens."""
     case = engine.start(process="death_benefits.bpmn")
     case = do(case, "accept")
     assert ready(case) == [
@@ -60,22 +72,41 @@ def test_death_case_runs_its_parallel_review() -> None:
         ("hrss_review", "case_worker"),
         ("medical_insurance_review", "medical_insurance"),
     ]
-    case = do(case, "civil_affairs_review")
-    case = do(case, "hrss_review")
-    assert ready(case) == [("medical_insurance_review", "medical_insurance")]  # join waits
-    case = do(case, "medical_insurance_review")
+    ids = {t.name: t.id for t in case.ready}
+    for done, name in enumerate(order, start=1):
+        case = review(case, name)
+        if done < 3:  # the join waits; the other branches keep their tasks
+            assert sorted(t.name for t in case.ready) == sorted(order[done:])
+            assert all(ids[t.name] == t.id for t in case.ready)
     assert ready(case) == [("decide", "reviewer")]
     case = do(case, "decide", decision="approve")
-    assert case.completed
+    assert case.completed and case.ended == ("approved",)
+
+
+@pytest.mark.parametrize("refuser", JOINT)
+def test_a_departments_refusal_waits_for_the_join_then_rejects(refuser: str) -> None:
+    """A refusal does not cut the other branches short; after the join the reviewer records
+    the rejection (reject_refused) instead of deciding."""
+    case = engine.start(process="death_benefits.bpmn")
+    case = do(case, "accept")
+    case = review(case, refuser, "refuse")
+    assert sorted(t.name for t in case.ready) == sorted(n for n in JOINT if n != refuser)
+    for name in JOINT:
+        if name != refuser:
+            case = review(case, name)
+    assert ready(case) == [("reject_refused", "reviewer")]
+    case = do(case, "reject_refused", decision="reject")
+    assert case.completed and case.ended == ("rejected",)
 
 
 def test_death_case_rejection() -> None:
     case = engine.start(process="death_benefits.bpmn")
     case = do(case, "accept")
-    for name in ("hrss_review", "civil_affairs_review", "medical_insurance_review"):
-        case = do(case, name)
+    for name in JOINT:
+        case = review(case, name)
     case = do(case, "decide", decision="reject")
     assert case.completed and case.data["decision"] == "reject"
+    assert case.ended == ("rejected",)
 
 
 def test_state_resumes_and_carries_its_serializer_version() -> None:

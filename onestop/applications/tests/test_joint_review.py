@@ -1,0 +1,240 @@
+"""The death case's joint review is really parallel: civil affairs (cheng), medical insurance
+(mei) and the HRSS case worker (carol) each claim, act on and complete their own branch, in
+any order and at the same time; one department's claim never hides another's task; the join
+waits for all three; a refusal sends the case to the reviewer's rejection. The kinship proof
+is required when civil affairs confirms the family and when the benefits are decided."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from onestop.applications import selectors, services
+from onestop.applications.models import Application, OpenStep, Status, Step
+from onestop.audit.models import Entry
+from onestop.common.errors import NotPermitted, ServiceError
+
+JOINT = ("civil_affairs_review", "hrss_review", "medical_insurance_review")
+WHO = {"civil_affairs_review": "cheng", "medical_insurance_review": "mei", "hrss_review": "carol"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def death_case(world: Any, *, kinship: bool = True) -> Application:
+    """bob claims for alice (the case goes where she was insured); carol accepts."""
+    case = services.application_submit(
+        actor=world.bob.user,
+        item_code="SX-SI-008",
+        applicant=world.bob,
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
+    ).application
+    if kinship:
+        services.material_upload(
+            actor=world.bob.user,
+            application=case,
+            name="亲属关系证明",
+            file_name="户口簿.pdf",
+            data=PDF,
+        )
+    return services.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+
+
+def holders(case: Application) -> dict[str, str | None]:
+    return {
+        s.name: s.assignee.username if s.assignee else None
+        for s in OpenStep.objects.filter(application=case).select_related("assignee")
+    }
+
+
+def confirm(world: Any, case: Application, task: str) -> Application:
+    who = world.user(WHO[task])
+    services.application_claim(actor=who, application=case, task=task)
+    return services.application_act(actor=who, application=case, task=task, decision="confirm")
+
+
+@pytest.mark.django_db
+def test_one_departments_claim_hides_no_other_task(world: Any) -> None:
+    case = death_case(world)
+    assert holders(case) == dict.fromkeys(JOINT)
+    services.application_claim(actor=world.cheng, application=case)  # his own branch
+    assert holders(case) == {**dict.fromkeys(JOINT), "civil_affairs_review": "cheng"}
+    # mei and carol still see their tasks, with their forms, in the queue and on the page.
+    for login, task in (("mei", "medical_insurance_review"), ("carol", "hrss_review")):
+        user = world.user(login)
+        [queued] = selectors.queue_for(actor=user)
+        assert [s.name for s in queued.my_steps] == [task]  # type: ignore[attr-defined]
+        page = Client()
+        page.force_login(user)
+        html = page.get(f"/applications/{case.number}/").content.decode()
+        assert f'action="/applications/{case.number}/tasks/{task}/"' in html
+        assert "/tasks/civil_affairs_review/" not in html
+    # mei acts without claiming; her submission counts and cheng's claim stands.
+    case = services.application_act(
+        actor=world.mei, application=case, task="medical_insurance_review", decision="confirm"
+    )
+    assert holders(case) == {"civil_affairs_review": "cheng", "hrss_review": None}
+    # Nobody acts on another department's branch, nor on a branch another holds.
+    with pytest.raises(NotPermitted):
+        services.application_act(
+            actor=world.mei, application=case, task="civil_affairs_review", decision="confirm"
+        )
+    with pytest.raises(NotPermitted):
+        services.application_claim(actor=world.carol, application=case, task="civil_affairs_review")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", list(itertools.permutations(JOINT)))
+def test_the_departments_finish_in_any_order_and_the_join_waits(
+    world: Any, order: tuple[str, ...]
+) -> None:
+    case = death_case(world)
+    for done, task in enumerate(order, start=1):
+        case = confirm(world, case, task)
+        if done < 3:
+            assert sorted(holders(case)) == sorted(order[done:])
+            assert all(h is None for h in holders(case).values())
+            assert case.status == Status.IN_REVIEW
+    assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
+    actions = list(
+        Step.objects.filter(application=case, task__in=JOINT).values_list("task", "action")
+    )
+    assert [t for t, a in actions if a == "confirm"] == list(order)
+    # No death is registered for alice: nothing to pay; rita rejects with the reason.
+    case = services.application_act(
+        actor=world.rita, application=case, task="decide", decision="reject", note="无死亡登记"
+    )
+    assert case.status == Status.REJECTED and holders(case) == {}
+
+
+@pytest.mark.django_db
+def test_a_refusal_waits_for_the_join_and_the_reviewer_rejects(world: Any) -> None:
+    case = death_case(world)
+    with pytest.raises(ServiceError) as reasons:
+        services.application_act(
+            actor=world.mei, application=case, task="medical_insurance_review", decision="refuse"
+        )
+    assert reasons.value.code == "note"
+    case = services.application_act(
+        actor=world.mei,
+        application=case,
+        task="medical_insurance_review",
+        decision="refuse",
+        note="医保待遇尚未结清 medical insurance not settled",
+    )
+    assert sorted(holders(case)) == ["civil_affairs_review", "hrss_review"]
+    case = confirm(world, case, "hrss_review")
+    case = confirm(world, case, "civil_affairs_review")
+    assert [r[:2] for r in case.ready] == [["reject_refused", "reviewer"]]
+    with pytest.raises(ServiceError):
+        services.application_act(
+            actor=world.rita, application=case, task="reject_refused", decision="approve"
+        )
+    case = services.application_act(
+        actor=world.rita,
+        application=case,
+        task="reject_refused",
+        decision="reject",
+        note="医保部门不予确认 medical insurance refused",
+    )
+    assert case.status == Status.REJECTED and case.completed_at is not None
+
+
+@pytest.mark.django_db
+def test_the_kinship_proof_is_required_where_the_process_needs_it(world: Any) -> None:
+    case = death_case(world, kinship=False)  # acceptance does not need it
+    before = (Step.objects.count(), Entry.objects.count(), holders(case))
+    with pytest.raises(ServiceError) as missing:
+        services.application_act(
+            actor=world.cheng, application=case, task="civil_affairs_review", decision="confirm"
+        )
+    assert missing.value.code == "materials"
+    assert "亲属关系证明" in missing.value.zh and "Proof of family relation" in missing.value.en
+    assert (Step.objects.count(), Entry.objects.count(), holders(case)) == before
+    # A refusal needs no material; the other departments' branches need none either.
+    case = services.application_act(
+        actor=world.mei, application=case, task="medical_insurance_review", decision="confirm"
+    )
+    # The case page says what is missing; the web action refuses with the list.
+    page = Client(enforce_csrf_checks=True)
+    page.force_login(world.cheng)
+    page.get(f"/applications/{case.number}/")
+    response = page.post(
+        f"/applications/{case.number}/tasks/civil_affairs_review/",
+        {
+            "civil_affairs_review-decision": "confirm",
+            "csrfmiddlewaretoken": page.cookies["csrftoken"].value,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "Materials this step needs are missing: Proof of family relation" in (
+        response.content.decode()
+    )
+    services.material_upload(
+        actor=world.cheng, application=case, name="亲属关系证明", file_name="k.pdf", data=PDF
+    )
+    case = services.application_act(
+        actor=world.cheng, application=case, task="civil_affairs_review", decision="confirm"
+    )
+    assert "civil_affairs_review" not in holders(case)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_three_departments_at_the_same_time(world: Any) -> None:
+    """On PostgreSQL, three threads claim and complete the three branches at once: every
+    submission counts, and the join opens the decision exactly once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under real concurrency need PostgreSQL (DATABASE_URL)")
+    case = death_case(world)
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def work(task: str) -> None:
+        try:
+            who = world.user(WHO[task])
+            barrier.wait(timeout=10)
+            services.application_claim(actor=who, application=case, task=task)
+            services.application_act(actor=who, application=case, task=task, decision="confirm")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in JOINT]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    case.refresh_from_db()
+    assert [r[:2] for r in case.ready] == [["decide", "reviewer"]]
+    assert holders(case) == {"decide": None}
+    assert sorted(
+        Step.objects.filter(application=case, action="confirm").values_list("task", flat=True)
+    ) == sorted(JOINT)
+
+
+@pytest.mark.django_db
+def test_the_api_claims_one_branch_and_shows_each_steps_holder(world: Any) -> None:
+    case = death_case(world)
+    api = Client()
+    api.force_login(world.mei)
+    response = api.post(f"/api/v1/applications/{case.number}/claim?task=medical_insurance_review")
+    assert response.status_code == 200
+    holders_out = {t["name"]: t["holder"] for t in response.json()["ready"]}
+    assert holders_out == {
+        "hrss_review": None,
+        "civil_affairs_review": None,
+        "medical_insurance_review": "mei",
+    }
+    assert response.json()["clock"] == "green"
+    # Another department's branch is not hers to claim: refused, nothing changed.
+    refused = api.post(f"/api/v1/applications/{case.number}/claim?task=civil_affairs_review")
+    assert refused.status_code == 403
+    assert holders(case)["civil_affairs_review"] is None
