@@ -82,11 +82,8 @@ def acceptance_receipt_pdf(
     issued = certificates.acceptance_receipt_issue(
         actor=actor, person=case.applicant, facts=receipt_facts(case)
     )
-    query = urlencode({"number": issued.certificate.number, "code": issued.code})
     return certificate_pdf.render(
-        certificate=issued.certificate,
-        verify_url=absolute(reverse("exchange:verify") + "?" + query),
-        code=issued.code,
+        certificate=issued.certificate, code=issued.code, absolute=absolute
     )
 
 
