@@ -84,6 +84,10 @@ class User(AbstractUser):
     totp_secret = EncryptedTextField(blank=True, default="")
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0)
+    # Raised whenever trust in the account ends (password, authenticator, role or scope
+    # change, lockout, deactivation); it is part of the session hash, so every session
+    # signed in before the change fails Django's per-request hash check, in any backend.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -91,6 +95,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """HMAC of the password hash and the session generation (Django checks it per request)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "onestop.identity.User.session_auth_hash",
+            f"{self.password}|{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def audit_label(self) -> str:
