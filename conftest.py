@@ -58,6 +58,14 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate limits and refusal counts do not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path_factory: Any) -> None:
     """Uploaded files (case materials, portal attachments) go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Journals 403s and 404s on object routes (capped per actor), alerts on bursts.
+    "onestop.notifications.refusals.RefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onestop.identity.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -271,6 +273,12 @@ ONESTOP_REGISTRY_KEYS = os.environ.get("ONESTOP_REGISTRY_KEYS", "")
 # which other provinces' pension systems are reached (the demo's registry simulator plays it).
 ONESTOP_PROVINCE = os.environ.get("ONESTOP_PROVINCE", "610000")
 ONESTOP_TRANSFER_HUB_URL = os.environ.get("ONESTOP_TRANSFER_HUB_URL", "")
+
+# Refused requests: journaled one by one up to the cap per actor and window, then counted; the
+# security administrator is alerted when one actor reaches the threshold within a window.
+ONESTOP_REFUSAL_WINDOW_SECONDS = int(os.environ.get("ONESTOP_REFUSAL_WINDOW_SECONDS", "600"))
+ONESTOP_REFUSAL_JOURNAL_CAP = int(os.environ.get("ONESTOP_REFUSAL_JOURNAL_CAP", "30"))
+ONESTOP_REFUSAL_ALERT_THRESHOLD = int(os.environ.get("ONESTOP_REFUSAL_ALERT_THRESHOLD", "10"))
 
 # SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
 ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")
