@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -27,3 +28,43 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if value is None or value == "":
             return value
         return crypto.encrypt(str(value))
+
+    def plaintext_to_python(self, plaintext: str) -> Any:
+        """The Python value of a decrypted stored value (key rotation writes it back)."""
+        return plaintext
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (what ``models.JSONField`` holds) encrypted whole with the same codec.
+
+    For answers, payloads and facts that may carry identifiers, phones, bank accounts or
+    names: nothing in them is readable without the data key, and ``onestop rotate-data-key``
+    re-encrypts them like any other encrypted field. Not queryable inside: load and read.
+    A value stored before the field was encrypted (plain JSON) is still read.
+    """
+
+    description = "JSON encrypted at rest with SM4-GCM"
+    # What django-stubs reads as the Python types set and got: any JSON value.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) and crypto.is_ciphertext(value):
+            return json.loads(crypto.decrypt(value))
+        return json.loads(value) if isinstance(value, str) else value
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def plaintext_to_python(self, plaintext: str) -> Any:
+        return json.loads(plaintext)
+
+    def value_to_string(self, obj: Any) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)
