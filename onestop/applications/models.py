@@ -89,7 +89,7 @@ class Step(AppendOnly):
     role = models.CharField(max_length=32)
     action = models.CharField(max_length=32)
     task = models.CharField(max_length=64, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)  # free text: may name or identify people
 
     class Meta:
         ordering = ["at", "pk"]
@@ -106,7 +106,7 @@ class Comment(AppendOnly):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    body = models.TextField()
+    body = EncryptedTextField()  # free text: may name or identify people
 
     class Meta:
         ordering = ["at", "pk"]

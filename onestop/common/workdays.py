@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-
 # (month, day) of the statutory holidays fixed on the Gregorian calendar (see the docstring).
 FIXED_STATUTORY_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 
