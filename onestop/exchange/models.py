@@ -22,7 +22,7 @@ class Certificate(models.Model):
     number = models.CharField(max_length=32, unique=True)
     kind = models.CharField(max_length=32, choices=CertificateKind.choices)
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
-    payload = models.JSONField()
+    payload = EncryptedJSONField()  # names the person: encrypted at rest, signed as JSON
     signature = models.CharField(max_length=128)
     key_id = models.CharField(max_length=16)
     code_hash = models.CharField(max_length=64)
