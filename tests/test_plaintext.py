@@ -217,3 +217,43 @@ def test_rotation_covers_the_encrypted_answers_and_licences(
         cursor.execute("SELECT answers, workflow_state FROM applications_application")
         stored = [v for row in cursor.fetchall() for v in row]
     assert stored and all(crypto.is_ciphertext(v) and v.startswith("v2:") for v in stored)
+
+
+def test_the_demo_province_leaves_no_identifier_or_name_in_plaintext(
+    settings: Any, tmp_path: Path
+) -> None:
+    """The demo command's world (personas, generated persons and employers, contributions,
+    cases, payroll, reviews, e-licences and the registries' events): every resident ID,
+    phone, bank account and name it holds is ciphertext in every column and file."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from onestop.identity.models import Employer, Person
+    from onestop.pensions.models import Pensioner
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--no-serve", "--persons", "20", stdout=StringIO())
+    secrets: set[str] = set()
+    for person in Person.objects.all():
+        secrets |= {person.resident_id, person.phone, person.name}
+    for employer in Employer.objects.all():
+        secrets |= {employer.contact_phone, employer.legal_representative, employer.contact_name}
+    secrets |= {p.bank_account for p in Pensioner.objects.all()}
+    secrets = {s for s in secrets if s and len(s) >= 2}
+    assert len(secrets) > 40
+    dumped = [(f"{t}.{c}", v) for t, c, v in table_dump()]
+    # registries.json is the other departments' state in the simulator, not the platform's.
+    dumped += [
+        (path, text)
+        for path, text in file_dump(tmp_path, Path(django_settings.ONESTOP_CHECKPOINT_DIR))
+        if not path.endswith("registries.json")
+    ]
+    found = set()
+    for secret in secrets:
+        forms = {secret, json.dumps(secret)[1:-1]}
+        for where, value in dumped:
+            if any(form in value for form in forms):
+                found.add(f"{where} holds {secret[:1]}…")
+    print("\n".join(sorted(found)))
+    assert sorted(found) == []
