@@ -198,10 +198,13 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     _require_staff_with(request, policy.VIEW_PERSON)
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
+    shown = masked_person(person)
+    if not can_reveal:  # a role that may not see identifiers sees the name masked too
+        shown["name"] = mask_name(shown["name"])
     return render(
         request,
         "identity/person_detail.html",
-        {"person": masked_person(person), "can_reveal": can_reveal},
+        {"person": shown, "can_reveal": can_reveal},
     )
 
 

@@ -40,3 +40,15 @@ def test_the_person_list_shows_masked_names(world: Any) -> None:
     client.force_login(world.carol)
     html = client.get("/staff/persons/", {"q": "李爱丽"}).content.decode()
     assert "李**" in html and "李爱丽" not in html.replace('value="李爱丽"', "")
+
+
+def test_a_supervisor_sees_names_masked_a_case_worker_in_full(world: Any) -> None:
+    """sam (supervisor, no reveal permission) gets 李**; carol (case worker) 李爱丽."""
+    sam, carol = Client(), Client()
+    sam.force_login(world.sam)
+    carol.force_login(world.carol)
+    path = f"/api/v1/persons/{world.alice.pk}"
+    assert sam.get(path).json()["name"] == "李**"
+    assert carol.get(path).json()["name"] == "李爱丽"
+    page = sam.get(f"/staff/persons/{world.alice.pk}/").content.decode()
+    assert "李**" in page and "李爱丽" not in page
