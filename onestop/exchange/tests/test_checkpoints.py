@@ -173,3 +173,13 @@ def test_the_periodic_job_issues_checkpoints(folder: Path) -> None:
     assert run_due(schedule=schedule, last={}, now=0.0) == ["journal-checkpoint"]
     assert [p.name[:12] for p in folder.glob("*.json")] == ["000000000002"]
     assert checkpoints.checkpoint_latest() == next(folder.glob("*.json"))
+
+
+def test_checkpoints_are_sm2_signed_when_configured(settings: Any, folder: Path) -> None:
+    settings.ONESTOP_SIGNING_ALGORITHM = "sm2"
+    fill(2)
+    issued = checkpoints.checkpoint_issue()
+    assert issued.document["checkpoint"]["algorithm"] == "sm2"
+    assert "agrees with the checkpoint of entry 2" in verify()
+    settings.ONESTOP_SIGNING_ALGORITHM = "ed25519"  # a switch later: the old one still verifies
+    assert "agrees with the checkpoint of entry 2" in verify("--checkpoint", str(issued.path))
