@@ -103,7 +103,9 @@ def refusal_observe(request: HttpRequest, response: HttpResponse) -> None:
                 "route": route,
                 "target": target,
             },
-            link=f"/audit/?action=access.refused&actor={label if signed_in else ''}",
+            # The security administrator acts on accounts (lock, deactivate); the journal
+            # itself is the audit administrator's.
+            link="/security/staff/",
         )
         from onestop.audit.services import record
 
