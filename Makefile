@@ -16,7 +16,7 @@ typecheck:
 	uv run mypy --strict onestop/rules
 
 coverage:
-	uv run pytest -q onestop/rules --cov=onestop.rules --cov-branch --cov-fail-under=100
+	uv run pytest -q -n 0 onestop/rules --cov=onestop.rules --cov-branch --cov-fail-under=100
 
 imports:
 	uv run lint-imports

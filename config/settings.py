@@ -230,6 +230,38 @@ CELERY_BEAT_SCHEDULE = {
     "quality-scan": {"task": "quality.scan", "schedule": 86400.0},
 }
 
+# Each task goes to a named queue so that a province sizes workers per kind of work, e.g.
+# `celery -A config worker -Q posting,payroll` on one host and `-Q notifications,exchange` on
+# another (docs/deployment.md). Tasks are acknowledged after they ran (acks late) and given
+# back when a worker dies, so a task cut off by a crash runs again; every task is idempotent.
+ONESTOP_CELERY_QUEUES = ["posting", "payroll", "notifications", "exchange", "periodic"]
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {
+    "contributions.collection_sync": {"queue": "exchange"},
+    "contributions.interest_catch_up": {"queue": "posting"},
+    "contributions.*": {"queue": "posting"},
+    "pensions.*": {"queue": "payroll"},
+    "unemployment.*": {"queue": "payroll"},
+    "notifications.*": {"queue": "notifications"},
+    "exchange.*": {"queue": "exchange"},
+    "supervision.*": {"queue": "periodic"},
+    "dashboards.*": {"queue": "periodic"},
+    "quality.*": {"queue": "periodic"},
+    "audit.*": {"queue": "periodic"},
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged task back after this many seconds: longer than any task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# ONESTOP_BEAT_EVERY=N runs every periodic job each N seconds (integration tests, drills).
+if os.environ.get("ONESTOP_BEAT_EVERY"):
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = float(os.environ["ONESTOP_BEAT_EVERY"])
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
