@@ -47,7 +47,7 @@ class Command(BaseCommand):
         password = self._password(options["password_stdin"])
         with transaction.atomic():
             agency = self._agency(options)
-            region = agency.region
+            region: Region | None = agency.region
             if options["region"]:
                 region = Region.objects.filter(code=options["region"]).first()
                 if region is None:
