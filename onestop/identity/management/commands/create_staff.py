@@ -47,11 +47,12 @@ class Command(BaseCommand):
         password = self._password(options["password_stdin"])
         with transaction.atomic():
             agency = self._agency(options)
-            region: Region | None = agency.region
+            region = agency.region
             if options["region"]:
-                region = Region.objects.filter(code=options["region"]).first()
-                if region is None:
+                found = Region.objects.filter(code=options["region"]).first()
+                if found is None:
                     raise CommandError(f"No region {options['region']}.")
+                region = found
             try:
                 user = services.staff_create(
                     actor=None,
