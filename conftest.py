@@ -72,6 +72,8 @@ def _fresh_cache() -> Iterator[None]:
 def _media(settings: Any, tmp_path_factory: Any) -> None:
     """Uploaded files (case materials, portal attachments) go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # Journal checkpoints too, so that none of a developer's demo is checked against.
+    settings.ONESTOP_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("checkpoints"))
 
 
 @pytest.fixture(autouse=True)

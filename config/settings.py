@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or CSRF check reads the body: bad multipart, oversized bodies.
     "onestop.common.middleware.RequestBoundaryMiddleware",
+    # Journals 403s and 404s on object routes (capped per actor), alerts on bursts.
+    "onestop.notifications.refusals.RefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onestop.identity.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -237,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
     "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
     # The dashboards' monthly figures: the last three months and this one (idempotent).
     "dashboards-rollup": {"task": "dashboards.rollup", "schedule": 86400.0},
+    # A signed checkpoint of the journal's head, kept outside the database (file, witness).
+    "journal-checkpoint": {
+        "task": "exchange.journal_checkpoint",
+        "schedule": float(os.environ.get("ONESTOP_CHECKPOINT_INTERVAL", "3600")),
+    },
     # The data-quality rules over every record (and the registries when configured).
     "quality-scan": {"task": "quality.scan", "schedule": 86400.0},
 }
@@ -352,6 +359,17 @@ ONESTOP_REGISTRY_KEYS = os.environ.get("ONESTOP_REGISTRY_KEYS", "")
 # which other provinces' pension systems are reached (the demo's registry simulator plays it).
 ONESTOP_PROVINCE = os.environ.get("ONESTOP_PROVINCE", "610000")
 ONESTOP_TRANSFER_HUB_URL = os.environ.get("ONESTOP_TRANSFER_HUB_URL", "")
+
+# Journal checkpoints: the folder they are written to (default VAR_DIR/checkpoints) and the
+# department whose registry endpoint witnesses them (empty: files only).
+ONESTOP_CHECKPOINT_DIR = os.environ.get("ONESTOP_CHECKPOINT_DIR", "")
+ONESTOP_CHECKPOINT_WITNESS = os.environ.get("ONESTOP_CHECKPOINT_WITNESS", "")
+
+# Refused requests: journaled one by one up to the cap per actor and window, then counted; the
+# security administrator is alerted when one actor reaches the threshold within a window.
+ONESTOP_REFUSAL_WINDOW_SECONDS = int(os.environ.get("ONESTOP_REFUSAL_WINDOW_SECONDS", "600"))
+ONESTOP_REFUSAL_JOURNAL_CAP = int(os.environ.get("ONESTOP_REFUSAL_JOURNAL_CAP", "30"))
+ONESTOP_REFUSAL_ALERT_THRESHOLD = int(os.environ.get("ONESTOP_REFUSAL_ALERT_THRESHOLD", "10"))
 
 # SMS: a class with ``send(*, phone, text) -> message id``; the default only logs.
 ONESTOP_SMS_GATEWAY = os.environ.get("ONESTOP_SMS_GATEWAY", "")

@@ -1154,6 +1154,34 @@ ROUTES = [
         403,
         writes=True,
     ),
+    Route(
+        "deactivate staff",
+        "post",
+        lambda w: f"/security/staff/{w.rita.pk}/deactivate/",
+        {"anonymous": LOGIN, "sean": 302},
+        403,
+        writes=True,
+    ),
+    Route(
+        "staff role page",
+        "get",
+        lambda w: f"/security/staff/{w.rita.pk}/change/",
+        {"anonymous": LOGIN, "sean": 200},
+        403,
+    ),
+    Route(
+        "change staff role",
+        "post",
+        lambda w: f"/security/staff/{w.rita.pk}/change/",
+        {"anonymous": LOGIN, "sean": 302},
+        403,
+        writes=True,
+        form=lambda w: {
+            "role": "case_worker",
+            "agency": w.agencies["610113-si"].pk,
+            "region": w.regions["610113"].pk,
+        },
+    ),
     Route("journal", "get", lambda w: "/audit/", {"anonymous": LOGIN, "audrey": 200}, 403),
     Route(
         "journal export",
@@ -1334,11 +1362,20 @@ def state(world: Any) -> tuple[Any, ...]:
     carol = User.objects.get(pk=world.carol.pk)
     rita = User.objects.get(pk=world.rita.pk)
     return (
-        list(Entry.objects.values_list("seq", "action")),
+        # Refusals themselves are journaled (access.refused); nothing else may be.
+        list(Entry.objects.exclude(action__startswith="access.refus").values_list("seq", "action")),
         (carol.failed_logins, carol.locked_until),
         (rita.totp_confirmed_at, rita.totp_secret),
         list(ApiToken.objects.values_list("pk", "revoked_at")),
-        list(User.objects.order_by("pk").values_list("username", flat=True)),
+        list(
+            User.objects.order_by("pk").values_list(
+                "username",
+                "is_active",
+                "session_generation",
+                "staff_profile__role",
+                "staff_profile__region_id",
+            )
+        ),
         list(Employment.objects.order_by("pk").values_list("pk", "end_period")),
         list(InsuranceRegistration.objects.order_by("pk").values_list("pk", flat=True)),
         list(Declaration.objects.values_list("pk", flat=True)),
@@ -1496,6 +1533,9 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
     assert response.status_code == expected, (persona, route.name, response.status_code)
     if (route.writes and expected >= 400) or (expected == LOGIN and persona == "anonymous"):
         assert state(matrix_world) == before
+    if expected == 403:
+        refused = Entry.objects.filter(action="access.refused", outcome="denied").last()
+        assert refused is not None and refused.changes["path"] == url.split("?")[0]
 
 
 def _token_operations() -> set[tuple[str, str]]:
@@ -1576,6 +1616,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/persons/<int:person_id>/reveal/",
         "security/staff/",
         "security/staff/<int:user_id>/<slug:action>/",
+        "security/staff/<int:user_id>/change/",
         "audit/",
         "audit/export.csv",
         "audit/verify/",

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onestop.common.models import AppendOnly
+from onestop.identity.fields import EncryptedJSONField, EncryptedTextField
 
 
 class Status(models.TextChoices):
@@ -41,8 +42,9 @@ class Application(models.Model):
     filed_by = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
     consent_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
-    answers = models.JSONField(default=dict)
-    workflow_state = models.TextField()
+    # Answers and the process state carry identifiers, bank accounts and names: encrypted.
+    answers = EncryptedJSONField(default=dict)
+    workflow_state = EncryptedTextField()
     ready = models.JSONField(default=list)  # [[task name, lane, task id, title], ...]
     submitted_at = models.DateTimeField()
     deadline = models.DateField()
@@ -58,9 +60,9 @@ class Application(models.Model):
     step_deadline = models.DateField(null=True, blank=True)
     process_version = models.PositiveIntegerField(default=0)  # 0: the file shipped
     # Facts the process's service tasks gathered from platform records (tell us once).
-    facts = models.JSONField(default=dict, blank=True)
+    facts = EncryptedJSONField(default=dict, blank=True)
     # Materials satisfied from e-licences or shared data: which licence, from where.
-    licences = models.JSONField(default=list, blank=True)
+    licences = EncryptedJSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -131,7 +133,7 @@ class Step(AppendOnly):
     role = models.CharField(max_length=32)
     action = models.CharField(max_length=32)
     task = models.CharField(max_length=64, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)  # free text: may name or identify people
 
     class Meta:
         ordering = ["at", "pk"]
@@ -148,7 +150,7 @@ class Comment(AppendOnly):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
-    body = models.TextField()
+    body = EncryptedTextField()  # free text: may name or identify people
 
     class Meta:
         ordering = ["at", "pk"]
@@ -192,7 +194,7 @@ class Draft(models.Model):
         "identity.Person", on_delete=models.CASCADE, related_name="application_drafts"
     )
     item_code = models.CharField(max_length=40)
-    answers = models.JSONField(default=dict)
+    answers = EncryptedJSONField(default=dict)
     page = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

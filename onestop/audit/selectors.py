@@ -45,6 +45,36 @@ def journal_verify(*, batch: int = 2000) -> tuple[int, Break | None]:
     return find_break(_walk(batch), head_seq=head_seq, head_hash=head_hash)
 
 
+def journal_head() -> tuple[int, str]:
+    """The journal's recorded head: (sequence number of the last entry, its hash)."""
+    head = ChainHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def journal_against_checkpoint(*, seq: int, head_hash: str) -> str | None:
+    """Why the journal disagrees with a checkpoint of entry ``seq`` and ``head_hash``, or None.
+
+    The journal must still hold that entry, with that hash, and must not end before it: a
+    tail cut off together with the chain head, or a history rewritten and re-hashed, both
+    fail here although the chain alone would still look intact.
+    """
+    if seq == 0:
+        return None if head_hash == GENESIS else "checkpoint of an empty journal has a hash"
+    current_seq, _ = journal_head()
+    last = Entry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if current_seq < seq or last < seq:
+        return (
+            f"journal is shorter than the checkpoint: it ends at entry {min(current_seq, last)}, "
+            f"the checkpoint witnessed entry {seq}"
+        )
+    found = Entry.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if found is None:
+        return f"entry {seq} witnessed by the checkpoint is missing"
+    if found != head_hash:
+        return f"entry {seq} has a different hash from the one the checkpoint witnessed"
+    return None
+
+
 def entry_search(
     *,
     action: str = "",

@@ -57,6 +57,8 @@ class ServiceErrorMiddleware:
 
         if not isinstance(exception, ServiceError):
             return None
+        # Names the reason for the refusal journal (onestop.notifications.refusals).
+        request.refusal_reason = exception.code  # type: ignore[attr-defined]
         return render(request, "error.html", {"error": exception}, status=exception.status)
 
 

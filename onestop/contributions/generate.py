@@ -21,6 +21,7 @@ from onestop.contributions import services
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity import crypto, demo
 from onestop.identity.auth import resident_id_index
+from onestop.identity.fields import name_index
 from onestop.identity.models import Employer, Person, Region, RegionLevel
 
 
@@ -81,7 +82,7 @@ def people(
                     f"{prefix}单位{first_employer + i:07d}",
                     code,
                     county.pk,
-                    "法定代表人",
+                    crypto.encrypt("法定代表人"),
                     "",
                     "",
                     "",
@@ -126,9 +127,11 @@ def people(
                 continue
             taken_index.add(index)
             wage = Decimal(rng.randrange(3000, 30000, 10))
+            name = f"{prefix}{len(persons):07d}"
             persons.append(
                 (
-                    f"{prefix}{len(persons):07d}",
+                    crypto.encrypt(name),
+                    name_index(name),
                     crypto.encrypt(number),
                     index,
                     "",
@@ -145,6 +148,7 @@ def people(
             "identity_person",
             (
                 "name",
+                "name_index",
                 "resident_id",
                 "resident_id_index",
                 "phone",

@@ -51,7 +51,7 @@ def employments_of(*, employer: Employer) -> QuerySet[Employment]:
     return (
         Employment.objects.filter(employer=employer)
         .select_related("person")
-        .order_by("-end_period", "person__name")
+        .order_by("-end_period", "person_id")  # names are encrypted: no order by name
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.fields import EncryptedJSONField
+
 
 class CertificateKind(models.TextChoices):
     PROOF_OF_INSURANCE = "proof_of_insurance", _("proof of insurance")
@@ -21,7 +23,7 @@ class Certificate(models.Model):
     number = models.CharField(max_length=32, unique=True)
     kind = models.CharField(max_length=32, choices=CertificateKind.choices)
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
-    payload = models.JSONField()
+    payload = EncryptedJSONField()  # names the person: encrypted at rest, signed as JSON
     signature = models.CharField(max_length=128)
     key_id = models.CharField(max_length=16)
     code_hash = models.CharField(max_length=64)
@@ -205,7 +207,7 @@ class ELicence(models.Model):
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=64)
-    content = models.JSONField(default=dict)
+    content = EncryptedJSONField(default=dict)
     obtained_at = models.DateTimeField()
 
     class Meta:
@@ -226,7 +228,7 @@ class InboxEvent(models.Model):
     event_id = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=64)
     kind = models.CharField(max_length=64)
-    payload = models.JSONField()
+    payload = EncryptedJSONField()
     received_at = models.DateTimeField()
     outcome = models.CharField(max_length=200)
 

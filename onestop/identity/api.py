@@ -13,7 +13,7 @@ from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import BoundedPagination
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
-from onestop.identity.masking import mask_phone, mask_resident_id
+from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.rules.identifiers import check_credit_code, check_resident_id
 
@@ -96,10 +96,13 @@ class ErrorOut(Schema):
     message_en: str
 
 
-def person_out(person: Person) -> dict[str, Any]:
+def person_out(person: Person, *, actor: Any = None) -> dict[str, Any]:
+    """A person with masked identifiers; the name in full only for an ``actor`` who may see
+    the identifiers in full (case workers, reviewers, the person), else masked (张*)."""
+    full_name = actor is None or policy.allows(actor, policy.REVEAL_PERSON, person)
     return {
         "id": person.pk,
-        "name": person.name,
+        "name": person.name if full_name else mask_name(person.name),
         "resident_id": mask_resident_id(person.resident_id),
         "phone": mask_phone(person.phone) if person.phone else "",
         "sex": person.sex,
@@ -161,17 +164,21 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.get("/persons", response=list[PersonOut], auth=ANY_AUTH)
 @paginate(BoundedPagination)
 def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
-    """Persons within the caller's scope; ``q`` is a resident ID or a name prefix."""
+    """Persons within the caller's scope; ``q`` is a resident ID or a whole name (exact)."""
     require_scope(request, "persons:read")
     if policy.is_staff_member(request.user) and not policy.allows(request.user, policy.VIEW_PERSON):
         raise NotPermitted()
-    return [person_out(p) for p in selectors.person_list_for(actor=request.user, query=q)]
+    return [
+        person_out(p, actor=request.user)
+        for p in selectors.person_list_for(actor=request.user, query=q)
+    ]
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, auth=ANY_AUTH)
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
     require_scope(request, "persons:read")
-    return person_out(selectors.person_get_for(actor=request.user, person_id=person_id))
+    person = selectors.person_get_for(actor=request.user, person_id=person_id)
+    return person_out(person, actor=request.user)
 
 
 @router.post(

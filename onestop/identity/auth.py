@@ -82,6 +82,12 @@ def note_failure(user: User, *, action: str, now: dt.datetime | None = None) -> 
             user.save(update_fields=["locked_until"])
             changes["locked_until"] = user.locked_until
         record(actor=None, action=action, target=user, outcome=Outcome.DENIED, changes=changes)
+        if "locked_until" in changes:
+            # A lockout means someone is guessing: whatever is signed in ends too. Tokens
+            # stay, since guesses at the password say nothing about a token's secret.
+            from onestop.identity.services import sessions_end
+
+            sessions_end(user=user, reason="locked", revoke_tokens=False)
 
 
 def note_success(user: User) -> None:

@@ -88,6 +88,12 @@ def encrypt(plaintext: str, *, aad: bytes = b"onestop") -> str:
     return f"v{ring.current}:{token}"
 
 
+def is_ciphertext(stored: str) -> bool:
+    """Whether ``stored`` has the ``v<version>:<base64>`` form this module writes."""
+    version, sep, body = stored.partition(":")
+    return bool(sep) and version[:1] == "v" and version[1:].isdigit() and bool(body)
+
+
 def key_version(stored: str) -> str:
     return stored.split(":", 1)[0].removeprefix("v")
 

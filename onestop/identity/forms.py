@@ -78,3 +78,20 @@ class StaffCreateForm(forms.Form):
         self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
             code__startswith=scope_prefix
         )
+
+
+class StaffChangeForm(forms.Form):
+    """Role, agency and region scope of one staff account, within the administrator's scope."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    region = forms.ModelChoiceField(label=_("Region scope"), queryset=Region.objects.none())
+
+    def __init__(self, *args: object, scope_prefix: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            region__code__startswith=scope_prefix
+        ).select_related("region")
+        self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
+            code__startswith=scope_prefix
+        )

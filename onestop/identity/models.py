@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.common.models import TimeStamped
-from onestop.identity.fields import EncryptedTextField
+from onestop.identity.fields import EncryptedTextField, NameIndexField
 
 
 class RegionLevel(models.TextChoices):
@@ -78,12 +78,17 @@ class Agency(models.Model):
 class User(AbstractUser):
     """A login. Citizens and employer users are linked to a Person; staff have a StaffProfile."""
 
-    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    # A citizen's display name is their name: encrypted like the person's.
+    display_name = EncryptedTextField(_("display name"), blank=True)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret = EncryptedTextField(blank=True, default="")
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0)
+    # Raised whenever trust in the account ends (password, authenticator, role or scope
+    # change, lockout, deactivation); it is part of the session hash, so every session
+    # signed in before the change fails Django's per-request hash check, in any backend.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -91,6 +96,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """HMAC of the password hash and the session generation (Django checks it per request)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "onestop.identity.User.session_auth_hash",
+            f"{self.password}|{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def audit_label(self) -> str:
@@ -112,7 +128,10 @@ class Sex(models.TextChoices):
 class Person(TimeStamped):
     """An insured person (参保人). Identifiers are encrypted; look-ups use the blind index."""
 
-    name = models.CharField(_("name"), max_length=64)
+    # Names are personal data too: encrypted, found by exact name through the blind index,
+    # shown masked (张*) to roles that do not need them in full.
+    name = EncryptedTextField(_("name"))
+    name_index = NameIndexField(source="name", db_index=True)
     resident_id = EncryptedTextField(_("resident ID"))
     resident_id_index = models.CharField(max_length=64, unique=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
@@ -148,8 +167,9 @@ class Employer(TimeStamped):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="employers", verbose_name=_("region")
     )
-    legal_representative = models.CharField(_("legal representative"), max_length=64)
-    contact_name = models.CharField(_("contact"), max_length=64, blank=True)
+    # People's names: encrypted (the employer's own name and code are public registry data).
+    legal_representative = EncryptedTextField(_("legal representative"))
+    contact_name = EncryptedTextField(_("contact"), blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
     address = models.CharField(_("address"), max_length=200, blank=True)
 

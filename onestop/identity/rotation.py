@@ -13,7 +13,8 @@ from onestop.identity.fields import EncryptedTextField
 
 
 def rotate_data_key(*, models: Iterable[type[models.Model]], batch: int = 1000) -> dict[str, int]:
-    """Re-encrypt values written under older key versions; returns counts per model.field.
+    """Re-encrypt values written under older key versions, and encrypt values stored in
+    plaintext before their column was encrypted; returns counts per model.field.
 
     Reads the raw column so that only stale values are rewritten; each batch is one
     transaction with its journal entry, so an interrupted run can simply be started again.
@@ -47,14 +48,18 @@ def _rotate_field(model: type[models.Model], field: Any, current: str, batch: in
             return done
         last = rows[-1][0]
         stale = [
-            (key, value) for key, value in rows if value and crypto.key_version(value) != current
+            (key, value)
+            for key, value in rows
+            if value and (not crypto.is_ciphertext(value) or crypto.key_version(value) != current)
         ]
         if not stale:
             continue
         with transaction.atomic():
             for key, value in stale:
-                plaintext = crypto.decrypt(value)
-                model._default_manager.filter(pk=key).update(**{field.name: plaintext})
+                # A value written before its column was encrypted is encrypted now.
+                plaintext = crypto.decrypt(value) if crypto.is_ciphertext(value) else value
+                value = field.plaintext_to_python(plaintext)
+                model._default_manager.filter(pk=key).update(**{field.name: value})
             record(
                 actor=None,
                 action="identity.data_key.rotated",

@@ -12,6 +12,7 @@ from onestop.audit.services import record
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity.auth import resident_id_index
+from onestop.identity.fields import name_index
 from onestop.identity.models import (
     ApiToken,
     Employer,
@@ -27,7 +28,8 @@ from onestop.rules.identifiers import check_resident_id
 def person_list_for(*, actor: Any, query: str = "") -> QuerySet[Person]:
     """Persons the actor may see: staff within region scope, a citizen only themselves.
 
-    ``query`` is a resident ID (matched exactly through the blind index) or a name prefix.
+    ``query`` is a resident ID or a whole name, each matched exactly through its blind index
+    (the stored values are encrypted, so there is no prefix search).
     """
     qs = Person.objects.select_related("region")
     profile = policy.staff_profile(actor)
@@ -45,8 +47,8 @@ def person_list_for(*, actor: Any, query: str = "") -> QuerySet[Person]:
             kind = "resident_id"
             qs = qs.filter(resident_id_index=resident_id_index(check.normalized))
         else:
-            kind = "name"
-            qs = qs.filter(name__startswith=query)
+            kind = "name"  # the whole name: names are encrypted, found by blind index
+            qs = qs.filter(name_index=name_index(query))
     if profile is not None:
         # Staff reading other people's records is journaled; the searched value is not.
         with transaction.atomic():

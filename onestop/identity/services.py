@@ -276,6 +276,59 @@ def _managed_staff(actor: Any, user: User) -> StaffProfile:
     return target
 
 
+#: Why trust in an account ended; each ends every session of the account at once.
+TRUST_ENDED_REASONS = frozenset(
+    {"password_changed", "mfa_reset", "role_changed", "locked", "deactivated"}
+)
+
+
+def sessions_end(*, user: User, reason: str, revoke_tokens: bool = True) -> int:
+    """End every session of ``user`` at once; returns the new session generation.
+
+    Raises the user's session generation, which is part of the hash Django keeps in each
+    session and checks on every request, so sessions in any backend (database, cache,
+    Redis) stop working without being found one by one. Unless ``revoke_tokens`` is false,
+    the user's live API tokens are revoked too. Call it inside the transaction that changes
+    the account; the caller journals the change, this journals the sessions' end.
+    """
+    if reason not in TRUST_ENDED_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    from django.db.models import F
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        user.refresh_from_db(fields=["session_generation"])
+        revoked = 0
+        if revoke_tokens:
+            revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+        record(
+            actor=None,
+            action="identity.sessions.ended",
+            target=user,
+            changes={
+                "reason": reason,
+                "generation": user.session_generation,
+                "tokens_revoked": revoked,
+            },
+        )
+    return int(user.session_generation)
+
+
+def password_change(*, user: User, password: str) -> None:
+    """Set a new password for ``user`` and end every session and token they had.
+
+    The caller (the password page) signs the current browser back in with the new hash.
+    """
+    _password_errors(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(actor=user, action="identity.password.changed", target=user)
+        sessions_end(user=user, reason="password_changed")
+
+
 def account_unlock(*, actor: Any, user: User) -> None:
     """Clear a lockout and the failure count (security administrator)."""
     _managed_staff(actor, user)
@@ -296,6 +349,68 @@ def mfa_reset(*, actor: Any, user: User) -> None:
         user.totp_last_step = 0
         user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
         record(actor=actor, action="identity.mfa.reset", target=user)
+        sessions_end(user=user, reason="mfa_reset")
+
+
+def staff_change(
+    *,
+    actor: Any,
+    user: User,
+    role: str | None = None,
+    agency: Agency | None = None,
+    region: Region | None = None,
+) -> StaffProfile:
+    """Change a staff account's role, agency or region scope (security administrator).
+
+    The new region must lie inside the administrator's own scope. A change ends every
+    session and token of the account, so the old permissions stop at once.
+    Raises ``NotPermitted`` out of scope, ``ServiceError(code="role")`` for an unknown role.
+    """
+    profile = _managed_staff(actor, user)
+    if user.pk == getattr(actor, "pk", None):
+        raise NotPermitted(
+            "不能修改自己的角色或范围。", "You cannot change your own role or scope."
+        )
+    actor_profile = policy.staff_profile(actor)
+    assert actor_profile is not None
+    new_role = role if role is not None else profile.role
+    new_agency = agency if agency is not None else profile.agency
+    new_region = region if region is not None else profile.region
+    if new_role not in StaffRole.values:
+        raise ServiceError("未知角色。", "Unknown role.", code="role")
+    if not policy.in_scope(actor_profile, new_region) or not policy.in_scope(
+        actor_profile, new_agency.region
+    ):
+        raise NotPermitted()
+    before = {"role": profile.role, "agency": profile.agency.code, "region": profile.region.code}
+    after = {"role": new_role, "agency": new_agency.code, "region": new_region.code}
+    if before == after:
+        return profile
+    with transaction.atomic():
+        profile.role, profile.agency, profile.region = new_role, new_agency, new_region
+        profile.save(update_fields=["role", "agency", "region"])
+        is_admin = new_role == StaffRole.SYSTEM_ADMIN
+        if user.is_staff != is_admin:
+            user.is_staff = is_admin
+            user.save(update_fields=["is_staff"])
+        record(
+            actor=actor,
+            action="identity.staff.changed",
+            target=user,
+            changes={"before": before, "after": after},
+        )
+        sessions_end(user=user, reason="role_changed")
+    return profile
+
+
+def account_deactivate(*, actor: Any, user: User) -> None:
+    """Deactivate a staff account (see ``staff_deactivate``): its sessions end at once."""
+    staff_deactivate(actor=actor, user=user)
+
+
+def account_reactivate(*, actor: Any, user: User) -> None:
+    """Let a deactivated staff account sign in again (see ``staff_reactivate``)."""
+    staff_reactivate(actor=actor, user=user)
 
 
 #: What other contexts do when a staff account is deactivated, in the deactivation's
@@ -345,6 +460,7 @@ def staff_deactivate(*, actor: Any, user: User, note: str = "") -> None:
             target=target,
             changes={"note": note[:200]},
         )
+        sessions_end(user=target, reason="deactivated")
     user.is_active = False
 
 

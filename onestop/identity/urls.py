@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/persons/<int:person_id>/", views.person_detail_view, name="person_detail"),
     path("staff/persons/<int:person_id>/reveal/", views.person_reveal_view, name="person_reveal"),
     path("security/staff/", views.staff_list_view, name="staff_list"),
+    path("security/staff/<int:user_id>/change/", views.staff_change_view, name="staff_change"),
     path(
         "security/staff/<int:user_id>/<slug:action>/", views.staff_action_view, name="staff_action"
     ),

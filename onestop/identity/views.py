@@ -9,11 +9,10 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onestop.audit.services import record
 from onestop.common import throttles
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy, selectors, services
@@ -30,6 +28,7 @@ from onestop.identity.forms import (
     CodeForm,
     LoginForm,
     PersonSearchForm,
+    StaffChangeForm,
     StaffCreateForm,
     TokenForm,
 )
@@ -209,10 +208,13 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     _require_staff_with(request, policy.VIEW_PERSON)
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
+    shown = masked_person(person)
+    if not can_reveal:  # a role that may not see identifiers sees the name masked too
+        shown["name"] = mask_name(shown["name"])
     return render(
         request,
         "identity/person_detail.html",
-        {"person": masked_person(person), "can_reveal": can_reveal},
+        {"person": shown, "can_reveal": can_reveal},
     )
 
 
@@ -290,7 +292,10 @@ def staff_action_view(request: HttpRequest, user_id: int, action: str) -> HttpRe
         else:
             messages.success(
                 request,
-                _("Account %(name)s deactivated; the steps it held are back in the queue.")
+                _(
+                    "Account %(name)s deactivated; its sessions have ended and the steps it "
+                    "held are back in the queue."
+                )
                 % {"name": target.username},
             )
     elif action == "reactivate":
@@ -299,6 +304,41 @@ def staff_action_view(request: HttpRequest, user_id: int, action: str) -> HttpRe
     else:
         raise Http404
     return redirect("identity:staff_list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_change_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Change a staff account's role, agency or region scope; its sessions end."""
+    _require(request, policy.MANAGE_STAFF)
+    target = selectors.staff_get_for(actor=request.user, user_id=user_id)
+    profile = policy.staff_profile(request.user)
+    assert profile is not None
+    current = target.staff_profile
+    form = StaffChangeForm(
+        request.POST or None,
+        scope_prefix=profile.region.scope_prefix,
+        initial={"role": current.role, "agency": current.agency, "region": current.region},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.staff_change(
+                actor=request.user,
+                user=target,
+                role=data["role"],
+                agency=data["agency"],
+                region=data["region"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
+        else:
+            messages.success(
+                request,
+                _("Account %(name)s changed; its sessions have ended.") % {"name": target.username},
+            )
+            return redirect("identity:staff_list")
+    return render(request, "identity/staff_change.html", {"form": form, "target": target})
 
 
 @require_http_methods(["GET", "POST"])
@@ -342,8 +382,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form: Any) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            record(actor=form.user, action="identity.password.changed", target=form.user)
-        messages.success(self.request, _("Your password has been changed."))
-        return response
+        # Every session and token of the account ends; this browser signs back in with the
+        # new hash, so whoever held another session (or a token) is out.
+        services.password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        messages.success(
+            self.request,
+            _("Your password has been changed; your other sessions and tokens have ended."),
+        )
+        return redirect(self.get_success_url())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.fields import EncryptedTextField
+
 
 class Notification(models.Model):
     """One message to one user, in both languages; read in the inbox, copied by e-mail/SMS."""
@@ -13,10 +15,11 @@ class Notification(models.Model):
         "identity.User", on_delete=models.CASCADE, related_name="notifications"
     )
     event = models.CharField(max_length=64)
-    title_zh = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    body_zh = models.TextField()
-    body_en = models.TextField()
+    # Titles and bodies name people (a deceased insured person, an employee): encrypted.
+    title_zh = EncryptedTextField()
+    title_en = EncryptedTextField()
+    body_zh = EncryptedTextField()
+    body_en = EncryptedTextField()
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)

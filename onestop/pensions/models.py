@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onestop.identity.fields import EncryptedTextField
+from onestop.identity.fields import EncryptedJSONField, EncryptedTextField
 
 
 class PensionerStatus(models.TextChoices):
@@ -233,7 +233,7 @@ class SurvivorBenefit(models.Model):
     source = models.CharField(max_length=64)
     opened_at = models.DateTimeField()
     # Amounts and explanation lines, or {"error": ...} when they cannot be computed yet.
-    facts = models.JSONField(default=dict)
+    facts = EncryptedJSONField(default=dict)
     status = models.CharField(
         max_length=16, choices=SurvivorStatus.choices, default=SurvivorStatus.OPEN
     )

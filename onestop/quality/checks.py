@@ -60,11 +60,14 @@ class Check:
 
 def duplicate_persons(subject_id: int | None = None) -> list[Hit]:
     """Persons sharing name, birth date and sex: one finding per group, on its first record."""
-    groups = Person.objects.values("name", "birth_date", "sex").annotate(
+    # Names are encrypted; equal names have equal blind indexes.
+    groups = Person.objects.values("name_index", "birth_date", "sex").annotate(
         n=Count("pk"), first=Min("pk")
     )
     if subject_id is not None:
-        person = Person.objects.filter(pk=subject_id).values("name", "birth_date", "sex").first()
+        person = (
+            Person.objects.filter(pk=subject_id).values("name_index", "birth_date", "sex").first()
+        )
         if person is None:
             return []
         groups = groups.filter(**person)
@@ -73,7 +76,7 @@ def duplicate_persons(subject_id: int | None = None) -> list[Hit]:
     for group in groups:
         members = list(
             Person.objects.filter(
-                name=group["name"], birth_date=group["birth_date"], sex=group["sex"]
+                name_index=group["name_index"], birth_date=group["birth_date"], sex=group["sex"]
             )
             .order_by("pk")
             .values_list("pk", "region_id")

@@ -51,6 +51,8 @@ DATASETS = {
     "public_security": ("household", "deaths", "imprisonment"),
     "market_regulation": ("enterprises",),
     "medical_insurance": ("settlements",),
+    # The platform's signed journal checkpoints, kept by a department outside the platform.
+    "witness": ("checkpoints",),
 }
 
 

@@ -94,10 +94,12 @@ def test_denied_page(world: Any, page: Any) -> None:
     response = page.goto("/audit/")
     assert response.status == 403
     assert page.get_by_role("heading", level=1).inner_text() == "无权访问"
-    before = Entry.objects.count()
+    before = Entry.objects.exclude(action="access.refused").count()
     response = page.goto("/security/staff/")
     assert response.status == 403
-    assert Entry.objects.count() == before
+    # Only the refusal itself is journaled.
+    assert Entry.objects.exclude(action="access.refused").count() == before
+    assert Entry.objects.filter(action="access.refused", target_type="identity:staff_list").exists()
 
 
 def test_skip_link_moves_focus_to_main(world: Any, page: Any) -> None:

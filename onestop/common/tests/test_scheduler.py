@@ -40,6 +40,7 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "pensions.retirement_notices",
         "dashboards.rollup",
         "quality.scan",
+        "exchange.journal_checkpoint",
     }
     assert names <= set(current_app.tasks)
 

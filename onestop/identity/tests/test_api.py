@@ -63,7 +63,15 @@ def test_token_acts_within_its_scopes(world: Any) -> None:
     denied = client.post(f"/api/v1/persons/{world.alice.pk}/reveal", headers=bearer(issued.secret))
     assert denied.status_code == 403
     assert denied.json()["code"] == "scope"
-    assert Entry.objects.count() == before
+    # Nothing is revealed; the one new entry is the refusal itself, with its reason.
+    assert Entry.objects.count() == before + 1
+    refused = Entry.objects.get(action="access.refused")
+    assert (refused.actor_label, refused.target_id, refused.changes["reason"]) == (
+        "carol",
+        str(world.alice.pk),
+        "scope",
+    )
+    assert not Entry.objects.filter(action="identity.person.revealed").exists()
     assert client.get("/api/v1/me", headers=bearer(issued.secret)).status_code == 403
     assert client.get("/api/v1/persons/1", headers=bearer("ost_nope_nope")).status_code == 401
     # The token cannot follow its user out of region scope either.

@@ -46,8 +46,9 @@ def test_rotation_reencrypts_everything_and_is_journaled(settings: Any) -> None:
     call_command("rotate_data_key", stdout=out)
     assert "identity.person.resident_id: 2 values re-encrypted" in out.getvalue()
     assert "identity.person.phone: 1 values re-encrypted" in out.getvalue()
+    assert "identity.person.name: 2 values re-encrypted" in out.getvalue()
     assert _raw_versions() == {"v2"}
-    assert Entry.objects.filter(action="identity.data_key.rotated").count() == 2
+    assert Entry.objects.filter(action="identity.data_key.rotated").count() == 3
 
     settings.ONESTOP_DATA_KEYS = KEY2
     assert Person.objects.get(pk=alice.pk).resident_id == ALICE_ID

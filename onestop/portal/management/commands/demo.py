@@ -279,6 +279,8 @@ class Command(BaseCommand):
         settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{port}"
         if not settings.ONESTOP_TRANSFER_HUB_URL:  # the simulator plays the other provinces too
             settings.ONESTOP_TRANSFER_HUB_URL = settings.ONESTOP_REGISTRY_URL
+        if not settings.ONESTOP_CHECKPOINT_WITNESS:  # and the witness of journal checkpoints
+            settings.ONESTOP_CHECKPOINT_WITNESS = "witness"
         self.stdout.write(
             f"Registry simulator (civil affairs, public security...): "
             f"{settings.ONESTOP_REGISTRY_URL}/ (register a death there: it is pushed here)"
