@@ -923,6 +923,8 @@ ROUTES = [
         404,
     ),
     Route("api certificate keys", "get", lambda w: "/api/v1/certificates/keys", {}, 200),
+    Route("api pdf chain", "get", lambda w: "/api/v1/certificates/pdf-chain", {}, 200),
+    Route("api pdf root", "get", lambda w: "/api/v1/certificates/pdf-root", {}, 200),
     Route(
         "api verify certificate",
         "get",
@@ -1812,6 +1814,8 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/dashboards"),
         ("POST", "/api/v1/visits/{number}/review"),
         ("GET", "/api/v1/certificates/keys"),
+        ("GET", "/api/v1/certificates/pdf-chain"),
+        ("GET", "/api/v1/certificates/pdf-root"),
         ("GET", "/api/v1/certificates/verify"),
         ("POST", "/api/v1/persons/{person_id}/proof-of-insurance"),
         ("GET", "/api/v1/catalogue/items"),

@@ -71,14 +71,36 @@ def keys(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/certificates/pdf-chain", auth=None, response={200: str})
+@router.get(
+    "/certificates/pdf-chain",
+    auth=None,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "PEM certificates",
+                "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def pdf_chain(request: HttpRequest) -> HttpResponse:
     """The certificates the platform signs its PDFs with (PEM): the signing certificate,
     then the chain up to the root."""
     return HttpResponse(pdf_signing.chain().pem(), content_type="application/x-pem-file")
 
 
-@router.get("/certificates/pdf-root", auth=None, response={200: str})
+@router.get(
+    "/certificates/pdf-root",
+    auth=None,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "PEM certificates",
+                "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def pdf_root(request: HttpRequest) -> HttpResponse:
     """The root certificate(s) (PEM) to trust when validating the platform's PDF
     signatures, in a PDF reader or with ``pyhanko sign validate --trust``."""

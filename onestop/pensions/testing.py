@@ -49,3 +49,18 @@ def worked_elsewhere(
         ),
         actor=None,
     )
+
+
+def pay_every_bill() -> None:
+    """The employer pays every bill in full (only paid months count towards the award)."""
+    from onestop.contributions import services as contributions
+    from onestop.contributions.models import Bill
+
+    for bill in Bill.objects.filter(payments__isnull=True, amount_due__gt=0).order_by("pk"):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )

@@ -32,7 +32,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     from onestop.identity import demo
     from onestop.identity import services as identity
     from onestop.pensions import services as pensions
-    from onestop.pensions.testing import worked_elsewhere
+    from onestop.pensions.testing import pay_every_bill, worked_elsewhere
 
     zhou = identity.person_register(
         actor=None,
@@ -62,6 +62,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
             rows=[DeclaredRow(2, zhou.resident_id, "7450")],
             today=dt.date(2026, 11, 23),
         )
+    pay_every_bill()  # only paid months count
     # A man born 1965-12 reached his statutory age (60 and 3 months) in 2026-03 and is still
     # at work: the daily job tells him once that he can apply (or retire later, to 2029-03).
     assert pensions.retirement_notices_run(today=dt.date(2026, 11, 24)) == 1
