@@ -403,6 +403,7 @@ def _event(inbound: _Inbound, body: bytes, signature: str) -> tuple[bool, str]:
         kinds=(ConsumerKind.REGISTRY,),
         inbound=inbound,
     )
+    _event_shape(data)
     kind = str(data["kind"])
     resource = Resource.objects.filter(code=EVENT_RESOURCES.get(kind, "")).first()
     if resource is None:
@@ -420,6 +421,33 @@ def _event(inbound: _Inbound, body: bytes, signature: str) -> tuple[bool, str]:
         if seen is None:
             raise
         return False, seen.outcome
+
+
+def _event_shape(data: dict[str, Any]) -> None:
+    """An event's own fields: ids and subject are short strings, ``data`` an object; a death's
+    date a real date not in the future and its certificate number short. A signed event of
+    another shape is refused as malformed (400), never handled half-way."""
+
+    def bad(zh: str, en: str) -> Refused:
+        return Refused(400, "malformed", f"事件格式不正确：{zh}", f"Malformed event: {en}")
+
+    for name in ("event_id", "subject", "kind"):
+        value = data.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= 64:
+            raise bad(f"{name} 应为 1-64 个字符的字符串。", f"{name} must be a string of 1-64.")
+    payload = data.get("data")
+    if not isinstance(payload, dict):
+        raise bad("data 应为对象。", "data must be an object.")
+    if data["kind"] == "death_registered":
+        number = payload.get("certificate_no")
+        if not isinstance(number, str) or not 0 < len(number) <= 64:
+            raise bad("certificate_no 应为 1-64 个字符。", "certificate_no must be 1-64 chars.")
+        try:
+            day = dt.date.fromisoformat(str(payload.get("date", "")))
+        except ValueError:
+            raise bad("date 应为 YYYY-MM-DD。", "date must be YYYY-MM-DD.") from None
+        if day > timezone.localdate():
+            raise bad("死亡日期不能晚于今天。", "The date of death cannot be in the future.")
 
 
 def _event_handle(

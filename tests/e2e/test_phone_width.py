@@ -115,3 +115,22 @@ def test_a_table_that_scrolls_on_a_phone_can_be_reached_by_keyboard(world: Any, 
         "[...document.querySelectorAll('main table')].some(t => t.scrollWidth > t.clientWidth)"
     )
     assert violations(phone) == []
+
+
+def test_long_english_labels_stay_within_a_phone(world: Any, phone: Any, live_server: Any) -> None:
+    """In English the label/value lists (a tester found 441 px on the statement, 416 px on the
+    employer's page) wrap inside the screen."""
+    contributions_demo.load(
+        employers=[world.acme], staff_persons=[world.alice, world.bob], rng=random.Random(7)
+    )
+    for login, path in (
+        ("13800000001", "/me/contributions/"),
+        ("13800000002", f"/employer/{world.acme.pk}/"),
+    ):
+        phone.context.clear_cookies()
+        sign_in(phone, login)
+        phone.context.add_cookies(
+            [{"name": "onestop_language", "value": "en", "url": live_server.url}]
+        )
+        phone.goto(path)
+        assert too_wide(phone) is None, (path, too_wide(phone))

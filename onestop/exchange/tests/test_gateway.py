@@ -283,6 +283,31 @@ def test_events_are_checked_as_queries_are(world: Any) -> None:
     ]  # the forged ones only in the application log: nobody logs under another's name
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"data": "x"},
+        {"data": [1]},
+        {"data": 5},
+        {"data": None},
+        {"data": {"date": "not-a-date", "certificate_no": "SW1"}},
+        {"data": {"date": "2099-01-01", "certificate_no": "SW1"}},
+        {"data": {"date": "2026-11-01", "certificate_no": "S" * 3000}},
+        {"data": {"date": "2026-11-01"}},
+        {"event_id": "E" * 5000},
+        {"event_id": 12},
+        {"subject": 610113},
+    ],
+)
+def test_a_signed_event_of_another_shape_is_refused_whole(world: Any, changes: Any) -> None:
+    """A correctly signed event whose fields are not what the kind needs is 400 malformed (a
+    tester's non-object ``data`` gave a 500); nothing is stored, the refusal is logged."""
+    registry = civil_affairs()
+    assert event_refused(registry, death_event(world, **changes)) == "400 malformed"
+    assert (InboxEvent.objects.count(), ELicence.objects.count()) == (0, 0)
+    assert list(Message.objects.values_list("outcome", flat=True)) == ["refused:malformed"]
+
+
 def test_events_through_the_api_answer_the_documented_codes(world: Any) -> None:
     registry = civil_affairs()
     client = Client()
