@@ -31,7 +31,6 @@ from onestop.exchange import gateway
 from onestop.exchange import services as exchange
 from onestop.exchange.checkpoints import checkpoint_issue
 from onestop.exchange.facts import insurance_facts
-from onestop.exchange.models import ConsumerKind
 from onestop.identity import services as identity
 from onestop.reviews import services as reviews
 from onestop.simulators.registries import RegistrySimulator
@@ -59,7 +58,7 @@ def registries(settings: Any) -> Iterator[RegistrySimulator]:
 
 
 def build(world: Any, registries: RegistrySimulator) -> None:
-    from onestop.exchange.tests.test_gateway import PURPOSE, Party, bank
+    from onestop.exchange.tests.test_gateway import PURPOSE, bank, civil_affairs
 
     alice, dave = world.alice, world.dave
     applications.application_submit(
@@ -80,7 +79,7 @@ def build(world: Any, registries: RegistrySimulator) -> None:
         applicant=alice,
         answers={"deceased_resident_id": dave.resident_id, "relation": "parent"},
     )
-    registry = Party("civil_affairs", ConsumerKind.REGISTRY)
+    registry = civil_affairs()
     raw, signature = registry.signed(
         {
             "event_id": "CA-0001",
@@ -88,6 +87,7 @@ def build(world: Any, registries: RegistrySimulator) -> None:
             "kind": "death_registered",
             "subject": dave.resident_id,
             "data": {"date": "2026-11-01", "certificate_no": "SW20261101000009"},
+            "purpose": "benefit_eligibility",
             "timestamp": timezone.now().isoformat(),
             "nonce": "abcdefgh",
         }
@@ -243,11 +243,13 @@ def test_the_demo_province_leaves_no_identifier_or_name_in_plaintext(
     secrets = {s for s in secrets if s and len(s) >= 2}
     assert len(secrets) > 40
     dumped = [(f"{t}.{c}", v) for t, c, v in table_dump()]
-    # registries.json is the other departments' state in the simulator, not the platform's.
+    # registries.json is the other departments' state in the simulator, and
+    # demo-bank-xian.json the demo bank's own credentials with the customer it asks about (what
+    # the bank holds, for docs/exchange.md's walkthrough): neither is the platform's storage.
     dumped += [
         (path, text)
         for path, text in file_dump(tmp_path, Path(django_settings.ONESTOP_CHECKPOINT_DIR))
-        if not path.endswith("registries.json")
+        if not path.endswith(("registries.json", "demo-bank-xian.json"))
     ]
     found = set()
     for secret in secrets:

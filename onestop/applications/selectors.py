@@ -19,6 +19,7 @@ from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity import selectors as identity
+from onestop.identity.fields import name_index
 from onestop.identity.models import User
 
 
@@ -269,7 +270,7 @@ def cases_search(
         found = (
             found.filter(applicant__resident_id_index=key)
             if key
-            else found.filter(applicant__name__startswith=applicant)
+            else found.filter(applicant__name_index=name_index(applicant))  # the whole name
         )
     if person_id is not None:
         found = found.filter(applicant_id=person_id)

@@ -86,5 +86,5 @@ def test_citizen_makes_an_api_token_and_changes_the_password(world: Any, page: A
     page.get_by_label("新密码", exact=True).fill("Horse-battery-7")
     page.get_by_label("新密码确认").fill("Horse-battery-7")
     page.get_by_role("button", name="修改密码").click()
-    page.get_by_text("密码已修改。").wait_for()
+    page.get_by_text("密码已修改，您的其他会话和令牌均已失效。").wait_for()
     assert User.objects.get(pk=world.alice.user.pk).check_password("Horse-battery-7")
