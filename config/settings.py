@@ -383,6 +383,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # pyHanko logs every refused signature (anyone can upload a forged file) with a traceback
+    # at WARNING; the verification answers the reason, so only its errors are logged here.
+    "loggers": {
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
