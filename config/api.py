@@ -155,57 +155,48 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
+def _problem(request: HttpRequest, status: int, code: str, zh: str, en: str) -> HttpResponse:
+    """The platform's error body (``ServiceError.as_dict``) with ``status``."""
+    return api.create_response(request, ServiceError(zh, en, code=code).as_dict(), status=status)
+
+
 @api.exception_handler(Throttled)
 def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     """429; Django Ninja adds ``Retry-After`` (seconds)."""
-    return api.create_response(
+    return _problem(
         request,
-        {
-            "code": "throttled",
-            "message_zh": "请求过于频繁，请稍后再试（见 Retry-After 头）。",
-            "message_en": "Too many requests; try again later (see the Retry-After header).",
-        },
-        status=429,
+        429,
+        "throttled",
+        "请求过于频繁，请稍后再试（见 Retry-After 头）。",
+        "Too many requests; try again later (see the Retry-After header).",
     )
 
 
 @api.exception_handler(RequestDataTooBig)
 def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "code": "too_large",
-            "message_zh": "请求体过大。",
-            "message_en": "The request body is too large.",
-        },
-        status=413,
-    )
+    return _problem(request, 413, "too_large", "请求体过大。", "The request body is too large.")
 
 
 @api.exception_handler(SuspiciousOperation)
 def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     """Too many fields or files, a malformed host...: Django's refusals, answered as 400."""
-    return api.create_response(
+    return _problem(
         request,
-        {
-            "code": "malformed",
-            "message_zh": "请求被拒绝：格式或数量不符合要求。",
-            "message_en": "The request is refused: malformed or too many parts.",
-        },
-        status=400,
+        400,
+        "malformed",
+        "请求被拒绝：格式或数量不符合要求。",
+        "The request is refused: malformed or too many parts.",
     )
 
 
 @api.exception_handler(MultiPartParserError)
 def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return api.create_response(
+    return _problem(
         request,
-        {
-            "code": "malformed",
-            "message_zh": "无法解析multipart请求体。",
-            "message_en": "The multipart body cannot be parsed.",
-        },
-        status=400,
+        400,
+        "malformed",
+        "无法解析multipart请求体。",
+        "The multipart body cannot be parsed.",
     )
 
 
