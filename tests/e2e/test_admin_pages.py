@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlparse
 
 import pyotp
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from onestop.identity import demo
@@ -28,7 +30,7 @@ def staff_sign_in(page: Any, user: User) -> None:
     page.get_by_role("button", name="登录").last.click()
     page.get_by_label("身份验证器应用中的六位验证码").fill(pyotp.TOTP(SECRET).now())
     page.get_by_role("button", name="验证").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlparse(url).path == "/")
 
 
 def test_security_admin_creates_and_unlocks_staff(world: Any, page: Any) -> None:
@@ -48,7 +50,7 @@ def test_security_admin_creates_and_unlocks_staff(world: Any, page: Any) -> None
     page.get_by_label("管辖范围").select_option(label="610300 宝鸡市")
     page.get_by_label("初始密码").fill("Horse-battery-7")
     page.get_by_role("button", name="创建账号").click()
-    assert page.get_by_text("工作人员账号 nina 已创建。").is_visible()
+    expect(page.get_by_text("工作人员账号 nina 已创建。")).to_be_visible()
     nina = User.objects.get(username="nina")
     assert nina.staff_profile.region.code == "610300"
 
@@ -58,7 +60,7 @@ def test_audit_admin_searches_and_verifies_the_journal(world: Any, page: Any) ->
     page.get_by_role("link", name="审计日志").first.click()
     page.get_by_label("操作（前缀）").fill("identity.staff")
     page.get_by_role("button", name="查询").click()
-    assert page.locator("table tbody tr").count() == len(demo.STAFF)
+    expect(page.locator("table tbody tr")).to_have_count(len(demo.STAFF))
     page.get_by_role("button", name="校验哈希链").click()
     page.get_by_text("哈希链完好").wait_for()
     with page.expect_download() as download:
@@ -71,7 +73,7 @@ def test_citizen_makes_an_api_token_and_changes_the_password(world: Any, page: A
     page.get_by_label("身份证号、手机号或用户名").fill("13800000001")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").last.click()
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlparse(url).path == "/")
     page.get_by_role("link", name="API令牌").click()
     page.get_by_label("客户端名称").fill("银行核验")
     page.get_by_label("Read the signed-in user's own profile").check()

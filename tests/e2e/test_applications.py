@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from onestop.applications.models import Application, Status
@@ -97,7 +98,7 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     sign_in(page, "rita", world.rita)
     decide(page, number, "approve")
     assert page.locator("#case-status").inner_text() == "已批准"
-    assert page.locator("#timeline li").count() == 5
+    expect(page.locator("#timeline li")).to_have_count(5)
     with page.expect_download() as download:
         page.get_by_role("link", name="下载办理结果决定书（电子签名文件）").click()
     assert download.value.suggested_filename == f"decision-{number}.pdf"
@@ -198,12 +199,12 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     assert page.locator("#survivor-total").inner_text() == facts["total"]
     assert "7800.00" in page.locator("#survivor-lines").inner_text()
     # Three departments now hold a step each; carol's is the pension record check.
-    assert page.locator("section[id^=task-]").count() == 1
+    expect(page.locator("section[id^=task-]")).to_have_count(1)
     sign_out(page)
     # mei claims her branch first: cheng and carol keep their tasks and forms.
     sign_in(page, "mei", world.mei)
     page.get_by_role("link", name="我的待办").click()
-    assert page.locator("#queue tbody tr").count() == 1
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
     page.get_by_role("link", name=case.number).click()
     page.get_by_role("button", name="认领").click()
     page.get_by_text("您已认领该环节。").wait_for()
@@ -211,12 +212,12 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     sign_out(page)
     sign_in(page, "carol", world.carol)
     assert page.goto(f"/applications/{case.number}/") is not None
-    assert page.locator("section#task-hrss_review form.act-form").count() == 1
+    expect(page.locator("section#task-hrss_review form.act-form")).to_have_count(1)
     decide(page, case.number, "confirm")
     sign_out(page)
     sign_in(page, "cheng", world.cheng)
     page.get_by_role("link", name="我的待办").click()
-    assert page.locator("#queue tbody tr").count() == 1
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
     decide(page, case.number, "confirm")
     assert "Decide the benefits" in page.locator("#open-steps").inner_text()  # joined
     sign_out(page)

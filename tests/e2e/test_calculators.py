@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def test_pension_estimator_on_a_phone(browser: Any, live_server: Any) -> None:
     rows = page.locator("#explanation tbody tr")
     assert rows.first.locator("td").first.inner_text() == "采用的政策参数"
     assert rows.last.locator("td").first.inner_text() == "月养老金合计"
-    assert page.locator("figure.chart svg polyline").count() == 1
+    expect(page.locator("figure.chart svg polyline")).to_have_count(1)
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()

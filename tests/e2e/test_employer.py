@@ -8,11 +8,13 @@ import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.utils import timezone
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from onestop.contributions import services
@@ -43,7 +45,7 @@ def sign_in(page: Any, identifier: str) -> None:
     page.get_by_label("身份证号、手机号或用户名").fill(identifier)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").last.click()
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlparse(url).path == "/")
 
 
 def upload_form(page: Any) -> Any:
@@ -84,8 +86,8 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     page.get_by_label("起始月份", exact=True).fill("2024-01")
     page.get_by_label("月工资（元）").fill("9000")
     page.get_by_role("button", name="增员").click()
-    assert page.get_by_text("已增加人员").is_visible()
-    assert page.locator("#employees tbody tr").count() == 2
+    expect(page.get_by_text("已增加人员")).to_be_visible()
+    expect(page.locator("#employees tbody tr")).to_have_count(2)
 
     # A file with a bad wage is refused whole, with its reasons and a report to download.
     page.get_by_role("link", name="工资申报").click()
@@ -98,8 +100,8 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     upload_form(page).get_by_label("申报月份").fill(month)
     page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(bad))
     page.get_by_role("button", name="提交申报").click()
-    assert page.locator("#declaration-rejected").is_visible()
-    assert page.locator("#errors tbody tr").count() == 1
+    expect(page.locator("#declaration-rejected")).to_be_visible()
+    expect(page.locator("#errors tbody tr")).to_have_count(1)
     with page.expect_download() as download:
         page.get_by_role("link", name="下载错误报告（CSV）").click()
     report = download.value.path().read_text(encoding="utf-8-sig")
@@ -115,7 +117,7 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     upload_form(page).get_by_label("申报月份").fill(month)
     page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(good))
     page.get_by_role("button", name="提交申报").click()
-    assert page.locator("#declaration-accepted").is_visible()
+    expect(page.locator("#declaration-accepted")).to_be_visible()
     total = page.locator("#total-due").inner_text()
     assert Decimal(total) == Bill.objects.get().amount_due
 

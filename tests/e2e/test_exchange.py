@@ -16,6 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from onestop.applications.models import Application
 from onestop.exchange import algorithms, certificate_pdf, gateway, services, signing
@@ -129,7 +130,7 @@ def test_a_bank_checks_with_consent_and_she_sees_it(
     page.goto("/")
     page.get_by_role("link", name="我的数据使用记录").click()
     rows = page.locator("#data-use tbody tr")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     assert [rows.nth(i).locator("td").last.inner_text() for i in range(3)] == [
         "refused:consent",
         "answered",

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from onestop.applications import services as applications
 from onestop.applications.models import Application
@@ -71,7 +72,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     page.goto("/me/pension/")  # before applying: his retirement outlook
     assert page.locator("#statutory-month").inner_text() == "2026-03"
     assert page.locator("#outlook-months").inner_text() == "192 + 0"
-    assert page.locator("#shortfall").count() == 0
+    expect(page.locator("#shortfall")).to_have_count(0)
     page.goto("/me/inbox/")
     assert "2029-03" in page.locator("main").inner_text()
     page.get_by_role("button", name="您已于 2026-03 达到法定退休年龄").click()  # opens the link
@@ -115,7 +116,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     sign_in(page, "13800000009")
     page.goto("/me/pension/")
     assert page.locator("#monthly").inner_text() == "1731.78"
-    assert page.locator("#payments tbody tr").count() == 1
+    expect(page.locator("#payments tbody tr")).to_have_count(1)
     assert "河南省 Henan" in page.locator("#my-transfers").inner_text()
 
     # Civil affairs registers his death and pushes it to the gateway: payment is stopped.

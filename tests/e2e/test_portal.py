@@ -4,7 +4,10 @@ search, and reads it in the elderly-friendly mode."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from playwright.sync_api import expect
 
 from onestop.portal.models import Article
 from tests.e2e.test_applications import sign_in, sign_out
@@ -53,10 +56,10 @@ def test_an_editor_writes_a_supervisor_publishes_the_public_finds_it(world: Any,
     assert download.value.suggested_filename == "新址示意图.pdf"
 
     page.locator("#elderly-toggle").click()
-    assert page.locator("body").get_attribute("class") == "elderly"
-    assert page.locator("#elderly-toggle").get_attribute("aria-pressed") == "true"
+    expect(page.locator("body")).to_have_attribute("class", "elderly")
+    expect(page.locator("#elderly-toggle")).to_have_attribute("aria-pressed", "true")
     page.goto("/")
-    assert not page.locator(".card.secondary").is_visible()  # simpler: no open-data card
+    expect(page.locator(".card.secondary")).to_be_hidden()  # simpler: no open-data card
     page.locator("#elderly-toggle").click()
-    assert page.locator("body").get_attribute("class") is None
-    assert page.locator(".card.secondary").is_visible()
+    expect(page.locator("body")).not_to_have_attribute("class", re.compile("elderly"))
+    expect(page.locator(".card.secondary")).to_be_visible()

@@ -8,6 +8,8 @@ import datetime as dt
 import random
 from typing import Any
 
+from playwright.sync_api import expect
+
 from onestop.identity.demo import resident_id
 from onestop.identity.models import Person
 from onestop.identity.services import person_register
@@ -54,7 +56,7 @@ def test_a_case_worker_works_the_findings_and_a_supervisor_scans(world: Any, pag
     assert page.locator("#findings").inner_text().count("疑似重复人员") == 0
     twin.refresh_from_db()
     assert (twin.status, twin.resolved_by) == ("dismissed", "carol")
-    assert page.locator("#scan-now").count() == 0  # scans on demand are the supervisor's
+    expect(page.locator("#scan-now")).to_have_count(0)  # scans on demand are the supervisor's
     sign_out(page)
 
     sign_in(page, "sam", world.sam)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from onestop.applications import demo as applications_demo
@@ -63,12 +64,12 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     page.get_by_role("button", name="转交", exact=True).click()
     page.get_by_text("已移交。").wait_for()
     assert page.locator("#step-accept .holder").inner_text() == "柯洛伊"
-    assert page.locator("section#task-accept form.act-form").count() == 0  # chloe's step now
+    expect(page.locator("section#task-accept form.act-form")).to_have_count(0)  # chloe's step now
     sign_out(page)
 
     sign_in(page, "chloe", chloe)
     page.goto("/staff/queue/?view=mine")
-    assert page.locator("#queue tbody tr").count() == 1
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
     sign_out(page)
 
     sign_in(page, "sam", world.sam)
@@ -87,7 +88,7 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     assert page.locator("#escalated-to").inner_text() == "西安市"
     assert page.locator("#step-accept .holder").inner_text() == "—"  # back in a queue: Xi'an's
     page.get_by_role("link", name="我的待办").click()
-    assert page.get_by_text("暂无待办。").count() == 1  # escalated out of the county's queue
+    expect(page.get_by_text("暂无待办。")).to_have_count(1)  # escalated out of the county's queue
     sign_out(page)
 
     # Weeks go by: the clock turns the case red. Nobody at the province may accept, so it
@@ -99,19 +100,20 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     sign_in(page, "sam", world.sam)
     page.get_by_role("link", name="效能监察").click()
     rows = page.locator("#warnings tbody tr")
-    assert rows.count() == 1 and number in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert number in rows.first.inner_text()
     assert "红牌" in rows.first.inner_text() and "个工作日" in rows.first.inner_text()
     page.get_by_label("级别").select_option("yellow")
     page.get_by_role("button", name="显示").click()
     page.wait_for_url("**level=yellow**")
     empty = page.get_by_text("暂无预警。")
     empty.wait_for()  # the filtered page may still be loading when its address changes
-    assert empty.count() == 1
+    expect(empty).to_have_count(1)
     sign_out(page)
 
     sign_in(page, "xavier", xavier)
     page.goto("/staff/queue/")
-    assert page.locator(f"#queue a:text('{number}')").count() == 1
+    expect(page.locator(f"#queue a:text('{number}')")).to_have_count(1)
 
 
 def demo_cases(world: Any) -> None:
@@ -137,12 +139,12 @@ def test_sam_reassigns_the_escalated_demo_case_and_rita_decides_it(world: Any, p
     # Yanta's queue marks its yellow case; the escalated one is not carol's any more.
     sign_in(page, "carol", world.carol)
     page.goto("/staff/queue/")
-    assert page.locator("#queue tr.clock-row-yellow").count() == 1
-    assert page.locator("#queue tr.clock-row-red").count() == 0
-    assert page.locator(f"#queue a:text('{late.number}')").count() == 0
+    expect(page.locator("#queue tr.clock-row-yellow")).to_have_count(1)
+    expect(page.locator("#queue tr.clock-row-red")).to_have_count(0)
+    expect(page.locator(f"#queue a:text('{late.number}')")).to_have_count(0)
     yellow = page.locator("#queue tr.clock-row-yellow a").first.inner_text()
     page.get_by_role("link", name=yellow).click()
-    assert page.locator("#clock [data-clock=yellow]").count() == 1
+    expect(page.locator("#clock [data-clock=yellow]")).to_have_count(1)
     assert "剩余" in page.locator("#clock").inner_text()
     sign_out(page)
 
@@ -205,4 +207,4 @@ def test_the_applicant_reads_the_inbox_and_uploads_a_material(
     page.get_by_text("仅接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。").wait_for()
     assert Material.objects.count() == 1
     page.get_by_role("link", name="消息").click()
-    assert page.locator("#inbox li.unread").count() == 0
+    expect(page.locator("#inbox li.unread")).to_have_count(0)

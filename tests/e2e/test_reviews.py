@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from onestop.applications import services as applications
 from onestop.reviews.models import DIMENSIONS, Rectification, Review
 from tests.e2e.test_applications import sign_in, sign_out
@@ -61,12 +63,12 @@ def test_a_bad_review_is_rectified_and_rated_again(world: Any, page: Any) -> Non
     page.goto("/me/inbox/")
     assert case.number in page.locator("main").inner_text()
     page.goto(f"/applications/{case.number}/review/")
-    assert page.locator("#rate-again").count() == 1
+    expect(page.locator("#rate-again")).to_have_count(1)
     rate(page, "4", "4", "整改及时")
     assert Rectification.objects.get().status == "closed"
     assert Review.objects.filter(round=2, level=4).exists()
     page.goto(f"/applications/{case.number}/review/")
-    assert page.locator("#rate-closed").count() == 1  # rated twice: no more
+    expect(page.locator("#rate-closed")).to_have_count(1)  # rated twice: no more
     sign_out(page)
 
     page.goto("/ratings/")
@@ -117,7 +119,7 @@ def test_decision_makers_read_the_dashboards_and_export_them(world: Any, page: A
     sign_in(page, "sam", world.sam)
     page.get_by_role("link", name="数据看板").click()
     chart = page.locator("#chart-channels")
-    assert chart.locator("svg rect").count() >= 1
+    chart.locator("svg rect").first.wait_for()
     assert "1" in chart.locator("table tbody").inner_text()
     assert "雁塔区" in page.locator("#regions").inner_text()
     with page.expect_download() as download:
@@ -136,7 +138,7 @@ def test_a_counter_visit_without_a_case_is_rated_and_rectified(world: Any, page:
     page.get_by_role("button", name="结束接待").click()
     visit = Visit.objects.get()
     assert page.locator("#visit-code").inner_text() == visit.code
-    assert page.locator("#visit-slip svg").count() == 1
+    expect(page.locator("#visit-slip svg")).to_have_count(1)
     rate(page, "2", "2", "排队太久")
     assert "不满意" in page.locator("#visits").inner_text()
     page.get_by_role("link", name="差评整改").click()
