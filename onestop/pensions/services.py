@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 
 from onestop.audit.services import record
@@ -293,17 +293,21 @@ def _report(run: PayrollRun, previous: PayrollRun | None) -> dict[str, Any]:
         if previous
         else Payment.objects.none()
     )
-    earlier = before.filter(pensioner_id=OuterRef("pensioner_id")).values("amount")[:1]
+    # Anti- and semi-joins (EXISTS), which PostgreSQL and SQLite plan as hash or index joins
+    # at any size; ``NOT IN (subquery)`` fell back to a correlated scan at 10^6 rows.
+    in_before = Exists(before.filter(pensioner_id=OuterRef("pensioner_id")))
+    in_now = Exists(now.filter(pensioner_id=OuterRef("pensioner_id")))
+    moved = Exists(
+        before.filter(pensioner_id=OuterRef("pensioner_id")).exclude(amount=OuterRef("amount"))
+    )
     arrears = Payment.objects.filter(run=run, kind=PaymentKind.ARREARS).aggregate(
         n=Count("pk"), total=Sum("amount")
     )
     return {
         "previous": previous.period if previous else None,
-        "joined": now.exclude(pensioner_id__in=before.values("pensioner_id")).count(),
-        "left": before.exclude(pensioner_id__in=now.values("pensioner_id")).count(),
-        "changed": now.filter(pensioner_id__in=before.values("pensioner_id"))
-        .exclude(amount=Subquery(earlier))
-        .count(),
+        "joined": now.filter(~in_before).count(),
+        "left": before.filter(~in_now).count(),
+        "changed": now.filter(moved).count(),
         "regular_total": f"{now.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "previous_total": f"{before.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "arrears": arrears["n"],

@@ -463,3 +463,51 @@ def test_the_household_register_decides_the_hukou_place_over_the_id(
     registry.put("public_security", "household", insured.alice.resident_id, {"region_code": "99"})
     payer = services.award_from_record(person=insured.alice, retirement_month="2025-02")["payer"]
     assert (payer["place"], payer["hukou_source"]) == ("610000", "resident_id")
+
+
+def test_the_payroll_reconciliation_names_who_joined_left_and_moved(world: Any) -> None:
+    """Three pensioners in November; in December one has died, one's amount was adjusted and
+    a fourth was awarded: the report counts each once, against November."""
+    import random
+
+    from onestop.identity.demo import resident_id
+    from onestop.identity.services import person_register
+
+    rng = random.Random(5)
+    region = world.alice.region
+    made = []
+    for i in range(4):
+        person = person_register(
+            actor=None,
+            name=f"退休{i}",
+            resident_id=resident_id(rng, "610113", dt.date(1960, 1 + i, 3), male=True),
+            region=region,
+        )
+        made.append(
+            Pensioner.objects.create(
+                person=person,
+                case_number=f"RC{i}",
+                region=region,
+                retirement_month="2020-01",
+                start_index=services.month_index("2020-02"),
+                monthly_amount=Decimal("3000.00"),
+                award={},
+                status="active" if i < 3 else "stopped",
+            )
+        )
+    november = services.payroll_run(actor=None, period="2026-11")
+    assert (november.count, november.report["joined"], november.report["left"]) == (3, 3, 0)
+    Pensioner.objects.filter(pk=made[0].pk).update(status="stopped")
+    Pensioner.objects.filter(pk=made[1].pk).update(monthly_amount=Decimal("3100.00"))
+    Pensioner.objects.filter(pk=made[3].pk).update(status="active")
+    december = services.payroll_run(actor=None, period="2026-12")
+    assert {k: december.report[k] for k in ("previous", "joined", "left", "changed")} == {
+        "previous": "2026-11",
+        "joined": 1,
+        "left": 1,
+        "changed": 1,
+    }
+    assert (december.report["regular_total"], december.report["previous_total"]) == (
+        "9100.00",
+        "9000.00",
+    )
