@@ -71,7 +71,9 @@ def load(
                 post_category=category,
             )
         month = month_of(FIRST_PERIOD)
-        while period_of(month) <= last:
+        # A small demo (``--persons`` below the employers' count) leaves an employer without
+        # staff: it has nothing to declare.
+        while people and period_of(month) <= last:
             employments = Employment.objects.filter(employer=employer).select_related("person")
             rows = [
                 services.DeclaredRow(i + 2, e.person.resident_id, f"{e.wage:.2f}")

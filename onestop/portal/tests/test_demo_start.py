@@ -22,7 +22,8 @@ def test_the_demo_makes_its_var_folder_and_writes_the_bank_key(
 ) -> None:
     settings.VAR_DIR = tmp_path / "fresh" / "var"
     out = StringIO()
-    call_command("demo", "--no-serve", "--persons", "20", stdout=out)
+    # Fewer persons than employers: an employer without staff declares nothing.
+    call_command("demo", "--no-serve", "--persons", "5", stdout=out)
     key_file = settings.VAR_DIR / "demo-bank-xian.json"
     assert (settings.VAR_DIR / "registries.json").exists()
     assert f"Demo bank's signing key (bank-xian, Ed25519): {key_file}" in out.getvalue()
