@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,17 @@ class CommonConfig(AppConfig):
     name = "onestop.common"
     label = "common"
     verbose_name = "Common"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_refresh_after_migrate, sender=self)
+
+
+def _refresh_after_migrate(using: str = "default", **kwargs: Any) -> None:
+    """Statistics after every ``migrate`` (sent once, for this app): new tables and indexes are
+    planned on real figures from the start."""
+    from onestop.common.bulk import refresh_statistics
+
+    if using == "default":  # the platform has one database
+        refresh_statistics()

@@ -23,3 +23,28 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
                 f"INSERT INTO {quoted} ({names}) VALUES ({placeholders})",  # noqa: S608
                 [tuple(str(v) if hasattr(v, "as_tuple") else v for v in row) for row in rows],
             )
+
+
+#: Rows sampled per index by SQLite's ANALYZE: bounded, so that refreshing the statistics of a
+#: table of millions of rows takes milliseconds (https://sqlite.org/lang_analyze.html).
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def refresh_statistics(*tables: str) -> None:
+    """Refresh the planner's statistics after a bulk load (``ANALYZE``), of ``tables`` or of
+    the whole database when none are given.
+
+    Without it, plans are chosen on the statistics of the empty tables the load started from:
+    PostgreSQL's autovacuum catches up only later, SQLite never does by itself.
+    """
+    quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {quoted}")
+        else:
+            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+            if tables:
+                for table in tables:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            else:
+                cursor.execute("ANALYZE")

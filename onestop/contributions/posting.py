@@ -73,16 +73,31 @@ def stage(rows: Sequence[StagedRow]) -> None:
 
 
 def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
-    """Staged lines whose person is unknown (False) or not employed here that month (True)."""
+    """Staged lines whose person is unknown (False) or not employed here that month (True).
+
+    Linear in the rows on both databases: PostgreSQL hash-joins the staged rows with the
+    employer's employments; SQLite, which has no statistics on the temporary staging table
+    and would otherwise scan the employer's employments once per row, builds the set of the
+    employer's employees once (a ``NOT IN`` over an uncorrelated subquery) and probes it.
+    """
+    employed = (
+        "SELECT e.person_id FROM contributions_employment e WHERE e.employer_id = %s "
+        "AND e.start_period <= %s AND (e.end_period IS NULL OR e.end_period >= %s)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.line, s.person_id IS NOT NULL FROM {STAGE} s "  # noqa: S608
-            "LEFT JOIN contributions_employment e ON e.person_id = s.person_id "
-            " AND e.employer_id = %s AND e.start_period <= %s "
-            " AND (e.end_period IS NULL OR e.end_period >= %s) "
-            "WHERE s.person_id IS NULL OR e.id IS NULL ORDER BY s.line",
-            [employer_id, period, period],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT s.line, s.person_id IS NOT NULL FROM {STAGE} s "  # noqa: S608
+                f"LEFT JOIN ({employed}) e ON e.person_id = s.person_id "
+                "WHERE s.person_id IS NULL OR e.person_id IS NULL ORDER BY s.line",
+                [employer_id, period, period],
+            )
+        else:
+            cursor.execute(
+                f"SELECT s.line, s.person_id IS NOT NULL FROM {STAGE} s "  # noqa: S608
+                f"WHERE s.person_id IS NULL OR s.person_id NOT IN ({employed}) ORDER BY s.line",
+                [employer_id, period, period],
+            )
         return [(int(line), bool(known)) for line, known in cursor.fetchall()]
 
 

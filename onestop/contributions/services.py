@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common import bulk
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import locks, posting
@@ -325,6 +326,11 @@ def _check_rows(
     return good, errors, listed
 
 
+#: Rows from which a declaration counts as a bulk load: its commit refreshes the statistics of
+#: the ledger (see ``onestop.common.bulk.refresh_statistics``).
+BULK_ROWS = 10_000
+
+
 def declaration_submit(
     *,
     actor: Any,
@@ -433,6 +439,13 @@ def declaration_submit(
                 adjusting=kind == DeclarationKind.SUPPLEMENTARY,
             )
             bills = _bills(declaration, period)
+            if len(staged) >= BULK_ROWS:
+                # A bulk post changes the ledger's shape: plan the next ones on fresh figures.
+                transaction.on_commit(
+                    lambda: bulk.refresh_statistics(
+                        "contributions_ledgerentry", "contributions_declarationline"
+                    )
+                )
             reply = {
                 "declaration_id": declaration.pk,
                 "period": f"{month_of(period)}",
@@ -631,9 +644,17 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     employed = (
         Employment.objects.filter(employer=employer, start_period__lte=period)
         .exclude(end_period__lt=period)
-        .values_list("person__resident_id_index", "person__name")
+        .values_list("person__resident_id_index", "person_id")
     )
-    return [mask_name(name) for index, name in employed if index not in indexes]
+    # Names are encrypted: decrypt only those of the people left out.
+    missing = [person for index, person in employed if index not in indexes]
+    if not missing:
+        return []
+    names: dict[int, str] = {}
+    for start in range(0, len(missing), 10_000):  # within SQLite's limit of bound variables
+        chunk = missing[start : start + 10_000]
+        names.update(Person.objects.filter(pk__in=chunk).values_list("pk", "name"))
+    return [mask_name(names[person]) for person in missing]
 
 
 def _bills(declaration: Declaration, period: int) -> list[Bill]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from onestop.common.bulk import refresh_statistics
 from onestop.contributions.files import TEMPLATE_HEADER
 from onestop.contributions.generate import Generated, declare_months, people
 from onestop.contributions.periods import current_period, month_of, period_of
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         )
         loaded = time.perf_counter()
         declared = declare_months(generated, first_period=first, months=months)
+        refresh_statistics()
         done = time.perf_counter()
         if options["export"] is not None:
             export(generated, options["export"])

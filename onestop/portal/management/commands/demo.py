@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
+from onestop.common.bulk import refresh_statistics
 from onestop.contributions import demo as contributions_demo
 from onestop.dashboards.rollup import full_range, rollup
 from onestop.exchange import algorithms, signing
@@ -115,6 +116,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Loading the demo province with {options['persons']} persons...")
             personas = self._load(options["persons"])
+            refresh_statistics()
         self._print_logins(personas, options)
         if options["no_serve"]:
             return
