@@ -9,11 +9,11 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from onestop.common.amounts import Amount
-from onestop.common.errors import NotFound
+from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
-from onestop.contributions.periods import month_of, parse_period
+from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -337,6 +337,38 @@ def template(request: HttpRequest, format: str = "xlsx") -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="declaration-template.xlsx"'
+    return response
+
+
+@router.get(
+    "/employers/{employer_id}/declarations/template",
+    response={200: None, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def employer_template(
+    request: HttpRequest, employer_id: int, format: str = "xlsx", period: str | None = None
+) -> HttpResponse:
+    """The template pre-filled with the employees of ``period`` (default this month): full
+    resident ID, name and last declared wage. Only for the employer's legal representative
+    and agents (token scope ``persons:reveal``); each download is journaled as a full view of
+    those people's data (``contributions.employees.exported``)."""
+    require_scope(request, "persons:reveal")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    if format not in {"csv", "xlsx"}:
+        raise ServiceError("格式应为csv或xlsx。", "The format is csv or xlsx.", code="format")
+    month = parse_period(period) if period else current_period(timezone.localdate())
+    rows = services.employees_template(actor=request.user, employer=employer, period=month)
+    table = [(r.resident_id, r.name, f"{r.wage:.2f}") for r in rows]
+    content = files.template_csv(table) if format == "csv" else files.template_xlsx(table)
+    response = HttpResponse(
+        content,
+        content_type="text/csv"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="declaration-{employer.pk}-{month}.{format}"'
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 

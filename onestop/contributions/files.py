@@ -388,24 +388,53 @@ def parse(name: str, content: bytes) -> list[DeclaredRow]:
     raise FileRefused("请上传CSV或XLSX文件。", "Please upload a CSV or XLSX file.", code="format")
 
 
-def template_csv() -> bytes:
+#: A row of the pre-filled template: resident ID, name, wage (two decimals).
+TemplateRow = tuple[str, str, str]
+
+
+def _cell_safe(text: str) -> str:
+    """Text a spreadsheet shows as written, never runs: a leading formula character gets
+    an apostrophe (names come from registrations, not from this employer)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def template_csv(rows: Sequence[TemplateRow] = ()) -> bytes:
+    """The template as CSV (UTF-8 with BOM); ``rows`` pre-fill it."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(TEMPLATE_HEADER)
+    writer = csv.writer(buffer)
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerows((rid, _cell_safe(name), wage) for rid, name, wage in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "申报 declaration"
-    sheet.append(TEMPLATE_HEADER)
-    for column in ("A", "B", "C"):
-        sheet.column_dimensions[column].width = 24
-    # Resident IDs are text, never numbers (18 digits lose precision in a spreadsheet).
-    for row in sheet.iter_rows(min_row=2, max_row=2000, max_col=1):
-        for cell in row:
-            cell.number_format = "@"
+def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
+    """The template as XLSX; resident IDs are text cells, wages numbers with two decimals."""
+    workbook = Workbook(write_only=bool(rows))
+    if rows:
+        # Write-only: memory stays flat for a large employer.
+        from openpyxl.cell import WriteOnlyCell
+
+        sheet: Any = workbook.create_sheet("申报 declaration")
+        for column in ("A", "B", "C"):
+            sheet.column_dimensions[column].width = 24
+        sheet.append(TEMPLATE_HEADER)
+        for rid, name, wage in rows:
+            id_cell = WriteOnlyCell(sheet, value=rid)
+            id_cell.number_format = "@"
+            wage_cell = WriteOnlyCell(sheet, value=float(wage))
+            wage_cell.number_format = "0.00"
+            sheet.append([id_cell, _cell_safe(name), wage_cell])
+    else:
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "申报 declaration"
+        sheet.append(TEMPLATE_HEADER)
+        for column in ("A", "B", "C"):
+            sheet.column_dimensions[column].width = 24
+        # Resident IDs are text, never numbers (18 digits lose precision in a spreadsheet).
+        for row in sheet.iter_rows(min_row=2, max_row=2000, max_col=1):
+            for cell in row:
+                cell.number_format = "@"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -202,6 +202,49 @@ def employment_end(
     return employment
 
 
+EXPORT_EMPLOYEES = "contributions.export_employees"
+
+
+@dataclass(frozen=True)
+class EmployeeTemplateRow:
+    person_id: int
+    resident_id: str
+    name: str
+    wage: Decimal
+
+
+def employees_template(*, actor: Any, employer: Employer, period: int) -> list[EmployeeTemplateRow]:
+    """The employees of ``period`` with their full resident IDs, names and last wages, to
+    pre-fill the declaration template. Only the employer's own users (legal representative,
+    agent) may have it; each call is journaled as a full view of those people's data."""
+    from onestop.contributions.selectors import employments_in, with_last_wage
+
+    if actor is None or not actor.has_perm(EXPORT_EMPLOYEES, employer):
+        raise NotPermitted()
+    month_of(period)
+    rows = [
+        EmployeeTemplateRow(
+            e.person_id,
+            e.person.resident_id,
+            e.person.name,
+            e.last_wage,  # type: ignore[attr-defined]  # annotated by with_last_wage
+        )
+        for e in with_last_wage(employments_in(employer=employer, period=period))
+    ]
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="contributions.employees.exported",
+            target=employer,
+            changes={
+                "fields": ["resident_id", "name", "wage"],
+                "period": period,
+                "persons": sorted(r.person_id for r in rows),
+            },
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int

@@ -17,6 +17,11 @@ urlpatterns = [
         views.error_report_view,
         name="error_report",
     ),
+    path(
+        "employer/<int:employer_id>/declarations/template.<str:fmt>",
+        views.employer_template_view,
+        name="employer_template",
+    ),
     path("declarations/template.<str:fmt>", views.template_view, name="template"),
     path("employer/<int:employer_id>/bills/", views.bills_view, name="bills"),
     path("employer/<int:employer_id>/bills/sync/", views.bills_sync_view, name="bills_sync"),

@@ -24,7 +24,7 @@ from onestop.contributions.forms import (
     RegistrationForm,
 )
 from onestop.contributions.models import Employment
-from onestop.contributions.periods import month_of, parse_period
+from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -123,6 +123,16 @@ def employment_end_view(request: HttpRequest, employer_id: int, employment_id: i
     return redirect("contributions:employees", employer_id=employer.pk)
 
 
+def _grid_period(request: HttpRequest, grid_mode: bool) -> tuple[int, str]:
+    """The month the page's grid is for: the posted one, ``?period=``, else this month."""
+    text = request.POST.get("period", "") if grid_mode else request.GET.get("period", "")
+    try:
+        return parse_period(text), text
+    except RuleError:
+        today = current_period(timezone.localdate())
+        return today, "" if grid_mode else str(month_of(today))
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
@@ -133,7 +143,11 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         None if grid_mode else (request.POST or None),
         None if grid_mode else (request.FILES or None),
     )
-    employed = [e for e in selectors.employments_of(employer=employer) if e.end_period is None]
+    period, period_text = _grid_period(request, grid_mode)
+    # Everyone employed in the grid's month, including whoever's last month it is.
+    employed = list(
+        selectors.with_last_wage(selectors.employments_in(employer=employer, period=period))
+    )
     context: dict[str, Any] = {
         "employer": employer,
         "form": form,
@@ -142,14 +156,16 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 "employment": e,
                 "name": mask_name(e.person.name),
                 "resident_id": mask_resident_id(e.person.resident_id),
-                "wage": request.POST.get(f"wage-{e.pk}", f"{e.wage:.2f}"),
+                "wage": request.POST.get(f"wage-{e.pk}", f"{e.last_wage:.2f}"),  # type: ignore[attr-defined]
+                "last_month": e.end_period == period,
             }
             for e in employed
         ],
-        "grid_period": request.POST.get("period", "") if grid_mode else "",
+        "grid_period": period_text or str(month_of(period)),
+        "can_export": request.user.has_perm(services.EXPORT_EMPLOYEES, employer),
     }
     if grid_mode:
-        # Wages edited in the page: one row per current employee, same checks as a file.
+        # Wages edited in the page: one row per employee of the month, same checks as a file.
         rows = [
             services.DeclaredRow(i + 1, e.person.resident_id, request.POST.get(f"wage-{e.pk}", ""))
             for i, e in enumerate(employed)
@@ -226,6 +242,39 @@ def template_view(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="declaration-template.{fmt}"'
     return response
+
+
+def _template_response(content: bytes, fmt: str, name: str) -> HttpResponse:
+    kind = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"  # full resident IDs: never kept by a cache
+    return response
+
+
+@login_required
+def employer_template_view(request: HttpRequest, employer_id: int, fmt: str) -> HttpResponse:
+    """The template pre-filled with the month's employees (full resident ID, name, last
+    wage), for the employer's own users; journaled as a full view of their data."""
+    if fmt not in {"csv", "xlsx"}:
+        raise NotFound()
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    try:
+        period = (
+            parse_period(request.GET.get("period") or "")
+            if request.GET.get("period")
+            else (current_period(timezone.localdate()))
+        )
+    except RuleError as exc:
+        return HttpResponse(_message(exc), status=400, content_type="text/plain; charset=utf-8")
+    rows = services.employees_template(actor=request.user, employer=employer, period=period)
+    table = [(r.resident_id, r.name, f"{r.wage:.2f}") for r in rows]
+    content = files.template_csv(table) if fmt == "csv" else files.template_xlsx(table)
+    return _template_response(content, fmt, f"declaration-{employer.pk}-{period}")
 
 
 @login_required
