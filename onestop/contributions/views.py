@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -9,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.contributions import files, selectors, services, statement_pdf
+from onestop.contributions import files, selectors, services, statement_pdf, uploads
 from onestop.contributions.collection import collection_sync
 from onestop.contributions.forms import (
     DeclarationUploadForm,
@@ -23,7 +27,7 @@ from onestop.contributions.forms import (
     EmploymentForm,
     RegistrationForm,
 )
-from onestop.contributions.models import Employment
+from onestop.contributions.models import DeclarationUpload, Employment, UploadStatus
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
@@ -170,6 +174,13 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             services.DeclaredRow(i + 1, e.person.resident_id, request.POST.get(f"wage-{e.pk}", ""))
             for i, e in enumerate(employed)
         ]
+        # What the employer saw checked: a confirmation holds for those wages only.
+        checked = sm3_hex(
+            json.dumps(
+                [request.POST.get("period", ""), request.POST.get("kind", "")]
+                + [[e.pk, request.POST.get(f"wage-{e.pk}", "")] for e in employed]
+            ).encode()
+        )
         try:
             result = services.declaration_submit(
                 actor=request.user,
@@ -177,28 +188,113 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 period=parse_period(request.POST.get("period", "")),
                 rows=rows,
                 kind=request.POST.get("kind", "regular"),
+                # The page's one-time token: a double click posts once.
+                idempotency_key=request.POST.get("token") or None,
+                confirm_adjustments="confirm" in request.POST
+                and request.POST.get("checked") == checked,
             )
         except (ServiceError, RuleError) as exc:
             context["grid_error"] = _message(exc)
         else:
             _show_result(request, employer, result, context)
+            notes = {a.line: a for a in result.adjustments}
+            for line, row in enumerate(context["grid"], start=1):
+                row["adjustment"] = notes.get(line)
+            if result.to_confirm:
+                context["grid_kind"] = request.POST.get("kind", "regular")
+                context["token"] = request.POST.get("token", "")  # the confirmation posts it
+                context["checked"] = checked
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             files.check_size(upload.size)
-            rows = files.parse(upload.name, upload.read())
-            result = services.declaration_submit(
+            received, new = uploads.upload_receive(
                 actor=request.user,
                 employer=employer,
                 period=parse_period(form.cleaned_data["period"]),
-                rows=rows,
                 kind=form.cleaned_data["kind"],
+                name=upload.name,
+                content=upload.read(),
+                token=request.POST.get("token", ""),
             )
         except (ServiceError, RuleError) as exc:
             form.add_error(None, _message(exc))
         else:
-            _show_result(request, employer, result, context)
+            if new:
+                uploads.upload_start(upload=received)
+            return redirect("contributions:upload", employer_id=employer.pk, upload_id=received.pk)
+    context.setdefault("token", secrets.token_hex(16))
     return render(request, "contributions/declare.html", context)
+
+
+def _upload_of(request: HttpRequest, employer_id: int, upload_id: int) -> DeclarationUpload:
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    upload = (
+        DeclarationUpload.objects.select_related("employer")
+        .filter(pk=upload_id, employer=employer)
+        .first()
+    )
+    if upload is None:
+        raise NotFound()
+    return upload
+
+
+def _errors_of(upload: DeclarationUpload) -> list[services.RowError]:
+    return [
+        services.RowError(e["line"], e["field"], e["message_zh"], e["message_en"])
+        for e in upload.errors
+    ]
+
+
+@login_required
+def upload_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """An uploaded declaration: its progress while a job checks it (polled by htmx), then
+    the bills, the refusal with every reason, or the adjusted bases to confirm."""
+    upload = _upload_of(request, employer_id, upload_id)
+    busy = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    context: dict[str, Any] = {
+        "employer": upload.employer,
+        "upload": upload,
+        "period": month_of(upload.period),
+        "busy": busy,
+        "percent": uploads.percent(upload),
+        "reply": upload.reply if upload.status == UploadStatus.ACCEPTED else None,
+        "preview": upload.reply if upload.status == UploadStatus.TO_CONFIRM else None,
+        "failed": upload.reply if upload.status == UploadStatus.FAILED else None,
+    }
+    if upload.status == UploadStatus.REFUSED:
+        context["errors"] = _errors_of(upload)[:200]
+        context["error_count"] = upload.reply.get("error_count", len(upload.errors))
+        context["error_report"] = reverse(
+            "contributions:upload_errors", args=[upload.employer_id, upload.pk]
+        )
+    if request.headers.get("HX-Request") and request.GET.get("part") == "progress":
+        if not busy:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # done: the whole page shows the result
+            return response
+        return render(request, "contributions/_upload_progress.html", context)
+    return render(request, "contributions/upload.html", context)
+
+
+@require_POST
+@login_required
+def upload_confirm_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """The employer confirms the bases raised to the floor or lowered to the cap."""
+    upload = _upload_of(request, employer_id, upload_id)
+    uploads.upload_confirm(actor=request.user, upload=upload)
+    return redirect("contributions:upload", employer_id=employer_id, upload_id=upload.pk)
+
+
+@login_required
+def upload_errors_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """A refused upload's reasons as CSV."""
+    upload = _upload_of(request, employer_id, upload_id)
+    if upload.status != UploadStatus.REFUSED:
+        raise NotFound()
+    response = HttpResponse(files.error_report(_errors_of(upload)), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
+    return response
 
 
 def _show_result(
@@ -208,8 +304,12 @@ def _show_result(
         messages.success(request, _("Declaration accepted."))
         context["reply"] = result.reply
         return
+    if result.to_confirm:
+        context["preview"] = result.reply
+        return
     kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
     request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
+    context["error_report"] = reverse("contributions:error_report", args=[employer.pk])
     context["errors"] = result.errors[:200]
     context["error_count"] = len(result.errors)
 

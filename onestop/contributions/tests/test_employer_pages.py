@@ -188,3 +188,104 @@ def test_api_prefilled_template(acme: Any) -> None:
     assert response.status_code == 200
     assert acme.alice.resident_id in response.content.decode("utf-8-sig")
     assert Entry.objects.filter(action="contributions.employees.exported").count() == 1
+
+
+# --- 3. bases raised to the floor or lowered to the cap, before the confirmation --------
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_grid_says_on_the_row_the_base_was_raised_and_posts_only_once_confirmed(
+    acme: Any,
+) -> None:
+    """alice's wage 1.00: her row says the base is raised to the floor 4770.00, 60% of the
+    2026 average wage 7950.00; nothing is posted until the employer confirms, and a second
+    click on the confirmation posts nothing more."""
+    alice_job = Employment.objects.get(person=acme.alice)
+    bob_job = Employment.objects.get(person=acme.bob)
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    form = {
+        "csrfmiddlewaretoken": token(client, url),
+        "token": hidden(client.get(url).content.decode(), "token"),
+        "grid": "1",
+        "period": "2026-11",
+        "kind": "regular",
+        f"wage-{alice_job.pk}": "1.00",
+        f"wage-{bob_job.pk}": "9000",
+    }
+    page = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    note = re.search(rf'id="adjustment-{alice_job.pk}">([^<]+)<', page)
+    assert note is not None
+    assert note.group(1) == (
+        "The wage 1.00 is below the floor: the contribution base is raised to 4770.00, "
+        "60% of the provincial average wage 7950.00 used for 2026 (Guobanfa [2019] 13)."
+    )
+    assert f'id="adjustment-{bob_job.pk}"' not in page
+    assert not Declaration.objects.exists()
+    confirm = {**form, "confirm": "1", "checked": hidden(page, "checked")}
+    page = client.post(url, confirm, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="declaration-accepted"' in page
+    declaration = Declaration.objects.get()
+    assert declaration.reply["adjustment_count"] == 1
+    assert declaration.reply["adjustments"][0]["base"] == "4770.00"
+    again = client.post(url, confirm, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="declaration-accepted"' in again  # the same reply, replayed
+    assert Declaration.objects.count() == 1
+
+
+def test_a_confirmation_holds_for_the_wages_checked_only(acme: Any) -> None:
+    """A wage changed after the check is checked again, not posted: the cap is named."""
+    alice_job = Employment.objects.get(person=acme.alice)
+    bob_job = Employment.objects.get(person=acme.bob)
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    form = {
+        "csrfmiddlewaretoken": token(client, url),
+        "token": "t-1",
+        "grid": "1",
+        "period": "2026-11",
+        "kind": "regular",
+        f"wage-{alice_job.pk}": "1.00",
+        f"wage-{bob_job.pk}": "9000",
+    }
+    page = client.post(url, form).content.decode()
+    changed = {**form, f"wage-{bob_job.pk}": "100000", "confirm": "1"}
+    changed["checked"] = hidden(page, "checked")
+    page = client.post(url, changed).content.decode()
+    assert not Declaration.objects.exists()
+    note = re.search(rf'id="adjustment-{bob_job.pk}">([^<]+)<', page)
+    assert note is not None
+    assert "调低至上限23850.00元" in note.group(1) and "7950.00元的300%" in note.group(1)
+
+
+def test_api_answers_the_adjustments_and_previews(acme: Any) -> None:
+    """The API lists the same adjustments: in a preview (200, nothing posted) and in the
+    accepted reply (201)."""
+    client = Client()
+    client.force_login(acme.bob.user)
+    url = f"/api/v1/employers/{acme.acme.pk}/declarations"
+    body = {
+        "period": "2026-11",
+        "rows": [
+            {"resident_id": acme.alice.resident_id, "wage": "1.00"},
+            {"resident_id": acme.bob.resident_id, "wage": "30000"},
+        ],
+    }
+    preview = client.post(url + "?preview=true", body, content_type="application/json")
+    assert preview.status_code == 200
+    answer = preview.json()
+    assert (answer["preview"], answer["accepted"], answer["rows"]) == (True, False, 2)
+    assert [(a["line"], a["bound"], a["base"], a["percent"]) for a in answer["adjustments"]] == [
+        (1, "floor", "4770.00", "60"),
+        (2, "cap", "23850.00", "300"),
+    ]
+    assert not Declaration.objects.exists()
+    posted = client.post(url, body, content_type="application/json")
+    assert posted.status_code == 201
+    assert posted.json()["adjustments"] == answer["adjustments"]
+    assert posted.json()["adjustment_count"] == 2
