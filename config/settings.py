@@ -223,7 +223,7 @@ for _pair in env_list("ONESTOP_THROTTLE_RATES"):
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 # Declaration files above this size are checked and posted by a background job with a
 # progress bar; smaller ones within the request (about a second; docs/performance.md).
-ONESTOP_DECLARATION_SYNC_BYTES = int(os.environ.get("ONESTOP_DECLARATION_SYNC_BYTES", "262144"))
+ONESTOP_DECLARATION_SYNC_BYTES = int(os.environ.get("ONESTOP_DECLARATION_SYNC_BYTES", "16384"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

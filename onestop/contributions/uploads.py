@@ -48,7 +48,7 @@ PROGRESS_INTERVAL = 0.25
 
 def sync_max_bytes() -> int:
     """Files up to this size are handled within the request (see docs/performance.md)."""
-    return int(getattr(settings, "ONESTOP_DECLARATION_SYNC_BYTES", 256 * 1024))
+    return int(getattr(settings, "ONESTOP_DECLARATION_SYNC_BYTES", 16 * 1024))
 
 
 def upload_receive(
