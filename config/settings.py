@@ -221,6 +221,9 @@ for _pair in env_list("ONESTOP_THROTTLE_RATES"):
 
 # Background work: in-process unless a broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+# Declaration files above this size are checked and posted by a background job with a
+# progress bar; smaller ones within the request (about a second; docs/performance.md).
+ONESTOP_DECLARATION_SYNC_BYTES = int(os.environ.get("ONESTOP_DECLARATION_SYNC_BYTES", "16384"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -264,12 +264,14 @@ ROUTES = [
         {"anonymous": LOGIN, "alice": 302, "bob": 302},
         403,
         writes=True,
-        form=lambda w: {
-            "consumer": "bank-xian",
-            "resource": "hrss.proof_of_insurance",
-            "purpose": "loan",
-            "days": "30",
-        },
+        form=lambda w: {"offer": "bank-xian/hrss.proof_of_insurance/loan", "days": "30"},
+    ),
+    Route(
+        "consent revoke page",
+        "get",
+        lambda w: f"/me/consents/{w.consent.pk}/revoke/",
+        {"anonymous": LOGIN, "alice": 200},
+        404,
     ),
     Route(
         "consent revoke",
@@ -344,6 +346,13 @@ ROUTES = [
     ),
     Route("api data-use log", "get", lambda w: "/api/v1/me/data-use", {"anonymous": API_ANON}, 200),
     Route("api consents", "get", lambda w: "/api/v1/me/consents", {"anonymous": API_ANON}, 200),
+    Route(
+        "api consent offers",
+        "get",
+        lambda w: "/api/v1/me/consents/offers",
+        {"anonymous": API_ANON},
+        200,
+    ),
     Route(
         "api consent grant",
         "post",
@@ -989,10 +998,41 @@ ROUTES = [
         "declare upload",
         "post",
         lambda w: f"/employer/{w.acme.pk}/declarations/",
-        {**DECLARERS_WEB, "bob": 200, "carol": 200},
+        DECLARERS_WEB,  # received: on to the upload's page
         404,
         writes=True,
         form=upload,
+    ),
+    Route(
+        "upload page",
+        "get",
+        lambda w: f"/employer/{w.acme.pk}/declarations/uploads/{w.upload.pk}/",
+        VIEWERS,
+        404,
+    ),
+    Route(
+        "upload confirm",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/declarations/uploads/{w.upload.pk}/confirm/",
+        DECLARERS_WEB,
+        404,
+        writes=True,
+    ),
+    Route(
+        "upload error report",
+        "get",
+        lambda w: f"/employer/{w.acme.pk}/declarations/uploads/{w.upload.pk}/errors.csv",
+        VIEWERS,
+        404,
+    ),
+    Route(
+        "pre-filled template",
+        "get",
+        lambda w: f"/employer/{w.acme.pk}/declarations/template.csv",
+        # Full IDs: the employer's own users only; staff reveal one person at a time.
+        {"anonymous": LOGIN, "bob": 200, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
     ),
     Route(
         "error report",
@@ -1094,6 +1134,14 @@ ROUTES = [
         form=upload,
     ),
     Route("api declaration template", "get", lambda w: "/api/v1/declarations/template", {}, 200),
+    Route(
+        "api pre-filled template",
+        "get",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/declarations/template?format=csv",
+        {"anonymous": API_ANON, "bob": 200, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+    ),
     Route("api bills", "get", lambda w: f"/api/v1/employers/{w.acme.pk}/bills", API_VIEWERS, 404),
     Route(
         "api statement",
@@ -1488,6 +1536,16 @@ def matrix_world(world: Any) -> Any:
     bank = Consumer.objects.create(
         code="bank-xian", name="bank", kind="third_party", algorithm="ed25519", public_key="00"
     )
+    from onestop.exchange import gateway
+    from onestop.exchange.models import Resource
+
+    gateway.grant_approve(
+        actor=None,
+        consumer=bank,
+        resource=Resource.objects.get(code="hrss.proof_of_insurance"),
+        purpose="loan",
+        valid_until=None,
+    )
     world.consent = exchange.consent_grant(
         actor=world.alice.user,
         consumer_code=bank.code,
@@ -1502,6 +1560,19 @@ def matrix_world(world: Any) -> Any:
         start_period=202401,
         wage=Decimal("5000"),
     )
+    from onestop.contributions import uploads
+
+    # A refused upload: its page and its error report.
+    world.upload, _ = uploads.upload_receive(
+        actor=world.bob.user,
+        employer=world.acme,
+        period=202410,
+        kind="regular",
+        name="bad.csv",
+        content=f"公民身份号码,姓名,月工资\n{world.alice.resident_id},,abc\n".encode(),
+        token="matrix",
+    )
+    uploads.upload_run(upload_id=world.upload.pk)
     return world
 
 
@@ -1697,6 +1768,10 @@ def test_every_url_is_in_the_matrix() -> None:
         "employer/<int:employer_id>/employees/<int:employment_id>/end/",
         "employer/<int:employer_id>/declarations/",
         "employer/<int:employer_id>/declarations/errors.csv",
+        "employer/<int:employer_id>/declarations/template.<str:fmt>",
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/",
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/confirm/",
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/errors.csv",
         "declarations/template.<str:fmt>",
         "employer/<int:employer_id>/bills/",
         "employer/<int:employer_id>/bills/sync/",
@@ -1760,6 +1835,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/employers/{employer_id}/declarations"),
         ("POST", "/api/v1/employers/{employer_id}/declarations/file"),
         ("GET", "/api/v1/declarations/template"),
+        ("GET", "/api/v1/employers/{employer_id}/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/bills"),
         ("GET", "/api/v1/persons/{person_id}/statement"),
         ("POST", "/api/v1/applications"),
@@ -1796,6 +1872,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/gateway/events"),
         ("GET", "/api/v1/me/data-use"),
         ("GET", "/api/v1/me/consents"),
+        ("GET", "/api/v1/me/consents/offers"),
         ("POST", "/api/v1/me/consents"),
         ("POST", "/api/v1/me/consents/{consent_id}/revoke"),
         ("GET", "/api/v1/me/licences"),

@@ -9,11 +9,11 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from onestop.common.amounts import Amount
-from onestop.common.errors import NotFound
+from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
-from onestop.contributions.periods import month_of, parse_period
+from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -252,6 +252,8 @@ def employment_end(
 
 
 def _result(result: services.DeclarationResult) -> Status[Any]:
+    if result.to_confirm:
+        return Status(200, result.reply)  # a preview: checked, nothing posted
     if not result.accepted:
         return Status(422, result.reply)
     return Status(200 if result.replayed else 201, result.reply)
@@ -268,9 +270,16 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
         422: RejectedOut | ErrorOut,
     },
 )
-def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> Status[Any]:
+def declare(
+    request: HttpRequest, employer_id: int, payload: DeclarationIn, preview: bool = False
+) -> Status[Any]:
     """Declare a month's wages. Any bad row rejects the whole declaration (422, row-level
-    reasons) and nothing is posted. Send an ``Idempotency-Key`` header to make retries safe:
+    reasons) and nothing is posted. Rows whose contribution base is not the wage (raised to
+    the floor, 60% of the provincial average wage, or lowered to the cap, 300%) are listed
+    in ``adjustments`` with the figures and the reason in both languages (``adjustment_count``
+    counts them all). With ``preview=true`` everything is checked and nothing is posted: 200
+    with ``"preview": true``, the rows, ``total_wage`` and the adjustments.
+    Send an ``Idempotency-Key`` header to make retries safe:
     the same key with the same body returns the stored reply (200); with another body it is
     refused (409). Keys belong to the signed-in user and the employer: another employer or
     user may use the same key. Declarations of one employer and month are serialised, so
@@ -286,6 +295,7 @@ def declare(request: HttpRequest, employer_id: int, payload: DeclarationIn) -> S
             rows=rows,
             kind=payload.kind,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            preview=preview,
         )
     )
 
@@ -307,8 +317,10 @@ def declare_file(
     period: Form[str],
     file: File[UploadedFile],
     kind: Form[str] = "regular",
+    preview: bool = False,
 ) -> Status[Any]:
-    """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template."""
+    """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template; answers as
+    the JSON declaration does, adjustments and ``preview`` included."""
     require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     files.check_size(file.size)
@@ -321,6 +333,7 @@ def declare_file(
             rows=rows,
             kind=kind,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            preview=preview,
         )
     )
 
@@ -337,6 +350,38 @@ def template(request: HttpRequest, format: str = "xlsx") -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="declaration-template.xlsx"'
+    return response
+
+
+@router.get(
+    "/employers/{employer_id}/declarations/template",
+    response={200: None, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def employer_template(
+    request: HttpRequest, employer_id: int, format: str = "xlsx", period: str | None = None
+) -> HttpResponse:
+    """The template pre-filled with the employees of ``period`` (default this month): full
+    resident ID, name and last declared wage. Only for the employer's legal representative
+    and agents (token scope ``persons:reveal``); each download is journaled as a full view of
+    those people's data (``contributions.employees.exported``)."""
+    require_scope(request, "persons:reveal")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    if format not in {"csv", "xlsx"}:
+        raise ServiceError("格式应为csv或xlsx。", "The format is csv or xlsx.", code="format")
+    month = parse_period(period) if period else current_period(timezone.localdate())
+    rows = services.employees_template(actor=request.user, employer=employer, period=month)
+    table = [(r.resident_id, r.name, f"{r.wage:.2f}") for r in rows]
+    content = files.template_csv(table) if format == "csv" else files.template_xlsx(table)
+    response = HttpResponse(
+        content,
+        content_type="text/csv"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="declaration-{employer.pk}-{month}.{format}"'
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 

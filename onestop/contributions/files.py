@@ -36,7 +36,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -138,7 +138,17 @@ def _text(value: object, *, row: int, column: int, wage: bool) -> str:
     return text
 
 
-def _rows(table: Iterable[Sequence[object]]) -> list[DeclaredRow]:
+#: ``progress(done, estimated_total)`` while rows are read; the total is the file's own
+#: estimate (line breaks, the sheet's stated size), good for a progress bar only.
+ReadProgress = Callable[[int, int], None]
+PROGRESS_EVERY = 5000
+
+
+def _rows(
+    table: Iterable[Sequence[object]],
+    progress: ReadProgress | None = None,
+    estimate: int = 0,
+) -> list[DeclaredRow]:
     iterator = iter(table)
     header = next(iterator, None)
     if header is None:
@@ -160,6 +170,8 @@ def _rows(table: Iterable[Sequence[object]]) -> list[DeclaredRow]:
     width = len(header_text)
     rows = []
     for number, values in enumerate(iterator, start=2):
+        if progress is not None and (number - 1) % PROGRESS_EVERY == 0:
+            progress(number - 1, max(estimate, number - 1))
         if number > MAX_ROWS + 1:
             raise _refuse_at(
                 number,
@@ -341,11 +353,13 @@ def _xlsx_check(content: bytes) -> None:
             ) from exc
 
 
-def _xlsx_records(content: bytes) -> Iterator[Sequence[Any]]:
+def _xlsx_records(content: bytes, sizes: list[int] | None = None) -> Iterator[Sequence[Any]]:
     _xlsx_check(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
+        if sizes is not None:
+            sizes.append(max(0, (sheet.max_row or 1) - 1))  # the sheet's claim: an estimate
         # Ignore the sheet's own claim of its dimensions: a forged one would pad every row.
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
@@ -372,40 +386,84 @@ def _xlsx_records(content: bytes) -> Iterator[Sequence[Any]]:
         workbook.close()
 
 
-def parse(name: str, content: bytes) -> list[DeclaredRow]:
+def check_format(name: str) -> None:
+    """Refuse a file that is neither CSV nor XLSX by its name, before storing it."""
+    if not name.lower().endswith((".xlsx", ".csv", ".txt")):
+        raise FileRefused(
+            "请上传CSV或XLSX文件。", "Please upload a CSV or XLSX file.", code="format"
+        )
+
+
+def parse(name: str, content: bytes, progress: ReadProgress | None = None) -> list[DeclaredRow]:
     """Rows of a declaration file; row numbers are the file's (the header is row 1).
 
     Raises :class:`FileRefused` (422) with the row, column and limit; nothing else.
+    ``progress`` hears every :data:`PROGRESS_EVERY` rows how many were read.
     """
     check_size(len(content))
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
+    check_format(name)
+    if name.lower().endswith(".xlsx"):
         if not content.startswith(b"PK"):
             raise _xlsx_refused("不是有效的XLSX文件。", "this is not a valid XLSX file.", "xlsx")
-        return _rows(_xlsx_records(content))
-    if lower.endswith(".csv") or lower.endswith(".txt"):
-        return _rows(_csv_records(_decode(content)))
-    raise FileRefused("请上传CSV或XLSX文件。", "Please upload a CSV or XLSX file.", code="format")
+        sizes: list[int] = []
+        records = _xlsx_records(content, sizes)
+
+        def estimated(done: int, total: int) -> None:
+            assert progress is not None
+            progress(done, max(total, sizes[0] if sizes else 0))
+
+        return _rows(records, estimated if progress is not None else None)
+    estimate = len(_LINE_BREAK.findall(content)) if progress is not None else 0
+    return _rows(_csv_records(_decode(content)), progress, estimate)
 
 
-def template_csv() -> bytes:
+#: A row of the pre-filled template: resident ID, name, wage (two decimals).
+TemplateRow = tuple[str, str, str]
+
+
+def _cell_safe(text: str) -> str:
+    """Text a spreadsheet shows as written, never runs: a leading formula character gets
+    an apostrophe (names come from registrations, not from this employer)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def template_csv(rows: Sequence[TemplateRow] = ()) -> bytes:
+    """The template as CSV (UTF-8 with BOM); ``rows`` pre-fill it."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(TEMPLATE_HEADER)
+    writer = csv.writer(buffer)
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerows((rid, _cell_safe(name), wage) for rid, name, wage in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "申报 declaration"
-    sheet.append(TEMPLATE_HEADER)
-    for column in ("A", "B", "C"):
-        sheet.column_dimensions[column].width = 24
-    # Resident IDs are text, never numbers (18 digits lose precision in a spreadsheet).
-    for row in sheet.iter_rows(min_row=2, max_row=2000, max_col=1):
-        for cell in row:
-            cell.number_format = "@"
+def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
+    """The template as XLSX; resident IDs are text cells, wages numbers with two decimals."""
+    workbook = Workbook(write_only=bool(rows))
+    if rows:
+        # Write-only: memory stays flat for a large employer.
+        from openpyxl.cell import WriteOnlyCell
+
+        sheet: Any = workbook.create_sheet("申报 declaration")
+        for column in ("A", "B", "C"):
+            sheet.column_dimensions[column].width = 24
+        sheet.append(TEMPLATE_HEADER)
+        for rid, name, wage in rows:
+            id_cell = WriteOnlyCell(sheet, value=rid)
+            id_cell.number_format = "@"
+            wage_cell = WriteOnlyCell(sheet, value=float(wage))
+            wage_cell.number_format = "0.00"
+            sheet.append([id_cell, _cell_safe(name), wage_cell])
+    else:
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "申报 declaration"
+        sheet.append(TEMPLATE_HEADER)
+        for column in ("A", "B", "C"):
+            sheet.column_dimensions[column].width = 24
+        # Resident IDs are text, never numbers (18 digits lose precision in a spreadsheet).
+        for row in sheet.iter_rows(min_row=2, max_row=2000, max_col=1):
+            for cell in row:
+                cell.number_format = "@"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -275,3 +275,57 @@ class CollectionCursor(models.Model):
 
     def __str__(self) -> str:
         return f"cursor {self.cursor}"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("being checked")
+    TO_CONFIRM = "to_confirm", _("waiting for your confirmation")
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")
+    FAILED = "failed", _("failed")
+
+
+class DeclarationUpload(models.Model):
+    """A declaration file as received: checked and posted now when small, by a background
+    job with its progress when large. The whole file is accepted or refused as one; the
+    form's one-time token makes a double submit find the same upload."""
+
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="declaration_uploads"
+    )
+    created_by = models.ForeignKey(
+        "identity.User", on_delete=models.PROTECT, related_name="declaration_uploads"
+    )
+    token = models.CharField(max_length=64)
+    period = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=DeclarationKind.choices)
+    file_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="declarations/%Y/%m/")
+    size = models.PositiveBigIntegerField()
+    background = models.BooleanField(default=False)
+    #: The employer confirmed the bases raised to the floor or lowered to the cap.
+    confirmed = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    phase = models.CharField(max_length=16, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    reply = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)
+    declaration = models.ForeignKey(
+        Declaration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer", "created_by", "token"], name="declaration_upload_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} {self.employer_id} {self.period} {self.status}"

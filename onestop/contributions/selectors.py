@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from onestop.common.errors import NotFound
 from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
     AccountYear,
     Bill,
+    DeclarationLine,
     Employment,
+    Insurance,
     InsuranceRegistration,
     LedgerEntry,
 )
@@ -52,6 +55,35 @@ def employments_of(*, employer: Employer) -> QuerySet[Employment]:
         Employment.objects.filter(employer=employer)
         .select_related("person")
         .order_by("-end_period", "person_id")  # names are encrypted: no order by name
+    )
+
+
+def employments_in(*, employer: Employer, period: int) -> QuerySet[Employment]:
+    """Employees of ``employer`` in the month ``period``: started by it and not ended before
+    it. An employment's end month is its last month, so it is still in (inclusive)."""
+    return (
+        employments_of(employer=employer)
+        .filter(start_period__lte=period)
+        .filter(Q(end_period__isnull=True) | Q(end_period__gte=period))
+    )
+
+
+def with_last_wage(employments: QuerySet[Employment]) -> QuerySet[Employment]:
+    """Each employment annotated with ``last_wage``: the pension wage of the newest
+    declaration of its employer that lists the person, else the wage given when added."""
+    latest = (
+        DeclarationLine.objects.filter(
+            declaration__employer=OuterRef("employer"),
+            person=OuterRef("person"),
+            insurance=Insurance.PENSION,
+        )
+        .order_by("-declaration__period", "-declaration_id")
+        .values("wage")[:1]
+    )
+    return employments.annotate(
+        last_wage=Coalesce(
+            Subquery(latest), F("wage"), output_field=DecimalField(max_digits=12, decimal_places=2)
+        )
     )
 
 

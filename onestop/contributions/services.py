@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,10 +33,12 @@ from onestop.contributions.models import (
 )
 from onestop.contributions.periods import current_period, month_of
 from onestop.identity.auth import resident_id_index
+from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
 from onestop.rules.amounts import parse_amount
 from onestop.rules.contributions import (
+    base_bound,
     pension_contribution,
     unemployment_contribution,
     work_injury_contribution,
@@ -203,6 +205,49 @@ def employment_end(
     return employment
 
 
+EXPORT_EMPLOYEES = "contributions.export_employees"
+
+
+@dataclass(frozen=True)
+class EmployeeTemplateRow:
+    person_id: int
+    resident_id: str
+    name: str
+    wage: Decimal
+
+
+def employees_template(*, actor: Any, employer: Employer, period: int) -> list[EmployeeTemplateRow]:
+    """The employees of ``period`` with their full resident IDs, names and last wages, to
+    pre-fill the declaration template. Only the employer's own users (legal representative,
+    agent) may have it; each call is journaled as a full view of those people's data."""
+    from onestop.contributions.selectors import employments_in, with_last_wage
+
+    if actor is None or not actor.has_perm(EXPORT_EMPLOYEES, employer):
+        raise NotPermitted()
+    month_of(period)
+    rows = [
+        EmployeeTemplateRow(
+            e.person_id,
+            e.person.resident_id,
+            e.person.name,
+            e.last_wage,  # type: ignore[attr-defined]  # annotated by with_last_wage
+        )
+        for e in with_last_wage(employments_in(employer=employer, period=period))
+    ]
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="contributions.employees.exported",
+            target=employer,
+            changes={
+                "fields": ["resident_id", "name", "wage"],
+                "period": period,
+                "persons": sorted(r.person_id for r in rows),
+            },
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -221,6 +266,74 @@ class RowError:
         }
 
 
+@dataclass(frozen=True)
+class BaseAdjustment:
+    """A row whose contribution base is not its wage: raised to the floor or lowered to the
+    cap (D4), with the figures that say why."""
+
+    line: int
+    resident_id: str  # masked
+    wage: Decimal
+    base: Decimal
+    bound: str  # "floor" or "cap"
+    percent: str  # of the average wage: "60", "300"
+    average_wage: Decimal
+    year: int  # whose average wage is used for bases
+
+    @property
+    def zh(self) -> str:
+        if self.bound == "floor":
+            return (
+                f"工资{self.wage:.2f}元低于缴费基数下限，缴费基数调高至下限{self.base:.2f}元"
+                f"（{self.year}年度全省平均工资{self.average_wage:.2f}元的{self.percent}%，"
+                "国办发〔2019〕13号）。"
+            )
+        return (
+            f"工资{self.wage:.2f}元高于缴费基数上限，缴费基数调低至上限{self.base:.2f}元"
+            f"（{self.year}年度全省平均工资{self.average_wage:.2f}元的{self.percent}%，"
+            "国办发〔2019〕13号）。"
+        )
+
+    @property
+    def en(self) -> str:
+        if self.bound == "floor":
+            return (
+                f"The wage {self.wage:.2f} is below the floor: the contribution base is raised "
+                f"to {self.base:.2f}, {self.percent}% of the provincial average wage "
+                f"{self.average_wage:.2f} used for {self.year} (Guobanfa [2019] 13)."
+            )
+        return (
+            f"The wage {self.wage:.2f} is above the cap: the contribution base is lowered "
+            f"to {self.base:.2f}, {self.percent}% of the provincial average wage "
+            f"{self.average_wage:.2f} used for {self.year} (Guobanfa [2019] 13)."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "resident_id": self.resident_id,
+            "wage": f"{self.wage:.2f}",
+            "base": f"{self.base:.2f}",
+            "bound": self.bound,
+            "percent": self.percent,
+            "average_wage": f"{self.average_wage:.2f}",
+            "year": self.year,
+            "message_zh": self.zh,
+            "message_en": self.en,
+        }
+
+
+#: Adjusted rows a reply lists; all are counted (``adjustment_count``).
+MAX_ADJUSTMENTS_LISTED = 1000
+
+
+def adjustments_reply(adjustments: Sequence[BaseAdjustment]) -> dict[str, Any]:
+    return {
+        "adjustments": [a.as_dict() for a in adjustments[:MAX_ADJUSTMENTS_LISTED]],
+        "adjustment_count": len(adjustments),
+    }
+
+
 @dataclass
 class DeclarationResult:
     accepted: bool
@@ -228,6 +341,14 @@ class DeclarationResult:
     errors: list[RowError] = field(default_factory=list)
     declaration: Declaration | None = None
     replayed: bool = False
+    #: Checked and nothing posted: a preview, or adjusted bases waiting for confirmation.
+    to_confirm: bool = False
+    adjustments: list[BaseAdjustment] = field(default_factory=list)
+
+
+#: ``progress(phase, done, total)``: a long declaration reports how far it is.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 5000  # rows between two reports
 
 
 @dataclass(frozen=True)
@@ -340,8 +461,17 @@ def declaration_submit(
     kind: str = DeclarationKind.REGULAR,
     idempotency_key: str | None = None,
     today: dt.date | None = None,
+    confirm_adjustments: bool = True,
+    preview: bool = False,
+    progress: Progress | None = None,
 ) -> DeclarationResult:
     """Validate a month's wages and, when every row is good, post them; otherwise post nothing.
+
+    Rows whose base is not the wage (raised to the floor, lowered to the cap, D4) are listed
+    in the reply (``adjustments``). With ``confirm_adjustments=False`` a declaration with
+    such rows is checked in full and not posted: the result is ``to_confirm`` with the
+    adjustments, for the employer to confirm first. ``preview=True`` checks and posts
+    nothing in any case. ``progress`` hears how far the rows are checked.
 
     A regular declaration must list everyone employed that month and comes once per month;
     later changes go through supplementary declarations, which post the differences.
@@ -375,7 +505,24 @@ def declaration_submit(
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
     staged = []
-    for row, index, wage in good:
+    adjustments: list[BaseAdjustment] = []
+    for done, (row, index, wage) in enumerate(good, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress("checking", done, len(good))
+        bound = base_bound(wage=wage, average_wage=data.average_wage, rates=data.rates)
+        if bound is not None:
+            adjustments.append(
+                BaseAdjustment(
+                    row.line,
+                    mask_resident_id(row.resident_id.strip().upper()),
+                    wage,
+                    bound.base,
+                    bound.bound,
+                    bound.percent,
+                    data.average_wage,
+                    data.year,
+                )
+            )
         p = pension_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
         u = unemployment_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
         risk = registered.get(Insurance.WORK_INJURY)
@@ -402,6 +549,10 @@ def declaration_submit(
                 w.employer if w else Decimal(0),
             )
         )
+    if progress is not None:
+        # Checked against the register and posted in one transaction: reported before it,
+        # as a report from inside would only be seen once it has committed.
+        progress("saving", len(staged), len(staged))
     try:
         with transaction.atomic():
             # Before anything is read from the ledger or a row is numbered: a supplementary
@@ -431,6 +582,8 @@ def declaration_submit(
             missing = _missing_employees(employer, period, kind, listed)
             if row_errors or unmatched or missing:
                 raise _Unmatched(unmatched, missing)
+            if preview or (adjustments and not confirm_adjustments):
+                raise _Checked()  # roll back: nothing is posted before the confirmation
             posting.post(
                 declaration_id=declaration.pk,
                 employer_id=employer.pk,
@@ -463,6 +616,7 @@ def declaration_submit(
                     for b in bills
                 ],
                 "total_due": f"{sum((b.amount_due for b in bills), Decimal(0)):.2f}",
+                **adjustments_reply(adjustments),
             }
             Declaration.objects.filter(pk=declaration.pk).update(reply=reply)
             # Bills go to the collecting authority once this transaction has committed.
@@ -476,8 +630,21 @@ def declaration_submit(
                     "kind": kind,
                     "rows": len(staged),
                     "total_due": reply["total_due"],
+                    "adjusted": len(adjustments),
                 },
             )
+    except _Checked:
+        checked = {
+            "accepted": False,
+            "preview": True,
+            "period": f"{month_of(period)}",
+            "kind": kind,
+            "rows": len(staged),
+            "parameters": data.reference,
+            "total_wage": f"{sum((s.wage for s in staged), Decimal(0)):.2f}",
+            **adjustments_reply(adjustments),
+        }
+        return DeclarationResult(False, checked, to_confirm=True, adjustments=adjustments)
     except _Unmatched as unmatched_error:
         by_line = {r.line: r for r, _, _ in good}
         errors = list(row_errors)
@@ -523,7 +690,11 @@ def declaration_submit(
                 )
             ],
         )
-    return DeclarationResult(True, reply, declaration=declaration)
+    return DeclarationResult(True, reply, declaration=declaration, adjustments=adjustments)
+
+
+class _Checked(Exception):
+    """Every check passed; the posting is rolled back until the employer confirms."""
 
 
 def _push_bills() -> None:

@@ -36,3 +36,12 @@ def interest_catch_up_task() -> None:
     if rate is not None:
         for province in parameters.provinces():
             account_interest_credit(actor=None, year=rate.year, province=province)
+
+
+@shared_task(name="contributions.declaration_upload", ignore_result=True)  # type: ignore[untyped-decorator]
+def declaration_upload_task(upload_id: int) -> None:
+    """Check and post a large declaration file, writing its progress; safe to run twice (the
+    upload's idempotency key replays a declaration already posted)."""
+    from onestop.contributions.uploads import upload_run
+
+    upload_run(upload_id=upload_id)

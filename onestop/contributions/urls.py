@@ -17,6 +17,26 @@ urlpatterns = [
         views.error_report_view,
         name="error_report",
     ),
+    path(
+        "employer/<int:employer_id>/declarations/template.<str:fmt>",
+        views.employer_template_view,
+        name="employer_template",
+    ),
+    path(
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/",
+        views.upload_view,
+        name="upload",
+    ),
+    path(
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/confirm/",
+        views.upload_confirm_view,
+        name="upload_confirm",
+    ),
+    path(
+        "employer/<int:employer_id>/declarations/uploads/<int:upload_id>/errors.csv",
+        views.upload_errors_view,
+        name="upload_errors",
+    ),
     path("declarations/template.<str:fmt>", views.template_view, name="template"),
     path("employer/<int:employer_id>/bills/", views.bills_view, name="bills"),
     path("employer/<int:employer_id>/bills/sync/", views.bills_sync_view, name="bills_sync"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -9,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.contributions import files, selectors, services, statement_pdf
+from onestop.contributions import files, selectors, services, statement_pdf, uploads
 from onestop.contributions.collection import collection_sync
 from onestop.contributions.forms import (
     DeclarationUploadForm,
@@ -23,8 +27,8 @@ from onestop.contributions.forms import (
     EmploymentForm,
     RegistrationForm,
 )
-from onestop.contributions.models import Employment
-from onestop.contributions.periods import month_of, parse_period
+from onestop.contributions.models import DeclarationUpload, Employment, UploadStatus
+from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -123,6 +127,16 @@ def employment_end_view(request: HttpRequest, employer_id: int, employment_id: i
     return redirect("contributions:employees", employer_id=employer.pk)
 
 
+def _grid_period(request: HttpRequest, grid_mode: bool) -> tuple[int, str]:
+    """The month the page's grid is for: the posted one, ``?period=``, else this month."""
+    text = request.POST.get("period", "") if grid_mode else request.GET.get("period", "")
+    try:
+        return parse_period(text), text
+    except RuleError:
+        today = current_period(timezone.localdate())
+        return today, "" if grid_mode else str(month_of(today))
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
@@ -133,7 +147,11 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         None if grid_mode else (request.POST or None),
         None if grid_mode else (request.FILES or None),
     )
-    employed = [e for e in selectors.employments_of(employer=employer) if e.end_period is None]
+    period, period_text = _grid_period(request, grid_mode)
+    # Everyone employed in the grid's month, including whoever's last month it is.
+    employed = list(
+        selectors.with_last_wage(selectors.employments_in(employer=employer, period=period))
+    )
     context: dict[str, Any] = {
         "employer": employer,
         "form": form,
@@ -142,18 +160,27 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 "employment": e,
                 "name": mask_name(e.person.name),
                 "resident_id": mask_resident_id(e.person.resident_id),
-                "wage": request.POST.get(f"wage-{e.pk}", f"{e.wage:.2f}"),
+                "wage": request.POST.get(f"wage-{e.pk}", f"{e.last_wage:.2f}"),  # type: ignore[attr-defined]
+                "last_month": e.end_period == period,
             }
             for e in employed
         ],
-        "grid_period": request.POST.get("period", "") if grid_mode else "",
+        "grid_period": period_text or str(month_of(period)),
+        "can_export": request.user.has_perm(services.EXPORT_EMPLOYEES, employer),
     }
     if grid_mode:
-        # Wages edited in the page: one row per current employee, same checks as a file.
+        # Wages edited in the page: one row per employee of the month, same checks as a file.
         rows = [
             services.DeclaredRow(i + 1, e.person.resident_id, request.POST.get(f"wage-{e.pk}", ""))
             for i, e in enumerate(employed)
         ]
+        # What the employer saw checked: a confirmation holds for those wages only.
+        checked = sm3_hex(
+            json.dumps(
+                [request.POST.get("period", ""), request.POST.get("kind", "")]
+                + [[e.pk, request.POST.get(f"wage-{e.pk}", "")] for e in employed]
+            ).encode()
+        )
         try:
             result = services.declaration_submit(
                 actor=request.user,
@@ -161,28 +188,113 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 period=parse_period(request.POST.get("period", "")),
                 rows=rows,
                 kind=request.POST.get("kind", "regular"),
+                # The page's one-time token: a double click posts once.
+                idempotency_key=request.POST.get("token") or None,
+                confirm_adjustments="confirm" in request.POST
+                and request.POST.get("checked") == checked,
             )
         except (ServiceError, RuleError) as exc:
             context["grid_error"] = _message(exc)
         else:
             _show_result(request, employer, result, context)
+            notes = {a.line: a for a in result.adjustments}
+            for line, row in enumerate(context["grid"], start=1):
+                row["adjustment"] = notes.get(line)
+            if result.to_confirm:
+                context["grid_kind"] = request.POST.get("kind", "regular")
+                context["token"] = request.POST.get("token", "")  # the confirmation posts it
+                context["checked"] = checked
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             files.check_size(upload.size)
-            rows = files.parse(upload.name, upload.read())
-            result = services.declaration_submit(
+            received, new = uploads.upload_receive(
                 actor=request.user,
                 employer=employer,
                 period=parse_period(form.cleaned_data["period"]),
-                rows=rows,
                 kind=form.cleaned_data["kind"],
+                name=upload.name,
+                content=upload.read(),
+                token=request.POST.get("token", ""),
             )
         except (ServiceError, RuleError) as exc:
             form.add_error(None, _message(exc))
         else:
-            _show_result(request, employer, result, context)
+            if new:
+                uploads.upload_start(upload=received)
+            return redirect("contributions:upload", employer_id=employer.pk, upload_id=received.pk)
+    context.setdefault("token", secrets.token_hex(16))
     return render(request, "contributions/declare.html", context)
+
+
+def _upload_of(request: HttpRequest, employer_id: int, upload_id: int) -> DeclarationUpload:
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    upload = (
+        DeclarationUpload.objects.select_related("employer")
+        .filter(pk=upload_id, employer=employer)
+        .first()
+    )
+    if upload is None:
+        raise NotFound()
+    return upload
+
+
+def _errors_of(upload: DeclarationUpload) -> list[services.RowError]:
+    return [
+        services.RowError(e["line"], e["field"], e["message_zh"], e["message_en"])
+        for e in upload.errors
+    ]
+
+
+@login_required
+def upload_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """An uploaded declaration: its progress while a job checks it (polled by htmx), then
+    the bills, the refusal with every reason, or the adjusted bases to confirm."""
+    upload = _upload_of(request, employer_id, upload_id)
+    busy = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    context: dict[str, Any] = {
+        "employer": upload.employer,
+        "upload": upload,
+        "period": month_of(upload.period),
+        "busy": busy,
+        "percent": uploads.percent(upload),
+        "reply": upload.reply if upload.status == UploadStatus.ACCEPTED else None,
+        "preview": upload.reply if upload.status == UploadStatus.TO_CONFIRM else None,
+        "failed": upload.reply if upload.status == UploadStatus.FAILED else None,
+    }
+    if upload.status == UploadStatus.REFUSED:
+        context["errors"] = _errors_of(upload)[:200]
+        context["error_count"] = upload.reply.get("error_count", len(upload.errors))
+        context["error_report"] = reverse(
+            "contributions:upload_errors", args=[upload.employer_id, upload.pk]
+        )
+    if request.headers.get("HX-Request") and request.GET.get("part") == "progress":
+        if not busy:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # done: the whole page shows the result
+            return response
+        return render(request, "contributions/_upload_progress.html", context)
+    return render(request, "contributions/upload.html", context)
+
+
+@require_POST
+@login_required
+def upload_confirm_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """The employer confirms the bases raised to the floor or lowered to the cap."""
+    upload = _upload_of(request, employer_id, upload_id)
+    uploads.upload_confirm(actor=request.user, upload=upload)
+    return redirect("contributions:upload", employer_id=employer_id, upload_id=upload.pk)
+
+
+@login_required
+def upload_errors_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpResponse:
+    """A refused upload's reasons as CSV."""
+    upload = _upload_of(request, employer_id, upload_id)
+    if upload.status != UploadStatus.REFUSED:
+        raise NotFound()
+    response = HttpResponse(files.error_report(_errors_of(upload)), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
+    return response
 
 
 def _show_result(
@@ -192,8 +304,12 @@ def _show_result(
         messages.success(request, _("Declaration accepted."))
         context["reply"] = result.reply
         return
+    if result.to_confirm:
+        context["preview"] = result.reply
+        return
     kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
     request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
+    context["error_report"] = reverse("contributions:error_report", args=[employer.pk])
     context["errors"] = result.errors[:200]
     context["error_count"] = len(result.errors)
 
@@ -226,6 +342,39 @@ def template_view(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="declaration-template.{fmt}"'
     return response
+
+
+def _template_response(content: bytes, fmt: str, name: str) -> HttpResponse:
+    kind = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"  # full resident IDs: never kept by a cache
+    return response
+
+
+@login_required
+def employer_template_view(request: HttpRequest, employer_id: int, fmt: str) -> HttpResponse:
+    """The template pre-filled with the month's employees (full resident ID, name, last
+    wage), for the employer's own users; journaled as a full view of their data."""
+    if fmt not in {"csv", "xlsx"}:
+        raise NotFound()
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    try:
+        period = (
+            parse_period(request.GET.get("period") or "")
+            if request.GET.get("period")
+            else (current_period(timezone.localdate()))
+        )
+    except RuleError as exc:
+        return HttpResponse(_message(exc), status=400, content_type="text/plain; charset=utf-8")
+    rows = services.employees_template(actor=request.user, employer=employer, period=period)
+    table = [(r.resident_id, r.name, f"{r.wage:.2f}") for r in rows]
+    content = files.template_csv(table) if fmt == "csv" else files.template_xlsx(table)
+    return _template_response(content, fmt, f"declaration-{employer.pk}-{period}")
 
 
 @login_required

@@ -321,11 +321,32 @@ def consents(request: HttpRequest) -> list[dict[str, Any]]:
     return [_consent_out(c) for c in services.consents_of(actor=request.user)]
 
 
+class ConsentOfferOut(Schema):
+    consumer: str
+    consumer_name: str
+    resource: str
+    resource_name: str
+    resource_name_en: str
+    purpose: str
+    purpose_name: str
+    purpose_name_en: str
+
+
+@router.get("/me/consents/offers", response=list[ConsentOfferOut], auth=ANY_AUTH)
+def consent_offers(request: HttpRequest) -> list[Any]:
+    """What a person may authorise: each requester's stated purposes for the data that need
+    consent (its grants in force). A consent names one of these exactly."""
+    require_scope(request, "persons:read")
+    return list(services.consent_offers())
+
+
 @router.post(
     "/me/consents", response={201: ConsentOut, 400: ErrorOut, 403: ErrorOut}, auth=ANY_AUTH
 )
 def consent(request: HttpRequest, payload: ConsentIn) -> Status[dict[str, Any]]:
-    """Authorise a registered third party to query a resource for a purpose and period."""
+    """Authorise a registered third party to query a resource for a purpose and period.
+    The purpose must be one the party stated for that resource (``/me/consents/offers``);
+    another is refused (400 ``purpose``, naming the stated ones)."""
     require_scope(request, "consents:write")
     made = services.consent_grant(
         actor=request.user,

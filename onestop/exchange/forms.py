@@ -7,29 +7,28 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onestop.exchange.models import Consumer, Purpose, Resource
+from onestop.exchange.services import ConsentOffer
 
 
 class ConsentForm(forms.Form):
-    consumer = forms.ChoiceField(label=_("Who may ask"))
-    resource = forms.ChoiceField(label=_("Which data"))
-    purpose = forms.ChoiceField(label=_("Purpose (as the requester will state it)"))
+    """Choose one of the requesters' stated purposes (nothing typed that must match)."""
+
+    offer = forms.ChoiceField(
+        label=_("Who may ask, which data, what for (as the requester stated)"),
+        widget=forms.RadioSelect,
+    )
     days = forms.IntegerField(label=_("For how many days"), min_value=1, max_value=366, initial=90)
 
-    def __init__(
-        self,
-        *args: Any,
-        consumers: list[Consumer],
-        resources: list[Resource],
-        purposes: list[Purpose],
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, offers: list[ConsentOffer], zh: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        consumer = self.fields["consumer"]
-        resource = self.fields["resource"]
-        assert isinstance(consumer, forms.ChoiceField) and isinstance(resource, forms.ChoiceField)
-        consumer.choices = [(c.code, c.name) for c in consumers]
-        resource.choices = [(r.code, r.name) for r in resources]
-        purpose = self.fields["purpose"]
-        assert isinstance(purpose, forms.ChoiceField)
-        purpose.choices = [(p.code, f"{p.name} {p.name_en}") for p in purposes]
+        offer = self.fields["offer"]
+        assert isinstance(offer, forms.ChoiceField)
+        offer.choices = [
+            (
+                o.key,
+                f"{o.consumer_name} · {o.resource_name if zh else o.resource_name_en} · "
+                f"{o.purpose_name if zh else o.purpose_name_en}",
+            )
+            for o in offers
+        ]
+        self.offers = {o.key: o for o in offers}

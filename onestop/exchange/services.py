@@ -21,6 +21,7 @@ from onestop.exchange.models import (
     Consent,
     Consumer,
     ConsumerKind,
+    Grant,
     Message,
     Purpose,
     Resource,
@@ -310,6 +311,18 @@ def consent_grant(
             code="consent",
         )
     purpose_get(code=purpose)
+    # Only a purpose the requester stated for these data (a grant in force) can match.
+    offered = [
+        o for o in consent_offers() if (o.consumer, o.resource) == (consumer.code, resource.code)
+    ]
+    if purpose not in {o.purpose for o in offered}:
+        raise ServiceError(
+            f"{consumer.name}未申明以该用途查询这项数据；它申明的用途："
+            f"{'、'.join(o.purpose_name for o in offered) or '无'}。",
+            f"{consumer.name} has not stated this purpose for these data; its stated "
+            f"purposes: {', '.join(o.purpose for o in offered) or 'none'}.",
+            code="purpose",
+        )
     with transaction.atomic():
         consent = Consent.objects.create(
             person=person,
@@ -364,14 +377,56 @@ def data_use_of(*, actor: Any) -> list[Message]:
     return found
 
 
-def consent_choices() -> tuple[list[Consumer], list[Resource], list[Purpose]]:
-    """Whom a person may authorise, for which data, and the registered purposes (the code a
-    party states, shown with its labels)."""
-    return (
-        list(Consumer.objects.filter(kind=ConsumerKind.THIRD_PARTY, active=True)),
-        list(Resource.objects.filter(needs_consent=True)),
-        list(Purpose.objects.all()),
+@dataclass(frozen=True)
+class ConsentOffer:
+    """What a third party has stated it asks, and may be authorised for: one of its grants
+    in force on data that needs the person's consent."""
+
+    key: str  # "consumer/resource/purpose", for a form's choice
+    consumer: str
+    consumer_name: str
+    resource: str
+    resource_name: str
+    resource_name_en: str
+    purpose: str
+    purpose_name: str
+    purpose_name_en: str
+
+
+def consent_offers() -> list[ConsentOffer]:
+    """Every (requester, data, purpose) a person may authorise: the purposes requesters
+    stated and the provider approved (their grants in force), nothing else."""
+    today = timezone.localdate()
+    purposes = {p.code: p for p in Purpose.objects.all()}
+    grants = (
+        Grant.objects.filter(
+            revoked_at__isnull=True,
+            consumer__kind=ConsumerKind.THIRD_PARTY,
+            consumer__active=True,
+            resource__needs_consent=True,
+        )
+        .select_related("consumer", "resource")
+        .order_by("consumer__name", "resource__code", "purpose")
     )
+    offers = []
+    for g in grants:
+        if g.valid_until is not None and g.valid_until < today:
+            continue
+        purpose = purposes.get(g.purpose)
+        offers.append(
+            ConsentOffer(
+                key=f"{g.consumer.code}/{g.resource.code}/{g.purpose}",
+                consumer=g.consumer.code,
+                consumer_name=g.consumer.name,
+                resource=g.resource.code,
+                resource_name=g.resource.name,
+                resource_name_en=g.resource.name_en,
+                purpose=g.purpose,
+                purpose_name=purpose.name if purpose else g.purpose,
+                purpose_name_en=purpose.name_en if purpose else g.purpose,
+            )
+        )
+    return offers
 
 
 def certificate_get(*, number: str) -> Certificate:

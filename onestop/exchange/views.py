@@ -86,36 +86,49 @@ def data_use_view(request: HttpRequest) -> HttpResponse:
 def consents_view(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅本人可以授权。", "Only the person can consent.")
-    consumers, resources, purposes = services.consent_choices()
-    form = ConsentForm(
-        request.POST or None, consumers=consumers, resources=resources, purposes=purposes
-    )
+    offers = services.consent_offers()
+    zh = (get_language() or "").startswith("zh")
+    form = ConsentForm(request.POST or None, offers=offers, zh=zh)
     if request.method == "POST" and form.is_valid():
+        chosen = form.offers[form.cleaned_data["offer"]]
         try:
             services.consent_grant(
                 actor=request.user,
-                consumer_code=form.cleaned_data["consumer"],
-                resource_code=form.cleaned_data["resource"],
-                purpose=form.cleaned_data["purpose"],
+                consumer_code=chosen.consumer,
+                resource_code=chosen.resource,
+                purpose=chosen.purpose,
                 days=form.cleaned_data["days"],
             )
             messages.success(request, _("Consent recorded."))
             return redirect("exchange:consents")
         except ServiceError as exc:
-            form.add_error(None, exc.zh if (get_language() or "").startswith("zh") else exc.en)
+            form.add_error(None, exc.zh if zh else exc.en)
     return render(
         request,
         "exchange/consents.html",
-        {"form": form, "consents": services.consents_of(actor=request.user)},
+        {
+            "form": form,
+            "offers": offers,
+            "consents": services.consents_of(actor=request.user),
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
-    services.consent_revoke(actor=request.user, consent_id=consent_id)
-    messages.success(request, _("Consent revoked."))
-    return redirect("exchange:consents")
+    """Revoking asks first: the page names whom, which data and what for; the POST
+    revokes."""
+    consent = next(
+        (c for c in services.consents_of(actor=request.user) if c.pk == consent_id), None
+    )
+    if consent is None or consent.revoked_at is not None:
+        raise NotFound()
+    if request.method == "POST":
+        services.consent_revoke(actor=request.user, consent_id=consent_id)
+        messages.success(request, _("Consent revoked."))
+        return redirect("exchange:consents")
+    return render(request, "exchange/consent_revoke.html", {"consent": consent})
 
 
 @login_required

@@ -38,6 +38,9 @@ EDIT_CONTENT = "portal.edit_content"
 PUBLISH_CONTENT = "portal.publish_content"
 DECLARE = "contributions.declare"
 VIEW_CONTRIBUTIONS = "contributions.view"
+#: The employer's own users download its employees' names and full resident IDs (the
+#: pre-filled declaration template), journaled. Staff see them through a reveal instead.
+EXPORT_EMPLOYEES = "contributions.export_employees"
 REASSIGN_CASES = "applications.reassign"
 SUPERVISE = "supervision.view"
 RUN_PAYROLL = "pensions.run_payroll"
@@ -87,9 +90,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 #: What each employer role lets a person do for that employer.
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     EmployerRoleKind.LEGAL_REPRESENTATIVE: frozenset(
-        {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS}
+        {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS, EXPORT_EMPLOYEES}
     ),
-    EmployerRoleKind.AGENT: frozenset({VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}),
+    EmployerRoleKind.AGENT: frozenset(
+        {VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS, EXPORT_EMPLOYEES}
+    ),
 }
 
 #: What a signed-in citizen may do on their own Person.

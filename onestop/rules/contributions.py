@@ -78,6 +78,33 @@ def contribution_base(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> 
     return money(min(max(wage, floor), ceiling))
 
 
+@dataclass(frozen=True)
+class BaseBound:
+    """A wage outside [60%, 300%] of the average wage, and the base it gives (D4)."""
+
+    bound: str  # "floor" (raised) or "cap" (lowered)
+    ratio: Decimal  # 0.6 or 3: the fraction of the average wage the base is
+    base: Decimal
+
+    @property
+    def percent(self) -> str:
+        """The ratio as a percentage without trailing zeros: ``60``, ``300``."""
+        return f"{(self.ratio * 100).normalize():f}"
+
+
+def base_bound(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> BaseBound | None:
+    """Which bound of D4 sets the base of ``wage``: ``None`` when the base is the wage
+    itself, else the floor (60% of the average wage) it was raised to or the cap (300%) it
+    was lowered to. Example (pension-rules §1): A 8000, wage 3000 -> floor, base 4800.00;
+    wage 30000 -> cap, base 24000.00; wage 8000 -> None."""
+    base = contribution_base(wage=wage, average_wage=average_wage, rates=rates)
+    if base == money(wage):
+        return None
+    if wage < base:
+        return BaseBound("floor", rates.base_floor_ratio, base)
+    return BaseBound("cap", rates.base_ceiling_ratio, base)
+
+
 def pension_contribution(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> Contribution:
     """Employee's pension contribution: employer 16% and individual 8% of the base (D3, D4).
 

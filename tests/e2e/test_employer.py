@@ -108,6 +108,7 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     assert "含有公式" in report
     assert not Bill.objects.exists()
 
+    page.get_by_role("link", name="返回工资申报").click()
     good = tmp_path / "good.xlsx"
     good.write_bytes(
         workbook(
@@ -141,3 +142,111 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="下载PDF").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
+
+
+def hire(world: Any) -> None:
+    services.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    for person, wage in ((world.alice, "6000"), (world.bob, "9000")):
+        services.employment_start(
+            actor=None,
+            employer=world.acme,
+            resident_id=person.resident_id,
+            start_period=202401,
+            wage=Decimal(wage),
+        )
+
+
+def test_the_legal_representative_downloads_the_prefilled_template(world: Any, page: Any) -> None:
+    """The pre-filled CSV holds the full IDs the page masks; the download is journaled."""
+    from onestop.audit.models import Entry
+
+    hire(world)
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/declarations/")
+    expect(page.locator("#grid-rows")).not_to_contain_text(world.alice.resident_id)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="已填好的CSV").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    assert f"{world.alice.resident_id},李爱丽,6000.00" in text
+    assert f"{world.bob.resident_id},白博文,9000.00" in text
+    assert Entry.objects.filter(action="contributions.employees.exported").count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="已填好的XLSX").click()
+    assert download.value.path().read_bytes().startswith(b"PK")
+    assert Entry.objects.filter(action="contributions.employees.exported").count() == 2
+
+
+def test_grid_with_a_last_month_and_a_wage_below_the_floor(world: Any, page: Any) -> None:
+    """bob leaves at the end of this month: his row is in the grid. alice's 1.00 is
+    checked first: her row says the base is raised to the floor and why; confirmed, the
+    month is posted once."""
+    from onestop.contributions.models import Declaration, Employment
+
+    hire(world)
+    bob_job = Employment.objects.get(person=world.bob)
+    services.employment_end(actor=None, employment=bob_job, end_period=202611, reason="合同到期")
+    alice_job = Employment.objects.get(person=world.alice)
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/declarations/")
+    grid = page.locator("#grid")
+    expect(page.locator("#grid-rows tbody tr")).to_have_count(2)
+    expect(page.locator("#grid-rows tbody tr", has_text="白**")).to_contain_text("最后一个月")
+    grid.get_by_label("申报月份").fill("2026-11")
+    page.locator(f"#wage-{alice_job.pk}").fill("1.00")
+    page.get_by_role("button", name="提交以上工资").click()
+    note = page.locator(f"#adjustment-{alice_job.pk}")
+    expect(note).to_have_text(
+        "工资1.00元低于缴费基数下限，缴费基数调高至下限4770.00元"
+        "（2026年度全省平均工资7950.00元的60%，国办发〔2019〕13号）。"
+    )
+    expect(page.locator("#grid-preview")).to_be_visible()
+    assert not Declaration.objects.exists()
+    page.get_by_role("button", name="确认并申报").click()
+    expect(page.locator("#declaration-accepted")).to_be_visible()
+    expect(page.locator("#adjustments tbody tr")).to_have_count(1)
+    assert Declaration.objects.get().rows == 2
+
+
+def test_a_large_upload_shows_its_progress_then_its_result(
+    world: Any, page: Any, tmp_path: Any, settings: Any
+) -> None:
+    """A file above the synchronous limit goes to the background job: the page it lands on
+    polls, then shows the refusal with the row's reason, nothing posted; the corrected
+    file waits for the confirmation of the cap and is then accepted."""
+    from onestop.contributions.models import Declaration, DeclarationUpload
+
+    settings.ONESTOP_DECLARATION_SYNC_BYTES = 0
+    hire(world)
+    month = timezone.localdate().strftime("%Y-%m")
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/declarations/")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        workbook([[world.alice.resident_id, "李爱丽", 6000], [world.bob.resident_id, "白博文", -1]])
+    )
+    upload_form(page).get_by_label("申报月份").fill(month)
+    page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(bad))
+    page.get_by_role("button", name="提交申报").click()
+    expect(page.locator("#declaration-rejected")).to_be_visible()
+    expect(page.locator("#upload-status")).to_have_text("已拒绝")
+    expect(page.locator("#errors tbody tr")).to_have_count(1)
+    assert not Declaration.objects.exists()
+    assert DeclarationUpload.objects.get().background
+
+    page.get_by_role("link", name="返回工资申报").click()
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(
+        workbook(
+            [[world.alice.resident_id, "李爱丽", 6000], [world.bob.resident_id, "白博文", 90000]]
+        )
+    )
+    upload_form(page).get_by_label("申报月份").fill(month)
+    page.get_by_label("文件（CSV或XLSX，请使用模板）").set_input_files(str(good))
+    page.get_by_role("button", name="提交申报").click()
+    expect(page.locator("#declaration-preview")).to_be_visible()
+    expect(page.locator("#adjustments tbody tr")).to_contain_text("调低至上限23850.00元")
+    page.get_by_role("button", name="确认并申报").click()
+    expect(page.locator("#declaration-accepted")).to_be_visible()
+    assert Declaration.objects.count() == 1

@@ -103,13 +103,21 @@ def test_templates_round_trip() -> None:
 
 
 def test_upload_page_accepts_then_refuses_with_report(acme: Any, client: Client) -> None:
+    """A file with a wage above the cap waits for the confirmation, then is posted; a bad
+    file is refused whole with its report."""
     client.force_login(acme.bob.user)
     good = xlsx([[acme.alice.resident_id, "李爱丽", 3000], [acme.bob.resident_id, "白博文", 30000]])
     page = client.post(
         f"/employer/{acme.acme.pk}/declarations/",
         {"period": "2024-10", "kind": "regular", "file": SimpleUploadedFile("wages.xlsx", good)},
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
+    text = page.content.decode()
+    assert 'id="declaration-preview"' in text and "lowered to" in text
+    assert not Declaration.objects.exists()
+    confirm = page.redirect_chain[-1][0] + "confirm/"
+    page = client.post(confirm, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     text = page.content.decode()
     assert 'id="declaration-accepted"' in text and 'id="total-due"' in text
     assert Declaration.objects.count() == 1
@@ -118,9 +126,10 @@ def test_upload_page_accepts_then_refuses_with_report(acme: Any, client: Client)
         f"/employer/{acme.acme.pk}/declarations/",
         {"period": "2024-11", "kind": "regular", "file": SimpleUploadedFile("wages.csv", bad)},
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
     assert 'id="declaration-rejected"' in page.content.decode()
-    report = client.get(f"/employer/{acme.acme.pk}/declarations/errors.csv")
+    report = client.get(page.redirect_chain[-1][0] + "errors.csv")
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert lines[0] == ["行号 line", "字段 field", "原因", "reason"]
     assert lines[1][:2] == ["0", "rows"] and lines[2][:2] == ["2", "wage"]
@@ -314,8 +323,8 @@ def test_wages_entered_in_the_page(acme: Any, client: Client) -> None:
             "grid": "1",
             "period": "2024-10",
             "kind": "regular",
-            f"wage-{alice.pk}": "3000",
-            f"wage-{bob.pk}": "30000",
+            f"wage-{alice.pk}": "5000",
+            f"wage-{bob.pk}": "6000",
         },
     )
     assert 'id="declaration-accepted"' in response.content.decode()

@@ -21,7 +21,9 @@ from onestop.rules.award import (
     transitional_for,
 )
 from onestop.rules.contributions import (
+    BaseBound,
     Rates,
+    base_bound,
     contribution_base,
     flexible_contribution,
     late_surcharge,
@@ -66,6 +68,29 @@ def test_published_contribution_examples() -> None:
     )
     high = pension_contribution(wage=D("30000"), average_wage=D("8000"), rates=RATES)
     assert (high.base, high.individual) == (D("24000.00"), D("1920.00"))
+
+
+@pytest.mark.parametrize(
+    ("wage", "expected"),
+    [
+        ("1.00", BaseBound("floor", D("0.6"), D("4800.00"))),
+        ("4799.99", BaseBound("floor", D("0.6"), D("4800.00"))),
+        ("4800.00", None),  # on the floor: the wage is the base
+        ("8000", None),
+        ("24000.00", None),  # on the cap
+        ("24000.01", BaseBound("cap", D("3"), D("24000.00"))),
+        ("30000", BaseBound("cap", D("3"), D("24000.00"))),
+    ],
+)
+def test_base_bound_names_the_floor_or_the_cap(wage: str, expected: BaseBound | None) -> None:
+    """pension-rules §1 with A 8000: the floor 4800.00 and the cap 24000.00, at and past."""
+    assert base_bound(wage=D(wage), average_wage=D("8000"), rates=RATES) == expected
+
+
+def test_base_bound_percent() -> None:
+    assert BaseBound("floor", D("0.6"), D("1")).percent == "60"
+    assert BaseBound("cap", D("3"), D("1")).percent == "300"
+    assert BaseBound("floor", D("0.65"), D("1")).percent == "65"
 
 
 @given(MONEY, WAGE_BASE)

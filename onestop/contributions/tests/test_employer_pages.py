@@ -1,0 +1,291 @@
+"""The employer's daily pages (issue 25): the pre-filled template, the grid's month, the
+bases raised to the floor or lowered to the cap, shown before the employer confirms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from conftest import World
+from onestop.audit.models import Entry
+from onestop.contributions import files, services
+from onestop.contributions.models import Declaration, Employment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def acme(world: World) -> World:
+    services.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+    )
+    for person, wage in ((world.alice, "6000"), (world.bob, "9000")):
+        services.employment_start(
+            actor=None,
+            employer=world.acme,
+            resident_id=person.resident_id,
+            start_period=202401,
+            wage=Decimal(wage),
+        )
+    return world
+
+
+def csrf_client(user: Any) -> Client:
+    """A browser-like client: CSRF checked, the token taken from the page's cookie."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def token(client: Client, url: str) -> str:
+    page = client.get(url).content.decode()
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+# --- 1. the pre-filled template ----------------------------------------------------------
+
+
+def test_prefilled_csv_lists_the_months_employees_in_full_and_is_journaled(acme: Any) -> None:
+    """The legal representative gets every employee of the month with the full resident ID,
+    the name and the last declared wage; the download is one journal entry naming them."""
+    bob = csrf_client(acme.bob.user)
+    services.declaration_submit(
+        actor=None,
+        employer=acme.acme,
+        period=202410,
+        rows=[
+            services.DeclaredRow(1, acme.alice.resident_id, "6500.50"),
+            services.DeclaredRow(2, acme.bob.resident_id, "9000"),
+        ],
+    )
+    response = bob.get(f"/employer/{acme.acme.pk}/declarations/template.csv?period=2026-11")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == files.TEMPLATE_HEADER
+    assert sorted(lines[1:]) == sorted(
+        [
+            [acme.alice.resident_id, acme.alice.name, "6500.50"],  # the last declared wage
+            [acme.bob.resident_id, acme.bob.name, "9000.00"],
+        ]
+    )
+    entry = Entry.objects.get(action="contributions.employees.exported")
+    assert entry.actor_id == str(acme.bob.user.pk)
+    assert entry.target_id == str(acme.acme.pk)
+    assert entry.changes["fields"] == ["resident_id", "name", "wage"]
+    assert entry.changes["persons"] == sorted([acme.alice.pk, acme.bob.pk])
+    assert entry.changes["period"] == 202611
+
+
+def test_prefilled_xlsx_declares_back_unchanged(acme: Any) -> None:
+    """The XLSX keeps IDs as text and wages as numbers: uploaded as is, it is accepted."""
+    bob = csrf_client(acme.bob.user)
+    response = bob.get(f"/employer/{acme.acme.pk}/declarations/template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == files.TEMPLATE_HEADER
+    assert sorted(v[0] for v in values[1:]) == sorted(
+        [acme.alice.resident_id, acme.bob.resident_id]
+    )
+    rows = files.parse("back.xlsx", response.content)
+    result = services.declaration_submit(actor=None, employer=acme.acme, period=202611, rows=rows)
+    assert result.accepted, result.errors
+    assert Declaration.objects.get().total_wage == Decimal("15000.00")
+
+
+def test_prefilled_template_is_refused_to_staff_and_strangers(acme: Any) -> None:
+    """A case worker (who reveals one person at a time) and mallory get nothing, and
+    nothing is journaled as exported."""
+    carol = csrf_client(acme.carol)
+    assert carol.get(f"/employer/{acme.acme.pk}/declarations/template.csv").status_code == 403
+    mallory = csrf_client(acme.mallory)
+    assert mallory.get(f"/employer/{acme.acme.pk}/declarations/template.csv").status_code == 404
+    assert not Entry.objects.filter(action="contributions.employees.exported").exists()
+
+
+def test_blank_template_stays_available(client: Client) -> None:
+    """Anyone may still download the blank template (no data in it)."""
+    response = client.get("/declarations/template.csv")
+    assert response.content.decode("utf-8-sig").strip() == ",".join(files.TEMPLATE_HEADER)
+
+
+def test_prefilled_template_with_a_bad_month_is_a_clear_400(acme: Any) -> None:
+    bob = csrf_client(acme.bob.user)
+    response = bob.get(
+        f"/employer/{acme.acme.pk}/declarations/template.csv?period=2026-13",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert not Entry.objects.filter(action="contributions.employees.exported").exists()
+
+
+# --- 2. the grid's month -----------------------------------------------------------------
+
+
+def test_grid_includes_an_employee_whose_last_month_is_this_month(acme: Any) -> None:
+    """bob's employment ends with this month (2026-11): he is still in this month's grid,
+    the declaration of the month posts both, and next month's grid has alice alone."""
+    bob_job = Employment.objects.get(person=acme.bob)
+    services.employment_end(actor=None, employment=bob_job, end_period=202611, reason="合同到期")
+    alice_job = Employment.objects.get(person=acme.alice)
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    page = client.get(url).content.decode()
+    assert f'name="wage-{bob_job.pk}"' in page and f'name="wage-{alice_job.pk}"' in page
+    response = client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token(client, url),
+            "grid": "1",
+            "period": "2026-11",
+            "kind": "regular",
+            f"wage-{alice_job.pk}": "6000",
+            f"wage-{bob_job.pk}": "9000",
+        },
+    )
+    assert 'id="declaration-accepted"' in response.content.decode()
+    assert Declaration.objects.get().rows == 2
+    december = client.get(url + "?period=2026-12").content.decode()
+    assert f'name="wage-{alice_job.pk}"' in december
+    assert f'name="wage-{bob_job.pk}"' not in december
+
+
+def test_grid_leaves_out_an_employee_who_starts_later(acme: Any) -> None:
+    """dave starts next month: not in this month's grid, in next month's."""
+    later = services.employment_start(
+        actor=None,
+        employer=acme.acme,
+        resident_id=acme.dave.resident_id,
+        start_period=202612,
+        wage=Decimal("5000"),
+    )
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    assert f'name="wage-{later.pk}"' not in client.get(url).content.decode()
+    assert f'name="wage-{later.pk}"' in client.get(url + "?period=2026-12").content.decode()
+
+
+def test_api_prefilled_template(acme: Any) -> None:
+    """The API answers the same file to the legal representative, journaled; a bad format
+    is a clear 400 and journals nothing."""
+    client = Client()
+    client.force_login(acme.bob.user)
+    url = f"/api/v1/employers/{acme.acme.pk}/declarations/template"
+    bad = client.get(url + "?format=pdf")
+    assert bad.status_code == 400 and bad.json()["code"] == "format"
+    assert not Entry.objects.filter(action="contributions.employees.exported").exists()
+    response = client.get(url + "?format=csv&period=2026-11")
+    assert response.status_code == 200
+    assert acme.alice.resident_id in response.content.decode("utf-8-sig")
+    assert Entry.objects.filter(action="contributions.employees.exported").count() == 1
+
+
+# --- 3. bases raised to the floor or lowered to the cap, before the confirmation --------
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_grid_says_on_the_row_the_base_was_raised_and_posts_only_once_confirmed(
+    acme: Any,
+) -> None:
+    """alice's wage 1.00: her row says the base is raised to the floor 4770.00, 60% of the
+    2026 average wage 7950.00; nothing is posted until the employer confirms, and a second
+    click on the confirmation posts nothing more."""
+    alice_job = Employment.objects.get(person=acme.alice)
+    bob_job = Employment.objects.get(person=acme.bob)
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    form = {
+        "csrfmiddlewaretoken": token(client, url),
+        "token": hidden(client.get(url).content.decode(), "token"),
+        "grid": "1",
+        "period": "2026-11",
+        "kind": "regular",
+        f"wage-{alice_job.pk}": "1.00",
+        f"wage-{bob_job.pk}": "9000",
+    }
+    page = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    note = re.search(rf'id="adjustment-{alice_job.pk}">([^<]+)<', page)
+    assert note is not None
+    assert note.group(1) == (
+        "The wage 1.00 is below the floor: the contribution base is raised to 4770.00, "
+        "60% of the provincial average wage 7950.00 used for 2026 (Guobanfa [2019] 13)."
+    )
+    assert f'id="adjustment-{bob_job.pk}"' not in page
+    assert not Declaration.objects.exists()
+    confirm = {**form, "confirm": "1", "checked": hidden(page, "checked")}
+    page = client.post(url, confirm, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="declaration-accepted"' in page
+    declaration = Declaration.objects.get()
+    assert declaration.reply["adjustment_count"] == 1
+    assert declaration.reply["adjustments"][0]["base"] == "4770.00"
+    again = client.post(url, confirm, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="declaration-accepted"' in again  # the same reply, replayed
+    assert Declaration.objects.count() == 1
+
+
+def test_a_confirmation_holds_for_the_wages_checked_only(acme: Any) -> None:
+    """A wage changed after the check is checked again, not posted: the cap is named."""
+    alice_job = Employment.objects.get(person=acme.alice)
+    bob_job = Employment.objects.get(person=acme.bob)
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    form = {
+        "csrfmiddlewaretoken": token(client, url),
+        "token": "t-1",
+        "grid": "1",
+        "period": "2026-11",
+        "kind": "regular",
+        f"wage-{alice_job.pk}": "1.00",
+        f"wage-{bob_job.pk}": "9000",
+    }
+    page = client.post(url, form).content.decode()
+    changed = {**form, f"wage-{bob_job.pk}": "100000", "confirm": "1"}
+    changed["checked"] = hidden(page, "checked")
+    page = client.post(url, changed).content.decode()
+    assert not Declaration.objects.exists()
+    note = re.search(rf'id="adjustment-{bob_job.pk}">([^<]+)<', page)
+    assert note is not None
+    assert "调低至上限23850.00元" in note.group(1) and "7950.00元的300%" in note.group(1)
+
+
+def test_api_answers_the_adjustments_and_previews(acme: Any) -> None:
+    """The API lists the same adjustments: in a preview (200, nothing posted) and in the
+    accepted reply (201)."""
+    client = Client()
+    client.force_login(acme.bob.user)
+    url = f"/api/v1/employers/{acme.acme.pk}/declarations"
+    body = {
+        "period": "2026-11",
+        "rows": [
+            {"resident_id": acme.alice.resident_id, "wage": "1.00"},
+            {"resident_id": acme.bob.resident_id, "wage": "30000"},
+        ],
+    }
+    preview = client.post(url + "?preview=true", body, content_type="application/json")
+    assert preview.status_code == 200
+    answer = preview.json()
+    assert (answer["preview"], answer["accepted"], answer["rows"]) == (True, False, 2)
+    assert [(a["line"], a["bound"], a["base"], a["percent"]) for a in answer["adjustments"]] == [
+        (1, "floor", "4770.00", "60"),
+        (2, "cap", "23850.00", "300"),
+    ]
+    assert not Declaration.objects.exists()
+    posted = client.post(url, body, content_type="application/json")
+    assert posted.status_code == 201
+    assert posted.json()["adjustments"] == answer["adjustments"]
+    assert posted.json()["adjustment_count"] == 2

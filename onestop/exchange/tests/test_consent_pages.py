@@ -1,0 +1,156 @@
+"""The person's authorisations page (issue 25): the requester's stated purposes offered,
+an unstated purpose refused, and revoking only after a confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from onestop.audit.models import Entry
+from onestop.common.errors import ServiceError
+from onestop.exchange import algorithms, gateway, services
+from onestop.exchange.models import Consent, Consumer, ConsumerKind, Grant, Resource
+
+pytestmark = pytest.mark.django_db
+
+PROOF = "hrss.proof_of_insurance"
+
+
+@pytest.fixture
+def bank(world: Any) -> Consumer:
+    _, public = algorithms.keypair(algorithms.ED25519)
+    consumer = Consumer.objects.create(
+        code="bank-xian",
+        name="西安某银行",
+        kind=ConsumerKind.THIRD_PARTY,
+        algorithm=algorithms.ED25519,
+        public_key=public,
+    )
+    resource = Resource.objects.get(code=PROOF)
+    gateway.grant_approve(
+        actor=None, consumer=consumer, resource=resource, purpose="loan", valid_until=None
+    )
+    # A grant that ended and a revoked one are not offered.
+    gateway.grant_approve(
+        actor=None,
+        consumer=consumer,
+        resource=resource,
+        purpose="pension_transfer",
+        valid_until=timezone.localdate() - dt.timedelta(days=1),
+    )
+    gateway.grant_approve(
+        actor=None,
+        consumer=consumer,
+        resource=resource,
+        purpose="benefit_eligibility",
+        valid_until=None,
+    )
+    Grant.objects.filter(purpose="benefit_eligibility").update(revoked_at=timezone.now())
+    return consumer
+
+
+def signed_in(user: Any) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def csrf(client: Client, url: str) -> str:
+    found = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(url).content.decode()
+    )
+    assert found is not None
+    return found.group(1)
+
+
+def test_only_the_requesters_stated_purposes_in_force_are_offered(world: Any, bank: Any) -> None:
+    offers = services.consent_offers()
+    assert [(o.consumer, o.resource, o.purpose) for o in offers] == [("bank-xian", PROOF, "loan")]
+    page = signed_in(world.alice.user).get("/me/consents/").content.decode()
+    assert 'value="bank-xian/hrss.proof_of_insurance/loan"' in page
+    assert "pension_transfer" not in page and "benefit_eligibility" not in page
+
+
+def test_a_purpose_the_requester_did_not_state_is_refused(world: Any, bank: Any) -> None:
+    """Through the API: 400 naming the stated purposes; nothing stored or journaled."""
+    client = Client()
+    client.force_login(world.alice.user)
+    response = client.post(
+        "/api/v1/me/consents",
+        {"consumer": "bank-xian", "purpose": "pension_transfer", "days": 30},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "purpose"
+    assert body["message_zh"] == "西安某银行未申明以该用途查询这项数据；它申明的用途：贷款审核。"
+    assert body["message_en"].endswith("its stated purposes: loan.")
+    assert not Consent.objects.exists()
+    assert not Entry.objects.filter(action="exchange.consent.granted").exists()
+    with pytest.raises(ServiceError):
+        services.consent_grant(
+            actor=world.alice.user,
+            consumer_code="bank-xian",
+            resource_code=PROOF,
+            purpose="benefit_eligibility",
+            days=30,
+        )
+    offers = client.get("/api/v1/me/consents/offers").json()
+    assert [(o["consumer"], o["purpose"], o["purpose_name"]) for o in offers] == [
+        ("bank-xian", "loan", "贷款审核")
+    ]
+
+
+def test_the_page_grants_the_chosen_offer(world: Any, bank: Any) -> None:
+    client = signed_in(world.alice.user)
+    response = client.post(
+        "/me/consents/",
+        {
+            "csrfmiddlewaretoken": csrf(client, "/me/consents/"),
+            "offer": "bank-xian/hrss.proof_of_insurance/loan",
+            "days": "30",
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert (consent.consumer, consent.resource.code, consent.purpose) == (bank, PROOF, "loan")
+    # An offer that is not on the list is a form error, not a consent.
+    client.post(
+        "/me/consents/",
+        {
+            "csrfmiddlewaretoken": csrf(client, "/me/consents/"),
+            "offer": "bank-xian/hrss.proof_of_insurance/pension_transfer",
+            "days": "30",
+        },
+    )
+    assert Consent.objects.count() == 1
+
+
+def test_revoking_asks_first(world: Any, bank: Any) -> None:
+    """The revoke link opens a page naming the authorisation; only its POST revokes."""
+    consent = services.consent_grant(
+        actor=world.alice.user,
+        consumer_code="bank-xian",
+        resource_code=PROOF,
+        purpose="loan",
+        days=30,
+    )
+    client = signed_in(world.alice.user)
+    url = f"/me/consents/{consent.pk}/revoke/"
+    assert f'href="{url}"' in client.get("/me/consents/").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "西安某银行" in page and "贷款审核" in page
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    assert client.post(url, {"csrfmiddlewaretoken": csrf(client, url)}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+    assert client.get(url).status_code == 404  # nothing left to revoke
+    # Another person's authorisation is not found.
+    other = signed_in(world.bob.user)
+    assert other.get(url).status_code == 404
