@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onestop.quality",
     "onestop.exchange",
     "onestop.pensions",
+    "onestop.unemployment",
     "onestop.portal",
     "onestop.simulators",
 ]
