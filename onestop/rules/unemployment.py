@@ -16,6 +16,7 @@ Durations are whole months; money is ``Decimal`` rounded once to 0.01 (``values.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -85,6 +86,26 @@ def parse_separation(text: str) -> Separation:
             f"Unknown end of employment {text!r}; use one of {codes}.",
             code="separation",
         ) from None
+
+
+def _normal(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+_SEPARATION_NAMES: dict[str, Separation] = {
+    _normal(name): separation
+    for separation, (zh, en) in SEPARATION_LABELS.items()
+    for name in (separation.value, zh, en)
+}
+
+
+def separation_from_text(text: str) -> Separation | None:
+    """The separation an employer's removal reason names, or ``None`` when the text names
+    none: the code, or the Chinese or English label, ignoring width, case, spaces and
+    punctuation ("Contract ended by the employer." -> ``ENDED_BY_EMPLOYER``). A free-text
+    reason is never guessed at: ``None`` leaves the decision to a case worker (D12 art. 4)."""
+    return _SEPARATION_NAMES.get(_normal(text or ""))
 
 
 class StopReason(StrEnum):

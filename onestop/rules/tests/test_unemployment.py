@@ -23,6 +23,7 @@ from onestop.rules.unemployment import (
     entitlement,
     monthly_benefit,
     parse_separation,
+    separation_from_text,
     stop,
 )
 from onestop.rules.values import RuleError, YearMonth
@@ -254,3 +255,20 @@ def test_stop_refuses_impossible_durations(months: int) -> None:
             start=YearMonth(2026, 1),
             months=months,
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("contract ended by the employer", Separation.ENDED_BY_EMPLOYER),
+        ("Contract ended by the employer.", Separation.ENDED_BY_EMPLOYER),
+        ("用人单位解除劳动合同", Separation.ENDED_BY_EMPLOYER),
+        ("ｃｏｎｔｒａｃｔ＿ｅｘｐｉｒｅｄ", Separation.CONTRACT_EXPIRED),
+        ("本人辞职。", Separation.RESIGNED),
+        ("dismissed", Separation.DISMISSED),
+        ("moved to another city", None),
+        ("", None),
+    ],
+)
+def test_separation_named_by_an_employers_reason(text: str, expected: Separation | None) -> None:
+    assert separation_from_text(text) is expected
