@@ -28,6 +28,7 @@ from onestop.quality.api import router as quality_router
 from onestop.reviews.api import router as reviews_router
 from onestop.rules.values import RuleError
 from onestop.supervision.api import router as supervision_router
+from onestop.unemployment.api import router as unemployment_router
 
 #: Answers any operation may give besides its documented ones, each with a ``Problem`` body.
 STANDARD_RESPONSES = {
@@ -221,6 +222,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", identity_router)
 api.add_router("/", calculators_router)
+api.add_router("/", unemployment_router)
 api.add_router("/", contributions_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", certificates_router)

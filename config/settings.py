@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onestop.quality",
     "onestop.exchange",
     "onestop.pensions",
+    "onestop.unemployment",
     "onestop.portal",
     "onestop.simulators",
 ]
@@ -240,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "entitlement-check": {"task": "pensions.entitlement_check", "schedule": 86400.0},
     # People reaching their statutory retirement month within three months (once each).
     "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
+    # Unemployment registrations of people employed again on record (daily, idempotent).
+    "reemployment-check": {"task": "unemployment.reemployment_check", "schedule": 86400.0},
     # The dashboards' monthly figures: the last three months and this one (idempotent).
     "dashboards-rollup": {"task": "dashboards.rollup", "schedule": 86400.0},
     # A signed checkpoint of the journal's head, kept outside the database (file, witness).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("onestop.identity.urls")),
     path("audit/", include("onestop.audit.urls")),
     path("", include("onestop.pensions.urls")),
+    path("", include("onestop.unemployment.urls")),
     path("", include("onestop.contributions.urls")),
     path("", include("onestop.catalogue.urls")),
     path("", include("onestop.exchange.urls")),

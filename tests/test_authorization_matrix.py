@@ -1383,6 +1383,42 @@ ROUTES = [
         body={"province": "610000", "year": 2024, "wage": "5000"},
     ),
     Route(
+        "flexible contribution calculator page",
+        "get",
+        lambda w: (
+            "/calculators/flexible-contribution/?province=610000&base=6000"
+            "&frequency=quarterly&month=2026-04"
+        ),
+        {},
+        200,
+    ),
+    Route(
+        "api flexible contribution",
+        "post",
+        lambda w: "/api/v1/calculators/flexible-contribution",
+        {},
+        200,
+        body={"province": "610000", "year": 2026, "base": "6000", "frequency": "quarterly"},
+    ),
+    Route(
+        "unemployment benefit calculator page",
+        "get",
+        lambda w: (
+            "/calculators/unemployment-benefit/?province=610000&contribution_months=84"
+            "&separation=ended_by_employer&registered_unemployed=on"
+        ),
+        {},
+        200,
+    ),
+    Route(
+        "api unemployment benefit",
+        "post",
+        lambda w: "/api/v1/calculators/unemployment-benefit",
+        {},
+        200,
+        body={"province": "610000", "contribution_months": 84, "separation": "ended_by_employer"},
+    ),
+    Route(
         "api validate resident id",
         "get",
         lambda w: "/api/v1/validate/resident-id?value=11010519491231002X",
@@ -1781,6 +1817,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/persons/<int:person_id>/contributions/statement.pdf",
         "calculators/retirement/",
         "calculators/pension/",
+        "calculators/unemployment-benefit/",
+        "calculators/flexible-contribution/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
         "login/mfa/",
         "login/mfa/enrol/",
@@ -1827,6 +1865,8 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/calculators/pension"),
         ("POST", "/api/v1/calculators/account-interest"),
         ("POST", "/api/v1/calculators/contribution"),
+        ("POST", "/api/v1/calculators/unemployment-benefit"),
+        ("POST", "/api/v1/calculators/flexible-contribution"),
         ("GET", "/api/v1/employers/{employer_id}/registrations"),
         ("POST", "/api/v1/employers/{employer_id}/registrations"),
         ("GET", "/api/v1/employers/{employer_id}/employments"),

@@ -11,6 +11,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 
 from onestop.common.errors import NotFound
+from onestop.contributions.contracts import EmploymentFacts
 from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
     AccountYear,
@@ -296,3 +297,47 @@ def current_employer_id(*, person: Person) -> int | None:
         .values_list("employer_id", flat=True)
         .first()
     )
+
+
+def _facts(row: Employment) -> EmploymentFacts:
+    return EmploymentFacts(
+        employment_id=row.pk,
+        employer_id=row.employer_id,
+        start_period=row.start_period,
+        end_period=row.end_period,
+        end_reason=row.end_reason,
+    )
+
+
+def open_employment_of(*, person: Person) -> EmploymentFacts | None:
+    """The person's open employment (the latest started, if several), or ``None``."""
+    row = (
+        Employment.objects.filter(person=person, end_period__isnull=True)
+        .order_by("-start_period", "-pk")
+        .first()
+    )
+    return _facts(row) if row is not None else None
+
+
+def last_ended_employment_of(*, person: Person) -> EmploymentFacts | None:
+    """The person's employment that ended last, with the employer's removal reason."""
+    row = (
+        Employment.objects.filter(person=person, end_period__isnull=False)
+        .order_by("-end_period", "-pk")
+        .first()
+    )
+    return _facts(row) if row is not None else None
+
+
+def employment_starts(*, person_ids: list[int], since_period: int) -> dict[int, list[int]]:
+    """For each of ``person_ids``, the start months of employments started in or after
+    ``since_period``, in order (one query)."""
+    starts: dict[int, list[int]] = {}
+    rows = (
+        Employment.objects.filter(person_id__in=person_ids, start_period__gte=since_period)
+        .order_by("start_period")
+        .values_list("person_id", "start_period")
+    )
+    for person_id, start in rows:
+        starts.setdefault(person_id, []).append(start)
+    return starts

@@ -44,6 +44,7 @@ EXPORT_EMPLOYEES = "contributions.export_employees"
 REASSIGN_CASES = "applications.reassign"
 SUPERVISE = "supervision.view"
 RUN_PAYROLL = "pensions.run_payroll"
+REGISTER_UNEMPLOYMENT = "unemployment.register"
 
 #: Model permissions that the Django admin asks for, granted to the system administrator.
 _CONFIG_MODELS = (
@@ -66,7 +67,14 @@ _ADMIN_MODEL_PERMS = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     StaffRole.CASE_WORKER: frozenset(
-        {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}
+        {
+            VIEW_PERSON,
+            REVEAL_PERSON,
+            VIEW_EMPLOYER,
+            DECLARE,
+            VIEW_CONTRIBUTIONS,
+            REGISTER_UNEMPLOYMENT,
+        }
     ),
     StaffRole.REVIEWER: frozenset(
         {VIEW_PERSON, REVEAL_PERSON, VIEW_EMPLOYER, VIEW_CONTRIBUTIONS, RUN_PAYROLL}
@@ -98,7 +106,9 @@ EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 #: What a signed-in citizen may do on their own Person.
-OWNER_PERSON_PERMISSIONS = frozenset({VIEW_PERSON, REVEAL_PERSON, VIEW_CONTRIBUTIONS})
+OWNER_PERSON_PERMISSIONS = frozenset(
+    {VIEW_PERSON, REVEAL_PERSON, VIEW_CONTRIBUTIONS, REGISTER_UNEMPLOYMENT}
+)
 
 
 def staff_profile(user: Any) -> StaffProfile | None:

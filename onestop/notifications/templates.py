@@ -175,4 +175,18 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{actor} ({role}) was refused access {count} times within {minutes} minutes, last at "
         "{route} {target}. Search the journal for action 'access.refused' and this user.",
     ),
+    "unemployment.registered": (
+        "已办理失业登记",
+        "Registered as unemployed",
+        "您已于 {month} 办理失业登记。平台记录的最近一份工作结束于：{date}。",
+        "You are registered as unemployed from {month}. Your last employment on record ended: "
+        "{date}.",
+    ),
+    "unemployment.reemployed": (
+        "失业登记已结束：重新就业",
+        "Unemployment registration ended: re-employed",
+        "平台记录显示您自 {start} 起重新就业，您的失业登记已于 {month} 结束。",
+        "The platform's record shows you employed again from {start}; your registration as "
+        "unemployed ended in {month}.",
+    ),
 }

@@ -28,6 +28,9 @@ class ProvinceYear:
     # The income behind survivors' benefits (None until published) and the schedule.
     residents_monthly_income: Decimal | None = None
     survivor: SurvivorPolicy | None = None
+    # The unemployment benefit: the minimum wage (None until published) and its share.
+    minimum_wage: Decimal | None = None
+    unemployment_benefit_share: Decimal = Decimal("0.9")
 
     @property
     def reference(self) -> str:

@@ -132,6 +132,22 @@ class ProvinceParameters(AppendOnly):
     survivor_months_max = models.PositiveSmallIntegerField(
         _("survivor benefit, most months"), default=24, validators=[MaxValueValidator(240)]
     )
+    # Unemployment benefit (D10 art. 18, MOHRSS [2017] 71): a share of the minimum wage.
+    minimum_wage = models.DecimalField(
+        _("monthly minimum wage (first-tier areas)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    unemployment_benefit_share = models.DecimalField(
+        _("unemployment benefit, share of the minimum wage"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.9"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+    )
     sources = models.TextField(_("sources"), help_text=_("Where each figure was published."))
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -43,6 +43,23 @@ SHAANXI_INCOME = {
     2025: "3900.00",
     2026: "4040.00",
 }
+#: year: monthly minimum wage of Shaanxi's first-tier areas -- illustrative demo values.
+SHAANXI_MINIMUM_WAGE = {
+    2019: "1800.00",
+    2020: "1800.00",
+    2021: "1950.00",
+    2022: "1950.00",
+    2023: "2160.00",
+    2024: "2160.00",
+    2025: "2160.00",
+    2026: "2160.00",
+}
+UNEMPLOYMENT_SOURCES = (
+    " Unemployment benefit: D10 Unemployment Insurance Regulations art. 18 (set by the "
+    "province below the minimum wage) and MOHRSS [2017] 71 (raise it to 90% of the minimum "
+    "wage): share 90%; the first-tier minimum wage figures are ILLUSTRATIVE, not checked "
+    "against the Shaanxi government's notice; region tiers are not modelled."
+)
 SOURCES = (
     "Rates: D4 Guobanfa [2019] 13 (employer 16%, bases 60%-300%), D3 Guofa [2005] 38 "
     "(individual 8%), Social Insurance Law art. 86 (0.05% a day). Wages and benefit base: "
@@ -79,7 +96,8 @@ def seed(book_rate_model: Any, parameters_model: Any) -> None:
             adjustment_percentage=Decimal("0.02") if year == 2025 else None,
             adjustment_fixed=Decimal("0") if year == 2025 else None,
             **income_of(parameters_model, year),
-            sources=SOURCES,
+            **minimum_wage_of(parameters_model, year),
+            sources=SOURCES + UNEMPLOYMENT_SOURCES * bool(minimum_wage_of(parameters_model, year)),
             note="initial demo data",
             created_by="system",
         )
@@ -91,3 +109,11 @@ def income_of(parameters_model: Any, year: int) -> dict[str, Decimal]:
     if "residents_monthly_income" not in names or year not in SHAANXI_INCOME:
         return {}
     return {"residents_monthly_income": Decimal(SHAANXI_INCOME[year])}
+
+
+def minimum_wage_of(parameters_model: Any, year: int) -> dict[str, Decimal]:
+    """The demo minimum wage for a model that has the field (migrations before 0005 do not)."""
+    names = {f.name for f in parameters_model._meta.fields}
+    if "minimum_wage" not in names or year not in SHAANXI_MINIMUM_WAGE:
+        return {}
+    return {"minimum_wage": Decimal(SHAANXI_MINIMUM_WAGE[year])}

@@ -69,6 +69,8 @@ def to_contract(row: ProvinceParameters) -> ProvinceYear:
             months_per_year=row.survivor_months_per_year,
             months_max=row.survivor_months_max,
         ),
+        minimum_wage=row.minimum_wage,
+        unemployment_benefit_share=row.unemployment_benefit_share,
     )
 
 

@@ -220,6 +220,77 @@ def contribution(request: HttpRequest, payload: ContributionIn) -> dict[str, str
     }
 
 
+class FlexibleIn(Schema):
+    province: str = Field(..., min_length=6, max_length=6, examples=["610000"])
+    year: int = Field(..., ge=1990, le=2100, examples=[2026])
+    base: Amount = Field(..., le=10_000_000, description="The base chosen, a month")
+    frequency: str = Field(
+        ..., description="monthly, quarterly, half_yearly or yearly", examples=["quarterly"]
+    )
+    month: str | None = Field(
+        None, description="A month of the period (YYYY-MM); default January", examples=["2026-04"]
+    )
+    days_late: int = Field(0, ge=0, le=calculators.MAX_DAYS_LATE)
+
+
+class FlexibleOut(Schema):
+    frequency: str
+    first_month: str
+    last_month: str
+    months: int
+    lowest_base: str
+    highest_base: str
+    base: str
+    monthly: str
+    monthly_to_account: str
+    monthly_pooled: str
+    amount: str
+    to_account: str
+    pooled: str
+    days_late: int
+    surcharge: str
+    total: str
+    parameters: str
+    explanation: list[LineOut]
+
+
+@router.post("/calculators/flexible-contribution", response={200: FlexibleOut, 422: ErrorOut})
+def flexible_contribution(request: HttpRequest, payload: FlexibleIn) -> dict[str, Any]:
+    """What a flexible-employment worker pays for one payment period: 20% of the base chosen
+    within 60%-300% of the year's average wage, the account's 8 points and the pooled rest,
+    times the period's months (calendar-aligned quarters, half-years, years); with
+    ``days_late``, the 0.05%-a-day surcharge. Every step explained."""
+    r = calculators.flexible(
+        province=payload.province,
+        year=payload.year,
+        chosen_base=payload.base,
+        frequency=payload.frequency,
+        month=payload.month,
+        days_late=payload.days_late,
+    )
+    due = r.due
+    return {
+        "frequency": due.frequency.value,
+        "first_month": str(due.first_month),
+        "last_month": str(due.last_month),
+        "months": due.months,
+        "lowest_base": amount(r.floor),
+        "highest_base": amount(r.ceiling),
+        "base": amount(due.monthly.base),
+        "monthly": amount(due.monthly.individual),
+        "monthly_to_account": amount(due.monthly.to_account),
+        "monthly_pooled": amount(due.monthly.pooled),
+        "amount": amount(due.amount),
+        "to_account": amount(due.to_account),
+        "pooled": amount(due.pooled),
+        "days_late": r.days_late,
+        "surcharge": amount(r.surcharge),
+        "total": amount(r.total),
+        "parameters": r.parameters,
+        "explanation": [line_out(line) for line in r.explanation],
+    }
+
+
 class PaymentOut(Schema):
     period: str
     kind: str

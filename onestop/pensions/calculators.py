@@ -17,13 +17,20 @@ from onestop.parameters.contracts import ProvinceYear
 from onestop.rules.award import Award, AwardInput, Line, pension_award
 from onestop.rules.contributions import (
     Contribution,
+    PeriodDue,
     contribution_base,
     flexible_contribution,
+    flexible_due,
+    late_surcharge,
+    parse_frequency,
     pension_contribution,
 )
 from onestop.rules.interest import Method, YearInterest, credit_year
 from onestop.rules.retirement import RetirementDate, parse_category, statutory_retirement
 from onestop.rules.values import Age, RuleError, YearMonth, money
+
+#: Days late the flexible-employment calculator accepts (ten years).
+MAX_DAYS_LATE = 3650
 
 
 class UnknownProvince(ServiceError):
@@ -274,3 +281,132 @@ def estimate(
         benefit_base_source=f"{data.reference}: latest published, assumed unchanged",
     )
     return Estimate(when, result, tuple(points), total_months, blended, rate.rate, credit)
+
+
+@dataclass(frozen=True)
+class FlexibleResult:
+    """What a flexible-employment worker pays for one period, explained."""
+
+    due: PeriodDue
+    floor: Decimal
+    ceiling: Decimal
+    days_late: int
+    surcharge: Decimal
+    parameters: str
+    explanation: tuple[Line, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.due.amount + self.surcharge
+
+
+def flexible(
+    *,
+    province: str,
+    year: int,
+    chosen_base: Decimal,
+    frequency: str,
+    month: str | None = None,
+    days_late: int = 0,
+) -> FlexibleResult:
+    """What an individual payer owes for the payment period containing ``month`` (default
+    January of ``year``) with a base chosen within the bounds of ``year``'s average wage;
+    with ``days_late``, the late-payment surcharge as for employers (D11 art. 12, D3, D4,
+    Social Insurance Law art. 86)."""
+    data = parameters.province_year(province=_province(province), year=year)
+    period_month = YearMonth.parse(month) if month else YearMonth(year, 1)
+    if period_month.year != year:
+        raise RuleError(
+            f"缴费月份{period_month}不在{year}年内。",
+            f"The month {period_month} is not in {year}.",
+            code="month",
+        )
+    if not 0 <= days_late <= MAX_DAYS_LATE:
+        raise RuleError(
+            f"滞纳天数应为0至{MAX_DAYS_LATE}。",
+            f"Days late must be 0 to {MAX_DAYS_LATE}.",
+            code="days_late",
+        )
+    rates = data.rates
+    due = flexible_due(
+        chosen_base=chosen_base,
+        average_wage=data.average_wage,
+        rates=rates,
+        frequency=parse_frequency(frequency),
+        month=period_month,
+    )
+    surcharge = late_surcharge(overdue=due.amount, days=days_late, rates=rates)
+    floor = money(data.average_wage * rates.base_floor_ratio)
+    ceiling = money(data.average_wage * rates.base_ceiling_ratio)
+    m = due.monthly
+    source = "D11 art. 12; D3; D4"
+    lines = [
+        Line("采用的政策参数", "Policy parameters used", data.reference, data.reference, source),
+        Line(
+            "缴费基数下限",
+            "Lowest base",
+            f"{data.average_wage} * {rates.base_floor_ratio}",
+            str(floor),
+            "D4 Guobanfa [2019] 13",
+        ),
+        Line(
+            "缴费基数上限",
+            "Highest base",
+            f"{data.average_wage} * {rates.base_ceiling_ratio}",
+            str(ceiling),
+            "D4 Guobanfa [2019] 13",
+        ),
+        Line(
+            "每月缴费",
+            "Each month",
+            f"{m.base} * {rates.flexible_total}",
+            str(m.individual),
+            "D3; D11 art. 12",
+        ),
+        Line(
+            "其中每月记入个人账户",
+            "of which to the individual account each month",
+            f"{m.base} * {rates.flexible_to_account}",
+            str(m.to_account),
+            "D3 Guofa [2005] 38",
+        ),
+        Line(
+            "其中每月进入统筹基金",
+            "of which to the pooled fund each month",
+            f"{m.individual} - {m.to_account}",
+            str(m.pooled),
+            "D3 Guofa [2005] 38",
+        ),
+        Line(
+            "本期应缴",
+            "Due for the period",
+            f"{m.individual} * {due.months} ({due.first_month}..{due.last_month})",
+            str(due.amount),
+            source,
+        ),
+        Line(
+            "本期记入个人账户",
+            "To the account for the period",
+            f"{m.to_account} * {due.months}",
+            str(due.to_account),
+            source,
+        ),
+        Line(
+            "本期进入统筹基金",
+            "To the pooled fund for the period",
+            f"{m.pooled} * {due.months}",
+            str(due.pooled),
+            source,
+        ),
+    ]
+    if days_late:
+        lines.append(
+            Line(
+                "滞纳金",
+                "Late-payment surcharge",
+                f"{due.amount} * {rates.late_daily_rate} * {days_late}",
+                str(surcharge),
+                "Social Insurance Law art. 86",
+            )
+        )
+    return FlexibleResult(due, floor, ceiling, days_late, surcharge, data.reference, tuple(lines))

@@ -65,3 +65,40 @@ class EstimateForm(RetirementForm):
     def __init__(self, *args: object, provinces: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["province"].choices = provinces  # type: ignore[attr-defined]
+
+
+FREQUENCIES = [
+    ("monthly", _("Monthly")),
+    ("quarterly", _("Quarterly")),
+    ("half_yearly", _("Half-yearly")),
+    ("yearly", _("Yearly")),
+]
+
+
+class FlexibleForm(forms.Form):
+    province = forms.ChoiceField(label=_("Province"))
+    base = AmountField(
+        label=_("Monthly contribution base you choose (yuan)"),
+        max_value=Decimal(10_000_000),
+        help_text=_("Within 60% to 300% of the province's average wage of the year."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often you pay"), choices=FREQUENCIES, widget=forms.RadioSelect
+    )
+    month = forms.CharField(
+        label=_("A month of the period to pay"),
+        max_length=7,
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "2026-04"}),
+        help_text=_("Year and month, for example 2026-04; the year's figures apply."),
+    )
+    days_late = forms.IntegerField(
+        label=_("Days paid late (for the surcharge)"),
+        min_value=0,
+        max_value=3650,
+        required=False,
+        initial=0,
+    )
+
+    def __init__(self, *args: object, provinces: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["province"].choices = provinces  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ app_name = "pensions"
 urlpatterns = [
     path("calculators/retirement/", views.retirement_view, name="retirement"),
     path("calculators/pension/", views.estimate_view, name="estimate"),
+    path("calculators/flexible-contribution/", views.flexible_view, name="flexible"),
     path("me/pension/", views.my_pension_view, name="mine"),
     path("me/pension/statement.pdf", views.my_statement_view, name="statement"),
     path("me/pension/confirm/", views.confirm_view, name="confirm"),

@@ -29,8 +29,8 @@ from onestop.pensions import (
     survivors,
     transfers,
 )
-from onestop.pensions.forms import EstimateForm, RetirementForm
-from onestop.rules.values import RuleError
+from onestop.pensions.forms import EstimateForm, FlexibleForm, RetirementForm
+from onestop.rules.values import RuleError, YearMonth
 
 PROVINCE_NAMES = {"610000": ("陕西省", "Shaanxi")}
 
@@ -121,6 +121,44 @@ def estimate_view(request: HttpRequest) -> HttpResponse:
         except (RuleError, ServiceError) as exc:
             context["error"] = _message(exc)
     return _render(request, "pensions/estimate.html", "pensions/_estimate_result.html", context)
+
+
+@require_GET
+def flexible_view(request: HttpRequest) -> HttpResponse:
+    """What a flexible-employment worker pays per period for a chosen base, explained."""
+    language_zh = (get_language() or "").startswith("zh")
+    provinces = [
+        (code, PROVINCE_NAMES.get(code, (code, code))[0 if language_zh else 1])
+        for code in parameters.provinces()
+    ]
+    form = FlexibleForm(
+        request.GET or None,
+        provinces=provinces,
+        initial={"month": timezone.localdate().strftime("%Y-%m"), "frequency": "quarterly"},
+    )
+    context: dict[str, Any] = {"form": form, "zh": language_zh}
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            month = YearMonth.parse(data["month"])
+            context["result"] = calculators.flexible(
+                province=data["province"],
+                year=month.year,
+                chosen_base=data["base"],
+                frequency=data["frequency"],
+                month=str(month),
+                days_late=data.get("days_late") or 0,
+            )
+            context["inputs"] = {
+                "province": dict(provinces)[data["province"]],
+                "base": data["base"],
+                "frequency": dict(form.fields["frequency"].choices)[data["frequency"]],  # type: ignore[attr-defined]
+                "month": str(month),
+                "days_late": data.get("days_late") or 0,
+            }
+        except (RuleError, ServiceError) as exc:
+            context["error"] = _message(exc)
+    return _render(request, "pensions/flexible.html", "pensions/_flexible_result.html", context)
 
 
 @login_required

@@ -2,7 +2,9 @@
 
 Sources: D4 (Guobanfa 〔2019〕13: employer pension rate 16%, bases within 60%-300% of the
 average wage used for bases), D3 (individual 8%, all to the individual account), D7 (Social
-Insurance Law; art. 86 late payment 0.05% a day). Rates are parameters: a province may differ.
+Insurance Law; art. 86 late payment 0.05% a day), D11 (Social Insurance Law arts. 10, 12:
+individual payers such as flexible workers pay themselves, by a frequency the province offers).
+Rates are parameters: a province may differ.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from onestop.rules.values import RuleError, money
+from onestop.rules.values import RuleError, YearMonth, money
 
 
 class Insurance(StrEnum):
@@ -58,6 +60,11 @@ class Contribution:
     def total(self) -> Decimal:
         return self.employer + self.individual
 
+    @property
+    def pooled(self) -> Decimal:
+        """What goes to the pooled fund: everything not credited to the individual account."""
+        return self.total - self.to_account
+
 
 def _non_negative(value: Decimal, what_zh: str, what_en: str) -> None:
     if value < 0:
@@ -66,13 +73,17 @@ def _non_negative(value: Decimal, what_zh: str, what_en: str) -> None:
         )
 
 
-def contribution_base(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> Decimal:
-    """``min(max(wage, 60% A), 300% A)`` rounded to 0.01 (D4)."""
-    _non_negative(wage, "工资", "wage")
+def _positive_average(average_wage: Decimal) -> None:
     if average_wage <= 0:
         raise RuleError(
             "平均工资必须大于零。", "The average wage must be positive.", code="average_wage"
         )
+
+
+def contribution_base(*, wage: Decimal, average_wage: Decimal, rates: Rates) -> Decimal:
+    """``min(max(wage, 60% A), 300% A)`` rounded to 0.01 (D4)."""
+    _non_negative(wage, "工资", "wage")
+    _positive_average(average_wage)
     floor = average_wage * rates.base_floor_ratio
     ceiling = average_wage * rates.base_ceiling_ratio
     return money(min(max(wage, floor), ceiling))
@@ -127,6 +138,7 @@ def flexible_contribution(
     A chosen base outside the range is refused rather than clamped: the person chose it.
     """
     _non_negative(chosen_base, "缴费基数", "base")
+    _positive_average(average_wage)
     floor = money(average_wage * rates.base_floor_ratio)
     ceiling = money(average_wage * rates.base_ceiling_ratio)
     if not floor <= chosen_base <= ceiling:
@@ -142,6 +154,90 @@ def flexible_contribution(
         Decimal("0.00"),
         money(base * rates.flexible_total),
         money(base * rates.flexible_to_account),
+    )
+
+
+class Frequency(StrEnum):
+    """How often an individual payer pays (D11 art. 12; the choices are provincial policy)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+
+#: Months one payment covers; periods are calendar-aligned (quarters from January, April,
+#: July and October; half-years from January and July; years from January).
+FREQUENCY_MONTHS: dict[Frequency, int] = {
+    Frequency.MONTHLY: 1,
+    Frequency.QUARTERLY: 3,
+    Frequency.HALF_YEARLY: 6,
+    Frequency.YEARLY: 12,
+}
+
+
+def parse_frequency(text: str) -> Frequency:
+    """The frequency named by its code, or a ``RuleError`` listing the codes."""
+    try:
+        return Frequency(text)
+    except ValueError:
+        codes = ", ".join(f.value for f in Frequency)
+        raise RuleError(
+            f"未知的缴费方式{text!r}，可选：{codes}。",
+            f"Unknown payment frequency {text!r}; use one of {codes}.",
+            code="frequency",
+        ) from None
+
+
+@dataclass(frozen=True)
+class PeriodDue:
+    """What an individual payer owes for one payment period of ``months`` months."""
+
+    monthly: Contribution
+    frequency: Frequency
+    first_month: YearMonth
+    last_month: YearMonth
+    months: int
+    amount: Decimal
+    to_account: Decimal
+    pooled: Decimal
+
+
+def flexible_period(*, frequency: Frequency, month: YearMonth) -> tuple[YearMonth, YearMonth]:
+    """The calendar-aligned payment period of ``frequency`` that contains ``month``."""
+    length = FREQUENCY_MONTHS[frequency]
+    first = YearMonth(month.year, (month.month - 1) // length * length + 1)
+    return first, first.plus(length - 1)
+
+
+def flexible_due(
+    *,
+    chosen_base: Decimal,
+    average_wage: Decimal,
+    rates: Rates,
+    frequency: Frequency,
+    month: YearMonth,
+) -> PeriodDue:
+    """Amount due for the payment period containing ``month`` (D11 art. 12, D3, D4).
+
+    Each month is ``flexible_contribution`` (20% of the chosen base, 8 points of it to the
+    individual account, the rest pooled), rounded per month as a monthly payer pays it; the
+    period owes that times its months, so any frequency sums to the same year.
+    Example (pension-rules §1, A 8000): base 4800, quarterly -> 2880.00, of which 1152.00 to
+    the account and 1728.00 pooled.
+    """
+    monthly = flexible_contribution(chosen_base=chosen_base, average_wage=average_wage, rates=rates)
+    first, last = flexible_period(frequency=frequency, month=month)
+    months = FREQUENCY_MONTHS[frequency]
+    return PeriodDue(
+        monthly=monthly,
+        frequency=frequency,
+        first_month=first,
+        last_month=last,
+        months=months,
+        amount=monthly.individual * months,
+        to_account=monthly.to_account * months,
+        pooled=monthly.pooled * months,
     )
 
 

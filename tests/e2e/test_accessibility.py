@@ -22,6 +22,10 @@ PUBLIC = [
     "/search/?q=养老保险",
     "/calculators/retirement/",
     "/calculators/pension/",
+    "/calculators/unemployment-benefit/?province=610000&contribution_months=84"
+    "&separation=ended_by_employer&registered_unemployed=on",
+    "/calculators/flexible-contribution/?province=610000&base=6000&frequency=quarterly"
+    "&month=2026-05&days_late=30",
     "/status/",
     "/verify/",
     "/ratings/",

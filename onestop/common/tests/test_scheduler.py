@@ -38,6 +38,7 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "supervision.ownership",
         "pensions.entitlement_check",
         "pensions.retirement_notices",
+        "unemployment.reemployment_check",
         "dashboards.rollup",
         "quality.scan",
         "exchange.journal_checkpoint",

@@ -154,3 +154,27 @@ def test_admin_publishes_a_new_version(world: Any) -> None:
     change = client.get(f"/admin/parameters/provinceparameters/{row.pk}/change/")
     assert change.status_code == 200
     assert 'name="benefit_base"' not in change.content.decode()  # read-only
+
+
+def test_seeded_unemployment_benefit_parameters() -> None:
+    """Every seeded year states the (illustrative) minimum wage, the 90% share and the source."""
+    data = selectors.province_year(province="610000", year=2026)
+    assert (data.minimum_wage, data.unemployment_benefit_share) == (
+        Decimal("2160.00"),
+        Decimal("0.900"),
+    )
+    assert "MOHRSS [2017] 71" in data.sources and "ILLUSTRATIVE" in data.sources
+    assert not ProvinceParameters.objects.filter(province="610000", minimum_wage__isnull=True)
+
+
+def test_publishing_a_share_above_the_minimum_wage_is_refused(world: Any) -> None:
+    with pytest.raises(ServiceError) as caught:
+        services.province_parameters_publish(
+            actor=world.adam,
+            province="610000",
+            year=2026,
+            values={"unemployment_benefit_share": Decimal("1.1")},
+            sources="x",
+        )
+    assert "unemployment_benefit_share" in caught.value.en
+    assert ProvinceParameters.objects.filter(province="610000", year=2026).count() == 1

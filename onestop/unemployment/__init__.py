@@ -1,0 +1,1 @@
+"""Employment and unemployment registration, the unemployment benefit; its public calculator."""
