@@ -27,6 +27,7 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import Channel
+from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.throttles import throttle_page
@@ -263,6 +264,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         if services.may_upload(user, case)
         else None,
         "item": item,
+        "result_is_proof": case.item_code == PROOF_ITEM and case.status == "approved",
         "facts": {k: v for k, v in case.facts.items() if k not in ("award", "survivor")},
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),

@@ -59,6 +59,15 @@ TRANSFER_FORM = {
     },
 }
 
+#: Proof of insurance (SX-SI-004): decided at once; the purpose is printed nowhere, it only
+#: helps the person find the case again.
+PROOF_FORM = {
+    "type": "object",
+    "properties": {
+        "purpose": {"type": "string", "maxLength": 100, "title": "用途（选填） Purpose (optional)"},
+    },
+}
+
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
 )
@@ -145,7 +154,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "proof_of_insurance.bpmn",
+        "form_schema": PROOF_FORM,
     },
     {
         "code": "SX-SI-005",
@@ -354,3 +364,29 @@ def seed(item_model: Any, bundle_model: Any) -> None:
     for bundle in BUNDLES:
         if not bundle_model.objects.filter(code=bundle["code"]).exists():
             bundle_model.objects.create(**bundle)
+
+
+#: What a new version carries over from the one before it (everything an administrator edits).
+_NOT_CARRIED = {"id", "version", "note", "created_by", "created_at"}
+
+
+def publish_processes(item_model: Any, codes: list[str], note: str) -> None:
+    """For a database seeded before these items had a process: publish version n+1 of each
+    item in ``codes`` with its process, form and materials from ``ITEMS`` (the version a
+    fresh database starts with). Items already naming that process are left alone."""
+    wanted = {item["code"]: item for item in ITEMS if item["code"] in codes}
+    for code, item in wanted.items():
+        latest = item_model.objects.filter(code=code).order_by("-version").first()
+        if latest is None or latest.process == item["process"]:
+            continue
+        values = {
+            f.name: getattr(latest, f.name)
+            for f in latest._meta.fields
+            if f.name not in _NOT_CARRIED
+        }
+        for key in ("process", "form_schema", "materials", "step_limits"):
+            if key in item:
+                values[key] = item[key]
+        item_model.objects.create(
+            **values, version=latest.version + 1, created_by="system", note=note
+        )
