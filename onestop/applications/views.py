@@ -97,11 +97,14 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             },
         )
     title, fields = groups[page]
+    # A link may name a field's value (the employer's page links to the enrolment with its
+    # credit code): it stands in the form, still for the person to check.
+    linked = {k: v for k, v in request.GET.items() if k in fields and k not in ("page",)}
     form = SchemaForm(
         request.POST if request.method == "POST" else None,
         schema=item.form_schema,
         fields=fields,
-        initial=draft.answers,
+        initial={**draft.answers, **linked},
     )
     if request.method == "POST" and form.is_valid():
         try:

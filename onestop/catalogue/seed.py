@@ -68,6 +68,70 @@ PROOF_FORM = {
     },
 }
 
+#: The enrolment form: which employer, who, from when, at what wage; one employee a case.
+ENROLMENT_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "employer_credit_code",
+        "employee_name",
+        "employee_resident_id",
+        "start_month",
+        "wage",
+    ],
+    "properties": {
+        "employer_credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "用人单位统一社会信用代码 Employer's credit code",
+        },
+        "employee_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "title": "职工姓名 Employee's name",
+            "x-prefill": False,
+        },
+        "employee_resident_id": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "职工公民身份号码 Employee's resident ID",
+            "x-prefill": False,
+        },
+        "start_month": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}$",
+            "title": "参保起始月份 First month insured (YYYY-MM)",
+            "x-prefill": False,
+        },
+        "wage": {
+            "type": "string",
+            "pattern": "^[0-9]{1,8}(\\.[0-9]{1,2})?$",
+            "title": "月工资（元） Monthly wage (yuan)",
+            "x-prefill": False,
+        },
+        "post_category": {
+            "type": "string",
+            "enum": ["general", "cadre", "worker"],
+            "x-enum-labels": {
+                "general": "一般岗位 General",
+                "cadre": "管理或专业技术岗位 Management or technical",
+                "worker": "生产操作岗位 Production or operating",
+            },
+            "title": "岗位类别 Post",
+        },
+        "concurrent_confirmed": {
+            "type": "boolean",
+            "title": "如其仍在其他单位在职：确认兼职用工（养老保险只由一个单位缴纳） "
+            "If still employed elsewhere: I confirm a concurrent employment (the pension is "
+            "paid by one employer only)",
+            "x-prefill": False,
+        },
+    },
+}
+
+
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
 )
@@ -111,13 +175,19 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "已办理参保登记的用人单位为其职工办理。",
         "conditions_en": "A registered employer, for its employees.",
         "materials": [
-            m("劳动合同或用工证明", "Labour contract or proof of employment", required=False)
+            m("劳动合同或用工证明", "Labour contract or proof of employment", required=False),
+            m(
+                "职工身份信息（户籍核验）",
+                "Employee's identity (household register)",
+                replaceable_by="shared_data",
+            ),
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "enrolment.bpmn",
+        "form_schema": ENROLMENT_FORM,
     },
     {
         "code": "SX-SI-003",

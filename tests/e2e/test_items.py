@@ -8,9 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from onestop.applications.models import Application, Status
+from onestop.contributions.models import Employment
 from onestop.exchange.models import Certificate
+from onestop.simulators.registries import RegistrySimulator
 from tests.e2e.test_applications import sign_in
-from tests.test_items import employ
+from tests.test_items import NEWCOMER_ID, NEWCOMER_NAME, employ, registries
+
+__all__ = ["registries"]  # the fixture, shared with the service tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,3 +39,42 @@ def test_proof_of_insurance_online_at_once(world: Any, page: Any) -> None:
     case = Application.objects.get()
     assert case.status == Status.APPROVED
     assert Certificate.objects.filter(kind="proof_of_insurance", person=world.alice).count() == 1
+
+
+def test_employer_enrols_a_first_job_hire_online(
+    world: Any, page: Any, registries: RegistrySimulator
+) -> None:
+    """bob, on acme's employees page, enrols a never-insured hire: the form comes with
+    acme's credit code, the household register confirms the person, and the new employee
+    is on the page at once (masked)."""
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/employees/")
+    page.get_by_role("link", name="办理职工首次参保登记").click()
+    expect(page.get_by_label("用人单位统一社会信用代码 Employer's credit code")).to_have_value(
+        world.acme.credit_code
+    )
+    page.get_by_label("职工姓名 Employee's name").fill(NEWCOMER_NAME)
+    page.get_by_label("职工公民身份号码 Employee's resident ID").fill(NEWCOMER_ID)
+    page.get_by_label("参保起始月份 First month insured (YYYY-MM)").fill("2026-11")
+    page.get_by_label("月工资（元） Monthly wage (yuan)").fill("5200")
+    page.get_by_label("岗位类别 Post").select_option("general")
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text("已批准")
+    page.goto(f"/employer/{world.acme.pk}/employees/")
+    expect(page.locator("#employees tbody tr", has_text="张*")).to_have_count(1)
+    assert Employment.objects.get(employer=world.acme).start_period == 202611
+
+
+def test_proof_of_insurance_at_the_counter(world: Any, page: Any) -> None:
+    """carol files alice's proof at the Yanta counter with her consent: decided at once,
+    the proof downloadable from the case page."""
+    employ(world.acme, world.alice, [202611])
+    sign_in(page, "carol", world.carol)
+    page.goto("/services/SX-SI-004/")
+    page.get_by_role("link", name="窗口代办").click()
+    page.get_by_label("申请人公民身份号码").fill(world.alice.resident_id)
+    page.get_by_label("申请人已出示身份证件并同意代为申请").check()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#result-link")).to_have_text("下载参保缴费证明（电子签章文件）")
+    assert Application.objects.get().channel == "counter"
