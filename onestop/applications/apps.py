@@ -20,6 +20,13 @@ class ApplicationsConfig(AppConfig):
         on_submit(employers.ENROLMENT, employers.enrolment_check)
         on_route(employers.ENROLMENT, employers.enrolment_route)
         on_approved(employers.ENROLMENT, employers.enrolment_from_case)
+        engine.register_service("enterprise_check", employers.enterprise_check)
+        on_submit(employers.REGISTRATION, employers.registration_check)
+        on_route(employers.REGISTRATION, employers.registration_route)
+        on_approved(employers.REGISTRATION, employers.employer_from_case)
+        on_submit(employers.CORRECTION, employers.correction_check)
+        on_route(employers.CORRECTION, employers.enrolment_route)
+        on_approved(employers.CORRECTION, employers.correction_from_case)
 
         from onestop.identity.services import on_staff_deactivated
 

@@ -68,6 +68,60 @@ PROOF_FORM = {
     },
 }
 
+#: Employer registration (SX-SI-001): the credit code; the registry gives the rest.
+REGISTRATION_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["credit_code", "filer_role"],
+    "properties": {
+        "credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "统一社会信用代码 Unified social credit code",
+        },
+        "filer_role": {
+            "type": "string",
+            "enum": ["legal_representative", "agent"],
+            "x-enum-labels": {
+                "legal_representative": "本人是法定代表人 I am the legal representative",
+                "agent": "受委托的经办人 An agent with a power of attorney",
+            },
+            "title": "申请人身份 You file as",
+        },
+        "contact_phone": {"type": "string", "maxLength": 20, "title": "联系电话 Contact phone"},
+        "address": {"type": "string", "maxLength": 200, "title": "办公地址 Address"},
+    },
+}
+
+#: Contribution correction (SX-SI-003): which employer, the corrected lines, why.
+CORRECTION_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["employer_credit_code", "corrections", "reason"],
+    "properties": {
+        "employer_credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "用人单位统一社会信用代码 Employer's credit code",
+        },
+        "corrections": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 8000,
+            "title": "更正内容：每行“年月, 公民身份号码, 更正后工资” "
+            "Corrections: one line each, month, resident ID, corrected wage",
+            "x-prefill": False,
+        },
+        "reason": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "title": "更正原因 Reason for the correction",
+            "x-prefill": False,
+        },
+    },
+}
+
 #: The enrolment form: which employer, who, from when, at what wage; one employee a case.
 ENROLMENT_FORM: dict[str, Any] = {
     "type": "object",
@@ -135,10 +189,6 @@ ENROLMENT_FORM: dict[str, Any] = {
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
 )
-BUSINESS_LICENCE = m(
-    "营业执照", "Business licence", replaceable_by="elicence", licence_type="business_licence"
-)
-
 ITEMS: list[dict[str, Any]] = [
     {
         "code": "SX-SI-001",
@@ -151,18 +201,28 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "依法设立的企业、个体经济组织等用人单位。",
         "conditions_en": "An employer lawfully established.",
         "materials": [
-            BUSINESS_LICENCE,
+            m(
+                "营业执照（企业登记信息）",
+                "Business licence (enterprise registry)",
+                replaceable_by="shared_data",
+            ),
             m(
                 "法定代表人身份证明",
                 "Legal representative's identity",
                 replaceable_by="shared_data",
+            ),
+            m(
+                "授权委托书（经办人办理时）",
+                "Power of attorney (when an agent files)",
+                required=False,
             ),
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 1,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "employer_registration.bpmn",
+        "form_schema": REGISTRATION_FORM,
     },
     {
         "code": "SX-SI-002",
@@ -200,14 +260,15 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "缴费基数、缴费月份等记录有误，需更正。",
         "conditions_en": "A base or a month was recorded wrongly.",
         "materials": [
-            m("工资发放记录", "Payroll records"),
-            m("更正情况说明", "Statement of the correction"),
+            m("工资发放记录", "Payroll records", needed_at=["review"]),
+            m("更正情况说明", "Statement of the correction", needed_at=["review"]),
         ],
         "legal_limit_days": 20,
         "promised_limit_days": 10,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "contribution_correction.bpmn",
+        "form_schema": CORRECTION_FORM,
     },
     {
         "code": "SX-SI-004",

@@ -90,6 +90,10 @@ EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS}
     ),
     EmployerRoleKind.AGENT: frozenset({VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS}),
+    # The agent who registered the employer on the platform (SX-SI-001) administers its users.
+    EmployerRoleKind.ADMINISTRATOR: frozenset(
+        {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS}
+    ),
 }
 
 #: What a signed-in citizen may do on their own Person.

@@ -256,7 +256,9 @@ def test_every_named_process_ships_with_the_platform() -> None:
 
     named = [i.process for i in catalogue.items_current() if i.process]
     assert named == [
+        "employer_registration.bpmn",
         "enrolment.bpmn",
+        "contribution_correction.bpmn",
         "proof_of_insurance.bpmn",
         "retirement.bpmn",
         "transfer.bpmn",
