@@ -13,6 +13,21 @@ class ApplicationsConfig(AppConfig):
         for name, function in SERVICES.items():
             engine.register_service(name, function)
 
+        from onestop.applications import employers
+        from onestop.applications.services import on_approved, on_route, on_submit
+
+        engine.register_service("household_check", employers.household_check)
+        on_submit(employers.ENROLMENT, employers.enrolment_check)
+        on_route(employers.ENROLMENT, employers.enrolment_route)
+        on_approved(employers.ENROLMENT, employers.enrolment_from_case)
+        engine.register_service("enterprise_check", employers.enterprise_check)
+        on_submit(employers.REGISTRATION, employers.registration_check)
+        on_route(employers.REGISTRATION, employers.registration_route)
+        on_approved(employers.REGISTRATION, employers.employer_from_case)
+        on_submit(employers.CORRECTION, employers.correction_check)
+        on_route(employers.CORRECTION, employers.enrolment_route)
+        on_approved(employers.CORRECTION, employers.correction_from_case)
+
         from onestop.identity.services import on_staff_deactivated
 
         on_staff_deactivated(_release_claims, _only_one_left)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from onestop.contributions import selectors as contributions
+from onestop.exchange.facts import insurance_facts
 from onestop.identity.models import Person
 
 
@@ -28,4 +29,25 @@ def insurance_record(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SERVICES = {"insurance_record": insurance_record}
+def _applicant(data: dict[str, Any]) -> Person | None:
+    applicant_id = data.get("applicant_id")
+    if not isinstance(applicant_id, int):
+        return None
+    return Person.objects.filter(pk=applicant_id).first()
+
+
+def proof_record(data: dict[str, Any]) -> dict[str, Any]:
+    """What the proof of insurance (SX-SI-004) states, from the ledger; ``insured`` false
+    (with the reasons under ``refusal``) when there is not a single contribution month to
+    prove."""
+    person = _applicant(data)
+    facts: dict[str, Any] = insurance_facts(person) if person is not None else {"insured": False}
+    if not facts["insured"]:
+        facts["refusal"] = (
+            "本省没有您的缴费记录，无法出具参保缴费证明。 "
+            "There is no contribution record in this province to prove."
+        )
+    return facts
+
+
+SERVICES = {"insurance_record": insurance_record, "proof_record": proof_record}

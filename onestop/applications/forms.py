@@ -1,5 +1,5 @@
-"""A form built from a service item's JSON Schema (strings, enums), checked again server-side
-by the schema itself."""
+"""A form built from a service item's JSON Schema (strings, enums, booleans), checked again
+server-side by the schema itself."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class SchemaForm(forms.Form):
                     required=name in required,
                     choices=[("", "—"), *[(v, shown.get(v, v)) for v in spec["enum"]]],
                 )
+            elif spec.get("type") == "boolean":
+                self.fields[name] = forms.BooleanField(label=label, required=name in required)
             else:
                 self.fields[name] = forms.CharField(
                     label=label,

@@ -39,7 +39,13 @@ def retirement_category(person: Person) -> Category | None:
 
 
 def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
-    fields = set(item.form_schema.get("properties", {}))
+    # A field marked ``"x-prefill": false`` is about someone else each time (the employee
+    # an employer enrols): an earlier answer is never carried over to it.
+    fields = {
+        name
+        for name, spec in item.form_schema.get("properties", {}).items()
+        if spec.get("x-prefill", True) is not False
+    }
     values: dict[str, Any] = {}
     earlier = Application.objects.filter(applicant=person).order_by("-submitted_at")[:20]
     for answers in earlier.values_list("answers", flat=True):

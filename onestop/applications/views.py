@@ -27,6 +27,7 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import Channel
+from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.throttles import throttle_page
@@ -96,11 +97,14 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             },
         )
     title, fields = groups[page]
+    # A link may name a field's value (the employer's page links to the enrolment with its
+    # credit code): it stands in the form, still for the person to check.
+    linked = {k: v for k, v in request.GET.items() if k in fields and k not in ("page",)}
     form = SchemaForm(
         request.POST if request.method == "POST" else None,
         schema=item.form_schema,
         fields=fields,
-        initial=draft.answers,
+        initial={**draft.answers, **linked},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -263,6 +267,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         if services.may_upload(user, case)
         else None,
         "item": item,
+        "result_is_proof": case.item_code == PROOF_ITEM and case.status == "approved",
         "facts": {k: v for k, v in case.facts.items() if k not in ("award", "survivor")},
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),

@@ -59,13 +59,136 @@ TRANSFER_FORM = {
     },
 }
 
+#: Proof of insurance (SX-SI-004): decided at once; the purpose is printed nowhere, it only
+#: helps the person find the case again.
+PROOF_FORM = {
+    "type": "object",
+    "properties": {
+        "purpose": {"type": "string", "maxLength": 100, "title": "用途（选填） Purpose (optional)"},
+    },
+}
+
+#: Employer registration (SX-SI-001): the credit code; the registry gives the rest.
+REGISTRATION_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["credit_code", "filer_role"],
+    "properties": {
+        "credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "统一社会信用代码 Unified social credit code",
+        },
+        "filer_role": {
+            "type": "string",
+            "enum": ["legal_representative", "agent"],
+            "x-enum-labels": {
+                "legal_representative": "本人是法定代表人 I am the legal representative",
+                "agent": "受委托的经办人 An agent with a power of attorney",
+            },
+            "title": "申请人身份 You file as",
+        },
+        "contact_phone": {"type": "string", "maxLength": 20, "title": "联系电话 Contact phone"},
+        "address": {"type": "string", "maxLength": 200, "title": "办公地址 Address"},
+    },
+}
+
+#: Contribution correction (SX-SI-003): which employer, the corrected lines, why.
+CORRECTION_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["employer_credit_code", "corrections", "reason"],
+    "properties": {
+        "employer_credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "用人单位统一社会信用代码 Employer's credit code",
+        },
+        "corrections": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 8000,
+            "title": "更正内容：每行“年月, 公民身份号码, 更正后工资” "
+            "Corrections: one line each, month, resident ID, corrected wage",
+            "x-prefill": False,
+        },
+        "reason": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "title": "更正原因 Reason for the correction",
+            "x-prefill": False,
+        },
+    },
+}
+
+#: The enrolment form: which employer, who, from when, at what wage; one employee a case.
+ENROLMENT_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "employer_credit_code",
+        "employee_name",
+        "employee_resident_id",
+        "start_month",
+        "wage",
+    ],
+    "properties": {
+        "employer_credit_code": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "用人单位统一社会信用代码 Employer's credit code",
+        },
+        "employee_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "title": "职工姓名 Employee's name",
+            "x-prefill": False,
+        },
+        "employee_resident_id": {
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "title": "职工公民身份号码 Employee's resident ID",
+            "x-prefill": False,
+        },
+        "start_month": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}$",
+            "title": "参保起始月份 First month insured (YYYY-MM)",
+            "x-prefill": False,
+        },
+        "wage": {
+            "type": "string",
+            "pattern": "^[0-9]{1,8}(\\.[0-9]{1,2})?$",
+            "title": "月工资（元） Monthly wage (yuan)",
+            "x-prefill": False,
+        },
+        "post_category": {
+            "type": "string",
+            "enum": ["general", "cadre", "worker"],
+            "x-enum-labels": {
+                "general": "一般岗位 General",
+                "cadre": "管理或专业技术岗位 Management or technical",
+                "worker": "生产操作岗位 Production or operating",
+            },
+            "title": "岗位类别 Post",
+        },
+        "concurrent_confirmed": {
+            "type": "boolean",
+            "title": "如其仍在其他单位在职：确认兼职用工（养老保险只由一个单位缴纳） "
+            "If still employed elsewhere: I confirm a concurrent employment (the pension is "
+            "paid by one employer only)",
+            "x-prefill": False,
+        },
+    },
+}
+
+
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
 )
-BUSINESS_LICENCE = m(
-    "营业执照", "Business licence", replaceable_by="elicence", licence_type="business_licence"
-)
-
 ITEMS: list[dict[str, Any]] = [
     {
         "code": "SX-SI-001",
@@ -78,18 +201,28 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "依法设立的企业、个体经济组织等用人单位。",
         "conditions_en": "An employer lawfully established.",
         "materials": [
-            BUSINESS_LICENCE,
+            m(
+                "营业执照（企业登记信息）",
+                "Business licence (enterprise registry)",
+                replaceable_by="shared_data",
+            ),
             m(
                 "法定代表人身份证明",
                 "Legal representative's identity",
                 replaceable_by="shared_data",
+            ),
+            m(
+                "授权委托书（经办人办理时）",
+                "Power of attorney (when an agent files)",
+                required=False,
             ),
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 1,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "employer_registration.bpmn",
+        "form_schema": REGISTRATION_FORM,
     },
     {
         "code": "SX-SI-002",
@@ -102,13 +235,19 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "已办理参保登记的用人单位为其职工办理。",
         "conditions_en": "A registered employer, for its employees.",
         "materials": [
-            m("劳动合同或用工证明", "Labour contract or proof of employment", required=False)
+            m("劳动合同或用工证明", "Labour contract or proof of employment", required=False),
+            m(
+                "职工身份信息（户籍核验）",
+                "Employee's identity (household register)",
+                replaceable_by="shared_data",
+            ),
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "enrolment.bpmn",
+        "form_schema": ENROLMENT_FORM,
     },
     {
         "code": "SX-SI-003",
@@ -121,14 +260,15 @@ ITEMS: list[dict[str, Any]] = [
         "conditions": "缴费基数、缴费月份等记录有误，需更正。",
         "conditions_en": "A base or a month was recorded wrongly.",
         "materials": [
-            m("工资发放记录", "Payroll records"),
-            m("更正情况说明", "Statement of the correction"),
+            m("工资发放记录", "Payroll records", needed_at=["review"]),
+            m("更正情况说明", "Statement of the correction", needed_at=["review"]),
         ],
         "legal_limit_days": 20,
         "promised_limit_days": 10,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "contribution_correction.bpmn",
+        "form_schema": CORRECTION_FORM,
     },
     {
         "code": "SX-SI-004",
@@ -145,7 +285,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "proof_of_insurance.bpmn",
+        "form_schema": PROOF_FORM,
     },
     {
         "code": "SX-SI-005",
@@ -354,3 +495,29 @@ def seed(item_model: Any, bundle_model: Any) -> None:
     for bundle in BUNDLES:
         if not bundle_model.objects.filter(code=bundle["code"]).exists():
             bundle_model.objects.create(**bundle)
+
+
+#: What a new version carries over from the one before it (everything an administrator edits).
+_NOT_CARRIED = {"id", "version", "note", "created_by", "created_at"}
+
+
+def publish_processes(item_model: Any, codes: list[str], note: str) -> None:
+    """For a database seeded before these items had a process: publish version n+1 of each
+    item in ``codes`` with its process, form and materials from ``ITEMS`` (the version a
+    fresh database starts with). Items already naming that process are left alone."""
+    wanted = {item["code"]: item for item in ITEMS if item["code"] in codes}
+    for code, item in wanted.items():
+        latest = item_model.objects.filter(code=code).order_by("-version").first()
+        if latest is None or latest.process == item["process"]:
+            continue
+        values = {
+            f.name: getattr(latest, f.name)
+            for f in latest._meta.fields
+            if f.name not in _NOT_CARRIED
+        }
+        for key in ("process", "form_schema", "materials", "step_limits"):
+            if key in item:
+                values[key] = item[key]
+        item_model.objects.create(
+            **values, version=latest.version + 1, created_by="system", note=note
+        )

@@ -44,6 +44,12 @@ class EmploymentIn(Schema):
     start: str = Field(..., examples=["2024-01"])
     wage: Amount = Field(..., le=10_000_000)
     post_category: str = PostCategory.GENERAL
+    concurrent_confirmed: bool = Field(
+        False,
+        description="the person is still employed elsewhere and this concurrent employment is "
+        "confirmed (the pension is paid for a person and month by one employer only); "
+        "without it such an addition is refused with code concurrent",
+    )
 
 
 class EmploymentEndIn(Schema):
@@ -220,6 +226,7 @@ def employment_add(request: HttpRequest, employer_id: int, payload: EmploymentIn
         start_period=parse_period(payload.start),
         wage=payload.wage,
         post_category=payload.post_category,
+        concurrent_confirmed=payload.concurrent_confirmed,
     )
     return Status(201, employment_out(employment))
 

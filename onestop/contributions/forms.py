@@ -33,6 +33,13 @@ class EmploymentForm(forms.Form):
     start = MonthField(label=_("From month"))
     wage = AmountField(label=_("Monthly wage (yuan)"), max_value=Decimal(10_000_000))
     post_category = forms.ChoiceField(label=_("Post"), choices=PostCategory.choices)
+    concurrent = forms.BooleanField(
+        label=_(
+            "If this person is still employed elsewhere: I confirm a concurrent employment "
+            "(the pension is paid by one employer only)"
+        ),
+        required=False,
+    )
 
 
 class EmploymentEndForm(forms.Form):

@@ -117,6 +117,47 @@ def _registered(employer: Employer) -> dict[str, InsuranceRegistration]:
     return {r.insurance: r for r in InsuranceRegistration.objects.filter(employer=employer)}
 
 
+#: The rule a concurrent employment is checked against (SIL art. 10, 12; the pension is
+#: paid for a person and month by one employer only, while work-injury insurance follows each
+#: employment: Ministry notice on concurrent employment, 人社部发〔2013〕34号).
+CONCURRENT_RULE_ZH = (
+    "同一人同一月份的基本养老保险费只能由一个单位缴纳；兼职用工可以同时参加工伤保险。"
+)
+CONCURRENT_RULE_EN = (
+    "Pension contributions for one person and month come from one employer only; a second "
+    "employer may still insure them for work injury."
+)
+
+
+def open_employment_at(*, person: Person, employer: Employer) -> bool:
+    return Employment.objects.filter(
+        person=person, employer=employer, end_period__isnull=True
+    ).exists()
+
+
+def employers_elsewhere(*, person: Person, employer: Employer) -> list[Employer]:
+    """The other employers where ``person`` has an open employment now."""
+    ids = (
+        Employment.objects.filter(person=person, end_period__isnull=True)
+        .exclude(employer=employer)
+        .values_list("employer_id", flat=True)
+    )
+    return list(Employer.objects.filter(pk__in=list(ids)).order_by("pk"))
+
+
+def concurrent_refusal(others: Sequence[Employer]) -> ServiceError:
+    """The question asked before adding someone employed elsewhere: the rule, and how to
+    go ahead."""
+    names = "、".join(e.name for e in others)
+    return ServiceError(
+        f"该人员在{names}仍有在职记录。{CONCURRENT_RULE_ZH}确认兼职用工的，请勾选确认后再提交。",
+        f"This person is still employed by {', '.join(e.name for e in others)}. "
+        f"{CONCURRENT_RULE_EN} To go ahead with a concurrent employment, confirm it and submit "
+        "again.",
+        code="concurrent",
+    )
+
+
 def employment_start(
     *,
     actor: Any,
@@ -125,9 +166,12 @@ def employment_start(
     start_period: int,
     wage: Decimal,
     post_category: str = PostCategory.GENERAL,
+    concurrent_confirmed: bool | None = None,
 ) -> Employment:
     """Add an employee (增员). The person must be registered; one open employment per
-    employer and person."""
+    employer and person. With ``concurrent_confirmed`` given (the pages and the API), an
+    open employment elsewhere is refused unless confirmed (``concurrent_refusal`` says the
+    rule); a confirmed one is journaled with the other employers."""
     _allowed(actor, employer)
     check = check_resident_id(resident_id, today=timezone.localdate())
     if not check.valid:
@@ -140,13 +184,19 @@ def employment_start(
     person = Person.objects.filter(resident_id_index=resident_id_index(check.normalized)).first()
     if person is None:
         raise ServiceError(
-            "该人员尚未登记参保信息。", "This person is not registered yet.", code="unknown_person"
+            "该人员尚未登记参保信息，请通过“职工参保登记（增员、减员）”为其办理首次参保。",
+            "This person is not registered yet: enrol them through the employee registration "
+            "service (SX-SI-002).",
+            code="unknown_person",
         )
     if post_category not in PostCategory.values:
         raise ServiceError("岗位类别无效。", "Unknown post category.", code="post_category")
     if wage < 0 or wage > MAX_WAGE:
         raise ServiceError("工资金额无效。", "The wage is not valid.", code="wage")
     month_of(start_period)
+    others = employers_elsewhere(person=person, employer=employer)
+    if others and concurrent_confirmed is False:
+        raise concurrent_refusal(others)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -172,6 +222,7 @@ def employment_start(
                 "employer": employer.pk,
                 "start": start_period,
                 "post_category": post_category,
+                **({"concurrent_with": [e.pk for e in others]} if others else {}),
             },
         )
     return employment

@@ -62,6 +62,7 @@ def employees_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 start_period=parse_period(data["start"]),
                 wage=data["wage"],
                 post_category=data["post_category"],
+                concurrent_confirmed=data["concurrent"],
             )
             messages.success(request, _("Employee added."))
             return redirect("contributions:employees", employer_id=employer.pk)

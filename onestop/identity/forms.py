@@ -95,3 +95,14 @@ class StaffChangeForm(forms.Form):
         self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
             code__startswith=scope_prefix
         )
+
+
+class EmployerUserForm(forms.Form):
+    resident_id = forms.CharField(label=_("Resident ID of the person to add"), max_length=18)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            ("agent", _("agent (handles social insurance)")),
+            ("administrator", _("administrator (manages the employer's users)")),
+        ],
+    )

@@ -185,6 +185,7 @@ class Employer(TimeStamped):
 class EmployerRoleKind(models.TextChoices):
     LEGAL_REPRESENTATIVE = "legal_representative", _("legal representative")
     AGENT = "agent", _("agent (handles social insurance)")
+    ADMINISTRATOR = "administrator", _("administrator (manages the employer's users)")
 
 
 class EmployerRole(models.Model):

@@ -103,6 +103,10 @@ EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     EmployerRoleKind.AGENT: frozenset(
         {VIEW_EMPLOYER, DECLARE, VIEW_CONTRIBUTIONS, EXPORT_EMPLOYEES}
     ),
+    # The agent who registered the employer on the platform (SX-SI-001) administers its users.
+    EmployerRoleKind.ADMINISTRATOR: frozenset(
+        {VIEW_EMPLOYER, MANAGE_EMPLOYER_ROLES, DECLARE, VIEW_CONTRIBUTIONS, EXPORT_EMPLOYEES}
+    ),
 }
 
 #: What a signed-in citizen may do on their own Person.

@@ -163,3 +163,12 @@ def resident_id_key(value: str) -> str:
     """The blind index of a resident ID (to file records about someone not registered)."""
     check = check_resident_id(value or "", today=timezone.localdate(), with_place=False)
     return resident_id_index(check.normalized) if check.valid else ""
+
+
+def employer_users_of(*, employer: Employer) -> list[EmployerRole]:
+    """The people acting for ``employer`` now, the legal representative first."""
+    order = {"legal_representative": 0, "administrator": 1, "agent": 2}
+    grants = EmployerRole.objects.select_related("person").filter(
+        employer=employer, revoked_at__isnull=True
+    )
+    return sorted(grants, key=lambda g: (order.get(g.role, 9), g.pk))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from onestop.audit.services import record
 from onestop.common.digests import sm3_hex
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.identity.auth import (
     normalise_phone,
@@ -31,12 +31,14 @@ from onestop.identity.models import (
     ApiToken,
     Employer,
     EmployerRole,
+    EmployerRoleKind,
     Person,
     Region,
     StaffProfile,
     StaffRole,
     User,
 )
+from onestop.identity.selectors import person_by_resident_id
 from onestop.rules.identifiers import check_credit_code, check_mobile, check_resident_id
 
 TOKEN_SCOPES = {
@@ -221,6 +223,66 @@ def employer_role_grant(
                 target=grant,
                 changes={"employer": employer.pk, "person": person.pk, "role": role},
             )
+    return grant
+
+
+def employer_user_add(
+    *, actor: Any, employer: Employer, resident_id: str, role: str = EmployerRoleKind.AGENT
+) -> EmployerRole:
+    """The employer's legal representative or administrator lets a registered person act for
+    it (an agent, or another administrator)."""
+    if not policy.allows(actor, policy.MANAGE_EMPLOYER_ROLES, employer):
+        raise NotPermitted()
+    if role not in (EmployerRoleKind.AGENT, EmployerRoleKind.ADMINISTRATOR):
+        raise ServiceError(
+            "只能添加经办人或管理员。", "Add an agent or an administrator.", code="role"
+        )
+    person = person_by_resident_id(resident_id)
+    if person is None or person.user_id is None:
+        raise ServiceError(
+            "该公民身份号码没有平台账号（须先以本人身份注册登录）。",
+            "No platform account has this resident ID (the person registers and signs in first).",
+            code="unknown_person",
+        )
+    if EmployerRole.objects.filter(
+        employer=employer, person=person, revoked_at__isnull=True
+    ).exists():
+        raise ServiceError(
+            "该人员已是本单位用户。", "This person already acts for the employer.", code="exists"
+        )
+    return employer_role_grant(actor=actor, employer=employer, person=person, role=role)
+
+
+def employer_user_remove(*, actor: Any, employer: Employer, grant_id: int) -> EmployerRole:
+    """End a person's right to act for the employer (kept, with the time it ended). The
+    legal representative's own grant is not removed here (the registry names them), nor may
+    one remove oneself."""
+    if not policy.allows(actor, policy.MANAGE_EMPLOYER_ROLES, employer):
+        raise NotPermitted()
+    with transaction.atomic():
+        grant = (
+            EmployerRole.objects.select_for_update()
+            .filter(pk=grant_id, employer=employer, revoked_at__isnull=True)
+            .first()
+        )
+        if grant is None:
+            raise NotFound()
+        if grant.role == EmployerRoleKind.LEGAL_REPRESENTATIVE or grant.person_id == getattr(
+            getattr(actor, "person", None), "pk", None
+        ):
+            raise ServiceError(
+                "不能移除法定代表人或您自己。",
+                "The legal representative and you yourself cannot be removed here.",
+                code="protected",
+            )
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record(
+            actor=actor,
+            action="identity.employer_role.revoked",
+            target=grant,
+            changes={"employer": employer.pk, "person": grant.person_id, "role": grant.role},
+        )
     return grant
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "security/staff/<int:user_id>/<slug:action>/", views.staff_action_view, name="staff_action"
     ),
+    path("employer/<int:employer_id>/users/", views.employer_users_view, name="employer_users"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.token_list_view, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from onestop.identity import policy, selectors, services
 from onestop.identity.auth import is_locked, totp_uri
 from onestop.identity.forms import (
     CodeForm,
+    EmployerUserForm,
     LoginForm,
     PersonSearchForm,
     StaffChangeForm,
@@ -391,3 +393,52 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             _("Your password has been changed; your other sessions and tokens have ended."),
         )
         return redirect(self.get_success_url())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def employer_users_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """The employer's users: its legal representative or administrator adds people who act
+    for it and removes them (names and IDs masked)."""
+    employer = selectors.employer_get_for(actor=request.user, employer_id=employer_id)
+    manages = policy.allows(request.user, policy.MANAGE_EMPLOYER_ROLES, employer)
+    form = EmployerUserForm(request.POST or None)
+    if request.method == "POST":
+        if not manages:
+            raise NotPermitted()
+        try:
+            if "remove" in request.POST:
+                grant = request.POST.get("remove", "")
+                services.employer_user_remove(
+                    actor=request.user,
+                    employer=employer,
+                    grant_id=int(grant) if grant.isdigit() else 0,
+                )
+                messages.success(request, _("The user no longer acts for the employer."))
+                return redirect("identity:employer_users", employer_id=employer.pk)
+            if form.is_valid():
+                services.employer_user_add(
+                    actor=request.user,
+                    employer=employer,
+                    resident_id=form.cleaned_data["resident_id"],
+                    role=form.cleaned_data["role"],
+                )
+                messages.success(request, _("The user has been added."))
+                return redirect("identity:employer_users", employer_id=employer.pk)
+        except ServiceError as exc:
+            if isinstance(exc, NotPermitted | NotFound):
+                raise
+            form.add_error(None, exc.zh if (get_language() or "").startswith("zh") else exc.en)
+    rows = [
+        {
+            "grant": g,
+            "name": mask_name(g.person.name),
+            "resident_id": mask_resident_id(g.person.resident_id),
+        }
+        for g in selectors.employer_users_of(employer=employer)
+    ]
+    return render(
+        request,
+        "identity/employer_users.html",
+        {"employer": employer, "rows": rows, "form": form if manages else None},
+    )

@@ -298,11 +298,50 @@ def application_submit(
                     context=case_facts(application, deadline=application.deadline),
                     link=case_link(application),
                 )
-                _announce_new_tasks(application, set())
+                if instance.completed:
+                    _decided_at_once(application, instance, actor)
+                else:
+                    _announce_new_tasks(application, set())
             return Filed(application, code)
         except IntegrityError:
             continue  # the random number was taken; draw another
     raise ServiceError("系统繁忙，请重试。", "Please try again.", code="busy")
+
+
+#: Process data a service task sets when it refuses a case by itself: the reasons, in
+#: both languages (``"zh / en"``), shown on the decision notice.
+REFUSAL_KEY = "refusal"
+
+
+def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -> None:
+    """A process that ended without a human step (service tasks only, e.g. the proof of
+    insurance): the case is decided as its end event says, in the filing's transaction.
+    An approval runs the item's hooks there too, so a hook's refusal files nothing."""
+    approved = "approved" in instance.ended
+    case.status = Status.APPROVED if approved else Status.REJECTED
+    case.completed_at = timezone.now()
+    case.save(update_fields=["status", "completed_at"])
+    steps_sync(case)
+    if approved:
+        for hook in APPROVAL_HOOKS.get(case.item_code, []):
+            hook(case, actor)
+    decision = "approve" if approved else "reject"
+    note = "" if approved else str(instance.data.get(REFUSAL_KEY) or "")
+    step_add(case, None, decision, task="decide", note=note)
+    record(
+        actor=None,
+        action=f"applications.decide.{decision}",
+        target=case,
+        changes={"status": case.status, "by": "service_task", "ended": list(instance.ended)},
+    )
+    event = _outcome_event(decision)
+    if event is not None:
+        notify(
+            recipients=[case.applicant.user],
+            event=event,
+            context=case_facts(case, note=note),
+            link=case_link(case),
+        )
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,

@@ -12,6 +12,7 @@ from onestop.applications.models import Application, Status
 from onestop.common.errors import NotFound, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
+from onestop.exchange.facts import insurance_facts
 
 #: The decision each final status stands for (withdrawn cases have none).
 DECIDED = {
@@ -40,6 +41,8 @@ def decision_facts(case: Application) -> dict[str, Any]:
 
 
 RETIREMENT_ITEM = "SX-SI-006"
+#: Its result is the signed proof of insurance itself, not a decision notice.
+PROOF_ITEM = "SX-SI-004"
 
 
 def _next_month(month: str) -> str:
@@ -94,6 +97,19 @@ def decision_notice_pdf(*, actor: Any, case: Application, absolute: Callable[[st
         facts = decision_facts(case)
     except ServiceError as exc:
         raise NotFound(exc.zh, exc.en) from exc
+    if case.item_code == PROOF_ITEM and facts["decision"] == "approve":
+        # The proof states the record as it stands when it is downloaded, naming the case.
+        proof = certificates.proof_of_insurance_issue(
+            actor=actor,
+            person=case.applicant,
+            facts={**insurance_facts(case.applicant), "case": case.number},
+        )
+        return certificate_pdf.render(
+            certificate=proof.certificate,
+            code=proof.code,
+            absolute=absolute,
+            rate_url=absolute(f"/rate/{case.number}/"),
+        )
     kind = "decision_notice"
     if case.item_code == RETIREMENT_ITEM and facts["decision"] == "approve":
         # An approved retirement is certified: the retirement month and when pay starts.

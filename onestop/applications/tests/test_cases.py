@@ -160,9 +160,29 @@ def test_filing_channels(world: Any) -> None:
     )
     with pytest.raises(NotFound):
         selectors.application_for(actor=world.mallory, number=filed.application.number)
-    with pytest.raises(ServiceError):  # no process for this item yet
+    from onestop.catalogue.services import item_publish
+
+    item_publish(
+        actor=None,
+        code="SX-TEST-NOPROC",
+        values={
+            "name": "无流程事项",
+            "name_en": "An item with no process",
+            "kind": "public_service",
+            "level": "county",
+            "legal_basis": "-",
+            "conditions": "-",
+            "legal_limit_days": 5,
+            "promised_limit_days": 1,
+            "visits_required": 0,
+            "channels": ["online"],
+            "materials": [{"name": "居民身份证", "name_en": "ID card", "required": True}],
+            "process": "",
+        },
+    )
+    with pytest.raises(ServiceError):  # no process for this item
         services.application_submit(
-            actor=world.alice.user, item_code="SX-SI-004", applicant=world.alice, answers={}
+            actor=world.alice.user, item_code="SX-TEST-NOPROC", applicant=world.alice, answers={}
         )
 
 
@@ -235,7 +255,15 @@ def test_every_named_process_ships_with_the_platform() -> None:
     from onestop.workflow import engine
 
     named = [i.process for i in catalogue.items_current() if i.process]
-    assert named == ["retirement.bpmn", "transfer.bpmn", "death_benefits.bpmn"]
+    assert named == [
+        "employer_registration.bpmn",
+        "enrolment.bpmn",
+        "contribution_correction.bpmn",
+        "proof_of_insurance.bpmn",
+        "retirement.bpmn",
+        "transfer.bpmn",
+        "death_benefits.bpmn",
+    ]
     assert all(engine.has_process(name) for name in named)
 
 

@@ -199,3 +199,12 @@ def test_signs_apply_to_numbers_only() -> None:
     assert evaluate("n > -3", {"n": -1}) is True
     with pytest.raises(ExpressionRefused):
         evaluate('-decision == "x"', {"decision": "accept"})
+
+
+def test_proof_of_insurance_ends_by_itself() -> None:
+    """No human step: with no applicant on record the service task finds nothing to prove
+    and the process ends refused, with the reason."""
+    case = engine.start(process="proof_of_insurance.bpmn", data={"applicant_id": None})
+    assert case.completed and case.ready == ()
+    assert case.ended == ("rejected",)
+    assert "no contribution record" in case.data["refusal"]

@@ -1,0 +1,533 @@
+"""Catalogue items filed end to end through their own processes: the person's proof of
+insurance (SX-SI-004), decided at once by a service task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.test import Client
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application, Status, Step
+from onestop.audit.models import Entry
+from onestop.common.errors import ServiceError
+from onestop.contributions import services as contributions
+from onestop.contributions.models import Declaration, Employment, InsuranceRegistration
+from onestop.contributions.selectors import statement_of
+from onestop.contributions.services import DeclaredRow
+from onestop.contributions.verify import ledger_verify
+from onestop.exchange.models import Certificate, Message
+from onestop.identity import demo
+from onestop.identity import services as identity
+from onestop.identity.auth import resident_id_index
+from onestop.identity.models import Employer, EmployerRole, Person, User
+from onestop.reviews.models import DIMENSIONS
+from onestop.simulators.registries import RegistrySimulator
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def employ(employer: Any, person: Person, months: list[int], wage: str = "6000") -> None:
+    """``person`` employed by ``employer`` and declared for ``months``."""
+    contributions.insurance_register(
+        actor=None, employer=employer, insurances=["pension"], since_period=months[0]
+    )
+    contributions.employment_start(
+        actor=None,
+        employer=employer,
+        resident_id=person.resident_id,
+        start_period=months[0],
+        wage=Decimal(wage),
+    )
+    for period in months:
+        result = contributions.declaration_submit(
+            actor=None,
+            employer=employer,
+            period=period,
+            rows=[DeclaredRow(2, person.resident_id, wage)],
+            today=TODAY,
+        )
+        assert result.accepted, result.reply
+
+
+def browser(user: User) -> Client:
+    """A signed-in browser: CSRF enforced, the token sent as the page's script sends it."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies["csrftoken"] = _get_new_csrf_string()
+    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    return client
+
+
+# --- SX-SI-004: proof of insurance, decided at once ---------------------------------------
+
+
+def test_proof_of_insurance_is_decided_at_once_and_delivered(world: Any) -> None:
+    """alice, with three months on record, files SX-SI-004 through the API: the case is
+    approved by the service task with no human step, journaled, the signed proof of
+    insurance comes at once, and she can rate the case."""
+    employ(world.acme, world.alice, [202609, 202610, 202611])
+    client = browser(world.alice.user)
+    answer = client.post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-004", "answers": {"purpose": "租房"}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "approved"
+    case = Application.objects.get(number=answer.json()["number"])
+    assert case.ready == [] and case.completed_at is not None
+    assert not case.open_steps.exists()
+    assert case.facts["insured"] is True and case.facts["contribution_months"] == 3
+    assert list(case.steps.values_list("action", "task", "actor_label")) == [
+        ("submitted", "", world.alice.user.get_username()),
+        ("approve", "decide", "system"),
+    ]
+    actions = set(Entry.objects.filter(target_id=str(case.pk)).values_list("action", flat=True))
+    assert {"applications.submitted", "applications.decide.approve"} <= actions
+    pdf = client.get(f"/applications/{case.number}/result.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    proof = Certificate.objects.get(kind="proof_of_insurance")
+    assert proof.person == world.alice
+    assert proof.payload["facts"]["contribution_months"] == 3
+    assert proof.payload["facts"]["case"] == case.number
+    rated = client.post(
+        f"/api/v1/applications/{case.number}/review",
+        {"level": 5, "scores": dict.fromkeys(DIMENSIONS, 5), "comment": "立等可取"},
+        content_type="application/json",
+    )
+    assert rated.status_code == 201, rated.content
+
+
+def test_proof_of_insurance_without_a_record_is_refused_with_the_reason(world: Any) -> None:
+    """bob has no contribution month: the case is refused at once with the reason, and no
+    proof is issued (the decision notice states the reason)."""
+    filed = applications.application_submit(
+        actor=world.bob.user, item_code="SX-SI-004", applicant=world.bob, answers={}
+    )
+    case = filed.application
+    assert case.status == Status.REJECTED
+    refusal = Step.objects.get(application=case, action="reject")
+    assert "no contribution record" in refusal.note
+    applications.decision_notice_pdf(actor=world.bob.user, case=case, absolute=str)
+    assert list(Certificate.objects.values_list("kind", flat=True)) == ["decision_notice"]
+
+
+def test_proof_of_insurance_at_the_counter(world: Any) -> None:
+    """carol files it at the Yanta counter for alice, with her consent: decided at once."""
+    employ(world.acme, world.alice, [202611])
+    case = applications.application_submit(
+        actor=world.carol,
+        item_code="SX-SI-004",
+        applicant=world.alice,
+        answers={},
+        channel="counter",
+        consent=True,
+    ).application
+    assert case.status == Status.APPROVED and case.channel == "counter"
+
+
+# --- SX-SI-002: employee enrolment, never insured before -----------------------------------
+
+NEWCOMER_NAME = "张新来"
+NEWCOMER_ID = demo.resident_id(random.Random(20), "610113", dt.date(2002, 4, 9), male=True)
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def registries(settings: Any) -> Iterator[RegistrySimulator]:
+    """The departments' registries behind the gateway, the newcomer in the household
+    register."""
+    app = RegistrySimulator()
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{server.server_port}"
+    app.put("public_security", "household", NEWCOMER_ID, {"name": NEWCOMER_NAME})
+    yield app
+    server.shutdown()
+
+
+def enrol(client: Client, employer: Any, **answers: Any) -> Any:
+    return client.post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-002",
+            "answers": {
+                "employer_credit_code": employer.credit_code,
+                "employee_name": NEWCOMER_NAME,
+                "employee_resident_id": NEWCOMER_ID,
+                "start_month": "2026-11",
+                "wage": "5200",
+                "post_category": "general",
+                **answers,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def test_a_never_insured_person_is_enrolled_and_declared_the_same_month(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """bob enrols a first-job hire for acme: the household register confirms name and ID,
+    the person and the employment are created at once (journaled, the register query logged
+    under the new person), and acme declares them for 2026-11 the same month."""
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202601
+    )
+    client = browser(world.bob.user)
+    answer = enrol(client, world.acme)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "approved"
+    case = Application.objects.get(number=answer.json()["number"])
+    assert case.region == world.acme.region
+    assert case.facts["identity_matched"] is True and case.facts["newly_insured"] is True
+    person = Person.objects.get(resident_id_index=resident_id_index(NEWCOMER_ID))
+    assert person.name == NEWCOMER_NAME and person.region == world.acme.region
+    employment = Employment.objects.get(person=person)
+    assert (employment.employer, employment.start_period, employment.wage) == (
+        world.acme,
+        202611,
+        Decimal("5200.00"),
+    )
+    journal = list(Entry.objects.values_list("action", flat=True))
+    assert "identity.person.registered" in journal
+    assert "contributions.employment.started" in journal
+    assert Message.objects.filter(resource="public_security.household", outcome="found").exists()
+    result = contributions.declaration_submit(
+        actor=world.bob.user,
+        employer=world.acme,
+        period=202611,
+        rows=[DeclaredRow(2, NEWCOMER_ID, "5200")],
+        today=TODAY,
+    )
+    assert result.accepted, result.reply
+
+
+@pytest.mark.parametrize(
+    ("name", "dead", "reason"),
+    [
+        ("张信来", False, "do not match the household register"),
+        (NEWCOMER_NAME, True, "records this person's death"),
+    ],
+)
+def test_an_enrolment_the_register_does_not_confirm_is_refused(
+    world: Any, registries: RegistrySimulator, name: str, dead: bool, reason: str
+) -> None:
+    """A name that differs from the household register, or a registered death: the case is
+    refused at once with the reason; no person, no employment."""
+    if dead:
+        registries.put("public_security", "deaths", NEWCOMER_ID, {"date": "2026-10-01"})
+    answer = enrol(browser(world.bob.user), world.acme, employee_name=name)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "rejected"
+    case = Application.objects.get()
+    assert reason in case.steps.get(action="reject").note
+    assert not Person.objects.filter(resident_id_index=resident_id_index(NEWCOMER_ID)).exists()
+    assert not Employment.objects.exists()
+
+
+def test_enrolling_someone_employed_elsewhere_asks_first_and_records_the_answer(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice works for acme; bob's Baoji employer enrols her: refused with the rule until he
+    confirms a concurrent employment, which is journaled with the other employer."""
+    employ(world.acme, world.alice, [202611])
+    baoji = identity.employer_register(
+        actor=None,
+        name="宝鸡秦川机械有限公司",
+        credit_code=demo.credit_code(random.Random(5), "610302"),
+        region=world.regions["610302"],
+        legal_representative="白博文",
+    )
+    identity.employer_role_grant(actor=None, employer=baoji, person=world.bob, role="agent")
+    client = browser(world.bob.user)
+    asked = enrol(
+        client,
+        baoji,
+        employee_name=world.alice.name,
+        employee_resident_id=world.alice.resident_id,
+    )
+    assert asked.status_code == 400
+    assert asked.json()["code"] == "concurrent"
+    assert "one employer only" in asked.json()["message_en"]
+    assert "只能由一个单位缴纳" in asked.json()["message_zh"]
+    assert not Application.objects.exists()
+    confirmed = enrol(
+        client,
+        baoji,
+        employee_name=world.alice.name,
+        employee_resident_id=world.alice.resident_id,
+        concurrent_confirmed=True,
+    )
+    assert confirmed.status_code == 201 and confirmed.json()["status"] == "approved"
+    entry = Entry.objects.get(
+        action="contributions.employment.started",
+        target_id=str(Employment.objects.get(employer=baoji).pk),
+    )
+    assert entry.changes["concurrent_with"] == [world.acme.pk]
+
+
+def test_only_the_employers_own_users_enrol(world: Any, registries: RegistrySimulator) -> None:
+    """alice does not act for acme: refused, nothing filed."""
+    answer = enrol(browser(world.alice.user), world.acme)
+    assert answer.status_code == 400 and answer.json()["code"] == "employer"
+    assert not Application.objects.exists() and not Employment.objects.exists()
+
+
+# --- SX-SI-001: employer registration ------------------------------------------------------
+
+STARTUP_CODE = demo.credit_code(random.Random(7), "610113")
+STARTUP = "西安新星软件有限公司"
+
+
+def register(client: Client, role: str = "legal_representative") -> Any:
+    return client.post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-001",
+            "answers": {"credit_code": STARTUP_CODE, "filer_role": role, "address": "雁塔路1号"},
+        },
+        content_type="application/json",
+    )
+
+
+def test_an_employer_registered_by_its_legal_representative_manages_its_users(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice registers her company: the registry names her as legal representative, carol
+    approves, the employer exists in Yanta with pension insurance, alice is its legal
+    representative and adds bob as an agent on the employer's users page, then removes him."""
+    registries.put(
+        "market_regulation",
+        "enterprises",
+        STARTUP_CODE,
+        {"name": STARTUP, "status": "存续", "legal_representative": world.alice.name},
+    )
+    alice = browser(world.alice.user)
+    answer = register(alice)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "submitted"
+    case = Application.objects.get()
+    assert case.region == world.regions["610113"]
+    assert case.facts["enterprise_ok"] is True and case.facts["representative_matched"] is True
+    assert [r[:2] for r in case.ready] == [["review", "case_worker"]]
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    employer = Employer.objects.get(credit_code=STARTUP_CODE)
+    assert (employer.name, employer.region, employer.legal_representative) == (
+        STARTUP,
+        world.regions["610113"],
+        world.alice.name,
+    )
+    assert list(employer.roles.values_list("person_id", "role")) == [
+        (world.alice.pk, "legal_representative")
+    ]
+    assert list(
+        InsuranceRegistration.objects.filter(employer=employer).values_list(
+            "insurance", "since_period"
+        )
+    ) == [("pension", 202611)]
+    page = f"/employer/{employer.pk}/users/"
+    added = alice.post(page, {"resident_id": world.bob.resident_id, "role": "agent", "add": "1"})
+    assert added.status_code == 302
+    grant = EmployerRole.objects.get(employer=employer, person=world.bob, revoked_at=None)
+    assert browser(world.bob.user).get(f"/employer/{employer.pk}/employees/").status_code == 200
+    removed = alice.post(page, {"remove": str(grant.pk)})
+    assert removed.status_code == 302
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    assert browser(world.bob.user).get(f"/employer/{employer.pk}/employees/").status_code == 404
+    journal = set(Entry.objects.values_list("action", flat=True))
+    assert {
+        "identity.employer.registered",
+        "identity.employer_role.granted",
+        "identity.employer_role.revoked",
+        "applications.review.approve",
+    } <= journal
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        (
+            {"name": STARTUP, "status": "注销", "legal_representative": "李爱丽"},
+            "deregistered",
+        ),
+        (
+            {"name": STARTUP, "status": "存续", "legal_representative": "王五"},
+            "names another legal representative",
+        ),
+        (None, "has no company with this credit code"),
+    ],
+)
+def test_a_registration_the_registry_does_not_bear_out_is_refused(
+    world: Any, registries: RegistrySimulator, record: dict[str, str] | None, reason: str
+) -> None:
+    """Deregistered, another legal representative, or unknown: refused at once with the
+    reason, no employer."""
+    if record is not None:
+        registries.put("market_regulation", "enterprises", STARTUP_CODE, record)
+    answer = register(browser(world.alice.user))
+    assert answer.status_code == 201 and answer.json()["status"] == "rejected"
+    assert reason in Application.objects.get().steps.get(action="reject").note
+    assert not Employer.objects.filter(credit_code=STARTUP_CODE).exists()
+
+
+def test_an_agent_registers_and_becomes_the_administrator(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """bob files as an agent for a company whose legal representative is someone else: the
+    case worker reviews it; approval makes bob its administrator, who may add users; an
+    employer on the platform already cannot be registered twice."""
+    registries.put(
+        "market_regulation",
+        "enterprises",
+        STARTUP_CODE,
+        {"name": STARTUP, "status": "存续", "legal_representative": "王五"},
+    )
+    bob = browser(world.bob.user)
+    case = Application.objects.get(number=register(bob, "agent").json()["number"])
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    employer = Employer.objects.get(credit_code=STARTUP_CODE)
+    assert employer.roles.get().role == "administrator"
+    added = bob.post(
+        f"/employer/{employer.pk}/users/",
+        {"resident_id": world.alice.resident_id, "role": "agent", "add": "1"},
+    )
+    assert added.status_code == 302
+    again = register(browser(world.alice.user), "agent")
+    assert again.status_code == 400 and again.json()["code"] == "duplicate"
+
+
+def test_only_the_legal_representative_or_administrator_manages_users(world: Any) -> None:
+    """An agent sees the employer's users but cannot add or remove: 403, nothing changed."""
+    identity.employer_role_grant(actor=None, employer=world.acme, person=world.alice, role="agent")
+    alice = browser(world.alice.user)
+    assert alice.get(f"/employer/{world.acme.pk}/users/").status_code == 200
+    before = EmployerRole.objects.count()
+    refused = alice.post(
+        f"/employer/{world.acme.pk}/users/",
+        {"resident_id": world.dave.resident_id, "role": "agent", "add": "1"},
+    )
+    assert refused.status_code == 403
+    assert EmployerRole.objects.count() == before
+    assert browser(world.mallory).get(f"/employer/{world.acme.pk}/users/").status_code == 404
+
+
+# --- SX-SI-003: contribution correction ----------------------------------------------------
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def correct(client: Client, employer: Any, lines: str) -> Any:
+    return client.post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-003",
+            "answers": {
+                "employer_credit_code": employer.credit_code,
+                "corrections": lines,
+                "reason": "9、10月工资漏报绩效 Bonus left out",
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def evidence(world: Any, case: Application) -> None:
+    for name in ("工资发放记录", "更正情况说明"):
+        applications.material_upload(
+            actor=world.bob.user, application=case, name=name, file_name="a.pdf", data=PDF
+        )
+
+
+def bases(person: Person) -> dict[str, Decimal]:
+    return {m.period: m.base for m in statement_of(person=person).months}
+
+
+def test_a_correction_reviewed_and_approved_posts_the_supplementary_declarations(
+    world: Any,
+) -> None:
+    """acme declared alice at 6000 for 2026-09 and 2026-10; bob files the corrected wages
+    with the evidence, carol approves: the supplementary declarations are posted, the ledger
+    holds the corrected bases and every invariant."""
+    employ(world.acme, world.alice, [202609, 202610])
+    lines = f"2026-09, {world.alice.resident_id}, 6800\n2026-10,{world.alice.resident_id},7000"
+    answer = correct(browser(world.bob.user), world.acme, lines)
+    assert answer.status_code == 201, answer.content
+    case = Application.objects.get()
+    assert [r[:2] for r in case.ready] == [["review", "case_worker"]]
+    with pytest.raises(ServiceError) as missing:  # no evidence yet
+        applications.application_act(
+            actor=world.carol, application=case, task="review", decision="approve"
+        )
+    assert missing.value.code == "materials"
+    evidence(world, case)
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    supplementary = Declaration.objects.filter(kind="supplementary").order_by("period")
+    assert list(supplementary.values_list("period", "idempotency_key")) == [
+        (202609, f"{case.number}-202609"),
+        (202610, f"{case.number}-202610"),
+    ]
+    assert bases(world.alice) == {"2026-09": Decimal("6800.00"), "2026-10": Decimal("7000.00")}
+    assert ledger_verify() == []
+    case.refresh_from_db()
+    assert case.status == Status.APPROVED
+
+
+def test_correction_lines_are_checked_when_filed_all_at_once(world: Any) -> None:
+    """A current month, a bad ID and a bad amount: refused at filing, each line named."""
+    employ(world.acme, world.alice, [202609])
+    answer = correct(
+        browser(world.bob.user),
+        world.acme,
+        f"2026-11, {world.alice.resident_id}, 6800\n2026-09, 123, 6800\n"
+        f"2026-09, {world.alice.resident_id}, 6,8OO",
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "corrections"
+    for line in ("line 1", "line 2", "line 3"):
+        assert line in answer.json()["message_en"]
+    assert not Application.objects.exists()
+
+
+def test_a_correction_the_ledger_refuses_refuses_the_approval_whole(world: Any) -> None:
+    """One line names dave, not employed by acme in 2026-09: the approval is refused with
+    the ledger's reason; nothing is posted for either month and the case stays in review;
+    the case worker then rejects it."""
+    employ(world.acme, world.alice, [202609, 202610])
+    lines = f"2026-10, {world.alice.resident_id}, 7000\n2026-09, {world.dave.resident_id}, 5000"
+    correct(browser(world.bob.user), world.acme, lines)
+    case = Application.objects.get()
+    evidence(world, case)
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.carol, application=case, task="review", decision="approve"
+        )
+    assert refused.value.code == "declaration" and "2026-09" in refused.value.en
+    assert not Declaration.objects.filter(kind="supplementary").exists()
+    assert bases(world.alice)["2026-10"] == Decimal("6000.00")
+    case = applications.application_act(
+        actor=world.carol, application=case, task="review", decision="reject", note="证据不足"
+    )
+    assert case.status == Status.REJECTED
+    assert not Declaration.objects.filter(kind="supplementary").exists()
