@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
+from onestop.common.templatetags.one_language import one_language
 from onestop.identity.models import User
 
 
@@ -25,13 +27,16 @@ class SchemaForm(forms.Form):
         for name, spec in schema.get("properties", {}).items():
             if fields is not None and name not in fields:
                 continue
-            label = spec.get("title", name)
+            label = one_language(spec["title"]) if spec.get("title") else name
             if "enum" in spec:
                 shown = spec.get("x-enum-labels", {})  # what each value reads as, if not itself
                 self.fields[name] = forms.ChoiceField(
                     label=label,
                     required=name in required,
-                    choices=[("", "—"), *[(v, shown.get(v, v)) for v in spec["enum"]]],
+                    choices=[
+                        ("", "—"),
+                        *[(v, one_language(shown[v]) if v in shown else v) for v in spec["enum"]],
+                    ],
                 )
             elif spec.get("type") == "boolean":
                 self.fields[name] = forms.BooleanField(label=label, required=name in required)
@@ -120,7 +125,12 @@ class MaterialForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["name"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(m["name"], m["name"]) for m in materials if m.get("name")]
+        english = not (get_language() or "zh").startswith("zh")
+        field.choices = [
+            (m["name"], (m.get("name_en") or m["name"]) if english else m["name"])
+            for m in materials
+            if m.get("name")
+        ]
 
 
 class CaseSearchForm(forms.Form):
@@ -138,7 +148,9 @@ class CaseSearchForm(forms.Form):
     until = forms.DateField(
         label=_("Filed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    person = forms.IntegerField(
+        label=_("Person"), required=False, widget=forms.HiddenInput, min_value=1
+    )
 
     def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
         from onestop.applications.models import Status

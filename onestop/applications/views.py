@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.applications import selectors, services
+from onestop.applications import labels, selectors, services
 from onestop.applications.forms import (
     ActForm,
     CaseSearchForm,
@@ -30,6 +30,7 @@ from onestop.applications.models import Channel
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.templatetags.one_language import one_language
 from onestop.common.throttles import throttle_page
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -190,6 +191,7 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
     return [
         {
             "name": m.get("name", ""),
+            "name_en": m.get("name_en", ""),
             "required": m.get("required", True),
             "licence": used.get(m.get("name", "")),
             "uploaded": m.get("name", "") in uploaded,
@@ -233,10 +235,24 @@ def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[s
     return rows
 
 
+def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form's answers as read: each field's title and each option's label in the current
+    language (the schema records both), never the key or the stored code."""
+    properties = schema.get("properties", {})
+    shown = []
+    for key, value in answers.items():
+        spec = properties.get(key, {})
+        title = spec.get("title")
+        label = one_language(title) if title else labels.fact_label(key)
+        option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
+        shown.append((label, one_language(option) if option else labels.value_shown(value)))
+    return shown
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     actions = [
-        {"task": task, "title": title, "form": ActForm(task=task, prefix=task)}
+        {"task": task, "title": labels.step_title(title), "form": ActForm(task=task, prefix=task)}
         for task, lane, _, title in case.ready
         if lane == "applicant" and services.may_act(user, case, lane)
     ]
@@ -268,7 +284,12 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         else None,
         "item": item,
         "result_is_proof": case.item_code == PROOF_ITEM and case.status == "approved",
-        "facts": {k: v for k, v in case.facts.items() if k not in ("award", "survivor")},
+        "facts": [
+            (labels.fact_label(k), labels.value_shown(v))
+            for k, v in case.facts.items()
+            if k not in ("award", "survivor")
+        ],
+        "answers": _answers_shown(item.form_schema, case.answers),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
         "steps": case.steps.all(),
@@ -566,7 +587,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
         request.user, policy.VIEW_PERSON
     ):
         raise NotPermitted()
-    items = [(i.code, f"{i.code} {i.name}") for i in catalogue.items_current()]
+    english = not (get_language() or "zh").startswith("zh")
+    items = [
+        (i.code, f"{i.code} {(i.name_en or i.name) if english else i.name}")
+        for i in catalogue.items_current()
+    ]
     form = CaseSearchForm(request.GET or None, items=items)
     page = None
     query = ""

@@ -94,6 +94,14 @@ class ServiceItem(AppendOnly):
             ),
         ]
 
+    def get_channels_display(self) -> str:
+        """The channels as their labels, in the current language."""
+        from django.utils.translation import get_language
+
+        labels = dict(Channel.choices)
+        shown = [str(labels.get(code, code)) for code in self.channels]
+        return ("、" if (get_language() or "zh").startswith("zh") else ", ").join(shown)
+
     def __str__(self) -> str:
         return f"{self.code} v{self.version} {self.name}"
 

@@ -52,6 +52,20 @@ class Guide:
     compression: int  # how much shorter the promise is than the law, in percent
 
 
+def item_name(*, code: str) -> str:
+    """The latest version's name of the item ``code`` in the current language (the code
+    itself for an unknown item)."""
+    from django.utils.translation import get_language
+
+    row = (
+        ServiceItem.objects.filter(code=code).order_by("-version").values_list("name", "name_en")
+    ).first()
+    if row is None:
+        return code
+    english = not (get_language() or "zh").startswith("zh")
+    return (row[1] or row[0]) if english else row[0]
+
+
 def guide_of(*, item: ServiceItem, today: dt.date) -> Guide:
     """The service guide: what to bring, what the platform fetches itself, when it is done."""
     to_upload = [m for m in item.materials if not m.get("replaceable_by")]

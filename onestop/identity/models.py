@@ -17,6 +17,13 @@ class RegionLevel(models.TextChoices):
     COUNTY = "county", _("county or district")
 
 
+def _shown(name: str, name_en: str) -> str:
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
+    return (name_en or name) if english else name
+
+
 class Region(models.Model):
     """An administrative division with its GB/T 2260 code."""
 
@@ -34,7 +41,12 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.shown_name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the current language (the Chinese one where no English is recorded)."""
+        return _shown(self.name, self.name_en)
 
     @property
     def scope_prefix(self) -> str:
@@ -72,7 +84,7 @@ class Agency(models.Model):
         verbose_name_plural = _("agencies")
 
     def __str__(self) -> str:
-        return self.name
+        return _shown(self.name, self.name_en)
 
 
 class User(AbstractUser):

@@ -145,9 +145,13 @@ def staff_in_scope_of(*, region: Region, roles: list[str]) -> list[StaffProfile]
 
 def agency_names_by_region(*, kind: str = "si_agency") -> dict[int, str]:
     """The name of each region's agency of ``kind`` (the one that handles its cases)."""
+    from django.utils.translation import get_language
+
     from onestop.identity.models import Agency
 
-    return dict(Agency.objects.filter(kind=kind).values_list("region_id", "name"))
+    english = not (get_language() or "zh").startswith("zh")
+    rows = Agency.objects.filter(kind=kind).values_list("region_id", "name", "name_en")
+    return {region: (name_en or name) if english else name for region, name, name_en in rows}
 
 
 def person_by_resident_id(value: str) -> Person | None:

@@ -196,14 +196,73 @@ def contribution(
 
 
 @dataclass(frozen=True)
+class Step:
+    """One row of an estimate's explanation, in both languages: ``kind`` says whether the
+    value was entered, is a published parameter, or is derived (then ``formula`` says how)."""
+
+    kind: str  # "entered", "published" or "derived"
+    label_zh: str
+    label_en: str
+    formula: str
+    value: str
+    source_zh: str
+    source_en: str
+
+
+@dataclass(frozen=True)
 class Estimate:
     retirement: RetirementDate
     pension: PensionResult
+    #: The balance at the end of each month shown, one row per month: the first row is the
+    #: balance entered (at the end of the month before this one), then each year's end and
+    #: the month before retirement.
     points: tuple[tuple[str, Decimal], ...]
     contribution_months: int
     average_index: Decimal
     rate: Decimal
     monthly_credit: Decimal
+    steps: tuple[Step, ...] = ()
+
+
+#: The legal sources the award's lines cite, in both languages.
+_SOURCES = {
+    "D3 Guofa [2005] 38, art. 6": (
+        "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）第六条",
+        "State Council decision Guofa [2005] 38, art. 6",
+    ),
+    "D3 Guofa [2005] 38, annex: months of individual account pension": (
+        "国发〔2005〕38号附件：个人账户养老金计发月数表",
+        "Guofa [2005] 38, annex: months of the individual account pension",
+    ),
+    "D3: N counts months / 12 including deemed years": (
+        "缴费年限按缴费月数（含视同缴费）除以12计算",
+        "Contribution years: months, deemed months included, divided by 12",
+    ),
+    "sum": ("前三项之和", "The sum of the lines above"),
+}
+
+
+def _award_steps(award: Award, *, age: Age, reference: str) -> list[Step]:
+    """The award's own lines after P and Z (which the estimate states itself), with their
+    sources in both languages."""
+    steps = []
+    for line in award.explanation:
+        if line.label_en in {"Benefit base P", "Average contribution index Z"}:
+            continue
+        if line.label_en == "Policy parameters used":
+            continue
+        source_zh, source_en = _SOURCES.get(
+            line.source, (f"省级政策参数 {reference}", f"Provincial parameters {reference}")
+        )
+        formula = line.formula
+        if line.label_en == "Divisor":
+            formula = ""
+            source_zh = f"{source_zh}：退休年龄{age.years}岁{age.months}个月"
+            source_en = f"{source_en}: retiring at {age.years} years {age.months} months"
+        steps.append(
+            Step("derived", line.label_zh, line.label_en, formula, line.value, source_zh, source_en)
+        )
+    return steps
 
 
 def estimate(
@@ -248,7 +307,8 @@ def estimate(
     base = contribution_base(wage=monthly_wage, average_wage=data.average_wage, rates=data.rates)
     credit = money(base * data.rates.pension_individual)
     balance = money(account_balance)
-    points: list[tuple[str, Decimal]] = [(str(now), balance)]
+    # The balance entered stands at the end of last month; this month is the first credited.
+    points: list[tuple[str, Decimal]] = [(str(now.plus(-1)), balance)]
     month = now
     while month < when.retirement_month:
         # Credit the rest of this year, or up to the retirement month in its year.
@@ -280,7 +340,108 @@ def estimate(
         deemed_months=deemed_months,
         benefit_base_source=f"{data.reference}: latest published, assumed unchanged",
     )
-    return Estimate(when, result, tuple(points), total_months, blended, rate.rate, credit)
+    floor = money(data.average_wage * data.rates.base_floor_ratio)
+    ceiling = money(data.average_wage * data.rates.base_ceiling_ratio)
+    future = future_index.quantize(Decimal("0.0001"))
+    ref = data.reference
+    published = f"省级政策参数 {ref}（最新公布，假定不变）"
+    published_en = f"Provincial parameters {ref} (latest published, assumed unchanged)"
+    steps = [
+        Step(
+            "published",
+            "全省平均工资 A",
+            "Provincial average wage A",
+            "",
+            f"{data.average_wage}",
+            published,
+            published_en,
+        ),
+        Step(
+            "published",
+            "计发基数 P",
+            "Benefit base P",
+            "",
+            f"{data.benefit_base}",
+            published,
+            published_en,
+        ),
+        Step(
+            "published",
+            "记账利率",
+            "Book interest rate",
+            "",
+            f"{rate.rate}",
+            f"{rate.year}年公布的记账利率",
+            f"Book rate published for {rate.year}",
+        ),
+        Step(
+            "derived",
+            "缴费基数",
+            "Contribution base",
+            f"min(max({money(monthly_wage)}, {floor}), {ceiling})",
+            f"{base}",
+            "缴费基数在平均工资的上下限之间",
+            "The base lies between the floor and the ceiling",
+        ),
+        Step(
+            "derived",
+            "每月记入个人账户",
+            "Credited to the account each month",
+            f"{base} × {data.rates.pension_individual}",
+            f"{credit}",
+            "个人缴费全部记入个人账户",
+            "The individual contribution goes to the account",
+        ),
+        Step(
+            "derived",
+            "距退休月数",
+            "Months until retirement",
+            f"{now} → {when.retirement_month}",
+            f"{remaining}",
+            "",
+            "",
+        ),
+        Step(
+            "derived",
+            "缴费月数 N（至退休）",
+            "Contribution months N at retirement",
+            f"{contribution_months} + {remaining}",
+            f"{total_months}",
+            "",
+            "",
+        ),
+        Step(
+            "derived",
+            "今后的缴费指数",
+            "Contribution index from now on",
+            f"{base} / {data.average_wage}",
+            f"{future}",
+            "",
+            "",
+        ),
+        Step(
+            "derived",
+            "平均缴费指数 Z（至退休）",
+            "Average contribution index Z at retirement",
+            f"({average_index} × {contribution_months} + {future} × {remaining}) / {total_months}",
+            f"{blended}",
+            "按月数加权平均",
+            "Weighted by months",
+        ),
+        Step(
+            "derived",
+            "退休时个人账户余额",
+            "Account balance at retirement",
+            f"{points[0][1]} → {balance}",
+            f"{balance}",
+            "按记账利率逐年计息，见下表",
+            "Interest each year at the book rate; see the table",
+        ),
+        *_award_steps(result.award, age=when.statutory_age, reference=ref),
+    ]
+    return Estimate(
+        when, result, tuple(points), total_months, blended, rate.rate, credit, tuple(steps)
+    )
 
 
 @dataclass(frozen=True)

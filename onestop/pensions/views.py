@@ -95,6 +95,17 @@ def chart(
     }
 
 
+def _entered(form: EstimateForm, provinces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the person entered, as entered (choices by their label), for the result to echo."""
+    rows = []
+    for name, field in form.fields.items():
+        raw = form.data.get(name, "")
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = str(choices.get(raw, raw)) if choices else str(raw)
+        rows.append((str(field.label), shown.strip() or "—"))
+    return rows
+
+
 def estimate_view(request: HttpRequest) -> HttpResponse:
     language_zh = (get_language() or "").startswith("zh")
     provinces = [
@@ -117,7 +128,9 @@ def estimate_view(request: HttpRequest) -> HttpResponse:
                 average_index=data["average_index"],
                 deemed_months=data.get("deemed_months") or 0,
             )
-            context.update(estimate=estimate, chart=chart(estimate.points))
+            context.update(
+                estimate=estimate, chart=chart(estimate.points), entered=_entered(form, provinces)
+            )
         except (RuleError, ServiceError) as exc:
             context["error"] = _message(exc)
     return _render(request, "pensions/estimate.html", "pensions/_estimate_result.html", context)

@@ -126,11 +126,18 @@ def ratings(*, by: str = "item") -> list[RatingRow]:
 
 
 def _labels(by: str) -> dict[Any, str]:
+    """Names in the current language (the Chinese one where no English is recorded)."""
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
     if by == "item":
-        return {i.code: i.name for i in catalogue.items_current()}
+        return {
+            i.code: (i.name_en or i.name) if english else i.name for i in catalogue.items_current()
+        }
     if by == "agency":
         return dict(identity.agency_names_by_region().items())
-    return dict(Region.objects.filter(level="city").values_list("pk", "name"))
+    rows = Region.objects.filter(level="city").values_list("pk", "name", "name_en")
+    return {pk: (name_en or name) if english else name for pk, name, name_en in rows}
 
 
 def visits_for(*, actor: Any) -> list[Visit]:

@@ -41,8 +41,15 @@ def test_pension_estimator_on_a_phone(browser: Any, live_server: Any) -> None:
     page.locator("#total").wait_for()
     assert float(page.locator("#total").inner_text()) > 0
     rows = page.locator("#explanation tbody tr")
-    assert rows.first.locator("td").first.inner_text() == "采用的政策参数"
-    assert rows.last.locator("td").first.inner_text() == "月养老金合计"
+    expect(rows.first.locator("td").first).to_have_text("全省平均工资 A")
+    expect(rows.first.locator("td").nth(1)).to_have_text("公布的政策参数")
+    expect(rows.last.locator("td").first).to_have_text("月养老金合计")
+    # What was entered is echoed as entered, the blended index is derived.
+    expect(page.locator("#entered tbody tr", has_text="出生年月").locator("td")).to_have_text(
+        "1975-06"
+    )
+    z = page.locator("#explanation tbody tr", has_text="平均缴费指数 Z（至退休）")
+    expect(z.locator("td").nth(1)).to_have_text("推算")
     expect(page.locator("figure.chart svg polyline")).to_have_count(1)
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,88 @@
+"""What a person reads for the codes a case stores: form answers, gathered facts, timeline
+actions, workflow steps and lanes. No key, code or boolean is shown raw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+#: Facts the process gathered or computed, by key.
+FACTS = {
+    "record_found": _("Insurance record found"),
+    "contribution_months": _("Contribution months"),
+    "paid_months": _("Paid months"),
+    "last_contribution_month": _("Last contribution month"),
+    "retirement_month": _("Retirement month"),
+    "pension_from": _("Pension paid from"),
+    "bank_account": _("Bank account for the pension"),
+    "died_on": _("Date of death"),
+    "deceased_resident_id": _("Resident ID of the deceased"),
+    "error": _("Could not be computed"),
+    "survivor_error": _("Survivors' benefits could not be computed"),
+    "note": _("Note"),
+    "decision": _("Decision"),
+}
+
+#: Timeline actions, by code.
+ACTIONS = {
+    "submitted": _("submitted"),
+    "withdrawn": _("withdrawn"),
+    "claimed": _("claimed"),
+    "released": _("released"),
+    "escalated": _("escalated"),
+    "reassigned": _("reassigned"),
+    "transferred": _("transferred"),
+    "accept": _("accepted"),
+    "supplement": _("supplement requested"),
+    "not_accept": _("not accepted"),
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "completed": _("completed"),
+    "done": _("completed"),
+    "confirm": _("confirmed"),
+    "refuse": _("refused"),
+}
+
+#: Who acts on a step (the BPMN lanes).
+LANES = {
+    "applicant": _("applicant"),
+    "case_worker": _("case worker"),
+    "reviewer": _("reviewer"),
+    "civil_affairs": _("civil affairs"),
+    "medical_insurance": _("medical insurance"),
+}
+
+#: The BPMN user tasks' names, marked for translation (the process files keep English).
+STEPS = {
+    "Accept the application": _("Accept the application"),
+    "Confirm the death and the family": _("Confirm the death and the family"),
+    "Decide the benefits": _("Decide the benefits"),
+    "Check the pension record": _("Check the pension record"),
+    "Close medical insurance": _("Close medical insurance"),
+    "Reject: a department refused": _("Reject: a department refused"),
+    "Check the information form and decide": _("Check the information form and decide"),
+    "Review and decide": _("Review and decide"),
+    "Supply the missing materials": _("Supply the missing materials"),
+}
+
+
+def step_title(title: str) -> str:
+    """A workflow step's name in the current language."""
+    return str(STEPS[title]) if title in STEPS else gettext(title) if title else ""
+
+
+def value_shown(value: Any) -> str:
+    """A stored value as read: yes/no for booleans, a dash for nothing."""
+    if value is True:
+        return gettext("yes")
+    if value is False:
+        return gettext("no")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def fact_label(key: str) -> str:
+    return str(FACTS.get(key, key))
