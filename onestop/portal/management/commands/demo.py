@@ -283,6 +283,13 @@ class Command(BaseCommand):
             settings.ONESTOP_TRANSFER_HUB_URL = settings.ONESTOP_REGISTRY_URL
         if not settings.ONESTOP_CHECKPOINT_WITNESS:  # and the witness of journal checkpoints
             settings.ONESTOP_CHECKPOINT_WITNESS = "witness"
+            # Another shell knows nothing of this process's settings: say how to reach it.
+            self.stdout.write(
+                "Journal checkpoints are witnessed by the registry simulator; to verify the "
+                "journal against it from another shell: "
+                f"ONESTOP_REGISTRY_URL={settings.ONESTOP_REGISTRY_URL} "
+                "ONESTOP_CHECKPOINT_WITNESS=witness uv run onestop audit verify --witness"
+            )
         self.stdout.write(
             f"Registry simulator (civil affairs, public security...): "
             f"{settings.ONESTOP_REGISTRY_URL}/ (register a death there: it is pushed here)"
