@@ -155,7 +155,9 @@ def test_grid_includes_an_employee_whose_last_month_is_this_month(acme: Any) -> 
     )
     assert 'id="declaration-accepted"' in response.content.decode()
     assert Declaration.objects.get().rows == 2
+    assert 'template.csv"' in page  # this month's pre-filled template
     december = client.get(url + "?period=2026-12").content.decode()
+    assert 'template.csv?period=2026-12"' in december  # the month shown
     assert f'name="wage-{alice_job.pk}"' in december
     assert f'name="wage-{bob_job.pk}"' not in december
 
