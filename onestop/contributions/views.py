@@ -256,6 +256,8 @@ def upload_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpR
     the bills, the refusal with every reason, or the adjusted bases to confirm."""
     upload = _upload_of(request, employer_id, upload_id)
     busy = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    if busy:
+        uploads.upload_resume(upload=upload)  # its thread lost in a restart: run it again
     context: dict[str, Any] = {
         "employer": upload.employer,
         "upload": upload,

@@ -252,13 +252,16 @@ def test_a_large_upload_shows_its_progress_then_its_result(
     assert Declaration.objects.count() == 1
 
 
-def test_the_upload_page_polls_until_the_worker_is_done(world: Any, page: Any) -> None:
-    """An upload waiting for a worker shows its progress bar; once a worker (here the test,
-    as a Celery worker on another host would) has run it, the polling page shows the
-    result by itself."""
+def test_the_upload_page_polls_until_the_worker_is_done(
+    world: Any, page: Any, settings: Any
+) -> None:
+    """With a broker (production), an upload waiting for a worker shows its progress bar;
+    once a worker (here the test, as a Celery worker on another host would) has run it,
+    the polling page shows the result by itself."""
     from onestop.contributions import uploads
     from onestop.contributions.models import DeclarationUpload
 
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # jobs go to the broker, not to a thread here
     hire(world)
     content = (
         f"公民身份号码,姓名,月工资\n{world.alice.resident_id},,6000\n{world.bob.resident_id},,9000\n"
