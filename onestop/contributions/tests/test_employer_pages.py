@@ -291,3 +291,14 @@ def test_api_answers_the_adjustments_and_previews(acme: Any) -> None:
     assert posted.status_code == 201
     assert posted.json()["adjustments"] == answer["adjustments"]
     assert posted.json()["adjustment_count"] == 2
+
+
+def test_prefilled_names_never_run_as_formulas() -> None:
+    """A registered name starting with a formula character is written as text."""
+    text = files.template_csv([("61011319660115002X", "=HYPERLINK(1)", "6000.00")])
+    assert text.decode("utf-8-sig").splitlines()[1] == "61011319660115002X,'=HYPERLINK(1),6000.00"
+    sheet = load_workbook(
+        io.BytesIO(files.template_xlsx([("61011319660115002X", "@SUM(1)", "6000.00")]))
+    ).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]] == ["61011319660115002X", "'@SUM(1)", 6000.0]
