@@ -20,7 +20,7 @@ from django.db import connections, transaction
 
 log = logging.getLogger("onestop.jobs")
 
-_threads: set[threading.Thread] = set()
+_threads: dict[threading.Thread, tuple[str, tuple[Any, ...]]] = {}
 _lock = threading.Lock()
 
 
@@ -35,7 +35,7 @@ def _run(name: str, args: tuple[Any, ...]) -> None:
     finally:
         connections.close_all()  # this thread's connections
         with _lock:
-            _threads.discard(threading.current_thread())
+            _threads.pop(threading.current_thread(), None)
 
 
 def _start(name: str, args: tuple[Any, ...]) -> None:
@@ -44,7 +44,7 @@ def _start(name: str, args: tuple[Any, ...]) -> None:
             target=_run, args=(name, args), name=f"onestop-job-{name}", daemon=True
         )
         with _lock:
-            _threads.add(thread)
+            _threads[thread] = (name, args)
         thread.start()
         return
     from celery import current_app
@@ -56,6 +56,18 @@ def enqueue(name: str, *args: Any) -> None:
     """Run the task ``name`` with ``args`` in the background after the current transaction
     commits (at once outside a transaction)."""
     transaction.on_commit(lambda: _start(name, args))
+
+
+def in_process() -> bool:
+    """Jobs run in this process's threads (no broker): a job that is not running here after
+    a restart is lost, and may be enqueued again (tasks are idempotent)."""
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+
+
+def running(name: str, *args: Any) -> bool:
+    """Is the job ``name(*args)`` running in a thread of this process?"""
+    with _lock:
+        return (name, args) in _threads.values()
 
 
 def wait(timeout: float | None = None) -> bool:

@@ -114,6 +114,17 @@ def upload_start(*, upload: DeclarationUpload) -> None:
         upload_run(upload_id=upload.pk)
 
 
+def upload_resume(*, upload: DeclarationUpload) -> bool:
+    """Enqueue again a background upload whose job was lost (the embedded default's
+    process restarted while its thread ran); True when it was. Harmless if the job has
+    just ended: the run is idempotent."""
+    busy = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    if not (busy and upload.background and jobs.in_process()) or jobs.running(TASK, upload.pk):
+        return False
+    jobs.enqueue(TASK, upload.pk)
+    return True
+
+
 def upload_confirm(*, actor: Any, upload: DeclarationUpload) -> bool:
     """The employer confirms the adjusted bases: the upload is posted (now or by a job).
     False when it was not waiting for a confirmation (a second click)."""

@@ -168,6 +168,10 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         ],
         "grid_period": period_text or str(month_of(period)),
         "can_export": request.user.has_perm(services.EXPORT_EMPLOYEES, employer),
+        # The month only when it is not this one: a link ending in .csv is a file to crawlers.
+        "export_query": ""
+        if period == current_period(timezone.localdate())
+        else f"?period={month_of(period)}",
     }
     if grid_mode:
         # Wages edited in the page: one row per employee of the month, same checks as a file.
@@ -253,6 +257,8 @@ def upload_view(request: HttpRequest, employer_id: int, upload_id: int) -> HttpR
     the bills, the refusal with every reason, or the adjusted bases to confirm."""
     upload = _upload_of(request, employer_id, upload_id)
     busy = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    if busy:
+        uploads.upload_resume(upload=upload)  # its thread lost in a restart: run it again
     context: dict[str, Any] = {
         "employer": upload.employer,
         "upload": upload,

@@ -250,3 +250,39 @@ def test_a_large_upload_shows_its_progress_then_its_result(
     page.get_by_role("button", name="确认并申报").click()
     expect(page.locator("#declaration-accepted")).to_be_visible()
     assert Declaration.objects.count() == 1
+
+
+def test_the_upload_page_polls_until_the_worker_is_done(
+    world: Any, page: Any, settings: Any
+) -> None:
+    """With a broker (production), an upload waiting for a worker shows its progress bar;
+    once a worker (here the test, as a Celery worker on another host would) has run it,
+    the polling page shows the result by itself."""
+    from onestop.contributions import uploads
+    from onestop.contributions.models import DeclarationUpload
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # jobs go to the broker, not to a thread here
+    hire(world)
+    content = (
+        f"公民身份号码,姓名,月工资\n{world.alice.resident_id},,6000\n{world.bob.resident_id},,9000\n"
+    ).encode()
+    upload, _ = uploads.upload_receive(
+        actor=world.bob.user,
+        employer=world.acme,
+        period=202611,
+        kind="regular",
+        name="wages.csv",
+        content=content,
+        token="from-elsewhere",
+    )
+    DeclarationUpload.objects.filter(pk=upload.pk).update(
+        background=True, status="running", phase="checking", done=1, total=2
+    )
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/declarations/uploads/{upload.pk}/")
+    expect(page.locator("#upload-progress")).to_be_visible()
+    expect(page.locator("#upload-bar")).to_have_attribute("value", "60")
+    expect(page.locator("#upload-progress")).to_contain_text("正在逐行校验")
+    uploads.upload_run(upload_id=upload.pk)
+    expect(page.locator("#declaration-accepted")).to_be_visible()
+    expect(page.locator("#upload-progress")).to_have_count(0)

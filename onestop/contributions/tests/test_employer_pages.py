@@ -155,7 +155,9 @@ def test_grid_includes_an_employee_whose_last_month_is_this_month(acme: Any) -> 
     )
     assert 'id="declaration-accepted"' in response.content.decode()
     assert Declaration.objects.get().rows == 2
+    assert 'template.csv"' in page  # this month's pre-filled template
     december = client.get(url + "?period=2026-12").content.decode()
+    assert 'template.csv?period=2026-12"' in december  # the month shown
     assert f'name="wage-{alice_job.pk}"' in december
     assert f'name="wage-{bob_job.pk}"' not in december
 
@@ -289,3 +291,14 @@ def test_api_answers_the_adjustments_and_previews(acme: Any) -> None:
     assert posted.status_code == 201
     assert posted.json()["adjustments"] == answer["adjustments"]
     assert posted.json()["adjustment_count"] == 2
+
+
+def test_prefilled_names_never_run_as_formulas() -> None:
+    """A registered name starting with a formula character is written as text."""
+    text = files.template_csv([("61011319660115002X", "=HYPERLINK(1)", "6000.00")])
+    assert text.decode("utf-8-sig").splitlines()[1] == "61011319660115002X,'=HYPERLINK(1),6000.00"
+    sheet = load_workbook(
+        io.BytesIO(files.template_xlsx([("61011319660115002X", "@SUM(1)", "6000.00")]))
+    ).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]] == ["61011319660115002X", "'@SUM(1)", 6000.0]

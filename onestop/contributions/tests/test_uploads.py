@@ -222,6 +222,30 @@ def test_the_job_reports_its_progress(acme: Any, monkeypatch: Any) -> None:
     assert final.status == UploadStatus.REFUSED and not Declaration.objects.exists()
 
 
+def test_a_job_lost_in_a_restart_is_resumed_by_its_page(acme: Any) -> None:
+    """Without a broker the job is a thread: after a restart the upload is still marked as
+    running with no thread; opening its page runs it again, once."""
+    client = Client()
+    client.force_login(acme.bob.user)
+    upload, _ = uploads.upload_receive(
+        actor=acme.bob.user,
+        employer=acme.acme,
+        period=202611,
+        kind="regular",
+        name="wages.csv",
+        content=csv_file([(acme.alice.resident_id, "6000"), (acme.bob.resident_id, "9000")]),
+        token="lost",
+    )
+    DeclarationUpload.objects.filter(pk=upload.pk).update(
+        background=True, status=UploadStatus.RUNNING, phase="checking"
+    )
+    url = f"/employer/{acme.acme.pk}/declarations/uploads/{upload.pk}/"
+    assert 'id="upload-progress"' in client.get(url).content.decode()
+    assert jobs.wait(60)
+    assert 'id="declaration-accepted"' in client.get(url).content.decode()
+    assert Declaration.objects.count() == 1
+
+
 def test_percent_per_phase() -> None:
     """The bar: reading 0-45, checking 45-75, saving 75-99; a finished upload is 100."""
     upload = DeclarationUpload(status=UploadStatus.RUNNING, phase="reading", done=50, total=100)
