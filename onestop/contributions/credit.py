@@ -26,13 +26,13 @@ UNPAID_DECLARATIONS_SQL = (
 )
 
 
-def unpaid_declarations(*, declaration_ids: Iterable[int]) -> set[int]:
-    """Of ``declaration_ids``, those whose pension bill is not paid in full."""
+def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pension") -> set[int]:
+    """Of ``declaration_ids``, those whose bill for ``insurance`` is not paid in full."""
     ids = set(declaration_ids)
     if not ids:
         return set()
     return set(
-        Bill.objects.filter(declaration_id__in=ids, insurance="pension")
+        Bill.objects.filter(declaration_id__in=ids, insurance=insurance)
         .annotate(
             paid=Coalesce(
                 Sum("payments__amount"),

@@ -341,3 +341,37 @@ def employment_starts(*, person_ids: list[int], since_period: int) -> dict[int, 
     for person_id, start in rows:
         starts.setdefault(person_id, []).append(start)
     return starts
+
+
+def unemployment_months_of(*, person: Person, since_period: int = 0) -> int:
+    """Months (from ``since_period`` on) in which the employer and the person both paid
+    unemployment insurance for ``person`` (D10 art. 14 (1), art. 17): a month counts once
+    however many employers it has, when both parts are posted and every declaration behind it
+    is paid in full."""
+    rows = (
+        LedgerEntry.objects.filter(
+            person=person,
+            insurance="unemployment",
+            period__gte=since_period,
+            source_type="declaration",
+            kind__in=("employer_pooled", "individual_pooled"),
+        )
+        .values("period", "kind", "source_id")
+        .annotate(total=Sum("amount"))
+    )
+    parts: dict[int, dict[str, Decimal]] = {}
+    sources: dict[int, set[int]] = {}
+    for row in rows:
+        month = parts.setdefault(row["period"], {})
+        month[row["kind"]] = month.get(row["kind"], Decimal(0)) + _dec(row["total"])
+        sources.setdefault(row["period"], set()).add(row["source_id"])
+    unpaid = unpaid_declarations(
+        declaration_ids={d for ids in sources.values() for d in ids}, insurance="unemployment"
+    )
+    return sum(
+        1
+        for period, month in parts.items()
+        if month.get("employer_pooled", 0) > 0
+        and month.get("individual_pooled", 0) > 0
+        and not (sources[period] & unpaid)
+    )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from onestop.audit.models import Entry
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import services as contributions
 from onestop.notifications.models import Notification
 from onestop.unemployment import selectors, services
@@ -209,3 +209,93 @@ def test_the_daily_job_runs_the_comparison(world: Any) -> None:
     reemployment_check_task.delay()
     registration = UnemploymentRegistration.objects.get()
     assert (registration.status, registration.end_period) == ("ended", 202611)
+
+
+def contributed(world: Any, months: list[int]) -> Any:
+    """acme insures alice for pension and unemployment in ``months`` (declared), then removes
+    her for "contract ended by the employer" at the last one."""
+    from onestop.contributions.models import Bill
+    from onestop.contributions.services import DeclaredRow
+
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension", "unemployment"], since_period=202501
+    )
+    employment = contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=months[0],
+        wage=Decimal("6000"),
+    )
+    for period in months:
+        assert contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=period,
+            rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
+        ).accepted
+    contributions.employment_end(
+        actor=None,
+        employment=employment,
+        end_period=months[-1],
+        reason="contract ended by the employer",
+    )
+    return Bill
+
+
+def pay(bills: Any, *, insurance: str, periods: list[int]) -> None:
+    for bill in bills.objects.filter(insurance=insurance, period__in=periods):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+
+
+MONTHS = [202501 + i for i in range(12)] + [202601]
+
+
+def test_the_assessment_counts_the_paid_unemployment_months_on_record(world: Any) -> None:
+    """13 months declared; while two unemployment bills are unpaid only 11 count and one year
+    is not met; paid, 13 months earn 12 months of 1944.00."""
+    import datetime as dt
+
+    bills = contributed(world, MONTHS)
+    pay(bills, insurance="pension", periods=MONTHS)
+    pay(bills, insurance="unemployment", periods=MONTHS[:11])
+    registration = services.unemployment_register(
+        actor=world.alice.user, person=world.alice, channel="online"
+    )
+    today = dt.date(2026, 11, 26)
+    short = selectors.benefit_assessment(actor=world.carol, registration=registration, today=today)
+    assert not short.eligibility.eligible
+    assert [r.code for r in short.eligibility.refusals] == ["contribution"]
+    assert "11" in short.eligibility.refusals[0].en
+    pay(bills, insurance="unemployment", periods=MONTHS[11:])
+    found = selectors.benefit_assessment(
+        actor=world.alice.user, registration=registration, today=today
+    )
+    assert found.eligibility.eligible
+    assert (found.entitlement.months, found.monthly_amount, found.total) == (
+        12,
+        Decimal("1944.00"),
+        Decimal("23328.00"),
+    )
+    with pytest.raises(NotFound):
+        selectors.benefit_assessment(actor=world.mallory, registration=registration, today=today)
+
+
+def test_no_assessment_while_the_separation_is_undetermined(world: Any) -> None:
+    import datetime as dt
+
+    employ(world, start=201801, end=202609, reason="moved away")
+    registration = services.unemployment_register(
+        actor=world.alice.user, person=world.alice, channel="online"
+    )
+    with pytest.raises(ServiceError) as caught:
+        selectors.benefit_assessment(
+            actor=world.carol, registration=registration, today=dt.date(2026, 11, 26)
+        )
+    assert (caught.value.code, caught.value.status) == ("separation_undetermined", 400)
