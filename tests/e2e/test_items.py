@@ -59,9 +59,7 @@ def test_employer_enrols_a_first_job_hire_online(
     sign_in(page, "13800000002")
     page.goto(f"/employer/{world.acme.pk}/employees/")
     page.get_by_role("link", name="办理职工首次参保登记").click()
-    expect(page.get_by_label("用人单位统一社会信用代码")).to_have_value(
-        world.acme.credit_code
-    )
+    expect(page.get_by_label("用人单位统一社会信用代码")).to_have_value(world.acme.credit_code)
     page.get_by_label("职工姓名").fill(NEWCOMER_NAME)
     page.get_by_label("职工公民身份号码").fill(NEWCOMER_ID)
     page.get_by_label("参保起始月份").fill("2026-11")
@@ -133,9 +131,7 @@ def test_contribution_correction_online_reviewed_at_the_county(
     sign_in(page, "13800000002")
     page.goto("/services/SX-SI-003/")
     page.get_by_role("link", name="在线申请").click()
-    page.get_by_label("用人单位统一社会信用代码").fill(
-        world.acme.credit_code
-    )
+    page.get_by_label("用人单位统一社会信用代码").fill(world.acme.credit_code)
     page.get_by_label("更正内容", exact=False).fill(f"2026-10, {world.alice.resident_id}, 7200")
     page.get_by_label("更正原因").fill("漏报绩效")
     page.get_by_role("button", name="继续", exact=True).click()
