@@ -722,3 +722,53 @@ def test_the_admin_refuses_an_item_whose_materials_or_form_cannot_be_used(world:
     assert set(errors) == {"materials", "form_schema"}
     assert ServiceItem.objects.count() == before
     assert Client().get("/api/v1/catalogue/items").status_code == 200
+
+
+SECOND_ID = demo.resident_id(random.Random(21), "610113", dt.date(2001, 8, 3), male=False)
+
+
+def enrolment_csv(*rows: tuple[str, str]) -> SimpleUploadedFile:
+    lines = ["姓名,公民身份号码,参保起始月份,月工资"] + [f"{n},{i},2026-11,5000" for n, i in rows]
+    return SimpleUploadedFile("enrol.csv", "\n".join(lines).encode(), content_type="text/csv")
+
+
+def test_employees_are_enrolled_from_a_file_all_or_none(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """bob uploads two first-job hires for acme: both are checked and enrolled, one case
+    each. A file with a row the register does not confirm enrols nobody, naming the row."""
+    registries.put("public_security", "household", SECOND_ID, {"name": "王小二"})
+    bob = browser(world.bob.user)
+    refused = bob.post(
+        f"/employer/{world.acme.pk}/enrol/",
+        {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小三", SECOND_ID))},
+    )
+    assert refused.status_code == 200
+    assert "line 3" in refused.content.decode() or "第 3 行" in refused.content.decode()
+    assert not Application.objects.exists() and not Employment.objects.exists()
+    assert not Person.objects.filter(resident_id_index=resident_id_index(NEWCOMER_ID)).exists()
+    enrolled = bob.post(
+        f"/employer/{world.acme.pk}/enrol/",
+        {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小二", SECOND_ID))},
+    )
+    assert enrolled.status_code == 302
+    assert sorted(Application.objects.values_list("item_code", "status")) == [
+        ("SX-SI-002", "approved"),
+        ("SX-SI-002", "approved"),
+    ]
+    assert Employment.objects.filter(employer=world.acme, start_period=202611).count() == 2
+
+
+def test_a_database_seeded_before_gets_the_processes_as_new_versions(world: Any) -> None:
+    """The migrations' step: an item whose latest version has no process gets version n+1
+    with its process, form and materials; one that has it is left alone."""
+    from onestop.catalogue.seed import publish_processes
+    from onestop.catalogue.services import item_publish
+
+    item_publish(actor=None, code="SX-SI-004", values={"process": "", "form_schema": {}})
+    publish_processes(ServiceItem, ["SX-SI-004", "SX-SI-006"], "test")
+    latest = ServiceItem.objects.filter(code="SX-SI-004").order_by("-version").first()
+    assert latest is not None
+    assert (latest.version, latest.process, latest.note) == (3, "proof_of_insurance.bpmn", "test")
+    assert "purpose" in latest.form_schema["properties"]
+    assert ServiceItem.objects.filter(code="SX-SI-006").count() == 1
