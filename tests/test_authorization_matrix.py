@@ -993,6 +993,36 @@ ROUTES = [
         writes=True,
         form=lambda w: {"end": "2024-06", "reason": "resigned"},
     ),
+    Route("employer users", "get", lambda w: f"/employer/{w.acme.pk}/users/", VIEWERS, 404),
+    Route(
+        "add employer user",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/users/",
+        # Staff see the employer's users; only its legal representative manages them.
+        {"anonymous": LOGIN, "bob": 302, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        form=lambda w: {"add": "1", "resident_id": w.alice.resident_id, "role": "agent"},
+    ),
+    Route("enrol from a file page", "get", lambda w: f"/employer/{w.acme.pk}/enrol/", VIEWERS, 404),
+    Route(
+        "enrol from a file",
+        "post",
+        lambda w: f"/employer/{w.acme.pk}/enrol/",
+        # bob's file is checked and refused whole (alice works there already): 200, nothing
+        # changed; staff do not file for an employer online.
+        {"anonymous": LOGIN, "bob": 200, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        form=lambda w: {
+            "file": SimpleUploadedFile(
+                "enrol.csv",
+                f"姓名,公民身份号码,参保起始月份,月工资\n{w.alice.name},{w.alice.resident_id},"
+                "2024-03,5000\n".encode(),
+                content_type="text/csv",
+            )
+        },
+    ),
     Route("declare page", "get", lambda w: f"/employer/{w.acme.pk}/declarations/", VIEWERS, 404),
     Route(
         "declare upload",
@@ -1802,6 +1832,8 @@ def test_every_url_is_in_the_matrix() -> None:
         "services/<str:code>/",
         "employer/<int:employer_id>/employees/",
         "employer/<int:employer_id>/employees/<int:employment_id>/end/",
+        "employer/<int:employer_id>/users/",
+        "employer/<int:employer_id>/enrol/",
         "employer/<int:employer_id>/declarations/",
         "employer/<int:employer_id>/declarations/errors.csv",
         "employer/<int:employer_id>/declarations/template.<str:fmt>",

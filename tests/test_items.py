@@ -4,6 +4,7 @@ insurance (SX-SI-004), decided at once by a service task."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import threading
 from collections.abc import Iterator
@@ -12,12 +13,14 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
 from django.test import Client
 
 from onestop.applications import services as applications
 from onestop.applications.models import Application, Status, Step
 from onestop.audit.models import Entry
+from onestop.catalogue.models import ServiceItem
 from onestop.common.errors import ServiceError
 from onestop.contributions import services as contributions
 from onestop.contributions.models import Declaration, Employment, InsuranceRegistration
@@ -531,3 +534,241 @@ def test_a_correction_the_ledger_refuses_refuses_the_approval_whole(world: Any) 
     )
     assert case.status == Status.REJECTED
     assert not Declaration.objects.filter(kind="supplementary").exists()
+
+
+# --- an eleventh item, added in the admin without code -------------------------------------
+
+ELEVENTH_PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                  id="Definitions_details_change" targetNamespace="https://onestop.example/bpmn">
+  <bpmn:collaboration id="Collaboration_details_change">
+    <bpmn:participant id="Participant_details_change" processRef="details_change" />
+  </bpmn:collaboration>
+  <bpmn:process id="details_change" name="Change of personal details" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_details_change">
+      <bpmn:lane id="Lane_case_worker" name="case_worker">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>review</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>decision_gateway</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>approved</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>rejected</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="review" name="Check and decide" />
+    <bpmn:exclusiveGateway id="decision_gateway" />
+    <bpmn:endEvent id="approved" />
+    <bpmn:endEvent id="rejected" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decision_gateway" />
+    <bpmn:sequenceFlow id="f3" sourceRef="decision_gateway" targetRef="approved">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        >decision == "approve"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="decision_gateway" targetRef="rejected">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        >decision == "reject"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+ELEVENTH_FORM = {
+    "type": "object",
+    "required": ["new_address"],
+    "properties": {
+        "new_address": {"type": "string", "maxLength": 200, "title": "新通讯地址 New address"},
+        "moved_on": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "title": "迁入日期 Moved on (YYYY-MM-DD)",
+        },
+    },
+}
+
+
+def add_the_eleventh_item(world: Any) -> None:
+    """adam loads its process and adds the item in the admin: no code."""
+    admin = Client()
+    admin.force_login(world.adam)
+    loaded = admin.post(
+        "/admin/workflow/processversion/add/",
+        {
+            "name": "details_change.bpmn",
+            "note": "new item SX-SI-011",
+            "upload": SimpleUploadedFile("details_change.bpmn", ELEVENTH_PROCESS, "text/xml"),
+        },
+    )
+    assert loaded.status_code == 302, loaded.content.decode()[:2000]
+    added = admin.post(
+        "/admin/catalogue/serviceitem/add/",
+        {
+            "code": "SX-SI-011",
+            "name": "参保人员通讯地址变更",
+            "name_en": "Change of an insured person's address",
+            "kind": "public_service",
+            "agency_kind": "si_agency",
+            "level": "county",
+            "legal_basis": "《社会保险法》第七十四条。 SIL art. 74.",
+            "conditions": "参保人员本人。",
+            "conditions_en": "The insured person.",
+            "materials": json.dumps(
+                [
+                    {
+                        "name": "居住证明",
+                        "name_en": "Proof of residence",
+                        "required": False,
+                        "copies": 1,
+                        "replaceable_by": "",
+                    }
+                ]
+            ),
+            "legal_limit_days": "5",
+            "promised_limit_days": "2",
+            "visits_required": "0",
+            "channels": json.dumps(["online", "counter"]),
+            "fee": "不收费 Free of charge",
+            "form_schema": json.dumps(ELEVENTH_FORM, ensure_ascii=False),
+            "process": "details_change.bpmn",
+            "step_limits": "{}",
+            "clock_excluded_steps": "[]",
+            "published": "on",
+            "note": "eleventh item",
+        },
+    )
+    assert added.status_code == 302, added.context_data["adminform"].form.errors
+
+
+def test_an_eleventh_item_added_in_the_admin_is_filed_on_every_channel(world: Any) -> None:
+    """SX-SI-011 added in the admin shows in the catalogue, the guide and the API, is filed
+    online page by page, through the API and at the counter, and decided by a case worker,
+    with no code change."""
+    add_the_eleventh_item(world)
+    assert "SX-SI-011" in [i["code"] for i in Client().get("/api/v1/catalogue/items").json()]
+    guide = Client().get("/services/SX-SI-011/").content.decode()
+    assert "居住证明" in guide and "/services/SX-SI-011/apply/" in guide
+    alice = browser(world.alice.user)
+    form = alice.get("/services/SX-SI-011/apply/").content.decode()
+    assert "新通讯地址 New address" in form
+    assert (
+        alice.post(
+            "/services/SX-SI-011/apply/", {"page": "0", "new_address": "雁塔路2号"}
+        ).status_code
+        == 302
+    )
+    filed = alice.post("/services/SX-SI-011/apply/", {"action": "submit"})
+    assert filed.status_code == 302
+    online = Application.objects.get(channel="online")
+    assert online.answers == {"new_address": "雁塔路2号"}
+    api = alice.post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-011", "answers": {"new_address": "x", "moved_on": "11/2026"}},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and api.json()["code"] == "form"
+    api = alice.post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-011", "answers": {"new_address": "小寨路3号"}},
+        content_type="application/json",
+    )
+    assert api.status_code == 201, api.content
+    carol = browser(world.carol)
+    counter = carol.post(
+        "/counter/SX-SI-011/apply/",
+        {"resident_id": world.alice.resident_id, "new_address": "长安路4号", "consent": "on"},
+    )
+    assert counter.status_code == 302, counter.content.decode()[:2000]
+    at_counter = Application.objects.get(channel="counter")
+    assert at_counter.process_version == 1 and at_counter.ready[0][:2] == ["review", "case_worker"]
+    decided = applications.application_act(
+        actor=world.carol, application=online, task="review", decision="approve"
+    )
+    assert decided.status == Status.APPROVED
+
+
+def test_the_admin_refuses_an_item_whose_materials_or_form_cannot_be_used(world: Any) -> None:
+    """A material without a name, or a form that is not a JSON Schema of an object: the
+    admin page says so (200 with the errors), nothing is published, the API keeps working."""
+    admin = Client()
+    admin.force_login(world.adam)
+    before = ServiceItem.objects.count()
+    refused = admin.post(
+        "/admin/catalogue/serviceitem/add/",
+        {
+            "code": "SX-SI-012",
+            "name": "坏事项",
+            "name_en": "A broken item",
+            "kind": "public_service",
+            "agency_kind": "si_agency",
+            "level": "county",
+            "legal_basis": "-",
+            "conditions": "-",
+            "materials": json.dumps([{"name_en": "no name"}]),
+            "legal_limit_days": "5",
+            "promised_limit_days": "2",
+            "visits_required": "0",
+            "channels": json.dumps(["online"]),
+            "fee": "-",
+            "form_schema": json.dumps({"type": "array"}),
+            "process": "",
+            "step_limits": "{}",
+            "clock_excluded_steps": "[]",
+            "published": "on",
+        },
+    )
+    assert refused.status_code == 200
+    errors = refused.context_data["adminform"].form.errors
+    assert set(errors) == {"materials", "form_schema"}
+    assert ServiceItem.objects.count() == before
+    assert Client().get("/api/v1/catalogue/items").status_code == 200
+
+
+SECOND_ID = demo.resident_id(random.Random(21), "610113", dt.date(2001, 8, 3), male=False)
+
+
+def enrolment_csv(*rows: tuple[str, str]) -> SimpleUploadedFile:
+    lines = ["姓名,公民身份号码,参保起始月份,月工资"] + [f"{n},{i},2026-11,5000" for n, i in rows]
+    return SimpleUploadedFile("enrol.csv", "\n".join(lines).encode(), content_type="text/csv")
+
+
+def test_employees_are_enrolled_from_a_file_all_or_none(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """bob uploads two first-job hires for acme: both are checked and enrolled, one case
+    each. A file with a row the register does not confirm enrols nobody, naming the row."""
+    registries.put("public_security", "household", SECOND_ID, {"name": "王小二"})
+    bob = browser(world.bob.user)
+    refused = bob.post(
+        f"/employer/{world.acme.pk}/enrol/",
+        {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小三", SECOND_ID))},
+    )
+    assert refused.status_code == 200
+    assert "line 3" in refused.content.decode() or "第 3 行" in refused.content.decode()
+    assert not Application.objects.exists() and not Employment.objects.exists()
+    assert not Person.objects.filter(resident_id_index=resident_id_index(NEWCOMER_ID)).exists()
+    enrolled = bob.post(
+        f"/employer/{world.acme.pk}/enrol/",
+        {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小二", SECOND_ID))},
+    )
+    assert enrolled.status_code == 302
+    assert sorted(Application.objects.values_list("item_code", "status")) == [
+        ("SX-SI-002", "approved"),
+        ("SX-SI-002", "approved"),
+    ]
+    assert Employment.objects.filter(employer=world.acme, start_period=202611).count() == 2
+
+
+def test_a_database_seeded_before_gets_the_processes_as_new_versions(world: Any) -> None:
+    """The migrations' step: an item whose latest version has no process gets version n+1
+    with its process, form and materials; one that has it is left alone."""
+    from onestop.catalogue.seed import publish_processes
+    from onestop.catalogue.services import item_publish
+
+    item_publish(actor=None, code="SX-SI-004", values={"process": "", "form_schema": {}})
+    publish_processes(ServiceItem, ["SX-SI-004", "SX-SI-006"], "test")
+    latest = ServiceItem.objects.filter(code="SX-SI-004").order_by("-version").first()
+    assert latest is not None
+    assert (latest.version, latest.process, latest.note) == (3, "proof_of_insurance.bpmn", "test")
+    assert "purpose" in latest.form_schema["properties"]
+    assert ServiceItem.objects.filter(code="SX-SI-006").count() == 1

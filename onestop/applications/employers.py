@@ -30,13 +30,16 @@ Registered with the applications and workflow machinery in ``apps.py``.
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from onestop.applications.models import Application
-from onestop.common.errors import ServiceError
+from onestop.applications.models import Application, Status
+from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import services as contributions
 from onestop.contributions.models import DeclarationKind, PostCategory
 from onestop.contributions.periods import current_period, parse_period
@@ -424,3 +427,88 @@ def correction_from_case(case: Application, actor: Any) -> None:
                 f"{'; '.join(e.en for e in result.errors)}",
                 code="declaration",
             )
+
+
+#: At most this many employees in one enrolment file.
+MAX_FILE_ROWS = 200
+#: The enrolment file's columns (a header row with these names, in any order; the last two
+#: may be left out).
+FILE_COLUMNS = ("姓名", "公民身份号码", "参保起始月份", "月工资", "岗位类别", "确认兼职")
+
+
+def enrolment_rows(data: bytes) -> list[dict[str, Any]]:
+    """The enrolment file (CSV, UTF-8) as the form's answers, one dict a row; a malformed
+    file is refused whole."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ServiceError(
+            "文件须为 UTF-8 编码的 CSV。", "The file must be a UTF-8 CSV.", code="file"
+        ) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in FILE_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ServiceError(
+            f"缺少列：{'、'.join(missing)}。",
+            f"Missing columns: {', '.join(missing)}.",
+            code="file",
+        )
+    rows: list[dict[str, Any]] = []
+    for row in reader:
+        if len(rows) >= MAX_FILE_ROWS:
+            raise ServiceError(
+                f"一个文件最多 {MAX_FILE_ROWS} 人。",
+                f"At most {MAX_FILE_ROWS} people a file.",
+                code="file",
+            )
+        rows.append(
+            {
+                "employee_name": (row.get("姓名") or "").strip(),
+                "employee_resident_id": (row.get("公民身份号码") or "").strip(),
+                "start_month": (row.get("参保起始月份") or "").strip(),
+                "wage": (row.get("月工资") or "").strip(),
+                "post_category": (row.get("岗位类别") or "").strip() or "general",
+                "concurrent_confirmed": (row.get("确认兼职") or "").strip() in ("是", "yes", "1"),
+            }
+        )
+    if not rows:
+        raise ServiceError("文件中没有人员。", "The file lists nobody.", code="file")
+    return rows
+
+
+def enrolment_file(*, actor: Any, employer: Employer, data: bytes) -> list[Application]:
+    """Enrol everyone in the file, one SX-SI-002 case each, or no one: a row refused (its
+    check, or the household register) refuses the whole file with every row's reason."""
+    from onestop.applications.services.cases import application_submit
+
+    person = getattr(actor, "person", None)
+    if person is None or not policy.allows(actor, policy.DECLARE, employer):
+        raise NotPermitted()
+    rows = enrolment_rows(data)
+    problems: list[str] = []
+    filed: list[Application] = []
+    with transaction.atomic():
+        for line, row in enumerate(rows, start=2):
+            answers = {"employer_credit_code": employer.credit_code, **row}
+            try:
+                case = application_submit(
+                    actor=actor, item_code=ENROLMENT, applicant=person, answers=answers
+                ).application
+            except NotPermitted:
+                raise
+            except ServiceError as exc:
+                problems.append(f"第 {line} 行 / line {line}: {exc.zh} {exc.en}")
+                continue
+            if case.status != Status.APPROVED:
+                problems.append(f"第 {line} 行 / line {line}: {case.facts.get('refusal', '')}")
+            filed.append(case)
+        if problems:
+            listed = "；".join(problems)
+            # Raised inside the transaction: nothing of the file stays (no case, person or
+            # employment).
+            raise ServiceError(
+                f"文件未办理，请更正后重新上传：{listed}",
+                f"Nothing was enrolled; correct the file and upload it again: {listed}",
+                code="rows",
+            )
+    return filed

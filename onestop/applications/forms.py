@@ -161,3 +161,17 @@ class CaseSearchForm(forms.Form):
         assert isinstance(item, forms.ChoiceField) and isinstance(status, forms.ChoiceField)
         item.choices = [("", _("all")), *items]
         status.choices = [("", _("all")), *Status.choices]
+
+
+class EnrolmentFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Enrolment file (CSV, UTF-8)"),
+        max_length=200,
+        help_text=_("At most 200 people and 1 MB."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload

@@ -8,6 +8,7 @@ urlpatterns = [
     path("services/<str:code>/apply/", views.apply_view, name="apply"),
     path("counter/<str:code>/apply/", views.counter_apply_view, name="counter_apply"),
     path("me/applications/", views.my_applications_view, name="mine"),
+    path("employer/<int:employer_id>/enrol/", views.enrol_file_view, name="enrol_file"),
     path("applications/<str:number>/", views.case_view, name="case"),
     path("applications/<str:number>/tasks/<str:task>/", views.case_act_view, name="act"),
     path("applications/<str:number>/withdraw/", views.withdraw_view, name="withdraw"),

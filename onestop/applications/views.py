@@ -15,12 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.applications import labels, selectors, services
+from onestop.applications import employers, labels, selectors, services
 from onestop.applications.forms import (
     ActForm,
     CaseSearchForm,
     CommentForm,
     CounterForm,
+    EnrolmentFileForm,
     EscalateForm,
     HandoverForm,
     MaterialForm,
@@ -658,3 +659,29 @@ def bulk_claim_view(request: HttpRequest) -> HttpResponse:
     if not numbers:
         messages.error(request, _("Select the cases to claim."))
     return redirect("applications:queue")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def enrol_file_view(request: HttpRequest, employer_id: int) -> HttpResponse:
+    """An employer enrols several employees at once from a CSV file: one SX-SI-002 case each,
+    all or none."""
+    employer = identity.employer_get_for(actor=request.user, employer_id=employer_id)
+    form = EnrolmentFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = employers.enrolment_file(
+                actor=request.user, employer=employer, data=form.cleaned_data["file"].read()
+            )
+            messages.success(
+                request,
+                _("%(n)d employees enrolled and added.") % {"n": len(filed)},
+            )
+            return redirect("contributions:employees", employer_id=employer.pk)
+        except ServiceError as exc:
+            form.add_error(None, _message(exc))
+    return render(
+        request,
+        "applications/enrol_file.html",
+        {"employer": employer, "form": form, "columns": employers.FILE_COLUMNS},
+    )

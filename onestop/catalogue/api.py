@@ -14,11 +14,11 @@ router = Router(tags=["catalogue"], auth=None)
 
 class ItemMaterialOut(Schema):
     name: str
-    name_en: str
-    required: bool
-    copies: int
-    replaceable_by: str
-    licence_type: str
+    name_en: str = ""
+    required: bool = True
+    copies: int = 1
+    replaceable_by: str = ""
+    licence_type: str = ""
 
 
 class ItemOut(Schema):

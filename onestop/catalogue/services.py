@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -17,6 +18,49 @@ FIELDS = [
     for f in ServiceItem._meta.fields
     if f.editable and f.name not in {"id", "code", "version", "note"}
 ]
+
+
+#: What a material entry may say, and its default when left out.
+MATERIAL_DEFAULTS: dict[str, Any] = {
+    "name_en": "",
+    "required": True,
+    "copies": 1,
+    "replaceable_by": "",
+    "licence_type": "",
+}
+REPLACEABLE_BY = {"", "shared_data", "elicence"}
+
+
+def materials_problems(materials: Any) -> list[str]:
+    """What is wrong with a materials list (empty when nothing)."""
+    if not isinstance(materials, list):
+        return ["materials: a list of {name, ...}"]
+    problems = []
+    for number, material in enumerate(materials, 1):
+        if not isinstance(material, dict) or not str(material.get("name", "")).strip():
+            problems.append(f"materials[{number}]: a name is required")
+            continue
+        if material.get("replaceable_by", "") not in REPLACEABLE_BY:
+            problems.append(f"materials[{number}].replaceable_by: '', shared_data or elicence")
+        if not isinstance(material.get("required", True), bool):
+            problems.append(f"materials[{number}].required: true or false")
+        copies = material.get("copies", 1)
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 0 <= copies <= 20:
+            problems.append(f"materials[{number}].copies: a number 0 to 20")
+    return problems
+
+
+def form_problems(schema: Any) -> list[str]:
+    """A form must be a JSON Schema of an object (its fields under ``properties``)."""
+    if not schema:
+        return []
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return ['form_schema: {"type": "object", "properties": {...}}']
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        return [f"form_schema: {exc.message}"]
+    return []
 
 
 def item_publish(*, actor: Any, code: str, values: dict[str, Any], note: str = "") -> ServiceItem:
@@ -35,6 +79,10 @@ def item_publish(*, actor: Any, code: str, values: dict[str, Any], note: str = "
         try:
             if unknown:
                 raise ValidationError({"channels": [f"unknown: {', '.join(sorted(unknown))}"]})
+            problems = materials_problems(item.materials) + form_problems(item.form_schema)
+            if problems:
+                raise ValidationError({"item": problems})
+            item.materials = [{**MATERIAL_DEFAULTS, **m} for m in item.materials]
             item.full_clean(exclude=["version"])
         except ValidationError as exc:
             details = "; ".join(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import secrets
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from onestop.exchange import algorithms, gateway, signing
 from onestop.exchange.models import Consent, Consumer, ConsumerKind, Resource
+from onestop.identity import demo as identity_demo
 from onestop.identity.models import Person
 
 BANK = "bank-xian"
@@ -20,6 +22,12 @@ BANK = "bank-xian"
 #: the var folder.
 BANK_FILE = "demo-bank-xian.json"
 PURPOSE = "loan"
+#: For trying the employer items in the demo: a never-insured hire in the household register
+#: and a company in the enterprise registry that is not on the platform yet.
+NEWCOMER_NAME = "张新来"
+NEWCOMER_ID = identity_demo.resident_id(random.Random(20), "610113", dt.date(2002, 4, 9), male=True)
+STARTUP_NAME = "西安新星软件有限公司"
+STARTUP_CODE = identity_demo.credit_code(random.Random(7), "610113")
 EVENT_PURPOSE = "benefit_eligibility"
 
 
@@ -61,6 +69,24 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
                     "region_code": "610113",
                     "household_head": alice.name,
                     "certificate_no": "HJ6101130001",
+                },
+                # A first-job hire never insured: an employer enrols him (SX-SI-002).
+                NEWCOMER_ID: {
+                    "name": NEWCOMER_NAME,
+                    "address": "西安市雁塔区长安南路",
+                    "region_code": "610113",
+                    "household_head": NEWCOMER_NAME,
+                    "certificate_no": "HJ6101130002",
+                },
+            }
+        },
+        # A company not yet on the platform, alice its legal representative (SX-SI-001).
+        "market_regulation": {
+            "enterprises": {
+                STARTUP_CODE: {
+                    "name": STARTUP_NAME,
+                    "status": "存续",
+                    "legal_representative": alice.name,
                 }
             }
         },

@@ -19,6 +19,7 @@ from tests.test_items import (
     NEWCOMER_NAME,
     STARTUP,
     STARTUP_CODE,
+    add_the_eleventh_item,
     employ,
     registries,
 )
@@ -151,3 +152,32 @@ def test_contribution_correction_online_reviewed_at_the_county(
     expect(page.locator("#case-status")).to_have_text("已批准")
     declaration = Declaration.objects.get(kind="supplementary")
     assert (declaration.period, declaration.total_wage) == (202610, Decimal("7200.00"))
+
+
+def test_the_eleventh_item_from_the_admin_is_filed_online_and_at_the_counter(
+    world: Any, page: Any
+) -> None:
+    """SX-SI-011, added in the admin with its process, form and materials, is in the
+    catalogue, filed by alice online and by carol at the counter; nothing else changed."""
+    add_the_eleventh_item(world)
+    sign_in(page, "13800000001")
+    page.goto("/services/")
+    page.locator("#items tr", has_text="通讯地址变更").get_by_role("link", name="在线申请").click()
+    page.get_by_label("新通讯地址 New address").fill("雁塔路2号")
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text("已提交，待受理")
+    sign_out(page)
+    sign_in(page, "carol", world.carol)
+    page.goto("/services/SX-SI-011/")
+    expect(page.get_by_text("居住证明")).to_be_visible()
+    page.get_by_role("link", name="窗口代办").click()
+    page.get_by_label("申请人公民身份号码").fill(world.alice.resident_id)
+    page.get_by_label("新通讯地址 New address").fill("长安路4号")
+    page.get_by_label("申请人已出示身份证件并同意代为申请").check()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text("已提交，待受理")
+    assert sorted(Application.objects.values_list("item_code", "channel")) == [
+        ("SX-SI-011", "counter"),
+        ("SX-SI-011", "online"),
+    ]

@@ -347,3 +347,9 @@ class Command(BaseCommand):
             "Staff sign in with a second factor: `uv run onestop totp NAME` prints the current "
             "code of a demo staff login (or add its key to an authenticator app)."
         )
+        out(
+            f"To try the employer services: bob enrols {exchange_demo.NEWCOMER_NAME} "
+            f"({exchange_demo.NEWCOMER_ID}, never insured) from an employer's Employees page; "
+            f"alice registers {exchange_demo.STARTUP_NAME} ({exchange_demo.STARTUP_CODE}) "
+            "as its legal representative (SX-SI-001)."
+        )
