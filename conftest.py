@@ -18,9 +18,18 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from onestop.identity import demo, services
 from onestop.identity.models import Agency, Employer, Person, Region, User
+
+# Property tests judge results, never speed: no per-example deadline and no "too slow" health
+# check, which fail on a loaded machine (CI shares its cores) and are not what they test.
+hypothesis_settings.register_profile(
+    "onestop", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("onestop")
 
 PASSWORD = "Correct-horse-42"
 

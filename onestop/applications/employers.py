@@ -431,9 +431,21 @@ def correction_from_case(case: Application, actor: Any) -> None:
 
 #: At most this many employees in one enrolment file.
 MAX_FILE_ROWS = 200
-#: The enrolment file's columns (a header row with these names, in any order; the last two
-#: may be left out).
-FILE_COLUMNS = ("姓名", "公民身份号码", "参保起始月份", "月工资", "岗位类别", "确认兼职")
+#: The enrolment file's columns: (Chinese name, English name), either accepted in the header
+#: row, in any order; the last two may be left out.
+FILE_COLUMN_NAMES = (
+    ("姓名", "name"),
+    ("公民身份号码", "resident_id"),
+    ("参保起始月份", "start_month"),
+    ("月工资", "wage"),
+    ("岗位类别", "post_category"),
+    ("确认兼职", "concurrent_confirmed"),
+)
+FILE_COLUMNS = tuple(zh for zh, _ in FILE_COLUMN_NAMES)
+FILE_COLUMNS_EN = tuple(en for _, en in FILE_COLUMN_NAMES)
+_ENGLISH_TO_CHINESE = {en: zh for zh, en in FILE_COLUMN_NAMES}
+#: What confirms a concurrent employment in the last column.
+YES = ("是", "yes", "y", "1", "true")
 
 
 def enrolment_rows(data: bytes) -> list[dict[str, Any]]:
@@ -446,11 +458,15 @@ def enrolment_rows(data: bytes) -> list[dict[str, Any]]:
             "文件须为 UTF-8 编码的 CSV。", "The file must be a UTF-8 CSV.", code="file"
         ) from exc
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in FILE_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+    reader.fieldnames = [
+        _ENGLISH_TO_CHINESE.get(name.strip().lower(), name.strip())
+        for name in (reader.fieldnames or [])
+    ]
+    missing = [c for c in FILE_COLUMN_NAMES[:4] if c[0] not in reader.fieldnames]
     if missing:
         raise ServiceError(
-            f"缺少列：{'、'.join(missing)}。",
-            f"Missing columns: {', '.join(missing)}.",
+            f"缺少列：{'、'.join(zh for zh, _ in missing)}。",
+            f"Missing columns: {', '.join(en for _, en in missing)}.",
             code="file",
         )
     rows: list[dict[str, Any]] = []
@@ -468,7 +484,7 @@ def enrolment_rows(data: bytes) -> list[dict[str, Any]]:
                 "start_month": (row.get("参保起始月份") or "").strip(),
                 "wage": (row.get("月工资") or "").strip(),
                 "post_category": (row.get("岗位类别") or "").strip() or "general",
-                "concurrent_confirmed": (row.get("确认兼职") or "").strip() in ("是", "yes", "1"),
+                "concurrent_confirmed": (row.get("确认兼职") or "").strip().lower() in YES,
             }
         )
     if not rows:

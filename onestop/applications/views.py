@@ -683,5 +683,11 @@ def enrol_file_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     return render(
         request,
         "applications/enrol_file.html",
-        {"employer": employer, "form": form, "columns": employers.FILE_COLUMNS},
+        {
+            "employer": employer,
+            "form": form,
+            "columns": employers.FILE_COLUMNS
+            if get_language() == "zh-hans"
+            else employers.FILE_COLUMNS_EN,
+        },
     )
