@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.applications import selectors, services
+from onestop.applications import prechecks, selectors, services
 from onestop.applications.forms import (
     ActForm,
     CaseSearchForm,
@@ -27,6 +27,8 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import Channel
+from onestop.applications.services.cases import field_titles
+from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.throttles import throttle_page
@@ -41,6 +43,17 @@ def _message(error: ServiceError) -> str:
     if isinstance(error, NotPermitted):
         raise error
     return error.zh if (get_language() or "").startswith("zh") else error.en
+
+
+def _notes(found: prechecks.Precheck) -> list[dict[str, Any]]:
+    """The pre-check's notes in the page's language."""
+    zh = (get_language() or "").startswith("zh")
+    return [{"code": n.code, "text": n.zh if zh else n.en, "blocks": n.blocks} for n in found.notes]
+
+
+def _label(spec: dict[str, Any], name: str) -> str:
+    zh, en = field_titles(spec, name)
+    return zh if (get_language() or "").startswith("zh") else en
 
 
 def _filed(request: HttpRequest, filed: services.Filed) -> HttpResponse:
@@ -65,6 +78,12 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
     groups = services.form_groups(item.form_schema)
     draft = services.draft_open(actor=request.user, item=item)
+    found = prechecks.precheck(
+        person=request.user.person,  # type: ignore[union-attr]
+        item_code=item.code,
+        today=timezone.localdate(),
+    )
+    notes = _notes(found)
     here = request.path
     action = request.POST.get("action", "next")
     if request.method == "POST" and action == "discard":
@@ -89,10 +108,18 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
                     (
                         i,
                         title,
-                        [(item.form_schema["properties"][f], draft.answers.get(f)) for f in fields],
+                        [
+                            (
+                                {"label": _label(item.form_schema["properties"][f], f)},
+                                draft.answers.get(f),
+                            )
+                            for f in fields
+                        ],
                     )
                     for i, (title, fields) in enumerate(groups)
                 ],
+                "notes": notes,
+                "eligible": found.eligible,
             },
         )
     title, fields = groups[page]
@@ -100,7 +127,12 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         schema=item.form_schema,
         fields=fields,
-        initial=draft.answers,
+        choices=found.choices,
+        initial={
+            k: v
+            for k, v in draft.answers.items()
+            if k not in found.choices or str(v) in found.choices[k]
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,6 +154,8 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             "pages": len(groups),
             "group_title": title,
             "previous": page - 1 if page > 0 else None,
+            "notes": notes,
+            "eligible": found.eligible,
         },
     )
 
@@ -179,8 +213,8 @@ def my_applications_view(request: HttpRequest) -> HttpResponse:
 
 
 def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[str, Any]]:
-    """Each material of the item: supplied by an e-licence or shared data, uploaded, or
-    still missing."""
+    """Each material of the item: obtained by the platform (an e-licence, shared data),
+    uploaded, or still to upload, as the service guide says."""
     used = {row["material"]: row for row in case.licences}
     uploaded = {m.name for m in case.materials.all()}
     return [
@@ -188,6 +222,7 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
             "name": m.get("name", ""),
             "required": m.get("required", True),
             "licence": used.get(m.get("name", "")),
+            "supply": material_supply(case, m, uploaded),
             "uploaded": m.get("name", "") in uploaded,
         }
         for m in materials
@@ -241,6 +276,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     reassigns = services.may_reassign(user, case)
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
     steps = _open_steps(request, case, reassigns)
+    to_upload = materials_to_upload(case, item.materials)
     held_by_other = any(
         r["step"].assignee_id not in (None, user.pk)
         and services.may_act(user, case, r["step"].lane)
@@ -259,8 +295,8 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
         "materials": selectors.materials_of(case=case),
         "material_status": _material_status(item.materials, case),
-        "material_form": MaterialForm(materials=item.materials)
-        if services.may_upload(user, case)
+        "material_form": MaterialForm(materials=to_upload)
+        if to_upload and services.may_upload(user, case)
         else None,
         "item": item,
         "facts": {k: v for k, v in case.facts.items() if k not in ("award", "survivor")},
