@@ -9,8 +9,9 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.applications import selectors, services
+from onestop.applications import prechecks, prefill, selectors, services
 from onestop.applications.models import Application, Channel
+from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
 from onestop.common.throttles import address_throttle
@@ -182,6 +183,46 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
         channel=Channel.API,
     )
     return Status(201, {**case_out(filed.application), "code": filed.code})
+
+
+class NoteOut(Schema):
+    code: str
+    blocks: bool = Field(..., description="true: filing is refused for this reason")
+    message_zh: str
+    message_en: str
+
+
+class PrecheckOut(Schema):
+    item_code: str
+    eligible: bool
+    notes: list[NoteOut]
+    choices: dict[str, list[str]] = Field(
+        ..., description="the values each named field may take for this person"
+    )
+    prefill: dict[str, Any] = Field(..., description="answers known from the person's record")
+
+
+@router.get("/applications/precheck", response={200: PrecheckOut, 404: ErrorOut})
+def precheck(request: HttpRequest, item_code: str) -> dict[str, Any]:
+    """Before filing: whether the signed-in person may apply for the item, what they may
+    choose, what they should know (the same notes and offer as the online form), and the
+    answers the platform fills in from their record."""
+    require_scope(request, "applications:read")
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise NotFound()
+    item = catalogue.item_get(code=item_code)
+    found = prechecks.precheck(person=person, item_code=item.code, today=timezone.localdate())
+    return {
+        "item_code": item.code,
+        "eligible": found.eligible,
+        "notes": [
+            {"code": n.code, "blocks": n.blocks, "message_zh": n.zh, "message_en": n.en}
+            for n in found.notes
+        ],
+        "choices": found.choices,
+        "prefill": prefill.prefill(person=person, item=item),
+    }
 
 
 @router.get(

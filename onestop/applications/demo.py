@@ -10,17 +10,33 @@ refused rather than leaving a case in nobody's queue)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import random
 
 from django.utils import timezone
 
-from onestop.applications import services
+from onestop.applications import prechecks, services
 from onestop.applications.models import Application, Channel
 from onestop.common.workdays import add_working_days, working_days_between
-from onestop.identity.models import Person, User
+from onestop.identity import demo as identity_demo
+from onestop.identity import services as identity
+from onestop.identity.models import Person, Region, User
 from onestop.rules.retirement import Category, statutory_retirement
 from onestop.rules.values import YearMonth
 
 BANK_ACCOUNT = "6222020200112233445"
+#: Synthetic men of retirement age, registered when the generated people have too few.
+RETIREES = [
+    "赵建华",
+    "钱志强",
+    "孙国庆",
+    "李卫东",
+    "周建军",
+    "吴振华",
+    "郑明远",
+    "王立新",
+    "冯德胜",
+]
 
 
 def _age(case: Application, working_days: int) -> None:
@@ -41,14 +57,41 @@ def _age(case: Application, working_days: int) -> None:
 
 def load(retiree: Person | None = None) -> dict[str, int]:
     """File nine retirement cases at Yanta's counter, for ``retiree`` (whose case is
-    approved: his record must be long enough) and Yanta's eight oldest men without a login,
-    each for his own statutory month, and move them along; returns counts."""
+    approved: his record must be long enough) and Yanta's eight oldest men without a login
+    whose statutory month can be filed now (registered when there are too few), each for
+    his own statutory month, and move them along; returns counts."""
     carol = User.objects.get(username="carol")
     rita = User.objects.get(username="rita")
     others = Person.objects.filter(region__code="610113", user__isnull=True, sex="male")
     if retiree is not None:
         others = others.exclude(pk=retiree.pk)
-    people = list(others.order_by("birth_date", "pk")[: 8 if retiree is not None else 9])
+    today = timezone.localdate()
+
+    def may_file(person: Person) -> bool:
+        # Only men whose statutory month can be filed now (the pre-check's offer).
+        month = statutory_retirement(
+            birth=YearMonth(person.birth_date.year, person.birth_date.month),
+            category=Category.MALE,
+        ).retirement_month
+        found = prechecks.precheck(person=person, item_code="SX-SI-006", today=today)
+        return str(month) in found.choices.get("retirement_month", [])
+
+    candidates = (p for p in others.order_by("birth_date", "pk") if may_file(p))
+    need = 8 if retiree is not None else 9
+    people: list[Person | None] = list(itertools.islice(candidates, need))
+    # Too few men of retirement age among the synthetic people: register some (no login).
+    rng = random.Random(2026)
+    yanta = Region.objects.get(code="610113")
+    for name in RETIREES[: need - len(people)]:
+        born = dt.date(1960 + len(people) % 5, 1 + len(people), 10)
+        people.append(
+            identity.person_register(
+                actor=None,
+                name=name,
+                resident_id=identity_demo.resident_id(rng, "610113", born, male=True),
+                region=yanta,
+            )
+        )
     people.insert(3, retiree or people.pop())
     filed = [
         services.application_submit(

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
+from onestop.applications.services.cases import field_titles
 from onestop.common.templatetags.one_language import one_language
 from onestop.identity.models import User
 
@@ -20,15 +21,25 @@ class SchemaForm(forms.Form):
         *args: Any,
         schema: dict[str, Any],
         fields: list[str] | None = None,
+        choices: dict[str, list[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         required = set(schema.get("required", []))
+        zh = (get_language() or "").startswith("zh")
         for name, spec in schema.get("properties", {}).items():
             if fields is not None and name not in fields:
                 continue
-            label = one_language(spec["title"]) if spec.get("title") else name
-            if "enum" in spec:
+            label = field_titles(spec, name)[0 if zh else 1]
+            if choices and name in choices:
+                # Only what the item's pre-check allows this person (e.g. the months inside
+                # the lawful retirement window).
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    required=name in required,
+                    choices=[("", "—"), *[(v, v) for v in choices[name]]],
+                )
+            elif "enum" in spec:
                 shown = spec.get("x-enum-labels", {})  # what each value reads as, if not itself
                 self.fields[name] = forms.ChoiceField(
                     label=label,

@@ -1,8 +1,10 @@
 """Pre-filling a form from what the platform already knows (tell us once).
 
-Two sources: the person's own earlier answers to a field of the same name (the latest wins),
-and facts the rules derive from the record (the statutory retirement month from the birth
-month, the sex on the ID and, for women, the post held at the latest employer)."""
+Sources: the person's own earlier answers to a field of the same name (the latest wins),
+facts the rules derive from the record (the statutory retirement month from the birth
+month, the sex on the ID and, for women, the post held at the latest employer; the province
+of the ID's address code), and other contexts' hooks. A value the item's pre-check would
+refuse is never offered."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from onestop.applications import prechecks
 from onestop.applications.models import Application
 from onestop.catalogue.models import ServiceItem
 from onestop.contributions import selectors as contributions
@@ -38,33 +41,54 @@ def retirement_category(person: Person) -> Category | None:
     return POST_CATEGORY.get(post or "")
 
 
+def _home_province(person: Person, spec: dict[str, Any]) -> str | None:
+    """The province of the resident ID's address code, when the field offers it (where a
+    relation transferred in most often comes from; the person changes it if not)."""
+    code = person.resident_id[:2] + "0000"
+    return code if code in spec.get("enum", []) else None
+
+
 def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
+    properties = item.form_schema.get("properties", {})
     # A field marked ``"x-prefill": false`` is about someone else each time (the employee
     # an employer enrols): an earlier answer is never carried over to it.
-    fields = {
-        name
-        for name, spec in item.form_schema.get("properties", {}).items()
-        if spec.get("x-prefill", True) is not False
-    }
+    fields = {name for name, spec in properties.items() if spec.get("x-prefill", True) is not False}
     values: dict[str, Any] = {}
     earlier = Application.objects.filter(applicant=person).order_by("-submitted_at")[:20]
     for answers in earlier.values_list("answers", flat=True):
         for key, value in (answers or {}).items():
             if key in fields and key not in values:
                 values[key] = value
-    if "retirement_month" in fields and "retirement_month" not in values:
+    today = timezone.localdate()
+    statutory_month = None
+    if "retirement_month" in fields:
         category = retirement_category(person)
         if category is not None:
             birth = YearMonth(person.birth_date.year, person.birth_date.month)
             statutory = statutory_retirement(birth=birth, category=category)
+            statutory_month = statutory.retirement_month
             # Past the statutory month and not retired: the next month (a late retirement)
             # while the flexible window is open.
-            today = timezone.localdate()
             this_month = YearMonth(today.year, today.month)
             month = statutory.retirement_month
             if month < this_month and this_month.plus(1) <= statutory.latest_month:
                 month = this_month.plus(1)
-            values["retirement_month"] = str(month)
+            values.setdefault("retirement_month", str(month))
+    if "from_province" in fields and "from_province" not in values:
+        home = _home_province(person, properties["from_province"])
+        if home is not None:
+            values["from_province"] = home
     for hook in PREFILLS.get(item.code, []):
         values.update({k: v for k, v in hook(person).items() if k in fields})
+    # Never offer what the item's pre-check would refuse: an allowed value instead (the
+    # statutory retirement month when allowed, else the allowed month nearest to it).
+    allowed = prechecks.precheck(person=person, item_code=item.code, today=today).choices
+    for name, choices in allowed.items():
+        if name in values and str(values[name]) in choices:
+            continue
+        values.pop(name, None)
+        if choices and name == "retirement_month" and statutory_month is not None:
+            values[name] = min(
+                choices, key=lambda v: abs(statutory_month.months_until(YearMonth.parse(v)))
+            )
     return values

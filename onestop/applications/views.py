@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.applications import employers, labels, selectors, services
+from onestop.applications import employers, labels, prechecks, selectors, services
 from onestop.applications.forms import (
     ActForm,
     CaseSearchForm,
@@ -28,6 +28,8 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import Channel
+from onestop.applications.services.cases import field_titles
+from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
@@ -44,6 +46,17 @@ def _message(error: ServiceError) -> str:
     if isinstance(error, NotPermitted):
         raise error
     return error.zh if (get_language() or "").startswith("zh") else error.en
+
+
+def _notes(found: prechecks.Precheck) -> list[dict[str, Any]]:
+    """The pre-check's notes in the page's language."""
+    zh = (get_language() or "").startswith("zh")
+    return [{"code": n.code, "text": n.zh if zh else n.en, "blocks": n.blocks} for n in found.notes]
+
+
+def _label(spec: dict[str, Any], name: str) -> str:
+    zh, en = field_titles(spec, name)
+    return zh if (get_language() or "").startswith("zh") else en
 
 
 def _filed(request: HttpRequest, filed: services.Filed) -> HttpResponse:
@@ -68,6 +81,12 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
     groups = services.form_groups(item.form_schema)
     draft = services.draft_open(actor=request.user, item=item)
+    found = prechecks.precheck(
+        person=request.user.person,  # type: ignore[union-attr]
+        item_code=item.code,
+        today=timezone.localdate(),
+    )
+    notes = _notes(found)
     here = request.path
     action = request.POST.get("action", "next")
     if request.method == "POST" and action == "discard":
@@ -92,10 +111,18 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
                     (
                         i,
                         title,
-                        [(item.form_schema["properties"][f], draft.answers.get(f)) for f in fields],
+                        [
+                            (
+                                {"label": _label(item.form_schema["properties"][f], f)},
+                                draft.answers.get(f),
+                            )
+                            for f in fields
+                        ],
                     )
                     for i, (title, fields) in enumerate(groups)
                 ],
+                "notes": notes,
+                "eligible": found.eligible,
             },
         )
     title, fields = groups[page]
@@ -106,7 +133,15 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         schema=item.form_schema,
         fields=fields,
-        initial={**draft.answers, **linked},
+        choices=found.choices,
+        initial={
+            **{
+                k: v
+                for k, v in draft.answers.items()
+                if k not in found.choices or str(v) in found.choices[k]
+            },
+            **linked,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,6 +163,8 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             "pages": len(groups),
             "group_title": title,
             "previous": page - 1 if page > 0 else None,
+            "notes": notes,
+            "eligible": found.eligible,
         },
     )
 
@@ -185,8 +222,8 @@ def my_applications_view(request: HttpRequest) -> HttpResponse:
 
 
 def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[str, Any]]:
-    """Each material of the item: supplied by an e-licence or shared data, uploaded, or
-    still missing."""
+    """Each material of the item: obtained by the platform (an e-licence, shared data),
+    uploaded, or still to upload, as the service guide says."""
     used = {row["material"]: row for row in case.licences}
     uploaded = {m.name for m in case.materials.all()}
     return [
@@ -195,6 +232,7 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
             "name_en": m.get("name_en", ""),
             "required": m.get("required", True),
             "licence": used.get(m.get("name", "")),
+            "supply": material_supply(case, m, uploaded),
             "uploaded": m.get("name", "") in uploaded,
         }
         for m in materials
@@ -262,6 +300,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     reassigns = services.may_reassign(user, case)
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
     steps = _open_steps(request, case, reassigns)
+    to_upload = materials_to_upload(case, item.materials)
     held_by_other = any(
         r["step"].assignee_id not in (None, user.pk)
         and services.may_act(user, case, r["step"].lane)
@@ -280,8 +319,8 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
         "materials": selectors.materials_of(case=case),
         "material_status": _material_status(item.materials, case),
-        "material_form": MaterialForm(materials=item.materials)
-        if services.may_upload(user, case)
+        "material_form": MaterialForm(materials=to_upload)
+        if to_upload and services.may_upload(user, case)
         else None,
         "item": item,
         "result_is_proof": case.item_code == PROOF_ITEM and case.status == "approved",

@@ -57,11 +57,11 @@ def load(
         ]
         for person in people:
             wage = Decimal(rng.randrange(3500, 21000, 50))
-            category = (
-                PostCategory.CADRE
-                if person.sex == "female" and rng.random() < 0.5
-                else PostCategory.GENERAL
-            )
+            drawn = person.sex == "female" and rng.random() < 0.5
+            # The named women (alice) hold a cadre post, so the demo's retirement window is
+            # known: 55 plus the delay of D1 (alice, born 1974-05: 2030-07).
+            named = person.sex == "female" and person in staff_persons
+            category = PostCategory.CADRE if drawn or named else PostCategory.GENERAL
             services.employment_start(
                 actor=None,
                 employer=employer,

@@ -9,6 +9,7 @@ class PensionsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils import timezone
 
+        from onestop.applications.prechecks import on_precheck
         from onestop.applications.prefill import on_prefill
         from onestop.applications.services import on_approved, on_route, on_submit
         from onestop.exchange.gateway import register_action, register_event_handler
@@ -22,6 +23,7 @@ class PensionsConfig(AppConfig):
                 person=person, answers=answers, today=timezone.localdate()
             ),
         )
+        on_precheck("SX-SI-006", eligibility.retirement_precheck)
         on_approved("SX-SI-006", services.pensioner_from_case)
         register_event_handler("death_registered", services.death_event)
         engine.register_service("transfer_contact", transfers.contact_service)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from onestop.applications.prechecks import Note, Precheck
 from onestop.applications.prefill import retirement_category
 from onestop.common.errors import ServiceError
 from onestop.contributions import selectors as contributions
@@ -102,30 +103,176 @@ def shortfall_message(gap: Shortfall, months: int, minimum: int) -> ServiceError
     )
 
 
+#: Sexes the statutory schedules know (D1); anything else is a record to correct.
+SEX_KNOWN = {"male", "female"}
+
+
+def _parameters_limit(person: Person) -> YearMonth | None:
+    """The last retirement month whose award can be computed now: the award needs the
+    benefit base of the year before retirement (D3), so December of the year after the
+    latest published parameters. None: nothing is published."""
+    year = parameters.latest_year(province=person.region.code[:2] + "0000")
+    return YearMonth(year + 1, 12) if year is not None else None
+
+
+def _sex_unknown() -> Note:
+    return Note(
+        "sex_unknown",
+        "您的性别未登记，无法确定法定退休年龄。请携带身份证到经办机构更正参保信息后再申请。",
+        "Your sex is not on record, so the statutory retirement age cannot be determined. "
+        "Have your record corrected at the agency (bring your ID card), then apply.",
+        blocks=True,
+    )
+
+
+def _post_unknown() -> Note:
+    return Note(
+        "post_unknown",
+        "您的岗位性质（工人岗位或管理、专业技术岗位）未登记，无法确定适用50岁还是55岁的"
+        "原退休年龄，因此无法列出可选的退休月份。请让单位在增员信息中登记岗位，或上传人事档案，"
+        "由经办机构认定后再确定退休月份。",
+        "Your post (worker, or cadre: management and professional) is not on record, so it "
+        "cannot be told whether the original retirement age of 50 or 55 applies, nor which "
+        "months you may choose. Ask your employer to record your post, or upload your personnel "
+        "file for the agency to establish it.",
+    )
+
+
+def _beyond_parameters(limit: YearMonth) -> tuple[str, str]:
+    return (
+        f"{limit.year}年之后的退休月份需要{limit.year}年的计发基数，该年度政策参数尚未公布，"
+        f"目前只能受理{limit}及以前的退休月份，请待参数公布后再申请。",
+        f"A retirement after {limit} needs the benefit base of {limit.year}, which is not "
+        f"published yet: only months up to {limit} can be filed now; apply once it is published.",
+    )
+
+
+def retirement_precheck(person: Person, today: dt.date) -> Precheck:
+    """Before the retirement form is filled in: the months the person may choose (the
+    flexible window of D1/D2, an early month at least three months ahead and only with the
+    minimum met, never past what published parameters can compute), and what stands in the
+    way or is missing, with the options."""
+    if person.sex not in SEX_KNOWN:
+        return Precheck((_sex_unknown(),))
+    category = retirement_category(person)
+    if category is None:
+        return Precheck((_post_unknown(),))
+    birth = YearMonth(person.birth_date.year, person.birth_date.month)
+    statutory = statutory_retirement(birth=birth, category=category)
+    now = _this_month(today)
+    notes = [
+        Note(
+            "window",
+            f"您的法定退休月份为{statutory.retirement_month}（{statutory.statutory_age.years}岁"
+            f"{statutory.statutory_age.months}个月），可选弹性退休时间为"
+            f"{statutory.earliest_month}至{statutory.latest_month}。",
+            f"Your statutory retirement month is {statutory.retirement_month} (age "
+            f"{statutory.statutory_age.years} years {statutory.statutory_age.months} months); "
+            f"flexible retirement may be chosen from {statutory.earliest_month} to "
+            f"{statutory.latest_month}.",
+        )
+    ]
+    seen = outlook(person=person, today=today, chosen=statutory.retirement_month)
+    short = seen.shortfall
+    if short is not None:
+        notes.append(
+            Note(
+                "minimum",
+                f"到法定退休月份累计缴费（含在职期间仍将缴纳的月数）预计{seen.months}个月，"
+                f"不足最低缴费年限{seen.minimum_months}个月，差{short.gap_months}个月，"
+                f"不能提前退休。可选择：继续按月缴费至{short.keep_paying_until}"
+                f"（按最低基数{short.monthly_base}元，每月{short.monthly_amount}元）；"
+                f"或一次性补缴{short.lump_sum}元；或在{statutory.latest_month}前延迟退休，"
+                f"继续缴费至满足条件。",
+                f"By the statutory month you will have {seen.months} contribution months "
+                f"(counting those still to come at work), {short.gap_months} short of the "
+                f"minimum {seen.minimum_months}, so early retirement is not possible. Options: "
+                f"keep paying monthly until {short.keep_paying_until} ({short.monthly_amount} a "
+                f"month at the lowest base {short.monthly_base}); pay {short.lump_sum} at once; "
+                f"or retire later (up to {statutory.latest_month}) and keep contributing until "
+                f"the minimum is met.",
+            )
+        )
+    first = statutory.earliest_month
+    if short is not None:
+        first = max(first, statutory.retirement_month)  # early only with the minimum met (D2)
+    elif first < statutory.retirement_month:
+        # Early retirement is asked at least three months ahead (D2).
+        first = max(first, min(now.plus(3), statutory.retirement_month))
+    last = statutory.latest_month
+    limit = _parameters_limit(person)
+    if limit is not None and limit < last:
+        last = limit
+        notes.append(Note("parameters", *_beyond_parameters(limit)))
+    months = []
+    month = first
+    while month <= last:
+        months.append(str(month))
+        month = month.plus(1)
+    if not months:
+        notes.append(
+            Note(
+                "no_month",
+                "目前没有可以申请的退休月份。",
+                "There is no retirement month you can apply for now.",
+                blocks=True,
+            )
+        )
+    return Precheck(tuple(notes), {"retirement_month": months})
+
+
 def retirement_check(*, person: Person, answers: dict[str, Any], today: dt.date) -> None:
-    """Refuse a retirement month the person may not choose: outside the flexible window, or
-    an early retirement asked less than three months ahead. The minimum contribution is a
-    condition the agency decides on (the case is accepted and the award shows the shortfall
-    and both options), not a form error."""
+    """Refuse a retirement month the person may not choose, with the reason: outside the
+    flexible window (giving the earliest and latest months), an early retirement asked less
+    than three months ahead or short of the minimum contribution (D2, with the months
+    missing and the options), a month whose award needs parameters not yet published, or a
+    person whose sex is not on record. Retiring at or after the statutory month short of
+    the minimum is the agency's decision (the award states the shortfall and both options);
+    a woman whose post is not on record files and the reviewer establishes it."""
     try:
         chosen = YearMonth.parse(str(answers.get("retirement_month", "")))
     except RuleError as exc:
-        raise ServiceError(exc.zh, exc.en, code="retirement_month") from exc
-    category = retirement_category(person)
-    if category is None:
-        return  # a woman whose post is unknown: the reviewer establishes the category
-    birth = YearMonth(person.birth_date.year, person.birth_date.month)
-    check = flexible_retirement_check(
-        statutory=statutory_retirement(birth=birth, category=category),
-        chosen=chosen,
-        contribution_months=0,
-        requested_on=_this_month(today),
-    )
-    problems = [r for r in check.reasons if r.code != "minimum"]
-    if problems:
         raise ServiceError(
-            "".join(r.zh for r in problems), " ".join(r.en for r in problems), code="window"
+            "退休月份应写成“年-月”，例如2027-03。",
+            "Write the retirement month as year-month, for example 2027-03.",
+            code="retirement_month",
+        ) from exc
+    if person.sex not in SEX_KNOWN:
+        note = _sex_unknown()
+        raise ServiceError(note.zh, note.en, code=note.code)
+    limit = _parameters_limit(person)
+    category = retirement_category(person)
+    if category is not None:
+        birth = YearMonth(person.birth_date.year, person.birth_date.month)
+        statutory = statutory_retirement(birth=birth, category=category)
+        seen = outlook(person=person, today=today, chosen=chosen)
+        check = flexible_retirement_check(
+            statutory=statutory,
+            chosen=chosen,
+            contribution_months=seen.months,
+            requested_on=_this_month(today),
         )
+        problems = [
+            r for r in check.reasons if r.code != "minimum" or chosen < statutory.retirement_month
+        ]
+        if problems:
+            zh = f"不能选择{chosen}退休：法定退休月份为{statutory.retirement_month}。"
+            en = (
+                f"Retirement in {chosen} is not possible: the statutory month is "
+                f"{statutory.retirement_month}."
+            )
+            for r in problems:
+                if r.code == "minimum" and seen.shortfall is not None:
+                    options = shortfall_message(seen.shortfall, seen.months, seen.minimum_months)
+                    zh += f"提前退休须满足最低缴费年限。{options.zh}"
+                    en += f" Early retirement needs the minimum contribution. {options.en}"
+                else:
+                    zh += r.zh
+                    en += f" {r.en}"
+            raise ServiceError(zh, en, code=problems[0].code)
+    if limit is None or chosen > limit:
+        zh, en = _beyond_parameters(limit or chosen.plus(-1))
+        raise ServiceError(zh, en, code="parameters")
 
 
 def shortfall_facts(seen: Outlook) -> dict[str, Any] | None:

@@ -40,6 +40,38 @@ class ReviewOut(Schema):
     created_at: dt.datetime
 
 
+class RatingOpenOut(Schema):
+    number: str
+    open: bool = Field(..., description="true: a rating posted now is accepted")
+    round: int | None = Field(None, description="1, or 2 after a rectification; null: closed")
+    message_zh: str
+    message_en: str
+
+
+@router.get(
+    "/applications/{number}/review", response={200: RatingOpenOut, 404: ErrorOut}, auth=ANY_AUTH
+)
+def review_state(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Whether the case can be rated now (the same answer as the case page's rating link):
+    a case is rated once it is completed, once (once more after a rectification)."""
+    require_scope(request, "applications:read")
+    case = applications.application_for(actor=request.user, number=number)
+    is_open = services.rating_open(case)
+    if is_open:
+        zh, en = "可以评价。", "You may rate this service."
+    elif not services.rateable(case):
+        zh, en = "办件办结后才能评价。", "A case can be rated once it is completed."
+    else:
+        zh, en = "已评价过。", "This has already been rated."
+    return {
+        "number": case.number,
+        "open": is_open,
+        "round": services.next_round(case) if is_open else None,
+        "message_zh": zh,
+        "message_en": en,
+    }
+
+
 @router.post(
     "/applications/{number}/review",
     response={201: ReviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},

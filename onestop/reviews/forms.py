@@ -35,6 +35,8 @@ class RatingForm(forms.Form):
             self.fields["code"] = forms.CharField(
                 label=_("Query code (on the receipt)"), max_length=16
             )
+            if self.initial.get("code"):  # checked at the first step: carried, not asked
+                self.fields["code"].widget = forms.HiddenInput()
 
     def rating(self) -> Rating:
         data = self.cleaned_data
@@ -43,6 +45,13 @@ class RatingForm(forms.Form):
             scores={name: int(data[f"score_{name}"]) for name in DIMENSIONS},
             comment=data.get("comment", ""),
         )
+
+
+class CodeForm(forms.Form):
+    """The first step of rating by the QR code: the case's query code, so that the rating
+    form is shown only for a case that can be rated."""
+
+    code = forms.CharField(label=_("Query code (on the receipt)"), max_length=16)
 
 
 class NoteForm(forms.Form):

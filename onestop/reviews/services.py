@@ -74,6 +74,13 @@ def rateable(case: Application) -> bool:
     return case.status in FINAL and case.status != Status.WITHDRAWN
 
 
+def rating_open(case: Application) -> bool:
+    """Whether a rating of the case would be accepted now: completed, and not yet rated (or
+    a rectification awaits the new review). Pages show the rating form and the API says
+    ``open`` only then."""
+    return rateable(case) and next_round(case) is not None
+
+
 def next_round(case: Application | None = None, *, visit: Visit | None = None) -> int | None:
     """1 when not yet rated; 2 when a rectification awaits the applicant's new review; None
     when nothing more may be said. Of a case, or of a counter ``visit``."""

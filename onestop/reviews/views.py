@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,12 +21,12 @@ from onestop.applications.models import Application
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.reviews import selectors, services
-from onestop.reviews.forms import NoteForm, RatingForm, VisitForm
+from onestop.reviews.forms import CodeForm, NoteForm, RatingForm, VisitForm
 from onestop.reviews.models import RectificationStatus, ReviewChannel
 
 
 def _error(exc: ServiceError) -> str:
-    return f"{exc.zh} {exc.en}"
+    return exc.zh if (get_language() or "").startswith("zh") else exc.en
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,16 +45,43 @@ def review_view(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
     """The QR code printed on the result leads here: the case number and the query code from
-    the receipt are enough, no sign-in."""
-    form = RatingForm(request.POST or None, with_code=True)
-    if request.method == "POST" and form.is_valid():
+    the receipt are enough, no sign-in. The query code comes first, so the rating form is
+    shown only for a case that can be rated; a post with the code and the rating together
+    is also taken."""
+    if request.method == "POST" and "level" in request.POST:
+        form = RatingForm(request.POST, with_code=True)
+        if form.is_valid():
+            try:
+                case = applications.status_public(number=number, code=form.cleaned_data["code"])
+            except NotFound as exc:
+                form.add_error("code", _error(exc))
+            else:
+                return _submit(request, case, form, ReviewChannel.QR, by_code=True)
+        return render(request, "reviews/rate.html", {"form": form, "number": number, "case": None})
+    code_form = CodeForm(request.POST or None)
+    if request.method == "POST" and code_form.is_valid():
+        code = code_form.cleaned_data["code"]
         try:
-            case = applications.status_public(number=number, code=form.cleaned_data["code"])
+            case = applications.status_public(number=number, code=code)
         except NotFound as exc:
-            form.add_error("code", _error(exc))
+            code_form.add_error("code", _error(exc))
         else:
-            return _submit(request, case, form, ReviewChannel.QR, by_code=True)
-    return render(request, "reviews/rate.html", {"form": form, "number": number, "case": None})
+            return render(
+                request,
+                "reviews/rate.html",
+                {
+                    "form": RatingForm(with_code=True, initial={"code": code}),
+                    "number": number,
+                    "case": case,
+                    "open": services.rating_open(case),
+                    "round": services.next_round(case),
+                },
+            )
+    return render(
+        request,
+        "reviews/rate.html",
+        {"code_form": code_form, "number": number, "case": None},
+    )
 
 
 def _rate(request: HttpRequest, case: Application, channel: str, by_code: bool) -> HttpResponse:
@@ -67,7 +95,7 @@ def _rate(request: HttpRequest, case: Application, channel: str, by_code: bool) 
             "form": form,
             "number": case.number,
             "case": case,
-            "open": services.rateable(case) and services.next_round(case) is not None,
+            "open": services.rating_open(case),
             "round": services.next_round(case),
         },
     )

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from onestop.applications import prechecks
 from onestop.applications.models import FINAL, Application, Channel, OpenStep, Status, Step
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
@@ -120,17 +121,66 @@ def step_add(
     )
 
 
+#: What a pattern in a form schema asks for, in plain words (a pattern is never shown).
+PATTERN_HINTS: dict[str, tuple[str, str]] = {
+    "^[0-9]{4}-[0-9]{2}$": ("应写成“年-月”，例如2027-03", "write it as year-month, e.g. 2027-03"),
+    "^[0-9]{12,19}$": ("应为12至19位数字", "it should be 12 to 19 digits"),
+    "^[0-9]{17}[0-9Xx]$": (
+        "应为18位公民身份号码（最后一位可为X）",
+        "it should be an 18-character resident ID (the last may be X)",
+    ),
+}
+
+
+def field_titles(spec: dict[str, Any], name: str) -> tuple[str, str]:
+    """A field's title in each language: ``x-title-en`` if given, else the schema's bilingual
+    ``title`` ("中文 English") split at its first space."""
+    title = str(spec.get("title") or name)
+    zh, _, en = title.partition(" ")
+    return zh, str(spec.get("x-title-en") or en or zh)
+
+
+def plain_error(schema: dict[str, Any], error: jsonschema.ValidationError) -> tuple[str, str]:
+    """One schema violation in plain words in both languages: which field, and what it
+    should be; never the validator's own message or a pattern."""
+    properties = schema.get("properties", {})
+    if error.validator == "required":
+        missing = next((n for n in error.validator_value if n not in (error.instance or {})), "")
+        zh, en = field_titles(properties.get(missing, {}), missing)
+        return f"请填写“{zh}”。", f"Please fill in “{en}”."
+    name = str(error.absolute_path[0]) if error.absolute_path else ""
+    spec = properties.get(name, {})
+    zh, en = field_titles(spec, name) if name else ("表单", "the form")
+    hint = spec.get("x-hint") or {}
+    if error.validator == "pattern":
+        hz, he = PATTERN_HINTS.get(str(error.validator_value), ("", ""))
+        hz, he = hint.get("zh", hz), hint.get("en", he)
+        if hz:
+            return f"“{zh}”填写有误：{hz}。", f"“{en}” is not valid: {he}."
+        return f"“{zh}”的格式不正确。", f"“{en}” is not in the expected form."
+    if error.validator == "enum":
+        return f"请从列表中选择“{zh}”。", f"Choose “{en}” from the list."
+    if error.validator == "maxLength":
+        n = error.validator_value
+        return f"“{zh}”最多{n}个字。", f"“{en}” is at most {n} characters."
+    if error.validator == "minLength":
+        n = error.validator_value
+        return f"“{zh}”至少{n}个字。", f"“{en}” needs at least {n} characters."
+    if error.validator == "type":
+        return f"“{zh}”的填写方式不对。", f"“{en}” is not given in the right way."
+    return f"“{zh}”填写有误。", f"“{en}” is not valid."
+
+
 def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
-    """Check answers against a form's JSON Schema; the first problem, in both languages."""
-    try:
-        jsonschema.validate(answers, schema)
-    except jsonschema.ValidationError as exc:
-        field = ".".join(str(p) for p in exc.absolute_path) or "form"
+    """Check answers against a form's JSON Schema; every problem, in plain words, in both
+    languages."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path))
+    if errors:
+        found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
         raise ServiceError(
-            f"表单填写有误（{field}）：{exc.message}",
-            f"The form is not valid ({field}): {exc.message}",
-            code="form",
-        ) from exc
+            "".join(zh for zh, _ in found), " ".join(en for _, en in found), code="form"
+        )
 
 
 def case_link(case: Application) -> str:
@@ -236,6 +286,11 @@ def application_submit(
         validate_answers(item.form_schema, answers)
     for check in SUBMIT_CHECKS.get(item.code, []):
         check(applicant, answers)
+    # What the item lets this person choose at all (the same offer the form made).
+    prechecks.enforce(
+        found=prechecks.precheck(person=applicant, item_code=item.code, today=timezone.localdate()),
+        answers=answers,
+    )
     # Certificate-free: what the e-licence library or a registry can stand in for.
     licences = licences_for_case(
         applicant=applicant,

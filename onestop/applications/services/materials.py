@@ -16,6 +16,7 @@ from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.exchange.licences import SOURCES
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_CASE = 20
@@ -112,3 +113,32 @@ def material_read(*, material: Material) -> bytes:
             code="checksum",
         )
     return data
+
+
+def material_supply(case: Application, material: dict[str, Any], uploaded: set[str]) -> str:
+    """How one of the item's materials reaches the case, as the service guide promised:
+    ``obtained`` (an e-licence or registry answered, or shared data the platform holds
+    itself and no step asks a file for), ``uploaded``, ``not_found`` / ``unavailable`` (the
+    issuing department had none or did not answer: upload it) or ``to_upload``."""
+    name = material.get("name", "")
+    row = next((r for r in case.licences if r.get("material") == name), None)
+    if row is not None and row.get("status") == "found":
+        return "obtained"
+    if name in uploaded:
+        return "uploaded"
+    if row is not None:
+        return str(row.get("status", "to_upload"))
+    if (
+        material.get("replaceable_by")
+        and material.get("licence_type", "") not in SOURCES
+        and not material.get("needed_at")
+    ):
+        return "obtained"
+    return "to_upload"
+
+
+def materials_to_upload(case: Application, materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The materials the case may still be asked to upload: never those the platform
+    obtains itself."""
+    uploaded = set(case.materials.values_list("name", flat=True))
+    return [m for m in materials if material_supply(case, m, uploaded) != "obtained"]

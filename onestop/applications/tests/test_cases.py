@@ -119,7 +119,13 @@ def test_form_is_validated_against_the_items_schema(world: Any) -> None:
             applicant=world.alice,
             answers={**ANSWERS, "bank_account": "12ab"},
         )
-    assert error.value.code == "form" and "bank_account" in error.value.en
+    # In plain words, naming the field as the form does; never the pattern.
+    assert error.value.code == "form"
+    assert error.value.zh == "“养老金发放银行账号”填写有误：应为12至19位数字。"
+    assert (
+        error.value.en
+        == "“Bank account for the pension” is not valid: it should be 12 to 19 digits."
+    )
     assert not Application.objects.exists()
 
 

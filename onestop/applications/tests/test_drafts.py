@@ -48,7 +48,8 @@ def test_pages_are_checked_one_at_a_time_then_filed_whole(world: Any) -> None:
     alice = world.alice.user
     with pytest.raises(ServiceError) as bad:
         services.draft_save(actor=alice, item=item, page=0, answers={"retirement_month": "May"})
-    assert bad.value.code == "form" and "retirement_month" in bad.value.en
+    assert bad.value.code == "form"
+    assert bad.value.zh == "“月份”填写有误：应写成“年-月”，例如2027-03。"  # never the pattern
     assert [d.answers for d in Draft.objects.all()] == []  # nothing kept of a bad page
     draft = services.draft_save(
         actor=alice, item=item, page=0, answers={"retirement_month": "2026-05", "x": "ignored"}
@@ -80,10 +81,9 @@ def test_staff_have_no_drafts(world: Any) -> None:
 
 def test_prefill_tells_us_once(world: Any) -> None:
     item = catalogue.item_get(code="SX-SI-006")
-    # bob, a man born 1975-03: 60 years and 31 months (D1), so 2037-10.
-    assert services.draft_open(actor=world.bob.user, item=item).answers == {
-        "retirement_month": "2037-10"
-    }
+    # bob, a man born 1975-03: 60 years and 31 months (D1), so 2037-10; no month can be
+    # filed before that year's parameters are published, so none is offered.
+    assert services.draft_open(actor=world.bob.user, item=item).answers == {}
     # alice (born 1966-01) holds a cadre post: the women-55 schedule, delay 0 -> 2021-01...
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
@@ -139,3 +139,58 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     client.get(url)
     response = client.post(url, {"action": "discard"})
     assert response["Location"] == "/me/applications/" and not Draft.objects.exists()
+
+
+def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(world: Any) -> None:
+    """The statutory month when it may be filed, else the allowed month nearest to it; an
+    earlier answer outside the window is not offered again; the transfer form starts from
+    the province of the ID's address code; the survivors' form from the death registered."""
+    import datetime as dt
+    import random
+
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.pensions.testing import worked_elsewhere
+
+    man = identity.person_register(
+        actor=None,
+        name="贺南",
+        # Born 1967-01 with a Henan (41) address code: statutory 2027-08 (60y7m).
+        resident_id=demo.resident_id(random.Random(7), "410102", dt.date(1967, 1, 10), True),
+        region=world.regions["610113"],
+        phone="13900000099",
+        password="Onestop2026demo",
+    )
+    worked_elsewhere(man, months=200)
+    assert man.user is not None
+    retirement = catalogue.item_get(code="SX-SI-006")
+    assert services.draft_open(actor=man.user, item=retirement).answers == {
+        "retirement_month": "2027-08"
+    }
+    Draft.objects.all().delete()
+    # An earlier answer the window now refuses (2029-01: beyond published parameters) is
+    # replaced by the allowed month nearest the statutory one; the bank account is kept.
+    from onestop.applications.models import Application as Case
+
+    Case.objects.create(
+        number="SX20250101000001",
+        code_hash="x",
+        item_code="SX-SI-006",
+        item_version=1,
+        item_name="x",
+        applicant=man,
+        region=man.region,
+        channel="online",
+        filed_by=man.user,
+        answers={"retirement_month": "2029-01", "bank_account": "6222020200112233445"},
+        submitted_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        deadline=dt.date(2025, 1, 15),
+    )
+    assert services.draft_open(actor=man.user, item=retirement).answers == {
+        "retirement_month": "2027-08",
+        "bank_account": "6222020200112233445",
+    }
+    transfer = catalogue.item_get(code="SX-SI-007")
+    assert services.draft_open(actor=man.user, item=transfer).answers == {"from_province": "410000"}
+    # alice's ID is from Shaanxi itself: nothing to guess.
+    assert services.draft_open(actor=world.alice.user, item=transfer).answers == {}

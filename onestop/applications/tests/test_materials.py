@@ -120,3 +120,23 @@ def test_the_page_uploads_and_serves_the_file(world: Any, case: Application) -> 
         {"name": FILE_NAME, "file": SimpleUploadedFile("a.pdf", b"<script>", "application/pdf")},
     )
     assert response.status_code == 302 and Material.objects.count() == 1
+
+
+def test_what_the_platform_obtains_is_never_asked_to_be_uploaded(world: Any) -> None:
+    """The retirement guide says the bank account (or social security card) is obtained from
+    the platform's data: the case page says so and does not offer it for upload; the
+    personnel file, to be brought, is offered."""
+    filed = services.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    client = Client()
+    client.force_login(world.alice.user)
+    guide = client.get("/services/SX-SI-006/").content.decode()
+    assert "本人社会保障卡或银行账户" in guide.split('id="replaced"')[1].split("</ul>")[0]
+    page = client.get(f"/applications/{filed.application.number}/").content.decode()
+    status = page.split('id="material-status"')[1].split("</table>")[0]
+    bank_row = next(r for r in status.split("<tr") if "本人社会保障卡或银行账户" in r)
+    assert 'data-supply="obtained"' in bank_row
+    upload = page.split('id="upload-form"')[1].split("</form>")[0]
+    assert "本人社会保障卡或银行账户" not in upload
+    assert "人事档案（视同缴费年限认定）" in upload

@@ -269,3 +269,46 @@ def test_overdue_steps_are_flagged(world: Any) -> None:
     assert (
         "overdue" in page.get("/staff/rectifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
+
+
+def test_rating_is_offered_only_where_it_can_be_accepted(world: Any) -> None:
+    """An undecided case shows no rating form on any page, and the API says it is closed;
+    a decided one shows the form and the API says open; once rated, closed again."""
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    undecided = filed.application
+    alice = Client()
+    alice.force_login(world.alice.user)
+    case_page = alice.get(f"/applications/{undecided.number}/").content.decode()
+    assert 'id="rate-link"' not in case_page
+    signed_in = alice.get(f"/applications/{undecided.number}/review/").content.decode()
+    assert 'id="rate-closed"' in signed_in and 'id="rating-form"' not in signed_in
+    state = alice.get(f"/api/v1/applications/{undecided.number}/review").json()
+    assert (state["open"], state["round"], state["message_en"]) == (
+        False,
+        None,
+        "A case can be rated once it is completed.",
+    )
+    # The QR code page asks the query code first and shows no rating form for it.
+    anonymous = Client()
+    first = anonymous.get(f"/rate/{undecided.number}/").content.decode()
+    assert 'id="code-form"' in first and 'id="rating-form"' not in first
+    checked = anonymous.post(f"/rate/{undecided.number}/", {"code": filed.code}).content.decode()
+    assert 'id="rate-closed"' in checked and 'id="rating-form"' not in checked
+    wrong = anonymous.post(f"/rate/{undecided.number}/", {"code": "WRONG"}).content.decode()
+    assert 'id="code-form"' in wrong and 'id="rating-form"' not in wrong
+    assert not Review.objects.exists()
+    # Decided: every channel offers it.
+    case, code = completed(world)
+    assert 'id="rate-link"' in alice.get(f"/applications/{case.number}/").content.decode()
+    assert 'id="rating-form"' in alice.get(f"/applications/{case.number}/review/").content.decode()
+    assert alice.get(f"/api/v1/applications/{case.number}/review").json()["open"] is True
+    offered = anonymous.post(f"/rate/{case.number}/", {"code": code}).content.decode()
+    assert 'id="rating-form"' in offered and f'value="{code}"' in offered
+    form = {"level": "5", "code": code, **{f"score_{d}": "5" for d in DIMENSIONS}}
+    assert anonymous.post(f"/rate/{case.number}/", form).status_code == 302
+    state = alice.get(f"/api/v1/applications/{case.number}/review").json()
+    assert (state["open"], state["message_en"]) == (False, "This has already been rated.")
+    again = anonymous.post(f"/rate/{case.number}/", {"code": code}).content.decode()
+    assert 'id="rate-closed"' in again and 'id="rating-form"' not in again

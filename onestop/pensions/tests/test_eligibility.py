@@ -1,0 +1,197 @@
+"""Eligibility before filing the retirement item (SX-SI-006): the months offered, the refusals
+with their reasons on every channel, the shortfall and its options, what is missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.applications import prechecks, services
+from onestop.applications.models import Application, Channel
+from onestop.audit.models import Entry
+from onestop.common.errors import ServiceError
+from onestop.contributions import services as contributions
+from onestop.identity import demo
+from onestop.identity import services as identity
+from onestop.identity.models import Person
+from onestop.pensions import eligibility
+from onestop.pensions.testing import worked_elsewhere
+
+pytestmark = pytest.mark.django_db
+
+ITEM = "SX-SI-006"
+TODAY = dt.date(2026, 11, 26)
+BANK = "6222020200112233445"
+
+
+def person(world: Any, born: dt.date, *, male: bool, post: str | None, seed: int) -> Person:
+    """Someone in Yanta (with a login), employed by acme in ``post`` unless None."""
+    found = identity.person_register(
+        actor=None,
+        name="测试人",
+        resident_id=demo.resident_id(random.Random(seed), "610113", born, male=male),
+        region=world.regions["610113"],
+        phone=f"1390000{seed:04d}",
+        password="Onestop2026demo",
+    )
+    if post is not None:
+        contributions.insurance_register(
+            actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+        )
+        contributions.employment_start(
+            actor=None,
+            employer=world.acme,
+            resident_id=found.resident_id,
+            start_period=202611,
+            wage=Decimal("6000"),
+            post_category=post,
+        )
+    return found
+
+
+def file(who: Person, month: str, channel: str = Channel.ONLINE, actor: Any = None) -> Any:
+    return services.application_submit(
+        actor=actor or who.user,
+        item_code=ITEM,
+        applicant=who,
+        answers={"retirement_month": month, "bank_account": BANK},
+        channel=channel,
+        consent=channel == Channel.COUNTER,
+    )
+
+
+def test_a_cadre_woman_far_from_retirement_is_refused_with_her_window(world: Any) -> None:
+    """The demo's alice: a woman born 1974-05 in a cadre post retires at 56y2m (2030-07),
+    flexibly 2029-05 to 2033-07. Filing 2026-12 is refused on every channel with the reason
+    and the window; nothing is saved or journaled."""
+    alice = person(world, dt.date(1974, 5, 15), male=False, post="cadre", seed=11)
+    before = Entry.objects.count()
+    for channel, actor in (
+        (Channel.ONLINE, None),
+        (Channel.API, None),
+        (Channel.COUNTER, world.carol),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            file(alice, "2026-12", channel, actor)
+        assert refused.value.code == "window"
+        assert refused.value.zh.startswith(
+            "不能选择2026-12退休：法定退休月份为2030-07。可选退休时间为2029-05至2033-07。"
+            # Every reason at once: early also needs the minimum and three months' notice.
+            "提前退休须满足最低缴费年限。累计缴费1个月，不足最低缴费年限180个月，差179个月。"
+        )
+        assert refused.value.zh.endswith("提前退休应至少提前3个月书面申请。")
+        assert "2029-05 to 2033-07" in refused.value.en
+    assert not Application.objects.exists()
+    assert Entry.objects.count() == before
+    # Before filing the form already says so: no month can be filed now (parameters are
+    # published to 2026, so 2027-12 is the last computable month), and why.
+    found = prechecks.precheck(person=alice, item_code=ITEM, today=TODAY)
+    assert not found.eligible
+    assert [n.code for n in found.notes] == ["window", "minimum", "parameters", "no_month"]
+    assert found.choices == {"retirement_month": []}
+    assert "2030-07" in found.notes[0].zh and "2029-05至2033-07" in found.notes[0].zh
+
+
+def test_the_form_offers_only_months_inside_the_window(world: Any) -> None:
+    """A man born 1967-01 retires at 60y7m, 2027-08; early from 2027-01 (never below 60).
+    With the minimum met: early months at least three months ahead (from 2027-02), up to
+    what the published parameters can compute (2027-12)."""
+    man = person(world, dt.date(1967, 1, 10), male=True, post="general", seed=12)
+    worked_elsewhere(man, months=200)
+    found = prechecks.precheck(person=man, item_code=ITEM, today=TODAY)
+    assert found.eligible
+    assert found.choices["retirement_month"] == [f"2027-{m:02d}" for m in range(2, 13)]
+    assert [n.code for n in found.notes] == ["window", "parameters"]
+    # Months outside are refused with their reason, inside are filed.
+    with pytest.raises(ServiceError) as early:
+        file(man, "2027-01")
+    assert early.value.code == "notice"
+    assert "提前退休应至少提前3个月书面申请" in early.value.zh
+    with pytest.raises(ServiceError) as beyond:
+        file(man, "2028-03")
+    assert beyond.value.code == "parameters"
+    assert beyond.value.zh.startswith("2027年之后的退休月份需要2027年的计发基数")
+    assert Application.objects.count() == 0
+    assert file(man, "2027-08").application.answers["retirement_month"] == "2027-08"
+
+
+def test_short_of_the_minimum_tells_the_gap_and_the_options(world: Any) -> None:
+    """Without the minimum, early retirement is not offered (D2); the form says how many
+    months are missing and the options before filing; an early month is refused with them."""
+    man = person(world, dt.date(1967, 1, 10), male=True, post="general", seed=13)
+    worked_elsewhere(man, months=100)
+    found = prechecks.precheck(person=man, item_code=ITEM, today=TODAY)
+    assert found.choices["retirement_month"] == [f"2027-{m:02d}" for m in range(8, 13)]
+    minimum = next(n for n in found.notes if n.code == "minimum")
+    # 100 brought in + 9 months at work (2026-11 to 2027-07) = 109, 71 short of 180.
+    assert "预计109个月" in minimum.zh and "差71个月" in minimum.zh
+    assert "继续按月缴费至" in minimum.zh and "一次性补缴" in minimum.zh
+    assert "延迟退休" in minimum.zh and "retire later (up to 2030-08)" in minimum.en
+    assert not minimum.blocks
+    with pytest.raises(ServiceError) as early:
+        file(man, "2027-03")
+    assert early.value.code == "minimum"
+    assert "提前退休须满足最低缴费年限" in early.value.zh and "差" in early.value.zh
+
+
+def test_what_is_missing_is_said(world: Any) -> None:
+    """A woman whose post is not on record is told so (the reviewer establishes it); a
+    person whose sex is not on record cannot file and is told why."""
+    woman = person(world, dt.date(1972, 3, 1), male=False, post="general", seed=14)
+    found = prechecks.precheck(person=woman, item_code=ITEM, today=TODAY)
+    assert [n.code for n in found.notes] == ["post_unknown"]
+    assert found.eligible and found.choices == {}
+    assert "工人岗位" in found.notes[0].zh and "worker" in found.notes[0].en
+    Person.objects.filter(pk=woman.pk).update(sex="")
+    woman.refresh_from_db()
+    found = prechecks.precheck(person=woman, item_code=ITEM, today=TODAY)
+    assert [(n.code, n.blocks) for n in found.notes] == [("sex_unknown", True)]
+    with pytest.raises(ServiceError) as refused:
+        file(woman, "2027-03")
+    assert refused.value.code == "sex_unknown"
+    assert not Application.objects.exists()
+
+
+def test_a_malformed_month_is_told_in_plain_words(world: Any) -> None:
+    """Never a pattern or a validator's message."""
+    for month in ("2026-1", "2026-13"):
+        with pytest.raises(ServiceError) as refused:
+            file(world.alice, month)
+        assert "^" not in refused.value.zh + refused.value.en
+        assert "does not match" not in refused.value.en
+    with pytest.raises(ServiceError) as refused:
+        file(world.alice, "2026-1")
+    assert refused.value.zh == "“退休月份”填写有误：应写成“年-月”，例如2027-03。"
+    assert refused.value.en == (
+        "“Retirement month (YYYY-MM)” is not valid: write it as year-month, e.g. 2027-03."
+    )
+    with pytest.raises(ServiceError) as refused:
+        eligibility.retirement_check(
+            person=world.alice, answers={"retirement_month": "2026-13"}, today=TODAY
+        )
+    assert refused.value.zh == "退休月份应写成“年-月”，例如2027-03。"
+
+
+def test_the_api_answers_the_precheck_and_refuses_the_same(world: Any) -> None:
+    alice = person(world, dt.date(1974, 5, 15), male=False, post="cadre", seed=15)
+    client = Client()
+    assert alice.user is not None
+    client.force_login(alice.user)
+    body = client.get("/api/v1/applications/precheck", {"item_code": ITEM}).json()
+    assert body["eligible"] is False
+    assert [n["code"] for n in body["notes"]] == ["window", "minimum", "parameters", "no_month"]
+    assert body["choices"] == {"retirement_month": []}
+    refused = client.post(
+        "/api/v1/applications",
+        {"item_code": ITEM, "answers": {"retirement_month": "2026-12", "bank_account": BANK}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "window"
+    assert "2029-05至2033-07" in refused.json()["message_zh"]
+    assert not Application.objects.exists()
