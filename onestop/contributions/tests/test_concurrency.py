@@ -395,3 +395,23 @@ def test_mixed_raising_and_lowering_supplementaries_then_payments_end_exact(
         f"credits {credits}, payments {Payment.objects.count()}"
     )
     assert ledger_verify() == []
+    # Paid in full, then ten lowering supplementaries at once, below every wage so far:
+    # each month is now paid above its net, and the difference is a recorded credit.
+    lower = [wages(ids, -600 - 10 * j) for j in range(10)]
+    answers = burst(cookies, world.acme.pk, [body(d, "supplementary") for d in lower])
+    assert sorted({status for status, _ in answers}) == [201], answers[:2]
+    _syncs_at_once(url, 2)
+    assert _pay_remaining(app, url) == 0  # the authority asks for nothing more
+    credits = {c.insurance: c.amount for c in credits_of(employer=world.acme)}
+    rows = bills_of(employer=world.acme, today=dt.date(2026, 11, 26))
+    for insurance in ("pension", "unemployment", "work_injury"):
+        net = Bill.objects.filter(period=PERIOD, insurance=insurance).aggregate(
+            s=Sum("amount_due")
+        )["s"]
+        paid = Payment.objects.filter(bill__period=PERIOD, bill__insurance=insurance).aggregate(
+            s=Sum("amount")
+        )["s"]
+        assert sum(r.arrears for r in rows if r.bill.insurance == insurance) == 0
+        assert credits[insurance] == paid - net > 0, insurance
+    print(f"then ten lowering supplementaries: credits {credits}")
+    assert ledger_verify() == []
