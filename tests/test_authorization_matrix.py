@@ -1177,6 +1177,9 @@ ROUTES = [
     ),
     Route("api bills", "get", lambda w: f"/api/v1/employers/{w.acme.pk}/bills", API_VIEWERS, 404),
     Route(
+        "api credits", "get", lambda w: f"/api/v1/employers/{w.acme.pk}/credits", API_VIEWERS, 404
+    ),
+    Route(
         "api statement",
         "get",
         lambda w: f"/api/v1/persons/{w.alice.pk}/statement",
@@ -1912,6 +1915,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/bills"),
+        ("GET", "/api/v1/employers/{employer_id}/credits"),
         ("GET", "/api/v1/persons/{person_id}/statement"),
         ("POST", "/api/v1/applications"),
         ("GET", "/api/v1/applications/status"),

@@ -100,6 +100,7 @@ class BillOut(Schema):
     employer_amount: str
     individual_amount: str
     amount_due: str
+    collect: str  # the bill less the month's refunds set against it (0 for a refund bill)
     paid: str
     arrears: str
     due_date: dt.date
@@ -401,6 +402,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
         "employer_amount": f"{b.employer_amount:.2f}",
         "individual_amount": f"{b.individual_amount:.2f}",
         "amount_due": f"{b.amount_due:.2f}",
+        "collect": f"{row.collect:.2f}",
         "paid": f"{row.paid:.2f}",
         "arrears": f"{row.arrears:.2f}",
         "due_date": b.due_date,
@@ -420,6 +422,25 @@ def bills(
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = selectors.bills_of(employer=employer, today=timezone.localdate())
     return [bill_out(r) for r in rows if r.arrears > 0 or not arrears_only]
+
+
+class CreditOut(Schema):
+    period: str
+    insurance: str
+    amount: str
+
+
+@router.get("/employers/{employer_id}/credits", response=list[CreditOut])
+@bounded
+def credits(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
+    """Months paid above their net declared total (after supplementary declarations that
+    lowered wages): credits, refunds due to the employer."""
+    require_scope(request, "contributions:read")
+    employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    return [
+        {"period": str(month_of(c.period)), "insurance": c.insurance, "amount": f"{c.amount:.2f}"}
+        for c in selectors.credits_of(employer=employer)
+    ]
 
 
 def year_out(y: selectors.StatementYear) -> dict[str, Any]:

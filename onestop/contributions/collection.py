@@ -70,6 +70,8 @@ class HttpCollectionAdapter:
             ) from exc
 
     def send_bill(self, bill: Bill) -> None:
+        """Sent again with the new figure when the month's refunds change what is asked for;
+        the authority keeps what it has received against the bill."""
         self._call(
             "POST",
             "/bills",
@@ -78,7 +80,7 @@ class HttpCollectionAdapter:
                 "credit_code": bill.employer.credit_code,
                 "period": str(month_of(bill.period)),
                 "insurance": bill.insurance,
-                "amount_due": f"{bill.amount_due:.2f}",
+                "amount_due": f"{collect_amount(bill):.2f}",
                 "due_date": bill.due_date.isoformat(),
             },
         )
@@ -95,6 +97,12 @@ class HttpCollectionAdapter:
             for p in body.get("payments", [])
         ]
         return reports, int(body.get("cursor", cursor))
+
+
+def collect_amount(bill: Bill) -> Decimal:
+    """What the collecting authority is asked for: the bill less the month's refunds set
+    against it (``netting.py``)."""
+    return bill.collect_amount if bill.collect_amount is not None else bill.amount_due
 
 
 def default_adapter() -> CollectionAdapter | None:
@@ -126,7 +134,11 @@ def collection_sync(*, adapter: CollectionAdapter | None = None) -> SyncResult:
             Bill.objects.filter(pk=bill.pk).update(sent_at=timezone.now())
             continue  # credits are settled by the platform, not collected
         adapter.send_bill(bill)
-        Bill.objects.filter(pk=bill.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        # Only if the figure sent is still the bill's: a refund posted meanwhile changed it
+        # (and cleared ``sent_at``), and the next run sends the new one.
+        Bill.objects.filter(
+            pk=bill.pk, sent_at__isnull=True, collect_amount=bill.collect_amount
+        ).update(sent_at=timezone.now())
         sent += 1
     state, _ = CollectionCursor.objects.get_or_create(pk=1)
     reports, cursor = adapter.payments_after(state.cursor)

@@ -4,7 +4,9 @@ The law counts actual contributions (《社会保险法》 art. 10, 16; 国发�
 declared but not paid is owed, not credited. It adds to the individual account, to the
 interest base and to the contribution months only once the employer's pension bill for it
 (every declaration of that month: regular and supplementary) is paid in full. A credit (a
-bill of zero or less, from a supplementary declaration that lowers wages) needs no payment.
+bill of zero or less, from a supplementary declaration that lowers wages) needs no payment,
+and is set against the month's unpaid bills: a bill is paid in full once it has received
+its ``collect_amount``, what is left after those refunds (``netting.py``).
 Entries from other sources (interest, transfers, inheritance, corrections) count as posted.
 """
 
@@ -22,7 +24,8 @@ from onestop.contributions.models import Bill, LedgerEntry
 UNPAID_DECLARATIONS_SQL = (
     "SELECT b.declaration_id FROM contributions_bill b LEFT JOIN ("
     "SELECT bill_id, SUM(amount) AS paid FROM contributions_payment GROUP BY bill_id) p "
-    "ON p.bill_id = b.id WHERE b.insurance = 'pension' AND COALESCE(p.paid, 0) < b.amount_due"
+    "ON p.bill_id = b.id WHERE b.insurance = 'pension' "
+    "AND COALESCE(p.paid, 0) < COALESCE(b.collect_amount, b.amount_due)"
 )
 
 
@@ -40,7 +43,7 @@ def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pen
                 output_field=DecimalField(max_digits=16, decimal_places=2),
             )
         )
-        .filter(paid__lt=F("amount_due"))
+        .filter(paid__lt=Coalesce(F("collect_amount"), F("amount_due")))
         .values_list("declaration_id", flat=True)
     )
 

@@ -216,6 +216,9 @@ class Bill(models.Model):
     employer_amount = models.DecimalField(max_digits=16, decimal_places=2)
     individual_amount = models.DecimalField(max_digits=16, decimal_places=2)
     amount_due = models.DecimalField(max_digits=16, decimal_places=2)
+    #: What the collecting authority is asked for: ``amount_due`` less the refunds of the
+    #: month set against it (``netting.py``). NULL: as ``amount_due`` (nothing set against).
+    collect_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     due_date = models.DateField()
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -225,6 +228,9 @@ class Bill(models.Model):
             models.UniqueConstraint(
                 fields=["declaration", "insurance"], name="bill_per_declaration_insurance"
             )
+        ]
+        indexes = [
+            models.Index(fields=["employer", "period", "insurance"], name="bill_employer_month"),
         ]
 
     def __str__(self) -> str:
@@ -243,6 +249,33 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"payment {self.external_id} {self.amount}"
+
+
+class MonthCredit(AppendOnly):
+    """A change of what the platform owes an employer back for one month and insurance (a
+    refund due): payments above the month's net declared total. Never updated: the credit of
+    a month is the sum of its rows, written in the transaction of the declaration or payment
+    that changed it (``netting.settle_month``)."""
+
+    append_only_noun = "A month's credit"
+
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    period = models.PositiveIntegerField()
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    source_type = models.CharField(max_length=16)  # declaration, payment, migration
+    source_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["employer", "period", "insurance"], name="credit_employer_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"credit {self.employer_id} {self.period} {self.insurance} {self.amount}"
 
 
 class AccountYear(models.Model):

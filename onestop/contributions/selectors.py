@@ -11,6 +11,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 
 from onestop.common.errors import NotFound
+from onestop.contributions import netting
 from onestop.contributions.contracts import EmploymentFacts
 from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
@@ -21,6 +22,7 @@ from onestop.contributions.models import (
     Insurance,
     InsuranceRegistration,
     LedgerEntry,
+    MonthCredit,
 )
 from onestop.contributions.periods import month_of
 from onestop.contributions.verify import Violation, ledger_verify
@@ -96,35 +98,74 @@ def registrations_of(*, employer: Employer) -> QuerySet[InsuranceRegistration]:
 class BillRow:
     bill: Bill
     paid: Decimal
-    arrears: Decimal
+    arrears: Decimal  # owed on this bill after the month's refunds are set against it
     days_late: int
     surcharge: Decimal
+    collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
 
     @property
     def status(self) -> str:
+        if self.bill.amount_due <= 0:
+            return "refund"
         if self.arrears <= 0:
             return "paid"
         return "partly_paid" if self.paid > 0 else "unpaid"
 
 
+@dataclass(frozen=True)
+class CreditRow:
+    """A month's credit: what was paid above its net declared total, a refund due."""
+
+    period: int
+    insurance: str
+    amount: Decimal
+
+    @property
+    def insurance_label(self) -> str:
+        return str(Insurance(self.insurance).label)
+
+
 def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) -> list[BillRow]:
-    """Every bill with what was paid, what is owed and the surcharge accrued by ``today``."""
+    """Every bill with what was paid, what is owed and the surcharge accrued by ``today``.
+
+    What is owed is the month's net (``netting.py``): a refund bill lowers the arrears of
+    the month's unpaid bills, and the surcharge runs on what is left."""
     rates = rates or Rates()
+    bills = list(
+        netting.with_paid(Bill.objects.filter(employer=employer)).order_by("-period", "insurance")
+    )
+    groups: dict[tuple[int, str], list[Bill]] = {}
+    for bill in bills:
+        groups.setdefault((bill.period, bill.insurance), []).append(bill)
+    nets = {key: netting.net_month(netting.figures(group)) for key, group in groups.items()}
     rows = []
-    for bill in (
-        Bill.objects.filter(employer=employer)
-        .annotate(paid=Sum("payments__amount"))
-        .order_by("-period", "insurance")
-    ):
-        paid = _dec(bill.paid)
-        arrears = _dec(bill.amount_due - paid) if bill.amount_due > paid else Decimal("0.00")
+    for bill in bills:
+        net = nets[(bill.period, bill.insurance)]
+        arrears = net.arrears[bill.pk]
         days = max(0, (today - bill.due_date).days) if arrears > 0 else 0
         rows.append(
             BillRow(
-                bill, paid, arrears, days, late_surcharge(overdue=arrears, days=days, rates=rates)
+                bill,
+                _dec(bill.paid),
+                arrears,
+                days,
+                late_surcharge(overdue=arrears, days=days, rates=rates),
+                net.collect.get(bill.pk, Decimal("0.00")),
             )
         )
     return rows
+
+
+def credits_of(*, employer: Employer) -> list[CreditRow]:
+    """The employer's months with a credit (refund due), as recorded, newest first."""
+    return [
+        CreditRow(r["period"], r["insurance"], _dec(r["total"]))
+        for r in MonthCredit.objects.filter(employer=employer)
+        .values("period", "insurance")
+        .annotate(total=Sum("amount"))
+        .filter(total__gt=0)
+        .order_by("-period", "insurance")
+    ]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from onestop.audit.services import record
 from onestop.common import bulk
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.contributions import locks, posting
+from onestop.contributions import locks, netting, posting
 from onestop.contributions.models import (
     Bill,
     Declaration,
@@ -643,6 +643,15 @@ def declaration_submit(
                 adjusting=kind == DeclarationKind.SUPPLEMENTARY,
             )
             bills = _bills(declaration, period)
+            # A lowering supplementary's refund is set against the month's unpaid bills (or
+            # becomes a credit); a raising one may use up a credit.
+            netting.settle_month(
+                actor=actor,
+                employer_id=employer.pk,
+                period=period,
+                source_type="declaration",
+                source_id=declaration.pk,
+            )
             if len(staged) >= BULK_ROWS:
                 # A bulk post changes the ledger's shape: plan the next ones on fresh figures.
                 transaction.on_commit(
@@ -972,6 +981,14 @@ def payment_record(
             action="contributions.payment.recorded",
             target=payment,
             changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
+        )
+        # Paid beyond what is owed after the month's refunds: a credit (refund due).
+        netting.settle_month(
+            actor=actor,
+            employer_id=bill.employer_id,
+            period=bill.period,
+            source_type="payment",
+            source_id=payment.pk,
         )
     return payment, True
 

@@ -25,6 +25,10 @@ What each check proves (the rows it names when it fails):
                    credited when the year was (a declaration's once its bill was paid).
 ``paid``           payments are positive and never exceed the bill (payments + arrears = bill
                    with arrears >= 0); a credit (bill <= 0) receives no payment.
+``credit``         for each employer, month and insurance, payments never exceed the net
+                   declared total (the sum of its bills, refunds included) without a recorded
+                   credit: the month's ``MonthCredit`` rows add up to exactly what was paid
+                   above the net (zero when nothing was).
 ``payment_once``   each payment of the collecting authority is posted once.
 ``interest_once``  interest is credited at most once per person and year, and equals the
                    credited account year's interest.
@@ -105,10 +109,16 @@ def _build_paid(cursor: Any) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
     cursor.execute(
         f"CREATE TEMP TABLE {PAID} AS "
-        "SELECT b.declaration_id, CASE WHEN b.amount_due <= 0 THEN b.created_at ELSE ("
+        "SELECT b.declaration_id, CASE WHEN b.amount_due <= 0 THEN b.created_at "
+        # Settled by the month's refunds alone (netting.py): when the last refund came.
+        "WHEN COALESCE(b.collect_amount, b.amount_due) <= 0 THEN ("
+        " SELECT MAX(r.created_at) FROM contributions_bill r WHERE r.employer_id = "
+        " b.employer_id AND r.period = b.period AND r.insurance = b.insurance AND "
+        " r.amount_due < 0) ELSE ("
         " SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
         "  ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
-        "  WHERE p.bill_id = b.id) c WHERE c.paid >= b.amount_due) END AS paid_at "
+        "  WHERE p.bill_id = b.id) c WHERE c.paid >= COALESCE(b.collect_amount, b.amount_due)"
+        ") END AS paid_at "
         "FROM contributions_bill b WHERE b.insurance = 'pension'"
     )
 
@@ -238,6 +248,22 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
             ),
         ),
         (
+            "credit",
+            "SELECT employer_id, period, insurance, SUM(billed), SUM(paid), SUM(credited) "
+            "FROM (SELECT employer_id, period, insurance, amount_due AS billed, 0 AS paid, "
+            " 0 AS credited FROM contributions_bill UNION ALL SELECT b.employer_id, b.period, "
+            " b.insurance, 0, p.amount, 0 FROM contributions_payment p JOIN contributions_bill b "
+            " ON b.id = p.bill_id UNION ALL SELECT employer_id, period, insurance, 0, 0, amount "
+            " FROM contributions_monthcredit) t GROUP BY employer_id, period, insurance "
+            "HAVING ROUND(CASE WHEN SUM(paid) > SUM(billed) THEN SUM(paid) - SUM(billed) "
+            " ELSE 0 END - SUM(credited), 2) <> 0 ORDER BY employer_id, period, insurance",
+            [],
+            lambda r: (
+                f"employer {r[0]} {_period(r[1])} {r[2]}: net declared {_money(r[3])}, "
+                f"paid {_money(r[4])}, recorded credit {_money(r[5])}"
+            ),
+        ),
+        (
             "payment_once",
             "SELECT external_id, COUNT(*), MIN(id), MAX(id) FROM contributions_payment "
             "GROUP BY external_id HAVING COUNT(*) > 1 ORDER BY external_id",
@@ -270,6 +296,7 @@ RULES = (
     "negative",
     "account_year",
     "paid",
+    "credit",
     "payment_once",
     "interest_once",
 )
@@ -294,7 +321,7 @@ def ledger_verify(
 ) -> list[Violation]:
     """Every invariant above; an empty list means all hold.
 
-    ``progress`` receives one line per step ("[3/10] bill: 0 finding(s) in 1.2 s"). At most
+    ``progress`` receives one line per step ("[3/11] bill: 0 finding(s) in 1.2 s"). At most
     ``limit`` rows are named per rule, followed by a count of the rest.
     """
     violations: list[Violation] = []

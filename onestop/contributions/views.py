@@ -388,6 +388,7 @@ def employer_template_view(request: HttpRequest, employer_id: int, fmt: str) -> 
 def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = selectors.bills_of(employer=employer, today=timezone.localdate())
+    credits = selectors.credits_of(employer=employer)
     return render(
         request,
         "contributions/bills.html",
@@ -396,6 +397,8 @@ def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             "rows": rows,
             "arrears": sum((r.arrears for r in rows), Decimal(0)),
             "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
+            "credits": credits,
+            "credit": sum((c.amount for c in credits), Decimal(0)),
         },
     )
 

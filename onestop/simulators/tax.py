@@ -5,7 +5,8 @@ collecting system to: it receives bills, lets a payer pay them (in full, in part
 at once) on a simple page, and reports payments in order with a cursor.
 
     POST /bills                {"bill_id", "credit_code", "period", "insurance", "amount_due",
-                                "due_date"}                           -> 201 (200 if known)
+                                "due_date"}                           -> 201 (200 if known:
+                                the new amount_due replaces the old, what was paid stays)
     GET  /bills                                                       -> {"bills": [...]}
     POST /bills/<bill_id>/pay  {"amount", "paid_on"} or a form post   -> 201 {"payment_id"}
     GET  /payments?after=N                                            -> {"payments", "cursor"}
@@ -56,7 +57,12 @@ class TaxSimulator:
         key = str(data["bill_id"])
         with self.lock:
             if key in self.bills:
-                return 200, self.bills[key]
+                # The platform sends a bill again when the month's refunds lower it.
+                known = self.bills[key]
+                if known["amount_due"] != str(data["amount_due"]):
+                    known["amount_due"] = str(data["amount_due"])
+                    self._save()
+                return 200, known
             self.bills[key] = {k: str(data[k]) for k in required} | {"paid": "0.00"}
             self._save()
             return 201, self.bills[key]
@@ -156,7 +162,8 @@ class TaxSimulator:
             f"<td>{html.escape(b['due_date'])}</td><td><form method='post' "
             f"action='/bills/{html.escape(b['bill_id'])}/pay'>"
             f"<label>金额 amount <input name='amount' value='"
-            f"{Decimal(b['amount_due']) - Decimal(b['paid']):.2f}' size='10'></label> "
+            f"{max(Decimal(0), Decimal(b['amount_due']) - Decimal(b['paid'])):.2f}' size='10'>"
+            f"</label> "
             f"<label>日期 date <input name='paid_on' type='date'></label> "
             f"<button>缴款 pay</button></form></td></tr>"
             for b in bills

@@ -286,3 +286,63 @@ def test_the_upload_page_polls_until_the_worker_is_done(
     uploads.upload_run(upload_id=upload.pk)
     expect(page.locator("#declaration-accepted")).to_be_visible()
     expect(page.locator("#upload-progress")).to_have_count(0)
+
+
+def test_a_month_paid_then_lowered_shows_its_credit_and_the_authority_the_net(
+    world: Any, page: Any, tax: str
+) -> None:
+    """Issue #16 in a browser: the month paid at the tax simulator, then a supplementary
+    declaration lowers a wage: the bills page shows nothing owed and the refund due; a
+    second month lowered before it is paid is asked for at the net at the simulator."""
+    from onestop.contributions.models import MonthCredit
+
+    hire(world)
+
+    def declare(period: int, kind: str, alice: str) -> None:
+        assert services.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=period,
+            rows=[
+                services.DeclaredRow(2, world.alice.resident_id, alice),
+                services.DeclaredRow(3, world.bob.resident_id, "9000"),
+            ],
+            kind=kind,
+        ).accepted
+
+    declare(202410, "regular", "6000")
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/bills/")
+    page.get_by_role("button", name="立即查询到账").click()
+    first = Bill.objects.get()
+    expect(page.locator("#arrears")).to_have_text(f"{first.amount_due:.2f}")
+    page.goto(tax + "/")
+    page.get_by_role("button", name="缴款 pay").click()
+    page.goto(f"/employer/{world.acme.pk}/bills/")
+    page.get_by_role("button", name="立即查询到账").click()
+    expect(page.locator("#arrears")).to_have_text("0.00")
+
+    declare(202410, "supplementary", "5000")
+    refund = Bill.objects.get(amount_due__lt=0)
+    page.goto(f"/employer/{world.acme.pk}/bills/")
+    expect(page.locator("#arrears")).to_have_text("0.00")
+    expect(page.locator("#credit")).to_have_text(f"{-refund.amount_due:.2f}")
+    expect(page.locator("#credits tbody tr")).to_have_count(1)
+    expect(page.locator("#credits tbody tr")).to_contain_text("2024-10")
+    assert MonthCredit.objects.get().amount == -refund.amount_due
+
+    # Lowered before it is paid: the simulator asks for the net, and paying it settles.
+    declare(202411, "regular", "6000")
+    declare(202411, "supplementary", "4000")
+    net = sum(b.amount_due for b in Bill.objects.filter(period=202411))
+    page.get_by_role("button", name="立即查询到账").click()
+    expect(page.locator("#arrears")).to_have_text(f"{net:.2f}")
+    page.goto(tax + "/")
+    lowered = Bill.objects.get(period=202411, amount_due__gt=0)
+    form = page.locator(f"form[action='/bills/{lowered.pk}/pay']")
+    expect(form.locator("input[name=amount]")).to_have_value(f"{net:.2f}")
+    form.get_by_role("button", name="缴款 pay").click()
+    page.goto(f"/employer/{world.acme.pk}/bills/")
+    page.get_by_role("button", name="立即查询到账").click()
+    expect(page.locator("#arrears")).to_have_text("0.00")
+    expect(page.locator("#credit")).to_have_text(f"{-refund.amount_due:.2f}")

@@ -289,3 +289,129 @@ def test_the_lock_is_only_taken_inside_a_write_transaction(settings: Any) -> Non
                 locks.person_lock(person_ids=[1])
         finally:
             options["transaction_mode"] = mode
+
+
+def _pay_remaining(app: Any, url: str) -> int:
+    """The payer pays, at the authority, what each bill still asks for; returns how many."""
+    import json
+    import urllib.request
+
+    paid = 0
+    with app.lock:
+        bills = [dict(b) for b in app.bills.values()]
+    for bill in bills:
+        left = Decimal(bill["amount_due"]) - Decimal(bill["paid"])
+        if left <= 0:
+            continue
+        request = urllib.request.Request(
+            f"{url}/bills/{bill['bill_id']}/pay",
+            data=json.dumps({"amount": f"{left:.2f}", "paid_on": "2026-11-20"}).encode(),
+            headers={"Content-Type": "application/json", "X-Api-Key": "secret"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 201
+        paid += 1
+    return paid
+
+
+def _syncs_at_once(url: str, count: int) -> None:
+    """``collection_sync`` run by ``count`` workers at the same instant."""
+    from onestop.contributions.collection import HttpCollectionAdapter, collection_sync
+
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            collection_sync(adapter=HttpCollectionAdapter(url, "secret"))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[:3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mixed_raising_and_lowering_supplementaries_then_payments_end_exact(
+    acme_api: tuple[World, list[str], dict[str, str]], tax_authority: tuple[Any, str]
+) -> None:
+    """Issue #16 on PostgreSQL: the month paid in full, then thirty supplementaries at once,
+    half raising and half lowering wages; two collection runs at once send the new figures;
+    the payer pays what the authority asks, and two more runs at once bring the payments
+    back. Each (month, insurance) ends exact: nothing owed, what was paid minus the recorded
+    credit is the net declared total, and ``ledger verify`` holds."""
+    from onestop.contributions.models import Bill, MonthCredit, Payment
+    from onestop.contributions.selectors import bills_of, credits_of
+
+    world, ids, cookies = acme_api
+    app, url = tax_authority
+    _syncs_at_once(url, 2)
+    assert _pay_remaining(app, url) == 3
+    _syncs_at_once(url, 2)
+    assert Payment.objects.count() == 3
+    extras = [(1 if j % 2 else -1) * 40 * (j + 1) for j in range(THREADS)]
+    different = [wages(ids, extra) for extra in extras]
+    answers = burst(cookies, world.acme.pk, [body(d, "supplementary") for d in different])
+    assert sorted({status for status, _ in answers}) == [201], answers[:2]
+    last = last_accepted_matches_the_ledger()
+    stored = Declaration.objects.get(pk=last)
+    (index,) = [j for j, d in enumerate(different) if sum(d.values()) == stored.total_wage]
+    assert month_total() == expected_total(different[index])
+    refunds = Bill.objects.filter(period=PERIOD, amount_due__lt=0).count()
+    assert refunds > 0 and Bill.objects.filter(period=PERIOD, amount_due__gt=0).count() > 3
+    _syncs_at_once(url, 2)
+    _pay_remaining(app, url)
+    _syncs_at_once(url, 2)
+    assert Payment.objects.count() == len({p["payment_id"] for p in app.payments})
+    credits = {c.insurance: c.amount for c in credits_of(employer=world.acme)}
+    rows = bills_of(employer=world.acme, today=dt.date(2026, 11, 26))
+    for insurance in ("pension", "unemployment", "work_injury"):
+        net = Bill.objects.filter(period=PERIOD, insurance=insurance).aggregate(
+            s=Sum("amount_due")
+        )["s"]
+        paid = Payment.objects.filter(bill__period=PERIOD, bill__insurance=insurance).aggregate(
+            s=Sum("amount")
+        )["s"]
+        assert sum(r.arrears for r in rows if r.bill.insurance == insurance) == 0
+        assert paid - credits.get(insurance, Decimal(0)) == net, insurance
+        # What the authority was asked for in all is what was paid.
+        asked = sum(
+            Decimal(b["amount_due"]) for b in app.bills.values() if b["insurance"] == insurance
+        )
+        assert asked == paid, insurance
+    assert sum(credits.values()) == sum(
+        MonthCredit.objects.values_list("amount", flat=True), Decimal(0)
+    )
+    print(
+        f"mixed supplementaries: {refunds} refund bills, last #{index + 1}, "
+        f"credits {credits}, payments {Payment.objects.count()}"
+    )
+    assert ledger_verify() == []
+    # Paid in full, then ten lowering supplementaries at once, below every wage so far:
+    # each month is now paid above its net, and the difference is a recorded credit.
+    lower = [wages(ids, -600 - 10 * j) for j in range(10)]
+    answers = burst(cookies, world.acme.pk, [body(d, "supplementary") for d in lower])
+    assert sorted({status for status, _ in answers}) == [201], answers[:2]
+    _syncs_at_once(url, 2)
+    assert _pay_remaining(app, url) == 0  # the authority asks for nothing more
+    credits = {c.insurance: c.amount for c in credits_of(employer=world.acme)}
+    rows = bills_of(employer=world.acme, today=dt.date(2026, 11, 26))
+    for insurance in ("pension", "unemployment", "work_injury"):
+        net = Bill.objects.filter(period=PERIOD, insurance=insurance).aggregate(
+            s=Sum("amount_due")
+        )["s"]
+        paid = Payment.objects.filter(bill__period=PERIOD, bill__insurance=insurance).aggregate(
+            s=Sum("amount")
+        )["s"]
+        assert sum(r.arrears for r in rows if r.bill.insurance == insurance) == 0
+        assert credits[insurance] == paid - net > 0, insurance
+    print(f"then ten lowering supplementaries: credits {credits}")
+    assert ledger_verify() == []

@@ -1,0 +1,148 @@
+"""What an employer owes for one month and insurance: the net of its bills minus payments.
+
+A supplementary declaration that lowers wages gets a bill of its own with a negative amount
+(a refund). The month's refunds, and whatever a bill was paid beyond its amount, are set
+against the month's unpaid bills, the earliest due first (that lowers the late surcharge
+most); what is left after every bill is settled is a credit, a refund due to the employer.
+So for every (employer, month, insurance):
+
+    sum(arrears of its bills) - credit = sum(amount_due) - sum(payments)
+
+with at most one of the two sides non-zero. ``net_month`` is the arithmetic (no database);
+``settle_month`` keeps what follows from it in the database, under the month's lock
+(``locks.employer_period_lock``), in the transaction of the declaration or payment that
+changed it: each bill's ``collect_amount`` (what the collecting authority is asked for, sent
+again when it changes) and the month's credit (``MonthCredit`` rows, append-only, one
+journal entry each). ``ledger verify`` checks the credit (invariant ``credit``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+
+from onestop.audit.services import record
+from onestop.contributions.models import Bill, MonthCredit
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class BillFigures:
+    id: int
+    amount_due: Decimal
+    due_date: dt.date
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class MonthNet:
+    #: per bill: what is still owed on it after the month's refunds are set against it
+    arrears: dict[int, Decimal] = field(default_factory=dict)
+    #: per positive bill: what the collecting authority is asked for in all
+    collect: dict[int, Decimal] = field(default_factory=dict)
+    #: refund due to the employer: payments above the month's net declared total
+    credit: Decimal = ZERO
+
+
+def net_month(bills: Sequence[BillFigures]) -> MonthNet:
+    """Set the month's refunds and overpayments against its unpaid bills, earliest due
+    first. A payment up to a bill's ``collect`` leaves every other bill's figures as they
+    were, so what was sent to the authority stays right until a refund or an overpayment."""
+    pool = ZERO
+    for b in bills:
+        if b.amount_due <= 0:
+            pool += b.paid - b.amount_due  # a refund (and anything paid on it)
+        elif b.paid > b.amount_due:
+            pool += b.paid - b.amount_due  # paid beyond the bill
+    arrears: dict[int, Decimal] = {}
+    collect: dict[int, Decimal] = {}
+    for b in sorted(bills, key=lambda x: (x.due_date, x.id)):
+        if b.amount_due <= 0:
+            arrears[b.id] = ZERO
+            continue
+        unpaid = max(ZERO, b.amount_due - b.paid)
+        offset = min(pool, unpaid)
+        pool -= offset
+        arrears[b.id] = (unpaid - offset).quantize(CENT)
+        collect[b.id] = (b.amount_due - offset).quantize(CENT)
+    return MonthNet(arrears, collect, pool.quantize(CENT))
+
+
+def figures(bills: Sequence[Bill]) -> list[BillFigures]:
+    """``bills`` annotated with ``paid`` (the sum of their payments) as figures."""
+    return [
+        BillFigures(b.pk, b.amount_due, b.due_date, Decimal(getattr(b, "paid", None) or 0))
+        for b in bills
+    ]
+
+
+def with_paid(queryset: Any) -> Any:
+    return queryset.annotate(
+        paid=Coalesce(
+            Sum("payments__amount"),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        )
+    )
+
+
+def credit_of(*, employer_id: int, period: int, insurance: str) -> Decimal:
+    total = MonthCredit.objects.filter(
+        employer_id=employer_id, period=period, insurance=insurance
+    ).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0).quantize(CENT)
+
+
+def settle_month(
+    *, actor: Any, employer_id: int, period: int, source_type: str, source_id: int
+) -> dict[str, Decimal]:
+    """Bring the month's ``collect_amount`` and credit in line with its bills and payments.
+
+    The caller holds ``locks.employer_period_lock`` for the month, inside its transaction.
+    Returns each insurance's credit after the change."""
+    bills = list(with_paid(Bill.objects.filter(employer_id=employer_id, period=period)))
+    by_insurance: dict[str, list[Bill]] = {}
+    for b in bills:
+        by_insurance.setdefault(b.insurance, []).append(b)
+    credits: dict[str, Decimal] = {}
+    for insurance, group in sorted(by_insurance.items()):
+        net = net_month(figures(group))
+        for b in group:
+            wanted = net.collect.get(b.pk)
+            current = b.collect_amount if b.collect_amount is not None else b.amount_due
+            if wanted is not None and wanted != current:
+                # Told again: the authority's figure for the bill has changed.
+                Bill.objects.filter(pk=b.pk).update(collect_amount=wanted, sent_at=None)
+        held = credit_of(employer_id=employer_id, period=period, insurance=insurance)
+        if net.credit != held:
+            row = MonthCredit.objects.create(
+                employer_id=employer_id,
+                period=period,
+                insurance=insurance,
+                amount=net.credit - held,
+                source_type=source_type,
+                source_id=source_id,
+            )
+            record(
+                actor=actor,
+                action="contributions.credit.changed",
+                target=row,
+                changes={
+                    "employer": employer_id,
+                    "period": period,
+                    "insurance": insurance,
+                    "credit": net.credit,
+                    "was": held,
+                    "source": f"{source_type} {source_id}",
+                },
+            )
+        credits[insurance] = net.credit
+    return credits
