@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -34,7 +34,10 @@ class PersonOut(Schema):
     resident_id: str
     phone: str
     sex: str
-    birth_date: dt.date
+    birth_year: int = Field(
+        description="Year of birth only: with the region and the masked resident ID, the full "
+        "birth date would give the whole ID back"
+    )
     region: str
 
 
@@ -99,14 +102,15 @@ class ErrorOut(Schema):
 def person_out(person: Person, *, actor: Any = None) -> dict[str, Any]:
     """A person with masked identifiers; the name in full only for an ``actor`` who may see
     the identifiers in full (case workers, reviewers, the person), else masked (张*)."""
-    full_name = actor is None or policy.allows(actor, policy.REVEAL_PERSON, person)
+    full_name = selectors.person_name_shown_in_full(actor=actor, person=person)
     return {
         "id": person.pk,
         "name": person.name if full_name else mask_name(person.name),
         "resident_id": mask_resident_id(person.resident_id),
         "phone": mask_phone(person.phone) if person.phone else "",
         "sex": person.sex,
-        "birth_date": person.birth_date,
+        # The year only: region, birth date and the last four digits make the whole ID.
+        "birth_year": person.birth_date.year,
         "region": person.region.code,
     }
 
