@@ -348,7 +348,7 @@ def staff_change_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def token_list_view(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,7 +358,7 @@ def token_list_view(request: HttpRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
                 days=form.cleaned_data["days"],
             )
-            form = TokenForm()
+            form = TokenForm(user=request.user)
         except ServiceError as exc:
             form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
     return render(
