@@ -174,10 +174,26 @@ class RequestBoundaryMiddleware:
         return refused if refused is not None else self.get_response(request)
 
     def check_characters(self, request: HttpRequest) -> HttpResponse | None:
+        from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+        from django.http.multipartparser import MultiPartParserError
         from django.utils.http import parse_header_parameters
 
         kind, _params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
-        where = _control_characters(request, kind.lower())
+        try:
+            where = _control_characters(request, kind.lower())
+        except RequestDataTooBig:
+            return _refusal(
+                413, "too_large", "请求体过大。", "The request body is too large.", request
+            )
+        except (SuspiciousOperation, MultiPartParserError):
+            # Too many fields or files, a broken multipart body: refused as the API would.
+            return _refusal(
+                400,
+                "malformed",
+                "请求被拒绝：格式或数量不符合要求。",
+                "The request is refused: malformed or too many parts.",
+                request,
+            )
         if where is None:
             return None
         zh, en = _WHERE[where]

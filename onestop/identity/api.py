@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
-from onestop.common.pagination import BoundedPagination
+from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
@@ -128,6 +128,7 @@ def employer_out(employer: Employer) -> dict[str, Any]:
 
 
 @router.get("/regions", response=list[RegionOut], auth=None)
+@bounded
 def regions(request: HttpRequest) -> list[dict[str, Any]]:
     """The administrative divisions the platform serves (public)."""
     return [
@@ -204,9 +205,10 @@ def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
 
 
 @router.get("/tokens", response=list[TokenOut], auth=session_auth)
+@bounded
 def token_list(request: HttpRequest) -> Any:
     """The caller's own API tokens (browser session only: a token cannot manage tokens)."""
-    return list(selectors.token_list_for(actor=request.user))
+    return selectors.token_list_for(actor=request.user)
 
 
 @router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)
