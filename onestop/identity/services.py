@@ -39,7 +39,7 @@ from onestop.identity.models import (
     StaffRole,
     User,
 )
-from onestop.identity.selectors import person_by_resident_id
+from onestop.identity.selectors import employer_roles_of, person_by_resident_id
 from onestop.rules.identifiers import check_credit_code, check_mobile, check_resident_id
 
 #: Each scope and what it lets a token do (shown, translated, on /account/tokens/).
@@ -73,7 +73,8 @@ _HRSS_STAFF = _EVERYONE | {
     "quality:write",
 }
 #: The scopes a token of each role may carry: only what the role can use (a citizen's token
-#: cannot hold ``audit:read`` or ``persons:reveal``, which no citizen operation accepts).
+#: cannot hold ``audit:read`` or ``quality:read``; ``persons:reveal`` only while the citizen
+#: acts for an employer whose pre-filled declaration template, with full IDs, they may take).
 ROLE_TOKEN_SCOPES: dict[str, frozenset[str]] = {
     "citizen": frozenset(
         _EVERYONE
@@ -99,7 +100,14 @@ ROLE_TOKEN_SCOPES: dict[str, frozenset[str]] = {
 
 def token_scopes_for(*, user: Any) -> list[str]:
     """The scopes ``user``'s role can use, sorted (the choices of the token form)."""
-    return sorted(ROLE_TOKEN_SCOPES.get(policy.role_of(user), frozenset()))
+    role = policy.role_of(user)
+    scopes = set(ROLE_TOKEN_SCOPES.get(role, frozenset()))
+    if role == "citizen" and any(
+        policy.EXPORT_EMPLOYEES in policy.EMPLOYER_ROLE_PERMISSIONS.get(r.role, frozenset())
+        for r in employer_roles_of(user=user)
+    ):
+        scopes.add("persons:reveal")
+    return sorted(scopes)
 
 
 def _password_errors(password: str, user: User | None = None) -> None:

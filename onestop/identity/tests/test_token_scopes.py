@@ -89,3 +89,21 @@ def test_token_page_offers_the_role_scopes_in_chinese(world: Any) -> None:
     )
     assert page.status_code == 200
     assert not ApiToken.objects.exists()
+
+
+def test_employer_representative_may_take_persons_reveal_for_the_template(world: Any) -> None:
+    """bob acts for acme: his payroll system downloads the pre-filled template (full IDs)."""
+    client, token = csrf_client(world.bob.user)
+    ok = client.post(
+        "/api/v1/tokens",
+        {"name": "payroll", "scopes": ["persons:reveal", "contributions:read"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert ok.status_code == 201
+    secret = ok.json()["secret"]
+    template = Client().get(
+        f"/api/v1/employers/{world.acme.pk}/declarations/template?format=csv",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert template.status_code == 200
