@@ -214,7 +214,9 @@ ONESTOP_THROTTLE_RATES = {
     "lookup": "30/min",  # public case status and certificate verification, per address
     "login_address": "60/10min",  # sign-in attempts per client address (offices share one)
     "login_account": "10/10min",  # sign-in attempts per identifier, whatever the address
-    "token": "1200/min",  # API calls per bearer token
+    # Authenticated API calls per bearer token, or per user of a browser session: ten a
+    # second sustained, well above a person or a payroll system, well below a scraper.
+    "token": "600/min",
 }
 for _pair in env_list("ONESTOP_THROTTLE_RATES"):
     _scope, _equals, _rate = _pair.partition("=")

@@ -350,6 +350,37 @@ def test_api_is_throttled_per_token(world: Any, settings: Any) -> None:
     assert other.status_code == 200
 
 
+def test_api_is_throttled_per_signed_in_user_at_the_settings_rate(
+    world: Any, settings: Any
+) -> None:
+    """Session calls count per user (a second browser of the same user shares the count,
+    another user does not); over the rate 429 with Retry-After."""
+    settings.ONESTOP_THROTTLE_RATES = {**settings.ONESTOP_THROTTLE_RATES, "token": "3/min"}
+    first, second, other = Client(), Client(), Client()
+    first.force_login(world.carol)
+    second.force_login(world.carol)
+    other.force_login(world.rita)
+    url = f"/api/v1/persons/{world.alice.pk}"
+    answers = [first.get(url).status_code, second.get(url).status_code, first.get(url).status_code]
+    assert answers == [200, 200, 200]
+    refused = second.get(url)
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert other.get(url).status_code == 200
+
+
+def test_default_api_rate_refuses_the_reported_volume(world: Any) -> None:
+    """The report: 1,500 calls in 103 s with one token were never refused. The default rate
+    (settings) refuses that volume within its minute, and is generous for people."""
+    from django.conf import settings as django_settings
+
+    from onestop.common.throttles import token_throttle
+
+    count, seconds = token_throttle().parse_rate(django_settings.ONESTOP_THROTTLE_RATES["token"])
+    assert count is not None and seconds is not None
+    assert 1500 * min(seconds, 60) / 103 > count >= 300
+
+
 def test_security_headers(world: Any) -> None:
     """CSP without inline scripts, no framing, a referrer policy, no MIME sniffing."""
     for url in ("/", "/api/v1/regions", "/login/"):
@@ -437,6 +468,15 @@ BOUNDED_LISTS = [
     ("carol", "/api/v1/survivors"),
     ("carol", "/api/v1/rectifications"),
     ("anonymous", "/api/v1/ratings"),
+    # Issue 21: lists that grow without bound, and the rest that took no window.
+    ("alice", "/api/v1/inbox"),
+    ("sam", "/api/v1/quality/findings"),
+    ("sam", "/api/v1/quality/scores"),
+    ("alice", "/api/v1/tokens"),
+    ("sam", "/api/v1/supervision/warnings"),
+    ("sam", "/api/v1/supervision/rates"),
+    ("anonymous", "/api/v1/regions"),
+    ("anonymous", "/api/v1/catalogue/items"),
 ]
 
 
@@ -455,3 +495,20 @@ def test_plain_lists_take_bounded_limit_and_offset(world: Any, persona: str, url
     window = client.get(f"{url}?limit=1&offset=0")
     assert window.status_code == 200 and isinstance(window.json(), list)
     assert len(window.json()) <= 1
+
+
+def test_windows_page_through_the_whole_list(world: Any) -> None:
+    """``limit=100000`` is a 422, not ignored; consecutive windows give the list in order."""
+    whole = Client().get("/api/v1/regions").json()
+    assert len(whole) > 10
+    assert Client().get("/api/v1/regions?limit=100000").status_code == 422
+    pages = [
+        Client().get(f"/api/v1/regions?limit=4&offset={offset}").json()
+        for offset in range(0, len(whole), 4)
+    ]
+    assert [r for page in pages for r in page] == whole
+    for name in ("a", "b", "c"):
+        identity.token_create(actor=world.alice.user, name=name, scopes=["profile:read"], days=1)
+    client = Client()
+    client.force_login(world.alice.user)
+    assert [t["name"] for t in client.get("/api/v1/tokens?limit=2&offset=1").json()] == ["b", "a"]

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 
 from onestop.catalogue import selectors
 from onestop.catalogue.models import ServiceItem
+from onestop.common.pagination import bounded
 
 router = Router(tags=["catalogue"], auth=None)
 
@@ -67,6 +68,7 @@ def item_out(item: ServiceItem) -> dict[str, Any]:
 
 
 @router.get("/catalogue/items", response=list[ItemOut])
+@bounded
 def items(request: HttpRequest, q: str = "", channel: str = "") -> list[dict[str, Any]]:
     """Current published service items; ``q`` searches code and names."""
     return [item_out(i) for i in selectors.items_current(query=q[:60], channel=channel)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -90,6 +90,64 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB"
 
 
+# C0 control characters (and DEL): never in a path; in query strings, form fields and JSON
+# strings only tab, CR and LF. PostgreSQL refuses NUL in text (a 500 from wherever the value
+# reaches a query), and no field of the platform holds the others.
+_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a parsed JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _control_characters(request: HttpRequest, kind: str) -> str | None:
+    """Where the request carries a control character it may not (``path``, ``query``,
+    ``form`` or ``json``), else None. Reads only bodies Django or the API would parse anyway
+    (form fields, JSON); file contents are not text and are not checked."""
+    if _CONTROL_IN_PATH.search(request.path):
+        return "path"
+    for key, values in request.GET.lists():
+        if any(_CONTROL_IN_TEXT.search(v) for v in [key, *values]):
+            return "query"
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, values in request.POST.lists():
+            if any(_CONTROL_IN_TEXT.search(v) for v in [key, *values]):
+                return "form"
+        for _field, uploads in request.FILES.lists():
+            if any(_CONTROL_IN_TEXT.search(upload.name or "") for upload in uploads):
+                return "form"
+    elif kind == "application/json" or kind.endswith("+json"):
+        import json
+
+        try:
+            parsed = json.loads(request.body or b"null")
+        except ValueError:
+            return None  # not JSON at all: the API's own parser answers that
+        if any(_CONTROL_IN_TEXT.search(s) for s in _strings(parsed)):
+            return "json"
+    return None
+
+
+_WHERE = {
+    "path": ("地址", "the address (path)"),
+    "query": ("查询参数", "a query parameter"),
+    "form": ("表单字段", "a form field"),
+    "json": ("JSON 字符串", "a JSON string"),
+}
+
+
 class RequestBoundaryMiddleware:
     """Refuses malformed or oversized bodies with 400/413 before anything parses them.
 
@@ -98,7 +156,10 @@ class RequestBoundaryMiddleware:
       the CSRF check included);
     - ``Content-Length`` not a number: 400;
     - a body above the endpoint's limit (``allow_large_body``, else Django's
-      ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for non-file bodies): 413 naming the limit.
+      ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for non-file bodies): 413 naming the limit;
+    - a NUL or other control character in the path, a query parameter, a form field or a
+      JSON string (tab, CR and LF allowed outside the path): 400 ``control_character``,
+      before any view or the database sees the value.
     """
 
     _BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,\-./:=? ]{1,70}$")  # RFC 2046 section 5.1.1
@@ -108,7 +169,41 @@ class RequestBoundaryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refused = self.check(request)
+        if refused is None:
+            refused = self.check_characters(request)
         return refused if refused is not None else self.get_response(request)
+
+    def check_characters(self, request: HttpRequest) -> HttpResponse | None:
+        from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+        from django.http.multipartparser import MultiPartParserError
+        from django.utils.http import parse_header_parameters
+
+        kind, _params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+        try:
+            where = _control_characters(request, kind.lower())
+        except RequestDataTooBig:
+            return _refusal(
+                413, "too_large", "请求体过大。", "The request body is too large.", request
+            )
+        except (SuspiciousOperation, MultiPartParserError):
+            # Too many fields or files, a broken multipart body: refused as the API would.
+            return _refusal(
+                400,
+                "malformed",
+                "请求被拒绝：格式或数量不符合要求。",
+                "The request is refused: malformed or too many parts.",
+                request,
+            )
+        if where is None:
+            return None
+        zh, en = _WHERE[where]
+        return _refusal(
+            400,
+            "control_character",
+            f"请求被拒绝：{zh}含有控制字符（如 NUL，%00）。",
+            f"The request is refused: {en} contains a control character (such as NUL, %00).",
+            request,
+        )
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         from django.utils.http import parse_header_parameters

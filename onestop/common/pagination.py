@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, get_type_hints
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
@@ -39,6 +40,17 @@ class Window(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
 
+class Mapped:
+    """A query's rows through ``out``, converted only for the window ``bounded`` cuts (the
+    slice reaches the database as LIMIT/OFFSET; nothing else is read)."""
+
+    def __init__(self, rows: Any, out: Callable[[Any], Any]) -> None:
+        self.rows, self.out = rows, out
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        return [self.out(row) for row in self.rows[window]]
+
+
 def bounded(func: Callable[..., Any]) -> Callable[..., Any]:
     """Give a list operation validated ``limit``/``offset`` query parameters and cut its
     answer to them: at most :data:`MAX_LIMIT` items, still a plain array, so a client pages
@@ -54,5 +66,15 @@ def bounded(func: Callable[..., Any]) -> Callable[..., Any]:
         cut = list(items[window.offset : window.offset + window.limit])
         return cut if status is None else Status(status, cut)
 
+    # The parameters' annotations, resolved in ``func``'s module (``dt.date`` there), since
+    # Django Ninja would otherwise evaluate them in this one.
+    hints = get_type_hints(func)
+    signature = inspect.signature(func)
+    view.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in signature.parameters.values()
+        ]
+    )
     contribute_operation_args(view, "ninja_window", Window, Query(...))  # type: ignore[type-arg]
     return view

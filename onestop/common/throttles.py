@@ -6,7 +6,7 @@ pairs in the environment):
 
 - ``lookup``: public case-status look-ups and certificate verification, per client address;
 - ``login_address`` / ``login_account``: sign-in attempts per address and per identifier;
-- ``token``: API calls per bearer token.
+- ``token``: authenticated API calls per bearer token, or per user for a browser session.
 
 Over the rate: HTTP 429 with ``Retry-After`` (seconds), in the API and on the pages.
 """
@@ -63,8 +63,15 @@ def by_address(request: HttpRequest) -> str:
 
 
 def by_token(request: HttpRequest) -> str | None:
+    """The bearer token of an API call, else the signed-in user of a session call; None
+    (not counted here) for an anonymous call, which public operations limit by address."""
     token = getattr(request, "api_token", None)
-    return None if token is None else f"t{token.pk}"
+    if token is not None:
+        return f"t{token.pk}"
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return None
 
 
 def address_throttle(scope: str) -> ScopedThrottle:

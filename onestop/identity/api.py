@@ -5,12 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from onestop.common.errors import NotFound, NotPermitted
-from onestop.common.pagination import BoundedPagination
+from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
@@ -34,7 +34,10 @@ class PersonOut(Schema):
     resident_id: str
     phone: str
     sex: str
-    birth_date: dt.date
+    birth_year: int = Field(
+        description="Year of birth only: with the region and the masked resident ID, the full "
+        "birth date would give the whole ID back"
+    )
     region: str
 
 
@@ -99,14 +102,15 @@ class ErrorOut(Schema):
 def person_out(person: Person, *, actor: Any = None) -> dict[str, Any]:
     """A person with masked identifiers; the name in full only for an ``actor`` who may see
     the identifiers in full (case workers, reviewers, the person), else masked (张*)."""
-    full_name = actor is None or policy.allows(actor, policy.REVEAL_PERSON, person)
+    full_name = selectors.person_name_shown_in_full(actor=actor, person=person)
     return {
         "id": person.pk,
         "name": person.name if full_name else mask_name(person.name),
         "resident_id": mask_resident_id(person.resident_id),
         "phone": mask_phone(person.phone) if person.phone else "",
         "sex": person.sex,
-        "birth_date": person.birth_date,
+        # The year only: region, birth date and the last four digits make the whole ID.
+        "birth_year": person.birth_date.year,
         "region": person.region.code,
     }
 
@@ -124,6 +128,7 @@ def employer_out(employer: Employer) -> dict[str, Any]:
 
 
 @router.get("/regions", response=list[RegionOut], auth=None)
+@bounded
 def regions(request: HttpRequest) -> list[dict[str, Any]]:
     """The administrative divisions the platform serves (public)."""
     return [
@@ -200,9 +205,10 @@ def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
 
 
 @router.get("/tokens", response=list[TokenOut], auth=session_auth)
+@bounded
 def token_list(request: HttpRequest) -> Any:
     """The caller's own API tokens (browser session only: a token cannot manage tokens)."""
-    return list(selectors.token_list_for(actor=request.user))
+    return selectors.token_list_for(actor=request.user)
 
 
 @router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)

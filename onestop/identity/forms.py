@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onestop.identity.models import Agency, Region, StaffRole
-from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES
+from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES, token_scopes_for
 
 
 class LoginForm(forms.Form):
@@ -38,15 +41,24 @@ class PersonSearchForm(forms.Form):
 
 
 class TokenForm(forms.Form):
+    """A new token; the scopes offered are those the user's role can use."""
+
     name = forms.CharField(label=_("Name of the client"), max_length=64)
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=sorted(TOKEN_SCOPES.items()),
+        choices=[],
         widget=forms.CheckboxSelectMultiple,
     )
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [  # type: ignore[attr-defined]
+            (code, format_lazy("{} ({})", TOKEN_SCOPES[code], code))
+            for code in token_scopes_for(user=user)
+        ]
 
 
 class StaffCreateForm(forms.Form):

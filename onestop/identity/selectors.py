@@ -70,16 +70,30 @@ def person_find_for(*, actor: Any, person_id: int) -> Person:
     return person
 
 
+def person_name_shown_in_full(*, actor: Any, person: Person) -> bool:
+    """Whether ``actor`` sees the person's name in full (the roles that may reveal the
+    identifiers, and the person), else masked (张*). Identifiers are masked either way."""
+    return actor is None or policy.allows(actor, policy.REVEAL_PERSON, person)
+
+
 def person_get_for(*, actor: Any, person_id: int) -> Person:
-    """One person the actor may see; a staff member's read is journaled."""
+    """One person the actor may see; a staff member's read is journaled with what the
+    screen or the API shows: the name in full or masked, the identifiers masked, the year
+    of birth only."""
     person = person_find_for(actor=actor, person_id=person_id)
     if person.user_id != getattr(actor, "pk", None):
+        full_name = person_name_shown_in_full(actor=actor, person=person)
         with transaction.atomic():
             record(
                 actor=actor,
                 action="identity.person.viewed",
                 target=person,
-                changes={"fields": "masked"},
+                changes={
+                    "name": "full" if full_name else "masked",
+                    "resident_id": "masked",
+                    "phone": "masked",
+                    "birth": "year",
+                },
             )
     return person
 

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onestop.audit.services import record
 from onestop.common.digests import sm3_hex
@@ -38,27 +39,75 @@ from onestop.identity.models import (
     StaffRole,
     User,
 )
-from onestop.identity.selectors import person_by_resident_id
+from onestop.identity.selectors import employer_roles_of, person_by_resident_id
 from onestop.rules.identifiers import check_credit_code, check_mobile, check_resident_id
 
-TOKEN_SCOPES = {
-    "profile:read": "Read the signed-in user's own profile",
-    "persons:read": "Read persons (masked) within the user's permissions",
-    "persons:reveal": "See persons' identifiers in full (journaled)",
-    "employers:read": "Read employers within the user's permissions",
-    "audit:read": "Search and verify the audit journal",
-    "contributions:read": "Read registrations, employees, bills and statements",
-    "contributions:write": "Register insurances, add or remove employees, declare wages",
-    "applications:read": "Read one's cases, or the cases in one's work queue",
-    "applications:write": "File cases and act on their tasks",
-    "consents:write": "Grant and revoke one's own data-sharing authorisations",
-    "quality:read": "Read data-quality findings and scores in the user's scope",
-    "quality:write": "Resolve, dismiss or correct data-quality findings",
-    "dashboards:read": "Read the decision makers' dashboard figures in the user's scope",
-    "notifications:read": "Read one's own inbox",
-    "notifications:write": "Mark one's own notifications read",
+#: Each scope and what it lets a token do (shown, translated, on /account/tokens/).
+TOKEN_SCOPES: dict[str, Any] = {
+    "profile:read": _("Read the signed-in user's own profile"),
+    "persons:read": _("Read persons (masked) within the user's permissions"),
+    "persons:reveal": _("See persons' identifiers in full (journaled)"),
+    "employers:read": _("Read employers within the user's permissions"),
+    "audit:read": _("Search and verify the audit journal"),
+    "contributions:read": _("Read registrations, employees, bills and statements"),
+    "contributions:write": _("Register insurances, add or remove employees, declare wages"),
+    "applications:read": _("Read one's cases, or the cases in one's work queue"),
+    "applications:write": _("File cases and act on their tasks"),
+    "consents:write": _("Grant and revoke one's own data-sharing authorisations"),
+    "quality:read": _("Read data-quality findings and scores in the user's scope"),
+    "quality:write": _("Resolve, dismiss or correct data-quality findings"),
+    "dashboards:read": _("Read the decision makers' dashboard figures in the user's scope"),
+    "notifications:read": _("Read one's own inbox"),
+    "notifications:write": _("Mark one's own notifications read"),
 }
 MAX_TOKEN_DAYS = 366
+
+_EVERYONE = {"profile:read", "notifications:read", "notifications:write"}
+_HRSS_STAFF = _EVERYONE | {
+    "persons:read",
+    "employers:read",
+    "contributions:read",
+    "applications:read",
+    "applications:write",
+    "quality:read",
+    "quality:write",
+}
+#: The scopes a token of each role may carry: only what the role can use (a citizen's token
+#: cannot hold ``audit:read`` or ``quality:read``; ``persons:reveal`` only while the citizen
+#: acts for an employer whose pre-filled declaration template, with full IDs, they may take).
+ROLE_TOKEN_SCOPES: dict[str, frozenset[str]] = {
+    "citizen": frozenset(
+        _EVERYONE
+        | {
+            "persons:read",
+            "employers:read",
+            "contributions:read",
+            "contributions:write",
+            "applications:read",
+            "applications:write",
+            "consents:write",
+        }
+    ),
+    StaffRole.CASE_WORKER: frozenset(_HRSS_STAFF | {"persons:reveal", "contributions:write"}),
+    StaffRole.REVIEWER: frozenset(_HRSS_STAFF | {"persons:reveal"}),
+    StaffRole.SUPERVISOR: frozenset(_HRSS_STAFF | {"dashboards:read"}),
+    StaffRole.CONTENT_EDITOR: frozenset(_EVERYONE),
+    StaffRole.SYSTEM_ADMIN: frozenset(_EVERYONE),
+    StaffRole.SECURITY_ADMIN: frozenset(_EVERYONE),
+    StaffRole.AUDIT_ADMIN: frozenset(_EVERYONE | {"audit:read"}),
+}
+
+
+def token_scopes_for(*, user: Any) -> list[str]:
+    """The scopes ``user``'s role can use, sorted (the choices of the token form)."""
+    role = policy.role_of(user)
+    scopes = set(ROLE_TOKEN_SCOPES.get(role, frozenset()))
+    if role == "citizen" and any(
+        policy.EXPORT_EMPLOYEES in policy.EMPLOYER_ROLE_PERMISSIONS.get(r.role, frozenset())
+        for r in employer_roles_of(user=user)
+    ):
+        scopes.add("persons:reveal")
+    return sorted(scopes)
 
 
 def _password_errors(password: str, user: User | None = None) -> None:
@@ -604,6 +653,13 @@ def token_create(*, actor: User, name: str, scopes: list[str], days: int) -> Iss
         raise ServiceError(
             f"未知或缺少的权限范围：{', '.join(unknown)}",
             f"Unknown or missing scopes: {', '.join(unknown)}",
+            code="scopes",
+        )
+    beyond = sorted(set(scopes) - set(token_scopes_for(user=actor)))
+    if beyond:
+        raise ServiceError(
+            f"您的角色不能使用这些权限范围：{', '.join(beyond)}",
+            f"Your role cannot use these scopes: {', '.join(beyond)}",
             code="scopes",
         )
     if not 1 <= days <= MAX_TOKEN_DAYS:

@@ -176,7 +176,8 @@ def masked_person(person: Any) -> dict[str, Any]:
         "resident_id": mask_resident_id(person.resident_id),
         "phone": mask_phone(person.phone) if person.phone else "",
         "sex": person.get_sex_display(),
-        "birth_date": person.birth_date,
+        # The year only: region, birth date and the last four digits make the whole ID.
+        "birth_year": person.birth_date.year,
         "region": person.region,
     }
 
@@ -211,7 +212,8 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     can_reveal = policy.allows(request.user, policy.REVEAL_PERSON, person)
     shown = masked_person(person)
-    if not can_reveal:  # a role that may not see identifiers sees the name masked too
+    # The name as journaled by person_get_for: masked for a role that may not reveal.
+    if not selectors.person_name_shown_in_full(actor=request.user, person=person):
         shown["name"] = mask_name(shown["name"])
     return render(
         request,
@@ -346,7 +348,7 @@ def staff_change_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def token_list_view(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,7 +358,7 @@ def token_list_view(request: HttpRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
                 days=form.cleaned_data["days"],
             )
-            form = TokenForm()
+            form = TokenForm(user=request.user)
         except ServiceError as exc:
             form.add_error(None, exc.zh if request.LANGUAGE_CODE.startswith("zh") else exc.en)
     return render(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from onestop.common.pagination import bounded
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.notifications import selectors, services
 from onestop.notifications.models import Notification
@@ -27,10 +29,11 @@ class NotificationOut(Schema):
 
 
 @router.get("/inbox", response=list[NotificationOut])
-def inbox(request: HttpRequest, unread: bool = False) -> list[Notification]:
-    """The signed-in user's notifications, newest first (at most 200)."""
+@bounded
+def inbox(request: HttpRequest, unread: bool = False) -> Any:
+    """The signed-in user's notifications, newest first, a page at a time."""
     require_scope(request, "notifications:read")
-    return list(selectors.inbox_of(actor=request.user, unread_only=unread)[:200])
+    return selectors.inbox_of(actor=request.user, unread_only=unread)
 
 
 @router.post("/inbox/{notification_id}/read", response=NotificationOut)

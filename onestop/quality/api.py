@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from onestop.common.errors import NotFound
+from onestop.common.pagination import Mapped, bounded
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.quality import selectors, services
 from onestop.quality.models import Finding
@@ -62,16 +63,16 @@ def _out(finding: Finding) -> dict[str, Any]:
 
 
 @router.get("/quality/findings", response=list[FindingOut])
-def findings(
-    request: HttpRequest, status: str = "open", rule: str = "", region: str = ""
-) -> list[dict[str, Any]]:
-    """Findings in the caller's region scope (at most 1000), by status, rule and region."""
+@bounded
+def findings(request: HttpRequest, status: str = "open", rule: str = "", region: str = "") -> Any:
+    """Findings in the caller's region scope, by status, rule and region, a page at a time."""
     require_scope(request, "quality:read")
     found = selectors.findings_for(actor=request.user, status=status, rule=rule, region=region)
-    return [_out(f) for f in found[:1000]]
+    return Mapped(found, _out)
 
 
 @router.get("/quality/scores", response=list[ScoreOut])
+@bounded
 def scores(request: HttpRequest) -> list[dict[str, Any]]:
     """Per county in scope and table: records at the last scan, open findings, score."""
     require_scope(request, "quality:read")

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from onestop.common.pagination import Mapped, bounded
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import Region
 from onestop.supervision import indicators, selectors
@@ -35,26 +36,29 @@ class RateOut(Schema):
     open_red: int
 
 
+def _warning_out(w: Any) -> dict[str, Any]:
+    return {
+        "number": w.application.number,
+        "item_code": w.application.item_code,
+        "region": w.region.code,
+        "level": w.level,
+        "task": w.task,
+        "due": w.due,
+        "raised_at": w.raised_at,
+        "escalated": w.escalated,
+    }
+
+
 @router.get("/supervision/warnings", response=list[WarningOut])
-def warnings(request: HttpRequest, level: str = "") -> list[dict[str, Any]]:
-    """Open yellow and red warnings in the supervisor's region scope."""
+@bounded
+def warnings(request: HttpRequest, level: str = "") -> Any:
+    """Open yellow and red warnings in the supervisor's region scope, a page at a time."""
     require_scope(request, "applications:read")
-    return [
-        {
-            "number": w.application.number,
-            "item_code": w.application.item_code,
-            "region": w.region.code,
-            "level": w.level,
-            "task": w.task,
-            "due": w.due,
-            "raised_at": w.raised_at,
-            "escalated": w.escalated,
-        }
-        for w in selectors.warnings_for(actor=request.user, level=level)[:500]
-    ]
+    return Mapped(selectors.warnings_for(actor=request.user, level=level), _warning_out)
 
 
 @router.get("/supervision/rates", response=list[RateOut])
+@bounded
 def rates(request: HttpRequest, by: str = "item", since: dt.date | None = None) -> list[Any]:
     """On-time completion per ``item`` or ``agency``, with open warnings."""
     require_scope(request, "applications:read")

@@ -1,0 +1,109 @@
+"""A token carries only scopes its user's role can use (issue 21), offered in the user's
+language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.audit.models import Entry
+from onestop.identity.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def csrf_client(user: Any) -> tuple[Client, str]:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/account/tokens/")
+    return client, client.cookies["csrftoken"].value
+
+
+@pytest.mark.parametrize("scope", ["audit:read", "persons:reveal", "quality:read"])
+def test_citizen_cannot_take_a_staff_scope(world: Any, scope: str) -> None:
+    """Through the API: 400 naming the scope in both languages; no token, no journal entry."""
+    client, token = csrf_client(world.alice.user)
+    before = Entry.objects.count()
+    response = client.post(
+        "/api/v1/tokens",
+        {"name": "app", "scopes": ["profile:read", scope], "days": 7},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "scopes"
+    assert body["message_zh"] == f"您的角色不能使用这些权限范围：{scope}"
+    assert body["message_en"] == f"Your role cannot use these scopes: {scope}"
+    assert not ApiToken.objects.exists()
+    assert Entry.objects.count() == before
+
+
+def test_staff_take_the_scopes_of_their_role(world: Any) -> None:
+    """carol (case worker) may reveal but not read the journal; audrey reads the journal."""
+    client, token = csrf_client(world.carol)
+    ok = client.post(
+        "/api/v1/tokens",
+        {"name": "desk", "scopes": ["persons:read", "persons:reveal", "quality:read"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert ok.status_code == 201
+    refused = client.post(
+        "/api/v1/tokens",
+        {"name": "desk", "scopes": ["audit:read"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert refused.status_code == 400 and "audit:read" in refused.json()["message_en"]
+    client, token = csrf_client(world.audrey)
+    ok = client.post(
+        "/api/v1/tokens",
+        {"name": "siem", "scopes": ["audit:read"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert ok.status_code == 201
+    assert sorted(ApiToken.objects.values_list("user__username", flat=True)) == [
+        world.audrey.username,
+        world.carol.username,
+    ]
+
+
+def test_token_page_offers_the_role_scopes_in_chinese(world: Any) -> None:
+    """The citizen's page lists no staff scope, and every label is in Chinese; a forged
+    post of a staff scope is refused without a token."""
+    client, token = csrf_client(world.alice.user)
+    html = client.get("/account/tokens/", headers={"Accept-Language": "zh-hans"}).content.decode()
+    offered = re.findall(r'name="scopes" value="([^"]+)"', html)
+    assert "profile:read" in offered and "consents:write" in offered
+    assert not {"audit:read", "persons:reveal", "quality:read"} & set(offered)
+    assert "读取登录用户本人的资料" in html
+    assert "Read the signed-in user" not in html and "Read one's own inbox" not in html
+    page = client.post(
+        "/account/tokens/",
+        {"name": "x", "scopes": ["audit:read"], "days": 7, "csrfmiddlewaretoken": token},
+    )
+    assert page.status_code == 200
+    assert not ApiToken.objects.exists()
+
+
+def test_employer_representative_may_take_persons_reveal_for_the_template(world: Any) -> None:
+    """bob acts for acme: his payroll system downloads the pre-filled template (full IDs)."""
+    client, token = csrf_client(world.bob.user)
+    ok = client.post(
+        "/api/v1/tokens",
+        {"name": "payroll", "scopes": ["persons:reveal", "contributions:read"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert ok.status_code == 201
+    secret = ok.json()["secret"]
+    template = Client().get(
+        f"/api/v1/employers/{world.acme.pk}/declarations/template?format=csv",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert template.status_code == 200
