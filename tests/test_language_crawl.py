@@ -50,13 +50,7 @@ NOT_YET: dict[str, str] = {
     "/content/": "articles carry one language only",
     "/staff/content/": "articles carry one language only",
     "/dashboards/": "series keys",
-    "/indicators/": "indicator formulas",
-    "/supervision/indicators/": "indicator formulas",
-    "/me/consents/": "purpose and consumer names",
-    "/me/data-use/": "purpose codes and field keys",
     "/me/inbox/": "notification texts recorded in one language",
-    "/staff/quality/": "rule descriptions and finding details",
-    "/staff/transfers/": "region names",
     "/staff/visits/": "visit topics",
     "/staff/payroll/": "the period placeholder",
 }

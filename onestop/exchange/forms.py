@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from onestop.common.templatetags.one_language import one_language
 from onestop.exchange.models import Consumer, Purpose, Resource
 
 
@@ -28,8 +30,11 @@ class ConsentForm(forms.Form):
         consumer = self.fields["consumer"]
         resource = self.fields["resource"]
         assert isinstance(consumer, forms.ChoiceField) and isinstance(resource, forms.ChoiceField)
-        consumer.choices = [(c.code, c.name) for c in consumers]
-        resource.choices = [(r.code, r.name) for r in resources]
+        english = not (get_language() or "zh").startswith("zh")
+        consumer.choices = [(c.code, one_language(c.name)) for c in consumers]
+        resource.choices = [
+            (r.code, (r.name_en or r.name) if english else r.name) for r in resources
+        ]
         purpose = self.fields["purpose"]
         assert isinstance(purpose, forms.ChoiceField)
-        purpose.choices = [(p.code, f"{p.name} {p.name_en}") for p in purposes]
+        purpose.choices = [(p.code, (p.name_en or p.name) if english else p.name) for p in purposes]
