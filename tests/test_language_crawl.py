@@ -49,7 +49,6 @@ NOT_YET: dict[str, str] = {
     "/audit/": "action codes and page names in the journal",
     "/content/": "articles carry one language only",
     "/staff/content/": "articles carry one language only",
-    "/dashboards/": "series keys",
     "/me/inbox/": "notification texts recorded in one language",
     "/staff/visits/": "visit topics",
     "/staff/payroll/": "the period placeholder",
