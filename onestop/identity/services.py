@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from onestop.audit.services import record
 from onestop.common.digests import sm3_hex
@@ -39,22 +40,23 @@ from onestop.identity.models import (
 )
 from onestop.rules.identifiers import check_credit_code, check_mobile, check_resident_id
 
-TOKEN_SCOPES = {
-    "profile:read": "Read the signed-in user's own profile",
-    "persons:read": "Read persons (masked) within the user's permissions",
-    "persons:reveal": "See persons' identifiers in full (journaled)",
-    "employers:read": "Read employers within the user's permissions",
-    "audit:read": "Search and verify the audit journal",
-    "contributions:read": "Read registrations, employees, bills and statements",
-    "contributions:write": "Register insurances, add or remove employees, declare wages",
-    "applications:read": "Read one's cases, or the cases in one's work queue",
-    "applications:write": "File cases and act on their tasks",
-    "consents:write": "Grant and revoke one's own data-sharing authorisations",
-    "quality:read": "Read data-quality findings and scores in the user's scope",
-    "quality:write": "Resolve, dismiss or correct data-quality findings",
-    "dashboards:read": "Read the decision makers' dashboard figures in the user's scope",
-    "notifications:read": "Read one's own inbox",
-    "notifications:write": "Mark one's own notifications read",
+#: What each API token scope allows, as the token page shows it.
+TOKEN_SCOPES: dict[str, Any] = {
+    "profile:read": _l("Read the signed-in user's own profile"),
+    "persons:read": _l("Read persons (masked) within the user's permissions"),
+    "persons:reveal": _l("See persons' identifiers in full (journaled)"),
+    "employers:read": _l("Read employers within the user's permissions"),
+    "audit:read": _l("Search and verify the audit journal"),
+    "contributions:read": _l("Read registrations, employees, bills and statements"),
+    "contributions:write": _l("Register insurances, add or remove employees, declare wages"),
+    "applications:read": _l("Read one's cases, or the cases in one's work queue"),
+    "applications:write": _l("File cases and act on their tasks"),
+    "consents:write": _l("Grant and revoke one's own data-sharing authorisations"),
+    "quality:read": _l("Read data-quality findings and scores in the user's scope"),
+    "quality:write": _l("Resolve, dismiss or correct data-quality findings"),
+    "dashboards:read": _l("Read the decision makers' dashboard figures in the user's scope"),
+    "notifications:read": _l("Read one's own inbox"),
+    "notifications:write": _l("Mark one's own notifications read"),
 }
 MAX_TOKEN_DAYS = 366
 
