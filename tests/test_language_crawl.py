@@ -46,7 +46,6 @@ SKIP = re.compile(
 NOT_YET: dict[str, str] = {
     "/admin/": "model and field labels of the configuration screens",
     "/audit/": "action codes and page names in the journal",
-    "/content/": "articles carry one language only",
     "/staff/content/": "articles carry one language only",
     "/me/inbox/": "notification texts recorded in one language",
 }
