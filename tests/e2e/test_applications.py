@@ -62,14 +62,14 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     page.get_by_role("link", name="在线申请").click()
     # The statutory month is already filled in from her record (born 1966-01, a woman in a
     # cadre post would be 55; with no post on record the field stays for her to fill).
-    page.get_by_label("退休月份 Retirement month (YYYY-MM)").fill("2026-05")
-    page.get_by_label("养老金发放银行账号 Bank account for the pension").fill("6222020200112233445")
+    page.get_by_label("退休月份", exact=True).fill("2026-05")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
     page.get_by_role("button", name="保存，稍后继续").click()
     page.get_by_text("已保存。").wait_for()
     page.get_by_role("link", name="SX-SI-006").click()  # the unfinished application
     assert page.locator("h1").inner_text().startswith("核对填写内容")
     page.get_by_role("link", name="修改", exact=True).click()
-    page.get_by_label("备注 Note").fill("请按月发放")
+    page.get_by_label("备注", exact=True).fill("请按月发放")
     page.get_by_role("button", name="继续", exact=True).click()
     assert "请按月发放" in page.locator("main").inner_text()
     page.get_by_role("button", name="提交申请").click()
@@ -118,8 +118,8 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     page.goto("/services/SX-SI-006/")
     page.get_by_role("link", name="窗口代办").click()
     page.get_by_label("申请人公民身份号码").fill(world.alice.resident_id)
-    page.get_by_label("退休月份 Retirement month (YYYY-MM)").fill("2026-05")
-    page.get_by_label("养老金发放银行账号 Bank account for the pension").fill("6222020200112233445")
+    page.get_by_label("退休月份", exact=True).fill("2026-05")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
     page.get_by_label("申请人已出示身份证件并同意代为申请").check()
     page.get_by_role("button", name="提交申请").click()
     case = Application.objects.get()
@@ -179,9 +179,9 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     assert facts["total"] in page.locator("main").inner_text()
     page.goto("/services/SX-SI-008/")
     page.get_by_role("link", name="在线申请").click()
-    deceased = page.get_by_label("逝者公民身份号码 Resident ID of the deceased")
+    deceased = page.get_by_label("逝者公民身份号码", exact=True)
     assert deceased.input_value() == father.resident_id  # filled in from the death record
-    page.get_by_label("与逝者关系 Relation (spouse, child, parent)").select_option("child")
+    page.get_by_label("与逝者关系", exact=True).select_option("child")
     page.get_by_role("button", name="继续", exact=True).click()
     page.get_by_role("button", name="提交申请").click()
     case = Application.objects.get()
@@ -219,7 +219,7 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     page.get_by_role("link", name="我的待办").click()
     expect(page.locator("#queue tbody tr")).to_have_count(1)
     decide(page, case.number, "confirm")
-    assert "Decide the benefits" in page.locator("#open-steps").inner_text()  # joined
+    expect(page.locator("#open-steps")).to_contain_text("核定待遇")  # joined
     sign_out(page)
     sign_in(page, "rita", world.rita)
     decide(page, case.number, "approve")
@@ -228,9 +228,9 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     # filed, accepted, mei's claim, the three reviews (mei, carol, cheng), approved
     assert len(tasks) == 7
     assert [t.split(" (")[1].split(")")[0] for t in tasks[3:6]] == [
-        "medical_insurance_review",
-        "hrss_review",
-        "civil_affairs_review",
+        "终止医保关系",
+        "核查养老保险记录",
+        "核实死亡和亲属关系",
     ]
     call_command("cases", "verify")
     page.goto("/staff/survivors/")
