@@ -44,6 +44,8 @@ OUTCOMES = {
 
 
 def outcome_label(outcome: str) -> str:
+    if outcome == "refused:consent":
+        return str(_("refused: no consent"))
     if outcome.startswith("refused"):
         return str(_("refused"))
     return str(OUTCOMES.get(outcome, outcome))
