@@ -68,6 +68,26 @@ STEPS = {
 }
 
 
+#: The BPMN user tasks by id, as a timeline line names the step it was taken on.
+TASKS = {
+    "accept": STEPS["Accept the application"],
+    "supplement": STEPS["Supply the missing materials"],
+    "civil_affairs_review": STEPS["Confirm the death and the family"],
+    "hrss_review": STEPS["Check the pension record"],
+    "medical_insurance_review": STEPS["Close medical insurance"],
+    "decide": STEPS["Decide the benefits"],
+    "reject_refused": STEPS["Reject: a department refused"],
+}
+
+
+def task_label(task: str) -> str:
+    """A workflow task's id as its step's name (a review step's name depends on the
+    process, so ``review`` reads as a review)."""
+    if task == "review":
+        return str(_("review"))
+    return str(TASKS[task]) if task in TASKS else task
+
+
 def step_title(title: str) -> str:
     """A workflow step's name in the current language."""
     return str(STEPS[title]) if title in STEPS else gettext(title) if title else ""

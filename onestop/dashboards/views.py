@@ -87,39 +87,120 @@ def _label(period: int) -> str:
     return f"{period // 100}-{period % 100:02d}"
 
 
+#: Each series' unit: series of one unit share one scale (persons and employers are both
+#: counted), a chart with two units gets an axis for each (left and right).
+UNITS = {
+    "insured": "count",
+    "employers": "count",
+    "pensioners": "count",
+    "cases_online": "count",
+    "cases_counter": "count",
+    "cases_api": "count",
+    "due": "yuan",
+    "paid": "yuan",
+    "arrears": "yuan",
+    "contributions_posted": "yuan",
+    "pension_paid": "yuan",
+    "contributors_per_pensioner": "ratio",
+    "on_time_share": "share",
+    "satisfied_share": "share",
+}
+UNIT_LABELS = {
+    "count": gettext_lazy("number"),
+    "yuan": gettext_lazy("yuan"),
+    "ratio": gettext_lazy("persons per pensioner"),
+    "share": gettext_lazy("share (1 = 100%)"),
+}
+
+#: Geometry of a chart (SVG user units).
+TOP, PLOT_HEIGHT, LEFT, RIGHT_AXIS, STEP = 14, 120, 64, 64, 44
+
+
+def _nice(high: Decimal) -> Decimal:
+    """A round top for an axis at or above ``high`` (1, 2 or 5 times a power of ten)."""
+    if high <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** (len(str(int(high))) - 1) if high >= 1 else Decimal("0.1")
+    for step in (1, 2, 5, 10):
+        if high <= power * step:
+            return power * step
+    return power * 10
+
+
 def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
-    """Each chart: bars scaled to its own largest value (a ratio series to its own), and the
-    table rows beside it."""
+    """Each chart: bars on one scale per unit (a second unit gets the right-hand axis), axes
+    with ticks and the unit, a legend, and the table rows beside it."""
     charts = []
     for chart_id, title, series in CHARTS:
-        scale = {
-            key: max((abs(Decimal(v[key] or 0)) for _p, v in board.months), default=Decimal(0))
-            for key, _title in series
+        units = list(dict.fromkeys(UNITS[key] for key, _t in series))
+        tops = {
+            unit: _nice(
+                max(
+                    (
+                        abs(Decimal(v[key] or 0))
+                        for _p, v in board.months
+                        for key, _t in series
+                        if UNITS[key] == unit
+                    ),
+                    default=Decimal(0),
+                )
+            )
+            for unit in units
         }
+        bottom = TOP + PLOT_HEIGHT
+        width = 36 // len(series)
         bars = []
         for i, (period, values) in enumerate(board.months):
-            for j, (key, _title) in enumerate(series):
+            for j, (key, label) in enumerate(series):
                 value = Decimal(values.get(key) or 0)
-                height = int(abs(value) / scale[key] * 100) if scale[key] else 0
-                width = 36 // len(series)
+                height = round(float(abs(value) / tops[UNITS[key]]) * PLOT_HEIGHT, 1)
                 bars.append(
                     {
-                        "x": 8 + i * 44 + j * width,
+                        "x": LEFT + 4 + i * STEP + j * width,
                         "w": width - 2,
                         "h": height,
-                        "y": 110 - height,
+                        "y": round(bottom - height, 1),
                         "series": j,
-                        "title": f"{_label(period)} {key} {value}",
+                        "title": f"{_label(period)} {label}: {value} {UNIT_LABELS[UNITS[key]]}",
                     }
                 )
+        plot_right = LEFT + 8 + STEP * len(board.months)
+        axes = [
+            {
+                "unit": UNIT_LABELS[unit],
+                "x": LEFT if side == 0 else plot_right,
+                "anchor": "end" if side == 0 else "start",
+                "label_x": LEFT - 6 if side == 0 else plot_right + 6,
+                "ticks": [
+                    {"y": round(bottom - PLOT_HEIGHT * f, 1), "value": _tick(tops[unit] * f)}
+                    for f in (Decimal(0), Decimal("0.5"), Decimal(1))
+                ],
+            }
+            for side, unit in enumerate(units[:2])
+        ]
         charts.append(
             {
                 "id": chart_id,
                 "title": title,
-                "series": series,
+                "series": [
+                    (
+                        key,
+                        label,
+                        UNIT_LABELS[UNITS[key]],
+                        "right" if units.index(UNITS[key]) else "",
+                    )
+                    for key, label in series
+                ],
                 "bars": bars,
-                "width": 16 + 44 * len(board.months),
-                "labels": [(8 + i * 44, _label(p)) for i, (p, _v) in enumerate(board.months)],
+                "axes": axes,
+                "top": TOP,
+                "bottom": bottom,
+                "plot_right": plot_right,
+                "width": plot_right + (RIGHT_AXIS if len(units) > 1 else 16),
+                "height": bottom + 22,
+                "labels": [
+                    (LEFT + 4 + i * STEP, _label(p)) for i, (p, _v) in enumerate(board.months)
+                ],
                 "rows": [
                     (_label(p), [values.get(key) for key, _title in series])
                     for p, values in board.months
@@ -127,6 +208,13 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
             }
         )
     return charts
+
+
+def _tick(value: Decimal) -> str:
+    """An axis tick: whole numbers without decimals, small ones with up to two."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():f}"
 
 
 @require_GET

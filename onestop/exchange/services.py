@@ -370,10 +370,21 @@ def data_use_of(*, actor: Any) -> list[Message]:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         return []
+    from django.utils.translation import get_language
+
+    from onestop.exchange.labels import FIELDS, outcome_label
+
+    english = not (get_language() or "zh").startswith("zh")
     labels = purpose_labels()
+    resources = {
+        r.code: (r.name_en or r.name) if english else r.name for r in Resource.objects.all()
+    }
     found = list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
     for message in found:  # a code is shown by its labels; older free text as it is
         message.purpose_label = labels.get(message.purpose, message.purpose)  # type: ignore[attr-defined]
+        message.resource_label = resources.get(message.resource, message.resource)  # type: ignore[attr-defined]
+        message.field_labels = [str(FIELDS.get(f, f)) for f in message.fields or []]  # type: ignore[attr-defined]
+        message.outcome_label = outcome_label(message.outcome)  # type: ignore[attr-defined]
     return found
 
 

@@ -53,6 +53,7 @@ class Check:
     find: Callable[[int | None], list[Hit]]
     registry: bool = False
     correctable: bool = False
+    how_zh: str = ""  # the rule in Chinese (``how`` is the English one)
 
 
 # --- persons ---------------------------------------------------------------------------
@@ -322,6 +323,7 @@ CHECKS: list[Check] = [
         "Possible duplicate persons",
         "count(persons with the same name, birth date and sex) > 1",
         duplicate_persons,
+        how_zh="姓名、出生日期和性别均相同的人员数 > 1",
     ),
     Check(
         "invalid_resident_id",
@@ -330,6 +332,7 @@ CHECKS: list[Check] = [
         "Invalid resident ID",
         "GB 11643: length, characters, birth date or check character wrong",
         invalid_resident_ids,
+        how_zh="按 GB 11643 校验：长度、字符、出生日期或校验位有误",
     ),
     Check(
         "inconsistent_resident_id",
@@ -339,6 +342,7 @@ CHECKS: list[Check] = [
         "recorded birth date != ID digits 7-14, or recorded sex != parity of digit 17",
         inconsistent_resident_ids,
         correctable=True,
+        how_zh="登记的出生日期 ≠ 身份证号码第7至14位，或登记的性别 ≠ 第17位的奇偶",
     ),
     Check(
         "invalid_credit_code",
@@ -347,6 +351,7 @@ CHECKS: list[Check] = [
         "Invalid unified social credit code",
         "GB 32100: length, characters or check character wrong",
         invalid_credit_codes,
+        how_zh="按 GB 32100 校验：长度、字符或校验位有误",
     ),
     Check(
         "before_working_age",
@@ -355,6 +360,7 @@ CHECKS: list[Check] = [
         "Contributions before working age",
         "net pension contribution > 0 for a month before the person's 16th birthday month",
         contributions_before_working_age,
+        how_zh="本人年满16周岁当月之前某月的养老保险净缴费 > 0",
     ),
     Check(
         "concurrent_contributions",
@@ -363,6 +369,7 @@ CHECKS: list[Check] = [
         "Contributions from two employers in one month",
         "count(employers with a net pension contribution > 0 for the person and month) > 1",
         concurrent_contributions,
+        how_zh="同一人同一月养老保险净缴费 > 0 的单位数 > 1",
     ),
     Check(
         "pensioner_contributing",
@@ -371,6 +378,7 @@ CHECKS: list[Check] = [
         "Pensioner still contributing",
         "net pension contribution > 0 for a month >= the first month the pension is paid",
         pensioners_contributing,
+        how_zh="养老金首次发放当月及以后某月的养老保险净缴费 > 0",
     ),
     Check(
         "employer_deregistered",
@@ -380,6 +388,7 @@ CHECKS: list[Check] = [
         "enterprise registry deregistration month < last month declared (last 12 months)",
         employers_deregistered,
         registry=True,
+        how_zh="企业登记注销月份 < 最后申报月份（近12个月）",
     ),
     Check(
         "household_name_differs",
@@ -389,6 +398,7 @@ CHECKS: list[Check] = [
         "household register name != recorded name (pensioners being paid)",
         names_differ_from_household,
         registry=True,
+        how_zh="户籍登记姓名 ≠ 登记姓名（正在领取养老金的人员）",
     ),
 ]
 

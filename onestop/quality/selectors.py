@@ -67,22 +67,28 @@ def last_scan() -> Scan | None:
 
 def scores_for(*, actor: Any) -> list[Score]:
     """Per county in scope and table: the records at the last scan and the open findings."""
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
     prefix = _prefix(actor)
     scan = last_scan()
     if scan is None:
         return []
     records = {
-        (t.region.code, t.table): (t.region.name, t.records)
+        (t.region.code, t.table): (t.region.shown_name, t.records)
         for t in Tally.objects.filter(scan=scan, region__code__startswith=prefix).select_related(
             "region"
         )
     }
     open_counts = {
-        (row["region__code"], row["table"]): (row["region__name"], row["n"])
+        (row["region__code"], row["table"]): (
+            (row["region__name_en"] or row["region__name"]) if english else row["region__name"],
+            row["n"],
+        )
         for row in Finding.objects.filter(
             status=FindingStatus.OPEN, region__code__startswith=prefix
         )
-        .values("region__code", "region__name", "table")
+        .values("region__code", "region__name", "region__name_en", "table")
         .annotate(n=Count("pk"))
     }
     scores = []

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
@@ -24,6 +25,38 @@ PAGE = 200
 
 def _title(zh: str, en: str) -> str:
     return zh if (get_language() or "").startswith("zh") else en
+
+
+#: What a finding is about, and the keys of its detail, as read.
+SUBJECTS = {
+    "person": _l("person"),
+    "employer": _l("employer"),
+    "pensioner": _l("pensioner"),
+}
+DETAILS = {
+    "persons": _l("persons"),
+    "reason": _l("reason"),
+    "recorded_vs_id": _l("recorded, then as in the resident ID"),
+    "months": _l("months"),
+    "first": _l("first month"),
+    "deregistered_on": _l("deregistered on"),
+    "last_declared": _l("last month declared"),
+    "field": _l("field"),
+    "birth_date": _l("birth date"),
+    "sex": _l("sex"),
+    "name": _l("name"),
+}
+
+
+def _detail_shown(value: Any) -> str:
+    """A finding's detail as read: each key by its label, nested values likewise."""
+    if isinstance(value, dict):
+        return "; ".join(f"{DETAILS.get(k, k)}: {_detail_shown(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " / ".join(_detail_shown(v) for v in value)
+    if isinstance(value, str) and value in DETAILS:
+        return str(DETAILS[value])
+    return str(value)
 
 
 def _subject_links(findings: list[Any]) -> dict[int, int | None]:
@@ -55,6 +88,8 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "check": checks.get(f.rule),
             "title": _title(checks[f.rule].zh, checks[f.rule].en) if f.rule in checks else f.rule,
             "person_id": persons.get(f.pk),
+            "subject": f"{SUBJECTS.get(f.subject_type, f.subject_type)} {f.subject_id}",
+            "detail": _detail_shown(f.detail),
         }
         for f in findings
     ]
@@ -72,7 +107,10 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": FindingStatus.choices,
             "rule": rule,
-            "rules": [(c.code, _title(c.zh, c.en), c.how, c.registry) for c in CHECKS],
+            "rules": [
+                (c.code, _title(c.zh, c.en), _title(c.how_zh or c.how, c.how), c.registry)
+                for c in CHECKS
+            ],
             "scores": scores,
             "scan": selectors.last_scan(),
             "supervisor": policy.role_of(request.user) == "supervisor",

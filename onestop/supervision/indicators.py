@@ -32,6 +32,7 @@ class Indicator:
     formula: str
     numerator: int
     denominator: int
+    formula_zh: str = ""  # the formula in Chinese (``formula`` is the English one)
 
     @property
     def value(self) -> Decimal | None:
@@ -123,6 +124,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "items with the online channel and 0 visits / current items",
             len(online),
             len(items),
+            formula_zh="网上办理渠道且零跑动的事项数 / 现行事项数",
         ),
         Indicator(
             "zero_visit",
@@ -131,6 +133,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "cases filed online or by API for an item needing 0 visits / cases filed",
             visits["zero"],
             total,
+            formula_zh="零跑动事项中网上或经接口提交的办件数 / 办件总数",
         ),
         Indicator(
             "at_most_one_visit",
@@ -139,6 +142,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "cases needing 0 or 1 visit (a counter filing is one) / cases filed",
             visits["zero"] + visits["one"],
             total,
+            formula_zh="跑动0次或1次的办件数（窗口提交计1次） / 办件总数",
         ),
         Indicator(
             "limit_compression",
@@ -147,6 +151,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "sum(legal days - promised days) / sum(legal days), current items",
             legal - promised,
             legal,
+            formula_zh="Σ（法定时限 − 承诺时限） / Σ法定时限（现行事项）",
         ),
         Indicator(
             "materials_replaced",
@@ -155,6 +160,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "materials the platform obtained itself / materials the cases' items list",
             replaced,
             materials,
+            formula_zh="平台自行获取的材料数 / 办件所属事项要求的材料数",
         ),
         Indicator(
             "on_time",
@@ -163,6 +169,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "cases decided by their deadline / cases decided",
             timing["on_time"],
             timing["n"],
+            formula_zh="按期办结的办件数 / 已办结的办件数",
         ),
         Indicator(
             "satisfaction",
@@ -171,6 +178,7 @@ def indicators(filters: Filters) -> list[Indicator]:
             "first ratings at 4 or 5 / first ratings (malicious ones left out)",
             rated["good"],
             rated["n"],
+            formula_zh="首次评价为4或5分的数量 / 首次评价数（不含恶意评价）",
         ),
         Indicator(
             "rectification",
@@ -179,20 +187,22 @@ def indicators(filters: Filters) -> list[Indicator]:
             "ratings at 1 or 2 rectified / ratings at 1 or 2",
             rated["fixed"],
             rated["bad"],
+            formula_zh="已整改的1或2分评价数 / 1或2分评价数",
         ),
         *(
             Indicator(
                 f"channel_{channel.value}",
                 f"渠道占比：{zh}",
-                f"Channel share: {channel.value}",
-                f"cases filed {channel.value} / cases filed",
+                f"Channel share: {en}",
+                f"cases filed {en} / cases filed",
                 by_channel[channel.value],
                 total,
+                formula_zh=f"{zh}提交的办件数 / 办件总数",
             )
-            for channel, zh in (
-                (Channel.ONLINE, "网上"),
-                (Channel.COUNTER, "窗口"),
-                (Channel.API, "移动端"),
+            for channel, zh, en in (
+                (Channel.ONLINE, "网上", "online"),
+                (Channel.COUNTER, "窗口", "at a counter"),
+                (Channel.API, "移动端或自助终端", "by app or kiosk"),
             )
         ),
     ]

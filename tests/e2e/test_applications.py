@@ -219,7 +219,7 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     page.get_by_role("link", name="我的待办").click()
     expect(page.locator("#queue tbody tr")).to_have_count(1)
     decide(page, case.number, "confirm")
-    assert "Decide the benefits" in page.locator("#open-steps").inner_text()  # joined
+    expect(page.locator("#open-steps")).to_contain_text("核定待遇")  # joined
     sign_out(page)
     sign_in(page, "rita", world.rita)
     decide(page, case.number, "approve")
@@ -228,9 +228,9 @@ def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     # filed, accepted, mei's claim, the three reviews (mei, carol, cheng), approved
     assert len(tasks) == 7
     assert [t.split(" (")[1].split(")")[0] for t in tasks[3:6]] == [
-        "medical_insurance_review",
-        "hrss_review",
-        "civil_affairs_review",
+        "终止医保关系",
+        "核查养老保险记录",
+        "核实死亡和亲属关系",
     ]
     call_command("cases", "verify")
     page.goto("/staff/survivors/")

@@ -132,9 +132,9 @@ def test_a_bank_checks_with_consent_and_she_sees_it(
     rows = page.locator("#data-use tbody tr")
     expect(rows).to_have_count(3)
     assert [rows.nth(i).locator("td").last.inner_text() for i in range(3)] == [
-        "refused:consent",
-        "answered",
-        "refused:consent",
+        "已拒绝：未获授权",
+        "已答复",
+        "已拒绝：未获授权",
     ]
 
 

@@ -107,7 +107,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     )
     decide(page, number, "approve")
     page.get_by_role("link", name="养老金发放").click()
-    page.get_by_label("发放月份（YYYY-MM）").fill("2027-01")
+    page.get_by_label("发放月份（年-月，如 2026-12）").fill("2027-01")
     page.get_by_role("button", name="生成发放名册").click()
     page.get_by_text("2027-01 发放：1 笔。").wait_for()
     assert "1731.78" in page.locator("#runs").inner_text()
@@ -117,7 +117,8 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     page.goto("/me/pension/")
     assert page.locator("#monthly").inner_text() == "1731.78"
     expect(page.locator("#payments tbody tr")).to_have_count(1)
-    assert "河南省 Henan" in page.locator("#my-transfers").inner_text()
+    expect(page.locator("#my-transfers")).to_contain_text("河南省")
+    expect(page.locator("#my-transfers")).not_to_contain_text("Henan")
 
     # Civil affairs registers his death and pushes it to the gateway: payment is stopped.
     private, public = algorithms.keypair(algorithms.ED25519)
@@ -184,7 +185,8 @@ def test_a_transfer_in_filed_online_and_a_move_inside_the_province(
     decide(page, case.number, "approve")
     page.get_by_role("link", name="养老保险关系转移").click()
     table = page.locator("#transfers").inner_text()
-    assert "河南省 Henan" in table and "24000.00" in table and "36000.00" in table
+    assert "河南省" in table and "Henan" not in table
+    assert "24000.00" in table and "36000.00" in table
     sign_out(page)
 
     sign_in(page, "carol", world.carol)

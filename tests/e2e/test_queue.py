@@ -191,7 +191,9 @@ def test_the_applicant_reads_the_inbox_and_uploads_a_material(
     page.get_by_role("link", name="消息").click()
     page.get_by_role("button", name="申请已提交：基本养老金申领（退休）").click()
     page.wait_for_url(f"**/applications/{case.number}/")
-    assert "contribution_months" in page.locator("#gathered").inner_text()
+    # The gathered facts read as labels, never as their keys.
+    expect(page.locator("#gathered")).to_contain_text("缴费月数")
+    expect(page.locator("#gathered")).not_to_contain_text("contribution_months")
     scan = tmp_path / "档案.pdf"
     scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
     page.get_by_label("材料", exact=True).select_option("人事档案（视同缴费年限认定）")

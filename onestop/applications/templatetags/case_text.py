@@ -23,6 +23,11 @@ def lane_label(lane: str) -> str:
 
 
 @register.filter
+def task_label(task: str) -> str:
+    return labels.task_label(task)
+
+
+@register.filter
 def action_label(action: str) -> str:
     return str(labels.ACTIONS.get(action, action))
 

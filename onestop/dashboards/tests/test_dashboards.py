@@ -183,3 +183,38 @@ def test_the_benchmark_command_runs_small() -> None:
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["ledger_rows"] == 480 and result["figures"] > 0
     assert result["dashboard_p95_ms"] > 0 and result["ratio"] > 0
+
+
+def test_one_scale_per_unit_with_axes_legend_and_table(world: Any) -> None:
+    """27 insured persons and 2 employers share one scale (both are counts): the employers'
+    bar is 2/27 of the persons' height; yuan and shares get their own axes, each axis names
+    its unit, the legend names each series with its unit, and the table is the chart's
+    text alternative."""
+    import re
+
+    from django.utils import timezone
+
+    region = world.regions["610113"]
+    now = timezone.now()
+    for metric, value in (("insured", 27), ("employers", 2), ("pensioners", 4)):
+        Figure.objects.create(
+            region=region, period=202410, metric=metric, value=Decimal(value), updated_at=now
+        )
+    sam = Client()
+    sam.force_login(world.sam)
+    page = sam.get(
+        "/dashboards/?since=2024-10&until=2024-10", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    chart = re.search(r'<section class="chart" id="chart-insured">(.*?)</section>', page, re.S)
+    assert chart is not None
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([0-9.]+)"', chart.group(1))]
+    assert heights[1] == pytest.approx(heights[0] * 2 / 27, abs=0.1)
+    assert chart.group(1).count('class="axis"') == 1  # one unit, one axis
+    assert ">number</text>" in chart.group(1)
+    assert 'aria-describedby="table-insured"' in chart.group(1)
+    assert '<table id="table-insured">' in chart.group(1)
+    assert "Insured persons (number)" in chart.group(1)
+    # Pensioners (a count) and contributors per pensioner (a ratio): two axes, two units.
+    mixed = re.search(r'id="chart-pensioners">(.*?)</section>', page, re.S)
+    assert mixed is not None and mixed.group(1).count('class="axis"') == 2
+    assert "right-hand axis" in mixed.group(1)
