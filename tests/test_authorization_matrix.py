@@ -525,6 +525,22 @@ ROUTES = [
         form=lambda w: {"note": "已回访"},
     ),
     Route(
+        "api may a case be rated",
+        "get",
+        lambda w: f"/api/v1/applications/{w.decided.number}/review",
+        # The applicant, and staff who may see the case (Yanta's); others do not learn of it.
+        {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    Route(
+        "api pre-check before filing",
+        "get",
+        lambda w: "/api/v1/applications/precheck?item_code=SX-SI-006",
+        # A citizen's own eligibility; a login without a person record has none.
+        {"anonymous": API_ANON, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
         "api rate a case",
         "post",
         lambda w: f"/api/v1/applications/{w.decided.number}/review",
@@ -1929,6 +1945,8 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/persons/{person_id}/statement"),
         ("POST", "/api/v1/applications"),
         ("GET", "/api/v1/applications/status"),
+        ("GET", "/api/v1/applications/precheck"),
+        ("GET", "/api/v1/applications/{number}/review"),
         ("GET", "/api/v1/applications/{number}"),
         ("POST", "/api/v1/applications/{number}/tasks/{task}"),
         ("GET", "/api/v1/queue"),

@@ -571,3 +571,31 @@ def flexible(
             )
         )
     return FlexibleResult(due, floor, ceiling, days_late, surcharge, data.reference, tuple(lines))
+
+
+def award_source_shown(source: str, *, zh: bool) -> str:
+    """An award line's stored source (English, as the rules cite it) in one language."""
+    from onestop.common.templatetags.one_language import split_bilingual
+
+    if source in _SOURCES:
+        return _SOURCES[source][0 if zh else 1]
+    if source == "input":
+        return "录入值" if zh else "as entered"
+    shown_zh, shown_en = split_bilingual(source)
+    return (shown_zh or source) if zh else (shown_en or source)
+
+
+def award_formula_shown(formula: str, *, zh: bool) -> str:
+    """An award line's stored formula in one language: arithmetic stays as written; the
+    words the rules store ("input", the divisor ``table(age, policy)``) get labels."""
+    if formula == "input":
+        return "录入值" if zh else "as entered"
+    if formula.startswith("table(") and formula.endswith(")"):
+        age, _, policy = formula[6:-1].partition(", ")
+        interpolated = policy.strip() == "interpolated"
+        if zh:
+            return f"计发月数表（{age}，{'按月插值' if interpolated else '按周岁'}）"
+        return (
+            f"divisor table ({age}, {'interpolated by month' if interpolated else 'whole years'})"
+        )
+    return formula

@@ -76,7 +76,7 @@ def test_citizen_makes_an_api_token_and_changes_the_password(world: Any, page: A
     page.wait_for_url(lambda url: urlparse(url).path == "/")
     page.get_by_role("link", name="API令牌").click()
     page.get_by_label("客户端名称").fill("银行核验")
-    page.get_by_label("Read the signed-in user's own profile").check()
+    page.get_by_label("读取登录用户本人的资料").check()
     page.get_by_role("button", name="创建令牌").click()
     secret = page.locator("#token-secret").inner_text()
     assert secret.startswith("ost_")

@@ -117,22 +117,35 @@ def test_a_bank_checks_with_consent_and_she_sees_it(
     assert query(live_server.url, private, world.alice)[0] == 403  # no consent yet
     sign_in(page, "13800000001")
     page.get_by_role("link", name="我的数据授权").click()
-    page.get_by_label("查询方", exact=True).select_option("bank-xian")
-    page.get_by_label("用途（与查询方申明的一致）").select_option("loan")
+    # The bank's stated purposes are offered (one here): nothing to type, nothing to guess.
+    offers = page.locator("#consent-form input[type=radio]")
+    expect(offers).to_have_count(1)
+    offer = "西安某银行 · 参保缴费证明信息 · 贷款审核"
+    expect(page.locator("#consent-form")).to_contain_text(offer)
+    page.get_by_label(offer).check()
     page.get_by_label("授权天数").fill("30")
     page.get_by_role("button", name="授权", exact=True).click()
-    page.get_by_text("授权已记录。").wait_for()
+    expect(page.get_by_text("授权已记录。")).to_be_visible()
     status, answer = query(live_server.url, private, world.alice)
     assert status == 200 and answer["response"]["data"]["insured"] is False
-    page.locator("#consents button").click()
-    page.get_by_text("授权已撤销。").wait_for()
+    # Revoking asks first; "keep it" changes nothing.
+    page.locator("#consents").get_by_role("link", name="撤销授权").click()
+    expect(page.get_by_role("heading", name="撤销该授权？")).to_be_visible()
+    expect(page.locator("#consent")).to_contain_text("西安某银行")
+    page.get_by_role("link", name="不，保留").click()
+    expect(page.locator("#consents").get_by_role("link", name="撤销授权")).to_be_visible()
+    assert query(live_server.url, private, world.alice)[0] == 200
+    page.locator("#consents").get_by_role("link", name="撤销授权").click()
+    page.get_by_role("button", name="确认撤销").click()
+    expect(page.get_by_text("授权已撤销。")).to_be_visible()
     assert query(live_server.url, private, world.alice)[0] == 403
     page.goto("/")
     page.get_by_role("link", name="我的数据使用记录").click()
     rows = page.locator("#data-use tbody tr")
-    expect(rows).to_have_count(3)
-    assert [rows.nth(i).locator("td").last.inner_text() for i in range(3)] == [
+    expect(rows).to_have_count(4)
+    assert [rows.nth(i).locator("td").last.inner_text() for i in range(4)] == [
         "已拒绝：未获授权",
+        "已答复",
         "已答复",
         "已拒绝：未获授权",
     ]

@@ -134,10 +134,13 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
 
 def field_titles(spec: dict[str, Any], name: str) -> tuple[str, str]:
     """A field's title in each language: ``x-title-en`` if given, else the schema's bilingual
-    ``title`` ("中文 English") split at its first space."""
+    ``title`` ("中文 English") split after its last Chinese character (a Chinese title may
+    hold spaces and commas)."""
+    from onestop.common.templatetags.one_language import split_bilingual
+
     title = str(spec.get("title") or name)
-    zh, _, en = title.partition(" ")
-    return zh, str(spec.get("x-title-en") or en or zh)
+    zh, en = split_bilingual(title)
+    return zh or en, str(spec.get("x-title-en") or en or zh)
 
 
 def plain_error(schema: dict[str, Any], error: jsonschema.ValidationError) -> tuple[str, str]:

@@ -60,4 +60,29 @@ def step_note(step: Any) -> str:
         from onestop.applications.models import Channel
 
         return str(dict(Channel.choices).get(step.note, step.note))
-    return str(step.note)
+    # A note recorded in both languages ("中文 English", as the demo's) shows one of them.
+    from onestop.common.templatetags.one_language import one_language
+
+    return one_language(str(step.note))
+
+
+def _zh() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+@register.filter
+def award_source(source: str) -> str:
+    """An award line's legal source in the current language."""
+    from onestop.pensions.calculators import award_source_shown
+
+    return award_source_shown(str(source or ""), zh=_zh())
+
+
+@register.filter
+def award_formula(formula: str) -> str:
+    """An award line's formula in the current language (see ``award_formula_shown``)."""
+    from onestop.pensions.calculators import award_formula_shown
+
+    return award_formula_shown(str(formula or ""), zh=_zh())

@@ -61,3 +61,11 @@ def choice_labels(values: Iterable[str], choices: Any) -> str:
     labels = dict(choices.choices if hasattr(choices, "choices") else choices)
     shown = [str(labels.get(v, v)) for v in values or []]
     return ("、" if chinese() else ", ").join(shown)
+
+
+@register.filter
+def text_lang(text: str) -> str:
+    """The ``lang`` of a free text someone wrote (a citizen's comment): Chinese when it holds a
+    Chinese character, else English — so that assistive technology reads it in its own
+    language whatever the page's."""
+    return "zh-CN" if _CJK.search(str(text or "")) else "en"
