@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from reportlab.pdfgen import canvas
 
@@ -102,10 +102,14 @@ def test_a_configured_service_timestamps_each_signature(settings: Any, tsa: Any)
     assert served  # pyHanko asks once more to size the signature
     assert pdf_signing.check(signed).problem == ""
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
-    status = validate_pdf_signature(
-        embedded,
-        signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
-        ts_validation_context=ValidationContext(trust_roots=[tsa_cert]),
+    # Through the platform's runner: a browser test earlier in this worker may leave an event
+    # loop running in this thread, where pyHanko's synchronous wrapper (asyncio.run) fails.
+    status = pdf_signing._run(
+        lambda: async_validate_pdf_signature(
+            embedded,
+            signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
+            ts_validation_context=ValidationContext(trust_roots=[tsa_cert]),
+        )
     )
     assert status.timestamp_validity is not None
     assert status.timestamp_validity.intact and status.timestamp_validity.valid
@@ -117,9 +121,11 @@ def test_no_service_no_timestamp(settings: Any, tsa: Any) -> None:
     settings.ONESTOP_PDF_TIMESTAMP_URL = ""
     signed = pdf_signing.sign(_page(), reason="test")
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
-    status = validate_pdf_signature(
-        embedded,
-        signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
+    status = pdf_signing._run(
+        lambda: async_validate_pdf_signature(
+            embedded,
+            signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
+        )
     )
     assert status.timestamp_validity is None and status.bottom_line
     assert tsa[2] == []
