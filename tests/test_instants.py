@@ -24,6 +24,7 @@ from onestop.common.workdays import add_working_days, is_working_day
 from onestop.contributions.periods import current_period
 from onestop.identity import demo
 from onestop.identity import services as identity
+from onestop.parameters import selectors as parameters
 from onestop.rules.values import YearMonth
 
 pytestmark = [pytest.mark.date_sensitive, pytest.mark.django_db]
@@ -63,7 +64,8 @@ def test_a_case_filed_now_is_due_on_a_working_day_after_today(world: Any) -> Non
 
 def test_retirement_month_prefilled_from_this_month_in_shanghai(world: Any) -> None:
     """A man born 1965-12 (statutory 2026-03, window to 2029-03) still at work: the form offers
-    the month after this one while the window is open, else his statutory month."""
+    the month after this one while the window is open, else his statutory month; never a month
+    past the last one whose award can be computed (December after the latest published year)."""
     person = identity.person_register(
         actor=None,
         name="周建国",
@@ -76,6 +78,9 @@ def test_retirement_month_prefilled_from_this_month_in_shanghai(world: Any) -> N
     nxt = YearMonth(today.year, today.month).plus(1)
     statutory, latest = YearMonth(2026, 3), YearMonth(2029, 3)
     expected = nxt if statutory < nxt.plus(-1) and nxt <= latest else statutory
+    published = parameters.latest_year(province="610000")
+    assert published is not None
+    expected = min(expected, YearMonth(published + 1, 12))
     assert prefill(person=person, item=item)["retirement_month"] == str(expected)
 
 

@@ -60,19 +60,19 @@ def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
             if key in fields and key not in values:
                 values[key] = value
     today = timezone.localdate()
-    statutory_month = None
+    proposed_month = None
     if "retirement_month" in fields:
         category = retirement_category(person)
         if category is not None:
             birth = YearMonth(person.birth_date.year, person.birth_date.month)
             statutory = statutory_retirement(birth=birth, category=category)
-            statutory_month = statutory.retirement_month
             # Past the statutory month and not retired: the next month (a late retirement)
             # while the flexible window is open.
             this_month = YearMonth(today.year, today.month)
             month = statutory.retirement_month
             if month < this_month and this_month.plus(1) <= statutory.latest_month:
                 month = this_month.plus(1)
+            proposed_month = month
             values.setdefault("retirement_month", str(month))
     if "from_province" in fields and "from_province" not in values:
         home = _home_province(person, properties["from_province"])
@@ -81,14 +81,14 @@ def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
     for hook in PREFILLS.get(item.code, []):
         values.update({k: v for k, v in hook(person).items() if k in fields})
     # Never offer what the item's pre-check would refuse: an allowed value instead (the
-    # statutory retirement month when allowed, else the allowed month nearest to it).
+    # allowed month nearest to the one proposed above: the statutory month, or next month
+    # for a late retirement; past the published parameters that is the last computable one).
     allowed = prechecks.precheck(person=person, item_code=item.code, today=today).choices
     for name, choices in allowed.items():
         if name in values and str(values[name]) in choices:
             continue
         values.pop(name, None)
-        if choices and name == "retirement_month" and statutory_month is not None:
-            values[name] = min(
-                choices, key=lambda v: abs(statutory_month.months_until(YearMonth.parse(v)))
-            )
+        if choices and name == "retirement_month" and proposed_month is not None:
+            target = proposed_month
+            values[name] = min(choices, key=lambda v: abs(target.months_until(YearMonth.parse(v))))
     return values
