@@ -190,7 +190,7 @@ def _configured_chain(key_path: str, cert_path: str, chain_path: str) -> Chain:
 T = TypeVar("T")
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run pyHanko's coroutine to completion: here, or in a thread of its own when this
     thread already runs an event loop (an async caller; asyncio.run refuses to nest)."""
     try:
@@ -292,7 +292,7 @@ def sign(data: bytes, *, reason: str, location: str = "", using: Chain | None = 
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     timestamper = _timestamper(url) if url else None
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
-    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
+    out = run_coroutine(lambda: pdf_signer.async_sign_pdf(writer))
     return bytes(out.getvalue())
 
 
@@ -423,7 +423,7 @@ def check(data: bytes) -> Check:
     embedded = signatures[0]
     try:
         context = validation_context()
-        status = _run(
+        status = run_coroutine(
             lambda: async_validate_pdf_signature(
                 embedded,
                 signer_validation_context=context,  # type: ignore[arg-type]

@@ -88,6 +88,35 @@ def province_year(*, province: str, year: int, version: int | None = None) -> Pr
     return to_contract(row)
 
 
+class UnknownProvince(ServiceError):
+    status = 422
+    code = "province"
+
+
+def known_province(code: str) -> str:
+    """``code`` stripped, when the province has parameters; else UnknownProvince (422)."""
+    code = (code or "").strip()
+    if code not in provinces():
+        raise UnknownProvince(
+            f"未知的省份代码{code!r}，或该省没有政策参数。",
+            f"Unknown province code {code!r}, or it has no parameters.",
+        )
+    return code
+
+
+def province_year_or_latest(*, province: str, year: int) -> tuple[ProvinceYear, bool]:
+    """The parameters of ``year``, or of the latest earlier published year when ``year`` has
+    none (``True`` then: the caller says which year stood in). ParametersMissing when no
+    year up to ``year`` is published."""
+    try:
+        return province_year(province=province, year=year), False
+    except ParametersMissing:
+        latest = latest_year(province=province)
+        if latest is None or latest > year:
+            raise
+        return province_year(province=province, year=latest), True
+
+
 def provinces() -> list[str]:
     return sorted(set(ProvinceParameters.objects.values_list("province", flat=True)))
 

@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.common.amounts import Amount
+from onestop.common.api_schemas import LineOut, line_out
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import bounded
 from onestop.identity import policy
@@ -27,7 +28,6 @@ from onestop.pensions import (
     transfers,
 )
 from onestop.pensions.models import PayrollRun
-from onestop.rules.award import Line
 from onestop.rules.values import Age, money
 
 router = Router(tags=["calculators"], auth=None)
@@ -91,14 +91,6 @@ class PensionIn(Schema):
     deemed_months: int = Field(0, ge=0, le=600)
 
 
-class LineOut(Schema):
-    label_zh: str
-    label_en: str
-    formula: str
-    value: str
-    source: str
-
-
 class PensionOut(Schema):
     basic_pension: str
     account_pension: str
@@ -108,16 +100,6 @@ class PensionOut(Schema):
     benefit_base: str
     parameters: str
     explanation: list[LineOut]
-
-
-def line_out(line: Line) -> dict[str, str]:
-    return {
-        "label_zh": line.label_zh,
-        "label_en": line.label_en,
-        "formula": line.formula,
-        "value": line.value,
-        "source": line.source,
-    }
 
 
 @router.post("/calculators/pension", response={200: PensionOut, 422: ErrorOut})

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from onestop.common.errors import ServiceError
 from onestop.parameters import selectors as parameters
-from onestop.parameters.contracts import ProvinceYear
 from onestop.rules.award import Award, AwardInput, Line, pension_award
 from onestop.rules.contributions import (
     Contribution,
@@ -33,21 +32,6 @@ from onestop.rules.values import Age, RuleError, YearMonth, money
 MAX_DAYS_LATE = 3650
 
 
-class UnknownProvince(ServiceError):
-    status = 422
-    code = "province"
-
-
-def _province(code: str) -> str:
-    code = (code or "").strip()
-    if code not in parameters.provinces():
-        raise UnknownProvince(
-            f"未知的省份代码{code!r}，或该省没有政策参数。",
-            f"Unknown province code {code!r}, or it has no parameters.",
-        )
-    return code
-
-
 def retirement(*, birth_month: str, category: str) -> RetirementDate:
     return statutory_retirement(
         birth=YearMonth.parse(birth_month), category=parse_category(category)
@@ -58,17 +42,6 @@ def retirement(*, birth_month: str, category: str) -> RetirementDate:
 class PensionResult:
     award: Award
     parameters: str
-
-
-def _policy_year(province: str, year: int) -> tuple[ProvinceYear, bool]:
-    """The parameters of ``year``, or the latest year's when that year is not published."""
-    try:
-        return parameters.province_year(province=province, year=year), False
-    except parameters.ParametersMissing:
-        latest = parameters.latest_year(province=province)
-        if latest is None or latest > year:
-            raise
-        return parameters.province_year(province=province, year=latest), True
 
 
 def pension(
@@ -89,7 +62,7 @@ def pension(
     parameters are not published and P is given, the latest year's policy choices (divisor
     policy, transitional formula) are used and the explanation says so.
     """
-    province = _province(province)
+    province = parameters.known_province(province)
     month = YearMonth.parse(retirement_month)
     year = month.year - 1
     if benefit_base is None:
@@ -97,7 +70,7 @@ def pension(
         stand_in = False
         base, base_source = data.benefit_base, f"{data.reference}: benefit base of {year}"
     else:
-        data, stand_in = _policy_year(province, year)
+        data, stand_in = parameters.province_year_or_latest(province=province, year=year)
         base, base_source = benefit_base, benefit_base_source
     award = pension_award(
         AwardInput(
@@ -188,7 +161,7 @@ def contribution(
 ) -> Contribution:
     """Monthly pension contribution of an employee, or of a flexible worker (``wage`` is then
     the chosen base), with the province's rates and average wage of ``year``."""
-    data = parameters.province_year(province=_province(province), year=year)
+    data = parameters.province_year(province=parameters.known_province(province), year=year)
     average = average_wage if average_wage is not None else data.average_wage
     if flexible:
         return flexible_contribution(chosen_base=wage, average_wage=average, rates=data.rates)
@@ -282,7 +255,7 @@ def estimate(
     Assumptions, shown on the page: the wage, the province's latest average wage and benefit
     base, and the latest published book rate all stay as they are until retirement.
     """
-    province = _province(province)
+    province = parameters.known_province(province)
     when = retirement(birth_month=birth_month, category=category)
     now = YearMonth(today.year, today.month)
     remaining = now.months_until(when.retirement_month)
@@ -474,7 +447,7 @@ def flexible(
     January of ``year``) with a base chosen within the bounds of ``year``'s average wage;
     with ``days_late``, the late-payment surcharge as for employers (D11 art. 12, D3, D4,
     Social Insurance Law art. 86)."""
-    data = parameters.province_year(province=_province(province), year=year)
+    data = parameters.province_year(province=parameters.known_province(province), year=year)
     period_month = YearMonth.parse(month) if month else YearMonth(year, 1)
     if period_month.year != year:
         raise RuleError(

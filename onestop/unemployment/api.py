@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from onestop.rules.award import Line
+from onestop.common.api_schemas import LineOut, line_out
 from onestop.rules.unemployment import Separation
 from onestop.unemployment import calculators
 
@@ -50,14 +50,6 @@ class RefusalOut(Schema):
     message_en: str
 
 
-class LineOut(Schema):
-    label_zh: str
-    label_en: str
-    formula: str
-    value: str
-    source: str
-
-
 class BenefitOut(Schema):
     eligible: bool
     refusals: list[RefusalOut]
@@ -69,16 +61,6 @@ class BenefitOut(Schema):
     parameters: str
     illustrative: bool
     explanation: list[LineOut]
-
-
-def _line(line: Line) -> dict[str, str]:
-    return {
-        "label_zh": line.label_zh,
-        "label_en": line.label_en,
-        "formula": line.formula,
-        "value": line.value,
-        "source": line.source,
-    }
 
 
 @router.post("/calculators/unemployment-benefit", response={200: BenefitOut, 422: ErrorOut})
@@ -110,5 +92,5 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
         "total": f"{a.total:.2f}",
         "parameters": found.parameters,
         "illustrative": found.illustrative,
-        "explanation": [_line(line) for line in a.explanation],
+        "explanation": [line_out(line) for line in a.explanation],
     }

@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onestop.common.errors import ServiceError
 from onestop.parameters import selectors as parameters
-from onestop.parameters.contracts import ProvinceYear
 from onestop.rules.award import Line
 from onestop.rules.unemployment import Assessment, assess, parse_separation
-
-
-class UnknownProvince(ServiceError):
-    status = 422
-    code = "province"
 
 
 @dataclass(frozen=True)
@@ -24,27 +17,6 @@ class BenefitEstimate:
     year: int
     stand_in: bool
     illustrative: bool
-
-
-def _province(code: str) -> str:
-    code = (code or "").strip()
-    if code not in parameters.provinces():
-        raise UnknownProvince(
-            f"未知的省份代码{code!r}，或该省没有政策参数。",
-            f"Unknown province code {code!r}, or it has no parameters.",
-        )
-    return code
-
-
-def _data(province: str, year: int) -> tuple[ProvinceYear, bool]:
-    """The parameters of ``year``, or of the latest earlier year when ``year`` has none."""
-    try:
-        return parameters.province_year(province=province, year=year), False
-    except parameters.ParametersMissing:
-        latest = parameters.latest_year(province=province)
-        if latest is None or latest > year:
-            raise
-        return parameters.province_year(province=province, year=latest), True
 
 
 def benefit(
@@ -64,7 +36,9 @@ def benefit(
     afresh, art. 17), ``None`` for a first claim; ``carried_months`` the earlier spell's
     unused months.
     """
-    data, stand_in = _data(_province(province), year)
+    data, stand_in = parameters.province_year_or_latest(
+        province=parameters.known_province(province), year=year
+    )
     if data.minimum_wage is None:
         raise parameters.ParametersMissing(
             f"{data.reference}尚未公布最低工资标准，无法计算失业保险金。",

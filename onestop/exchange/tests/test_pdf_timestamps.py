@@ -104,7 +104,7 @@ def test_a_configured_service_timestamps_each_signature(settings: Any, tsa: Any)
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     # Through the platform's runner: a browser test earlier in this worker may leave an event
     # loop running in this thread, where pyHanko's synchronous wrapper (asyncio.run) fails.
-    status = pdf_signing._run(
+    status = pdf_signing.run_coroutine(
         lambda: async_validate_pdf_signature(
             embedded,
             signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
@@ -121,7 +121,7 @@ def test_no_service_no_timestamp(settings: Any, tsa: Any) -> None:
     settings.ONESTOP_PDF_TIMESTAMP_URL = ""
     signed = pdf_signing.sign(_page(), reason="test")
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
-    status = pdf_signing._run(
+    status = pdf_signing.run_coroutine(
         lambda: async_validate_pdf_signature(
             embedded,
             signer_validation_context=pdf_signing.validation_context(),  # type: ignore[arg-type]
