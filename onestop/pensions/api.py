@@ -2,7 +2,7 @@
 strings with two decimals."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -132,9 +132,10 @@ def pension(request: HttpRequest, payload: PensionIn) -> dict[str, Any]:
 class InterestIn(Schema):
     year: int = Field(..., ge=1990, le=2100)
     opening_balance: Amount = Field(..., le=100_000_000)
-    contributions: Decimal | list[Decimal] = Field(
-        ..., description="The year's total, or the monthly credits from January"
-    )
+    contributions: (
+        Annotated[Amount, Field(le=10_000_000)]
+        | Annotated[list[Annotated[Amount, Field(le=1_000_000)]], Field(max_length=12)]
+    ) = Field(..., description="The year's total, or the monthly credits from January (yuan)")
     method: str | None = Field(None, examples=["annual", "month_product"])
     months: int = Field(12, ge=1, le=12, description="Months credited (part year)")
     provisional_rate: Decimal | None = Field(None, ge=0, le=Decimal("0.2"), decimal_places=4)

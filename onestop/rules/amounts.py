@@ -32,7 +32,8 @@ _AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
 FLOAT_TOLERANCE = Decimal("0.000001")
 #: Longest text looked at: 15 digits, separators and decimals; longer is no amount.
 MAX_CHARS = 32
-#: Digits before the point of the largest spreadsheet number looked at (far above any wage).
+#: Digits before the point of the largest amount looked at (far above any wage), typed or
+#: from a spreadsheet's number.
 MAX_DIGITS = 15
 
 
@@ -78,6 +79,9 @@ def parse_amount(text: str) -> Decimal:
     decimals = match.group(1)
     if decimals is not None and len(decimals) > 2:
         raise _refuse(value, "最多两位小数。", "it has more than two decimals.", "amount_decimals")
+    digits = value.split(".")[0].replace(",", "").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise _refuse(value, "过大。", "it is too large.", "amount_format")
     return Decimal(value.replace(",", "")).quantize(CENT)
 
 

@@ -324,6 +324,37 @@ def test_transfer_and_adjustment_rules_are_reachable_through_parameters() -> Non
             "parameters_missing",
         ),
         ("account-interest", {"year": 2024, "opening_balance": -1, "contributions": 1}, "invalid"),
+        # Absurd figures are refused with a reason, never a 500 (Decimal has 28 digits).
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": 1, "contributions": "1e309"},
+            "invalid",
+        ),
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": 1, "contributions": 1e300},
+            "invalid",
+        ),
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": 1, "contributions": ["1e30"]},
+            "invalid",
+        ),
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": "1" * 29, "contributions": 1},
+            "invalid",
+        ),
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": 1, "contributions": "1" * 23},
+            "invalid",
+        ),
+        (
+            "account-interest",
+            {"year": 2024, "opening_balance": 1, "contributions": [1] * 13},
+            "invalid",
+        ),
         (
             "account-interest",
             {"year": 2024, "opening_balance": 1, "contributions": 1, "method": "daily"},

@@ -56,6 +56,9 @@ def test_accepted(text: str, amount: str) -> None:
         ("0x10", "amount_format"),
         ("1 000", "amount_format"),
         ("9" * 40, "amount_format"),
+        ("1" * 29, "amount_format"),  # within the length, beyond Decimal's 28 digits
+        ("9" * 16, "amount_format"),
+        ("9,999,999,999,999,999", "amount_format"),
     ],
 )
 def test_refused(text: str, code: str) -> None:
@@ -107,9 +110,15 @@ def test_written_amounts_read_back(value: Decimal) -> None:
     assert amount_from_number(float(value)) == value
 
 
-@given(st.text(max_size=20))
+def test_leading_zeros_do_not_count_as_digits() -> None:
+    assert parse_amount("0" * 20 + "5.00") == Decimal("5.00")
+    assert parse_amount("9" * 15) == Decimal("9" * 15)
+
+
+@given(st.text(max_size=40))
 @example("1,234.50")  # random text rarely reads as an amount: both outcomes run every time
 @example("1.2.3")
+@example("1" * 29)
 def test_any_text_is_an_amount_or_a_rule_error(text: str) -> None:
     try:
         value = parse_amount(text)
