@@ -772,3 +772,71 @@ def test_a_database_seeded_before_gets_the_processes_as_new_versions(world: Any)
     assert (latest.version, latest.process, latest.note) == (3, "proof_of_insurance.bpmn", "test")
     assert "purpose" in latest.form_schema["properties"]
     assert ServiceItem.objects.filter(code="SX-SI-006").count() == 1
+
+
+def test_one_open_registration_per_company_whoever_files_it(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """A stranger files as agent for alice's company; alice's own filing is refused while
+    that case is open (without the stranger's case number), and so is the stranger's second;
+    once the first is refused by the case worker, alice files."""
+    registries.put(
+        "market_regulation",
+        "enterprises",
+        STARTUP_CODE,
+        {"name": STARTUP, "status": "存续", "legal_representative": world.alice.name},
+    )
+    first = register(browser(world.bob.user), "agent")
+    assert first.status_code == 201 and first.json()["status"] == "submitted"
+    number = first.json()["number"]
+    again = register(browser(world.bob.user), "agent")
+    assert again.status_code == 409 and again.json()["code"] == "open_case"
+    assert number in again.json()["message_zh"] and number in again.json()["message_en"]
+    hers = register(browser(world.alice.user))
+    assert hers.status_code == 409 and hers.json()["code"] == "open_case"
+    assert number not in hers.content.decode()
+    assert Application.objects.count() == 1
+    applications.application_act(
+        actor=world.carol,
+        application=Application.objects.get(number=number),
+        task="review",
+        decision="reject",
+        note="未见授权委托书",
+    )
+    assert register(browser(world.alice.user)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("start", "status", "said"),
+    [
+        ("2199-12", 400, "too far ahead"),
+        ("1900-01", 400, "before the employee turns 16"),
+        # More than two months back online: a back payment for the counter; nothing kept.
+        ("2024-01", 400, "back payment"),
+        ("2026-09", 201, ""),
+    ],
+)
+def test_an_employer_dates_a_hire_only_within_the_lawful_window(
+    world: Any, registries: RegistrySimulator, start: str, status: int, said: str
+) -> None:
+    """Online and by API the first insured month is from two months back (SIL art. 58) to
+    next month, never before 16 (Labour Law art. 15); the add-employee API says the same."""
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202001
+    )
+    client = browser(world.bob.user)
+    answer = enrol(client, world.acme, start_month=start)
+    assert answer.status_code == status, answer.content
+    if said:
+        assert said in answer.json()["message_en"] and answer.json()["message_zh"]
+        assert answer.json()["code"] == "start_month"
+        assert not Employment.objects.exists()
+        assert not Person.objects.filter(resident_id_index=resident_id_index(NEWCOMER_ID))
+        added = client.post(
+            f"/api/v1/employers/{world.acme.pk}/employments",
+            {"resident_id": world.alice.resident_id, "start": start, "wage": "5000"},
+            content_type="application/json",
+        )
+        assert added.status_code == 400 and added.json()["code"] == "start_month"
+    else:
+        assert Employment.objects.get().start_period == 202609

@@ -38,7 +38,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from onestop.applications.models import Application, Status
+from onestop.applications.models import Application, Channel, Status
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import services as contributions
 from onestop.contributions.models import DeclarationKind, PostCategory
@@ -109,6 +109,15 @@ def enrolment_check(applicant: Person, answers: dict[str, Any]) -> None:
             f"The employee's resident ID is not valid: {reason.en if reason else ''}",
             code="resident_id",
         )
+    assert check.birth_date is not None  # a valid ID states it
+    # Never before 16 nor beyond next month; how far back is checked at approval, where
+    # the channel is known (a counter may take a back payment).
+    contributions.start_month_check(
+        birth_date=check.birth_date,
+        start_period=parse_period(str(answers["start_month"])),
+        today=timezone.localdate(),
+        at_counter=True,
+    )
     person = identity.person_by_resident_id(check.normalized)
     if person is None:
         return
@@ -199,6 +208,9 @@ def enrolment_from_case(case: Application, actor: Any) -> None:
         wage=_wage(answers),
         post_category=str(answers.get("post_category") or PostCategory.GENERAL),
         concurrent_confirmed=bool(answers.get("concurrent_confirmed")),
+        today=timezone.localdate(),
+        # A month further back is a back payment the case worker checks at the counter.
+        at_counter=case.channel == Channel.COUNTER,
     )
 
 

@@ -63,6 +63,12 @@ class Application(models.Model):
     facts = EncryptedJSONField(default=dict, blank=True)
     # Materials satisfied from e-licences or shared data: which licence, from where.
     licences = EncryptedJSONField(default=list, blank=True)
+    # What makes a second open case of the item a duplicate (the item's
+    # ``x-one-open-case``): an HMAC of the item and those values, or None (no limit).
+    # NULL, not "": keyless cases must never collide in the unique constraint below.
+    open_key = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -72,6 +78,14 @@ class Application(models.Model):
             models.Index(fields=["submitted_at"], name="application_filed"),
             models.Index(fields=["item_code", "submitted_at"], name="application_item_filed"),
             models.Index(fields=["applicant", "submitted_at"], name="application_person_filed"),
+        ]
+        constraints = [
+            # At most one open case per key (a double submit, two tabs, a second filer).
+            models.UniqueConstraint(
+                fields=["open_key"],
+                condition=models.Q(status__in=["submitted", "supplement", "in_review"]),
+                name="application_one_open",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")

@@ -80,6 +80,7 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
     if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
     groups = services.form_groups(item.form_schema)
+    had_draft = services.draft_exists(actor=request.user, item=item)
     draft = services.draft_open(actor=request.user, item=item)
     found = prechecks.precheck(
         person=request.user.person,  # type: ignore[union-attr]
@@ -94,6 +95,12 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("The draft has been discarded."))
         return redirect("applications:mine")
     if request.method == "POST" and action == "submit":
+        if not had_draft:
+            # Submitted already (a double click, another tab): a fresh pre-fill that the
+            # person never checked is not filed.
+            draft.delete()
+            messages.info(request, _("This application was already filed; it is not filed twice."))
+            return redirect("applications:mine")
         try:
             return _filed(request, services.draft_submit(actor=request.user, item=item))
         except ServiceError as exc:

@@ -48,6 +48,7 @@ def m(
 TRANSFER_FORM = {
     "type": "object",
     "required": ["from_province"],
+    "x-one-open-case": ["applicant"],
     "properties": {
         "from_province": {
             "type": "string",
@@ -72,6 +73,8 @@ PROOF_FORM = {
 REGISTRATION_FORM: dict[str, Any] = {
     "type": "object",
     "required": ["credit_code", "filer_role"],
+    # One open registration per company, whoever files it.
+    "x-one-open-case": ["credit_code"],
     "properties": {
         "credit_code": {
             "type": "string",
@@ -125,6 +128,7 @@ CORRECTION_FORM: dict[str, Any] = {
 #: The enrolment form: which employer, who, from when, at what wage; one employee a case.
 ENROLMENT_FORM: dict[str, Any] = {
     "type": "object",
+    "x-one-open-case": ["employer_credit_code", "employee_resident_id"],
     "required": [
         "employer_credit_code",
         "employee_name",
@@ -333,6 +337,7 @@ ITEMS: list[dict[str, Any]] = [
         "form_schema": {
             "type": "object",
             "required": ["retirement_month", "bank_account"],
+            "x-one-open-case": ["applicant"],
             "properties": {
                 "retirement_month": {
                     "type": "string",
@@ -499,6 +504,27 @@ def seed(item_model: Any, bundle_model: Any) -> None:
 
 #: What a new version carries over from the one before it (everything an administrator edits).
 _NOT_CARRIED = {"id", "version", "note", "created_by", "created_at"}
+
+
+def publish_form_rule(item_model: Any, codes: list[str], key: str, note: str) -> None:
+    """Publish version n+1 of each item in ``codes`` whose latest form lacks ``ITEMS``'s
+    value of the form key ``key`` (an ``x-`` rule): the latest version as an administrator
+    left it, with that one key set."""
+    wanted = {item["code"]: item for item in ITEMS if item["code"] in codes}
+    for code, item in wanted.items():
+        latest = item_model.objects.filter(code=code).order_by("-version").first()
+        value = item.get("form_schema", {}).get(key)
+        if latest is None or value is None or (latest.form_schema or {}).get(key) == value:
+            continue
+        values = {
+            f.name: getattr(latest, f.name)
+            for f in latest._meta.fields
+            if f.name not in _NOT_CARRIED
+        }
+        values["form_schema"] = {**(latest.form_schema or {}), key: value}
+        item_model.objects.create(
+            **values, version=latest.version + 1, created_by="system", note=note
+        )
 
 
 def publish_processes(item_model: Any, codes: list[str], note: str) -> None:

@@ -228,6 +228,7 @@ def employment_add(request: HttpRequest, employer_id: int, payload: EmploymentIn
         wage=payload.wage,
         post_category=payload.post_category,
         concurrent_confirmed=payload.concurrent_confirmed,
+        today=timezone.localdate(),
     )
     return Status(201, employment_out(employment))
 

@@ -44,7 +44,7 @@ from onestop.rules.contributions import (
     work_injury_contribution,
 )
 from onestop.rules.identifiers import check_resident_id
-from onestop.rules.values import RuleError
+from onestop.rules.values import RuleError, YearMonth
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,48 @@ def concurrent_refusal(others: Sequence[Employer]) -> ServiceError:
     )
 
 
+#: How far back an employer dates a new employment by itself (page, file, API, online
+#: filing): this month and the two before. SIL art. 58 asks for registration within 30 days
+#: of hiring; anything earlier is a back payment the agency reviews at the counter.
+SELF_SERVICE_MONTHS_BACK = 2
+#: The youngest a person may be employed (Labour Law art. 15).
+MINIMUM_WORKING_AGE = 16
+
+
+def start_month_check(
+    *, birth_date: dt.date, start_period: int, today: dt.date, at_counter: bool = False
+) -> None:
+    """Refuse a first insured month the employer may not choose, with the reason (400
+    ``start_month``): before the person turns 16 (Labour Law art. 15), after next month,
+    or, except at a counter, more than two months back (SIL art. 58)."""
+    start = month_of(start_period)
+    adult = YearMonth(birth_date.year + MINIMUM_WORKING_AGE, birth_date.month)
+    this = YearMonth(today.year, today.month)
+    if start < adult:
+        raise ServiceError(
+            f"参保起始月份{start}早于该职工年满16周岁的月份{adult}（《劳动法》第十五条）。",
+            f"The first month {start} is before the employee turns 16 ({adult}; Labour Law "
+            "art. 15).",
+            code="start_month",
+        )
+    if start > this.plus(1):
+        raise ServiceError(
+            f"参保起始月份{start}太远：最晚可选{this.plus(1)}。",
+            f"The first month {start} is too far ahead: {this.plus(1)} at the latest.",
+            code="start_month",
+        )
+    earliest = this.plus(-SELF_SERVICE_MONTHS_BACK)
+    if start < earliest and not at_counter:
+        raise ServiceError(
+            f"参保起始月份最早为{earliest}（《社会保险法》第五十八条：用工之日起三十日内登记）。"
+            "更早的月份属于补缴，请携用工证明到经办机构柜台办理。",
+            f"The first month can be {earliest} at the earliest (SIL art. 58: register within "
+            "30 days of hiring). Earlier months are a back payment: bring proof of employment "
+            "to the agency's counter.",
+            code="start_month",
+        )
+
+
 def employment_start(
     *,
     actor: Any,
@@ -167,11 +209,14 @@ def employment_start(
     wage: Decimal,
     post_category: str = PostCategory.GENERAL,
     concurrent_confirmed: bool | None = None,
+    today: dt.date | None = None,
+    at_counter: bool = False,
 ) -> Employment:
     """Add an employee (增员). The person must be registered; one open employment per
     employer and person. With ``concurrent_confirmed`` given (the pages and the API), an
     open employment elsewhere is refused unless confirmed (``concurrent_refusal`` says the
-    rule); a confirmed one is journaled with the other employers."""
+    rule); a confirmed one is journaled with the other employers. With ``today`` given
+    (every channel a person uses), the first month must pass ``start_month_check``."""
     _allowed(actor, employer)
     check = check_resident_id(resident_id, today=timezone.localdate())
     if not check.valid:
@@ -194,6 +239,13 @@ def employment_start(
     if wage < 0 or wage > MAX_WAGE:
         raise ServiceError("工资金额无效。", "The wage is not valid.", code="wage")
     month_of(start_period)
+    if today is not None:
+        start_month_check(
+            birth_date=person.birth_date,
+            start_period=start_period,
+            today=today,
+            at_counter=at_counter,
+        )
     others = employers_elsewhere(person=person, employer=employer)
     if others and concurrent_confirmed is False:
         raise concurrent_refusal(others)

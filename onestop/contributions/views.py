@@ -63,6 +63,7 @@ def employees_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 wage=data["wage"],
                 post_category=data["post_category"],
                 concurrent_confirmed=data["concurrent"],
+                today=timezone.localdate(),
             )
             messages.success(request, _("Employee added."))
             return redirect("contributions:employees", employer_id=employer.pk)

@@ -83,7 +83,8 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     page.get_by_role("link", name=world.acme.name).click()
     page.get_by_role("link", name="单位职工").click()
     page.get_by_label("公民身份号码").fill(world.bob.resident_id)
-    page.get_by_label("起始月份", exact=True).fill("2024-01")
+    # This month: an employer dates a hire at most two months back by itself.
+    page.get_by_label("起始月份", exact=True).fill(month)
     page.get_by_label("月工资（元）").fill("9000")
     page.get_by_role("button", name="增员").click()
     expect(page.get_by_text("已增加人员")).to_be_visible()

@@ -4,6 +4,7 @@ materials (``materials``). Callers import from here."""
 from onestop.applications.services.cases import (
     DECISIONS,
     Clock,
+    DuplicateCase,
     Filed,
     application_act,
     application_submit,
@@ -24,7 +25,9 @@ from onestop.applications.services.cases import (
     steps_sync,
 )
 from onestop.applications.services.drafts import (
+    AlreadyFiled,
     draft_discard,
+    draft_exists,
     draft_open,
     draft_save,
     draft_submit,
@@ -57,7 +60,9 @@ from onestop.applications.services.results import (
 __all__ = [
     "DECISIONS",
     "MAX_BYTES",
+    "AlreadyFiled",
     "Clock",
+    "DuplicateCase",
     "Filed",
     "acceptance_receipt_pdf",
     "application_act",
@@ -78,6 +83,7 @@ __all__ = [
     "decision_facts",
     "decision_notice_pdf",
     "draft_discard",
+    "draft_exists",
     "draft_open",
     "draft_save",
     "draft_submit",

@@ -14,6 +14,7 @@ deadline: its limit from the item (``step_limits``), never past the case deadlin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
+from onestop.identity.crypto import blind_index
 from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
 from onestop.workflow import engine
@@ -246,6 +248,49 @@ def clock_update(case: Application, item: ServiceItem, today: dt.date, previous:
         case.step_started, case.step_deadline = today, min([*dues, case.deadline])
 
 
+class DuplicateCase(ServiceError):
+    status = 409
+    code = "open_case"
+
+
+#: The statuses of a case still being handled (what the one-open-case rule counts).
+OPEN = [Status.SUBMITTED, Status.SUPPLEMENT, Status.IN_REVIEW]
+
+
+def open_case_key(item: ServiceItem, applicant: Person, answers: dict[str, Any]) -> str | None:
+    """The key that makes a second open case of ``item`` a duplicate, from the item's
+    ``x-one-open-case`` (a list of answer fields, ``"applicant"`` for the applicant
+    itself; absent: no limit). An HMAC, since the values may be identifiers."""
+    fields = item.form_schema.get("x-one-open-case") if item.form_schema else None
+    if not isinstance(fields, list):
+        return None
+    values = [
+        str(applicant.pk) if f == "applicant" else str(answers.get(f, "")).strip().upper()
+        for f in fields
+    ]
+    return blind_index(json.dumps([item.code, *values]), purpose="open_case")
+
+
+def _refuse_duplicate(key: str, applicant: Person) -> None:
+    """DuplicateCase (409) when a case with ``key`` is open; its number only to its own
+    applicant (another filer's case is not theirs to know)."""
+    found = Application.objects.filter(open_key=key, status__in=OPEN).first()
+    if found is None:
+        return
+    if found.applicant_id == applicant.pk:
+        raise DuplicateCase(
+            f"您已有一件办理中的同类申请（办件编号{found.number}），请勿重复提交；"
+            "可在“我的办件”中查看进度。",
+            f"You already have this application in progress (case {found.number}); it is "
+            "not filed twice. Follow it under My cases.",
+        )
+    raise DuplicateCase(
+        "该事项已有一件办理中的申请，不能重复提交；如有疑问请联系经办机构。",
+        "An application for this is already in progress; it cannot be filed twice. Ask "
+        "the agency if in doubt.",
+    )
+
+
 def application_submit(
     *,
     actor: Any,
@@ -287,6 +332,9 @@ def application_submit(
         )
     if item.form_schema:
         validate_answers(item.form_schema, answers)
+    open_key = open_case_key(item, applicant, answers)
+    if open_key is not None:
+        _refuse_duplicate(open_key, applicant)
     for check in SUBMIT_CHECKS.get(item.code, []):
         check(applicant, answers)
     # What the item lets this person choose at all (the same offer the form made).
@@ -339,6 +387,7 @@ def application_submit(
                     process_version=instance.version,
                     facts=_facts_of(instance),
                     licences=licences,
+                    open_key=open_key,
                 )
                 clock_update(application, item, today, set())
                 application.save()
@@ -362,6 +411,8 @@ def application_submit(
                     _announce_new_tasks(application, set())
             return Filed(application, code)
         except IntegrityError:
+            if open_key is not None:
+                _refuse_duplicate(open_key, applicant)  # filed at the same moment
             continue  # the random number was taken; draw another
     raise ServiceError("系统繁忙，请重试。", "Please try again.", code="busy")
 

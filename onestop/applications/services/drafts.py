@@ -76,10 +76,31 @@ def draft_save(*, actor: Any, item: ServiceItem, page: int, answers: dict[str, A
     return draft
 
 
+def draft_exists(*, actor: Any, item: ServiceItem) -> bool:
+    return Draft.objects.filter(applicant=_person(actor), item_code=item.code).exists()
+
+
+class AlreadyFiled(ServiceError):
+    status = 409
+    code = "already_filed"
+
+
 def draft_submit(*, actor: Any, item: ServiceItem) -> Filed:
-    """File the draft as a case (checked whole against the schema), then drop it."""
+    """File the draft as a case (checked whole against the schema), then drop it. The draft
+    is locked while it is filed: a second submit of it (a double click, another tab) finds
+    none and is refused with AlreadyFiled (409), never filed from a fresh pre-fill."""
     with transaction.atomic():
-        draft = draft_open(actor=actor, item=item)
+        draft = (
+            Draft.objects.select_for_update()
+            .filter(applicant=_person(actor), item_code=item.code)
+            .first()
+        )
+        if draft is None:
+            raise AlreadyFiled(
+                "这份申请已经提交（或已放弃），不会重复提交；请在“我的办件”中查看。",
+                "This application was already filed (or discarded) and is not filed "
+                "again; see My cases.",
+            )
         filed = application_submit(
             actor=actor, item_code=item.code, applicant=draft.applicant, answers=draft.answers
         )

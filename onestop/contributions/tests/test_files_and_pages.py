@@ -143,7 +143,7 @@ def test_employees_page_adds_and_removes(acme: Any, client: Client) -> None:
         {
             "add": "1",
             "resident_id": acme.dave.resident_id,
-            "start": "2024-05",
+            "start": "2026-10",
             "wage": "5000",
             "post_category": "worker",
         },
@@ -152,10 +152,10 @@ def test_employees_page_adds_and_removes(acme: Any, client: Client) -> None:
     employment = acme.dave.employments.get()
     response = client.post(
         f"/employer/{acme.acme.pk}/employees/{employment.pk}/end/",
-        {"end": "2024-08", "reason": "合同到期"},
+        {"end": "2026-11", "reason": "合同到期"},
     )
     employment.refresh_from_db()
-    assert (employment.end_period, employment.end_reason) == (202408, "合同到期")
+    assert (employment.end_period, employment.end_reason) == (202611, "合同到期")
     page = client.get(f"/employer/{acme.acme.pk}/employees/").content.decode()
     assert "丁**" in page and acme.dave.resident_id not in page
 
