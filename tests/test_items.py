@@ -514,13 +514,21 @@ def test_correction_lines_are_checked_when_filed_all_at_once(world: Any) -> None
 
 
 def test_a_correction_the_ledger_refuses_refuses_the_approval_whole(world: Any) -> None:
-    """One line names dave, not employed by acme in 2026-09: the approval is refused with
-    the ledger's reason; nothing is posted for either month and the case stays in review;
-    the case worker then rejects it."""
+    """The lines are checked again at approval (records change after filing): a line that
+    now names dave, not employed by acme in 2026-09, refuses the approval with the ledger's
+    reason; nothing is posted for either month and the case stays in review; the case
+    worker then rejects it."""
     employ(world.acme, world.alice, [202609, 202610])
-    lines = f"2026-10, {world.alice.resident_id}, 7000\n2026-09, {world.dave.resident_id}, 5000"
-    correct(browser(world.bob.user), world.acme, lines)
+    lines = f"2026-10, {world.alice.resident_id}, 7000\n2026-09, {world.alice.resident_id}, 5000"
+    assert correct(browser(world.bob.user), world.acme, lines).status_code == 201
     case = Application.objects.get()
+    case.answers = {
+        **case.answers,
+        "corrections": lines.replace(
+            f"2026-09, {world.alice.resident_id}", f"2026-09, {world.dave.resident_id}"
+        ),
+    }
+    case.save(update_fields=["answers"])
     evidence(world, case)
     with pytest.raises(ServiceError) as refused:
         applications.application_act(
@@ -534,6 +542,28 @@ def test_a_correction_the_ledger_refuses_refuses_the_approval_whole(world: Any) 
     )
     assert case.status == Status.REJECTED
     assert not Declaration.objects.filter(kind="supplementary").exists()
+
+
+def test_a_correction_the_ledger_would_refuse_is_refused_when_filed(world: Any) -> None:
+    """What the approval would refuse is refused at filing, so no case is stranded: a month
+    without employment at acme (1900-01, dave) and a wage beyond any declaration, each line
+    named in both languages; nothing is filed."""
+    employ(world.acme, world.alice, [202609])
+    answer = correct(
+        browser(world.bob.user),
+        world.acme,
+        f"1900-01, {world.alice.resident_id}, 5000\n"
+        f"2026-09, {world.dave.resident_id}, 5000\n"
+        f"2026-09, {world.alice.resident_id}, 10000001",
+    )
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert body["code"] == "corrections"
+    for said in ("1900-01: The month is before", "line 2 (2026-09)", "line 3 (2026-09)"):
+        assert said in body["message_en"]
+    assert "第 2 行（2026-09）" in body["message_zh"]
+    assert not any("a" <= c <= "z" for c in body["message_zh"])
+    assert not Application.objects.exists()
 
 
 # --- an eleventh item, added in the admin without code -------------------------------------

@@ -396,12 +396,41 @@ def correction_check(applicant: Person, answers: dict[str, Any]) -> None:
             "No employer with this credit code that you act for (check the code).",
             code="employer",
         )
-    _, problems = correction_lines(str(answers.get("corrections", "")), today=timezone.localdate())
-    if problems:
-        listed = "；".join(problems)
+    rows, problems = correction_lines(
+        str(answers.get("corrections", "")), today=timezone.localdate()
+    )
+    problems_zh, problems_en = list(problems), list(problems)
+    if not problems:
+        # What the approval will post, checked now (employment that month, the wage, every
+        # declaration rule), so that no case is filed that can never be approved.
+        by_period: dict[int, list[contributions.DeclaredRow]] = {}
+        for line, period, resident_id, wage in rows:
+            by_period.setdefault(period, []).append(
+                contributions.DeclaredRow(line, resident_id, wage)
+            )
+        for period, declared in sorted(by_period.items()):
+            checked = contributions.declaration_submit(
+                actor=user,
+                employer=employer,
+                period=period,
+                rows=declared,
+                kind=DeclarationKind.SUPPLEMENTARY,
+                preview=True,
+            )
+            month = f"{period // 100}-{period % 100:02d}"
+            # Line 0: the month as a whole (e.g. before the employer's registration).
+            problems_zh += [
+                f"第 {e.line} 行（{month}）：{e.zh}" if e.line else f"{month}：{e.zh}"
+                for e in checked.errors
+            ]
+            problems_en += [
+                f"line {e.line} ({month}): {e.en}" if e.line else f"{month}: {e.en}"
+                for e in checked.errors
+            ]
+    if problems_zh:
         raise ServiceError(
-            f"更正内容有误：{listed}",
-            f"The correction lines have problems: {listed}",
+            f"更正内容有误：{'；'.join(problems_zh)}",
+            f"The correction lines have problems: {'; '.join(problems_en)}",
             code="corrections",
         )
 
