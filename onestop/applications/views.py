@@ -234,6 +234,8 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
             "licence": used.get(m.get("name", "")),
             "supply": material_supply(case, m, uploaded),
             "uploaded": m.get("name", "") in uploaded,
+            # The step whose department supplies it (``obtained_at``), by its name.
+            "step": labels.task_label(m["obtained_at"]) if m.get("obtained_at") else "",
         }
         for m in materials
     ]
