@@ -109,6 +109,12 @@ class FiledOut(CaseOut):
 class ActIn(Schema):
     decision: str = "done"
     note: str = Field("", max_length=2000)
+    established: dict[str, str] = Field(
+        default_factory=dict,
+        description="facts the decider establishes, those the case's facts list under "
+        '"establish" (e.g. {"post_category": "cadre"} or "worker" for a woman whose post was '
+        "not on record); an approval needs each one",
+    )
 
 
 class StatusOut(Schema):
@@ -331,6 +337,7 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
             task=task,
             decision=payload.decision,
             note=payload.note,
+            established=payload.established,
         )
     )
 

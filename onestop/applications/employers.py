@@ -520,7 +520,7 @@ class EnrolmentRefused(ServiceError):
         )
         self.rows = rows
 
-    def as_dict(self) -> dict[str, Any]:  # type: ignore[override]
+    def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "accepted": False, "errors": self.rows}
 
 

@@ -44,9 +44,13 @@ def sign_out(page: Any) -> None:
     page.get_by_role("button", name="退出").click()
 
 
-def decide(page: Any, number: str, decision: str, note: str = "") -> None:
+def decide(page: Any, number: str, decision: str, note: str = "", post: str = "") -> None:
+    """Act on the case's open step; ``post``: the post category the reviewer establishes
+    (a woman whose post was not on record)."""
     page.goto(f"/applications/{number}/")
     page.get_by_label("办理意见").select_option(decision)
+    if post:
+        page.get_by_label("岗位类别（由审核人员确定，批准时必填）").select_option(post)
     if note:
         page.get_by_label("理由或备注（补正须一次性列明全部所需材料）").fill(note)
     page.get_by_role("button", name="提交", exact=True).click()
@@ -96,7 +100,7 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     decide(page, number, "accept")
     sign_out(page)
     sign_in(page, "rita", world.rita)
-    decide(page, number, "approve")
+    decide(page, number, "approve", post="worker")  # alice's post is not on record
     assert page.locator("#case-status").inner_text() == "已批准"
     expect(page.locator("#timeline li")).to_have_count(5)
     with page.expect_download() as download:

@@ -22,6 +22,7 @@ from onestop.applications.services.cases import (
     on_submit,
     overdue,
     steps_sync,
+    to_establish,
 )
 from onestop.applications.services.drafts import (
     draft_discard,
@@ -97,4 +98,5 @@ __all__ = [
     "overdue",
     "receipt_facts",
     "steps_sync",
+    "to_establish",
 ]

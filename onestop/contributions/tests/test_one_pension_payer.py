@@ -177,6 +177,7 @@ def test_the_api_and_the_file_refuse_the_row_with_422(world: World) -> None:
     baoji = concurrent_world(world)
     assert declare(world, world.acme, [world.alice, world.bob]).accepted
     client = Client()
+    assert world.bob.user is not None
     client.force_login(world.bob.user)
     answer = client.post(
         f"/api/v1/employers/{baoji.pk}/declarations",
