@@ -282,3 +282,30 @@ def test_two_employers_declaring_the_same_person_at_once_end_with_one(world: Wor
         assert payers == {holder}
     assert Declaration.objects.count() == len(months)
     assert ledger_verify() == []
+
+
+@pytest.mark.django_db
+def test_the_upload_page_refuses_the_file_with_the_row_reason(world: World) -> None:
+    """baoji's file listing alice, uploaded on the declarations page, is refused whole and
+    the page shows her row's reason; nothing of baoji's is posted."""
+    baoji = concurrent_world(world)
+    assert declare(world, world.acme, [world.alice, world.bob]).accepted
+    client = Client()
+    assert world.bob.user is not None
+    client.force_login(world.bob.user)
+    text = f"公民身份号码,姓名,月工资\n{world.dave.resident_id},丁大卫,7000\n"
+    text += f"{world.alice.resident_id},李爱丽,7000\n"
+    page = client.post(
+        f"/employer/{baoji.pk}/declarations/",
+        {
+            "period": "2026-10",
+            "kind": "regular",
+            "file": SimpleUploadedFile("wages.csv", text.encode(), content_type="text/csv"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    body = page.content.decode()
+    assert 'id="declaration-rejected"' in body
+    assert f"already declared by {world.acme.name}" in body
+    nothing_posted_for(baoji)
