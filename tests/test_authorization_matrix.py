@@ -1042,6 +1042,24 @@ ROUTES = [
             )
         },
     ),
+    Route(
+        "api enrol from a file",
+        "post",
+        lambda w: f"/api/v1/employers/{w.acme.pk}/enrolments/file",
+        # bob's file is refused whole (alice works there already): 422, nothing changed;
+        # staff do not file for an employer online.
+        {"anonymous": API_ANON, "bob": 422, "carol": 403, "rita": 403, "sam": 403},
+        404,
+        writes=True,
+        form=lambda w: {
+            "file": SimpleUploadedFile(
+                "enrol.csv",
+                f"姓名,公民身份号码,参保起始月份,月工资\n{w.alice.name},{w.alice.resident_id},"
+                "2024-03,5000\n".encode(),
+                content_type="text/csv",
+            )
+        },
+    ),
     Route("declare page", "get", lambda w: f"/employer/{w.acme.pk}/declarations/", VIEWERS, 404),
     Route(
         "declare upload",
@@ -1938,6 +1956,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("POST", "/api/v1/employments/{employment_id}/end"),
         ("POST", "/api/v1/employers/{employer_id}/declarations"),
         ("POST", "/api/v1/employers/{employer_id}/declarations/file"),
+        ("POST", "/api/v1/employers/{employer_id}/enrolments/file"),
         ("GET", "/api/v1/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/declarations/template"),
         ("GET", "/api/v1/employers/{employer_id}/bills"),

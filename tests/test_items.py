@@ -789,6 +789,119 @@ def test_employees_are_enrolled_from_a_file_all_or_none(
     assert Employment.objects.filter(employer=world.acme, start_period=202611).count() == 2
 
 
+def test_the_api_enrols_from_a_file_all_or_none_with_row_reasons(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """``POST /api/v1/employers/{id}/enrolments/file``: a file with a row the register does
+    not confirm is refused whole (422) with that row's reason in Chinese and English and
+    nothing enrolled; the corrected file enrols both (201), names masked; alice (not acting
+    for acme) gets 404 and a file above 1 MB is refused before it is read."""
+    registries.put("public_security", "household", SECOND_ID, {"name": "王小二"})
+    url = f"/api/v1/employers/{world.acme.pk}/enrolments/file"
+    bob = browser(world.bob.user)
+    refused = bob.post(
+        url, {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小三", SECOND_ID))}
+    )
+    assert refused.status_code == 422, refused.content
+    body = refused.json()
+    assert (body["code"], body["accepted"]) == ("rows", False)
+    assert body["errors"] == [
+        {
+            "line": 3,
+            "field": "identity",
+            "message_zh": "姓名与公民身份号码在户籍登记中不一致（或无此户籍）。",
+            "message_en": "The name and resident ID do not match the household register (or "
+            "it has no such record).",
+        }
+    ]
+    assert not Application.objects.exists() and not Employment.objects.exists()
+    bad_month = bob.post(
+        url,
+        {
+            "file": SimpleUploadedFile(
+                "enrol.csv",
+                f"name,resident_id,start_month,wage\n{NEWCOMER_NAME},{NEWCOMER_ID},2026-13,5000\n".encode(),
+            )
+        },
+    )
+    assert bad_month.status_code == 422
+    (row,) = bad_month.json()["errors"]
+    assert (row["line"], row["field"]) == (2, "start_month")
+    assert "2026-11" in row["message_zh"] and "real month" in row["message_en"]
+    too_big = bob.post(url, {"file": SimpleUploadedFile("enrol.csv", b"x" * (1024 * 1024 + 1))})
+    assert too_big.status_code == 400 and too_big.json()["code"] == "file_size"
+    denied = browser(world.alice.user).post(
+        url, {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID))}
+    )
+    assert denied.status_code == 404
+    assert not Application.objects.exists() and not Employment.objects.exists()
+    enrolled = bob.post(
+        url, {"file": enrolment_csv((NEWCOMER_NAME, NEWCOMER_ID), ("王小二", SECOND_ID))}
+    )
+    assert enrolled.status_code == 201, enrolled.content
+    body = enrolled.json()
+    assert body["count"] == 2
+    assert [(c["status"], c["start_month"]) for c in body["cases"]] == [
+        ("approved", "2026-11"),
+        ("approved", "2026-11"),
+    ]
+    assert NEWCOMER_ID not in enrolled.content.decode()
+    assert NEWCOMER_NAME not in enrolled.content.decode()
+    assert Employment.objects.filter(employer=world.acme, start_period=202611).count() == 2
+
+
+def test_a_second_employer_cannot_declare_the_pension_of_a_concurrent_employee(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice works for acme (October declared); bob's Baoji employer enrols her as a
+    confirmed concurrent employment: its October declaration listing her is refused with the
+    rule, and one leaving her out is accepted."""
+    employ(world.acme, world.alice, [202610])
+    baoji = identity.employer_register(
+        actor=None,
+        name="宝鸡秦川机械有限公司",
+        credit_code=demo.credit_code(random.Random(5), "610302"),
+        region=world.regions["610302"],
+        legal_representative="白博文",
+    )
+    identity.employer_role_grant(actor=None, employer=baoji, person=world.bob, role="agent")
+    contributions.insurance_register(
+        actor=None, employer=baoji, insurances=["pension"], since_period=202610
+    )
+    client = browser(world.bob.user)
+    enrolled = enrol(client, baoji, start_month="2026-10", concurrent_confirmed=True)
+    assert enrolled.status_code == 201
+    confirmed = enrol(
+        client,
+        baoji,
+        employee_name=world.alice.name,
+        employee_resident_id=world.alice.resident_id,
+        start_month="2026-10",
+        concurrent_confirmed=True,
+    )
+    assert confirmed.status_code == 201 and confirmed.json()["status"] == "approved"
+    rows = [
+        {"resident_id": NEWCOMER_ID, "wage": "5200"},
+        {"resident_id": world.alice.resident_id, "wage": "6000"},
+    ]
+    refused = client.post(
+        f"/api/v1/employers/{baoji.pk}/declarations",
+        {"period": "2026-10", "rows": rows},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    (row,) = refused.json()["errors"]
+    assert row["line"] == 2 and "只能由一个单位缴纳" in row["message_zh"]
+    assert not Declaration.objects.filter(employer=baoji).exists()
+    accepted = client.post(
+        f"/api/v1/employers/{baoji.pk}/declarations",
+        {"period": "2026-10", "rows": rows[:1]},
+        content_type="application/json",
+    )
+    assert accepted.status_code == 201, accepted.content
+    assert ledger_verify() == []
+
+
 def test_a_database_seeded_before_gets_the_processes_as_new_versions(world: Any) -> None:
     """The migrations' step: an item whose latest version has no process gets version n+1
     with its process, form and materials; one that has it is left alone."""

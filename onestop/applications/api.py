@@ -9,13 +9,15 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.applications import prechecks, prefill, selectors, services
+from onestop.applications import employers, prechecks, prefill, selectors, services
 from onestop.applications.models import Application, Channel
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
 from onestop.common.throttles import address_throttle
+from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import User
 
 router = Router(tags=["applications"], auth=ANY_AUTH)
@@ -107,6 +109,12 @@ class FiledOut(CaseOut):
 class ActIn(Schema):
     decision: str = "done"
     note: str = Field("", max_length=2000)
+    established: dict[str, str] = Field(
+        default_factory=dict,
+        description="facts the decider establishes, those the case's facts list under "
+        '"establish" (e.g. {"post_category": "cadre"} or "worker" for a woman whose post was '
+        "not on record); an approval needs each one",
+    )
 
 
 class StatusOut(Schema):
@@ -183,6 +191,71 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
         channel=Channel.API,
     )
     return Status(201, {**case_out(filed.application), "code": filed.code})
+
+
+class EnrolledCaseOut(Schema):
+    number: str
+    status: str
+    employee: str = Field(..., description="the employee's name, masked")
+    resident_id: str = Field(..., description="masked")
+    start_month: str
+
+
+class EnrolledOut(Schema):
+    count: int
+    cases: list[EnrolledCaseOut]
+
+
+class EnrolmentRowErrorOut(Schema):
+    line: int = Field(..., description="the file's line; 2 is the first after the header")
+    field: str
+    message_zh: str
+    message_en: str
+
+
+class EnrolmentRejectedOut(ErrorOut):
+    accepted: bool
+    errors: list[EnrolmentRowErrorOut]
+
+
+@router.post(
+    "/employers/{employer_id}/enrolments/file",
+    response={
+        201: EnrolledOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: EnrolmentRejectedOut,
+    },
+)
+def enrol_file(
+    request: HttpRequest, employer_id: int, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    """Enrol employees from a CSV file (UTF-8; the columns of the page ``/employer/<id>/enrol/``,
+    in Chinese or English): one SX-SI-002 case each, all or none. A refused row refuses the
+    file (422) with every row's reason in Chinese and English, and nothing is enrolled."""
+    require_scope(request, "applications:write")
+    employer = identity.employer_get_for(actor=request.user, employer_id=employer_id)
+    employers.check_file_size(file.size)
+    filed = employers.enrolment_file(actor=request.user, employer=employer, data=file.read())
+    return Status(
+        201,
+        {
+            "count": len(filed),
+            "cases": [
+                {
+                    "number": case.number,
+                    "status": case.status,
+                    "employee": mask_name(str(case.answers.get("employee_name", ""))),
+                    "resident_id": mask_resident_id(
+                        str(case.answers.get("employee_resident_id", "")).upper()
+                    ),
+                    "start_month": str(case.answers.get("start_month", "")),
+                }
+                for case in filed
+            ],
+        },
+    )
 
 
 class NoteOut(Schema):
@@ -264,6 +337,7 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
             task=task,
             decision=payload.decision,
             note=payload.note,
+            established=payload.established,
         )
     )
 

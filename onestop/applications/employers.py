@@ -138,6 +138,14 @@ def enrolment_route(applicant: Person, answers: dict[str, Any]) -> Region | None
     return employer.region if employer is not None else None
 
 
+#: Refusals of the household check (zh, en): the case keeps both in one text.
+NOT_MATCHED = (
+    "姓名与公民身份号码在户籍登记中不一致（或无此户籍）。",
+    "The name and resident ID do not match the household register (or it has no such record).",
+)
+DEAD = ("户籍登记显示该人员已死亡。", "The household register records this person's death.")
+
+
 def household_check(data: dict[str, Any]) -> dict[str, Any]:
     """Service task: the employee's name and resident ID against the public-security
     household register (through the gateway, logged), and no death registered. A person the
@@ -173,15 +181,9 @@ def household_check(data: dict[str, Any]) -> dict[str, Any]:
         "newly_insured": known is None,
     }
     if not matched:
-        found["refusal"] = (
-            "姓名与公民身份号码在户籍登记中不一致（或无此户籍）。 "
-            "The name and resident ID do not match the household register (or it has no such "
-            "record)."
-        )
+        found["refusal"] = " ".join(NOT_MATCHED)
     elif not alive:
-        found["refusal"] = (
-            "户籍登记显示该人员已死亡。 The household register records this person's death."
-        )
+        found["refusal"] = " ".join(DEAD)
     return found
 
 
@@ -472,6 +474,16 @@ def correction_from_case(case: Application, actor: Any) -> None:
 
 #: At most this many employees in one enrolment file.
 MAX_FILE_ROWS = 200
+#: At most this many bytes in one enrolment file (the page's form says the same).
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def check_file_size(size: int | None) -> None:
+    """Refuse an enrolment file above :data:`MAX_FILE_BYTES` before reading it."""
+    if size is None or size > MAX_FILE_BYTES:
+        raise ServiceError("文件大于 1 MB。", "The file is larger than 1 MB.", code="file_size")
+
+
 #: The enrolment file's columns: (Chinese name, English name), either accepted in the header
 #: row, in any order; the last two may be left out.
 FILE_COLUMN_NAMES = (
@@ -533,16 +545,45 @@ def enrolment_rows(data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+class EnrolmentRefused(ServiceError):
+    """A file with refused rows: nothing enrolled. ``rows`` holds each row's reason,
+    ``{"line", "field", "message_zh", "message_en"}`` (line 2 is the first after the header)."""
+
+    status = 422
+    code = "rows"
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        listed_zh = "；".join(f"第 {r['line']} 行：{r['message_zh']}" for r in rows)
+        listed_en = "; ".join(f"line {r['line']}: {r['message_en']}" for r in rows)
+        super().__init__(
+            f"文件未办理，请更正后重新上传：{listed_zh}",
+            f"Nothing was enrolled; correct the file and upload it again: {listed_en}",
+        )
+        self.rows = rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "accepted": False, "errors": self.rows}
+
+
+def _refusal_texts(refusal: str) -> tuple[str, str]:
+    """The (zh, en) of a case's refusal, kept as one text ``"zh en"``."""
+    for pair in (NOT_MATCHED, DEAD):
+        if refusal == " ".join(pair):
+            return pair
+    return refusal, refusal
+
+
 def enrolment_file(*, actor: Any, employer: Employer, data: bytes) -> list[Application]:
     """Enrol everyone in the file, one SX-SI-002 case each, or no one: a row refused (its
-    check, or the household register) refuses the whole file with every row's reason."""
+    check, or the household register) refuses the whole file with every row's reason
+    (``EnrolmentRefused``)."""
     from onestop.applications.services.cases import application_submit
 
     person = getattr(actor, "person", None)
     if person is None or not policy.allows(actor, policy.DECLARE, employer):
         raise NotPermitted()
     rows = enrolment_rows(data)
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     filed: list[Application] = []
     with transaction.atomic():
         for line, row in enumerate(rows, start=2):
@@ -554,18 +595,18 @@ def enrolment_file(*, actor: Any, employer: Employer, data: bytes) -> list[Appli
             except NotPermitted:
                 raise
             except ServiceError as exc:
-                problems.append(f"第 {line} 行 / line {line}: {exc.zh} {exc.en}")
+                problems.append(
+                    {"line": line, "field": exc.code, "message_zh": exc.zh, "message_en": exc.en}
+                )
                 continue
             if case.status != Status.APPROVED:
-                problems.append(f"第 {line} 行 / line {line}: {case.facts.get('refusal', '')}")
+                zh, en = _refusal_texts(str(case.facts.get("refusal", "")))
+                problems.append(
+                    {"line": line, "field": "identity", "message_zh": zh, "message_en": en}
+                )
             filed.append(case)
         if problems:
-            listed = "；".join(problems)
             # Raised inside the transaction: nothing of the file stays (no case, person or
             # employment).
-            raise ServiceError(
-                f"文件未办理，请更正后重新上传：{listed}",
-                f"Nothing was enrolled; correct the file and upload it again: {listed}",
-                code="rows",
-            )
+            raise EnrolmentRefused(problems)
     return filed

@@ -80,7 +80,9 @@ class ActForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args: Any, task: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, task: str, establish: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         labels = {
             "accept": _("accept"),
@@ -96,7 +98,19 @@ class ActForm(forms.Form):
         self.fields["decision"] = forms.ChoiceField(
             label=_("Decision"), choices=[(c, labels[c]) for c in choices]
         )
-        self.order_fields(["decision", "note"])
+        if "post_category" in (establish or []):
+            # A woman's post was not on record when she filed: the reviewer establishes it;
+            # the approval needs it (services.application_act).
+            self.fields["post_category"] = forms.ChoiceField(
+                label=_("Post category, established by the reviewer (needed to approve)"),
+                required=False,
+                choices=[
+                    ("", "—"),
+                    ("cadre", _("management or technical post (original retirement age 55)")),
+                    ("worker", _("production or operating post (original retirement age 50)")),
+                ],
+            )
+        self.order_fields(["decision", "post_category", "note"])
 
 
 class HandoverForm(forms.Form):

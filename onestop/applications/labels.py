@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 #: Facts the process gathered or computed, by key.
 FACTS = {
+    "post_category": _("Post category (established by the reviewer)"),
     "record_found": _("Insurance record found"),
     "contribution_months": _("Contribution months"),
     "paid_months": _("Paid months"),
@@ -106,3 +107,18 @@ def value_shown(value: Any) -> str:
 
 def fact_label(key: str) -> str:
     return str(FACTS.get(key, key))
+
+
+#: Stored codes of a fact, as read.
+FACT_VALUES = {
+    "post_category": {
+        "cadre": _("management or technical post (original retirement age 55)"),
+        "worker": _("production or operating post (original retirement age 50)"),
+    },
+}
+
+
+def fact_value(key: str, value: Any) -> str:
+    """A fact's value as read: its code's label where the fact has codes."""
+    codes = FACT_VALUES.get(key, {})
+    return str(codes[value]) if isinstance(value, str) and value in codes else value_shown(value)

@@ -241,6 +241,8 @@ def _material_status(materials: list[dict[str, Any]], case: Any) -> list[dict[st
             "licence": used.get(m.get("name", "")),
             "supply": material_supply(case, m, uploaded),
             "uploaded": m.get("name", "") in uploaded,
+            # The step whose department supplies it (``obtained_at``), by its name.
+            "step": labels.task_label(m["obtained_at"]) if m.get("obtained_at") else "",
         }
         for m in materials
     ]
@@ -267,7 +269,9 @@ def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[s
         rows.append(
             {
                 "step": step,
-                "form": ActForm(task=step.name, prefix=step.name)
+                "form": ActForm(
+                    task=step.name, prefix=step.name, establish=services.to_establish(case)
+                )
                 if acts and free_or_mine
                 else None,
                 "can_claim": acts and step.assignee_id is None,
@@ -332,10 +336,11 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "item": item,
         "result_is_proof": case.item_code == PROOF_ITEM and case.status == "approved",
         "facts": [
-            (labels.fact_label(k), labels.value_shown(v))
+            (labels.fact_label(k), labels.fact_value(k, v))
             for k, v in case.facts.items()
-            if k not in ("award", "survivor")
+            if k not in ("award", "survivor", "establish")
         ],
+        "to_establish": services.to_establish(case),
         "answers": _answers_shown(item.form_schema, case.answers),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
@@ -363,7 +368,8 @@ def case_act_view(request: HttpRequest, number: str, task: str) -> HttpResponse:
     case = selectors.application_for(actor=request.user, number=number)
     if task not in {t for t, *_ in case.ready}:
         raise NotFound()
-    form = ActForm(request.POST, task=task, prefix=task)
+    establish = services.to_establish(case)
+    form = ActForm(request.POST, task=task, prefix=task, establish=establish)
     if form.is_valid():
         try:
             services.application_act(
@@ -372,6 +378,7 @@ def case_act_view(request: HttpRequest, number: str, task: str) -> HttpResponse:
                 task=task,
                 decision=form.cleaned_data["decision"],
                 note=form.cleaned_data["note"],
+                established={k: form.cleaned_data[k] for k in establish if k in form.fields},
             )
             messages.success(request, _("Recorded."))
         except ServiceError as exc:

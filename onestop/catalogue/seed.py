@@ -15,8 +15,10 @@ ALL_CHANNELS = ["online", "counter", "mobile", "kiosk"]
 ONLINE_COUNTER = ["online", "counter", "mobile"]
 
 
-#: Civil affairs confirms the family, and the benefits are decided, on the kinship proof.
-KINSHIP_NEEDED_AT = ["civil_affairs_review", "decide"]
+#: The kinship proof comes from civil affairs: it confirms the family from its own
+#: registrations (marriage, household) at its step of the joint review, so the survivors are
+#: never asked for it, and the benefits are decided only after that confirmation.
+KINSHIP_OBTAINED_AT = "civil_affairs_review"
 
 
 def m(
@@ -28,9 +30,12 @@ def m(
     licence_type: str = "",
     copies: int = 1,
     needed_at: list[str] | None = None,
+    obtained_at: str = "",
 ) -> dict[str, Any]:
     """One material of an item; ``needed_at`` names the process steps (BPMN task ids) whose
-    positive decision it must be there for (uploaded, or obtained from shared data)."""
+    positive decision it must be there for (uploaded, or obtained from shared data);
+    ``obtained_at`` the step whose department supplies it from its own records (shared
+    data: never asked of the applicant)."""
     found: dict[str, Any] = {
         "name": name,
         "name_en": name_en,
@@ -41,6 +46,8 @@ def m(
     }
     if needed_at:
         found["needed_at"] = list(needed_at)
+    if obtained_at:
+        found["obtained_at"] = obtained_at
     return found
 
 
@@ -401,7 +408,7 @@ ITEMS: list[dict[str, Any]] = [
                 "亲属关系证明",
                 "Proof of family relation",
                 replaceable_by="shared_data",
-                needed_at=KINSHIP_NEEDED_AT,
+                obtained_at=KINSHIP_OBTAINED_AT,
             ),
         ],
         "legal_limit_days": 20,

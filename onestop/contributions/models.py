@@ -150,6 +150,35 @@ class DeclarationLine(models.Model):
         return f"{self.declaration_id}:{self.person_id}:{self.insurance}"
 
 
+class PensionMonth(models.Model):
+    """The one employer that pays a person's basic pension for a month (SIL arts. 10, 12;
+    人社部发〔2013〕34号: a concurrent employer may insure the person for work injury only).
+
+    Written, set-based, by the first accepted declaration that posts the person's pension for
+    the month; the unique (person, period) index makes two employers declaring the same
+    person at once wait for each other, and the second is refused (``posting.claim_pension``).
+    Never updated: a later declaration of the same employer finds it already there."""
+
+    person = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    period = models.PositiveIntegerField()
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="pension_month_one_payer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} pension by {self.employer_id}"
+
+
 class EntryKind(models.TextChoices):
     EMPLOYER_POOLED = "employer_pooled", _("employer part to the pooled fund")
     INDIVIDUAL_ACCOUNT = "individual_account", _("individual part to the account")

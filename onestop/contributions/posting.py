@@ -101,6 +101,33 @@ def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
         return [(int(line), bool(known)) for line, known in cursor.fetchall()]
 
 
+def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list[tuple[int, int]]:
+    """Take the month's pension of every staged person for this employer; the staged lines
+    whose person's pension that month another employer holds, with that employer's id.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` into ``PensionMonth`` (unique per person and
+    month), in person order, then one read. On PostgreSQL a person another transaction is
+    claiming makes this one wait for it to end; READ COMMITTED's next statement then sees
+    its claim, so of two employers declaring the same person at once exactly one wins. The
+    claims are rolled back with the rest when the declaration is refused or only checked.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO contributions_pensionmonth (person_id, period, employer_id, "  # noqa: S608
+            f"declaration_id) SELECT s.person_id, %s, %s, %s FROM {STAGE} s "
+            "WHERE s.person_id IS NOT NULL ORDER BY s.person_id "
+            "ON CONFLICT (person_id, period) DO NOTHING",
+            [period, employer_id, declaration_id],
+        )
+        cursor.execute(
+            f"SELECT s.line, m.employer_id FROM {STAGE} s "  # noqa: S608
+            "JOIN contributions_pensionmonth m ON m.person_id = s.person_id AND m.period = %s "
+            "WHERE m.employer_id <> %s ORDER BY s.line",
+            [period, employer_id],
+        )
+        return [(int(line), int(other)) for line, other in cursor.fetchall()]
+
+
 #: (insurance, column of the staged amount, ledger kind, counts towards the account)
 POSTINGS = (
     ("pension", "p_emp", "employer_pooled", False),

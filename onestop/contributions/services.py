@@ -29,6 +29,7 @@ from onestop.contributions.models import (
     InsuranceRegistration,
     LedgerEntry,
     Payment,
+    PensionMonth,
     PostCategory,
 )
 from onestop.contributions.periods import current_period, month_of
@@ -680,11 +681,20 @@ def declaration_submit(
             )
             posting.stage(staged)
             unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
+            # One employer pays a person's pension for a month (CONCURRENT_RULE_*): the
+            # claim spans employers, so two declaring the same person at once end with one.
+            elsewhere = (
+                posting.claim_pension(
+                    employer_id=employer.pk, period=period, declaration_id=declaration.pk
+                )
+                if Insurance.PENSION in registered
+                else []
+            )
             # Rows refused for their format still count as listed, so that the reply does
             # not also call their people missing.
             missing = _missing_employees(employer, period, kind, listed)
-            if row_errors or unmatched or missing:
-                raise _Unmatched(unmatched, missing)
+            if row_errors or unmatched or missing or elsewhere:
+                raise _Unmatched(unmatched, missing, elsewhere)
             if preview or (adjustments and not confirm_adjustments):
                 raise _Checked()  # roll back: nothing is posted before the confirmation
             posting.post(
@@ -772,6 +782,7 @@ def declaration_submit(
             for line, known in unmatched_error.lines
             if line in by_line
         ]
+        errors += _pension_elsewhere_errors(period, unmatched_error.elsewhere)
         errors.extend(
             RowError(
                 0, "rows", f"缺少在职人员：{name}。", f"Missing an employee of that month: {name}."
@@ -822,10 +833,39 @@ def _push_bills() -> None:
 
 
 class _Unmatched(Exception):
-    def __init__(self, lines: list[tuple[int, bool]], missing: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        lines: list[tuple[int, bool]],
+        missing: list[str] | None = None,
+        elsewhere: list[tuple[int, int]] | None = None,
+    ) -> None:
         super().__init__("unmatched rows")
         self.lines = lines
         self.missing = missing or []
+        #: (line, employer id): the person's pension that month is another employer's.
+        self.elsewhere = elsewhere or []
+
+
+def _pension_elsewhere_errors(period: int, elsewhere: list[tuple[int, int]]) -> list[RowError]:
+    """Row errors for people whose pension that month another employer has declared: the
+    rule (``CONCURRENT_RULE_*``), who holds the month, and what to do."""
+    names = dict(
+        Employer.objects.filter(pk__in={e for _, e in elsewhere}).values_list("pk", "name")
+    )
+    month = month_of(period)
+    return [
+        RowError(
+            line,
+            "resident_id",
+            f"该人员{month.year}年{month.month}月的基本养老保险费已由{names.get(other, '')}申报。"
+            f"{CONCURRENT_RULE_ZH}请从本单位该月的申报中删除该人员。",
+            f"This person's basic pension for {month} is already declared by "
+            f"{names.get(other, '')}. {CONCURRENT_RULE_EN} Leave them out of this employer's "
+            "declaration for that month.",
+            "pension_elsewhere",
+        )
+        for line, other in elsewhere
+    ]
 
 
 class IdempotencyConflict(ServiceError):
@@ -934,10 +974,18 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     if not missing:
         return []
     names: dict[int, str] = {}
+    elsewhere: set[int] = set()
     for start in range(0, len(missing), 10_000):  # within SQLite's limit of bound variables
         chunk = missing[start : start + 10_000]
         names.update(Person.objects.filter(pk__in=chunk).values_list("pk", "name"))
-    return [mask_name(names[person]) for person in missing]
+        # Someone whose pension that month another employer pays (a concurrent employment)
+        # is not declared here: CONCURRENT_RULE_*.
+        elsewhere.update(
+            PensionMonth.objects.filter(period=period, person_id__in=chunk)
+            .exclude(employer=employer)
+            .values_list("person_id", flat=True)
+        )
+    return [mask_name(names[person]) for person in missing if person not in elsewhere]
 
 
 def _bills(declaration: Declaration, period: int) -> list[Bill]:

@@ -32,6 +32,9 @@ What each check proves (the rows it names when it fails):
 ``payment_once``   each payment of the collecting authority is posted once.
 ``interest_once``  interest is credited at most once per person and year, and equals the
                    credited account year's interest.
+``one_pension_payer`` a person's basic pension for a month is declared by one employer only
+                   (SIL arts. 10, 12; a concurrent employer insures them for work injury
+                   only), the one that holds the month (``PensionMonth``).
 """
 
 from __future__ import annotations
@@ -285,6 +288,20 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
                 f"{r[4]} account years, entries minus credited {_money(r[3])}"
             ),
         ),
+        (
+            "one_pension_payer",
+            "SELECT person_id, period, COUNT(DISTINCT employer_id), MIN(employer_id), "
+            "MAX(employer_id), SUM(held) FROM (SELECT DISTINCT person_id, period, employer_id, "
+            " 0 AS held FROM contributions_ledgerentry WHERE source_type = 'declaration' "
+            " AND insurance = 'pension' UNION ALL SELECT person_id, period, employer_id, 1 "
+            " FROM contributions_pensionmonth) t GROUP BY person_id, period "
+            "HAVING COUNT(DISTINCT employer_id) > 1 ORDER BY person_id, period",
+            [],
+            lambda r: (
+                f"person {r[0]} {_period(r[1])}: pension declared or held by {r[2]} employers "
+                f"({r[3]}..{r[4]}{'' if r[5] else '; no employer holds the month'})"
+            ),
+        ),
     ]
 
 
@@ -299,6 +316,7 @@ RULES = (
     "credit",
     "payment_once",
     "interest_once",
+    "one_pension_payer",
 )
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from onestop.applications.prechecks import Note, Precheck
-from onestop.applications.prefill import retirement_category
+from onestop.applications.prefill import POST_CATEGORY, retirement_category
 from onestop.common.errors import ServiceError
 from onestop.contributions import selectors as contributions
 from onestop.identity.models import Person
 from onestop.parameters import selectors as parameters
 from onestop.rules.retirement import (
+    Category,
     RetirementDate,
     Shortfall,
     flexible_retirement_check,
@@ -221,14 +222,17 @@ def retirement_precheck(person: Person, today: dt.date) -> Precheck:
     return Precheck(tuple(notes), {"retirement_month": months})
 
 
-def retirement_check(*, person: Person, answers: dict[str, Any], today: dt.date) -> None:
+def retirement_check(
+    *, person: Person, answers: dict[str, Any], today: dt.date, category: Category | None = None
+) -> None:
     """Refuse a retirement month the person may not choose, with the reason: outside the
     flexible window (giving the earliest and latest months), an early retirement asked less
     than three months ahead or short of the minimum contribution (D2, with the months
     missing and the options), a month whose award needs parameters not yet published, or a
     person whose sex is not on record. Retiring at or after the statutory month short of
     the minimum is the agency's decision (the award states the shortfall and both options);
-    a woman whose post is not on record files and the reviewer establishes it."""
+    a woman whose post is not on record files and the reviewer establishes it
+    (``category``: the one established, checked at the decision)."""
     try:
         chosen = YearMonth.parse(str(answers.get("retirement_month", "")))
     except RuleError as exc:
@@ -241,7 +245,7 @@ def retirement_check(*, person: Person, answers: dict[str, Any], today: dt.date)
         note = _sex_unknown()
         raise ServiceError(note.zh, note.en, code=note.code)
     limit = _parameters_limit(person)
-    category = retirement_category(person)
+    category = category or retirement_category(person)
     if category is not None:
         birth = YearMonth(person.birth_date.year, person.birth_date.month)
         statutory = statutory_retirement(birth=birth, category=category)
@@ -289,3 +293,41 @@ def shortfall_facts(seen: Outlook) -> dict[str, Any] | None:
         "lump_sum": f"{gap.lump_sum:.2f}",
         "prices_year": seen.prices_year,
     }
+
+
+def post_to_establish(person: Person) -> bool:
+    """A woman whose post is not on record: her retirement category (D1) is established by
+    the reviewer of her retirement case."""
+    return person.sex == "female" and retirement_category(person) is None
+
+
+def retirement_decision_check(
+    *, person: Person, answers: dict[str, Any], facts: dict[str, Any], filed_on: dt.date
+) -> Category | None:
+    """At the approval of a retirement: for a woman whose post was not on record, the post
+    the reviewer established (``facts["post_category"]``) is required, and a month before
+    the statutory month of its category must be a lawful early retirement (D1, D2: not
+    below the original age, at most 36 months early, three months' notice, the minimum
+    met), as on the day she filed. A later month is the agency's decision, as at filing
+    (``retirement_check``). Returns that category (None when the record had one)."""
+    if not post_to_establish(person):
+        return None
+    category = POST_CATEGORY.get(str(facts.get("post_category") or ""))
+    if category is None:
+        raise ServiceError(
+            "申请人的岗位类别未登记：批准前须由审核人员确定（管理、专业技术岗位按55岁，"
+            "工人岗位按50岁原退休年龄）。",
+            "The applicant's post category is not on record: the reviewer establishes it "
+            "before approving (a management or technical post: original age 55; a production "
+            "or operating post: 50).",
+            code="post_category",
+        )
+    birth = YearMonth(person.birth_date.year, person.birth_date.month)
+    statutory = statutory_retirement(birth=birth, category=category)
+    try:
+        chosen = YearMonth.parse(str(answers.get("retirement_month", "")))
+    except RuleError:
+        chosen = None  # refused at filing; the award says why
+    if chosen is not None and chosen < statutory.retirement_month:
+        retirement_check(person=person, answers=answers, today=filed_on, category=category)
+    return category

@@ -203,14 +203,22 @@ def award_service(data: dict[str, Any]) -> dict[str, Any]:
     month = str((data.get("answers") or {}).get("retirement_month", ""))
     if person is None:
         return {"award_error": "no applicant"}
+    # A woman whose post is not on record: the reviewer establishes it (the case page says
+    # so and the approval needs it).
+    establish = {"establish": ["post_category"]} if eligibility.post_to_establish(person) else {}
     try:
-        return {"award": award_from_record(person=person, retirement_month=month)}
+        return {"award": award_from_record(person=person, retirement_month=month), **establish}
     except (RuleError, ServiceError, parameters.ParametersMissing) as exc:
-        return {"award_error": f"{getattr(exc, 'zh', exc)} / {getattr(exc, 'en', exc)}"}
+        return {
+            "award_error": f"{getattr(exc, 'zh', exc)} / {getattr(exc, 'en', exc)}",
+            **establish,
+        }
 
 
 def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
-    """Approving a retirement case: the applicant becomes a pensioner (once)."""
+    """Approving a retirement case: the applicant becomes a pensioner (once). A woman whose
+    post was not on record needs the post the reviewer established, and her month must fit
+    its window (``eligibility.retirement_decision_check``)."""
     award = case.facts.get("award")
     if not award:
         raise ServiceError(
@@ -219,6 +227,12 @@ def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
             + str(case.facts.get("award_error", "")),
             code="award",
         )
+    eligibility.retirement_decision_check(
+        person=case.applicant,
+        answers=case.answers,
+        facts=case.facts,
+        filed_on=timezone.localtime(case.submitted_at).date(),
+    )
     if not award.get("meets_minimum", False):
         gap = award.get("shortfall") or {}
         options_zh = (

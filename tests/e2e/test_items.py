@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from onestop.applications.models import Application, Status
+from onestop.contributions import services as contributions
 from onestop.contributions.models import Declaration, Employment
 from onestop.exchange.models import Certificate
 from onestop.identity.models import Employer
@@ -17,6 +19,7 @@ from tests.e2e.test_applications import decide, sign_in, sign_out
 from tests.test_items import (
     NEWCOMER_ID,
     NEWCOMER_NAME,
+    SECOND_ID,
     STARTUP,
     STARTUP_CODE,
     add_the_eleventh_item,
@@ -72,6 +75,46 @@ def test_employer_enrols_a_first_job_hire_online(
     page.goto(f"/employer/{world.acme.pk}/employees/")
     expect(page.locator("#employees tbody tr", has_text="张*")).to_have_count(1)
     assert Employment.objects.get(employer=world.acme).start_period == 202611
+
+
+def test_employer_enrols_two_first_job_hires_from_a_file_and_declares_them(
+    world: Any, page: Any, registries: RegistrySimulator, tmp_path: Any
+) -> None:
+    """bob uploads a file of two never-insured hires on acme's enrolment page: the household
+    register confirms both, both are on the employees page (masked), and acme declares them
+    for the same month in the grid, accepted at once."""
+    registries.put("public_security", "household", SECOND_ID, {"name": "王小二"})
+    contributions.insurance_register(
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202601
+    )
+    month = f"{timezone.localdate():%Y-%m}"
+    enrolment = tmp_path / "enrol.csv"
+    enrolment.write_text(
+        f"姓名,公民身份号码,参保起始月份,月工资\n{NEWCOMER_NAME},{NEWCOMER_ID},{month},5200\n"
+        f"王小二,{SECOND_ID},{month},6100\n",
+        encoding="utf-8",
+    )
+    sign_in(page, "13800000002")
+    page.goto(f"/employer/{world.acme.pk}/employees/")
+    page.get_by_role("link", name="按文件批量办理").click()
+    expect(page.locator("#enrol-columns")).to_be_visible()
+    page.get_by_label("参保登记文件（CSV，UTF-8 编码）").set_input_files(str(enrolment))
+    page.get_by_role("button", name="办理", exact=True).click()
+    expect(page.get_by_text("已为 2 名职工办理参保登记并增员。")).to_be_visible()
+    expect(page.locator("#employees tbody tr", has_text="张*")).to_have_count(1)
+    expect(page.locator("#employees tbody tr", has_text="王*")).to_have_count(1)
+    expect(page.get_by_text(NEWCOMER_ID)).to_have_count(0)
+    jobs = {e.person.name: e for e in Employment.objects.select_related("person")}
+    assert sorted(jobs) == sorted([NEWCOMER_NAME, "王小二"])
+    page.goto(f"/employer/{world.acme.pk}/declarations/")
+    page.locator("#grid").get_by_label("申报月份").fill(month)
+    expect(page.locator("#grid-rows tbody tr")).to_have_count(2)
+    page.locator(f"#wage-{jobs[NEWCOMER_NAME].pk}").fill("5200")
+    page.locator(f"#wage-{jobs['王小二'].pk}").fill("6100")
+    page.get_by_role("button", name="提交以上工资").click()
+    expect(page.locator("#declaration-accepted")).to_be_visible()
+    declaration = Declaration.objects.get(employer=world.acme)
+    assert (declaration.rows, declaration.total_wage) == (2, Decimal("11300.00"))
 
 
 def test_proof_of_insurance_at_the_counter(world: Any, page: Any) -> None:

@@ -259,7 +259,11 @@ def test_adjustment_confirmation_licences_and_revocation(world: Any, page: Any) 
         actor=world.carol, application=case, task="accept", decision="accept"
     )
     applications.application_act(
-        actor=world.rita, application=case, task="review", decision="approve"
+        actor=world.rita,
+        application=case,
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},  # alice's post is not on record
     )
     pensions.payroll_run(actor=None, period="2026-11")
 

@@ -23,6 +23,7 @@ from onestop.applications.services.cases import (
     on_submit,
     overdue,
     steps_sync,
+    to_establish,
 )
 from onestop.applications.services.drafts import (
     AlreadyFiled,
@@ -103,4 +104,5 @@ __all__ = [
     "overdue",
     "receipt_facts",
     "steps_sync",
+    "to_establish",
 ]

@@ -58,6 +58,53 @@ NEEDS_REASONS = {"supplement", "not_accept", "reject", "refuse"}
 POSITIVE = {"accept", "approve", "confirm", "done"}
 STAFF_ROLES = ["case_worker", "reviewer"]
 HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
+#: Facts a decider may have to establish, the filing could not know them (a woman's post,
+#: which decides her retirement category, D1), with the values each may take. An item's
+#: service task lists them in the fact ``establish``; an approval needs every one.
+ESTABLISHABLE: dict[str, tuple[str, ...]] = {"post_category": ("cadre", "worker")}
+#: Their names in refusals (zh, en).
+ESTABLISHABLE_NAMES = {"post_category": ("岗位类别", "post category")}
+
+
+def to_establish(case: Application) -> list[str]:
+    """The facts the case's decider must still establish (``ESTABLISHABLE``), in order."""
+    asked = case.facts.get("establish") or []
+    return [k for k in ESTABLISHABLE if k in asked and not case.facts.get(k)]
+
+
+def _established(case: Application, decision: str, given: dict[str, str] | None) -> dict[str, str]:
+    """The facts this decision establishes, checked: only those the case asks for, each one
+    of its values; an approval needs them all."""
+    asked = to_establish(case)
+    found: dict[str, str] = {}
+    for key, value in (given or {}).items():
+        value = str(value or "").strip()
+        if not value:
+            continue
+        if key not in asked:
+            raise ServiceError(
+                f"本办件无需确定“{key}”。",
+                f"This case does not ask for {key} to be established.",
+                code="establish",
+            )
+        if value not in ESTABLISHABLE[key]:
+            zh, en = ESTABLISHABLE_NAMES[key]
+            raise ServiceError(
+                f"{zh}应为：{'、'.join(ESTABLISHABLE[key])}。",
+                f"The {en} must be one of: {', '.join(ESTABLISHABLE[key])}.",
+                code="establish",
+            )
+        found[key] = value
+    missing = [k for k in asked if k not in found]
+    if decision == "approve" and missing:
+        names = [ESTABLISHABLE_NAMES[k] for k in missing]
+        raise ServiceError(
+            f"批准前须确定：{'、'.join(zh for zh, _ in names)}（申请时记录中没有）。",
+            f"Establish before approving: {', '.join(en for _, en in names)} (not on record "
+            "when filed).",
+            code="establish",
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -517,9 +564,17 @@ def _outcome_event(decision: str) -> str | None:
 
 
 def application_act(
-    *, actor: Any, application: Application, task: str, decision: str = "done", note: str = ""
+    *,
+    actor: Any,
+    application: Application,
+    task: str,
+    decision: str = "done",
+    note: str = "",
+    established: dict[str, str] | None = None,
 ) -> Application:
     """Complete a ready task of the case. A supplement request must list what is missing.
+    ``established``: facts the decider establishes (``to_establish``); an approval needs
+    each one the case asks for.
 
     A step claimed by another staff member is theirs until released or reassigned.
     """
@@ -557,6 +612,7 @@ def application_act(
                 "Give the reasons (a supplement request lists everything missing at once).",
                 code="note",
             )
+        settled = _established(case, decision, established)
         item = catalogue.item_get(code=case.item_code, version=case.item_version)
         if decision in POSITIVE:
             missing = materials_missing(case, item, task)
@@ -592,7 +648,7 @@ def application_act(
             case.status = Status.APPROVED if "approved" in instance.ended else Status.REJECTED
             case.completed_at = timezone.now()
         case.workflow_state, case.ready = instance.state, _ready(instance)
-        case.facts = {**case.facts, **_facts_of(instance)}
+        case.facts = {**case.facts, **_facts_of(instance), **settled}
         clock_update(case, item, today, previous)
         case.save()
         steps_sync(case)
@@ -604,7 +660,11 @@ def application_act(
             actor=actor,
             action=f"applications.{task}.{decision}",
             target=case,
-            changes={"status": case.status, "deadline": case.deadline},
+            changes={
+                "status": case.status,
+                "deadline": case.deadline,
+                **({"established": settled} if settled else {}),
+            },
         )
         event = _outcome_event(decision)
         if event is not None:

@@ -115,12 +115,26 @@ def material_read(*, material: Material) -> bytes:
     return data
 
 
+#: Decisions on a step that do not confirm what it was asked to confirm.
+NOT_CONFIRMED = ("refuse", "reject", "return")
+
+
 def material_supply(case: Application, material: dict[str, Any], uploaded: set[str]) -> str:
     """How one of the item's materials reaches the case, as the service guide promised:
-    ``obtained`` (an e-licence or registry answered, or shared data the platform holds
-    itself and no step asks a file for), ``uploaded``, ``not_found`` / ``unavailable`` (the
+    ``obtained`` (an e-licence or registry answered, shared data the platform holds itself
+    and no step asks a file for, or the department of the material's ``obtained_at`` step
+    confirmed it), ``at_review`` (that department confirms it from its own records at that
+    step: never asked of the applicant), ``uploaded``, ``not_found`` / ``unavailable`` (the
     issuing department had none or did not answer: upload it) or ``to_upload``."""
     name = material.get("name", "")
+    step = material.get("obtained_at", "")
+    if step and material.get("replaceable_by"):
+        confirmed = (
+            case.steps.filter(task=step).exclude(action__in=NOT_CONFIRMED).exists()
+            if case.pk
+            else False
+        )
+        return "obtained" if confirmed else "at_review"
     row = next((r for r in case.licences if r.get("material") == name), None)
     if row is not None and row.get("status") == "found":
         return "obtained"
@@ -139,6 +153,8 @@ def material_supply(case: Application, material: dict[str, Any], uploaded: set[s
 
 def materials_to_upload(case: Application, materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The materials the case may still be asked to upload: never those the platform
-    obtains itself."""
+    obtains itself, nor those a department confirms at its review."""
     uploaded = set(case.materials.values_list("name", flat=True))
-    return [m for m in materials if material_supply(case, m, uploaded) != "obtained"]
+    return [
+        m for m in materials if material_supply(case, m, uploaded) not in ("obtained", "at_review")
+    ]

@@ -34,10 +34,21 @@ def file(world: Any, **kwargs: Any) -> services.Filed:
 
 
 def act(
-    world: Any, who: str, case: Application, task: str, decision: str = "done", note: str = ""
+    world: Any,
+    who: str,
+    case: Application,
+    task: str,
+    decision: str = "done",
+    note: str = "",
+    **established: str,
 ) -> Application:
     return services.application_act(
-        actor=world.user(who), application=case, task=task, decision=decision, note=note
+        actor=world.user(who),
+        application=case,
+        task=task,
+        decision=decision,
+        note=note,
+        established=established,
     )
 
 
@@ -65,7 +76,8 @@ def test_retirement_case_with_a_supplement(world: Any, monkeypatch: pytest.Monke
     case = act(world, "carol", case, "accept", "accept")
     assert case.status == Status.IN_REVIEW
     assert [c.number for c in selectors.queue_for(actor=world.rita)] == [case.number]
-    case = act(world, "rita", case, "review", "approve")
+    # alice's post is not on record: the reviewer establishes it.
+    case = act(world, "rita", case, "review", "approve", post_category="worker")
     assert (case.status, case.ready) == (Status.APPROVED, [])
     assert [s.action for s in Step.objects.filter(application=case)] == [
         "submitted",

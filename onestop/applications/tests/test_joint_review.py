@@ -2,7 +2,8 @@
 (mei) and the HRSS case worker (carol) each claim, act on and complete their own branch, in
 any order and at the same time; one department's claim never hides another's task; the join
 waits for all three; a refusal sends the case to the reviewer's rejection. The kinship proof
-is required when civil affairs confirms the family and when the benefits are decided."""
+is never asked of the survivors: civil affairs confirms the family from its own records at
+its step."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.test import Client
 
 from onestop.applications import selectors, services
 from onestop.applications.models import Application, OpenStep, Status, Step
-from onestop.audit.models import Entry
+from onestop.applications.services.materials import materials_to_upload
+from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotPermitted, ServiceError
 
 JOINT = ("civil_affairs_review", "hrss_review", "medical_insurance_review")
@@ -146,43 +148,41 @@ def test_a_refusal_waits_for_the_join_and_the_reviewer_rejects(world: Any) -> No
 
 
 @pytest.mark.django_db
-def test_the_kinship_proof_is_required_where_the_process_needs_it(world: Any) -> None:
-    case = death_case(world, kinship=False)  # acceptance does not need it
-    before = (Step.objects.count(), Entry.objects.count(), holders(case))
-    with pytest.raises(ServiceError) as missing:
-        services.application_act(
-            actor=world.cheng, application=case, task="civil_affairs_review", decision="confirm"
-        )
-    assert missing.value.code == "materials"
-    assert "亲属关系证明" in missing.value.zh and "Proof of family relation" in missing.value.en
-    assert (Step.objects.count(), Entry.objects.count(), holders(case)) == before
-    # A refusal needs no material; the other departments' branches need none either.
-    case = services.application_act(
-        actor=world.mei, application=case, task="medical_insurance_review", decision="confirm"
+def test_the_kinship_proof_is_never_asked_civil_affairs_confirms_it(world: Any) -> None:
+    """The guide says the platform obtains the kinship proof; the case page agrees: it is
+    not among the materials to upload (nor in the upload form's list), it reads as
+    confirmed by civil affairs at its review, and civil affairs confirms the family without
+    any file; then the page reads it as obtained."""
+    guide = Client().get("/services/SX-SI-008/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    replaced = guide[guide.index('id="replaced"') :]
+    replaced = replaced[: replaced.index("</ul>")]
+    assert (
+        "Proof of family relation — obtained from the other department&#x27;s data" in (replaced)
+        or "Proof of family relation — obtained from the other department's data" in replaced
     )
-    # The case page says what is missing; the web action refuses with the list.
-    page = Client(enforce_csrf_checks=True)
-    page.force_login(world.cheng)
-    page.get(f"/applications/{case.number}/")
-    response = page.post(
-        f"/applications/{case.number}/tasks/civil_affairs_review/",
-        {
-            "civil_affairs_review-decision": "confirm",
-            "csrfmiddlewaretoken": page.cookies["csrftoken"].value,
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-        follow=True,
-    )
-    assert "Materials this step needs are missing: Proof of family relation" in (
-        response.content.decode()
-    )
-    services.material_upload(
-        actor=world.cheng, application=case, name="亲属关系证明", file_name="k.pdf", data=PDF
-    )
+    to_upload = guide[guide.index('id="to-upload"') :]
+    assert "Proof of family relation" not in to_upload[: to_upload.index("</")]
+    case = death_case(world, kinship=False)
+    item = catalogue.item_get(code=case.item_code, version=case.item_version)
+    assert "亲属关系证明" not in [m["name"] for m in materials_to_upload(case, item.materials)]
+    page = Client()
+    page.force_login(world.bob.user)
+    text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = text[text.index('id="material-status"') :]
+    row = row[row.index("Proof of family relation") :]
+    row = row[: row.index("</tr>")]
+    assert "the department confirms it from its own records at “Confirm the death and the " in (row)
+    upload = text[text.index('id="upload-form"') :]
+    assert "亲属关系证明" not in upload[: upload.index("</form>")]
     case = services.application_act(
         actor=world.cheng, application=case, task="civil_affairs_review", decision="confirm"
     )
     assert "civil_affairs_review" not in holders(case)
+    assert not case.materials.exists()
+    text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = text[text.index("Proof of family relation") :]
+    assert 'data-supply="obtained"' in text[: text.index("Proof of family relation")][-80:]
+    assert "confirmed at “Confirm the death and the family”" in row[: row.index("</tr>")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -231,7 +231,11 @@ def test_step_limits_and_excluded_steps_drive_the_step_clock(
     final = add_working_days(later, 3).date
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: final)
     other = services.application_act(
-        actor=world.rita, application=other, task="review", decision="approve"
+        actor=world.rita,
+        application=other,
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},  # alice's post is not on record
     )
     assert other.deadline == add_working_days(deadline, 3).date and other.paused_since is None
 

@@ -8,11 +8,11 @@ from django.forms.models import model_to_dict
 
 CODE = "SX-SI-008"
 KINSHIP = "亲属关系证明"
+#: As it stood then (0011 has civil affairs supply it instead).
+KINSHIP_NEEDED_AT = ["civil_affairs_review", "decide"]
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from onestop.catalogue.seed import KINSHIP_NEEDED_AT
-
     item_model = apps.get_model("catalogue", "ServiceItem")
     latest = item_model.objects.filter(code=CODE).order_by("-version").first()
     if latest is None:
@@ -20,7 +20,12 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     materials = [dict(m) for m in latest.materials]
     changed = False
     for material in materials:
-        if material.get("name") == KINSHIP and not material.get("needed_at"):
+        # A catalogue seeded with civil affairs supplying it (0011, seed.py) is left as is.
+        if (
+            material.get("name") == KINSHIP
+            and not material.get("needed_at")
+            and not material.get("obtained_at")
+        ):
             material["needed_at"] = list(KINSHIP_NEEDED_AT)
             changed = True
     if not changed:

@@ -541,7 +541,11 @@ def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> Non
         actor=world.carol, application=case, task="accept", decision="accept"
     )
     case = applications.application_act(
-        actor=world.rita, application=case, task="review", decision="approve"
+        actor=world.rita,
+        application=case,
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},  # alice's post is not on record
     )
     assert client.get(f"/applications/{case.number}/result.pdf").status_code == 200
     statement, retirement = Certificate.objects.order_by("pk")

@@ -22,6 +22,11 @@ from onestop.rules.values import RuleError
 pytestmark = pytest.mark.django_db
 
 
+#: alice's post is not on record: the reviewer establishes it to approve her retirement (any
+#: month she files is past the statutory one of either category).
+POST_ESTABLISHED = {"post_category": "worker"}
+
+
 def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> None:
     case = retire(insured)
     award = case.facts["award"]
@@ -68,7 +73,11 @@ def test_the_award_matches_a_hand_calculation_from_the_ledger(insured: Any) -> N
 
 def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> None:
     case = applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     pensioner = Pensioner.objects.get()
     assert (pensioner.person_id, pensioner.case_number, pensioner.monthly_amount) == (
@@ -104,7 +113,11 @@ def test_only_payroll_staff_run_the_payroll(insured: Any) -> None:
 
 def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> None:
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     services.payroll_run(actor=None, period="2026-12")
@@ -130,7 +143,11 @@ def test_an_award_that_cannot_be_computed_blocks_approval(insured: Any) -> None:
     assert "award" not in case.facts and case.facts["award_error"]
     with pytest.raises(ServiceError) as refused:
         applications.application_act(
-            actor=insured.rita, application=case, task="review", decision="approve"
+            actor=insured.rita,
+            application=case,
+            task="review",
+            decision="approve",
+            established=POST_ESTABLISHED,
         )
     assert refused.value.code == "award"
     case.refresh_from_db()
@@ -139,7 +156,11 @@ def test_an_award_that_cannot_be_computed_blocks_approval(insured: Any) -> None:
 
 def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insured: Any) -> None:
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")  # arrears 2025-03..2026-10 + November
     outcome = services.death_event(
@@ -156,7 +177,11 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
     from onestop.exchange.models import Certificate
 
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     client = Client()
@@ -217,7 +242,11 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     from onestop.notifications.models import Notification
 
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     Pensioner.objects.update(last_confirmed=dt.date(2025, 10, 1))
@@ -266,7 +295,11 @@ def test_the_daily_comparison_confirms_by_settlements_and_stops_at_a_death(
     settings.ONESTOP_REGISTRY_URL = f"http://127.0.0.1:{server.server_port}"
     try:
         applications.application_act(
-            actor=insured.rita, application=retire(insured), task="review", decision="approve"
+            actor=insured.rita,
+            application=retire(insured),
+            task="review",
+            decision="approve",
+            established=POST_ESTABLISHED,
         )
         Pensioner.objects.update(last_confirmed=dt.date(2025, 1, 1))
         assert services.entitlement_check_run()["confirmed"] == 0  # no sign of life yet
@@ -308,7 +341,11 @@ def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
     insured: Any,
 ) -> None:
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     with pytest.raises(NotPermitted):
@@ -349,7 +386,11 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
     from django.test import Client
 
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     november = services.payroll_run(actor=None, period="2026-11")
     assert november.count == 2  # 2026-11 and the arrears from 2025-03
@@ -406,7 +447,11 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
 
 def test_a_term_served_between_two_checks_is_recovered_once(insured: Any, registry: Any) -> None:
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     services.payroll_run(actor=None, period="2026-12")
@@ -456,7 +501,11 @@ def test_the_household_register_decides_the_hukou_place_over_the_id(
     case = retire(insured)
     with pytest.raises(ServiceError):
         applications.application_act(
-            actor=insured.rita, application=case, task="review", decision="approve"
+            actor=insured.rita,
+            application=case,
+            task="review",
+            decision="approve",
+            established=POST_ESTABLISHED,
         )
     assert not Pensioner.objects.exists()
     # A register entry without a usable code falls back to the ID.

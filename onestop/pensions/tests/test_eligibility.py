@@ -195,3 +195,76 @@ def test_the_api_answers_the_precheck_and_refuses_the_same(world: Any) -> None:
     assert refused.json()["code"] == "window"
     assert "2029-05至2033-07" in refused.json()["message_zh"]
     assert not Application.objects.exists()
+
+
+def test_a_woman_whose_post_is_unknown_is_approved_only_once_the_reviewer_establishes_it(
+    world: Any,
+) -> None:
+    """A woman born 1974-05 whose post is not on record files for 2026-12 (a worker's late
+    month: her statutory month as a worker is 2024-05). The case page tells the reviewer the
+    post category is to be established and offers it in the decision form; approving
+    without it is refused (API and page, nothing changed); as a cadre (statutory 2030-07,
+    earliest 2029-05) the month is an unlawful early retirement and is refused; established
+    as a worker she is approved, the post journaled and shown."""
+    from onestop.pensions.models import Pensioner
+    from onestop.pensions.testing import worked_elsewhere
+
+    woman = person(world, dt.date(1974, 5, 15), male=False, post="general", seed=15)
+    worked_elsewhere(woman)
+    case = file(woman, "2026-12").application
+    case = services.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    assert case.facts["establish"] == ["post_category"]
+    assert services.to_establish(case) == ["post_category"]
+    page = Client()
+    page.force_login(world.rita)
+    text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The applicant's post category is not on record." in text
+    assert 'name="review-post_category"' in text
+    zh = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "申请人的岗位类别未登记。" in zh.content.decode()
+    before = (Entry.objects.count(), case.steps.count())
+    api = Client()
+    api.force_login(world.rita)
+    refused = api.post(
+        f"/api/v1/applications/{case.number}/tasks/review",
+        {"decision": "approve"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "establish"
+    assert "岗位类别" in refused.json()["message_zh"]
+    assert "post category" in refused.json()["message_en"]
+    shown = page.post(
+        f"/applications/{case.number}/tasks/review/",
+        {"review-decision": "approve", "review-post_category": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "Establish before approving: post category" in shown.content.decode()
+    with pytest.raises(ServiceError) as cadre:
+        services.application_act(
+            actor=world.rita,
+            application=case,
+            task="review",
+            decision="approve",
+            established={"post_category": "cadre"},
+        )
+    assert "2030-07" in cadre.value.zh and "2029-05" in cadre.value.en
+    case.refresh_from_db()
+    assert (Entry.objects.count(), case.steps.count()) == before
+    assert case.status == "in_review" and "post_category" not in case.facts
+    assert not Pensioner.objects.exists()
+    page.post(
+        f"/applications/{case.number}/tasks/review/",
+        {"review-decision": "approve", "review-post_category": "worker"},
+    )
+    case.refresh_from_db()
+    assert case.status == "approved" and case.facts["post_category"] == "worker"
+    assert Pensioner.objects.filter(person=woman).exists()
+    entry = Entry.objects.get(action="applications.review.approve")
+    assert entry.changes["established"] == {"post_category": "worker"}
+    text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "production or operating post (original retirement age 50)" in text
+    assert 'id="establish-notice"' not in text

@@ -30,6 +30,11 @@ from onestop.pensions.tests.conftest import retire
 
 pytestmark = pytest.mark.django_db
 
+
+#: alice's post is not on record: the reviewer establishes it to approve her retirement (any
+#: month she files is past the statutory one of either category).
+POST_ESTABLISHED = {"post_category": "worker"}
+
 PASSWORD = "Test-Passw0rd!"
 
 
@@ -91,7 +96,11 @@ def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(
     insured: Any,
 ) -> None:
     applications.application_act(
-        actor=insured.rita, application=retire(insured), task="review", decision="approve"
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
     )
     services.payroll_run(actor=None, period="2026-11")
     outcome = died(insured, insured.alice, "2026-11-10", declarant=insured.bob)

@@ -139,7 +139,13 @@ def test_on_time_rates_and_the_page(world: Any) -> None:
     )
     late = file(world)
     cases.application_act(actor=world.carol, application=late, task="accept", decision="accept")
-    cases.application_act(actor=world.rita, application=late, task="review", decision="approve")
+    cases.application_act(
+        actor=world.rita,
+        application=late,
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},  # alice's post is not on record
+    )
     Application.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - dt.timedelta(1))
     open_case = file(world)
     clock_run(today=add_working_days(open_case.deadline, 1).date)

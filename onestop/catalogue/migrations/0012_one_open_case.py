@@ -17,6 +17,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalogue", "0010_contribution_correction_through_the_platform")]
+    dependencies = [("catalogue", "0011_kinship_proof_from_civil_affairs")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
