@@ -344,7 +344,7 @@ ROUTES = [
         "post",
         lambda w: "/api/v1/certificates/verify-file",
         {},
-        404,
+        422,
         form=lambda w: {"file": SimpleUploadedFile("x.pdf", b"not a pdf", "application/pdf")},
     ),
     Route("api data-use log", "get", lambda w: "/api/v1/me/data-use", {"anonymous": API_ANON}, 200),

@@ -160,7 +160,7 @@ def _verification(result: services.Verification) -> dict[str, Any]:
 
 @router.post(
     "/certificates/verify-file",
-    response={200: VerifyOut, 404: ErrorOut},
+    response={200: VerifyOut, 413: ErrorOut, 422: ErrorOut},
     auth=None,
     throttle=[address_throttle("lookup")],
 )
@@ -168,9 +168,12 @@ def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any
     """Check a certificate PDF itself, byte for byte: its PAdES signature covers the whole
     file and chains to the platform's root (`/api/v1/certificates/pdf-chain`), its payload
     equals the issued record and its page prints it. Any changed or appended byte fails
-    with `valid: false` and the reason in plain words."""
-    if (file.size or 0) > 5 * 1024 * 1024:
-        raise NotFound("请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB.")
+    with `valid: false` and the reason in plain words. Not a PDF: 422 `unreadable`; above
+    5 MB: 413 `too_large`."""
+    if (file.size or 0) > services.MAX_CERTIFICATE_FILE:
+        raise services.FileTooLarge(
+            "请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB."
+        )
     return _verification(services.certificate_verify_pdf(data=file.read()))
 
 

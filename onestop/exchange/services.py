@@ -251,6 +251,23 @@ def _check(certificate: Certificate, today: dt.date) -> Verification:
     return Verification(True, "", certificate)
 
 
+class UnreadableFile(NotFound):
+    """Not a PDF at all: the API answers 422 (the page says the same as for an unknown
+    number)."""
+
+    status = 422
+    code = "unreadable"
+
+
+class FileTooLarge(NotFound):
+    status = 413
+    code = "too_large"
+
+
+#: The largest certificate file looked at (the platform's own are under 200 KB).
+MAX_CERTIFICATE_FILE = 5 * 1024 * 1024
+
+
 def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     """Check a certificate PDF itself, byte for byte.
 
@@ -260,17 +277,20 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     own signature verifies; the page prints every line of that record
     (``certificate_pdf.printed_lines``); the record is neither revoked nor expired. The
     first failure is the reason (``REASONS``); a failed file shows nothing of the record.
-    Raises ``NotFound`` when ``data`` is not a PDF at all.
+    Raises ``UnreadableFile`` (422) when ``data`` is not a PDF at all, ``FileTooLarge``
+    (413) above ``MAX_CERTIFICATE_FILE``.
     """
     from onestop.exchange.certificate_pdf import embedded, shows
 
+    if len(data) > MAX_CERTIFICATE_FILE:
+        raise FileTooLarge("请选择不超过 5 MB 的 PDF 证明文件。", "Choose a PDF of at most 5 MB.")
     found = embedded(data)
     number = str(found[0].get("number", ""))[:32] if found else ""
     holder = Certificate.objects.filter(number=number).first() if number else None
     purpose = "核验证明文件 verify a certificate file"
     problem = pdf_signing.check(data).problem
     if problem == "unreadable":
-        raise NotFound(*pdf_signing.PROBLEMS["unreadable"])
+        raise UnreadableFile(*pdf_signing.PROBLEMS["unreadable"])
     if not problem:
         if found is None or holder is None:
             problem = "unknown"

@@ -16,6 +16,7 @@ from onestop.applications import services
 from onestop.applications.models import Application, Draft, Status
 from onestop.catalogue import seed
 from onestop.catalogue import selectors as catalogue
+from onestop.catalogue.models import ServiceItem
 from onestop.identity.models import User
 
 ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
@@ -27,8 +28,9 @@ def one_open_case(world: Any) -> None:
     shipped = next(i for i in seed.ITEMS if i["code"] == "SX-SI-006")["form_schema"]
     assert shipped["x-one-open-case"] == ["applicant"]
     item = catalogue.item_get(code="SX-SI-006")
-    item.form_schema = {**item.form_schema, "x-one-open-case": shipped["x-one-open-case"]}
-    item.save(update_fields=["form_schema"])
+    ServiceItem.objects.filter(pk=item.pk).update(
+        form_schema={**item.form_schema, "x-one-open-case": shipped["x-one-open-case"]}
+    )
 
 
 def browser(user: User) -> Client:

@@ -362,7 +362,7 @@ def test_any_changed_byte_anywhere_fails(insured: Any) -> None:
 
 def test_broken_files_get_a_clear_answer_never_an_error(insured: Any) -> None:
     """Cut-off files, junk and a PDF's pieces: "not found" (not a PDF) or a refusal, with
-    the page answering 200 and the API 200 or 404, never 500."""
+    the page answering 200 and the API 200 or 422, never 500."""
     from onestop.common.errors import NotFound
 
     pdf, _ = proof(insured)
@@ -373,5 +373,20 @@ def test_broken_files_get_a_clear_answer_never_an_error(insured: Any) -> None:
             assert not services.certificate_verify_pdf(data=data).valid
     for data in samples[:5]:
         api = Client().post("/api/v1/certificates/verify-file", {"file": _upload(data)})
-        assert api.status_code in (200, 404)
+        assert api.status_code in (200, 422)
+        if api.status_code == 422:
+            assert api.json()["code"] == "unreadable" and api.json()["message_zh"]
         assert Client().post("/verify/", {"file": _upload(data)}).status_code == 200
+
+
+def test_a_file_above_five_megabytes_is_413_and_junk_is_422() -> None:
+    """The API's answers to what is no certificate: too large (413) and not a PDF (422),
+    each with its reason in both languages."""
+    big = Client().post(
+        "/api/v1/certificates/verify-file",
+        {"file": _upload(b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024))},
+    )
+    assert big.status_code == 413 and big.json()["code"] == "too_large"
+    junk = Client().post("/api/v1/certificates/verify-file", {"file": _upload(b"hello")})
+    assert junk.status_code == 422 and junk.json()["code"] == "unreadable"
+    assert junk.json()["message_zh"] and junk.json()["message_en"]
