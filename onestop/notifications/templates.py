@@ -189,4 +189,12 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The platform's record shows you employed again from {start}; your registration as "
         "unemployed ended in {month}.",
     ),
+    "contributions.individual_payer.ended": (
+        "灵活就业缴费已停止：已在单位参保",
+        "Paying as an individual ended: insured through an employer",
+        "平台比对发现：{reason}。自 {month} 起您不再以灵活就业人员身份缴费，"
+        "该月起的未缴账单已相应调整。",
+        "The platform's data comparison found: {reason}. From {month} you no longer pay as "
+        "an individual; unpaid bills from that month have been adjusted.",
+    ),
 }
