@@ -330,3 +330,48 @@ def test_a_new_employment_with_pension_ends_the_payment_and_tells_the_person(
     assert Notification.objects.filter(
         recipient=world.alice.user, event="contributions.individual_payer.ended"
     ).exists()
+
+
+# --- pages and API --------------------------------------------------------------------------
+
+
+def test_the_payer_sees_bills_and_changes_the_base_on_the_page_and_by_api(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice's own page lists her period bills with the amounts and her masked ID; the base
+    change is refused out of bounds with the bounds named, accepted within them (from the
+    next period); the API says the same; mallory and another citizen see nothing of hers."""
+    client = browser(world.alice.user)
+    assert enrol(client).json()["status"] == "approved"
+    individual.bills_issue_due()
+    page = client.get("/me/flexible/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "3600.00" in html and world.alice.resident_id not in html
+    refused = client.post("/me/flexible/base/", {"base": "100"}, follow=True)
+    assert "4770.00" in refused.content.decode()
+    assert client.post("/me/flexible/base/", {"base": "7000"}).status_code == 302
+    api = client.get("/api/v1/me/flexible").json()
+    assert [b["base"] for b in api["bases"]] == ["6000.00", "7000.00"]
+    assert {b["amount_due"] for b in api["bills"]} == {"3600.00"}
+    bad = client.post(
+        "/api/v1/me/flexible/base", {"base": "99999999"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["code"] in ("base", "base_range")
+    assert client.post("/api/v1/me/flexible/suspend").json()["status"] == "suspended"
+    assert client.post("/api/v1/me/flexible/resume").json()["status"] == "active"
+    staff = browser(world.mallory)
+    assert staff.get(f"/api/v1/persons/{world.alice.pk}/flexible").status_code == 404
+    assert staff.get(f"/staff/persons/{world.alice.pk}/flexible/").status_code == 404
+    assert browser(world.carol).get(f"/staff/persons/{world.alice.pk}/flexible/").status_code == 200
+    assert browser(world.bob.user).get("/api/v1/me/flexible").json() == {
+        "registered": False,
+        "status": None,
+        "frequency": None,
+        "start": None,
+        "end": None,
+        "bases": [],
+        "bills": [],
+        "arrears": "0.00",
+        "surcharge": "0.00",
+    }

@@ -45,6 +45,7 @@ from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
+from onestop.parameters.contracts import ProvinceYear
 from onestop.rules.contributions import (
     FREQUENCY_MONTHS,
     Frequency,
@@ -92,9 +93,25 @@ class Bounds:
     sources: str
 
 
-def base_bounds(*, province: str, year: int) -> Bounds:
+def parameters_for(*, province: str, year: int) -> ProvinceYear:
+    """The province's parameters of ``year``; before that year's average wage is published,
+    the latest published year's (the base is reset when it is: ``payers_base_reset``)."""
+    try:
+        return parameters.province_year(province=province, year=year)
+    except parameters.ParametersMissing:
+        latest = parameters.latest_year(province=province)
+        if latest is None or latest > year:
+            raise
+        return parameters.province_year(province=province, year=latest)
+
+
+def base_bounds(*, province: str, year: int, published_only: bool = False) -> Bounds:
     """The bounds of a chosen base in ``year`` from the province's versioned parameters."""
-    data = parameters.province_year(province=province, year=year)
+    data = (
+        parameters.province_year(province=province, year=year)
+        if published_only
+        else parameters_for(province=province, year=year)
+    )
     rates = data.rates
     return Bounds(
         floor=(data.average_wage * rates.base_floor_ratio).quantize(CENT),
@@ -404,7 +421,7 @@ def _due_date(last: YearMonth, today: dt.date) -> dt.date:
 def _amounts(payer: IndividualPayer, first: YearMonth, months: list[int]) -> dict[str, Any]:
     """The bill's figures for ``months`` of the period starting at ``first``."""
     base = base_in_force(payer, months[0])
-    data = parameters.province_year(province=province_of(payer.person), year=first.year)
+    data = parameters_for(province=province_of(payer.person), year=first.year)
     due = flexible_due(
         chosen_base=base.base,
         average_wage=data.average_wage,
@@ -574,6 +591,13 @@ class IndividualBillRow:
     surcharge: Decimal
 
     @property
+    def months(self) -> str:
+        """The months billed, ``2026-07 – 2026-09``."""
+        periods = self.bill.periods or [self.bill.first_period]
+        first, last = str(month_of(periods[0])), str(month_of(periods[-1]))
+        return first if first == last else f"{first} – {last}"
+
+    @property
     def status(self) -> str:
         if self.bill.amount_due <= 0:
             return "cancelled"
@@ -590,9 +614,7 @@ def bills_of_person(*, person: Person, today: dt.date) -> list[IndividualBillRow
         paid = paid_of(bill)
         arrears = max(Decimal("0.00"), bill.amount_due - paid)
         days = max(0, (today - bill.due_date).days) if arrears > 0 else 0
-        rates = parameters.province_year(
-            province=province_of(person), year=bill.first_period // 100
-        ).rates
+        rates = parameters_for(province=province_of(person), year=bill.first_period // 100).rates
         rows.append(
             IndividualBillRow(
                 bill, paid, arrears, days, late_surcharge(overdue=arrears, days=days, rates=rates)
@@ -672,3 +694,64 @@ def payers_stop_on_employment(*, today: dt.date | None = None) -> int:
 
 def frequency_months(frequency: str) -> int:
     return FREQUENCY_MONTHS[Frequency(frequency)]
+
+
+def payers_base_reset(*, today: dt.date | None = None) -> int:
+    """When the new year's average wage is published: a base in force that falls outside the
+    year's new bounds is moved to the nearest bound from the first month of the year not
+    billed yet (journaled, reason ``annual_reset``). A base within the bounds stays the
+    person's choice. Idempotent; returns how many bases were reset."""
+    today = today or timezone.localdate()
+    year = today.year
+    changed = 0
+    for payer in IndividualPayer.objects.exclude(status=PayerStatus.ENDED).select_related(
+        "person__region"
+    ):
+        try:
+            bounds = base_bounds(province=province_of(payer.person), year=year, published_only=True)
+        except ServiceError:
+            continue  # not published yet
+        billed = payer.bills.order_by("-last_period").values_list("last_period", flat=True).first()
+        start = max(year * 100 + 1, payer.start_period)
+        if billed is not None and billed >= start:
+            start = period_of(month_of(billed).plus(1))
+        if start // 100 != year:
+            continue
+        current = base_in_force(payer, start)
+        if bounds.floor <= current.base <= bounds.ceiling:
+            continue
+        new = min(max(current.base, bounds.floor), bounds.ceiling)
+        with transaction.atomic():
+            locks.person_lock(person_ids=[payer.person_id])
+            IndividualPayerBase.objects.create(
+                payer=payer,
+                from_period=start,
+                base=new,
+                floor=bounds.floor,
+                ceiling=bounds.ceiling,
+                parameters=bounds.parameters,
+                reason="annual_reset",
+            )
+            record(
+                actor=None,
+                action="contributions.individual_payer.base_reset",
+                target=payer,
+                changes={
+                    "base": [current.base, new],
+                    "from": start,
+                    "parameters": bounds.parameters,
+                },
+            )
+        changed += 1
+    return changed
+
+
+def payers_daily(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily job: the data comparison with employments first (so no bill is issued for
+    months an employer now pays), the annual base reset, then the period bills."""
+    today = today or timezone.localdate()
+    return {
+        "ended": payers_stop_on_employment(today=today),
+        "reset": payers_base_reset(today=today),
+        "billed": bills_issue_due(today=today),
+    }
