@@ -375,3 +375,26 @@ def test_the_payer_sees_bills_and_changes_the_base_on_the_page_and_by_api(
         "arrears": "0.00",
         "surcharge": "0.00",
     }
+
+
+def test_verify_names_an_individual_bill_whose_ledger_disagrees(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """A paid individual bill whose months were removed from the ledger behind its back (a
+    bulk delete, as an intruder would) is named by ``ledger verify``."""
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    individual.bills_issue_due()
+    bill = IndividualBill.objects.order_by("first_period").first()
+    assert bill is not None
+    individual.individual_payment_record(
+        actor=None,
+        external_id="TAX-X1",
+        bill=bill,
+        amount=bill.amount_due,
+        paid_on=timezone.localdate(),
+    )
+    assert ledger_verify() == []
+    LedgerEntry.objects.filter(source_type="individual_bill", kind="flexible_pooled").delete()
+    found = ledger_verify()
+    assert [v.rule for v in found] == ["individual"]
+    assert f"individual bill {bill.pk}" in found[0].detail

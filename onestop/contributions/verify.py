@@ -32,6 +32,8 @@ What each check proves (the rows it names when it fails):
 ``payment_once``   each payment of the collecting authority is posted once.
 ``interest_once``  interest is credited at most once per person and year, and equals the
                    credited account year's interest.
+``individual``     an individual payer's bill is in the ledger exactly once it is paid in full
+                   (its months' entries add up to the bill), and not at all before.
 """
 
 from __future__ import annotations
@@ -285,6 +287,23 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
                 f"{r[4]} account years, entries minus credited {_money(r[3])}"
             ),
         ),
+        (
+            "individual",
+            "SELECT b.id, b.amount_due, COALESCE(l.total, 0), COALESCE(p.paid, 0), "
+            " CASE WHEN b.posted_at IS NULL THEN 0 ELSE 1 END "
+            "FROM contributions_individualbill b LEFT JOIN (SELECT source_id, SUM(amount) "
+            " AS total FROM contributions_ledgerentry WHERE source_type = 'individual_bill' "
+            " GROUP BY source_id) l ON l.source_id = b.id LEFT JOIN (SELECT bill_id, "
+            " SUM(amount) AS paid FROM contributions_individualpayment GROUP BY bill_id) p "
+            " ON p.bill_id = b.id WHERE (b.posted_at IS NOT NULL AND (ROUND(COALESCE(l.total, "
+            " 0) - b.amount_due, 2) <> 0 OR COALESCE(p.paid, 0) < b.amount_due)) "
+            " OR (b.posted_at IS NULL AND COALESCE(l.total, 0) <> 0) ORDER BY b.id",
+            [],
+            lambda r: (
+                f"individual bill {r[0]}: due {_money(r[1])}, in the ledger {_money(r[2])}, "
+                f"paid {_money(r[3])}, posted {bool(r[4])}"
+            ),
+        ),
     ]
 
 
@@ -299,6 +318,7 @@ RULES = (
     "credit",
     "payment_once",
     "interest_once",
+    "individual",
 )
 
 
