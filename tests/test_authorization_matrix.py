@@ -1143,6 +1143,14 @@ ROUTES = [
         for action in ("base", "suspend", "resume")
     ],
     Route(
+        "own flexible sync",
+        "post",
+        lambda w: "/me/flexible/sync/",
+        {"anonymous": LOGIN},
+        404,  # only a registered individual payer asks for payments
+        writes=True,
+    ),
+    Route(
         "person flexible page",
         "get",
         lambda w: f"/staff/persons/{w.alice.pk}/flexible/",
@@ -1935,6 +1943,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/flexible/base/",
         "me/flexible/suspend/",
         "me/flexible/resume/",
+        "me/flexible/sync/",
         "staff/persons/<int:person_id>/flexible/",
         "me/contributions/statement.pdf",
         "staff/persons/<int:person_id>/contributions/",

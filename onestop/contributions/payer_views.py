@@ -143,3 +143,25 @@ def my_flexible_resume_view(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, _message(exc))
     return redirect("contributions:my_flexible")
+
+
+@require_POST
+@login_required
+def my_flexible_sync_view(request: HttpRequest) -> HttpResponse:
+    """Ask the collecting authority for new payments now (it is also done periodically)."""
+    from onestop.contributions.collection import collection_sync
+
+    person = _own(request)
+    if individual.payer_of(person=person) is None:
+        raise NotFound()
+    try:
+        result = collection_sync()
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(
+            request,
+            _("%(sent)s bills sent, %(new)s new payments received.")
+            % {"sent": result.bills_sent, "new": result.payments_new},
+        )
+    return redirect("contributions:my_flexible")

@@ -46,6 +46,7 @@ urlpatterns = [
     path("me/flexible/base/", payer_views.my_flexible_base_view, name="my_flexible_base"),
     path("me/flexible/suspend/", payer_views.my_flexible_suspend_view, name="my_flexible_suspend"),
     path("me/flexible/resume/", payer_views.my_flexible_resume_view, name="my_flexible_resume"),
+    path("me/flexible/sync/", payer_views.my_flexible_sync_view, name="my_flexible_sync"),
     path(
         "staff/persons/<int:person_id>/flexible/",
         payer_views.staff_flexible_view,
