@@ -274,6 +274,18 @@ def test_two_quarters_billed_collected_and_counted_like_employee_months(
     assert ledger_verify() == []
     rows = individual.bills_of_person(person=world.alice, today=timezone.localdate())
     assert {r.status for r in rows} == {"paid"}
+    # The award reads the same statement: the employee month and the individual months
+    # before retirement count alike, each indexed on its base over 2026's average wage.
+    from onestop.pensions.services import award_from_record
+
+    today = timezone.localdate()
+    retire = YearMonth(today.year, today.month).plus(1)
+    counted = [m for m in statement.months if m.paid and m.period < str(retire)]
+    award = award_from_record(person=world.alice, retirement_month=str(retire))
+    assert award["contribution_months"] == len(counted) > 1
+    assert Decimal(award["average_index"]) == (Decimal("6000") / AVERAGE_2026).quantize(
+        Decimal("0.0001")
+    )
 
 
 def test_a_base_change_applies_from_the_next_period_and_suspension_skips_months(
