@@ -410,3 +410,38 @@ def test_verify_names_an_individual_bill_whose_ledger_disagrees(
     found = ledger_verify()
     assert [v.rule for v in found] == ["individual"]
     assert f"individual bill {bill.pk}" in found[0].detail
+
+
+def test_the_base_is_reset_when_the_new_average_wage_is_published(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice pays monthly at 2026's floor (4770.00). Once 2027's average wage (8400.00) is
+    published, the daily job moves her base to the new floor (5040.00) from 2027-01 (the first
+    month not billed), journaled with the parameter version; a base within the new bounds
+    would stay hers. Run again, it changes nothing."""
+    from onestop.parameters.models import ProvinceParameters
+
+    today = timezone.localdate()
+    answer = enrol(
+        browser(world.alice.user), base="4770", frequency="monthly", start_month=f"{today:%Y-%m}"
+    )
+    assert answer.json()["status"] == "approved"
+    row = ProvinceParameters.objects.filter(province="610000", year=today.year).values().first()
+    assert row is not None
+    for key in ("id", "created_at"):
+        row.pop(key, None)
+    ProvinceParameters.objects.create(
+        **{**row, "year": today.year + 1, "version": 1, "average_wage": Decimal("8400.00")}
+    )
+    new_year = today.replace(year=today.year + 1, month=1, day=15)
+    assert individual.payers_base_reset(today=new_year) == 1
+    assert individual.payers_base_reset(today=new_year) == 0
+    payer = IndividualPayer.objects.get()
+    reset = payer.bases.get(reason="annual_reset")
+    assert (reset.from_period, reset.base, reset.floor, reset.parameters) == (
+        (today.year + 1) * 100 + 1,
+        Decimal("5040.00"),
+        Decimal("5040.00"),
+        f"610000/{today.year + 1}/v1",
+    )
+    assert Entry.objects.filter(action="contributions.individual_payer.base_reset").count() == 1
