@@ -476,3 +476,34 @@ def test_an_unpaid_bill_past_its_due_date_accrues_the_surcharge(
         Decimal("15.00"),
     )
     assert not LedgerEntry.objects.filter(source_type="individual_bill").exists()
+
+
+def test_a_month_paid_both_as_individual_and_by_an_employer_is_a_quality_finding(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice paid a quarter as an individual; acme then declares her for its first month: the
+    data-quality rule for concurrent contributions names her (one payer at a time)."""
+    from onestop.quality import checks
+
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    individual.bills_issue_due()
+    bill = IndividualBill.objects.order_by("first_period").first()
+    assert bill is not None
+    individual.individual_payment_record(
+        actor=None, external_id="TAX-Q", bill=bill, amount=bill.amount_due, paid_on=bill.due_date
+    )
+    assert checks.concurrent_contributions() == []
+    employ(world, world.alice, bill.first_period)
+    result = contributions.declaration_submit(
+        actor=None,
+        employer=world.acme,
+        period=bill.first_period,
+        rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
+        today=timezone.localdate(),
+    )
+    assert result.accepted, result.reply
+    [hit] = checks.concurrent_contributions()
+    assert (hit.subject_id, hit.detail) == (
+        world.alice.pk,
+        {"months": 1, "first": bill.first_period},
+    )
