@@ -249,6 +249,10 @@ def test_two_quarters_billed_collected_and_counted_like_employee_months(
     assert enrol(browser(world.alice.user)).json()["status"] == "approved"
     assert individual.bills_issue_due() == 2
     assert individual.bills_issue_due() == 0  # once
+    told = Notification.objects.filter(
+        recipient=world.alice.user, event="contributions.individual_bill.issued"
+    )
+    assert told.count() == 2 and "3600.00" in told.first().body_en  # type: ignore[union-attr]
     bills = list(IndividualBill.objects.order_by("first_period"))
     assert [(b.amount_due, b.to_account, b.pooled, len(b.periods)) for b in bills] == [
         (Decimal("3600.00"), Decimal("1440.00"), Decimal("2160.00"), 3)

@@ -481,6 +481,18 @@ def bill_issue(*, payer: IndividualPayer, month: YearMonth) -> IndividualBill | 
                     "parameters": figures["parameters"],
                 },
             )
+            row = IndividualBillRow(bill, Decimal("0.00"), bill.amount_due, 0, Decimal("0.00"))
+            notify(
+                recipients=[payer.person.user],
+                event="contributions.individual_bill.issued",
+                context={
+                    "months": row.months,
+                    "amount": bill.amount_due,
+                    "base": bill.base,
+                    "due": bill.due_date.isoformat(),
+                },
+                link="/me/flexible/",
+            )
             _sync_after_commit()
     return bill
 
