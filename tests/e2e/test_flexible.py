@@ -71,3 +71,25 @@ def test_a_flexible_worker_enrols_pays_two_quarters_and_they_count(
 
     page.goto("/me/pension/")
     expect(page.locator("#outlook-months")).to_have_text(re.compile(r"^6 \+ [0-9]+$"))
+
+
+def test_carol_enrols_a_flexible_worker_at_the_counter(
+    world: Any, page: Any, registries: RegistrySimulator
+) -> None:
+    """At the Yanta counter carol files SX-SI-005 for alice, who shows her ID card: decided at
+    once; alice's record is on carol's person page, her resident ID masked."""
+    sign_in(page, "carol", world.carol)
+    page.goto("/services/SX-SI-005/")
+    page.get_by_role("link", name="窗口代办").click()
+    page.get_by_label("申请人公民身份号码").fill(world.alice.resident_id)
+    page.get_by_label("申请人已出示身份证件并同意代为申请").check()
+    page.get_by_label("月缴费基数").fill("4770")
+    page.get_by_label("缴费方式").select_option("monthly")
+    page.get_by_label("参保起始月份").fill(str(two_quarters_back()))
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text("已批准")
+    assert Application.objects.get().channel == "counter"
+    page.goto(f"/staff/persons/{world.alice.pk}/flexible/")
+    expect(page.locator("#payer-status")).to_have_text("正常缴费")
+    expect(page.locator("#frequency")).to_have_text("按月")
+    expect(page.locator("main")).not_to_contain_text(world.alice.resident_id)
