@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     "entitlement-check": {"task": "pensions.entitlement_check", "schedule": 86400.0},
     # People reaching their statutory retirement month within three months (once each).
     "retirement-notices": {"task": "pensions.retirement_notices", "schedule": 86400.0},
+    # Individual payers: employed with pension -> ended, base reset, period bills (daily).
+    "individual-payers": {"task": "contributions.individual_payers_daily", "schedule": 86400.0},
     # Unemployment registrations of people employed again on record (daily, idempotent).
     "reemployment-check": {"task": "unemployment.reemployment_check", "schedule": 86400.0},
     # The dashboards' monthly figures: the last three months and this one (idempotent).

@@ -1138,6 +1138,69 @@ ROUTES = [
         STATEMENT_READERS,
         404,
     ),
+    # Individual payers (flexible employment): a citizen's own page and actions (alice and
+    # bob are not registered: an action is refused with a message, nothing changes); staff
+    # who may see the person read it.
+    Route(
+        "own flexible page",
+        "get",
+        lambda w: "/me/flexible/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        404,
+    ),
+    *[
+        Route(
+            f"own flexible {action}",
+            "post",
+            lambda w, action=action: f"/me/flexible/{action}/",
+            {"anonymous": LOGIN, "alice": 302, "bob": 302},
+            404,
+            writes=True,
+            form=lambda w: {"base": "6000"},
+        )
+        for action in ("base", "suspend", "resume")
+    ],
+    Route(
+        "own flexible sync",
+        "post",
+        lambda w: "/me/flexible/sync/",
+        {"anonymous": LOGIN},
+        404,  # only a registered individual payer asks for payments
+        writes=True,
+    ),
+    Route(
+        "person flexible page",
+        "get",
+        lambda w: f"/staff/persons/{w.alice.pk}/flexible/",
+        {"anonymous": LOGIN, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    Route(
+        "api my flexible",
+        "get",
+        lambda w: "/api/v1/me/flexible",
+        {"anonymous": API_ANON, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
+        "api person flexible",
+        "get",
+        lambda w: f"/api/v1/persons/{w.alice.pk}/flexible",
+        {"anonymous": API_ANON, "alice": 200, "carol": 200, "rita": 200, "sam": 200},
+        404,
+    ),
+    *[
+        Route(
+            f"api my flexible {action}",
+            "post",
+            lambda w, action=action: f"/api/v1/me/flexible/{action}",
+            {"anonymous": API_ANON, "alice": 400, "bob": 400},
+            404,
+            writes=True,
+            body={"base": "6000"},
+        )
+        for action in ("base", "suspend", "resume")
+    ],
     Route(
         "api registrations",
         "get",
@@ -1894,6 +1957,12 @@ def test_every_url_is_in_the_matrix() -> None:
         "employer/<int:employer_id>/bills/",
         "employer/<int:employer_id>/bills/sync/",
         "me/contributions/",
+        "me/flexible/",
+        "me/flexible/base/",
+        "me/flexible/suspend/",
+        "me/flexible/resume/",
+        "me/flexible/sync/",
+        "staff/persons/<int:person_id>/flexible/",
         "me/contributions/statement.pdf",
         "staff/persons/<int:person_id>/contributions/",
         "staff/persons/<int:person_id>/contributions/statement.pdf",
@@ -1962,6 +2031,11 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/employers/{employer_id}/bills"),
         ("GET", "/api/v1/employers/{employer_id}/credits"),
         ("GET", "/api/v1/persons/{person_id}/statement"),
+        ("GET", "/api/v1/me/flexible"),
+        ("GET", "/api/v1/persons/{person_id}/flexible"),
+        ("POST", "/api/v1/me/flexible/base"),
+        ("POST", "/api/v1/me/flexible/suspend"),
+        ("POST", "/api/v1/me/flexible/resume"),
         ("POST", "/api/v1/applications"),
         ("GET", "/api/v1/applications/status"),
         ("GET", "/api/v1/applications/precheck"),

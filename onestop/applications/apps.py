@@ -28,6 +28,13 @@ class ApplicationsConfig(AppConfig):
         on_route(employers.CORRECTION, employers.enrolment_route)
         on_approved(employers.CORRECTION, employers.correction_from_case)
 
+        from onestop.applications import flexible
+
+        engine.register_service("flexible_check", flexible.identity_and_employment)
+        on_submit(flexible.FLEXIBLE, flexible.flexible_check)
+        on_route(flexible.FLEXIBLE, flexible.flexible_route)
+        on_approved(flexible.FLEXIBLE, flexible.payer_from_case)
+
         from onestop.identity.services import on_staff_deactivated
 
         on_staff_deactivated(_release_claims, _only_one_left)

@@ -197,6 +197,41 @@ ENROLMENT_FORM: dict[str, Any] = {
 }
 
 
+#: Flexible-employment enrolment (SX-SI-005): the base within the year's bounds and the
+#: payment frequency; decided at once by the process's service task.
+FLEXIBLE_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["base", "frequency", "start_month"],
+    "x-one-open-case": ["applicant"],
+    "properties": {
+        "base": {
+            "type": "string",
+            "pattern": "^[0-9]{1,7}(\\.[0-9]{1,2})?$",
+            "title": "月缴费基数（元，上年平均工资的60%至300%） "
+            "Monthly base (yuan, 60% to 300% of the average wage)",
+            "x-prefill": False,
+        },
+        "frequency": {
+            "type": "string",
+            "enum": ["monthly", "quarterly", "half_yearly", "yearly"],
+            "x-enum-labels": {
+                "monthly": "按月 Monthly",
+                "quarterly": "按季 Quarterly",
+                "half_yearly": "按半年 Half-yearly",
+                "yearly": "按年 Yearly",
+            },
+            "title": "缴费方式 Payment frequency",
+        },
+        "start_month": {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}$",
+            "title": "参保起始月份 First month (YYYY-MM)",
+            "x-prefill": False,
+        },
+    },
+}
+
+
 ID_CARD = m(
     "居民身份证", "Resident identity card", replaceable_by="elicence", licence_type="resident_id"
 )
@@ -314,7 +349,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 1,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "flexible_enrolment.bpmn",
+        "form_schema": FLEXIBLE_FORM,
     },
     {
         "code": "SX-SI-006",

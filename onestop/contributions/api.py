@@ -1,6 +1,7 @@
 """Contributions API: registration, employees, declarations (JSON or file), bills, statements."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -488,3 +489,156 @@ def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
     require_scope(request, "contributions:read")
     person = selectors.person_checked(actor=request.user, person_id=person_id)
     return statement_out(selectors.statement_of(person=person))
+
+
+# --- individual payers (flexible employment) ---------------------------------------------
+
+
+class IndividualBillOut(Schema):
+    id: int
+    months: list[str]
+    base: str
+    amount_due: str
+    to_account: str
+    pooled: str
+    paid: str
+    arrears: str
+    due_date: dt.date
+    days_late: int
+    surcharge: str
+    status: str
+    parameters: str
+
+
+class IndividualBaseOut(Schema):
+    from_month: str
+    base: str
+    floor: str
+    ceiling: str
+    parameters: str
+    reason: str
+
+
+class IndividualPayerOut(Schema):
+    registered: bool
+    status: str | None = None
+    frequency: str | None = None
+    start: str | None = None
+    end: str | None = None
+    bases: list[IndividualBaseOut] = []
+    bills: list[IndividualBillOut] = []
+    arrears: str = "0.00"
+    surcharge: str = "0.00"
+
+
+class BaseChangeIn(Schema):
+    base: str = Field(..., max_length=16, examples=["6000.00"])
+
+
+def _payer_out(person: Any) -> dict[str, Any]:
+    from onestop.contributions import individual
+    from onestop.contributions.models import IndividualPayer
+
+    payer = individual.payer_of(person=person) or (
+        IndividualPayer.objects.filter(person=person).order_by("-pk").first()
+    )
+    if payer is None:
+        return {"registered": False}
+    rows = individual.bills_of_person(person=person, today=timezone.localdate())
+    return {
+        "registered": True,
+        "status": payer.status,
+        "frequency": payer.frequency,
+        "start": str(month_of(payer.start_period)),
+        "end": str(month_of(payer.end_period)) if payer.end_period else None,
+        "bases": [
+            {
+                "from_month": str(month_of(b.from_period)),
+                "base": f"{b.base:.2f}",
+                "floor": f"{b.floor:.2f}",
+                "ceiling": f"{b.ceiling:.2f}",
+                "parameters": b.parameters,
+                "reason": b.reason,
+            }
+            for b in payer.bases.order_by("from_period", "pk")
+        ],
+        "bills": [
+            {
+                "id": r.bill.pk,
+                "months": [str(month_of(p)) for p in r.bill.periods],
+                "base": f"{r.bill.base:.2f}",
+                "amount_due": f"{r.bill.amount_due:.2f}",
+                "to_account": f"{r.bill.to_account:.2f}",
+                "pooled": f"{r.bill.pooled:.2f}",
+                "paid": f"{r.paid:.2f}",
+                "arrears": f"{r.arrears:.2f}",
+                "due_date": r.bill.due_date,
+                "days_late": r.days_late,
+                "surcharge": f"{r.surcharge:.2f}",
+                "status": r.status,
+                "parameters": r.bill.parameters,
+            }
+            for r in rows
+        ],
+        "arrears": f"{sum((r.arrears for r in rows), Decimal(0)):.2f}",
+        "surcharge": f"{sum((r.surcharge for r in rows), Decimal(0)):.2f}",
+    }
+
+
+def _own_person(request: HttpRequest) -> Any:
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise NotFound()
+    return selectors.person_checked(actor=request.user, person_id=person.pk)
+
+
+@router.get("/me/flexible", response={200: IndividualPayerOut, 404: ErrorOut})
+def my_flexible(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person as an individual payer: registration, bases, period bills with
+    arrears and the late surcharge accrued today."""
+    require_scope(request, "contributions:read")
+    return _payer_out(_own_person(request))
+
+
+@router.get("/persons/{person_id}/flexible", response={200: IndividualPayerOut, 404: ErrorOut})
+def person_flexible(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    """A person's individual-payer record, for staff who may see the person."""
+    require_scope(request, "contributions:read")
+    return _payer_out(selectors.person_checked(actor=request.user, person_id=person_id))
+
+
+@router.post("/me/flexible/base", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut})
+def my_flexible_base(request: HttpRequest, payload: BaseChangeIn) -> dict[str, Any]:
+    """Change the base from the next payment period (within that period's bounds)."""
+    from onestop.contributions import individual
+
+    require_scope(request, "contributions:write")
+    person = _own_person(request)
+    individual.payer_base_change(actor=request.user, person=person, base=payload.base)
+    return _payer_out(person)
+
+
+@router.post(
+    "/me/flexible/suspend", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+)
+def my_flexible_suspend(request: HttpRequest) -> dict[str, Any]:
+    """Suspend payment from the next payment period."""
+    from onestop.contributions import individual
+
+    require_scope(request, "contributions:write")
+    person = _own_person(request)
+    individual.payer_suspend(actor=request.user, person=person)
+    return _payer_out(person)
+
+
+@router.post(
+    "/me/flexible/resume", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+)
+def my_flexible_resume(request: HttpRequest) -> dict[str, Any]:
+    """Resume payment from the next payment period."""
+    from onestop.contributions import individual
+
+    require_scope(request, "contributions:write")
+    person = _own_person(request)
+    individual.payer_resume(actor=request.user, person=person)
+    return _payer_out(person)

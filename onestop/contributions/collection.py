@@ -20,9 +20,14 @@ from django.utils import timezone
 
 from onestop.audit.services import record
 from onestop.common.errors import ServiceError
-from onestop.contributions.models import Bill, CollectionCursor
+from onestop.contributions.individual import individual_payment_record
+from onestop.contributions.models import Bill, CollectionCursor, IndividualBill
 from onestop.contributions.periods import month_of
 from onestop.contributions.services import payment_record
+
+#: Bill numbers of individual payers' bills at the collecting authority start with it, so
+#: that one numbering serves both kinds of payer.
+INDIVIDUAL_PREFIX = "P"
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,21 @@ class PaymentReport:
     bill_id: int
     amount: Decimal
     paid_on: dt.date
+    individual: bool = False  # a payment of an individual payer's bill
+
+
+def parse_bill_ref(text: str) -> tuple[int, bool]:
+    """The authority's bill number as (platform id, individual payer's bill?)."""
+    text = str(text)
+    if text.startswith(INDIVIDUAL_PREFIX):
+        return int(text[len(INDIVIDUAL_PREFIX) :]), True
+    return int(text), False
 
 
 class CollectionAdapter(Protocol):
     def send_bill(self, bill: Bill) -> None: ...
+
+    def send_individual_bill(self, bill: IndividualBill) -> None: ...
 
     def payments_after(self, cursor: int) -> tuple[list[PaymentReport], int]: ...
 
@@ -85,17 +101,36 @@ class HttpCollectionAdapter:
             },
         )
 
+    def send_individual_bill(self, bill: IndividualBill) -> None:
+        """An individual payer's period: the payer is named by the resident ID; sent again
+        with the new figure when the period is shortened (amount 0: cancelled)."""
+        self._call(
+            "POST",
+            "/bills",
+            {
+                "bill_id": f"{INDIVIDUAL_PREFIX}{bill.pk}",
+                "credit_code": bill.person.resident_id,
+                "period": f"{month_of(bill.first_period)}..{month_of(bill.last_period)}",
+                "insurance": "pension_individual",
+                "amount_due": f"{bill.amount_due:.2f}",
+                "due_date": bill.due_date.isoformat(),
+            },
+        )
+
     def payments_after(self, cursor: int) -> tuple[list[PaymentReport], int]:
         body = self._call("GET", f"/payments?after={cursor}")
-        reports = [
-            PaymentReport(
-                p["payment_id"],
-                int(p["bill_id"]),
-                Decimal(p["amount"]),
-                dt.date.fromisoformat(p["paid_on"]),
+        reports = []
+        for p in body.get("payments", []):
+            bill_id, individual = parse_bill_ref(p["bill_id"])
+            reports.append(
+                PaymentReport(
+                    p["payment_id"],
+                    bill_id,
+                    Decimal(p["amount"]),
+                    dt.date.fromisoformat(p["paid_on"]),
+                    individual,
+                )
             )
-            for p in body.get("payments", [])
-        ]
         return reports, int(body.get("cursor", cursor))
 
 
@@ -140,12 +175,33 @@ def collection_sync(*, adapter: CollectionAdapter | None = None) -> SyncResult:
             pk=bill.pk, sent_at__isnull=True, collect_amount=bill.collect_amount
         ).update(sent_at=timezone.now())
         sent += 1
+    for individual in (
+        IndividualBill.objects.filter(sent_at__isnull=True).select_related("person").order_by("pk")
+    ):
+        adapter.send_individual_bill(individual)
+        IndividualBill.objects.filter(
+            pk=individual.pk, sent_at__isnull=True, amount_due=individual.amount_due
+        ).update(sent_at=timezone.now())
+        sent += 1
     state, _ = CollectionCursor.objects.get_or_create(pk=1)
     reports, cursor = adapter.payments_after(state.cursor)
     new = 0
-    bills = Bill.objects.in_bulk([r.bill_id for r in reports])
+    bills = Bill.objects.in_bulk([r.bill_id for r in reports if not r.individual])
+    individual_bills = IndividualBill.objects.in_bulk([r.bill_id for r in reports if r.individual])
     for report in reports:
-        matched = bills.get(report.bill_id)
+        if report.individual:
+            own = individual_bills.get(report.bill_id)
+            if own is not None:
+                _, created = individual_payment_record(
+                    actor=None,
+                    external_id=report.payment_id,
+                    bill=own,
+                    amount=report.amount,
+                    paid_on=report.paid_on,
+                )
+                new += int(created)
+                continue
+        matched = None if report.individual else bills.get(report.bill_id)
         if matched is None:
             with transaction.atomic():
                 record(
@@ -154,7 +210,10 @@ def collection_sync(*, adapter: CollectionAdapter | None = None) -> SyncResult:
                     target_type="contributions.payment",
                     target_id=report.payment_id,
                     outcome="failed",
-                    changes={"bill": report.bill_id, "amount": report.amount},
+                    changes={
+                        "bill": f"{INDIVIDUAL_PREFIX * report.individual}{report.bill_id}",
+                        "amount": report.amount,
+                    },
                 )
             continue
         _, created = payment_record(

@@ -188,6 +188,9 @@ class EntryKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", _("transfer out")
     CORRECTION = "correction", _("correction")
     INHERITED = "inherited", _("inherited by the heirs")
+    #: An individual payer's (flexible employment) month, posted once its bill is paid.
+    FLEXIBLE_ACCOUNT = "flexible_account", _("individual payer's part to the account")
+    FLEXIBLE_POOLED = "flexible_pooled", _("individual payer's part to the pooled fund")
 
 
 class LedgerEntry(AppendOnly):
@@ -391,3 +394,116 @@ class DeclarationUpload(models.Model):
 
     def __str__(self) -> str:
         return f"upload {self.pk} {self.employer_id} {self.period} {self.status}"
+
+
+class PayerStatus(models.TextChoices):
+    ACTIVE = "active", _("paying")
+    SUSPENDED = "suspended", _("suspended")
+    ENDED = "ended", _("ended")
+
+
+class IndividualPayer(models.Model):
+    """A person paying pension contributions themselves (flexible employment, SX-SI-005):
+    the frequency and the first month; the base in force is the newest ``IndividualPayerBase``
+    whose first month is not after the month billed. One registration not ended per person."""
+
+    person = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="individual_payers"
+    )
+    frequency = models.CharField(max_length=16)
+    start_period = models.PositiveIntegerField()
+    #: Last month paid this way (inclusive), once ended.
+    end_period = models.PositiveIntegerField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=16, choices=PayerStatus.choices, default=PayerStatus.ACTIVE
+    )
+    #: Months not billed while suspended: from ``suspended_from`` on (inclusive); earlier
+    #: suspensions as ``[first, last]`` months in ``pauses``.
+    suspended_from = models.PositiveIntegerField(null=True, blank=True)
+    pauses = models.JSONField(default=list, blank=True)
+    case_number = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~Q(status="ended"),
+                name="individual_payer_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"payer {self.pk} {self.person_id} {self.status}"
+
+
+class IndividualPayerBase(AppendOnly):
+    """The base an individual payer chose, from a month on; never changed (a change is a new
+    row, from the next payment period). Records the bounds and their source when chosen."""
+
+    append_only_noun = "An individual payer's base"
+
+    payer = models.ForeignKey(IndividualPayer, on_delete=models.PROTECT, related_name="bases")
+    from_period = models.PositiveIntegerField()
+    base = models.DecimalField(max_digits=12, decimal_places=2)
+    floor = models.DecimalField(max_digits=12, decimal_places=2)
+    ceiling = models.DecimalField(max_digits=12, decimal_places=2)
+    parameters = models.CharField(max_length=40)
+    reason = models.CharField(max_length=40)  # enrolled, changed, annual_reset
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["payer", "from_period"], name="payer_base_from")]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id} {self.from_period} {self.base}"
+
+
+class IndividualBill(models.Model):
+    """What an individual payer owes for one payment period (calendar-aligned by the
+    frequency, months outside the registration or suspended left out), computed with
+    ``rules.contributions.flexible_due``; one per payer and first month."""
+
+    payer = models.ForeignKey(IndividualPayer, on_delete=models.PROTECT, related_name="bills")
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    first_period = models.PositiveIntegerField()
+    last_period = models.PositiveIntegerField()
+    #: The months billed (YYYYMM), a subset of first..last.
+    periods = models.JSONField(default=list)
+    base = models.DecimalField(max_digits=12, decimal_places=2)
+    monthly_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    monthly_to_account = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_due = models.DecimalField(max_digits=14, decimal_places=2)
+    to_account = models.DecimalField(max_digits=14, decimal_places=2)
+    pooled = models.DecimalField(max_digits=14, decimal_places=2)
+    parameters = models.CharField(max_length=40)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: When it was paid in full and its months posted to the ledger.
+    posted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer", "first_period"], name="individual_bill_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"individual bill {self.pk} {self.person_id} {self.first_period}"
+
+
+class IndividualPayment(models.Model):
+    """A payment of an individual bill reported by the collecting authority, idempotent by
+    the authority's own payment id."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    bill = models.ForeignKey(IndividualBill, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    paid_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"individual payment {self.external_id} {self.amount}"

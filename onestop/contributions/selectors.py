@@ -32,6 +32,8 @@ from onestop.identity.models import Employer, Person
 from onestop.rules.contributions import Rates, late_surcharge
 
 VIEW = "contributions.view"
+#: The payer shown on a statement month paid as an individual (flexible employment).
+FLEXIBLE_LABEL = "灵活就业 individual payer"
 CENT = Decimal("0.01")
 
 
@@ -229,9 +231,16 @@ def statement_of(*, person: Person) -> Statement:
             account_rows.append(
                 (row["period"], row["kind"], row["source_type"], row["source_id"], row["total"])
             )
-        if row["kind"] not in ("employer_pooled", "individual_account", "transfer_in"):
+        if row["kind"] not in (
+            "employer_pooled",
+            "individual_account",
+            "transfer_in",
+            "flexible_account",
+            "flexible_pooled",
+        ):
             continue
-        key = (row["period"], row["employer__name"] or "")
+        flexible = row["kind"] in ("flexible_account", "flexible_pooled")
+        key = (row["period"], FLEXIBLE_LABEL if flexible else (row["employer__name"] or ""))
         month = by_month.setdefault(
             key,
             {
@@ -239,24 +248,31 @@ def statement_of(*, person: Person) -> Statement:
                 "individual_account": Decimal(0),
                 "base": None,
                 "transferred": False,
+                "flexible": Decimal(0),
             },
         )
         if row["kind"] in month:
             month[row["kind"]] += _dec(row["total"])
+        elif flexible:
+            # An individual payer pays the whole contribution; 8 points go to the account.
+            month["flexible"] += _dec(row["total"])
+            if row["kind"] == "flexible_account":
+                month["individual_account"] += _dec(row["total"])
         if row["kind"] == "transfer_in" and row["source_type"] == "transfer":
             month["transferred"] = True  # a month brought in from another province
         if row["source_type"] == "declaration":
             declarations.setdefault(row["period"], set()).add(row["source_id"])
     bases = {
-        (p, e or ""): b
-        for p, e, b in LedgerEntry.objects.filter(
+        (p, FLEXIBLE_LABEL if k == "flexible_account" else (e or "")): b
+        for p, e, k, b in LedgerEntry.objects.filter(
             Q(kind="individual_account", source_type="declaration")
-            | Q(kind="transfer_in", source_type="transfer"),
+            | Q(kind="transfer_in", source_type="transfer")
+            | Q(kind="flexible_account"),
             person=person,
             insurance="pension",
         )
         .order_by("pk")
-        .values_list("period", "employer__name", "base")
+        .values_list("period", "employer__name", "kind", "base")
     }
     unpaid = unpaid_declarations(declaration_ids={d for ids in declarations.values() for d in ids})
     months = []
@@ -273,7 +289,7 @@ def statement_of(*, person: Person) -> Statement:
                 employer=employer or ("转入 transferred in" if month["transferred"] else ""),
                 base=_dec(bases.get((period, employer))),
                 employer_amount=month["employer_pooled"],
-                individual_amount=month["individual_account"],
+                individual_amount=month["flexible"] or month["individual_account"],
                 to_account=month["individual_account"],
                 paid=not (declarations.get(period, set()) & unpaid),
                 transferred=month["transferred"],

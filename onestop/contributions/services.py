@@ -832,6 +832,11 @@ def _push_bills() -> None:
         logger.warning("Could not send bills to the collecting authority now.", exc_info=True)
 
 
+def bills_push_after_commit() -> None:
+    """Send new or changed bills to the collecting authority once the transaction commits."""
+    transaction.on_commit(_push_bills)
+
+
 class _Unmatched(Exception):
     def __init__(
         self,

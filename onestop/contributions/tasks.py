@@ -45,3 +45,12 @@ def declaration_upload_task(upload_id: int) -> None:
     from onestop.contributions.uploads import upload_run
 
     upload_run(upload_id=upload_id)
+
+
+@shared_task(name="contributions.individual_payers_daily", ignore_result=True)  # type: ignore[untyped-decorator]
+def individual_payers_daily_task() -> None:
+    """Individual payers: end those employed with pension insurance, reset bases out of the
+    new year's bounds, issue the period bills (idempotent)."""
+    from onestop.contributions.individual import payers_daily
+
+    log.info("individual payers: %s", payers_daily())

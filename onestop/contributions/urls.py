@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onestop.contributions import views
+from onestop.contributions import payer_views, views
 
 app_name = "contributions"
 
@@ -42,6 +42,16 @@ urlpatterns = [
     path("employer/<int:employer_id>/bills/sync/", views.bills_sync_view, name="bills_sync"),
     path("me/contributions/", views.statement_view, name="my_statement"),
     path("me/contributions/statement.pdf", views.statement_pdf_view, name="my_statement_pdf"),
+    path("me/flexible/", payer_views.my_flexible_view, name="my_flexible"),
+    path("me/flexible/base/", payer_views.my_flexible_base_view, name="my_flexible_base"),
+    path("me/flexible/suspend/", payer_views.my_flexible_suspend_view, name="my_flexible_suspend"),
+    path("me/flexible/resume/", payer_views.my_flexible_resume_view, name="my_flexible_resume"),
+    path("me/flexible/sync/", payer_views.my_flexible_sync_view, name="my_flexible_sync"),
+    path(
+        "staff/persons/<int:person_id>/flexible/",
+        payer_views.staff_flexible_view,
+        name="flexible",
+    ),
     path("staff/persons/<int:person_id>/contributions/", views.statement_view, name="statement"),
     path(
         "staff/persons/<int:person_id>/contributions/statement.pdf",

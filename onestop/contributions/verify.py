@@ -35,6 +35,8 @@ What each check proves (the rows it names when it fails):
 ``one_pension_payer`` a person's basic pension for a month is declared by one employer only
                    (SIL arts. 10, 12; a concurrent employer insures them for work injury
                    only), the one that holds the month (``PensionMonth``).
+``individual``     an individual payer's bill is in the ledger exactly once it is paid in full
+                   (its months' entries add up to the bill), and not at all before.
 """
 
 from __future__ import annotations
@@ -302,6 +304,23 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
                 f"({r[3]}..{r[4]}{'' if r[5] else '; no employer holds the month'})"
             ),
         ),
+        (
+            "individual",
+            "SELECT b.id, b.amount_due, COALESCE(l.total, 0), COALESCE(p.paid, 0), "
+            " CASE WHEN b.posted_at IS NULL THEN 0 ELSE 1 END "
+            "FROM contributions_individualbill b LEFT JOIN (SELECT source_id, SUM(amount) "
+            " AS total FROM contributions_ledgerentry WHERE source_type = 'individual_bill' "
+            " GROUP BY source_id) l ON l.source_id = b.id LEFT JOIN (SELECT bill_id, "
+            " SUM(amount) AS paid FROM contributions_individualpayment GROUP BY bill_id) p "
+            " ON p.bill_id = b.id WHERE (b.posted_at IS NOT NULL AND (ROUND(COALESCE(l.total, "
+            " 0) - b.amount_due, 2) <> 0 OR COALESCE(p.paid, 0) < b.amount_due)) "
+            " OR (b.posted_at IS NULL AND COALESCE(l.total, 0) <> 0) ORDER BY b.id",
+            [],
+            lambda r: (
+                f"individual bill {r[0]}: due {_money(r[1])}, in the ledger {_money(r[2])}, "
+                f"paid {_money(r[3])}, posted {bool(r[4])}"
+            ),
+        ),
     ]
 
 
@@ -317,6 +336,7 @@ RULES = (
     "payment_once",
     "interest_once",
     "one_pension_payer",
+    "individual",
 )
 
 

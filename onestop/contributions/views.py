@@ -27,12 +27,13 @@ from onestop.contributions.forms import (
     EmploymentForm,
     RegistrationForm,
 )
+from onestop.contributions.interest import accrued_to
 from onestop.contributions.models import DeclarationUpload, Employment, UploadStatus
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
-from onestop.rules.values import RuleError
+from onestop.rules.values import RuleError, YearMonth
 
 ERRORS_KEY = "onestop_declaration_errors"
 MAX_ERRORS_KEPT = 10_000
@@ -417,6 +418,7 @@ def _statement_person(request: HttpRequest, person_id: int | None) -> Any:
 def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     """A person's contribution statement: their own, or one a staff member may see."""
     person = _statement_person(request, person_id)
+    statement = selectors.statement_of(person=person)
     return render(
         request,
         "contributions/statement.html",
@@ -424,9 +426,25 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
             "person": person,
             "name": person.name,
             "masked_id": mask_resident_id(person.resident_id),
-            "statement": selectors.statement_of(person=person),
+            "statement": statement,
+            "interest_accrued": interest_accrued(person, statement),
         },
     )
+
+
+def interest_accrued(person: Any, statement: selectors.Statement) -> Decimal | None:
+    """Interest on the paid account for the years not credited yet, up to this month (at a
+    provisional rate until the year's is published); None when it cannot be computed."""
+    today = timezone.localdate()
+    try:
+        accrued = accrued_to(
+            person_id=person.pk,
+            month=YearMonth(today.year, today.month).plus(1),
+            province=person.region.code[:2] + "0000",
+        )
+    except ServiceError:
+        return None
+    return accrued.balance - statement.account_balance
 
 
 @login_required

@@ -189,4 +189,20 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The platform's record shows you employed again from {start}; your registration as "
         "unemployed ended in {month}.",
     ),
+    "contributions.individual_payer.ended": (
+        "灵活就业缴费已停止：已在单位参保",
+        "Paying as an individual ended: insured through an employer",
+        "平台比对发现：{reason}。自 {month} 起您不再以灵活就业人员身份缴费，"
+        "该月起的未缴账单已相应调整。",
+        "The platform's data comparison found: {reason}. From {month} you no longer pay as "
+        "an individual; unpaid bills from that month have been adjusted.",
+    ),
+    "contributions.individual_bill.issued": (
+        "灵活就业缴费账单：{months}",
+        "Your contribution bill as an individual: {months}",
+        "{months} 应缴基本养老保险费 {amount} 元（缴费基数 {base} 元），请于 {due} 前通过税务部门"
+        "缴纳；逾期每日加收0.05%滞纳金。",
+        "{amount} yuan of pension contributions for {months} (base {base}) are due by {due}; "
+        "pay them to the tax authority. A late payment adds 0.05% a day.",
+    ),
 }

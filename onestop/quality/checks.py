@@ -190,11 +190,12 @@ SELECT x.person_id, p.region_id, COUNT(*), MIN(x.period)
 FROM (
     SELECT person_id, period
     FROM (
-        SELECT person_id, period, employer_id
+        SELECT person_id, period, COALESCE(employer_id, 0) AS payer
         FROM contributions_ledgerentry
-        WHERE insurance = 'pension' AND kind = 'employer_pooled'
-          AND source_type = 'declaration' {only}
-        GROUP BY person_id, period, employer_id
+        WHERE insurance = 'pension'
+          AND ((kind = 'employer_pooled' AND source_type = 'declaration')
+            OR (kind = 'flexible_pooled' AND source_type = 'individual_bill')) {only}
+        GROUP BY person_id, period, COALESCE(employer_id, 0)
         HAVING SUM(amount) > 0
     ) per_employer
     GROUP BY person_id, period
@@ -207,8 +208,9 @@ ORDER BY x.person_id
 
 
 def concurrent_contributions(subject_id: int | None = None) -> list[Hit]:
-    """Pension contributions from two or more employers for the same person and month: a
-    person is insured through one employer at a time."""
+    """Pension contributions from two or more employers, or from an employer and the person
+    as an individual payer (flexible employment), for the same person and month: a person is
+    insured through one payer at a time."""
     only = "AND person_id = %s" if subject_id is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(_CONCURRENT.format(only=only), [subject_id] if only else [])
@@ -227,7 +229,9 @@ FROM pensions_pensioner pe
 JOIN (
     SELECT person_id, period
     FROM contributions_ledgerentry
-    WHERE insurance = 'pension' AND kind = 'employer_pooled' AND source_type = 'declaration'
+    WHERE insurance = 'pension'
+      AND ((kind = 'employer_pooled' AND source_type = 'declaration')
+        OR (kind = 'flexible_pooled' AND source_type = 'individual_bill'))
     GROUP BY person_id, period
     HAVING SUM(amount) > 0
 ) x ON x.person_id = pe.person_id

@@ -278,6 +278,7 @@ def test_every_named_process_ships_with_the_platform() -> None:
         "enrolment.bpmn",
         "contribution_correction.bpmn",
         "proof_of_insurance.bpmn",
+        "flexible_enrolment.bpmn",
         "retirement.bpmn",
         "transfer.bpmn",
         "death_benefits.bpmn",

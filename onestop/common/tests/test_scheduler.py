@@ -34,6 +34,7 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
     assert names == {
         "contributions.collection_sync",
         "contributions.interest_catch_up",
+        "contributions.individual_payers_daily",
         "supervision.clock",
         "supervision.ownership",
         "pensions.entitlement_check",

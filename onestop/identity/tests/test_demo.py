@@ -23,9 +23,10 @@ def test_demo_loads_once_and_reuses() -> None:
         assert login in text
     # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired), two
     # legacy records for the data-quality work list, and the eight men of retirement age whose
-    # retirement cases fill Yanta's queue (too few among 40 generated people can retire now)
-    assert Person.objects.count() == 54
-    assert "13800000003" in text
+    # retirement cases fill Yanta's queue (too few among 40 generated people can retire now),
+    # and 方灵活, who pays as an individual (flexible employment)
+    assert Person.objects.count() == 55
+    assert "13800000003" in text and "13800000015" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
     assert Region.objects.get(code="610113").name == "雁塔区"
@@ -56,7 +57,8 @@ def test_demo_loads_once_and_reuses() -> None:
     again = StringIO()
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Person.objects.count() == 54
+    assert "13800000015" in again.getvalue()
+    assert Person.objects.count() == 55
 
 
 def test_demo_refuses_bad_options() -> None:

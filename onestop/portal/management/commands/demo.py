@@ -23,6 +23,7 @@ from onestop.applications import demo as applications_demo
 from onestop.common import scheduler
 from onestop.common.bulk import refresh_statistics
 from onestop.contributions import demo as contributions_demo
+from onestop.contributions import payer_demo
 from onestop.dashboards.rollup import full_range, rollup
 from onestop.exchange import algorithms, signing
 from onestop.exchange import demo as exchange_demo
@@ -187,6 +188,12 @@ class Command(BaseCommand):
             "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
         )
         pensions_demo.history(zhou)
+        fang = payer_demo.fang(zhou.region)
+        personas.append(demo.Persona(fang.resident_id, "citizen", payer_demo.FANG_LABEL))
+        self.stdout.write(
+            "Flexible employment: 方灵活 pays quarterly as an individual (two quarters paid; "
+            f"this quarter's bill goes to the tax simulator), login {payer_demo.FANG_PHONE}."
+        )
         cases = applications_demo.load(retiree=pensions_demo.retiree(zhou.region))
         told = retirement_notices_run()
         run = payroll_run(actor=None, period=timezone.localdate().strftime("%Y-%m"))
