@@ -311,7 +311,9 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
 def consent_grant(
     *, actor: Any, consumer_code: str, resource_code: str, purpose: str, days: int
 ) -> Consent:
-    """The person lets a registered third party query one resource for a purpose."""
+    """The person lets a registered third party query one resource for a purpose; a grant
+    in force for the same party, resource and purpose is replaced (revoked, journaled as
+    ``replaces``)."""
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         raise NotPermitted("仅本人可以授权。", "Only the person can consent.")
@@ -344,6 +346,21 @@ def consent_grant(
             code="purpose",
         )
     with transaction.atomic():
+        # A new grant replaces one in force for the same party, data and purpose (its
+        # period is the new one): one grant to revoke, never two.
+        replaced = list(
+            Consent.objects.select_for_update()
+            .filter(
+                person=person,
+                consumer=consumer,
+                resource=resource,
+                purpose=purpose[:64],
+                revoked_at__isnull=True,
+                valid_until__gte=timezone.localdate(),
+            )
+            .values_list("pk", flat=True)
+        )
+        Consent.objects.filter(pk__in=replaced).update(revoked_at=timezone.now())
         consent = Consent.objects.create(
             person=person,
             consumer=consumer,
@@ -356,7 +373,12 @@ def consent_grant(
             actor=actor,
             action="exchange.consent.granted",
             target=consent,
-            changes={"consumer": consumer.code, "resource": resource.code, "days": days},
+            changes={
+                "consumer": consumer.code,
+                "resource": resource.code,
+                "days": days,
+                **({"replaces": replaced} if replaced else {}),
+            },
         )
     return consent
 

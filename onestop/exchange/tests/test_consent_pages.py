@@ -154,3 +154,23 @@ def test_revoking_asks_first(world: Any, bank: Any) -> None:
     # Another person's authorisation is not found.
     other = signed_in(world.bob.user)
     assert other.get(url).status_code == 404
+
+
+def test_granting_again_replaces_the_grant_in_force(world: Any, bank: Any) -> None:
+    """The same party, data and purpose granted twice: one grant in force (the newer, with
+    its period), the older revoked and named in the journal; revoking it leaves none."""
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(world.alice.user)
+    body = {"consumer": "bank-xian", "purpose": "loan", "days": 30}
+    first = client.post("/api/v1/me/consents", body, content_type="application/json")
+    second = client.post(
+        "/api/v1/me/consents", {**body, "days": 90}, content_type="application/json"
+    )
+    assert first.status_code == second.status_code == 201, second.content
+    in_force = Consent.objects.filter(revoked_at__isnull=True)
+    assert list(in_force.values_list("pk", flat=True)) == [second.json()["id"]]
+    assert in_force.get().valid_until == timezone.localdate() + dt.timedelta(days=90)
+    granted = Entry.objects.filter(action="exchange.consent.granted").order_by("pk").last()
+    assert granted is not None and granted.changes["replaces"] == [first.json()["id"]]
+    services.consent_revoke(actor=world.alice.user, consent_id=second.json()["id"])
+    assert not Consent.objects.filter(revoked_at__isnull=True).exists()
