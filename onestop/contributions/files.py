@@ -101,15 +101,29 @@ def check_size(size: int | None) -> None:
 
 
 def _column(header: Sequence[str], field: str) -> int:
+    """The one column naming ``field``; a header naming it twice (``工资`` and ``wage``)
+    is refused: which one holds the wages is not for the platform to guess."""
     names = [h.strip().lower() for h in header]
-    for i, name in enumerate(names):
+    found = [
+        i
+        for i, name in enumerate(names)
         if any(
             name == alias.lower()
             or name.startswith(alias.lower() + " ")
             or name.endswith(" " + alias.lower())
             for alias in HEADERS[field]
-        ):
-            return i
+        )
+    ]
+    if len(found) > 1:
+        columns = "、".join(str(i + 1) for i in found)
+        raise FileRefused(
+            f"第{columns}列都是“{HEADERS[field][0]}”，只能有一列。请使用下载的模板。",
+            f"Columns {', '.join(str(i + 1) for i in found)} all name {HEADERS[field][2]}; "
+            "keep one. Please use the template.",
+            code="columns",
+        )
+    if found:
+        return found[0]
     raise FileRefused(
         f"缺少列：{HEADERS[field][0]}。请使用下载的模板。",
         f"Missing column: {HEADERS[field][2]}. Please use the template.",

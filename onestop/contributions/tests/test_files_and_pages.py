@@ -87,6 +87,11 @@ def test_xlsx_with_a_formula_is_refused(acme: Any) -> None:
         ("wages.xlsx", b"PK\x03\x04broken", "not a valid XLSX"),
         ("wages.csv", b"", "empty"),
         ("wages.csv", "姓名,月工资\n张三,100\n".encode(), "Missing column"),
+        (
+            "wages.csv",
+            "公民身份号码,工资,wage\n110101199003074477,100,200\n".encode(),
+            "Columns 2, 3 all name wage; keep one",
+        ),
     ],
 )
 def test_unreadable_files_are_refused_clearly(name: str, content: bytes, message: str) -> None:
