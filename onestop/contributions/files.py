@@ -483,11 +483,24 @@ def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def error_report(errors: Sequence[RowError]) -> bytes:
-    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly)."""
+def error_report(errors: Sequence[RowError], *, total: int | None = None) -> bytes:
+    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly).
+    With ``total`` above the rows given (a report keeps the first 10,000), a last row says
+    how many were left out."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["行号 line", "字段 field", "原因", "reason"])
     for e in errors:
         writer.writerow([e.line, e.field, e.zh, e.en])
+    if total is not None and total > len(errors):
+        left = total - len(errors)
+        writer.writerow(
+            [
+                "",
+                "",
+                f"另有{left:,}条原因未列出（共{total:,}条）：请先更正以上各行，再上传检查其余各行。",
+                f"{left:,} more reasons are not listed ({total:,} in all): correct the rows "
+                "above, then upload again to check the rest.",
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

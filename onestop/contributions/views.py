@@ -301,7 +301,11 @@ def upload_errors_view(request: HttpRequest, employer_id: int, upload_id: int) -
     upload = _upload_of(request, employer_id, upload_id)
     if upload.status != UploadStatus.REFUSED:
         raise NotFound()
-    response = HttpResponse(files.error_report(_errors_of(upload)), content_type="text/csv")
+    total = (upload.reply or {}).get("error_count")
+    response = HttpResponse(
+        files.error_report(_errors_of(upload), total=total if isinstance(total, int) else None),
+        content_type="text/csv",
+    )
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
     return response
 
@@ -317,7 +321,11 @@ def _show_result(
         context["preview"] = result.reply
         return
     kept = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
-    request.session[ERRORS_KEY] = {"employer": employer.pk, "errors": kept}
+    request.session[ERRORS_KEY] = {
+        "employer": employer.pk,
+        "errors": kept,
+        "total": len(result.errors),
+    }
     context["error_report"] = reverse("contributions:error_report", args=[employer.pk])
     context["errors"] = result.errors[:200]
     context["error_count"] = len(result.errors)
@@ -334,7 +342,9 @@ def error_report_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         services.RowError(e["line"], e["field"], e["message_zh"], e["message_en"])
         for e in stored["errors"]
     ]
-    response = HttpResponse(files.error_report(errors), content_type="text/csv")
+    response = HttpResponse(
+        files.error_report(errors, total=stored.get("total")), content_type="text/csv"
+    )
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
     return response
 

@@ -354,3 +354,19 @@ def test_interest_catch_up_task_credits_the_latest_published_year(acme: Any) -> 
     interest_catch_up_task()
     assert set(AccountYear.objects.values_list("year", flat=True)) == {2024}
     assert AccountYear.objects.count() == 2
+
+
+def test_an_error_report_says_how_many_reasons_it_leaves_out() -> None:
+    from onestop.contributions.services import RowError
+
+    kept = [RowError(n, "wage", "工资无效。", "The wage is not valid.") for n in range(2, 5)]
+    import csv
+
+    text = files.error_report(kept, total=12_345).decode("utf-8-sig")
+    last = list(csv.reader(io.StringIO(text)))[-1]
+    assert last[3] == (
+        "12,342 more reasons are not listed (12,345 in all): correct the rows above, then "
+        "upload again to check the rest."
+    )
+    assert last[2].startswith("另有12,342条原因未列出")
+    assert "more reasons" not in files.error_report(kept, total=3).decode("utf-8-sig")
