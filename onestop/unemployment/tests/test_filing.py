@@ -1,0 +1,305 @@
+"""SX-EMP-001 and SX-SI-009 filed as cases through their own processes; the benefit's
+monthly payroll; the stop on re-employment with overpayments recovered."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.test import Client
+
+from onestop.applications import services as applications
+from onestop.applications.models import Application, Status, Step
+from onestop.audit.models import Entry
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions import services as contributions
+from onestop.contributions.models import Bill
+from onestop.contributions.services import DeclaredRow
+from onestop.identity.models import User
+from onestop.notifications.models import Notification
+from onestop.unemployment import benefits
+from onestop.unemployment.models import (
+    BenefitPayment,
+    BenefitPayrollRun,
+    UnemploymentBenefit,
+    UnemploymentRegistration,
+)
+from onestop.unemployment.services import registrations_close_on_reemployment
+
+pytestmark = pytest.mark.django_db
+
+ENDED_BY_EMPLOYER = "contract ended by the employer"
+MONTHS = [202501 + i for i in range(12)] + [202601]
+ACCOUNT = "6222020200112233445"
+
+
+def browser(user: User) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies["csrftoken"] = _get_new_csrf_string()
+    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    return client
+
+
+def insured(world: Any, months: list[int], *, reason: str = ENDED_BY_EMPLOYER) -> Any:
+    """acme insures alice for pension and unemployment in ``months``, every bill paid, then
+    bob removes her at the last one for ``reason``."""
+    contributions.insurance_register(
+        actor=None,
+        employer=world.acme,
+        insurances=["pension", "unemployment"],
+        since_period=months[0],
+    )
+    employment = contributions.employment_start(
+        actor=None,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=months[0],
+        wage=Decimal("6000"),
+    )
+    for period in months:
+        assert contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=period,
+            rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
+        ).accepted
+    for bill in Bill.objects.filter(period__in=months):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+    if reason:
+        contributions.employment_end(
+            actor=world.bob.user, employment=employment, end_period=months[-1], reason=reason
+        )
+    return employment
+
+
+def register_online(world: Any) -> Any:
+    return browser(world.alice.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-EMP-001", "answers": {"seeking_work": True}},
+        content_type="application/json",
+    )
+
+
+# --- SX-EMP-001 ------------------------------------------------------------------------------
+
+
+def test_registration_filed_online_is_decided_at_once(world: Any) -> None:
+    """alice, removed by bob for "contract ended by the employer", files SX-EMP-001 through
+    the API: approved at once, the registration names acme's end month and the separation."""
+    insured(world, MONTHS)
+    answer = register_online(world)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "approved"
+    case = Application.objects.get(number=answer.json()["number"])
+    assert case.facts["registrable"] is True
+    assert case.facts["last_employment_end"] == "2026-01"
+    registration = UnemploymentRegistration.objects.get(person=world.alice)
+    assert (registration.period, registration.separation, registration.channel) == (
+        202611,
+        "ended_by_employer",
+        "api",
+    )
+    assert Entry.objects.filter(action="unemployment.registered").count() == 1
+    assert Entry.objects.filter(action="applications.decide.approve").count() == 1
+
+
+def test_registration_at_the_counter(world: Any) -> None:
+    insured(world, MONTHS)
+    case = applications.application_submit(
+        actor=world.carol,
+        item_code="SX-EMP-001",
+        applicant=world.alice,
+        answers={"seeking_work": True},
+        channel="counter",
+        consent=True,
+    ).application
+    assert case.status == Status.APPROVED
+    assert UnemploymentRegistration.objects.get().created_by == "carol"
+
+
+def test_registration_refused_while_employed_with_the_reason(world: Any) -> None:
+    """An open employment on record: refused at once, the reason in both languages, no
+    registration."""
+    insured(world, MONTHS, reason="")
+    answer = register_online(world)
+    assert answer.status_code == 201, answer.content
+    case = Application.objects.get(number=answer.json()["number"])
+    assert case.status == Status.REJECTED
+    note = Step.objects.get(application=case, action="reject").note
+    assert "请先由用人单位办理减员" in note and "the employer has to remove you first" in note
+    assert not UnemploymentRegistration.objects.exists()
+    assert not Entry.objects.filter(action="unemployment.registered").exists()
+
+
+def test_registration_form_needs_the_job_seeking_answer(world: Any) -> None:
+    answer = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-EMP-001", "answers": {}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert not Application.objects.exists()
+
+
+def test_mallory_may_not_register_alice_at_a_counter(world: Any) -> None:
+    with pytest.raises(NotPermitted):
+        applications.application_submit(
+            actor=world.mallory,
+            item_code="SX-EMP-001",
+            applicant=world.alice,
+            answers={"seeking_work": True},
+            channel="counter",
+            consent=True,
+        )
+    assert not Application.objects.exists()
+
+
+# --- SX-SI-009 -------------------------------------------------------------------------------
+
+
+def claim(world: Any) -> Application:
+    return applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-009",
+        applicant=world.alice,
+        answers={"bank_account": ACCOUNT},
+    ).application
+
+
+def granted(world: Any) -> UnemploymentBenefit:
+    insured(world, MONTHS)
+    assert register_online(world).status_code == 201
+    case = claim(world)
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    return UnemploymentBenefit.objects.get()
+
+
+def test_benefit_assessed_reviewed_and_approved(world: Any) -> None:
+    """13 paid months, ended by the employer: the case worker sees eligibility, 12 months of
+    1944.00 with their sources; approval opens the benefit from 2026-11, journaled."""
+    insured(world, MONTHS)
+    register_online(world)
+    case = claim(world)
+    assert case.status == Status.SUBMITTED
+    assert [r[:2] for r in case.ready] == [["review", "case_worker"]]
+    facts = case.facts["unemployment"]
+    assert (facts["eligible"], facts["months"], facts["monthly_amount"]) == (True, 12, "1944.00")
+    sources = {line[4] for line in facts["explanation"]}
+    assert "D10 art. 17; D11 art. 46" in sources
+    page = browser(world.carol).get(f"/applications/{case.number}/")
+    assert page.status_code == 200
+    assert b'id="unemployment-lines"' in page.content and b"1944.00" in page.content
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    benefit = UnemploymentBenefit.objects.get()
+    assert (
+        benefit.start_period,
+        benefit.months,
+        benefit.end_period,
+        benefit.monthly_amount,
+        benefit.case_number,
+    ) == (202611, 12, 202710, Decimal("1944.00"), case.number)
+    entry = Entry.objects.get(action="unemployment.benefit_granted")
+    assert entry.changes["months"] == 12
+    assert Notification.objects.filter(
+        recipient=world.alice.user, event="unemployment.benefit_granted"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("months", "reason", "code"),
+    [
+        (MONTHS, "resigned", "不属于非因本人意愿中断就业"),
+        (MONTHS[:6], ENDED_BY_EMPLOYER, "less than one year"),
+    ],
+)
+def test_benefit_refused_by_the_rules_at_once(
+    world: Any, months: list[int], reason: str, code: str
+) -> None:
+    """A voluntary quit, or under one year: refused at once with the reasons, no benefit."""
+    insured(world, months, reason=reason)
+    register_online(world)
+    case = claim(world)
+    assert case.status == Status.REJECTED
+    note = Step.objects.get(application=case, action="reject").note
+    assert code in note
+    assert not UnemploymentBenefit.objects.exists()
+
+
+def test_benefit_refused_without_a_registration(world: Any) -> None:
+    insured(world, MONTHS)
+    case = claim(world)
+    assert case.status == Status.REJECTED
+    assert "register first" in Step.objects.get(application=case, action="reject").note
+
+
+def test_a_benefit_is_granted_once_per_registration(world: Any) -> None:
+    granted(world)
+    case = claim(world)
+    assert case.status == Status.REJECTED
+    assert UnemploymentBenefit.objects.count() == 1
+
+
+# --- payroll and stop ------------------------------------------------------------------------
+
+
+def test_payroll_pays_each_month_once(world: Any) -> None:
+    """Two months paid; a month run twice pays once; a month before the start pays nobody."""
+    benefit = granted(world)
+    assert benefits.payroll_run(actor=world.rita, period=202610).count == 0
+    first = benefits.payroll_run(actor=world.rita, period=202611)
+    again = benefits.payroll_run(actor=world.rita, period=202611)
+    second = benefits.payroll_run(actor=world.rita, period=202612)
+    assert again.pk == first.pk
+    assert (first.count, first.total, second.count) == (1, Decimal("1944.00"), 1)
+    assert list(benefit.payments.values_list("period", "kind", "amount")) == [
+        (202611, "regular", Decimal("1944.00")),
+        (202612, "regular", Decimal("1944.00")),
+    ]
+    assert Entry.objects.filter(action="unemployment.payroll.run").count() == 3
+    with pytest.raises(NotPermitted):
+        benefits.payroll_run(actor=world.carol, period=202701)
+    with pytest.raises(ServiceError):
+        benefits.payroll_run(actor=world.rita, period=202613)
+    assert BenefitPayrollRun.objects.count() == 3
+
+
+def test_reemployment_stops_it_from_the_next_month_and_recovers(world: Any) -> None:
+    """bob re-hires alice from 2026-12 after the 2027-01 payroll ran: 2026-12 is still paid,
+    2027-01 is recovered, the benefit ends with 10 unused months carried over."""
+    benefit = granted(world)
+    for period in (202611, 202612, 202701):
+        benefits.payroll_run(actor=world.rita, period=period)
+    contributions.employment_start(
+        actor=world.bob.user,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202612,
+        wage=Decimal("6000"),
+    )
+    assert registrations_close_on_reemployment() == 1
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.end_period, benefit.stop_reason) == (
+        "stopped",
+        202612,
+        "reemployed",
+    )
+    assert benefit.carried_out_months == 10
+    recovery = BenefitPayment.objects.get(kind="recovery")
+    assert (recovery.period, recovery.amount) == (202701, Decimal("-1944.00"))
+    assert benefits.payroll_run(actor=world.rita, period=202702).count == 0
+    assert Entry.objects.filter(action="unemployment.benefit_stopped").count() == 1
+    assert registrations_close_on_reemployment() == 0  # idempotent
+    assert BenefitPayment.objects.filter(kind="recovery").count() == 1
