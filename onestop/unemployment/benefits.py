@@ -30,7 +30,7 @@ from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
-from onestop.identity.policy import RUN_PAYROLL
+from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, staff_profile
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
 from onestop.rules import unemployment as rules
@@ -121,7 +121,7 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
     facts = (case.facts or {}).get("unemployment") or {}
     registration = (
         UnemploymentRegistration.objects.select_for_update()
-        .filter(pk=facts.get("registration"), person=case.applicant)
+        .filter(pk=int(facts.get("registration") or 0), person=case.applicant)
         .first()
     )
     if not facts.get("eligible") or registration is None:
@@ -318,3 +318,49 @@ def benefits_stop_on_reemployment(*, actor: Any, person_id: int, start_period: i
 
 def current_month() -> int:
     return current_period(timezone.localdate())
+
+
+#: What the employment service or a case worker records (re-employment comes from the
+#: record by itself).
+STAFF_STOPS = (
+    rules.StopReason.REFUSED_JOB,
+    rules.StopReason.ENLISTED,
+    rules.StopReason.SETTLED_ABROAD,
+    rules.StopReason.IMPRISONED,
+    rules.StopReason.PENSION,
+    rules.StopReason.DIED,
+)
+
+
+def benefit_stop_recorded(
+    *, actor: Any, benefit: UnemploymentBenefit, reason: str, event_period: int
+) -> str:
+    """A case worker in scope records an event that stops the benefit (a suitable job offer
+    refused without good reason, reported by the employment service; enlistment; settling
+    abroad; ...): stopped from the month after ``event_period``. A reason that is not one of
+    ``STAFF_STOPS``, or a benefit already stopped, is a 4xx."""
+    if staff_profile(actor) is None or not actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person):
+        raise NotPermitted()
+    if reason not in {r.value for r in STAFF_STOPS}:
+        codes = ", ".join(r.value for r in STAFF_STOPS)
+        raise ServiceError(
+            f"停发原因应为：{codes}。", f"The reason must be one of: {codes}.", code="reason"
+        )
+    if benefit.status == BenefitStatus.STOPPED:
+        raise ServiceError(
+            "该失业保险金已停发。", "This benefit has already stopped.", code="stopped"
+        )
+    outcome = benefit_stop(
+        actor=actor,
+        benefit=benefit,
+        reason=reason,
+        event_period=event_period,
+        source=f"recorded by {actor.get_username()}",
+    )
+    if not outcome:
+        raise ServiceError(
+            "该月份已在领取期限之后，无需停发。",
+            "That month is after the last month of the benefit: nothing to stop.",
+            code="after_end",
+        )
+    return outcome

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from onestop.common.errors import NotFound, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
-from onestop.identity.policy import VIEW_PERSON, staff_profile
+from onestop.identity.policy import RUN_PAYROLL, VIEW_PERSON, staff_profile
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import (
     MAX_BENEFIT_MONTHS,
@@ -22,6 +22,7 @@ from onestop.rules.unemployment import (
     assess,
 )
 from onestop.unemployment.models import (
+    BenefitPayrollRun,
     BenefitStatus,
     Status,
     UnemploymentBenefit,
@@ -136,3 +137,34 @@ def benefits_of(*, actor: Any, person: Person) -> QuerySet[UnemploymentBenefit]:
         .prefetch_related("payments")
         .order_by("-start_period", "-pk")
     )
+
+
+def benefits_for(*, actor: Any) -> QuerySet[UnemploymentBenefit]:
+    """Benefits of people in the staff member's region scope, newest first."""
+    profile = staff_profile(actor)
+    if profile is None or not actor.has_perm(VIEW_PERSON):
+        return UnemploymentBenefit.objects.none()
+    return (
+        UnemploymentBenefit.objects.filter(
+            person__region__code__startswith=profile.region.scope_prefix
+        )
+        .select_related("person")
+        .order_by("-start_period", "-pk")
+    )
+
+
+def benefit_for(*, actor: Any, benefit_id: int) -> UnemploymentBenefit:
+    """One benefit the actor may see (their own, or in their scope); else 404."""
+    benefit = (
+        UnemploymentBenefit.objects.select_related("person__region").filter(pk=benefit_id).first()
+    )
+    if benefit is None or not actor.has_perm(VIEW_PERSON, benefit.person):
+        raise NotFound()
+    return benefit
+
+
+def runs_for(*, actor: Any) -> QuerySet[BenefitPayrollRun]:
+    """The unemployment payroll's runs, newest first (staff who run the payroll)."""
+    if not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    return BenefitPayrollRun.objects.order_by("-period")[:36]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from onestop.applications import services as applications
@@ -303,3 +303,83 @@ def test_reemployment_stops_it_from_the_next_month_and_recovers(world: Any) -> N
     assert Entry.objects.filter(action="unemployment.benefit_stopped").count() == 1
     assert registrations_close_on_reemployment() == 0  # idempotent
     assert BenefitPayment.objects.filter(kind="recovery").count() == 1
+
+
+# --- pages and API ---------------------------------------------------------------------------
+
+
+def test_payroll_page_and_api_pay_a_month_once(world: Any) -> None:
+    """rita runs 2026-11 on the page and 2026-12 twice through the API: one line a month;
+    a malformed month is a 400 in both languages and pays nothing."""
+    benefit = granted(world)
+    client = browser(world.rita)
+    assert client.post("/staff/unemployment/payroll/", {"period": "2026-11"}).status_code == 302
+    for _ in range(2):
+        answer = client.post(
+            "/api/v1/unemployment/payroll/runs",
+            {"period": "2026-12"},
+            content_type="application/json",
+        )
+        assert answer.status_code == 201, answer.content
+        assert answer.json() == {
+            "period": "2026-12",
+            "count": 1,
+            "total": "1944.00",
+            "created_by": "rita",
+        }
+    bad = client.post(
+        "/api/v1/unemployment/payroll/runs", {"period": "2026-13"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "2026-12" in bad.json()["message_en"]
+    assert benefit.payments.count() == 2
+    page = client.get("/staff/unemployment/payroll/")
+    assert b"2026-12" in page.content and b"1944.00" in page.content
+    mine = browser(world.alice.user)
+    listed = mine.get("/api/v1/me/unemployment").json()
+    assert [p["month"] for p in listed["benefits"][0]["payments"]] == ["2026-11", "2026-12"]
+    assert listed["registrations"][0]["separation"] == "ended_by_employer"
+    assert b"1944.00" in mine.get("/me/unemployment/").content
+
+
+def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
+    """carol records that alice refused a suitable job offer in 2026-12, after the 2027-01
+    payroll ran: stopped from 2027-01, that month recovered, nothing carried over."""
+    benefit = granted(world)
+    for period in (202611, 202612, 202701):
+        benefits.payroll_run(actor=world.rita, period=period)
+    answer = browser(world.carol).post(
+        f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+        {"reason": "refused_job", "month": "2026-12"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    out = answer.json()["benefit"]
+    assert (out["status"], out["last_month"], out["stop_reason"], out["carried_out_months"]) == (
+        "stopped",
+        "2026-12",
+        "refused_job",
+        0,
+    )
+    assert out["payments"][-1] == {"month": "2027-01", "kind": "recovery", "amount": "-1944.00"}
+    again = browser(world.carol).post(
+        f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+        {"reason": "refused_job", "month": "2026-12"},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and again.json()["code"] == "stopped"
+
+
+def test_only_a_case_worker_in_scope_records_a_stop(world: Any) -> None:
+    benefit = granted(world)
+    before = Entry.objects.count()
+    with pytest.raises(NotPermitted):
+        benefits.benefit_stop_recorded(
+            actor=world.alice.user, benefit=benefit, reason="refused_job", event_period=202612
+        )
+    with pytest.raises(ServiceError) as caught:
+        benefits.benefit_stop_recorded(
+            actor=world.carol, benefit=benefit, reason="reemployed", event_period=202612
+        )
+    assert caught.value.code == "reason"
+    benefit.refresh_from_db()
+    assert (benefit.status, Entry.objects.count()) == ("active", before)
