@@ -364,3 +364,93 @@ def benefit_stop_recorded(
             code="after_end",
         )
     return outcome
+
+
+COMPARISON_PARTY = "人社失业保险待遇 HRSS unemployment benefit check"
+COMPARISON_PURPOSE = "失业保险金领取资格比对 unemployment benefit entitlement check"
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def benefits_compare(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily comparison of the benefits in payment (D10 art. 15, D11 arts. 49 and 51),
+    the same ones pensions run for pensioners: a pension awarded here (stopped from its first
+    month), a death in the civil-affairs registrations (from the month after it), a prison
+    term in the public-security records (from the month after it began), both through the
+    gateway. A registry that cannot be reached is counted, and the next run tries again.
+    Idempotent."""
+    from onestop.exchange.licences import RegistryUnavailable, registry_lookup
+    from onestop.pensions.selectors import pension_starts
+
+    today = today or timezone.localdate()
+    now = current_period(today)
+    counts = dict.fromkeys(("checked", "pension", "died", "imprisoned", "unavailable"), 0)
+    active = list(
+        UnemploymentBenefit.objects.filter(
+            status=BenefitStatus.ACTIVE, end_period__gte=now
+        ).select_related("person")
+    )
+    pensions = pension_starts(person_ids=[b.person_id for b in active])
+    for benefit in active:
+        counts["checked"] += 1
+        start = pensions.get(benefit.person_id)
+        if start is not None:
+            event = period_of(month_of(start).plus(-1))
+            if benefit_stop(
+                actor=None,
+                benefit=benefit,
+                reason=rules.StopReason.PENSION,
+                event_period=event,
+                source="pensions",
+            ):
+                counts["pension"] += 1
+            continue
+        subject = benefit.person.resident_id
+        try:
+            death = registry_lookup(
+                party=COMPARISON_PARTY,
+                resource_code="civil_affairs.deaths",
+                subject=subject,
+                purpose=COMPARISON_PURPOSE,
+            )
+            term = (
+                None
+                if death
+                else registry_lookup(
+                    party=COMPARISON_PARTY,
+                    resource_code="public_security.imprisonment",
+                    subject=subject,
+                    purpose=COMPARISON_PURPOSE,
+                )
+            )
+        except RegistryUnavailable:
+            counts["unavailable"] += 1
+            continue
+        died_on = _date((death or {}).get("date")) or (today if death is not None else None)
+        began = _date((term or {}).get("from"))
+        if died_on is not None:
+            reason, event, source, key = (
+                rules.StopReason.DIED,
+                current_period(died_on),
+                "civil_affairs.deaths",
+                "died",
+            )
+        elif began is not None and began <= today:
+            reason, event, source, key = (
+                rules.StopReason.IMPRISONED,
+                current_period(began),
+                "public_security.imprisonment",
+                "imprisoned",
+            )
+        else:
+            continue
+        if benefit_stop(
+            actor=None, benefit=benefit, reason=reason, event_period=event, source=source
+        ):
+            counts[key] += 1
+    return counts

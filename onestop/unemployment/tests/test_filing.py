@@ -383,3 +383,68 @@ def test_only_a_case_worker_in_scope_records_a_stop(world: Any) -> None:
     assert caught.value.code == "reason"
     benefit.refresh_from_db()
     assert (benefit.status, Entry.objects.count()) == ("active", before)
+
+
+# --- the daily comparison: pension, death, prison ----------------------------------------------
+
+
+def test_a_pension_stops_the_benefit_before_its_first_month(world: Any) -> None:
+    from onestop.pensions.models import Pensioner
+    from onestop.unemployment.tasks import reemployment_check_task
+
+    benefit = granted(world)
+    Pensioner.objects.create(
+        person=world.alice,
+        case_number="SXPENSION",
+        region=world.alice.region,
+        retirement_month="2027-02",
+        start_index=2027 * 12 + 2,  # paid from 2027-03
+        monthly_amount=Decimal("3000.00"),
+        award={},
+    )
+    reemployment_check_task.delay()
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.stop_reason, benefit.end_period) == (
+        "stopped",
+        "pension",
+        202702,
+    )
+    assert benefit.carried_out_months == 0
+
+
+@pytest.mark.parametrize(
+    ("resource", "record", "reason", "end", "recovered"),
+    [
+        ("civil_affairs.deaths", {"date": "2026-12-09"}, "died", 202612, 1),
+        ("public_security.imprisonment", {"from": "2026-11-20"}, "imprisoned", 202611, 2),
+    ],
+)
+def test_death_or_prison_on_record_stops_the_benefit(
+    world: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    resource: str,
+    record: dict[str, str],
+    reason: str,
+    end: int,
+    recovered: int,
+) -> None:
+    """The registries through the gateway: the event's month is paid, later months recovered."""
+    import datetime as dt
+
+    from onestop.exchange import licences
+
+    benefit = granted(world)
+    for period in (202611, 202612, 202701):
+        benefits.payroll_run(actor=world.rita, period=period)
+
+    def lookup(**kwargs: Any) -> dict[str, str] | None:
+        return record if kwargs["resource_code"] == resource else None
+
+    monkeypatch.setattr(licences, "registry_lookup", lookup)
+    found = benefits.benefits_compare(today=dt.date(2027, 1, 10))
+    assert found[reason] == 1
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.stop_reason, benefit.end_period) == ("stopped", reason, end)
+    recovery = BenefitPayment.objects.get(kind="recovery")
+    assert recovery.amount == -Decimal("1944.00") * recovered
+    assert benefits.benefits_compare(today=dt.date(2027, 1, 10))["checked"] == 0
