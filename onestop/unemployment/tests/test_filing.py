@@ -448,3 +448,31 @@ def test_death_or_prison_on_record_stops_the_benefit(
     recovery = BenefitPayment.objects.get(kind="recovery")
     assert recovery.amount == -Decimal("1944.00") * recovered
     assert benefits.benefits_compare(today=dt.date(2027, 1, 10))["checked"] == 0
+
+
+def test_a_later_spell_carries_the_unused_months_over(world: Any) -> None:
+    """Re-employed after two months paid, alice keeps 10 months (D10 art. 17); removed again
+    with no new year of contributions, her new claim is the 10 carried months alone."""
+    granted(world)
+    for period in (202611, 202612):
+        benefits.payroll_run(actor=world.rita, period=period)
+    job = contributions.employment_start(
+        actor=world.bob.user,
+        employer=world.acme,
+        resident_id=world.alice.resident_id,
+        start_period=202612,
+        wage=Decimal("6000"),
+    )
+    registrations_close_on_reemployment()
+    contributions.employment_end(
+        actor=world.bob.user, employment=job, end_period=202612, reason=ENDED_BY_EMPLOYER
+    )
+    assert register_online(world).status_code == 201
+    case = claim(world)
+    facts = case.facts["unemployment"]
+    assert (facts["earned_months"], facts["carried_months"], facts["months"]) == (0, 10, 10)
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    latest = UnemploymentBenefit.objects.order_by("-pk").first()
+    assert latest is not None and (latest.months, latest.carried_in_months) == (10, 10)
