@@ -147,13 +147,18 @@ def stop_view(request: HttpRequest, benefit_id: int) -> HttpResponse:
     """Staff in scope record an event that stops a benefit (e.g. a refused job offer)."""
     benefit = selectors.benefit_for(actor=request.user, benefit_id=benefit_id)
     try:
-        outcome = benefits.benefit_stop_recorded(
+        benefits.benefit_stop_recorded(
             actor=request.user,
             benefit=benefit,
             reason=request.POST.get("reason", ""),
             event_period=_period(request.POST.get("month", "")),
         )
-        messages.success(request, outcome)
+        benefit.refresh_from_db()
+        messages.success(
+            request,
+            gettext("Stopped: %(month)s is the last month paid.")
+            % {"month": month_of(benefit.end_period)},
+        )
     except NotPermitted:
         raise
     except ServiceError as exc:

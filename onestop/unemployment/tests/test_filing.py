@@ -200,6 +200,9 @@ def test_benefit_assessed_reviewed_and_approved(world: Any) -> None:
     page = browser(world.carol).get(f"/applications/{case.number}/")
     assert page.status_code == 200
     assert b'id="unemployment-lines"' in page.content and b"1944.00" in page.content
+    shown = page.content.decode()
+    assert "《失业保险条例》第17条" in shown and "非因本人意愿" in shown
+    assert "INVOLUNTARY" not in shown
     applications.application_act(
         actor=world.carol, application=case, task="review", decision="approve"
     )
@@ -367,6 +370,24 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
         content_type="application/json",
     )
     assert again.status_code == 400 and again.json()["code"] == "stopped"
+
+
+def test_a_stop_recorded_on_the_staff_page(world: Any) -> None:
+    """carol sees alice masked on the benefits page and records a refused job offer there."""
+    benefit = granted(world)
+    client = browser(world.carol)
+    listed = client.get("/staff/unemployment/").content.decode()
+    assert "李**" in listed and world.alice.resident_id not in listed
+    answer = client.post(
+        f"/staff/unemployment/{benefit.pk}/stop/",
+        {"reason": "refused_job", "month": "2026-12"},
+        follow=True,
+    )
+    assert "最后发放月份为 2026-12" in answer.content.decode()
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.end_period) == ("stopped", 202612)
+    bad = client.post(f"/staff/unemployment/{benefit.pk}/stop/", {"reason": "x", "month": "x"})
+    assert bad.status_code == 302
 
 
 def test_only_a_case_worker_in_scope_records_a_stop(world: Any) -> None:
