@@ -54,7 +54,7 @@ def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page:
     page.goto(f"/applications/{claim.number}/")
     expect(page.locator("#unemployment-monthly")).to_have_text("1944.00")
     expect(page.locator("#unemployment-months")).to_have_text("12")
-    expect(page.locator("#unemployment-lines")).to_contain_text("D10")
+    expect(page.locator("#unemployment-lines")).to_contain_text("《失业保险条例》第17条")
     decide(page, claim.number, "approve")
     expect(page.locator("#case-status")).to_have_text("已批准")
     sign_out(page)
