@@ -7,6 +7,7 @@ class UnemploymentConfig(AppConfig):
     verbose_name = "Unemployment"
 
     def ready(self) -> None:
+        from onestop.applications.prechecks import on_precheck
         from onestop.applications.services import on_approved
         from onestop.unemployment import benefits, filing
         from onestop.workflow import engine
@@ -15,3 +16,4 @@ class UnemploymentConfig(AppConfig):
         on_approved(filing.ITEM, filing.registration_from_case)
         engine.register_service("unemployment_benefit_assessment", benefits.assessment_service)
         on_approved(benefits.ITEM, benefits.benefit_from_case)
+        on_precheck(benefits.ITEM, benefits.benefit_precheck)

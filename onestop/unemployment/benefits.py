@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from onestop.applications.prechecks import Note, Precheck
 from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.periods import current_period, month_of, period_of
@@ -454,3 +455,43 @@ def benefits_compare(*, today: dt.date | None = None) -> dict[str, int]:
         ):
             counts[key] += 1
     return counts
+
+
+def benefit_precheck(person: Person, today: dt.date) -> Precheck:
+    """Before filing SX-SI-009: what the record says, as notes the form and the API show
+    (none blocks: the claim is assessed and, if the rules refuse it, refused with the
+    reasons, so the person has a decision to contest)."""
+    registration = UnemploymentRegistration.objects.filter(
+        person=person, status=Status.REGISTERED
+    ).first()
+    if registration is None:
+        return Precheck(
+            notes=(
+                Note(
+                    "unregistered",
+                    "您尚未办理失业登记：请先办理“就业失业登记”，否则申领将不予批准。",
+                    "You are not registered as unemployed: register first (Employment and "
+                    "unemployment registration), or the claim will be refused.",
+                ),
+            )
+        )
+    try:
+        facts = assessment_facts(registration=registration, today=today)["unemployment"]
+    except (ServiceError, RuleError, parameters.ParametersMissing) as exc:
+        return Precheck(notes=(Note("unassessed", exc.zh, exc.en),))
+    if facts["eligible"]:
+        months, amount = facts["months"], facts["monthly_amount"]
+        return Precheck(
+            notes=(
+                Note(
+                    "assessed",
+                    f"按平台记录，您可领取{months}个月失业保险金，每月{amount}元"
+                    "（以经办机构审核决定为准）。",
+                    f"By the record you could draw {months} months of {amount} yuan (the "
+                    "agency's decision is final).",
+                ),
+            )
+        )
+    return Precheck(
+        notes=tuple(Note("refusal", zh, en) for zh, en in facts["refusals"]),
+    )

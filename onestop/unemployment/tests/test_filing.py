@@ -497,3 +497,18 @@ def test_a_later_spell_carries_the_unused_months_over(world: Any) -> None:
     )
     latest = UnemploymentBenefit.objects.order_by("-pk").first()
     assert latest is not None and (latest.months, latest.carried_in_months) == (10, 10)
+
+
+def test_the_form_says_what_the_record_gives_before_filing(world: Any) -> None:
+    """The pre-check: unregistered, then 12 months of 1944.00 once registered; nothing
+    blocks (a refusal is a decision the person may contest)."""
+    insured(world, MONTHS)
+    client = browser(world.alice.user)
+    before = client.get("/api/v1/applications/precheck?item_code=SX-SI-009").json()
+    assert (before["eligible"], [n["code"] for n in before["notes"]]) == (True, ["unregistered"])
+    register_online(world)
+    after = client.get("/api/v1/applications/precheck?item_code=SX-SI-009").json()
+    assert [n["code"] for n in after["notes"]] == ["assessed"]
+    assert "12 months of 1944.00" in after["notes"][0]["message_en"]
+    page = client.get("/services/SX-SI-009/apply/").content.decode()
+    assert "每月1944.00元" in page
