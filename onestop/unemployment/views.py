@@ -14,8 +14,10 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.models import Employer
 from onestop.identity.policy import REGISTER_UNEMPLOYMENT, staff_profile
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import SEPARATION_LABELS, STOP_LABELS, Separation
@@ -98,10 +100,18 @@ def mine_view(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound()
+    employment = contributions.open_employment_of(person=person)
+    employer = Employer.objects.filter(pk=employment.employer_id).first() if employment else None
     return render(
         request,
         "unemployment/mine.html",
         {
+            "employment": {
+                "employer": employer.name if employer else "",
+                "since": month_of(employment.start_period),
+            }
+            if employment
+            else None,
             "registrations": selectors.registrations_of(actor=request.user, person=person),
             "benefits": selectors.benefits_of(actor=request.user, person=person),
         },

@@ -341,7 +341,8 @@ def test_payroll_page_and_api_pay_a_month_once(world: Any) -> None:
     listed = mine.get("/api/v1/me/unemployment").json()
     assert [p["month"] for p in listed["benefits"][0]["payments"]] == ["2026-11", "2026-12"]
     assert listed["registrations"][0]["separation"] == "ended_by_employer"
-    assert b"1944.00" in mine.get("/me/unemployment/").content
+    shown = mine.get("/me/unemployment/").content.decode()
+    assert "1944.00" in shown and "平台暂无您的在职记录" in shown
 
 
 def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
@@ -512,3 +513,9 @@ def test_the_form_says_what_the_record_gives_before_filing(world: Any) -> None:
     assert "12 months of 1944.00" in after["notes"][0]["message_en"]
     page = client.get("/services/SX-SI-009/apply/").content.decode()
     assert "每月1944.00元" in page
+
+
+def test_employment_registration_comes_with_the_employers_addition(world: Any) -> None:
+    insured(world, MONTHS, reason="")
+    shown = browser(world.alice.user).get("/me/unemployment/").content.decode()
+    assert f"自 2025-01 起在{world.acme.name}就业" in shown
