@@ -124,7 +124,7 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
 # --- the benefit: one's own, the payroll, recorded stops -------------------------------------
 
 
-class PaymentOut(Schema):
+class BenefitPaymentOut(Schema):
     month: str
     kind: str
     amount: str
@@ -140,10 +140,10 @@ class BenefitRecordOut(Schema):
     status: str
     stop_reason: str
     carried_out_months: int
-    payments: list[PaymentOut]
+    payments: list[BenefitPaymentOut]
 
 
-class RegistrationOut(Schema):
+class UnemploymentRegistrationOut(Schema):
     month: str
     status: str
     end_month: str | None
@@ -152,8 +152,8 @@ class RegistrationOut(Schema):
     separation: str
 
 
-class MineOut(Schema):
-    registrations: list[RegistrationOut]
+class MyUnemploymentOut(Schema):
+    registrations: list[UnemploymentRegistrationOut]
     benefits: list[BenefitRecordOut]
 
 
@@ -181,7 +181,7 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
     }
 
 
-@router.get("/me/unemployment", response=MineOut, auth=ANY_AUTH, tags=["unemployment"])
+@router.get("/me/unemployment", response=MyUnemploymentOut, auth=ANY_AUTH, tags=["unemployment"])
 def mine(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's unemployment registrations and benefits, with every payment
     (empty for someone who is not a person on record)."""
@@ -207,11 +207,11 @@ def mine(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-class RunIn(Schema):
+class BenefitRunIn(Schema):
     period: str = Field(..., description="Month to pay, YYYY-MM", examples=["2026-12"])
 
 
-class RunOut(Schema):
+class BenefitRunOut(Schema):
     period: str
     count: int
     total: str
@@ -240,7 +240,7 @@ def _period(text: str) -> int:
 
 @router.get(
     "/unemployment/payroll/runs",
-    response={200: list[RunOut], 403: ErrorOut},
+    response={200: list[BenefitRunOut], 403: ErrorOut},
     auth=ANY_AUTH,
     tags=["unemployment"],
 )
@@ -253,11 +253,11 @@ def runs(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/unemployment/payroll/runs",
-    response={201: RunOut, 400: ErrorOut, 403: ErrorOut},
+    response={201: BenefitRunOut, 400: ErrorOut, 403: ErrorOut},
     auth=ANY_AUTH,
     tags=["unemployment"],
 )
-def run_payroll(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
+def run_payroll(request: HttpRequest, payload: BenefitRunIn) -> Status[dict[str, Any]]:
     """Run a month's unemployment benefit payroll: one set-based insert; the same month
     again returns its first run and pays nothing twice."""
     require_scope(request, "applications:write")
@@ -266,7 +266,7 @@ def run_payroll(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     return Status(201, _run_out(run))
 
 
-class StopIn(Schema):
+class BenefitStopIn(Schema):
     reason: str = Field(
         ...,
         description="One of: " + ", ".join(r.value for r in benefits.STAFF_STOPS),
@@ -275,18 +275,18 @@ class StopIn(Schema):
     month: str = Field(..., description="Month of the event, YYYY-MM (still paid)")
 
 
-class StopOut(Schema):
+class BenefitStopOut(Schema):
     outcome: str
     benefit: BenefitRecordOut
 
 
 @router.post(
     "/unemployment/benefits/{benefit_id}/stop",
-    response={200: StopOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: BenefitStopOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     auth=ANY_AUTH,
     tags=["unemployment"],
 )
-def stop(request: HttpRequest, benefit_id: int, payload: StopIn) -> dict[str, Any]:
+def stop(request: HttpRequest, benefit_id: int, payload: BenefitStopIn) -> dict[str, Any]:
     """A case worker in scope records an event that stops the benefit from the next month
     (a suitable job offer refused, enlistment, settling abroad, a prison term, a pension,
     a death); what was paid for later months becomes a recovery line."""
