@@ -8,7 +8,9 @@ that reconciles against a previous list.
 
 ``onestop bench payroll --rows 1000000`` (PostgreSQL or SQLite). The last line printed is
 JSON: rows, first_seconds, second_seconds, second_over_first, raw_seconds, ratio (raw seconds
-over the first month's seconds; 1.0 would be as fast as the hand-written insert).
+over the first month's seconds; 1.0 would be as fast as the hand-written insert), and the
+unemployment benefit payroll's two months for as many benefits in payment
+(unemployment_rows, unemployment_first_seconds, unemployment_second_seconds).
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def run(*, rows: int, seed: int = 11, write: Callable[[str], Any] = print) -> di
     write("Timing the same arithmetic in raw SQL into a logged, indexed table...")
     raw_seconds = _raw(index)
     first, second = timings
+    unemployment = _unemployment(rows, seed, write)
     figures = {
         "rows": paid,
         "pensioners_made": made,
@@ -111,6 +114,7 @@ def run(*, rows: int, seed: int = 11, write: Callable[[str], Any] = print) -> di
         "raw_seconds": round(raw_seconds, 3),
         "raw_rows_per_s": round(paid / raw_seconds) if raw_seconds else None,
         "ratio": round(raw_seconds / first, 3) if first else None,
+        **unemployment,
         "database": connection.vendor,
         "machine": platform.platform(),
     }
@@ -149,3 +153,109 @@ def _raw(index: int) -> float:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_payroll")
+
+
+def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str, Any]:
+    """``rows`` unemployment benefits in payment (people made by the bulk generator, each
+    registered), then two months of the unemployment payroll, timed."""
+    from onestop.contributions.periods import month_of, period_of
+    from onestop.unemployment import benefits
+    from onestop.unemployment.models import (
+        BenefitPayment,
+        BenefitPayrollRun,
+        UnemploymentBenefit,
+        UnemploymentRegistration,
+    )
+
+    rng = random.Random(seed + 1)
+    write(f"Preparing {rows} unemployment benefits (not timed)...")
+    people(count=rows, employers=1, rng=rng, start_period=202401, prefix=f"失业{seed}")
+    busy = set(
+        UnemploymentRegistration.objects.filter(status="registered").values_list(
+            "person_id", flat=True
+        )
+    )
+    persons = [
+        (pk, region)
+        for pk, region in Person.objects.order_by("-pk").values_list("pk", "region_id")[:rows]
+        if pk not in busy
+    ]
+    now = timezone.now()
+    with transaction.atomic():
+        copy_rows(
+            UnemploymentRegistration._meta.db_table,
+            [
+                "person_id",
+                "period",
+                "employer_reason",
+                "separation",
+                "channel",
+                "status",
+                "end_reason",
+                "registered_at",
+                "created_by",
+            ],
+            (
+                (pk, 202612, "", "ended_by_employer", "api", "registered", "", now, "bench")
+                for pk, _ in persons
+            ),
+        )
+        registrations = dict(
+            UnemploymentRegistration.objects.filter(
+                person_id__in=[pk for pk, _ in persons], status="registered"
+            ).values_list("person_id", "pk")
+        )
+        copy_rows(
+            UnemploymentBenefit._meta.db_table,
+            [
+                "person_id",
+                "registration_id",
+                "case_number",
+                "region_id",
+                "start_period",
+                "months",
+                "end_period",
+                "monthly_amount",
+                "earned_months",
+                "carried_in_months",
+                "assessment",
+                "status",
+                "stop_reason",
+                "carried_out_months",
+                "created_at",
+            ],
+            (
+                (
+                    pk,
+                    registrations[pk],
+                    f"BENCHU{pk}",
+                    region,
+                    202612,
+                    24,
+                    202811,
+                    Decimal(rng.randrange(150000, 220000)) / 100,
+                    24,
+                    0,
+                    "{}",
+                    "active",
+                    "",
+                    0,
+                    now,
+                )
+                for pk, region in persons
+            ),
+        )
+    taken = list(BenefitPayrollRun.objects.values_list("period", flat=True))
+    first = period_of(month_of(max(taken)).plus(1)) if taken else 202701
+    months = [first, period_of(month_of(first).plus(1))]
+    timings = []
+    for period in months:
+        write(f"Timing the unemployment payroll run for {period}...")
+        started = time.perf_counter()
+        run = benefits.payroll_run(actor=None, period=period)
+        timings.append(time.perf_counter() - started)
+    return {
+        "unemployment_rows": BenefitPayment.objects.filter(run=run).count(),
+        "unemployment_first_seconds": round(timings[0], 3),
+        "unemployment_second_seconds": round(timings[1], 3),
+    }

@@ -77,6 +77,13 @@ def everyone(status: int) -> dict[str, int]:
 
 
 LOGIN = 302  # anonymous users are sent to the login page
+#: Recording a stop of alice's unemployment benefit: the Yanta case worker; those who see her
+#: and may not, 403; those who do not see her are told nothing (404).
+UNEMPLOYMENT_STOP = {
+    "anonymous": LOGIN,
+    "carol": 302,
+    **dict.fromkeys(["alice", "rita", "sam"], 403),
+}
 RATING_FORM = {"level": "4", "comment": "", **{f"score_{d}": "4" for d in DIMENSIONS}}
 API_ANON = 401
 
@@ -1552,6 +1559,77 @@ ROUTES = [
         body={"province": "610000", "contribution_months": 84, "separation": "ended_by_employer"},
     ),
     Route(
+        "my unemployment page",
+        "get",
+        lambda w: "/me/unemployment/",
+        {"anonymous": LOGIN, "alice": 200, "bob": 200},
+        404,
+    ),
+    Route(
+        "api my unemployment",
+        "get",
+        lambda w: "/api/v1/me/unemployment",
+        {"anonymous": API_ANON},
+        200,
+    ),
+    Route(
+        "unemployment benefits page",
+        "get",
+        lambda w: "/staff/unemployment/",
+        {"anonymous": LOGIN, "alice": 403, "bob": 403},
+        200,
+    ),
+    Route(
+        "record an unemployment benefit stop",
+        "post",
+        lambda w: f"/staff/unemployment/{w.unemployment_benefit.pk}/stop/",
+        UNEMPLOYMENT_STOP,
+        404,
+        writes=True,
+        form=lambda w: {"reason": "refused_job", "month": "2026-11"},
+    ),
+    Route(
+        "api record an unemployment benefit stop",
+        "post",
+        lambda w: f"/api/v1/unemployment/benefits/{w.unemployment_benefit.pk}/stop",
+        {**UNEMPLOYMENT_STOP, "anonymous": API_ANON, "carol": 200},
+        404,
+        writes=True,
+        body={"reason": "refused_job", "month": "2026-11"},
+    ),
+    Route(
+        "unemployment payroll page",
+        "get",
+        lambda w: "/staff/unemployment/payroll/",
+        {"anonymous": LOGIN, "rita": 200},
+        403,
+    ),
+    Route(
+        "run unemployment payroll",
+        "post",
+        lambda w: "/staff/unemployment/payroll/",
+        {"anonymous": LOGIN, "rita": 302},
+        403,
+        writes=True,
+        form=lambda w: {"period": "2026-11"},
+    ),
+    Route(
+        "api unemployment payroll runs",
+        "get",
+        lambda w: "/api/v1/unemployment/payroll/runs",
+        {"anonymous": API_ANON, "rita": 200},
+        403,
+    ),
+    Route(
+        "api run unemployment payroll",
+        "post",
+        lambda w: "/api/v1/unemployment/payroll/runs",
+        {"anonymous": API_ANON, "rita": 201},
+        403,
+        writes=True,
+        body={"period": "2026-11"},
+    ),
+    Route(
         "api validate resident id",
         "get",
         lambda w: "/api/v1/validate/resident-id?value=11010519491231002X",
@@ -1742,7 +1820,27 @@ def matrix_world(world: Any) -> Any:
         token="matrix",
     )
     uploads.upload_run(upload_id=world.upload.pk)
+    world.unemployment_benefit = _unemployment_benefit(world)
     return world
+
+
+def _unemployment_benefit(world: Any) -> Any:
+    """A benefit of alice's in payment (straight in the tables: only its routes are tested)."""
+    from onestop.unemployment.models import UnemploymentBenefit, UnemploymentRegistration
+
+    registration = UnemploymentRegistration.objects.create(
+        person=world.alice, period=202611, channel="online", created_by="matrix"
+    )
+    return UnemploymentBenefit.objects.create(
+        person=world.alice,
+        registration=registration,
+        case_number="SXMATRIX0001",
+        region=world.alice.region,
+        start_period=202611,
+        months=12,
+        end_period=202710,
+        monthly_amount=Decimal("1944.00"),
+    )
 
 
 def _request(client: Client, route: Route, world: Any, **headers: str) -> Any:
@@ -1970,6 +2068,10 @@ def test_every_url_is_in_the_matrix() -> None:
         "calculators/pension/",
         "calculators/unemployment-benefit/",
         "calculators/flexible-contribution/",
+        "me/unemployment/",
+        "staff/unemployment/",
+        "staff/unemployment/<int:benefit_id>/stop/",
+        "staff/unemployment/payroll/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
         "login/mfa/",
         "login/mfa/enrol/",
@@ -2055,6 +2157,10 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/me/pension"),
         ("GET", "/api/v1/payroll/runs"),
         ("POST", "/api/v1/payroll/runs"),
+        ("GET", "/api/v1/me/unemployment"),
+        ("GET", "/api/v1/unemployment/payroll/runs"),
+        ("POST", "/api/v1/unemployment/payroll/runs"),
+        ("POST", "/api/v1/unemployment/benefits/{benefit_id}/stop"),
         ("POST", "/api/v1/adjustments"),
         ("POST", "/api/v1/adjustments/{year}/{action}"),
         ("GET", "/api/v1/me/retirement"),

@@ -260,6 +260,7 @@ def demo_objects(role: str) -> list[str]:
                 "/me/licences/",
                 "/me/inbox/",
                 "/me/applications/",
+                "/me/unemployment/",
             ]
             + [f"/employer/{e.pk}/" for e in Employer.objects.order_by("pk")[:2]]
         )
@@ -286,6 +287,8 @@ def demo_objects(role: str) -> list[str]:
         "/staff/adjustments/",
         "/staff/transfers/",
         "/staff/survivors/",
+        "/staff/unemployment/",
+        "/staff/unemployment/payroll/",
         "/admin/",
         "/audit/",
     ]

@@ -24,6 +24,10 @@ FACTS = {
     "survivor_error": _("Survivors' benefits could not be computed"),
     "note": _("Note"),
     "decision": _("Decision"),
+    "eligible": _("Eligible"),
+    "registrable": _("May register as unemployed"),
+    "last_employment_end": _("Last employment ended"),
+    "separation": _("How the last employment ended"),
 }
 
 #: Timeline actions, by code.

@@ -338,12 +338,13 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "facts": [
             (labels.fact_label(k), labels.fact_value(k, v))
             for k, v in case.facts.items()
-            if k not in ("award", "survivor", "establish")
+            if k not in ("award", "survivor", "establish", "unemployment")
         ],
         "to_establish": services.to_establish(case),
         "answers": _answers_shown(item.form_schema, case.answers),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
+        "unemployment": case.facts.get("unemployment"),
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),

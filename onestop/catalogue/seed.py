@@ -76,6 +76,37 @@ PROOF_FORM = {
     },
 }
 
+#: Unemployment registration (SX-EMP-001): the record gives the last employment; the person
+#: says they are seeking work (D10 art. 14 (3)).
+UNEMPLOYMENT_REGISTRATION_FORM: dict[str, Any] = {
+    "type": "object",
+    "x-one-open-case": ["applicant"],
+    "required": ["seeking_work"],
+    "properties": {
+        "seeking_work": {
+            "type": "boolean",
+            "const": True,
+            "title": "本人有劳动能力并有求职要求 I am able to work and seeking work",
+        },
+        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+    },
+}
+
+#: Unemployment benefit (SX-SI-009): the bank account it is paid into.
+UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
+    "type": "object",
+    "x-one-open-case": ["applicant"],
+    "required": ["bank_account"],
+    "properties": {
+        "bank_account": {
+            "type": "string",
+            "pattern": "^[0-9]{12,19}$",
+            "title": "失业保险金发放银行账号 Bank account for the benefit",
+        },
+        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+    },
+}
+
 #: Employer registration (SX-SI-001): the credit code; the registry gives the rest.
 REGISTRATION_FORM: dict[str, Any] = {
     "type": "object",
@@ -489,7 +520,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 5,
         "visits_required": 0,
         "channels": ONLINE_COUNTER,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "unemployment_benefit.bpmn",
+        "form_schema": UNEMPLOYMENT_BENEFIT_FORM,
     },
     {
         "code": "SX-EMP-001",
@@ -507,7 +539,8 @@ ITEMS: list[dict[str, Any]] = [
         "promised_limit_days": 0,
         "visits_required": 0,
         "channels": ALL_CHANNELS,
-        "process": "",  # no BPMN process yet, so not filed through the platform
+        "process": "unemployment_registration.bpmn",
+        "form_schema": UNEMPLOYMENT_REGISTRATION_FORM,
     },
 ]
 

@@ -435,6 +435,7 @@ def personas() -> list[Persona]:
         ("13800000002", "bob, legal representative of acme"),
         ("13800000003", ZHOU_LABEL.removesuffix(" (or phone 13800000003)")),
         ("13800000015", "方灵活 Fang, flexibly employed, pays quarterly"),
+        ("13800000023", "孙立业 Sun, removed by acme, drawing the unemployment benefit"),
     ):
         person = Person.objects.filter(phone_index=phone_index(phone)).first()
         if person is not None:

@@ -205,4 +205,16 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "{amount} yuan of pension contributions for {months} (base {base}) are due by {due}; "
         "pay them to the tax authority. A late payment adds 0.05% a day.",
     ),
+    "unemployment.benefit_granted": (
+        "失业保险金已核定",
+        "Unemployment benefit granted",
+        "您的失业保险金自 {start} 起按月发放，共 {months} 个月，每月 {amount} 元。",
+        "Your unemployment benefit is paid monthly from {start}: {months} months of {amount} yuan.",
+    ),
+    "unemployment.benefit_stopped": (
+        "失业保险金停发",
+        "Unemployment benefit stopped",
+        "因{reason_zh}，您的失业保险金自 {month} 起停发。",
+        "Your unemployment benefit stops from {month}: {reason_en}.",
+    ),
 }

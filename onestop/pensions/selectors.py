@@ -32,3 +32,14 @@ def adjustments_for(*, actor: Any) -> QuerySet[Adjustment]:
     if not policy.allows(actor, policy.RUN_PAYROLL):
         raise NotPermitted()
     return Adjustment.objects.order_by("-year")
+
+
+def pension_starts(*, person_ids: list[int]) -> dict[int, int]:
+    """For those of ``person_ids`` awarded a pension, the first month it pays (YYYYMM), in one
+    query (the unemployment benefit stops before it, D10 art. 15 (4))."""
+    return {
+        person_id: (start // 12) * 100 + start % 12 + 1
+        for person_id, start in Pensioner.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "start_index"
+        )
+    }

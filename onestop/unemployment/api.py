@@ -1,4 +1,5 @@
-"""The public unemployment benefit calculator (no sign-in)."""
+"""The public unemployment benefit calculator (no sign-in); one's own registrations and
+benefits; the benefit payroll and recorded stops (staff)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from onestop.common.api_schemas import LineOut, line_out
+from onestop.common.errors import ServiceError
+from onestop.common.pagination import bounded
+from onestop.contributions.periods import month_of, parse_period
+from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.rules.unemployment import Separation
-from onestop.unemployment import calculators
+from onestop.rules.values import RuleError
+from onestop.unemployment import benefits, calculators, selectors
 
 router = Router(tags=["calculators"], auth=None)
 
@@ -94,3 +101,184 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
         "illustrative": found.illustrative,
         "explanation": [line_out(line) for line in a.explanation],
     }
+
+
+# --- the benefit: one's own, the payroll, recorded stops -------------------------------------
+
+
+class BenefitPaymentOut(Schema):
+    month: str
+    kind: str
+    amount: str
+
+
+class BenefitRecordOut(Schema):
+    id: int
+    case_number: str
+    start_month: str
+    months: int
+    last_month: str
+    monthly_amount: str
+    status: str
+    stop_reason: str
+    carried_out_months: int
+    payments: list[BenefitPaymentOut]
+
+
+class UnemploymentRegistrationOut(Schema):
+    month: str
+    status: str
+    end_month: str | None
+    end_reason: str
+    last_employment_end: str | None
+    separation: str
+
+
+class MyUnemploymentOut(Schema):
+    registrations: list[UnemploymentRegistrationOut]
+    benefits: list[BenefitRecordOut]
+
+
+def _month(period: int | None) -> str | None:
+    return str(month_of(period)) if period else None
+
+
+def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "case_number": b.case_number,
+        "start_month": _month(b.start_period),
+        "months": b.months,
+        "last_month": _month(b.end_period),
+        "monthly_amount": f"{b.monthly_amount:.2f}",
+        "status": b.status,
+        "stop_reason": b.stop_reason,
+        "carried_out_months": b.carried_out_months,
+        "payments": [
+            {"month": _month(p.period), "kind": p.kind, "amount": f"{p.amount:.2f}"}
+            for p in b.payments.all()
+        ]
+        if payments
+        else [],
+    }
+
+
+@router.get("/me/unemployment", response=MyUnemploymentOut, auth=ANY_AUTH, tags=["unemployment"])
+def mine(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person's unemployment registrations and benefits, with every payment
+    (empty for someone who is not a person on record)."""
+    require_scope(request, "persons:read")
+    person = getattr(request.user, "person", None)
+    if person is None:
+        return {"registrations": [], "benefits": []}
+    return {
+        "registrations": [
+            {
+                "month": _month(r.period),
+                "status": r.status,
+                "end_month": _month(r.end_period),
+                "end_reason": r.end_reason,
+                "last_employment_end": _month(r.employment_end_period),
+                "separation": r.separation,
+            }
+            for r in selectors.registrations_of(actor=request.user, person=person)
+        ],
+        "benefits": [
+            _benefit_out(b) for b in selectors.benefits_of(actor=request.user, person=person)
+        ],
+    }
+
+
+class BenefitRunIn(Schema):
+    period: str = Field(..., description="Month to pay, YYYY-MM", examples=["2026-12"])
+
+
+class BenefitRunOut(Schema):
+    period: str
+    count: int
+    total: str
+    created_by: str
+
+
+def _run_out(run: Any) -> dict[str, Any]:
+    return {
+        "period": str(month_of(run.period)),
+        "count": run.count,
+        "total": f"{run.total:.2f}",
+        "created_by": run.created_by,
+    }
+
+
+def _period(text: str) -> int:
+    try:
+        return parse_period(text)
+    except RuleError as exc:
+        raise ServiceError(
+            "月份应为有效的年月，例如 2026-12。",
+            "The month must be a real month, e.g. 2026-12.",
+            code="period",
+        ) from exc
+
+
+@router.get(
+    "/unemployment/payroll/runs",
+    response={200: list[BenefitRunOut], 403: ErrorOut},
+    auth=ANY_AUTH,
+    tags=["unemployment"],
+)
+@bounded
+def runs(request: HttpRequest) -> list[dict[str, Any]]:
+    """The unemployment benefit payroll's runs (staff who run the payroll)."""
+    require_scope(request, "applications:read")
+    return [_run_out(r) for r in selectors.runs_for(actor=request.user)]
+
+
+@router.post(
+    "/unemployment/payroll/runs",
+    response={201: BenefitRunOut, 400: ErrorOut, 403: ErrorOut},
+    auth=ANY_AUTH,
+    tags=["unemployment"],
+)
+def run_payroll(request: HttpRequest, payload: BenefitRunIn) -> Status[dict[str, Any]]:
+    """Run a month's unemployment benefit payroll: one set-based insert; the same month
+    again returns its first run and pays nothing twice."""
+    require_scope(request, "applications:write")
+    selectors.runs_for(actor=request.user)  # refused before the month is read
+    run = benefits.payroll_run(actor=request.user, period=_period(payload.period))
+    return Status(201, _run_out(run))
+
+
+class BenefitStopIn(Schema):
+    reason: str = Field(
+        ...,
+        description="One of: " + ", ".join(r.value for r in benefits.STAFF_STOPS),
+        examples=["refused_job"],
+    )
+    month: str = Field(..., description="Month of the event, YYYY-MM (still paid)")
+
+
+class BenefitStopOut(Schema):
+    outcome: str
+    benefit: BenefitRecordOut
+
+
+@router.post(
+    "/unemployment/benefits/{benefit_id}/stop",
+    response={200: BenefitStopOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=ANY_AUTH,
+    tags=["unemployment"],
+)
+def stop(request: HttpRequest, benefit_id: int, payload: BenefitStopIn) -> dict[str, Any]:
+    """A case worker in scope records an event that stops the benefit from the next month
+    (a suitable job offer refused, enlistment, settling abroad, a prison term, a pension,
+    a death); what was paid for later months becomes a recovery line."""
+    require_scope(request, "applications:write")
+    benefit = selectors.benefit_for(actor=request.user, benefit_id=benefit_id)
+    outcome = benefits.benefit_stop_recorded(
+        actor=request.user,
+        benefit=benefit,
+        reason=payload.reason,
+        event_period=_period(payload.month),
+    )
+    benefit.refresh_from_db()
+    return {"outcome": outcome, "benefit": _benefit_out(benefit)}

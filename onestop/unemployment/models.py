@@ -73,3 +73,111 @@ class UnemploymentRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period} {self.status}"
+
+
+class BenefitStatus(models.TextChoices):
+    ACTIVE = "active", _("paid monthly")
+    STOPPED = "stopped", _("stopped")
+
+
+class StopReason(models.TextChoices):
+    """Codes of ``onestop.rules.unemployment.StopReason`` (D10 art. 15, D11 arts. 49, 51)."""
+
+    REEMPLOYED = "reemployed", _("re-employed")
+    ENLISTED = "enlisted", _("enlisted for military service")
+    SETTLED_ABROAD = "settled_abroad", _("settled abroad")
+    PENSION = "pension", _("started drawing a basic pension")
+    IMPRISONED = "imprisoned", _("imprisoned")
+    REFUSED_JOB = "refused_job", _("refused suitable work or training without good reason")
+    DIED = "died", _("died")
+
+
+class UnemploymentBenefit(models.Model):
+    """An approved unemployment benefit (SX-SI-009): paid from ``start_period`` to
+    ``end_period`` (both YYYYMM, inclusive); a stop moves ``end_period`` back to the last
+    month paid. The assessment the case worker approved is kept with its explanation."""
+
+    person = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="unemployment_benefits"
+    )
+    registration = models.OneToOneField(
+        UnemploymentRegistration, on_delete=models.PROTECT, related_name="benefit"
+    )
+    case_number = models.CharField(max_length=24, unique=True)
+    region = models.ForeignKey("identity.Region", on_delete=models.PROTECT, related_name="+")
+    start_period = models.PositiveIntegerField()
+    months = models.PositiveSmallIntegerField()
+    #: The last month payable: start + months - 1, or the event month after a stop.
+    end_period = models.PositiveIntegerField()
+    monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    earned_months = models.PositiveSmallIntegerField(default=0)
+    carried_in_months = models.PositiveSmallIntegerField(default=0)
+    assessment = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=BenefitStatus.choices, default=BenefitStatus.ACTIVE
+    )
+    stop_reason = models.CharField(max_length=20, choices=StopReason.choices, blank=True)
+    #: Unused months a later spell may add (only after re-employment, D10 art. 17).
+    carried_out_months = models.PositiveSmallIntegerField(default=0)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["start_period", "end_period"], name="unemployment_benefit_pay")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.start_period}+{self.months} {self.status}"
+
+
+class BenefitPayrollRun(models.Model):
+    """One month's unemployment benefit payroll (idempotent per month)."""
+
+    period = models.PositiveIntegerField(unique=True)  # YYYYMM
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+
+class BenefitPaymentKind(models.TextChoices):
+    REGULAR = "regular", _("monthly unemployment benefit")
+    RECOVERY = "recovery", _("overpayment to recover")
+
+
+class BenefitPayment(models.Model):
+    """One line of an unemployment payroll (or a recovery): never changed."""
+
+    run = models.ForeignKey(
+        BenefitPayrollRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    benefit = models.ForeignKey(
+        UnemploymentBenefit, on_delete=models.PROTECT, related_name="payments"
+    )
+    period = models.PositiveIntegerField()  # YYYYMM
+    kind = models.CharField(max_length=16, choices=BenefitPaymentKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "period", "kind"], name="unemployment_payment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} {self.period} {self.kind}"

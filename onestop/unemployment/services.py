@@ -22,6 +22,7 @@ from onestop.identity.models import Person
 from onestop.identity.policy import REGISTER_UNEMPLOYMENT, VIEW_PERSON
 from onestop.notifications.services import notify
 from onestop.rules.unemployment import separation_from_text
+from onestop.unemployment.benefits import benefits_stop_on_reemployment
 from onestop.unemployment.models import (
     Channel,
     EndReason,
@@ -183,6 +184,8 @@ def registrations_close_on_reemployment(*, actor: Any = None) -> int:
             _end(
                 actor=actor, registration=locked, reason=EndReason.REEMPLOYED, end_period=end_period
             )
+            # The benefit in payment stops from the month after the new employment starts.
+            benefits_stop_on_reemployment(actor=actor, person_id=row.person_id, start_period=start)
             notify(
                 recipients=[row.person.user],
                 event="unemployment.reemployed",

@@ -274,6 +274,7 @@ def test_every_named_process_ships_with_the_platform() -> None:
 
     named = [i.process for i in catalogue.items_current() if i.process]
     assert named == [
+        "unemployment_registration.bpmn",
         "employer_registration.bpmn",
         "enrolment.bpmn",
         "contribution_correction.bpmn",
@@ -282,6 +283,7 @@ def test_every_named_process_ships_with_the_platform() -> None:
         "retirement.bpmn",
         "transfer.bpmn",
         "death_benefits.bpmn",
+        "unemployment_benefit.bpmn",
     ]
     assert all(engine.has_process(name) for name in named)
 

@@ -94,6 +94,8 @@ def test_bench_payroll_runs_two_months(world: Any) -> None:
     assert figures["first_seconds"] > 0 and figures["second_seconds"] > 0
     assert figures["ratio"] > 0 and figures["second_over_first"] > 0
     assert PayrollRun.objects.count() == 2
+    assert figures["unemployment_rows"] == 30
+    assert figures["unemployment_first_seconds"] > 0
     assert "bench_payroll" not in connection.introspection.table_names()
 
 

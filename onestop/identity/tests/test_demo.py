@@ -21,12 +21,12 @@ def test_demo_loads_once_and_reuses() -> None:
     assert "Loading the demo province with 40 persons" in text
     for login in ("carol", "sam", "adam", "sean", "audrey", "mallory"):
         assert login in text
-    # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired), two
-    # legacy records for the data-quality work list, and the eight men of retirement age whose
-    # retirement cases fill Yanta's queue (too few among 40 generated people can retire now),
-    # and 方灵活, who pays as an individual (flexible employment)
-    assert Person.objects.count() == 55
-    assert "13800000003" in text and "13800000015" in text
+    # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire), 王德明 (retired) and 孙立业
+    # (drawing the unemployment benefit), two legacy records for the data-quality work list,
+    # the eight men of retirement age whose retirement cases fill Yanta's queue (too few
+    # among 40 generated people can retire now), and 方灵活, who pays as an individual
+    assert Person.objects.count() == 56
+    assert "13800000003" in text and "13800000015" in text and "13800000023" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
     assert Region.objects.get(code="610113").name == "雁塔区"

@@ -36,6 +36,7 @@ from onestop.portal import demo as portal_demo
 from onestop.quality import demo as quality_demo
 from onestop.reviews import demo as reviews_demo
 from onestop.supervision.services import clock_run
+from onestop.unemployment import demo as unemployment_demo
 
 #: Threads of the demo's WSGI server (one process).
 THREADS = 8
@@ -178,6 +179,8 @@ class Command(BaseCommand):
         personas = demo.load(persons=persons)
         zhou = pensions_demo.zhou(Region.objects.get(code="610113"))
         personas.append(demo.Persona(zhou.resident_id, "citizen", demo.ZHOU_LABEL))
+        sun = unemployment_demo.person(Region.objects.get(code="610113"))
+        personas.append(demo.Persona(sun.resident_id, "citizen", unemployment_demo.SUN_LABEL))
         employers = list(Employer.objects.filter(name__in=demo.PERSONA_EMPLOYERS).order_by("pk"))
         named = list(Person.objects.filter(user__isnull=False).order_by("pk"))
         figures = contributions_demo.load(
@@ -203,6 +206,14 @@ class Command(BaseCommand):
             "15 years in Henan and can apply now."
         )
         self.stdout.write(f"Pension payroll {run.period}: {run.count} payments, {run.total}.")
+        jobless = unemployment_demo.load(unemployed=sun)
+        self.stdout.write(
+            'Unemployment: bob removed 孙立业 (login {phone}) for "{reason}"; she registered '
+            "and claimed online, carol approved {case} ({months} months of {monthly}), the "
+            "{payroll} unemployment payroll paid {paid}.".format(
+                phone=unemployment_demo.SUN_PHONE, reason=unemployment_demo.REASON, **jobless
+            )
+        )
         rated = reviews_demo.load()
         report = clock_run()
         self.stdout.write(

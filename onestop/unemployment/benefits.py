@@ -1,0 +1,489 @@
+"""The unemployment benefit as a business line (SX-SI-009): filed as a case, assessed from the
+platform's own record, opened on approval, paid by a monthly set-based payroll, stopped by
+the events of D10 art. 15 with what was paid past the stop recovered.
+
+- ``assessment_service``: the benefit process's service task. The open registration, the
+  paid unemployment months (since an earlier benefit ended, with the months it left unused
+  after re-employment carried over, D10 art. 17), the separation, the province's parameters
+  of the year: eligibility (art. 14), months (art. 17), the monthly amount (art. 18), each
+  step explained for the case worker. A claim the rules refuse is refused at once.
+- ``benefit_from_case``: approval opens the benefit from the registered month for the
+  months assessed, journaled in the approval's transaction.
+- ``payroll_run``: one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` for the month's
+  benefits in payment; a second run of a month returns the first and pays nothing again.
+- ``benefit_stop``: the event month is still paid, nothing after it (D10 art. 15, D11 art.
+  51); paid later months become one recovery line; only re-employment carries the unused
+  months over to a later spell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from onestop.applications.prechecks import Note, Precheck
+from onestop.audit.services import record
+from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions.periods import current_period, month_of, period_of
+from onestop.identity.models import Person
+from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, staff_profile
+from onestop.notifications.services import notify
+from onestop.parameters import selectors as parameters
+from onestop.rules import unemployment as rules
+from onestop.rules.values import RuleError
+from onestop.unemployment import selectors
+from onestop.unemployment.models import (
+    BenefitPayment,
+    BenefitPaymentKind,
+    BenefitPayrollRun,
+    BenefitStatus,
+    Status,
+    UnemploymentBenefit,
+    UnemploymentRegistration,
+)
+
+ITEM = "SX-SI-009"
+CENT = Decimal("0.01")
+
+
+def _applicant(data: dict[str, Any]) -> Person | None:
+    applicant_id = data.get("applicant_id")
+    if not isinstance(applicant_id, int):
+        return None
+    return Person.objects.select_related("region").filter(pk=applicant_id).first()
+
+
+def _refused(zh: str, en: str) -> dict[str, Any]:
+    return {"eligible": False, "refusal": f"{zh} {en}"}
+
+
+def assessment_facts(*, registration: UnemploymentRegistration, today: dt.date) -> dict[str, Any]:
+    """What the case worker decides on: eligibility with every refusal named, the months
+    (earned, carried over) and the monthly amount, with the explanation lines."""
+    found = selectors.assessment_of(registration=registration, today=today)
+    a = found.assessment
+    facts: dict[str, Any] = {
+        "eligible": a.eligibility.eligible,
+        "unemployment": {
+            "registration": registration.pk,
+            "start": str(month_of(registration.period)),
+            "eligible": a.eligibility.eligible,
+            "contribution_months": found.contribution_months,
+            "earned_months": a.entitlement.earned_months,
+            "carried_months": a.entitlement.carried_months,
+            "months": a.entitlement.months if a.eligibility.eligible else 0,
+            "monthly_amount": f"{a.monthly_amount:.2f}",
+            "total": f"{a.total:.2f}",
+            "parameters": found.parameters,
+            "refusals": [[r.zh, r.en] for r in a.eligibility.refusals],
+            "explanation": [
+                [line.label_zh, line.label_en, line.formula, line.value, line.source]
+                for line in a.explanation
+            ],
+        },
+    }
+    if not a.eligibility.eligible:
+        facts["refusal"] = " ".join(f"{r.zh} {r.en}" for r in a.eligibility.refusals)
+    return facts
+
+
+def assessment_service(data: dict[str, Any]) -> dict[str, Any]:
+    """The SX-SI-009 process's service task (see the module docstring)."""
+    person = _applicant(data)
+    registration = (
+        UnemploymentRegistration.objects.filter(person=person, status=Status.REGISTERED).first()
+        if person is not None
+        else None
+    )
+    if registration is None:
+        return _refused(
+            "尚未办理失业登记：请先办理就业失业登记（SX-EMP-001）。",
+            "Not registered as unemployed: register first (SX-EMP-001).",
+        )
+    if UnemploymentBenefit.objects.filter(registration=registration).exists():
+        return _refused(
+            "本次失业登记已核定失业保险金。",
+            "The benefit of this unemployment registration has already been granted.",
+        )
+    try:
+        return assessment_facts(registration=registration, today=timezone.localdate())
+    except (ServiceError, RuleError, parameters.ParametersMissing) as exc:
+        return _refused(exc.zh, exc.en)
+
+
+def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
+    """Approving SX-SI-009: the benefit opens from the registered month for the months and
+    amount the case worker saw, once per registration, journaled; the person is told."""
+    facts = (case.facts or {}).get("unemployment") or {}
+    registration = (
+        UnemploymentRegistration.objects.select_for_update()
+        .filter(pk=int(facts.get("registration") or 0), person=case.applicant)
+        .first()
+    )
+    if not facts.get("eligible") or registration is None:
+        raise ServiceError(
+            "失业保险金尚未核定，不能批准。",
+            "The benefit has not been assessed: the case cannot be approved.",
+            code="unassessed",
+        )
+    if registration.status != Status.REGISTERED:
+        raise ServiceError(
+            "该失业登记已结束，不能批准。",
+            "The unemployment registration has ended: the case cannot be approved.",
+            code="registration_ended",
+        )
+    months = int(facts["months"])
+    start = registration.period
+    try:
+        with transaction.atomic():
+            benefit = UnemploymentBenefit.objects.create(
+                person=case.applicant,
+                registration=registration,
+                case_number=case.number,
+                region=case.applicant.region,
+                start_period=start,
+                months=months,
+                end_period=period_of(month_of(start).plus(months - 1)),
+                monthly_amount=Decimal(facts["monthly_amount"]),
+                earned_months=int(facts["earned_months"]),
+                carried_in_months=int(facts["carried_months"]),
+                assessment=facts,
+            )
+    except IntegrityError as exc:
+        raise ServiceError(
+            "本次失业登记已核定失业保险金。",
+            "The benefit of this unemployment registration has already been granted.",
+            code="granted",
+        ) from exc
+    record(
+        actor=actor,
+        action="unemployment.benefit_granted",
+        target=benefit,
+        changes={
+            "case": case.number,
+            "start": start,
+            "months": months,
+            "monthly": facts["monthly_amount"],
+            "carried": benefit.carried_in_months,
+        },
+    )
+    notify(
+        recipients=[case.applicant.user],
+        event="unemployment.benefit_granted",
+        context={
+            "start": str(month_of(start)),
+            "months": months,
+            "amount": facts["monthly_amount"],
+        },
+        link="/me/unemployment/",
+    )
+    return benefit
+
+
+def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
+    """The month's unemployment benefit payroll: one set-based insert of every benefit whose
+    payable months cover ``period``; idempotent per month (a second run returns the first,
+    and the unique line per benefit and month pays nothing twice)."""
+    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    if not (1 <= period % 100 <= 12 and 1990 <= period // 100 <= 2100):
+        raise ServiceError(
+            "发放月份应为有效的年月，例如 2026-11。",
+            "The month must be a real month, e.g. 2026-11.",
+            code="period",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        existing = BenefitPayrollRun.objects.filter(period=period).first()
+        if existing is not None:
+            return existing
+        run = BenefitPayrollRun.objects.create(
+            period=period,
+            created_at=now,
+            created_by=actor.get_username() if actor is not None else "system",
+        )
+        table = BenefitPayment._meta.db_table
+        benefits = UnemploymentBenefit._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (run_id, benefit_id, period, kind, amount, created_at) "  # noqa: S608
+                f"SELECT %s, b.id, %s, %s, b.monthly_amount, %s FROM {benefits} b "
+                "WHERE b.start_period <= %s AND b.end_period >= %s "
+                "ON CONFLICT (benefit_id, period, kind) DO NOTHING",
+                [run.pk, period, BenefitPaymentKind.REGULAR, now, period, period],
+            )
+        totals = BenefitPayment.objects.filter(run=run).aggregate(n=Count("pk"), t=Sum("amount"))
+        run.count, run.total = totals["n"], Decimal(totals["t"] or 0).quantize(CENT)
+        run.save(update_fields=["count", "total"])
+        record(
+            actor=actor,
+            action="unemployment.payroll.run",
+            target=run,
+            changes={"period": period, "count": run.count, "total": f"{run.total:.2f}"},
+        )
+    return run
+
+
+def benefit_stop(
+    *, actor: Any, benefit: UnemploymentBenefit, reason: str, event_period: int, source: str
+) -> str:
+    """Stop ``benefit`` from the month after ``event_period`` (D10 art. 15, D11 art. 51: the
+    event's month is still paid). What a payroll already paid for later months becomes one
+    recovery line; re-employment carries the unused months over (art. 17). Idempotent:
+    returns "" when nothing changed."""
+    stop_reason = rules.StopReason(reason)
+    with transaction.atomic():
+        locked = UnemploymentBenefit.objects.select_for_update().get(pk=benefit.pk)
+        if locked.status == BenefitStatus.STOPPED or event_period >= locked.end_period:
+            return ""  # already stopped, or the event comes after the last month anyway
+        event_period = max(event_period, period_of(month_of(locked.start_period).plus(-1)))
+        found = rules.stop(
+            reason=stop_reason,
+            event_month=month_of(event_period),
+            start=month_of(locked.start_period),
+            months=locked.months,
+        )
+        overpaid = BenefitPayment.objects.filter(
+            benefit=locked, kind=BenefitPaymentKind.REGULAR, period__gt=event_period
+        ).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+        stop_from = period_of(month_of(event_period).plus(1))
+        if overpaid:
+            BenefitPayment.objects.get_or_create(
+                benefit=locked,
+                period=stop_from,
+                kind=BenefitPaymentKind.RECOVERY,
+                defaults={"amount": -overpaid, "created_at": timezone.now()},
+            )
+        locked.status, locked.stop_reason = BenefitStatus.STOPPED, stop_reason.value
+        locked.end_period = event_period
+        locked.carried_out_months = found.carried_months
+        locked.stopped_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "status",
+                "stop_reason",
+                "end_period",
+                "carried_out_months",
+                "stopped_at",
+            ]
+        )
+        outcome = f"stopped from {month_of(stop_from)}; to recover {overpaid:.2f}"
+        record(
+            actor=actor,
+            action="unemployment.benefit_stopped",
+            target=locked,
+            changes={
+                "reason": stop_reason.value,
+                "from": stop_from,
+                "recover": f"{overpaid:.2f}",
+                "carried": found.carried_months,
+                "source": source,
+            },
+        )
+        zh, en = rules.STOP_LABELS[stop_reason]
+        notify(
+            recipients=[locked.person.user],
+            event="unemployment.benefit_stopped",
+            context={"month": str(month_of(stop_from)), "reason_zh": zh, "reason_en": en},
+            link="/me/unemployment/",
+        )
+    return outcome
+
+
+def benefits_stop_on_reemployment(*, actor: Any, person_id: int, start_period: int) -> int:
+    """A new employment starting in ``start_period``: the person's benefits in payment stop
+    from the month after it."""
+    stopped = 0
+    for benefit in UnemploymentBenefit.objects.filter(
+        person_id=person_id, status=BenefitStatus.ACTIVE, end_period__gt=start_period
+    ):
+        if benefit_stop(
+            actor=actor,
+            benefit=benefit,
+            reason=rules.StopReason.REEMPLOYED,
+            event_period=start_period,
+            source="contributions.employment",
+        ):
+            stopped += 1
+    return stopped
+
+
+#: What the employment service or a case worker records (re-employment comes from the
+#: record by itself).
+STAFF_STOPS = (
+    rules.StopReason.REFUSED_JOB,
+    rules.StopReason.ENLISTED,
+    rules.StopReason.SETTLED_ABROAD,
+    rules.StopReason.IMPRISONED,
+    rules.StopReason.PENSION,
+    rules.StopReason.DIED,
+)
+
+
+def benefit_stop_recorded(
+    *, actor: Any, benefit: UnemploymentBenefit, reason: str, event_period: int
+) -> str:
+    """A case worker in scope records an event that stops the benefit (a suitable job offer
+    refused without good reason, reported by the employment service; enlistment; settling
+    abroad; ...): stopped from the month after ``event_period``. A reason that is not one of
+    ``STAFF_STOPS``, or a benefit already stopped, is a 4xx."""
+    if staff_profile(actor) is None or not actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person):
+        raise NotPermitted()
+    if reason not in {r.value for r in STAFF_STOPS}:
+        codes = ", ".join(r.value for r in STAFF_STOPS)
+        raise ServiceError(
+            f"停发原因应为：{codes}。", f"The reason must be one of: {codes}.", code="reason"
+        )
+    if benefit.status == BenefitStatus.STOPPED:
+        raise ServiceError(
+            "该失业保险金已停发。", "This benefit has already stopped.", code="stopped"
+        )
+    outcome = benefit_stop(
+        actor=actor,
+        benefit=benefit,
+        reason=reason,
+        event_period=event_period,
+        source=f"recorded by {actor.get_username()}",
+    )
+    if not outcome:
+        raise ServiceError(
+            "该月份已在领取期限之后，无需停发。",
+            "That month is after the last month of the benefit: nothing to stop.",
+            code="after_end",
+        )
+    return outcome
+
+
+COMPARISON_PARTY = "人社失业保险待遇 HRSS unemployment benefit check"
+COMPARISON_PURPOSE = "失业保险金领取资格比对 unemployment benefit entitlement check"
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def benefits_compare(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily comparison of the benefits in payment (D10 art. 15, D11 arts. 49 and 51),
+    the same ones pensions run for pensioners: a pension awarded here (stopped from its first
+    month), a death in the civil-affairs registrations (from the month after it), a prison
+    term in the public-security records (from the month after it began), both through the
+    gateway. A registry that cannot be reached is counted, and the next run tries again.
+    Idempotent."""
+    from onestop.exchange.licences import RegistryUnavailable, registry_lookup
+    from onestop.pensions.selectors import pension_starts
+
+    today = today or timezone.localdate()
+    now = current_period(today)
+    counts = dict.fromkeys(("checked", "pension", "died", "imprisoned", "unavailable"), 0)
+    active = list(
+        UnemploymentBenefit.objects.filter(
+            status=BenefitStatus.ACTIVE, end_period__gte=now
+        ).select_related("person")
+    )
+    pensions = pension_starts(person_ids=[b.person_id for b in active])
+    for benefit in active:
+        counts["checked"] += 1
+        start = pensions.get(benefit.person_id)
+        if start is not None:
+            event = period_of(month_of(start).plus(-1))
+            if benefit_stop(
+                actor=None,
+                benefit=benefit,
+                reason=rules.StopReason.PENSION,
+                event_period=event,
+                source="pensions",
+            ):
+                counts["pension"] += 1
+            continue
+        subject = benefit.person.resident_id
+        try:
+            death = registry_lookup(
+                party=COMPARISON_PARTY,
+                resource_code="civil_affairs.deaths",
+                subject=subject,
+                purpose=COMPARISON_PURPOSE,
+            )
+            term = (
+                None
+                if death
+                else registry_lookup(
+                    party=COMPARISON_PARTY,
+                    resource_code="public_security.imprisonment",
+                    subject=subject,
+                    purpose=COMPARISON_PURPOSE,
+                )
+            )
+        except RegistryUnavailable:
+            counts["unavailable"] += 1
+            continue
+        died_on = _date((death or {}).get("date")) or (today if death is not None else None)
+        began = _date((term or {}).get("from"))
+        if died_on is not None:
+            reason, event, source, key = (
+                rules.StopReason.DIED,
+                current_period(died_on),
+                "civil_affairs.deaths",
+                "died",
+            )
+        elif began is not None and began <= today:
+            reason, event, source, key = (
+                rules.StopReason.IMPRISONED,
+                current_period(began),
+                "public_security.imprisonment",
+                "imprisoned",
+            )
+        else:
+            continue
+        if benefit_stop(
+            actor=None, benefit=benefit, reason=reason, event_period=event, source=source
+        ):
+            counts[key] += 1
+    return counts
+
+
+def benefit_precheck(person: Person, today: dt.date) -> Precheck:
+    """Before filing SX-SI-009: what the record says, as notes the form and the API show
+    (none blocks: the claim is assessed and, if the rules refuse it, refused with the
+    reasons, so the person has a decision to contest)."""
+    registration = UnemploymentRegistration.objects.filter(
+        person=person, status=Status.REGISTERED
+    ).first()
+    if registration is None:
+        return Precheck(
+            notes=(
+                Note(
+                    "unregistered",
+                    "您尚未办理失业登记：请先办理“就业失业登记”，否则申领将不予批准。",
+                    "You are not registered as unemployed: register first (Employment and "
+                    "unemployment registration), or the claim will be refused.",
+                ),
+            )
+        )
+    try:
+        facts = assessment_facts(registration=registration, today=today)["unemployment"]
+    except (ServiceError, RuleError, parameters.ParametersMissing) as exc:
+        return Precheck(notes=(Note("unassessed", exc.zh, exc.en),))
+    if facts["eligible"]:
+        months, amount = facts["months"], facts["monthly_amount"]
+        return Precheck(
+            notes=(
+                Note(
+                    "assessed",
+                    f"按平台记录，您可领取{months}个月失业保险金，每月{amount}元"
+                    "（以经办机构审核决定为准）。",
+                    f"By the record you could draw {months} months of {amount} yuan (the "
+                    "agency's decision is final).",
+                ),
+            )
+        )
+    return Precheck(
+        notes=tuple(Note("refusal", zh, en) for zh, en in facts["refusals"]),
+    )

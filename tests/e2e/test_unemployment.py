@@ -1,0 +1,91 @@
+"""Unemployment insurance in a browser, the issue's journey: bob removes alice for "contract
+ended by the employer"; she registers as unemployed and claims the benefit online; carol
+approves it on the explanation; rita's two monthly payrolls pay it; bob re-hires her and the
+daily comparison stops it from the next month."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from onestop.applications.models import Application
+from onestop.unemployment.models import BenefitPayment, UnemploymentBenefit
+from onestop.unemployment.services import registrations_close_on_reemployment
+from onestop.unemployment.tests.test_filing import MONTHS, insured
+from tests.e2e.test_applications import decide, sign_in, sign_out
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page: Any) -> None:
+    insured(world, MONTHS, reason="")  # 13 paid months at acme, still employed
+
+    sign_in(page, "13800000002")  # bob removes her
+    page.goto(f"/employer/{world.acme.pk}/employees/")
+    row = page.locator("#employees tbody tr", has_text="李*")
+    row.get_by_text("减员", exact=True).click()
+    row.get_by_label("最后在职月份").fill("2026-01")
+    row.get_by_label("原因").fill("contract ended by the employer")
+    row.get_by_role("button", name="确认减员").click()
+    expect(page.locator("#employees tbody tr", has_text="李*")).to_contain_text("2026-01")
+    sign_out(page)
+
+    sign_in(page, "13800000001")  # alice registers, then claims
+    page.goto("/services/")
+    page.locator("#items tr", has_text="就业失业登记").get_by_role("link", name="在线申请").click()
+    page.get_by_label("本人有劳动能力并有求职要求").check()
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text("已批准")
+    page.goto("/services/")
+    benefit_row = page.locator("#items tr", has_text="失业保险金申领")
+    benefit_row.get_by_role("link", name="在线申请").click()
+    page.get_by_label("失业保险金发放银行账号").fill("6222020200112233445")
+    page.get_by_role("button", name="继续", exact=True).click()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#case-status")).to_have_text(re.compile("已提交"))
+    sign_out(page)
+    claim = Application.objects.get(item_code="SX-SI-009")
+
+    sign_in(page, "carol", world.carol)  # carol reads the explanation and approves
+    page.goto(f"/applications/{claim.number}/")
+    expect(page.locator("#unemployment-monthly")).to_have_text("1944.00")
+    expect(page.locator("#unemployment-months")).to_have_text("12")
+    expect(page.locator("#unemployment-lines")).to_contain_text("《失业保险条例》第17条")
+    decide(page, claim.number, "approve")
+    expect(page.locator("#case-status")).to_have_text("已批准")
+    sign_out(page)
+
+    sign_in(page, "rita", world.rita)  # two monthly payrolls
+    for month in ("2026-11", "2026-12"):
+        page.goto("/staff/unemployment/payroll/")
+        page.get_by_label("发放月份").fill(month)
+        page.get_by_role("button", name="生成发放名册").click()
+        expect(page.locator("#runs tbody tr", has_text=month)).to_contain_text("1944.00")
+    sign_out(page)
+
+    sign_in(page, "13800000002")  # bob re-hires her from 2026-12
+    page.goto(f"/employer/{world.acme.pk}/employees/")
+    page.get_by_label("公民身份号码").fill(world.alice.resident_id)
+    page.get_by_label("起始月份", exact=True).fill("2026-12")
+    page.get_by_label("月工资（元）").fill("6000")
+    page.get_by_role("button", name="增员").click()
+    expect(page.get_by_text("已增加人员")).to_be_visible()
+    sign_out(page)
+
+    assert registrations_close_on_reemployment() == 1  # the daily comparison
+
+    sign_in(page, "13800000001")
+    page.goto("/me/unemployment/")
+    expect(page.locator("#benefit-status")).to_contain_text("停发")
+    expect(page.locator("#benefit-status")).to_contain_text("重新就业")
+    expect(page.locator("#benefit-end")).to_have_text("2026-12")
+    benefit = UnemploymentBenefit.objects.get()
+    assert list(BenefitPayment.objects.values_list("period", "kind")) == [
+        (202611, "regular"),
+        (202612, "regular"),
+    ]
+    assert (benefit.end_period, benefit.carried_out_months) == (202612, 10)
