@@ -102,6 +102,8 @@ def employees_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             "registration_form": registration_form,
             "end_form": EmploymentEndForm(),
             "registrations": selectors.registrations_of(employer=employer),
+            # Staff in scope see the employees; only the employer's people change them.
+            "may_declare": request.user.has_perm(services.DECLARE, employer),
         },
     )
 

@@ -370,3 +370,18 @@ def test_an_error_report_says_how_many_reasons_it_leaves_out() -> None:
     )
     assert last[2].startswith("另有12,342条原因未列出")
     assert "more reasons" not in files.error_report(kept, total=3).decode("utf-8-sig")
+
+
+def test_staff_see_the_employees_without_forms_they_may_not_use(world: Any) -> None:
+    """sam (province supervisor) reads acme's employees page; the forms that would answer
+    403 (register, add, remove, enrol) are not offered to him; bob gets them."""
+    sam, bob = Client(), Client()
+    sam.force_login(world.sam)
+    bob.force_login(world.bob.user)
+    url = f"/employer/{world.acme.pk}/employees/"
+    seen = sam.get(url)
+    assert seen.status_code == 200
+    page = seen.content.decode()
+    assert 'name="add"' not in page and 'name="register"' not in page
+    assert "enrol-new" not in page
+    assert 'name="add"' in bob.get(url).content.decode()
