@@ -983,3 +983,24 @@ def test_an_employer_dates_a_hire_only_within_the_lawful_window(
         assert added.status_code == 400 and added.json()["code"] == "start_month"
     else:
         assert Employment.objects.get().start_period == 202609
+
+
+def test_a_registration_refuses_a_formula_as_contact_phone(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """A contact phone is digits and the signs numbers are written with, never ``=1+1``."""
+    answer = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-001",
+            "answers": {
+                "credit_code": STARTUP_CODE,
+                "filer_role": "legal_representative",
+                "contact_phone": "=1+1",
+            },
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert "phone number" in answer.json()["message_en"]
+    assert not Application.objects.exists()

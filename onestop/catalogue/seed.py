@@ -129,7 +129,17 @@ REGISTRATION_FORM: dict[str, Any] = {
             },
             "title": "申请人身份 You file as",
         },
-        "contact_phone": {"type": "string", "maxLength": 20, "title": "联系电话 Contact phone"},
+        "contact_phone": {
+            "type": "string",
+            "maxLength": 20,
+            # Digits and the signs a phone number is written with: never a formula.
+            "pattern": "^[0-9][0-9 ()+-]{4,19}$",
+            "x-hint": {
+                "zh": "应为电话号码（数字，可含空格、括号、加号和连字符）",
+                "en": "write a phone number (digits, optionally spaces, brackets, + and -)",
+            },
+            "title": "联系电话 Contact phone",
+        },
         "address": {"type": "string", "maxLength": 200, "title": "办公地址 Address"},
     },
 }
