@@ -381,3 +381,33 @@ def result(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="decision-{found.number}.pdf"'
     return response
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/applications/{number}/receipt", response={404: ErrorOut})
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The acceptance receipt (受理回执) of a filed case: a signed PDF (verifiable at
+    /verify/)."""
+    require_scope(request, "applications:read")
+    found = selectors.application_for(actor=request.user, number=number)
+    pdf = services.acceptance_receipt_pdf(
+        actor=request.user, case=found, absolute=request.build_absolute_uri
+    )
+    return _pdf(pdf, f"receipt-{found.number}.pdf")
+
+
+@router.get("/applications/{number}/notice", response={400: ErrorOut, 404: ErrorOut})
+def notice(request: HttpRequest, number: str) -> HttpResponse:
+    """The one-time notice of missing materials (一次性告知书) of an open case: a signed PDF
+    listing every required material still missing (400 ``nothing_missing`` when none is)."""
+    require_scope(request, "applications:read")
+    found = selectors.application_for(actor=request.user, number=number)
+    pdf = services.supplement_notice_pdf(
+        actor=request.user, case=found, absolute=request.build_absolute_uri
+    )
+    return _pdf(pdf, f"notice-{found.number}.pdf")

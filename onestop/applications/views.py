@@ -27,7 +27,7 @@ from onestop.applications.forms import (
     MaterialForm,
     SchemaForm,
 )
-from onestop.applications.models import Channel
+from onestop.applications.models import FINAL, Channel
 from onestop.applications.services.cases import field_titles
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
@@ -301,6 +301,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
     steps = _open_steps(request, case, reassigns)
     to_upload = materials_to_upload(case, item.materials)
+    outstanding = services.materials_outstanding(case) if case.status not in FINAL else []
     held_by_other = any(
         r["step"].assignee_id not in (None, user.pk)
         and services.may_act(user, case, r["step"].lane)
@@ -319,6 +320,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
         "materials": selectors.materials_of(case=case),
         "material_status": _material_status(item.materials, case),
+        "notice_printable": bool(outstanding) or case.status == "supplement",
         "material_form": MaterialForm(materials=to_upload)
         if to_upload and services.may_upload(user, case)
         else None,
@@ -536,6 +538,20 @@ def receipt_view(request: HttpRequest, number: str) -> HttpResponse:
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    return response
+
+
+@require_GET
+@login_required
+def notice_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The one-time notice of missing materials (一次性告知书): a signed e-document listing
+    every material the case still lacks, printable at the counter."""
+    case = selectors.application_for(actor=request.user, number=number)
+    pdf = services.supplement_notice_pdf(
+        actor=request.user, case=case, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{case.number}.pdf"'
     return response
 
 
