@@ -72,6 +72,7 @@ class Application(models.Model):
             models.Index(fields=["submitted_at"], name="application_filed"),
             models.Index(fields=["item_code", "submitted_at"], name="application_item_filed"),
             models.Index(fields=["applicant", "submitted_at"], name="application_person_filed"),
+            models.Index(fields=["channel", "submitted_at"], name="application_channel_filed"),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")

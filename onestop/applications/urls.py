@@ -29,5 +29,6 @@ urlpatterns = [
     path("staff/queue/", views.queue_view, name="queue"),
     path("staff/cases/", views.search_view, name="search"),
     path("staff/queue/claim/", views.bulk_claim_view, name="bulk_claim"),
+    path("staff/queue/assign/", views.bulk_assign_view, name="bulk_assign"),
     path("status/", views.status_view, name="status"),
 ]
