@@ -23,8 +23,9 @@ def test_demo_loads_once_and_reuses() -> None:
         assert login in text
     # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire) and 王德明 (retired), two
     # legacy records for the data-quality work list, and the eight men of retirement age whose
-    # retirement cases fill Yanta's queue (too few among 40 generated people can retire now)
-    assert Person.objects.count() == 54
+    # retirement cases fill Yanta's queue (too few among 40 generated people can retire now),
+    # and the two deceased and their two children of the death cases in joint review
+    assert Person.objects.count() == 58
     assert "13800000003" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
@@ -56,7 +57,7 @@ def test_demo_loads_once_and_reuses() -> None:
     again = StringIO()
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Person.objects.count() == 54
+    assert Person.objects.count() == 58
 
 
 def test_demo_refuses_bad_options() -> None:
