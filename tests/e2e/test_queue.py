@@ -262,3 +262,24 @@ def test_carol_filters_and_claims_in_bulk_and_sam_assigns_all_or_nothing(
     expect(page.get_by_text("已指派给柯洛伊：2 件。")).to_be_visible()
     assert set(OpenStep.objects.values_list("assignee", flat=True)) == {chloe.pk}
     call_command("cases", "verify")
+
+
+def test_carol_s_home_shows_her_counts_and_leads_to_the_yellow_case(world: Any, page: Any) -> None:
+    import re
+
+    from onestop.applications import selectors
+
+    demo_cases(world)
+    counts = selectors.work_counts(actor=world.carol)
+    assert counts["yellow"] == 1 and counts["supplements"] == 1
+    sign_in(page, "carol", world.carol)
+    home = page.locator("#home-counts")
+    expect(home.get_by_role("link", name=f"{counts['todo']} 待办")).to_be_visible()
+    expect(home.get_by_role("link", name=f"{counts['red']} 已超期")).to_be_visible()
+    expect(home.get_by_role("link", name="1 等待补正")).to_be_visible()
+    home.get_by_role("link", name="1 即将到期").click()
+    expect(page).to_have_url(re.compile(r"/staff/queue/\?colour=yellow$"))
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
+    expect(page.locator("#queue tr.clock-row-yellow")).to_have_count(1)
+    expect(page.locator("#queue tr.clock-row-yellow")).to_contain_text("剩余")
+    call_command("cases", "verify")
