@@ -35,7 +35,7 @@ class BulkRefused(ServiceError):
         )
         self.refused = refused
 
-    def as_dict(self) -> dict[str, Any]:  # type: ignore[override]
+    def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "refused": self.refused}
 
 
