@@ -29,7 +29,7 @@ from onestop.applications.forms import (
     QueueFilterForm,
     SchemaForm,
 )
-from onestop.applications.models import FINAL, Channel
+from onestop.applications.models import FINAL, Channel, Status
 from onestop.applications.services.cases import field_titles
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
@@ -595,7 +595,6 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     filters = _queue_filters(form) if valid else selectors.QueueFilter()
     supervising = policy.allows(request.user, policy.REASSIGN_CASES)
-    everyone = selectors.queue_for(actor=request.user, supervising=supervising)
     shown = (
         selectors.queue_for(actor=request.user, supervising=supervising, filters=filters)
         if valid
@@ -619,8 +618,8 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "cases": rows,
             "counts": selectors.work_counts(actor=request.user),
             "form": form,
-            "items": sorted({(c.item_code, c.item_name) for c in everyone}),
-            "statuses": sorted({(c.status, c.get_status_display()) for c in everyone}),
+            "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],
+            "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
             "colours": [
                 ("green", _("on time")),
                 ("yellow", _("yellow: due soon")),
