@@ -569,6 +569,10 @@ def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("applications:case", number=case.number)
 
 
+#: Queue rows a page (the oldest deadline first).
+QUEUE_PAGE = 50
+
+
 def _queue_filters(form: QueueFilterForm) -> selectors.QueueFilter:
     data = form.cleaned_data
     return selectors.QueueFilter(
@@ -600,6 +604,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         if valid
         else []
     )
+    page = Paginator(shown, QUEUE_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "case": c,
@@ -608,14 +613,18 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "overdue": services.overdue(c, today),
             "clock": c.clock,  # type: ignore[attr-defined]
         }
-        for c in shown
+        for c in page.object_list
     ]
+    params = request.GET.copy()
+    params.pop("page", None)
     response = render(
         request,
         "applications/queue.html",
         {
             "mine": filters.mine,
             "cases": rows,
+            "page": page,
+            "query": params.urlencode(),
             "counts": selectors.work_counts(actor=request.user),
             "form": form,
             "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],

@@ -240,3 +240,20 @@ def test_the_case_search_api_is_scoped_paged_and_journaled(world: Any) -> None:
     citizen = Client()
     citizen.force_login(world.alice.user)
     assert citizen.get("/api/v1/cases").status_code == 403
+
+
+def test_the_queue_is_paged(world: Any, settings: Any) -> None:
+    from onestop.applications import views
+
+    numbers = {file(world).number for _ in range(3)}
+    views.QUEUE_PAGE, saved = 2, views.QUEUE_PAGE
+    try:
+        carol = Client()
+        carol.force_login(world.carol)
+        first = carol.get("/staff/queue/?channel=online").content.decode()
+        second = carol.get("/staff/queue/?channel=online&page=2").content.decode()
+    finally:
+        views.QUEUE_PAGE = saved
+    assert 'id="queue-pages"' in first and "?channel=online&page=2" in first
+    shown = {n for n in numbers if n in first} | {n for n in numbers if n in second}
+    assert shown == numbers and sum(n in second for n in numbers) == 1
