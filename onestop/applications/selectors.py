@@ -389,12 +389,14 @@ def supplements_waiting(*, actor: Any) -> int:
     ).count()
 
 
-def work_counts(*, actor: Any) -> dict[str, int]:
+def work_counts(*, actor: Any, supervising: bool = False) -> dict[str, int]:
     """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
     theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
-    their queue, and ``supplements`` waiting for applicants in their scope."""
+    their queue, and ``supplements`` waiting for applicants in their scope. ``supervising``
+    (a supervisor): the same over every open staff step in their scope (``todo``: cases
+    with a step nobody has claimed)."""
     today = timezone.localdate()
-    queue = queue_for(actor=actor)
+    queue = queue_for(actor=actor, supervising=supervising)
     steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
     colours = [clock_of(c, today).colour for c in queue]
     return {

@@ -91,5 +91,10 @@ def test_the_staff_home_shows_my_counts(world: Any) -> None:
     status, html = page_of(world.carol, "/")
     assert status == 200 and 'id="home-counts"' in html
     assert "<strong>2</strong> to do" in html and "<strong>1</strong> claimed by me" in html
-    status, html = page_of(world.sam, "/")  # supervisors have no queue of their own
+    # A supervisor sees the cases of their scope: one with an unclaimed step, none claimed
+    # by them (no such card), the colours.
+    status, html = page_of(world.sam, "/")
+    assert status == 200 and 'id="home-counts"' in html and "Cases in my scope" in html
+    assert "<strong>1</strong> unclaimed" in html and "claimed by me" not in html
+    status, html = page_of(world.erin, "/")  # a content editor has no cases
     assert status == 200 and 'id="home-counts"' not in html
