@@ -1,7 +1,7 @@
 """Cases API: file (apps and kiosks), read, act on a task, the queue, the public status."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -9,12 +9,13 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.applications import employers, prechecks, prefill, selectors, services
+from onestop.applications import bulk, employers, prechecks, prefill, selectors, services
 from onestop.applications.models import Application, Channel
 from onestop.catalogue import selectors as catalogue
-from onestop.common.errors import NotFound, ServiceError
-from onestop.common.pagination import bounded
+from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.pagination import Mapped, bounded
 from onestop.common.throttles import address_throttle
+from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
@@ -342,12 +343,170 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
     )
 
 
-@router.get("/queue", response=list[CaseOut])
+COLOURS = Literal["", "green", "yellow", "red"]
+CHANNELS = Literal["", "online", "counter", "api"]
+
+
+def _age(age: int | None) -> int | None:
+    if age is not None and not 0 <= age <= 3650:
+        raise ServiceError("age 应为 0 至 3650 天。", "age must be 0 to 3650 days.", code="age")
+    return age
+
+
+@router.get("/queue", response={200: list[CaseOut], 400: ErrorOut})
 @bounded
-def queue(request: HttpRequest) -> list[dict[str, Any]]:
-    """Open cases with a task the signed-in staff member may do."""
+def queue(
+    request: HttpRequest,
+    item: str = "",
+    status: str = "",
+    colour: COLOURS = "",
+    channel: CHANNELS = "",
+    age: int | None = None,
+    view: Literal["team", "mine"] = "team",
+) -> list[dict[str, Any]]:
+    """Open cases with a task the signed-in staff member may do (a supervisor: every open
+    staff step in scope), narrowed by item, status, clock colour, channel, ``age`` (filed at
+    least that many days ago) and ``view=mine`` (claimed by them), as on the queue page."""
     require_scope(request, "applications:read")
-    return [case_out(c) for c in selectors.queue_for(actor=request.user)]
+    filters = selectors.QueueFilter(
+        item=item[:40],
+        status=status[:40],
+        colour=colour,
+        channel=channel,
+        age=_age(age),
+        mine=view == "mine",
+    )
+    supervising = policy.allows(request.user, policy.REASSIGN_CASES)
+    return [
+        case_out(c)
+        for c in selectors.queue_for(actor=request.user, supervising=supervising, filters=filters)
+    ]
+
+
+class BulkIn(Schema):
+    numbers: list[str] = Field(..., min_length=1, max_length=bulk.BULK_MAX)
+
+
+class AssignIn(BulkIn):
+    to: str = Field(..., max_length=150, description="the colleague's user name")
+    note: str = Field("", max_length=500)
+
+
+class BulkOut(Schema):
+    done: list[str]
+
+
+class RefusedOut(Schema):
+    number: str
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class BulkErrorOut(ErrorOut):
+    refused: list[RefusedOut] = Field(
+        [], description="each refused case and why (nothing was done)"
+    )
+
+
+BULK_RESPONSES = {200: BulkOut, 400: BulkErrorOut, 403: ErrorOut}
+
+
+@router.post("/queue/claim", response=BULK_RESPONSES)
+def queue_claim(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    """Claim several cases at once (each one's first open step the caller may act on): all
+    or nothing; when one is refused, none is claimed and ``refused`` gives each reason."""
+    require_scope(request, "applications:write")
+    done = bulk.cases_claim(actor=request.user, numbers=payload.numbers)
+    return {"done": [c.number for c in done]}
+
+
+@router.post("/queue/assign", response=BULK_RESPONSES)
+def queue_assign(request: HttpRequest, payload: AssignIn) -> dict[str, Any]:
+    """A supervisor assigns several cases to a colleague: all or nothing, each refusal with
+    its reason."""
+    require_scope(request, "applications:write")
+    if not policy.allows(request.user, policy.REASSIGN_CASES):
+        raise NotPermitted()
+    to = next(
+        (u for u in selectors.assignable_staff(actor=request.user) if u.username == payload.to),
+        None,
+    )
+    if to is None:
+        raise ServiceError(
+            "没有这位可指派的工作人员。", "No such colleague to assign to.", code="recipient"
+        )
+    done = bulk.cases_assign(actor=request.user, numbers=payload.numbers, to=to, note=payload.note)
+    return {"done": [c.number for c in done]}
+
+
+class CaseRowOut(Schema):
+    number: str
+    item_code: str
+    item_name: str
+    status: str
+    channel: str
+    region: str
+    escalated_to: str | None
+    applicant: str = Field(..., description="masked name")
+    submitted_at: dt.datetime
+    deadline: dt.date
+    clock: str
+    days_left: int | None
+
+
+def _row(case: Application) -> dict[str, Any]:
+    clock = services.clock_of(case, timezone.localdate())
+    return {
+        "number": case.number,
+        "item_code": case.item_code,
+        "item_name": case.item_name,
+        "status": case.status,
+        "channel": case.channel,
+        "region": case.region.code,
+        "escalated_to": case.escalated_to.code if case.escalated_to else None,
+        "applicant": mask_name(case.applicant.name),
+        "submitted_at": case.submitted_at,
+        "deadline": case.deadline,
+        "clock": clock.colour,
+        "days_left": clock.days_left,
+    }
+
+
+@router.get("/cases", response={200: list[CaseRowOut], 403: ErrorOut})
+@bounded
+def cases(
+    request: HttpRequest,
+    number: str = "",
+    applicant: str = "",
+    person: int | None = None,
+    item: str = "",
+    status: str = "",
+    channel: CHANNELS = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Mapped:
+    """Search the cases in the caller's region scope, newest first, as the case search page
+    does: case number (prefix), applicant (resident ID or whole name), a person's id, item,
+    status, channel and filing dates (inclusive). Staff only; each search is journaled
+    (what it was by, never the values); paged by ``limit`` and ``offset``."""
+    require_scope(request, "applications:read")
+    if not policy.is_staff_member(request.user) or not policy.allows(
+        request.user, policy.VIEW_PERSON
+    ):
+        raise NotPermitted()
+    found = selectors.cases_search(
+        actor=request.user,
+        number=number,
+        applicant=applicant,
+        person_id=person,
+        item_code=item,
+        status=status,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    return Mapped(found, _row)
 
 
 WRITE_RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -455,3 +614,33 @@ def result(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="decision-{found.number}.pdf"'
     return response
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/applications/{number}/receipt", response={404: ErrorOut})
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The acceptance receipt (受理回执) of a filed case: a signed PDF (verifiable at
+    /verify/)."""
+    require_scope(request, "applications:read")
+    found = selectors.application_for(actor=request.user, number=number)
+    pdf = services.acceptance_receipt_pdf(
+        actor=request.user, case=found, absolute=request.build_absolute_uri
+    )
+    return _pdf(pdf, f"receipt-{found.number}.pdf")
+
+
+@router.get("/applications/{number}/notice", response={400: ErrorOut, 404: ErrorOut})
+def notice(request: HttpRequest, number: str) -> HttpResponse:
+    """The one-time notice of missing materials (一次性告知书) of an open case: a signed PDF
+    listing every required material still missing (400 ``nothing_missing`` when none is)."""
+    require_scope(request, "applications:read")
+    found = selectors.application_for(actor=request.user, number=number)
+    pdf = services.supplement_notice_pdf(
+        actor=request.user, case=found, absolute=request.build_absolute_uri
+    )
+    return _pdf(pdf, f"notice-{found.number}.pdf")

@@ -5,7 +5,10 @@ Yanta's queue (carol) holds a green and a yellow acceptance; Xi'an's (rita) a gr
 yellow review, a review gone red and the overdue acceptance the clock escalated to Xi'an
 ("已提级至 西安市"), which sam reassigns and rita decides. The province has no HRSS case
 worker or reviewer in the demo, so nothing is escalated there (the clock's escalation is
-refused rather than leaving a case in nobody's queue)."""
+refused rather than leaving a case in nobody's queue); its civil-affairs and
+medical-insurance officers (cheng, mei) hold a yellow and a red death case in joint review
+(``pensions.demo.joint_reviews``). A red case never stays in a county's queue: the clock
+escalates it to the city at once, where it shows red."""
 
 from __future__ import annotations
 
@@ -39,20 +42,19 @@ RETIREES = [
 ]
 
 
-def _age(case: Application, working_days: int) -> None:
-    """Set a case's filing and its current step's start back by ``working_days`` (demo data
-    only), with the deadlines the retirement item's 10-day limit gives from then."""
+def age(case: Application, working_days: int, *, step_only: bool = False) -> None:
+    """Set a case's filing (or, ``step_only``, its current step's start only) back by
+    ``working_days`` (demo data only), with the deadlines a 10-working-day limit gives from
+    then: 8 days gone is yellow, more than 10 red."""
     today = timezone.localdate()
     filed_on = today
     while working_days_between(filed_on, today) < working_days:
         filed_on -= dt.timedelta(days=1)
     due = add_working_days(filed_on, 10)
-    Application.objects.filter(pk=case.pk).update(
-        submitted_at=timezone.now() - (today - filed_on),
-        deadline=due.date,
-        step_started=filed_on,
-        step_deadline=due.date,
-    )
+    changes: dict[str, object] = {"step_started": filed_on, "step_deadline": due.date}
+    if not step_only:
+        changes.update(submitted_at=timezone.now() - (today - filed_on), deadline=due.date)
+    Application.objects.filter(pk=case.pk).update(**changes)
 
 
 def load(retiree: Person | None = None) -> dict[str, int]:
@@ -139,5 +141,5 @@ def load(retiree: Person | None = None) -> dict[str, int]:
     # Dates set back directly (demo data only) so the clock finds each colour: eight of ten
     # working days gone is yellow; past the limit is red (and escalated to Xi'an).
     for case, days in ((late, 15), (due_soon, 8), (review_soon, 8), (review_late, 12)):
-        _age(case, days)
+        age(case, days)
     return {"cases": len(filed)}

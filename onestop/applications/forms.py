@@ -167,6 +167,7 @@ class CaseSearchForm(forms.Form):
     )
     item = forms.ChoiceField(label=_("Service"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
     since = forms.DateField(
         label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -178,7 +179,7 @@ class CaseSearchForm(forms.Form):
     )
 
     def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
-        from onestop.applications.models import Status
+        from onestop.applications.models import Channel, Status
 
         super().__init__(*args, **kwargs)
         item = self.fields["item"]
@@ -186,6 +187,9 @@ class CaseSearchForm(forms.Form):
         assert isinstance(item, forms.ChoiceField) and isinstance(status, forms.ChoiceField)
         item.choices = [("", _("all")), *items]
         status.choices = [("", _("all")), *Status.choices]
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = [("", _("all")), *Channel.choices]
 
 
 class EnrolmentFileForm(forms.Form):
@@ -200,3 +204,44 @@ class EnrolmentFileForm(forms.Form):
         if upload.size > 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return upload
+
+
+class QueueFilterForm(forms.Form):
+    """The work queue's filters: each optional, each a narrowing; ``view`` "mine" keeps the
+    steps claimed by the user."""
+
+    view = forms.ChoiceField(required=False, choices=[("team", "team"), ("mine", "mine")])
+    item = forms.CharField(label=_("Service"), required=False, max_length=40)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    colour = forms.ChoiceField(
+        label=_("Time limit"),
+        required=False,
+        choices=[("", ""), ("green", "green"), ("yellow", "yellow"), ("red", "red")],
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    age = forms.IntegerField(
+        label=_("Filed at least this many days ago"), required=False, min_value=0, max_value=3650
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from onestop.applications.models import Channel, Status
+
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        channel = self.fields["channel"]
+        assert isinstance(status, forms.ChoiceField) and isinstance(channel, forms.ChoiceField)
+        status.choices = [("", _("all")), *Status.choices]
+        channel.choices = [("", _("all")), *Channel.choices]
+
+
+class BulkAssignForm(forms.Form):
+    """A supervisor assigns the selected cases to a colleague."""
+
+    to = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")

@@ -78,6 +78,7 @@ class Application(models.Model):
             models.Index(fields=["submitted_at"], name="application_filed"),
             models.Index(fields=["item_code", "submitted_at"], name="application_item_filed"),
             models.Index(fields=["applicant", "submitted_at"], name="application_person_filed"),
+            models.Index(fields=["channel", "submitted_at"], name="application_channel_filed"),
         ]
         constraints = [
             # At most one open case per key (a double submit, two tabs, a second filer).

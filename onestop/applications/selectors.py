@@ -43,30 +43,77 @@ def _with_steps(cases: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def queue_for(*, actor: Any, mine: bool = False) -> list[Application]:
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters (page and API): item, status, colour of the clock ("green",
+    "yellow", "red"), channel, and ``age``: filed at least that many days ago."""
+
+    item: str = ""
+    status: str = ""
+    colour: str = ""
+    channel: str = ""
+    age: int | None = None
+    mine: bool = False
+
+
+COLOURS = ("green", "yellow", "red")
+
+
+def queue_for(
+    *,
+    actor: Any,
+    mine: bool = False,
+    supervising: bool = False,
+    filters: QueueFilter | None = None,
+) -> list[Application]:
     """Open cases with a ready step this staff member may do, oldest deadline first;
-    ``mine``: only those with a step they have claimed. Each case carries ``my_steps``, the
-    open steps (``OpenStep``) the actor may act on."""
+    ``mine``: only those with a step they have claimed; ``supervising`` (a supervisor): every
+    open staff step in their scope, to assign. ``filters`` narrow it (``QueueFilter``). Each
+    case carries ``my_steps``, the open steps (``OpenStep``) the actor may act on (or, when
+    supervising, all of them), and ``clock``."""
     profile = policy.staff_profile(actor)
     if profile is None:
         return []
-    cases = _with_steps(
+    filters = filters or QueueFilter()
+    today = timezone.localdate()
+    found_cases = (
         Application.objects.exclude(status__in=FINAL)
         .filter(region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False)
         .distinct()
-        .select_related("applicant", "region", "escalated_to")
-        .order_by("deadline", "submitted_at")
+    )
+    if filters.item:
+        found_cases = found_cases.filter(item_code=filters.item[:SEARCH_MAX])
+    if filters.status:
+        found_cases = found_cases.filter(status=filters.status[:SEARCH_MAX])
+    if filters.channel:
+        found_cases = found_cases.filter(channel=filters.channel[:SEARCH_MAX])
+    if filters.age is not None:
+        found_cases = found_cases.filter(
+            submitted_at__date__lte=today - dt.timedelta(days=filters.age)
+        )
+    cases = _with_steps(
+        found_cases.select_related("applicant", "region", "escalated_to").order_by(
+            "deadline", "submitted_at"
+        )
     )
     if mine:
         cases = cases.filter(open_steps__assignee=actor)
     found = []
     for case in cases:
-        steps = [s for s in case.open_steps.all() if may_act(actor, case, s.lane)]
-        if mine:
+        steps = [
+            s
+            for s in case.open_steps.all()
+            if (supervising and s.lane != "applicant") or may_act(actor, case, s.lane)
+        ]
+        if mine or filters.mine:
             steps = [s for s in steps if s.assignee_id == actor.pk]
-        if steps:
-            case.my_steps = steps  # type: ignore[attr-defined]
-            found.append(case)
+        if not steps:
+            continue
+        case.clock = clock_of(case, today)  # type: ignore[attr-defined]
+        if filters.colour and case.clock.colour != filters.colour:  # type: ignore[attr-defined]
+            continue
+        case.my_steps = steps  # type: ignore[attr-defined]
+        found.append(case)
     return found
 
 
@@ -183,6 +230,27 @@ def handover_candidates(*, case: Application, lane: str | None = None) -> list[U
     return list(found.values())
 
 
+def assignable_staff(*, actor: Any) -> list[User]:
+    """Active case workers and reviewers within a supervisor's scope (of every department),
+    for bulk assignment; each case still checks that the person may act on its step."""
+    from onestop.applications.services.cases import STAFF_ROLES
+    from onestop.identity.models import StaffProfile
+
+    profile = policy.staff_profile(actor)
+    if profile is None or not policy.allows(actor, policy.REASSIGN_CASES):
+        return []
+    return [
+        p.user
+        for p in StaffProfile.objects.select_related("user")
+        .filter(
+            role__in=STAFF_ROLES,
+            user__is_active=True,
+            region__code__startswith=profile.region.scope_prefix,
+        )
+        .order_by("user__username")
+    ]
+
+
 def status_public(*, number: str, code: str) -> Application:
     """The public status query by case number and verification code."""
     case = Application.objects.filter(number=(number or "").strip().upper()[:24]).first()
@@ -247,12 +315,13 @@ def cases_search(
     person_id: int | None = None,
     item_code: str = "",
     status: str = "",
+    channel: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[Application]:
     """Cases handled in the staff member's region scope, newest first, narrowed by case
     number (prefix), applicant (resident ID through the blind index, or a name prefix),
-    the applicant's person id (their record), item, status and filing dates (inclusive,
+    the applicant's person id (their record), item, status, channel and filing dates (inclusive,
     Asia/Shanghai). Staff only; each search is journaled (what was searched by, never the
     values)."""
     profile = policy.staff_profile(actor)
@@ -278,6 +347,8 @@ def cases_search(
         found = found.filter(item_code=item_code[:SEARCH_MAX])
     if status:
         found = found.filter(status=status[:SEARCH_MAX])
+    if channel:
+        found = found.filter(channel=channel[:SEARCH_MAX])
     if since is not None:
         found = found.filter(submitted_at__date__gte=since)
     if until is not None:
@@ -296,6 +367,7 @@ def cases_search(
                         "person": person_id,
                         "item": item_code,
                         "status": status,
+                        "channel": channel,
                         "since": since,
                         "until": until,
                     }.items()
@@ -317,12 +389,14 @@ def supplements_waiting(*, actor: Any) -> int:
     ).count()
 
 
-def work_counts(*, actor: Any) -> dict[str, int]:
+def work_counts(*, actor: Any, supervising: bool = False) -> dict[str, int]:
     """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
     theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
-    their queue, and ``supplements`` waiting for applicants in their scope."""
+    their queue, and ``supplements`` waiting for applicants in their scope. ``supervising``
+    (a supervisor): the same over every open staff step in their scope (``todo``: cases
+    with a step nobody has claimed)."""
     today = timezone.localdate()
-    queue = queue_for(actor=actor)
+    queue = queue_for(actor=actor, supervising=supervising)
     steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
     colours = [clock_of(c, today).colour for c in queue]
     return {

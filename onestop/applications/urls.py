@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<str:number>/claim/", views.claim_view, name="claim"),
     path("applications/<str:number>/result.pdf", views.result_view, name="result"),
     path("applications/<str:number>/receipt.pdf", views.receipt_view, name="receipt"),
+    path("applications/<str:number>/notice.pdf", views.notice_view, name="notice"),
     path("applications/<str:number>/release/", views.release_view, name="release"),
     path("applications/<str:number>/handover/", views.handover_view, name="handover"),
     path("applications/<str:number>/comments/", views.comment_view, name="comment"),
@@ -28,5 +29,6 @@ urlpatterns = [
     path("staff/queue/", views.queue_view, name="queue"),
     path("staff/cases/", views.search_view, name="search"),
     path("staff/queue/claim/", views.bulk_claim_view, name="bulk_claim"),
+    path("staff/queue/assign/", views.bulk_assign_view, name="bulk_assign"),
     path("status/", views.status_view, name="status"),
 ]

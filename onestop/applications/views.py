@@ -15,9 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.applications import employers, labels, prechecks, selectors, services
+from onestop.applications import bulk, employers, labels, prechecks, selectors, services
 from onestop.applications.forms import (
     ActForm,
+    BulkAssignForm,
     CaseSearchForm,
     CommentForm,
     CounterForm,
@@ -25,9 +26,10 @@ from onestop.applications.forms import (
     EscalateForm,
     HandoverForm,
     MaterialForm,
+    QueueFilterForm,
     SchemaForm,
 )
-from onestop.applications.models import Channel
+from onestop.applications.models import FINAL, Channel, Status
 from onestop.applications.services.cases import field_titles
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
@@ -312,6 +314,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     item = catalogue.item_get(code=case.item_code, version=case.item_version)
     steps = _open_steps(request, case, reassigns)
     to_upload = materials_to_upload(case, item.materials)
+    outstanding = services.materials_outstanding(case) if case.status not in FINAL else []
     held_by_other = any(
         r["step"].assignee_id not in (None, user.pk)
         and services.may_act(user, case, r["step"].lane)
@@ -330,6 +333,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
         "materials": selectors.materials_of(case=case),
         "material_status": _material_status(item.materials, case),
+        "notice_printable": bool(outstanding) or case.status == "supplement",
         "material_form": MaterialForm(materials=to_upload)
         if to_upload and services.may_upload(user, case)
         else None,
@@ -554,6 +558,20 @@ def receipt_view(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+@require_GET
+@login_required
+def notice_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The one-time notice of missing materials (一次性告知书): a signed e-document listing
+    every material the case still lacks, printable at the counter."""
+    case = selectors.application_for(actor=request.user, number=number)
+    pdf = services.supplement_notice_pdf(
+        actor=request.user, case=case, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{case.number}.pdf"'
+    return response
+
+
 @require_POST
 @login_required
 def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
@@ -566,57 +584,83 @@ def withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("applications:case", number=case.number)
 
 
+#: Queue rows a page (the oldest deadline first).
+QUEUE_PAGE = 50
+
+
+def _queue_filters(form: QueueFilterForm) -> selectors.QueueFilter:
+    data = form.cleaned_data
+    return selectors.QueueFilter(
+        item=data.get("item") or "",
+        status=data.get("status") or "",
+        colour=data.get("colour") or "",
+        channel=data.get("channel") or "",
+        age=data.get("age"),
+        mine=data.get("view") == "mine",
+    )
+
+
+@require_GET
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
     """The work queue (the team's, or ``?view=mine``), with the staff member's counts (to
-    do, due soon, overdue, supplements waiting) and filters by item, status and colour."""
+    do, due soon, overdue, supplements waiting), filters by item, status, colour, channel
+    and age, and bulk claim (or, for a supervisor, bulk assignment: every open step in
+    scope)."""
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
     today = timezone.localdate()
-    mine = request.GET.get("view") == "mine"
-    team = selectors.queue_for(actor=request.user)
+    form = QueueFilterForm(request.GET)
+    valid = form.is_valid()
+    filters = _queue_filters(form) if valid else selectors.QueueFilter()
+    supervising = policy.allows(request.user, policy.REASSIGN_CASES)
+    shown = (
+        selectors.queue_for(actor=request.user, supervising=supervising, filters=filters)
+        if valid
+        else []
+    )
+    page = Paginator(shown, QUEUE_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "case": c,
             "steps": c.my_steps,  # type: ignore[attr-defined]
             "applicant": mask_name(c.applicant.name),
             "overdue": services.overdue(c, today),
-            "clock": services.clock_of(c, today),
-            "mine": any(s.assignee_id == request.user.pk for s in c.my_steps),  # type: ignore[attr-defined]
+            "clock": c.clock,  # type: ignore[attr-defined]
         }
-        for c in team
+        for c in page.object_list
     ]
-    counts = selectors.work_counts(actor=request.user)
-    item = request.GET.get("item", "")
-    status = request.GET.get("status", "")
-    colour = request.GET.get("colour", "")
-    shown = [
-        r
-        for r in rows
-        if (not mine or r["mine"])
-        and (not item or r["case"].item_code == item)
-        and (not status or r["case"].status == status)
-        and (not colour or r["clock"].colour == colour)
-    ]
-    return render(
+    params = request.GET.copy()
+    params.pop("page", None)
+    response = render(
         request,
         "applications/queue.html",
         {
-            "mine": mine,
-            "cases": shown,
-            "counts": counts,
-            "items": sorted({(r["case"].item_code, r["case"].item_name) for r in rows}),
-            "statuses": sorted({(r["case"].status, r["case"].get_status_display()) for r in rows}),
+            "mine": filters.mine,
+            "cases": rows,
+            "page": page,
+            "query": params.urlencode(),
+            "counts": selectors.work_counts(actor=request.user),
+            "form": form,
+            "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],
+            "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
             "colours": [
                 ("green", _("on time")),
                 ("yellow", _("yellow: due soon")),
                 ("red", _("red: overdue")),
             ],
-            "item": item,
-            "status": status,
-            "colour": colour,
+            "channels": Channel.choices,
+            "filters": filters,
+            "age": request.GET.get("age", "")[:5] if valid else "",
+            "supervising": supervising,
+            "assign_form": BulkAssignForm(candidates=selectors.assignable_staff(actor=request.user))
+            if supervising
+            else None,
         },
     )
+    if not valid:
+        response.status_code = 400
+    return response
 
 
 @throttle_page("lookup")
@@ -659,6 +703,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
             person_id=data["person"],
             item_code=data["item"],
             status=data["status"],
+            channel=data["channel"],
             since=data["since"],
             until=data["until"],
         )
@@ -682,36 +727,58 @@ def search_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-#: At most this many cases are claimed in one go from the queue.
-BULK_MAX = 50
+def _bulk_refused(request: HttpRequest, exc: bulk.BulkRefused) -> None:
+    english = not (get_language() or "zh").startswith("zh")
+    messages.error(request, _message(exc))
+    for row in exc.refused:
+        reason = row["message_en"] if english else row["message_zh"]
+        messages.error(request, f"{row['number']}: {reason}")
 
 
 @require_POST
 @login_required
 def bulk_claim_view(request: HttpRequest) -> HttpResponse:
-    """Claim the selected cases' first open step each (the ones the user may act on); each
-    claim is its own transaction, so one refused does not undo the others."""
+    """Claim the selected cases (each one's first open step the user may act on): all or
+    nothing; when one is refused none is claimed, and each refusal is named with its
+    reason."""
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
-    numbers = list(dict.fromkeys(request.POST.getlist("number")))[:BULK_MAX]
-    claimed, refused = 0, []
-    for number in numbers:
-        try:
-            case = selectors.application_for(actor=request.user, number=number[:24])
-            services.application_claim(actor=request.user, application=case)
-            claimed += 1
-        except (NotFound, ServiceError):  # NotPermitted is a ServiceError too
-            refused.append(number[:24])
-    if claimed:
-        messages.success(request, _("Claimed: %(n)s.") % {"n": claimed})
-    if refused:
-        messages.error(
-            request,
-            _("Not claimed (taken, or not yours to act on): %(list)s")
-            % {"list": ", ".join(refused)},
+    try:
+        done = bulk.cases_claim(actor=request.user, numbers=request.POST.getlist("number"))
+        messages.success(request, _("Claimed: %(n)s.") % {"n": len(done)})
+    except bulk.BulkRefused as exc:
+        _bulk_refused(request, exc)
+    except ServiceError as exc:  # nothing selected, too many (NotPermitted is raised)
+        messages.error(request, _message(exc))
+    return redirect("applications:queue")
+
+
+@require_POST
+@login_required
+def bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    """A supervisor assigns the selected cases to a colleague: all or nothing, each refusal
+    named with its reason."""
+    if not policy.allows(request.user, policy.REASSIGN_CASES):
+        raise NotPermitted()
+    form = BulkAssignForm(request.POST, candidates=selectors.assignable_staff(actor=request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose the colleague to assign the cases to."))
+        return redirect("applications:queue")
+    try:
+        done = bulk.cases_assign(
+            actor=request.user,
+            numbers=request.POST.getlist("number"),
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
         )
-    if not numbers:
-        messages.error(request, _("Select the cases to claim."))
+        messages.success(
+            request,
+            _("Assigned to %(name)s: %(n)s.") % {"name": form.cleaned_data["to"], "n": len(done)},
+        )
+    except bulk.BulkRefused as exc:
+        _bulk_refused(request, exc)
+    except ServiceError as exc:  # nothing selected, too many (NotPermitted is raised)
+        messages.error(request, _message(exc))
     return redirect("applications:queue")
 
 

@@ -31,6 +31,7 @@ TITLES = {
     "contribution_statement": "参保缴费凭证 Contribution statement",
     "pension_statement": "养老金发放证明 Pension payment statement",
     "acceptance_receipt": "受理回执 Acceptance receipt",
+    "supplement_notice": "一次性告知书 One-time notice of missing materials",
 }
 DECISIONS = {
     "approve": "准予 Approved",
@@ -73,6 +74,17 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
             f"承诺办结时限 Due by：{facts.get('deadline')}",
             f"已收材料 Materials received：{facts.get('materials') or '—'}",
             "凭办件编号和查询码查询进度 Follow it with the case number and query code: /status/",
+        ]
+    if payload["kind"] == "supplement_notice":
+        missing = facts.get("missing") or []
+        return [
+            f"办件编号 Case：{facts.get('case')}",
+            f"事项 Service：{facts.get('item')}（{facts.get('item_code')}）",
+            f"申请时间 Filed：{facts.get('filed_at')}　当前状态 Status：{facts.get('status')}",
+            "尚缺材料（一次性告知） Materials still missing (all of them, told at once)：",
+            *(f"{n}. {name}" for n, name in enumerate(missing, 1)),
+            f"补正说明 Note：{facts.get('note') or '—'}",
+            "补齐后办理时限继续计算 The time limit runs again once they are supplied.",
         ]
     if payload["kind"] == "decision_notice":
         return [

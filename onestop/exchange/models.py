@@ -15,6 +15,7 @@ class CertificateKind(models.TextChoices):
     RETIREMENT_CERTIFICATE = "retirement_certificate", _("retirement certificate")
     PENSION_STATEMENT = "pension_statement", _("pension payment statement")
     ACCEPTANCE_RECEIPT = "acceptance_receipt", _("acceptance receipt")
+    SUPPLEMENT_NOTICE = "supplement_notice", _("one-time notice of missing materials")
 
 
 class Certificate(models.Model):

@@ -28,7 +28,7 @@ from onestop.exchange.models import (
 )
 from onestop.identity import policy
 from onestop.identity.masking import mask_resident_id
-from onestop.identity.models import Person
+from onestop.identity.models import Person, Region
 
 ISSUER = "陕西省社会保险经办中心 Shaanxi Social Insurance Centre"
 VALID_DAYS = 90
@@ -52,6 +52,7 @@ def _issue(
         CertificateKind.RETIREMENT_CERTIFICATE: "RC",
         CertificateKind.PENSION_STATEMENT: "PS",
         CertificateKind.ACCEPTANCE_RECEIPT: "AR",
+        CertificateKind.SUPPLEMENT_NOTICE: "SN",
     }
     number = f"{prefix[CertificateKind(kind)]}{timezone.localtime(now):%Y%m%d}"
     number += secrets.token_hex(5).upper()
@@ -125,16 +126,47 @@ def decision_notice_issue(
     )
 
 
-def acceptance_receipt_issue(*, actor: Any, person: Person, facts: dict[str, Any]) -> Issued:
+def _may_print_for(actor: Any, person: Person, region: Region | None) -> bool:
+    """The person, staff who may see them, or staff of the region handling their case (a
+    survivor's claim is handled where the deceased was insured)."""
+    return bool(actor.has_perm("identity.view_person", person)) or (
+        region is not None
+        and policy.is_staff_member(actor)
+        and policy.allows(actor, policy.VIEW_PERSON, region)
+    )
+
+
+def acceptance_receipt_issue(
+    *, actor: Any, person: Person, facts: dict[str, Any], region: Region | None = None
+) -> Issued:
     """Sign the receipt (受理回执) of a case filed for ``person``: what was filed, when, on
     which channel, what it is due by and which materials came in or were obtained (the
-    applicant, or staff who may see the applicant). Valid as long as a decision notice."""
-    if not actor.has_perm("identity.view_person", person):
+    applicant, staff who may see the applicant, or staff of the case's ``region``). Valid as
+    long as a decision notice."""
+    if not _may_print_for(actor, person, region):
         raise NotPermitted()
     return _issue(
         actor=actor,
         person=person,
         kind=CertificateKind.ACCEPTANCE_RECEIPT,
+        facts=facts,
+        valid_days=DECISION_VALID_DAYS,
+    )
+
+
+def supplement_notice_issue(
+    *, actor: Any, person: Person, facts: dict[str, Any], region: Region | None = None
+) -> Issued:
+    """Sign the one-time notice of missing materials (一次性告知书) of a case filed for
+    ``person``: every material still missing, told at once (the applicant, staff who may
+    see the applicant, or staff of the case's ``region``). Valid as long as a decision
+    notice."""
+    if not _may_print_for(actor, person, region):
+        raise NotPermitted()
+    return _issue(
+        actor=actor,
+        person=person,
+        kind=CertificateKind.SUPPLEMENT_NOTICE,
         facts=facts,
         valid_days=DECISION_VALID_DAYS,
     )

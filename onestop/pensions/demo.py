@@ -99,3 +99,74 @@ def provinces(*, state: dict[str, Any], signing_key: str, platform_key: str, ali
         }
     }
     state["platform_key"] = platform_key
+
+
+#: The deceased and the child who claims for each, of the demo's joint reviews.
+JOINT_REVIEWS = [
+    ("韩永福", dt.date(1951, 3, 5), "韩秀梅", dt.date(1978, 6, 9), 8),  # yellow
+    ("曹德旺", dt.date(1952, 8, 21), "曹丽娟", dt.date(1980, 2, 14), 12),  # red
+]
+KINSHIP_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def joint_reviews() -> dict[str, int]:
+    """Two survivors' claims filed at Yanta's counter and accepted by carol, now in the joint
+    review (civil affairs, medical insurance and HRSS side by side): one whose review has
+    run eight of its ten working days (yellow) and one past them (red, which the clock
+    escalates to Xi'an), so the province's civil-affairs and medical-insurance officers
+    (cheng, mei) see both colours in their queues, and sam sees the time left."""
+    from django.utils import timezone
+
+    from onestop.applications import demo as applications_demo
+    from onestop.applications import services as applications
+    from onestop.applications.models import Channel
+    from onestop.identity.models import User
+    from onestop.pensions.services import death_event
+
+    carol = User.objects.get(username="carol")
+    yanta = Region.objects.get(code="610113")
+    rng = random.Random(2027)
+    died_on = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    filed = 0
+    for name, born, child_name, child_born, days in JOINT_REVIEWS:
+        deceased = identity.person_register(
+            actor=None,
+            name=name,
+            resident_id=identity_demo.resident_id(rng, "610113", born, male=True),
+            region=yanta,
+        )
+        history(deceased)
+        child = identity.person_register(
+            actor=None,
+            name=child_name,
+            resident_id=identity_demo.resident_id(rng, "610113", child_born, male=False),
+            region=yanta,
+        )
+        death_event(
+            {
+                "subject": deceased.resident_id,
+                "source": "civil_affairs",
+                "data": {"date": died_on, "declarant_resident_id": child.resident_id},
+            }
+        )
+        case = applications.application_submit(
+            actor=carol,
+            item_code="SX-SI-008",
+            applicant=child,
+            answers={"deceased_resident_id": deceased.resident_id, "relation": "child"},
+            channel=Channel.COUNTER,
+            consent=True,
+        ).application
+        applications.material_upload(
+            actor=carol,
+            application=case,
+            name="亲属关系证明",
+            file_name="户口簿.pdf",
+            data=KINSHIP_SCAN,
+        )
+        applications.application_act(
+            actor=carol, application=case, task="accept", decision="accept"
+        )
+        applications_demo.age(case, days, step_only=True)
+        filed += 1
+    return {"joint_reviews": filed}

@@ -49,7 +49,11 @@ def home_view(request: HttpRequest) -> HttpResponse:
             },
         )
     profile = policy.staff_profile(user)
-    counts = applications.work_counts(actor=user) if role in ("case_worker", "reviewer") else None
+    counts = (
+        applications.work_counts(actor=user, supervising=role == "supervisor")
+        if role in ("case_worker", "reviewer", "supervisor")
+        else None
+    )
     return render(
         request,
         "portal/staff_home.html",

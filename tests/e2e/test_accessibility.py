@@ -44,7 +44,7 @@ STAFF = {
         "/staff/quality/",
         "/staff/rectifications/",
     ],
-    "sam": ["/supervision/", "/supervision/indicators/", "/dashboards/"],
+    "sam": ["/supervision/", "/supervision/indicators/", "/dashboards/", "/staff/queue/"],
     "erin": ["/staff/content/", "/staff/content/new/"],
 }
 

@@ -146,6 +146,35 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     call_command("cases", "verify")
 
 
+def test_carol_prints_the_one_time_notice_of_missing_materials(world: Any, page: Any) -> None:
+    """At the counter carol asks for a supplement and prints the one-time notice (一次性告知书):
+    a signed PDF listing it, verifiable on the public page."""
+    from onestop.applications import services
+    from onestop.applications.models import Channel
+
+    case = services.application_submit(
+        actor=world.carol,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+        channel=Channel.COUNTER,
+        consent=True,
+    ).application
+    sign_in(page, "carol", world.carol)
+    page.goto(f"/applications/{case.number}/")
+    expect(page.locator("#receipt-link")).to_be_visible()
+    expect(page.locator("#notice-link")).to_have_count(0)  # nothing is missing yet
+    decide(page, case.number, "supplement", "请补充人事档案（视同缴费年限认定）")
+    link = page.locator("#notice-link")
+    expect(link).to_have_text("打印一次性告知书（电子签章文件）")
+    notice = page.request.get(link.get_attribute("href") or "")
+    assert notice.status == 200 and notice.headers["content-type"] == "application/pdf"
+    assert notice.body().startswith(b"%PDF")
+    issued = Certificate.objects.get(kind="supplement_notice")
+    assert issued.payload["facts"]["note"] == "请补充人事档案（视同缴费年限认定）"
+    call_command("cases", "verify")
+
+
 def test_a_death_opens_the_survivors_claim_and_it_runs_its_joint_review(
     world: Any, page: Any
 ) -> None:

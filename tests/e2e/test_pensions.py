@@ -316,3 +316,86 @@ def test_someone_short_of_the_minimum_sees_both_options_priced(world: Any, page:
     # 180 * 954.00 = 171720.00 at once.
     assert "180" in shortfall and "954.00" in shortfall and "4770.00" in shortfall
     assert "171720.00" in shortfall
+
+
+def test_a_death_registered_at_the_registry_simulator_stops_the_pension_and_opens_benefits(
+    world: Any, page: Any, live_server: Any
+) -> None:
+    """Any pensioner of the platform, not only the demo's: civil affairs registers the death
+    on the registry simulator's own page, which pushes it signed to the gateway; the pension
+    stops and the survivors' benefits open, once, even when a second event comes."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.management import call_command
+
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.pensions.models import EntitlementCheck, SurvivorBenefit
+    from onestop.pensions.testing import worked_elsewhere
+    from onestop.simulators.registries import RegistrySimulator
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    private, public = algorithms.keypair(algorithms.ED25519)
+    simulator = RegistrySimulator(
+        signing_key=private, push_url=f"{live_server.url}/api/v1/gateway/events"
+    )
+    server = make_server("127.0.0.1", 0, simulator, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    registry = Consumer.objects.create(
+        code="civil_affairs",
+        name="civil affairs",
+        kind=ConsumerKind.REGISTRY,
+        algorithm=algorithms.ED25519,
+        public_key=public,
+    )
+    gateway.grant_approve(
+        actor=None,
+        consumer=registry,
+        resource=Resource.objects.get(code="civil_affairs.deaths"),
+        purpose="benefit_eligibility",
+        valid_until=None,
+    )
+    person = identity.person_register(
+        actor=None,
+        name="郭守仁",
+        resident_id=demo.resident_id(random.Random(1950), "610113", dt.date(1950, 2, 8), True),
+        region=world.regions["610113"],
+    )
+    worked_elsewhere(person)
+    Pensioner.objects.create(
+        person=person,
+        case_number="SX20100301000001",
+        region=person.region,
+        retirement_month="2010-03",
+        start_index=2010 * 12 + 3,
+        monthly_amount=Decimal("2100.00"),
+        award={},
+    )
+    died_on = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    try:
+        for _ in range(2):  # registered twice: two events, one stop, one opening
+            page.goto(f"http://127.0.0.1:{server.server_port}/")
+            page.get_by_label("公民身份号码 resident ID").fill(person.resident_id)
+            page.get_by_label("姓名 name").fill("郭守仁")
+            page.get_by_label("日期 date").fill(died_on)
+            page.get_by_role("button", name="登记 register").click()
+            expect(page.locator("table")).to_contain_text(person.resident_id)
+    finally:
+        server.shutdown()
+    assert [p["delivered"] for p in simulator.pushed] == [True, True]
+    assert len({p["event_id"] for p in simulator.pushed}) == 2
+    pensioner = Pensioner.objects.get()
+    assert pensioner.status == "stopped" and died_on in pensioner.status_reason
+    assert EntitlementCheck.objects.filter(pensioner=pensioner).count() == 1
+    benefit = SurvivorBenefit.objects.get()
+    assert benefit.person == person and benefit.died_on.isoformat() == died_on
+
+    sign_in(page, "carol", world.carol)
+    page.goto("/staff/survivors/")
+    expect(page.locator("#survivors tbody")).to_contain_text(died_on)
+    expect(page.locator("#survivors tbody")).not_to_contain_text(person.resident_id)  # masked
+    call_command("cases", "verify")

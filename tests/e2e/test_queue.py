@@ -210,3 +210,76 @@ def test_the_applicant_reads_the_inbox_and_uploads_a_material(
     assert Material.objects.count() == 1
     page.get_by_role("link", name="消息").click()
     expect(page.locator("#inbox li.unread")).to_have_count(0)
+
+
+def test_carol_filters_and_claims_in_bulk_and_sam_assigns_all_or_nothing(
+    world: Any, page: Any
+) -> None:
+    import re
+
+    from onestop.applications.models import Channel, OpenStep
+
+    chloe = staff(world, "chloe", "柯洛伊", "610113")
+    online = file(world)
+    counter = cases.application_submit(
+        actor=world.carol,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers=ANSWERS,
+        channel=Channel.COUNTER,
+        consent=True,
+    ).application
+
+    sign_in(page, "carol", world.carol)
+    page.goto("/staff/queue/")
+    page.get_by_label("渠道").select_option("counter")
+    page.get_by_role("button", name="显示").click()
+    expect(page).to_have_url(re.compile(r"channel=counter"))
+    expect(page.locator(f"#queue tr[data-number='{counter.number}']")).to_be_visible()
+    expect(page.locator(f"#queue tr[data-number='{online.number}']")).to_have_count(0)
+    page.goto("/staff/queue/")
+    page.get_by_label(f"选择 {online.number}").check()
+    page.get_by_label(f"选择 {counter.number}").check()
+    page.get_by_role("button", name="认领所选办件").click()
+    expect(page.get_by_text("已认领：2 件。")).to_be_visible()
+    sign_out(page)
+
+    # sam assigns both to rita, a reviewer: refused, each case named; then to chloe.
+    sign_in(page, "sam", world.sam)
+    page.goto("/staff/queue/")
+    page.get_by_label(f"选择 {online.number}").check()
+    page.get_by_label(f"选择 {counter.number}").check()
+    page.get_by_label("指派给").select_option(label="任丽塔")
+    page.get_by_role("button", name="批量指派").click()
+    expect(page.get_by_text("未作任何改动：2 件不能办理", exact=False)).to_be_visible()
+    expect(page.get_by_text(f"{online.number}: 接收人无权办理该环节", exact=False)).to_be_visible()
+    assert set(OpenStep.objects.values_list("assignee__username", flat=True)) == {"carol"}
+    page.get_by_label(f"选择 {online.number}").check()
+    page.get_by_label(f"选择 {counter.number}").check()
+    page.get_by_label("指派给").select_option(label="柯洛伊")
+    page.get_by_label("备注").fill("均衡工作量")
+    page.get_by_role("button", name="批量指派").click()
+    expect(page.get_by_text("已指派给柯洛伊：2 件。")).to_be_visible()
+    assert set(OpenStep.objects.values_list("assignee", flat=True)) == {chloe.pk}
+    call_command("cases", "verify")
+
+
+def test_carol_s_home_shows_her_counts_and_leads_to_the_yellow_case(world: Any, page: Any) -> None:
+    import re
+
+    from onestop.applications import selectors
+
+    demo_cases(world)
+    counts = selectors.work_counts(actor=world.carol)
+    assert counts["yellow"] == 1 and counts["supplements"] == 1
+    sign_in(page, "carol", world.carol)
+    home = page.locator("#home-counts")
+    expect(home.get_by_role("link", name=f"{counts['todo']} 待办")).to_be_visible()
+    expect(home.get_by_role("link", name=f"{counts['red']} 已超期")).to_be_visible()
+    expect(home.get_by_role("link", name="1 等待补正")).to_be_visible()
+    home.get_by_role("link", name="1 即将到期").click()
+    expect(page).to_have_url(re.compile(r"/staff/queue/\?colour=yellow$"))
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
+    expect(page.locator("#queue tr.clock-row-yellow")).to_have_count(1)
+    expect(page.locator("#queue tr.clock-row-yellow")).to_contain_text("剩余")
+    call_command("cases", "verify")

@@ -55,7 +55,10 @@ from onestop.applications.services.results import (
     acceptance_receipt_pdf,
     decision_facts,
     decision_notice_pdf,
+    materials_outstanding,
+    notice_facts,
     receipt_facts,
+    supplement_notice_pdf,
 )
 
 __all__ = [
@@ -93,16 +96,19 @@ __all__ = [
     "material_read",
     "material_upload",
     "materials_missing",
+    "materials_outstanding",
     "may_act",
     "may_reassign",
     "may_upload",
     "may_work_on",
     "nearest_staff",
+    "notice_facts",
     "on_approved",
     "on_route",
     "on_submit",
     "overdue",
     "receipt_facts",
     "steps_sync",
+    "supplement_notice_pdf",
     "to_establish",
 ]

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from onestop.applications.models import Application, Status
+from onestop.applications.models import FINAL, Application, Status
+from onestop.applications.services.materials import material_supply
+from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
@@ -83,7 +85,72 @@ def acceptance_receipt_pdf(
     if case.status == Status.WITHDRAWN:
         raise NotFound("该申请已撤回。", "This application was withdrawn.")
     issued = certificates.acceptance_receipt_issue(
-        actor=actor, person=case.applicant, facts=receipt_facts(case)
+        actor=actor, person=case.applicant, facts=receipt_facts(case), region=case.region
+    )
+    return certificate_pdf.render(
+        certificate=issued.certificate, code=issued.code, absolute=absolute
+    )
+
+
+#: How a material reaches a case when it is still missing (``material_supply``).
+MISSING = ("to_upload", "not_found", "unavailable")
+
+
+def materials_outstanding(case: Application) -> list[dict[str, Any]]:
+    """The item's required materials the case has neither uploaded nor obtained (from an
+    e-licence, a registry or shared data): what the one-time notice lists. Each is the
+    item's material entry ({"name", "name_en", ...})."""
+    item = catalogue.item_get(code=case.item_code, version=case.item_version)
+    uploaded = set(case.materials.values_list("name", flat=True))
+    return [
+        m
+        for m in item.materials or []
+        if m.get("required", True) and material_supply(case, m, uploaded) in MISSING
+    ]
+
+
+def notice_facts(case: Application) -> dict[str, Any]:
+    """What the one-time notice of missing materials (一次性告知书) states: every required
+    material still missing, and the case worker's supplement request if one is open.
+    Refused for a closed case, and when nothing is missing and no supplement is asked."""
+    if case.status in FINAL:
+        raise ServiceError(
+            "该办件已办结，无需告知补正材料。",
+            "This case is closed: there is nothing to supplement.",
+            code="closed",
+        )
+    missing = materials_outstanding(case)
+    note = ""
+    if case.status == Status.SUPPLEMENT:
+        asked = case.steps.filter(action="supplement").order_by("-at", "-pk").first()
+        note = asked.note if asked else ""
+    if not missing and not note:
+        raise ServiceError(
+            "该办件没有缺少的材料，无需出具一次性告知书。",
+            "No material is missing from this case: there is no notice to print.",
+            code="nothing_missing",
+        )
+    return {
+        "case": case.number,
+        "item": case.item_name,
+        "item_code": f"{case.item_code} v{case.item_version}",
+        "filed_at": timezone.localtime(case.submitted_at).isoformat(timespec="minutes"),
+        "status": case.status,
+        "missing": [
+            f"{m['name']}" + (f"（{m['name_en']}）" if m.get("name_en") else "") for m in missing
+        ],
+        "note": note,
+    }
+
+
+def supplement_notice_pdf(
+    *, actor: Any, case: Application, absolute: Callable[[str], str]
+) -> bytes:
+    """Sign the one-time notice of missing materials of an open case for ``actor`` (the
+    applicant, or staff who may see them, printing it at the counter) and render it with its
+    verification QR code; the issue is journaled with the certificate."""
+    issued = certificates.supplement_notice_issue(
+        actor=actor, person=case.applicant, facts=notice_facts(case), region=case.region
     )
     return certificate_pdf.render(
         certificate=issued.certificate, code=issued.code, absolute=absolute

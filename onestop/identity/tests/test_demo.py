@@ -24,8 +24,9 @@ def test_demo_loads_once_and_reuses() -> None:
     # 40 synthetic plus alice, bob, 周建国 (born 1965, can retire), 王德明 (retired) and 孙立业
     # (drawing the unemployment benefit), two legacy records for the data-quality work list,
     # the eight men of retirement age whose retirement cases fill Yanta's queue (too few
-    # among 40 generated people can retire now), and 方灵活, who pays as an individual
-    assert Person.objects.count() == 56
+    # among 40 generated people can retire now), 方灵活, who pays as an individual, and the
+    # two deceased and their two children of the death cases in joint review
+    assert Person.objects.count() == 60
     assert "13800000003" in text and "13800000015" in text and "13800000023" in text
     assert Region.objects.filter(level="city").count() == 4
     assert Region.objects.filter(level="county").count() == 12
@@ -58,7 +59,7 @@ def test_demo_loads_once_and_reuses() -> None:
     call_command("demo", "--no-serve", "--persons", "40", stdout=again)
     assert "already loaded" in again.getvalue()
     assert "13800000015" in again.getvalue()
-    assert Person.objects.count() == 55
+    assert Person.objects.count() == 60
 
 
 def test_demo_refuses_bad_options() -> None:

@@ -31,6 +31,7 @@ from onestop.identity import demo
 from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person, Region
 from onestop.pensions import demo as pensions_demo
+from onestop.pensions.models import SurvivorBenefit
 from onestop.pensions.services import payroll_run, retirement_notices_run
 from onestop.portal import demo as portal_demo
 from onestop.quality import demo as quality_demo
@@ -215,14 +216,17 @@ class Command(BaseCommand):
             )
         )
         rated = reviews_demo.load()
+        joint = pensions_demo.joint_reviews()
         report = clock_run()
         self.stdout.write(
-            f"Cases: {cases['cases']} in Yanta's queue; the clock raised {report.red} red and "
-            f"{report.yellow} yellow warnings."
+            f"Cases: {cases['cases']} in Yanta's queue and {joint['joint_reviews']} death "
+            "cases in joint review (cheng, mei: one yellow, one red); the clock raised "
+            f"{report.red} red and {report.yellow} yellow warnings."
         )
         alice = Person.objects.get(phone_index=phone_index("13800000001"))
         deceased = (
             Person.objects.filter(region__code="610113", user__isnull=True)
+            .exclude(pk__in=SurvivorBenefit.objects.values("person"))  # the joint reviews'
             .order_by("birth_date")
             .first()
         )

@@ -1,0 +1,36 @@
+"""The demo's joint reviews: cheng and mei (province) see a yellow and a red death case in
+their queues, the red one escalated to Xi'an where rita holds its HRSS side, and every open
+step has someone who can act on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from onestop.applications import selectors
+from onestop.applications.services import clock_of
+from onestop.pensions import demo
+from onestop.supervision.services import clock_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_joint_reviews_show_yellow_and_red_at_the_province(world: Any) -> None:
+    assert demo.joint_reviews() == {"joint_reviews": 2}
+    clock_run()
+    for login in ("cheng", "mei"):
+        queue = selectors.queue_for(actor=world.user(login))
+        colours = sorted(clock_of(c, timezone.localdate()).colour for c in queue)
+        assert colours == ["red", "yellow"], login
+    red = next(
+        c
+        for c in selectors.queue_for(actor=world.cheng)
+        if clock_of(c, timezone.localdate()).colour == "red"
+    )
+    assert red.escalated_to is not None and red.escalated_to.code == "610100"
+    assert red.number in [c.number for c in selectors.queue_for(actor=world.rita)]
+    assert selectors.steps_stranded() == []
+    call_command("cases", "verify")
