@@ -78,6 +78,18 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the platform's default language (Chinese): a request in English
+    earlier in the same worker leaves its language active in the thread otherwise."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path_factory: Any) -> None:
     """Uploaded files (case materials, portal attachments) go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

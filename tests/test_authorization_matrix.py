@@ -1063,7 +1063,7 @@ ROUTES = [
         form=lambda w: {
             "add": "1",
             "resident_id": w.dave.resident_id,
-            "start": "2024-03",
+            "start": "2026-11",
             "wage": "5000",
             "post_category": "general",
         },
@@ -1296,7 +1296,7 @@ ROUTES = [
         API_DECLARERS_201,
         404,
         writes=True,
-        body_for=lambda w: {"resident_id": w.dave.resident_id, "start": "2024-03", "wage": "5000"},
+        body_for=lambda w: {"resident_id": w.dave.resident_id, "start": "2026-11", "wage": "5000"},
     ),
     Route(
         "api end employment",
