@@ -88,6 +88,7 @@ LATIN_ALLOWED = {
     "pades",
     "ecdsa",
     "rsa",
+    "bpmn",
 }
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0003134f]+")
