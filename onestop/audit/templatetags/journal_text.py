@@ -31,7 +31,7 @@ def journal_code(code: str, kind: str) -> SafeString:
     is what the search form takes; the code alone when it has no label."""
     code = str(code or "")
     if not code:
-        return format_html("{}", "")
+        return SafeString("")
     label = _LABELS[kind](code)
     if not label:
         return format_html('<code lang="zxx">{}</code>', code)

@@ -8,7 +8,6 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -49,7 +48,7 @@ def readonly_lang(readonly: Any) -> SafeString:
     (``readonly_contents``), and values the platform labels itself need nothing."""
     field = _model_field(readonly)
     if field is None or field.choices or isinstance(field, models.BooleanField):
-        return format_html("")
+        return SafeString("")
     if isinstance(field, models.JSONField):
-        return format_html(' lang="zxx"')
-    return format_html("")
+        return SafeString(' lang="zxx"')
+    return SafeString("")
