@@ -469,11 +469,26 @@ def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def error_report(errors: Sequence[RowError]) -> bytes:
-    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly)."""
+#: What a row error is about, by the field code it records: (Chinese, English).
+REPORT_FIELDS = {
+    "resident_id": ("公民身份号码", "resident ID"),
+    "wage": ("月工资", "monthly wage"),
+    "row": ("整行", "the whole row"),
+    "rows": ("全部行", "the rows as a whole"),
+    "file": ("文件", "the file"),
+    "kind": ("申报类型", "kind of declaration"),
+    "period": ("所属期", "period"),
+    "employer": ("参保单位", "employer"),
+}
+
+
+def error_report(errors: Sequence[RowError], *, zh: bool = True) -> bytes:
+    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly), in
+    one language: the reader's."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["行号 line", "字段 field", "原因", "reason"])
+    writer.writerow(["行号", "字段", "原因"] if zh else ["Line", "Field", "Reason"])
     for e in errors:
-        writer.writerow([e.line, e.field, e.zh, e.en])
+        field = REPORT_FIELDS.get(e.field, (e.field, e.field))[0 if zh else 1]
+        writer.writerow([e.line, field, e.zh if zh else e.en])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

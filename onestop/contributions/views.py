@@ -299,7 +299,9 @@ def upload_errors_view(request: HttpRequest, employer_id: int, upload_id: int) -
     upload = _upload_of(request, employer_id, upload_id)
     if upload.status != UploadStatus.REFUSED:
         raise NotFound()
-    response = HttpResponse(files.error_report(_errors_of(upload)), content_type="text/csv")
+    response = HttpResponse(
+        files.error_report(_errors_of(upload), zh=_chinese()), content_type="text/csv"
+    )
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
     return response
 
@@ -332,7 +334,7 @@ def error_report_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         services.RowError(e["line"], e["field"], e["message_zh"], e["message_en"])
         for e in stored["errors"]
     ]
-    response = HttpResponse(files.error_report(errors), content_type="text/csv")
+    response = HttpResponse(files.error_report(errors, zh=_chinese()), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
     return response
 
@@ -464,3 +466,9 @@ def bills_sync_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             % {"sent": result.bills_sent, "new": result.payments_new},
         )
     return redirect("contributions:bills", employer_id=employer.pk)
+
+
+def _chinese() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").startswith("zh")
