@@ -165,6 +165,7 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
                         "h": height,
                         "y": round(bottom - height, 1),
                         "series": j,
+                        "value": value,
                         "title": f"{_label(period)} {label}: {value} {UNIT_LABELS[UNITS[key]]}",
                     }
                 )
@@ -201,7 +202,7 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
                 "bottom": bottom,
                 "plot_right": plot_right,
                 "width": plot_right + (RIGHT_AXIS if len(units) > 1 else 16),
-                "height": bottom + 22,
+                "height": bottom + 34,
                 "labels": [
                     (LEFT + 4 + i * STEP, _label(p)) for i, (p, _v) in enumerate(board.months)
                 ],
