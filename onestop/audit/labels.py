@@ -220,7 +220,10 @@ def action_label(code: str) -> str:
     if len(parts) == 3 and parts[2] in ADMIN_VERBS:
         noun = target_label(f"{parts[0]}.{parts[1]}")
         if noun:
-            return f"{noun}: {ADMIN_VERBS[parts[2]]}"
+            return gettext("%(record)s: %(change)s") % {
+                "record": noun,
+                "change": ADMIN_VERBS[parts[2]],
+            }
     return ""
 
 
