@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from onestop.applications.api import router as applications_router
 from onestop.audit.api import router as audit_router
 from onestop.catalogue.api import router as catalogue_router
-from onestop.common.errors import NotFound, ServiceError
+from onestop.common.errors import NotFound, ServiceError, with_message
 from onestop.common.throttles import token_throttle
 from onestop.contributions.api import router as contributions_router
 from onestop.dashboards.api import router as dashboards_router
@@ -43,9 +43,13 @@ STANDARD_RESPONSES = {
 PROBLEM = {
     "title": "Problem",
     "type": "object",
-    "required": ["code", "message_zh", "message_en"],
+    "required": ["code", "message", "message_zh", "message_en"],
     "properties": {
         "code": {"type": "string"},
+        "message": {
+            "type": "string",
+            "description": "The message in the request's language (Accept-Language)",
+        },
         "message_zh": {"type": "string"},
         "message_en": {"type": "string"},
     },
@@ -54,6 +58,16 @@ PROBLEM = {
 
 
 class OnestopAPI(NinjaAPI):
+    def create_response(
+        self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """Every answer; an error body also gets ``message`` in the request's language."""
+        temporal = kwargs.get("temporal_response")
+        status = temporal.status_code if temporal is not None else kwargs.get("status") or 200
+        if isinstance(data, dict) and status >= 400:
+            data = with_message(data)
+        return super().create_response(request, data, *args, **kwargs)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """The document, with the answers every operation may give (``STANDARD_RESPONSES``)
         added where the operation does not document them itself."""
@@ -75,7 +89,8 @@ api = OnestopAPI(
     version="1",
     description=(
         "One-stop HRSS service platform. Authenticate with the browser session (CSRF token "
-        "required) or a bearer API token. Errors carry `code`, `message_zh` and `message_en`."
+        "required) or a bearer API token. Errors carry `code`, `message_zh` and `message_en`, "
+        "and `message`: the one in the language the request asks for (`Accept-Language`)."
     ),
     urls_namespace="api",
     auth=ANY_AUTH,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from config.api import api
 
@@ -15,6 +16,8 @@ def admin_login(request, extra_context=None):  # type: ignore[no-untyped-def]
 
 admin.site.login = admin_login  # type: ignore[method-assign]
 admin.site.site_header = "onestop"
+admin.site.site_title = _("onestop administration")
+admin.site.index_title = _("Configuration")
 
 urlpatterns = [
     path("", include("onestop.portal.urls")),

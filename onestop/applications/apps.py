@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "onestop.applications"
     label = "applications"
-    verbose_name = "Applications"
+    verbose_name = _("Applications")
 
     def ready(self) -> None:
         from onestop.applications.facts import SERVICES

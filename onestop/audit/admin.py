@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db import transaction
 from django.forms.models import model_to_dict
 
 from onestop.audit.services import record
+from onestop.common.admin import OneLanguageAdmin
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(OneLanguageAdmin):
     """Journals every add, change and delete made through the admin, in its transaction."""
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:

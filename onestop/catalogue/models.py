@@ -36,7 +36,7 @@ class ServiceItem(AppendOnly):
 
     code = models.CharField(_("item code"), max_length=40)
     version = models.PositiveIntegerField(_("version"))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("Chinese name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=160)
     kind = models.CharField(_("kind"), max_length=40, choices=ItemKind.choices)
     agency_kind = models.CharField(_("responsible agency"), max_length=32, default="si_agency")
@@ -48,8 +48,9 @@ class ServiceItem(AppendOnly):
         _("materials"),
         default=list,
         help_text=_(
-            '[{"name", "name_en", "required", "copies", "replaceable_by": '
-            '"" | "shared_data" | "elicence", "licence_type", "needed_at": [task id, ...]}]'
+            "A JSON list of materials, each with its Chinese and English name, whether it is "
+            "required, the number of copies, what can replace it (shared data or an "
+            "e-licence), the licence type and the steps that need it."
         ),
     )
     legal_limit_days = models.PositiveSmallIntegerField(
@@ -63,24 +64,32 @@ class ServiceItem(AppendOnly):
     )
     channels = models.JSONField(_("channels"), default=list)
     fee = models.CharField(_("fee"), max_length=120, default="不收费 Free of charge")
-    form_schema = models.JSONField(_("form (JSON Schema)"), default=dict, blank=True)
+    form_schema = models.JSONField(_("form definition (JSON)"), default=dict, blank=True)
     process = models.CharField(_("process (BPMN file)"), max_length=120, blank=True)
     step_limits = models.JSONField(
         _("step time limits (working days)"),
         default=dict,
         blank=True,
-        help_text=_('{"task id": working days}; a step without one runs to the case deadline'),
+        help_text=_(
+            "Working days per step, in JSON by the step's id; a step without one runs to "
+            "the case deadline."
+        ),
     )
     clock_excluded_steps = models.JSONField(
         _("steps outside the time limit"),
         default=list,
         blank=True,
-        help_text=_("task ids during which the clock pauses (the applicant's steps always do)"),
+        help_text=_(
+            "The ids of the steps during which the clock pauses, in JSON (the applicant's "
+            "steps always pause it)."
+        ),
     )
     published = models.BooleanField(_("published"), default=True)
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
-    created_by = models.CharField(max_length=150, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(
+        verbose_name=_("created by"), max_length=150, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -103,18 +112,23 @@ class ServiceItem(AppendOnly):
         return ("、" if (get_language() or "zh").startswith("zh") else ", ").join(shown)
 
     def __str__(self) -> str:
-        return f"{self.code} v{self.version} {self.name}"
+        from django.utils.translation import get_language
+
+        english = not (get_language() or "zh").startswith("zh")
+        return (
+            f"{self.code} v{self.version} {(self.name_en or self.name) if english else self.name}"
+        )
 
 
 class Bundle(models.Model):
     """ "One thing handled once" (一件事): several items behind one form and one case."""
 
-    code = models.CharField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    name_en = models.CharField(max_length=160)
-    description = models.TextField()
-    description_en = models.TextField(blank=True)
-    item_codes = models.JSONField(default=list)
+    code = models.CharField(verbose_name=_("code"), max_length=40, unique=True)
+    name = models.CharField(verbose_name=_("Chinese name"), max_length=120)
+    name_en = models.CharField(verbose_name=_("English name"), max_length=160)
+    description = models.TextField(verbose_name=_("Chinese description"))
+    description_en = models.TextField(verbose_name=_("English description"), blank=True)
+    item_codes = models.JSONField(verbose_name=_("service item codes"), default=list)
 
     class Meta:
         ordering = ["code"]
@@ -122,4 +136,7 @@ class Bundle(models.Model):
         verbose_name_plural = _("bundles")
 
     def __str__(self) -> str:
-        return self.name
+        from django.utils.translation import get_language
+
+        english = not (get_language() or "zh").startswith("zh")
+        return (self.name_en or self.name) if english else self.name

@@ -23,6 +23,26 @@ class ServiceError(Exception):
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message_zh": self.zh, "message_en": self.en}
 
+    def message(self) -> str:
+        """The explanation in the active language (the request's: cookie or Accept-Language)."""
+        return pick_message(self.zh, self.en)
+
+
+def pick_message(zh: str, en: str) -> str:
+    """Of a message in both languages, the one in the active language."""
+    from django.utils.translation import get_language
+
+    return zh if (get_language() or "zh-hans").startswith("zh") else en
+
+
+def with_message(body: dict[str, object]) -> dict[str, object]:
+    """An error body that carries ``message_zh`` and ``message_en``, with ``message``: the
+    one in the request's language (clients that show one text show that)."""
+    zh, en = body.get("message_zh"), body.get("message_en")
+    if isinstance(zh, str) and isinstance(en, str) and "message" not in body:
+        return {**body, "message": pick_message(zh, en)}
+    return body
+
 
 class NotPermitted(ServiceError):
     """The actor may not do this; views answer 403, or 404 where existence is secret."""

@@ -78,10 +78,11 @@ def _refusal(status: int, code: str, zh: str, en: str, request: HttpRequest) -> 
     from django.http import JsonResponse
     from django.shortcuts import render
 
-    from onestop.common.errors import ServiceError
+    from onestop.common.errors import ServiceError, with_message
 
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": code, "message_zh": zh, "message_en": en}, status=status)
+        body = with_message({"code": code, "message_zh": zh, "message_en": en})
+        return JsonResponse(body, status=status)
     error = ServiceError(zh, en, code=code)
     return render(request, "error.html", {"error": error}, status=status)
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContributionsConfig(AppConfig):
     name = "onestop.contributions"
     label = "contributions"
-    verbose_name = "Contributions"
+    verbose_name = _("Contributions")
 
     def ready(self) -> None:
         from onestop.common.middleware import allow_large_body

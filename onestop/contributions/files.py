@@ -483,24 +483,36 @@ def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def error_report(errors: Sequence[RowError], *, total: int | None = None) -> bytes:
-    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly).
-    With ``total`` above the rows given (a report keeps the first 10,000), a last row says
-    how many were left out."""
+#: What a row error is about, by the field code it records: (Chinese, English).
+REPORT_FIELDS = {
+    "resident_id": ("公民身份号码", "resident ID"),
+    "wage": ("月工资", "monthly wage"),
+    "row": ("整行", "the whole row"),
+    "rows": ("全部行", "the rows as a whole"),
+    "file": ("文件", "the file"),
+    "kind": ("申报类型", "kind of declaration"),
+    "period": ("所属期", "period"),
+    "employer": ("参保单位", "employer"),
+}
+
+
+def error_report(errors: Sequence[RowError], *, zh: bool = True, total: int | None = None) -> bytes:
+    """The row-level reasons as CSV (UTF-8 with BOM, so spreadsheets open it correctly), in
+    one language: the reader's. With ``total`` above the rows given (a report keeps the
+    first 10,000), a last row says how many were left out."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["行号 line", "字段 field", "原因", "reason"])
+    writer.writerow(["行号", "字段", "原因"] if zh else ["Line", "Field", "Reason"])
     for e in errors:
-        writer.writerow([e.line, e.field, e.zh, e.en])
+        field = REPORT_FIELDS.get(e.field, (e.field, e.field))[0 if zh else 1]
+        writer.writerow([e.line, field, e.zh if zh else e.en])
     if total is not None and total > len(errors):
         left = total - len(errors)
-        writer.writerow(
-            [
-                "",
-                "",
-                f"另有{left:,}条原因未列出（共{total:,}条）：请先更正以上各行，再上传检查其余各行。",
-                f"{left:,} more reasons are not listed ({total:,} in all): correct the rows "
-                "above, then upload again to check the rest.",
-            ]
+        said = (
+            f"另有{left:,}条原因未列出（共{total:,}条）：请先更正以上各行，再上传检查其余各行。"
+            if zh
+            else f"{left:,} more reasons are not listed ({total:,} in all): correct the rows "
+            "above, then upload again to check the rest."
         )
+        writer.writerow(["", "", said])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -305,7 +305,9 @@ def upload_errors_view(request: HttpRequest, employer_id: int, upload_id: int) -
         raise NotFound()
     total = (upload.reply or {}).get("error_count")
     response = HttpResponse(
-        files.error_report(_errors_of(upload), total=total if isinstance(total, int) else None),
+        files.error_report(
+            _errors_of(upload), zh=_chinese(), total=total if isinstance(total, int) else None
+        ),
         content_type="text/csv",
     )
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
@@ -345,7 +347,8 @@ def error_report_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         for e in stored["errors"]
     ]
     response = HttpResponse(
-        files.error_report(errors, total=stored.get("total")), content_type="text/csv"
+        files.error_report(errors, zh=_chinese(), total=stored.get("total")),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = 'attachment; filename="declaration-errors.csv"'
     return response
@@ -495,3 +498,9 @@ def bills_sync_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             % {"sent": result.bills_sent, "new": result.payments_new},
         )
     return redirect("contributions:bills", employer_id=employer.pk)
+
+
+def _chinese() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").startswith("zh")

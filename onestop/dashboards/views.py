@@ -79,6 +79,10 @@ def _header(column: str) -> str:
         return _("Arrears")
     if column == "contributors_per_pensioner":
         return _("Contributors per pensioner")
+    if column == "on_time_share":
+        return _("Share decided on time")
+    if column == "satisfied_share":
+        return _("Share of satisfied ratings")
     zh, en, _what = METRICS[column]
     return zh if (get_language() or "").startswith("zh") else en
 
@@ -161,6 +165,7 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
                         "h": height,
                         "y": round(bottom - height, 1),
                         "series": j,
+                        "value": value,
                         "title": f"{_label(period)} {label}: {value} {UNIT_LABELS[UNITS[key]]}",
                     }
                 )
@@ -197,7 +202,7 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
                 "bottom": bottom,
                 "plot_right": plot_right,
                 "width": plot_right + (RIGHT_AXIS if len(units) > 1 else 16),
-                "height": bottom + 22,
+                "height": bottom + 34,
                 "labels": [
                     (LEFT + 4 + i * STEP, _label(p)) for i, (p, _v) in enumerate(board.months)
                 ],
@@ -241,14 +246,19 @@ def dashboards_view(request: HttpRequest) -> HttpResponse:
 
 
 def _table(board: selectors.Dashboard, which: str) -> tuple[list[str], list[list[Any]]]:
+    """A table's header in the reader's language (as the page's), and its rows."""
     if which == "regions":
-        header = ["region_code", "region", *selectors.REGION_COLUMNS]
+        header = [
+            _("Region code"),
+            _("Region"),
+            *(_header(c) for c in selectors.REGION_COLUMNS),
+        ]
         rows = [
-            [r.code, r.name, *(values.get(c) for c in selectors.REGION_COLUMNS)]
+            [r.code, r.shown_name, *(values.get(c) for c in selectors.REGION_COLUMNS)]
             for r, values in board.regions
         ]
         return header, rows
-    header = ["month", *selectors.MONTHLY_COLUMNS]
+    header = [_("Month"), *(_header(c) for c in selectors.MONTHLY_COLUMNS)]
     rows = [
         [_label(p), *(values.get(c) for c in selectors.MONTHLY_COLUMNS)]
         for p, values in board.months
@@ -279,7 +289,7 @@ def export_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
         book = Workbook()
         sheet = book.active
-        sheet.title = which
+        sheet.title = _("By region") if which == "regions" else _("By month")
         sheet.append(header)
         for row in rows:
             sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])

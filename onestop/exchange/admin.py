@@ -4,6 +4,8 @@ grants in the admin; every change is journaled."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from onestop.audit.admin import AuditedAdmin
 from onestop.exchange.models import Consumer, Grant, Purpose, Resource
@@ -29,8 +31,20 @@ class ConsumerAdmin(AuditedAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(AuditedAdmin):
-    list_display = ("consumer", "resource", "purpose", "approved_by", "valid_until", "revoked_at")
+    list_display = (
+        "consumer",
+        "resource",
+        "purpose_label",
+        "approved_by",
+        "valid_until",
+        "revoked_at",
+    )
     readonly_fields = ("approved_by", "approved_at")
+
+    @admin.display(description=_("purpose"), ordering="purpose")
+    def purpose_label(self, obj: Grant) -> str:
+        purpose = Purpose.objects.filter(code=obj.purpose).first()
+        return str(purpose) if purpose else format_html('<code lang="zxx">{}</code>', obj.purpose)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         if db_field.name == "purpose":  # a code from the purposes, shown with its labels

@@ -42,16 +42,26 @@ class Certificate(models.Model):
         return self.number
 
 
+def _shown(name: str, name_en: str) -> str:
+    """The name in the current language (the Chinese one where no English is recorded)."""
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
+    return (name_en or name) if english else name
+
+
 class Resource(models.Model):
     """A shared data resource in the catalogue: who provides it, which fields, on what law."""
 
-    code = models.CharField(max_length=64, unique=True)  # e.g. civil_affairs.deaths
-    name = models.CharField(max_length=120)
-    name_en = models.CharField(max_length=160)
-    provider = models.CharField(max_length=32)  # agency kind, or "hrss" for the platform
-    fields = models.JSONField(default=list)
-    legal_basis = models.TextField()
-    needs_consent = models.BooleanField(default=False)
+    # e.g. civil_affairs.deaths
+    code = models.CharField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("Chinese name"), max_length=120)
+    name_en = models.CharField(verbose_name=_("English name"), max_length=160)
+    # An agency kind, or "hrss" for the platform.
+    provider = models.CharField(verbose_name=_("provider"), max_length=32)
+    fields = models.JSONField(verbose_name=_("fields"), default=list)
+    legal_basis = models.TextField(verbose_name=_("legal basis"))
+    needs_consent = models.BooleanField(verbose_name=_("needs the person's consent"), default=False)
 
     class Meta:
         ordering = ["code"]
@@ -59,7 +69,7 @@ class Resource(models.Model):
         verbose_name_plural = _("shared data resources")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return _shown(self.name, self.name_en)
 
 
 class ConsumerKind(models.TextChoices):
@@ -71,12 +81,16 @@ class ConsumerKind(models.TextChoices):
 class Consumer(models.Model):
     """A system registered with the gateway, with the public key it signs with."""
 
-    code = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=16, choices=ConsumerKind.choices)
-    algorithm = models.CharField(max_length=8, default="ed25519")
-    public_key = models.CharField(max_length=160)
-    active = models.BooleanField(default=True)
+    code = models.CharField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("name (Chinese, then English)"), max_length=120)
+    kind = models.CharField(
+        verbose_name=_("consumer type"), max_length=16, choices=ConsumerKind.choices
+    )
+    algorithm = models.CharField(
+        verbose_name=_("signature algorithm"), max_length=8, default="ed25519"
+    )
+    public_key = models.CharField(verbose_name=_("public key"), max_length=160)
+    active = models.BooleanField(verbose_name=_("active"), default=True)
 
     class Meta:
         ordering = ["code"]
@@ -84,16 +98,19 @@ class Consumer(models.Model):
         verbose_name_plural = _("gateway consumers")
 
     def __str__(self) -> str:
-        return self.name
+        # Names are recorded as the Chinese, then the English ("西安某银行（演示） Demo bank").
+        from onestop.common.templatetags.one_language import one_language
+
+        return one_language(self.name)
 
 
 class Purpose(models.Model):
     """Why data is shared: a code the parties send (``loan``) with a label in each language
     for people (the person's consent and data-use pages, the admin)."""
 
-    code = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
-    name_en = models.CharField(max_length=160)
+    code = models.SlugField(verbose_name=_("code"), max_length=64, unique=True)
+    name = models.CharField(verbose_name=_("Chinese name"), max_length=120)
+    name_en = models.CharField(verbose_name=_("English name"), max_length=160)
 
     class Meta:
         ordering = ["code"]
@@ -101,20 +118,24 @@ class Purpose(models.Model):
         verbose_name_plural = _("purposes of data sharing")
 
     def __str__(self) -> str:
-        return f"{self.name} {self.name_en} ({self.code})"
+        return _shown(self.name, self.name_en)
 
 
 class Grant(models.Model):
     """Access to one resource for one purpose, approved by the provider. For a registry that
     pushes events, the grant is to push that resource's events for the purpose."""
 
-    consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="grants")
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="grants")
-    purpose = models.CharField(max_length=64)  # a Purpose code
-    approved_by = models.CharField(max_length=150)
-    approved_at = models.DateTimeField()
-    valid_until = models.DateField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    consumer = models.ForeignKey(
+        Consumer, verbose_name=_("consumer"), on_delete=models.PROTECT, related_name="grants"
+    )
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="grants"
+    )
+    purpose = models.CharField(verbose_name=_("purpose"), max_length=64)  # a Purpose code
+    approved_by = models.CharField(verbose_name=_("approved by"), max_length=150)
+    approved_at = models.DateTimeField(verbose_name=_("approved at"))
+    valid_until = models.DateField(verbose_name=_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("access grant")
@@ -126,7 +147,7 @@ class Grant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.consumer_id} {self.resource_id} {self.purpose}"
+        return f"{self.consumer} · {self.resource}"
 
 
 class Nonce(models.Model):

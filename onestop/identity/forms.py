@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.text import format_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from onestop.identity.models import Agency, Region, StaffRole
@@ -56,7 +56,8 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scopes"].choices = [  # type: ignore[attr-defined]
-            (code, format_lazy("{} ({})", TOKEN_SCOPES[code], code))
+            # The identifier is what an API client sends: a code, not a word ("zxx").
+            (code, format_html('{} <code lang="zxx">{}</code>', TOKEN_SCOPES[code], code))
             for code in token_scopes_for(user=user)
         ]
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from onestop.common.errors import with_message
 from onestop.identity.policy import is_staff_member
 from onestop.identity.services import session_expired
 
@@ -30,11 +31,13 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {
-                            "code": "session_expired",
-                            "message_zh": "会话已超时，请重新登录。",
-                            "message_en": "Your session timed out; please sign in again.",
-                        },
+                        with_message(
+                            {
+                                "code": "session_expired",
+                                "message_zh": "会话已超时，请重新登录。",
+                                "message_en": "Your session timed out; please sign in again.",
+                            }
+                        ),
                         status=401,
                     )
                 messages.info(request, _("You were signed out after 30 minutes without activity."))

@@ -27,12 +27,17 @@ def _shown(name: str, name_en: str) -> str:
 class Region(models.Model):
     """An administrative division with its GB/T 2260 code."""
 
-    code = models.CharField(max_length=6, unique=True)
-    name = models.CharField(max_length=64)
-    name_en = models.CharField(max_length=64, blank=True)
-    level = models.CharField(max_length=16, choices=RegionLevel.choices)
+    code = models.CharField(verbose_name=_("code"), max_length=6, unique=True)
+    name = models.CharField(verbose_name=_("Chinese name"), max_length=64)
+    name_en = models.CharField(verbose_name=_("English name"), max_length=64, blank=True)
+    level = models.CharField(verbose_name=_("level"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -69,13 +74,22 @@ class AgencyKind(models.TextChoices):
 
 
 class Agency(models.Model):
-    code = models.CharField(max_length=32, unique=True)
-    name = models.CharField(max_length=128)
-    name_en = models.CharField(max_length=128, blank=True)
-    kind = models.CharField(max_length=32, choices=AgencyKind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies")
+    code = models.CharField(verbose_name=_("code"), max_length=32, unique=True)
+    name = models.CharField(verbose_name=_("Chinese name"), max_length=128)
+    name_en = models.CharField(verbose_name=_("English name"), max_length=128, blank=True)
+    kind = models.CharField(
+        verbose_name=_("agency type"), max_length=32, choices=AgencyKind.choices
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="agencies"
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:

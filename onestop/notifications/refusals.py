@@ -18,7 +18,9 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import lazy
 
+from onestop.audit import labels
 from onestop.audit.refusals import refusal_note
 from onestop.common.middleware import client_address
 from onestop.identity import policy
@@ -44,6 +46,11 @@ def _reason(request: HttpRequest, response: HttpResponse) -> str:
         if isinstance(body, dict) and isinstance(body.get("code"), str):
             return str(body["code"])[:64]
     return "forbidden" if response.status_code == 403 else "not_found"
+
+
+def _label(label_of: Callable[[str], str], code: str) -> str:
+    """A role's or a page's name as read, the code itself when it has none."""
+    return label_of(code) or code
 
 
 def _security_admins(actor: Any) -> list[Any]:
@@ -97,10 +104,10 @@ def refusal_observe(request: HttpRequest, response: HttpResponse) -> None:
             event="security.refusals",
             context={
                 "actor": label,
-                "role": policy.role_of(user),
+                "role": lazy(_label, str)(labels.role_label, policy.role_of(user)),
                 "count": noted.count,
                 "minutes": noted.window_seconds // 60,
-                "route": route,
+                "route": lazy(_label, str)(labels.target_label, route),
                 "target": target,
             },
             # The security administrator acts on accounts (lock, deactivate); the journal

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onestop.common.errors import NotFound
 from onestop.identity.masking import mask_phone
@@ -24,7 +24,12 @@ def notify(
 ) -> list[Notification]:
     """Notify each distinct recipient of ``event``; returns the inbox rows created."""
     title_zh, title_en, body_zh, body_en = TEMPLATES[event]
-    values = {k: ("" if v is None else str(v)) for k, v in context.items()}
+    # Values may be lazy texts (a step's label, an item's name): each language's message is
+    # filled with them as read in that language.
+    with translation.override("zh-hans"):
+        values_zh = {k: ("" if v is None else str(v)) for k, v in context.items()}
+    with translation.override("en"):
+        values_en = {k: ("" if v is None else str(v)) for k, v in context.items()}
     now = timezone.now()
     seen: set[int] = set()
     rows = []
@@ -36,10 +41,10 @@ def notify(
             Notification(
                 recipient=user,
                 event=event,
-                title_zh=title_zh.format(**values)[:200],
-                title_en=title_en.format(**values)[:200],
-                body_zh=body_zh.format(**values),
-                body_en=body_en.format(**values),
+                title_zh=title_zh.format(**values_zh)[:200],
+                title_en=title_en.format(**values_en)[:200],
+                body_zh=body_zh.format(**values_zh),
+                body_en=body_en.format(**values_en),
                 link=link,
                 created_at=now,
             )

@@ -171,9 +171,9 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "安全提示：{actor} 频繁被拒绝访问",
         "Security notice: {actor} refused access repeatedly",
         "{actor}（{role}）在 {minutes} 分钟内被拒绝访问 {count} 次，最近一次：{route} {target}。"
-        "请在审计日志中按操作“access.refused”和该用户查看详情。",
+        "请在审计日志中选择“仅看被拒绝的访问”并按该用户查看详情。",
         "{actor} ({role}) was refused access {count} times within {minutes} minutes, last at "
-        "{route} {target}. Search the journal for action 'access.refused' and this user.",
+        "{route} {target}. In the audit journal, choose 'Refused access only' and this user.",
     ),
     "unemployment.registered": (
         "已办理失业登记",

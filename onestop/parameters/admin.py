@@ -44,7 +44,7 @@ class ProvinceParametersAdmin(VersionedAdmin):
                 note=obj.note,
             )
         except ServiceError as exc:
-            messages.error(request, exc.en)
+            messages.error(request, exc.message())
             raise
         obj.pk, obj.version = saved.pk, saved.version
         obj._state.adding = False

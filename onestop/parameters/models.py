@@ -150,8 +150,10 @@ class ProvinceParameters(AppendOnly):
     )
     sources = models.TextField(_("sources"), help_text=_("Where each figure was published."))
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    created_by = models.CharField(
+        verbose_name=_("created by"), max_length=150, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["province", "-year", "-version"]
@@ -184,8 +186,10 @@ class BookRate(AppendOnly):
     )
     provisional = models.BooleanField(_("provisional"), default=False)
     source = models.CharField(_("source"), max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    created_by = models.CharField(
+        verbose_name=_("created by"), max_length=150, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-year", "-version"]

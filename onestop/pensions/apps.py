@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PensionsConfig(AppConfig):
     name = "onestop.pensions"
     label = "pensions"
-    verbose_name = "Pensions"
+    verbose_name = _("Pensions")
 
     def ready(self) -> None:
         from django.utils import timezone

@@ -7,6 +7,7 @@ returns rule results plus the reference of the parameters it used.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -198,6 +199,8 @@ class Estimate:
 
 
 #: The legal sources the award's lines cite, in both languages.
+_CJK_IN = re.compile(r"[\u3400-\u9fff]")
+
 _SOURCES = {
     "D3 Guofa [2005] 38, art. 6": (
         "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）第六条",
@@ -554,15 +557,59 @@ def award_source_shown(source: str, *, zh: bool) -> str:
         return _SOURCES[source][0 if zh else 1]
     if source == "input":
         return "录入值" if zh else "as entered"
+    # Sources the rules and the award store in English, with the figures in them.
+    for pattern, chinese in _SOURCE_PATTERNS:
+        found = pattern.fullmatch(source)
+        if found:
+            return chinese.format(*found.groups()) if zh else source
     shown_zh, shown_en = split_bilingual(source)
     return (shown_zh or source) if zh else (shown_en or source)
 
 
+#: Stored English sources with figures, and their Chinese form ({0}, {1}: the figures).
+_SOURCE_PATTERNS = [
+    (re.compile(r"(\S+) parameters of (\d{4})"), "{0} {1}年度省级政策参数"),
+    (re.compile(r"(\S+): benefit base of (\d{4})"), "{0}：{1}年度计发基数"),
+    (
+        re.compile(r"latest published year \((\d{4})\) stands in for (\d{4})"),
+        "{1}年度参数尚未公布，采用最近公布的{0}年度参数",
+    ),
+    (re.compile(r"(D\d+) art\. (\d+)"), "{0} 第{1}条"),
+    (re.compile(r"(D\d+) arts?\. (\d+)-(\d+)"), "{0} 第{1}至{2}条"),
+]
+
+
+def award_value_shown(value: str, *, zh: bool) -> str:
+    """An award line's stored value in one language: the divisor policy by its label, a
+    text recorded in both languages by its half."""
+    from onestop.common.templatetags.one_language import split_bilingual
+
+    if value in _DIVISOR_POLICIES:
+        return _DIVISOR_POLICIES[value][0 if zh else 1]
+    shown_zh, shown_en = split_bilingual(value)
+    return (shown_zh or value) if zh else (shown_en or value)
+
+
+_DIVISOR_POLICIES = {
+    "interpolated": ("计发月数按月插值", "divisor interpolated by month"),
+    "whole_age": ("计发月数按周岁", "divisor by whole years of age"),
+}
+
+
 def award_formula_shown(formula: str, *, zh: bool) -> str:
     """An award line's stored formula in one language: arithmetic stays as written; the
-    words the rules store ("input", the divisor ``table(age, policy)``) get labels."""
+    words the rules store ("input", the divisor ``table(age, policy)``, the payer rule that
+    decided, a basis recorded in both languages) get labels."""
+    from onestop.common.templatetags.one_language import split_bilingual
+
     if formula == "input":
         return "录入值" if zh else "as entered"
+    rule = re.fullmatch(r"rule (\d+)", formula)
+    if rule:
+        return f"第{rule.group(1)}项规则" if zh else formula
+    if _CJK_IN.search(formula):
+        shown_zh, shown_en = split_bilingual(formula)
+        return (shown_zh or formula) if zh else (shown_en or formula)
     if formula.startswith("table(") and formula.endswith(")"):
         age, _, policy = formula[6:-1].partition(", ")
         interpolated = policy.strip() == "interpolated"

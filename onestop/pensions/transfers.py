@@ -17,11 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.divisions import PROVINCES
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.templatetags.one_language import one_language
 from onestop.contributions import locks as ledger_locks
 from onestop.contributions import selectors as contributions
 from onestop.contributions import services as ledger
@@ -218,7 +220,10 @@ def _transfer_out_locked(
     notify(
         recipients=[person.user],
         event="pensions.transferred",
-        context={"place": provinces.province_name(to), "account": f"{account:.2f}"},
+        context={
+            "place": lazy(one_language, str)(provinces.province_name(to)),
+            "account": f"{account:.2f}",
+        },
         link="/me/pension/",
     )
     return {
@@ -404,7 +409,7 @@ def transfer_internal(*, actor: Any, person: Person, region: Region) -> Transfer
             recipients=[locked.user],
             event="pensions.transferred",
             context={
-                "place": transfer.counterpart_name,
+                "place": lazy(one_language, str)(transfer.counterpart_name),
                 "account": f"{statement.account_balance:.2f}",
             },
             link="/me/pension/",

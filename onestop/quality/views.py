@@ -137,7 +137,7 @@ def finding_act_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     except NotPermitted:
         raise
     except ServiceError as exc:
-        messages.error(request, f"{exc.zh} {exc.en}")
+        messages.error(request, exc.message())
     return redirect("quality:worklist")
 
 

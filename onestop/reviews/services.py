@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from onestop.applications.models import FINAL, Application, Status
 from onestop.applications.services.cases import HRSS_AGENCIES
@@ -291,7 +292,11 @@ def _open_rectification(review: Review, now: dt.datetime) -> Rectification:
         event="reviews.bad_review",
         context={
             "number": review.number,
-            "item": review.subject_name,
+            "item": (
+                lazy(catalogue.item_name, str)(code=review.application.item_code)
+                if review.application is not None
+                else review.subject_name
+            ),
             "due": rect.callback_due.isoformat(),
         },
         link="/staff/rectifications/",
@@ -377,7 +382,10 @@ def rectification_done(*, actor: Any, rect: Rectification, note: str) -> Rectifi
         notify(
             recipients=[case.applicant.user],
             event="reviews.rectified",
-            context={"number": case.number, "item": case.item_name},
+            context={
+                "number": case.number,
+                "item": lazy(catalogue.item_name, str)(code=case.item_code),
+            },
             link=f"/applications/{case.number}/",
         )
     # A visitor without a case is told at the call back; they rate again with their slip.

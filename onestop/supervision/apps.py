@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionConfig(AppConfig):
     name = "onestop.supervision"
     label = "supervision"
-    verbose_name = "Supervision"
+    verbose_name = _("Supervision")

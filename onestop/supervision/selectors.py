@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 
 from onestop.applications.models import Application, Status
+from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotPermitted
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -86,9 +87,7 @@ def rates_for(*, actor: Any, by: str, since: dt.date | None = None) -> list[Rate
     counts = {r[field]: r for r in rows}
     names: dict[Any, str]
     if by == "item":
-        names = dict(
-            Application.objects.filter(item_code__in=keys).values_list("item_code", "item_name")
-        )
+        names = {code: catalogue.item_name(code=code) for code in keys}
     else:
         names = identity.agency_names_by_region()
     result = [

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from onestop.applications import selectors as applications
 from onestop.applications import services as cases
 from onestop.applications.models import Application
 from onestop.audit.services import record
 from onestop.common.errors import ServiceError
+from onestop.common.templatetags.one_language import one_language
 from onestop.identity import selectors as identity
 from onestop.identity.models import User
 from onestop.notifications.services import notify
@@ -162,7 +164,9 @@ def ownership_check() -> int:
             notify(
                 recipients=cases.nearest_staff([p.user for p in supervisors]),
                 event="supervision.stranded",
-                context=cases.case_facts(case, task=s.task, note=STRANDED_REASONS[s.reason]),
+                context=cases.case_facts(
+                    case, task=s.task, note=lazy(one_language, str)(STRANDED_REASONS[s.reason])
+                ),
                 link=cases.case_link(case),
             )
     return len(stranded)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UnemploymentConfig(AppConfig):
     name = "onestop.unemployment"
     label = "unemployment"
-    verbose_name = "Unemployment"
+    verbose_name = _("Unemployment")
 
     def ready(self) -> None:
         from onestop.applications.prechecks import on_precheck

@@ -34,7 +34,7 @@ class LoadForm(forms.ModelForm):  # type: ignore[type-arg]
                     actor=self.request_user, name=data["name"], xml=xml, note=data["note"]
                 )
             except ServiceError as exc:
-                raise forms.ValidationError(f"{exc.zh} {exc.en}") from exc
+                raise forms.ValidationError(exc.message()) from exc
         return data
 
 

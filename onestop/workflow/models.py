@@ -15,14 +15,16 @@ from onestop.common.models import AppendOnly
 class ProcessVersion(AppendOnly):
     append_only_noun = "A process version"
 
-    name = models.CharField(_("process"), max_length=120, help_text=_("e.g. retirement.bpmn"))
+    name = models.CharField(
+        _("process"), max_length=120, help_text=_("The process file's name, ending in .bpmn.")
+    )
     version = models.PositiveIntegerField(_("version"))
     bpmn_xml = models.TextField(_("BPMN 2.0 XML"))
-    sha256 = models.CharField(max_length=64)
-    user_tasks = models.JSONField(default=list)
+    sha256 = models.CharField(verbose_name=_("SHA-256 digest"), max_length=64)
+    user_tasks = models.JSONField(verbose_name=_("user tasks"), default=list)
     note = models.CharField(_("reason for this version"), max_length=200)
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(verbose_name=_("created by"), max_length=150)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name", "-version"]

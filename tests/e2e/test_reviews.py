@@ -125,7 +125,7 @@ def test_decision_makers_read_the_dashboards_and_export_them(world: Any, page: A
     with page.expect_download() as download:
         page.locator("#export-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert text.startswith("month,insured,employers")
+    assert text.startswith("月份,参保人数,参保单位数")
 
 
 def test_a_counter_visit_without_a_case_is_rated_and_rectified(world: Any, page: Any) -> None:

@@ -24,6 +24,7 @@ import jsonschema
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from onestop.applications import prechecks
 from onestop.applications.models import FINAL, Application, Channel, OpenStep, Status, Step
@@ -239,8 +240,19 @@ def case_link(case: Application) -> str:
     return reverse("applications:case", args=[case.number])
 
 
+def _lazy_text(function: Callable[..., str]) -> Callable[..., str]:
+    return lazy(function, str)
+
+
 def case_facts(case: Application, **extra: Any) -> dict[str, Any]:
-    return {"number": case.number, "item": case.item_name, **extra}
+    """A notification's facts about ``case``. The item's name and a step's name are lazy:
+    each language's message reads them in its own language."""
+    from onestop.applications import labels
+
+    facts = {"number": case.number, "item": _lazy_text(catalogue.item_name)(code=case.item_code)}
+    if isinstance(extra.get("task"), str):
+        extra["task"] = _lazy_text(labels.step_title)(extra["task"])
+    return {**facts, **extra}
 
 
 def eligible_staff(case: Application, lane: str) -> list[User]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from onestop.applications.models import FINAL, Application, Comment, OpenStep
 from onestop.applications.services.cases import (
@@ -29,6 +30,7 @@ from onestop.applications.services.cases import (
 )
 from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.templatetags.one_language import one_language, pick
 from onestop.identity import policy
 from onestop.identity.models import Region, User
 from onestop.notifications.services import notify
@@ -319,7 +321,12 @@ def application_escalate(
         notify(
             recipients=recipients,
             event="applications.escalated",
-            context=case_facts(case, region=parent.name, note=note),
+            context=case_facts(
+                case,
+                region=lazy(pick, str)(parent, "name"),
+                # The platform's own note carries both languages; a person's is as typed.
+                note=lazy(one_language, str)(note) if automatic else note,
+            ),
             link=case_link(case),
         )
     return case

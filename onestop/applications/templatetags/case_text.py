@@ -81,6 +81,14 @@ def award_source(source: str) -> str:
 
 
 @register.filter
+def award_value(value: str) -> str:
+    """An award line's value in the current language (see ``award_value_shown``)."""
+    from onestop.pensions.calculators import award_value_shown
+
+    return award_value_shown(str(value if value is not None else ""), zh=_zh())
+
+
+@register.filter
 def award_formula(formula: str) -> str:
     """An award line's formula in the current language (see ``award_formula_shown``)."""
     from onestop.pensions.calculators import award_formula_shown

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -69,3 +71,14 @@ def text_lang(text: str) -> str:
     Chinese character, else English — so that assistive technology reads it in its own
     language whatever the page's."""
     return "zh-CN" if _CJK.search(str(text or "")) else "en"
+
+
+@register.filter
+def in_its_languages(text: str) -> SafeString:
+    """A recorded text marked with the language(s) it is in: a text recorded as Chinese then
+    English becomes two parts, each with its ``lang``; any other, one part."""
+    text = str(text or "")
+    zh, en = split_bilingual(text)
+    if zh and en:
+        return format_html('<span lang="zh-CN">{}</span> <span lang="en">{}</span>', zh, en)
+    return format_html('<span lang="{}">{}</span>', text_lang(text), text)

@@ -138,13 +138,21 @@ def test_the_page_exports_and_scope(activity: Any) -> None:
     assert "雁塔区" in page  # the county table of the last month
     exported = sam.get("/dashboards/export.csv?since=2024-10&until=2024-11").content.decode()
     table = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert table[0][:4] == ["month", "insured", "employers", "contributions_posted"]
-    assert table[2][0] == "2024-11" and table[2][table[0].index("arrears")] == "1788.00"
+    # Headers in the reader's language (Chinese by default), as on the page.
+    assert table[0][:3] == ["月份", "参保人数", "参保单位数"]
+    assert table[2][0] == "2024-11" and table[2][table[0].index("欠费")] == "1788.00"
+    english = sam.get(
+        "/dashboards/export.csv?since=2024-10&until=2024-11", headers={"accept-language": "en"}
+    )
+    header = next(csv.reader(io.StringIO(english.content.decode().lstrip("\ufeff"))))
+    assert header[:3] == ["Month", "Insured persons", "Employers"]
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in cell) for cell in header)
     xlsx = sam.get("/dashboards/export.xlsx?since=2024-10&until=2024-11&table=regions")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("region_code", "region", "insured") and rows[1][0] == "610113"
+    assert rows[0][:3] == ("行政区划代码", "行政区划", "参保人数") and rows[1][0] == "610113"
+    assert (sheet.title, rows[1][1]) == ("按地区", "雁塔区")
     assert sam.get("/dashboards/export.pdf").status_code == 404
     carol = Client()
     carol.force_login(activity.carol)

@@ -131,3 +131,30 @@ def test_an_outside_link_is_never_followed(world: Any) -> None:
     client.force_login(world.alice.user)
     response = client.post(f"/me/inbox/{Notification.objects.get().pk}/read/")
     assert response["Location"] == "/me/inbox/"
+
+
+def test_each_language_is_filled_with_values_read_in_that_language(world: Any) -> None:
+    """A lazy value (a step's label, an item's name) is read once per language: the Chinese
+    message names the step in Chinese, the English one in English — never one for both."""
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext_lazy
+
+    from onestop.catalogue.selectors import item_name
+
+    made = services.notify(
+        recipients=[world.carol],
+        event="applications.task",
+        context={
+            "number": "SX20261124000001",
+            "item": lazy(item_name, str)(code="SX-SI-006"),
+            "task": gettext_lazy("Accept the application"),
+            "due": "2026-12-08",
+        },
+    )
+    note = made[0]
+    assert "基本养老金申领（退休）" in note.body_zh and "受理申请" in note.body_zh
+    assert "Accept the application" not in note.body_zh
+    assert note.body_en == (
+        "The step 'Accept the application' of case SX20261124000001 (Retirement pension "
+        "application) is yours; it is due by 2026-12-08."
+    )
