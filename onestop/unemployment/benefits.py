@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from onestop.applications.prechecks import Note, Precheck
@@ -197,6 +197,16 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             "The month must be a real month, e.g. 2026-11.",
             code="period",
         )
+    latest = period_of(month_of(current_period(timezone.localdate())).plus(1))
+    # A staff member prepares a month ahead at most (no payment in advance); the platform
+    # itself (actor None: the scheduled run, the bench's synthetic months) is not limited.
+    if actor is not None and period > latest:
+        raise ServiceError(
+            f"发放名册最多提前生成下一个月（{month_of(latest)}）的，不能预先发放更远月份。",
+            f"A payroll can be prepared a month ahead at most ({month_of(latest)}); later "
+            "months are not paid in advance.",
+            code="period_ahead",
+        )
     now = timezone.now()
     with transaction.atomic():
         existing = BenefitPayrollRun.objects.filter(period=period).first()
@@ -217,6 +227,7 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
                 "ON CONFLICT (benefit_id, period, kind) DO NOTHING",
                 [run.pk, period, BenefitPaymentKind.REGULAR, now, period, period],
             )
+        _back_pay(run, period, now)
         totals = BenefitPayment.objects.filter(run=run).aggregate(n=Count("pk"), t=Sum("amount"))
         run.count, run.total = totals["n"], Decimal(totals["t"] or 0).quantize(CENT)
         run.save(update_fields=["count", "total"])
@@ -227,6 +238,58 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             changes={"period": period, "count": run.count, "total": f"{run.total:.2f}"},
         )
     return run
+
+
+def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
+    """Months before ``period`` that a benefit was due but no payroll paid (granted after
+    its first months' payrolls ran) are paid in this run, each under its own month; the
+    unique line per benefit, month and kind pays none twice. Only benefits with fewer lines
+    than due months are looked at, so a month with nothing owed costs one aggregate query."""
+    due = (
+        UnemploymentBenefit.objects.filter(
+            start_period__lt=period, end_period__gte=F("start_period")
+        )
+        .annotate(
+            paid=Count(
+                "payments",
+                filter=Q(payments__kind=BenefitPaymentKind.REGULAR, payments__period__lt=period),
+            )
+        )
+        .values_list("pk", "start_period", "end_period", "monthly_amount", "paid")
+    )
+    missing: list[BenefitPayment] = []
+    for pk, start, end, amount, paid in due.iterator():
+        last = min(end, period_of(month_of(period).plus(-1)))
+        months = [m for m in _months(start, last)]
+        if paid >= len(months):
+            continue
+        done = set(
+            BenefitPayment.objects.filter(
+                benefit_id=pk, kind=BenefitPaymentKind.REGULAR, period__lt=period
+            ).values_list("period", flat=True)
+        )
+        missing += [
+            BenefitPayment(
+                run=run,
+                benefit_id=pk,
+                period=m,
+                kind=BenefitPaymentKind.REGULAR,
+                amount=amount,
+                created_at=now,
+            )
+            for m in months
+            if m not in done
+        ]
+    BenefitPayment.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+def _months(first: int, last: int) -> list[int]:
+    """Every period from ``first`` to ``last`` (YYYYMM integers), inclusive."""
+    found, month = [], month_of(first)
+    while period_of(month) <= last:
+        found.append(period_of(month))
+        month = month.plus(1)
+    return found
 
 
 def benefit_stop(
@@ -342,6 +405,17 @@ def benefit_stop_recorded(
     if benefit.status == BenefitStatus.STOPPED:
         raise ServiceError(
             "该失业保险金已停发。", "This benefit has already stopped.", code="stopped"
+        )
+    # The event happened while the benefit ran (or in the month before its first), and
+    # has happened: a month outside that says nothing about this benefit.
+    earliest = period_of(month_of(benefit.start_period).plus(-1))
+    this_month = current_period(timezone.localdate())
+    if not earliest <= event_period <= this_month:
+        raise ServiceError(
+            f"事件月份应在{month_of(earliest)}至{month_of(this_month)}之间（领取期内且不晚于本月）。",
+            f"The event's month must be from {month_of(earliest)} to {month_of(this_month)} "
+            "(while the benefit runs, and not after this month).",
+            code="event_month",
         )
     outcome = benefit_stop(
         actor=actor,

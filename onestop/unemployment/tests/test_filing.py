@@ -3,10 +3,15 @@ monthly payroll; the stop on re-employment with overpayments recovered."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
@@ -33,6 +38,22 @@ pytestmark = pytest.mark.django_db
 ENDED_BY_EMPLOYER = "contract ended by the employer"
 MONTHS = [202501 + i for i in range(12)] + [202601]
 ACCOUNT = "6222020200112233445"
+
+
+@contextmanager
+def in_month(period: int) -> Iterator[None]:
+    """The clock on the 20th of ``period`` (a payroll is prepared a month ahead at most; an
+    event is recorded once it has happened)."""
+    when = dt.datetime(
+        period // 100, period % 100, 20, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")
+    )
+    with time_machine.travel(when, tick=False):
+        yield
+
+
+def pay(world: Any, period: int) -> Any:
+    with in_month(period):
+        return benefits.payroll_run(actor=world.rita, period=period)
 
 
 def browser(user: User) -> Client:
@@ -284,7 +305,7 @@ def test_reemployment_stops_it_from_the_next_month_and_recovers(world: Any) -> N
     2027-01 is recovered, the benefit ends with 10 unused months carried over."""
     benefit = granted(world)
     for period in (202611, 202612, 202701):
-        benefits.payroll_run(actor=world.rita, period=period)
+        pay(world, period)
     contributions.employment_start(
         actor=world.bob.user,
         employer=world.acme,
@@ -302,7 +323,7 @@ def test_reemployment_stops_it_from_the_next_month_and_recovers(world: Any) -> N
     assert benefit.carried_out_months == 10
     recovery = BenefitPayment.objects.get(kind="recovery")
     assert (recovery.period, recovery.amount) == (202701, Decimal("-1944.00"))
-    assert benefits.payroll_run(actor=world.rita, period=202702).count == 0
+    assert pay(world, 202702).count == 0
     assert Entry.objects.filter(action="unemployment.benefit_stopped").count() == 1
     assert registrations_close_on_reemployment() == 0  # idempotent
     assert BenefitPayment.objects.filter(kind="recovery").count() == 1
@@ -350,12 +371,13 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
     payroll ran: stopped from 2027-01, that month recovered, nothing carried over."""
     benefit = granted(world)
     for period in (202611, 202612, 202701):
-        benefits.payroll_run(actor=world.rita, period=period)
-    answer = browser(world.carol).post(
-        f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
-        {"reason": "refused_job", "month": "2026-12"},
-        content_type="application/json",
-    )
+        pay(world, period)
+    with in_month(202701):
+        answer = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "refused_job", "month": "2026-12"},
+            content_type="application/json",
+        )
     assert answer.status_code == 200, answer.content
     out = answer.json()["benefit"]
     assert (out["status"], out["last_month"], out["stop_reason"], out["carried_out_months"]) == (
@@ -365,11 +387,12 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
         0,
     )
     assert out["payments"][-1] == {"month": "2027-01", "kind": "recovery", "amount": "-1944.00"}
-    again = browser(world.carol).post(
-        f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
-        {"reason": "refused_job", "month": "2026-12"},
-        content_type="application/json",
-    )
+    with in_month(202701):
+        again = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "refused_job", "month": "2026-12"},
+            content_type="application/json",
+        )
     assert again.status_code == 400 and again.json()["code"] == "stopped"
 
 
@@ -379,11 +402,12 @@ def test_a_stop_recorded_on_the_staff_page(world: Any) -> None:
     client = browser(world.carol)
     listed = client.get("/staff/unemployment/").content.decode()
     assert "李**" in listed and world.alice.resident_id not in listed
-    answer = client.post(
-        f"/staff/unemployment/{benefit.pk}/stop/",
-        {"reason": "refused_job", "month": "2026-12"},
-        follow=True,
-    )
+    with in_month(202612):
+        answer = browser(world.carol).post(
+            f"/staff/unemployment/{benefit.pk}/stop/",
+            {"reason": "refused_job", "month": "2026-12"},
+            follow=True,
+        )
     assert "最后发放月份为 2026-12" in answer.content.decode()
     benefit.refresh_from_db()
     assert (benefit.status, benefit.end_period) == ("stopped", 202612)
@@ -400,7 +424,7 @@ def test_only_a_case_worker_in_scope_records_a_stop(world: Any) -> None:
         )
     with pytest.raises(ServiceError) as caught:
         benefits.benefit_stop_recorded(
-            actor=world.carol, benefit=benefit, reason="reemployed", event_period=202612
+            actor=world.carol, benefit=benefit, reason="reemployed", event_period=202611
         )
     assert caught.value.code == "reason"
     benefit.refresh_from_db()
@@ -457,7 +481,7 @@ def test_death_or_prison_on_record_stops_the_benefit(
 
     benefit = granted(world)
     for period in (202611, 202612, 202701):
-        benefits.payroll_run(actor=world.rita, period=period)
+        pay(world, period)
 
     def lookup(**kwargs: Any) -> dict[str, str] | None:
         return record if kwargs["resource_code"] == resource else None
@@ -477,7 +501,7 @@ def test_a_later_spell_carries_the_unused_months_over(world: Any) -> None:
     with no new year of contributions, her new claim is the 10 carried months alone."""
     granted(world)
     for period in (202611, 202612):
-        benefits.payroll_run(actor=world.rita, period=period)
+        pay(world, period)
     job = contributions.employment_start(
         actor=world.bob.user,
         employer=world.acme,
@@ -519,3 +543,32 @@ def test_employment_registration_comes_with_the_employers_addition(world: Any) -
     insured(world, MONTHS, reason="")
     shown = browser(world.alice.user).get("/me/unemployment/").content.decode()
     assert f"自 2025-01 起在{world.acme.name}就业" in shown
+
+
+def test_no_payroll_far_ahead_and_a_late_grant_is_paid_back(world: Any) -> None:
+    """A month beyond next is refused (never paid in advance); a benefit granted after its
+    first month's payroll ran gets that month in the next run, under its own month."""
+    with pytest.raises(ServiceError) as ahead:
+        benefits.payroll_run(actor=world.rita, period=202701)  # on 2026-11-26
+    assert ahead.value.code == "period_ahead" and "2026-12" in ahead.value.en
+    assert benefits.payroll_run(actor=world.rita, period=202611).count == 0  # nobody yet
+    benefit = granted(world)  # from 2026-11, granted after that payroll
+    second = benefits.payroll_run(actor=world.rita, period=202612)
+    assert (second.count, second.total) == (2, Decimal("3888.00"))
+    assert sorted(benefit.payments.values_list("period", "amount")) == [
+        (202611, Decimal("1944.00")),
+        (202612, Decimal("1944.00")),
+    ]
+    assert pay(world, 202701).count == 1  # nothing paid twice
+
+
+def test_a_stop_month_outside_the_benefit_is_refused(world: Any) -> None:
+    benefit = granted(world)
+    for month in (202001, 202701):
+        with pytest.raises(ServiceError) as refused:
+            benefits.benefit_stop_recorded(
+                actor=world.carol, benefit=benefit, reason="refused_job", event_period=month
+            )
+        assert refused.value.code == "event_month"
+    benefit.refresh_from_db()
+    assert benefit.status == "active"
