@@ -524,9 +524,10 @@ def benefits_compare(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def benefit_precheck(person: Person, today: dt.date) -> Precheck:
-    """Before filing SX-SI-009: what the record says, as notes the form and the API show
-    (none blocks: the claim is assessed and, if the rules refuse it, refused with the
-    reasons, so the person has a decision to contest)."""
+    """Before filing SX-SI-009: what the record says, as notes the form and the API show.
+    Only a benefit already granted for the registration blocks filing; otherwise the claim
+    is assessed and, if the rules refuse it, refused with the reasons, so the person has a
+    decision to contest."""
     registration = UnemploymentRegistration.objects.filter(
         person=person, status=Status.REGISTERED
     ).first()
@@ -538,6 +539,23 @@ def benefit_precheck(person: Person, today: dt.date) -> Precheck:
                     "您尚未办理失业登记：请先办理“就业失业登记”，否则申领将不予批准。",
                     "You are not registered as unemployed: register first (Employment and "
                     "unemployment registration), or the claim will be refused.",
+                ),
+            )
+        )
+    granted = UnemploymentBenefit.objects.filter(registration=registration).first()
+    if granted is not None:
+        # Granted once per registration: a second claim is not filed at all (nothing to
+        # decide), and the person is pointed to the first.
+        return Precheck(
+            notes=(
+                Note(
+                    "granted",
+                    f"本次失业登记已核定失业保险金（办件编号{granted.case_number}），"
+                    "不能重复申领；发放情况见“我的失业保险”。",
+                    f"The benefit of this registration was already granted (case "
+                    f"{granted.case_number}); it is not claimed twice. See My unemployment "
+                    "insurance.",
+                    blocks=True,
                 ),
             )
         )

@@ -270,10 +270,17 @@ def test_benefit_refused_without_a_registration(world: Any) -> None:
 
 
 def test_a_benefit_is_granted_once_per_registration(world: Any) -> None:
-    granted(world)
-    case = claim(world)
-    assert case.status == Status.REJECTED
+    """A second claim for the same registration is not filed at all: the pre-check blocks
+    it naming the first case (page, API and counter all go through it)."""
+    benefit = granted(world)
+    filed = Application.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        claim(world)
+    assert benefit.case_number in refused.value.zh and benefit.case_number in refused.value.en
+    assert Application.objects.count() == filed
     assert UnemploymentBenefit.objects.count() == 1
+    shown = browser(world.alice.user).get("/api/v1/applications/precheck?item_code=SX-SI-009")
+    assert shown.json()["eligible"] is False
 
 
 # --- payroll and stop ------------------------------------------------------------------------
