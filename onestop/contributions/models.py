@@ -398,7 +398,7 @@ class DeclarationUpload(models.Model):
 
 class PayerStatus(models.TextChoices):
     ACTIVE = "active", _("paying")
-    SUSPENDED = "suspended", _("suspended")
+    SUSPENDED = "suspended", _("payments suspended")
     ENDED = "ended", _("ended")
 
 
