@@ -28,7 +28,22 @@ FACTS = {
     "registrable": _("May register as unemployed"),
     "last_employment_end": _("Last employment ended"),
     "separation": _("How the last employment ended"),
+    "alive": _("Alive according to the household register"),
+    "identity_matched": _("Name and resident ID match the household register"),
+    "identity_source": _("Identity checked with"),
+    "newly_insured": _("Insured for the first time"),
+    "employed_with_pension": _("Employed with pension insurance"),
+    "refusal": _("Reason for refusal"),
+    "enterprise_found": _("Company found in the enterprise registry"),
+    "enterprise_ok": _("Company in good standing"),
+    "enterprise_name": _("Company name"),
+    "enterprise_status": _("Company status in the registry"),
+    "legal_representative": _("Legal representative"),
+    "representative_matched": _("The filer is the legal representative"),
 }
+
+#: Facts stored as "中文 English" (a service task's refusal): shown in one language.
+BILINGUAL_FACTS = {"refusal"}
 
 #: Timeline actions, by code.
 ACTIONS = {
@@ -123,6 +138,17 @@ FACT_VALUES = {
 
 
 def fact_value(key: str, value: Any) -> str:
-    """A fact's value as read: its code's label where the fact has codes."""
+    """A fact's value as read: its code's label where the fact has codes; a bilingual text
+    in the reader's language."""
+    if key in BILINGUAL_FACTS and isinstance(value, str):
+        from django.utils.translation import get_language
+
+        from onestop.common.templatetags.one_language import split_bilingual
+
+        zh, en = split_bilingual(value)
+        chinese = (get_language() or "zh").startswith("zh")
+        return (zh or value) if chinese else (en or value)
+    if key == "identity_source" and isinstance(value, str):
+        return gettext("the household register (public security), through the gateway")
     codes = FACT_VALUES.get(key, {})
     return str(codes[value]) if isinstance(value, str) and value in codes else value_shown(value)
