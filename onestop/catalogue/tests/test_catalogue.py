@@ -101,3 +101,18 @@ def test_api_and_pages(client: Client) -> None:
     assert "Nothing: the platform obtains everything itself." in page
     assert client.get("/services/?q=%E9%80%80%E4%BC%91").status_code == 200
     assert client.get("/services/bundles/NOPE/").status_code == 404
+
+
+def test_staff_are_offered_the_counter_not_the_citizens_form(world: Any) -> None:
+    """A case worker's guide and list offer filing at the counter; the citizen's online form
+    (which answers 403 to staff) is not offered to staff; a citizen gets it."""
+    from django.test import Client
+
+    carol, alice = Client(), Client()
+    carol.force_login(world.carol)
+    alice.force_login(world.alice.user)
+    for url in ("/services/SX-SI-004/", "/services/"):
+        staff_page = carol.get(url).content.decode()
+        assert "/services/SX-SI-004/apply/" not in staff_page
+        assert "/counter/SX-SI-004/apply/" in staff_page
+        assert "/services/SX-SI-004/apply/" in alice.get(url).content.decode()
