@@ -123,7 +123,9 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
                         [
                             (
                                 {"label": _label(item.form_schema["properties"][f], f)},
-                                draft.answers.get(f),
+                                _answer_shown(
+                                    item.form_schema["properties"][f], draft.answers.get(f)
+                                ),
                             )
                             for f in fields
                         ],
@@ -285,6 +287,17 @@ def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[s
             }
         )
     return rows
+
+
+def _answer_shown(spec: dict[str, Any], value: Any) -> Any:
+    """One answer as read: an option's label in the current language, yes/no for a
+    boolean; anything else (text typed, nothing yet) as it is."""
+    option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
+    if option:
+        return one_language(option)
+    if isinstance(value, bool):
+        return labels.value_shown(value)
+    return value
 
 
 def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tuple[str, str]]:

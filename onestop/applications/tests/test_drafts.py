@@ -194,3 +194,19 @@ def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(world: Any) 
     assert services.draft_open(actor=man.user, item=transfer).answers == {"from_province": "410000"}
     # alice's ID is from Shaanxi itself: nothing to guess.
     assert services.draft_open(actor=world.alice.user, item=transfer).answers == {}
+
+
+def test_the_review_page_shows_options_by_their_labels(world: Any) -> None:
+    """Check-your-answers reads 按季, not the stored code ``quarterly``."""
+    Draft.objects.create(
+        applicant=world.alice,
+        item_code="SX-SI-005",
+        answers={"base": "5000", "frequency": "quarterly", "start_month": "2026-11"},
+        page=9,
+    )
+    client = Client()
+    client.force_login(world.alice.user)
+    page = client.get(
+        "/services/SX-SI-005/apply/?page=review", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "按季" in page and "quarterly" not in page
