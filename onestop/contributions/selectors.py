@@ -387,15 +387,23 @@ def last_ended_employment_of(*, person: Person) -> EmploymentFacts | None:
 
 
 def employment_starts(*, person_ids: list[int], since_period: int) -> dict[int, list[int]]:
-    """For each of ``person_ids``, the start months of employments started in or after
-    ``since_period``, in order (one query)."""
+    """For each of ``person_ids``, the first months of work started in or after
+    ``since_period``, in order: employments, and registrations as an individual payer
+    (flexible employment is employment: it ends unemployment, D10 art. 15 (1)). Two
+    queries."""
+    from onestop.contributions.models import IndividualPayer
+
     starts: dict[int, list[int]] = {}
-    rows = (
-        Employment.objects.filter(person_id__in=person_ids, start_period__gte=since_period)
-        .order_by("start_period")
-        .values_list("person_id", "start_period")
+    rows = list(
+        Employment.objects.filter(
+            person_id__in=person_ids, start_period__gte=since_period
+        ).values_list("person_id", "start_period")
+    ) + list(
+        IndividualPayer.objects.filter(
+            person_id__in=person_ids, start_period__gte=since_period
+        ).values_list("person_id", "start_period")
     )
-    for person_id, start in rows:
+    for person_id, start in sorted(rows, key=lambda r: r[1]):
         starts.setdefault(person_id, []).append(start)
     return starts
 

@@ -579,3 +579,22 @@ def test_a_stop_month_outside_the_benefit_is_refused(world: Any) -> None:
         assert refused.value.code == "event_month"
     benefit.refresh_from_db()
     assert benefit.status == "active"
+
+
+def test_flexible_employment_ends_the_registration_and_stops_the_benefit(world: Any) -> None:
+    """alice registers as an individual payer (flexible employment) from 2026-12 while
+    drawing the benefit: the daily comparison treats it as re-employment, 2026-12 is still
+    paid, nothing after."""
+    from onestop.contributions.models import IndividualPayer
+
+    benefit = granted(world)
+    IndividualPayer.objects.create(
+        person=world.alice, frequency="quarterly", start_period=202612, case_number="x"
+    )
+    assert registrations_close_on_reemployment() == 1
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.end_period, benefit.stop_reason) == (
+        "stopped",
+        202612,
+        "reemployed",
+    )
