@@ -310,6 +310,9 @@ def test_a_base_change_applies_from_the_next_period_and_suspension_skips_months(
     with pytest.raises(ServiceError) as refused:
         individual.payer_base_change(actor=None, person=world.alice, base="100")
     assert refused.value.code == "base_range"
+    with pytest.raises(ServiceError) as same:  # the base already in force then
+        individual.payer_base_change(actor=None, person=world.alice, base="8000")
+    assert same.value.code == "unchanged"
     individual.payer_suspend(actor=world.alice.user, person=world.alice)
     payer.refresh_from_db()
     assert payer.status == PayerStatus.SUSPENDED

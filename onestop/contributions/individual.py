@@ -323,6 +323,12 @@ def payer_base_change(
     with transaction.atomic():
         locks.person_lock(person_ids=[person.pk])
         before = base_in_force(payer, start).base
+        if before == amount:
+            raise ServiceError(
+                f"自{month_of(start)}起的缴费基数已是{amount}元，无需变更。",
+                f"The base from {month_of(start)} is already {amount}; nothing to change.",
+                code="unchanged",
+            )
         row = IndividualPayerBase.objects.create(
             payer=payer,
             from_period=start,

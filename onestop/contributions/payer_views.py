@@ -62,7 +62,11 @@ def payer_facts(person: Person) -> dict[str, Any]:
             "start": month_of(payer.start_period),
             "end": month_of(payer.end_period) if payer.end_period else None,
             "base": current,
-            "upcoming": [(month_of(b.from_period), b) for b in upcoming],
+            # The base that will apply from each later month: a later change of the same
+            # month replaces the earlier one (the history keeps both).
+            "upcoming": [
+                (month_of(period), b) for period, b in {b.from_period: b for b in upcoming}.items()
+            ],
             "next_period": month_of(individual.next_period_start(payer, today)),
         }
     statement = selectors.statement_of(person=person)
