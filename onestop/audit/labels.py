@@ -27,6 +27,18 @@ ACTIONS = {
     "audit.journal.exported": _("Journal exported"),
     "catalogue.item.published": _("Service item published"),
     "contributions.credit.changed": _("Payment credit changed"),
+    "contributions.individual_bill.issued": _("Individual payer's bill issued"),
+    "contributions.individual_bill.posted": _("Individual payer's bill posted to the ledger"),
+    "contributions.individual_payer.base_changed": _("Individual payer's base changed"),
+    "contributions.individual_payer.base_reset": _("Individual payer's base reset"),
+    "contributions.individual_payer.ended": _("Paying as an individual ended"),
+    "contributions.individual_payer.registered": _("Registered as an individual payer"),
+    "contributions.individual_payer.resumed": _("Individual payments resumed"),
+    "contributions.individual_payer.suspended": _("Individual payments suspended"),
+    "contributions.individual_payment.recorded": _("Individual payer's payment recorded"),
+    "unemployment.benefit_granted": _("Unemployment benefit granted"),
+    "unemployment.benefit_stopped": _("Unemployment benefit stopped"),
+    "unemployment.payroll.run": _("Unemployment benefit payroll run"),
     "contributions.declaration.accepted": _("Wage declaration accepted"),
     "contributions.declaration.confirmed": _("Wage declaration confirmed"),
     "contributions.declaration.rejected": _("Wage declaration rejected"),
@@ -239,6 +251,14 @@ def target_label(kind: str) -> str:
         except (LookupError, ValueError):
             return ""
         return str(model._meta.verbose_name)
+    if kind.count(":") == 1:
+        # A page without a name of its own: the part of the platform it belongs to.
+        namespace = kind.split(":")[0]
+        try:
+            app = apps.get_app_config(namespace)
+        except LookupError:
+            return ""
+        return gettext("a page of %(part)s") % {"part": app.verbose_name}
     return ""
 
 
