@@ -54,7 +54,7 @@ def test_machine_client_declares_a_month_and_reads_its_bill(world: Any) -> None:
     assert registered.status_code == 201, registered.content
     hired = machine.post(
         f"{base}/employments",
-        {"resident_id": world.alice.resident_id, "start": "2024-01", "wage": "6000.00"},
+        {"resident_id": world.alice.resident_id, "start": "2026-10", "wage": "6000.00"},
         content_type="application/json",
         headers=auth,
     )
@@ -62,16 +62,16 @@ def test_machine_client_declares_a_month_and_reads_its_bill(world: Any) -> None:
     declared = machine.post(
         f"{base}/declarations",
         {
-            "period": "2024-10",
+            "period": "2026-10",
             "rows": [{"resident_id": world.alice.resident_id, "wage": "6,500.30"}],
         },
         content_type="application/json",
-        headers={**auth, "Idempotency-Key": "acme-2024-10"},
+        headers={**auth, "Idempotency-Key": "acme-2026-10"},
     )
     assert declared.status_code == 201, declared.content
     bills = machine.get(f"{base}/bills", headers=auth)
     assert bills.status_code == 200
-    assert [(b["period"], b["insurance"]) for b in bills.json()] == [("2024-10", "pension")]
+    assert [(b["period"], b["insurance"]) for b in bills.json()] == [("2026-10", "pension")]
     assert bills.json()[0]["amount_due"] == declared.json()["total_due"]
     entry = Entry.objects.filter(action="contributions.declaration.accepted").get()
     assert (entry.actor_label, entry.channel) == (world.bob.user.username, "api")

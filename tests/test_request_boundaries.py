@@ -425,7 +425,7 @@ def test_typed_amounts_follow_the_money_grammar(
     client, auth, base = machine
     response = client.post(
         f"{base}/employments",
-        {"resident_id": world.bob.resident_id, "start": "2024-01", "wage": wage},
+        {"resident_id": world.bob.resident_id, "start": "2026-10", "wage": wage},
         content_type="application/json",
         headers=auth,
     )
@@ -438,7 +438,7 @@ def test_typed_amount_in_a_form_is_refused_with_its_reason(world: Any) -> None:
     from onestop.contributions.forms import EmploymentForm
 
     form = EmploymentForm(
-        {"resident_id": world.bob.resident_id, "start": "2024-01", "wage": "1,2,3,4"}
+        {"resident_id": world.bob.resident_id, "start": "2026-10", "wage": "1,2,3,4"}
     )
     assert not form.is_valid()
     assert "thousands separators" in str(form.errors["wage"]) or "千位" in str(form.errors["wage"])

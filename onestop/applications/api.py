@@ -207,16 +207,13 @@ class EnrolledOut(Schema):
     cases: list[EnrolledCaseOut]
 
 
-class EnrolmentRowErrorOut(Schema):
-    line: int = Field(..., description="the file's line; 2 is the first after the header")
-    field: str
-    message_zh: str
-    message_en: str
-
-
 class EnrolmentRejectedOut(ErrorOut):
-    accepted: bool
-    errors: list[EnrolmentRowErrorOut]
+    """A refused file: every row's reason in ``errors`` (``line``: the file's line, 2 the
+    first after the header; ``field``; ``message_zh``; ``message_en``); a request refused
+    before its rows were read (a malformed body) has the request's field errors there."""
+
+    accepted: bool = False
+    errors: list[dict[str, Any]] = []
 
 
 @router.post(

@@ -52,13 +52,14 @@ def survivors_claim(world: Any) -> Application:
     ).application
 
 
-def test_the_notice_lists_the_missing_kinship_proof_and_goes_once_it_is_there(
+def test_the_notice_lists_the_missing_death_certificate_and_goes_once_it_is_there(
     world: Any,
 ) -> None:
     case = survivors_claim(world)
     # No death certificate in the e-licence library (the death came straight from the
-    # registry's record) and no kinship proof yet: both are missing, told at once.
-    assert [m["name"] for m in services.materials_outstanding(case)] == ["死亡证明", "亲属关系证明"]
+    # registry's record): missing, told at once. The kinship proof is civil affairs' to
+    # confirm at its step, never the claimant's to bring.
+    assert [m["name"] for m in services.materials_outstanding(case)] == ["死亡证明"]
     counter = Client()
     counter.force_login(world.carol)
     page = counter.get(f"/applications/{case.number}/").content.decode()
@@ -68,7 +69,7 @@ def test_the_notice_lists_the_missing_kinship_proof_and_goes_once_it_is_there(
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     notice = Certificate.objects.get(kind="supplement_notice")
     assert notice.number.startswith("SN") and notice.person == world.bob
-    assert notice.payload["facts"]["missing"][1] == "亲属关系证明（Proof of family relation）"
+    assert notice.payload["facts"]["missing"] == ["死亡证明（Death certificate）"]
     assert verify(notice.payload, notice.signature)
     assert world.bob.resident_id not in str(notice.payload)  # masked
     assert Entry.objects.filter(action="exchange.certificate.issued").count() == 1
@@ -84,10 +85,9 @@ def test_the_notice_lists_the_missing_kinship_proof_and_goes_once_it_is_there(
     assert other.get(f"/applications/{case.number}/notice.pdf").status_code == 404
     assert other.get(f"/api/v1/applications/{case.number}/notice").status_code == 404
     # Supplied: nothing is missing, the link goes and the notice is refused in both languages.
-    for name in ("死亡证明", "亲属关系证明"):
-        services.material_upload(
-            actor=world.bob.user, application=case, name=name, file_name="scan.pdf", data=SCAN
-        )
+    services.material_upload(
+        actor=world.bob.user, application=case, name="死亡证明", file_name="scan.pdf", data=SCAN
+    )
     case.refresh_from_db()
     assert services.materials_outstanding(case) == []
     assert "notice.pdf" not in counter.get(f"/applications/{case.number}/").content.decode()

@@ -144,9 +144,11 @@ def test_one_bad_row_refuses_the_whole_file_in_the_background(acme: Any, backgro
     assert not Declaration.objects.exists() and not LedgerEntry.objects.exists()
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="declaration-rejected"' in page
-    report = client.get(response["Location"] + "errors.csv").content.decode("utf-8-sig")
+    report = client.get(
+        response["Location"] + "errors.csv", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode("utf-8-sig")
     line = [row for row in report.splitlines() if row.startswith("3,")]
-    assert len(line) == 1 and "wage" in line[0]
+    assert len(line) == 1 and "monthly wage" in line[0]
 
 
 def test_adjusted_bases_wait_for_the_confirmation_then_post_once(

@@ -124,7 +124,12 @@ def test_invalid_credit_code(world: Any) -> None:
 
 
 def test_concurrent_contributions_count_net_months(world: Any) -> None:
+    """Records that came from before the platform refused a second pension payer (a
+    legacy migration): the data-quality rule finds the month two employers paid."""
+    from onestop.contributions.models import PensionMonth
+
     employ(world, world.acme, world.alice, [202401, 202402, 202403])
+    PensionMonth.objects.filter(person=world.alice, period=202403).delete()  # legacy data
     employ(world, second_employer(world), world.alice, [202403, 202404, 202405])
     hits = checks.concurrent_contributions()
     assert [(h.key, h.detail) for h in hits] == [
