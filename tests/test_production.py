@@ -337,17 +337,21 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
         bob.sign_in("13800000002", "Onestop2026demo")
         status, employments = bob.json("GET", f"/api/v1/employers/{acme}/employments")
         assert status == 200, employments
-        current = [e for e in employments if e["end"] is None]
         month = f"{period // 100}-{period % 100:02d}"
+        # Everyone employed in the month, as the grid lists them (one who leaves this month
+        # included).
+        current = [e for e in employments if e["end"] is None or e["end"] >= month]
         # The wages edited in the declaration page, the first employee's raised by 1000.00.
         status, page = bob.request("GET", f"/employer/{acme}/declarations/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert status == 200 and token is not None
+        once = re.search(rb'name="token" value="([^"]+)"', page)  # the page's one-time token
         form = {
             "csrfmiddlewaretoken": token.group(1).decode(),
             "grid": "1",
             "period": month,
             "kind": "supplementary",
+            "token": once.group(1).decode() if once else "",
         }
         for number, employment in enumerate(current):
             raise_by = 1000 if number == 0 else 0
@@ -358,6 +362,18 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
             urllib.parse.urlencode(form).encode(),
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
+        if b'id="grid-preview"' in page:
+            # A wage below the floor or above the cap: bob confirms the bases he was shown.
+            found = re.search(rb'name="checked" value="([^"]+)"', page)
+            assert found is not None
+            form["checked"] = found.group(1).decode()
+            form["confirm"] = "1"
+            status, page = bob.request(
+                "POST",
+                f"/employer/{acme}/declarations/",
+                urllib.parse.urlencode(form).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )
         assert status == 200 and b"Declaration accepted." in page, page[-2000:]
 
         new_bills = wait_for(
