@@ -258,15 +258,7 @@ def payer_register(
                 "You are already registered as an individual payer.",
                 code="already_registered",
             ) from exc
-        IndividualPayerBase.objects.create(
-            payer=payer,
-            from_period=start_period,
-            base=amount,
-            floor=bounds.floor,
-            ceiling=bounds.ceiling,
-            parameters=bounds.parameters,
-            reason="enrolled",
-        )
+        _base_row(payer, start_period, amount, bounds, "enrolled")
         record(
             actor=actor,
             action="contributions.individual_payer.registered",
@@ -281,6 +273,22 @@ def payer_register(
             },
         )
     return payer
+
+
+def _base_row(
+    payer: IndividualPayer, from_period: int, base: Decimal, bounds: Bounds, reason: str
+) -> IndividualPayerBase:
+    """A new row of the payer's base history (never edited), with the bounds it was checked
+    against and their parameters."""
+    return IndividualPayerBase.objects.create(
+        payer=payer,
+        from_period=from_period,
+        base=base,
+        floor=bounds.floor,
+        ceiling=bounds.ceiling,
+        parameters=bounds.parameters,
+        reason=reason,
+    )
 
 
 def base_in_force(payer: IndividualPayer, period: int) -> IndividualPayerBase:
@@ -329,15 +337,7 @@ def payer_base_change(
                 f"The base from {month_of(start)} is already {amount}; nothing to change.",
                 code="unchanged",
             )
-        row = IndividualPayerBase.objects.create(
-            payer=payer,
-            from_period=start,
-            base=amount,
-            floor=bounds.floor,
-            ceiling=bounds.ceiling,
-            parameters=bounds.parameters,
-            reason="changed",
-        )
+        row = _base_row(payer, start, amount, bounds, "changed")
         record(
             actor=actor,
             action="contributions.individual_payer.base_changed",
@@ -741,15 +741,7 @@ def payers_base_reset(*, today: dt.date | None = None) -> int:
         new = min(max(current.base, bounds.floor), bounds.ceiling)
         with transaction.atomic():
             locks.person_lock(person_ids=[payer.person_id])
-            IndividualPayerBase.objects.create(
-                payer=payer,
-                from_period=start,
-                base=new,
-                floor=bounds.floor,
-                ceiling=bounds.ceiling,
-                parameters=bounds.parameters,
-                reason="annual_reset",
-            )
+            _base_row(payer, start, new, bounds, "annual_reset")
             record(
                 actor=None,
                 action="contributions.individual_payer.base_reset",
