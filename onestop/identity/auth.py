@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from onestop.audit.models import Outcome
 from onestop.audit.services import record
-from onestop.identity import crypto
+from onestop.identity import crypto, devices
 from onestop.identity.models import Person, User
 from onestop.identity.policy import PolicyBackend, is_staff_member
 from onestop.rules.identifiers import check_mobile, check_resident_id
@@ -70,8 +70,15 @@ def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
-def note_failure(user: User, *, action: str, now: dt.datetime | None = None) -> None:
-    """Count a failed password or code; lock the account at the configured limit."""
+def note_failure(
+    user: User, *, action: str, now: dt.datetime | None = None, end_sessions: bool = True
+) -> None:
+    """Count a failed password or code; lock the account at the configured limit.
+
+    ``end_sessions``: whether a lockout ends what is signed in. A wrong second-factor code
+    comes from someone who knows the password, so it does; wrong passwords from unknown
+    clients do not (anyone could otherwise sign a person out of every device at will).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
@@ -82,9 +89,9 @@ def note_failure(user: User, *, action: str, now: dt.datetime | None = None) -> 
             user.save(update_fields=["locked_until"])
             changes["locked_until"] = user.locked_until
         record(actor=None, action=action, target=user, outcome=Outcome.DENIED, changes=changes)
-        if "locked_until" in changes:
-            # A lockout means someone is guessing: whatever is signed in ends too. Tokens
-            # stay, since guesses at the password say nothing about a token's secret.
+        if "locked_until" in changes and end_sessions:
+            # Someone holds the password and is guessing the code: whatever is signed in
+            # ends too. Tokens stay, since guesses say nothing about a token's secret.
             from onestop.identity.services import sessions_end
 
             sessions_end(user=user, reason="locked", revoke_tokens=False)
@@ -115,6 +122,9 @@ class IdentifierBackend(PolicyBackend):
             return None
         if not user.is_active:
             return None
+        device = devices.device_of(request, user)
+        if device is not None:
+            return self._from_known_device(request, user, password, device)
         now = timezone.now()
         if is_locked(user, now):
             with transaction.atomic():
@@ -126,11 +136,41 @@ class IdentifierBackend(PolicyBackend):
                 )
             return None
         if not user.check_password(password):
-            note_failure(user, action="identity.login.failed", now=now)
+            note_failure(user, action="identity.login.failed", now=now, end_sessions=False)
             return None
         if not is_staff_member(user):
             # Staff succeed only after the second factor (identity.views).
             note_success(user)
+        return user
+
+    @staticmethod
+    def _from_known_device(request: Any, user: User, password: str, device: str) -> User | None:
+        """A browser that signed in to this account before: its own failures count, the
+        account's lockout by unknown clients does not (onestop.identity.devices)."""
+        client = {"client": "known device"}
+        if devices.is_locked(device):
+            with transaction.atomic():
+                record(
+                    actor=None,
+                    action="identity.login.refused_locked",
+                    target=user,
+                    outcome=Outcome.DENIED,
+                    changes=client,
+                )
+            return None
+        if not user.check_password(password):
+            failures = devices.note_failure(device)
+            with transaction.atomic():
+                record(
+                    actor=None,
+                    action="identity.login.failed",
+                    target=user,
+                    outcome=Outcome.DENIED,
+                    changes={**client, "failed_logins": failures},
+                )
+            return None
+        devices.note_success(device)
+        request.onestop_device = device
         return user
 
 

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.common import throttles
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.identity import policy, selectors, services
-from onestop.identity.auth import is_locked, totp_uri
+from onestop.identity import devices, policy, selectors, services
+from onestop.identity.auth import find_login_user, is_locked, totp_uri
 from onestop.identity.forms import (
     CodeForm,
     EmployerUserForm,
@@ -54,7 +54,16 @@ def _safe_next(request: HttpRequest) -> str:
 def _finish_login(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     request.session.pop(PENDING, None)
     login(request, user, backend=BACKEND)
-    return redirect(next_url or "portal:home")
+    response = redirect(next_url or "portal:home")
+    devices.remember(request, response, user)
+    return response
+
+
+def _throttle_ident(request: HttpRequest, identifier: str) -> str:
+    """What the per-identifier limit counts: the identifier, or for a browser that has signed
+    in to that account before, its device (so that strangers cannot throttle the owner)."""
+    device = devices.device_of(request, find_login_user(identifier))
+    return f"device:{device}" if device else identifier
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,7 +77,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         identifier = str(request.POST.get("identifier", "")).strip().lower()[:64]
         wait = throttles.hit(scope="login_address", ident=throttles.by_address(request))
         if wait is None and identifier:
-            wait = throttles.hit(scope="login_account", ident=identifier)
+            wait = throttles.hit(scope="login_account", ident=_throttle_ident(request, identifier))
         if wait is not None:
             return throttles.too_many(request, wait)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +96,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         elif policy.is_staff_member(user):
             request.session.cycle_key()
-            request.session[PENDING] = {"uid": user.pk, "at": time.time(), "next": next_url}
+            request.session[PENDING] = {
+                "uid": user.pk,
+                "at": time.time(),
+                "next": next_url,
+                "device": getattr(request, "onestop_device", None),
+            }
             if user.totp_confirmed_at is None:
                 return redirect("identity:mfa_enrol")
             return redirect("identity:mfa")
@@ -102,9 +116,18 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
         request.session.pop(PENDING, None)
         return None, ""
     user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
-    if user is None or is_locked(user):
+    device = pending.get("device")
+    if user is None or (devices.is_locked(device) if device else is_locked(user)):
         return None, ""
     return user, str(pending.get("next", ""))
+
+
+def _code_failed(request: HttpRequest) -> None:
+    """A wrong code on a known device counts against that device as well (the account's
+    count, which locks unknown clients out, is kept by ``services.totp_confirm``)."""
+    device = (request.session.get(PENDING) or {}).get("device")
+    if device:
+        devices.note_failure(device)
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,6 +143,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if services.totp_confirm(user=user, code=form.cleaned_data["code"]):
             return _finish_login(request, user, next_url)
+        _code_failed(request)
         form.add_error("code", _("The code is wrong or has been used already."))
     return render(request, "identity/mfa.html", {"form": form})
 
@@ -145,6 +169,7 @@ def mfa_enrol_view(request: HttpRequest) -> HttpResponse:
         if services.totp_confirm(user=user, code=form.cleaned_data["code"]):
             messages.success(request, _("Your authenticator is set up."))
             return _finish_login(request, user, next_url)
+        _code_failed(request)
         form.add_error("code", _("The code is wrong or has been used already."))
     if not user.totp_secret or request.method == "GET":
         secret = services.totp_enrolment_secret(user=user)

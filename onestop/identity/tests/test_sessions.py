@@ -155,13 +155,35 @@ def test_unchanged_role_keeps_the_sessions(world: Any, session_engine: str) -> N
     assert not Entry.objects.filter(action="identity.sessions.ended").exists()
 
 
-def test_lockout_ends_every_session(world: Any, session_engine: str) -> None:
-    """Five wrong passwords for alice's account end her two open sessions."""
+def test_wrong_passwords_lock_out_but_do_not_sign_out(world: Any, session_engine: str) -> None:
+    """Five wrong passwords for alice's account lock unknown clients out; her two open
+    sessions go on (a stranger who knows her phone number must not be able to end them)."""
     first, second = two_sessions(world.alice.user)
     guesser = Client()
     for _ in range(5):
         guesser.post("/login/", {"identifier": "13800000001", "password": "wrong-password-1"})
     assert User.objects.get(pk=world.alice.user.pk).locked_until is not None
+    assert who(first) == who(second) == world.alice.user.username
+
+
+def test_wrong_codes_lock_out_and_end_every_session(world: Any, session_engine: str) -> None:
+    """Wrong second-factor codes come from someone who knows rita's password: the lockout
+    ends her open sessions too."""
+    import pyotp
+    from django.utils import timezone
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    User.objects.filter(pk=world.rita.pk).update(
+        totp_confirmed_at=timezone.now(), totp_secret=secret
+    )
+    first, second = two_sessions(world.rita)
+    guesser = Client()
+    guesser.post("/login/", {"identifier": "rita", "password": PASSWORD})
+    for _ in range(5):
+        guesser.post(
+            "/login/mfa/", {"code": "000001" if pyotp.TOTP(secret).now() != "000001" else "000002"}
+        )
+    assert User.objects.get(pk=world.rita.pk).locked_until is not None
     assert who(first) is None and who(second) is None
 
 
