@@ -61,6 +61,11 @@ def review_state(request: HttpRequest, number: str) -> dict[str, Any]:
         zh, en = "可以评价。", "You may rate this service."
     elif not services.rateable(case):
         zh, en = "办件办结后才能评价。", "A case can be rated once it is completed."
+    elif services.next_round(case) == 1 and services.rated_today(case):
+        zh, en = (
+            "您今天已评价过这项即时办结的服务，同一事项每天评价一次。",
+            "You have rated this service, issued at once, today already: it is rated once a day.",
+        )
     else:
         zh, en = "已评价过。", "This has already been rated."
     return {

@@ -21,6 +21,7 @@ from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days
 from onestop.identity import policy
 from onestop.identity import selectors as identity
+from onestop.identity.models import Person
 from onestop.notifications.services import notify
 from onestop.reviews.models import (
     DIMENSIONS,
@@ -77,9 +78,33 @@ def rateable(case: Application) -> bool:
 
 def rating_open(case: Application) -> bool:
     """Whether a rating of the case would be accepted now: completed, and not yet rated (or
-    a rectification awaits the new review). Pages show the rating form and the API says
-    ``open`` only then."""
-    return rateable(case) and next_round(case) is not None
+    a rectification awaits the new review), and not a same-day repeat (``rated_today``).
+    Pages show the rating form and the API says ``open`` only then."""
+    round_ = next_round(case)
+    return rateable(case) and round_ is not None and not (round_ == 1 and rated_today(case))
+
+
+def rated_today(case: Application) -> bool:
+    """Whether the applicant already rated today (Asia/Shanghai) another case of the same
+    item that the platform decided at once, with no case worker (a proof issued on demand).
+
+    One matter, one rating (国办发〔2019〕51号): printing the same proof again is the same
+    matter, and without this rule anyone could file a hundred proofs and flood the public
+    figures and the rectification queue with their ratings. Cases a case worker decided are
+    rated each."""
+    if not case.steps.filter(task="decide", role="system").exists():
+        return False
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    return (
+        Review.objects.filter(
+            round=1,
+            item_code=case.item_code,
+            application__applicant_id=case.applicant_id,
+            created_at__gte=start,
+        )
+        .exclude(application=case)
+        .exists()
+    )
 
 
 def next_round(case: Application | None = None, *, visit: Visit | None = None) -> int | None:
@@ -150,12 +175,21 @@ def _submit(
                 number, item_code, region = visit.number, visit.item_code, visit.region
             else:
                 assert case is not None
+                # The applicant's row serialises their ratings (``rated_today``).
+                Person.objects.select_for_update().filter(pk=case.applicant_id).first()
                 Application.objects.select_for_update().filter(pk=case.pk).first()
                 subject = {"application": case}
                 number, item_code, region = case.number, case.item_code, case.region
             round_ = next_round(case, visit=visit)
             if round_ is None:
                 raise rated
+            if case is not None and round_ == 1 and rated_today(case):
+                raise ServiceError(
+                    "您今天已评价过这项即时办结的服务，同一事项每天评价一次。",
+                    "You have rated this service, issued at once, today already: "
+                    "it is rated once a day.",
+                    code="rated_today",
+                )
             review = Review.objects.create(
                 **subject,
                 round=round_,

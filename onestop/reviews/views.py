@@ -75,6 +75,7 @@ def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
                     "case": case,
                     "open": services.rating_open(case),
                     "round": services.next_round(case),
+                    "rated_today": services.rated_today(case),
                 },
             )
     return render(
@@ -97,6 +98,7 @@ def _rate(request: HttpRequest, case: Application, channel: str, by_code: bool) 
             "case": case,
             "open": services.rating_open(case),
             "round": services.next_round(case),
+            "rated_today": services.rated_today(case),
         },
     )
 

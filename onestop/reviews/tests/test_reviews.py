@@ -312,3 +312,37 @@ def test_rating_is_offered_only_where_it_can_be_accepted(world: Any) -> None:
     assert (state["open"], state["message_en"]) == (False, "This has already been rated.")
     again = anonymous.post(f"/rate/{case.number}/", {"code": code}).content.decode()
     assert 'id="rate-closed"' in again and 'id="rating-form"' not in again
+
+
+def test_a_proof_issued_at_once_is_rated_once_a_day(world: Any) -> None:
+    """Filing a hundred proofs must not give a hundred ratings (one matter, one rating):
+    a second proof of the same day cannot be rated, a case decided by a case worker can."""
+    from django.middleware.csrf import _get_new_csrf_string
+
+    alice = Client(enforce_csrf_checks=True)
+    alice.force_login(world.alice.user)
+    alice.cookies["csrftoken"] = _get_new_csrf_string()
+    alice.defaults["HTTP_X_CSRFTOKEN"] = alice.cookies["csrftoken"].value
+    numbers = []
+    for _ in range(2):
+        filed = alice.post(
+            "/api/v1/applications", {"item_code": "SX-SI-004", "answers": {}}, "application/json"
+        )
+        assert filed.status_code == 201, filed.content
+        numbers.append(filed.json()["number"])
+    body = {"level": 1, "scores": dict.fromkeys(DIMENSIONS, 1), "comment": "差"}
+    first = alice.post(f"/api/v1/applications/{numbers[0]}/review", body, "application/json")
+    assert first.status_code == 201, first.content
+    state = alice.get(
+        f"/api/v1/applications/{numbers[1]}/review", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()
+    assert state["open"] is False and "每天评价一次" in state["message_zh"]
+    second = alice.post(f"/api/v1/applications/{numbers[1]}/review", body, "application/json")
+    assert second.status_code == 400 and second.json()["code"] == "rated_today"
+    assert Review.objects.count() == 1 and Rectification.objects.count() == 1
+    page = alice.get(f"/applications/{numbers[1]}/review/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"it is rated once a day" in page
+    # A case a case worker decided is rated as before, the same day.
+    case, _ = completed(world)
+    other = alice.post(f"/api/v1/applications/{case.number}/review", body, "application/json")
+    assert other.status_code == 201, other.content
