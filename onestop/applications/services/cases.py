@@ -33,6 +33,7 @@ from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.templatetags.one_language import split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
@@ -167,8 +168,24 @@ def step_add(
         role=policy.role_of(actor) if actor is not None else "system",
         action=action,
         task=task,
-        note=note[:2000],
+        note=_fit_note(note),
     )
+
+
+NOTE_LIMIT = 2000
+
+
+def _fit_note(note: str) -> str:
+    """A timeline note within ``NOTE_LIMIT`` characters. A bilingual note (Chinese, then
+    English) keeps part of each half, so that the English reader is not left without theirs."""
+    note = str(note)
+    if len(note) <= NOTE_LIMIT:
+        return note
+    zh, en = split_bilingual(note)
+    if not zh or not en:
+        return note[:NOTE_LIMIT]
+    half = NOTE_LIMIT // 2 - 1
+    return f"{zh[:half]} {en[:half]}"
 
 
 #: What a pattern in a form schema asks for, in plain words (a pattern is never shown).
