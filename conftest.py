@@ -54,6 +54,63 @@ def test_instant() -> dt.datetime:
 test_instant.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: Any,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's test databases; on PostgreSQL a copy of a migrated template
+    (tests/databases.py) and a flush by DELETE. SQLite, ``--reuse-db`` and ``--no-migrations``
+    take pytest-django's own way."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import databases
+
+    verbosity = request.config.option.verbose
+    connection = connections["default"]
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    if (
+        connection.vendor == "postgresql"
+        and django_db_use_migrations
+        and not django_db_keepdb
+        and set(connections) == {"default"}
+        and "default" in aliases
+    ):
+        with django_db_blocker.unblock():
+            old_name, _ = databases.setup_postgresql(connection, verbosity=verbosity)
+            if "default" in serialized_aliases:  # for serialized_rollback, as Django does
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        with databases.patched_flush():
+            yield
+        with django_db_blocker.unblock():
+            databases.teardown_postgresql(connection, old_name, verbosity=verbosity)
+        return
+
+    # pytest-django's django_db_setup, as it stands in 4.x.
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+
+
 @pytest.fixture(autouse=True)
 def _fixed_clock() -> Iterator[Any]:
     """Travel to the test instant for the whole test (live server thread included)."""
