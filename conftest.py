@@ -161,7 +161,8 @@ def django_db_setup(
         with django_db_blocker.unblock():
             old_name, _ = databases.setup_postgresql(connection, verbosity=verbosity)
             if "default" in serialized_aliases:  # for serialized_rollback, as Django does
-                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+                serialized = connection.creation.serialize_db_to_string()
+                connection._test_serialized_contents = serialized  # type: ignore[attr-defined]
         with databases.patched_flush():
             yield
         with django_db_blocker.unblock():
@@ -176,7 +177,7 @@ def django_db_setup(
         config = setup_databases(
             verbosity=verbosity,
             interactive=False,
-            aliases=aliases,
+            aliases=aliases,  # type: ignore[arg-type]  # a set, as pytest-django passes it
             serialized_aliases=serialized_aliases,
             keepdb=keepdb,
         )
