@@ -9,11 +9,16 @@ in Baota.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
 import os
 import random
-from collections.abc import Iterator
+import shutil
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,24 +44,154 @@ PASSWORD = "Correct-horse-42"
 # ONESTOP_TEST_NOW (ISO 8601 with an offset) moves it: .ci/run runs the tests marked
 # ``date_sensitive`` at hostile instants (month and year ends, 29 February, an adjusted working
 # Saturday, a day past the calendar's data), there with ONESTOP_TEST_TICK=0 so that the clock
-# stands still on the instant.
+# stands still on the instant. Several instants, separated by commas, run each test marked
+# ``date_sensitive`` once at every one of them in the same session (one collection, one test
+# database); the other tests run at the first.
 FIXED_INSTANT = "2026-11-26T10:00:00+08:00"
 
 
-def test_instant() -> dt.datetime:
-    """The instant the tests run at: ONESTOP_TEST_NOW or FIXED_INSTANT (aware)."""
-    instant = dt.datetime.fromisoformat(os.environ.get("ONESTOP_TEST_NOW") or FIXED_INSTANT)
-    if instant.tzinfo is None:
+def test_instants() -> list[dt.datetime]:
+    """The instants of ONESTOP_TEST_NOW (one or several, comma-separated), else FIXED_INSTANT."""
+    given = os.environ.get("ONESTOP_TEST_NOW") or FIXED_INSTANT
+    instants = [dt.datetime.fromisoformat(text.strip()) for text in given.split(",")]
+    if any(instant.tzinfo is None for instant in instants):
         raise ValueError("ONESTOP_TEST_NOW needs an offset, e.g. 2026-12-31T23:59:59+08:00")
-    return instant
+    return instants
+
+
+#: The instant of the running test, when a date-sensitive test runs at one of several.
+_current_instant: dt.datetime | None = None
+
+
+def test_instant() -> dt.datetime:
+    """The instant the tests run at: ONESTOP_TEST_NOW (the one this test runs at, if several)
+    or FIXED_INSTANT (aware)."""
+    return _current_instant or test_instants()[0]
+
+
+test_instants.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
+
+
+def _schedule_rank(item: Any) -> int:
+    """Where a test goes in the run (see pytest_collection_modifyitems)."""
+    from django.test import TestCase, TransactionTestCase
+
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    uses_db = marker is not None or "db" in names or transactional
+    cls = getattr(item, "cls", None)
+    if isinstance(cls, type) and issubclass(cls, TransactionTestCase):
+        uses_db, transactional = True, not issubclass(cls, TestCase)
+    long = item.get_closest_marker("slow") or item.get_closest_marker("production")
+    if not uses_db:
+        return 0 if long else 5
+    if not transactional:
+        return 1 if long else 2
+    return 3 if long else 4
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Long tests start first, so that no worker is left running one while the others idle.
+
+    pytest-django runs the tests in a rolled-back transaction first, then the transactional
+    ones (whose flush empties the tables), then those without the database; that order stays.
+    A long test without the test database (its own processes and database) runs at the very
+    start, a long one of the other kinds first among its kind. xdist hands the tests out in
+    this order (``--dist load``)."""
+    items.sort(key=_schedule_rank)
+
+
+def pytest_generate_tests(metafunc: Any) -> None:
+    """With several instants in ONESTOP_TEST_NOW, a date-sensitive test runs at each."""
+    instants = test_instants()
+    if len(instants) > 1 and metafunc.definition.get_closest_marker("date_sensitive"):
+        metafunc.fixturenames.append("_test_now")
+        metafunc.parametrize(
+            "_test_now", instants, indirect=True, ids=[i.isoformat() for i in instants]
+        )
+
+
+@pytest.fixture
+def _test_now(request: Any) -> Iterator[dt.datetime]:
+    """The instant this run of a date-sensitive test is at (test_instant() answers it)."""
+    global _current_instant
+    _current_instant = request.param
+    try:
+        yield request.param
+    finally:
+        _current_instant = None
 
 
 test_instant.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: Any,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's test databases; on PostgreSQL a copy of a migrated template
+    (tests/databases.py) and a flush by DELETE. SQLite, ``--reuse-db`` and ``--no-migrations``
+    take pytest-django's own way."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import databases
+
+    verbosity = request.config.option.verbose
+    connection = connections["default"]
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    if (
+        connection.vendor == "postgresql"
+        and django_db_use_migrations
+        and not django_db_keepdb
+        and set(connections) == {"default"}
+        and "default" in aliases
+    ):
+        with django_db_blocker.unblock():
+            old_name, _ = databases.setup_postgresql(connection, verbosity=verbosity)
+            if "default" in serialized_aliases:  # for serialized_rollback, as Django does
+                serialized = connection.creation.serialize_db_to_string()
+                connection._test_serialized_contents = serialized  # type: ignore[attr-defined]
+        with databases.patched_flush():
+            yield
+        with django_db_blocker.unblock():
+            databases.teardown_postgresql(connection, old_name, verbosity=verbosity)
+        return
+
+    # pytest-django's django_db_setup, as it stands in 4.x.
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,  # type: ignore[arg-type]  # a set, as pytest-django passes it
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+
+
 @pytest.fixture(autouse=True)
-def _fixed_clock() -> Iterator[Any]:
+def _fixed_clock(request: Any) -> Iterator[Any]:
     """Travel to the test instant for the whole test (live server thread included)."""
+    if "_test_now" in request.fixturenames:
+        request.getfixturevalue("_test_now")
     tick = os.environ.get("ONESTOP_TEST_TICK", "1") != "0"
     with time_machine.travel(test_instant(), tick=tick) as traveller:
         yield traveller
@@ -175,8 +310,8 @@ def lift_one_open_case(code: str) -> None:
             ServiceItem.objects.filter(pk=item.pk).update(form_schema=lifted)
 
 
-@pytest.fixture
-def world(db: Any) -> World:
+def build_world() -> World:
+    """The personas and their regions and agencies (the ``world`` fixture's rows)."""
     regions = demo.create_regions()
     agencies = demo.create_agencies(regions)
 
@@ -222,3 +357,78 @@ def world(db: Any) -> World:
         acme=acme,
         **staff,  # carol, rita, sam, erin, adam, sean, audrey, mallory, cheng, mei (demo.STAFF)
     )
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@dataclass
+class Prepared:
+    """Rows built once (see ``prepared_once``): the Python objects, the instant the build
+    ended, and the folders its files went to."""
+
+    value: Any
+    built_at: dt.datetime
+    media: Path
+    checkpoints: Path
+
+    def copy_for(self, *, settings: Any, clock: Any) -> Any:
+        """A test's own copy of the objects and the files, its clock where the build ended."""
+        shutil.copytree(self.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        shutil.copytree(self.checkpoints, settings.ONESTOP_CHECKPOINT_DIR, dirs_exist_ok=True)
+        clock.move_to(self.built_at)
+        return copy.deepcopy(self.value)
+
+
+@contextlib.contextmanager
+def prepared_once(
+    build: Callable[[], Any], *, django_db_blocker: Any, folder: Path
+) -> Iterator[Prepared]:
+    """Build expensive rows once for many tests, as Django's ``TestCase.setUpTestData`` does.
+
+    The rows are written inside a transaction that stays open while the tests run; each test's
+    own transaction (the ``db`` fixture) is then a savepoint inside it and is rolled back to the
+    rows as built, so every test starts from the same database a fresh build would give it.
+    The build runs as a test's fixtures would (at the test instant, Chinese, MD5 passwords,
+    its own media folder); each test gets deep copies of the objects and of the files
+    (``Prepared.copy_for``). Only for tests that do not commit (no ``transaction=True``).
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.test.utils import override_settings
+    from django.utils import timezone, translation
+
+    media, checkpoints = folder / "media", folder / "checkpoints"
+    media.mkdir()
+    checkpoints.mkdir()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Marked as a test case's block, so that durable blocks inside the tests still nest.
+        outer._from_testcase = True  # type: ignore[attr-defined]
+        outer.__enter__()
+        try:
+            tick = os.environ.get("ONESTOP_TEST_TICK", "1") != "0"
+            with (
+                time_machine.travel(test_instant(), tick=tick),
+                override_settings(
+                    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                    MEDIA_ROOT=str(media),
+                    ONESTOP_CHECKPOINT_DIR=str(checkpoints),
+                ),
+                translation.override(settings.LANGUAGE_CODE),
+            ):
+                cache.clear()
+                value = build()
+                built_at = timezone.now()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield Prepared(value, built_at, media, checkpoints)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

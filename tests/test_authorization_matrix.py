@@ -7,7 +7,7 @@ changed: the journal, the target account and the tokens are as they were.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-def
 from django.test import Client
 from django.utils import timezone
 
+from conftest import Prepared, build_world, prepared_once
 from onestop.applications import services as applications
 from onestop.applications.models import Application, Comment, Material, OpenStep, Step
 from onestop.audit.models import Entry
@@ -1754,8 +1755,28 @@ def state(world: Any) -> tuple[Any, ...]:
     )
 
 
+@pytest.fixture(scope="module")
+def _matrix_rows(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[Prepared]:
+    """The matrix's world, built once per module (and xdist worker): each of its thousands of
+    tests is rolled back to exactly these rows (see conftest.prepared_once)."""
+    with prepared_once(
+        lambda: _build_matrix_world(build_world()),
+        django_db_blocker=django_db_blocker,
+        folder=tmp_path_factory.mktemp("matrix"),
+    ) as prepared:
+        yield prepared
+
+
 @pytest.fixture
-def matrix_world(world: Any) -> Any:
+def matrix_world(db: None, _matrix_rows: Prepared, settings: Any, _fixed_clock: Any) -> Any:
+    """The world with a case, a decided case, a rectification, articles, a finding, a visit,
+    a material, a certificate, a consent, an employment, a refused upload and a benefit."""
+    return _matrix_rows.copy_for(settings=settings, clock=_fixed_clock)
+
+
+def _build_matrix_world(world: Any) -> Any:
     from onestop.identity import services
 
     world.token = services.token_create(

@@ -340,6 +340,7 @@ def personas() -> list[tuple[str, str | None]]:
     return [("anonymous", None), ("13800000001", None), ("13800000002", None), *DEMO_TOTP.items()]
 
 
+@pytest.mark.slow
 def test_every_persona_sees_one_language_at_a_time(settings: Any, tmp_path: Path) -> None:
     """In zh-Hans no Latin word outside the allow-list, in English no Chinese run outside
     the demo's data, and no page answers 5xx, for every persona and every page they reach."""

@@ -77,6 +77,7 @@ def counts(env: dict[str, str]) -> list[int]:
     return json.loads(onestop(env, "shell", "-c", COUNTS).stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_a_killed_posting_leaves_all_or_nothing(
     own_database: dict[str, str], tmp_path: Path
 ) -> None:
