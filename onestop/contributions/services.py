@@ -693,7 +693,14 @@ def declaration_submit(
                 insurances=set(registered),
                 adjusting=kind == DeclarationKind.SUPPLEMENTARY,
             )
-            bills = _bills(declaration, period)
+            bills = _bills(
+                declaration,
+                period,
+                # A regular declaration posts the staged amounts as they are.
+                posting.declaration_totals(declaration_id=declaration.pk)
+                if kind == DeclarationKind.SUPPLEMENTARY
+                else posting.staged_totals(staged, set(registered)),
+            )
             # A lowering supplementary's refund is set against the month's unpaid bills (or
             # becomes a credit); a raising one may use up a credit.
             netting.settle_month(
@@ -982,8 +989,9 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     return [mask_name(names[person]) for person in missing if person not in elsewhere]
 
 
-def _bills(declaration: Declaration, period: int) -> list[Bill]:
-    totals = posting.declaration_totals(declaration_id=declaration.pk)
+def _bills(
+    declaration: Declaration, period: int, totals: dict[tuple[str, bool], Decimal]
+) -> list[Bill]:
     month = month_of(period).plus(1)
     due = dt.date(month.year, month.month, PAYMENT_DAYS)
     bills = []
