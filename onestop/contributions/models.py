@@ -266,9 +266,11 @@ class LedgerEntry(AppendOnly):
                 name="ledger_entry_idempotent_by_source",
             ),
         ]
+        # No index by employer: a supplementary declaration reads the month of the persons
+        # it lists through (person, period), and every other reader goes by person or scans
+        # a range of months; one B-tree less to maintain for each of a month's entries.
         indexes = [
             models.Index(fields=["person", "period"], name="ledger_person_period"),
-            models.Index(fields=["employer", "period"], name="ledger_employer_period"),
         ]
 
     def __str__(self) -> str:

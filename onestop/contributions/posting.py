@@ -208,13 +208,16 @@ def post(
             amount = f"{staged} - COALESCE(old.amount, 0)"
             source = (
                 f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
-                "SELECT person_id, insurance, kind, SUM(amount) AS amount "
-                "FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
-                "AND source_type = 'declaration' GROUP BY person_id, insurance, kind) old "
+                # The staged persons' entries of the month, through the (person, period)
+                # index: the ledger keeps no index by employer for this one read.
+                "SELECT l.person_id, l.insurance, l.kind, SUM(l.amount) AS amount "
+                f"FROM {STAGE} p JOIN contributions_ledgerentry l ON l.person_id = p.person_id "
+                "AND l.period = %s WHERE l.employer_id = %s AND l.source_type = 'declaration' "
+                "GROUP BY l.person_id, l.insurance, l.kind) old "
                 "ON old.person_id = s.person_id AND old.insurance = k.insurance "
                 "AND old.kind = k.kind"
             )
-            params: list[Any] = [*kind_params, employer_id, period]
+            params: list[Any] = [*kind_params, period, employer_id]
         else:
             amount, source, params = staged, f"{STAGE} s CROSS JOIN ({kinds}) k", kind_params
         cursor.execute(
