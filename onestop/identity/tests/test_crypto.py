@@ -49,7 +49,7 @@ def test_blind_index_is_hmac_sm3(settings: Any, key_hex: str) -> None:
 
     settings.ONESTOP_INDEX_KEY = key_hex
     mac = hmac.HMAC(bytes.fromhex(key_hex), hashes.SM3())
-    mac.update(b"resident_id\x00" + "61011319660115772X".encode())
+    mac.update(b"resident_id\x00" + b"61011319660115772X")
     assert crypto.blind_index("61011319660115772X", purpose="resident_id") == mac.finalize().hex()
 
 
