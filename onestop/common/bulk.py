@@ -21,7 +21,8 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {quoted} ({names}) VALUES ({placeholders})",  # noqa: S608
-                [tuple(str(v) if hasattr(v, "as_tuple") else v for v in row) for row in rows],
+                # Decimals go through the adapter Django's SQLite backend registers (as text).
+                [tuple(row) for row in rows],
             )
 
 

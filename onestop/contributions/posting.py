@@ -164,7 +164,8 @@ def post(
 
     A regular declaration posts the full amounts. An ``adjusting`` (supplementary) one posts
     the difference to what the ledger already holds for the person, month, employer,
-    insurance and kind. ``ON CONFLICT DO NOTHING`` makes a repeated post change nothing.
+    insurance and kind. The ledger's unique index (source, person, month, insurance, kind)
+    refuses a repeated post of the same declaration, and its transaction with it.
     """
     true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
     lines = [line for line in LINES if line[0] in insurances]
@@ -197,7 +198,9 @@ def post(
             "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
             "insurance, wage, base, employer_amount, individual_amount) "
             f"SELECT %s, s.person_id, k.insurance, s.wage, s.base, {employer_amount}, "
-            f"{individual_amount} FROM {STAGE} s CROSS JOIN ({line_table}) k",
+            f"{individual_amount} FROM {STAGE} s CROSS JOIN ({line_table}) k "
+            # In index order: the unique index grows at its right edge, page by page.
+            "ORDER BY s.person_id",
             [declaration_id, *(insurance for insurance, _, _ in lines)],
         )
         if adjusting:
@@ -205,13 +208,16 @@ def post(
             amount = f"{staged} - COALESCE(old.amount, 0)"
             source = (
                 f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
-                "SELECT person_id, insurance, kind, SUM(amount) AS amount "
-                "FROM contributions_ledgerentry WHERE employer_id = %s AND period = %s "
-                "AND source_type = 'declaration' GROUP BY person_id, insurance, kind) old "
+                # The staged persons' entries of the month, through the (person, period)
+                # index: the ledger keeps no index by employer for this one read.
+                "SELECT l.person_id, l.insurance, l.kind, SUM(l.amount) AS amount "
+                f"FROM {STAGE} p JOIN contributions_ledgerentry l ON l.person_id = p.person_id "
+                "AND l.period = %s WHERE l.employer_id = %s AND l.source_type = 'declaration' "
+                "GROUP BY l.person_id, l.insurance, l.kind) old "
                 "ON old.person_id = s.person_id AND old.insurance = k.insurance "
                 "AND old.kind = k.kind"
             )
-            params: list[Any] = [*kind_params, employer_id, period]
+            params: list[Any] = [*kind_params, period, employer_id]
         else:
             amount, source, params = staged, f"{STAGE} s CROSS JOIN ({kinds}) k", kind_params
         cursor.execute(
@@ -220,9 +226,30 @@ def post(
             "SELECT person_id, %s, %s, insurance, kind, account, amount, base, 'declaration', "
             f"%s, CURRENT_TIMESTAMP FROM (SELECT s.person_id, k.insurance, k.kind, k.account, "
             f"{amount} AS amount, s.base FROM {source}) t WHERE amount <> 0 "
-            "ON CONFLICT DO NOTHING",
+            # A declaration's entries are one range of the idempotency index (led by the
+            # source id): in person order they are appended to it, not scattered. No ``ON
+            # CONFLICT``: the declaration was created in this transaction, so nothing can
+            # conflict but a second post of it, which the unique index refuses whole.
+            "ORDER BY person_id",
             [employer_id, period, declaration_id, *params],
         )
+
+
+def staged_totals(
+    rows: Sequence[StagedRow], insurances: set[str]
+) -> dict[tuple[str, bool], Decimal]:
+    """What a regular declaration's ledger entries add up to, by insurance and side, from
+    the rows it stages (it posts each nonzero staged amount once, as ``POSTINGS`` say): the
+    same figures as ``declaration_totals`` without reading the entries back."""
+    totals: dict[tuple[str, bool], Decimal] = {}
+    for insurance, column, kind, _account in POSTINGS:
+        if insurance not in insurances:
+            continue
+        amount = sum((getattr(r, column) for r in rows), Decimal(0))
+        if amount:
+            key = (insurance, kind != "employer_pooled")
+            totals[key] = totals.get(key, Decimal(0)) + amount
+    return {k: v.quantize(Decimal("0.01")) for k, v in totals.items()}
 
 
 def declaration_totals(*, declaration_id: int) -> dict[tuple[str, bool], Decimal]:

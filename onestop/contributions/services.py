@@ -38,12 +38,7 @@ from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
 from onestop.rules.amounts import parse_amount
-from onestop.rules.contributions import (
-    base_bound,
-    pension_contribution,
-    unemployment_contribution,
-    work_injury_contribution,
-)
+from onestop.rules.contributions import employee_month
 from onestop.rules.identifiers import check_resident_id
 from onestop.rules.values import RuleError, YearMonth
 
@@ -610,10 +605,17 @@ def declaration_submit(
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
     staged = []
     adjustments: list[BaseAdjustment] = []
+    risk = registered.get(Insurance.WORK_INJURY)
+    amounts = employee_month(
+        average_wage=data.average_wage,
+        rates=data.rates,
+        risk_class=(risk.risk_class or 1) if risk else None,
+    )
     for done, (row, index, wage) in enumerate(good, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress("checking", done, len(good))
-        bound = base_bound(wage=wage, average_wage=data.average_wage, rates=data.rates)
+        month = amounts(wage)
+        bound = month.bound
         if bound is not None:
             adjustments.append(
                 BaseAdjustment(
@@ -627,30 +629,17 @@ def declaration_submit(
                     data.year,
                 )
             )
-        p = pension_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
-        u = unemployment_contribution(wage=wage, average_wage=data.average_wage, rates=data.rates)
-        risk = registered.get(Insurance.WORK_INJURY)
-        w = (
-            work_injury_contribution(
-                wage=wage,
-                average_wage=data.average_wage,
-                risk_class=risk.risk_class or 1,
-                rates=data.rates,
-            )
-            if risk
-            else None
-        )
         staged.append(
             posting.StagedRow(
                 row.line,
                 index,
                 wage,
-                p.base,
-                p.employer,
-                p.individual,
-                u.employer,
-                u.individual,
-                w.employer if w else Decimal(0),
+                month.base,
+                month.pension_employer,
+                month.pension_individual,
+                month.unemployment_employer,
+                month.unemployment_individual,
+                month.work_injury_employer,
             )
         )
     if progress is not None:
@@ -704,7 +693,14 @@ def declaration_submit(
                 insurances=set(registered),
                 adjusting=kind == DeclarationKind.SUPPLEMENTARY,
             )
-            bills = _bills(declaration, period)
+            bills = _bills(
+                declaration,
+                period,
+                # A regular declaration posts the staged amounts as they are.
+                posting.declaration_totals(declaration_id=declaration.pk)
+                if kind == DeclarationKind.SUPPLEMENTARY
+                else posting.staged_totals(staged, set(registered)),
+            )
             # A lowering supplementary's refund is set against the month's unpaid bills (or
             # becomes a credit); a raising one may use up a credit.
             netting.settle_month(
@@ -993,8 +989,9 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     return [mask_name(names[person]) for person in missing if person not in elsewhere]
 
 
-def _bills(declaration: Declaration, period: int) -> list[Bill]:
-    totals = posting.declaration_totals(declaration_id=declaration.pk)
+def _bills(
+    declaration: Declaration, period: int, totals: dict[tuple[str, bool], Decimal]
+) -> list[Bill]:
     month = month_of(period).plus(1)
     due = dt.date(month.year, month.month, PAYMENT_DAYS)
     bills = []

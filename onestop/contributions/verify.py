@@ -37,6 +37,9 @@ What each check proves (the rows it names when it fails):
                    only), the one that holds the month (``PensionMonth``).
 ``individual``     an individual payer's bill is in the ledger exactly once it is paid in full
                    (its months' entries add up to the bill), and not at all before.
+``references``     every ledger entry, declaration line and pension month names a person,
+                   employer and declaration that exist: the bulk-written tables carry no
+                   database foreign keys (the posting resolves them in its own statements).
 """
 
 from __future__ import annotations
@@ -321,7 +324,36 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
                 f"paid {_money(r[3])}, posted {bool(r[4])}"
             ),
         ),
+        (
+            "references",
+            " UNION ALL ".join(
+                f"SELECT '{what}', t.id, '{column}', t.{column}_id FROM {table} t "
+                f"WHERE t.{column}_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} x "
+                f"WHERE x.id = t.{column}_id)"
+                for what, table, column, target in REFERENCES
+            )
+            + " ORDER BY 1, 2",
+            [],
+            lambda r: f"{r[0]} {r[1]}: no {r[2]} {r[3]}",
+        ),
     ]
+
+
+#: (what, table, column, referenced table) of the references without a database foreign key.
+REFERENCES = (
+    (
+        "declaration line",
+        "contributions_declarationline",
+        "declaration",
+        "contributions_declaration",
+    ),
+    ("declaration line", "contributions_declarationline", "person", "identity_person"),
+    ("ledger entry", "contributions_ledgerentry", "employer", "identity_employer"),
+    ("ledger entry", "contributions_ledgerentry", "person", "identity_person"),
+    ("pension month", "contributions_pensionmonth", "declaration", "contributions_declaration"),
+    ("pension month", "contributions_pensionmonth", "employer", "identity_employer"),
+    ("pension month", "contributions_pensionmonth", "person", "identity_person"),
+)
 
 
 RULES = (
@@ -337,6 +369,7 @@ RULES = (
     "interest_once",
     "one_pension_payer",
     "individual",
+    "references",
 )
 
 

@@ -15,7 +15,14 @@ from django.db import connection
 from conftest import World
 from onestop.contributions import services
 from onestop.contributions.interest import account_interest_credit
-from onestop.contributions.models import AccountYear, Bill, Declaration, LedgerEntry, Payment
+from onestop.contributions.models import (
+    AccountYear,
+    Bill,
+    Declaration,
+    LedgerEntry,
+    Payment,
+    PensionMonth,
+)
 from onestop.contributions.services import DeclaredRow
 from onestop.contributions.verify import RULES, ledger_verify
 
@@ -136,7 +143,7 @@ def test_a_duplicate_entry_is_named(ledger: World) -> None:
         pytest.skip("SQLite cannot drop a table's inline UNIQUE constraint.")
     # The unique constraint stands in the way; a damaged or hand-restored table may lack it.
     sql("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check may be pending at ALTER
-    sql("ALTER TABLE contributions_ledgerentry DROP CONSTRAINT ledger_entry_idempotent")
+    sql("ALTER TABLE contributions_ledgerentry DROP CONSTRAINT ledger_entry_idempotent_by_source")
     row = entry(person=ledger.bob, kind="employer_pooled", insurance="pension")
     sql(
         "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
@@ -283,3 +290,30 @@ def test_many_findings_are_counted_beyond_the_limit(ledger: World) -> None:
     )
     findings = [f for f in ledger_verify(limit=2) if f.rule == "declared"]
     assert len(findings) == 3 and findings[-1].detail.startswith("... and ")
+
+
+def test_an_entry_of_no_person_is_named(ledger: World) -> None:
+    """The ledger has no database foreign keys: an entry, line or pension month naming a
+    person, employer or declaration that does not exist is a ``references`` finding."""
+    declaration = Declaration.objects.order_by("pk").first()
+    assert declaration is not None
+    ghost = ledger.bob.pk + 10_000
+    sql(
+        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "account, amount, base, source_type, source_id, created_at) VALUES "
+        "(%s, %s, 202410, 'pension', 'correction', %s, 0.00, NULL, 'correction', 1, "
+        "CURRENT_TIMESTAMP)",
+        [ghost, ledger.acme.pk, False],
+    )
+    sql(
+        "INSERT INTO contributions_pensionmonth (person_id, period, employer_id, declaration_id) "
+        "VALUES (%s, 202411, %s, %s)",
+        [ledger.alice.pk, ledger.acme.pk, declaration.pk + 10_000],
+    )
+    findings = [f.detail for f in ledger_verify() if f.rule == "references"]
+    entry_id = LedgerEntry.objects.get(person_id=ghost).pk
+    month_id = PensionMonth.objects.get(period=202411).pk
+    assert findings == [
+        f"ledger entry {entry_id}: no person {ghost}",
+        f"pension month {month_id}: no declaration {declaration.pk + 10_000}",
+    ]

@@ -41,6 +41,18 @@ def test_blind_index_is_keyed_and_purpose_bound(settings: Any) -> None:
     assert len(one) == 64
 
 
+@pytest.mark.parametrize("key_hex", ["11" * 16, "ab" * 64, "cd" * 80])
+def test_blind_index_is_hmac_sm3(settings: Any, key_hex: str) -> None:
+    """The fast path (padded keys hashed once) gives HMAC-SM3 exactly, whatever the key's
+    length (shorter than, equal to and longer than SM3's block)."""
+    from cryptography.hazmat.primitives import hashes, hmac
+
+    settings.ONESTOP_INDEX_KEY = key_hex
+    mac = hmac.HMAC(bytes.fromhex(key_hex), hashes.SM3())
+    mac.update(b"resident_id\x00" + b"61011319660115772X")
+    assert crypto.blind_index("61011319660115772X", purpose="resident_id") == mac.finalize().hex()
+
+
 def test_bad_key_configuration_is_refused(settings: Any) -> None:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -25,6 +25,7 @@ from onestop.rules.contributions import (
     Rates,
     base_bound,
     contribution_base,
+    employee_month,
     flexible_contribution,
     late_surcharge,
     pension_contribution,
@@ -421,3 +422,46 @@ def test_adjustment() -> None:
             adjusted_pension(current=D("1"), rule=bad_rule)
     with pytest.raises(RuleError):
         adjusted_pension(current=D("-1"), rule=rule)
+
+
+@given(
+    wage=st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False),
+    average=st.decimals(min_value=1, max_value=20000, places=2, allow_nan=False),
+    risk_class=st.one_of(st.none(), st.integers(min_value=1, max_value=8)),
+)
+def test_employee_month_equals_the_functions_per_insurance(
+    wage: D, average: D, risk_class: int | None
+) -> None:
+    """A declaration's one-pass amounts are exactly each insurance's own function's."""
+    rates = Rates()
+    month = employee_month(average_wage=average, rates=rates, risk_class=risk_class)(wage)
+    pension = pension_contribution(wage=wage, average_wage=average, rates=rates)
+    unemployment = unemployment_contribution(wage=wage, average_wage=average, rates=rates)
+    assert month.base == pension.base == unemployment.base
+    assert month.bound == base_bound(wage=wage, average_wage=average, rates=rates)
+    assert (month.pension_employer, month.pension_individual) == (
+        pension.employer,
+        pension.individual,
+    )
+    assert (month.unemployment_employer, month.unemployment_individual) == (
+        unemployment.employer,
+        unemployment.individual,
+    )
+    injury = (
+        work_injury_contribution(
+            wage=wage, average_wage=average, risk_class=risk_class, rates=rates
+        ).employer
+        if risk_class is not None
+        else D("0.00")
+    )
+    assert month.work_injury_employer == injury
+
+
+def test_employee_month_refuses_a_bad_risk_class_and_a_negative_wage() -> None:
+    """The risk class is checked once for the declaration; a negative wage when given."""
+    with pytest.raises(RuleError):
+        employee_month(average_wage=D("8000"), rates=Rates(), risk_class=9)
+    amounts = employee_month(average_wage=D("8000"), rates=Rates(), risk_class=None)
+    with pytest.raises(RuleError):
+        amounts(D("-1"))
+    assert amounts(D("3000")).bound == BaseBound("floor", D("0.6"), D("4800.00"))
