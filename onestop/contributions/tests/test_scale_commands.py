@@ -16,6 +16,7 @@ from onestop.contributions.models import Declaration, Employment, LedgerEntry
 from onestop.contributions.selectors import ledger_verify
 from onestop.identity.models import Employer, Person
 from onestop.pensions.models import PayrollRun
+from onestop.unemployment.models import BenefitPayment, BenefitPayrollRun
 
 pytestmark = pytest.mark.django_db
 
@@ -86,17 +87,24 @@ def test_bench_posting() -> None:
     assert "bench_raw" not in connection.introspection.table_names()
 
 
-def test_bench_payroll_runs_two_months(world: Any) -> None:
+def test_bench_payroll_runs_three_months(world: Any) -> None:
+    """The bench prepares its pensioners and benefits (COPY on PostgreSQL, every NOT NULL
+    column given), pays three months of each payroll and times both raw baselines, leaving
+    no baseline table behind."""
     out = StringIO()
     call_command("bench", "payroll", "--rows", "30", stdout=out)
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["rows"] >= 30 and figures["pensioners_made"] == 30
-    assert figures["first_seconds"] > 0 and figures["second_seconds"] > 0
-    assert figures["ratio"] > 0 and figures["second_over_first"] > 0
-    assert PayrollRun.objects.count() == 2
+    for key in ("first_seconds", "second_seconds", "third_seconds", "raw_seconds", "ratio"):
+        assert figures[key] > 0, key
+        assert figures[f"unemployment_{key}"] > 0, key
+    assert figures["second_over_first"] > 0 and figures["third_over_first"] > 0
+    assert PayrollRun.objects.count() == 3
+    assert BenefitPayrollRun.objects.count() == 3
     assert figures["unemployment_rows"] == 30
-    assert figures["unemployment_first_seconds"] > 0
-    assert "bench_payroll" not in connection.introspection.table_names()
+    assert BenefitPayment.objects.count() == 90
+    tables = connection.introspection.table_names()
+    assert "bench_payroll" not in tables and "bench_benefit_payroll" not in tables
 
 
 @pytest.mark.django_db(transaction=True)
