@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,71 @@ def test_declare_cut_off_by_a_lost_connection_says_so_in_one_line(
     reply = StringIO()
     call_command(*command, *options, stdout=reply)
     assert json.loads(reply.getvalue())["rows"] == 10
+
+
+def test_people_from_worker_processes_are_exactly_the_persons_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two worker processes make the persons in chunks of 7, each employed once, with the
+    resident ID and name encrypted and findable by blind index. A load whose chunks draw the
+    same IDs again makes up for every duplicate and still creates exactly the persons asked
+    for."""
+    from dataclasses import replace
+
+    from onestop.contributions import generate
+    from onestop.identity.auth import resident_id_index
+    from onestop.identity.fields import name_index
+
+    monkeypatch.setattr(generate, "CHUNK", 7)
+    steps: list[int] = []
+    first = generate.people(
+        count=30,
+        employers=3,
+        rng=random.Random(5),
+        start_period=202401,
+        workers=2,
+        progress=steps.append,
+    )
+    assert steps == [7, 7, 7, 7, 2]
+    assert Person.objects.count() == 30 and Employment.objects.count() == 30
+    number = first.people[first.employer_ids[0]][0][0]
+    person = Person.objects.get(resident_id_index=resident_id_index(number))
+    assert person.resident_id == number
+    assert person.name_index == name_index(person.name)
+    employment = Employment.objects.get(person=person)
+    assert employment.employer_id == first.employer_ids[0] and employment.start_period == 202401
+
+    real = generate._chunk_rows
+    # Every chunk of the second load draws the same seven IDs.
+    monkeypatch.setattr(
+        generate,
+        "_chunk_rows",
+        lambda chunk: real(replace(chunk, seed=99) if chunk.first < 30 else chunk),
+    )
+    steps.clear()
+    second = generate.people(
+        count=30,
+        employers=3,
+        rng=random.Random(6),
+        start_period=202401,
+        workers=1,
+        progress=steps.append,
+    )
+    assert steps[:5] == [7, 7, 7, 7, 2] and sum(steps) >= 30 + 23
+    assert Person.objects.count() == 60
+    assert Person.objects.values("resident_id_index").distinct().count() == 60
+    assert Employment.objects.count() == 60 and Employer.objects.count() == 6
+    made = [n for rows in second.people.values() for n, _ in rows]
+    assert len(set(made)) == 30
+
+
+def test_generate_quiet_draws_no_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    """--quiet (and a standard error that is not a terminal) leaves standard error empty;
+    the summary gives both parts' rates."""
+    out = StringIO()
+    call_command(
+        "generate", "--persons", "12", "--employers", "2", "--months", "1", "--quiet", stdout=out
+    )
+    assert capsys.readouterr().err == ""
+    assert "persons/s" in out.getvalue() and "rows/s" in out.getvalue()
+    assert Declaration.objects.count() == 2
