@@ -7,16 +7,19 @@ employed by one of the employers; months are declared through the real posting p
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
-from onestop.common.bulk import copy_rows
+from onestop.common.bulk import copy_rows, refresh_statistics
 from onestop.contributions import services
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity import crypto, demo
@@ -37,31 +40,93 @@ def _counties() -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
 
 
-def _ids(
-    rng: random.Random, counties: list[Region], count: int, taken: set[str]
-) -> Iterator[tuple[str, Region, dt.date, bool]]:
-    made = 0
-    while made < count:
-        county = rng.choice(counties)
+#: Persons generated, encrypted and indexed as one unit of work (one worker task, one step
+#: of the progress bar).
+CHUNK = 10_000
+#: From this many persons the per-row crypto (two SM4 encryptions and two HMAC-SM3 blind
+#: indexes a person, about four fifths of the time) runs in one worker process per core.
+POOL_FROM = 50_000
+
+Progress = Callable[[int], object]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    seed: int
+    first: int  # the ordinal of the chunk's first person, for names
+    size: int
+    prefix: str
+    counties: tuple[tuple[str, int], ...]  # (code, primary key)
+
+
+def _chunk_rows(chunk: _Chunk) -> list[tuple[tuple[object, ...], str, Decimal]]:
+    """``chunk.size`` persons with valid resident IDs: each as the row to COPY, its resident
+    ID and its wage. Pure computation (no database), so it runs in a worker process."""
+    rng = random.Random(chunk.seed)
+    now = timezone.now()
+    rows: list[tuple[tuple[object, ...], str, Decimal]] = []
+    seen: set[str] = set()
+    while len(rows) < chunk.size:
+        code, county = rng.choice(chunk.counties)
         birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(0, 40 * 365))
         seq = rng.randrange(0, 1000)
-        body = f"{county.code}{birth:%Y%m%d}{seq:03d}"
+        body = f"{code}{birth:%Y%m%d}{seq:03d}"
         number = body + ric.calc_check_digit(body + "0")
-        if number in taken:
+        if number in seen:
             continue
-        taken.add(number)
-        made += 1
-        yield number, county, birth, seq % 2 == 1
+        seen.add(number)
+        wage = Decimal(rng.randrange(3000, 30000, 10))
+        name = f"{chunk.prefix}{chunk.first + len(rows):07d}"
+        row = (
+            crypto.encrypt(name),
+            name_index(name),
+            crypto.encrypt(number),
+            resident_id_index(number),
+            "",
+            "",
+            "male" if seq % 2 == 1 else "female",
+            birth,
+            county,
+            now,
+            now,
+        )
+        rows.append((row, number, wage))
+    return rows
+
+
+def _person_chunks(
+    chunks: list[_Chunk], workers: int
+) -> Iterator[list[tuple[tuple[object, ...], str, Decimal]]]:
+    """The chunks' rows in order, computed by ``workers`` processes (forked, so they share the
+    loaded settings and keys and never touch the database) or in this one."""
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_chunk_rows, chunks)
+    else:
+        yield from map(_chunk_rows, chunks)
 
 
 def people(
-    *, count: int, employers: int, rng: random.Random, start_period: int, prefix: str = "合成"
+    *,
+    count: int,
+    employers: int,
+    rng: random.Random,
+    start_period: int,
+    prefix: str = "合成",
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Generated:
     """Create ``employers`` employers registered for pension and unemployment, and ``count``
-    persons employed by them from ``start_period``, all with COPY."""
+    persons employed by them from ``start_period``, all with COPY (one statement per table).
+
+    ``progress(n)`` is called as every ``n`` persons are written. ``workers`` processes share
+    the per-row crypto (default: one per core from ``POOL_FROM`` persons, none below)."""
     counties = _counties()
     now = timezone.now()
-    existing: set[str] = set()  # plaintext is not in the database; collisions go by index
+    if workers is None:
+        workers = (os.cpu_count() or 1) if count >= POOL_FROM else 1
+    # Plaintext resident IDs are not in the database; collisions with earlier loads go by
+    # blind index.
     taken_index = set(Person.objects.values_list("resident_id_index", flat=True))
     with transaction.atomic():
         first_employer = (
@@ -119,57 +184,37 @@ def people(
                 for ins in ("pension", "unemployment")
             ],
         )
-        persons: list[tuple[object, ...]] = []
+        places = tuple((c.code, c.pk) for c in counties)
+        chunks = [
+            _Chunk(rng.getrandbits(64), first, min(CHUNK, count - first), prefix, places)
+            for first in range(0, count, CHUNK)
+        ]
+        last_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         plain: list[tuple[str, Decimal, str]] = []
-        for number, county, birth, male in _ids(rng, counties, count, existing):
-            index = resident_id_index(number)
-            if index in taken_index:
-                continue
-            taken_index.add(index)
-            wage = Decimal(rng.randrange(3000, 30000, 10))
-            name = f"{prefix}{len(persons):07d}"
-            persons.append(
-                (
-                    crypto.encrypt(name),
-                    name_index(name),
-                    crypto.encrypt(number),
-                    index,
-                    "",
-                    "",
-                    "male" if male else "female",
-                    birth,
-                    county.pk,
-                    now,
-                    now,
-                )
-            )
-            plain.append((number, wage, index))
-        copy_rows(
-            "identity_person",
-            (
-                "name",
-                "name_index",
-                "resident_id",
-                "resident_id_index",
-                "phone",
-                "phone_index",
-                "sex",
-                "birth_date",
-                "region_id",
-                "created_at",
-                "updated_at",
-            ),
-            persons,
-        )
-        ids = (
-            dict(
-                Person.objects.filter(resident_id_index__in=[p[2] for p in plain]).values_list(
-                    "resident_id_index", "pk"
-                )
-            )
-            if len(plain) < 50_000
-            else _ids_by_index()
-        )
+
+        def accept(rows: list[tuple[tuple[object, ...], str, Decimal]]) -> Iterator[Any]:
+            for row, number, wage in rows:
+                index = str(row[3])
+                if index in taken_index:
+                    continue  # the same ID in an earlier chunk or an earlier load
+                taken_index.add(index)
+                plain.append((number, wage, index))
+                yield row
+            if progress is not None:
+                progress(len(rows))
+
+        def persons() -> Iterator[tuple[object, ...]]:
+            for rows in _person_chunks(chunks, workers):
+                yield from accept(rows)
+            extra = count
+            while len(plain) < count:  # make up for IDs drawn twice, here in this process
+                missing = count - len(plain)
+                chunk = _Chunk(rng.getrandbits(64), extra, missing, prefix, places)
+                extra += missing
+                yield from accept(_chunk_rows(chunk)[: count - len(plain)])
+
+        copy_rows("identity_person", PERSON_COLUMNS, persons())
+        ids = _ids_after(last_person)
         by_employer: dict[int, list[tuple[str, Decimal]]] = {e: [] for e in employer_ids}
         employments = []
         for n, (number, wage, index) in enumerate(plain):
@@ -189,12 +234,38 @@ def people(
             ),
             employments,
         )
+    # Plans for the declarations that follow are chosen on these tables' real sizes.
+    refresh_statistics(
+        "identity_employer",
+        "identity_person",
+        "contributions_insuranceregistration",
+        "contributions_employment",
+    )
     return Generated(employer_ids, by_employer)
 
 
-def _ids_by_index() -> dict[str, int]:
+PERSON_COLUMNS = (
+    "name",
+    "name_index",
+    "resident_id",
+    "resident_id_index",
+    "phone",
+    "phone_index",
+    "sex",
+    "birth_date",
+    "region_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _ids_after(last: int) -> dict[str, int]:
+    """Blind index to primary key of the persons created after primary key ``last``."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT resident_id_index, id FROM identity_person")
+        cursor.execute(
+            f"SELECT resident_id_index, id FROM {Person._meta.db_table} WHERE id > %s",  # noqa: S608
+            [last],
+        )
         return dict(cursor.fetchall())
 
 

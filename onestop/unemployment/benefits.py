@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Sum, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from onestop.applications.prechecks import Note, Precheck
@@ -243,26 +244,27 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
 def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
     """Months before ``period`` that a benefit was due but no payroll paid (granted after
     its first months' payrolls ran) are paid in this run, each under its own month; the
-    unique line per benefit, month and kind pays none twice. Only benefits with fewer lines
-    than due months are looked at, so a month with nothing owed costs one aggregate query."""
+    unique line per benefit, month and kind pays none twice.
+
+    Every run pays, in the same transaction as its own month, every month still missing
+    before it, so a benefit whose last month due before ``period`` is paid has all earlier
+    months paid too. Only benefits whose last due month is unpaid are looked at: one
+    anti-join probing the unique (benefit, month, kind) index once a benefit, whatever the
+    months already paid (a count of every benefit's past lines grew with each month)."""
+    previous = period_of(month_of(period).plus(-1))
+    last_paid = BenefitPayment.objects.filter(
+        benefit_id=OuterRef("pk"), kind=BenefitPaymentKind.REGULAR, period=OuterRef("last_due")
+    )
     due = (
         UnemploymentBenefit.objects.filter(
             start_period__lt=period, end_period__gte=F("start_period")
         )
-        .annotate(
-            paid=Count(
-                "payments",
-                filter=Q(payments__kind=BenefitPaymentKind.REGULAR, payments__period__lt=period),
-            )
-        )
-        .values_list("pk", "start_period", "end_period", "monthly_amount", "paid")
+        .annotate(last_due=Least(F("end_period"), Value(previous), output_field=IntegerField()))
+        .filter(~Exists(last_paid))
+        .values_list("pk", "start_period", "last_due", "monthly_amount")
     )
     missing: list[BenefitPayment] = []
-    for pk, start, end, amount, paid in due.iterator():
-        last = min(end, period_of(month_of(period).plus(-1)))
-        months = [m for m in _months(start, last)]
-        if paid >= len(months):
-            continue
+    for pk, start, last, amount in due.iterator():
         done = set(
             BenefitPayment.objects.filter(
                 benefit_id=pk, kind=BenefitPaymentKind.REGULAR, period__lt=period
@@ -277,7 +279,7 @@ def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
                 amount=amount,
                 created_at=now,
             )
-            for m in months
+            for m in _months(start, last)
             if m not in done
         ]
     BenefitPayment.objects.bulk_create(missing, ignore_conflicts=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from onestop.contributions.models import Declaration, Employment, LedgerEntry
 from onestop.contributions.selectors import ledger_verify
 from onestop.identity.models import Employer, Person
 from onestop.pensions.models import PayrollRun
+from onestop.unemployment.models import BenefitPayment, BenefitPayrollRun
 
 pytestmark = pytest.mark.django_db
 
@@ -87,17 +89,24 @@ def test_bench_posting() -> None:
     assert "bench_raw" not in connection.introspection.table_names()
 
 
-def test_bench_payroll_runs_two_months(world: Any) -> None:
+def test_bench_payroll_runs_three_months(world: Any) -> None:
+    """The bench prepares its pensioners and benefits (COPY on PostgreSQL, every NOT NULL
+    column given), pays three months of each payroll and times both raw baselines, leaving
+    no baseline table behind."""
     out = StringIO()
     call_command("bench", "payroll", "--rows", "30", stdout=out)
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["rows"] >= 30 and figures["pensioners_made"] == 30
-    assert figures["first_seconds"] > 0 and figures["second_seconds"] > 0
-    assert figures["ratio"] > 0 and figures["second_over_first"] > 0
-    assert PayrollRun.objects.count() == 2
+    for key in ("first_seconds", "second_seconds", "third_seconds", "raw_seconds", "ratio"):
+        assert figures[key] > 0, key
+        assert figures[f"unemployment_{key}"] > 0, key
+    assert figures["second_over_first"] > 0 and figures["third_over_first"] > 0
+    assert PayrollRun.objects.count() == 3
+    assert BenefitPayrollRun.objects.count() == 3
     assert figures["unemployment_rows"] == 30
-    assert figures["unemployment_first_seconds"] > 0
-    assert "bench_payroll" not in connection.introspection.table_names()
+    assert BenefitPayment.objects.count() == 90
+    tables = connection.introspection.table_names()
+    assert "bench_payroll" not in tables and "bench_benefit_payroll" not in tables
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,3 +152,71 @@ def test_declare_cut_off_by_a_lost_connection_says_so_in_one_line(
     reply = StringIO()
     call_command(*command, *options, stdout=reply)
     assert json.loads(reply.getvalue())["rows"] == 10
+
+
+def test_people_from_worker_processes_are_exactly_the_persons_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two worker processes make the persons in chunks of 7, each employed once, with the
+    resident ID and name encrypted and findable by blind index. A load whose chunks draw the
+    same IDs again makes up for every duplicate and still creates exactly the persons asked
+    for."""
+    from dataclasses import replace
+
+    from onestop.contributions import generate
+    from onestop.identity.auth import resident_id_index
+    from onestop.identity.fields import name_index
+
+    monkeypatch.setattr(generate, "CHUNK", 7)
+    steps: list[int] = []
+    first = generate.people(
+        count=30,
+        employers=3,
+        rng=random.Random(5),
+        start_period=202401,
+        workers=2,
+        progress=steps.append,
+    )
+    assert steps == [7, 7, 7, 7, 2]
+    assert Person.objects.count() == 30 and Employment.objects.count() == 30
+    number = first.people[first.employer_ids[0]][0][0]
+    person = Person.objects.get(resident_id_index=resident_id_index(number))
+    assert person.resident_id == number
+    assert person.name_index == name_index(person.name)
+    employment = Employment.objects.get(person=person)
+    assert employment.employer_id == first.employer_ids[0] and employment.start_period == 202401
+
+    real = generate._chunk_rows
+    # Every chunk of the second load draws the same seven IDs.
+    monkeypatch.setattr(
+        generate,
+        "_chunk_rows",
+        lambda chunk: real(replace(chunk, seed=99) if chunk.first < 30 else chunk),
+    )
+    steps.clear()
+    second = generate.people(
+        count=30,
+        employers=3,
+        rng=random.Random(6),
+        start_period=202401,
+        workers=1,
+        progress=steps.append,
+    )
+    assert steps[:5] == [7, 7, 7, 7, 2] and sum(steps) >= 30 + 23
+    assert Person.objects.count() == 60
+    assert Person.objects.values("resident_id_index").distinct().count() == 60
+    assert Employment.objects.count() == 60 and Employer.objects.count() == 6
+    made = [n for rows in second.people.values() for n, _ in rows]
+    assert len(set(made)) == 30
+
+
+def test_generate_quiet_draws_no_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    """--quiet (and a standard error that is not a terminal) leaves standard error empty;
+    the summary gives both parts' rates."""
+    out = StringIO()
+    call_command(
+        "generate", "--persons", "12", "--employers", "2", "--months", "1", "--quiet", stdout=out
+    )
+    assert capsys.readouterr().err == ""
+    assert "persons/s" in out.getvalue() and "rows/s" in out.getvalue()
+    assert Declaration.objects.count() == 2

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from onestop.common.bulk import refresh_statistics
 from onestop.contributions.files import TEMPLATE_HEADER
@@ -43,6 +53,11 @@ class Command(BaseCommand):
             default=None,
             help="Write one declaration CSV per employer into this folder.",
         )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="No progress bar (it is drawn on standard error only when that is a terminal).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         persons, employers, months = options["persons"], options["employers"], options["months"]
@@ -50,21 +65,43 @@ class Command(BaseCommand):
             raise CommandError("Need 1 <= employers <= persons <= 20000000 and 0 <= months <= 120.")
         last = month_of(current_period(timezone.localdate())).plus(-1)
         first = period_of(last.plus(-months + 1)) if months else period_of(last)
-        started = time.perf_counter()
-        generated = people(
-            count=persons,
-            employers=employers,
-            rng=random.Random(options["seed"]),
-            start_period=first,
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            disable=options["quiet"] or not sys.stderr.isatty(),
         )
-        loaded = time.perf_counter()
-        declared = declare_months(generated, first_period=first, months=months)
-        refresh_statistics()
-        done = time.perf_counter()
+        with bar:
+            loading = bar.add_task("persons", total=persons)
+            started = time.perf_counter()
+            generated = people(
+                count=persons,
+                employers=employers,
+                rng=random.Random(options["seed"]),
+                start_period=first,
+                progress=lambda n: bar.advance(loading, n),
+            )
+            loaded = time.perf_counter()
+            declaring = bar.add_task("declared months", total=months)
+            declared, month = 0, month_of(first)
+            # One month at a time, so that the bar moves; each month is one bulk declaration
+            # of every employer.
+            for _ in range(months):
+                declared += declare_months(generated, first_period=period_of(month), months=1)
+                bar.advance(declaring)
+                month = month.plus(1)
+            refresh_statistics()
+            done = time.perf_counter()
         if options["export"] is not None:
             export(generated, options["export"])
             self.stdout.write(f"Declaration files for each employer in {options['export']}/")
+        loading_seconds, declaring_seconds = loaded - started, done - loaded
         self.stdout.write(
-            f"{persons} persons and {employers} employers loaded in {loaded - started:.1f} s; "
-            f"{declared} declarations ({persons * months} rows) posted in {done - loaded:.1f} s."
+            f"{persons} persons and {employers} employers loaded in {loading_seconds:.1f} s "
+            f"({persons / max(loading_seconds, 1e-9):,.0f} persons/s); {declared} declarations "
+            f"({persons * months} rows) posted in {declaring_seconds:.1f} s "
+            f"({persons * months / max(declaring_seconds, 1e-9):,.0f} rows/s)."
         )
