@@ -37,6 +37,7 @@ from onestop.parameters import selectors as parameters
 from onestop.rules import unemployment as rules
 from onestop.rules.values import RuleError
 from onestop.unemployment import selectors
+from onestop.unemployment.medical import medical_lines_make
 from onestop.unemployment.models import (
     BenefitPayment,
     BenefitPaymentKind,
@@ -228,6 +229,7 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
                 [run.pk, period, BenefitPaymentKind.REGULAR, now, period, period],
             )
         _back_pay(run, period, now)
+        medical = medical_lines_make(run=run, now=now)
         totals = BenefitPayment.objects.filter(run=run).aggregate(n=Count("pk"), t=Sum("amount"))
         run.count, run.total = totals["n"], Decimal(totals["t"] or 0).quantize(CENT)
         run.save(update_fields=["count", "total"])
@@ -235,7 +237,12 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             actor=actor,
             action="unemployment.payroll.run",
             target=run,
-            changes={"period": period, "count": run.count, "total": f"{run.total:.2f}"},
+            changes={
+                "period": period,
+                "count": run.count,
+                "total": f"{run.total:.2f}",
+                "medical": medical["count"],
+            },
         )
     return run
 

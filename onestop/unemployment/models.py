@@ -181,3 +181,33 @@ class BenefitPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit_id} {self.period} {self.kind}"
+
+
+class MedicalContribution(models.Model):
+    """The basic medical insurance contribution the unemployment fund pays for a person in a
+    month of their benefit (D10 art. 19, D11 art. 48): one line per person and month, made by
+    the payroll that paid the month, sent to the medical insurance department in the run's
+    batch (``exchange.OutboundMessage``, by id: its delivery state and acknowledgement)."""
+
+    run = models.ForeignKey(
+        BenefitPayrollRun, on_delete=models.PROTECT, related_name="medical_contributions"
+    )
+    benefit = models.ForeignKey(
+        UnemploymentBenefit, on_delete=models.PROTECT, related_name="medical_contributions"
+    )
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveIntegerField()  # YYYYMM
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    #: The parameters the amount came from, e.g. ``610000/2026/v1``.
+    parameters = models.CharField(max_length=32)
+    outbox_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="unemployment_medical_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.amount}"
