@@ -1672,6 +1672,20 @@ ROUTES = [
         form=lambda w: {"period": "2026-11"},
     ),
     Route(
+        "unemployment payroll run page",
+        "get",
+        lambda w: "/staff/unemployment/payroll/2026-10/",
+        {"anonymous": LOGIN, "rita": 200},
+        403,
+    ),
+    Route(
+        "api unemployment payroll run medical lines",
+        "get",
+        lambda w: "/api/v1/unemployment/payroll/runs/2026-10/medical",
+        {"anonymous": API_ANON, "rita": 200},
+        403,
+    ),
+    Route(
         "api unemployment payroll runs",
         "get",
         lambda w: "/api/v1/unemployment/payroll/runs",
@@ -1884,8 +1898,14 @@ def matrix_world(world: Any) -> Any:
 
 def _unemployment_benefit(world: Any) -> Any:
     """A benefit of alice's in payment (straight in the tables: only its routes are tested)."""
-    from onestop.unemployment.models import UnemploymentBenefit, UnemploymentRegistration
+    from onestop.unemployment.models import (
+        BenefitPayrollRun,
+        UnemploymentBenefit,
+        UnemploymentRegistration,
+    )
 
+    # A month's run, for the pages and operations that read one.
+    BenefitPayrollRun.objects.create(period=202610, created_at=timezone.now(), created_by="matrix")
     registration = UnemploymentRegistration.objects.create(
         person=world.alice, period=202611, channel="online", created_by="matrix"
     )
@@ -2132,6 +2152,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/unemployment/",
         "staff/unemployment/<int:benefit_id>/stop/",
         "staff/unemployment/payroll/",
+        "staff/unemployment/payroll/<str:month>/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
         "login/mfa/",
         "login/mfa/enrol/",
@@ -2225,6 +2246,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/me/unemployment"),
         ("GET", "/api/v1/unemployment/payroll/runs"),
         ("POST", "/api/v1/unemployment/payroll/runs"),
+        ("GET", "/api/v1/unemployment/payroll/runs/{month}/medical"),
         ("POST", "/api/v1/unemployment/benefits/{benefit_id}/stop"),
         ("POST", "/api/v1/adjustments"),
         ("POST", "/api/v1/adjustments/{year}/{action}"),

@@ -185,9 +185,7 @@ def medical_lines_of_benefit(*, benefit: UnemploymentBenefit) -> list[MedicalLin
                 period=line.period,
                 amount=line.amount,
                 status=delivery.status if delivery else "",
-                acknowledgement=str(delivery.acknowledgement.get("ack_id", ""))
-                if delivery
-                else "",
+                acknowledgement=str(delivery.acknowledgement.get("ack_id", "")) if delivery else "",
             )
         )
     return shown
@@ -195,6 +193,4 @@ def medical_lines_of_benefit(*, benefit: UnemploymentBenefit) -> list[MedicalLin
 
 def medical_lines_of_run(*, run: BenefitPayrollRun) -> list[MedicalContribution]:
     """A run's lines with their people (staff who run the payroll; masked on screens)."""
-    return list(
-        MedicalContribution.objects.filter(run=run).select_related("person").order_by("pk")
-    )
+    return list(MedicalContribution.objects.filter(run=run).select_related("person").order_by("pk"))

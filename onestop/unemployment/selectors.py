@@ -168,3 +168,14 @@ def runs_for(*, actor: Any) -> QuerySet[BenefitPayrollRun]:
     if not actor.has_perm(RUN_PAYROLL):
         raise NotPermitted()
     return BenefitPayrollRun.objects.order_by("-period")[:36]
+
+
+def run_for(*, actor: Any, period: int) -> BenefitPayrollRun:
+    """One month's payroll run (staff who run the payroll; 403 before the month is looked
+    at), else 404."""
+    if not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    run = BenefitPayrollRun.objects.filter(period=period).first()
+    if run is None:
+        raise NotFound()
+    return run
