@@ -17,7 +17,7 @@ from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.rules.unemployment import Separation
 from onestop.rules.values import RuleError
-from onestop.identity.masking import mask_resident_id
+from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.unemployment import benefits, calculators, medical, selectors
 
 router = Router(tags=["calculators"], auth=None)
@@ -111,6 +111,7 @@ class BenefitPaymentOut(Schema):
     month: str
     kind: str
     amount: str
+    bank_account: str = Field(..., description="The account paid into, masked")
 
 
 class MedicalContributionOut(Schema):
@@ -130,6 +131,7 @@ class BenefitRecordOut(Schema):
     months: int
     last_month: str
     monthly_amount: str
+    bank_account: str = Field(..., description="The claim's account the benefit is paid into, masked")
     status: str
     stop_reason: str
     carried_out_months: int
@@ -165,11 +167,17 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
         "months": b.months,
         "last_month": _month(b.end_period),
         "monthly_amount": f"{b.monthly_amount:.2f}",
+        "bank_account": mask_bank_account(b.bank_account),
         "status": b.status,
         "stop_reason": b.stop_reason,
         "carried_out_months": b.carried_out_months,
         "payments": [
-            {"month": _month(p.period), "kind": p.kind, "amount": f"{p.amount:.2f}"}
+            {
+                "month": _month(p.period),
+                "kind": p.kind,
+                "amount": f"{p.amount:.2f}",
+                "bank_account": mask_bank_account(p.bank_account),
+            }
             for p in b.payments.all()
         ]
         if payments

@@ -151,6 +151,7 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
                 months=months,
                 end_period=period_of(month_of(start).plus(months - 1)),
                 monthly_amount=Decimal(facts["monthly_amount"]),
+                bank_account=str((case.answers or {}).get("bank_account", "")).strip(),
                 earned_months=int(facts["earned_months"]),
                 carried_in_months=int(facts["carried_months"]),
                 assessment=facts,
@@ -222,8 +223,10 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
         benefits = UnemploymentBenefit._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (run_id, benefit_id, period, kind, amount, created_at) "  # noqa: S608
-                f"SELECT %s, b.id, %s, %s, b.monthly_amount, %s FROM {benefits} b "
+                # The account is copied as stored (ciphertext): nothing is decrypted here.
+                f"INSERT INTO {table} (run_id, benefit_id, period, kind, amount, bank_account, "  # noqa: S608
+                "created_at) "
+                f"SELECT %s, b.id, %s, %s, b.monthly_amount, b.bank_account, %s FROM {benefits} b "
                 "WHERE b.start_period <= %s AND b.end_period >= %s "
                 "ON CONFLICT (benefit_id, period, kind) DO NOTHING",
                 [run.pk, period, BenefitPaymentKind.REGULAR, now, period, period],
@@ -262,10 +265,10 @@ def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
                 filter=Q(payments__kind=BenefitPaymentKind.REGULAR, payments__period__lt=period),
             )
         )
-        .values_list("pk", "start_period", "end_period", "monthly_amount", "paid")
+        .values_list("pk", "start_period", "end_period", "monthly_amount", "bank_account", "paid")
     )
     missing: list[BenefitPayment] = []
-    for pk, start, end, amount, paid in due.iterator():
+    for pk, start, end, amount, account, paid in due.iterator():
         last = min(end, period_of(month_of(period).plus(-1)))
         months = [m for m in _months(start, last)]
         if paid >= len(months):
@@ -282,6 +285,7 @@ def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
                 period=m,
                 kind=BenefitPaymentKind.REGULAR,
                 amount=amount,
+                bank_account=account,
                 created_at=now,
             )
             for m in months

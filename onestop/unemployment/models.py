@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.fields import EncryptedTextField
+
 
 class Separation(models.TextChoices):
     """How the last employment ended (codes of ``onestop.rules.unemployment.Separation``);
@@ -110,6 +112,8 @@ class UnemploymentBenefit(models.Model):
     #: The last month payable: start + months - 1, or the event month after a stop.
     end_period = models.PositiveIntegerField()
     monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    #: The account the claim named (SX-SI-009's form): encrypted at rest, masked on screens.
+    bank_account = EncryptedTextField(blank=True, default="")
     earned_months = models.PositiveSmallIntegerField(default=0)
     carried_in_months = models.PositiveSmallIntegerField(default=0)
     assessment = models.JSONField(default=dict)
@@ -169,6 +173,8 @@ class BenefitPayment(models.Model):
     period = models.PositiveIntegerField()  # YYYYMM
     kind = models.CharField(max_length=16, choices=BenefitPaymentKind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    #: The account paid into: the benefit's at the time of the payroll (encrypted).
+    bank_account = EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

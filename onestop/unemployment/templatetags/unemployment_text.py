@@ -86,3 +86,11 @@ def delivery(status: str) -> str:
     if not status:
         return gettext("not sent")
     return str(dict(OutboundStatus.choices).get(status, status))
+
+
+@register.filter
+def bank_account(value: str) -> str:
+    """A bank account masked to its last four digits (a dash for none)."""
+    from onestop.identity.masking import mask_bank_account
+
+    return mask_bank_account(value) if value else "—"

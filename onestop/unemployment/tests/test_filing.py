@@ -357,6 +357,16 @@ def test_payroll_page_and_api_pay_a_month_once(world: Any) -> None:
             "count": 1,
             "total": "1944.00",
             "created_by": "rita",
+            # The medical insurance paid on alice's behalf, waiting for its delivery.
+            "medical": {
+                "count": 1,
+                "total": "260.00",
+                "status": "pending",
+                "attempts": 0,
+                "acknowledgement": "",
+                "last_error": "",
+                "delivered_at": None,
+            },
         }
     bad = client.post(
         "/api/v1/unemployment/payroll/runs", {"period": "2026-13"}, content_type="application/json"

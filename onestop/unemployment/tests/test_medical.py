@@ -227,3 +227,37 @@ def test_only_payroll_staff_see_a_runs_lines(world: Any) -> None:
             == 403
         )
     assert browser(world.rita).get("/staff/unemployment/payroll/2026-10/").status_code == 404
+
+
+# --- the claim's bank account ------------------------------------------------------------------
+
+
+def test_payments_carry_the_claims_account_encrypted_and_masked(world: Any) -> None:
+    """The account given on the claim is kept with the benefit and copied onto each payment
+    (back pay too), ciphertext in the database; the person, the staff page and the API see
+    the last four digits only."""
+    from django.db import connection
+
+    from onestop.unemployment.models import BenefitPayment
+    from onestop.unemployment.tests.test_filing import ACCOUNT
+
+    benefit = granted(world)
+    assert benefit.bank_account == ACCOUNT
+    pay(world, 202612)  # 2026-11 is paid back in the same run
+    assert list(
+        BenefitPayment.objects.order_by("period").values_list("period", "bank_account")
+    ) == [(202611, ACCOUNT), (202612, ACCOUNT)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bank_account FROM unemployment_benefitpayment")
+        stored = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT bank_account FROM unemployment_unemploymentbenefit")
+        stored += [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 3 and not any(ACCOUNT in value for value in stored)
+    masked = "*" * 15 + ACCOUNT[-4:]
+    mine = browser(world.alice.user).get("/me/unemployment/").content.decode()
+    assert masked in mine and ACCOUNT not in mine
+    staff = browser(world.carol).get("/staff/unemployment/").content.decode()
+    assert masked in staff and ACCOUNT not in staff
+    [shown] = browser(world.alice.user).get("/api/v1/me/unemployment").json()["benefits"]
+    assert shown["bank_account"] == masked
+    assert {p["bank_account"] for p in shown["payments"]} == {masked}
