@@ -124,6 +124,7 @@ ACTIONS = {
     "supervision.warning.red": _("Red warning raised"),
     "unemployment.registered": _("Registered as unemployed"),
     "unemployment.registration_ended": _("Unemployment registration ended"),
+    "unemployment.separation_determined": _("How an employment ended determined"),
     "workflow.process.loaded": _("Process version loaded"),
 }
 
