@@ -403,7 +403,13 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
         "refused_job",
         0,
     )
-    assert out["payments"][-1] == {"month": "2027-01", "kind": "recovery", "amount": "-1944.00"}
+    # A recovery is owed back, not paid into an account.
+    assert out["payments"][-1] == {
+        "month": "2027-01",
+        "kind": "recovery",
+        "amount": "-1944.00",
+        "bank_account": "",
+    }
     with in_month(202701):
         again = browser(world.carol).post(
             f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
