@@ -514,3 +514,79 @@ def test_a_month_paid_both_as_individual_and_by_an_employer_is_a_quality_finding
         world.alice.pk,
         {"months": 1, "first": bill.first_period},
     )
+
+
+# --- months paid both as an employee and as an individual -----------------------------------
+
+
+def test_a_month_an_employer_also_declared_becomes_a_refund(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice paid two quarters as an individual; acme then declares her first month as an
+    employee (a late declaration). The daily comparison makes that month's individual
+    payment a refund, reverses its individual entries in the ledger so the month counts
+    once (the employer's), tells her once, and shows it on her page and in the API."""
+    start = two_quarters_back()
+    first = start.year * 100 + start.month
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    assert individual.bills_issue_due() == 2
+    for bill in IndividualBill.objects.order_by("pk"):
+        individual.individual_payment_record(
+            actor=None,
+            external_id=f"TAX-P{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=timezone.localdate(),
+        )
+    before = statement_of(person=world.alice)
+    assert before.paid_months == 6
+    employ(world, world.alice, first)
+    assert contributions.declaration_submit(
+        actor=None,
+        employer=world.acme,
+        period=first,
+        rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
+        today=timezone.localdate(),
+    ).accepted
+    assert individual.payers_daily()["refunds"] == 1
+    from onestop.contributions.models import IndividualRefund
+    from onestop.contributions.overlaps import refunds_find
+
+    assert refunds_find() == 0  # once
+    refund = IndividualRefund.objects.get()
+    assert (refund.period, refund.employer_id, refund.amount, refund.to_account) == (
+        first,
+        world.acme.pk,
+        Decimal("1200.00"),
+        Decimal("480.00"),
+    )
+    reversed_ = LedgerEntry.objects.filter(source_type="individual_refund")
+    assert sorted((e.kind, e.amount) for e in reversed_) == [
+        ("flexible_account", Decimal("-480.00")),
+        ("flexible_pooled", Decimal("-720.00")),
+    ]
+    after = statement_of(person=world.alice)
+    assert after.paid_months == 6  # the month counts once, as the employer's
+    # The account holds the employer's month (8% of 6000) and five individual months.
+    assert after.account_balance == Decimal("480.00") * 6
+    assert ledger_verify() == []
+    told = Notification.objects.filter(
+        recipient=world.alice.user, event="contributions.individual_refund"
+    )
+    assert told.count() == 1 and "1200.00" in told.get().body_en
+    assert Entry.objects.filter(action="contributions.individual_refund.found").count() == 1
+    page = browser(world.alice.user).get("/me/flexible/").content.decode()
+    assert 'id="flexible-refunds"' in page and "1200.00" in page
+    shown = browser(world.alice.user).get("/api/v1/me/flexible").json()["refunds"]
+    assert shown == [
+        {
+            "month": str(start),
+            "employer": world.acme.name,
+            "amount": "1200.00",
+            "to_account": "480.00",
+            "pooled": "720.00",
+            "status": "due",
+        }
+    ]
+    staff = browser(world.carol).get(f"/staff/persons/{world.alice.pk}/flexible/")
+    assert staff.status_code == 200 and 'id="flexible-refunds"' in staff.content.decode()

@@ -519,6 +519,15 @@ class IndividualBaseOut(Schema):
     reason: str
 
 
+class IndividualRefundOut(Schema):
+    month: str
+    employer: str = Field(..., description="The employer whose declaration holds the month")
+    amount: str
+    to_account: str
+    pooled: str
+    status: str = Field(..., description="due, or paid")
+
+
 class IndividualPayerOut(Schema):
     registered: bool
     status: str | None = None
@@ -529,6 +538,9 @@ class IndividualPayerOut(Schema):
     bills: list[IndividualBillOut] = []
     arrears: str = "0.00"
     surcharge: str = "0.00"
+    refunds: list[IndividualRefundOut] = Field(
+        [], description="Months an employer also declared: the individual payment is refunded"
+    )
 
 
 class BaseChangeIn(Schema):
@@ -545,8 +557,22 @@ def _payer_out(person: Any) -> dict[str, Any]:
     if payer is None:
         return {"registered": False}
     rows = individual.bills_of_person(person=person, today=timezone.localdate())
+    from onestop.contributions.overlaps import refunds_of
+
+    refunds = [
+        {
+            "month": str(month_of(r.period)),
+            "employer": r.employer.name,
+            "amount": f"{r.amount:.2f}",
+            "to_account": f"{r.to_account:.2f}",
+            "pooled": f"{r.pooled:.2f}",
+            "status": "paid" if r.paid_at else "due",
+        }
+        for r in refunds_of(person=person)
+    ]
     return {
         "registered": True,
+        "refunds": refunds,
         "status": payer.status,
         "frequency": payer.frequency,
         "start": str(month_of(payer.start_period)),

@@ -41,6 +41,7 @@ from onestop.contributions.models import (
     LedgerEntry,
     PayerStatus,
 )
+from onestop.contributions.overlaps import refunds_find
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
@@ -758,10 +759,12 @@ def payers_base_reset(*, today: dt.date | None = None) -> int:
 
 def payers_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily job: the data comparison with employments first (so no bill is issued for
-    months an employer now pays), the annual base reset, then the period bills."""
+    months an employer now pays), months paid both ways refunded (``overlaps``), the annual
+    base reset, then the period bills."""
     today = today or timezone.localdate()
     return {
         "ended": payers_stop_on_employment(today=today),
+        "refunds": refunds_find(),
         "reset": payers_base_reset(today=today),
         "billed": bills_issue_due(today=today),
     }

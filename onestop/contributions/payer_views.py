@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import individual, selectors
 from onestop.contributions.models import IndividualPayer
+from onestop.contributions.overlaps import refunds_of
 from onestop.contributions.periods import current_period, month_of
 from onestop.contributions.views import interest_accrued
 from onestop.identity.masking import mask_resident_id
@@ -52,6 +53,8 @@ def payer_facts(person: Person) -> dict[str, Any]:
         "rows": rows,
         "arrears": sum((r.arrears for r in rows), Decimal("0.00")),
         "surcharge": sum((r.surcharge for r in rows), Decimal("0.00")),
+        # Months an employer also paid: the individual payment for them is refunded.
+        "refunds": [(month_of(r.period), r) for r in refunds_of(person=person)],
     }
     if payer is not None:
         current = individual.base_in_force(payer, max(now, payer.start_period))
