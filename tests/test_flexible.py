@@ -548,6 +548,16 @@ def test_a_month_an_employer_also_declared_becomes_a_refund(
         rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
         today=timezone.localdate(),
     ).accepted
+    from onestop.contributions.models import Bill
+
+    for bill in Bill.objects.filter(employer=world.acme, period=first):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
     assert individual.payers_daily()["refunds"] == 1
     from onestop.contributions.models import IndividualRefund
     from onestop.contributions.overlaps import refunds_find

@@ -9,8 +9,9 @@ refund (``IndividualRefund``). The daily data comparison (``refunds_find``, in
 ``individual.payers_daily``) finds them set-based: one ``INSERT ... SELECT ... ON CONFLICT
 DO NOTHING`` of every posted individual month whose person and month hold a
 ``PensionMonth``, one more of the entries that reverse the month's individual account and
-pooled parts in the ledger (never changed: a correction is a new entry), then each new
-refund journaled and its person told. Idempotent: a month is refunded once.
+pooled parts in the ledger for every refund (never changed: a correction is a new entry;
+a reversal already there is left alone), then each new refund journaled and its person
+told. Idempotent: a month is refunded once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from onestop.audit.services import record
@@ -38,6 +39,7 @@ def refunds_find() -> int:
     """The daily comparison (see the module docstring); how many refunds are new."""
     now = timezone.now()
     with transaction.atomic():
+        last = IndividualRefund.objects.aggregate(last=Max("pk"))["last"] or 0
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO contributions_individualrefund (person_id, payer_id, bill_id, "
@@ -63,13 +65,12 @@ def refunds_find() -> int:
                     f"SELECT r.person_id, NULL, r.period, 'pension', %s, %s, -r.{column}, b.base, "
                     "%s, r.id, %s FROM contributions_individualrefund r "
                     "JOIN contributions_individualbill b ON b.id = r.bill_id "
-                    "WHERE r.created_at = %s "
                     "ON CONFLICT (source_type, source_id, person_id, period, insurance, kind) "
                     "DO NOTHING",
-                    [kind, account, REFUND_SOURCE, now, now],
+                    [kind, account, REFUND_SOURCE, now],
                 )
         new = list(
-            IndividualRefund.objects.filter(created_at=now)
+            IndividualRefund.objects.filter(pk__gt=last)
             .select_related("person__user", "employer")
             .order_by("person_id", "period")
         )
