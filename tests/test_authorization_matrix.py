@@ -1221,9 +1221,9 @@ ROUTES = [
             {"anonymous": LOGIN, "alice": 302, "bob": 302},
             404,
             writes=True,
-            form=lambda w: {"base": "6000"},
+            form=lambda w: {"base": "6000", "frequency": "monthly"},
         )
-        for action in ("base", "suspend", "resume")
+        for action in ("base", "suspend", "resume", "frequency")
     ],
     Route(
         "own flexible sync",
@@ -1262,9 +1262,9 @@ ROUTES = [
             {"anonymous": API_ANON, "alice": 400, "bob": 400},
             404,
             writes=True,
-            body={"base": "6000"},
+            body={"base": "6000", "frequency": "monthly"},
         )
-        for action in ("base", "suspend", "resume")
+        for action in ("base", "suspend", "resume", "frequency")
     ],
     Route(
         "api registrations",
@@ -2138,6 +2138,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/flexible/",
         "me/flexible/base/",
         "me/flexible/suspend/",
+        "me/flexible/frequency/",
         "me/flexible/resume/",
         "me/flexible/sync/",
         "staff/persons/<int:person_id>/flexible/",
@@ -2218,6 +2219,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/persons/{person_id}/flexible"),
         ("POST", "/api/v1/me/flexible/base"),
         ("POST", "/api/v1/me/flexible/suspend"),
+        ("POST", "/api/v1/me/flexible/frequency"),
         ("POST", "/api/v1/me/flexible/resume"),
         ("POST", "/api/v1/applications"),
         ("GET", "/api/v1/applications/status"),

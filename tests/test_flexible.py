@@ -600,3 +600,61 @@ def test_a_month_an_employer_also_declared_becomes_a_refund(
     ]
     staff = browser(world.carol).get(f"/staff/persons/{world.alice.pk}/flexible/")
     assert staff.status_code == 200 and 'id="flexible-refunds"' in staff.content.decode()
+
+
+# --- payment frequency ------------------------------------------------------------------------
+
+
+def test_the_frequency_changes_from_the_next_period_online_and_by_api(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice pays quarterly; she switches to monthly on the page: it applies from the next
+    quarter's first month, the current quarter's bill stays whole, journaled; by the API she
+    then asks for yearly instead, which can only start in January; the same frequency again
+    is a 400 with the reason, nothing changed."""
+    today = timezone.localdate()
+    this = YearMonth(today.year, today.month)
+    quarter_end = YearMonth(today.year, (today.month - 1) // 3 * 3 + 3)
+    next_quarter = quarter_end.plus(1)
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    page = browser(world.alice.user)
+    answer = page.post("/me/flexible/frequency/", {"frequency": "monthly"})
+    assert answer.status_code == 302
+    payer = IndividualPayer.objects.get()
+    start = next_quarter.year * 100 + next_quarter.month
+    assert payer.frequency_changes == [[start, "monthly"]]
+    assert individual.frequency_at(payer, this.year * 100 + this.month).value == "quarterly"
+    assert individual.frequency_at(payer, start).value == "monthly"
+    entry = Entry.objects.get(action="contributions.individual_payer.frequency_changed")
+    assert entry.changes == {"frequency": ["quarterly", "monthly"], "from": start}
+    individual.bills_issue_due()
+    current = IndividualBill.objects.order_by("-first_period").first()
+    assert current is not None and len(current.periods) == 3  # the quarter stays whole
+    shown = page.get("/me/flexible/").content.decode()
+    assert 'id="frequency-next"' in shown
+    api = browser(world.alice.user)
+    yearly = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "yearly"}, content_type="application/json"
+    )
+    assert yearly.status_code == 200, yearly.content
+    body = yearly.json()
+    assert (body["frequency"], body["frequency_next"], body["frequency_from"]) == (
+        "quarterly",
+        "yearly",
+        f"{today.year + 1}-01",
+    )
+    payer.refresh_from_db()
+    assert payer.frequency_changes == [[(today.year + 1) * 100 + 1, "yearly"]]
+    again = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "yearly"}, content_type="application/json"
+    )
+    assert again.status_code == 400 and again.json()["code"] == "unchanged"
+    bad = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "weekly"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["message_zh"]
+    payer.refresh_from_db()
+    assert payer.frequency_changes == [[(today.year + 1) * 100 + 1, "yearly"]]
+    assert Entry.objects.filter(
+        action="contributions.individual_payer.frequency_changed"
+    ).count() == 2

@@ -32,6 +32,7 @@ ACTIONS = {
     "contributions.individual_payer.base_changed": _("Individual payer's base changed"),
     "contributions.individual_payer.base_reset": _("Individual payer's base reset"),
     "contributions.individual_payer.ended": _("Paying as an individual ended"),
+    "contributions.individual_payer.frequency_changed": _("Individual payer's frequency changed"),
     "contributions.individual_payer.registered": _("Registered as an individual payer"),
     "contributions.individual_payer.resumed": _("Individual payments resumed"),
     "contributions.individual_payer.suspended": _("Individual payments suspended"),

@@ -422,6 +422,9 @@ class IndividualPayer(models.Model):
     #: suspensions as ``[first, last]`` months in ``pauses``.
     suspended_from = models.PositiveIntegerField(null=True, blank=True)
     pauses = models.JSONField(default=list, blank=True)
+    #: Changes of the payment frequency, ``[from_period, frequency]`` in order: each applies
+    #: from the first month of a period of both frequencies (``frequency`` before the first).
+    frequency_changes = models.JSONField(default=list, blank=True)
     case_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -71,6 +71,10 @@ def payer_facts(person: Person) -> dict[str, Any]:
                 (month_of(period), b) for period, b in {b.from_period: b for b in upcoming}.items()
             ],
             "next_period": month_of(individual.next_period_start(payer, today)),
+            "frequency": individual.frequency_at(payer, max(now, payer.start_period)).value,
+            "frequency_next": [
+                (month_of(int(p)), str(f)) for p, f in payer.frequency_changes or [] if int(p) > now
+            ][-1:],
         }
     statement = selectors.statement_of(person=person)
     facts["interest_accrued"] = interest_accrued(person, statement)
@@ -122,6 +126,24 @@ def my_flexible_base_view(request: HttpRequest) -> HttpResponse:
             request,
             _("New base %(base)s from %(month)s.")
             % {"base": row.base, "month": month_of(row.from_period)},
+        )
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    return redirect("contributions:my_flexible")
+
+
+@require_POST
+@login_required
+def my_flexible_frequency_view(request: HttpRequest) -> HttpResponse:
+    """Pay monthly, quarterly, half-yearly or yearly from the next payment period."""
+    person = _own(request)
+    try:
+        start, chosen = individual.payer_frequency_change(
+            actor=request.user, person=person, frequency=request.POST.get("frequency", "")
+        )
+        messages.success(
+            request,
+            _("New payment frequency from %(month)s.") % {"month": month_of(start)},
         )
     except ServiceError as exc:
         messages.error(request, _message(exc))
