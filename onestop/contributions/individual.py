@@ -340,7 +340,7 @@ def payer_frequency_change(
         kept = [[int(p), str(f)] for p, f in payer.frequency_changes or [] if int(p) < start]
         before = frequency_at(payer, start)
         settled = Frequency(kept[-1][1]) if kept else Frequency(payer.frequency)
-        if settled == chosen and before == chosen:
+        if before == chosen:
             raise ServiceError(
                 f"自{month_of(start)}起的缴费方式已是该方式，无需变更。",
                 f"The payment frequency from {month_of(start)} is already {chosen.value}; "
