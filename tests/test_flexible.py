@@ -655,6 +655,6 @@ def test_the_frequency_changes_from_the_next_period_online_and_by_api(
     assert bad.status_code == 400 and bad.json()["message_zh"]
     payer.refresh_from_db()
     assert payer.frequency_changes == [[(today.year + 1) * 100 + 1, "yearly"]]
-    assert Entry.objects.filter(
-        action="contributions.individual_payer.frequency_changed"
-    ).count() == 2
+    assert (
+        Entry.objects.filter(action="contributions.individual_payer.frequency_changed").count() == 2
+    )

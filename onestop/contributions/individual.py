@@ -337,9 +337,11 @@ def payer_frequency_change(
     with transaction.atomic():
         locks.person_lock(person_ids=[person.pk])
         payer = IndividualPayer.objects.select_for_update().get(pk=payer.pk)
-        kept = [[int(p), str(f)] for p, f in payer.frequency_changes or [] if int(p) < start]
+        kept: list[tuple[int, str]] = [
+            (int(p), str(f)) for p, f in payer.frequency_changes or [] if int(p) < start
+        ]
         before = frequency_at(payer, start)
-        settled = Frequency(kept[-1][1]) if kept else Frequency(payer.frequency)
+        settled = Frequency(kept[-1][1] if kept else payer.frequency)
         if before == chosen:
             raise ServiceError(
                 f"自{month_of(start)}起的缴费方式已是该方式，无需变更。",
@@ -347,7 +349,10 @@ def payer_frequency_change(
                 "nothing to change.",
                 code="unchanged",
             )
-        payer.frequency_changes = kept if settled == chosen else [*kept, [start, chosen.value]]
+        changes = [[p, f] for p, f in kept]
+        payer.frequency_changes = (
+            changes if settled == chosen else [*changes, [start, chosen.value]]
+        )
         payer.save(update_fields=["frequency_changes"])
         record(
             actor=actor,

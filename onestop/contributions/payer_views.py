@@ -138,7 +138,7 @@ def my_flexible_frequency_view(request: HttpRequest) -> HttpResponse:
     """Pay monthly, quarterly, half-yearly or yearly from the next payment period."""
     person = _own(request)
     try:
-        start, chosen = individual.payer_frequency_change(
+        start, _chosen = individual.payer_frequency_change(
             actor=request.user, person=person, frequency=request.POST.get("frequency", "")
         )
         messages.success(

@@ -137,7 +137,8 @@ def _post(message: OutboundMessage) -> dict[str, Any]:
 
 
 def _backoff(attempts: int) -> dt.timedelta:
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    wait: dt.timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(wait, LONGEST_RETRY)
 
 
 def outbox_deliver(*, message_id: int) -> Delivery | None:

@@ -15,9 +15,9 @@ from onestop.common.errors import ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.rules.unemployment import Separation
 from onestop.rules.values import RuleError
-from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.unemployment import benefits, calculators, medical, selectors
 
 router = Router(tags=["calculators"], auth=None)
@@ -131,7 +131,9 @@ class BenefitRecordOut(Schema):
     months: int
     last_month: str
     monthly_amount: str
-    bank_account: str = Field(..., description="The claim's account the benefit is paid into, masked")
+    bank_account: str = Field(
+        ..., description="The claim's account the benefit is paid into, masked"
+    )
     status: str
     stop_reason: str
     carried_out_months: int

@@ -72,9 +72,7 @@ def assessment_facts(
     """What the case worker decides on: eligibility with every refusal named, the months
     (earned, carried over) and the monthly amount, with the explanation lines
     (``separation`` stands in for the registration's, see ``selectors.assessment_of``)."""
-    found = selectors.assessment_of(
-        registration=registration, today=today, separation=separation
-    )
+    found = selectors.assessment_of(registration=registration, today=today, separation=separation)
     a = found.assessment
     facts: dict[str, Any] = {
         "eligible": a.eligibility.eligible,
@@ -153,9 +151,7 @@ def assessment_service(data: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _separation_determine(
-    case: Any, actor: Any, registration: UnemploymentRegistration
-) -> None:
+def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegistration) -> None:
     """The case worker determined how the employment ended (the employer's reason named no
     case of D12 art. 4, or the person contested it): recorded on the registration,
     journaled. A voluntary end cannot be approved (D10 art. 14 (2)): the decision is a

@@ -36,11 +36,11 @@ from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
-from onestop.rules.unemployment import Separation
 from onestop.identity import selectors as identity
 from onestop.identity.crypto import blind_index
 from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
+from onestop.rules.unemployment import Separation
 from onestop.workflow import engine
 
 DECISIONS = {
