@@ -394,6 +394,9 @@ def test_the_payer_sees_bills_and_changes_the_base_on_the_page_and_by_api(
         "bills": [],
         "arrears": "0.00",
         "surcharge": "0.00",
+        "frequency_next": None,
+        "frequency_from": None,
+        "refunds": [],
     }
 
 
