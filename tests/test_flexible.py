@@ -573,7 +573,7 @@ def test_a_month_an_employer_also_declared_becomes_a_refund(
         Decimal("1200.00"),
         Decimal("480.00"),
     )
-    reversed_ = LedgerEntry.objects.filter(source_type="individual_refund")
+    reversed_ = LedgerEntry.objects.filter(source_type="flexible_refund")
     assert sorted((e.kind, e.amount) for e in reversed_) == [
         ("flexible_account", Decimal("-480.00")),
         ("flexible_pooled", Decimal("-720.00")),

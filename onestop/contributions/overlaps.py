@@ -30,7 +30,7 @@ from onestop.contributions.periods import month_of
 from onestop.notifications.services import notify
 
 #: The ledger's source of a refund's reversing entries.
-REFUND_SOURCE = "individual_refund"
+REFUND_SOURCE = "flexible_refund"  # source_type holds 16 characters
 #: The individual bills' ledger source (``individual.SOURCE``).
 BILL_SOURCE = "individual_bill"
 
