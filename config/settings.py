@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.journal_checkpoint",
         "schedule": float(os.environ.get("ONESTOP_CHECKPOINT_INTERVAL", "3600")),
     },
+    # Outbox messages to other departments not acknowledged yet, whose retry is due.
+    "outbox-retry": {"task": "exchange.outbox_retry", "schedule": 300.0},
     # The data-quality rules over every record (and the registries when configured).
     "quality-scan": {"task": "quality.scan", "schedule": 86400.0},
 }

@@ -1222,9 +1222,9 @@ ROUTES = [
             {"anonymous": LOGIN, "alice": 302, "bob": 302},
             404,
             writes=True,
-            form=lambda w: {"base": "6000"},
+            form=lambda w: {"base": "6000", "frequency": "monthly"},
         )
-        for action in ("base", "suspend", "resume")
+        for action in ("base", "suspend", "resume", "frequency")
     ],
     Route(
         "own flexible sync",
@@ -1263,9 +1263,9 @@ ROUTES = [
             {"anonymous": API_ANON, "alice": 400, "bob": 400},
             404,
             writes=True,
-            body={"base": "6000"},
+            body={"base": "6000", "frequency": "monthly"},
         )
-        for action in ("base", "suspend", "resume")
+        for action in ("base", "suspend", "resume", "frequency")
     ],
     Route(
         "api registrations",
@@ -1673,6 +1673,20 @@ ROUTES = [
         form=lambda w: {"period": "2026-11"},
     ),
     Route(
+        "unemployment payroll run page",
+        "get",
+        lambda w: "/staff/unemployment/payroll/2026-10/",
+        {"anonymous": LOGIN, "rita": 200},
+        403,
+    ),
+    Route(
+        "api unemployment payroll run medical lines",
+        "get",
+        lambda w: "/api/v1/unemployment/payroll/runs/2026-10/medical",
+        {"anonymous": API_ANON, "rita": 200},
+        403,
+    ),
+    Route(
         "api unemployment payroll runs",
         "get",
         lambda w: "/api/v1/unemployment/payroll/runs",
@@ -1905,8 +1919,14 @@ def _build_matrix_world(world: Any) -> Any:
 
 def _unemployment_benefit(world: Any) -> Any:
     """A benefit of alice's in payment (straight in the tables: only its routes are tested)."""
-    from onestop.unemployment.models import UnemploymentBenefit, UnemploymentRegistration
+    from onestop.unemployment.models import (
+        BenefitPayrollRun,
+        UnemploymentBenefit,
+        UnemploymentRegistration,
+    )
 
+    # A month's run, for the pages and operations that read one.
+    BenefitPayrollRun.objects.create(period=202610, created_at=timezone.now(), created_by="matrix")
     registration = UnemploymentRegistration.objects.create(
         person=world.alice, period=202611, channel="online", created_by="matrix"
     )
@@ -2139,6 +2159,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "me/flexible/",
         "me/flexible/base/",
         "me/flexible/suspend/",
+        "me/flexible/frequency/",
         "me/flexible/resume/",
         "me/flexible/sync/",
         "staff/persons/<int:person_id>/flexible/",
@@ -2153,6 +2174,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "staff/unemployment/",
         "staff/unemployment/<int:benefit_id>/stop/",
         "staff/unemployment/payroll/",
+        "staff/unemployment/payroll/<str:month>/",
         # Sign-in steps, tested in test_auth; language switch, tested in the browser tests.
         "login/mfa/",
         "login/mfa/enrol/",
@@ -2218,6 +2240,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/persons/{person_id}/flexible"),
         ("POST", "/api/v1/me/flexible/base"),
         ("POST", "/api/v1/me/flexible/suspend"),
+        ("POST", "/api/v1/me/flexible/frequency"),
         ("POST", "/api/v1/me/flexible/resume"),
         ("POST", "/api/v1/applications"),
         ("GET", "/api/v1/applications/status"),
@@ -2246,6 +2269,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/me/unemployment"),
         ("GET", "/api/v1/unemployment/payroll/runs"),
         ("POST", "/api/v1/unemployment/payroll/runs"),
+        ("GET", "/api/v1/unemployment/payroll/runs/{month}/medical"),
         ("POST", "/api/v1/unemployment/benefits/{benefit_id}/stop"),
         ("POST", "/api/v1/adjustments"),
         ("POST", "/api/v1/adjustments/{year}/{action}"),

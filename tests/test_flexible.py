@@ -394,6 +394,9 @@ def test_the_payer_sees_bills_and_changes_the_base_on_the_page_and_by_api(
         "bills": [],
         "arrears": "0.00",
         "surcharge": "0.00",
+        "frequency_next": None,
+        "frequency_from": None,
+        "refunds": [],
     }
 
 
@@ -513,4 +516,148 @@ def test_a_month_paid_both_as_individual_and_by_an_employer_is_a_quality_finding
     assert (hit.subject_id, hit.detail) == (
         world.alice.pk,
         {"months": 1, "first": bill.first_period},
+    )
+
+
+# --- months paid both as an employee and as an individual -----------------------------------
+
+
+def test_a_month_an_employer_also_declared_becomes_a_refund(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice paid two quarters as an individual; acme then declares her first month as an
+    employee (a late declaration). The daily comparison makes that month's individual
+    payment a refund, reverses its individual entries in the ledger so the month counts
+    once (the employer's), tells her once, and shows it on her page and in the API."""
+    start = two_quarters_back()
+    first = start.year * 100 + start.month
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    assert individual.bills_issue_due() == 2
+    for bill in IndividualBill.objects.order_by("pk"):
+        individual.individual_payment_record(
+            actor=None,
+            external_id=f"TAX-P{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=timezone.localdate(),
+        )
+    before = statement_of(person=world.alice)
+    assert before.paid_months == 6
+    employ(world, world.alice, first)
+    assert contributions.declaration_submit(
+        actor=None,
+        employer=world.acme,
+        period=first,
+        rows=[DeclaredRow(2, world.alice.resident_id, "6000")],
+        today=timezone.localdate(),
+    ).accepted
+    from onestop.contributions.models import Bill
+
+    for bill in Bill.objects.filter(employer=world.acme, period=first):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+    assert individual.payers_daily()["refunds"] == 1
+    from onestop.contributions.models import IndividualRefund
+    from onestop.contributions.overlaps import refunds_find
+
+    assert refunds_find() == 0  # once
+    refund = IndividualRefund.objects.get()
+    assert (refund.period, refund.employer_id, refund.amount, refund.to_account) == (
+        first,
+        world.acme.pk,
+        Decimal("1200.00"),
+        Decimal("480.00"),
+    )
+    reversed_ = LedgerEntry.objects.filter(source_type="flexible_refund")
+    assert sorted((e.kind, e.amount) for e in reversed_) == [
+        ("flexible_account", Decimal("-480.00")),
+        ("flexible_pooled", Decimal("-720.00")),
+    ]
+    after = statement_of(person=world.alice)
+    assert after.paid_months == 6  # the month counts once, as the employer's
+    # The account holds the employer's month (8% of 6000) and five individual months.
+    assert after.account_balance == Decimal("480.00") * 6
+    assert ledger_verify() == []
+    told = Notification.objects.filter(
+        recipient=world.alice.user, event="contributions.individual_refund"
+    )
+    assert told.count() == 1 and "1200.00" in told.get().body_en
+    assert Entry.objects.filter(action="contributions.individual_refund.found").count() == 1
+    page = browser(world.alice.user).get("/me/flexible/").content.decode()
+    assert 'id="flexible-refunds"' in page and "1200.00" in page
+    shown = browser(world.alice.user).get("/api/v1/me/flexible").json()["refunds"]
+    assert shown == [
+        {
+            "month": str(start),
+            "employer": world.acme.name,
+            "amount": "1200.00",
+            "to_account": "480.00",
+            "pooled": "720.00",
+            "status": "due",
+        }
+    ]
+    staff = browser(world.carol).get(f"/staff/persons/{world.alice.pk}/flexible/")
+    assert staff.status_code == 200 and 'id="flexible-refunds"' in staff.content.decode()
+
+
+# --- payment frequency ------------------------------------------------------------------------
+
+
+def test_the_frequency_changes_from_the_next_period_online_and_by_api(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice pays quarterly; she switches to monthly on the page: it applies from the next
+    quarter's first month, the current quarter's bill stays whole, journaled; by the API she
+    then asks for yearly instead, which can only start in January; the same frequency again
+    is a 400 with the reason, nothing changed."""
+    today = timezone.localdate()
+    this = YearMonth(today.year, today.month)
+    quarter_end = YearMonth(today.year, (today.month - 1) // 3 * 3 + 3)
+    next_quarter = quarter_end.plus(1)
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    page = browser(world.alice.user)
+    answer = page.post("/me/flexible/frequency/", {"frequency": "monthly"})
+    assert answer.status_code == 302
+    payer = IndividualPayer.objects.get()
+    start = next_quarter.year * 100 + next_quarter.month
+    assert payer.frequency_changes == [[start, "monthly"]]
+    assert individual.frequency_at(payer, this.year * 100 + this.month).value == "quarterly"
+    assert individual.frequency_at(payer, start).value == "monthly"
+    entry = Entry.objects.get(action="contributions.individual_payer.frequency_changed")
+    assert entry.changes == {"frequency": ["quarterly", "monthly"], "from": start}
+    individual.bills_issue_due()
+    current = IndividualBill.objects.order_by("-first_period").first()
+    assert current is not None and len(current.periods) == 3  # the quarter stays whole
+    shown = page.get("/me/flexible/").content.decode()
+    assert 'id="frequency-next"' in shown
+    api = browser(world.alice.user)
+    yearly = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "yearly"}, content_type="application/json"
+    )
+    assert yearly.status_code == 200, yearly.content
+    body = yearly.json()
+    assert (body["frequency"], body["frequency_next"], body["frequency_from"]) == (
+        "quarterly",
+        "yearly",
+        f"{today.year + 1}-01",
+    )
+    payer.refresh_from_db()
+    assert payer.frequency_changes == [[(today.year + 1) * 100 + 1, "yearly"]]
+    again = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "yearly"}, content_type="application/json"
+    )
+    assert again.status_code == 400 and again.json()["code"] == "unchanged"
+    bad = api.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "weekly"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["message_zh"]
+    payer.refresh_from_db()
+    assert payer.frequency_changes == [[(today.year + 1) * 100 + 1, "yearly"]]
+    assert (
+        Entry.objects.filter(action="contributions.individual_payer.frequency_changed").count() == 2
     )

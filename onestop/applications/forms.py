@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
@@ -110,7 +110,26 @@ class ActForm(forms.Form):
                     ("worker", _("production or operating post (original retirement age 50)")),
                 ],
             )
-        self.order_fields(["decision", "post_category", "note"])
+        if "separation_determined" in (establish or []):
+            # The employer's removal reason named no case of D12 art. 4, or the person
+            # contests it: the case worker determines it; the approval needs it.
+            from onestop.rules.unemployment import INVOLUNTARY, SEPARATION_LABELS
+
+            zh = (get_language() or "").startswith("zh")
+            self.fields["separation_determined"] = forms.ChoiceField(
+                label=_("How the last employment ended, determined by the case worker"),
+                required=False,
+                choices=[("", "—")]
+                + [
+                    (
+                        code.value,
+                        f"{labels[0] if zh else labels[1]} · "
+                        + (gettext("involuntary") if code in INVOLUNTARY else gettext("voluntary")),
+                    )
+                    for code, labels in SEPARATION_LABELS.items()
+                ],
+            )
+        self.order_fields(["decision", "post_category", "separation_determined", "note"])
 
 
 class HandoverForm(forms.Form):

@@ -28,6 +28,9 @@ FACTS = {
     "registrable": _("May register as unemployed"),
     "last_employment_end": _("Last employment ended"),
     "separation": _("How the last employment ended"),
+    "separation_determined": _("How the last employment ended, determined by the case worker"),
+    "employer_reason": _("The employer's removal reason"),
+    "separation_contested": _("The person contests how the employment ended"),
     "alive": _("Alive according to the household register"),
     "identity_matched": _("Name and resident ID match the household register"),
     "identity_source": _("Identity checked with"),
@@ -133,6 +136,15 @@ FACT_VALUES = {
     "post_category": {
         "cadre": _("management or technical post (original retirement age 55)"),
         "worker": _("production or operating post (original retirement age 50)"),
+    },
+    "separation_determined": {
+        "contract_expired": _("contract expired"),
+        "ended_by_employer": _("contract ended by the employer"),
+        "dismissed": _("dismissed by the employer"),
+        "employer_breach": _("ended for the employer's breach"),
+        "other_by_law": _("another case set by law"),
+        "resigned": _("resigned"),
+        "other": _("another reason of the person's own will"),
     },
 }
 

@@ -92,7 +92,8 @@ UNEMPLOYMENT_REGISTRATION_FORM: dict[str, Any] = {
     },
 }
 
-#: Unemployment benefit (SX-SI-009): the bank account it is paid into.
+#: Unemployment benefit (SX-SI-009): the bank account it is paid into; a contest of how the
+#: employer says the employment ended.
 UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
     "type": "object",
     "x-one-open-case": ["applicant"],
@@ -102,6 +103,15 @@ UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
             "type": "string",
             "pattern": "^[0-9]{12,19}$",
             "title": "失业保险金发放银行账号 Bank account for the benefit",
+        },
+        # The employer's removal reason says the person left of their own will, and the
+        # person says otherwise: a case worker determines it, on the evidence uploaded.
+        "contest_separation": {
+            "type": "string",
+            "maxLength": 500,
+            "title": "对用人单位填报的离职原因有异议的，请说明（并上传证据材料） "
+            "If you contest how the employer says your employment ended, explain "
+            "(and upload your evidence)",
         },
         "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
     },
@@ -525,6 +535,11 @@ ITEMS: list[dict[str, Any]] = [
         "materials": [
             ID_CARD,
             m("解除或终止劳动关系证明", "Proof the employment ended", replaceable_by="shared_data"),
+            m(
+                "离职原因异议的证据材料",
+                "Evidence contesting how the employment ended",
+                required=False,
+            ),
         ],
         "legal_limit_days": 15,
         "promised_limit_days": 5,

@@ -519,6 +519,15 @@ class IndividualBaseOut(Schema):
     reason: str
 
 
+class IndividualRefundOut(Schema):
+    month: str
+    employer: str = Field(..., description="The employer whose declaration holds the month")
+    amount: str
+    to_account: str
+    pooled: str
+    status: str = Field(..., description="due, or paid")
+
+
 class IndividualPayerOut(Schema):
     registered: bool
     status: str | None = None
@@ -529,6 +538,24 @@ class IndividualPayerOut(Schema):
     bills: list[IndividualBillOut] = []
     arrears: str = "0.00"
     surcharge: str = "0.00"
+    frequency_next: str | None = Field(
+        None, description="A frequency change not yet in force: the new frequency"
+    )
+    frequency_from: str | None = Field(
+        None, description="The month a frequency change takes effect (the next period)"
+    )
+    refunds: list[IndividualRefundOut] = Field(
+        [], description="Months an employer also declared: the individual payment is refunded"
+    )
+
+
+class FrequencyChangeIn(Schema):
+    frequency: str = Field(
+        ...,
+        max_length=16,
+        description="monthly, quarterly, half_yearly or yearly",
+        examples=["monthly"],
+    )
 
 
 class BaseChangeIn(Schema):
@@ -545,10 +572,28 @@ def _payer_out(person: Any) -> dict[str, Any]:
     if payer is None:
         return {"registered": False}
     rows = individual.bills_of_person(person=person, today=timezone.localdate())
+    from onestop.contributions.overlaps import refunds_of
+
+    refunds = [
+        {
+            "month": str(month_of(r.period)),
+            "employer": r.employer.name,
+            "amount": f"{r.amount:.2f}",
+            "to_account": f"{r.to_account:.2f}",
+            "pooled": f"{r.pooled:.2f}",
+            "status": "paid" if r.paid_at else "due",
+        }
+        for r in refunds_of(person=person)
+    ]
+    now = current_period(timezone.localdate())
+    later = [(int(p), str(f)) for p, f in payer.frequency_changes or [] if int(p) > now]
     return {
         "registered": True,
+        "refunds": refunds,
         "status": payer.status,
-        "frequency": payer.frequency,
+        "frequency": individual.frequency_at(payer, now).value,
+        "frequency_next": later[-1][1] if later else None,
+        "frequency_from": str(month_of(later[-1][0])) if later else None,
         "start": str(month_of(payer.start_period)),
         "end": str(month_of(payer.end_period)) if payer.end_period else None,
         "bases": [
@@ -615,6 +660,22 @@ def my_flexible_base(request: HttpRequest, payload: BaseChangeIn) -> dict[str, A
     require_scope(request, "contributions:write")
     person = _own_person(request)
     individual.payer_base_change(actor=request.user, person=person, base=payload.base)
+    return _payer_out(person)
+
+
+@router.post(
+    "/me/flexible/frequency", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+)
+def my_flexible_frequency(request: HttpRequest, payload: FrequencyChangeIn) -> dict[str, Any]:
+    """Change how often to pay (monthly, quarterly, half-yearly, yearly) from the next
+    payment period; journaled."""
+    from onestop.contributions import individual
+
+    require_scope(request, "contributions:write")
+    person = _own_person(request)
+    individual.payer_frequency_change(
+        actor=request.user, person=person, frequency=payload.frequency
+    )
     return _payer_out(person)
 
 

@@ -41,6 +41,7 @@ from onestop.contributions.models import (
     LedgerEntry,
     PayerStatus,
 )
+from onestop.contributions.overlaps import refunds_find
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
 from onestop.notifications.services import notify
@@ -300,12 +301,66 @@ def base_in_force(payer: IndividualPayer, period: int) -> IndividualPayerBase:
     return row
 
 
+def frequency_at(payer: IndividualPayer, period: int) -> Frequency:
+    """The payment frequency in force in ``period`` (the registration's, or the latest
+    change from that month or before)."""
+    found = payer.frequency
+    for start, frequency in payer.frequency_changes or []:
+        if int(start) <= period:
+            found = str(frequency)
+    return Frequency(found)
+
+
 def next_period_start(payer: IndividualPayer, today: dt.date) -> int:
     """First month of the payment period after the one containing today (not before the
     registration's first month)."""
     month = YearMonth(today.year, today.month)
-    _, last = flexible_period(frequency=Frequency(payer.frequency), month=month)
+    frequency = frequency_at(payer, period_of(month))
+    _, last = flexible_period(frequency=frequency, month=month)
     return max(period_of(last.plus(1)), payer.start_period)
+
+
+def payer_frequency_change(
+    *, actor: Any, person: Person, frequency: Any, today: dt.date | None = None
+) -> tuple[int, Frequency]:
+    """Pay monthly, quarterly, half-yearly or yearly from the next payment period: the
+    first month after the current period that starts a period of the new frequency too
+    (periods are calendar-aligned, so at the latest the next January). A later change
+    before it takes effect replaces it. Journaled. Returns (from period, frequency)."""
+    today = today or timezone.localdate()
+    chosen = frequency_check(frequency)
+    payer = _open_payer(person)
+    month = month_of(next_period_start(payer, today))
+    while flexible_period(frequency=chosen, month=month)[0] != month:
+        month = month.plus(1)
+    start = period_of(month)
+    with transaction.atomic():
+        locks.person_lock(person_ids=[person.pk])
+        payer = IndividualPayer.objects.select_for_update().get(pk=payer.pk)
+        kept: list[tuple[int, str]] = [
+            (int(p), str(f)) for p, f in payer.frequency_changes or [] if int(p) < start
+        ]
+        before = frequency_at(payer, start)
+        settled = Frequency(kept[-1][1] if kept else payer.frequency)
+        if before == chosen:
+            raise ServiceError(
+                f"自{month_of(start)}起的缴费方式已是该方式，无需变更。",
+                f"The payment frequency from {month_of(start)} is already {chosen.value}; "
+                "nothing to change.",
+                code="unchanged",
+            )
+        changes = [[p, f] for p, f in kept]
+        payer.frequency_changes = (
+            changes if settled == chosen else [*changes, [start, chosen.value]]
+        )
+        payer.save(update_fields=["frequency_changes"])
+        record(
+            actor=actor,
+            action="contributions.individual_payer.frequency_changed",
+            target=payer,
+            changes={"frequency": [before.value, chosen.value], "from": start},
+        )
+    return start, chosen
 
 
 def _open_payer(person: Person) -> IndividualPayer:
@@ -432,7 +487,7 @@ def _amounts(payer: IndividualPayer, first: YearMonth, months: list[int]) -> dic
         chosen_base=base.base,
         average_wage=data.average_wage,
         rates=data.rates,
-        frequency=Frequency(payer.frequency),
+        frequency=frequency_at(payer, period_of(first)),
         month=first,
     )
     count = len(months)
@@ -451,7 +506,7 @@ def _amounts(payer: IndividualPayer, first: YearMonth, months: list[int]) -> dic
 def bill_issue(*, payer: IndividualPayer, month: YearMonth) -> IndividualBill | None:
     """The bill of the payment period containing ``month`` (once; ``None`` when no month of
     it is billable). Journaled; sent to the collecting authority after commit."""
-    first, last = flexible_period(frequency=Frequency(payer.frequency), month=month)
+    first, last = flexible_period(frequency=frequency_at(payer, period_of(month)), month=month)
     months = billable(payer, _months(first, last))
     if not months:
         return None
@@ -521,7 +576,9 @@ def bills_issue_due(*, today: dt.date | None = None) -> int:
         month = month_of(payer.start_period)
         seen = set(payer.bills.values_list("first_period", flat=True))
         while period_of(month) <= period_of(now):
-            first, last = flexible_period(frequency=Frequency(payer.frequency), month=month)
+            first, last = flexible_period(
+                frequency=frequency_at(payer, period_of(month)), month=month
+            )
             if period_of(first) not in seen and bill_issue(payer=payer, month=month) is not None:
                 new += 1
             month = last.plus(1)
@@ -758,10 +815,12 @@ def payers_base_reset(*, today: dt.date | None = None) -> int:
 
 def payers_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily job: the data comparison with employments first (so no bill is issued for
-    months an employer now pays), the annual base reset, then the period bills."""
+    months an employer now pays), months paid both ways refunded (``overlaps``), the annual
+    base reset, then the period bills."""
     today = today or timezone.localdate()
     return {
         "ended": payers_stop_on_employment(today=today),
+        "refunds": refunds_find(),
         "reset": payers_base_reset(today=today),
         "billed": bills_issue_due(today=today),
     }

@@ -464,6 +464,9 @@ class IndividualPayer(models.Model):
     #: suspensions as ``[first, last]`` months in ``pauses``.
     suspended_from = models.PositiveIntegerField(null=True, blank=True)
     pauses = models.JSONField(default=list, blank=True)
+    #: Changes of the payment frequency, ``[from_period, frequency]`` in order: each applies
+    #: from the first month of a period of both frequencies (``frequency`` before the first).
+    frequency_changes = models.JSONField(default=list, blank=True)
     case_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -549,3 +552,33 @@ class IndividualPayment(models.Model):
 
     def __str__(self) -> str:
         return f"individual payment {self.external_id} {self.amount}"
+
+
+class IndividualRefund(models.Model):
+    """A month an individual payer paid for (flexible employment) that an employer's
+    declaration also covers (SIL arts. 10, 12: one pension payer a month, ``PensionMonth``):
+    the employer's month stands, the individual payment for it is refunded to the person.
+    Found by the daily data comparison whichever came first; the month's individual ledger
+    entries are reversed by entries of their own (the ledger is never changed)."""
+
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    payer = models.ForeignKey(IndividualPayer, on_delete=models.PROTECT, related_name="refunds")
+    bill = models.ForeignKey(IndividualBill, on_delete=models.PROTECT, related_name="refunds")
+    period = models.PositiveIntegerField()
+    #: The employer whose declaration holds the month's pension.
+    employer = models.ForeignKey("identity.Employer", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    to_account = models.DecimalField(max_digits=12, decimal_places=2)
+    pooled = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField()
+    #: When the refund was paid out to the person (None: due).
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="individual_refund_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.amount}"

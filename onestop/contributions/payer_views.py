@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import individual, selectors
 from onestop.contributions.models import IndividualPayer
+from onestop.contributions.overlaps import refunds_of
 from onestop.contributions.periods import current_period, month_of
 from onestop.contributions.views import interest_accrued
 from onestop.identity.masking import mask_resident_id
@@ -52,6 +53,8 @@ def payer_facts(person: Person) -> dict[str, Any]:
         "rows": rows,
         "arrears": sum((r.arrears for r in rows), Decimal("0.00")),
         "surcharge": sum((r.surcharge for r in rows), Decimal("0.00")),
+        # Months an employer also paid: the individual payment for them is refunded.
+        "refunds": [(month_of(r.period), r) for r in refunds_of(person=person)],
     }
     if payer is not None:
         current = individual.base_in_force(payer, max(now, payer.start_period))
@@ -68,6 +71,10 @@ def payer_facts(person: Person) -> dict[str, Any]:
                 (month_of(period), b) for period, b in {b.from_period: b for b in upcoming}.items()
             ],
             "next_period": month_of(individual.next_period_start(payer, today)),
+            "frequency": individual.frequency_at(payer, max(now, payer.start_period)).value,
+            "frequency_next": [
+                (month_of(int(p)), str(f)) for p, f in payer.frequency_changes or [] if int(p) > now
+            ][-1:],
         }
     statement = selectors.statement_of(person=person)
     facts["interest_accrued"] = interest_accrued(person, statement)
@@ -119,6 +126,24 @@ def my_flexible_base_view(request: HttpRequest) -> HttpResponse:
             request,
             _("New base %(base)s from %(month)s.")
             % {"base": row.base, "month": month_of(row.from_period)},
+        )
+    except ServiceError as exc:
+        messages.error(request, _message(exc))
+    return redirect("contributions:my_flexible")
+
+
+@require_POST
+@login_required
+def my_flexible_frequency_view(request: HttpRequest) -> HttpResponse:
+    """Pay monthly, quarterly, half-yearly or yearly from the next payment period."""
+    person = _own(request)
+    try:
+        start, _chosen = individual.payer_frequency_change(
+            actor=request.user, person=person, frequency=request.POST.get("frequency", "")
+        )
+        messages.success(
+            request,
+            _("New payment frequency from %(month)s.") % {"month": month_of(start)},
         )
     except ServiceError as exc:
         messages.error(request, _message(exc))

@@ -44,6 +44,11 @@ urlpatterns = [
     path("me/contributions/statement.pdf", views.statement_pdf_view, name="my_statement_pdf"),
     path("me/flexible/", payer_views.my_flexible_view, name="my_flexible"),
     path("me/flexible/base/", payer_views.my_flexible_base_view, name="my_flexible_base"),
+    path(
+        "me/flexible/frequency/",
+        payer_views.my_flexible_frequency_view,
+        name="my_flexible_frequency",
+    ),
     path("me/flexible/suspend/", payer_views.my_flexible_suspend_view, name="my_flexible_suspend"),
     path("me/flexible/resume/", payer_views.my_flexible_resume_view, name="my_flexible_resume"),
     path("me/flexible/sync/", payer_views.my_flexible_sync_view, name="my_flexible_sync"),

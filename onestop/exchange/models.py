@@ -256,3 +256,40 @@ class InboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.kind} {self.event_id}"
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    DELIVERED = "delivered", _("acknowledged by the department")
+    FAILED = "failed", _("not delivered yet, to retry")
+
+
+class OutboundMessage(models.Model):
+    """The outbox: a message the platform owes another department, written in the same
+    transaction as the business change that produced it and delivered after commit by the
+    ``exchange.outbox_deliver`` task (retried by ``exchange.outbox_retry`` until the
+    department acknowledges it). ``key`` names the message at the receiver too, so a second
+    delivery of the same message is recognised there and applied once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    registry = models.CharField(max_length=32)  # the receiving department, e.g. medical_insurance
+    dataset = models.CharField(max_length=32)  # what it receives, e.g. contributions
+    purpose = models.CharField(max_length=200)
+    payload = EncryptedJSONField()  # names people: encrypted at rest
+    count = models.PositiveIntegerField(default=0)  # lines in the payload, for screens
+    status = models.CharField(
+        max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    acknowledgement = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.status}"

@@ -22,3 +22,11 @@ def mask_name(value: str) -> str:
     if len(value) <= 1:
         return value
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_bank_account(value: str) -> str:
+    """``6222020200112233445`` -> ``**************3445``: the last four digits only."""
+    value = "".join(str(value or "").split())
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]

@@ -197,6 +197,15 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "The platform's data comparison found: {reason}. From {month} you no longer pay as "
         "an individual; unpaid bills from that month have been adjusted.",
     ),
+    "contributions.individual_refund": (
+        "灵活就业缴费退费：{months}",
+        "Refund of your payments as an individual: {months}",
+        "平台比对发现：{employer} 已为您申报缴纳 {months} 的职工基本养老保险，您以灵活就业人员"
+        "身份为这些月份缴纳的 {amount} 元将退还给您；这些月份按职工缴费记录计算。",
+        "The platform's data comparison found that {employer} declared your employee pension "
+        "for {months}: the {amount} yuan you paid as an individual for those months will be "
+        "refunded to you; the months count as employee months.",
+    ),
     "contributions.individual_bill.issued": (
         "灵活就业缴费账单：{months}",
         "Your contribution bill as an individual: {months}",

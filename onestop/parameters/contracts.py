@@ -31,6 +31,8 @@ class ProvinceYear:
     # The unemployment benefit: the minimum wage (None until published) and its share.
     minimum_wage: Decimal | None = None
     unemployment_benefit_share: Decimal = Decimal("0.9")
+    # The medical insurance contribution paid for a benefit recipient each month (or None).
+    unemployment_medical_contribution: Decimal | None = None
 
     @property
     def reference(self) -> str:

@@ -148,6 +148,16 @@ class ProvinceParameters(AppendOnly):
         default=Decimal("0.9"),
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
     )
+    # The basic medical insurance contribution the unemployment fund pays each month for a
+    # person drawing the benefit (D10 art. 19, D11 art. 48); None until published.
+    unemployment_medical_contribution = models.DecimalField(
+        _("medical insurance paid monthly for an unemployment benefit recipient"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     sources = models.TextField(_("sources"), help_text=_("Where each figure was published."))
     note = models.CharField(_("reason for this version"), max_length=200, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)

@@ -54,6 +54,24 @@ SHAANXI_MINIMUM_WAGE = {
     2025: "2160.00",
     2026: "2160.00",
 }
+#: year: the basic medical insurance contribution the unemployment fund pays each month for
+#: a benefit recipient -- illustrative demo values.
+SHAANXI_MEDICAL_ON_BEHALF = {
+    2019: "190.00",
+    2020: "200.00",
+    2021: "210.00",
+    2022: "220.00",
+    2023: "230.00",
+    2024: "240.00",
+    2025: "250.00",
+    2026: "260.00",
+}
+MEDICAL_ON_BEHALF_SOURCES = (
+    " Medical insurance paid for unemployment benefit recipients: D10 Unemployment Insurance "
+    "Regulations art. 19 and D11 Social Insurance Law art. 48 (the unemployment fund pays "
+    "the recipient's basic medical insurance contribution); the monthly amounts are "
+    "ILLUSTRATIVE, not checked against the Shaanxi medical security bureau's notice."
+)
 UNEMPLOYMENT_SOURCES = (
     " Unemployment benefit: D10 Unemployment Insurance Regulations art. 18 (set by the "
     "province below the minimum wage) and MOHRSS [2017] 71 (raise it to 90% of the minimum "
@@ -97,7 +115,10 @@ def seed(book_rate_model: Any, parameters_model: Any) -> None:
             adjustment_fixed=Decimal("0") if year == 2025 else None,
             **income_of(parameters_model, year),
             **minimum_wage_of(parameters_model, year),
-            sources=SOURCES + UNEMPLOYMENT_SOURCES * bool(minimum_wage_of(parameters_model, year)),
+            **medical_on_behalf_of(parameters_model, year),
+            sources=SOURCES
+            + UNEMPLOYMENT_SOURCES * bool(minimum_wage_of(parameters_model, year))
+            + MEDICAL_ON_BEHALF_SOURCES * bool(medical_on_behalf_of(parameters_model, year)),
             note="initial demo data",
             created_by="system",
         )
@@ -117,3 +138,12 @@ def minimum_wage_of(parameters_model: Any, year: int) -> dict[str, Decimal]:
     if "minimum_wage" not in names or year not in SHAANXI_MINIMUM_WAGE:
         return {}
     return {"minimum_wage": Decimal(SHAANXI_MINIMUM_WAGE[year])}
+
+
+def medical_on_behalf_of(parameters_model: Any, year: int) -> dict[str, Decimal]:
+    """The demo medical contribution paid for a benefit recipient, for a model that has the
+    field (migrations before 0007 do not)."""
+    names = {f.name for f in parameters_model._meta.fields}
+    if "unemployment_medical_contribution" not in names or year not in SHAANXI_MEDICAL_ON_BEHALF:
+        return {}
+    return {"unemployment_medical_contribution": Decimal(SHAANXI_MEDICAL_ON_BEHALF[year])}

@@ -71,6 +71,7 @@ def to_contract(row: ProvinceParameters) -> ProvinceYear:
         ),
         minimum_wage=row.minimum_wage,
         unemployment_benefit_share=row.unemployment_benefit_share,
+        unemployment_medical_contribution=row.unemployment_medical_contribution,
     )
 
 

@@ -9,6 +9,9 @@ answer HTTP/JSON:
     GET /                             -> an HTML page listing the records, with a form to
                                         register a death (for trying the platform)
 
+    POST /medical_insurance/contributions/<key>   {batch}  -> 201 the acknowledgement; the
+                                        same key again -> 200 the same acknowledgement,
+                                        ``duplicate`` true, applied once
     POST /provinces/<code>/query      a signed contact letter (the gateway's request format)
                                         -> the signed information form of that province
 
@@ -50,7 +53,9 @@ DATASETS = {
     "civil_affairs": ("deaths", "marriages"),
     "public_security": ("household", "deaths", "imprisonment"),
     "market_regulation": ("enterprises",),
-    "medical_insurance": ("settlements",),
+    # contributions: batches the platform sends (the unemployment fund paying the medical
+    # insurance of benefit recipients), each applied once by its key.
+    "medical_insurance": ("settlements", "contributions"),
     # The platform's signed journal checkpoints, kept by a department outside the platform.
     "witness": ("checkpoints",),
 }
@@ -151,6 +156,34 @@ class RegistrySimulator:
             delivered = False
         self.pushed.append({**event, "delivered": delivered})
         return delivered
+
+    def receive_batch(self, key: str, batch: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The medical insurance department takes a batch of contributions paid on people's
+        behalf: applied once by its key; the same key again gets the first acknowledgement."""
+        with self.lock:
+            held = self.records["medical_insurance"]["contributions"].get(key)
+            if held is not None:
+                return 200, {**held["ack"], "duplicate": True}
+            lines = batch.get("lines")
+            if not isinstance(lines, list):
+                return 400, {"error": "a batch has a list of lines"}
+            try:
+                total = sum(
+                    (decimal.Decimal(str(line["amount"])) for line in lines), decimal.Decimal(0)
+                )
+            except (KeyError, TypeError, decimal.InvalidOperation):
+                return 400, {"error": "every line has an amount"}
+            ack = {
+                "ack_id": f"YB{dt.date.today():%Y%m%d}{secrets.randbelow(10**6):06d}",
+                "key": key,
+                "lines": len(lines),
+                "total": f"{total:.2f}",
+                "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "duplicate": False,
+            }
+            self.records["medical_insurance"]["contributions"][key] = {"batch": batch, "ack": ack}
+            self._save()
+        return 201, ack
 
     # -- other provinces ----------------------------------------------------------------------
     def province_put(self, province: str, resident_id: str, record: dict[str, Any]) -> None:
@@ -281,6 +314,19 @@ class RegistrySimulator:
                 return self._json(start_response, 400, {"error": "a record is a JSON object"})
             self.province_put(parts[1], parts[2], person)
             return self._json(start_response, 201, {"stored": True})
+        if (
+            len(parts) == 3
+            and parts[:2] == ["medical_insurance", "contributions"]
+            and method == "POST"
+        ):
+            try:
+                batch = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                return self._json(start_response, 400, {"error": "body is not JSON"})
+            if not isinstance(batch, dict):
+                return self._json(start_response, 400, {"error": "a batch is a JSON object"})
+            status, answer = self.receive_batch(parts[2], batch)
+            return self._json(start_response, status, answer)
         if len(parts) != 3 or parts[1] not in DATASETS.get(parts[0], ()):
             return self._json(start_response, 404, {"error": "not found"})
         registry, dataset, key = parts

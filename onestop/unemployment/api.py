@@ -15,9 +15,10 @@ from onestop.common.errors import ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.rules.unemployment import Separation
 from onestop.rules.values import RuleError
-from onestop.unemployment import benefits, calculators, selectors
+from onestop.unemployment import benefits, calculators, medical, selectors
 
 router = Router(tags=["calculators"], auth=None)
 
@@ -110,6 +111,17 @@ class BenefitPaymentOut(Schema):
     month: str
     kind: str
     amount: str
+    bank_account: str = Field(..., description="The account paid into, masked")
+
+
+class MedicalContributionOut(Schema):
+    month: str
+    amount: str
+    status: str = Field(
+        ...,
+        description="The batch's delivery to the medical insurance department: pending, "
+        "delivered, failed (retried), or empty before a batch",
+    )
 
 
 class BenefitRecordOut(Schema):
@@ -119,10 +131,16 @@ class BenefitRecordOut(Schema):
     months: int
     last_month: str
     monthly_amount: str
+    bank_account: str = Field(
+        ..., description="The claim's account the benefit is paid into, masked"
+    )
     status: str
     stop_reason: str
     carried_out_months: int
     payments: list[BenefitPaymentOut]
+    medical_contributions: list[MedicalContributionOut] = Field(
+        ..., description="Basic medical insurance paid on the person's behalf, by month"
+    )
 
 
 class UnemploymentRegistrationOut(Schema):
@@ -151,12 +169,24 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
         "months": b.months,
         "last_month": _month(b.end_period),
         "monthly_amount": f"{b.monthly_amount:.2f}",
+        "bank_account": mask_bank_account(b.bank_account),
         "status": b.status,
         "stop_reason": b.stop_reason,
         "carried_out_months": b.carried_out_months,
         "payments": [
-            {"month": _month(p.period), "kind": p.kind, "amount": f"{p.amount:.2f}"}
+            {
+                "month": _month(p.period),
+                "kind": p.kind,
+                "amount": f"{p.amount:.2f}",
+                "bank_account": mask_bank_account(p.bank_account),
+            }
             for p in b.payments.all()
+        ]
+        if payments
+        else [],
+        "medical_contributions": [
+            {"month": _month(line.period), "amount": f"{line.amount:.2f}", "status": line.status}
+            for line in medical.medical_lines_of_benefit(benefit=b)
         ]
         if payments
         else [],
@@ -193,19 +223,52 @@ class BenefitRunIn(Schema):
     period: str = Field(..., description="Month to pay, YYYY-MM", examples=["2026-12"])
 
 
+class MedicalBatchOut(Schema):
+    count: int = Field(..., description="Lines: one per person and month")
+    total: str
+    status: str = Field(..., description="pending, delivered, failed (retried), or empty")
+    attempts: int
+    acknowledgement: str = Field(..., description="The department's acknowledgement number")
+    last_error: str
+    delivered_at: str | None
+
+
 class BenefitRunOut(Schema):
     period: str
     count: int
     total: str
     created_by: str
+    medical: MedicalBatchOut = Field(
+        ...,
+        description="The basic medical insurance the unemployment fund paid for the run's "
+        "recipients, sent to the medical insurance department",
+    )
 
 
-def _run_out(run: Any) -> dict[str, Any]:
+def _medical_out(found: medical.RunMedical | None) -> dict[str, Any]:
+    delivery = found.delivery if found else None
+    return {
+        "count": found.count if found else 0,
+        "total": f"{found.total:.2f}" if found else "0.00",
+        "status": delivery.status if delivery else "",
+        "attempts": delivery.attempts if delivery else 0,
+        "acknowledgement": str(delivery.acknowledgement.get("ack_id", "")) if delivery else "",
+        "last_error": delivery.last_error if delivery else "",
+        "delivered_at": delivery.delivered_at.isoformat()
+        if delivery and delivery.delivered_at
+        else None,
+    }
+
+
+def _run_out(run: Any, found: medical.RunMedical | None = None) -> dict[str, Any]:
+    if found is None:
+        found = medical.medical_runs(runs=[run]).get(run.pk)
     return {
         "period": str(month_of(run.period)),
         "count": run.count,
         "total": f"{run.total:.2f}",
         "created_by": run.created_by,
+        "medical": _medical_out(found),
     }
 
 
@@ -230,7 +293,41 @@ def _period(text: str) -> int:
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """The unemployment benefit payroll's runs (staff who run the payroll)."""
     require_scope(request, "applications:read")
-    return [_run_out(r) for r in selectors.runs_for(actor=request.user)]
+    found = list(selectors.runs_for(actor=request.user))
+    totals = medical.medical_runs(runs=found)
+    return [_run_out(r, totals.get(r.pk)) for r in found]
+
+
+class MedicalLineOut(Schema):
+    month: str
+    resident_id: str = Field(..., description="Masked")
+    amount: str
+    parameters: str = Field(..., description="The parameters the amount came from")
+
+
+@router.get(
+    "/unemployment/payroll/runs/{month}/medical",
+    response={200: list[MedicalLineOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=ANY_AUTH,
+    tags=["unemployment"],
+)
+@bounded
+def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
+    """A payroll run's medical insurance lines (one per person and month), paid on the
+    recipients' behalf and sent to the medical insurance department (staff who run the
+    payroll; resident IDs masked)."""
+    require_scope(request, "applications:read")
+    selectors.runs_for(actor=request.user)  # refused before the month is read
+    run = selectors.run_for(actor=request.user, period=_period(month))
+    return [
+        {
+            "month": str(month_of(line.period)),
+            "resident_id": mask_resident_id(line.person.resident_id),
+            "amount": f"{line.amount:.2f}",
+            "parameters": line.parameters,
+        }
+        for line in medical.medical_lines_of_run(run=run)
+    ]
 
 
 @router.post(

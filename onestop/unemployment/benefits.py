@@ -38,6 +38,7 @@ from onestop.parameters import selectors as parameters
 from onestop.rules import unemployment as rules
 from onestop.rules.values import RuleError
 from onestop.unemployment import selectors
+from onestop.unemployment.medical import medical_lines_make
 from onestop.unemployment.models import (
     BenefitPayment,
     BenefitPaymentKind,
@@ -49,6 +50,9 @@ from onestop.unemployment.models import (
 )
 
 ITEM = "SX-SI-009"
+#: The fact a case worker establishes when the record does not settle the separation
+#: (``applications.services.ESTABLISHABLE``).
+SEPARATION_FACT = "separation_determined"
 CENT = Decimal("0.01")
 
 
@@ -63,10 +67,13 @@ def _refused(zh: str, en: str) -> dict[str, Any]:
     return {"eligible": False, "refusal": f"{zh} {en}"}
 
 
-def assessment_facts(*, registration: UnemploymentRegistration, today: dt.date) -> dict[str, Any]:
+def assessment_facts(
+    *, registration: UnemploymentRegistration, today: dt.date, separation: str = ""
+) -> dict[str, Any]:
     """What the case worker decides on: eligibility with every refusal named, the months
-    (earned, carried over) and the monthly amount, with the explanation lines."""
-    found = selectors.assessment_of(registration=registration, today=today)
+    (earned, carried over) and the monthly amount, with the explanation lines
+    (``separation`` stands in for the registration's, see ``selectors.assessment_of``)."""
+    found = selectors.assessment_of(registration=registration, today=today, separation=separation)
     a = found.assessment
     facts: dict[str, Any] = {
         "eligible": a.eligibility.eligible,
@@ -111,10 +118,77 @@ def assessment_service(data: dict[str, Any]) -> dict[str, Any]:
             "本次失业登记已核定失业保险金。",
             "The benefit of this unemployment registration has already been granted.",
         )
+    contest = str((data.get("answers") or {}).get("contest_separation") or "").strip()
+    to_determine = not registration.separation or (
+        bool(contest) and rules.Separation(registration.separation) not in rules.INVOLUNTARY
+    )
     try:
-        return assessment_facts(registration=registration, today=timezone.localdate())
+        if not to_determine:
+            return assessment_facts(registration=registration, today=timezone.localdate())
+        # The employer's reason names no case of D12 art. 4, or the person contests a
+        # voluntary one: the rest is assessed as if involuntary, and the case worker
+        # determines the separation before deciding (an approval needs it).
+        facts = assessment_facts(
+            registration=registration,
+            today=timezone.localdate(),
+            separation=rules.Separation.ENDED_BY_EMPLOYER,
+        )
     except (ServiceError, RuleError, parameters.ParametersMissing) as exc:
         return _refused(exc.zh, exc.en)
+    if not facts["eligible"]:
+        return facts
+    unemployment = facts["unemployment"]
+    unemployment["separation_to_determine"] = True
+    unemployment["explanation"] = [
+        [zh, en, "TO BE DETERMINED", "待经办人员认定 / to be determined by the case worker", src]
+        if src == "D12 art. 4"
+        else [zh, en, formula, value, src]
+        for zh, en, formula, value, src in unemployment["explanation"]
+    ]
+    facts["establish"] = [SEPARATION_FACT]
+    facts["employer_reason"] = registration.employer_reason or "—"
+    if contest:
+        facts["separation_contested"] = contest
+    return facts
+
+
+def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegistration) -> None:
+    """The case worker determined how the employment ended (the employer's reason named no
+    case of D12 art. 4, or the person contested it): recorded on the registration,
+    journaled. A voluntary end cannot be approved (D10 art. 14 (2)): the decision is a
+    rejection, with the reasons."""
+    code = str((case.facts or {}).get(SEPARATION_FACT) or "")
+    try:
+        separation = rules.Separation(code)
+    except ValueError as exc:
+        raise ServiceError(
+            "批准前须认定离职原因。",
+            "Determine how the last employment ended before approving.",
+            code="establish",
+        ) from exc
+    if separation not in rules.INVOLUNTARY:
+        zh, en = rules.SEPARATION_LABELS[separation]
+        raise ServiceError(
+            f"认定的离职原因（{zh}）属于本人意愿离职，不符合领取条件：请作出不予批准决定并说明理由。",
+            f"The separation determined ({en}) is of the person's own will, which the benefit "
+            "does not cover: reject the claim, giving the reasons.",
+            code="separation_voluntary",
+        )
+    before = registration.separation
+    registration.separation = separation.value
+    registration.save(update_fields=["separation"])
+    record(
+        actor=actor,
+        action="unemployment.separation_determined",
+        target=registration,
+        changes={
+            "case": case.number,
+            "employer_reason": registration.employer_reason,
+            "before": before,
+            "separation": separation.value,
+            "contested": bool((case.facts or {}).get("separation_contested")),
+        },
+    )
 
 
 def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
@@ -138,6 +212,8 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
             "The unemployment registration has ended: the case cannot be approved.",
             code="registration_ended",
         )
+    if facts.get("separation_to_determine"):
+        _separation_determine(case, actor, registration)
     months = int(facts["months"])
     start = registration.period
     try:
@@ -151,6 +227,7 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
                 months=months,
                 end_period=period_of(month_of(start).plus(months - 1)),
                 monthly_amount=Decimal(facts["monthly_amount"]),
+                bank_account=str((case.answers or {}).get("bank_account", "")).strip(),
                 earned_months=int(facts["earned_months"]),
                 carried_in_months=int(facts["carried_months"]),
                 assessment=facts,
@@ -222,13 +299,16 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
         benefits = UnemploymentBenefit._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (run_id, benefit_id, period, kind, amount, created_at) "  # noqa: S608
-                f"SELECT %s, b.id, %s, %s, b.monthly_amount, %s FROM {benefits} b "
+                # The account is copied as stored (ciphertext): nothing is decrypted here.
+                f"INSERT INTO {table} (run_id, benefit_id, period, kind, amount, bank_account, "  # noqa: S608
+                "created_at) "
+                f"SELECT %s, b.id, %s, %s, b.monthly_amount, b.bank_account, %s FROM {benefits} b "
                 "WHERE b.start_period <= %s AND b.end_period >= %s "
                 "ON CONFLICT (benefit_id, period, kind) DO NOTHING",
                 [run.pk, period, BenefitPaymentKind.REGULAR, now, period, period],
             )
         _back_pay(run, period, now)
+        medical = medical_lines_make(run=run, now=now)
         totals = BenefitPayment.objects.filter(run=run).aggregate(n=Count("pk"), t=Sum("amount"))
         run.count, run.total = totals["n"], Decimal(totals["t"] or 0).quantize(CENT)
         run.save(update_fields=["count", "total"])
@@ -236,7 +316,12 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             actor=actor,
             action="unemployment.payroll.run",
             target=run,
-            changes={"period": period, "count": run.count, "total": f"{run.total:.2f}"},
+            changes={
+                "period": period,
+                "count": run.count,
+                "total": f"{run.total:.2f}",
+                "medical": medical["count"],
+            },
         )
     return run
 
@@ -261,10 +346,10 @@ def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
         )
         .annotate(last_due=Least(F("end_period"), Value(previous), output_field=IntegerField()))
         .filter(~Exists(last_paid))
-        .values_list("pk", "start_period", "last_due", "monthly_amount")
+        .values_list("pk", "start_period", "last_due", "monthly_amount", "bank_account")
     )
     missing: list[BenefitPayment] = []
-    for pk, start, last, amount in due.iterator():
+    for pk, start, last, amount, account in due.iterator():
         done = set(
             BenefitPayment.objects.filter(
                 benefit_id=pk, kind=BenefitPaymentKind.REGULAR, period__lt=period
@@ -277,6 +362,7 @@ def _back_pay(run: BenefitPayrollRun, period: int, now: Any) -> None:
                 period=m,
                 kind=BenefitPaymentKind.REGULAR,
                 amount=amount,
+                bank_account=account,
                 created_at=now,
             )
             for m in _months(start, last)
@@ -558,6 +644,19 @@ def benefit_precheck(person: Person, today: dt.date) -> Precheck:
                     f"{granted.case_number}); it is not claimed twice. See My unemployment "
                     "insurance.",
                     blocks=True,
+                ),
+            )
+        )
+    if not registration.separation:
+        return Precheck(
+            notes=(
+                Note(
+                    "to_determine",
+                    "用人单位填报的离职原因不能直接判断是否属于非因本人意愿中断就业："
+                    "提交申领后由经办人员认定，可上传相关证据材料。",
+                    "The employer's removal reason does not say whether the employment ended "
+                    "against your will: once you claim, a case worker determines it; you may "
+                    "upload evidence.",
                 ),
             )
         )

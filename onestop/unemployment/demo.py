@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -81,4 +82,7 @@ def load(*, unemployed: Person, today: dt.date | None = None) -> dict[str, Any]:
         "months": benefit.months if benefit else 0,
         "payroll": str(month_of(run.period)),
         "paid": run.count,
+        # The medical insurance the fund paid on her behalf, sent to the medical insurance
+        # department through the outbox (the registry simulator acknowledges it).
+        "medical": f"{sum((m.amount for m in run.medical_contributions.all()), Decimal(0)):.2f}",
     }

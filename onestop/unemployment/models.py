@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onestop.identity.fields import EncryptedTextField
+
 
 class Separation(models.TextChoices):
     """How the last employment ended (codes of ``onestop.rules.unemployment.Separation``);
@@ -110,6 +112,8 @@ class UnemploymentBenefit(models.Model):
     #: The last month payable: start + months - 1, or the event month after a stop.
     end_period = models.PositiveIntegerField()
     monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    #: The account the claim named (SX-SI-009's form): encrypted at rest, masked on screens.
+    bank_account = EncryptedTextField(blank=True, default="")
     earned_months = models.PositiveSmallIntegerField(default=0)
     carried_in_months = models.PositiveSmallIntegerField(default=0)
     assessment = models.JSONField(default=dict)
@@ -169,6 +173,8 @@ class BenefitPayment(models.Model):
     period = models.PositiveIntegerField()  # YYYYMM
     kind = models.CharField(max_length=16, choices=BenefitPaymentKind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    #: The account paid into: the benefit's at the time of the payroll (encrypted).
+    bank_account = EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -181,3 +187,33 @@ class BenefitPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit_id} {self.period} {self.kind}"
+
+
+class MedicalContribution(models.Model):
+    """The basic medical insurance contribution the unemployment fund pays for a person in a
+    month of their benefit (D10 art. 19, D11 art. 48): one line per person and month, made by
+    the payroll that paid the month, sent to the medical insurance department in the run's
+    batch (``exchange.OutboundMessage``, by id: its delivery state and acknowledgement)."""
+
+    run = models.ForeignKey(
+        BenefitPayrollRun, on_delete=models.PROTECT, related_name="medical_contributions"
+    )
+    benefit = models.ForeignKey(
+        UnemploymentBenefit, on_delete=models.PROTECT, related_name="medical_contributions"
+    )
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveIntegerField()  # YYYYMM
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    #: The parameters the amount came from, e.g. ``610000/2026/v1``.
+    parameters = models.CharField(max_length=32)
+    outbox_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period"], name="unemployment_medical_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.amount}"

@@ -65,15 +65,19 @@ class Assessed:
     parameters: str
 
 
-def assessment_of(*, registration: UnemploymentRegistration, today: dt.date) -> Assessed:
+def assessment_of(
+    *, registration: UnemploymentRegistration, today: dt.date, separation: str = ""
+) -> Assessed:
     """The rules applied to the record (no permission check: callers check). The months
     both the employers and the person paid unemployment insurance (D10 art. 14 (1) over the
     whole career; art. 17 counted afresh after an earlier benefit ended), the unused months
     an earlier benefit stopped by re-employment left (art. 17 third paragraph), the
     separation the employer's removal reason names (D12 art. 4), the registration itself,
-    and the province's parameters of the year. A separation still to be determined is a
-    400."""
-    if not registration.separation:
+    and the province's parameters of the year. ``separation`` stands in for the
+    registration's (a case worker determining it assesses the rest). A separation still to
+    be determined is a 400."""
+    separation = separation or registration.separation
+    if not separation:
         raise ServiceError(
             "离职原因尚待认定，暂不能判断能否领取失业保险金。",
             "How the last employment ended is still to be determined; eligibility cannot "
@@ -108,7 +112,7 @@ def assessment_of(*, registration: UnemploymentRegistration, today: dt.date) -> 
         lifetime_contribution_months=lifetime,
         contribution_months=since,
         carried_months=carried,
-        separation=Separation(registration.separation),
+        separation=Separation(separation),
         registered_unemployed=registration.status == Status.REGISTERED,
         minimum_wage=data.minimum_wage,
         share=data.unemployment_benefit_share,
@@ -168,3 +172,14 @@ def runs_for(*, actor: Any) -> QuerySet[BenefitPayrollRun]:
     if not actor.has_perm(RUN_PAYROLL):
         raise NotPermitted()
     return BenefitPayrollRun.objects.order_by("-period")[:36]
+
+
+def run_for(*, actor: Any, period: int) -> BenefitPayrollRun:
+    """One month's payroll run (staff who run the payroll; 403 before the month is looked
+    at), else 404."""
+    if not actor.has_perm(RUN_PAYROLL):
+        raise NotPermitted()
+    run = BenefitPayrollRun.objects.filter(period=period).first()
+    if run is None:
+        raise NotFound()
+    return run

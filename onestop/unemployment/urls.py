@@ -10,4 +10,5 @@ urlpatterns = [
     path("staff/unemployment/", views.benefits_view, name="benefits"),
     path("staff/unemployment/<int:benefit_id>/stop/", views.stop_view, name="stop"),
     path("staff/unemployment/payroll/", views.payroll_view, name="payroll"),
+    path("staff/unemployment/payroll/<str:month>/", views.payroll_run_view, name="payroll_run"),
 ]

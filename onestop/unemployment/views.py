@@ -22,7 +22,7 @@ from onestop.identity.policy import REGISTER_UNEMPLOYMENT, staff_profile
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import SEPARATION_LABELS, STOP_LABELS, Separation
 from onestop.rules.values import RuleError
-from onestop.unemployment import benefits, calculators, selectors
+from onestop.unemployment import benefits, calculators, medical, selectors
 from onestop.unemployment.forms import BenefitForm
 
 PROVINCE_NAMES = {"610000": ("陕西省", "Shaanxi")}
@@ -113,7 +113,10 @@ def mine_view(request: HttpRequest) -> HttpResponse:
             if employment
             else None,
             "registrations": selectors.registrations_of(actor=request.user, person=person),
-            "benefits": selectors.benefits_of(actor=request.user, person=person),
+            "benefits": [
+                (b, medical.medical_lines_of_benefit(benefit=b))
+                for b in selectors.benefits_of(actor=request.user, person=person)
+            ],
         },
     )
 
@@ -196,11 +199,46 @@ def payroll_view(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, _message(exc))
         return redirect("unemployment:payroll")
+    listed = list(runs)
+    found = medical.medical_runs(runs=listed)
     return render(
         request,
         "unemployment/payroll.html",
         {
-            "runs": [(month_of(r.period), r) for r in runs],
+            "runs": [(month_of(r.period), r, found.get(r.pk)) for r in listed],
             "next_period": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
+
+
+@require_GET
+@login_required
+def payroll_run_view(request: HttpRequest, month: str) -> HttpResponse:
+    """Staff who run the payroll: one month's run, with the medical insurance lines paid on
+    the recipients' behalf and the batch's delivery to the medical insurance department."""
+    selectors.runs_for(actor=request.user)  # refused before the month is read
+    try:
+        period = parse_period(month)
+    except RuleError as exc:
+        raise NotFound() from exc
+    run = selectors.run_for(actor=request.user, period=period)
+    found = medical.medical_runs(runs=[run]).get(run.pk)
+    return render(
+        request,
+        "unemployment/payroll_run.html",
+        {
+            "month": month_of(run.period),
+            "run": run,
+            "medical": found,
+            "lines": [
+                {
+                    "month": month_of(line.period),
+                    "name": mask_name(line.person.name),
+                    "resident_id": mask_resident_id(line.person.resident_id),
+                    "amount": line.amount,
+                    "parameters": line.parameters,
+                }
+                for line in medical.medical_lines_of_run(run=run)
+            ],
         },
     )

@@ -41,6 +41,7 @@ from onestop.identity import selectors as identity
 from onestop.identity.crypto import blind_index
 from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
+from onestop.rules.unemployment import Separation
 from onestop.workflow import engine
 
 DECISIONS = {
@@ -63,9 +64,17 @@ HRSS_AGENCIES = {"si_agency", "hrss_bureau"}
 #: Facts a decider may have to establish, the filing could not know them (a woman's post,
 #: which decides her retirement category, D1), with the values each may take. An item's
 #: service task lists them in the fact ``establish``; an approval needs every one.
-ESTABLISHABLE: dict[str, tuple[str, ...]] = {"post_category": ("cadre", "worker")}
+ESTABLISHABLE: dict[str, tuple[str, ...]] = {
+    "post_category": ("cadre", "worker"),
+    # How an employment ended when the employer's removal reason names no case of D12
+    # art. 4, or the person contests it: the case worker determines it (SX-SI-009).
+    "separation_determined": tuple(s.value for s in Separation),
+}
 #: Their names in refusals (zh, en).
-ESTABLISHABLE_NAMES = {"post_category": ("岗位类别", "post category")}
+ESTABLISHABLE_NAMES = {
+    "post_category": ("岗位类别", "post category"),
+    "separation_determined": ("离职原因", "how the last employment ended"),
+}
 
 
 def to_establish(case: Application) -> list[str]:

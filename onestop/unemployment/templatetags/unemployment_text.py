@@ -76,3 +76,21 @@ def unemployment_value(value: str) -> str:
     if sep:
         return zh if _zh() else en
     return text
+
+
+@register.filter
+def delivery(status: str) -> str:
+    """A batch's delivery to the medical insurance department, as read."""
+    from onestop.exchange.models import OutboundStatus
+
+    if not status:
+        return gettext("not sent")
+    return str(dict(OutboundStatus.choices).get(status, status))
+
+
+@register.filter
+def bank_account(value: str) -> str:
+    """A bank account masked to its last four digits (a dash for none)."""
+    from onestop.identity.masking import mask_bank_account
+
+    return mask_bank_account(value) if value else "—"

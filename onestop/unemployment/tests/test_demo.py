@@ -24,4 +24,4 @@ def test_the_demo_has_someone_drawing_the_unemployment_benefit() -> None:
     assert list(BenefitPayment.objects.values_list("period", "kind")) == [
         (benefit.start_period, "regular")
     ]
-    assert "the 2026-11 unemployment payroll paid 1" in out.getvalue()
+    assert "the 2026-11 unemployment payroll paid 1, with 260.00 yuan of medical" in out.getvalue()

@@ -357,6 +357,16 @@ def test_payroll_page_and_api_pay_a_month_once(world: Any) -> None:
             "count": 1,
             "total": "1944.00",
             "created_by": "rita",
+            # The medical insurance paid on alice's behalf, waiting for its delivery.
+            "medical": {
+                "count": 1,
+                "total": "260.00",
+                "status": "pending",
+                "attempts": 0,
+                "acknowledgement": "",
+                "last_error": "",
+                "delivered_at": None,
+            },
         }
     bad = client.post(
         "/api/v1/unemployment/payroll/runs", {"period": "2026-13"}, content_type="application/json"
@@ -393,7 +403,13 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
         "refused_job",
         0,
     )
-    assert out["payments"][-1] == {"month": "2027-01", "kind": "recovery", "amount": "-1944.00"}
+    # A recovery is owed back, not paid into an account.
+    assert out["payments"][-1] == {
+        "month": "2027-01",
+        "kind": "recovery",
+        "amount": "-1944.00",
+        "bank_account": "",
+    }
     with in_month(202701):
         again = browser(world.carol).post(
             f"/api/v1/unemployment/benefits/{benefit.pk}/stop",

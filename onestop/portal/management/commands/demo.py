@@ -211,7 +211,8 @@ class Command(BaseCommand):
         self.stdout.write(
             'Unemployment: bob removed 孙立业 (login {phone}) for "{reason}"; she registered '
             "and claimed online, carol approved {case} ({months} months of {monthly}), the "
-            "{payroll} unemployment payroll paid {paid}.".format(
+            "{payroll} unemployment payroll paid {paid}, with {medical} yuan of medical "
+            "insurance on her behalf.".format(
                 phone=unemployment_demo.SUN_PHONE, reason=unemployment_demo.REASON, **jobless
             )
         )
