@@ -227,6 +227,7 @@ def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str
                 "status",
                 "stop_reason",
                 "carried_out_months",
+                "bank_account",
                 "created_at",
             ],
             (
@@ -245,6 +246,7 @@ def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str
                     "active",
                     "",
                     0,
+                    "",
                     now,
                 )
                 for pk, region in persons
