@@ -120,10 +120,9 @@ def setup_postgresql(connection: Any, *, verbosity: int) -> tuple[str, str]:
                 for (stale,) in cursor.fetchall():
                     cursor.execute(f"DROP DATABASE IF EXISTS {_quote(stale)} WITH (FORCE)")
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(worker_name)} WITH (FORCE)")
-            cursor.execute(
-                f"CREATE DATABASE {_quote(worker_name)} TEMPLATE {_quote(template)} "
-                "STRATEGY FILE_COPY"
-            )
+            # PostgreSQL 15's WAL_LOG copy, the default: FILE_COPY would wait for two
+            # checkpoints of the whole server (seconds, where 13 MB take a third of one).
+            cursor.execute(f"CREATE DATABASE {_quote(worker_name)} TEMPLATE {_quote(template)}")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(prefix)])
 
