@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 
 class Sex(StrEnum):
@@ -217,11 +218,10 @@ def check_resident_id(value: str, *, today: dt.date, with_place: bool = True) ->
 
 @lru_cache(maxsize=65536)
 def _birth_date(digits: str) -> dt.date | None:
-    """The YYYYMMDD part (ASCII digits) as a date, or None when no such day exists; cached:
-    many people share a birthday."""
+    """The YYYYMMDD part as a date (stdnum's check), cached: many people share a birthday."""
     try:
-        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
+        return ric.get_birth_date("000000" + digits + "0000")
+    except ValidationError:
         return None
 
 
