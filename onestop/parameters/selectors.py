@@ -140,6 +140,28 @@ def book_rate(*, year: int, provisional: Decimal | None = None) -> Rate:
     )
 
 
+def book_rates() -> dict[int, Rate]:
+    """The latest published version of every year's book rate, by year, in one query (a
+    statement credits several years; ``book_rate`` reads one)."""
+    rates: dict[int, Rate] = {}
+    for row in BookRate.objects.order_by("year", "version"):
+        rates[row.year] = Rate(row.year, row.rate, row.provisional, row.version, row.source)
+    return rates
+
+
+def interest_methods(*, province: str) -> dict[int, str]:
+    """The crediting method of every year the province has parameters for (latest version),
+    by year, in one query."""
+    methods: dict[int, str] = {}
+    for year, method in (
+        ProvinceParameters.objects.filter(province=province)
+        .order_by("year", "version")
+        .values_list("year", "interest_method")
+    ):
+        methods[year] = method
+    return methods
+
+
 def latest_book_rate() -> Rate | None:
     row = BookRate.objects.filter(provisional=False).order_by("-year", "-version").first()
     return Rate(row.year, row.rate, row.provisional, row.version, row.source) if row else None
