@@ -211,7 +211,9 @@ def sign_in(*, rng: random.Random) -> list[Endpoint]:
         actor=bob, name="bench reads", scopes=["contributions:read"], days=1
     ).secret
     employers = list(
-        Employer.objects.filter(roles__person__user=bob).values_list("pk", flat=True).distinct()
+        Employer.objects.filter(roles__person__user=bob, roles__revoked_at__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
     )
     cases = list(Application.objects.order_by("pk").values_list("pk", "number")[:SAMPLE])
     Application.objects.filter(pk__in=[pk for pk, _ in cases]).update(
@@ -289,7 +291,11 @@ def _session_of(user: Any) -> str:
 def _bob_username() -> str:
     """The login of acme's legal representative (bob): the user of the person holding a role."""
     person = (
-        Person.objects.filter(employer_roles__isnull=False, user__isnull=False)
+        Person.objects.filter(
+            employer_roles__isnull=False,
+            employer_roles__revoked_at__isnull=True,
+            user__isnull=False,
+        )
         .order_by("pk")
         .select_related("user")
         .first()
