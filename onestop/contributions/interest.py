@@ -186,6 +186,7 @@ def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
     # Every year's rate and method in two queries, not two a year.
     rates = parameters.book_rates()
     methods = parameters.interest_methods(province=province)
+    latest: Rate | None = None  # read once, only when a year has no published rate
     years = []
     for year in range(start, month.year + 1):
         months = 12 if year < month.year else month.month - 1
@@ -195,8 +196,11 @@ def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
         if year in rates:
             rate = rates[year]
         else:  # not published yet: the latest published rate, provisionally
-            latest = parameters.latest_book_rate()  # none at all: book_rate raises
-            rate = parameters.book_rate(year=year, provisional=latest.rate if latest else None)
+            latest = latest or parameters.latest_book_rate()
+            if latest is None:
+                rate = parameters.book_rate(year=year)  # none published at all: raises
+            else:
+                rate = parameters.provisional_rate(year=year, rate=latest.rate)
         method = _method(province, year, methods)
         result = credit_year(
             opening_balance=max(opening, Decimal(0)),

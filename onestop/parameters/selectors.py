@@ -132,12 +132,17 @@ def book_rate(*, year: int, provisional: Decimal | None = None) -> Rate:
     if row is not None and not (row.provisional and provisional is not None):
         return Rate(row.year, row.rate, row.provisional, row.version, row.source)
     if provisional is not None:
-        return Rate(year, provisional, True, 0, "provisional rate given by the caller")
+        return provisional_rate(year=year, rate=provisional)
     raise ParametersMissing(
         f"{year}年记账利率尚未公布，请提供临时利率。",
         f"No book rate is published for {year}; give a provisional rate.",
         code="rate_missing",
     )
+
+
+def provisional_rate(*, year: int, rate: Decimal) -> Rate:
+    """A provisional rate for a year without a published one, given by the caller."""
+    return Rate(year, rate, True, 0, "provisional rate given by the caller")
 
 
 def book_rates() -> dict[int, Rate]:
