@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark from bench/ (posting, payroll, dashboards, reads); the last line "
-        "is JSON."
+        "Run a benchmark from bench/ (posting, payroll, dashboards, reads); the last line is JSON."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
