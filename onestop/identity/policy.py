@@ -200,10 +200,11 @@ class PolicyBackend:
 
     def get_user(self, user_id: int) -> User | None:
         """The signed-in user of a session, with what nearly every request asks next (the
-        staff profile and its region for role and scope, the person of a citizen) in the
-        same query; a missing profile or person is remembered as missing, not asked again."""
+        staff profile and its region for role and scope, the person of a citizen and its
+        region) in the same query; a missing profile or person is remembered as missing,
+        not asked again."""
         return (
-            User.objects.select_related("staff_profile__region", "person")
+            User.objects.select_related("staff_profile__region", "person__region")
             .filter(pk=user_id)
             .first()
         )
