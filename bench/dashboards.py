@@ -54,7 +54,7 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
     write(f"Preparing {persons} persons and {persons * 2 * MONTHS} ledger rows (not timed)...")
     people(count=persons, employers=12, rng=random.Random(seed), start_period=first, prefix="看板")
     person_ids = list(Person.objects.order_by("-pk").values_list("pk", flat=True)[:persons])
-    _ledger(person_ids, first)
+    pension_ledger(person_ids, first)
     ledger_rows = LedgerEntry.objects.count()
 
     write("Timing the rollup of every month...")
@@ -103,10 +103,10 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
     return result
 
 
-def _ledger(person_ids: list[int], first: int) -> None:
-    """Two pension entries a person and month for ``MONTHS`` months from ``first``: set-based
-    on PostgreSQL (generate_series), one executemany elsewhere."""
-    periods = [rollup.plus_months(first, i) for i in range(MONTHS)]
+def pension_ledger(person_ids: list[int], first: int, months: int = MONTHS) -> None:
+    """Two pension entries a person and month for ``months`` months from ``first``: set-based
+    on PostgreSQL (generate_series), one executemany elsewhere. Shared with bench/reads.py."""
+    periods = [rollup.plus_months(first, i) for i in range(months)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

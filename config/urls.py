@@ -20,6 +20,8 @@ admin.site.site_title = _("onestop administration")
 admin.site.index_title = _("Configuration")
 
 urlpatterns = [
+    # The API first: patterns are tried in order, and it serves the most requests.
+    path("api/v1/", api.urls),
     path("", include("onestop.portal.urls")),
     path("", include("onestop.identity.urls")),
     path("audit/", include("onestop.audit.urls")),
@@ -34,7 +36,6 @@ urlpatterns = [
     path("", include("onestop.reviews.urls")),
     path("", include("onestop.dashboards.urls")),
     path("", include("onestop.quality.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

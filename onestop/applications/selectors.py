@@ -389,14 +389,18 @@ def supplements_waiting(*, actor: Any) -> int:
     ).count()
 
 
-def work_counts(*, actor: Any, supervising: bool = False) -> dict[str, int]:
+def work_counts(
+    *, actor: Any, supervising: bool = False, queue: list[Application] | None = None
+) -> dict[str, int]:
     """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
     theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
     their queue, and ``supplements`` waiting for applicants in their scope. ``supervising``
     (a supervisor): the same over every open staff step in their scope (``todo``: cases
-    with a step nobody has claimed)."""
+    with a step nobody has claimed). ``queue``: the unfiltered ``queue_for`` of the same
+    actor and ``supervising``, when the caller has just read it (the queue page)."""
     today = timezone.localdate()
-    queue = queue_for(actor=actor, supervising=supervising)
+    if queue is None:
+        queue = queue_for(actor=actor, supervising=supervising)
     steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
     colours = [clock_of(c, today).colour for c in queue]
     return {

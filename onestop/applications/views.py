@@ -653,7 +653,13 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "cases": rows,
             "page": page,
             "query": params.urlencode(),
-            "counts": selectors.work_counts(actor=request.user),
+            # The page's own list when it is the whole queue the counts are taken over.
+            "counts": selectors.work_counts(
+                actor=request.user,
+                queue=shown
+                if valid and not supervising and filters == selectors.QueueFilter()
+                else None,
+            ),
             "form": form,
             "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],
             "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],

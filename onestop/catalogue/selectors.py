@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Max, Q
 
 from onestop.catalogue.models import Bundle, ServiceItem
+from onestop.common import context
 from onestop.common.errors import NotFound
 from onestop.common.workdays import Deadline, add_working_days
 
@@ -57,13 +58,21 @@ def item_name(*, code: str) -> str:
     itself for an unknown item)."""
     from django.utils.translation import get_language
 
-    row = (
-        ServiceItem.objects.filter(code=code).order_by("-version").values_list("name", "name_en")
-    ).first()
+    row = context.memo("catalogue.item_names", _item_names).get(code)
     if row is None:
         return code
     english = not (get_language() or "zh").startswith("zh")
     return (row[1] or row[0]) if english else row[0]
+
+
+def _item_names() -> dict[str, tuple[str, str]]:
+    """The latest version's names of every item, by code: one query (a page lists many)."""
+    names: dict[str, tuple[str, str]] = {}
+    for code, name, name_en in ServiceItem.objects.order_by("code", "version").values_list(
+        "code", "name", "name_en"
+    ):
+        names[code] = (name, name_en)  # a later version replaces an earlier one
+    return names
 
 
 def guide_of(*, item: ServiceItem, today: dt.date) -> Guide:

@@ -1,15 +1,19 @@
 """Per-request facts (request id, client address) that the audit journal records.
 
 Set by ``RequestContextMiddleware`` for web and API requests; management commands and tasks
-run with an empty context, which the journal records as such.
+run with an empty context, which the journal records as such. A request's context also holds
+a small memo (:func:`memo`) for reference data read many times while one page renders.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class RequestContext:
     request_id: str = ""
     client_address: str = ""
     channel: str = "system"
+    # Reference data looked up during this request only (see ``memo``); never shared.
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 EMPTY = RequestContext()
@@ -38,3 +44,16 @@ def bind(context: RequestContext) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def memo(key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, once per request: later calls in the same request get the first
+    answer. Outside a request (commands, tasks, tests without the middleware) it is computed
+    every time, so nothing outlives the request that read it. For reference data a page reads
+    many times (item names, say), never for data the same request may change first."""
+    context = _current.get()
+    if context is None:
+        return compute()
+    if key not in context.cache:
+        context.cache[key] = compute()
+    return context.cache[key]  # type: ignore[no-any-return]

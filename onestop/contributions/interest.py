@@ -183,20 +183,25 @@ def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
         .annotate(s=Sum("amount"))
     ):
         monthly[period] = Decimal(str(amount)).quantize(CENT)
-    latest = parameters.latest_book_rate()
+    # Every year's rate and method in two queries, not two a year.
+    rates = parameters.book_rates()
+    methods = parameters.interest_methods(province=province)
+    latest: Rate | None = None  # read once, only when a year has no published rate
     years = []
     for year in range(start, month.year + 1):
         months = 12 if year < month.year else month.month - 1
         if months == 0:
             continue
         credits = [monthly.get(year * 100 + m, Decimal(0)) for m in range(1, months + 1)]
-        try:
-            rate = parameters.book_rate(year=year)
-        except ParametersMissing:
+        if year in rates:
+            rate = rates[year]
+        else:  # not published yet: the latest published rate, provisionally
+            latest = latest or parameters.latest_book_rate()
             if latest is None:
-                raise
-            rate = parameters.book_rate(year=year, provisional=latest.rate)
-        method = _method(province, year)
+                rate = parameters.book_rate(year=year)  # none published at all: raises
+            else:
+                rate = parameters.provisional_rate(year=year, rate=latest.rate)
+        method = _method(province, year, methods)
         result = credit_year(
             opening_balance=max(opening, Decimal(0)),
             contributions=credits if method is Method.MONTH_PRODUCT else sum(credits, Decimal(0)),
@@ -220,8 +225,14 @@ def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
     return Accrued((total + sum((y.interest for y in years), Decimal(0))).quantize(CENT), years)
 
 
-def _method(province: str, year: int) -> Method:
-    """The province's crediting method that year, or of its latest year with parameters."""
+def _method(province: str, year: int, methods: dict[int, str] | None = None) -> Method:
+    """The province's crediting method that year, or of its latest year with parameters;
+    ``methods``: the province's ``parameters.interest_methods``, already read."""
+    if methods is not None:
+        if year in methods:
+            return Method(methods[year])
+        if methods and max(methods) <= year:
+            return Method(methods[max(methods)])
     try:
         return parameters.province_year(province=province, year=year).interest_method
     except ParametersMissing:

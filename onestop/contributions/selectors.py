@@ -55,6 +55,15 @@ def person_checked(*, actor: Any, person_id: int) -> Person:
     return person
 
 
+def person_own(*, actor: Any) -> Person:
+    """The signed-in user's own person, as the session loaded it with the user (region
+    included), when they may see it: the ``/me/`` pages need no second read of it."""
+    person = getattr(actor, "person", None)
+    if person is None or not actor.has_perm(VIEW, person):
+        raise NotFound()
+    return person  # type: ignore[no-any-return]
+
+
 def employments_of(*, employer: Employer) -> QuerySet[Employment]:
     return (
         Employment.objects.filter(employer=employer)

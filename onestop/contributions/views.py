@@ -422,10 +422,7 @@ def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
 
 def _statement_person(request: HttpRequest, person_id: int | None) -> Any:
     if person_id is None:
-        person = getattr(request.user, "person", None)
-        if person is None:
-            raise NotFound()
-        person_id = person.pk
+        return selectors.person_own(actor=request.user)
     return selectors.person_checked(actor=request.user, person_id=person_id)
 
 

@@ -239,6 +239,10 @@ class ELicence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["licence_type", "number"], name="licence_once")
         ]
+        # A person's own licences page reads by subject, in this order.
+        indexes = [
+            models.Index(fields=["subject", "licence_type", "-obtained_at"], name="licence_subject")
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence_type} {self.number}"

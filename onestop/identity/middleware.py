@@ -16,6 +16,10 @@ from onestop.identity.policy import is_staff_member
 from onestop.identity.services import session_expired
 
 LAST_SEEN = "onestop_last_seen"
+#: The stored time of the last request is refreshed at most this often (seconds): a session
+#: is written once a minute, not on every read, so the idle limit holds to within a minute
+#: (it can end up to a minute early, never late).
+LAST_SEEN_STEP = 60
 
 
 class StaffIdleTimeoutMiddleware:
@@ -42,5 +46,6 @@ class StaffIdleTimeoutMiddleware:
                     )
                 messages.info(request, _("You were signed out after 30 minutes without activity."))
                 return redirect("identity:login")
-            request.session[LAST_SEEN] = now
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_STEP:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)

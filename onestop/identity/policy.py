@@ -199,7 +199,15 @@ class PolicyBackend:
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        return User.objects.filter(pk=user_id).first()
+        """The signed-in user of a session, with what nearly every request asks next (the
+        staff profile and its region for role and scope, the person of a citizen and its
+        region) in the same query; a missing profile or person is remembered as missing,
+        not asked again."""
+        return (
+            User.objects.select_related("staff_profile__region", "person__region")
+            .filter(pk=user_id)
+            .first()
+        )
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return allows(user_obj, perm, obj)

@@ -133,12 +133,39 @@ def book_rate(*, year: int, provisional: Decimal | None = None) -> Rate:
     if row is not None and not (row.provisional and provisional is not None):
         return Rate(row.year, row.rate, row.provisional, row.version, row.source)
     if provisional is not None:
-        return Rate(year, provisional, True, 0, "provisional rate given by the caller")
+        return provisional_rate(year=year, rate=provisional)
     raise ParametersMissing(
         f"{year}年记账利率尚未公布，请提供临时利率。",
         f"No book rate is published for {year}; give a provisional rate.",
         code="rate_missing",
     )
+
+
+def provisional_rate(*, year: int, rate: Decimal) -> Rate:
+    """A provisional rate for a year without a published one, given by the caller."""
+    return Rate(year, rate, True, 0, "provisional rate given by the caller")
+
+
+def book_rates() -> dict[int, Rate]:
+    """The latest published version of every year's book rate, by year, in one query (a
+    statement credits several years; ``book_rate`` reads one)."""
+    rates: dict[int, Rate] = {}
+    for row in BookRate.objects.order_by("year", "version"):
+        rates[row.year] = Rate(row.year, row.rate, row.provisional, row.version, row.source)
+    return rates
+
+
+def interest_methods(*, province: str) -> dict[int, str]:
+    """The crediting method of every year the province has parameters for (latest version),
+    by year, in one query."""
+    methods: dict[int, str] = {}
+    for year, method in (
+        ProvinceParameters.objects.filter(province=province)
+        .order_by("year", "version")
+        .values_list("year", "interest_method")
+    ):
+        methods[year] = method
+    return methods
 
 
 def latest_book_rate() -> Rate | None:

@@ -287,3 +287,34 @@ def test_the_retirement_process_gathers_the_record_itself(world: Any) -> None:
         "paid_months": 0,
         "last_contribution_month": None,
     }
+
+
+def test_the_queue_page_reads_a_fixed_number_of_queries(world: Any) -> None:
+    """carol's queue page costs the same queries with two cases as with five: the item names
+    are read once, the counts come from the list the page has just read, and the session is
+    not rewritten on every request."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world.carol)
+    client.get("/staff/queue/")  # the session's first last-seen time is written here
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/staff/queue/")
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    for _ in range(2):
+        file(world)
+    two = queries()
+    for _ in range(3):
+        file(world)
+    five = queries()
+    assert five == two
+    assert [row["case"].number for row in client.get("/staff/queue/").context["cases"]] == list(
+        Application.objects.order_by("deadline", "submitted_at").values_list("number", flat=True)
+    )
+    assert client.get("/staff/queue/").context["counts"]["todo"] == 5
