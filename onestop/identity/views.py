@@ -59,11 +59,20 @@ def _finish_login(request: HttpRequest, user: User, next_url: str) -> HttpRespon
     return response
 
 
-def _throttle_ident(request: HttpRequest, identifier: str) -> str:
-    """What the per-identifier limit counts: the identifier, or for a browser that has signed
-    in to that account before, its device (so that strangers cannot throttle the owner)."""
-    device = devices.device_of(request, find_login_user(identifier))
-    return f"device:{device}" if device else identifier
+def _login_throttled(request: HttpRequest, identifier: str) -> int | None:
+    """Seconds to wait before this sign-in attempt may be checked, or None.
+
+    Unknown clients are limited per address and per identifier. A browser that has signed
+    in to the identifier's account before is limited on its own device instead, so that
+    strangers sending attempts from the same office address or at the same account cannot
+    keep the owner out."""
+    device = devices.device_of(request, find_login_user(identifier)) if identifier else None
+    if device:
+        return throttles.hit(scope="login_account", ident=f"device:{device}")
+    wait = throttles.hit(scope="login_address", ident=throttles.by_address(request))
+    if wait is None and identifier:
+        wait = throttles.hit(scope="login_account", ident=identifier)
+    return wait
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,9 +84,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         # Counted before the password is checked, whatever the outcome: guessing is slowed
         # per address and per account (the lockout after failures stays as well).
         identifier = str(request.POST.get("identifier", "")).strip().lower()[:64]
-        wait = throttles.hit(scope="login_address", ident=throttles.by_address(request))
-        if wait is None and identifier:
-            wait = throttles.hit(scope="login_account", ident=_throttle_ident(request, identifier))
+        wait = _login_throttled(request, identifier)
         if wait is not None:
             return throttles.too_many(request, wait)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from ninja.responses import Status
 from onestop.applications import selectors as applications
 from onestop.common.errors import NotFound
 from onestop.common.pagination import bounded
+from onestop.common.throttles import address_throttle
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.reviews import selectors, services
 from onestop.reviews.models import DIMENSIONS, ReviewChannel
@@ -234,6 +235,7 @@ class VisitReviewIn(ReviewIn):
     "/visits/{number}/review",
     response={201: ReviewOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
+    throttle=[address_throttle("lookup")],
 )
 def visit_review_create(
     request: HttpRequest, number: str, payload: VisitReviewIn

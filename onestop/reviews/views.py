@@ -18,11 +18,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onestop.applications import selectors as applications
 from onestop.applications.models import Application
+from onestop.common import throttles
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.identity import policy
 from onestop.reviews import selectors, services
 from onestop.reviews.forms import CodeForm, NoteForm, RatingForm, VisitForm
 from onestop.reviews.models import RectificationStatus, ReviewChannel
+
+
+def _code_guessing(request: HttpRequest) -> HttpResponse | None:
+    """A post with a query code counts against the client address's look-up limit (the
+    public status page's), so that six-digit codes cannot be tried one after another."""
+    if request.method != "POST":
+        return None
+    wait = throttles.hit(scope="lookup", ident=throttles.by_address(request))
+    return throttles.too_many(request, wait) if wait is not None else None
 
 
 def _error(exc: ServiceError) -> str:
@@ -48,6 +58,8 @@ def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
     the receipt are enough, no sign-in. The query code comes first, so the rating form is
     shown only for a case that can be rated; a post with the code and the rating together
     is also taken."""
+    if (refused := _code_guessing(request)) is not None:
+        return refused
     if request.method == "POST" and "level" in request.POST:
         form = RatingForm(request.POST, with_code=True)
         if form.is_valid():
@@ -268,6 +280,8 @@ def _qr_svg(data: str) -> str:
 @require_http_methods(["GET", "POST"])
 def public_visit_review_view(request: HttpRequest, number: str) -> HttpResponse:
     """The visit slip's QR code leads here: its number and code rate the visit, no sign-in."""
+    if (refused := _code_guessing(request)) is not None:
+        return refused
     form = RatingForm(request.POST or None, with_code=True)
     if request.method == "POST" and form.is_valid():
         try:

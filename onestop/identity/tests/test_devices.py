@@ -143,3 +143,15 @@ def test_staff_on_a_known_device_pass_a_lockout_by_strangers(world: Any) -> None
     response = desk.post("/login/mfa/", {"code": pyotp.TOTP(SECRET).now()})
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert signed_in(desk) is None
+
+
+def test_the_address_limit_spares_the_owner_too(world: Any) -> None:
+    """Sixty attempts at made-up numbers from the owner's own (office) address exhaust the
+    address's limit for unknown clients; the owner's known browser still signs in."""
+    browser = owner_browser(world)
+    stranger = Client()
+    for n in range(61):
+        login(stranger, f"139{n:08d}", "wrong-password-1")
+    assert login(Client(), password="wrong-password-1").status_code == 429
+    login(browser)
+    assert signed_in(browser) == world.alice.user.username

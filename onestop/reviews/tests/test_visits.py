@@ -158,3 +158,20 @@ def test_pages_and_api(world: Any) -> None:
     other = Client()
     other.force_login(world.mallory)
     assert other.get(f"/staff/visits/{visit.number}/").status_code == 404
+
+
+def test_visit_codes_cannot_be_guessed_one_after_another(world: Any) -> None:
+    """The look-up limit (30 a minute per address) covers rating by code, API and page."""
+    body = {"level": 1, "scores": {}, "comment": "", "code": "000000"}
+    api = Client(REMOTE_ADDR="203.0.113.50")
+    statuses = [
+        api.post("/api/v1/visits/V000/review", body, "application/json").status_code
+        for _ in range(31)
+    ]
+    assert statuses[-1] == 429 and 429 not in statuses[:30]
+    page = Client(REMOTE_ADDR="203.0.113.51")
+    answers = [page.post("/rate/visit/V000/", {"code": "000000"}).status_code for _ in range(31)]
+    assert answers[-1] == 429
+    qr = Client(REMOTE_ADDR="203.0.113.52")
+    answers = [qr.post("/rate/SX0/", {"code": "000000"}).status_code for _ in range(31)]
+    assert answers[-1] == 429
