@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onestop.common.commands import require_migrated
+
 
 class Command(BaseCommand):
     help = (
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         if not 1 <= options["rows"] <= 10_000_000:
             raise CommandError("--rows must be between 1 and 10000000.")
         if not 1 <= options["persons"] <= 10_000_000:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import InterfaceError, OperationalError
 
+from onestop.common.commands import require_migrated
 from onestop.common.errors import ServiceError
 from onestop.contributions import files, services
 from onestop.contributions.periods import parse_period
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--idempotency-key", default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         try:
             self._declare(options)
         except (OperationalError, InterfaceError) as exc:

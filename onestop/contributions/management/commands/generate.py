@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from onestop.common.bulk import refresh_statistics
+from onestop.common.commands import require_migrated
 from onestop.contributions.files import TEMPLATE_HEADER
 from onestop.contributions.generate import Generated, declare_months, people
 from onestop.contributions.periods import current_period, month_of, period_of
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         persons, employers, months = options["persons"], options["employers"], options["months"]
         if not (1 <= persons <= 20_000_000 and 1 <= employers <= persons and 0 <= months <= 120):
             raise CommandError("Need 1 <= employers <= persons <= 20000000 and 0 <= months <= 120.")

@@ -17,6 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
+        parser.add_argument(
+            "--key",
+            action="store_true",
+            help="Print the login's authenticator key and otpauth:// URI, for an authenticator app.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if getattr(settings, "PRODUCTION", False):
@@ -26,4 +31,8 @@ class Command(BaseCommand):
         user = User.objects.filter(username=name).first()
         if secret is None or user is None or user.totp_secret != secret:
             raise CommandError(f"{name} is not a demo staff login with the demo authenticator.")
+        if options["key"]:
+            self.stdout.write(secret)
+            self.stdout.write(pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="onestop"))
+            return
         self.stdout.write(pyotp.TOTP(secret).now())
