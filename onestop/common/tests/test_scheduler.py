@@ -43,6 +43,7 @@ def test_the_settings_schedule_names_registered_tasks() -> None:
         "dashboards.rollup",
         "quality.scan",
         "exchange.journal_checkpoint",
+        "exchange.outbox_retry",
     }
     assert names <= set(current_app.tasks)
 
