@@ -17,7 +17,7 @@ from django.utils.functional import lazy
 
 from onestop.applications import selectors as applications
 from onestop.applications import services as cases
-from onestop.applications.models import Application
+from onestop.applications.models import Application, OpenStep
 from onestop.audit.services import record
 from onestop.common.errors import ServiceError
 from onestop.common.templatetags.one_language import one_language
@@ -137,12 +137,41 @@ STRANDED_REASONS = {
 }
 
 
+def _escalate_to_staff(number: str) -> None:
+    """A case whose region has no active staff member who may act on its open steps (a county
+    without a case worker, everyone deactivated) goes up, as far as the province, to the
+    nearest level where someone can act on every open step: it must not wait in a queue
+    nobody reads. Where no level can, it stays and the supervisors are told (below)."""
+    case = Application.objects.select_related("region", "escalated_to").get(number=number)
+    lanes = list(OpenStep.objects.filter(application=case).values_list("lane", flat=True))
+    target = (case.escalated_to or case.region).parent
+    while target is not None:
+        case.escalated_to = target
+        if all(cases.eligible_staff(case, lane) for lane in lanes):
+            break
+        target = target.parent
+    if target is None:
+        return
+    case.refresh_from_db()
+    cases.application_escalate(
+        actor=None,
+        application=case,
+        note="无在岗的可办理人员，自动提级 Nobody at this level may act: escalated automatically",
+        automatic=True,
+        to=target,
+    )
+
+
 def ownership_check() -> int:
     """The daily ownership check: every open step nobody can act on is journaled and the
     nearest supervisors whose scope covers its case are told (once per step and day: the
     notification is the reminder until someone reassigns, releases or staffs it). Returns
     how many steps are stranded."""
     stranded = applications.steps_stranded()
+    for number in sorted({s.number for s in stranded if s.reason == "nobody_eligible"}):
+        _escalate_to_staff(number)
+    if any(s.reason == "nobody_eligible" for s in stranded):
+        stranded = applications.steps_stranded()
     if not stranded:
         return 0
     cases_by_number = {

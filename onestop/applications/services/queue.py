@@ -263,7 +263,12 @@ def application_comment(*, actor: Any, application: Application, body: str) -> C
 
 
 def application_escalate(
-    *, actor: Any, application: Application, note: str, automatic: bool = False
+    *,
+    actor: Any,
+    application: Application,
+    note: str,
+    automatic: bool = False,
+    to: Region | None = None,
 ) -> Application:
     """Send the case a level up (county -> city -> province).
 
@@ -291,6 +296,16 @@ def application_escalate(
             raise ServiceError("请写明提级原因。", "Give the reason to escalate.", code="note")
         current = case.escalated_to or case.region
         parent: Region | None = current.parent
+        if to is not None and automatic:
+            # The platform may skip a level nobody staffs (``to``: an ancestor of ``current``).
+            ancestors = []
+            walk = parent
+            while walk is not None:
+                ancestors.append(walk.pk)
+                walk = walk.parent
+            if to.pk not in ancestors:
+                raise ServiceError("提级目标无效。", "Not a level above the case.", code="to")
+            parent = to
         if parent is None:
             raise ServiceError(
                 "已是省级，无法再提级。", "The case is already at province level.", code="top"

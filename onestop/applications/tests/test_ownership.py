@@ -147,6 +147,15 @@ def test_nobody_eligible_is_reported(world: Any) -> None:
     assert [(s.number, s.reason) for s in stranded] == [(case.number, "nobody_eligible")]
     with pytest.raises(CommandError):
         call_command("cases", "verify")
+    # The daily check sends it up to the nearest level where someone may act on it, and
+    # journals why; nothing is stranded any more.
+    assert ownership_check() == 0
+    case.refresh_from_db()
+    assert case.escalated_to is not None and case.escalated_to != case.region
+    assert selectors.steps_stranded() == []
+    notes = [str(s.note) for s in case.steps.filter(action="escalated")]
+    assert any("escalated automatically" in n for n in notes), notes
+    call_command("cases", "verify")
 
 
 def test_deactivation_is_for_the_security_administrator_in_scope(world: Any) -> None:
