@@ -103,9 +103,6 @@ class BillOut(Schema):
     amount_due: str
     collect: str  # the bill less the month's refunds set against it (0 for a refund bill)
     paid: str
-    refunded: str = Field(
-        ..., description="Received above the bill (all of it once cancelled): to be refunded"
-    )
     arrears: str
     due_date: dt.date
     days_late: int

@@ -671,7 +671,7 @@ def bill_settle(
     notify(
         recipients=[bill.person.user],
         event=f"contributions.individual_refund.{reason.value}",
-        context={"months": row.months, "amount": f"{excess:.2f}", "paid": f"{paid:.2f}"},
+        context={"months": row.months, "amount": f"{excess:.2f}", "total": f"{paid:.2f}"},
         link="/me/flexible/",
     )
     return refund
