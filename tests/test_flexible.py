@@ -594,6 +594,8 @@ def test_a_month_an_employer_also_declared_becomes_a_refund(
     assert shown == [
         {
             "month": str(start),
+            "reason": "paid_twice",
+            "bill": refund.bill_id,
             "employer": world.acme.name,
             "amount": "1200.00",
             "to_account": "480.00",
@@ -661,3 +663,195 @@ def test_the_frequency_changes_from_the_next_period_online_and_by_api(
     assert (
         Entry.objects.filter(action="contributions.individual_payer.frequency_changed").count() == 2
     )
+
+
+# --- money paid on a cancelled or lowered bill ------------------------------------------------
+
+
+def current_quarter_bill(world: Any, client: Client) -> IndividualBill:
+    """alice enrolled quarterly from two quarters back, her bills issued; the current
+    quarter's (3 x 1200.00)."""
+    assert enrol(client).json()["status"] == "approved"
+    assert individual.bills_issue_due() >= 1
+    bill = IndividualBill.objects.order_by("-first_period").first()
+    assert bill is not None and bill.amount_due == Decimal("3600.00")
+    return bill
+
+
+def hire_from(world: Any, bill: IndividualBill) -> None:
+    """acme hires alice (pension) from the first month of ``bill``'s quarter: the daily job
+    ends her registration the month before, so the quarter's bill loses every month."""
+    employ(world, world.alice, bill.first_period)
+
+
+def test_a_cancelled_bill_is_cancelled_at_the_authority_which_refuses_payment(
+    world: Any,
+    registries: RegistrySimulator,
+    tax: tuple[TaxSimulator, str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The daily job cancels the quarter's bill; after commit the same outbox and adapter
+    tell the tax simulator, which marks the bill cancelled and refuses a payment of it
+    (409); nothing is received, nothing is lost, the cancellation is journaled."""
+    app, url = tax
+    bill = current_quarter_bill(world, browser(world.alice.user))
+    collection_sync(adapter=HttpCollectionAdapter(url, "secret"))
+    assert app.bills[f"P{bill.pk}"]["amount_due"] == "3600.00"
+    hire_from(world, bill)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert individual.payers_daily()["ended"] == 1
+    bill.refresh_from_db()
+    assert (bill.amount_due, bill.periods) == (Decimal("0.00"), [])
+    sent = app.bills[f"P{bill.pk}"]
+    assert (sent["amount_due"], sent["status"]) == ("0.00", "cancelled")
+    status, body = app.pay(f"P{bill.pk}", "3600.00", timezone.localdate().isoformat())
+    assert status == 409 and "cancelled" in body["error"]
+    assert app.payments == []
+    entry = Entry.objects.get(action="contributions.individual_bill.cancelled")
+    assert entry.target_id == str(bill.pk)
+    assert entry.changes["amount_due"] == ["3600.00", "0.00"]
+    assert ledger_verify() == []
+
+
+def test_a_payment_that_raced_the_cancellation_becomes_a_refund_shown_everywhere(
+    world: Any, registries: RegistrySimulator, tax: tuple[TaxSimulator, str]
+) -> None:
+    """The hostile tester's case: the quarter's bill is cancelled on the platform while the
+    authority still asks 3600.00; alice pays it there before the cancellation reaches it.
+    The payment sync records the payment and makes all of it a refund (reason
+    ``cancelled``): journaled in the same transaction, alice told, on her page, the staff's
+    page and both APIs; nothing posted; ``ledger verify`` clean."""
+    app, url = tax
+    client = browser(world.alice.user)
+    bill = current_quarter_bill(world, client)
+    adapter = HttpCollectionAdapter(url, "secret")
+    collection_sync(adapter=adapter)
+    hire_from(world, bill)
+    assert individual.payers_daily()["ended"] == 1  # the push after commit never ran
+    status, _ = app.pay(f"P{bill.pk}", "3600.00", timezone.localdate().isoformat())
+    assert status == 201
+    sync = collection_sync(adapter=adapter)
+    assert sync.payments_new == 1
+    assert app.bills[f"P{bill.pk}"]["status"] == "cancelled"
+    from onestop.contributions.models import IndividualPayment, IndividualRefund
+
+    refund = IndividualRefund.objects.get()
+    payment = IndividualPayment.objects.get()
+    assert (refund.reason, refund.bill_id, refund.amount, refund.payment_id, refund.employer) == (
+        "cancelled",
+        bill.pk,
+        Decimal("3600.00"),
+        payment.pk,
+        None,
+    )
+    assert not LedgerEntry.objects.filter(source_type="individual_bill", source_id=bill.pk)
+    entry = Entry.objects.get(action="contributions.individual_refund.excess")
+    assert entry.changes["amount"] == "3600.00" and entry.changes["reason"] == "cancelled"
+    told = Notification.objects.get(
+        recipient=world.alice.user, event="contributions.individual_refund.cancelled"
+    )
+    assert "3600.00" in told.body_en and "3600.00" in told.body_zh
+    api = client.get("/api/v1/me/flexible").json()
+    assert [(r["reason"], r["bill"], r["amount"], r["status"]) for r in api["refunds"]] == [
+        ("cancelled", bill.pk, "3600.00", "due")
+    ]
+    shown = next(b for b in api["bills"] if b["id"] == bill.pk)
+    assert (shown["status"], shown["paid"], shown["refunded"], shown["arrears"]) == (
+        "cancelled",
+        "3600.00",
+        "3600.00",
+        "0.00",
+    )
+    page = client.get("/me/flexible/").content.decode()
+    assert 'class="refund-cancelled"' in page and "3600.00" in page
+    staff = browser(world.carol)
+    assert (
+        'class="refund-cancelled"'
+        in staff.get(f"/staff/persons/{world.alice.pk}/flexible/").content.decode()
+    )
+    assert (
+        staff.get(f"/api/v1/persons/{world.alice.pk}/flexible").json()["refunds"]
+        == (api["refunds"])
+    )
+    assert ledger_verify() == []
+    assert collection_sync(adapter=adapter).payments_new == 0  # once
+    assert IndividualRefund.objects.count() == 1
+
+
+def test_a_payment_above_the_bill_posts_the_bill_and_refunds_the_excess(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """4000.00 paid on a 3600.00 bill: the bill is paid in full and posted, the 400.00 above
+    it is a refund (``overpaid``), journaled and told; replaying the payment changes
+    nothing; ``ledger verify`` clean."""
+    bill = current_quarter_bill(world, browser(world.alice.user))
+    for _ in range(2):
+        individual.individual_payment_record(
+            actor=None,
+            external_id="TAX-OVER",
+            bill=bill,
+            amount=Decimal("4000.00"),
+            paid_on=timezone.localdate(),
+        )
+    from onestop.contributions.models import IndividualRefund
+
+    refund = IndividualRefund.objects.get()
+    assert (refund.reason, refund.amount) == ("overpaid", Decimal("400.00"))
+    bill.refresh_from_db()
+    assert bill.posted_at is not None
+    assert LedgerEntry.objects.filter(source_type="individual_bill", source_id=bill.pk).count() == 6
+    assert Notification.objects.filter(
+        recipient=world.alice.user, event="contributions.individual_refund.overpaid"
+    ).exists()
+    assert ledger_verify() == []
+
+
+def test_a_part_payment_of_a_bill_then_cancelled_becomes_a_refund(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """1200.00 paid on the quarter's bill, then the bill is cancelled (alice hired): the
+    1200.00 already received is refunded at the cancellation, in its transaction."""
+    bill = current_quarter_bill(world, browser(world.alice.user))
+    individual.individual_payment_record(
+        actor=None,
+        external_id="TAX-PART",
+        bill=bill,
+        amount=Decimal("1200.00"),
+        paid_on=timezone.localdate(),
+    )
+    assert ledger_verify() == []  # short of the bill: still owed, not lost
+    hire_from(world, bill)
+    individual.payers_stop_on_employment()
+    from onestop.contributions.models import IndividualRefund
+
+    refund = IndividualRefund.objects.get()
+    assert (refund.reason, refund.amount, refund.payment_id) == (
+        "cancelled",
+        Decimal("1200.00"),
+        None,
+    )
+    assert Entry.objects.filter(action="contributions.individual_refund.excess").count() == 1
+    assert ledger_verify() == []
+
+
+def test_verify_names_money_received_on_an_individual_bill_and_not_accounted_for(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """Money on a cancelled bill written behind the services' back (no refund), and a
+    refund deleted: ``ledger verify`` names the bill under ``individual_received``."""
+    from onestop.contributions.models import IndividualPayment, IndividualRefund
+
+    bill = current_quarter_bill(world, browser(world.alice.user))
+    hire_from(world, bill)
+    individual.payers_stop_on_employment()
+    assert ledger_verify() == []
+    IndividualPayment.objects.create(
+        external_id="TAX-LOST", bill=bill, amount=Decimal("3600.00"), paid_on=bill.due_date
+    )
+    found = ledger_verify()
+    assert [v.rule for v in found] == ["individual_received"]
+    assert f"individual bill {bill.pk}" in found[0].detail and "3600.00" in found[0].detail
+    individual.bill_settle(bill=bill, actor=None)
+    assert ledger_verify() == []
+    IndividualRefund.objects.all().delete()
+    assert [v.rule for v in ledger_verify()] == ["individual_received"]

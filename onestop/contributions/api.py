@@ -502,6 +502,9 @@ class IndividualBillOut(Schema):
     to_account: str
     pooled: str
     paid: str
+    refunded: str = Field(
+        ..., description="Received above the bill (all of it once cancelled): to be refunded"
+    )
     arrears: str
     due_date: dt.date
     days_late: int
@@ -521,7 +524,15 @@ class IndividualBaseOut(Schema):
 
 class IndividualRefundOut(Schema):
     month: str
-    employer: str = Field(..., description="The employer whose declaration holds the month")
+    reason: str = Field(
+        ...,
+        description="paid_twice (an employer also declared the month), cancelled (paid on a "
+        "bill the platform cancelled) or overpaid (paid above the bill)",
+    )
+    bill: int = Field(..., description="The individual bill the money was paid on")
+    employer: str = Field(
+        ..., description="The employer whose declaration holds the month (paid_twice only)"
+    )
     amount: str
     to_account: str
     pooled: str
@@ -545,7 +556,9 @@ class IndividualPayerOut(Schema):
         None, description="The month a frequency change takes effect (the next period)"
     )
     refunds: list[IndividualRefundOut] = Field(
-        [], description="Months an employer also declared: the individual payment is refunded"
+        [],
+        description="Money to be refunded: months an employer also declared, and what was "
+        "paid on a cancelled bill or above a bill",
     )
 
 
@@ -577,7 +590,9 @@ def _payer_out(person: Any) -> dict[str, Any]:
     refunds = [
         {
             "month": str(month_of(r.period)),
-            "employer": r.employer.name,
+            "reason": r.reason,
+            "bill": r.bill_id,
+            "employer": r.employer.name if r.employer else "",
             "amount": f"{r.amount:.2f}",
             "to_account": f"{r.to_account:.2f}",
             "pooled": f"{r.pooled:.2f}",
@@ -616,6 +631,7 @@ def _payer_out(person: Any) -> dict[str, Any]:
                 "to_account": f"{r.bill.to_account:.2f}",
                 "pooled": f"{r.bill.pooled:.2f}",
                 "paid": f"{r.paid:.2f}",
+                "refunded": f"{r.refunded:.2f}",
                 "arrears": f"{r.arrears:.2f}",
                 "due_date": r.bill.due_date,
                 "days_late": r.days_late,

@@ -103,7 +103,9 @@ class HttpCollectionAdapter:
 
     def send_individual_bill(self, bill: IndividualBill) -> None:
         """An individual payer's period: the payer is named by the resident ID; sent again
-        with the new figure when the period is shortened (amount 0: cancelled)."""
+        with the new figure when the period is shortened, and with ``status`` ``cancelled``
+        (amount 0) when no month is left, so the authority refuses to collect it. Whatever
+        still arrives for it becomes a refund (``individual.bill_settle``)."""
         self._call(
             "POST",
             "/bills",
@@ -112,8 +114,9 @@ class HttpCollectionAdapter:
                 "credit_code": bill.person.resident_id,
                 "period": f"{month_of(bill.first_period)}..{month_of(bill.last_period)}",
                 "insurance": "pension_individual",
-                "amount_due": f"{bill.amount_due:.2f}",
+                "amount_due": f"{max(bill.amount_due, Decimal(0)):.2f}",
                 "due_date": bill.due_date.isoformat(),
+                "status": "cancelled" if bill.amount_due <= 0 else "open",
             },
         )
 

@@ -37,9 +37,11 @@ from onestop.contributions.models import (
     IndividualPayer,
     IndividualPayerBase,
     IndividualPayment,
+    IndividualRefund,
     InsuranceRegistration,
     LedgerEntry,
     PayerStatus,
+    RefundReason,
 )
 from onestop.contributions.overlaps import refunds_find
 from onestop.contributions.periods import month_of, period_of
@@ -613,10 +615,66 @@ def individual_payment_record(
             target=payment,
             changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
         )
-        bill.refresh_from_db()
-        if bill.posted_at is None and paid_of(bill) >= bill.amount_due and bill.amount_due > 0:
-            _post(bill)
+        bill_settle(bill=bill, actor=actor, payment=payment)
     return payment, True
+
+
+def excess_refunded(bill: IndividualBill) -> Decimal:
+    """What is already held as a refund of money received above ``bill`` (not the refunds
+    of months paid twice, which reverse posted months)."""
+    total = bill.refunds.exclude(reason=RefundReason.PAID_TWICE).aggregate(total=Sum("amount"))
+    return Decimal(total["total"] or 0).quantize(CENT)
+
+
+def bill_settle(
+    *, bill: IndividualBill, actor: Any, payment: IndividualPayment | None = None
+) -> IndividualRefund | None:
+    """In the caller's transaction, under the person's lock: once paid in full the bill's
+    months go to the ledger; money received beyond what the bill asks (all of it once the
+    bill is cancelled) becomes a refund for the person, journaled, the person told. Never
+    silently kept: what is received is posted, held as a refund, or still short of the bill
+    (``ledger verify``'s ``individual_received``). Idempotent."""
+    bill.refresh_from_db()
+    paid = paid_of(bill)
+    if bill.posted_at is None and bill.amount_due > 0 and paid >= bill.amount_due:
+        _post(bill)
+    excess = paid - max(bill.amount_due, Decimal("0.00")) - excess_refunded(bill)
+    if excess <= 0:
+        return None
+    reason = RefundReason.CANCELLED if bill.amount_due <= 0 else RefundReason.OVERPAID
+    refund = IndividualRefund.objects.create(
+        person_id=bill.person_id,
+        payer_id=bill.payer_id,
+        bill=bill,
+        period=bill.first_period,
+        reason=reason,
+        payment=payment,
+        amount=excess,
+        to_account=Decimal("0.00"),
+        pooled=Decimal("0.00"),
+        created_at=timezone.now(),
+    )
+    record(
+        actor=actor,
+        action="contributions.individual_refund.excess",
+        target=refund,
+        changes={
+            "bill": bill.pk,
+            "reason": reason.value,
+            "amount": f"{excess:.2f}",
+            "received": f"{paid:.2f}",
+            "amount_due": f"{bill.amount_due:.2f}",
+            "payment": payment.external_id if payment is not None else None,
+        },
+    )
+    row = IndividualBillRow(bill, paid, Decimal("0.00"), 0, Decimal("0.00"))
+    notify(
+        recipients=[bill.person.user],
+        event=f"contributions.individual_refund.{reason.value}",
+        context={"months": row.months, "amount": f"{excess:.2f}", "total": f"{paid:.2f}"},
+        link="/me/flexible/",
+    )
+    return refund
 
 
 def paid_of(bill: IndividualBill) -> Decimal:
@@ -664,11 +722,13 @@ class IndividualBillRow:
     arrears: Decimal
     days_late: int
     surcharge: Decimal
+    #: Received above the bill (all of it once cancelled), held as a refund for the person.
+    refunded: Decimal = Decimal("0.00")
 
     @property
     def months(self) -> str:
-        """The months billed, ``2026-07 – 2026-09``."""
-        periods = self.bill.periods or [self.bill.first_period]
+        """The months billed, ``2026-07 – 2026-09`` (a cancelled bill: its period)."""
+        periods = self.bill.periods or [self.bill.first_period, self.bill.last_period]
         first, last = str(month_of(periods[0])), str(month_of(periods[-1]))
         return first if first == last else f"{first} – {last}"
 
@@ -692,7 +752,12 @@ def bills_of_person(*, person: Person, today: dt.date) -> list[IndividualBillRow
         rates = parameters_for(province=province_of(person), year=bill.first_period // 100).rates
         rows.append(
             IndividualBillRow(
-                bill, paid, arrears, days, late_surcharge(overdue=arrears, days=days, rates=rates)
+                bill,
+                paid,
+                arrears,
+                days,
+                late_surcharge(overdue=arrears, days=days, rates=rates),
+                excess_refunded(bill),
             )
         )
     return rows
@@ -716,11 +781,28 @@ def payer_end(*, actor: Any, payer: IndividualPayer, last_period: int, reason: s
                 else dict.fromkeys(("amount_due", "to_account", "pooled"), Decimal("0.00"))
                 | {"periods": []}
             )
+            before = bill.amount_due
             for key, value in figures.items():
                 setattr(bill, key, value)
+            # Sent again through the outbox after commit: the authority then refuses
+            # payment of a cancelled bill and asks the lower figure of a shortened one.
             bill.sent_at = None
             bill.save()
             trimmed.append(bill.pk)
+            record(
+                actor=actor,
+                action="contributions.individual_bill.cancelled"
+                if bill.amount_due <= 0
+                else "contributions.individual_bill.reduced",
+                target=bill,
+                changes={
+                    "amount_due": [f"{before:.2f}", f"{bill.amount_due:.2f}"],
+                    "periods": bill.periods,
+                    "received": f"{paid_of(bill):.2f}",
+                },
+            )
+            # What was already paid may now cover the bill, or exceed it.
+            bill_settle(bill=bill, actor=actor)
         record(
             actor=actor,
             action="contributions.individual_payer.ended",

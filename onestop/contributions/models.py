@@ -554,19 +554,39 @@ class IndividualPayment(models.Model):
         return f"individual payment {self.external_id} {self.amount}"
 
 
+class RefundReason(models.TextChoices):
+    PAID_TWICE = "paid_twice", "paid twice"
+    CANCELLED = "cancelled", "paid on a cancelled bill"
+    OVERPAID = "overpaid", "paid above the bill"
+
+
 class IndividualRefund(models.Model):
-    """A month an individual payer paid for (flexible employment) that an employer's
-    declaration also covers (SIL arts. 10, 12: one pension payer a month, ``PensionMonth``):
-    the employer's month stands, the individual payment for it is refunded to the person.
-    Found by the daily data comparison whichever came first; the month's individual ledger
-    entries are reversed by entries of their own (the ledger is never changed)."""
+    """Money an individual payer is owed back.
+
+    ``paid_twice``: a month an individual payer paid for (flexible employment) that an
+    employer's declaration also covers (SIL arts. 10, 12: one pension payer a month,
+    ``PensionMonth``): the employer's month stands, the individual payment for it is refunded
+    to the person. Found by the daily data comparison whichever came first; the month's
+    individual ledger entries are reversed by entries of their own (the ledger is never
+    changed). ``cancelled`` and ``overpaid``: money the collecting authority received on a
+    bill beyond what the bill asks (all of it once the bill is cancelled), never posted to
+    the ledger; ``period`` is the bill's first month, ``payment`` the payment that brought it
+    (none when the bill was lowered after it was paid)."""
 
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     payer = models.ForeignKey(IndividualPayer, on_delete=models.PROTECT, related_name="refunds")
     bill = models.ForeignKey(IndividualBill, on_delete=models.PROTECT, related_name="refunds")
     period = models.PositiveIntegerField()
-    #: The employer whose declaration holds the month's pension.
-    employer = models.ForeignKey("identity.Employer", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(
+        max_length=16, choices=RefundReason.choices, default=RefundReason.PAID_TWICE
+    )
+    payment = models.ForeignKey(
+        IndividualPayment, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    #: The employer whose declaration holds the month's pension (``paid_twice`` only).
+    employer = models.ForeignKey(
+        "identity.Employer", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     to_account = models.DecimalField(max_digits=12, decimal_places=2)
     pooled = models.DecimalField(max_digits=12, decimal_places=2)
@@ -577,7 +597,11 @@ class IndividualRefund(models.Model):
     class Meta:
         ordering = ["period", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "period"], name="individual_refund_once")
+            models.UniqueConstraint(
+                fields=["person", "period"],
+                condition=Q(reason="paid_twice"),
+                name="individual_refund_once",
+            )
         ]
 
     def __str__(self) -> str:

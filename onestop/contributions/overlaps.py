@@ -25,7 +25,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from onestop.audit.services import record
-from onestop.contributions.models import EntryKind, IndividualRefund
+from onestop.contributions.models import EntryKind, IndividualRefund, RefundReason
 from onestop.contributions.periods import month_of
 from onestop.notifications.services import notify
 
@@ -39,20 +39,26 @@ def refunds_find() -> int:
     """The daily comparison (see the module docstring); how many refunds are new."""
     now = timezone.now()
     with transaction.atomic():
-        last = IndividualRefund.objects.aggregate(last=Max("pk"))["last"] or 0
+        last = (
+            IndividualRefund.objects.filter(reason=RefundReason.PAID_TWICE).aggregate(
+                last=Max("pk")
+            )["last"]
+            or 0
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO contributions_individualrefund (person_id, payer_id, bill_id, "
-                "period, employer_id, amount, to_account, pooled, created_at) "
-                "SELECT b.person_id, b.payer_id, b.id, l.period, m.employer_id, "
+                "period, reason, employer_id, amount, to_account, pooled, created_at) "
+                "SELECT b.person_id, b.payer_id, b.id, l.period, %s, m.employer_id, "
                 "b.monthly_amount, b.monthly_to_account, b.monthly_amount - b.monthly_to_account, "
                 "%s FROM contributions_ledgerentry l "
                 "JOIN contributions_individualbill b ON b.id = l.source_id "
                 "JOIN contributions_pensionmonth m ON m.person_id = l.person_id "
                 "AND m.period = l.period "
                 "WHERE l.source_type = %s AND l.kind = %s "
-                "ON CONFLICT (person_id, period) DO NOTHING",
-                [now, BILL_SOURCE, EntryKind.FLEXIBLE_ACCOUNT],
+                # The partial unique index: one paid-twice refund per person and month.
+                "ON CONFLICT (person_id, period) WHERE reason = 'paid_twice' DO NOTHING",
+                [RefundReason.PAID_TWICE, now, BILL_SOURCE, EntryKind.FLEXIBLE_ACCOUNT],
             )
             # The month's individual parts, reversed (account first, then the pool).
             for kind, column, account in (
@@ -65,12 +71,14 @@ def refunds_find() -> int:
                     f"SELECT r.person_id, NULL, r.period, 'pension', %s, %s, -r.{column}, b.base, "
                     "%s, r.id, %s FROM contributions_individualrefund r "
                     "JOIN contributions_individualbill b ON b.id = r.bill_id "
+                    # Money paid above a bill never reached the ledger: nothing to reverse.
+                    "WHERE r.reason = 'paid_twice' "
                     "ON CONFLICT (source_type, source_id, person_id, period, insurance, kind) "
                     "DO NOTHING",
                     [kind, account, REFUND_SOURCE, now],
                 )
         new = list(
-            IndividualRefund.objects.filter(pk__gt=last)
+            IndividualRefund.objects.filter(pk__gt=last, reason=RefundReason.PAID_TWICE)
             .select_related("person__user", "employer")
             .order_by("person_id", "period")
         )
@@ -98,7 +106,7 @@ def refunds_find() -> int:
                 context={
                     "months": months,
                     "amount": f"{total:.2f}",
-                    "employer": refunds[0].employer.name,
+                    "employer": refunds[0].employer.name if refunds[0].employer else "",
                 },
                 link="/me/flexible/",
             )
@@ -107,4 +115,4 @@ def refunds_find() -> int:
 
 def refunds_of(*, person: Any) -> QuerySet[IndividualRefund]:
     """A person's refunds, oldest month first (callers check who may see them)."""
-    return IndividualRefund.objects.filter(person=person).select_related("employer")
+    return IndividualRefund.objects.filter(person=person).select_related("employer", "bill")

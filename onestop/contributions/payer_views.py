@@ -53,7 +53,8 @@ def payer_facts(person: Person) -> dict[str, Any]:
         "rows": rows,
         "arrears": sum((r.arrears for r in rows), Decimal("0.00")),
         "surcharge": sum((r.surcharge for r in rows), Decimal("0.00")),
-        # Months an employer also paid: the individual payment for them is refunded.
+        # Months an employer also paid, and money paid on a cancelled bill or above a bill:
+        # refunded to the person.
         "refunds": [(month_of(r.period), r) for r in refunds_of(person=person)],
     }
     if payer is not None:

@@ -37,6 +37,11 @@ What each check proves (the rows it names when it fails):
                    only), the one that holds the month (``PensionMonth``).
 ``individual``     an individual payer's bill is in the ledger exactly once it is paid in full
                    (its months' entries add up to the bill), and not at all before.
+``individual_received`` every amount the collecting authority reported for an individual
+                   bill is accounted for: posted to the ledger (a bill posted keeps exactly its
+                   amount due), held as a refund of the person (paid above the bill, or on a
+                   cancelled bill), or, on a bill not paid in full yet, still short of it.
+                   Money received and neither posted nor refunded is named.
 ``references``     every ledger entry, declaration line and pension month names a person,
                    employer and declaration that exist: the bulk-written tables carry no
                    database foreign keys (the posting resolves them in its own statements).
@@ -129,6 +134,13 @@ def _build_paid(cursor: Any) -> None:
         ") END AS paid_at "
         "FROM contributions_bill b WHERE b.insurance = 'pension'"
     )
+
+
+def _unaccounted(row: tuple[Any, ...]) -> str:
+    """Of an ``individual_received`` row: received, less refunds, less what is posted."""
+    received, held = Decimal(str(row[2] or 0)), Decimal(str(row[3] or 0))
+    posted = Decimal(str(row[1] or 0)) if row[4] else Decimal(0)
+    return _money(received - held - posted)
 
 
 def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str]]]:
@@ -325,6 +337,27 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
             ),
         ),
         (
+            "individual_received",
+            "SELECT b.id, b.amount_due, COALESCE(p.paid, 0), COALESCE(r.held, 0), "
+            " CASE WHEN b.posted_at IS NULL THEN 0 ELSE 1 END "
+            "FROM contributions_individualbill b JOIN (SELECT bill_id, SUM(amount) AS paid "
+            " FROM contributions_individualpayment GROUP BY bill_id) p ON p.bill_id = b.id "
+            "LEFT JOIN (SELECT bill_id, SUM(amount) AS held FROM contributions_individualrefund "
+            " WHERE reason <> 'paid_twice' GROUP BY bill_id) r ON r.bill_id = b.id "
+            "WHERE ROUND(p.paid - COALESCE(r.held, 0), 2) < 0 "
+            " OR (b.posted_at IS NOT NULL AND ROUND(p.paid - COALESCE(r.held, 0) - b.amount_due, "
+            "  2) <> 0) "
+            " OR (b.posted_at IS NULL AND ROUND(p.paid - COALESCE(r.held, 0), 2) > 0 "
+            "  AND ROUND(p.paid - COALESCE(r.held, 0) - b.amount_due, 2) >= 0) "
+            "ORDER BY b.id",
+            [],
+            lambda r: (
+                f"individual bill {r[0]}: due {_money(r[1])}, received {_money(r[2])}, held "
+                f"as refunds {_money(r[3])}, posted {bool(r[4])}: {_unaccounted(r)} neither "
+                "in the ledger nor refunded"
+            ),
+        ),
+        (
             "references",
             " UNION ALL ".join(
                 f"SELECT '{what}', t.id, '{column}', t.{column}_id FROM {table} t "
@@ -369,6 +402,7 @@ RULES = (
     "interest_once",
     "one_pension_payer",
     "individual",
+    "individual_received",
     "references",
 )
 

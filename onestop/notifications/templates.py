@@ -206,6 +206,21 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "for {months}: the {amount} yuan you paid as an individual for those months will be "
         "refunded to you; the months count as employee months.",
     ),
+    "contributions.individual_refund.cancelled": (
+        "已作废账单的缴款将退还：{months}",
+        "Payment on a cancelled bill to be refunded: {months}",
+        "您 {months} 的灵活就业缴费账单已作废，税务部门仍收到 {total} 元。"
+        "其中 {amount} 元未计入缴费记录，将退还给您。",
+        "Your bill as an individual for {months} was cancelled, yet the tax authority received "
+        "{total} yuan for it. {amount} yuan of it counts for no month and will be refunded to you.",
+    ),
+    "contributions.individual_refund.overpaid": (
+        "多缴的灵活就业缴费将退还：{months}",
+        "Amount paid above your bill to be refunded: {months}",
+        "您 {months} 的灵活就业缴费账单共收到 {total} 元，超出应缴金额的 {amount} 元将退还给您。",
+        "Your bill as an individual for {months} received {total} yuan in all; the {amount} "
+        "yuan above what it asks will be refunded to you.",
+    ),
     "contributions.individual_bill.issued": (
         "灵活就业缴费账单：{months}",
         "Your contribution bill as an individual: {months}",

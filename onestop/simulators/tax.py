@@ -5,10 +5,13 @@ collecting system to: it receives bills, lets a payer pay them (in full, in part
 at once) on a simple page, and reports payments in order with a cursor.
 
     POST /bills                {"bill_id", "credit_code", "period", "insurance", "amount_due",
-                                "due_date"}                           -> 201 (200 if known:
-                                the new amount_due replaces the old, what was paid stays)
+                                "due_date", optional "status": open or cancelled}
+                                                                      -> 201 (200 if known:
+                                the new amount_due and status replace the old, what was
+                                paid stays)
     GET  /bills                                                       -> {"bills": [...]}
     POST /bills/<bill_id>/pay  {"amount", "paid_on"} or a form post   -> 201 {"payment_id"}
+                                (409 when the platform cancelled the bill)
     GET  /payments?after=N                                            -> {"payments", "cursor"}
     GET  /                                                            -> HTML page to pay bills
 
@@ -55,15 +58,23 @@ class TaxSimulator:
         if missing:
             return 422, {"error": f"missing fields: {', '.join(missing)}"}
         key = str(data["bill_id"])
+        status = str(data.get("status") or "open")
+        if status not in ("open", "cancelled"):
+            return 422, {"error": "status must be open or cancelled"}
         with self.lock:
             if key in self.bills:
-                # The platform sends a bill again when the month's refunds lower it.
+                # The platform sends a bill again when the month's refunds lower it, or
+                # when it shortens or cancels an individual payer's period.
                 known = self.bills[key]
-                if known["amount_due"] != str(data["amount_due"]):
+                if known["amount_due"] != str(data["amount_due"]) or known.get("status") != status:
                     known["amount_due"] = str(data["amount_due"])
+                    known["status"] = status
                     self._save()
                 return 200, known
-            self.bills[key] = {k: str(data[k]) for k in required} | {"paid": "0.00"}
+            self.bills[key] = {k: str(data[k]) for k in required} | {
+                "paid": "0.00",
+                "status": status,
+            }
             self._save()
             return 201, self.bills[key]
 
@@ -79,6 +90,8 @@ class TaxSimulator:
             bill = self.bills.get(bill_id)
             if bill is None:
                 return 404, {"error": "unknown bill"}
+            if bill.get("status") == "cancelled":
+                return 409, {"error": "the bill was cancelled by the platform: nothing to pay"}
             payment = {
                 "payment_id": f"TAX-{len(self.payments) + 1:08d}",
                 "bill_id": bill_id,
@@ -159,13 +172,19 @@ class TaxSimulator:
             f"<tr><td>{html.escape(b['bill_id'])}</td><td>{html.escape(b['credit_code'])}</td>"
             f"<td>{html.escape(b['period'])}</td><td>{html.escape(b['insurance'])}</td>"
             f"<td>{html.escape(b['amount_due'])}</td><td>{html.escape(b['paid'])}</td>"
-            f"<td>{html.escape(b['due_date'])}</td><td><form method='post' "
-            f"action='/bills/{html.escape(b['bill_id'])}/pay'>"
-            f"<label>金额 amount <input name='amount' value='"
-            f"{max(Decimal(0), Decimal(b['amount_due']) - Decimal(b['paid'])):.2f}' size='10'>"
-            f"</label> "
-            f"<label>日期 date <input name='paid_on' type='date'></label> "
-            f"<button>缴款 pay</button></form></td></tr>"
+            f"<td>{html.escape(b['due_date'])}</td><td>"
+            + (
+                "已作废 cancelled"
+                if b.get("status") == "cancelled"
+                else f"<form method='post' "
+                f"action='/bills/{html.escape(b['bill_id'])}/pay'>"
+                f"<label>金额 amount <input name='amount' value='"
+                f"{max(Decimal(0), Decimal(b['amount_due']) - Decimal(b['paid'])):.2f}' size='10'>"
+                f"</label> "
+                f"<label>日期 date <input name='paid_on' type='date'></label> "
+                f"<button>缴款 pay</button></form>"
+            )
+            + "</td></tr>"
             for b in bills
         )
         page = (
