@@ -178,13 +178,20 @@ def sign_in(*, rng: random.Random) -> list[Endpoint]:
     their platform requests and raw paths."""
     cookie = settings.SESSION_COOKIE_NAME
     user_model = get_user_model()
-    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    picked = sorted({rng.randrange(1, last + 1) for _ in range(SAMPLE * 2)})
+    first = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 1
+    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    picked = sorted({rng.randrange(first, last + 1) for _ in range(SAMPLE * 2)})
     sample = list(
         Person.objects.filter(
             pk__in=LedgerEntry.objects.filter(person_id__in=picked).values("person_id")
         ).select_related("user")[:SAMPLE]
     )
+    if not sample:  # ids with gaps (a database that has seen deletions): the first ones
+        sample = list(
+            Person.objects.filter(pk__in=LedgerEntry.objects.values("person_id"))
+            .select_related("user")
+            .order_by("pk")[:SAMPLE]
+        )
     applicants = list(
         Person.objects.filter(pk__in=Application.objects.values("applicant_id"))
         .select_related("user")

@@ -432,7 +432,9 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
             blocker.execute("LOCK TABLE contributions_payment IN ACCESS EXCLUSIVE MODE")
             from celery import Celery
 
-            sender = Celery(broker=env["CELERY_BROKER_URL"])
+            # Not the current app: the tests that run after this one in the same process use
+            # the platform's (its tasks registered).
+            sender = Celery(broker=env["CELERY_BROKER_URL"], set_as_current=False)
             task_id = sender.send_task(
                 "contributions.collection_sync", queue="exchange"
             ).id  # as beat would send it
