@@ -134,7 +134,19 @@ def setup_postgresql(connection: Any, *, verbosity: int) -> tuple[str, str]:
 
 
 def teardown_postgresql(connection: Any, old_name: str, *, verbosity: int) -> None:
-    """Drop the worker's copy (the template stays for the next run) and restore the name."""
+    """Drop the worker's copy (the template stays for the next run) and restore the name.
+
+    Sessions still open on the copy (a server process a test started and stopped, whose
+    connections the server has not yet closed) are ended first: DROP DATABASE refuses
+    while any is open."""
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
     connection.creation.destroy_test_db(old_name, verbosity, keepdb=False)
 
 
