@@ -124,7 +124,7 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
                             (
                                 {"label": _label(item.form_schema["properties"][f], f)},
                                 _answer_shown(
-                                    item.form_schema["properties"][f], draft.answers.get(f)
+                                    item.form_schema["properties"][f], draft.answers.get(f), f
                                 ),
                             )
                             for f in fields
@@ -289,9 +289,11 @@ def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[s
     return rows
 
 
-def _answer_shown(spec: dict[str, Any], value: Any) -> Any:
+def _answer_shown(spec: dict[str, Any], value: Any, key: str = "") -> Any:
     """One answer as read: an option's label in the current language, yes/no for a
-    boolean; anything else (text typed, nothing yet) as it is."""
+    boolean, a bank account masked; anything else (text typed, nothing yet) as it is."""
+    if labels.is_masked(key, spec):
+        return labels.masked(key, value, spec)
     option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
     if option:
         return one_language(option)
@@ -309,6 +311,9 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
         spec = properties.get(key, {})
         title = spec.get("title")
         label = one_language(title) if title else labels.fact_label(key)
+        if labels.is_masked(key, spec):
+            shown.append((label, labels.value_shown(labels.masked(key, value, spec))))
+            continue
         option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
         shown.append((label, one_language(option) if option else labels.value_shown(value)))
     return shown

@@ -32,7 +32,7 @@ from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
-from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, staff_profile
+from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, hrss_staff
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
 from onestop.rules import unemployment as rules
@@ -267,7 +267,7 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
     """The month's unemployment benefit payroll: one set-based insert of every benefit whose
     payable months cover ``period``; idempotent per month (a second run returns the first,
     and the unique line per benefit and month pays nothing twice)."""
-    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+    if actor is not None and (hrss_staff(actor) is None or not actor.has_perm(RUN_PAYROLL)):
         raise NotPermitted()
     if not (1 <= period % 100 <= 12 and 1990 <= period // 100 <= 2100):
         raise ServiceError(
@@ -476,6 +476,12 @@ STAFF_STOPS = (
 )
 
 
+def may_stop(actor: Any, benefit: UnemploymentBenefit) -> bool:
+    """Only a case worker of an HRSS agency (the social insurance agency, the bureau) in the
+    person's region scope records a stop; other departments' staff never do."""
+    return hrss_staff(actor) is not None and actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person)
+
+
 def benefit_stop_recorded(
     *, actor: Any, benefit: UnemploymentBenefit, reason: str, event_period: int
 ) -> str:
@@ -483,7 +489,7 @@ def benefit_stop_recorded(
     refused without good reason, reported by the employment service; enlistment; settling
     abroad; ...): stopped from the month after ``event_period``. A reason that is not one of
     ``STAFF_STOPS``, or a benefit already stopped, is a 4xx."""
-    if staff_profile(actor) is None or not actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person):
+    if not may_stop(actor, benefit):
         raise NotPermitted()
     if reason not in {r.value for r in STAFF_STOPS}:
         codes = ", ".join(r.value for r in STAFF_STOPS)
