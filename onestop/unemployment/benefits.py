@@ -191,6 +191,68 @@ def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegis
     )
 
 
+#: A benefit's bank account: 12 to 19 digits (spaces ignored). One of 16 to 19 digits whose
+#: first digit is 3 to 6 is a bank card number (ISO/IEC 7812; UnionPay's start with 62), whose
+#: last digit is a Luhn check digit; a shorter passbook account has none.
+ACCOUNT_DIGITS = (12, 19)
+CARD_DIGITS = (16, 19)
+ACCOUNT_PURPOSE = "unemployment.bank_account"
+
+
+def account_index(account: str) -> str:
+    """The blind index of a benefit's bank account ("" for none)."""
+    from onestop.identity.crypto import blind_index
+
+    return blind_index(account, purpose=ACCOUNT_PURPOSE) if account else ""
+
+
+def bank_account_check(
+    person: Person, answers: dict[str, Any], *, open_claims: bool = True
+) -> None:
+    """Before an SX-SI-009 claim is filed (and again when it is approved): the account is a
+    well-formed account number (a card's Luhn check digit right), and not the account of
+    another person's open claim (``open_claims``; not asked at approval, where the earlier
+    claim's filing already refused the later one) or active benefit. Refused with a 400."""
+    from stdnum import luhn
+
+    from onestop.applications import selectors as applications
+
+    account = "".join(str(answers.get("bank_account", "")).split())
+    low, high = ACCOUNT_DIGITS
+    if not (account.isascii() and account.isdigit() and low <= len(account) <= high):
+        raise ServiceError(
+            f"银行账号应为{low}至{high}位数字。",
+            f"The bank account must be {low} to {high} digits.",
+            code="bank_account",
+        )
+    card = CARD_DIGITS[0] <= len(account) <= CARD_DIGITS[1] and account[0] in "3456"
+    if card and not luhn.is_valid(account):
+        raise ServiceError(
+            "银行卡号校验位不正确，请核对卡号。",
+            "The bank card number's check digit is wrong: check the number.",
+            code="bank_account",
+        )
+    taken = (
+        UnemploymentBenefit.objects.filter(
+            bank_account_index=account_index(account), status=BenefitStatus.ACTIVE
+        )
+        .exclude(person=person)
+        .exists()
+    ) or (
+        open_claims
+        and applications.open_cases_with_answer(
+            item_code=ITEM, key="bank_account", value=account, except_applicant_id=person.pk
+        )
+    )
+    if taken:
+        raise ServiceError(
+            "该银行账号已用于他人的失业保险金申请或待遇，请填写本人名下的账号。",
+            "This bank account is already given for another person's unemployment benefit "
+            "claim or benefit: give an account in your own name.",
+            code="bank_account_taken",
+        )
+
+
 def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
     """Approving SX-SI-009: the benefit opens from the registered month for the months and
     amount the case worker saw, once per registration, journaled; the person is told."""
@@ -212,6 +274,8 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
             "The unemployment registration has ended: the case cannot be approved.",
             code="registration_ended",
         )
+    account = "".join(str((case.answers or {}).get("bank_account", "")).split())
+    bank_account_check(case.applicant, {"bank_account": account}, open_claims=False)
     if facts.get("separation_to_determine"):
         _separation_determine(case, actor, registration)
     months = int(facts["months"])
@@ -227,7 +291,8 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
                 months=months,
                 end_period=period_of(month_of(start).plus(months - 1)),
                 monthly_amount=Decimal(facts["monthly_amount"]),
-                bank_account=str((case.answers or {}).get("bank_account", "")).strip(),
+                bank_account=account,
+                bank_account_index=account_index(account),
                 earned_months=int(facts["earned_months"]),
                 carried_in_months=int(facts["carried_months"]),
                 assessment=facts,

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 ENDED_BY_EMPLOYER = "contract ended by the employer"
 MONTHS = [202501 + i for i in range(12)] + [202601]
-ACCOUNT = "6222020200112233445"
+ACCOUNT = "6222020200112233446"
 
 
 @contextmanager
