@@ -186,3 +186,33 @@ def fact_value(key: str, value: Any) -> str:
         return gettext("the household register (public security), through the gateway")
     codes = FACT_VALUES.get(key, {})
     return str(codes[value]) if isinstance(value, str) and value in codes else value_shown(value)
+
+
+#: The formula an undetermined separation's line carries until the case worker decides.
+UNDETERMINED = "TO BE DETERMINED"
+
+
+def unemployment_shown(facts: dict[str, Any]) -> dict[str, Any] | None:
+    """The unemployment assessment of a case as read: once the case worker has determined
+    how the employment ended (``separation_determined``), the undetermined line shows the
+    decided separation (its code never shown raw)."""
+    from onestop.rules.unemployment import INVOLUNTARY, SEPARATION_LABELS, Separation
+
+    found = facts.get("unemployment")
+    if not isinstance(found, dict):
+        return None
+    try:
+        decided = Separation(str(facts.get("separation_determined") or "-"))
+    except ValueError:
+        return found
+    zh, en = SEPARATION_LABELS[decided]
+    formula = "INVOLUNTARY" if decided in INVOLUNTARY else "VOLUNTARY"
+    return {
+        **found,
+        "explanation": [
+            [line[0], line[1], formula, f"{zh} / {en}", line[4]]
+            if line[2] == UNDETERMINED
+            else line
+            for line in found.get("explanation", [])
+        ],
+    }

@@ -412,7 +412,6 @@ def work_counts(
     }
 
 
-
 def open_cases_with_answer(
     *, item_code: str, key: str, value: str, except_applicant_id: int
 ) -> list[str]:

@@ -319,6 +319,19 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
     return shown
 
 
+def _materials_named(uploaded: Any, listed: list[dict[str, Any]]) -> list[Any]:
+    """The uploaded files, each with ``shown_name``: the item's material name in the
+    current language (a file keeps the Chinese name it was uploaded under)."""
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
+    names = {m["name"]: m.get("name_en") or m["name"] for m in listed}
+    files = list(uploaded)
+    for f in files:
+        f.shown_name = names.get(f.name, f.name) if english else f.name
+    return files
+
+
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     actions = [
@@ -349,7 +362,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
-        "materials": selectors.materials_of(case=case),
+        "materials": _materials_named(selectors.materials_of(case=case), item.materials or []),
         "material_status": _material_status(item.materials, case),
         "notice_printable": bool(outstanding) or case.status == "supplement",
         "material_form": MaterialForm(materials=to_upload)
@@ -366,7 +379,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "answers": _answers_shown(item.form_schema, case.answers),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
-        "unemployment": case.facts.get("unemployment"),
+        "unemployment": labels.unemployment_shown(case.facts),
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),

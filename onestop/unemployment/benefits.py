@@ -558,8 +558,9 @@ def benefit_stop_recorded(
         raise NotPermitted()
     if reason not in {r.value for r in STAFF_STOPS}:
         codes = ", ".join(r.value for r in STAFF_STOPS)
+        named = "、".join(f"{rules.STOP_LABELS[r][0]}（{r.value}）" for r in STAFF_STOPS)
         raise ServiceError(
-            f"停发原因应为：{codes}。", f"The reason must be one of: {codes}.", code="reason"
+            f"停发原因应为：{named}。", f"The reason must be one of: {codes}.", code="reason"
         )
     if benefit.status == BenefitStatus.STOPPED:
         raise ServiceError(

@@ -99,3 +99,74 @@ def test_a_malformed_account_is_refused(world: Any, account: str) -> None:
     )
     assert answer.status_code == 400, answer.content
     assert answer.json()["message_zh"] and answer.json()["message_en"]
+
+
+def test_the_separation_line_is_read_in_one_language(world: Any) -> None:
+    """A free-text removal reason: the zh case page says 待认定 (never the code); a bad
+    value names each choice in Chinese; once carol determined it, the line shows the decided
+    separation, translated."""
+    from onestop.unemployment.tests.test_separation import claim as claim_with
+
+    insured(world, MONTHS, reason="moved to another city")
+    register_online(world)
+    case = claim_with(world)
+    page = browser(world.carol).get(f"/applications/{case.number}/").content.decode()
+    assert "TO BE DETERMINED" not in page and "待认定" in page
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.carol,
+            application=case,
+            task="review",
+            decision="approve",
+            established={"separation_determined": "moved"},
+        )
+    assert "用人单位解除劳动合同（ended_by_employer）" in refused.value.zh
+    assert refused.value.en.startswith("How the last employment ended: use one of")
+    applications.application_act(
+        actor=world.carol,
+        application=case,
+        task="review",
+        decision="approve",
+        established={"separation_determined": "ended_by_employer"},
+    )
+    page = browser(world.carol).get(f"/applications/{case.number}/").content.decode()
+    assert "用人单位解除劳动合同" in page and "待认定" not in page
+    english = browser(world.carol)
+    english.cookies["django_language"] = "en"
+    shown = english.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"contract ended by the employer" in shown
+
+
+def test_refusals_and_the_stop_outcome_in_both_languages(world: Any) -> None:
+    """A voluntary end's refusal reads as English; the stop reasons listed in Chinese; the
+    stop's outcome in both languages."""
+    from onestop.rules import unemployment as rules
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    found = rules.eligibility(
+        lifetime_contribution_months=24,
+        separation=rules.Separation.RESIGNED,
+        registered_unemployed=True,
+    )
+    assert (
+        found.refusals[0].en
+        == "The last employment ended as “resigned”: that is of the person's own will."
+    )
+    benefit = granted(world)
+    with in_month(202612):
+        bad = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "x", "month": "2026-12"},
+            content_type="application/json",
+        )
+        assert bad.status_code == 400
+        assert "应征服兵役（enlisted）" in bad.json()["message_zh"]
+        answer = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "enlisted", "month": "2026-12"},
+            content_type="application/json",
+        )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["outcome_zh"] == "自2027-01起停发；应追回0.00元"
+    assert body["outcome_en"] == body["outcome"] == "stopped from 2027-01; to recover 0.00"
