@@ -328,6 +328,47 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
     return benefit
 
 
+#: How far back staff may run a month's payroll when nothing is owed for it.
+PAYROLL_MONTHS_BACK = 12
+
+
+def _payroll_month_check(period: int) -> None:
+    """A past month staff run must pay someone: not before the first month of any benefit,
+    and not more than ``PAYROLL_MONTHS_BACK`` months back unless a benefit's month is due
+    and unpaid (back pay). A month already run is simply returned again."""
+    this_month = current_period(timezone.localdate())
+    if period >= this_month or BenefitPayrollRun.objects.filter(period=period).exists():
+        return
+    first = (
+        UnemploymentBenefit.objects.order_by("start_period")
+        .values_list("start_period", flat=True)
+        .first()
+    )
+    if first is None or period < first:
+        raise ServiceError(
+            f"{month_of(period)}早于任何失业保险金的首个发放月份，无需生成发放名册。",
+            f"{month_of(period)} is before the first month of any unemployment benefit: "
+            "there is no payroll to run for it.",
+            code="period_before_benefits",
+        )
+    oldest = period_of(month_of(this_month).plus(-PAYROLL_MONTHS_BACK))
+    if period < oldest:
+        owed = (
+            UnemploymentBenefit.objects.filter(start_period__lte=period, end_period__gte=period)
+            .exclude(payments__period=period)
+            .exists()
+        )
+        if not owed:
+            raise ServiceError(
+                f"发放名册最多补生成{PAYROLL_MONTHS_BACK}个月前（{month_of(oldest)}）起的月份；"
+                f"{month_of(period)}没有应补发的失业保险金。",
+                f"A payroll can be run back to {month_of(oldest)} "
+                f"({PAYROLL_MONTHS_BACK} months) at most; nothing is owed for "
+                f"{month_of(period)}.",
+                code="period_past",
+            )
+
+
 def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
     """The month's unemployment benefit payroll: one set-based insert of every benefit whose
     payable months cover ``period``; idempotent per month (a second run returns the first,
@@ -350,6 +391,8 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             "months are not paid in advance.",
             code="period_ahead",
         )
+    if actor is not None:
+        _payroll_month_check(period)
     now = timezone.now()
     with transaction.atomic():
         existing = BenefitPayrollRun.objects.filter(period=period).first()

@@ -170,3 +170,32 @@ def test_refusals_and_the_stop_outcome_in_both_languages(world: Any) -> None:
     body = answer.json()
     assert body["outcome_zh"] == "自2027-01起停发；应追回0.00元"
     assert body["outcome_en"] == body["outcome"] == "stopped from 2027-01; to recover 0.00"
+
+
+def test_no_payroll_for_a_month_nobody_is_owed(world: Any) -> None:
+    """A staff run for a month before any benefit (2020-01), or more than 12 months back with
+    nothing owed (2027-11, after alice's benefit ended in 2027-10), is a 400 with the reason and makes no run; this month's runs as before."""
+    from onestop.unemployment.models import BenefitPayrollRun
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    with in_month(202611):
+        empty = browser(world.rita).post(
+            "/api/v1/unemployment/payroll/runs",
+            {"period": "2020-01"},
+            content_type="application/json",
+        )
+    assert empty.status_code == 400, empty.content
+    assert empty.json()["code"] == "period_before_benefits"
+    granted(world)
+    with in_month(202901):
+        for period, code in (("2020-01", "period_before_benefits"), ("2027-11", "period_past")):
+            answer = browser(world.rita).post(
+                "/api/v1/unemployment/payroll/runs",
+                {"period": period},
+                content_type="application/json",
+            )
+            assert answer.status_code == 400 and answer.json()["code"] == code
+            assert answer.json()["message_zh"] and answer.json()["message_en"]
+    assert not BenefitPayrollRun.objects.exists()
+    with in_month(202611):
+        assert benefits.payroll_run(actor=world.rita, period=202611).count == 1
