@@ -4,7 +4,6 @@ benefits; the benefit payroll and recorded stops (staff)."""
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from django.http import HttpRequest

@@ -173,8 +173,9 @@ def test_refusals_and_the_stop_outcome_in_both_languages(world: Any) -> None:
 
 
 def test_no_payroll_for_a_month_nobody_is_owed(world: Any) -> None:
-    """A staff run for a month before any benefit (2020-01), or more than 12 months back with
-    nothing owed (2027-11, after alice's benefit ended in 2027-10), is a 400 with the reason and makes no run; this month's runs as before."""
+    """A staff run for a month before any benefit (2020-01), or more than 12 months back
+    with nothing owed (2027-11, after alice's benefit ended in 2027-10), is a 400 with the
+    reason and makes no run; a month owed runs as before."""
     from onestop.unemployment.models import BenefitPayrollRun
     from onestop.unemployment.tests.test_filing import granted, in_month
 
