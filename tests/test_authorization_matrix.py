@@ -1978,6 +1978,52 @@ def test_matrix(matrix_world: Any, persona: str, route: Route) -> None:
         assert refused.changes["path"] == route.url(matrix_world).split("?")[0]
 
 
+#: Staff of other departments (civil affairs, medical insurance; case workers in province
+#: scope) run no part of the unemployment benefit: its staff page, the stop, the payroll and
+#: its medical lines are all refused to them (403), nothing changes.
+OTHER_DEPARTMENTS = ["cheng", "mei"]
+UNEMPLOYMENT_STAFF_ROUTES = [
+    r
+    for r in ROUTES
+    if r.name
+    in {
+        "unemployment benefits page",
+        "record an unemployment benefit stop",
+        "api record an unemployment benefit stop",
+        "unemployment payroll page",
+        "run unemployment payroll",
+        "unemployment payroll run page",
+        "api unemployment payroll run medical lines",
+        "api unemployment payroll runs",
+        "api run unemployment payroll",
+    }
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", OTHER_DEPARTMENTS)
+@pytest.mark.parametrize(
+    "route", UNEMPLOYMENT_STAFF_ROUTES, ids=[r.name for r in UNEMPLOYMENT_STAFF_ROUTES]
+)
+def test_other_departments_run_no_unemployment_benefit(
+    matrix_world: Any, persona: str, route: Route
+) -> None:
+    """cheng (civil affairs) and mei (medical insurance) get 403 on every unemployment staff
+    route, the denial journaled and nothing changed."""
+    assert len(UNEMPLOYMENT_STAFF_ROUTES) == 9
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(matrix_world.user(persona))
+    client.cookies["csrftoken"] = _get_new_csrf_string()
+    before = state(matrix_world)
+    response = _request(
+        client, route, matrix_world, **{"X-CSRFToken": client.cookies["csrftoken"].value}
+    )
+    assert response.status_code == 403, (persona, route.name, response.status_code)
+    assert state(matrix_world) == before
+    refused = Entry.objects.filter(action="access.refused", outcome="denied").last()
+    assert refused is not None and refused.changes["path"] == route.url(matrix_world)
+
+
 def _token_operations() -> set[tuple[str, str]]:
     """(METHOD, path) of the API operations a bearer token may call."""
     from config.api import api

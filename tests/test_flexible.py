@@ -855,3 +855,29 @@ def test_verify_names_money_received_on_an_individual_bill_and_not_accounted_for
     assert ledger_verify() == []
     IndividualRefund.objects.all().delete()
     assert [v.rule for v in ledger_verify()] == ["individual_received"]
+
+
+def test_an_ended_registration_says_so_and_offers_nothing_that_404s(
+    world: Any, registries: RegistrySimulator
+) -> None:
+    """alice asked for yearly payments from January, then an employment ended her
+    registration: the page says it ended (when, why), offers no payment check and no future
+    frequency; the API says the registration ended, not that she never registered."""
+    assert enrol(browser(world.alice.user)).json()["status"] == "approved"
+    page = browser(world.alice.user)
+    assert page.post("/me/flexible/frequency/", {"frequency": "yearly"}).status_code == 302
+    today = timezone.localdate()
+    employ(world, world.alice, today.year * 100 + today.month)
+    assert individual.payers_stop_on_employment() == 1
+    shown = page.get("/me/flexible/").content.decode()
+    assert 'id="payer-ended"' in shown
+    assert "my_flexible_sync" not in shown and "/me/flexible/sync/" not in shown
+    assert 'id="frequency-next"' not in shown
+    answer = page.post(
+        "/api/v1/me/flexible/frequency", {"frequency": "monthly"}, content_type="application/json"
+    )
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert body["code"] == "registration_ended"
+    assert "终止" in body["message_zh"] and "ended" in body["message_en"]
+    assert page.get("/api/v1/me/flexible").json()["frequency_next"] is None

@@ -127,6 +127,26 @@ def value_shown(value: Any) -> str:
     return str(value)
 
 
+#: Answers and facts that hold a bank account: shown with the last four digits only, on
+#: every screen. A form schema marks such a field ``"x-mask": "bank_account"``; the key
+#: ``bank_account`` is masked too, for item versions stored before the mark existed.
+MASKED_KEYS = {"bank_account"}
+
+
+def is_masked(key: str, spec: dict[str, Any] | None = None) -> bool:
+    """Whether an answer (or fact) named ``key`` holds a bank account (see ``MASKED_KEYS``)."""
+    return key in MASKED_KEYS or (spec or {}).get("x-mask") == "bank_account"
+
+
+def masked(key: str, value: Any, spec: dict[str, Any] | None = None) -> Any:
+    """``value`` with a bank account's digits hidden but the last four; anything else as is."""
+    if is_masked(key, spec) and isinstance(value, str) and value:
+        from onestop.identity.masking import mask_bank_account
+
+        return mask_bank_account(value)
+    return value
+
+
 def fact_label(key: str) -> str:
     return str(FACTS.get(key, key))
 
@@ -160,7 +180,39 @@ def fact_value(key: str, value: Any) -> str:
         zh, en = split_bilingual(value)
         chinese = (get_language() or "zh").startswith("zh")
         return (zh or value) if chinese else (en or value)
+    if is_masked(key) and isinstance(value, str) and value:
+        return str(masked(key, value))
     if key == "identity_source" and isinstance(value, str):
         return gettext("the household register (public security), through the gateway")
     codes = FACT_VALUES.get(key, {})
     return str(codes[value]) if isinstance(value, str) and value in codes else value_shown(value)
+
+
+#: The formula an undetermined separation's line carries until the case worker decides.
+UNDETERMINED = "TO BE DETERMINED"
+
+
+def unemployment_shown(facts: dict[str, Any]) -> dict[str, Any] | None:
+    """The unemployment assessment of a case as read: once the case worker has determined
+    how the employment ended (``separation_determined``), the undetermined line shows the
+    decided separation (its code never shown raw)."""
+    from onestop.rules.unemployment import INVOLUNTARY, SEPARATION_LABELS, Separation
+
+    found = facts.get("unemployment")
+    if not isinstance(found, dict):
+        return None
+    try:
+        decided = Separation(str(facts.get("separation_determined") or "-"))
+    except ValueError:
+        return found
+    zh, en = SEPARATION_LABELS[decided]
+    formula = "INVOLUNTARY" if decided in INVOLUNTARY else "VOLUNTARY"
+    return {
+        **found,
+        "explanation": [
+            [line[0], line[1], formula, f"{zh} / {en}", line[4]]
+            if line[2] == UNDETERMINED
+            else line
+            for line in found.get("explanation", [])
+        ],
+    }

@@ -410,3 +410,23 @@ def work_counts(
         "red": colours.count("red"),
         "supplements": supplements_waiting(actor=actor),
     }
+
+
+def open_cases_with_answer(
+    *, item_code: str, key: str, value: str, except_applicant_id: int
+) -> list[str]:
+    """Numbers of the open cases of ``item_code`` of other applicants whose answer ``key`` is
+    ``value``. Answers are encrypted at rest, so the open cases' answers are read in one
+    query and compared decrypted (no plain copy is stored)."""
+    rows = (
+        Application.objects.filter(item_code=item_code)
+        .exclude(status__in=FINAL)
+        .exclude(applicant_id=except_applicant_id)
+        .values_list("number", "answers")
+    )
+    wanted = "".join(value.split())
+    return [
+        number
+        for number, answers in rows.iterator(chunk_size=500)
+        if "".join(str((answers or {}).get(key, "")).split()) == wanted
+    ]

@@ -124,7 +124,7 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
                             (
                                 {"label": _label(item.form_schema["properties"][f], f)},
                                 _answer_shown(
-                                    item.form_schema["properties"][f], draft.answers.get(f)
+                                    item.form_schema["properties"][f], draft.answers.get(f), f
                                 ),
                             )
                             for f in fields
@@ -289,9 +289,11 @@ def _open_steps(request: HttpRequest, case: Any, reassigns: bool) -> list[dict[s
     return rows
 
 
-def _answer_shown(spec: dict[str, Any], value: Any) -> Any:
+def _answer_shown(spec: dict[str, Any], value: Any, key: str = "") -> Any:
     """One answer as read: an option's label in the current language, yes/no for a
-    boolean; anything else (text typed, nothing yet) as it is."""
+    boolean, a bank account masked; anything else (text typed, nothing yet) as it is."""
+    if labels.is_masked(key, spec):
+        return labels.masked(key, value, spec)
     option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
     if option:
         return one_language(option)
@@ -309,9 +311,25 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
         spec = properties.get(key, {})
         title = spec.get("title")
         label = one_language(title) if title else labels.fact_label(key)
+        if labels.is_masked(key, spec):
+            shown.append((label, labels.value_shown(labels.masked(key, value, spec))))
+            continue
         option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
         shown.append((label, one_language(option) if option else labels.value_shown(value)))
     return shown
+
+
+def _materials_named(uploaded: Any, listed: list[dict[str, Any]]) -> list[Any]:
+    """The uploaded files, each with ``shown_name``: the item's material name in the
+    current language (a file keeps the Chinese name it was uploaded under)."""
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
+    names = {m["name"]: m.get("name_en") or m["name"] for m in listed}
+    files = list(uploaded)
+    for f in files:
+        f.shown_name = names.get(f.name, f.name) if english else f.name
+    return files
 
 
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
@@ -344,7 +362,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
-        "materials": selectors.materials_of(case=case),
+        "materials": _materials_named(selectors.materials_of(case=case), item.materials or []),
         "material_status": _material_status(item.materials, case),
         "notice_printable": bool(outstanding) or case.status == "supplement",
         "material_form": MaterialForm(materials=to_upload)
@@ -361,7 +379,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "answers": _answers_shown(item.form_schema, case.answers),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
-        "unemployment": case.facts.get("unemployment"),
+        "unemployment": labels.unemployment_shown(case.facts),
         "steps": case.steps.all(),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),

@@ -102,6 +102,7 @@ UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
         "bank_account": {
             "type": "string",
             "pattern": "^[0-9]{12,19}$",
+            "x-mask": "bank_account",
             "title": "失业保险金发放银行账号 Bank account for the benefit",
         },
         # The employer's removal reason says the person left of their own will, and the
@@ -441,6 +442,7 @@ ITEMS: list[dict[str, Any]] = [
                 "bank_account": {
                     "type": "string",
                     "pattern": "^[0-9]{12,19}$",
+                    "x-mask": "bank_account",
                     "title": "养老金发放银行账号 Bank account for the pension",
                 },
                 "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},

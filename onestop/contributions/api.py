@@ -601,7 +601,12 @@ def _payer_out(person: Any) -> dict[str, Any]:
         for r in refunds_of(person=person)
     ]
     now = current_period(timezone.localdate())
-    later = [(int(p), str(f)) for p, f in payer.frequency_changes or [] if int(p) > now]
+    # A change due after the registration ended never applies.
+    later = [
+        (int(p), str(f))
+        for p, f in payer.frequency_changes or []
+        if int(p) > now and payer.status != "ended"
+    ]
     return {
         "registered": True,
         "refunds": refunds,

@@ -368,6 +368,21 @@ def payer_frequency_change(
 def _open_payer(person: Person) -> IndividualPayer:
     payer = payer_of(person=person)
     if payer is None:
+        ended = (
+            IndividualPayer.objects.filter(person=person, status=PayerStatus.ENDED)
+            .order_by("-pk")
+            .first()
+        )
+        if ended is not None:
+            # Someone who was registered is told it ended, when and why, not "never".
+            last = month_of(ended.end_period) if ended.end_period else "—"
+            why = ended.end_reason or "—"
+            raise ServiceError(
+                f"您的灵活就业参保登记已于{last}终止（{why}），无法再变更；如需继续缴费请重新登记。",
+                f"Your registration as an individual payer ended with {last} ({why}): it "
+                "can no longer be changed; register again to pay again.",
+                code="registration_ended",
+            )
         raise ServiceError(
             "您尚未登记为灵活就业人员。",
             "You are not registered as an individual payer.",

@@ -73,9 +73,14 @@ def payer_facts(person: Person) -> dict[str, Any]:
             ],
             "next_period": month_of(individual.next_period_start(payer, today)),
             "frequency": individual.frequency_at(payer, max(now, payer.start_period)).value,
+            # A change due after the registration ended never applies: not shown.
             "frequency_next": [
-                (month_of(int(p)), str(f)) for p, f in payer.frequency_changes or [] if int(p) > now
-            ][-1:],
+                (month_of(int(p)), str(f))
+                for p, f in payer.frequency_changes or []
+                if int(p) > now and (payer.end_period is None or int(p) <= payer.end_period)
+            ][-1:]
+            if payer.status != "ended"
+            else [],
         }
     statement = selectors.statement_of(person=person)
     facts["interest_accrued"] = interest_accrued(person, statement)

@@ -124,6 +124,19 @@ def staff_profile(user: Any) -> StaffProfile | None:
         return None
 
 
+#: Agencies of the HRSS system itself; staff of other departments (civil affairs, medical
+#: insurance, ...) take part in joint reviews but run none of its business lines.
+HRSS_AGENCY_KINDS = frozenset({"si_agency", "hrss_bureau"})
+
+
+def hrss_staff(user: Any) -> StaffProfile | None:
+    """The staff profile of ``user`` when they work for an HRSS agency, else None."""
+    profile = staff_profile(user)
+    if profile is None or profile.agency.kind not in HRSS_AGENCY_KINDS:
+        return None
+    return profile
+
+
 def is_staff_member(user: Any) -> bool:
     return staff_profile(user) is not None
 

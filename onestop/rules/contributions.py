@@ -177,14 +177,25 @@ FREQUENCY_MONTHS: dict[Frequency, int] = {
 }
 
 
+#: Each frequency's Chinese name, for refusals that list the codes to a Chinese reader.
+FREQUENCY_ZH: dict[Frequency, str] = {
+    Frequency.MONTHLY: "按月",
+    Frequency.QUARTERLY: "按季",
+    Frequency.HALF_YEARLY: "按半年",
+    Frequency.YEARLY: "按年",
+}
+
+
 def parse_frequency(text: str) -> Frequency:
-    """The frequency named by its code, or a ``RuleError`` listing the codes."""
+    """The frequency named by its code, or a ``RuleError`` listing the codes (in Chinese
+    with each code's name)."""
     try:
         return Frequency(text)
     except ValueError:
         codes = ", ".join(f.value for f in Frequency)
+        named = "、".join(f"{FREQUENCY_ZH[f]}（{f.value}）" for f in Frequency)
         raise RuleError(
-            f"未知的缴费方式{text!r}，可选：{codes}。",
+            f"未知的缴费方式{text!r}，可选：{named}。",
             f"Unknown payment frequency {text!r}; use one of {codes}.",
             code="frequency",
         ) from None

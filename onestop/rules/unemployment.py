@@ -222,7 +222,7 @@ def eligibility(
             Refusal(
                 "voluntary",
                 f"离职原因为“{zh}”，不属于非因本人意愿中断就业。",
-                f"The employment ended by {en}: that is of the person's own will.",
+                f"The last employment ended as “{en}”: that is of the person's own will.",
             )
         )
     if not registered_unemployed:

@@ -3,6 +3,7 @@ benefits; the benefit payroll and recorded stops (staff)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -355,7 +356,9 @@ class BenefitStopIn(Schema):
 
 
 class BenefitStopOut(Schema):
-    outcome: str
+    outcome: str = Field(..., description="What the stop did, in English (as outcome_en)")
+    outcome_zh: str = Field(..., description="What the stop did, in Chinese")
+    outcome_en: str
     benefit: BenefitRecordOut
 
 
@@ -378,4 +381,14 @@ def stop(request: HttpRequest, benefit_id: int, payload: BenefitStopIn) -> dict[
         event_period=_period(payload.month),
     )
     benefit.refresh_from_db()
-    return {"outcome": outcome, "benefit": _benefit_out(benefit)}
+    return {**_outcome(outcome), "benefit": _benefit_out(benefit)}
+
+
+_OUTCOME = re.compile(r"^stopped from (\S+); to recover (\S+)$")
+
+
+def _outcome(outcome: str) -> dict[str, str]:
+    """A stop's outcome in both languages ("stopped from 2027-01; to recover 1944.00")."""
+    found = _OUTCOME.match(outcome)
+    zh = f"自{found.group(1)}起停发；应追回{found.group(2)}元" if found else outcome
+    return {"outcome": outcome, "outcome_en": outcome, "outcome_zh": zh}

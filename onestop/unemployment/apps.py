@@ -9,7 +9,7 @@ class UnemploymentConfig(AppConfig):
 
     def ready(self) -> None:
         from onestop.applications.prechecks import on_precheck
-        from onestop.applications.services import on_approved
+        from onestop.applications.services import on_approved, on_submit
         from onestop.unemployment import benefits, filing
         from onestop.workflow import engine
 
@@ -18,3 +18,4 @@ class UnemploymentConfig(AppConfig):
         engine.register_service("unemployment_benefit_assessment", benefits.assessment_service)
         on_approved(benefits.ITEM, benefits.benefit_from_case)
         on_precheck(benefits.ITEM, benefits.benefit_precheck)
+        on_submit(benefits.ITEM, benefits.bank_account_check)

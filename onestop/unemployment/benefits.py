@@ -32,7 +32,7 @@ from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
-from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, staff_profile
+from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, hrss_staff
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
 from onestop.rules import unemployment as rules
@@ -191,6 +191,68 @@ def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegis
     )
 
 
+#: A benefit's bank account: 12 to 19 digits (spaces ignored). One of 16 to 19 digits whose
+#: first digit is 3 to 6 is a bank card number (ISO/IEC 7812; UnionPay's start with 62), whose
+#: last digit is a Luhn check digit; a shorter passbook account has none.
+ACCOUNT_DIGITS = (12, 19)
+CARD_DIGITS = (16, 19)
+ACCOUNT_PURPOSE = "unemployment.bank_account"
+
+
+def account_index(account: str) -> str:
+    """The blind index of a benefit's bank account ("" for none)."""
+    from onestop.identity.crypto import blind_index
+
+    return blind_index(account, purpose=ACCOUNT_PURPOSE) if account else ""
+
+
+def bank_account_check(
+    person: Person, answers: dict[str, Any], *, open_claims: bool = True
+) -> None:
+    """Before an SX-SI-009 claim is filed (and again when it is approved): the account is a
+    well-formed account number (a card's Luhn check digit right), and not the account of
+    another person's open claim (``open_claims``; not asked at approval, where the earlier
+    claim's filing already refused the later one) or active benefit. Refused with a 400."""
+    from stdnum import luhn
+
+    from onestop.applications import selectors as applications
+
+    account = "".join(str(answers.get("bank_account", "")).split())
+    low, high = ACCOUNT_DIGITS
+    if not (account.isascii() and account.isdigit() and low <= len(account) <= high):
+        raise ServiceError(
+            f"银行账号应为{low}至{high}位数字。",
+            f"The bank account must be {low} to {high} digits.",
+            code="bank_account",
+        )
+    card = CARD_DIGITS[0] <= len(account) <= CARD_DIGITS[1] and account[0] in "3456"
+    if card and not luhn.is_valid(account):
+        raise ServiceError(
+            "银行卡号校验位不正确，请核对卡号。",
+            "The bank card number's check digit is wrong: check the number.",
+            code="bank_account",
+        )
+    taken = (
+        UnemploymentBenefit.objects.filter(
+            bank_account_index=account_index(account), status=BenefitStatus.ACTIVE
+        )
+        .exclude(person=person)
+        .exists()
+    ) or (
+        open_claims
+        and applications.open_cases_with_answer(
+            item_code=ITEM, key="bank_account", value=account, except_applicant_id=person.pk
+        )
+    )
+    if taken:
+        raise ServiceError(
+            "该银行账号已用于他人的失业保险金申请或待遇，请填写本人名下的账号。",
+            "This bank account is already given for another person's unemployment benefit "
+            "claim or benefit: give an account in your own name.",
+            code="bank_account_taken",
+        )
+
+
 def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
     """Approving SX-SI-009: the benefit opens from the registered month for the months and
     amount the case worker saw, once per registration, journaled; the person is told."""
@@ -212,6 +274,8 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
             "The unemployment registration has ended: the case cannot be approved.",
             code="registration_ended",
         )
+    account = "".join(str((case.answers or {}).get("bank_account", "")).split())
+    bank_account_check(case.applicant, {"bank_account": account}, open_claims=False)
     if facts.get("separation_to_determine"):
         _separation_determine(case, actor, registration)
     months = int(facts["months"])
@@ -227,7 +291,8 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
                 months=months,
                 end_period=period_of(month_of(start).plus(months - 1)),
                 monthly_amount=Decimal(facts["monthly_amount"]),
-                bank_account=str((case.answers or {}).get("bank_account", "")).strip(),
+                bank_account=account,
+                bank_account_index=account_index(account),
                 earned_months=int(facts["earned_months"]),
                 carried_in_months=int(facts["carried_months"]),
                 assessment=facts,
@@ -263,11 +328,52 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
     return benefit
 
 
+#: How far back staff may run a month's payroll when nothing is owed for it.
+PAYROLL_MONTHS_BACK = 12
+
+
+def _payroll_month_check(period: int) -> None:
+    """A past month staff run must pay someone: not before the first month of any benefit,
+    and not more than ``PAYROLL_MONTHS_BACK`` months back unless a benefit's month is due
+    and unpaid (back pay). A month already run is simply returned again."""
+    this_month = current_period(timezone.localdate())
+    if period >= this_month or BenefitPayrollRun.objects.filter(period=period).exists():
+        return
+    first = (
+        UnemploymentBenefit.objects.order_by("start_period")
+        .values_list("start_period", flat=True)
+        .first()
+    )
+    if first is None or period < first:
+        raise ServiceError(
+            f"{month_of(period)}早于任何失业保险金的首个发放月份，无需生成发放名册。",
+            f"{month_of(period)} is before the first month of any unemployment benefit: "
+            "there is no payroll to run for it.",
+            code="period_before_benefits",
+        )
+    oldest = period_of(month_of(this_month).plus(-PAYROLL_MONTHS_BACK))
+    if period < oldest:
+        owed = (
+            UnemploymentBenefit.objects.filter(start_period__lte=period, end_period__gte=period)
+            .exclude(payments__period=period)
+            .exists()
+        )
+        if not owed:
+            raise ServiceError(
+                f"发放名册最多补生成{PAYROLL_MONTHS_BACK}个月前（{month_of(oldest)}）起的月份；"
+                f"{month_of(period)}没有应补发的失业保险金。",
+                f"A payroll can be run back to {month_of(oldest)} "
+                f"({PAYROLL_MONTHS_BACK} months) at most; nothing is owed for "
+                f"{month_of(period)}.",
+                code="period_past",
+            )
+
+
 def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
     """The month's unemployment benefit payroll: one set-based insert of every benefit whose
     payable months cover ``period``; idempotent per month (a second run returns the first,
     and the unique line per benefit and month pays nothing twice)."""
-    if actor is not None and not actor.has_perm(RUN_PAYROLL):
+    if actor is not None and (hrss_staff(actor) is None or not actor.has_perm(RUN_PAYROLL)):
         raise NotPermitted()
     if not (1 <= period % 100 <= 12 and 1990 <= period // 100 <= 2100):
         raise ServiceError(
@@ -285,6 +391,8 @@ def payroll_run(*, actor: Any, period: int) -> BenefitPayrollRun:
             "months are not paid in advance.",
             code="period_ahead",
         )
+    if actor is not None:
+        _payroll_month_check(period)
     now = timezone.now()
     with transaction.atomic():
         existing = BenefitPayrollRun.objects.filter(period=period).first()
@@ -476,6 +584,12 @@ STAFF_STOPS = (
 )
 
 
+def may_stop(actor: Any, benefit: UnemploymentBenefit) -> bool:
+    """Only a case worker of an HRSS agency (the social insurance agency, the bureau) in the
+    person's region scope records a stop; other departments' staff never do."""
+    return hrss_staff(actor) is not None and actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person)
+
+
 def benefit_stop_recorded(
     *, actor: Any, benefit: UnemploymentBenefit, reason: str, event_period: int
 ) -> str:
@@ -483,12 +597,13 @@ def benefit_stop_recorded(
     refused without good reason, reported by the employment service; enlistment; settling
     abroad; ...): stopped from the month after ``event_period``. A reason that is not one of
     ``STAFF_STOPS``, or a benefit already stopped, is a 4xx."""
-    if staff_profile(actor) is None or not actor.has_perm(REGISTER_UNEMPLOYMENT, benefit.person):
+    if not may_stop(actor, benefit):
         raise NotPermitted()
     if reason not in {r.value for r in STAFF_STOPS}:
         codes = ", ".join(r.value for r in STAFF_STOPS)
+        named = "、".join(f"{rules.STOP_LABELS[r][0]}（{r.value}）" for r in STAFF_STOPS)
         raise ServiceError(
-            f"停发原因应为：{codes}。", f"The reason must be one of: {codes}.", code="reason"
+            f"停发原因应为：{named}。", f"The reason must be one of: {codes}.", code="reason"
         )
     if benefit.status == BenefitStatus.STOPPED:
         raise ServiceError(

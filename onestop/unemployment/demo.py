@@ -65,7 +65,7 @@ def load(*, unemployed: Person, today: dt.date | None = None) -> dict[str, Any]:
         ).application
         for item, answers in (
             ("SX-EMP-001", {"seeking_work": True}),
-            ("SX-SI-009", {"bank_account": "6222020200123450023"}),
+            ("SX-SI-009", {"bank_account": "6222020200123450021"}),
         )
     ]
     case = filed[-1]

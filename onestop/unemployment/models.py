@@ -114,6 +114,9 @@ class UnemploymentBenefit(models.Model):
     monthly_amount = models.DecimalField(max_digits=10, decimal_places=2)
     #: The account the claim named (SX-SI-009's form): encrypted at rest, masked on screens.
     bank_account = EncryptedTextField(blank=True, default="")
+    #: Blind index of ``bank_account`` (HMAC, ``identity.crypto.blind_index``): finds an
+    #: account already paid to someone else without storing the number in clear.
+    bank_account_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     earned_months = models.PositiveSmallIntegerField(default=0)
     carried_in_months = models.PositiveSmallIntegerField(default=0)
     assessment = models.JSONField(default=dict)

@@ -12,7 +12,7 @@ from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
-from onestop.identity.policy import RUN_PAYROLL, VIEW_PERSON, staff_profile
+from onestop.identity.policy import RUN_PAYROLL, VIEW_PERSON, hrss_staff, staff_profile
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import (
     MAX_BENEFIT_MONTHS,
@@ -169,7 +169,7 @@ def benefit_for(*, actor: Any, benefit_id: int) -> UnemploymentBenefit:
 
 def runs_for(*, actor: Any) -> QuerySet[BenefitPayrollRun]:
     """The unemployment payroll's runs, newest first (staff who run the payroll)."""
-    if not actor.has_perm(RUN_PAYROLL):
+    if hrss_staff(actor) is None or not actor.has_perm(RUN_PAYROLL):
         raise NotPermitted()
     return BenefitPayrollRun.objects.order_by("-period")[:36]
 
@@ -177,7 +177,7 @@ def runs_for(*, actor: Any) -> QuerySet[BenefitPayrollRun]:
 def run_for(*, actor: Any, period: int) -> BenefitPayrollRun:
     """One month's payroll run (staff who run the payroll; 403 before the month is looked
     at), else 404."""
-    if not actor.has_perm(RUN_PAYROLL):
+    if hrss_staff(actor) is None or not actor.has_perm(RUN_PAYROLL):
         raise NotPermitted()
     run = BenefitPayrollRun.objects.filter(period=period).first()
     if run is None:

@@ -18,7 +18,7 @@ from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Employer
-from onestop.identity.policy import REGISTER_UNEMPLOYMENT, staff_profile
+from onestop.identity.policy import hrss_staff
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import SEPARATION_LABELS, STOP_LABELS, Separation
 from onestop.rules.values import RuleError
@@ -125,8 +125,8 @@ def mine_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def benefits_view(request: HttpRequest) -> HttpResponse:
     """Staff: the benefits of people in their scope, each with the form that records a
-    stopping event."""
-    if staff_profile(request.user) is None:
+    stopping event (HRSS staff: other departments' staff run none of it)."""
+    if hrss_staff(request.user) is None:
         raise NotPermitted()
     rows = selectors.benefits_for(actor=request.user)[:200]
     return render(
@@ -138,8 +138,7 @@ def benefits_view(request: HttpRequest) -> HttpResponse:
                     "benefit": b,
                     "name": mask_name(b.person.name),
                     "resident_id": mask_resident_id(b.person.resident_id),
-                    "may_stop": request.user.has_perm(REGISTER_UNEMPLOYMENT, b.person)
-                    and b.status == "active",
+                    "may_stop": benefits.may_stop(request.user, b) and b.status == "active",
                 }
                 for b in rows
             ],

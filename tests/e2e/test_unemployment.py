@@ -43,7 +43,7 @@ def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page:
     page.goto("/services/")
     benefit_row = page.locator("#items tr", has_text="失业保险金申领")
     benefit_row.get_by_role("link", name="在线申请").click()
-    page.get_by_label("失业保险金发放银行账号").fill("6222020200112233445")
+    page.get_by_label("失业保险金发放银行账号").fill("6222020200112233446")
     page.get_by_role("button", name="继续", exact=True).click()
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("#case-status")).to_have_text(re.compile("已提交"))

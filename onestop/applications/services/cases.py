@@ -41,7 +41,7 @@ from onestop.identity import selectors as identity
 from onestop.identity.crypto import blind_index
 from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
-from onestop.rules.unemployment import Separation
+from onestop.rules.unemployment import SEPARATION_LABELS, Separation
 from onestop.workflow import engine
 
 DECISIONS = {
@@ -69,6 +69,11 @@ ESTABLISHABLE: dict[str, tuple[str, ...]] = {
     # How an employment ended when the employer's removal reason names no case of D12
     # art. 4, or the person contests it: the case worker determines it (SX-SI-009).
     "separation_determined": tuple(s.value for s in Separation),
+}
+#: Each value's Chinese name, for refusals that list the codes to a Chinese reader.
+ESTABLISHABLE_ZH: dict[str, dict[str, str]] = {
+    "post_category": {"cadre": "管理或专业技术岗位", "worker": "工人岗位"},
+    "separation_determined": {s.value: zh for s, (zh, _) in SEPARATION_LABELS.items()},
 }
 #: Their names in refusals (zh, en).
 ESTABLISHABLE_NAMES = {
@@ -100,9 +105,13 @@ def _established(case: Application, decision: str, given: dict[str, str] | None)
             )
         if value not in ESTABLISHABLE[key]:
             zh, en = ESTABLISHABLE_NAMES[key]
+            named = "、".join(
+                f"{ESTABLISHABLE_ZH[key][v]}（{v}）" if v in ESTABLISHABLE_ZH.get(key, {}) else v
+                for v in ESTABLISHABLE[key]
+            )
             raise ServiceError(
-                f"{zh}应为：{'、'.join(ESTABLISHABLE[key])}。",
-                f"The {en} must be one of: {', '.join(ESTABLISHABLE[key])}.",
+                f"{zh}应为：{named}。",
+                f"{en[:1].upper()}{en[1:]}: use one of {', '.join(ESTABLISHABLE[key])}.",
                 code="establish",
             )
         found[key] = value

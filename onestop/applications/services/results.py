@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from onestop.applications.models import FINAL, Application, Status
+from onestop.applications.models import FINAL, Application, Channel, Status
 from onestop.applications.services.materials import material_supply
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, ServiceError
@@ -69,11 +69,22 @@ def receipt_facts(case: Application) -> dict[str, Any]:
         "item": case.item_name,
         "item_code": f"{case.item_code} v{case.item_version}",
         "filed_at": timezone.localtime(case.submitted_at).isoformat(timespec="minutes"),
-        "channel": case.channel,
-        "status": case.status,
+        "channel": _both(Channel(case.channel).label),
+        "status": _both(Status(case.status).label),
         "deadline": case.deadline.isoformat(),
         "materials": "；".join(dict.fromkeys([*received, *obtained])),
     }
+
+
+def _both(label: Any) -> str:
+    """A code's label as signed on a document: Chinese, then English (never the code)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return zh if zh == en else f"{zh} {en}"
 
 
 def acceptance_receipt_pdf(
@@ -135,7 +146,7 @@ def notice_facts(case: Application) -> dict[str, Any]:
         "item": case.item_name,
         "item_code": f"{case.item_code} v{case.item_version}",
         "filed_at": timezone.localtime(case.submitted_at).isoformat(timespec="minutes"),
-        "status": case.status,
+        "status": _both(Status(case.status).label),
         "missing": [
             f"{m['name']}" + (f"（{m['name_en']}）" if m.get("name_en") else "") for m in missing
         ],

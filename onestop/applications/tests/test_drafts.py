@@ -131,7 +131,9 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     response = client.post(url, {"page": "2", "note": ""})
     assert response["Location"] == f"{url}?page=review"
     review = client.get(f"{url}?page=review").content.decode()
-    assert "6222020200112233445" in review and "2026-05" in review
+    # The account is masked even on the person's own check-your-answers page.
+    assert "6222020200112233445" not in review and "*" * 15 + "3445" in review
+    assert "2026-05" in review
     response = client.post(url, {"action": "submit"})
     case = Application.objects.get()
     assert response["Location"] == f"/applications/{case.number}/"

@@ -123,7 +123,7 @@ def test_a_supplement_request_is_printed_as_the_notice_at_the_counter(world: Any
     facts = Certificate.objects.get(kind="supplement_notice").payload["facts"]
     assert (facts["case"], facts["status"], facts["note"]) == (
         case.number,
-        "supplement",
+        "待申请人补正 waiting for the applicant's supplement",
         "请补充人事档案（视同缴费年限认定）",
     )
     # The receipt through the API as well.

@@ -40,10 +40,11 @@ def test_carol_prints_a_receipt_for_a_counter_filing(world: Any) -> None:
     facts = receipt.payload["facts"]
     assert (facts["case"], facts["channel"], facts["status"], facts["deadline"]) == (
         case.number,
-        "counter",
-        "submitted",
+        "窗口办理 counter",  # labels, never the codes
+        facts["status"],
         case.deadline.isoformat(),
     )
+    assert facts["status"].endswith("submitted, awaiting acceptance") and facts["status"][0] > "~"
     assert receipt.number.startswith("AR") and receipt.person == world.alice
     assert verify(receipt.payload, receipt.signature)
     assert world.alice.resident_id not in str(receipt.payload)  # masked

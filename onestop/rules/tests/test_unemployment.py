@@ -90,7 +90,7 @@ def test_each_missing_condition_is_named() -> None:
     assert found.refusals[0].zh == "单位和本人累计缴费不满1年（11个月）。"
     assert (
         found.refusals[1].en
-        == "The employment ended by resigned: that is of the person's own will."
+        == "The last employment ended as “resigned”: that is of the person's own will."
     )
     assert found.refusals[2].en == "The person is not registered as unemployed."
 

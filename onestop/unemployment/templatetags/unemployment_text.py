@@ -45,6 +45,7 @@ def unemployment_source(source: str) -> str:
 _FORMULAS_ZH = {
     "INVOLUNTARY": "非因本人意愿",
     "VOLUNTARY": "本人意愿",
+    "TO BE DETERMINED": "待认定",
     "months >= 12 AND involuntary AND registered": "缴费满12个月 且 非因本人意愿 且 已失业登记",
 }
 _DURATION = re.compile(r"^(\d+) months: >=120 -> 24; >=60 -> 18; >=12 -> 12$")
@@ -56,7 +57,7 @@ def unemployment_formula(formula: str) -> str:
     """A benefit line's formula in the current language; arithmetic stays as written."""
     text = str(formula or "")
     if not _zh():
-        return text
+        return "to be determined" if text == "TO BE DETERMINED" else text
     if text in _FORMULAS_ZH:
         return _FORMULAS_ZH[text]
     if found := _DURATION.match(text):

@@ -147,7 +147,10 @@ def test_the_page_in_english_and_the_fragment(client: Client) -> None:
     ).content.decode()
     assert "<html" not in fragment and 'id="benefit-result"' in fragment
     assert "You could not draw unemployment benefit now." in fragment
-    assert "The employment ended by resigned: that is of the person&#x27;s own will." in fragment
+    assert (
+        "The last employment ended as “resigned”: that is of the person&#x27;s own will."
+        in fragment
+    )
     assert "The person is not registered as unemployed." in fragment  # the box was not ticked
 
 

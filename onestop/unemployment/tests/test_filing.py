@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 ENDED_BY_EMPLOYER = "contract ended by the employer"
 MONTHS = [202501 + i for i in range(12)] + [202601]
-ACCOUNT = "6222020200112233445"
+ACCOUNT = "6222020200112233446"
 
 
 @contextmanager
@@ -287,9 +287,12 @@ def test_a_benefit_is_granted_once_per_registration(world: Any) -> None:
 
 
 def test_payroll_pays_each_month_once(world: Any) -> None:
-    """Two months paid; a month run twice pays once; a month before the start pays nobody."""
+    """Two months paid; a month run twice pays once; a past month before the start is
+    refused (nobody is owed it)."""
     benefit = granted(world)
-    assert benefits.payroll_run(actor=world.rita, period=202610).count == 0
+    with pytest.raises(ServiceError) as before_any:
+        benefits.payroll_run(actor=world.rita, period=202610)
+    assert before_any.value.code == "period_before_benefits"
     first = benefits.payroll_run(actor=world.rita, period=202611)
     again = benefits.payroll_run(actor=world.rita, period=202611)
     second = benefits.payroll_run(actor=world.rita, period=202612)
@@ -299,12 +302,12 @@ def test_payroll_pays_each_month_once(world: Any) -> None:
         (202611, "regular", Decimal("1944.00")),
         (202612, "regular", Decimal("1944.00")),
     ]
-    assert Entry.objects.filter(action="unemployment.payroll.run").count() == 3
+    assert Entry.objects.filter(action="unemployment.payroll.run").count() == 2
     with pytest.raises(NotPermitted):
         benefits.payroll_run(actor=world.carol, period=202701)
     with pytest.raises(ServiceError):
         benefits.payroll_run(actor=world.rita, period=202613)
-    assert BenefitPayrollRun.objects.count() == 3
+    assert BenefitPayrollRun.objects.count() == 2
 
 
 def test_reemployment_stops_it_from_the_next_month_and_recovers(world: Any) -> None:

@@ -1,0 +1,202 @@
+"""What a hostile tester found in the unemployment benefit: a bank account shown in full,
+another person's account accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onestop.applications import labels
+from onestop.applications import services as applications
+from onestop.common.errors import ServiceError
+from onestop.unemployment import benefits
+from onestop.unemployment.models import UnemploymentBenefit
+from onestop.unemployment.tests.test_filing import (
+    ACCOUNT,
+    MONTHS,
+    browser,
+    claim,
+    insured,
+    register_online,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bank_account_is_masked_on_the_case_page(world: Any) -> None:
+    """carol, rita, sam and alice read alice's claim: the account's last four digits only."""
+    insured(world, MONTHS)
+    register_online(world)
+    case = claim(world)
+    for user in (world.carol, world.rita, world.sam, world.alice.user):
+        page = browser(user).get(f"/applications/{case.number}/")
+        assert page.status_code == 200
+        shown = page.content.decode()
+        assert ACCOUNT not in shown
+        assert "*" * 15 + ACCOUNT[-4:] in shown
+
+
+def test_a_bank_account_fact_is_masked() -> None:
+    assert labels.fact_value("bank_account", ACCOUNT) == "*" * 15 + ACCOUNT[-4:]
+    assert labels.masked("note", ACCOUNT) == ACCOUNT
+    assert labels.masked("payee", ACCOUNT, {"x-mask": "bank_account"}) == "*" * 15 + ACCOUNT[-4:]
+
+
+def bob_claims(world: Any, account: str) -> Any:
+    """bob files SX-SI-009 by API (the account is checked before anything else)."""
+    return browser(world.bob.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-009", "answers": {"bank_account": account}},
+        content_type="application/json",
+    )
+
+
+def test_another_persons_account_is_refused(world: Any) -> None:
+    """alice claimed with her account (open, then granted): bob's claim naming the same
+    account is refused with a 400 in both languages, nothing filed."""
+    from onestop.applications.models import Application
+
+    insured(world, MONTHS)
+    register_online(world)
+    case = claim(world)
+    filed = Application.objects.count()
+    answer = bob_claims(world, ACCOUNT)
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert body["code"] == "bank_account_taken"
+    assert "他人" in body["message_zh"] and "another person" in body["message_en"]
+    assert Application.objects.count() == filed
+    # Once granted (the claim closed), the account is found on the active benefit.
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    assert UnemploymentBenefit.objects.get().bank_account_index
+    again = bob_claims(world, ACCOUNT)
+    assert again.status_code == 400 and again.json()["code"] == "bank_account_taken"
+    with pytest.raises(ServiceError):
+        benefits.bank_account_check(world.bob, {"bank_account": ACCOUNT})
+    benefits.bank_account_check(world.alice, {"bank_account": ACCOUNT})  # her own: fine
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        "6222020200112233445",
+        "12345678901",
+        "62220202001122334451234",
+        "６２２２０２０２００１１２２３３４４６",
+    ],
+)
+def test_a_malformed_account_is_refused(world: Any, account: str) -> None:
+    """A card number with a wrong check digit, too short, too long, not ASCII digits: 400."""
+    insured(world, MONTHS)
+    register_online(world)
+    answer = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-009", "answers": {"bank_account": account}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["message_zh"] and answer.json()["message_en"]
+
+
+def test_the_separation_line_is_read_in_one_language(world: Any) -> None:
+    """A free-text removal reason: the zh case page says 待认定 (never the code); a bad
+    value names each choice in Chinese; once carol determined it, the line shows the decided
+    separation, translated."""
+    from onestop.unemployment.tests.test_separation import claim as claim_with
+
+    insured(world, MONTHS, reason="moved to another city")
+    register_online(world)
+    case = claim_with(world)
+    page = browser(world.carol).get(f"/applications/{case.number}/").content.decode()
+    assert "TO BE DETERMINED" not in page and "待认定" in page
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.carol,
+            application=case,
+            task="review",
+            decision="approve",
+            established={"separation_determined": "moved"},
+        )
+    assert "用人单位解除劳动合同（ended_by_employer）" in refused.value.zh
+    assert refused.value.en.startswith("How the last employment ended: use one of")
+    applications.application_act(
+        actor=world.carol,
+        application=case,
+        task="review",
+        decision="approve",
+        established={"separation_determined": "ended_by_employer"},
+    )
+    page = browser(world.carol).get(f"/applications/{case.number}/").content.decode()
+    assert "用人单位解除劳动合同" in page and "待认定" not in page
+    english = browser(world.carol)
+    english.cookies["django_language"] = "en"
+    shown = english.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"contract ended by the employer" in shown
+
+
+def test_refusals_and_the_stop_outcome_in_both_languages(world: Any) -> None:
+    """A voluntary end's refusal reads as English; the stop reasons listed in Chinese; the
+    stop's outcome in both languages."""
+    from onestop.rules import unemployment as rules
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    found = rules.eligibility(
+        lifetime_contribution_months=24,
+        separation=rules.Separation.RESIGNED,
+        registered_unemployed=True,
+    )
+    assert (
+        found.refusals[0].en
+        == "The last employment ended as “resigned”: that is of the person's own will."
+    )
+    benefit = granted(world)
+    with in_month(202612):
+        bad = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "x", "month": "2026-12"},
+            content_type="application/json",
+        )
+        assert bad.status_code == 400
+        assert "应征服兵役（enlisted）" in bad.json()["message_zh"]
+        answer = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "enlisted", "month": "2026-12"},
+            content_type="application/json",
+        )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["outcome_zh"] == "自2027-01起停发；应追回0.00元"
+    assert body["outcome_en"] == body["outcome"] == "stopped from 2027-01; to recover 0.00"
+
+
+def test_no_payroll_for_a_month_nobody_is_owed(world: Any) -> None:
+    """A staff run for a month before any benefit (2020-01), or more than 12 months back
+    with nothing owed (2027-11, after alice's benefit ended in 2027-10), is a 400 with the
+    reason and makes no run; a month owed runs as before."""
+    from onestop.unemployment.models import BenefitPayrollRun
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    with in_month(202611):
+        empty = browser(world.rita).post(
+            "/api/v1/unemployment/payroll/runs",
+            {"period": "2020-01"},
+            content_type="application/json",
+        )
+    assert empty.status_code == 400, empty.content
+    assert empty.json()["code"] == "period_before_benefits"
+    granted(world)
+    with in_month(202901):
+        for period, code in (("2020-01", "period_before_benefits"), ("2027-11", "period_past")):
+            answer = browser(world.rita).post(
+                "/api/v1/unemployment/payroll/runs",
+                {"period": period},
+                content_type="application/json",
+            )
+            assert answer.status_code == 400 and answer.json()["code"] == code
+            assert answer.json()["message_zh"] and answer.json()["message_en"]
+    assert not BenefitPayrollRun.objects.exists()
+    with in_month(202611):
+        assert benefits.payroll_run(actor=world.rita, period=202611).count == 1
