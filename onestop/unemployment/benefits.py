@@ -225,7 +225,9 @@ def bank_account_check(
             f"The bank account must be {low} to {high} digits.",
             code="bank_account",
         )
-    card = CARD_DIGITS[0] <= len(account) <= CARD_DIGITS[1] and account[0] in "3456"
+    # UnionPay cards (62..., 16 to 19 digits; the cards benefits are paid to) carry a Luhn
+    # check digit; other account numbers, passbooks included, are not checked that way.
+    card = CARD_DIGITS[0] <= len(account) <= CARD_DIGITS[1] and account.startswith("62")
     if card and not luhn.is_valid(account):
         raise ServiceError(
             "银行卡号校验位不正确，请核对卡号。",

@@ -77,6 +77,8 @@ def test_another_persons_account_is_refused(world: Any) -> None:
     with pytest.raises(ServiceError):
         benefits.bank_account_check(world.bob, {"bank_account": ACCOUNT})
     benefits.bank_account_check(world.alice, {"bank_account": ACCOUNT})  # her own: fine
+    # An account number that is not a UnionPay card (a passbook) has no Luhn digit to check.
+    benefits.bank_account_check(world.alice, {"bank_account": "3100012345678901234"})
 
 
 @pytest.mark.parametrize(
