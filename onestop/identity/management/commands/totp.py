@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--key",
             action="store_true",
-            help="Print the login's authenticator key and otpauth:// URI, for an authenticator app.",
+            help="Print the login's authenticator key and otpauth:// URI instead.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
