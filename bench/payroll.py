@@ -228,6 +228,7 @@ def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str
                 "stop_reason",
                 "carried_out_months",
                 "bank_account",
+                "bank_account_index",
                 "created_at",
             ],
             (
@@ -246,6 +247,7 @@ def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str
                     "active",
                     "",
                     0,
+                    "",
                     "",
                     now,
                 )

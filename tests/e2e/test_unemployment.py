@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from onestop.applications.models import Application
+from onestop.common import jobs
 from onestop.unemployment.models import BenefitPayment, UnemploymentBenefit
 from onestop.unemployment.services import registrations_close_on_reemployment
 from onestop.unemployment.tests.test_filing import MONTHS, insured
@@ -64,6 +65,12 @@ def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page:
         page.goto("/staff/unemployment/payroll/")
         page.get_by_label("发放月份").fill(month)
         page.get_by_role("button", name="生成发放名册").click()
+        page.wait_for_load_state()
+        # The run's medical-insurance batch goes out in a background thread; the test's
+        # in-memory SQLite (shared cache) answers "table is locked" to a concurrent reader
+        # instead of waiting as a database file does, so the page is read once it is sent.
+        assert jobs.wait(60)
+        page.goto("/staff/unemployment/payroll/")
         expect(page.locator("#runs tbody tr", has_text=month)).to_contain_text("1944.00")
     sign_out(page)
 
