@@ -103,6 +103,12 @@ def note_success(user: User) -> None:
         user.failed_logins, user.locked_until = 0, None
 
 
+def _journal_refusal(user: User, *, action: str, changes: dict[str, Any] | None = None) -> None:
+    """Journal a refused sign-in (``identity.login.*``) in its own transaction."""
+    with transaction.atomic():
+        record(actor=None, action=action, target=user, outcome=Outcome.DENIED, changes=changes)
+
+
 class IdentifierBackend(PolicyBackend):
     def authenticate(  # type: ignore[override]
         self,
@@ -127,13 +133,7 @@ class IdentifierBackend(PolicyBackend):
             return self._from_known_device(request, user, password, device)
         now = timezone.now()
         if is_locked(user, now):
-            with transaction.atomic():
-                record(
-                    actor=None,
-                    action="identity.login.refused_locked",
-                    target=user,
-                    outcome=Outcome.DENIED,
-                )
+            _journal_refusal(user, action="identity.login.refused_locked")
             return None
         if not user.check_password(password):
             note_failure(user, action="identity.login.failed", now=now, end_sessions=False)
@@ -149,25 +149,13 @@ class IdentifierBackend(PolicyBackend):
         account's lockout by unknown clients does not (onestop.identity.devices)."""
         client = {"client": "known device"}
         if devices.is_locked(device):
-            with transaction.atomic():
-                record(
-                    actor=None,
-                    action="identity.login.refused_locked",
-                    target=user,
-                    outcome=Outcome.DENIED,
-                    changes=client,
-                )
+            _journal_refusal(user, action="identity.login.refused_locked", changes=client)
             return None
         if not user.check_password(password):
             failures = devices.note_failure(device)
-            with transaction.atomic():
-                record(
-                    actor=None,
-                    action="identity.login.failed",
-                    target=user,
-                    outcome=Outcome.DENIED,
-                    changes={**client, "failed_logins": failures},
-                )
+            _journal_refusal(
+                user, action="identity.login.failed", changes={**client, "failed_logins": failures}
+            )
             return None
         devices.note_success(device)
         request.onestop_device = device
