@@ -2,6 +2,12 @@
 
 Bills go out through an outbox (``Bill.sent_at``), after commit; payments come back in order
 with a cursor and are posted idempotently by the authority's payment id.
+
+Not the generic outbox (``onestop.exchange.outbox``): its messages are immutable, keyed once
+and retried each on its own backoff, whereas a bill is one mutable figure at the authority
+(re-sent when a refund is netted or a payer's period is shortened). Versioned messages could
+arrive out of order and leave the older, higher figure as the authority's last word; here the
+figure is read when it is sent, so the last send is always the current one.
 """
 
 from __future__ import annotations
