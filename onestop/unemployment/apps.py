@@ -9,7 +9,7 @@ class UnemploymentConfig(AppConfig):
 
     def ready(self) -> None:
         from onestop.applications.prechecks import on_precheck
-        from onestop.applications.services import on_approved, on_submit
+        from onestop.applications.services import on_approved, on_filed, on_submit
         from onestop.unemployment import benefits, filing
         from onestop.workflow import engine
 
@@ -19,3 +19,4 @@ class UnemploymentConfig(AppConfig):
         on_approved(benefits.ITEM, benefits.benefit_from_case)
         on_precheck(benefits.ITEM, benefits.benefit_precheck)
         on_submit(benefits.ITEM, benefits.bank_account_check)
+        on_filed(benefits.ITEM, benefits.claim_account_record)

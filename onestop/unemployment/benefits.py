@@ -23,10 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 
+from onestop.applications.models import FINAL as CASE_FINAL
 from onestop.applications.prechecks import Note, Precheck
 from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
@@ -44,6 +45,7 @@ from onestop.unemployment.models import (
     BenefitPaymentKind,
     BenefitPayrollRun,
     BenefitStatus,
+    ClaimAccount,
     Status,
     UnemploymentBenefit,
     UnemploymentRegistration,
@@ -215,8 +217,6 @@ def bank_account_check(
     claim's filing already refused the later one) or active benefit. Refused with a 400."""
     from stdnum import luhn
 
-    from onestop.applications import selectors as applications
-
     account = "".join(str(answers.get("bank_account", "")).split())
     low, high = ACCOUNT_DIGITS
     if not (account.isascii() and account.isdigit() and low <= len(account) <= high):
@@ -234,24 +234,39 @@ def bank_account_check(
             "The bank card number's check digit is wrong: check the number.",
             code="bank_account",
         )
-    taken = (
-        UnemploymentBenefit.objects.filter(
-            bank_account_index=account_index(account), status=BenefitStatus.ACTIVE
-        )
-        .exclude(person=person)
-        .exists()
-    ) or (
-        open_claims
-        and applications.open_cases_with_answer(
-            item_code=ITEM, key="bank_account", value=account, except_applicant_id=person.pk
+    index = account_index(account)
+    taken = Q(
+        Exists(
+            UnemploymentBenefit.objects.filter(
+                bank_account_index=index, status=BenefitStatus.ACTIVE
+            ).exclude(person=person)
         )
     )
-    if taken:
+    if open_claims:
+        taken |= Q(
+            Exists(
+                ClaimAccount.objects.filter(account_index=index)
+                .exclude(claim__status__in=CASE_FINAL)
+                .exclude(person=person)
+            )
+        )
+    # One query, whatever the number of claims: both indexed lookups in one statement.
+    if Person.objects.filter(taken, pk=person.pk).exists():
         raise ServiceError(
             "该银行账号已用于他人的失业保险金申请或待遇，请填写本人名下的账号。",
             "This bank account is already given for another person's unemployment benefit "
             "claim or benefit: give an account in your own name.",
             code="bank_account_taken",
+        )
+
+
+def claim_account_record(case: Any) -> None:
+    """When an SX-SI-009 claim is filed: the blind index of the account it names, for the
+    check of later claims (``bank_account_check``)."""
+    account = "".join(str((case.answers or {}).get("bank_account", "")).split())
+    if account:
+        ClaimAccount.objects.create(
+            claim=case, person_id=case.applicant_id, account_index=account_index(account)
         )
 
 

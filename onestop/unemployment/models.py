@@ -220,3 +220,18 @@ class MedicalContribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period} {self.amount}"
+
+
+class ClaimAccount(models.Model):
+    """The bank account an SX-SI-009 claim named, as a blind index (HMAC,
+    ``identity.crypto.blind_index``), written when the claim is filed: finds another person's
+    open claim with the same account in one indexed lookup, without decrypting any claim."""
+
+    claim = models.OneToOneField(
+        "applications.Application", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    account_index = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.person_id}"

@@ -485,6 +485,8 @@ def application_submit(
                 )
                 clock_update(application, item, today, set())
                 application.save()
+                for hook in FILED_HOOKS.get(item.code, []):
+                    hook(application)
                 steps_sync(application)
                 step_add(application, actor, "submitted", note=channel)
                 record(
@@ -562,6 +564,15 @@ def on_route(item_code: str, route: Callable[[Person, dict[str, Any]], Region | 
 
 def on_submit(item_code: str, check: Callable[[Person, dict[str, Any]], None]) -> None:
     SUBMIT_CHECKS.setdefault(item_code, []).append(check)
+
+
+#: What other contexts record when a case of an item is filed (in the filing's transaction,
+#: after the case is saved). Registered by those contexts when they load.
+FILED_HOOKS: dict[str, list[Callable[[Application], None]]] = {}
+
+
+def on_filed(item_code: str, hook: Callable[[Application], None]) -> None:
+    FILED_HOOKS.setdefault(item_code, []).append(hook)
 
 
 #: What other contexts do when a case of an item is approved (in the approval's transaction;

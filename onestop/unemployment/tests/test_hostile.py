@@ -202,3 +202,47 @@ def test_no_payroll_for_a_month_nobody_is_owed(world: Any) -> None:
     assert not BenefitPayrollRun.objects.exists()
     with in_month(202611):
         assert benefits.payroll_run(actor=world.rita, period=202611).count == 1
+
+
+def test_the_open_claim_check_is_one_query_at_scale(world: Any) -> None:
+    """10,000 open claims of others: the account check reads no claim's answers, it is one
+    indexed lookup, refusing the account of one of them and passing a new one."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onestop.applications.models import Application
+    from onestop.unemployment.models import ClaimAccount
+
+    insured(world, MONTHS)
+    register_online(world)
+    case = claim(world)
+    row = ClaimAccount.objects.get()
+    assert (row.claim_id, row.person_id) == (case.pk, world.alice.pk)
+    assert row.account_index == benefits.account_index(ACCOUNT)
+    # Claims filed before the index: the migration's backfill gives them theirs.
+    ClaimAccount.objects.all().delete()
+    migration = importlib.import_module("onestop.unemployment.migrations.0006_claim_account_index")
+    migration.forwards(apps, None)
+    assert ClaimAccount.objects.get().account_index == benefits.account_index(ACCOUNT)
+
+    template = Application.objects.values().get(pk=case.pk)
+    for key in ("id", "number", "open_key"):
+        template.pop(key)
+    clones = Application.objects.bulk_create(
+        Application(**template, number=f"SX{n:018d}") for n in range(10_000)
+    )
+    ClaimAccount.objects.bulk_create(
+        ClaimAccount(
+            claim=c, person=world.alice, account_index=benefits.account_index(f"3100{n:012d}")
+        )
+        for n, c in enumerate(clones)
+    )
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ServiceError):
+        benefits.bank_account_check(world.bob, {"bank_account": "3100000000009999"})
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        benefits.bank_account_check(world.bob, {"bank_account": "3100000000010000"})
+    assert len(queries) == 1
