@@ -34,17 +34,42 @@ from onestop.pensions import services
 from onestop.pensions.models import Payment, PayrollRun, Pensioner, PensionerStatus
 
 
-def _pensioners(rows: int, seed: int, write: Callable[[str], Any]) -> int:
-    """``rows`` pensioners (persons made by the bulk generator); returns the first period."""
-    rng = random.Random(seed)
-    write(f"Preparing {rows} pensioners (not timed)...")
-    people(count=rows, employers=1, rng=rng, start_period=202401, prefix=f"退休{seed}")
-    taken = set(Pensioner.objects.values_list("person_id", flat=True))
-    persons = [
+def _new_people(rows: int, rng: random.Random, prefix: str, busy: Any) -> list[tuple[int, int]]:
+    """``rows`` persons made by the bulk generator, as (id, region id), less those in
+    ``busy`` (a query of person ids already set up by an earlier run)."""
+    people(count=rows, employers=1, rng=rng, start_period=202401, prefix=prefix)
+    taken = set(busy)
+    return [
         (pk, region)
         for pk, region in Person.objects.order_by("-pk").values_list("pk", "region_id")[:rows]
         if pk not in taken
     ]
+
+
+def _time_raw_insert(table: str, columns: str, insert: str, params: list[Any]) -> float:
+    """Seconds one ``INSERT ... SELECT`` takes, commit included, into a fresh logged table
+    ``table`` with a primary key and ``columns``; the table is dropped afterwards."""
+    key = "bigserial" if connection.vendor == "postgresql" else "integer"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} (id {key} PRIMARY KEY, {columns})")
+    try:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(insert, params)
+        return time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _pensioners(rows: int, seed: int, write: Callable[[str], Any]) -> int:
+    """``rows`` pensioners (persons made by the bulk generator); returns the first period."""
+    rng = random.Random(seed)
+    write(f"Preparing {rows} pensioners (not timed)...")
+    persons = _new_people(
+        rows, rng, f"退休{seed}", Pensioner.objects.values_list("person_id", flat=True)
+    )
     start = services.month_index("2025-01")
     now = timezone.now()
     with transaction.atomic():
@@ -132,28 +157,16 @@ def _raw(index: int) -> float:
     """One ``INSERT ... SELECT`` into a logged table shaped like the payment list (primary key,
     unique pensioner/month/kind), timed with its commit; the table is dropped afterwards."""
     pensioners = Pensioner._meta.db_table
-    key = "bigserial" if connection.vendor == "postgresql" else "integer"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_payroll")
-        cursor.execute(
-            f"CREATE TABLE bench_payroll (id {key} PRIMARY KEY, pensioner_id bigint NOT NULL, "
-            "period_index integer NOT NULL, kind varchar(16) NOT NULL, months integer NOT NULL, "
-            "amount numeric(12,2) NOT NULL, created_at timestamp NOT NULL, "
-            "UNIQUE (pensioner_id, period_index, kind))"
-        )
-    try:
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO bench_payroll (pensioner_id, period_index, kind, months, amount, "  # noqa: S608
-                f"created_at) SELECT p.id, %s, 'regular', 1, p.monthly_amount, %s "
-                f"FROM {pensioners} p WHERE p.status = 'active' AND p.start_index <= %s",
-                [index, timezone.now(), index],
-            )
-        return time.perf_counter() - started
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_payroll")
+    return _time_raw_insert(
+        "bench_payroll",
+        "pensioner_id bigint NOT NULL, period_index integer NOT NULL, kind varchar(16) NOT NULL, "
+        "months integer NOT NULL, amount numeric(12,2) NOT NULL, created_at timestamp NOT NULL, "
+        "UNIQUE (pensioner_id, period_index, kind)",
+        "INSERT INTO bench_payroll (pensioner_id, period_index, kind, months, amount, "  # noqa: S608
+        f"created_at) SELECT p.id, %s, 'regular', 1, p.monthly_amount, %s "
+        f"FROM {pensioners} p WHERE p.status = 'active' AND p.start_index <= %s",
+        [index, timezone.now(), index],
+    )
 
 
 def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str, Any]:
@@ -170,17 +183,14 @@ def _unemployment(rows: int, seed: int, write: Callable[[str], Any]) -> dict[str
 
     rng = random.Random(seed + 1)
     write(f"Preparing {rows} unemployment benefits (not timed)...")
-    people(count=rows, employers=1, rng=rng, start_period=202401, prefix=f"失业{seed}")
-    busy = set(
+    persons = _new_people(
+        rows,
+        rng,
+        f"失业{seed}",
         UnemploymentRegistration.objects.filter(status="registered").values_list(
             "person_id", flat=True
-        )
+        ),
     )
-    persons = [
-        (pk, region)
-        for pk, region in Person.objects.order_by("-pk").values_list("pk", "region_id")[:rows]
-        if pk not in busy
-    ]
     # Benefits start in the first month timed, so that it pays each one month (no back pay).
     taken = list(BenefitPayrollRun.objects.values_list("period", flat=True))
     first = period_of(month_of(max(taken)).plus(1)) if taken else 202701
@@ -285,25 +295,13 @@ def _raw_unemployment(period: int) -> float:
     from onestop.unemployment.models import UnemploymentBenefit
 
     benefits = UnemploymentBenefit._meta.db_table
-    key = "bigserial" if connection.vendor == "postgresql" else "integer"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_benefit_payroll")
-        cursor.execute(
-            f"CREATE TABLE bench_benefit_payroll (id {key} PRIMARY KEY, "
-            "benefit_id bigint NOT NULL, period integer NOT NULL, kind varchar(16) NOT NULL, "
-            "amount numeric(12,2) NOT NULL, created_at timestamp NOT NULL, "
-            "UNIQUE (benefit_id, period, kind))"
-        )
-    try:
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO bench_benefit_payroll (benefit_id, period, kind, amount, "  # noqa: S608
-                f"created_at) SELECT b.id, %s, 'regular', b.monthly_amount, %s FROM {benefits} b "
-                "WHERE b.start_period <= %s AND b.end_period >= %s",
-                [period, timezone.now(), period, period],
-            )
-        return time.perf_counter() - started
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_benefit_payroll")
+    return _time_raw_insert(
+        "bench_benefit_payroll",
+        "benefit_id bigint NOT NULL, period integer NOT NULL, kind varchar(16) NOT NULL, "
+        "amount numeric(12,2) NOT NULL, created_at timestamp NOT NULL, "
+        "UNIQUE (benefit_id, period, kind)",
+        "INSERT INTO bench_benefit_payroll (benefit_id, period, kind, amount, "  # noqa: S608
+        f"created_at) SELECT b.id, %s, 'regular', b.monthly_amount, %s FROM {benefits} b "
+        "WHERE b.start_period <= %s AND b.end_period >= %s",
+        [period, timezone.now(), period, period],
+    )
