@@ -346,3 +346,56 @@ def test_a_proof_issued_at_once_is_rated_once_a_day(world: Any) -> None:
     case, _ = completed(world)
     other = alice.post(f"/api/v1/applications/{case.number}/review", body, "application/json")
     assert other.status_code == 201, other.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_proofs_rated_at_the_same_instant_on_postgresql_make_one_rating(world: Any) -> None:
+    """Two proofs issued at once, the same day: their ratings sent at the same instant, each
+    on its own connection through the real middleware, make exactly one rating; the other
+    is refused ``rated_today`` (the applicant's row serialises them)."""
+    import threading
+
+    from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
+    alice = Client(enforce_csrf_checks=True)
+    alice.force_login(world.alice.user)
+    alice.cookies["csrftoken"] = _get_new_csrf_string()
+    alice.defaults["HTTP_X_CSRFTOKEN"] = alice.cookies["csrftoken"].value
+    numbers = []
+    for _ in range(2):
+        filed = alice.post(
+            "/api/v1/applications", {"item_code": "SX-SI-004", "answers": {}}, "application/json"
+        )
+        assert filed.status_code == 201, filed.content
+        numbers.append(filed.json()["number"])
+    cookies = {name: morsel.value for name, morsel in alice.cookies.items()}
+    body = {"level": 5, "scores": dict.fromkeys(DIMENSIONS, 5), "comment": "快"}
+    barrier = threading.Barrier(2)
+    answers: list[tuple[int, str]] = []
+    failures: list[BaseException] = []
+
+    def rate(number: str) -> None:
+        try:
+            client = Client(enforce_csrf_checks=True)
+            for name, value in cookies.items():
+                client.cookies[name] = value
+            client.defaults["HTTP_X_CSRFTOKEN"] = cookies["csrftoken"]
+            barrier.wait()
+            answer = client.post(f"/api/v1/applications/{number}/review", body, "application/json")
+            answers.append((answer.status_code, answer.json().get("code", "")))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rate, args=(number,)) for number in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[:3]
+    assert sorted(answers) == [(201, ""), (400, "rated_today")]
+    assert Review.objects.count() == 1
