@@ -302,6 +302,29 @@ def _answer_shown(spec: dict[str, Any], value: Any, key: str = "") -> Any:
     return value
 
 
+def _timeline(case: Any) -> list[Any]:
+    """The case's steps, each with ``actor_shown``: who acted, as the page names them. A
+    person's user name is a pseudonym of no use to a reader: the applicant shows as
+    "Applicant", another person by the masked name, the platform as such, staff as
+    recorded."""
+    steps = list(case.steps.all())
+    people = {s.actor_label for s in steps if s.role in ("citizen", "anonymous")}
+    names = identity.person_names_of_users(usernames=people) if people else {}
+    applicant = case.applicant.user.get_username() if case.applicant.user_id else None
+    for step in steps:
+        if step.role == "system":
+            step.actor_shown = _("the platform")
+        elif step.role not in ("citizen", "anonymous"):
+            step.actor_shown = step.actor_label
+        elif step.actor_label == applicant:
+            step.actor_shown = _("Applicant")
+        else:
+            step.actor_shown = (
+                mask_name(names[step.actor_label]) if step.actor_label in names else "—"
+            )
+    return steps
+
+
 def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tuple[str, str]]:
     """The form's answers as read: each field's title and each option's label in the current
     language (the schema records both), never the key or the stored code."""
@@ -359,6 +382,8 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "reassigns": reassigns,
         "clock": services.clock_of(case, today),
         "shows_time_left": policy.is_staff_member(user),
+        # Instructions to staff (what to establish, how) are for staff; others see a status.
+        "is_staff": policy.is_staff_member(user),
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
@@ -380,7 +405,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
         "unemployment": labels.unemployment_shown(case.facts),
-        "steps": case.steps.all(),
+        "steps": _timeline(case),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),
         "overdue": services.overdue(case, today),

@@ -190,3 +190,10 @@ def employer_users_of(*, employer: Employer) -> list[EmployerRole]:
         employer=employer, revoked_at__isnull=True
     )
     return sorted(grants, key=lambda g: (order.get(g.role, 9), g.pk))
+
+
+def person_names_of_users(*, usernames: set[str]) -> dict[str, str]:
+    """The names of the persons who sign in as ``usernames``, by user name."""
+    return dict(
+        Person.objects.filter(user__username__in=usernames).values_list("user__username", "name")
+    )

@@ -228,7 +228,7 @@ def test_the_open_claim_check_is_one_query_at_scale(world: Any) -> None:
     migration.forwards(apps, None)
     assert ClaimAccount.objects.get().account_index == benefits.account_index(ACCOUNT)
 
-    template = Application.objects.values().get(pk=case.pk)
+    template: dict[str, Any] = dict(Application.objects.values().get(pk=case.pk))
     for key in ("id", "number", "open_key"):
         template.pop(key)
     clones = Application.objects.bulk_create(
@@ -246,3 +246,33 @@ def test_the_open_claim_check_is_one_query_at_scale(world: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         benefits.bank_account_check(world.bob, {"bank_account": "3100000000010000"})
     assert len(queries) == 1
+
+
+def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
+    world: Any,
+) -> None:
+    """alice's claim page names the province figures it used ("陕西省 2026 年参数（第 1
+    版）"), never their code ``610000/2026/v1``, and her timeline says "申请人", not her
+    user name (a pseudonym nobody reads); the staff's steps keep the staff member."""
+    import re
+
+    insured(world, MONTHS)
+    register_online(world)
+    case = claim(world)
+    applications.application_act(
+        actor=world.carol, application=case, task="review", decision="approve"
+    )
+    for language, label, applicant in (
+        ("zh-hans", "陕西省 2026 年参数（第 1 版）", "申请人"),
+        ("en", "Shaanxi 2026 parameters, version 1", "Applicant"),
+    ):
+        page = browser(world.alice.user).get(
+            f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language
+        )
+        text = page.content.decode()
+        assert label in text
+        assert not re.search(r"\\d{6}/\\d{4}/v\\d+", text)
+        timeline = text[text.index('id="timeline"') :]
+        assert f"· {applicant}:" in timeline
+        assert world.alice.user.username not in text
+        assert f"· {world.carol.username}" in timeline

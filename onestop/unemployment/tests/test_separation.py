@@ -52,6 +52,11 @@ def test_a_free_text_reason_goes_to_the_case_worker_who_determines_it(world: Any
     assert applications.to_establish(case) == ["separation_determined"]
     page = browser(world.carol).get(f"/applications/{case.number}/").content.decode()
     assert 'id="separation-notice"' in page and 'name="review-separation_determined"' in page
+    # alice sees where her case stands, not the instruction to the case worker.
+    own = browser(world.alice.user).get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = own.content.decode()
+    assert 'id="separation-status"' in text and "is being determined by the case worker" in text
+    assert 'id="separation-notice"' not in text and "Determine it from" not in text
     for established, code in ((None, "establish"), ("resigned", "separation_voluntary")):
         with pytest.raises(ServiceError) as refused:
             applications.application_act(
