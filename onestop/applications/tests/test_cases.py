@@ -313,3 +313,20 @@ def test_a_decided_case_delivers_a_signed_decision_notice(world: Any) -> None:
         with pytest.raises(NotPermitted):
             certificates.decision_notice_issue(actor=outsider, person=world.alice, facts=facts)
     assert Certificate.objects.count() == 1
+
+
+def test_the_public_status_page_names_the_steps(world: Any) -> None:
+    """Looked up with the case number and query code, the status page lists the steps by
+    their label in the reader's language ("已提交"), not the stored code, and names nobody."""
+    from django.test import Client
+
+    filed = file(world)
+    page = Client().get(
+        "/status/",
+        {"number": filed.application.number, "code": filed.code},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    result = page.content.decode().split('id="status-result"', 1)[1]
+    assert "· 已提交</li>" in result
+    assert "· submitted</li>" not in result
+    assert world.alice.user.username not in result
