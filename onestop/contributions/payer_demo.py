@@ -5,6 +5,7 @@ simulator when the demo serves, to be paid there."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from onestop.contributions import individual
 from onestop.contributions.models import IndividualBill
-from onestop.contributions.periods import period_of
+from onestop.contributions.periods import month_of, period_of
 from onestop.identity import demo as identity_demo
 from onestop.identity import services as identity
 from onestop.identity.models import Person, Region
@@ -57,7 +58,13 @@ def fang(region: Region, today: dt.date | None = None) -> Person:
     )
     individual.bills_issue_due(today=today)
     for bill in IndividualBill.objects.filter(payer=payer, last_period__lt=period_of(quarter)):
-        # Paid history, collected before the platform went live (as the employers' demo).
+        # Paid history, collected before the platform went live (as the employers' demo):
+        # each quarter was billed in its time, due at its end, not with today's bill.
+        last = month_of(bill.last_period)
+        bill.due_date = dt.date(
+            last.year, last.month, calendar.monthrange(last.year, last.month)[1]
+        )
+        IndividualBill.objects.filter(pk=bill.pk).update(due_date=bill.due_date)
         individual.individual_payment_record(
             actor=None,
             external_id=f"DEMO-P{bill.pk}",
