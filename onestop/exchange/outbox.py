@@ -223,6 +223,13 @@ def outbox_retry(*, now: dt.datetime | None = None) -> int:
     return len(due)
 
 
+def outbox_flush() -> int:
+    """Deliver every message not yet acknowledged now, whatever its next attempt (a
+    department's endpoint just came up, as the demo's simulator after the demo load); how
+    many were tried."""
+    return outbox_retry(now=timezone.now() + LONGEST_RETRY)
+
+
 def deliveries(*, ids: list[int]) -> dict[int, Delivery]:
     """The state of the messages ``ids``, by id (a context shows its own lines' delivery)."""
     return {m.pk: _contract(m) for m in OutboundMessage.objects.filter(pk__in=set(ids))}

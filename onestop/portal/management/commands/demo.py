@@ -27,6 +27,7 @@ from onestop.contributions import payer_demo
 from onestop.dashboards.rollup import full_range, rollup
 from onestop.exchange import algorithms, signing
 from onestop.exchange import demo as exchange_demo
+from onestop.exchange.outbox import outbox_flush
 from onestop.identity import demo
 from onestop.identity.auth import phone_index
 from onestop.identity.models import Employer, Person, Region
@@ -118,6 +119,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo bank's signing key (bank-xian, Ed25519): {key_file}")
         else:
             self.stdout.write(f"Loading the demo province with {options['persons']} persons...")
+            self._medical_endpoint(options)
             personas = self._load(options["persons"])
             refresh_statistics()
         self._print_logins(personas, options)
@@ -137,6 +139,10 @@ class Command(BaseCommand):
                         f"The {name} at {url} is not answering yet; the jobs that need it "
                         "log one line and try again at their next run."
                     )
+            if registries is not None:
+                # What the load sent the departments before their simulator ran (the medical
+                # insurance batch) is delivered now, not at the next retry.
+                outbox_flush()
             if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: no beat either
                 stop = scheduler.start()
                 self.stdout.write(
@@ -276,6 +282,17 @@ class Command(BaseCommand):
             "tomorrow, one in review."
         )
         return personas
+
+    def _medical_endpoint(self, options: dict[str, Any]) -> None:
+        """The medical insurance department's endpoint for the load's payroll batch: the
+        registry simulator the demo starts (``_start_registries``), unless one is set."""
+        if settings.ONESTOP_REGISTRY_URL or "medical_insurance=" in (
+            settings.ONESTOP_REGISTRY_URLS or ""
+        ):
+            return
+        url = f"http://127.0.0.1:{options['port'] + 20}"
+        entries = [e for e in (settings.ONESTOP_REGISTRY_URLS or "").split(";") if e.strip()]
+        settings.ONESTOP_REGISTRY_URLS = ";".join([*entries, f"medical_insurance={url}"])
 
     def _registry_state(self) -> Path:
         return Path(settings.VAR_DIR) / "registries.json"
