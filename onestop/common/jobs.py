@@ -22,13 +22,26 @@ log = logging.getLogger("onestop.jobs")
 
 _threads: dict[threading.Thread, tuple[str, tuple[Any, ...]]] = {}
 _lock = threading.Lock()
+_tasks_lock = threading.Lock()
+_tasks_imported = False
+
+
+def _import_tasks(app: Any) -> None:
+    """Import the contexts' tasks modules, once per process. One thread at a time: Celery's
+    discovery returns nothing to a second thread while a first is at it (its race guard),
+    and a job started then found its task missing (two jobs enqueued by one commit)."""
+    global _tasks_imported
+    with _tasks_lock:
+        if not _tasks_imported:
+            app.loader.import_default_modules()
+            _tasks_imported = True
 
 
 def _run(name: str, args: tuple[Any, ...]) -> None:
     from celery import current_app
 
     try:
-        current_app.loader.import_default_modules()  # the contexts' tasks modules (once)
+        _import_tasks(current_app)
         current_app.tasks[name].apply(args=args, throw=True)
     except Exception:  # a failing job must not take the server down; it logs its own story
         log.exception("background job %s%r failed", name, args)
