@@ -16,9 +16,12 @@ from onestop.common import jobs
 from onestop.unemployment.models import BenefitPayment, UnemploymentBenefit
 from onestop.unemployment.services import registrations_close_on_reemployment
 from onestop.unemployment.tests.test_filing import MONTHS, insured
+from onestop.unemployment.tests.test_medical import medical_department
 from tests.e2e.test_applications import decide, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+__all__ = ["medical_department"]  # the fixture: the medical insurance department's registry
 
 
 def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page: Any) -> None:
@@ -96,3 +99,46 @@ def test_removed_registered_paid_twice_and_stopped_on_rehiring(world: Any, page:
         (202612, "regular"),
     ]
     assert (benefit.end_period, benefit.carried_out_months) == (202612, 10)
+
+
+def test_the_medical_insurance_lines_month_by_month(
+    world: Any, page: Any, medical_department: Any
+) -> None:
+    """Two months paid: rita reads each month's medical insurance line and its batch's
+    acknowledgement on the payroll pages; alice reads the same two months on her page, each
+    acknowledged by the medical insurance department."""
+    from django.utils import translation
+
+    from onestop.exchange.models import OutboundStatus
+    from onestop.unemployment.tests.test_filing import granted, pay
+
+    granted(world)
+    for period in (202611, 202612):
+        pay(world, period)
+        # Each month's batch goes out in a background thread: the test's in-memory SQLite
+        # answers "table is locked" to concurrent writers, so one month at a time.
+        assert jobs.wait(60)
+    with translation.override("zh-hans"):
+        delivered = str(OutboundStatus.DELIVERED.label)
+
+    sign_in(page, "rita", world.rita)
+    page.goto("/staff/unemployment/payroll/")
+    for period in (202611, 202612):
+        expect(page.locator(f"#medical-{period}")).to_have_text("1 · 260.00")
+    page.locator("#runs").get_by_role("link", name="2026-11").click()
+    lines = page.locator("#medical-lines tbody tr")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("2026-11")
+    expect(lines.first).to_contain_text("260.00")
+    expect(page.locator("#medical-total")).to_have_text("1 · 260.00")
+    expect(page.locator("#medical-delivery")).to_contain_text(delivered)
+    sign_out(page)
+
+    sign_in(page, "13800000001")
+    page.goto("/me/unemployment/")
+    rows = page.locator("#medical-on-behalf tbody tr")
+    expect(rows).to_have_count(2)
+    for month in ("2026-11", "2026-12"):
+        row = page.locator("#medical-on-behalf tbody tr", has_text=month)
+        expect(row).to_contain_text("260.00")
+        expect(row).to_contain_text(delivered)
