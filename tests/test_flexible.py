@@ -189,7 +189,14 @@ def test_a_base_out_of_bounds_is_refused_naming_the_bounds_and_source(
     answer = enrol(browser(world.alice.user), base=base)
     assert answer.status_code == 400, answer.content
     body = " ".join(str(v) for v in answer.json().values())
-    named = ("4770.00", "23850.00", "610000/2026/v1", "国办发〔2019〕13号", "Guobanfa [2019] 13")
+    named = (
+        "4770.00",
+        "23850.00",
+        "陕西省 2026 年参数（第 1 版）",
+        "Shaanxi 2026 parameters, version 1",
+        "国办发〔2019〕13号",
+        "Guobanfa [2019] 13",
+    )
     for text in named:
         assert text in body
     assert not Application.objects.exists() and not IndividualPayer.objects.exists()
@@ -310,6 +317,8 @@ def test_a_base_change_applies_from_the_next_period_and_suspension_skips_months(
     with pytest.raises(ServiceError) as refused:
         individual.payer_base_change(actor=None, person=world.alice, base="100")
     assert refused.value.code == "base_range"
+    assert "610000/" not in refused.value.zh + refused.value.en
+    assert "Shaanxi" in refused.value.en and "陕西" in refused.value.zh
     with pytest.raises(ServiceError) as same:  # the base already in force then
         individual.payer_base_change(actor=None, person=world.alice, base="8000")
     assert same.value.code == "unchanged"

@@ -46,6 +46,7 @@ from onestop.contributions.models import (
 from onestop.contributions.overlaps import refunds_find
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
+from onestop.identity.references import labelled_pair
 from onestop.notifications.services import notify
 from onestop.parameters import selectors as parameters
 from onestop.parameters.contracts import ProvinceYear
@@ -144,12 +145,12 @@ def base_check(*, province: str, period: int, base: Decimal) -> Bounds:
     parameter version and the rule."""
     bounds = base_bounds(province=province, year=period // 100)
     if not bounds.floor <= base <= bounds.ceiling:
+        zh, en = labelled_pair(bounds.parameters)
         raise ServiceError(
             f"缴费基数{base}超出{period // 100}年的范围{bounds.floor}至{bounds.ceiling}元"
-            f"（平均工资{bounds.average_wage}元，参数{bounds.parameters}）：{BASE_RULE_ZH}。",
+            f"（平均工资{bounds.average_wage}元，{zh}）：{BASE_RULE_ZH}。",
             f"The base {base} is outside {period // 100}'s bounds {bounds.floor} to "
-            f"{bounds.ceiling} (average wage {bounds.average_wage}, parameters "
-            f"{bounds.parameters}): {BASE_RULE_EN}.",
+            f"{bounds.ceiling} (average wage {bounds.average_wage}, {en}): {BASE_RULE_EN}.",
             code="base_range",
         )
     return bounds

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onestop.identity.references import labelled_pair
 from onestop.parameters import selectors as parameters
 from onestop.rules.award import Line
 from onestop.rules.unemployment import Assessment, assess, parse_separation
@@ -40,9 +41,10 @@ def benefit(
         province=parameters.known_province(province), year=year
     )
     if data.minimum_wage is None:
+        zh, en = labelled_pair(data.reference)
         raise parameters.ParametersMissing(
-            f"{data.reference}尚未公布最低工资标准，无法计算失业保险金。",
-            f"{data.reference} states no minimum wage, so the benefit cannot be computed.",
+            f"{zh}尚未公布最低工资标准，无法计算失业保险金。",
+            f"{en} state no minimum wage, so the benefit cannot be computed.",
             code="minimum_wage_missing",
         )
     counted = (

@@ -13,6 +13,7 @@ from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity.models import Person
 from onestop.identity.policy import RUN_PAYROLL, VIEW_PERSON, hrss_staff, staff_profile
+from onestop.identity.references import labelled_pair
 from onestop.parameters import selectors as parameters
 from onestop.rules.unemployment import (
     MAX_BENEFIT_MONTHS,
@@ -103,9 +104,10 @@ def assessment_of(
     province = person.region.code[:2] + "0000"
     data = parameters.province_year(province=province, year=today.year)
     if data.minimum_wage is None:
+        zh, en = labelled_pair(data.reference)
         raise parameters.ParametersMissing(
-            f"{data.reference}尚未公布最低工资标准。",
-            f"{data.reference} states no minimum wage.",
+            f"{zh}尚未公布最低工资标准。",
+            f"{en} state no minimum wage.",
             code="minimum_wage_missing",
         )
     found = assess(
