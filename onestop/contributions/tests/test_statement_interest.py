@@ -112,7 +112,7 @@ def outcome(compute: Any) -> Any:
     """The result, or the class and reasons of the refusal (both must refuse alike)."""
     try:
         return compute()
-    except Exception as error:  # noqa: BLE001 - compared, not swallowed
+    except Exception as error:  # compared, not swallowed
         return (type(error), str(error))
 
 
