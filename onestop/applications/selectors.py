@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.db import transaction
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -147,11 +147,9 @@ class Queue:
         """The queue's cases as a query (before any colour filter on working days)."""
         return self._cases
 
-    def having(self, steps: Q) -> QuerySet[Application]:
-        """The queue's cases with one of their eligible steps also matching ``steps``."""
-        return self._cases.filter(
-            pk__in=_steps(self._eligible & steps).values("application_id")
-        ).order_by()
+    def steps(self, steps: Q) -> QuerySet[OpenStep]:
+        """The eligible steps of the outer query's case that also match ``steps``."""
+        return _steps(self._eligible & steps).filter(application_id=OuterRef("pk"))
 
     def _colour_pks(self) -> list[int]:
         # Yellow or green: working days decide, so the clock fields of the cases not
@@ -574,10 +572,18 @@ def work_counts(
         return {"todo": 0, "mine": 0, "yellow": 0, "red": 0, "supplements": 0}
     today = timezone.localdate()
     share = yellow_share()
-    colours = [_colour(tuple(row), today, share) for row in queue.cases.values_list(*CLOCK_FIELDS)]
+    rows = list(
+        queue.cases.order_by()
+        .annotate(
+            todo=Exists(queue.steps(Q(assignee__isnull=True) | Q(assignee=actor))),
+            mine=Exists(queue.steps(Q(assignee=actor))),
+        )
+        .values_list("todo", "mine", *CLOCK_FIELDS)
+    )
+    colours = [_colour(tuple(row[2:]), today, share) for row in rows]
     return {
-        "todo": queue.having(Q(assignee__isnull=True) | Q(assignee=actor)).count(),
-        "mine": queue.having(Q(assignee=actor)).count(),
+        "todo": sum(1 for row in rows if row[0]),
+        "mine": sum(1 for row in rows if row[1]),
         "yellow": colours.count("yellow"),
         "red": colours.count("red"),
         "supplements": supplements_waiting(actor=actor),
