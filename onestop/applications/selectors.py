@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
@@ -82,11 +82,20 @@ def _eligible_steps(actor: Any, *, supervising: bool, mine: bool) -> Q | None:
         if profile.agency.kind in HRSS_AGENCIES:
             # Not escalated: the actor's role is the lane. Escalated (提级办理): the higher
             # level's HRSS staff, at that level or above it, handle both HRSS lanes.
+            # "At that level or above": the escalation region's own scope prefix (2 for a
+            # province, 4 for a city, its code below) no shorter than the actor's; a code
+            # under the actor's prefix is never shorter than it, so only the province and
+            # city levels can fall short.
+            short = [
+                level
+                for level, length in ((RegionLevel.PROVINCE, 2), (RegionLevel.CITY, 4))
+                if length < len(prefix)
+            ]
             lanes |= Q(lane__in=HRSS_LANES) & (
                 Q(application__escalated_to__isnull=True, lane=profile.role)
-                | Q(
-                    application__escalated_to__code__startswith=prefix,
-                    escalated_prefix__gte=len(prefix),
+                | (
+                    Q(application__escalated_to__code__startswith=prefix)
+                    & ~Q(application__escalated_to__level__in=short)
                 )
             )
         # Another department's branch (joint review): its own staff.
@@ -106,13 +115,7 @@ HRSS_LANES = ("case_worker", "reviewer")
 
 
 def _steps(eligible: Q) -> QuerySet[OpenStep]:
-    return OpenStep.objects.annotate(
-        escalated_prefix=Case(
-            When(application__escalated_to__level=RegionLevel.PROVINCE, then=Value(2)),
-            When(application__escalated_to__level=RegionLevel.CITY, then=Value(4)),
-            default=Length("application__escalated_to__code"),
-        )
-    ).filter(eligible)
+    return OpenStep.objects.filter(eligible)
 
 
 def _colour(row: tuple[Any, ...], today: dt.date, share: float) -> str:
@@ -135,21 +138,55 @@ class Queue:
     are loaded, each with ``my_steps`` (the open steps the actor may act on; supervising:
     all of them) and ``clock``. Iterating reads them all (the API)."""
 
-    def __init__(self, cases: QuerySet[Application], eligible: Q, today: dt.date, colour: str):
+    def __init__(
+        self,
+        cases: QuerySet[Application],
+        eligible: Q,
+        today: dt.date,
+        colour: str,
+        *,
+        actor_id: int,
+        scope: Q | None = None,
+    ):
         self._cases = cases
         self._eligible = eligible
         self._today = today
         self._colour = colour
         self._pks: list[int] | None = None
+        self._actor_id = actor_id
+        # The open cases in scope as a filter on their steps, when no other filter narrows
+        # the queue (``summary`` then covers every case of it).
+        self._scope = scope
+        self._summary: dict[int, tuple[bool, bool, str]] | None = None
 
     @property
-    def cases(self) -> QuerySet[Application]:
-        """The queue's cases as a query (before any colour filter on working days)."""
-        return self._cases
+    def unfiltered(self) -> bool:
+        return self._scope is not None
 
-    def steps(self, steps: Q) -> QuerySet[OpenStep]:
-        """The eligible steps of the outer query's case that also match ``steps``."""
-        return _steps(self._eligible & steps).filter(application_id=OuterRef("pk"))
+    def summary(self) -> dict[int, tuple[bool, bool, str]]:
+        """Each case of an unfiltered queue: whether one of its steps is unclaimed or the
+        actor's, whether one is the actor's, and its clock colour. One query over the
+        eligible steps with their case's five clock fields; no case loaded."""
+        assert self._scope is not None  # the caller checks ``unfiltered``
+        if self._summary is None:
+            share = yellow_share()
+            found: dict[int, tuple[bool, bool, str]] = {}
+            for case_id, holder, *clock in (
+                _steps(self._eligible)
+                .filter(self._scope)
+                .order_by()
+                .values_list(
+                    "application_id", "assignee_id", *(f"application__{f}" for f in CLOCK_FIELDS)
+                )
+            ):
+                todo, mine, colour = found.get(case_id, (False, False, ""))
+                found[case_id] = (
+                    todo or holder in (None, self._actor_id),
+                    mine or holder == self._actor_id,
+                    colour or _colour(tuple(clock), self._today, share),
+                )
+            self._summary = found
+        return self._summary
 
     def _colour_pks(self) -> list[int]:
         # Yellow or green: working days decide, so the clock fields of the cases not
@@ -164,6 +201,8 @@ class Queue:
         return self._pks
 
     def count(self) -> int:
+        if self._summary is not None:
+            return len(self._summary)
         if self._colour in ("yellow", "green"):
             return len(self._colour_pks())
         return self._cases.count()
@@ -281,7 +320,18 @@ def queue_for(
             else found_cases.none()
         )
     cases = found_cases.order_by("deadline", "submitted_at", "pk")
-    return Queue(cases, eligible, today, filters.colour)
+    unfiltered = not mine and filters == QueueFilter()
+    scope = ~Q(application__status__in=FINAL) & Q(
+        application__region__code__startswith=profile.region.scope_prefix
+    )
+    return Queue(
+        cases,
+        eligible,
+        today,
+        filters.colour,
+        actor_id=actor.pk,
+        scope=scope if unfiltered else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -564,26 +614,17 @@ def work_counts(
     their queue, and ``supplements`` waiting for applicants in their scope. ``supervising``
     (a supervisor): the same over every open staff step in their scope (``todo``: cases
     with a step nobody has claimed). ``queue``: the unfiltered ``queue_for`` of the same
-    actor and ``supervising``, when the caller has just made it (the queue page). Counted
-    in the database (the colours from five clock fields a case), no case loaded."""
-    if queue is None:
+    actor and ``supervising``, when the caller has just made it (the queue page): its
+    ``summary``, one query over the eligible steps, also gives the page its count."""
+    if not isinstance(queue, Queue) or not queue.unfiltered:
         queue = queue_for(actor=actor, supervising=supervising)
     if not isinstance(queue, Queue):
         return {"todo": 0, "mine": 0, "yellow": 0, "red": 0, "supplements": 0}
-    today = timezone.localdate()
-    share = yellow_share()
-    rows = list(
-        queue.cases.order_by()
-        .annotate(
-            todo=Exists(queue.steps(Q(assignee__isnull=True) | Q(assignee=actor))),
-            mine=Exists(queue.steps(Q(assignee=actor))),
-        )
-        .values_list("todo", "mine", *CLOCK_FIELDS)
-    )
-    colours = [_colour(tuple(row[2:]), today, share) for row in rows]
+    cases = queue.summary().values()
+    colours = [colour for _, _, colour in cases]
     return {
-        "todo": sum(1 for row in rows if row[0]),
-        "mine": sum(1 for row in rows if row[1]),
+        "todo": sum(1 for todo, _, _ in cases if todo),
+        "mine": sum(1 for _, mine, _ in cases if mine),
         "yellow": colours.count("yellow"),
         "red": colours.count("red"),
         "supplements": supplements_waiting(actor=actor),
