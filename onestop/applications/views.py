@@ -679,7 +679,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "query": params.urlencode(),
             "counts": counts,
             "form": form,
-            "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],
+            "items": catalogue.processed_item_choices(),
             "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
             "colours": [
                 ("green", _("on time")),

@@ -24,14 +24,14 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
 #: rates, crediting methods (16 before the interest was computed from the statement's rows).
 #: The queue page: session, user with profile, region and agency, the counts over the queue
 #: (one query over its eligible steps, which also counts the pages), the page's cases, their
-#: steps, supplements waiting, the items of the filter (two) and their names (13 before it
+#: steps, supplements waiting, the items of the filter (one) and their names (13 before it
 #: was paged in SQL, and one more a case).
 EXPECTED = {
     "statement page": 7,
     "statement API": 5,
     "my cases page": 5,
     "e-licences page": 3,
-    "queue page": 9,
+    "queue page": 8,
     "bills API": 4,
     "catalogue item API": 1,
     "status page": 3,
