@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -146,6 +146,7 @@ class Queue:
         colour: str,
         *,
         actor_id: int,
+        may_take: Callable[[Application, OpenStep], bool],
         scope: Q | None = None,
     ):
         self._cases = cases
@@ -154,6 +155,7 @@ class Queue:
         self._colour = colour
         self._pks: list[int] | None = None
         self._actor_id = actor_id
+        self._may_take = may_take
         # The open cases in scope as a filter on their steps, when no other filter narrows
         # the queue (``summary`` then covers every case of it).
         self._scope = scope
@@ -234,13 +236,16 @@ class Queue:
         else:
             loaded = list(cases.select_related("applicant", "region", "escalated_to"))
         steps: dict[int, list[OpenStep]] = {}
+        by_pk = {c.pk: c for c in loaded}
+        # The page's cases are few: their steps are sorted by ``may_take`` (``may_act``
+        # itself) rather than by the eligibility filter the cases were found by.
         for step in (
-            _steps(self._eligible)
-            .filter(application_id__in=[c.pk for c in loaded])
+            OpenStep.objects.filter(application_id__in=list(by_pk))
             .select_related("assignee")
             .order_by("pk")
         ):
-            steps.setdefault(step.application_id, []).append(step)
+            if self._may_take(by_pk[step.application_id], step):
+                steps.setdefault(step.application_id, []).append(step)
         for case in loaded:
             case.my_steps = steps.get(case.pk, [])  # type: ignore[attr-defined]
             case.clock = clock_of(case, self._today)  # type: ignore[attr-defined]
@@ -324,12 +329,20 @@ def queue_for(
     scope = ~Q(application__status__in=FINAL) & Q(
         application__region__code__startswith=profile.region.scope_prefix
     )
+    held_only = mine or filters.mine
+
+    def may_take(case: Application, step: OpenStep) -> bool:
+        if held_only and step.assignee_id != actor.pk:
+            return False
+        return (supervising and step.lane != "applicant") or may_act(actor, case, step.lane)
+
     return Queue(
         cases,
         eligible,
         today,
         filters.colour,
         actor_id=actor.pk,
+        may_take=may_take,
         scope=scope if unfiltered else None,
     )
 
