@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from onestop.contributions.models import Bill, LedgerEntry, Payment
+from onestop.contributions.models import Bill, LedgerEntry
 
 #: Declarations with a pension bill not paid in full, as SQL for set-based jobs.
 UNPAID_DECLARATIONS_SQL = (
@@ -46,30 +45,6 @@ def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pen
         )
         .filter(paid__lt=Coalesce(F("collect_amount"), F("amount_due")))
         .values_list("declaration_id", flat=True)
-    )
-
-
-def unpaid_declaration_exists(declaration_id: Any) -> Exists:
-    """``unpaid_declarations`` as a condition on one declaration id (an ``OuterRef``, say):
-    its bill for pension is not paid in full. Lets a reader of ledger rows learn which are
-    owed in the same query."""
-    paid = (
-        Payment.objects.filter(bill_id=OuterRef("pk"))
-        .order_by()
-        .values("bill_id")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    return Exists(
-        Bill.objects.filter(declaration_id=declaration_id, insurance="pension")
-        .annotate(
-            paid=Coalesce(
-                Subquery(paid),
-                Value(Decimal(0)),
-                output_field=DecimalField(max_digits=16, decimal_places=2),
-            )
-        )
-        .filter(paid__lt=Coalesce(F("collect_amount"), F("amount_due")))
     )
 
 

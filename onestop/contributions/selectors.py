@@ -7,24 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Case,
-    DecimalField,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from onestop.common.errors import NotFound
 from onestop.contributions import netting
 from onestop.contributions.contracts import EmploymentFacts
-from onestop.contributions.credit import unpaid_declaration_exists, unpaid_declarations
+from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
     AccountYear,
     Bill,
@@ -245,24 +234,14 @@ def statement_of(*, person: Person) -> Statement:
     what is still owed, and every year with months or account entries.
 
     A month counts once however many employers or corrections it has; it is paid when every
-    bill behind it is paid in full. Amounts in yuan (Decimal, 0.01). Two queries: the
-    person's pension ledger (each row with whether its declaration is unpaid) and the
-    credited years; the statement keeps the credited account entries so that the accrued
-    interest (``interest.accrued_from``) needs no second read of the ledger.
+    bill behind it is paid in full. Amounts in yuan (Decimal, 0.01). Three queries: the
+    person's pension ledger, which of its declarations are unpaid, the credited years; the
+    statement keeps the credited account entries so that the accrued interest
+    (``interest.accrued_from``) needs no second read of the ledger.
     """
     # In time order within a month (the base shown is the latest posted), not by primary key.
     entries = (
         LedgerEntry.objects.filter(person=person, insurance="pension")
-        .annotate(
-            # Whether the row's declaration is not paid in full (``credit.py``), read with
-            # the row: no second query for the unpaid declarations.
-            unpaid=Case(
-                When(
-                    source_type="declaration", then=unpaid_declaration_exists(OuterRef("source_id"))
-                ),
-                default=Value(False),
-            )
-        )
         .order_by("period", "created_at", "source_id")
         .values_list(
             "period",
@@ -273,27 +252,16 @@ def statement_of(*, person: Person) -> Statement:
             "account",
             "amount",
             "base",
-            "unpaid",
         )
     )
     by_month: dict[tuple[int, str], dict[str, Any]] = {}
     declarations: dict[int, set[int]] = {}
+    declared: set[int] = set()
     account_rows: list[tuple[int, str, str, int, Decimal]] = []
     bases: dict[tuple[int, str], Any] = {}
-    unpaid: set[int] = set()
-    for (
-        period,
-        employer_name,
-        kind,
-        source_type,
-        source_id,
-        account,
-        amount,
-        base,
-        owed_row,
-    ) in entries:
-        if owed_row:
-            unpaid.add(source_id)
+    for period, employer_name, kind, source_type, source_id, account, amount, base in entries:
+        if source_type == "declaration":
+            declared.add(source_id)
         if account:
             account_rows.append((period, kind, source_type, source_id, _dec(amount)))
         if (
@@ -328,6 +296,7 @@ def statement_of(*, person: Person) -> Statement:
             month["transferred"] = True  # a month brought in from another province
         if source_type == "declaration":
             declarations.setdefault(period, set()).add(source_id)
+    unpaid = unpaid_declarations(declaration_ids=declared)
     months = []
     for (period, employer), month in sorted(by_month.items()):
         if (

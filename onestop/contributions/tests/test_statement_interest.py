@@ -232,8 +232,8 @@ def test_accrued_from_the_statement_equals_the_old_reads(
 
 
 def test_the_statement_and_its_interest_read_the_ledger_once(world: World) -> None:
-    """The statement with its accrued interest: the ledger (with its unpaid declarations), the
-    credited years and the rates (book rates, crediting methods): four queries, whatever
+    """The statement with its accrued interest: the ledger, the unpaid declarations, the
+    credited years and the rates (book rates, crediting methods): five queries, whatever
     the number of years."""
     build(
         world,
@@ -249,7 +249,7 @@ def test_the_statement_and_its_interest_read_the_ledger_once(world: World) -> No
             month=YearMonth(2026, 11),
             province=PROVINCE,
         )
-    assert len(queries) == 4, [q["sql"] for q in queries]
+    assert len(queries) == 5, [q["sql"] for q in queries]
     assert [y.year for y in accrued.years] == [2021, 2022, 2023, 2024, 2025, 2026]
     assert accrued == reference_accrued_to(
         person_id=world.alice.pk, month=YearMonth(2026, 11), province=PROVINCE
