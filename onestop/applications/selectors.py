@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
 from onestop.applications.services import clock_of, eligible_staff, may_act
+from onestop.applications.services.cases import (
+    HRSS_AGENCIES,
+    STAFF_ROLES,
+    clock_level,
+    yellow_share,
+)
 from onestop.audit.services import record
 from onestop.common.digests import code_hash
 from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.fields import name_index
-from onestop.identity.models import User
+from onestop.identity.models import RegionLevel, User
 
 
 def applications_of(*, actor: Any) -> QuerySet[Application]:
@@ -59,27 +67,240 @@ class QueueFilter:
 COLOURS = ("green", "yellow", "red")
 
 
+def _eligible_steps(actor: Any, *, supervising: bool, mine: bool) -> Q | None:
+    """``may_act`` (or, supervising, any staff lane) as a filter on ``OpenStep`` rows: the
+    lane, role, agency and escalation rules, so that the database keeps the steps the actor
+    may take; ``mine``: only those the actor holds. None when no step can qualify."""
+    profile = policy.staff_profile(actor)
+    if profile is None:
+        return None
+    prefix = profile.region.scope_prefix
+    # in_scope(profile, case.region): the case's region under the actor's.
+    scoped = Q(application__region__code__startswith=prefix)
+    lanes = Q(pk__in=[])  # nothing, unless one of the lanes below applies
+    if profile.role in STAFF_ROLES:
+        if profile.agency.kind in HRSS_AGENCIES:
+            # Not escalated: the actor's role is the lane. Escalated (提级办理): the higher
+            # level's HRSS staff, at that level or above it, handle both HRSS lanes.
+            # "At that level or above": the escalation region's own scope prefix (2 for a
+            # province, 4 for a city, its code below) no shorter than the actor's; a code
+            # under the actor's prefix is never shorter than it, so only the province and
+            # city levels can fall short.
+            short = [
+                level
+                for level, length in ((RegionLevel.PROVINCE, 2), (RegionLevel.CITY, 4))
+                if length < len(prefix)
+            ]
+            lanes |= Q(lane__in=HRSS_LANES) & (
+                Q(application__escalated_to__isnull=True, lane=profile.role)
+                | (
+                    Q(application__escalated_to__code__startswith=prefix)
+                    & ~Q(application__escalated_to__level__in=short)
+                )
+            )
+        # Another department's branch (joint review): its own staff.
+        lanes |= Q(lane=profile.agency.kind) & ~Q(lane__in=(*HRSS_LANES, "applicant"))
+    eligible = scoped & lanes
+    person = getattr(actor, "person", None)
+    if person is not None:  # the applicant's own lane, wherever the case is handled
+        eligible |= Q(lane="applicant", application__applicant_id=person.pk)
+    if supervising:
+        eligible = eligible | ~Q(lane="applicant")
+    if mine:
+        eligible &= Q(assignee=actor)
+    return eligible
+
+
+HRSS_LANES = ("case_worker", "reviewer")
+
+
+def _steps(eligible: Q) -> QuerySet[OpenStep]:
+    return OpenStep.objects.filter(eligible)
+
+
+def _colour(row: tuple[Any, ...], today: dt.date, share: float) -> str:
+    """``clock_of(case, today).colour`` from (paused_since, step_deadline, deadline,
+    step_started, submitted_at) of an open case with an open staff step."""
+    paused, step_deadline, deadline, step_started, submitted_at = row
+    if paused is not None:
+        return ""
+    due = step_deadline or deadline
+    started = step_started or timezone.localtime(submitted_at).date()
+    return clock_level(started=started, due=due, today=today, share=share) or "green"
+
+
+CLOCK_FIELDS = ("paused_since", "step_deadline", "deadline", "step_started", "submitted_at")
+
+
+class Queue:
+    """The cases of a queue, read a page at a time: ``count()`` and slicing go to the
+    database (a ``Paginator`` reads one page and the count), and only the cases of the slice
+    are loaded, each with ``my_steps`` (the open steps the actor may act on; supervising:
+    all of them) and ``clock``. Iterating reads them all (the API)."""
+
+    def __init__(
+        self,
+        cases: QuerySet[Application],
+        eligible: Q,
+        today: dt.date,
+        colour: str,
+        *,
+        actor_id: int,
+        may_take: Callable[[Application, OpenStep], bool],
+        scope: Q | None = None,
+    ):
+        self._cases = cases
+        self._eligible = eligible
+        self._today = today
+        self._colour = colour
+        self._pks: list[int] | None = None
+        self._actor_id = actor_id
+        self._may_take = may_take
+        # The open cases in scope as a filter on their steps, when no other filter narrows
+        # the queue (``summary`` then covers every case of it).
+        self._scope = scope
+        self._summary: dict[int, tuple[bool, bool, str]] | None = None
+
+    @property
+    def unfiltered(self) -> bool:
+        return self._scope is not None
+
+    def summary(self) -> dict[int, tuple[bool, bool, str]]:
+        """Each case of an unfiltered queue: whether one of its steps is unclaimed or the
+        actor's, whether one is the actor's, and its clock colour. One query over the
+        eligible steps with their case's five clock fields; no case loaded."""
+        assert self._scope is not None  # the caller checks ``unfiltered``
+        if self._summary is None:
+            share = yellow_share()
+            found: dict[int, tuple[bool, bool, str]] = {}
+            for case_id, holder, *clock in (
+                _steps(self._eligible)
+                .filter(self._scope)
+                .order_by()
+                .values_list(
+                    "application_id", "assignee_id", *(f"application__{f}" for f in CLOCK_FIELDS)
+                )
+            ):
+                todo, mine, colour = found.get(case_id, (False, False, ""))
+                found[case_id] = (
+                    todo or holder in (None, self._actor_id),
+                    mine or holder == self._actor_id,
+                    colour or _colour(tuple(clock), self._today, share),
+                )
+            self._summary = found
+        return self._summary
+
+    def _colour_pks(self) -> list[int]:
+        # Yellow or green: working days decide, so the clock fields of the cases not
+        # overdue are read (five values a case, no steps) and the colour computed here.
+        if self._pks is None:
+            share = yellow_share()
+            self._pks = [
+                pk
+                for pk, *row in self._cases.values_list("pk", *CLOCK_FIELDS)
+                if _colour(tuple(row), self._today, share) == self._colour
+            ]
+        return self._pks
+
+    def count(self) -> int:
+        if self._summary is not None:
+            return len(self._summary)
+        if self._colour in ("yellow", "green"):
+            return len(self._colour_pks())
+        return self._cases.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return self.count() > 0
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or queue) of the same cases, in order: a queue is a list read a
+        page at a time."""
+        if isinstance(other, (list, Queue)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _load(self, cases: QuerySet[Application] | list[int]) -> list[Application]:
+        if isinstance(cases, list):
+            found = {
+                c.pk: c
+                for c in self._cases.model.objects.filter(pk__in=cases).select_related(
+                    "applicant", "region", "escalated_to"
+                )
+            }
+            loaded = [found[pk] for pk in cases]
+        else:
+            loaded = list(cases.select_related("applicant", "region", "escalated_to"))
+        steps: dict[int, list[OpenStep]] = {}
+        by_pk = {c.pk: c for c in loaded}
+        # The page's cases are few: their steps are sorted by ``may_take`` (``may_act``
+        # itself) rather than by the eligibility filter the cases were found by.
+        for step in (
+            OpenStep.objects.filter(application_id__in=list(by_pk))
+            .select_related("assignee")
+            .order_by("pk")
+        ):
+            if self._may_take(by_pk[step.application_id], step):
+                steps.setdefault(step.application_id, []).append(step)
+        for case in loaded:
+            case.my_steps = steps.get(case.pk, [])  # type: ignore[attr-defined]
+            case.clock = clock_of(case, self._today)  # type: ignore[attr-defined]
+        return loaded
+
+    @overload
+    def __getitem__(self, index: int) -> Application: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Application]: ...
+
+    def __getitem__(self, index: int | slice) -> Application | list[Application]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else list(self)[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if self._colour in ("yellow", "green"):
+            return self._load(self._colour_pks()[index])
+        return self._load(self._cases[index])
+
+    def __iter__(self) -> Iterator[Application]:
+        return iter(
+            self[0 : self.count()]
+            if self._colour in ("yellow", "green")
+            else self._load(self._cases)
+        )
+
+
 def queue_for(
     *,
     actor: Any,
     mine: bool = False,
     supervising: bool = False,
     filters: QueueFilter | None = None,
-) -> list[Application]:
+) -> Queue | list[Application]:
     """Open cases with a ready step this staff member may do, oldest deadline first;
     ``mine``: only those with a step they have claimed; ``supervising`` (a supervisor): every
     open staff step in their scope, to assign. ``filters`` narrow it (``QueueFilter``). Each
     case carries ``my_steps``, the open steps (``OpenStep``) the actor may act on (or, when
-    supervising, all of them), and ``clock``."""
+    supervising, all of them), and ``clock``.
+
+    The lane, role, agency, escalation and colour rules are filters in SQL (``may_act`` and
+    ``clock_of`` as queries), so a page of the queue reads that page and a count (``Queue``),
+    not every open case in the actor's scope."""
     profile = policy.staff_profile(actor)
     if profile is None:
         return []
     filters = filters or QueueFilter()
     today = timezone.localdate()
-    found_cases = (
-        Application.objects.exclude(status__in=FINAL)
-        .filter(region__code__startswith=profile.region.scope_prefix, open_steps__isnull=False)
-        .distinct()
+    eligible = _eligible_steps(actor, supervising=supervising, mine=mine or filters.mine)
+    assert eligible is not None
+    found_cases = Application.objects.exclude(status__in=FINAL).filter(
+        region__code__startswith=profile.region.scope_prefix,
+        pk__in=_steps(eligible).values("application_id"),
     )
     if filters.item:
         found_cases = found_cases.filter(item_code=filters.item[:SEARCH_MAX])
@@ -91,30 +312,39 @@ def queue_for(
         found_cases = found_cases.filter(
             submitted_at__date__lte=today - dt.timedelta(days=filters.age)
         )
-    cases = _with_steps(
-        found_cases.select_related("applicant", "region", "escalated_to").order_by(
-            "deadline", "submitted_at"
+    if filters.colour:
+        # Every case here has an open staff step: its clock runs unless paused. Red: past
+        # its due date; yellow and green: not past it (working days decide, ``Queue``).
+        due = Coalesce("step_deadline", "deadline")
+        running = found_cases.filter(paused_since__isnull=True).alias(due=due)
+        found_cases = (
+            running.filter(due__lt=today)
+            if filters.colour == "red"
+            else running.filter(due__gte=today)
+            if filters.colour in ("yellow", "green")
+            else found_cases.none()
         )
+    cases = found_cases.order_by("deadline", "submitted_at", "pk")
+    unfiltered = not mine and filters == QueueFilter()
+    scope = ~Q(application__status__in=FINAL) & Q(
+        application__region__code__startswith=profile.region.scope_prefix
     )
-    if mine:
-        cases = cases.filter(open_steps__assignee=actor)
-    found = []
-    for case in cases:
-        steps = [
-            s
-            for s in case.open_steps.all()
-            if (supervising and s.lane != "applicant") or may_act(actor, case, s.lane)
-        ]
-        if mine or filters.mine:
-            steps = [s for s in steps if s.assignee_id == actor.pk]
-        if not steps:
-            continue
-        case.clock = clock_of(case, today)  # type: ignore[attr-defined]
-        if filters.colour and case.clock.colour != filters.colour:  # type: ignore[attr-defined]
-            continue
-        case.my_steps = steps  # type: ignore[attr-defined]
-        found.append(case)
-    return found
+    held_only = mine or filters.mine
+
+    def may_take(case: Application, step: OpenStep) -> bool:
+        if held_only and step.assignee_id != actor.pk:
+            return False
+        return (supervising and step.lane != "applicant") or may_act(actor, case, step.lane)
+
+    return Queue(
+        cases,
+        eligible,
+        today,
+        filters.colour,
+        actor_id=actor.pk,
+        may_take=may_take,
+        scope=scope if unfiltered else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -390,22 +620,24 @@ def supplements_waiting(*, actor: Any) -> int:
 
 
 def work_counts(
-    *, actor: Any, supervising: bool = False, queue: list[Application] | None = None
+    *, actor: Any, supervising: bool = False, queue: Queue | list[Application] | None = None
 ) -> dict[str, int]:
     """A staff member's work at a glance: open steps they may take (``todo``: unclaimed or
     theirs), ``mine`` (claimed by them), ``yellow`` (due soon) and ``red`` (overdue) among
     their queue, and ``supplements`` waiting for applicants in their scope. ``supervising``
     (a supervisor): the same over every open staff step in their scope (``todo``: cases
     with a step nobody has claimed). ``queue``: the unfiltered ``queue_for`` of the same
-    actor and ``supervising``, when the caller has just read it (the queue page)."""
-    today = timezone.localdate()
-    if queue is None:
+    actor and ``supervising``, when the caller has just made it (the queue page): its
+    ``summary``, one query over the eligible steps, also gives the page its count."""
+    if not isinstance(queue, Queue) or not queue.unfiltered:
         queue = queue_for(actor=actor, supervising=supervising)
-    steps = [(c, c.my_steps) for c in queue]  # type: ignore[attr-defined]
-    colours = [clock_of(c, today).colour for c in queue]
+    if not isinstance(queue, Queue):
+        return {"todo": 0, "mine": 0, "yellow": 0, "red": 0, "supplements": 0}
+    cases = queue.summary().values()
+    colours = [colour for _, _, colour in cases]
     return {
-        "todo": sum(1 for _, s in steps if any(x.assignee_id in (None, actor.pk) for x in s)),
-        "mine": sum(1 for _, s in steps if any(x.assignee_id == actor.pk for x in s)),
+        "todo": sum(1 for todo, _, _ in cases if todo),
+        "mine": sum(1 for _, mine, _ in cases if mine),
         "yellow": colours.count("yellow"),
         "red": colours.count("red"),
         "supplements": supplements_waiting(actor=actor),

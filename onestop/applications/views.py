@@ -675,6 +675,12 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         if valid
         else []
     )
+    # The counts first: over the whole queue (the page's own when it is that), their one
+    # query also gives the paginator its count.
+    counts = selectors.work_counts(
+        actor=request.user,
+        queue=shown if valid and not supervising and filters == selectors.QueueFilter() else None,
+    )
     page = Paginator(shown, QUEUE_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
@@ -696,15 +702,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "cases": rows,
             "page": page,
             "query": params.urlencode(),
-            # The page's own list when it is the whole queue the counts are taken over.
-            "counts": selectors.work_counts(
-                actor=request.user,
-                queue=shown
-                if valid and not supervising and filters == selectors.QueueFilter()
-                else None,
-            ),
+            "counts": counts,
             "form": form,
-            "items": [(i.code, i.name) for i in catalogue.items_current() if i.process],
+            "items": catalogue.processed_item_choices(),
             "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
             "colours": [
                 ("green", _("on time")),

@@ -34,6 +34,21 @@ def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
     return result
 
 
+def processed_item_choices() -> list[tuple[str, str]]:
+    """(code, Chinese name) of the latest published version of every item, those with a
+    process (filed online and handled in the queue), by code: ``items_current``'s items in
+    one light query (a filter list on every queue page, no schemas loaded)."""
+    latest: dict[str, tuple[str, str]] = {}
+    for code, name, process in (
+        ServiceItem.objects.filter(published=True)
+        .order_by("code", "-version")
+        .values_list("code", "name", "process")
+    ):
+        if code not in latest:  # the first row of a code is its latest version
+            latest[code] = (name, process)
+    return [(code, name) for code, (name, process) in latest.items() if process]
+
+
 def item_get(*, code: str, version: int | None = None) -> ServiceItem:
     """The latest published version of ``code``, or the version asked for."""
     qs = ServiceItem.objects.filter(code=code)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -26,6 +27,9 @@ class Deadline:
     provisional: bool  # True when a day outside the official calendar's data was counted
 
 
+# The calendar is data fixed for the process's life: a day's answer never changes, and a
+# queue page asks about the same few hundred days for every case on it.
+@lru_cache(maxsize=8192)
 def is_working_day(day: dt.date) -> tuple[bool, bool]:
     """Whether ``day`` is a working day, and whether the official data covered it.
 
@@ -54,6 +58,7 @@ def add_working_days(start: dt.date, days: int) -> Deadline:
     return Deadline(day, provisional)
 
 
+@lru_cache(maxsize=8192)
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
     count, day = 0, start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 
 from onestop.audit.services import record
+from onestop.common.context import memo
 from onestop.contributions import locks
 from onestop.contributions.credit import UNPAID_DECLARATIONS_SQL, credited_account_entries
 from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry
@@ -156,52 +158,93 @@ class Accrued:
         return sum((y.interest for y in self.years), Decimal(0))
 
 
+@dataclass(frozen=True)
+class RateTable:
+    """Every year's book rate, the latest published one and the province's crediting
+    methods: what accruing interest reads, in two queries, once for any number of years."""
+
+    rates: dict[int, Rate]
+    latest: Rate | None
+    methods: dict[int, str]
+
+
+def rate_table(*, province: str) -> RateTable:
+    """The book rates and ``province``'s crediting methods (two queries; once a request)."""
+
+    def read() -> RateTable:
+        rates, latest = parameters.book_rate_table()
+        return RateTable(rates, latest, parameters.interest_methods(province=province))
+
+    return memo(f"contributions.rate_table:{province}", read)
+
+
 def accrued_to(*, person_id: int, month: YearMonth, province: str) -> Accrued:
     """The individual account as of ``month`` (a retirement, say): the credited balance (paid
-    months, ``credit.py``) plus
-    the interest of each year the yearly job has not credited yet, up to the month before
-    ``month`` (pension rules section 2: a part year credits up to that month). A year whose
-    rate is not published yet uses the latest published rate, marked provisional. Amounts
-    brought in from ``month`` on (a transfer arriving after retirement) carry their own
-    interest from the old place and earn none here."""
-    credited = AccountYear.objects.filter(person_id=person_id).order_by("-year").first()
+    months, ``credit.py``) plus the interest of each year the yearly job has not credited
+    yet, up to the month before ``month`` (see ``accrued_from``)."""
+    credited = (
+        AccountYear.objects.filter(person_id=person_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
     entries = credited_account_entries(person_id=person_id)  # paid months only
-    total = Decimal(str(entries.aggregate(s=Sum("amount"))["s"] or 0)).quantize(CENT)
-    first_period = entries.exclude(kind=EntryKind.INTEREST).order_by("period").first()
-    if first_period is None:
+    return accrued_from(
+        entries=entries.values_list("period", "kind", "amount"),
+        credited_year=credited,
+        month=month,
+        province=province,
+    )
+
+
+def accrued_from(
+    *,
+    entries: Iterable[tuple[int, str, Decimal]],
+    credited_year: int | None,
+    month: YearMonth,
+    province: str,
+    table: RateTable | None = None,
+) -> Accrued:
+    """The account as of ``month`` from its credited entries, already read: ``entries`` are
+    the person's account entries of paid months (period, kind, amount; ``credit.py``),
+    ``credited_year`` the last year the yearly job credited (None: none yet).
+
+    The credited balance plus the interest of each year after ``credited_year`` up to the
+    month before ``month`` (pension rules section 2: a part year credits up to that month).
+    A year whose rate is not published yet uses the latest published rate, marked
+    provisional. Amounts brought in from ``month`` on (a transfer arriving after retirement)
+    carry their own interest from the old place and earn none here. No query but the rates
+    (``rate_table``, once a request)."""
+    rows = [(period, kind, Decimal(str(amount))) for period, kind, amount in entries]
+    total = sum((a for _, _, a in rows), Decimal(0)).quantize(CENT)
+    periods = [p for p, kind, _ in rows if kind != EntryKind.INTEREST]
+    if not periods:
         return Accrued(total, [])
-    start = credited.year + 1 if credited else first_period.period // 100
+    start = credited_year + 1 if credited_year is not None else min(periods) // 100
     cutoff = month.year * 100 + month.month  # entries from this period on earn nothing here
-    opening = Decimal(
-        str(entries.filter(period__lt=start * 100 + 1).aggregate(s=Sum("amount"))["s"] or 0)
-    ).quantize(CENT)
+    opening = sum((a for p, _, a in rows if p < start * 100 + 1), Decimal(0)).quantize(CENT)
     monthly: dict[int, Decimal] = {}
-    for period, amount in (
-        entries.filter(period__gte=start * 100 + 1, period__lt=cutoff)
-        .exclude(kind=EntryKind.INTEREST)
-        .values_list("period")
-        .annotate(s=Sum("amount"))
-    ):
-        monthly[period] = Decimal(str(amount)).quantize(CENT)
-    # Every year's rate and method in two queries, not two a year.
-    rates = parameters.book_rates()
-    methods = parameters.interest_methods(province=province)
-    latest: Rate | None = None  # read once, only when a year has no published rate
+    for period, kind, amount in rows:
+        if kind != EntryKind.INTEREST and start * 100 + 1 <= period < cutoff:
+            monthly[period] = monthly.get(period, Decimal(0)) + amount
+    if month.year < start or (month.year == start and month.month == 1):
+        return Accrued(total, [])  # no month to accrue: the rates are not read
+    table = table or rate_table(province=province)
     years = []
     for year in range(start, month.year + 1):
         months = 12 if year < month.year else month.month - 1
         if months == 0:
             continue
-        credits = [monthly.get(year * 100 + m, Decimal(0)) for m in range(1, months + 1)]
-        if year in rates:
-            rate = rates[year]
+        credits = [
+            monthly.get(year * 100 + m, Decimal(0)).quantize(CENT) for m in range(1, months + 1)
+        ]
+        if year in table.rates:
+            rate = table.rates[year]
+        elif table.latest is None:  # none published at all: raises
+            rate = parameters.book_rate(year=year)
         else:  # not published yet: the latest published rate, provisionally
-            latest = latest or parameters.latest_book_rate()
-            if latest is None:
-                rate = parameters.book_rate(year=year)  # none published at all: raises
-            else:
-                rate = parameters.provisional_rate(year=year, rate=latest.rate)
-        method = _method(province, year, methods)
+            rate = parameters.provisional_rate(year=year, rate=table.latest.rate)
+        method = _method(province, year, table.methods)
         result = credit_year(
             opening_balance=max(opening, Decimal(0)),
             contributions=credits if method is Method.MONTH_PRODUCT else sum(credits, Decimal(0)),

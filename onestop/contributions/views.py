@@ -27,7 +27,7 @@ from onestop.contributions.forms import (
     EmploymentForm,
     RegistrationForm,
 )
-from onestop.contributions.interest import accrued_to
+from onestop.contributions.interest import accrued_from
 from onestop.contributions.models import DeclarationUpload, Employment, UploadStatus
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
@@ -446,11 +446,13 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
 
 def interest_accrued(person: Any, statement: selectors.Statement) -> Decimal | None:
     """Interest on the paid account for the years not credited yet, up to this month (at a
-    provisional rate until the year's is published); None when it cannot be computed."""
+    provisional rate until the year's is published), from the entries the statement has
+    read; None when it cannot be computed."""
     today = timezone.localdate()
     try:
-        accrued = accrued_to(
-            person_id=person.pk,
+        accrued = accrued_from(
+            entries=statement.credited_entries,
+            credited_year=statement.credited_year,
             month=YearMonth(today.year, today.month).plus(1),
             province=person.region.code[:2] + "0000",
         )

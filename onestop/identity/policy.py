@@ -213,11 +213,13 @@ class PolicyBackend:
 
     def get_user(self, user_id: int) -> User | None:
         """The signed-in user of a session, with what nearly every request asks next (the
-        staff profile and its region for role and scope, the person of a citizen and its
-        region) in the same query; a missing profile or person is remembered as missing,
-        not asked again."""
+        staff profile, its region and agency for role, scope and lanes, the person of a
+        citizen and its region) in the same query; a missing profile or person is
+        remembered as missing, not asked again."""
         return (
-            User.objects.select_related("staff_profile__region", "person__region")
+            User.objects.select_related(
+                "staff_profile__region", "staff_profile__agency", "person__region"
+            )
             .filter(pk=user_id)
             .first()
         )

@@ -168,6 +168,19 @@ def interest_methods(*, province: str) -> dict[int, str]:
     return methods
 
 
+def book_rate_table() -> tuple[dict[int, Rate], Rate | None]:
+    """``book_rates()`` and ``latest_book_rate()`` from one query (the table holds a row a
+    year and version): what a statement's accrued interest needs, read once."""
+    rates: dict[int, Rate] = {}
+    latest: Rate | None = None
+    for row in BookRate.objects.order_by("year", "version"):
+        rate = Rate(row.year, row.rate, row.provisional, row.version, row.source)
+        rates[row.year] = rate
+        if not row.provisional:
+            latest = rate  # the last published row in (year, version) order
+    return rates, latest
+
+
 def latest_book_rate() -> Rate | None:
     row = BookRate.objects.filter(provisional=False).order_by("-year", "-version").first()
     return Rate(row.year, row.rate, row.provisional, row.version, row.source) if row else None
