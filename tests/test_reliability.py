@@ -27,9 +27,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 PERSONS = 3000
 COUNTS = (
-    "import json; from onestop.contributions.models import Declaration, DeclarationLine, "
-    "LedgerEntry, Bill; print(json.dumps([Declaration.objects.count(), "
-    "DeclarationLine.objects.count(), LedgerEntry.objects.count(), Bill.objects.count()]))"
+    "import json; from onestop.contributions.models import Declaration, "
+    "ContributionDetail, LedgerEntry, Bill; print(json.dumps([Declaration.objects.count(), "
+    "ContributionDetail.objects.count(), LedgerEntry.objects.count(), Bill.objects.count()]))"
 )
 
 

@@ -18,7 +18,7 @@ from onestop.audit.services import record
 from onestop.common import bulk
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.contributions import locks, netting, posting
+from onestop.contributions import locks, netting, partitions, posting
 from onestop.contributions.models import (
     Bill,
     Declaration,
@@ -27,7 +27,7 @@ from onestop.contributions.models import (
     EntryKind,
     Insurance,
     InsuranceRegistration,
-    LedgerEntry,
+    LedgerRecord,
     Payment,
     PensionMonth,
     PostCategory,
@@ -646,6 +646,8 @@ def declaration_submit(
         # Checked against the register and posted in one transaction: reported before it,
         # as a report from inside would only be seen once it has committed.
         progress("saving", len(staged), len(staged))
+    # Outside the posting's transaction: creating a partition locks the detail's readers out.
+    partitions.ensure_year(period)
     try:
         with transaction.atomic():
             # Before anything is read from the ledger or a row is numbered: a supplementary
@@ -714,7 +716,7 @@ def declaration_submit(
                 # A bulk post changes the ledger's shape: plan the next ones on fresh figures.
                 transaction.on_commit(
                     lambda: bulk.refresh_statistics(
-                        "contributions_ledgerentry", "contributions_declarationline"
+                        "contributions_ledgerrecord", "contributions_contributiondetail"
                     )
                 )
             reply = {
@@ -1140,7 +1142,7 @@ def _transfer_post(
     sign = 1 if incoming else -1
     common = {"person": person, "insurance": "pension", "kind": kind, "source_id": transfer_id}
     rows = [
-        LedgerEntry(
+        LedgerRecord(
             **common,
             period=p,
             account=False,
@@ -1152,7 +1154,7 @@ def _transfer_post(
     ]
     if account:
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 **common,
                 period=period,
                 account=True,
@@ -1162,7 +1164,7 @@ def _transfer_post(
         )
     if pooled:
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 **common,
                 period=period,
                 account=False,
@@ -1170,7 +1172,7 @@ def _transfer_post(
                 source_type="transfer_pool",
             )
         )
-    return len(LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True))
+    return len(LedgerRecord.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id: int) -> int:
@@ -1178,7 +1180,7 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
     14): one account entry, idempotent by its source (the survivors' benefit)."""
     if amount <= 0:
         return 0
-    entry = LedgerEntry(
+    entry = LedgerRecord(
         person=person,
         insurance="pension",
         kind=EntryKind.INHERITED,
@@ -1190,4 +1192,4 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
     )
     with transaction.atomic():
         locks.person_lock(person_ids=[person.pk])
-        return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))
+        return len(LedgerRecord.objects.bulk_create([entry], ignore_conflicts=True))
