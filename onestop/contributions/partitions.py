@@ -72,3 +72,13 @@ def ensure_year(period: int) -> None:
 
     with transaction.atomic():
         create_partitions(years=[year])
+
+
+def table_of(period: int) -> str:
+    """The table that holds ``period``'s detail rows: its year's partition (or the default
+    one) on PostgreSQL, the one table on SQLite. A bulk post refreshes only its statistics:
+    ``ANALYZE`` of the partitioned parent samples every year again."""
+    if default_connection.vendor != "postgresql":
+        return DETAIL
+    year = period // 100
+    return partition_name(year) if year in existing() else f"{DETAIL}_default"

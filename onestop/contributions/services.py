@@ -714,11 +714,12 @@ def declaration_submit(
             )
             if len(staged) >= BULK_ROWS:
                 # A bulk post changes the ledger's shape: plan the next ones on fresh figures.
-                transaction.on_commit(
-                    lambda: bulk.refresh_statistics(
-                        "contributions_ledgerrecord", "contributions_contributiondetail"
-                    )
-                )
+                # Only what it wrote: the month's partition of the detail (a regular one
+                # writes nothing else), and the records a supplementary one adds to.
+                analyzed = [partitions.table_of(period)]
+                if kind == DeclarationKind.SUPPLEMENTARY:
+                    analyzed.append("contributions_ledgerrecord")
+                transaction.on_commit(lambda: bulk.refresh_statistics(*analyzed))
             reply = {
                 "declaration_id": declaration.pk,
                 "period": f"{month_of(period)}",

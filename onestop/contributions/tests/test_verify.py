@@ -127,7 +127,8 @@ def test_a_changed_declaration_entry_is_named(ledger: World) -> None:
 def test_a_changed_record_of_a_declaration_is_named(ledger: World) -> None:
     """An entry written as a record against a regular declaration (a double post, or one
     restored by hand) breaks "declared", naming the person's month and the entry."""
-    row = entry(person=ledger.alice, kind="individual_account", source_type="declaration")
+    regular = Declaration.objects.get(kind="regular")
+    row = entry(person=ledger.alice, kind="individual_account", source_id=regular.pk)
     sql(
         "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, "
         "kind, account, amount, base, source_type, source_id, created_at) SELECT person_id, "
