@@ -33,12 +33,12 @@ from onestop.contributions.models import (
     PostCategory,
 )
 from onestop.contributions.periods import current_period, month_of
-from onestop.identity.auth import resident_id_index
+from onestop.identity.auth import resident_id_index, resident_id_indexer
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
 from onestop.rules.amounts import parse_amount
-from onestop.rules.contributions import employee_month
+from onestop.rules.contributions import EmployeeMonth, employee_month
 from onestop.rules.identifiers import check_resident_id
 from onestop.rules.values import RuleError, YearMonth
 
@@ -489,13 +489,14 @@ def _check_rows(
     listed: set[str] = set()
     good: list[tuple[DeclaredRow, str, Decimal]] = []
     seen: dict[str, int] = {}
+    index_of = resident_id_indexer()
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         if raw_id.startswith(FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
         check = check_resident_id(raw_id, today=today, with_place=False)
-        index = resident_id_index(check.normalized) if check.valid else ""
+        index = index_of(check.normalized) if check.valid else ""
         if index:
             # Listed, whatever else is wrong with the row: not reported as missing too.
             listed.add(index)
@@ -611,10 +612,14 @@ def declaration_submit(
         rates=data.rates,
         risk_class=(risk.risk_class or 1) if risk else None,
     )
+    months: dict[Decimal, EmployeeMonth] = {}
     for done, (row, index, wage) in enumerate(good, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress("checking", done, len(good))
-        month = amounts(wage)
+        # The rules engine once per distinct wage: a declaration's wages repeat.
+        month = months.get(wage)
+        if month is None:
+            month = months[wage] = amounts(wage)
         bound = month.bound
         if bound is not None:
             adjustments.append(
