@@ -119,6 +119,13 @@ def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list
             "ON CONFLICT (person_id, period) DO NOTHING",
             [period, employer_id, declaration_id],
         )
+        claimed = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGE} WHERE person_id IS NOT NULL")  # noqa: S608
+        (staged,) = cursor.fetchone()
+        if claimed == staged:
+            # Every staged person's month was free and is now this employer's: nobody else
+            # holds one (the month's first declaration, the common case); no read needed.
+            return []
         cursor.execute(
             f"SELECT s.line, m.employer_id FROM {STAGE} s "  # noqa: S608
             "JOIN contributions_pensionmonth m ON m.person_id = s.person_id AND m.period = %s "

@@ -490,6 +490,7 @@ def _check_rows(
     good: list[tuple[DeclaredRow, str, Decimal]] = []
     seen: dict[str, int] = {}
     index_of = resident_id_indexer()
+    wages: dict[str, Decimal] = {}
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         if raw_id.startswith(FORMULA_START):
@@ -515,11 +516,14 @@ def _check_rows(
                 )
             )
             continue
-        try:
-            wage = parse_amount(raw_wage)
-        except RuleError as exc:
-            errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
-            continue
+        # Parsed once per distinct text: a declaration's wages repeat.
+        wage = wages.get(raw_wage)
+        if wage is None:
+            try:
+                wage = wages[raw_wage] = parse_amount(raw_wage)
+            except RuleError as exc:
+                errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
+                continue
         if wage > MAX_WAGE:
             errors.append(
                 RowError(
