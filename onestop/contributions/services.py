@@ -972,18 +972,19 @@ def _header_errors(
 
 
 def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[str]) -> list[str]:
-    """Employees of that month left out of a regular declaration (their masked names)."""
+    """Employees of that month left out of a regular declaration (their masked names).
+    Called with the declaration's rows staged."""
     if kind != DeclarationKind.REGULAR:
         return []
     from onestop.identity.masking import mask_name
 
-    employed = (
-        Employment.objects.filter(employer=employer, start_period__lte=period)
-        .exclude(end_period__lt=period)
-        .values_list("person__resident_id_index", "person_id")
-    )
-    # Names are encrypted: decrypt only those of the people left out.
-    missing = [person for index, person in employed if index not in indexes]
+    # The staged persons are listed; of the others, a row refused for its format still
+    # lists its person (``indexes``). Names are encrypted: decrypt only those left out.
+    missing = [
+        person
+        for index, person in posting.unstaged_employees(employer_id=employer.pk, period=period)
+        if index not in indexes
+    ]
     if not missing:
         return []
     names: dict[int, str] = {}
