@@ -68,10 +68,15 @@ def ensure_year(period: int) -> None:
     year = period // 100
     if year in existing():
         return
-    from django.db import transaction
+    from django.db import DatabaseError, transaction
 
-    with transaction.atomic():
-        create_partitions(years=[year])
+    try:
+        with transaction.atomic():
+            create_partitions(years=[year])
+    except DatabaseError:
+        # Another declaration of the same new year created it first (both saw it missing):
+        # the partition exists now, and a posting must not fail over who made it.
+        pass
 
 
 def table_of(period: int) -> str:

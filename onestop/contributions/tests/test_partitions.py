@@ -60,3 +60,18 @@ def test_the_command_creates_next_years_partition() -> None:
 def test_the_ledger_view_is_never_written_through_the_orm() -> None:
     with pytest.raises(AppendOnlyError):
         LedgerEntry(person_id=1, period=202401, amount=1, source_id=1).save()
+
+
+def test_a_partition_made_by_a_concurrent_declaration_does_not_fail_the_posting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two declarations of a new year may both see its partition missing; the one that
+    loses the race to create it posts all the same."""
+    from django.db import DatabaseError
+
+    def lost(**_: object) -> list[int]:
+        raise DatabaseError('relation "contributions_contributiondetail_y2033" already exists')
+
+    monkeypatch.setattr(partitions, "create_partitions", lost)
+    monkeypatch.setattr(partitions, "existing", lambda *_: set())
+    partitions.ensure_year(203301)  # no error
