@@ -141,7 +141,7 @@ def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list
             "INSERT INTO contributions_pensionmonth (person_id, period, employer_id, "  # noqa: S608
             f"declaration_id) SELECT s.person_id, %s, %s, %s FROM {STAGE} s "
             "WHERE s.person_id IS NOT NULL ORDER BY s.person_id "
-            "ON CONFLICT (person_id, period) DO NOTHING",
+            "ON CONFLICT (period, person_id) DO NOTHING",
             [period, employer_id, declaration_id],
         )
         claimed = cursor.rowcount
