@@ -110,7 +110,7 @@ def pension_ledger(person_ids: list[int], first: int, months: int = MONTHS) -> N
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "
+                "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, "
                 "insurance, kind, account, amount, base, source_type, source_id, created_at) "
                 "SELECT p.id, NULL, m.period, 'pension', k.kind, k.account, "
                 "round((400 + (p.id %% 900))::numeric * k.share, 2), 5000, 'declaration', "
@@ -124,7 +124,7 @@ def pension_ledger(person_ids: list[int], first: int, months: int = MONTHS) -> N
         else:
             now = timezone.now().isoformat()
             cursor.executemany(
-                "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "
+                "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, "
                 "insurance, kind, account, amount, base, source_type, source_id, created_at) "
                 "VALUES (%s, NULL, %s, 'pension', %s, %s, %s, 5000, 'declaration', %s, %s)",
                 [

@@ -29,6 +29,7 @@ from onestop.contributions.models import (
     IndividualBill,
     IndividualPayer,
     LedgerEntry,
+    LedgerRecord,
     PayerStatus,
 )
 from onestop.contributions.selectors import statement_of
@@ -426,7 +427,7 @@ def test_verify_names_an_individual_bill_whose_ledger_disagrees(
         paid_on=timezone.localdate(),
     )
     assert ledger_verify() == []
-    LedgerEntry.objects.filter(source_type="individual_bill", kind="flexible_pooled").delete()
+    LedgerRecord.objects.filter(source_type="individual_bill", kind="flexible_pooled").delete()
     found = ledger_verify()
     assert [v.rule for v in found] == ["individual"]
     assert f"individual bill {bill.pk}" in found[0].detail

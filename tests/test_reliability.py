@@ -27,9 +27,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 PERSONS = 3000
 COUNTS = (
-    "import json; from onestop.contributions.models import Declaration, DeclarationLine, "
-    "LedgerEntry, Bill; print(json.dumps([Declaration.objects.count(), "
-    "DeclarationLine.objects.count(), LedgerEntry.objects.count(), Bill.objects.count()]))"
+    "import json; from onestop.contributions.models import Declaration, "
+    "ContributionDetail, LedgerEntry, Bill; print(json.dumps([Declaration.objects.count(), "
+    "ContributionDetail.objects.count(), LedgerEntry.objects.count(), Bill.objects.count()]))"
 )
 
 
@@ -99,7 +99,7 @@ def test_a_killed_posting_leaves_all_or_nothing(
     file = next(files.glob("employer-*.csv"))
     employer = file.stem.split("-")[1]
     period = time.strftime("%Y-%m")
-    complete = [1, PERSONS * 2, PERSONS * 4, 2]  # lines: 2 insurances; entries: 4 kinds
+    complete = [1, PERSONS, PERSONS * 4, 2]  # a detail row a person; entries: 4 kinds
     command = [
         sys.executable,
         "-m",

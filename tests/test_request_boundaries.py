@@ -258,7 +258,7 @@ def test_excel_cents_accepted_through_the_api(world: Any, machine: Any) -> None:
         headers=auth,
     )
     assert response.status_code == 201, response.content
-    line = Declaration.objects.get().lines.get()  # type: ignore[attr-defined]
+    line = Declaration.objects.get().details.get()
     assert str(line.wage) == "6500.30"
 
 

@@ -39,7 +39,7 @@ from onestop.contributions.models import (
     IndividualPayment,
     IndividualRefund,
     InsuranceRegistration,
-    LedgerEntry,
+    LedgerRecord,
     PayerStatus,
     RefundReason,
 )
@@ -713,15 +713,15 @@ def _post(bill: IndividualBill) -> None:
             "source_id": bill.pk,
         }
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 **common,
                 kind=EntryKind.FLEXIBLE_ACCOUNT,
                 account=True,
                 amount=bill.monthly_to_account,
             )
         )
-        rows.append(LedgerEntry(**common, kind=EntryKind.FLEXIBLE_POOLED, amount=pooled))
-    LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True)
+        rows.append(LedgerRecord(**common, kind=EntryKind.FLEXIBLE_POOLED, amount=pooled))
+    LedgerRecord.objects.bulk_create(rows, ignore_conflicts=True)
     IndividualBill.objects.filter(pk=bill.pk).update(posted_at=timezone.now())
     record(
         actor=None,

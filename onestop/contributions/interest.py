@@ -15,7 +15,7 @@ from onestop.audit.services import record
 from onestop.common.context import memo
 from onestop.contributions import locks
 from onestop.contributions.credit import UNPAID_DECLARATIONS_SQL, credited_account_entries
-from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry
+from onestop.contributions.models import AccountYear, EntryKind, LedgerEntry, LedgerRecord
 from onestop.parameters import selectors as parameters
 from onestop.parameters.contracts import Rate
 from onestop.parameters.selectors import ParametersMissing
@@ -106,7 +106,7 @@ def _credit(*, actor: Any, year: int, rate: Rate, method: Method) -> int:
         )
         if result.interest:
             entries.append(
-                LedgerEntry(
+                LedgerRecord(
                     person_id=person_id,
                     period=year * 100 + 12,
                     insurance="pension",
@@ -118,7 +118,7 @@ def _credit(*, actor: Any, year: int, rate: Rate, method: Method) -> int:
                 )
             )
     AccountYear.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
+    LedgerRecord.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
     record(
         actor=actor,
         action="contributions.interest.credited",

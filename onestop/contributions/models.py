@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onestop.common.models import AppendOnly
+from onestop.common.models import AppendOnly, AppendOnlyError
 
 
 class Insurance(models.TextChoices):
@@ -122,19 +122,27 @@ class Declaration(models.Model):
         return f"{self.employer_id} {self.period} {self.kind}"
 
 
-class DeclarationLine(models.Model):
-    """One person's wage, base and amounts in a declaration, for one insurance."""
+class ContributionDetail(AppendOnly):
+    """One person's month in one declaration (缴费明细): the wage, the base and every part as a
+    column, NULL where the employer does not insure that insurance. Every declaration, regular
+    or supplementary, writes its declared figures here; a *regular* declaration's rows are
+    also its ledger record: the ``LedgerEntry`` view unpivots them into entries, so that a
+    month of a million employees writes a million rows and two B-trees, not nine rows and a
+    dozen. The individual pension part goes wholly to the account (D3), so it is one column.
 
-    # The unique (declaration, person, insurance) index serves look-ups by declaration; lines
-    # are not looked up by person (the ledger is). Fewer indexes, faster bulk posting.
-    # No database foreign keys (``db_constraint=False``): the posting resolves the person
-    # and writes the declaration in the same transaction, and checking a million lines again
-    # at commit was half of a province's posting time. ``ledger verify`` (``references``)
-    # keeps the integrity; the ORM still protects a referenced person or declaration.
+    No database foreign keys (``db_constraint=False``): the posting resolves the person and
+    writes the declaration in the same transaction, and ``ledger verify`` (``references``)
+    proves them. On PostgreSQL the table is partitioned by range of ``period`` (one partition
+    a year, migration 0015 and ``partitions.py``); it has no primary key there (a unique
+    index on a partitioned table must hold the partition key): ``id`` comes from its
+    sequence and is unique all the same."""
+
+    append_only_noun = "A contribution detail"
+
     declaration = models.ForeignKey(
         Declaration,
         on_delete=models.PROTECT,
-        related_name="lines",
+        related_name="details",
         db_index=False,
         db_constraint=False,
     )
@@ -145,21 +153,36 @@ class DeclarationLine(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    employer = models.ForeignKey(
+        "identity.Employer",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    period = models.PositiveIntegerField()
     wage = models.DecimalField(max_digits=12, decimal_places=2)
     base = models.DecimalField(max_digits=12, decimal_places=2)
-    employer_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    individual_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    pension_employer = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    pension_individual = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    unemployment_employer = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    unemployment_individual = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    work_injury_employer = models.DecimalField(max_digits=12, decimal_places=2, null=True)
 
     class Meta:
         constraints = [
+            # Idempotency: a declaration lists a person once. Led by the declaration: its
+            # rows, written in person order, are appended to one range of the index.
             models.UniqueConstraint(
-                fields=["declaration", "person", "insurance"], name="declaration_line_unique"
+                fields=["declaration", "person", "period"], name="contribution_detail_once"
             )
+        ]
+        indexes = [
+            models.Index(fields=["person", "period"], name="detail_person_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id}:{self.person_id}:{self.insurance}"
+        return f"{self.declaration_id}:{self.person_id} {self.period}"
 
 
 class PensionMonth(models.Model):
@@ -198,7 +221,12 @@ class PensionMonth(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "period"], name="pension_month_one_payer")
+            # Led by the month: a month's claims are appended at the index's right edge
+            # instead of one page per person (twice as fast from the second month on);
+            # every reader gives both columns.
+            models.UniqueConstraint(
+                fields=["period", "person"], name="pension_month_one_payer_by_month"
+            )
         ]
 
     def __str__(self) -> str:
@@ -219,8 +247,11 @@ class EntryKind(models.TextChoices):
     FLEXIBLE_POOLED = "flexible_pooled", _("individual payer's part to the pooled fund")
 
 
-class LedgerEntry(AppendOnly):
-    """One amount for one person, month, insurance and kind, from one source. Never updated.
+class LedgerRecord(AppendOnly):
+    """A ledger entry written as a row of its own: every entry but a regular declaration's
+    (interest, transfers, corrections, inheritance, individual payers, a supplementary
+    declaration's differences, reversals). One amount for one person, month, insurance and
+    kind, from one source. Never updated. Read it through ``LedgerEntry``.
 
     ``account`` marks entries that count towards the individual account (a correction of an
     account entry is an account entry too).
@@ -272,6 +303,59 @@ class LedgerEntry(AppendOnly):
         indexes = [
             models.Index(fields=["person", "period"], name="ledger_person_period"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.period} {self.insurance} {self.kind} {self.amount}"
+
+
+class LedgerEntry(AppendOnly):
+    """The ledger as every reader sees it: one amount for one person, month, insurance and
+    kind, from one source. Never updated.
+
+    A database view (``contributions_ledgerentry``, migration 0015): the ``LedgerRecord``
+    rows, and a regular declaration's ``ContributionDetail`` rows unpivoted into entries
+    (employer part to the pool, individual part to the account or the pool, each nonzero
+    part one entry, ``source_type`` "declaration", ``created_at`` the declaration's). Ids are
+    unique across both: a record's is ``8 * id``, a detail's ``8 * id + k`` (k = 1..5, the
+    part); they do not grow with time across the two tables. Write ``LedgerRecord``.
+
+    ``account`` marks entries that count towards the individual account (a correction of an
+    account entry is an account entry too).
+    """
+
+    append_only_noun = "A ledger entry"
+
+    person = models.ForeignKey(
+        "identity.Person",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    employer = models.ForeignKey(
+        "identity.Employer",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    period = models.PositiveIntegerField()
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    account = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    base = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    source_type = models.CharField(max_length=16)
+    source_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "contributions_ledgerentry"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        raise AppendOnlyError("The ledger is a view: write a LedgerRecord.")
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period} {self.insurance} {self.kind} {self.amount}"

@@ -66,7 +66,7 @@ def refunds_find() -> int:
                 (EntryKind.FLEXIBLE_POOLED, "pooled", False),
             ):
                 cursor.execute(
-                    "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
+                    "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, "  # noqa: S608
                     "insurance, kind, account, amount, base, source_type, source_id, created_at) "
                     f"SELECT r.person_id, NULL, r.period, 'pension', %s, %s, -r.{column}, b.base, "
                     "%s, r.id, %s FROM contributions_individualrefund r "

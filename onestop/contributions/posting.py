@@ -101,6 +101,31 @@ def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
         return [(int(line), bool(known)) for line, known in cursor.fetchall()]
 
 
+def unstaged_employees(*, employer_id: int, period: int) -> list[tuple[str, int]]:
+    """The employer's employees of the month whose person is not staged: (blind index,
+    person id), usually none. One anti-join, linear on both databases (PostgreSQL hashes the
+    staged persons; SQLite builds an index over the ``NOT IN`` list once)."""
+    employed = (
+        "SELECT p.resident_id_index, e.person_id FROM contributions_employment e "
+        "JOIN identity_person p ON p.id = e.person_id WHERE e.employer_id = %s "
+        "AND e.start_period <= %s AND (e.end_period IS NULL OR e.end_period >= %s) "
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"{employed} AND NOT EXISTS (SELECT 1 FROM {STAGE} s "  # noqa: S608
+                "WHERE s.person_id = e.person_id)",
+                [employer_id, period, period],
+            )
+        else:
+            cursor.execute(
+                f"{employed} AND e.person_id NOT IN (SELECT s.person_id FROM {STAGE} s "  # noqa: S608
+                "WHERE s.person_id IS NOT NULL)",
+                [employer_id, period, period],
+            )
+        return [(str(index), int(person)) for index, person in cursor.fetchall()]
+
+
 def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list[tuple[int, int]]:
     """Take the month's pension of every staged person for this employer; the staged lines
     whose person's pension that month another employer holds, with that employer's id.
@@ -116,9 +141,16 @@ def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list
             "INSERT INTO contributions_pensionmonth (person_id, period, employer_id, "  # noqa: S608
             f"declaration_id) SELECT s.person_id, %s, %s, %s FROM {STAGE} s "
             "WHERE s.person_id IS NOT NULL ORDER BY s.person_id "
-            "ON CONFLICT (person_id, period) DO NOTHING",
+            "ON CONFLICT (period, person_id) DO NOTHING",
             [period, employer_id, declaration_id],
         )
+        claimed = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGE} WHERE person_id IS NOT NULL")  # noqa: S608
+        (staged,) = cursor.fetchone()
+        if claimed == staged:
+            # Every staged person's month was free and is now this employer's: nobody else
+            # holds one (the month's first declaration, the common case); no read needed.
+            return []
         cursor.execute(
             f"SELECT s.line, m.employer_id FROM {STAGE} s "  # noqa: S608
             "JOIN contributions_pensionmonth m ON m.person_id = s.person_id AND m.period = %s "
@@ -136,11 +168,6 @@ POSTINGS = (
     ("unemployment", "u_ind", "individual_pooled", False),
     ("work_injury", "w_emp", "employer_pooled", False),
 )
-LINES = (
-    ("pension", "p_emp", "p_ind"),
-    ("unemployment", "u_emp", "u_ind"),
-    ("work_injury", "w_emp", None),
-)
 
 
 def _kinds(insurances: set[str], true: str, false: str) -> tuple[str, list[Any]]:
@@ -156,82 +183,74 @@ def _kinds(insurances: set[str], true: str, false: str) -> tuple[str, list[Any]]
     return " UNION ALL ".join(selects), params
 
 
+#: (insurance, staged column, detail column) of each part a detail row holds.
+DETAIL_COLUMNS = (
+    ("pension", "p_emp", "pension_employer"),
+    ("pension", "p_ind", "pension_individual"),
+    ("unemployment", "u_emp", "unemployment_employer"),
+    ("unemployment", "u_ind", "unemployment_individual"),
+    ("work_injury", "w_emp", "work_injury_employer"),
+)
+
+
 def post(
     *, declaration_id: int, employer_id: int, period: int, insurances: set[str], adjusting: bool
 ) -> None:
-    """Write the declaration's lines and its ledger entries from the staging table: one
-    statement for the lines and one for the entries, whatever the number of rows and kinds.
+    """Write the declaration's contribution details from the staging table, one row per
+    person (the parts of the insurances the employer does not hold left NULL), in one
+    statement whatever the number of rows.
 
-    A regular declaration posts the full amounts. An ``adjusting`` (supplementary) one posts
-    the difference to what the ledger already holds for the person, month, employer,
-    insurance and kind. The ledger's unique index (source, person, month, insurance, kind)
-    refuses a repeated post of the same declaration, and its transaction with it.
+    A regular declaration writes nothing else: its detail rows are its ledger entries (the
+    ``LedgerEntry`` view). An ``adjusting`` (supplementary) one also writes, as records, the
+    difference to what the ledger already holds for the person, month, employer, insurance
+    and kind. The detail's unique index (declaration, person, period) and the records'
+    (source, person, month, insurance, kind) refuse a repeated post of the same
+    declaration, and its transaction with it.
     """
-    true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
-    lines = [line for line in LINES if line[0] in insurances]
-    if not lines:
+    if not insurances & {insurance for insurance, _, _ in DETAIL_COLUMNS}:
         return
-    # The staged amount of each (insurance, side), picked by a CASE over the inline table.
-    employer_amount = (
-        "CASE k.insurance "
-        + " ".join(
-            f"WHEN '{insurance}' THEN s.{employer_col}" for insurance, employer_col, _ in lines
-        )
-        + " END"
+    parts = ", ".join(
+        f"s.{staged}" if insurance in insurances else "NULL"
+        for insurance, staged, _ in DETAIL_COLUMNS
     )
-    individual_amount = (
-        "CASE k.insurance "
-        + " ".join(
-            f"WHEN '{insurance}' THEN {f's.{col}' if col else '0'}" for insurance, _, col in lines
-        )
-        + " END"
-    )
-    line_table = " UNION ALL ".join("SELECT %s AS insurance" for _ in lines)
-    staged = (
-        "CASE k.col "
-        + " ".join(f"WHEN '{column}' THEN s.{column}" for _, column, _, _ in POSTINGS)
-        + " END"
-    )
-    kinds, kind_params = _kinds(insurances, true, false)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO contributions_declarationline (declaration_id, person_id, "  # noqa: S608
-            "insurance, wage, base, employer_amount, individual_amount) "
-            f"SELECT %s, s.person_id, k.insurance, s.wage, s.base, {employer_amount}, "
-            f"{individual_amount} FROM {STAGE} s CROSS JOIN ({line_table}) k "
+            "INSERT INTO contributions_contributiondetail (declaration_id, person_id, "  # noqa: S608
+            f"employer_id, period, wage, base, {', '.join(c for _, _, c in DETAIL_COLUMNS)}) "
+            f"SELECT %s, s.person_id, %s, %s, s.wage, s.base, {parts} FROM {STAGE} s "
             # In index order: the unique index grows at its right edge, page by page.
             "ORDER BY s.person_id",
-            [declaration_id, *(insurance for insurance, _, _ in lines)],
+            [declaration_id, employer_id, period],
         )
-        if adjusting:
-            # Only constants are formatted in; values are parameters.
-            amount = f"{staged} - COALESCE(old.amount, 0)"
-            source = (
-                f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
-                # The staged persons' entries of the month, through the (person, period)
-                # index: the ledger keeps no index by employer for this one read.
-                "SELECT l.person_id, l.insurance, l.kind, SUM(l.amount) AS amount "
-                f"FROM {STAGE} p JOIN contributions_ledgerentry l ON l.person_id = p.person_id "
-                "AND l.period = %s WHERE l.employer_id = %s AND l.source_type = 'declaration' "
-                "GROUP BY l.person_id, l.insurance, l.kind) old "
-                "ON old.person_id = s.person_id AND old.insurance = k.insurance "
-                "AND old.kind = k.kind"
-            )
-            params: list[Any] = [*kind_params, period, employer_id]
-        else:
-            amount, source, params = staged, f"{STAGE} s CROSS JOIN ({kinds}) k", kind_params
+        if not adjusting:
+            return
+        true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
+        staged = (
+            "CASE k.col "
+            + " ".join(f"WHEN '{column}' THEN s.{column}" for _, column, _, _ in POSTINGS)
+            + " END"
+        )
+        kinds, kind_params = _kinds(insurances, true, false)
+        # Only constants are formatted in; values are parameters.
+        source = (
+            f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
+            # The staged persons' entries of the month, through the (person, period)
+            # indexes of both tables behind the view.
+            "SELECT l.person_id, l.insurance, l.kind, SUM(l.amount) AS amount "
+            f"FROM {STAGE} p JOIN contributions_ledgerentry l ON l.person_id = p.person_id "
+            "AND l.period = %s WHERE l.employer_id = %s AND l.source_type = 'declaration' "
+            "GROUP BY l.person_id, l.insurance, l.kind) old "
+            "ON old.person_id = s.person_id AND old.insurance = k.insurance "
+            "AND old.kind = k.kind"
+        )
         cursor.execute(
-            "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, "  # noqa: S608
+            "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, "  # noqa: S608
             "insurance, kind, account, amount, base, source_type, source_id, created_at) "
             "SELECT person_id, %s, %s, insurance, kind, account, amount, base, 'declaration', "
             f"%s, CURRENT_TIMESTAMP FROM (SELECT s.person_id, k.insurance, k.kind, k.account, "
-            f"{amount} AS amount, s.base FROM {source}) t WHERE amount <> 0 "
-            # A declaration's entries are one range of the idempotency index (led by the
-            # source id): in person order they are appended to it, not scattered. No ``ON
-            # CONFLICT``: the declaration was created in this transaction, so nothing can
-            # conflict but a second post of it, which the unique index refuses whole.
-            "ORDER BY person_id",
-            [employer_id, period, declaration_id, *params],
+            f"{staged} - COALESCE(old.amount, 0) AS amount, s.base FROM {source}) t "
+            "WHERE amount <> 0 ORDER BY person_id",
+            [employer_id, period, declaration_id, *kind_params, period, employer_id],
         )
 
 

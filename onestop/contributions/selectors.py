@@ -17,7 +17,7 @@ from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import (
     AccountYear,
     Bill,
-    DeclarationLine,
+    ContributionDetail,
     Employment,
     Insurance,
     InsuranceRegistration,
@@ -86,12 +86,12 @@ def with_last_wage(employments: QuerySet[Employment]) -> QuerySet[Employment]:
     """Each employment annotated with ``last_wage``: the pension wage of the newest
     declaration of its employer that lists the person, else the wage given when added."""
     latest = (
-        DeclarationLine.objects.filter(
-            declaration__employer=OuterRef("employer"),
+        ContributionDetail.objects.filter(
+            employer=OuterRef("employer"),
             person=OuterRef("person"),
-            insurance=Insurance.PENSION,
+            pension_employer__isnull=False,
         )
-        .order_by("-declaration__period", "-declaration_id")
+        .order_by("-period", "-declaration_id")
         .values("wage")[:1]
     )
     return employments.annotate(

@@ -18,7 +18,7 @@ from onestop.audit.services import record
 from onestop.common import bulk
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.contributions import locks, netting, posting
+from onestop.contributions import locks, netting, partitions, posting
 from onestop.contributions.models import (
     Bill,
     Declaration,
@@ -27,18 +27,18 @@ from onestop.contributions.models import (
     EntryKind,
     Insurance,
     InsuranceRegistration,
-    LedgerEntry,
+    LedgerRecord,
     Payment,
     PensionMonth,
     PostCategory,
 )
 from onestop.contributions.periods import current_period, month_of
-from onestop.identity.auth import resident_id_index
+from onestop.identity.auth import resident_id_index, resident_id_indexer
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
 from onestop.rules.amounts import parse_amount
-from onestop.rules.contributions import employee_month
+from onestop.rules.contributions import EmployeeMonth, employee_month
 from onestop.rules.identifiers import check_resident_id
 from onestop.rules.values import RuleError, YearMonth
 
@@ -489,13 +489,15 @@ def _check_rows(
     listed: set[str] = set()
     good: list[tuple[DeclaredRow, str, Decimal]] = []
     seen: dict[str, int] = {}
+    index_of = resident_id_indexer()
+    wages: dict[str, Decimal] = {}
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         if raw_id.startswith(FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
         check = check_resident_id(raw_id, today=today, with_place=False)
-        index = resident_id_index(check.normalized) if check.valid else ""
+        index = index_of(check.normalized) if check.valid else ""
         if index:
             # Listed, whatever else is wrong with the row: not reported as missing too.
             listed.add(index)
@@ -514,11 +516,14 @@ def _check_rows(
                 )
             )
             continue
-        try:
-            wage = parse_amount(raw_wage)
-        except RuleError as exc:
-            errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
-            continue
+        # Parsed once per distinct text: a declaration's wages repeat.
+        wage = wages.get(raw_wage)
+        if wage is None:
+            try:
+                wage = wages[raw_wage] = parse_amount(raw_wage)
+            except RuleError as exc:
+                errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
+                continue
         if wage > MAX_WAGE:
             errors.append(
                 RowError(
@@ -611,10 +616,14 @@ def declaration_submit(
         rates=data.rates,
         risk_class=(risk.risk_class or 1) if risk else None,
     )
+    months: dict[Decimal, EmployeeMonth] = {}
     for done, (row, index, wage) in enumerate(good, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress("checking", done, len(good))
-        month = amounts(wage)
+        # The rules engine once per distinct wage: a declaration's wages repeat.
+        month = months.get(wage)
+        if month is None:
+            month = months[wage] = amounts(wage)
         bound = month.bound
         if bound is not None:
             adjustments.append(
@@ -646,6 +655,8 @@ def declaration_submit(
         # Checked against the register and posted in one transaction: reported before it,
         # as a report from inside would only be seen once it has committed.
         progress("saving", len(staged), len(staged))
+    # Outside the posting's transaction: creating a partition locks the detail's readers out.
+    partitions.ensure_year(period)
     try:
         with transaction.atomic():
             # Before anything is read from the ledger or a row is numbered: a supplementary
@@ -712,11 +723,12 @@ def declaration_submit(
             )
             if len(staged) >= BULK_ROWS:
                 # A bulk post changes the ledger's shape: plan the next ones on fresh figures.
-                transaction.on_commit(
-                    lambda: bulk.refresh_statistics(
-                        "contributions_ledgerentry", "contributions_declarationline"
-                    )
-                )
+                # Only what it wrote: the month's partition of the detail (a regular one
+                # writes nothing else), and the records a supplementary one adds to.
+                analyzed = [partitions.table_of(period)]
+                if kind == DeclarationKind.SUPPLEMENTARY:
+                    analyzed.append("contributions_ledgerrecord")
+                transaction.on_commit(lambda: bulk.refresh_statistics(*analyzed))
             reply = {
                 "declaration_id": declaration.pk,
                 "period": f"{month_of(period)}",
@@ -960,18 +972,19 @@ def _header_errors(
 
 
 def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[str]) -> list[str]:
-    """Employees of that month left out of a regular declaration (their masked names)."""
+    """Employees of that month left out of a regular declaration (their masked names).
+    Called with the declaration's rows staged."""
     if kind != DeclarationKind.REGULAR:
         return []
     from onestop.identity.masking import mask_name
 
-    employed = (
-        Employment.objects.filter(employer=employer, start_period__lte=period)
-        .exclude(end_period__lt=period)
-        .values_list("person__resident_id_index", "person_id")
-    )
-    # Names are encrypted: decrypt only those of the people left out.
-    missing = [person for index, person in employed if index not in indexes]
+    # The staged persons are listed; of the others, a row refused for its format still
+    # lists its person (``indexes``). Names are encrypted: decrypt only those left out.
+    missing = [
+        person
+        for index, person in posting.unstaged_employees(employer_id=employer.pk, period=period)
+        if index not in indexes
+    ]
     if not missing:
         return []
     names: dict[int, str] = {}
@@ -1140,7 +1153,7 @@ def _transfer_post(
     sign = 1 if incoming else -1
     common = {"person": person, "insurance": "pension", "kind": kind, "source_id": transfer_id}
     rows = [
-        LedgerEntry(
+        LedgerRecord(
             **common,
             period=p,
             account=False,
@@ -1152,7 +1165,7 @@ def _transfer_post(
     ]
     if account:
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 **common,
                 period=period,
                 account=True,
@@ -1162,7 +1175,7 @@ def _transfer_post(
         )
     if pooled:
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 **common,
                 period=period,
                 account=False,
@@ -1170,7 +1183,7 @@ def _transfer_post(
                 source_type="transfer_pool",
             )
         )
-    return len(LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True))
+    return len(LedgerRecord.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id: int) -> int:
@@ -1178,7 +1191,7 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
     14): one account entry, idempotent by its source (the survivors' benefit)."""
     if amount <= 0:
         return 0
-    entry = LedgerEntry(
+    entry = LedgerRecord(
         person=person,
         insurance="pension",
         kind=EntryKind.INHERITED,
@@ -1190,4 +1203,4 @@ def inheritance_post(*, person: Person, period: int, amount: Decimal, source_id:
     )
     with transaction.atomic():
         locks.person_lock(person_ids=[person.pk])
-        return len(LedgerEntry.objects.bulk_create([entry], ignore_conflicts=True))
+        return len(LedgerRecord.objects.bulk_create([entry], ignore_conflicts=True))

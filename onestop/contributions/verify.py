@@ -16,7 +16,7 @@ What each check proves (the rows it names when it fails):
 ``bill``           each bill is its employer plus individual part, and equals the ledger
                    entries of its declaration and insurance.
 ``bills_declared`` for each employer, month and insurance, the bills add up to the declared
-                   amounts (the newest declaration's lines).
+                   amounts (the newest declaration's detail).
 ``negative``       no person's month of one insurance and kind is below zero, and no person's
                    account month or account is below zero, unless a reversing entry (transfer
                    out, inheritance, correction) explains it.
@@ -42,7 +42,7 @@ What each check proves (the rows it names when it fails):
                    amount due), held as a refund of the person (paid above the bill, or on a
                    cancelled bill), or, on a bill not paid in full yet, still short of it.
                    Money received and neither posted nor refunded is named.
-``references``     every ledger entry, declaration line and pension month names a person,
+``references``     every ledger record, contribution detail and pension month names a person,
                    employer and declaration that exist: the bulk-written tables carry no
                    database foreign keys (the posting resolves them in its own statements).
 """
@@ -58,7 +58,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from onestop.contributions.posting import POSTINGS
+from onestop.contributions.posting import DETAIL_COLUMNS, POSTINGS
 
 CENT = Decimal("0.01")
 #: Ledger kinds whose entries take money out of a month or an account on purpose.
@@ -84,34 +84,37 @@ def _period(value: Any) -> str:
 
 
 def _kinds_table() -> tuple[str, list[Any]]:
-    """(insurance, kind, employer side) of every posted kind, as an inline table."""
-    true = "TRUE" if connection.vendor == "postgresql" else "1"
-    false = "FALSE" if connection.vendor == "postgresql" else "0"
+    """(insurance, kind, detail column) of every posted kind, as an inline table."""
     selects, params = [], []
-    for insurance, column, kind, _account in POSTINGS:
-        side = true if column.endswith("_emp") else false
-        selects.append(f"SELECT %s AS insurance, %s AS kind, {side} AS employer_side")
-        params += [insurance, kind]
+    for (insurance, column, kind, _account), (_, staged, detail) in zip(
+        POSTINGS, DETAIL_COLUMNS, strict=True
+    ):
+        assert column == staged  # the two tables list the parts in one order
+        selects.append("SELECT %s AS insurance, %s AS kind, %s AS col")
+        params += [insurance, kind, detail]
     return " UNION ALL ".join(selects), params
 
 
 def _build_declared(cursor: Any) -> None:
-    """What the newest declaration says each person's month holds, per insurance and kind.
+    """What the newest declaration says each person's month holds, per insurance and kind
+    (from its contribution detail; a part left NULL is an insurance not declared).
 
     Materialised once: ``declared`` and ``bills_declared`` both read it."""
     kinds, params = _kinds_table()
+    picked = (
+        "CASE k.col "
+        + " ".join(f"WHEN '{detail}' THEN x.{detail}" for _, _, detail in DETAIL_COLUMNS)
+        + " END"
+    )
     cursor.execute(f"DROP TABLE IF EXISTS {DECLARED}")
     cursor.execute(
         f"CREATE TEMP TABLE {DECLARED} AS "
-        "SELECT x.employer_id, x.period, x.person_id, x.insurance, k.kind, "
-        " CASE WHEN k.employer_side THEN x.employer_amount ELSE x.individual_amount END "
-        " AS amount "
-        "FROM (SELECT d.employer_id, d.period, l.person_id, l.insurance, l.employer_amount, "
-        "  l.individual_amount, ROW_NUMBER() OVER (PARTITION BY d.employer_id, d.period, "
-        "  l.person_id, l.insurance ORDER BY l.declaration_id DESC) AS newest "
-        "  FROM contributions_declarationline l "
-        "  JOIN contributions_declaration d ON d.id = l.declaration_id) x "
-        f"JOIN ({kinds}) k ON k.insurance = x.insurance WHERE x.newest = 1",
+        "SELECT employer_id, period, person_id, insurance, kind, amount FROM ("
+        f"SELECT x.employer_id, x.period, x.person_id, k.insurance, k.kind, {picked} AS amount "
+        "FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.employer_id, c.period, "
+        "  c.person_id ORDER BY c.declaration_id DESC) AS newest "
+        "  FROM contributions_contributiondetail c) x "
+        f"CROSS JOIN ({kinds}) k WHERE x.newest = 1) t WHERE amount IS NOT NULL",
         params,
     )
 
@@ -375,14 +378,15 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
 #: (what, table, column, referenced table) of the references without a database foreign key.
 REFERENCES = (
     (
-        "declaration line",
-        "contributions_declarationline",
+        "contribution detail",
+        "contributions_contributiondetail",
         "declaration",
         "contributions_declaration",
     ),
-    ("declaration line", "contributions_declarationline", "person", "identity_person"),
-    ("ledger entry", "contributions_ledgerentry", "employer", "identity_employer"),
-    ("ledger entry", "contributions_ledgerentry", "person", "identity_person"),
+    ("contribution detail", "contributions_contributiondetail", "employer", "identity_employer"),
+    ("contribution detail", "contributions_contributiondetail", "person", "identity_person"),
+    ("ledger record", "contributions_ledgerrecord", "employer", "identity_employer"),
+    ("ledger record", "contributions_ledgerrecord", "person", "identity_person"),
     ("pension month", "contributions_pensionmonth", "declaration", "contributions_declaration"),
     ("pension month", "contributions_pensionmonth", "employer", "identity_employer"),
     ("pension month", "contributions_pensionmonth", "person", "identity_person"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import pyotp
@@ -34,6 +35,11 @@ def normalise_phone(value: str) -> str:
 
 def resident_id_index(normalized: str) -> str:
     return crypto.blind_index(normalized, purpose="resident_id")
+
+
+def resident_id_indexer() -> Callable[[str], str]:
+    """``resident_id_index`` for the many IDs of one bulk load (the key read once)."""
+    return crypto.blind_indexer(purpose="resident_id")
 
 
 def phone_index(normalized: str) -> str:

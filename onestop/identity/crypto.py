@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,6 +128,20 @@ def decrypt(stored: str, *, aad: bytes = b"onestop") -> str:
 @lru_cache(maxsize=4)
 def _index_mac(key: bytes) -> hmac.HMAC:
     return hmac.HMAC(key, hashes.SM3())
+
+
+def blind_indexer(*, purpose: str) -> Callable[[str], str]:
+    """``blind_index`` for many values of one purpose: the key ring is read once (a bulk
+    load's million IDs would otherwise read three settings each)."""
+    keyed = _index_mac(keyring().index_key)
+    prefix = purpose.encode("ascii") + b"\x00"
+
+    def index(value: str) -> str:
+        mac = keyed.copy()
+        mac.update(prefix + value.encode("utf-8"))
+        return mac.finalize().hex()
+
+    return index
 
 
 def blind_index(value: str, *, purpose: str) -> str:

@@ -22,7 +22,7 @@ from django.test import Client
 
 from conftest import World
 from onestop.contributions import services
-from onestop.contributions.models import Declaration, DeclarationLine, LedgerEntry
+from onestop.contributions.models import ContributionDetail, Declaration, LedgerEntry
 from onestop.contributions.selectors import ledger_verify
 from onestop.identity import demo
 from onestop.identity import services as identity_services
@@ -160,10 +160,17 @@ def last_accepted_matches_the_ledger() -> int:
     """The newest declaration of the month is what every person's month holds."""
     last = Declaration.objects.filter(period=PERIOD).order_by("-pk").first()
     assert last is not None
-    declared = DeclarationLine.objects.filter(declaration=last).aggregate(
-        e=Sum("employer_amount"), i=Sum("individual_amount")
+    parts = (
+        "pension_employer",
+        "pension_individual",
+        "unemployment_employer",
+        "unemployment_individual",
+        "work_injury_employer",
     )
-    assert month_total() == declared["e"] + declared["i"]
+    declared = ContributionDetail.objects.filter(declaration=last).aggregate(
+        **{part: Sum(part) for part in parts}
+    )
+    assert month_total() == sum(declared[part] or 0 for part in parts)
     return last.pk
 
 

@@ -23,8 +23,8 @@ from django.test import Client
 from conftest import World
 from onestop.contributions import services
 from onestop.contributions.models import (
+    ContributionDetail,
     Declaration,
-    DeclarationLine,
     LedgerEntry,
     PensionMonth,
 )
@@ -216,7 +216,7 @@ def test_verify_names_a_month_with_two_pension_payers(world: World) -> None:
     declaration = Declaration.objects.get(employer=world.acme)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, "
+            "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, "
             "kind, account, amount, base, source_type, source_id, created_at) VALUES "
             "(%s, %s, %s, 'pension', 'employer_pooled', %s, 10.00, NULL, 'declaration', %s, "
             "CURRENT_TIMESTAMP)",
@@ -274,9 +274,9 @@ def test_two_employers_declaring_the_same_person_at_once_end_with_one(world: Wor
         (refused,) = [r for r in pair if not r.accepted]
         assert [(e.line, e.reason) for e in refused.errors] == [(2, "pension_elsewhere")]
         payers = set(
-            DeclarationLine.objects.filter(
-                declaration__period=period, person=world.alice, insurance="pension"
-            ).values_list("declaration__employer_id", flat=True)
+            ContributionDetail.objects.filter(
+                period=period, person=world.alice, pension_employer__isnull=False
+            ).values_list("employer_id", flat=True)
         )
         holder = PensionMonth.objects.get(person=world.alice, period=period).employer_id
         assert payers == {holder}

@@ -81,8 +81,8 @@ def test_bench_posting() -> None:
     expected.add("database")
     if connection.vendor == "postgresql":
         expected.add("floor_ratio")
-        # The floor inserted the declaration's four entries per employee.
-        assert "200 ledger rows" in out.getvalue()
+        # The floor inserted the declaration's one detail row per employee.
+        assert "50 detail rows" in out.getvalue()
     assert set(figures) == expected
     assert figures["rows"] == 50 and figures["ratio"] > 0
     # The baseline's table is gone again.

@@ -20,6 +20,7 @@ from onestop.contributions.models import (
     Bill,
     Declaration,
     LedgerEntry,
+    LedgerRecord,
     Payment,
     PensionMonth,
 )
@@ -107,17 +108,40 @@ def test_a_sound_ledger_passes_with_a_progress_line(ledger: World) -> None:
 
 
 def test_a_changed_declaration_entry_is_named(ledger: World) -> None:
-    row = entry(person=ledger.alice, kind="individual_account", source_type="declaration")
-    sql("UPDATE contributions_ledgerentry SET amount = amount + 1 WHERE id = %s", [row.pk])
-    # The bill of that declaration no longer matches its entries either; "declared" names
-    # the person's month, "bill" the bill, and the account year no longer closes.
+    """A regular declaration's entries are its contribution detail: a part changed there no
+    longer matches the declaration's bill ("bill"), the month no longer holds what the newer
+    supplementary declaration says ("declared"), and the account year no longer closes."""
+    regular = Declaration.objects.get(kind="regular")
+    row = entry(person=ledger.alice, kind="individual_account", source_id=regular.pk)
+    sql(
+        "UPDATE contributions_contributiondetail SET pension_individual = pension_individual "
+        "+ 1 WHERE declaration_id = %s AND person_id = %s",
+        [row.source_id, ledger.alice.pk],
+    )
     findings = ledger_verify()
     assert {f.rule for f in findings} == {"declared", "bill", "account_year"}
+    bill = Bill.objects.get(declaration_id=row.source_id, insurance="pension")
+    assert any(f.detail.startswith(f"bill {bill.pk}: due ") for f in findings)
+
+
+def test_a_changed_record_of_a_declaration_is_named(ledger: World) -> None:
+    """An entry written as a record against a regular declaration (a double post, or one
+    restored by hand) breaks "declared", naming the person's month and the entry."""
+    regular = Declaration.objects.get(kind="regular")
+    row = entry(person=ledger.alice, kind="individual_account", source_id=regular.pk)
+    sql(
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, "
+        "kind, account, amount, base, source_type, source_id, created_at) SELECT person_id, "
+        "employer_id, period, insurance, 'employer_pooled', account, 1, base, source_type, "
+        "source_id, created_at FROM contributions_ledgerentry WHERE id = %s",
+        [row.pk],
+    )
+    findings = ledger_verify()
+    assert {f.rule for f in findings} >= {"declared", "bill"}
     declared = next(f.detail for f in findings if f.rule == "declared")
     assert declared.startswith(
-        f"employer {ledger.acme.pk} 2024-10 pension individual_account person {ledger.alice.pk}:"
+        f"employer {ledger.acme.pk} 2024-10 pension employer_pooled person {ledger.alice.pk}:"
     )
-    assert f"{row.pk}" in declared
 
 
 def test_an_inserted_entry_is_named(ledger: World) -> None:
@@ -125,7 +149,7 @@ def test_an_inserted_entry_is_named(ledger: World) -> None:
     declaration = Declaration.objects.order_by("pk").first()
     assert declaration is not None
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) VALUES "
         "(%s, %s, 202410, 'unemployment', 'employer_pooled', %s, 10.00, NULL, 'declaration', "
         "%s, CURRENT_TIMESTAMP)",
@@ -139,14 +163,10 @@ def test_an_inserted_entry_is_named(ledger: World) -> None:
 
 
 def test_a_duplicate_entry_is_named(ledger: World) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite cannot drop a table's inline UNIQUE constraint.")
-    # The unique constraint stands in the way; a damaged or hand-restored table may lack it.
-    sql("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check may be pending at ALTER
-    sql("ALTER TABLE contributions_ledgerentry DROP CONSTRAINT ledger_entry_idempotent_by_source")
+    # A regular declaration's entry restored as a record as well: the view shows it twice.
     row = entry(person=ledger.bob, kind="employer_pooled", insurance="pension")
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) SELECT person_id, "
         "employer_id, period, insurance, kind, account, amount, base, source_type, source_id, "
         "created_at FROM contributions_ledgerentry WHERE id = %s",
@@ -195,14 +215,14 @@ def test_a_negative_month_is_named(ledger: World) -> None:
     """A person's month driven below zero (what the race did) is named, and a transfer out
     (a reversing entry) is not."""
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) VALUES "
         "(%s, NULL, 202411, 'pension', 'individual_account', %s, -50.00, NULL, 'manual', 1, "
         "CURRENT_TIMESTAMP)",
         [ledger.alice.pk, True],
     )
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) VALUES "
         "(%s, NULL, 202411, 'pension', 'transfer_out', %s, -100.00, NULL, 'transfer_acct', 1, "
         "CURRENT_TIMESTAMP)",
@@ -223,7 +243,7 @@ def test_a_negative_account_is_named(ledger: World) -> None:
         LedgerEntry.objects.filter(person=ledger.bob, account=True).values_list("amount", flat=True)
     )
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) VALUES "
         "(%s, NULL, 202501, 'pension', 'interest', %s, %s, NULL, 'manual', 2, "
         "CURRENT_TIMESTAMP)",
@@ -271,7 +291,7 @@ def test_a_payment_posted_twice_is_named(ledger: World) -> None:
 def test_interest_credited_twice_is_named(ledger: World) -> None:
     interest = entry(person=ledger.bob, kind="interest")
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) SELECT person_id, "
         "employer_id, 202411, insurance, kind, account, amount, base, source_type, source_id, "
         "created_at FROM contributions_ledgerentry WHERE id = %s",
@@ -286,7 +306,10 @@ def test_interest_credited_twice_is_named(ledger: World) -> None:
 
 def test_many_findings_are_counted_beyond_the_limit(ledger: World) -> None:
     sql(
-        "UPDATE contributions_ledgerentry SET amount = amount + 1 WHERE source_type = 'declaration'"
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, "
+        "kind, account, amount, base, source_type, source_id, created_at) SELECT person_id, "
+        "employer_id, period, insurance, kind, account, 1, base, source_type, source_id + 1000, "
+        "created_at FROM contributions_ledgerentry WHERE source_type = 'declaration'"
     )
     findings = [f for f in ledger_verify(limit=2) if f.rule == "declared"]
     assert len(findings) == 3 and findings[-1].detail.startswith("... and ")
@@ -299,7 +322,7 @@ def test_an_entry_of_no_person_is_named(ledger: World) -> None:
     assert declaration is not None
     ghost = ledger.bob.pk + 10_000
     sql(
-        "INSERT INTO contributions_ledgerentry (person_id, employer_id, period, insurance, kind, "
+        "INSERT INTO contributions_ledgerrecord (person_id, employer_id, period, insurance, kind, "
         "account, amount, base, source_type, source_id, created_at) VALUES "
         "(%s, %s, 202410, 'pension', 'correction', %s, 0.00, NULL, 'correction', 1, "
         "CURRENT_TIMESTAMP)",
@@ -311,9 +334,9 @@ def test_an_entry_of_no_person_is_named(ledger: World) -> None:
         [ledger.alice.pk, ledger.acme.pk, declaration.pk + 10_000],
     )
     findings = [f.detail for f in ledger_verify() if f.rule == "references"]
-    entry_id = LedgerEntry.objects.get(person_id=ghost).pk
+    entry_id = LedgerRecord.objects.get(person_id=ghost).pk
     month_id = PensionMonth.objects.get(period=202411).pk
     assert findings == [
-        f"ledger entry {entry_id}: no person {ghost}",
+        f"ledger record {entry_id}: no person {ghost}",
         f"pension month {month_id}: no declaration {declaration.pk + 10_000}",
     ]
