@@ -30,7 +30,7 @@ from onestop.contributions.models import (
     Bill,
     Declaration,
     EntryKind,
-    LedgerEntry,
+    LedgerRecord,
     Payment,
 )
 from onestop.contributions.selectors import statement_of
@@ -159,7 +159,7 @@ def build(world: World, entries: list[Any], paid: list[bool], credited: int | No
     for n, (year, month, kind, cents, which) in enumerate(entries):
         declared = kind == "individual_account"
         rows.append(
-            LedgerEntry(
+            LedgerRecord(
                 person=world.alice,
                 employer=world.acme if declared else None,
                 period=year * 100 + month,
@@ -174,7 +174,7 @@ def build(world: World, entries: list[Any], paid: list[bool], credited: int | No
                 source_id=declarations[which].pk if declared else 10_000 + n,
             )
         )
-    LedgerEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    LedgerRecord.objects.bulk_create(rows, ignore_conflicts=True)
     if credited is not None:
         AccountYear.objects.create(
             person=world.alice,
