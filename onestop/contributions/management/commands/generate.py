@@ -55,6 +55,12 @@ class Command(BaseCommand):
             help="Write one declaration CSV per employer into this folder.",
         )
         parser.add_argument(
+            "--slow-path",
+            action="store_true",
+            help="Declare the months through the declaration service, one employer and month "
+            "at a time (the bulk path's reference), not in bulk.",
+        )
+        parser.add_argument(
             "--quiet",
             action="store_true",
             help="No progress bar (it is drawn on standard error only when that is a terminal).",
@@ -90,9 +96,14 @@ class Command(BaseCommand):
             declaring = bar.add_task("declared months", total=months)
             declared, month = 0, month_of(first)
             # One month at a time, so that the bar moves; each month is one bulk declaration
-            # of every employer.
+            # of every employer (or one service call per employer with --slow-path).
             for _ in range(months):
-                declared += declare_months(generated, first_period=period_of(month), months=1)
+                declared += declare_months(
+                    generated,
+                    first_period=period_of(month),
+                    months=1,
+                    bulk=not options["slow_path"],
+                )
                 bar.advance(declaring)
                 month = month.plus(1)
             refresh_statistics()
