@@ -114,7 +114,7 @@ def _snapshot() -> dict[str, Any]:
     entries = sorted(
         (
             person[e.person_id],
-            code[e.employer_id],
+            code.get(e.employer_id or 0, ""),
             e.period,
             e.insurance,
             e.kind,
