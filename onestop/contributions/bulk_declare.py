@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
-from onestop.common.bulk import copy_rows, refresh_statistics
+from onestop.common.bulk import copy_rows
 from onestop.contributions import partitions, posting, services
 from onestop.contributions.models import (
     Declaration,
@@ -94,7 +94,10 @@ def _employers(ids: Sequence[int]) -> tuple[dict[int, str], dict[int, dict[str, 
 def declare_month(*, people: Mapping[int, Sequence[Employee]], period: int) -> MonthDeclared:
     """Post the regular declaration of ``period`` of every employer in ``people`` (employer
     id -> its employees), as ``declaration_submit`` would have posted each, in one
-    transaction and a fixed number of statements."""
+    transaction and a fixed number of statements.
+
+    The planner's statistics are left to the caller (``common.bulk.refresh_statistics``
+    once the last month is written): nothing here reads what an earlier month wrote."""
     employer_ids = sorted(e for e, rows in people.items() if rows)
     if not employer_ids:
         return MonthDeclared(0, 0)
@@ -330,10 +333,4 @@ def declare_month(*, people: Mapping[int, Sequence[Employee]], period: int) -> M
                 "last_declaration": ids[-1],
             },
         )
-    refresh_statistics(
-        detail_table,
-        Declaration._meta.db_table,
-        "contributions_pensionmonth",
-        "contributions_bill",
-    )
     return MonthDeclared(len(declarations), rows_total)

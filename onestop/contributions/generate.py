@@ -20,7 +20,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from onestop.common.bulk import copy_rows, refresh_statistics
-from onestop.contributions import bulk_declare, services
+from onestop.contributions import bulk_declare, partitions, services
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity import crypto, demo
 from onestop.identity.auth import resident_id_index
@@ -280,29 +280,41 @@ def _org_check(body: str) -> str:
 
 
 def declare_months(
-    generated: Generated, *, first_period: int, months: int, bulk: bool = True
+    generated: Generated,
+    *,
+    first_period: int,
+    months: int,
+    bulk: bool = True,
+    progress: Callable[[], object] | None = None,
 ) -> int:
     """Declare ``months`` months for every generated employer: the declarations that
     ``services.declaration_submit`` would post, written in bulk (``bulk_declare``, one
-    transaction a month), or with ``bulk=False`` through the service itself, one
-    declaration at a time. Returns the number of declarations."""
+    transaction a month; then ``ANALYZE`` of what they wrote), or with ``bulk=False``
+    through the service itself, one declaration at a time. ``progress()`` is called as
+    each month is done. Returns the number of declarations."""
     declared = 0
     month = month_of(first_period)
     if bulk:
+        employees = {
+            employer_id: [
+                (number, wage, person)
+                for (number, wage), person in zip(
+                    rows, generated.person_ids[employer_id], strict=True
+                )
+            ]
+            for employer_id, rows in generated.people.items()
+        }
+        tables = {"contributions_declaration", "contributions_pensionmonth", "contributions_bill"}
         for _ in range(months):
-            declared += bulk_declare.declare_month(
-                people={
-                    employer_id: [
-                        (number, wage, person)
-                        for (number, wage), person in zip(
-                            rows, generated.person_ids[employer_id], strict=True
-                        )
-                    ]
-                    for employer_id, rows in generated.people.items()
-                },
-                period=period_of(month),
-            ).declarations
+            period = period_of(month)
+            declared += bulk_declare.declare_month(people=employees, period=period).declarations
+            # The month's partition, which the declaration may just have created.
+            tables.add(partitions.table_of(period))
             month = month.plus(1)
+            if progress is not None:
+                progress()
+        if months:
+            refresh_statistics(*sorted(tables))
         return declared
     for _ in range(months):
         for employer_id, rows in generated.people.items():
@@ -320,4 +332,6 @@ def declare_months(
                 raise RuntimeError(f"generated declaration refused: {result.reply}")
             declared += 1
         month = month.plus(1)
+        if progress is not None:
+            progress()
     return declared

@@ -94,18 +94,15 @@ class Command(BaseCommand):
             )
             loaded = time.perf_counter()
             declaring = bar.add_task("declared months", total=months)
-            declared, month = 0, month_of(first)
-            # One month at a time, so that the bar moves; each month is one bulk declaration
-            # of every employer (or one service call per employer with --slow-path).
-            for _ in range(months):
-                declared += declare_months(
-                    generated,
-                    first_period=period_of(month),
-                    months=1,
-                    bulk=not options["slow_path"],
-                )
-                bar.advance(declaring)
-                month = month.plus(1)
+            # The bar moves a month at a time; each month is one bulk declaration of every
+            # employer (or one service call per employer with --slow-path).
+            declared = declare_months(
+                generated,
+                first_period=first,
+                months=months,
+                bulk=not options["slow_path"],
+                progress=lambda: bar.advance(declaring),
+            )
             refresh_statistics()
             done = time.perf_counter()
         if options["export"] is not None:
