@@ -221,7 +221,10 @@ def people(
         person_ids: dict[int, list[int]] = {e: [] for e in employer_ids}
         employments = []
         for n, (number, wage, index) in enumerate(plain):
-            employer_id = employer_ids[n % len(employer_ids)]
+            # Consecutive persons to one employer: a month's detail rows in declaration order
+            # are then in person order too, so both of the detail's indexes (and the pension
+            # months') grow at their right edge instead of at random places.
+            employer_id = employer_ids[n * len(employer_ids) // len(plain)]
             by_employer[employer_id].append((number, wage))
             person_ids[employer_id].append(ids[index])
             employments.append((ids[index], employer_id, start_period, "general", wage, "", now))
