@@ -48,6 +48,7 @@ ACTIONS = {
     "contributions.declaration.accepted": _("Wage declaration accepted"),
     "contributions.declaration.confirmed": _("Wage declaration confirmed"),
     "contributions.declaration.rejected": _("Wage declaration rejected"),
+    "contributions.declaration.generated": _("Synthetic wage declarations generated"),
     "contributions.declaration.uploaded": _("Wage declaration uploaded"),
     "contributions.employees.exported": _("Employee list exported"),
     "contributions.employment.ended": _("Employment ended"),

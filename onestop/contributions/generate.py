@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from onestop.common.bulk import copy_rows, refresh_statistics
-from onestop.contributions import services
+from onestop.contributions import bulk_declare, partitions, services
 from onestop.contributions.periods import month_of, period_of
 from onestop.identity import crypto, demo
 from onestop.identity.auth import resident_id_index
@@ -32,6 +32,8 @@ from onestop.identity.models import Employer, Person, Region, RegionLevel
 class Generated:
     employer_ids: list[int]
     people: dict[int, list[tuple[str, Decimal]]]  # employer id -> (resident ID, wage)
+    #: employer id -> its employees' person ids, in the order of ``people``.
+    person_ids: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _counties() -> list[Region]:
@@ -216,10 +218,15 @@ def people(
         copy_rows("identity_person", PERSON_COLUMNS, persons())
         ids = _ids_after(last_person)
         by_employer: dict[int, list[tuple[str, Decimal]]] = {e: [] for e in employer_ids}
+        person_ids: dict[int, list[int]] = {e: [] for e in employer_ids}
         employments = []
         for n, (number, wage, index) in enumerate(plain):
-            employer_id = employer_ids[n % len(employer_ids)]
+            # Consecutive persons to one employer: a month's detail rows in declaration order
+            # are then in person order too, so both of the detail's indexes (and the pension
+            # months') grow at their right edge instead of at random places.
+            employer_id = employer_ids[n * len(employer_ids) // len(plain)]
             by_employer[employer_id].append((number, wage))
+            person_ids[employer_id].append(ids[index])
             employments.append((ids[index], employer_id, start_period, "general", wage, "", now))
         copy_rows(
             "contributions_employment",
@@ -241,7 +248,7 @@ def people(
         "contributions_insuranceregistration",
         "contributions_employment",
     )
-    return Generated(employer_ids, by_employer)
+    return Generated(employer_ids, by_employer, person_ids)
 
 
 PERSON_COLUMNS = (
@@ -275,10 +282,43 @@ def _org_check(body: str) -> str:
     return {10: "X", 11: "0"}.get(check, str(check))
 
 
-def declare_months(generated: Generated, *, first_period: int, months: int) -> int:
-    """Declare ``months`` months for every generated employer through the posting path."""
+def declare_months(
+    generated: Generated,
+    *,
+    first_period: int,
+    months: int,
+    bulk: bool = True,
+    progress: Callable[[], object] | None = None,
+) -> int:
+    """Declare ``months`` months for every generated employer: the declarations that
+    ``services.declaration_submit`` would post, written in bulk (``bulk_declare``, one
+    transaction a month; then ``ANALYZE`` of what they wrote), or with ``bulk=False``
+    through the service itself, one declaration at a time. ``progress()`` is called as
+    each month is done. Returns the number of declarations."""
     declared = 0
     month = month_of(first_period)
+    if bulk:
+        employees = {
+            employer_id: [
+                (number, wage, person)
+                for (number, wage), person in zip(
+                    rows, generated.person_ids[employer_id], strict=True
+                )
+            ]
+            for employer_id, rows in generated.people.items()
+        }
+        tables = {"contributions_declaration", "contributions_pensionmonth", "contributions_bill"}
+        for _ in range(months):
+            period = period_of(month)
+            declared += bulk_declare.declare_month(people=employees, period=period).declarations
+            # The month's partition, which the declaration may just have created.
+            tables.add(partitions.table_of(period))
+            month = month.plus(1)
+            if progress is not None:
+                progress()
+        if months:
+            refresh_statistics(*sorted(tables))
+        return declared
     for _ in range(months):
         for employer_id, rows in generated.people.items():
             employer = Employer.objects.select_related("region").get(pk=employer_id)
@@ -295,4 +335,6 @@ def declare_months(generated: Generated, *, first_period: int, months: int) -> i
                 raise RuntimeError(f"generated declaration refused: {result.reply}")
             declared += 1
         month = month.plus(1)
+        if progress is not None:
+            progress()
     return declared

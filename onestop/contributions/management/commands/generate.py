@@ -55,6 +55,12 @@ class Command(BaseCommand):
             help="Write one declaration CSV per employer into this folder.",
         )
         parser.add_argument(
+            "--slow-path",
+            action="store_true",
+            help="Declare the months through the declaration service, one employer and month "
+            "at a time (the bulk path's reference), not in bulk.",
+        )
+        parser.add_argument(
             "--quiet",
             action="store_true",
             help="No progress bar (it is drawn on standard error only when that is a terminal).",
@@ -88,13 +94,15 @@ class Command(BaseCommand):
             )
             loaded = time.perf_counter()
             declaring = bar.add_task("declared months", total=months)
-            declared, month = 0, month_of(first)
-            # One month at a time, so that the bar moves; each month is one bulk declaration
-            # of every employer.
-            for _ in range(months):
-                declared += declare_months(generated, first_period=period_of(month), months=1)
-                bar.advance(declaring)
-                month = month.plus(1)
+            # The bar moves a month at a time; each month is one bulk declaration of every
+            # employer (or one service call per employer with --slow-path).
+            declared = declare_months(
+                generated,
+                first_period=first,
+                months=months,
+                bulk=not options["slow_path"],
+                progress=lambda: bar.advance(declaring),
+            )
             refresh_statistics()
             done = time.perf_counter()
         if options["export"] is not None:
