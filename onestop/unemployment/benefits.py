@@ -98,7 +98,9 @@ def assessment_facts(
         },
     }
     if not a.eligibility.eligible:
-        facts["refusal"] = " ".join(f"{r.zh} {r.en}" for r in a.eligibility.refusals)
+        # Every Chinese reason, then every English one: the text splits into one language.
+        refusals = a.eligibility.refusals
+        facts["refusal"] = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
     return facts
 
 

@@ -33,7 +33,7 @@ from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import split_bilingual
+from onestop.common.templatetags.one_language import one_language, split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
@@ -544,9 +544,16 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
         notify(
             recipients=[case.applicant.user],
             event=event,
-            context=case_facts(case, note=note),
+            # The service task's reasons are recorded in both languages: each language's
+            # message carries its own half (the template adds the full stop).
+            context=case_facts(case, note=lazy(_reasons_in_language, str)(note)),
             link=case_link(case),
         )
+
+
+def _reasons_in_language(note: str) -> str:
+    """The half of a bilingual note in the active language, without its closing stop."""
+    return one_language(note).rstrip("。.． ")
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,

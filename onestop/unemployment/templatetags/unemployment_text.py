@@ -30,13 +30,23 @@ _LAWS = {
 _ARTICLE = re.compile(r"\b(D1[0-2]) art\. (\d+)")
 
 
+#: The same sources by their English names (docs/unemployment-rules.md).
+_LAWS_EN = {
+    "D10": "Unemployment Insurance Regulations",
+    "D11": "Social Insurance Law",
+    "D12": "MOHRSS decree 8",
+}
+
+
 @register.filter
 def unemployment_source(source: str) -> str:
     """A benefit line's legal source in the current language ("D10 art. 17; D11 art. 46"
-    -> "《失业保险条例》第17条；《社会保险法》第46条")."""
+    -> "《失业保险条例》第17条；《社会保险法》第46条", or "Unemployment Insurance Regulations
+    art. 17; Social Insurance Law art. 46"); the rules' keys (D10...) are never shown."""
     text = str(source or "")
     if not _zh():
-        return text
+        text = text.replace("D13 MOHRSS [2017] 71", "MOHRSS 〔2017〕 71")
+        return _ARTICLE.sub(lambda m: f"{_LAWS_EN[m.group(1)]} art. {m.group(2)}", text)
     text = text.replace("D13 MOHRSS [2017] 71", "人社部发〔2017〕71号")
     text = _ARTICLE.sub(lambda m: f"{_LAWS[m.group(1)]}第{m.group(2)}条", text)
     return text.replace("; ", "；")
@@ -48,6 +58,14 @@ _FORMULAS_ZH = {
     "TO BE DETERMINED": "待认定",
     "months >= 12 AND involuntary AND registered": "缴费满12个月 且 非因本人意愿 且 已失业登记",
 }
+_FORMULAS_EN = {
+    "INVOLUNTARY": "not of the person's own will",
+    "VOLUNTARY": "of the person's own will",
+    "TO BE DETERMINED": "to be determined",
+    "months >= 12 AND involuntary AND registered": (
+        "12 months or more contributed, AND not of the person's own will, AND registered"
+    ),
+}
 _DURATION = re.compile(r"^(\d+) months: >=120 -> 24; >=60 -> 18; >=12 -> 12$")
 _MIN = re.compile(r"^min\((.*)\)$")
 
@@ -57,7 +75,7 @@ def unemployment_formula(formula: str) -> str:
     """A benefit line's formula in the current language; arithmetic stays as written."""
     text = str(formula or "")
     if not _zh():
-        return "to be determined" if text == "TO BE DETERMINED" else text
+        return _FORMULAS_EN.get(text, text)
     if text in _FORMULAS_ZH:
         return _FORMULAS_ZH[text]
     if found := _DURATION.match(text):
