@@ -276,3 +276,48 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
         assert f"· {applicant}:" in timeline
         assert world.alice.user.username not in text
         assert f"· {world.carol.username}" in timeline
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_refused_stop_is_told_on_the_page_and_by_the_api(world: Any, language: str) -> None:
+    """attack1, finding 8: stopping a benefit twice. The HTML form redirects (302) to the
+    benefits page, which tells the reason in the reader's language; the API gives a 400
+    with the reason in both languages. Nothing changes the second time."""
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    benefit = granted(world)
+    lang = {"accept-language": language}
+    with in_month(202612):
+        carol = browser(world.carol)  # signed in at that time (a session ends)
+        first = carol.post(
+            f"/staff/unemployment/{benefit.pk}/stop/",
+            {"reason": "enlisted", "month": "2026-12"},
+            headers=lang,
+        )
+        assert first.status_code == 302
+        benefit.refresh_from_db()
+        stopped = (benefit.status, benefit.end_period)
+        again = carol.post(
+            f"/staff/unemployment/{benefit.pk}/stop/",
+            {"reason": "enlisted", "month": "2026-12"},
+            headers=lang,
+            follow=True,
+        )
+        api = carol.post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "enlisted", "month": "2026-12"},
+            content_type="application/json",
+            headers=lang,
+        )
+    assert again.redirect_chain and again.redirect_chain[0][1] == 302
+    shown = again.content.decode()
+    error = shown[shown.index('class="messages"') :]
+    error = error[: error.index("</ul>")]
+    assert 400 <= api.status_code < 500
+    body = api.json()
+    if language == "en":
+        assert body["message_en"] in error and body["message_zh"] not in error
+    else:
+        assert body["message_zh"] in error and body["message_en"] not in error
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.end_period) == stopped
