@@ -912,3 +912,21 @@ def test_the_api_names_the_parameters_in_the_asked_language(
             assert label.startswith("Shaanxi ") and "参数" not in label
         else:
             assert "年参数" in label and "parameters" not in label
+
+
+def test_a_long_frequency_is_not_echoed_back(world: Any, registries: RegistrySimulator) -> None:
+    """attack1, finding 9: 3000 characters posted as the payment frequency are refused; the
+    message quotes at most ``ECHO_LIMIT`` of them, on the page and in the API."""
+    from onestop.rules.values import ECHO_LIMIT
+
+    client = browser(world.alice.user)
+    assert enrol(client).json()["status"] == "approved"
+    typed = "x" * 3000
+    page = client.post("/me/flexible/frequency/", {"frequency": typed}, follow=True)
+    html = page.content.decode()
+    assert "x" * ECHO_LIMIT in html and "x" * (ECHO_LIMIT + 1) not in html
+    api = client.post(
+        "/api/v1/me/flexible/frequency", {"frequency": typed}, content_type="application/json"
+    )
+    assert api.status_code in (400, 422)
+    assert "x" * (ECHO_LIMIT + 1) not in api.content.decode()

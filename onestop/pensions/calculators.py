@@ -27,7 +27,7 @@ from onestop.rules.contributions import (
 )
 from onestop.rules.interest import Method, YearInterest, credit_year
 from onestop.rules.retirement import RetirementDate, parse_category, statutory_retirement
-from onestop.rules.values import Age, RuleError, YearMonth, money
+from onestop.rules.values import Age, RuleError, YearMonth, echoed, money
 
 #: Days late the flexible-employment calculator accepts (ten years).
 MAX_DAYS_LATE = 3650
@@ -130,8 +130,8 @@ def account_interest(
         chosen = Method(method or Method.ANNUAL)
     except ValueError:
         raise RuleError(
-            f"未知的计息方法{method!r}。",
-            f"Unknown method {method!r}; use annual or month_product.",
+            f"未知的计息方法{echoed(method)}。",
+            f"Unknown method {echoed(method)}; use annual or month_product.",
             code="method",
         ) from None
     rate = parameters.book_rate(year=year, provisional=provisional_rate)

@@ -321,3 +321,60 @@ def test_a_refused_stop_is_told_on_the_page_and_by_the_api(world: Any, language:
         assert body["message_zh"] in error and body["message_en"] not in error
     benefit.refresh_from_db()
     assert (benefit.status, benefit.end_period) == stopped
+
+
+# --- attack1, finding 9: bank accounts as typed ----------------------------------------------
+
+
+def test_an_account_typed_with_spaces_or_dashes_is_one_account(world: Any) -> None:
+    """alice types her card as printed, in groups with spaces: filed, recorded as its digits,
+    its blind index that of the digits. bob giving the same card with dashes is refused as
+    another person's account; nothing of his is filed."""
+    from onestop.applications.models import Application
+    from onestop.unemployment.models import ClaimAccount
+    from onestop.unemployment.tests.test_filing import insured, register_online
+
+    insured(world, MONTHS)
+    register_online(world)
+    spaced = " ".join(ACCOUNT[i : i + 4] for i in range(0, len(ACCOUNT), 4))
+    filed = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-009", "answers": {"bank_account": f" {spaced} "}},
+        content_type="application/json",
+    )
+    assert filed.status_code == 201, filed.content
+    case = Application.objects.get(number=filed.json()["number"])
+    assert case.answers["bank_account"] == ACCOUNT
+    assert ClaimAccount.objects.get().account_index == benefits.account_index(ACCOUNT)
+    assert benefits.account_index(spaced) == benefits.account_index(ACCOUNT)
+    before = Application.objects.count()
+    dashed = "-".join(ACCOUNT[i : i + 4] for i in range(0, len(ACCOUNT), 4))
+    answer = bob_claims(world, dashed)
+    assert answer.status_code == 400 and answer.json()["code"] == "bank_account_taken"
+    full_width = ACCOUNT.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert bob_claims(world, full_width).json()["code"] == "bank_account_taken"
+    assert Application.objects.count() == before
+
+
+@pytest.mark.parametrize("account", ["000000000000", "6666666666666666", "1111-1111-1111"])
+def test_an_account_of_one_repeated_digit_is_refused(world: Any, account: str) -> None:
+    """A placeholder number ("000000000000") is no account: 400 in both languages, nothing
+    filed; the pension form (SX-SI-006) refuses it the same way."""
+    from onestop.applications.models import Application
+
+    answer = bob_claims(world, account)
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert "同一个数字" in body["message_zh"] and "one digit repeated" in body["message_en"]
+    pension = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-006",
+            "answers": {"retirement_month": "2026-05", "bank_account": account},
+        },
+        content_type="application/json",
+    )
+    assert pension.status_code == 400 and "one digit repeated" in pension.json()["message_en"]
+    assert not Application.objects.exists()
+    with pytest.raises(ServiceError):
+        benefits.bank_account_check(world.bob, {"bank_account": account})
