@@ -52,11 +52,11 @@ def test_an_unknown_case_and_a_wrong_code_get_the_same_answer(world: Any) -> Non
     wrong = Client().post(f"/rate/{case.number}/", {"code": "123456"})
     assert unknown.status_code == wrong.status_code == 404
     message = "No such case: check the case number and the code."
-    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
-    unknown_en = Client().post("/rate/SX20260101000000/", {"code": "123456"}, **en)
-    wrong_en = Client().post(f"/rate/{case.number}/", {"code": "123456"}, **en)
+    en = {"accept-language": "en"}
+    unknown_en = Client().post("/rate/SX20260101000000/", {"code": "123456"}, headers=en)
+    wrong_en = Client().post(f"/rate/{case.number}/", {"code": "123456"}, headers=en)
     assert message in unknown_en.content.decode() and message in wrong_en.content.decode()
-    rated = Client().post(f"/rate/{case.number}/", {**FORM, "code": "123456"}, **en)
+    rated = Client().post(f"/rate/{case.number}/", {**FORM, "code": "123456"}, headers=en)
     assert rated.status_code == 404 and message in rated.content.decode()
     assert not Review.objects.exists()
 
