@@ -562,6 +562,11 @@ def award_source_shown(source: str, *, zh: bool) -> str:
         found = pattern.fullmatch(source)
         if found:
             return chinese.format(*found.groups()) if zh else source
+    if re.match(r"D\d+\b", source):
+        # A rule's keyed source ("D1 art. 2"): the document by name, never the key.
+        from onestop.rules.sources import source_shown
+
+        return source_shown(source, zh=zh)
     shown_zh, shown_en = split_bilingual(source)
     return (shown_zh or source) if zh else (shown_en or source)
 
@@ -574,8 +579,6 @@ _SOURCE_PATTERNS = [
         re.compile(r"latest published year \((\d{4})\) stands in for (\d{4})"),
         "{1}年度参数尚未公布，采用最近公布的{0}年度参数",
     ),
-    (re.compile(r"(D\d+) art\. (\d+)"), "{0} 第{1}条"),
-    (re.compile(r"(D\d+) arts?\. (\d+)-(\d+)"), "{0} 第{1}至{2}条"),
 ]
 
 

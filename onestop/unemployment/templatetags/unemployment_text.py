@@ -21,35 +21,14 @@ def _zh() -> bool:
     return (get_language() or "").startswith("zh")
 
 
-#: The rules' sources (D10-D13, docs/unemployment-rules.md) by their Chinese names.
-_LAWS = {
-    "D10": "《失业保险条例》",
-    "D11": "《社会保险法》",
-    "D12": "人社部令第8号",
-}
-_ARTICLE = re.compile(r"\b(D1[0-2]) art\. (\d+)")
-
-
-#: The same sources by their English names (docs/unemployment-rules.md).
-_LAWS_EN = {
-    "D10": "Unemployment Insurance Regulations",
-    "D11": "Social Insurance Law",
-    "D12": "MOHRSS decree 8",
-}
-
-
 @register.filter
 def unemployment_source(source: str) -> str:
     """A benefit line's legal source in the current language ("D10 art. 17; D11 art. 46"
     -> "《失业保险条例》第17条；《社会保险法》第46条", or "Unemployment Insurance Regulations
     art. 17; Social Insurance Law art. 46"); the rules' keys (D10...) are never shown."""
-    text = str(source or "")
-    if not _zh():
-        text = text.replace("D13 MOHRSS [2017] 71", "MOHRSS 〔2017〕 71")
-        return _ARTICLE.sub(lambda m: f"{_LAWS_EN[m.group(1)]} art. {m.group(2)}", text)
-    text = text.replace("D13 MOHRSS [2017] 71", "人社部发〔2017〕71号")
-    text = _ARTICLE.sub(lambda m: f"{_LAWS[m.group(1)]}第{m.group(2)}条", text)
-    return text.replace("; ", "；")
+    from onestop.rules.sources import source_shown
+
+    return source_shown(str(source or ""), zh=_zh())
 
 
 _FORMULAS_ZH = {
