@@ -769,7 +769,8 @@ def application_act(
             notify(
                 recipients=[case.applicant.user],
                 event=event,
-                context=case_facts(case, note=note.strip()),
+                # A note written in both languages (as the timeline shows it): one each.
+                context=case_facts(case, note=lazy(_reasons_in_language, str)(note.strip())),
                 link=case_link(case),
             )
         if case.status not in FINAL:

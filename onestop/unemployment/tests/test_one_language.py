@@ -220,3 +220,27 @@ def test_the_payroll_run_names_its_parameters_in_words(world: Any, language: str
     assert line["parameters"].startswith("610000/2026/")
     assert ("2026 年参数" in line["parameters_label"]) == (language != "en")
     assert (english in line["parameters_label"]) == (language == "en")
+
+
+def test_a_case_workers_bilingual_reasons_reach_each_language(world: Any) -> None:
+    """rita rejects with reasons in both languages ("缴费不足 too few months"): the Chinese
+    message carries the Chinese half, the English message the English half."""
+    from onestop.applications import services as applications
+    from onestop.reviews.tests.test_reviews import ANSWERS
+
+    filed = applications.application_submit(
+        actor=world.alice.user, item_code="SX-SI-006", applicant=world.alice, answers=ANSWERS
+    )
+    case = applications.application_act(
+        actor=world.carol, application=filed.application, task="accept", decision="accept"
+    )
+    applications.application_act(
+        actor=world.rita,
+        application=case,
+        task="review",
+        decision="reject",
+        note="缴费不足 too few months",
+    )
+    notice = Notification.objects.get(event="applications.rejected")
+    assert "缴费不足" in notice.body_zh and "too few" not in notice.body_zh
+    assert "too few months" in notice.body_en and "缴费不足" not in notice.body_en
