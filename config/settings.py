@@ -295,6 +295,8 @@ if os.environ.get("ONESTOP_BEAT_EVERY"):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
+# A refused form in the platform's page and the reader's language, offering a reload.
+CSRF_FAILURE_VIEW = "onestop.common.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this site
 # only: no inline scripts or event handlers, no eval, no framing, forms post here only.

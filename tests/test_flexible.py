@@ -891,3 +891,43 @@ def test_an_ended_registration_says_so_and_offers_nothing_that_404s(
     assert body["code"] == "registration_ended"
     assert "终止" in body["message_zh"] and "ended" in body["message_en"]
     assert page.get("/api/v1/me/flexible").json()["frequency_next"] is None
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_api_names_the_parameters_in_the_asked_language(
+    world: Any, registries: RegistrySimulator, language: str
+) -> None:
+    """attack1, finding 6: /api/v1/me/flexible keeps each base's and bill's parameter
+    reference (610000/...) for machines and adds its label in the Accept-Language."""
+    client = browser(world.alice.user)
+    assert enrol(client).json()["status"] == "approved"
+    individual.bills_issue_due()
+    api = client.get("/api/v1/me/flexible", headers={"accept-language": language}).json()
+    rows = [*api["bases"], *api["bills"]]
+    assert rows
+    for row in rows:
+        assert row["parameters"].startswith("610000/")
+        label = row["parameters_label"]
+        assert "610000/" not in label
+        if language == "en":
+            assert label.startswith("Shaanxi ") and "参数" not in label
+        else:
+            assert "年参数" in label and "parameters" not in label
+
+
+def test_a_long_frequency_is_not_echoed_back(world: Any, registries: RegistrySimulator) -> None:
+    """attack1, finding 9: 3000 characters posted as the payment frequency are refused; the
+    message quotes at most ``ECHO_LIMIT`` of them, on the page and in the API."""
+    from onestop.rules.values import ECHO_LIMIT
+
+    client = browser(world.alice.user)
+    assert enrol(client).json()["status"] == "approved"
+    typed = "x" * 3000
+    page = client.post("/me/flexible/frequency/", {"frequency": typed}, follow=True)
+    html = page.content.decode()
+    assert "x" * ECHO_LIMIT in html and "x" * (ECHO_LIMIT + 1) not in html
+    api = client.post(
+        "/api/v1/me/flexible/frequency", {"frequency": typed}, content_type="application/json"
+    )
+    assert api.status_code in (400, 422)
+    assert "x" * (ECHO_LIMIT + 1) not in api.content.decode()

@@ -143,7 +143,7 @@ def case_out(case: Application) -> dict[str, Any]:
         "number": case.number,
         "item_code": case.item_code,
         "item_version": case.item_version,
-        "item_name": case.item_name,
+        "item_name": _item_name(case),
         "status": case.status,
         "channel": case.channel,
         "deadline": case.deadline,
@@ -307,7 +307,7 @@ def status(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     case = selectors.status_public(number=number, code=code)
     return {
         "number": case.number,
-        "item_name": case.item_name,
+        "item_name": _item_name(case),
         "status": case.status,
         "deadline": case.deadline,
         "timeline": [{"at": s.at.isoformat(), "action": s.action} for s in case.steps.all()],
@@ -452,12 +452,19 @@ class CaseRowOut(Schema):
     days_left: int | None
 
 
+def _item_name(case: Application) -> str:
+    """The case's service item by name in the request's language (Accept-Language); the
+    name recorded at filing when the catalogue no longer has the item."""
+    shown = catalogue.item_name(code=case.item_code)
+    return case.item_name if shown == case.item_code else shown
+
+
 def _row(case: Application) -> dict[str, Any]:
     clock = services.clock_of(case, timezone.localdate())
     return {
         "number": case.number,
         "item_code": case.item_code,
-        "item_name": case.item_name,
+        "item_name": _item_name(case),
         "status": case.status,
         "channel": case.channel,
         "region": case.region.code,

@@ -167,6 +167,12 @@ FACT_VALUES = {
         "other": _("another reason of the person's own will"),
     },
 }
+#: How the last employment ended as the employer recorded it ("" when no reason of D12
+#: art. 4 can be read from it).
+FACT_VALUES["separation"] = {
+    **FACT_VALUES["separation_determined"],
+    "": _("to be determined"),
+}
 
 
 def fact_value(key: str, value: Any) -> str:
@@ -185,7 +191,15 @@ def fact_value(key: str, value: Any) -> str:
     if key == "identity_source" and isinstance(value, str):
         return gettext("the household register (public security), through the gateway")
     codes = FACT_VALUES.get(key, {})
-    return str(codes[value]) if isinstance(value, str) and value in codes else value_shown(value)
+    if isinstance(value, str) and value in codes:
+        return str(codes[value])
+    if codes and isinstance(value, str) and " / " in value:
+        # Cases filed before the code was stored recorded "中文 / English": one half.
+        from django.utils.translation import get_language
+
+        zh, _sep, en = value.partition(" / ")
+        return zh if (get_language() or "zh").startswith("zh") else en
+    return value_shown(value)
 
 
 #: The formula an undetermined separation's line carries until the case worker decides.

@@ -481,14 +481,24 @@ def assignable_staff(*, actor: Any) -> list[User]:
     ]
 
 
+#: The answer to a case number or query code that does not match: one for both, so that
+#: a caller cannot tell an unknown case from a wrong code.
+NO_SUCH_CASE = (
+    "未找到该办件，请核对办件编号和查询码。",
+    "No such case: check the case number and the code.",
+)
+
+
+def case_number_known(*, number: str) -> bool:
+    """Whether a case of this number exists (a public page that asks for its code next)."""
+    return Application.objects.filter(number=(number or "").strip().upper()[:24]).exists()
+
+
 def status_public(*, number: str, code: str) -> Application:
     """The public status query by case number and verification code."""
     case = Application.objects.filter(number=(number or "").strip().upper()[:24]).first()
     if case is None or not secrets.compare_digest(case.code_hash, code_hash(code or "")):
-        raise NotFound(
-            "未找到该办件，请核对办件编号和查询码。",
-            "No such case: check the case number and the code.",
-        )
+        raise NotFound(*NO_SUCH_CASE)
     return case
 
 

@@ -18,6 +18,7 @@ from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.references import labelled
 
 router = Router(tags=["contributions"], auth=ANY_AUTH)
 
@@ -511,6 +512,9 @@ class IndividualBillOut(Schema):
     surcharge: str
     status: str
     parameters: str
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
 
 
 class IndividualBaseOut(Schema):
@@ -519,6 +523,9 @@ class IndividualBaseOut(Schema):
     floor: str
     ceiling: str
     parameters: str
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
     reason: str
 
 
@@ -623,6 +630,7 @@ def _payer_out(person: Any) -> dict[str, Any]:
                 "floor": f"{b.floor:.2f}",
                 "ceiling": f"{b.ceiling:.2f}",
                 "parameters": b.parameters,
+                "parameters_label": labelled(b.parameters),
                 "reason": b.reason,
             }
             for b in payer.bases.order_by("from_period", "pk")
@@ -643,6 +651,7 @@ def _payer_out(person: Any) -> dict[str, Any]:
                 "surcharge": f"{r.surcharge:.2f}",
                 "status": r.status,
                 "parameters": r.bill.parameters,
+                "parameters_label": labelled(r.bill.parameters),
             }
             for r in rows
         ],

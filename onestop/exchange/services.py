@@ -61,7 +61,8 @@ def _issue(
         "number": number,
         "kind": kind,
         "issuer": ISSUER,
-        "issued_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        # In the platform's time zone, as every other time a certificate states.
+        "issued_at": timezone.localtime(now).isoformat(timespec="seconds"),
         "valid_until": (timezone.localdate() + dt.timedelta(days=valid_days)).isoformat(),
         "person": {"name": person.name, "resident_id": mask_resident_id(person.resident_id)},
         "facts": facts,

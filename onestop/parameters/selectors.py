@@ -12,6 +12,7 @@ from onestop.rules.award import CoefficientTransitional, DivisorPolicy
 from onestop.rules.contributions import Rates
 from onestop.rules.interest import Method
 from onestop.rules.survivor import SurvivorPolicy
+from onestop.rules.values import echoed
 
 
 class ParametersMissing(ServiceError):
@@ -99,8 +100,8 @@ def known_province(code: str) -> str:
     code = (code or "").strip()
     if code not in provinces():
         raise UnknownProvince(
-            f"未知的省份代码{code!r}，或该省没有政策参数。",
-            f"Unknown province code {code!r}, or it has no parameters.",
+            f"未知的省份代码{echoed(code)}，或该省没有政策参数。",
+            f"Unknown province code {echoed(code)}, or it has no parameters.",
         )
     return code
 

@@ -19,6 +19,7 @@ from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Region
+from onestop.identity.references import labelled
 from onestop.pensions import (
     calculators,
     eligibility,
@@ -99,6 +100,9 @@ class PensionOut(Schema):
     divisor: str
     benefit_base: str
     parameters: str
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
     explanation: list[LineOut]
 
 
@@ -125,6 +129,7 @@ def pension(request: HttpRequest, payload: PensionIn) -> dict[str, Any]:
         "divisor": str(award.divisor),
         "benefit_base": amount(award.benefit_base),
         "parameters": result.parameters,
+        "parameters_label": labelled(result.parameters),
         "explanation": [line_out(line) for line in award.explanation],
     }
 
@@ -234,6 +239,9 @@ class FlexibleOut(Schema):
     surcharge: str
     total: str
     parameters: str
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
     explanation: list[LineOut]
 
 
@@ -270,6 +278,7 @@ def flexible_contribution(request: HttpRequest, payload: FlexibleIn) -> dict[str
         "surcharge": amount(r.surcharge),
         "total": amount(r.total),
         "parameters": r.parameters,
+        "parameters_label": labelled(r.parameters),
         "explanation": [line_out(line) for line in r.explanation],
     }
 

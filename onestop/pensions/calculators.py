@@ -27,7 +27,7 @@ from onestop.rules.contributions import (
 )
 from onestop.rules.interest import Method, YearInterest, credit_year
 from onestop.rules.retirement import RetirementDate, parse_category, statutory_retirement
-from onestop.rules.values import Age, RuleError, YearMonth, money
+from onestop.rules.values import Age, RuleError, YearMonth, echoed, money
 
 #: Days late the flexible-employment calculator accepts (ten years).
 MAX_DAYS_LATE = 3650
@@ -130,8 +130,8 @@ def account_interest(
         chosen = Method(method or Method.ANNUAL)
     except ValueError:
         raise RuleError(
-            f"未知的计息方法{method!r}。",
-            f"Unknown method {method!r}; use annual or month_product.",
+            f"未知的计息方法{echoed(method)}。",
+            f"Unknown method {echoed(method)}; use annual or month_product.",
             code="method",
         ) from None
     rate = parameters.book_rate(year=year, provisional=provisional_rate)
@@ -562,6 +562,11 @@ def award_source_shown(source: str, *, zh: bool) -> str:
         found = pattern.fullmatch(source)
         if found:
             return chinese.format(*found.groups()) if zh else source
+    if re.match(r"D\d+\b", source):
+        # A rule's keyed source ("D1 art. 2"): the document by name, never the key.
+        from onestop.rules.sources import source_shown
+
+        return source_shown(source, zh=zh)
     shown_zh, shown_en = split_bilingual(source)
     return (shown_zh or source) if zh else (shown_en or source)
 
@@ -574,8 +579,6 @@ _SOURCE_PATTERNS = [
         re.compile(r"latest published year \((\d{4})\) stands in for (\d{4})"),
         "{1}年度参数尚未公布，采用最近公布的{0}年度参数",
     ),
-    (re.compile(r"(D\d+) art\. (\d+)"), "{0} 第{1}条"),
-    (re.compile(r"(D\d+) arts?\. (\d+)-(\d+)"), "{0} 第{1}至{2}条"),
 ]
 
 

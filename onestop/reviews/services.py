@@ -280,6 +280,21 @@ def visit_end(*, actor: Any, topic: str, item_code: str = "", phone: str = "") -
     return visit
 
 
+#: One answer to an unknown visit, a wrong code and a late rating alike.
+NO_SUCH_VISIT = (
+    "编号或查询码不正确，或已超过评价期限。",
+    "Wrong number or code, or too late to rate.",
+)
+
+
+def visit_known(*, number: str) -> bool:
+    """Whether a visit of this number may still be rated with its slip's code."""
+    return Visit.objects.filter(
+        number=(number or "").strip(),
+        ended_at__gte=timezone.now() - dt.timedelta(days=VISIT_RATING_DAYS),
+    ).exists()
+
+
 def visit_by_code(*, number: str, code: str) -> Visit:
     """The visit a slip names, when its code matches and it is at most 30 days old; anything
     else reads as unknown."""
@@ -288,9 +303,7 @@ def visit_by_code(*, number: str, code: str) -> Visit:
         days=VISIT_RATING_DAYS
     )
     if visit is None or not fresh or not secrets.compare_digest(visit.code, (code or "").strip()):
-        raise NotFound(
-            "编号或查询码不正确，或已超过评价期限。", "Wrong number or code, or too late to rate."
-        )
+        raise NotFound(*NO_SUCH_VISIT)
     return visit
 
 

@@ -35,6 +35,15 @@ def _code_guessing(request: HttpRequest) -> HttpResponse | None:
     return throttles.too_many(request, wait) if wait is not None else None
 
 
+def _unknown(request: HttpRequest, message: tuple[str, str]) -> HttpResponse:
+    """A page for a number that names nothing: not found. Each such look-up counts against
+    the address's look-up limit, as a wrong code does, so numbers cannot be probed fast."""
+    wait = throttles.hit(scope="lookup", ident=throttles.by_address(request))
+    if wait is not None:
+        return throttles.too_many(request, wait)
+    raise NotFound(*message)
+
+
 def _error(exc: ServiceError) -> str:
     return exc.zh if (get_language() or "").startswith("zh") else exc.en
 
@@ -60,24 +69,37 @@ def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
     is also taken."""
     if (refused := _code_guessing(request)) is not None:
         return refused
+    if request.method == "GET" and not applications.case_number_known(number=number):
+        return _unknown(request, applications.NO_SUCH_CASE)
     if request.method == "POST" and "level" in request.POST:
         form = RatingForm(request.POST, with_code=True)
+        status = 200
         if form.is_valid():
             try:
                 case = applications.status_public(number=number, code=form.cleaned_data["code"])
             except NotFound as exc:
                 form.add_error("code", _error(exc))
+                status = 404
             else:
                 return _submit(request, case, form, ReviewChannel.QR, by_code=True)
-        return render(request, "reviews/rate.html", {"form": form, "number": number, "case": None})
+        return render(
+            request,
+            "reviews/rate.html",
+            {"form": form, "number": number, "case": None},
+            status=status,
+        )
     code_form = CodeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and code_form.is_valid():
         code = code_form.cleaned_data["code"]
         try:
             case = applications.status_public(number=number, code=code)
         except NotFound as exc:
             code_form.add_error("code", _error(exc))
+            status = 404  # an unknown case and a wrong code alike
         else:
+            # The code's holder learns of this case only: not of the applicant's other
+            # ratings (``rated_today``), which still close the form.
             return render(
                 request,
                 "reviews/rate.html",
@@ -85,15 +107,16 @@ def public_review_view(request: HttpRequest, number: str) -> HttpResponse:
                     "form": RatingForm(with_code=True, initial={"code": code}),
                     "number": number,
                     "case": case,
+                    "by_code": True,
                     "open": services.rating_open(case),
                     "round": services.next_round(case),
-                    "rated_today": services.rated_today(case),
                 },
             )
     return render(
         request,
         "reviews/rate.html",
         {"code_form": code_form, "number": number, "case": None},
+        status=status,
     )
 
 
@@ -115,6 +138,11 @@ def _rate(request: HttpRequest, case: Application, channel: str, by_code: bool) 
     )
 
 
+#: What a code holder is told when the case cannot be rated now for a reason of the
+#: applicant's own (a rating of another case today).
+CLOSED_TO_CODE = ("该办件现在不能评价。", "This case cannot be rated now.")
+
+
 def _submit(
     request: HttpRequest, case: Application, form: RatingForm, channel: str, by_code: bool
 ) -> HttpResponse:
@@ -123,11 +151,15 @@ def _submit(
             actor=request.user, case=case, rating=form.rating(), channel=channel, by_code=by_code
         )
     except ServiceError as exc:
+        if by_code and exc.code == "rated_today":
+            # The applicant's ratings of other cases are not the code holder's to know.
+            exc = ServiceError(*CLOSED_TO_CODE, code="closed")
         form.add_error(None, _error(exc))
         return render(
             request,
             "reviews/rate.html",
             {"form": form, "number": case.number, "case": None if by_code else case},
+            status=exc.status,
         )
     if review.bad and review.round == 1:
         messages.success(
@@ -282,7 +314,10 @@ def public_visit_review_view(request: HttpRequest, number: str) -> HttpResponse:
     """The visit slip's QR code leads here: its number and code rate the visit, no sign-in."""
     if (refused := _code_guessing(request)) is not None:
         return refused
+    if request.method == "GET" and not services.visit_known(number=number):
+        return _unknown(request, services.NO_SUCH_VISIT)
     form = RatingForm(request.POST or None, with_code=True)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_by_code(number=number, code=form.cleaned_data["code"])
@@ -295,6 +330,7 @@ def public_visit_review_view(request: HttpRequest, number: str) -> HttpResponse:
             )
         except ServiceError as exc:
             form.add_error(None, _error(exc))
+            status = exc.status
         else:
             if review.bad and review.round == 1:
                 messages.success(
@@ -308,5 +344,8 @@ def public_visit_review_view(request: HttpRequest, number: str) -> HttpResponse:
                 messages.success(request, _("Thank you for rating this service."))
             return redirect("reviews:visit_public", number=number)
     return render(
-        request, "reviews/rate.html", {"form": form, "number": number, "case": None, "visit": True}
+        request,
+        "reviews/rate.html",
+        {"form": form, "number": number, "case": None, "visit": True},
+        status=status,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from onestop.rules.values import RuleError, YearMonth, money
+from onestop.rules.values import RuleError, YearMonth, echoed, money
 
 
 class Insurance(StrEnum):
@@ -195,8 +195,8 @@ def parse_frequency(text: str) -> Frequency:
         codes = ", ".join(f.value for f in Frequency)
         named = "、".join(f"{FREQUENCY_ZH[f]}（{f.value}）" for f in Frequency)
         raise RuleError(
-            f"未知的缴费方式{text!r}，可选：{named}。",
-            f"Unknown payment frequency {text!r}; use one of {codes}.",
+            f"未知的缴费方式{echoed(text)}，可选：{named}。",
+            f"Unknown payment frequency {echoed(text)}; use one of {codes}.",
             code="frequency",
         ) from None
 

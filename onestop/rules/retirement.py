@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from onestop.rules.values import Age, RuleError, YearMonth, money
+from onestop.rules.values import Age, RuleError, YearMonth, echoed, money
 
 
 class Category(StrEnum):
@@ -216,7 +216,7 @@ def parse_category(value: str) -> Category:
         return Category(value)
     except ValueError:
         raise RuleError(
-            f"未知的人员类别{value!r}，应为 male、female_55 或 female_50。",
-            f"Unknown category {value!r}; use male, female_55 or female_50.",
+            f"未知的人员类别{echoed(value)}，应为 male、female_55 或 female_50。",
+            f"Unknown category {echoed(value)}; use male, female_55 or female_50.",
             code="category",
         ) from None

@@ -22,7 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from onestop.rules.award import Line
-from onestop.rules.values import RuleError, YearMonth, money
+from onestop.rules.values import RuleError, YearMonth, echoed, money
 
 #: D10 art. 17: (fewest cumulative contribution months, most benefit months), longest first.
 DURATION_STEPS: tuple[tuple[int, int], ...] = ((120, 24), (60, 18), (12, 12))
@@ -82,8 +82,8 @@ def parse_separation(text: str) -> Separation:
     except ValueError:
         codes = ", ".join(s.value for s in Separation)
         raise RuleError(
-            f"未知的离职原因{text!r}，可选：{codes}。",
-            f"Unknown end of employment {text!r}; use one of {codes}.",
+            f"未知的离职原因{echoed(text)}，可选：{codes}。",
+            f"Unknown end of employment {echoed(text)}; use one of {codes}.",
             code="separation",
         ) from None
 

@@ -11,6 +11,18 @@ CENT = Decimal("0.01")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+#: The most characters of a refused input a message quotes back: enough to recognise a
+#: typing slip, never a wall of pasted text.
+ECHO_LIMIT = 32
+
+
+def echoed(value: object) -> str:
+    """A refused input as a message quotes it: ``repr`` of at most ``ECHO_LIMIT``
+    characters, an ellipsis marking the cut."""
+    text = str(value)
+    return repr(text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…")
+
+
 class RuleError(ValueError):
     """Input a rule cannot accept, with a message in Chinese and English."""
 
@@ -54,8 +66,8 @@ class YearMonth:
         match = _YEAR_MONTH.match(text.strip()) if isinstance(text, str) else None
         if match is None:
             raise RuleError(
-                f"月份格式应为YYYY-MM，收到{text!r}。",
-                f"A month must be written YYYY-MM, got {text!r}.",
+                f"月份格式应为YYYY-MM，收到{echoed(text)}。",
+                f"A month must be written YYYY-MM, got {echoed(text)}.",
                 code="format",
             )
         return cls(int(match.group(1)), int(match.group(2)))

@@ -17,6 +17,7 @@ from onestop.common.pagination import bounded
 from onestop.contributions.periods import month_of, parse_period
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.masking import mask_bank_account, mask_resident_id
+from onestop.identity.references import labelled
 from onestop.rules.unemployment import Separation
 from onestop.rules.values import RuleError
 from onestop.unemployment import benefits, calculators, medical, selectors
@@ -68,6 +69,9 @@ class BenefitOut(Schema):
     monthly_amount: str
     total: str
     parameters: str
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
     illustrative: bool
     explanation: list[LineOut]
 
@@ -100,6 +104,7 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
         "monthly_amount": f"{a.monthly_amount:.2f}",
         "total": f"{a.total:.2f}",
         "parameters": found.parameters,
+        "parameters_label": labelled(found.parameters),
         "illustrative": found.illustrative,
         "explanation": [line_out(line) for line in a.explanation],
     }
@@ -304,6 +309,9 @@ class MedicalLineOut(Schema):
     resident_id: str = Field(..., description="Masked")
     amount: str
     parameters: str = Field(..., description="The parameters the amount came from")
+    parameters_label: str = Field(
+        ..., description="The parameters in words, in the request's language (Accept-Language)"
+    )
 
 
 @router.get(
@@ -326,6 +334,7 @@ def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
             "resident_id": mask_resident_id(line.person.resident_id),
             "amount": f"{line.amount:.2f}",
             "parameters": line.parameters,
+            "parameters_label": labelled(line.parameters),
         }
         for line in medical.medical_lines_of_run(run=run)
     ]

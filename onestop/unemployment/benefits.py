@@ -30,6 +30,7 @@ from django.utils import timezone
 from onestop.applications.models import FINAL as CASE_FINAL
 from onestop.applications.prechecks import Note, Precheck
 from onestop.audit.services import record
+from onestop.common.accounts import bank_account_normalized, bank_account_repeated
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
@@ -98,7 +99,9 @@ def assessment_facts(
         },
     }
     if not a.eligibility.eligible:
-        facts["refusal"] = " ".join(f"{r.zh} {r.en}" for r in a.eligibility.refusals)
+        # Every Chinese reason, then every English one: the text splits into one language.
+        refusals = a.eligibility.refusals
+        facts["refusal"] = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
     return facts
 
 
@@ -193,18 +196,21 @@ def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegis
     )
 
 
-#: A benefit's bank account: 12 to 19 digits (spaces ignored). One of 16 to 19 digits whose
-#: first digit is 3 to 6 is a bank card number (ISO/IEC 7812; UnionPay's start with 62), whose
-#: last digit is a Luhn check digit; a shorter passbook account has none.
+#: A benefit's bank account: 12 to 19 digits (spaces and dashes ignored), not one digit
+#: repeated. One of 16 to 19 digits whose first digit is 3 to 6 is a bank card number
+#: (ISO/IEC 7812; UnionPay's start with 62), whose last digit is a Luhn check digit; a
+#: shorter passbook account has none.
 ACCOUNT_DIGITS = (12, 19)
 CARD_DIGITS = (16, 19)
 ACCOUNT_PURPOSE = "unemployment.bank_account"
 
 
 def account_index(account: str) -> str:
-    """The blind index of a benefit's bank account ("" for none)."""
+    """The blind index of a benefit's bank account ("" for none), of its normalized number
+    (``bank_account_normalized``): "6222 0202…" and "62220202…" are one account."""
     from onestop.identity.crypto import blind_index
 
+    account = bank_account_normalized(account)
     return blind_index(account, purpose=ACCOUNT_PURPOSE) if account else ""
 
 
@@ -217,12 +223,18 @@ def bank_account_check(
     claim's filing already refused the later one) or active benefit. Refused with a 400."""
     from stdnum import luhn
 
-    account = "".join(str(answers.get("bank_account", "")).split())
+    account = bank_account_normalized(answers.get("bank_account", ""))
     low, high = ACCOUNT_DIGITS
     if not (account.isascii() and account.isdigit() and low <= len(account) <= high):
         raise ServiceError(
             f"银行账号应为{low}至{high}位数字。",
             f"The bank account must be {low} to {high} digits.",
+            code="bank_account",
+        )
+    if bank_account_repeated(account):
+        raise ServiceError(
+            "银行账号不能全部是同一个数字，请填写本人名下的真实账号。",
+            "A bank account is not one digit repeated: give a real account in your own name.",
             code="bank_account",
         )
     # UnionPay cards (62..., 16 to 19 digits; the cards benefits are paid to) carry a Luhn
@@ -263,7 +275,7 @@ def bank_account_check(
 def claim_account_record(case: Any) -> None:
     """When an SX-SI-009 claim is filed: the blind index of the account it names, for the
     check of later claims (``bank_account_check``)."""
-    account = "".join(str((case.answers or {}).get("bank_account", "")).split())
+    account = bank_account_normalized((case.answers or {}).get("bank_account", ""))
     if account:
         ClaimAccount.objects.create(
             claim=case, person_id=case.applicant_id, account_index=account_index(account)
@@ -291,7 +303,7 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
             "The unemployment registration has ended: the case cannot be approved.",
             code="registration_ended",
         )
-    account = "".join(str((case.answers or {}).get("bank_account", "")).split())
+    account = bank_account_normalized((case.answers or {}).get("bank_account", ""))
     bank_account_check(case.applicant, {"bank_account": account}, open_claims=False)
     if facts.get("separation_to_determine"):
         _separation_determine(case, actor, registration)

@@ -12,7 +12,7 @@ from typing import Any
 from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of
 from onestop.identity.models import Person
-from onestop.rules.unemployment import SEPARATION_LABELS, separation_from_text
+from onestop.rules.unemployment import separation_from_text
 from onestop.unemployment.models import Status, UnemploymentRegistration
 from onestop.unemployment.services import unemployment_register
 
@@ -44,9 +44,9 @@ def registration_record(data: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {"registrable": True}
     if last is not None and last.end_period:
         separation = separation_from_text(last.end_reason)
-        zh, en = SEPARATION_LABELS[separation] if separation else ("待认定", "to be determined")
         found["last_employment_end"] = str(month_of(last.end_period))
-        found["separation"] = f"{zh} / {en}"
+        # The code (empty: to be determined); the case page shows its label in one language.
+        found["separation"] = separation.value if separation else ""
     return found
 
 

@@ -22,6 +22,7 @@ from onestop.identity.models import Person
 from onestop.identity.policy import REGISTER_UNEMPLOYMENT, VIEW_PERSON
 from onestop.notifications.services import notify
 from onestop.rules.unemployment import separation_from_text
+from onestop.rules.values import echoed
 from onestop.unemployment.benefits import benefits_stop_on_reemployment
 from onestop.unemployment.models import (
     Channel,
@@ -58,7 +59,9 @@ def unemployment_register(
     _allowed(actor, person)
     if channel not in Channel.values:
         raise ServiceError(
-            f"未知的办理渠道{channel!r}。", f"Unknown channel {channel!r}.", code="channel"
+            f"未知的办理渠道{echoed(channel)}。",
+            f"Unknown channel {echoed(channel)}.",
+            code="channel",
         )
     period = current_period(today or timezone.localdate())
     with transaction.atomic():

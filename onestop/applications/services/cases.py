@@ -31,9 +31,10 @@ from onestop.applications.models import FINAL, Application, Channel, OpenStep, S
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
+from onestop.common.accounts import bank_account_normalized, bank_account_repeated
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import split_bilingual
+from onestop.common.templatetags.one_language import one_language, split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
@@ -259,13 +260,44 @@ def plain_error(schema: dict[str, Any], error: jsonschema.ValidationError) -> tu
     return f"“{zh}”填写有误。", f"“{en}” is not valid."
 
 
+def _bank_fields(schema: dict[str, Any]) -> list[str]:
+    """The form's bank account fields (``"x-mask": "bank_account"``)."""
+    return [
+        name
+        for name, spec in (schema.get("properties") or {}).items()
+        if isinstance(spec, dict) and spec.get("x-mask") == "bank_account"
+    ]
+
+
+def answers_normalized(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as every check, the blind index and the record read them: a bank account
+    typed as printed ("6222 0202 0011 2233 445", dashes, full-width digits) as its digits."""
+    if not isinstance(answers, dict):
+        return answers  # the schema refuses it
+    fixed = dict(answers)
+    for name in _bank_fields(schema):
+        if isinstance(fixed.get(name), str):
+            fixed[name] = bank_account_normalized(fixed[name])
+    return fixed
+
+
 def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
     """Check answers against a form's JSON Schema; every problem, in plain words, in both
-    languages."""
+    languages. A bank account of one repeated digit ("000000000000") is no account."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path))
-    if errors:
-        found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
+    found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
+    for name in _bank_fields(schema):
+        value = answers.get(name)
+        if isinstance(value, str) and bank_account_repeated(value):
+            zh, en = field_titles(schema["properties"][name], name)
+            found.append(
+                (
+                    f"“{zh}”填写有误：不能全部是同一个数字。",
+                    f"“{en}” is not valid: an account is not one digit repeated.",
+                )
+            )
+    if found:
         raise ServiceError(
             "".join(zh for zh, _ in found), " ".join(en for _, en in found), code="form"
         )
@@ -425,6 +457,7 @@ def application_submit(
             code="channel",
         )
     if item.form_schema:
+        answers = answers_normalized(item.form_schema, answers)
         validate_answers(item.form_schema, answers)
     open_key = open_case_key(item, applicant, answers)
     if open_key is not None:
@@ -544,9 +577,16 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
         notify(
             recipients=[case.applicant.user],
             event=event,
-            context=case_facts(case, note=note),
+            # The service task's reasons are recorded in both languages: each language's
+            # message carries its own half (the template adds the full stop).
+            context=case_facts(case, note=lazy(_reasons_in_language, str)(note)),
             link=case_link(case),
         )
+
+
+def _reasons_in_language(note: str) -> str:
+    """The half of a bilingual note in the active language, without its closing stop."""
+    return one_language(note).rstrip("。.． ")
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,
@@ -729,7 +769,8 @@ def application_act(
             notify(
                 recipients=[case.applicant.user],
                 event=event,
-                context=case_facts(case, note=note.strip()),
+                # A note written in both languages (as the timeline shows it): one each.
+                context=case_facts(case, note=lazy(_reasons_in_language, str)(note.strip())),
                 link=case_link(case),
             )
         if case.status not in FINAL:

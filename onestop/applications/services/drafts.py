@@ -9,7 +9,12 @@ from django.db import transaction
 
 from onestop.applications.models import Draft
 from onestop.applications.prefill import prefill
-from onestop.applications.services.cases import Filed, application_submit, validate_answers
+from onestop.applications.services.cases import (
+    Filed,
+    answers_normalized,
+    application_submit,
+    validate_answers,
+)
 from onestop.catalogue.models import ServiceItem
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.identity.models import Person
@@ -65,6 +70,7 @@ def draft_save(*, actor: Any, item: ServiceItem, page: int, answers: dict[str, A
     if not 0 <= page < len(groups):
         raise ServiceError("没有这一页。", "No such page.", code="page")
     fields = groups[page][1]
+    answers = answers_normalized(item.form_schema, answers)
     _check(item.form_schema, answers, fields)
     with transaction.atomic():
         draft = draft_open(actor=actor, item=item)

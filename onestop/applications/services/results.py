@@ -60,7 +60,7 @@ def receipt_facts(case: Application) -> dict[str, Any]:
     """What the acceptance receipt (受理回执) of a filed case states."""
     received = [m.name for m in case.materials.all()]
     obtained = [
-        f"{row.get('material')}（{row.get('source', '')}）"
+        f"{row.get('material')}（{_both(_source_label(str(row.get('source') or '')))}）"
         for row in case.licences
         if row.get("status") == "found"
     ]
@@ -74,6 +74,15 @@ def receipt_facts(case: Application) -> dict[str, Any]:
         "deadline": case.deadline.isoformat(),
         "materials": "；".join(dict.fromkeys([*received, *obtained])),
     }
+
+
+def _source_label(source: str) -> Any:
+    """Where an e-licence came from, as read (lazy: ``_both`` reads it in each language)."""
+    from django.utils.functional import lazy
+
+    from onestop.applications.templatetags.case_text import licence_source
+
+    return lazy(licence_source, str)(source)
 
 
 def _both(label: Any) -> str:

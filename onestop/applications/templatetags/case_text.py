@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext
 
 from onestop.applications import labels
 
@@ -42,15 +41,10 @@ def item_name(code: str) -> str:
 
 @register.filter
 def licence_source(source: str) -> str:
-    """Where an e-licence came from: the platform's library, the gateway or a department's
-    event (the stored text names the resource or the department's system)."""
-    if source == "platform":
-        return gettext("the platform's licence library")
-    if source.endswith(" via gateway"):
-        return gettext("obtained through the data-sharing gateway")
-    if source.endswith(" event"):
-        return gettext("reported by the issuing department")
-    return source
+    """Where an e-licence came from, as read (``exchange``'s labels)."""
+    from onestop.exchange.templatetags.certificate_text import licence_source as shown
+
+    return shown(source)
 
 
 @register.filter

@@ -196,7 +196,7 @@ def test_the_qr_code_page_takes_the_query_code_and_the_tablet_the_case_worker(
     form = {"level": "2", "comment": "等太久", **{f"score_{d}": "3" for d in DIMENSIONS}}
     anonymous = Client()
     wrong = anonymous.post(f"/rate/{case.number}/", {**form, "code": "WRONG"})
-    assert wrong.status_code == 200 and not Review.objects.exists()
+    assert wrong.status_code == 404 and not Review.objects.exists()
     done = anonymous.post(f"/rate/{case.number}/", {**form, "code": code})
     assert done.status_code == 302
     review = Review.objects.get()

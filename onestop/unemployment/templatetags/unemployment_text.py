@@ -21,25 +21,14 @@ def _zh() -> bool:
     return (get_language() or "").startswith("zh")
 
 
-#: The rules' sources (D10-D13, docs/unemployment-rules.md) by their Chinese names.
-_LAWS = {
-    "D10": "《失业保险条例》",
-    "D11": "《社会保险法》",
-    "D12": "人社部令第8号",
-}
-_ARTICLE = re.compile(r"\b(D1[0-2]) art\. (\d+)")
-
-
 @register.filter
 def unemployment_source(source: str) -> str:
     """A benefit line's legal source in the current language ("D10 art. 17; D11 art. 46"
-    -> "《失业保险条例》第17条；《社会保险法》第46条")."""
-    text = str(source or "")
-    if not _zh():
-        return text
-    text = text.replace("D13 MOHRSS [2017] 71", "人社部发〔2017〕71号")
-    text = _ARTICLE.sub(lambda m: f"{_LAWS[m.group(1)]}第{m.group(2)}条", text)
-    return text.replace("; ", "；")
+    -> "《失业保险条例》第17条；《社会保险法》第46条", or "Unemployment Insurance Regulations
+    art. 17; Social Insurance Law art. 46"); the rules' keys (D10...) are never shown."""
+    from onestop.rules.sources import source_shown
+
+    return source_shown(str(source or ""), zh=_zh())
 
 
 _FORMULAS_ZH = {
@@ -47,6 +36,14 @@ _FORMULAS_ZH = {
     "VOLUNTARY": "本人意愿",
     "TO BE DETERMINED": "待认定",
     "months >= 12 AND involuntary AND registered": "缴费满12个月 且 非因本人意愿 且 已失业登记",
+}
+_FORMULAS_EN = {
+    "INVOLUNTARY": "not of the person's own will",
+    "VOLUNTARY": "of the person's own will",
+    "TO BE DETERMINED": "to be determined",
+    "months >= 12 AND involuntary AND registered": (
+        "12 months or more contributed, AND not of the person's own will, AND registered"
+    ),
 }
 _DURATION = re.compile(r"^(\d+) months: >=120 -> 24; >=60 -> 18; >=12 -> 12$")
 _MIN = re.compile(r"^min\((.*)\)$")
@@ -57,7 +54,7 @@ def unemployment_formula(formula: str) -> str:
     """A benefit line's formula in the current language; arithmetic stays as written."""
     text = str(formula or "")
     if not _zh():
-        return "to be determined" if text == "TO BE DETERMINED" else text
+        return _FORMULAS_EN.get(text, text)
     if text in _FORMULAS_ZH:
         return _FORMULAS_ZH[text]
     if found := _DURATION.match(text):

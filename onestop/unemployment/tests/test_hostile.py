@@ -87,11 +87,13 @@ def test_another_persons_account_is_refused(world: Any) -> None:
         "6222020200112233445",
         "12345678901",
         "62220202001122334451234",
-        "６２２２０２０２００１１２２３３４４６",
+        "٦٢٢٢٠٢٠٢٠٠١١٢٢٣٣٤٤٦",  # Arabic-Indic digits (full-width ones read as ASCII)
+        "6222 0202 0011 2233 44x",
     ],
 )
 def test_a_malformed_account_is_refused(world: Any, account: str) -> None:
-    """A card number with a wrong check digit, too short, too long, not ASCII digits: 400."""
+    """A card number with a wrong check digit, too short, too long, not ASCII digits (after
+    full-width digits are read as ASCII and separators dropped): 400."""
     insured(world, MONTHS)
     register_online(world)
     answer = browser(world.alice.user).post(
@@ -276,3 +278,105 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
         assert f"· {applicant}:" in timeline
         assert world.alice.user.username not in text
         assert f"· {world.carol.username}" in timeline
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_refused_stop_is_told_on_the_page_and_by_the_api(world: Any, language: str) -> None:
+    """attack1, finding 8: stopping a benefit twice. The HTML form redirects (302) to the
+    benefits page, which tells the reason in the reader's language; the API gives a 400
+    with the reason in both languages. Nothing changes the second time."""
+    from onestop.unemployment.tests.test_filing import granted, in_month
+
+    benefit = granted(world)
+    lang = {"accept-language": language}
+    with in_month(202612):
+        carol = browser(world.carol)  # signed in at that time (a session ends)
+        first = carol.post(
+            f"/staff/unemployment/{benefit.pk}/stop/",
+            {"reason": "enlisted", "month": "2026-12"},
+            headers=lang,
+        )
+        assert first.status_code == 302
+        benefit.refresh_from_db()
+        stopped = (benefit.status, benefit.end_period)
+        again = carol.post(
+            f"/staff/unemployment/{benefit.pk}/stop/",
+            {"reason": "enlisted", "month": "2026-12"},
+            headers=lang,
+            follow=True,
+        )
+        api = carol.post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "enlisted", "month": "2026-12"},
+            content_type="application/json",
+            headers=lang,
+        )
+    assert again.redirect_chain and again.redirect_chain[0][1] == 302
+    shown = again.content.decode()
+    error = shown[shown.index('class="messages"') :]
+    error = error[: error.index("</ul>")]
+    assert 400 <= api.status_code < 500
+    body = api.json()
+    if language == "en":
+        assert body["message_en"] in error and body["message_zh"] not in error
+    else:
+        assert body["message_zh"] in error and body["message_en"] not in error
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.end_period) == stopped
+
+
+# --- attack1, finding 9: bank accounts as typed ----------------------------------------------
+
+
+def test_an_account_typed_with_spaces_or_dashes_is_one_account(world: Any) -> None:
+    """alice types her card as printed, in groups with spaces: filed, recorded as its digits,
+    its blind index that of the digits. bob giving the same card with dashes is refused as
+    another person's account; nothing of his is filed."""
+    from onestop.applications.models import Application
+    from onestop.unemployment.models import ClaimAccount
+    from onestop.unemployment.tests.test_filing import insured, register_online
+
+    insured(world, MONTHS)
+    register_online(world)
+    spaced = " ".join(ACCOUNT[i : i + 4] for i in range(0, len(ACCOUNT), 4))
+    filed = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-009", "answers": {"bank_account": f" {spaced} "}},
+        content_type="application/json",
+    )
+    assert filed.status_code == 201, filed.content
+    case = Application.objects.get(number=filed.json()["number"])
+    assert case.answers["bank_account"] == ACCOUNT
+    assert ClaimAccount.objects.get().account_index == benefits.account_index(ACCOUNT)
+    assert benefits.account_index(spaced) == benefits.account_index(ACCOUNT)
+    before = Application.objects.count()
+    dashed = "-".join(ACCOUNT[i : i + 4] for i in range(0, len(ACCOUNT), 4))
+    answer = bob_claims(world, dashed)
+    assert answer.status_code == 400 and answer.json()["code"] == "bank_account_taken"
+    full_width = ACCOUNT.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert bob_claims(world, full_width).json()["code"] == "bank_account_taken"
+    assert Application.objects.count() == before
+
+
+@pytest.mark.parametrize("account", ["000000000000", "6666666666666666", "1111-1111-1111"])
+def test_an_account_of_one_repeated_digit_is_refused(world: Any, account: str) -> None:
+    """A placeholder number ("000000000000") is no account: 400 in both languages, nothing
+    filed; the pension form (SX-SI-006) refuses it the same way."""
+    from onestop.applications.models import Application
+
+    answer = bob_claims(world, account)
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert "同一个数字" in body["message_zh"] and "one digit repeated" in body["message_en"]
+    pension = browser(world.alice.user).post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-006",
+            "answers": {"retirement_month": "2026-05", "bank_account": account},
+        },
+        content_type="application/json",
+    )
+    assert pension.status_code == 400 and "one digit repeated" in pension.json()["message_en"]
+    assert not Application.objects.exists()
+    with pytest.raises(ServiceError):
+        benefits.bank_account_check(world.bob, {"bank_account": account})
