@@ -708,7 +708,10 @@ def token_authenticate(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related(
-            "user", "user__staff_profile__region", "user__person__region"
+            "user",
+            "user__staff_profile__region",
+            "user__staff_profile__agency",
+            "user__person__region",
         )  # as a session's user (``PolicyBackend.get_user``): one query for the caller
         .filter(prefix=parts[1])
         .first()

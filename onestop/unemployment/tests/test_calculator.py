@@ -117,8 +117,9 @@ def test_a_year_without_a_minimum_wage_says_so(client: Client, world: Any) -> No
     assert response.status_code == 422
     assert response.json()["code"] == "minimum_wage_missing"
     # The province's figures named as people read them, not by their reference.
-    assert "Shaanxi 2027 parameters, version 1 state no minimum wage" in (
-        response.json()["message_en"]
+    assert (
+        "Shaanxi 2027 parameters, version 1 state no minimum wage"
+        in (response.json()["message_en"])
     )
     assert "2027 年参数（第 1 版）尚未公布最低工资标准" in response.json()["message_zh"]
     assert "610000/" not in response.json()["message_en"] + response.json()["message_zh"]
