@@ -30,7 +30,7 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import FINAL, Channel, Status
-from onestop.applications.services.cases import field_titles
+from onestop.applications.services.cases import field_titles, staff_warnings
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
@@ -384,6 +384,9 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "shows_time_left": policy.is_staff_member(user),
         # Instructions to staff (what to establish, how) are for staff; others see a status.
         "is_staff": policy.is_staff_member(user),
+        "staff_warnings": [one_language(w) for w in staff_warnings(case)]
+        if policy.is_staff_member(user) and case.status not in FINAL
+        else [],
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
