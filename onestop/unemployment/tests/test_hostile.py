@@ -254,7 +254,8 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
 ) -> None:
     """alice's claim page names the province figures it used ("陕西省 2026 年参数（第 1
     版）"), never their code ``610000/2026/v1``, and her timeline says "申请人", not her
-    user name (a pseudonym nobody reads); the staff's steps keep the staff member."""
+    user name (a pseudonym nobody reads); the staff's steps name the role and the office,
+    never the staff member's login."""
     import re
 
     insured(world, MONTHS)
@@ -263,9 +264,9 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
     applications.application_act(
         actor=world.carol, application=case, task="review", decision="approve"
     )
-    for language, label, applicant in (
-        ("zh-hans", "陕西省 2026 年参数（第 1 版）", "申请人"),
-        ("en", "Shaanxi 2026 parameters, version 1", "Applicant"),
+    for language, label, applicant, role in (
+        ("zh-hans", "陕西省 2026 年参数（第 1 版）", "申请人", "经办人员"),
+        ("en", "Shaanxi 2026 parameters, version 1", "Applicant", "case worker"),
     ):
         page = browser(world.alice.user).get(
             f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language
@@ -276,7 +277,8 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
         timeline = text[text.index('id="timeline"') :]
         assert f"· {applicant}:" in timeline
         assert world.alice.user.username not in text
-        assert f"· {world.carol.username}" in timeline
+        assert world.carol.username not in timeline
+        assert f"· {role} · " in timeline
 
 
 def both_insured(world: Any) -> None:
