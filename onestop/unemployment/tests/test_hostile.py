@@ -440,8 +440,8 @@ def test_staff_are_warned_and_told_in_their_own_words(
     page = browser(world.carol).get(f"/applications/{second}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     shown = page.content.decode()
     assert 'id="staff-warning-1"' in shown and first in shown and "他人未办结" in shown
-    page = browser(world.carol).get(f"/applications/{first}/").content.decode()
-    assert 'id="staff-warning-1"' in page and second in page
+    other = browser(world.carol).get(f"/applications/{first}/").content.decode()
+    assert 'id="staff-warning-1"' in other and second in other
     mine = browser(world.bob.user).get(f"/applications/{second}/").content.decode()
     assert "staff-warning" not in mine
     from onestop.applications.models import Application
