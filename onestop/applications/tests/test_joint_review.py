@@ -243,7 +243,8 @@ def test_the_api_claims_one_branch_and_shows_each_steps_holder(world: Any) -> No
 @pytest.mark.django_db
 def test_another_department_sees_its_joint_review_case_and_no_other(world: Any) -> None:
     """cheng (civil affairs) opens the death case whose branch is his, before and after he
-    confirms it, but not alice's own record nor a case with no step of his: not found."""
+    confirms it, and comments on it; not alice's own record (403) nor a case with no step of
+    his (not found)."""
     case = death_case(world)
     other = services.application_submit(
         actor=world.alice.user,
@@ -253,7 +254,13 @@ def test_another_department_sees_its_joint_review_case_and_no_other(world: Any) 
     ).application
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.cheng)
-    assert client.get(f"/applications/{case.number}/").status_code == 200
+    assert client.get(f"/applications/{case.number}/").status_code == 200  # sets the CSRF cookie
+    commented = client.post(
+        f"/applications/{case.number}/comments/",
+        {"comment-body": "户籍已核", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert commented.status_code == 302
+    assert case.comments.get().author == world.cheng
     confirm(world, case, "civil_affairs_review")
     assert client.get(f"/applications/{case.number}/").status_code == 200
     assert client.get(f"/applications/{other.number}/").status_code == 404
