@@ -2009,8 +2009,31 @@ def test_other_departments_run_no_unemployment_benefit(
     matrix_world: Any, persona: str, route: Route
 ) -> None:
     """cheng (civil affairs) and mei (medical insurance) get 403 on every unemployment staff
-    route, the denial journaled and nothing changed."""
+    route (404 on one person's benefit: the person is not theirs to see), the denial
+    journaled and nothing changed."""
     assert len(UNEMPLOYMENT_STAFF_ROUTES) == 9
+    _refused_to_other_department(matrix_world, persona, route)
+
+
+#: Routes of one person's record or benefit: to another department's officer the person is
+#: not found, as to staff out of scope. The other routes (lists, pages) are refused (403).
+OTHER_DEPARTMENT_NOT_FOUND = {
+    "record an unemployment benefit stop",
+    "api record an unemployment benefit stop",
+    "person certificates",
+    "person proof of insurance",
+    "api issue proof",
+    "person statement",
+    "person statement pdf",
+    "person flexible page",
+    "api person flexible",
+    "api statement",
+    "api person in scope",
+    "api person reveal",
+}
+
+
+def _refused_to_other_department(matrix_world: Any, persona: str, route: Route) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(matrix_world.user(persona))
     client.cookies["csrftoken"] = _get_new_csrf_string()
@@ -2018,10 +2041,13 @@ def test_other_departments_run_no_unemployment_benefit(
     response = _request(
         client, route, matrix_world, **{"X-CSRFToken": client.cookies["csrftoken"].value}
     )
-    assert response.status_code == 403, (persona, route.name, response.status_code)
+    expected = 404 if route.name in OTHER_DEPARTMENT_NOT_FOUND else 403
+    assert response.status_code == expected, (persona, route.name, response.status_code)
     assert state(matrix_world) == before
-    refused = Entry.objects.filter(action="access.refused", outcome="denied").last()
-    assert refused is not None and refused.changes["path"] == route.url(matrix_world)
+    assert str(matrix_world.alice.resident_id) not in response.content.decode(errors="replace")
+    if expected == 403:
+        refused = Entry.objects.filter(action="access.refused", outcome="denied").last()
+        assert refused is not None and refused.changes["path"] == route.url(matrix_world)
 
 
 def _token_operations() -> set[tuple[str, str]]:
@@ -2364,3 +2390,41 @@ def test_every_api_operation_is_in_the_matrix() -> None:
         ("GET", "/api/v1/validate/credit-code"),
     }
     assert operations == covered
+
+
+class _AnyObject:
+    """Stands for the matrix world when a route's URL is read at collection time."""
+
+    pk = 1
+    number = "SX0"
+
+    def __getattr__(self, name: str) -> _AnyObject:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _AnyObject:
+        return self
+
+
+def _person_route(route: Route) -> bool:
+    url = route.url(_AnyObject())
+    return url.startswith(("/staff/persons/", "/api/v1/persons"))
+
+
+#: Every route of an insured person's record (list, detail, reveal, money, statements,
+#: certificates, proofs), page and API.
+PERSON_ROUTES = [r for r in ROUTES if _person_route(r)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", OTHER_DEPARTMENTS)
+@pytest.mark.parametrize("route", PERSON_ROUTES, ids=[r.name for r in PERSON_ROUTES])
+def test_other_departments_read_no_person_record(
+    matrix_world: Any, persona: str, route: Route
+) -> None:
+    """cheng (civil affairs) and mei (medical insurance), case workers in province scope, get
+    403 on every person route (404 on one person's: records, money and reveal are the HRSS
+    staff's), nothing changed, no resident ID shown, a 403 journaled."""
+    assert {"person list", "person reveal", "person flexible page", "api person flexible"} <= {
+        r.name for r in PERSON_ROUTES
+    }
+    _refused_to_other_department(matrix_world, persona, route)

@@ -132,11 +132,14 @@ class ErrorOut(Schema):
     message_en: str
 
 
-def case_out(case: Application) -> dict[str, Any]:
+def case_out(case: Application, viewer: Any) -> dict[str, Any]:
+    """The case as ``viewer`` may read it: staff see who holds each step and every timeline
+    event; the applicant sees no staff login and none of the staff's internal events."""
+    staff = policy.is_staff_member(viewer)
     holders = {
         s.task_id: s.assignee.get_username()
         for s in case.open_steps.select_related("assignee")
-        if s.assignee is not None
+        if s.assignee is not None and staff
     }
     clock = services.clock_of(case, timezone.localdate())
     return {
@@ -172,7 +175,7 @@ def case_out(case: Application) -> dict[str, Any]:
         ],
         "timeline": [
             {"at": s.at, "action": s.action, "task": s.task, "role": s.role, "note": s.note}
-            for s in case.steps.all()
+            for s in selectors.timeline_for(actor=viewer, case=case)
         ],
     }
 
@@ -191,7 +194,7 @@ def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
         answers=payload.answers,
         channel=Channel.API,
     )
-    return Status(201, {**case_out(filed.application), "code": filed.code})
+    return Status(201, {**case_out(filed.application, request.user), "code": filed.code})
 
 
 class EnrolledCaseOut(Schema):
@@ -310,14 +313,17 @@ def status(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
         "item_name": _item_name(case),
         "status": case.status,
         "deadline": case.deadline,
-        "timeline": [{"at": s.at.isoformat(), "action": s.action} for s in case.steps.all()],
+        "timeline": [
+            {"at": s.at.isoformat(), "action": s.action}
+            for s in selectors.timeline_for(actor=None, case=case)
+        ],
     }
 
 
 @router.get("/applications/{number}", response={200: CaseOut, 404: ErrorOut})
 def case(request: HttpRequest, number: str) -> dict[str, Any]:
     require_scope(request, "applications:read")
-    return case_out(selectors.application_for(actor=request.user, number=number))
+    return case_out(selectors.application_for(actor=request.user, number=number), request.user)
 
 
 @router.post(
@@ -336,7 +342,8 @@ def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[st
             decision=payload.decision,
             note=payload.note,
             established=payload.established,
-        )
+        ),
+        request.user,
     )
 
 
@@ -375,7 +382,7 @@ def queue(
     )
     supervising = policy.allows(request.user, policy.REASSIGN_CASES)
     return [
-        case_out(c)
+        case_out(c, request.user)
         for c in selectors.queue_for(actor=request.user, supervising=supervising, filters=filters)
     ]
 
@@ -525,14 +532,19 @@ def _case_for_write(request: HttpRequest, number: str) -> Application:
 def claim(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
     """Claim an open step (``task``, or the first unclaimed one the caller may act on)."""
     found = _case_for_write(request, number)
-    return case_out(services.application_claim(actor=request.user, application=found, task=task))
+    return case_out(
+        services.application_claim(actor=request.user, application=found, task=task), request.user
+    )
 
 
 @router.post("/applications/{number}/release", response=WRITE_RESPONSES)
 def release(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
     """Give a claimed step back to the team (its holder, or a supervisor)."""
     found = _case_for_write(request, number)
-    return case_out(services.application_release(actor=request.user, application=found, task=task))
+    return case_out(
+        services.application_release(actor=request.user, application=found, task=task),
+        request.user,
+    )
 
 
 @router.post("/applications/{number}/handover", response=WRITE_RESPONSES)
@@ -550,7 +562,8 @@ def handover(request: HttpRequest, number: str, payload: HandoverIn) -> dict[str
     return case_out(
         operation(
             actor=request.user, application=found, to=to, note=payload.note, task=payload.task
-        )
+        ),
+        request.user,
     )
 
 
@@ -559,7 +572,8 @@ def escalate(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, An
     """Send the case a level up, with the reason."""
     found = _case_for_write(request, number)
     return case_out(
-        services.application_escalate(actor=request.user, application=found, note=payload.note)
+        services.application_escalate(actor=request.user, application=found, note=payload.note),
+        request.user,
     )
 
 
@@ -594,7 +608,7 @@ def upload(
         file_name=file.name or "",
         data=file.read(),
     )
-    return case_out(found)
+    return case_out(found, request.user)
 
 
 @router.get("/applications/{number}/materials/{material_id}", response={404: ErrorOut})

@@ -14,7 +14,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from onestop.applications.models import FINAL, Application, Comment, Draft, Material, OpenStep
+from onestop.applications.models import (
+    FINAL,
+    Application,
+    Comment,
+    Draft,
+    Material,
+    OpenStep,
+    Step,
+)
 from onestop.applications.services import clock_of, eligible_staff, may_act
 from onestop.applications.services.cases import (
     HRSS_AGENCIES,
@@ -423,9 +431,42 @@ def application_for(*, actor: Any, number: str) -> Application:
     if policy.is_staff_member(actor) and (
         policy.allows(actor, policy.VIEW_PERSON, case.applicant)
         or policy.allows(actor, policy.VIEW_PERSON, case.region)
+        or _acts_on(actor, case)
     ):
         return case
     raise NotFound()
+
+
+def _acts_on(actor: Any, case: Application) -> bool:
+    """Whether a staff member holds no person records (another department's officer) but
+    acts on the case: one of its open steps is theirs, or they did one of its steps."""
+    profile = policy.staff_profile(actor)
+    if profile is None or not policy.in_scope(profile, case.region):
+        return False
+    if any(may_act(actor, case, step.lane) for step in case.open_steps.all()):
+        return True
+    return case.steps.filter(actor_label=actor.get_username()).exists()
+
+
+#: Timeline events of the staff's own work organisation (who holds which step), not of the
+#: case's progress: the applicant and the public status query do not see them.
+INTERNAL_ACTIONS = frozenset({"claimed", "released", "reassigned", "transferred"})
+
+#: Events whose note is the staff's own (the escalation's reason): shown to staff only.
+INTERNAL_NOTES = frozenset({"escalated"})
+
+
+def timeline_for(*, actor: Any, case: Application) -> list[Step]:
+    """The case's timeline as ``actor`` may read it: staff, every event; anyone else, what
+    was done to the case, without the staff's internal events and notes."""
+    steps = list(case.steps.all())
+    if policy.is_staff_member(actor):
+        return steps
+    shown = [s for s in steps if s.action not in INTERNAL_ACTIONS]
+    for step in shown:
+        if step.action in INTERNAL_NOTES:
+            step.note = ""
+    return shown
 
 
 def comments_for(*, actor: Any, case: Application) -> list[Comment]:

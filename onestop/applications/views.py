@@ -30,16 +30,17 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import FINAL, Channel, Status
-from onestop.applications.services.cases import field_titles
+from onestop.applications.services.cases import field_titles, staff_warnings
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import one_language
+from onestop.common.templatetags.one_language import one_language, pick
 from onestop.common.throttles import throttle_page
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.models import StaffRole
 
 CODE_KEY = "onestop_new_case_code"
 
@@ -302,20 +303,26 @@ def _answer_shown(spec: dict[str, Any], value: Any, key: str = "") -> Any:
     return value
 
 
-def _timeline(case: Any) -> list[Any]:
-    """The case's steps, each with ``actor_shown``: who acted, as the page names them. A
-    person's user name is a pseudonym of no use to a reader: the applicant shows as
-    "Applicant", another person by the masked name, the platform as such, staff as
-    recorded."""
-    steps = list(case.steps.all())
+def _timeline(case: Any, viewer: Any) -> list[Any]:
+    """The case's steps as ``viewer`` may read them (``selectors.timeline_for``), each with
+    ``actor_shown``: who acted, as the page names them. A person's user name is a pseudonym
+    of no use to a reader: the applicant shows as "Applicant", another person by the masked
+    name, the platform as such. Staff see a colleague's login; anyone else sees the role and
+    office that acted ("case worker · Yanta social insurance agency"), never a login."""
+    steps: list[Any] = selectors.timeline_for(actor=viewer, case=case)
+    staff = policy.is_staff_member(viewer)
     people = {s.actor_label for s in steps if s.role in ("citizen", "anonymous")}
     names = identity.person_names_of_users(usernames=people) if people else {}
+    colleagues = {s.actor_label for s in steps if s.role not in ("citizen", "anonymous", "system")}
+    offices = (
+        identity.staff_offices_of_users(usernames=colleagues) if colleagues and not staff else {}
+    )
     applicant = case.applicant.user.get_username() if case.applicant.user_id else None
     for step in steps:
         if step.role == "system":
             step.actor_shown = _("the platform")
         elif step.role not in ("citizen", "anonymous"):
-            step.actor_shown = step.actor_label
+            step.actor_shown = step.actor_label if staff else _office_shown(step, offices)
         elif step.actor_label == applicant:
             step.actor_shown = _("Applicant")
         else:
@@ -323,6 +330,13 @@ def _timeline(case: Any) -> list[Any]:
                 mask_name(names[step.actor_label]) if step.actor_label in names else "—"
             )
     return steps
+
+
+def _office_shown(step: Any, offices: dict[str, Any]) -> str:
+    """A staff step as the applicant reads it: the role, then the agency that acted."""
+    role = str(dict(StaffRole.choices).get(step.role, _("staff")))
+    office = offices.get(step.actor_label)
+    return f"{role} · {pick(office, 'name')}" if office is not None else role
 
 
 def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -384,6 +398,9 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "shows_time_left": policy.is_staff_member(user),
         # Instructions to staff (what to establish, how) are for staff; others see a status.
         "is_staff": policy.is_staff_member(user),
+        "staff_warnings": [one_language(w) for w in staff_warnings(case)]
+        if policy.is_staff_member(user) and case.status not in FINAL
+        else [],
         "escalate_form": EscalateForm() if works and not held_by_other else None,
         "comments": selectors.comments_for(actor=user, case=case),
         "comment_form": CommentForm() if policy.is_staff_member(user) else None,
@@ -405,7 +422,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
         "unemployment": labels.unemployment_shown(case.facts),
-        "steps": _timeline(case),
+        "steps": _timeline(case, user),
         "applicant": mask_name(case.applicant.name),
         "applicant_id": mask_resident_id(case.applicant.resident_id),
         "overdue": services.overdue(case, today),
@@ -733,7 +750,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
     if number or code:
         try:
             case = selectors.status_public(number=number, code=code)
-            context.update(case=case, steps=case.steps.all())
+            context.update(case=case, steps=selectors.timeline_for(actor=None, case=case))
         except NotFound as exc:
             context["not_found"] = exc
     return render(request, "applications/status.html", context)

@@ -29,6 +29,7 @@ from django.db import connection
 EMPLOYER_PERIOD = "contributions.employer_period"
 PERSON = "contributions.person"
 INTEREST_YEAR = "contributions.interest_year"
+BANK_ACCOUNT = "payments.bank_account"
 
 
 class LockOutsideTransaction(RuntimeError):
@@ -77,3 +78,13 @@ def interest_year_lock(*, year: int) -> None:
     """Serialise runs of the yearly interest job for ``year``, so that its "already
     credited" read and its writes are one step."""
     _take([f"{INTEREST_YEAR}:{year}"])
+
+
+def bank_account_lock(*, account_index: str) -> None:
+    """Serialise every check-then-write on one bank account (its blind index) until commit:
+    a benefit claim naming it is filed or approved only after the earlier one committed, so
+    "is it another person's?" is read fresh.
+
+    Raises ``LockOutsideTransaction`` outside ``transaction.atomic``.
+    """
+    _take([f"{BANK_ACCOUNT}:{account_index}"])

@@ -40,6 +40,15 @@ DECISIONS = {
 }
 
 
+#: Where a receipt sends the applicant to follow the case (its ``follow`` fact): an online
+#: filer to their applications, a counter filer to the status query with the slip's code.
+FOLLOW = {
+    "mine": "登录后在“我的办件”查看进度 Sign in and follow it under My applications: "
+    "/me/applications/",
+    "status": "凭办件编号和查询码查询进度 Follow it with the case number and query code: /status/",
+}
+
+
 def fact_lines(payload: dict[str, Any]) -> list[str]:
     """The lines a certificate of this kind states."""
     facts = payload["facts"]
@@ -73,7 +82,7 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
             f"当前状态 Status：{facts.get('status')}",
             f"承诺办结时限 Due by：{facts.get('deadline')}",
             f"已收材料 Materials received：{facts.get('materials') or '—'}",
-            "凭办件编号和查询码查询进度 Follow it with the case number and query code: /status/",
+            FOLLOW.get(str(facts.get("follow") or "status"), FOLLOW["status"]),
         ]
     if payload["kind"] == "supplement_notice":
         missing = facts.get("missing") or []

@@ -12,7 +12,7 @@ from onestop.identity import policy
 def roles(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = policy.role_of(user)
-    perms = policy.ROLE_PERMISSIONS.get(role, frozenset())
+    perms = policy.permissions_of(policy.staff_profile(user))
     return {
         "onestop_role": role,
         "onestop_can": {

@@ -13,9 +13,14 @@ on its own record:
 - its own failures are counted per device (in the cache, like the throttles), and at
   ``LOGIN_MAX_FAILURES`` that device alone is locked for ``LOGIN_LOCKOUT_MINUTES``.
 
-Shapes: the cookie is ``django.core.signing`` output over ``{"<user pk>": "<device id>"}`` (at
-most ``KEEP`` accounts, the most recent last; a shared office browser may know several), salted
-and timed (``MAX_AGE``); a cookie that does not verify is ignored, never an error.
+Shapes: the cookie is ``django.core.signing`` output over ``{"<user pk>": "<device id>.<binding>"}``
+(at most ``KEEP`` accounts, the most recent last; a shared office browser may know several),
+salted and timed (``MAX_AGE``); a cookie that does not verify is ignored, never an error.
+
+The binding is an HMAC of the device id and the account's session auth hash (itself keyed on
+the password hash): a password change, by the owner or a reset, makes every device cookie of
+the account an unknown client again, as it ends every session. A browser that remembered the
+old password (someone who had it) no longer gets past the lockout.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 COOKIE = "onestop_device"
 SALT = "onestop.identity.device"
@@ -47,18 +53,28 @@ def _known(request: HttpRequest | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
 
 
+def _binding(user: Any, device: str) -> str:
+    """The device id bound to the account's current password (its session auth hash)."""
+    return salted_hmac(SALT, f"{device}:{user.get_session_auth_hash()}").hexdigest()[:32]
+
+
 def device_of(request: HttpRequest | None, user: Any) -> str | None:
-    """The device id this browser holds for ``user``, or None for an unknown client."""
+    """The device id this browser holds for ``user``, or None for an unknown client (never
+    signed in here, or not since the password changed)."""
     if user is None:
         return None
-    return _known(request).get(str(user.pk))
+    device, _, binding = _known(request).get(str(user.pk), "").partition(".")
+    if not device or not constant_time_compare(binding, _binding(user, device)):
+        return None
+    return device
 
 
 def remember(request: HttpRequest, response: HttpResponse, user: Any) -> None:
     """After a complete sign-in (second factor included for staff): remember the device."""
     known = _known(request)
-    device = known.pop(str(user.pk), None) or secrets.token_urlsafe(18)
-    known[str(user.pk)] = device
+    device = device_of(request, user) or secrets.token_urlsafe(18)
+    known.pop(str(user.pk), None)
+    known[str(user.pk)] = f"{device}.{_binding(user, device)}"
     kept = dict(list(known.items())[-KEEP:])
     response.set_cookie(
         COOKIE,

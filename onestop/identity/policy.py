@@ -137,6 +137,35 @@ def hrss_staff(user: Any) -> StaffProfile | None:
     return profile
 
 
+#: The HRSS system's own business: insured persons' records, identifiers and money, employers
+#: and their declarations, the unemployment register and the payrolls. Staff of other
+#: departments hold none of it whatever their role; they see a case only through the joint
+#: review steps they act on (``applications.selectors.application_for``).
+HRSS_BUSINESS = frozenset(
+    {
+        VIEW_PERSON,
+        REVEAL_PERSON,
+        VIEW_EMPLOYER,
+        DECLARE,
+        VIEW_CONTRIBUTIONS,
+        EXPORT_EMPLOYEES,
+        REGISTER_UNEMPLOYMENT,
+        RUN_PAYROLL,
+    }
+)
+
+
+def permissions_of(profile: StaffProfile | None) -> frozenset[str]:
+    """What a staff member's role grants where they work: the role's permissions, less the
+    HRSS business outside an HRSS agency."""
+    if profile is None:
+        return frozenset()
+    granted = ROLE_PERMISSIONS.get(profile.role, frozenset())
+    if profile.agency.kind not in HRSS_AGENCY_KINDS:
+        return granted - HRSS_BUSINESS
+    return granted
+
+
 def is_staff_member(user: Any) -> bool:
     return staff_profile(user) is not None
 
@@ -190,7 +219,7 @@ def allows(user: Any, perm: str, obj: Any = None) -> bool:
         return False
     profile = staff_profile(user)
     if profile is not None:
-        if perm not in ROLE_PERMISSIONS.get(profile.role, frozenset()):
+        if perm not in permissions_of(profile):
             return False
         if obj is None:
             return True
@@ -231,4 +260,4 @@ class PolicyBackend:
         profile = staff_profile(user_obj)
         if profile is None:
             return False
-        return any(p.startswith(f"{app_label}.") for p in ROLE_PERMISSIONS.get(profile.role, ()))
+        return any(p.startswith(f"{app_label}.") for p in permissions_of(profile))

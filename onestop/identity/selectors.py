@@ -14,6 +14,7 @@ from onestop.identity import policy
 from onestop.identity.auth import resident_id_index
 from onestop.identity.fields import name_index
 from onestop.identity.models import (
+    Agency,
     ApiToken,
     Employer,
     EmployerRole,
@@ -190,6 +191,17 @@ def employer_users_of(*, employer: Employer) -> list[EmployerRole]:
         employer=employer, revoked_at__isnull=True
     )
     return sorted(grants, key=lambda g: (order.get(g.role, 9), g.pk))
+
+
+def staff_offices_of_users(*, usernames: set[str]) -> dict[str, Agency]:
+    """The agency each of ``usernames`` (staff) works for, by user name: what an applicant is
+    shown instead of a staff member's login."""
+    return {
+        profile.user.get_username(): profile.agency
+        for profile in StaffProfile.objects.select_related("user", "agency").filter(
+            user__username__in=usernames
+        )
+    }
 
 
 def person_names_of_users(*, usernames: set[str]) -> dict[str, str]:

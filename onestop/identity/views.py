@@ -426,7 +426,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             self.request,
             _("Your password has been changed; your other sessions and tokens have ended."),
         )
-        return redirect(self.get_success_url())
+        # Every device cookie was bound to the old password: this browser stays known.
+        response = redirect(self.get_success_url())
+        devices.remember(self.request, response, form.user)
+        return response
 
 
 @require_http_methods(["GET", "POST"])

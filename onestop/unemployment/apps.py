@@ -9,7 +9,12 @@ class UnemploymentConfig(AppConfig):
 
     def ready(self) -> None:
         from onestop.applications.prechecks import on_precheck
-        from onestop.applications.services import on_approved, on_filed, on_submit
+        from onestop.applications.services import (
+            on_approved,
+            on_filed,
+            on_staff_warning,
+            on_submit,
+        )
         from onestop.unemployment import benefits, filing
         from onestop.workflow import engine
 
@@ -20,3 +25,4 @@ class UnemploymentConfig(AppConfig):
         on_precheck(benefits.ITEM, benefits.benefit_precheck)
         on_submit(benefits.ITEM, benefits.bank_account_check)
         on_filed(benefits.ITEM, benefits.claim_account_record)
+        on_staff_warning(benefits.ITEM, benefits.claim_account_warnings)

@@ -32,6 +32,7 @@ from onestop.applications.prechecks import Note, Precheck
 from onestop.audit.services import record
 from onestop.common.accounts import bank_account_normalized, bank_account_repeated
 from onestop.common.errors import NotPermitted, ServiceError
+from onestop.contributions.locks import bank_account_lock
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
 from onestop.identity.policy import REGISTER_UNEMPLOYMENT, RUN_PAYROLL, hrss_staff
@@ -215,12 +216,16 @@ def account_index(account: str) -> str:
 
 
 def bank_account_check(
-    person: Person, answers: dict[str, Any], *, open_claims: bool = True
+    person: Person, answers: dict[str, Any], *, open_claims: bool = True, staff: bool = False
 ) -> None:
     """Before an SX-SI-009 claim is filed (and again when it is approved): the account is a
     well-formed account number (a card's Luhn check digit right), and not the account of
     another person's open claim (``open_claims``; not asked at approval, where the earlier
-    claim's filing already refused the later one) or active benefit. Refused with a 400."""
+    claim's filing already refused the later one) or active benefit. Refused with a 400,
+    worded for the applicant, or for the case worker approving (``staff``).
+
+    Run before filing to refuse early; ``claim_account_record`` asks again under the
+    account's lock in the filing's transaction, where the answer counts."""
     from stdnum import luhn
 
     account = bank_account_normalized(answers.get("bank_account", ""))
@@ -264,6 +269,14 @@ def bank_account_check(
         )
     # One query, whatever the number of claims: both indexed lookups in one statement.
     if Person.objects.filter(taken, pk=person.pk).exists():
+        if staff:
+            raise ServiceError(
+                "该银行账号已用于他人的失业保险金待遇，不能批准；请联系申请人更正为本人名下的账号。",
+                "This bank account already receives another person's unemployment benefit: "
+                "the claim cannot be approved. Ask the applicant for an account in their own "
+                "name.",
+                code="bank_account_taken",
+            )
         raise ServiceError(
             "该银行账号已用于他人的失业保险金申请或待遇，请填写本人名下的账号。",
             "This bank account is already given for another person's unemployment benefit "
@@ -273,13 +286,44 @@ def bank_account_check(
 
 
 def claim_account_record(case: Any) -> None:
-    """When an SX-SI-009 claim is filed: the blind index of the account it names, for the
-    check of later claims (``bank_account_check``)."""
+    """When an SX-SI-009 claim is filed, in the filing's transaction: under the account's
+    lock, the check again (two claims naming one account at the same instant: the second
+    waits for the first to commit, then is refused and nothing of it is saved), then the
+    blind index of the account, for the check of later claims (``bank_account_check``)."""
     account = bank_account_normalized((case.answers or {}).get("bank_account", ""))
     if account:
-        ClaimAccount.objects.create(
-            claim=case, person_id=case.applicant_id, account_index=account_index(account)
-        )
+        index = account_index(account)
+        bank_account_lock(account_index=index)
+        bank_account_check(case.applicant, {"bank_account": account})
+        ClaimAccount.objects.create(claim=case, person_id=case.applicant_id, account_index=index)
+
+
+def claim_account_conflicts(case: Any) -> list[str]:
+    """The numbers of other persons' open SX-SI-009 claims naming the same bank account as
+    ``case`` (claims filed before the filing-time check existed, or whose account changed):
+    a warning for the case worker."""
+    mine = ClaimAccount.objects.filter(claim_id=case.pk).values("account_index")
+    return list(
+        ClaimAccount.objects.filter(account_index__in=mine)
+        .exclude(claim__status__in=CASE_FINAL)
+        .exclude(person_id=case.applicant_id)
+        .order_by("claim__number")
+        .values_list("claim__number", flat=True)
+    )
+
+
+def claim_account_warnings(case: Any) -> list[str]:
+    """The staff case page's warning (Chinese, then English) when ``case``'s bank account is
+    on another person's open claim."""
+    numbers = claim_account_conflicts(case)
+    if not numbers:
+        return []
+    listed = "、".join(numbers)
+    return [
+        f"该银行账号也用于他人未办结的失业保险金申请（{listed}），请核实账号是否为申请人本人所有。"
+        f" This bank account is also given on another person's open unemployment benefit "
+        f"claim ({', '.join(numbers)}): check that the account is the applicant's own."
+    ]
 
 
 def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
@@ -304,7 +348,9 @@ def benefit_from_case(case: Any, actor: Any) -> UnemploymentBenefit:
             code="registration_ended",
         )
     account = bank_account_normalized((case.answers or {}).get("bank_account", ""))
-    bank_account_check(case.applicant, {"bank_account": account}, open_claims=False)
+    if account:  # in the approval's transaction: a filing naming it waits
+        bank_account_lock(account_index=account_index(account))
+    bank_account_check(case.applicant, {"bank_account": account}, open_claims=False, staff=True)
     if facts.get("separation_to_determine"):
         _separation_determine(case, actor, registration)
     months = int(facts["months"])

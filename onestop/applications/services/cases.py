@@ -615,6 +615,20 @@ def on_filed(item_code: str, hook: Callable[[Application], None]) -> None:
     FILED_HOOKS.setdefault(item_code, []).append(hook)
 
 
+#: Warnings other contexts give the staff on a case's page: ``case -> [text]``, each text
+#: Chinese, then English. Registered by those contexts when they load.
+STAFF_WARNINGS: dict[str, list[Callable[[Application], list[str]]]] = {}
+
+
+def on_staff_warning(item_code: str, warn: Callable[[Application], list[str]]) -> None:
+    STAFF_WARNINGS.setdefault(item_code, []).append(warn)
+
+
+def staff_warnings(case: Application) -> list[str]:
+    """What the contexts warn the staff of on ``case``'s page (Chinese, then English)."""
+    return [text for warn in STAFF_WARNINGS.get(case.item_code, []) for text in warn(case)]
+
+
 #: What other contexts do when a case of an item is approved (in the approval's transaction;
 #: an exception refuses the approval). Registered by those contexts when they load.
 APPROVAL_HOOKS: dict[str, list[Callable[[Application, Any], Any]]] = {}

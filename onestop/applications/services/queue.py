@@ -241,10 +241,12 @@ def application_reassign(
 
 
 def application_comment(*, actor: Any, application: Application, body: str) -> Comment:
-    """An internal note by staff who may see the case; the applicant does not see it."""
+    """An internal note by staff who may see the case (HRSS staff in scope, or another
+    department's officer on a step of theirs); the applicant does not see it."""
     body = (body or "").strip()
-    if not policy.is_staff_member(actor) or not policy.allows(
-        actor, policy.VIEW_PERSON, application.applicant
+    if not policy.is_staff_member(actor) or not (
+        policy.allows(actor, policy.VIEW_PERSON, application.applicant)
+        or may_work_on(actor, application)
     ):
         raise NotPermitted()
     if not body:

@@ -73,6 +73,10 @@ def receipt_facts(case: Application) -> dict[str, Any]:
         "status": _both(Status(case.status).label),
         "deadline": case.deadline.isoformat(),
         "materials": "；".join(dict.fromkeys([*received, *obtained])),
+        # Where to follow the case. The query code is kept only as a hash, so no receipt can
+        # print it: an online filer (shown the code once, or never through the API) is sent
+        # to "my applications"; a counter filer has the code on the counter's slip.
+        "follow": "status" if case.channel == Channel.COUNTER else "mine",
     }
 
 

@@ -238,3 +238,31 @@ def test_the_api_claims_one_branch_and_shows_each_steps_holder(world: Any) -> No
     refused = api.post(f"/api/v1/applications/{case.number}/claim?task=civil_affairs_review")
     assert refused.status_code == 403
     assert holders(case)["civil_affairs_review"] is None
+
+
+@pytest.mark.django_db
+def test_another_department_sees_its_joint_review_case_and_no_other(world: Any) -> None:
+    """cheng (civil affairs) opens the death case whose branch is his, before and after he
+    confirms it, and comments on it; not alice's own record (403) nor a case with no step of
+    his (not found)."""
+    case = death_case(world)
+    other = services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+    ).application
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.cheng)
+    assert client.get(f"/applications/{case.number}/").status_code == 200  # sets the CSRF cookie
+    commented = client.post(
+        f"/applications/{case.number}/comments/",
+        {"comment-body": "户籍已核", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert commented.status_code == 302
+    assert case.comments.get().author == world.cheng
+    confirm(world, case, "civil_affairs_review")
+    assert client.get(f"/applications/{case.number}/").status_code == 200
+    assert client.get(f"/applications/{other.number}/").status_code == 404
+    assert client.get(f"/staff/persons/{world.alice.pk}/").status_code == 403
+    assert client.get("/staff/persons/").status_code == 403

@@ -56,3 +56,41 @@ def test_carol_prints_a_receipt_for_a_counter_filing(world: Any) -> None:
     other.force_login(world.mallory)
     assert other.get(f"/applications/{case.number}/receipt.pdf").status_code == 404
     assert Certificate.objects.filter(kind="acceptance_receipt").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("channel", "shown", "not_shown"),
+    [
+        (Channel.ONLINE, "/me/applications/", "/status/"),
+        (Channel.API, "/me/applications/", "/status/"),
+        (Channel.COUNTER, "/status/", "/me/applications/"),
+    ],
+)
+def test_the_receipt_says_where_its_filer_follows_the_case(
+    world: Any, channel: str, shown: str, not_shown: str
+) -> None:
+    """The query code is kept hashed and never printed: an online or API filer's receipt
+    sends them to "my applications" (no query code promised); a counter filer's receipt to
+    the status query with the code from the counter's slip."""
+    from onestop.exchange.certificate_pdf import page_text
+
+    counter = channel == Channel.COUNTER
+    filed = services.application_submit(
+        actor=world.carol if counter else world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers=ANSWERS,
+        channel=channel,
+        consent=counter,
+    )
+    case = filed.application
+    own = Client(enforce_csrf_checks=True)
+    own.force_login(world.alice.user)
+    response = own.get(f"/applications/{case.number}/receipt.pdf")
+    assert response.status_code == 200
+    text = page_text(response.content)
+    assert shown in text and not_shown not in text
+    assert filed.code not in text
+    assert ("querycode" in text) is counter  # page_text drops the spaces
+    facts = Certificate.objects.get(kind="acceptance_receipt").payload["facts"]
+    assert facts["follow"] == ("status" if counter else "mine")

@@ -198,3 +198,35 @@ def test_a_sign_in_without_the_forms_token_is_refused_and_not_counted(world: Any
     assert response.status_code == 403
     assert User.objects.get(pk=world.alice.user.pk).failed_logins == 0
     assert not Entry.objects.filter(action__startswith="identity.login.").exists()
+
+
+def test_a_password_change_forgets_every_other_device(world: Any) -> None:
+    """Someone who knew alice's old password signed in from their browser (a known device).
+    alice changes her password in her own browser: strangers then lock the account and the
+    other browser is locked out with them, even with the new password; hers still signs in.
+    A cookie bound to the old password, copied into a fresh client, is no better."""
+    new = "Horse-battery-7"
+    other = owner_browser(world)
+    old_cookie = other.cookies[devices.COOKIE].value
+    own = browser()
+    login(own)
+    changed = submit(
+        own,
+        "/account/password/",
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert changed.status_code == 302
+    logout(own)
+    alice = User.objects.get(pk=world.alice.user.pk)
+    for _ in range(5):
+        login(browser(), password="wrong-password-1")
+    assert User.objects.get(pk=alice.pk).locked_until is not None
+    login(other, password=new)
+    assert signed_in(other) is None
+    copied = browser()
+    copied.cookies[devices.COOKIE] = old_cookie
+    login(copied, password=new)
+    assert signed_in(copied) is None
+    login(own, password=new)
+    assert signed_in(own) == alice.username

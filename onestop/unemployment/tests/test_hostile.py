@@ -3,6 +3,7 @@ another person's account accepted."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -255,7 +256,8 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
 ) -> None:
     """alice's claim page names the province figures it used ("陕西省 2026 年参数（第 1
     版）"), never their code ``610000/2026/v1``, and her timeline says "申请人", not her
-    user name (a pseudonym nobody reads); the staff's steps keep the staff member."""
+    user name (a pseudonym nobody reads); the staff's steps name the role and the office,
+    never the staff member's login."""
     import re
 
     insured(world, MONTHS)
@@ -264,9 +266,9 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
     applications.application_act(
         actor=world.carol, application=case, task="review", decision="approve"
     )
-    for language, label, applicant in (
-        ("zh-hans", "陕西省 2026 年参数（第 1 版）", "申请人"),
-        ("en", "Shaanxi 2026 parameters, version 1", "Applicant"),
+    for language, label, applicant, role in (
+        ("zh-hans", "陕西省 2026 年参数（第 1 版）", "申请人", "经办人员"),
+        ("en", "Shaanxi 2026 parameters, version 1", "Applicant", "case worker"),
     ):
         page = browser(world.alice.user).get(
             f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language
@@ -277,7 +279,7 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
         timeline = text[text.index('id="timeline"') :]
         assert f"· {applicant}:" in timeline
         assert world.alice.user.username not in text
-        assert f"· {world.carol.username}" in timeline
+        assert world.carol.username not in timeline
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -380,3 +382,189 @@ def test_an_account_of_one_repeated_digit_is_refused(world: Any, account: str) -
     assert not Application.objects.exists()
     with pytest.raises(ServiceError):
         benefits.bank_account_check(world.bob, {"bank_account": account})
+
+
+        assert f"· {role} · " in timeline
+
+
+def both_insured(world: Any) -> None:
+    """acme insures alice and bob (moved to alice's district, carol's) in ``MONTHS``, bills
+    paid, and removes both at the last month; both register as unemployed online."""
+    from onestop.identity.models import Person
+
+    Person.objects.filter(pk=world.bob.pk).update(region=world.alice.region)
+    world.bob.refresh_from_db()
+    from onestop.contributions import services as contributions
+    from onestop.contributions.models import Bill
+    from onestop.contributions.services import DeclaredRow
+    from onestop.unemployment.tests.test_filing import ENDED_BY_EMPLOYER
+
+    contributions.insurance_register(
+        actor=None,
+        employer=world.acme,
+        insurances=["pension", "unemployment"],
+        since_period=MONTHS[0],
+    )
+    employments = [
+        contributions.employment_start(
+            actor=None,
+            employer=world.acme,
+            resident_id=person.resident_id,
+            start_period=MONTHS[0],
+            wage=Decimal("6000"),
+        )
+        for person in (world.alice, world.bob)
+    ]
+    for period in MONTHS:
+        assert contributions.declaration_submit(
+            actor=None,
+            employer=world.acme,
+            period=period,
+            rows=[
+                DeclaredRow(2, world.alice.resident_id, "6000"),
+                DeclaredRow(3, world.bob.resident_id, "6000"),
+            ],
+        ).accepted
+    for bill in Bill.objects.filter(period__in=MONTHS):
+        contributions.payment_record(
+            actor=None,
+            external_id=f"TAX-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=bill.due_date,
+        )
+    for employment in employments:
+        contributions.employment_end(
+            actor=world.bob.user,
+            employment=employment,
+            end_period=MONTHS[-1],
+            reason=ENDED_BY_EMPLOYER,
+        )
+    for person in (world.alice, world.bob):
+        registered = browser(person.user).post(
+            "/api/v1/applications",
+            {"item_code": "SX-EMP-001", "answers": {"seeking_work": True}},
+            content_type="application/json",
+        )
+        assert registered.status_code == 201, registered.content
+
+
+def test_the_account_is_checked_again_in_the_filings_transaction(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two claims that both passed the early check (filed at the same instant): the filing's
+    own transaction asks again under the account's lock, so bob's is refused with a 400 in
+    both languages and nothing of it is saved."""
+    from onestop.applications.models import Application
+    from onestop.applications.services.cases import SUBMIT_CHECKS
+    from onestop.unemployment.models import ClaimAccount
+
+    both_insured(world)
+    assert claim_by(world.alice, ACCOUNT).status_code == 201
+    filed = Application.objects.count()
+    monkeypatch.setitem(SUBMIT_CHECKS, "SX-SI-009", [])  # as if it ran before alice's commit
+    answer = claim_by(world.bob, ACCOUNT)
+    assert answer.status_code == 400, answer.content
+    body = answer.json()
+    assert body["code"] == "bank_account_taken"
+    assert "他人" in body["message_zh"] and "another person" in body["message_en"]
+    assert Application.objects.count() == filed
+    assert ClaimAccount.objects.count() == 1
+
+
+def claim_by(person: Any, account: str) -> Any:
+    return browser(person.user).post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-009", "answers": {"bank_account": account}},
+        content_type="application/json",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_racing_on_one_account_on_postgresql(world: Any) -> None:
+    """alice and bob file SX-SI-009 naming one account at the same instant, each on its own
+    connection through the real middleware: exactly one 201, the other a 400 in both
+    languages; one claim and one account row."""
+    import threading
+
+    from django.db import connection
+
+    from onestop.applications.models import Application
+    from onestop.unemployment.models import ClaimAccount
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL: SQLite serialises them by design.")
+    both_insured(world)
+    clients = [browser(world.alice.user), browser(world.bob.user)]
+    barrier = threading.Barrier(2)
+    answers: list[Any] = []
+    failures: list[BaseException] = []
+
+    def post(client: Any) -> None:
+        try:
+            barrier.wait()
+            answers.append(
+                client.post(
+                    "/api/v1/applications",
+                    {"item_code": "SX-SI-009", "answers": {"bank_account": ACCOUNT}},
+                    content_type="application/json",
+                )
+            )
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[:3]
+    assert sorted(a.status_code for a in answers) == [201, 400]
+    refused = next(a.json() for a in answers if a.status_code == 400)
+    assert refused["code"] == "bank_account_taken"
+    assert refused["message_zh"] and refused["message_en"]
+    assert Application.objects.filter(item_code="SX-SI-009").count() == 1
+    assert ClaimAccount.objects.count() == 1
+
+
+def test_staff_are_warned_and_told_in_their_own_words(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two open claims naming one account (filed before the check was serialised): carol's
+    page of each warns of the other claim (the applicant's page does not); once alice's is
+    approved, approving bob's is refused in words for the case worker, not the applicant."""
+    from onestop.applications.services.cases import SUBMIT_CHECKS
+
+    both_insured(world)
+    first = claim_by(world.alice, ACCOUNT).json()["number"]
+    with monkeypatch.context() as patched:
+        patched.setitem(SUBMIT_CHECKS, "SX-SI-009", [])
+        patched.setattr(benefits, "bank_account_check", lambda *a, **k: None)
+        second = claim_by(world.bob, ACCOUNT).json()["number"]
+    page = browser(world.carol).get(f"/applications/{second}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    shown = page.content.decode()
+    assert 'id="staff-warning-1"' in shown and first in shown and "他人未办结" in shown
+    other = browser(world.carol).get(f"/applications/{first}/").content.decode()
+    assert 'id="staff-warning-1"' in other and second in other
+    mine = browser(world.bob.user).get(f"/applications/{second}/").content.decode()
+    assert "staff-warning" not in mine
+    from onestop.applications.models import Application
+
+    applications.application_act(
+        actor=world.carol,
+        application=Application.objects.get(number=first),
+        task="review",
+        decision="approve",
+    )
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.carol,
+            application=Application.objects.get(number=second),
+            task="review",
+            decision="approve",
+        )
+    assert refused.value.code == "bank_account_taken"
+    assert "不能批准" in refused.value.zh and "请填写本人" not in refused.value.zh
+    assert "cannot be approved" in refused.value.en and "give an account" not in refused.value.en
