@@ -280,6 +280,7 @@ def test_the_case_page_names_parameters_and_the_applicant_as_people_read_them(
         assert f"· {applicant}:" in timeline
         assert world.alice.user.username not in text
         assert world.carol.username not in timeline
+        assert f"· {role} · " in timeline
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -382,9 +383,6 @@ def test_an_account_of_one_repeated_digit_is_refused(world: Any, account: str) -
     assert not Application.objects.exists()
     with pytest.raises(ServiceError):
         benefits.bank_account_check(world.bob, {"bank_account": account})
-
-
-        assert f"· {role} · " in timeline
 
 
 def both_insured(world: Any) -> None:
