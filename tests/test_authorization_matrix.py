@@ -520,7 +520,7 @@ ROUTES = [
         "post",
         lambda w: f"/rate/{w.decided.number}/",
         {},
-        200,
+        404,  # a wrong code is not told apart from an unknown case
         form=lambda w: {**RATING_FORM, "code": "WRONG"},
     ),
     Route("public ratings", "get", lambda w: "/ratings/", {}, 200),
