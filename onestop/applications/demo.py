@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -57,11 +58,17 @@ def age(case: Application, working_days: int, *, step_only: bool = False) -> Non
     Application.objects.filter(pk=case.pk).update(**changes)
 
 
-def load(retiree: Person | None = None) -> dict[str, int]:
+def load(
+    retiree: Person | None = None, history: Callable[[Person], None] | None = None
+) -> dict[str, int]:
     """File nine retirement cases at Yanta's counter, for ``retiree`` (whose case is
     approved: his record must be long enough) and Yanta's eight oldest men without a login
     whose statutory month can be filed now (registered when there are too few), each for
-    his own statutory month, and move them along; returns counts."""
+    his own statutory month, and move them along; returns counts.
+
+    ``history`` (the pensions demo's, passed in: applications may not import pensions)
+    gives each of the eight a working life on record before he files, so that their awards
+    are computed from real months; all but the case rejected for too few months."""
     carol = User.objects.get(username="carol")
     rita = User.objects.get(username="rita")
     others = Person.objects.filter(region__code="610113", user__isnull=True, sex="male")
@@ -95,6 +102,11 @@ def load(retiree: Person | None = None) -> dict[str, int]:
             )
         )
     people.insert(3, retiree or people.pop())
+    if history is not None:
+        for index, person in enumerate(people):
+            # 3 is the retiree (his own history); 4 is rejected for too few months.
+            if person is not None and person is not retiree and index != 4:
+                history(person)
     filed = [
         services.application_submit(
             actor=carol,

@@ -46,6 +46,22 @@ def test_the_flexible_payers_history_is_due_quarter_by_quarter(
     assert len({b.due_date for b in bills}) == len(bills)
 
 
+def test_the_demo_retirement_cases_rest_on_a_working_life(settings: Any, tmp_path: Path) -> None:
+    """The newcomer found every open demo retirement case at 0 contribution months (its
+    award all zeros): each applicant now has his years on record before he files, but the
+    one rejected for too few months."""
+    from onestop.applications.models import Application
+    from onestop.contributions.selectors import statement_of
+
+    settings.VAR_DIR = tmp_path / "var"
+    call_command("demo", "--no-serve", "--persons", "0", stdout=StringIO())
+    cases = list(Application.objects.filter(item_code="SX-SI-006").order_by("pk"))
+    assert len(cases) == 9
+    months = {c.status: statement_of(person=c.applicant).contribution_months for c in cases}
+    short = [c for c in cases if statement_of(person=c.applicant).contribution_months < 180]
+    assert [c.status for c in short] == ["rejected"], months
+
+
 def test_the_demo_names_the_medical_endpoint_and_delivers_once_it_is_up(
     world: Any, medical_department: RegistrySimulator, settings: Any
 ) -> None:

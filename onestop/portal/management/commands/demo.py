@@ -204,7 +204,9 @@ class Command(BaseCommand):
             "Flexible employment: 方灵活 pays quarterly as an individual (two quarters paid; "
             f"this quarter's bill goes to the tax simulator), login {payer_demo.FANG_PHONE}."
         )
-        cases = applications_demo.load(retiree=pensions_demo.retiree(zhou.region))
+        cases = applications_demo.load(
+            retiree=pensions_demo.retiree(zhou.region), history=pensions_demo.history
+        )
         told = retirement_notices_run()
         run = payroll_run(actor=None, period=timezone.localdate().strftime("%Y-%m"))
         self.stdout.write(
