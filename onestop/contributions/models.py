@@ -247,7 +247,26 @@ class EntryKind(models.TextChoices):
     FLEXIBLE_POOLED = "flexible_pooled", _("individual payer's part to the pooled fund")
 
 
-class LedgerRecord(AppendOnly):
+class _LedgerAmount(AppendOnly):
+    """The columns a ledger entry has whether it is a row of its own (``LedgerRecord``) or a
+    part of a declaration's detail seen through the view (``LedgerEntry``)."""
+
+    append_only_noun = "A ledger entry"
+
+    period = models.PositiveIntegerField()
+    insurance = models.CharField(max_length=16, choices=Insurance.choices)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    account = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    base = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    source_type = models.CharField(max_length=16)
+    source_id = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class LedgerRecord(_LedgerAmount):
     """A ledger entry written as a row of its own: every entry but a regular declaration's
     (interest, transfers, corrections, inheritance, individual payers, a supplementary
     declaration's differences, reversals). One amount for one person, month, insurance and
@@ -256,8 +275,6 @@ class LedgerRecord(AppendOnly):
     ``account`` marks entries that count towards the individual account (a correction of an
     account entry is an account entry too).
     """
-
-    append_only_noun = "A ledger entry"
 
     # Indexed by the composites in Meta, not one index per foreign key. No database foreign
     # keys: every writer resolves the person and employer in the statement that writes the
@@ -278,14 +295,6 @@ class LedgerRecord(AppendOnly):
         db_index=False,
         db_constraint=False,
     )
-    period = models.PositiveIntegerField()
-    insurance = models.CharField(max_length=16, choices=Insurance.choices)
-    kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    account = models.BooleanField(default=False)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    base = models.DecimalField(max_digits=12, decimal_places=2, null=True)
-    source_type = models.CharField(max_length=16)
-    source_id = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -308,7 +317,7 @@ class LedgerRecord(AppendOnly):
         return f"{self.person_id} {self.period} {self.insurance} {self.kind} {self.amount}"
 
 
-class LedgerEntry(AppendOnly):
+class LedgerEntry(_LedgerAmount):
     """The ledger as every reader sees it: one amount for one person, month, insurance and
     kind, from one source. Never updated.
 
@@ -322,8 +331,6 @@ class LedgerEntry(AppendOnly):
     ``account`` marks entries that count towards the individual account (a correction of an
     account entry is an account entry too).
     """
-
-    append_only_noun = "A ledger entry"
 
     person = models.ForeignKey(
         "identity.Person",
@@ -340,14 +347,6 @@ class LedgerEntry(AppendOnly):
         db_index=False,
         db_constraint=False,
     )
-    period = models.PositiveIntegerField()
-    insurance = models.CharField(max_length=16, choices=Insurance.choices)
-    kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    account = models.BooleanField(default=False)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    base = models.DecimalField(max_digits=12, decimal_places=2, null=True)
-    source_type = models.CharField(max_length=16)
-    source_id = models.BigIntegerField()
     created_at = models.DateTimeField()
 
     class Meta:
