@@ -1,13 +1,32 @@
+# ruff: noqa: S608 - only constants are formatted into the SQL; values are parameters
 """What counts as actually contributed: the months whose bills are paid.
 
 The law counts actual contributions (《社会保险法》 art. 10, 16; 国发〔2005〕38号): a month
-declared but not paid is owed, not credited. It adds to the individual account, to the
-interest base and to the contribution months only once the employer's pension bill for it
-(every declaration of that month: regular and supplementary) is paid in full. A credit (a
-bill of zero or less, from a supplementary declaration that lowers wages) needs no payment,
-and is set against the month's unpaid bills: a bill is paid in full once it has received
-its ``collect_amount``, what is left after those refunds (``netting.py``).
-Entries from other sources (interest, transfers, inheritance, corrections) count as posted.
+declared but not paid is owed, not credited. A declaration's entries add to the individual
+account, to the interest base and to the contribution months only once they are paid.
+
+One rule, per employer, month and insurance, over the month's bills in the order they were
+billed (a month's declarations are serialised by ``locks.employer_period_lock``, so bill
+ids follow it): **a declaration counts once its own bill and every earlier bill of the
+month are settled.** A bill of more than zero is settled once it has received its
+``collect_amount``, what is left of it after the month's refunds are set against it
+(``netting.py``). A credit (a bill of zero or less, from a supplementary declaration that
+lowers wages) needs no payment of its own, but it is set against the month's bills not yet
+paid when it is billed: it counts only once those are paid, and at once (a refund owed to
+the employer, ``MonthCredit``) when there are none. So:
+
+- a lowering supplementary of a month still owed changes nothing credited until the month
+  is paid, then the lowered figure is credited (never a reduction while the month is owed);
+- a raising supplementary of a paid month leaves the regular declaration's entries
+  credited; only its difference is owed until its bill is paid;
+- what a person's month holds credited is always the figure of one of the month's
+  declarations (the newest that counts): ``ledger verify`` (``credited``) checks it against
+  the declared detail and the bills' payments.
+
+A person's month counts as a contribution month once the first declaration listing the
+person for it (the regular one, or a supplementary that adds someone left out) counts
+(``selectors.statement_of``). Entries from other sources (interest, transfers,
+inheritance, corrections, individual payers' paid bills) count as posted.
 """
 
 from __future__ import annotations
@@ -15,27 +34,57 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from onestop.contributions.models import Bill, LedgerEntry
 
-#: Declarations with a pension bill not paid in full, as SQL for set-based jobs.
-UNPAID_DECLARATIONS_SQL = (
-    "SELECT b.declaration_id FROM contributions_bill b LEFT JOIN ("
-    "SELECT bill_id, SUM(amount) AS paid FROM contributions_payment GROUP BY bill_id) p "
-    "ON p.bill_id = b.id WHERE b.insurance = 'pension' "
-    "AND COALESCE(p.paid, 0) < COALESCE(b.collect_amount, b.amount_due)"
-)
+
+def _unpaid_sql(insurance: str) -> str:
+    """Declarations whose bill for ``insurance`` does not count yet: the bill, or an earlier
+    bill of its month, is not paid in full (``insurance`` is a constant, never input)."""
+    return (
+        "SELECT b.declaration_id FROM contributions_bill b JOIN ("
+        "SELECT u.employer_id, u.period, MIN(u.id) AS first_unpaid FROM contributions_bill u "
+        "LEFT JOIN (SELECT bill_id, SUM(amount) AS paid FROM contributions_payment "
+        "GROUP BY bill_id) p ON p.bill_id = u.id "
+        f"WHERE u.insurance = '{insurance}' "
+        "AND COALESCE(p.paid, 0) < COALESCE(u.collect_amount, u.amount_due) "
+        "GROUP BY u.employer_id, u.period) f ON f.employer_id = b.employer_id "
+        f"AND f.period = b.period AND b.id >= f.first_unpaid WHERE b.insurance = '{insurance}'"
+    )
+
+
+#: Declarations whose pension entries do not count yet, as SQL for set-based jobs (the
+#: interest job, ``ledger verify``): one pass over the bills and payments.
+UNPAID_DECLARATIONS_SQL = _unpaid_sql("pension")
+
+
+def first_unpaid(bills: Iterable[tuple[int, Decimal, Decimal | None, Decimal]]) -> int | None:
+    """Of one month's bills of one insurance as (id, amount_due, collect_amount, paid), the
+    id of the first not paid in full (None: all are). Every bill from it on does not count.
+    A credit (amount_due <= 0) is never unpaid itself."""
+    for bill_id, amount_due, collect, paid in sorted(bills, key=lambda b: b[0]):
+        if paid < (collect if collect is not None else amount_due):
+            return bill_id
+    return None
 
 
 def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pension") -> set[int]:
-    """Of ``declaration_ids``, those whose bill for ``insurance`` is not paid in full."""
+    """Of ``declaration_ids``, those whose entries for ``insurance`` do not count yet: their
+    bill, or an earlier bill of the same employer, month and insurance, is not paid in full
+    (the rule above). One query: the bills of the months those declarations belong to."""
     ids = set(declaration_ids)
     if not ids:
         return set()
-    return set(
-        Bill.objects.filter(declaration_id__in=ids, insurance=insurance)
+    months = Bill.objects.filter(
+        declaration_id__in=ids,
+        insurance=insurance,
+        employer_id=OuterRef("employer_id"),
+        period=OuterRef("period"),
+    )
+    rows = (
+        Bill.objects.filter(Exists(months), insurance=insurance)
         .annotate(
             paid=Coalesce(
                 Sum("payments__amount"),
@@ -43,14 +92,24 @@ def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pen
                 output_field=DecimalField(max_digits=16, decimal_places=2),
             )
         )
-        .filter(paid__lt=Coalesce(F("collect_amount"), F("amount_due")))
-        .values_list("declaration_id", flat=True)
+        .values_list("id", "employer_id", "period", "declaration_id", "amount_due", "collect_amount", "paid")
     )
+    by_month: dict[tuple[int, int], list[tuple[int, Decimal, Decimal | None, Decimal, int]]] = {}
+    for bill_id, employer_id, period, declaration_id, due, collect, paid in rows:
+        by_month.setdefault((employer_id, period), []).append(
+            (bill_id, due, collect, paid, declaration_id)
+        )
+    unpaid: set[int] = set()
+    for bills in by_month.values():
+        first = first_unpaid((b[0], b[1], b[2], b[3]) for b in bills)
+        if first is not None:
+            unpaid.update(b[4] for b in bills if b[0] >= first and b[4] in ids)
+    return unpaid
 
 
 def credited_account_entries(*, person_id: int) -> QuerySet[LedgerEntry]:
-    """The person's individual-account entries that are actually paid: those of unpaid
-    declarations are left out (they are owed)."""
+    """The person's individual-account entries that are actually paid: those of declarations
+    that do not count yet are left out (they are owed)."""
     entries = LedgerEntry.objects.filter(person_id=person_id, account=True)
     declared = entries.filter(source_type="declaration").values_list("source_id", flat=True)
     unpaid = unpaid_declarations(declaration_ids=declared.distinct())

@@ -29,7 +29,8 @@ def account_interest_credit(*, actor: Any, year: int, province: str) -> int:
     """Credit ``year``'s interest to every account with entries up to that year.
 
     Idempotent: people whose year is already credited are skipped. Returns how many accounts
-    were credited. Only paid months count (``credit.py``): a month paid after its year was
+    were credited. Only paid months count (``credit.py``: a declaration once its bill and the
+    month's earlier bills are paid, a lowering one never before): a month paid after its year was
     credited enters the opening balance of the next year the job credits. Interest is an
     account ledger entry of December (source: the job's year).
     """

@@ -14,6 +14,13 @@ with at most one of the two sides non-zero. ``net_month`` is the arithmetic (no 
 changed it: each bill's ``collect_amount`` (what the collecting authority is asked for, sent
 again when it changes) and the month's credit (``MonthCredit`` rows, append-only, one
 journal entry each). ``ledger verify`` checks the credit (invariant ``credit``).
+
+What is set against a bill is not money received: a refund lowers what the employer is
+asked for, it pays nothing into an account. So a refund bill counts as paid (its negative
+entries credited, ``credit.py``) only once the month's bills it is set against, those not
+paid in full when it is billed, are paid; with none, at once (a refund owed to the
+employer). Until then the month's account keeps its credited figure, never lowered while
+the month is owed.
 """
 
 from __future__ import annotations

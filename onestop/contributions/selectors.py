@@ -187,8 +187,13 @@ class StatementMonth:
     employer_amount: Decimal
     individual_amount: Decimal
     to_account: Decimal
+    #: The month counts (its first declaration listing the person, normally the regular
+    #: one, is paid; see ``statement_of``).
     paid: bool
     transferred: bool = False  # brought in from another province (D6)
+    #: The account part of the month's declarations that do not count yet (a raising
+    #: supplementary not paid: its difference; a month not paid: all of it).
+    owed: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -233,14 +238,19 @@ def statement_of(*, person: Person) -> Statement:
     """Every month ever contributed to basic pension, the account actually credited and
     what is still owed, and every year with months or account entries.
 
-    A month counts once however many employers or corrections it has; it is paid when every
-    bill behind it is paid in full. Amounts in yuan (Decimal, 0.01). Three queries: the
+    A month counts once however many employers or corrections it has. It is a paid
+    (contribution) month when its first declaration listing the person counts: the regular
+    one, or a supplementary that adds someone the regular one left out (《社会保险法》 art. 10
+    and 16: months actually contributed; 国发〔2005〕38号: the account holds the individual
+    part paid). A later supplementary does not make a paid month owed: until its bill is
+    paid only its difference is owed (``StatementMonth.owed``, the year's ``owed``), and a
+    lowering one is credited once the bills it is set against are paid (``credit.py``). Amounts in yuan (Decimal, 0.01). Three queries: the
     person's pension ledger, which of its declarations are unpaid, the credited years; the
     statement keeps the credited account entries so that the accrued interest
     (``interest.accrued_from``) needs no second read of the ledger.
     """
     # In time order within a month (the base shown is the latest posted), not by primary key.
-    entries = (
+    entries = list(
         LedgerEntry.objects.filter(person=person, insurance="pension")
         .order_by("period", "created_at", "source_id")
         .values_list(
@@ -255,7 +265,6 @@ def statement_of(*, person: Person) -> Statement:
         )
     )
     by_month: dict[tuple[int, str], dict[str, Any]] = {}
-    declarations: dict[int, set[int]] = {}
     declared: set[int] = set()
     account_rows: list[tuple[int, str, str, int, Decimal]] = []
     bases: dict[tuple[int, str], Any] = {}
@@ -295,8 +304,14 @@ def statement_of(*, person: Person) -> Statement:
         if kind == "transfer_in" and source_type == "transfer":
             month["transferred"] = True  # a month brought in from another province
         if source_type == "declaration":
-            declarations.setdefault(period, set()).add(source_id)
+            first = month.get("first")
+            month["first"] = source_id if first is None else min(first, source_id)
     unpaid = unpaid_declarations(declaration_ids=declared)
+    owed_by_month: dict[tuple[int, str], Decimal] = {}
+    for period, employer_name, kind, source_type, source_id, account, amount, _ in entries:
+        if account and source_type == "declaration" and source_id in unpaid:
+            key = (period, employer_name or "")
+            owed_by_month[key] = owed_by_month.get(key, Decimal(0)) + _dec(amount)
     months = []
     for (period, employer), month in sorted(by_month.items()):
         if (
@@ -313,8 +328,9 @@ def statement_of(*, person: Person) -> Statement:
                 employer_amount=month["employer_pooled"],
                 individual_amount=month["flexible"] or month["individual_account"],
                 to_account=month["individual_account"],
-                paid=not (declarations.get(period, set()) & unpaid),
+                paid=month.get("first") not in unpaid,
                 transferred=month["transferred"],
+                owed=_dec(owed_by_month.get((period, employer))),
             )
         )
     periods = {m.period for m in months}
@@ -438,8 +454,10 @@ def employment_starts(*, person_ids: list[int], since_period: int) -> dict[int, 
 def unemployment_months_of(*, person: Person, since_period: int = 0) -> int:
     """Months (from ``since_period`` on) in which the employer and the person both paid
     unemployment insurance for ``person`` (D10 art. 14 (1), art. 17): a month counts once
-    however many employers it has, when both parts are posted and every declaration behind it
-    is paid in full."""
+    however many employers it has, when both parts are posted and the first declaration
+    listing the person that month (the regular one) counts (``credit.py``: paid in full,
+    with every earlier bill of the month). A later supplementary not yet paid leaves the
+    month counted (only its difference is owed)."""
     rows = (
         LedgerEntry.objects.filter(
             person=person,
@@ -448,22 +466,22 @@ def unemployment_months_of(*, person: Person, since_period: int = 0) -> int:
             source_type="declaration",
             kind__in=("employer_pooled", "individual_pooled"),
         )
-        .values("period", "kind", "source_id")
+        .values("period", "employer_id", "kind", "source_id")
         .annotate(total=Sum("amount"))
     )
     parts: dict[int, dict[str, Decimal]] = {}
-    sources: dict[int, set[int]] = {}
+    first: dict[tuple[int, int], int] = {}
     for row in rows:
         month = parts.setdefault(row["period"], {})
         month[row["kind"]] = month.get(row["kind"], Decimal(0)) + _dec(row["total"])
-        sources.setdefault(row["period"], set()).add(row["source_id"])
-    unpaid = unpaid_declarations(
-        declaration_ids={d for ids in sources.values() for d in ids}, insurance="unemployment"
-    )
+        key = (row["period"], row["employer_id"])
+        first[key] = min(first.get(key, row["source_id"]), row["source_id"])
+    unpaid = unpaid_declarations(declaration_ids=set(first.values()), insurance="unemployment")
+    counted = {period for (period, _), source in first.items() if source not in unpaid}
     return sum(
         1
         for period, month in parts.items()
         if month.get("employer_pooled", 0) > 0
         and month.get("individual_pooled", 0) > 0
-        and not (sources[period] & unpaid)
+        and period in counted
     )

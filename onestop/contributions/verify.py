@@ -22,7 +22,16 @@ What each check proves (the rows it names when it fails):
                    out, inheritance, correction) explains it.
 ``account_year``   each credited account year closes at opening + contributions + interest and
                    at the sum of the person's account entries up to that year that were
-                   credited when the year was (a declaration's once its bill was paid).
+                   credited when the year was (a declaration's once it counted: its bill and
+                   every earlier bill of its month paid, see ``credit.py``).
+``credited``       per person and year, the account contributions the platform shows as
+                   credited (the statement's and the interest job's: the ledger less the
+                   declarations ``credit.py`` says do not count yet) equal what the paid bills
+                   imply: each person's month at the figure of the newest declaration listing
+                   them that counts (its bill and every earlier bill of the month settled, by
+                   the payments; ``_build_paid``), plus every other source. A credit counted
+                   while the month it lowers is owed, or a difference counted without the
+                   bills before it, is named.
 ``paid``           payments are positive and never exceed the bill (payments + arrears = bill
                    with arrears >= 0); a credit (bill <= 0) receives no payment.
 ``credit``         for each employer, month and insurance, payments never exceed the net
@@ -58,6 +67,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from onestop.contributions.credit import UNPAID_DECLARATIONS_SQL
 from onestop.contributions.posting import DETAIL_COLUMNS, POSTINGS
 
 CENT = Decimal("0.01")
@@ -120,23 +130,49 @@ def _build_declared(cursor: Any) -> None:
 
 
 def _build_paid(cursor: Any) -> None:
-    """When each declaration's pension bill was paid in full (NULL: not yet); a credit
-    (bill <= 0) is settled when billed. One row per declaration with a pension bill."""
+    """When each declaration's pension entries came to count (NULL: not yet), one row per
+    declaration with a pension bill: the rule of ``credit.py``, from the bills and payments.
+
+    A bill is settled on its own when it has received its ``collect_amount`` (the first
+    payment that reached it; a bill the month's refunds brought to zero or below: when the
+    last refund came, or when it was billed if later); a credit (bill <= 0) when it is
+    billed. A declaration counts once its bill and every earlier bill of the month are
+    settled: at the latest of their times (a credit: when the last of the bills it is set
+    against was paid in full, or its own billing if later)."""
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
     cursor.execute(
         f"CREATE TEMP TABLE {PAID} AS "
-        "SELECT b.declaration_id, CASE WHEN b.amount_due <= 0 THEN b.created_at "
+        "SELECT declaration_id, CASE WHEN SUM(CASE WHEN settled IS NULL THEN 1 ELSE 0 END) "
+        f" OVER ({_EARLIER}) > 0 THEN NULL ELSE MAX(settled) OVER ({_EARLIER}) END AS paid_at "
+        "FROM (SELECT b.id, b.employer_id, b.period, b.declaration_id, "
+        " CASE WHEN b.amount_due <= 0 THEN b.created_at "
         # Settled by the month's refunds alone (netting.py): when the last refund came.
-        "WHEN COALESCE(b.collect_amount, b.amount_due) <= 0 THEN ("
-        " SELECT MAX(r.created_at) FROM contributions_bill r WHERE r.employer_id = "
-        " b.employer_id AND r.period = b.period AND r.insurance = b.insurance AND "
-        " r.amount_due < 0) ELSE ("
-        " SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
+        " WHEN COALESCE(b.collect_amount, b.amount_due) <= 0 THEN "
+        f" {greatest}(b.created_at, COALESCE(("
+        "  SELECT MAX(r.created_at) FROM contributions_bill r WHERE r.employer_id = "
+        "  b.employer_id AND r.period = b.period AND r.insurance = b.insurance AND "
+        "  r.amount_due < 0), b.created_at)) ELSE ("
+        "  SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
         "  ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
         "  WHERE p.bill_id = b.id) c WHERE c.paid >= COALESCE(b.collect_amount, b.amount_due)"
-        ") END AS paid_at "
-        "FROM contributions_bill b WHERE b.insurance = 'pension'"
+        " ) END AS settled FROM contributions_bill b WHERE b.insurance = 'pension') o"
     )
+
+
+#: A bill and the earlier bills of its employer, month and insurance (ids follow billing:
+#: a month's declarations are serialised).
+_EARLIER = (
+    "PARTITION BY employer_id, period ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+    "CURRENT ROW"
+)
+
+
+def _account_detail_column() -> str:
+    """The detail column whose part goes to the individual account (pension individual)."""
+    (staged,) = [column for _, column, _, account in POSTINGS if account]
+    (detail,) = [d for _, s, d in DETAIL_COLUMNS if s == staged]
+    return detail
 
 
 def _unaccounted(row: tuple[Any, ...]) -> str:
@@ -255,6 +291,31 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
                 f"person {r[0]} {r[1]}: opening {_money(r[2])} + contributions "
                 f"{_money(r[3])} + interest {_money(r[4])}, closing {_money(r[5])}, "
                 f"entries {_money(r[6])}"
+            ),
+        ),
+        (
+            "credited",
+            # What the platform shows as credited (the statement, the interest job: the
+            # ledger less the declarations credit.py says do not count yet) against what the
+            # paid bills imply (each person's month at the figure of the newest declaration
+            # listing them that counts by the bills' payments, plus every other source).
+            "SELECT person_id, year, SUM(shown), SUM(implied) FROM ("
+            " SELECT person_id, period / 100 AS year, CASE WHEN source_type = 'declaration' "
+            f" AND source_id IN ({UNPAID_DECLARATIONS_SQL}) THEN 0 ELSE amount END AS shown, "
+            " CASE WHEN source_type = 'declaration' THEN 0 ELSE amount END AS implied "
+            " FROM contributions_ledgerentry WHERE account = %s AND kind <> 'interest' "
+            " UNION ALL SELECT x.person_id, x.period / 100, 0, COALESCE(x.amount, 0) FROM ("
+            f"  SELECT c.person_id, c.period, c.{_account_detail_column()} AS amount, "
+            "  ROW_NUMBER() OVER (PARTITION BY c.employer_id, c.period, c.person_id "
+            "  ORDER BY c.declaration_id DESC) AS newest "
+            f"  FROM contributions_contributiondetail c JOIN {PAID} pd "
+            "  ON pd.declaration_id = c.declaration_id WHERE pd.paid_at IS NOT NULL) x "
+            " WHERE x.newest = 1) t GROUP BY person_id, year "
+            "HAVING ROUND(SUM(shown) - SUM(implied), 2) <> 0 ORDER BY person_id, year",
+            [True],
+            lambda r: (
+                f"person {r[0]} {r[1]}: account credited {_money(r[2])}, the paid bills "
+                f"imply {_money(r[3])}"
             ),
         ),
         (
@@ -400,6 +461,7 @@ RULES = (
     "bills_declared",
     "negative",
     "account_year",
+    "credited",
     "paid",
     "credit",
     "payment_once",

@@ -110,7 +110,8 @@ def test_a_sound_ledger_passes_with_a_progress_line(ledger: World) -> None:
 def test_a_changed_declaration_entry_is_named(ledger: World) -> None:
     """A regular declaration's entries are its contribution detail: a part changed there no
     longer matches the declaration's bill ("bill"), the month no longer holds what the newer
-    supplementary declaration says ("declared"), and the account year no longer closes."""
+    supplementary declaration says ("declared"), the account year no longer closes, and the
+    account credited is no longer what the paid bills imply ("credited")."""
     regular = Declaration.objects.get(kind="regular")
     row = entry(person=ledger.alice, kind="individual_account", source_id=regular.pk)
     sql(
@@ -119,7 +120,7 @@ def test_a_changed_declaration_entry_is_named(ledger: World) -> None:
         [row.source_id, ledger.alice.pk],
     )
     findings = ledger_verify()
-    assert {f.rule for f in findings} == {"declared", "bill", "account_year"}
+    assert {f.rule for f in findings} == {"declared", "bill", "account_year", "credited"}
     bill = Bill.objects.get(declaration_id=row.source_id, insurance="pension")
     assert any(f.detail.startswith(f"bill {bill.pk}: due ") for f in findings)
 
