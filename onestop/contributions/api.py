@@ -112,12 +112,17 @@ class BillOut(Schema):
 
 
 class MonthOut(Schema):
+    """``paid``: the month counts (its regular declaration is paid). ``owed``: the account
+    part of its declarations not paid yet (all of it while the month is not paid; only a
+    supplementary's difference once it is)."""
+
     period: str
     employer: str
     base: str
     employer_amount: str
     individual_amount: str
     paid: bool
+    owed: str
 
 
 class YearOut(Schema):
@@ -476,6 +481,7 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
                 "employer_amount": f"{m.employer_amount:.2f}",
                 "individual_amount": f"{m.individual_amount:.2f}",
                 "paid": m.paid,
+                "owed": f"{m.owed:.2f}",
             }
             for m in statement.months
         ],

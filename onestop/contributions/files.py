@@ -43,7 +43,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from onestop.common.errors import ServiceError
-from onestop.contributions.services import DeclaredRow, RowError
+from onestop.contributions.services import FORMULA_START, DeclaredRow, RowError
 from onestop.rules.amounts import amount_from_number
 from onestop.rules.values import RuleError
 
@@ -67,6 +67,9 @@ HEADERS = {
     "resident_id": ("公民身份号码", "身份证号", "resident_id", "resident id"),
     "wage": ("月工资", "工资", "wage", "monthly wage"),
 }
+#: The name column(s), optional: read only to refuse a formula in them (services).
+NAME_HEADERS = ("姓名", "name")
+
 TEMPLATE_HEADER = ["公民身份号码 resident_id", "姓名 name", "月工资 wage"]
 _CHUNK = 64 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -181,6 +184,7 @@ def _rows(
     if not any(h.strip() for h in header_text):
         raise FileRefused("文件为空。", "The file is empty.", code="empty")
     id_col, wage_col = _column(header_text, "resident_id"), _column(header_text, "wage")
+    name_cols = _name_columns(header_text)
     width = len(header_text)
     rows = []
     for number, values in enumerate(iterator, start=2):
@@ -214,9 +218,33 @@ def _rows(
                 number,
                 cells[id_col] if id_col < len(cells) else "",
                 cells[wage_col] if wage_col < len(cells) else "",
+                _name_of(cells, name_cols),
             )
         )
     return rows
+
+
+def _name_columns(header: Sequence[str]) -> list[int]:
+    """The columns naming the person's name (none, one, or more: each is checked)."""
+    names = [h.strip().lower() for h in header]
+    return [
+        i
+        for i, name in enumerate(names)
+        if any(
+            name == alias or name.startswith(alias + " ") or name.endswith(" " + alias)
+            for alias in NAME_HEADERS
+        )
+    ]
+
+
+def _name_of(cells: Sequence[str], columns: Sequence[int]) -> str:
+    """The row's name: of several name columns, one holding a formula if any (so that the
+    row is refused), else the first."""
+    found = [cells[i] for i in columns if i < len(cells)]
+    for cell in found:
+        if cell.strip().startswith(FORMULA_START) or cell.startswith(FORMULA_START):
+            return cell
+    return found[0] if found else ""
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -438,7 +466,7 @@ TemplateRow = tuple[str, str, str]
 def _cell_safe(text: str) -> str:
     """Text a spreadsheet shows as written, never runs: a leading formula character gets
     an apostrophe (names come from registrations, not from this employer)."""
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def template_csv(rows: Sequence[TemplateRow] = ()) -> bytes:
@@ -487,6 +515,7 @@ def template_xlsx(rows: Sequence[TemplateRow] = ()) -> bytes:
 REPORT_FIELDS = {
     "resident_id": ("公民身份号码", "resident ID"),
     "wage": ("月工资", "monthly wage"),
+    "name": ("姓名", "name"),
     "row": ("整行", "the whole row"),
     "rows": ("全部行", "the rows as a whole"),
     "file": ("文件", "the file"),
@@ -505,7 +534,8 @@ def error_report(errors: Sequence[RowError], *, zh: bool = True, total: int | No
     writer.writerow(["行号", "字段", "原因"] if zh else ["Line", "Field", "Reason"])
     for e in errors:
         field = REPORT_FIELDS.get(e.field, (e.field, e.field))[0 if zh else 1]
-        writer.writerow([e.line, field, e.zh if zh else e.en])
+        # Nothing exported runs as a formula, whatever a reason quotes.
+        writer.writerow([e.line, _cell_safe(field), _cell_safe(e.zh if zh else e.en)])
     if total is not None and total > len(errors):
         left = total - len(errors)
         said = (

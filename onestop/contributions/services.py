@@ -455,6 +455,9 @@ class DeclaredRow:
     line: int
     resident_id: str
     wage: str
+    #: The name as a file gives it (its name column, if any): not posted, only checked for
+    #: a spreadsheet formula (CSV/XLSX injection), which refuses the row.
+    name: str = ""
 
 
 def _payload_hash(employer: Employer, period: int, kind: str, rows: Sequence[DeclaredRow]) -> str:
@@ -481,6 +484,17 @@ def _formula_error(line: int) -> RowError:
     )
 
 
+def _name_formula_error(line: int) -> RowError:
+    return RowError(
+        line,
+        "name",
+        "姓名以公式或特殊字符（=、+、-、@、制表符）开头，已拒绝：请填写姓名本身。",
+        "The name starts with a formula or a special character (=, +, -, @, tab): give the "
+        "name itself.",
+        "formula",
+    )
+
+
 def _check_rows(
     rows: Sequence[DeclaredRow], today: dt.date
 ) -> tuple[list[tuple[DeclaredRow, str, Decimal]], list[RowError], set[str]]:
@@ -493,6 +507,11 @@ def _check_rows(
     wages: dict[str, Decimal] = {}
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
+        name = row.name or ""
+        if name.startswith(FORMULA_START) or name.strip().startswith(FORMULA_START):
+            # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
+            # next: the row is refused, whatever else it holds.
+            errors.append(_name_formula_error(row.line))
         if raw_id.startswith(FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
