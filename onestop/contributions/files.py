@@ -25,7 +25,9 @@ XLSX DTDs / entities          none (XML bombs, external entities)         ``xlsx
 XLSX XML                      well-formed to the end                      ``xlsx_damaged``
 ============================  ==========================================  ===================
 
-Amounts in the wage column follow :mod:`onestop.rules.amounts`; a numeric XLSX cell is taken
+A name column (``姓名``/``name``), if any, is read only so that a name holding a spreadsheet
+formula refuses its row (``services``); what goes out (the template, the error report)
+starts no cell with a formula character. Amounts in the wage column follow :mod:`onestop.rules.amounts`; a numeric XLSX cell is taken
 as the two-decimal value it is within 1e-6 of (what Excel displays).
 """
 
