@@ -92,7 +92,9 @@ def unpaid_declarations(*, declaration_ids: Iterable[int], insurance: str = "pen
                 output_field=DecimalField(max_digits=16, decimal_places=2),
             )
         )
-        .values_list("id", "employer_id", "period", "declaration_id", "amount_due", "collect_amount", "paid")
+        .values_list(
+            "id", "employer_id", "period", "declaration_id", "amount_due", "collect_amount", "paid"
+        )
     )
     by_month: dict[tuple[int, int], list[tuple[int, Decimal, Decimal | None, Decimal, int]]] = {}
     for bill_id, employer_id, period, declaration_id, due, collect, paid in rows:

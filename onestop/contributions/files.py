@@ -27,7 +27,9 @@ XLSX XML                      well-formed to the end                      ``xlsx
 
 A name column (``姓名``/``name``), if any, is read only so that a name holding a spreadsheet
 formula refuses its row (``services``); what goes out (the template, the error report)
-starts no cell with a formula character. Amounts in the wage column follow :mod:`onestop.rules.amounts`; a numeric XLSX cell is taken
+starts no cell with a formula character.
+
+Amounts in the wage column follow :mod:`onestop.rules.amounts`; a numeric XLSX cell is taken
 as the two-decimal value it is within 1e-6 of (what Excel displays).
 """
 

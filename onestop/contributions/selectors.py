@@ -244,12 +244,15 @@ def statement_of(*, person: Person) -> Statement:
     and 16: months actually contributed; 国发〔2005〕38号: the account holds the individual
     part paid). A later supplementary does not make a paid month owed: until its bill is
     paid only its difference is owed (``StatementMonth.owed``, the year's ``owed``), and a
-    lowering one is credited once the bills it is set against are paid (``credit.py``). Amounts in yuan (Decimal, 0.01). Three queries: the
-    person's pension ledger, which of its declarations are unpaid, the credited years; the
-    statement keeps the credited account entries so that the accrued interest
-    (``interest.accrued_from``) needs no second read of the ledger.
+    lowering one is credited once the bills it is set against are paid (``credit.py``).
+    A month's base is the latest posted that counts (the award's index reads it).
+
+    Amounts in yuan (Decimal, 0.01). Three queries: the person's pension ledger, which of
+    its declarations are unpaid, the credited years; the statement keeps the credited
+    account entries so that the accrued interest (``interest.accrued_from``) needs no
+    second read of the ledger.
     """
-    # In time order within a month (the base shown is the latest posted), not by primary key.
+    # In time order within a month (the base shown is the latest that counts), not by id.
     entries = list(
         LedgerEntry.objects.filter(person=person, insurance="pension")
         .order_by("period", "created_at", "source_id")
@@ -267,7 +270,9 @@ def statement_of(*, person: Person) -> Statement:
     by_month: dict[tuple[int, str], dict[str, Any]] = {}
     declared: set[int] = set()
     account_rows: list[tuple[int, str, str, int, Decimal]] = []
-    bases: dict[tuple[int, str], Any] = {}
+    #: per month, the bases posted in time order, with their source: the one shown is the
+    #: latest that counts (a raise not paid yet does not change the base of a paid month).
+    bases: dict[tuple[int, str], list[tuple[str, int, Any]]] = {}
     for period, employer_name, kind, source_type, source_id, account, amount, base in entries:
         if source_type == "declaration":
             declared.add(source_id)
@@ -279,7 +284,7 @@ def statement_of(*, person: Person) -> Statement:
             or kind == "flexible_account"
         ):
             label = FLEXIBLE_LABEL if kind == "flexible_account" else (employer_name or "")
-            bases[(period, label)] = base
+            bases.setdefault((period, label), []).append((source_type, source_id, base))
         if kind not in MONTH_KINDS:
             continue
         flexible = kind in ("flexible_account", "flexible_pooled")
@@ -308,7 +313,7 @@ def statement_of(*, person: Person) -> Statement:
             month["first"] = source_id if first is None else min(first, source_id)
     unpaid = unpaid_declarations(declaration_ids=declared)
     owed_by_month: dict[tuple[int, str], Decimal] = {}
-    for period, employer_name, kind, source_type, source_id, account, amount, _ in entries:
+    for period, employer_name, _kind, source_type, source_id, account, amount, _ in entries:
         if account and source_type == "declaration" and source_id in unpaid:
             key = (period, employer_name or "")
             owed_by_month[key] = owed_by_month.get(key, Decimal(0)) + _dec(amount)
@@ -324,7 +329,7 @@ def statement_of(*, person: Person) -> Statement:
             StatementMonth(
                 period=str(month_of(period)),
                 employer=employer or ("转入 transferred in" if month["transferred"] else ""),
-                base=_dec(bases.get((period, employer))),
+                base=_dec(_base_shown(bases.get((period, employer), []), unpaid)),
                 employer_amount=month["employer_pooled"],
                 individual_amount=month["flexible"] or month["individual_account"],
                 to_account=month["individual_account"],
@@ -377,6 +382,17 @@ def statement_of(*, person: Person) -> Statement:
         credited_entries=tuple(credited_entries),
         credited_year=max(credited_years) if credited_years else None,
     )
+
+
+def _base_shown(posted: list[tuple[str, int, Any]], unpaid: set[int]) -> Any:
+    """The month's base: the latest posted that counts, else the latest posted (a month
+    owed shows what was declared)."""
+    counted = [
+        base for kind, source, base in posted if not (kind == "declaration" and source in unpaid)
+    ]
+    if counted:
+        return counted[-1]
+    return posted[-1][2] if posted else None
 
 
 def latest_post_category(*, person: Person) -> str | None:

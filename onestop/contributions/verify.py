@@ -163,8 +163,7 @@ def _build_paid(cursor: Any) -> None:
 #: A bill and the earlier bills of its employer, month and insurance (ids follow billing:
 #: a month's declarations are serialised).
 _EARLIER = (
-    "PARTITION BY employer_id, period ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-    "CURRENT ROW"
+    "PARTITION BY employer_id, period ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
 )
 
 

@@ -45,11 +45,11 @@ def ops() -> st.SearchStrategy[list[Op]]:
     supplementary = st.builds(
         Op,
         kind=st.just("supplementary"),
-        wages=st.tuples(st.one_of(st.just(""), WAGES), st.one_of(st.just(""), WAGES)).filter(
-            any
-        ),
+        wages=st.tuples(st.one_of(st.just(""), WAGES), st.one_of(st.just(""), WAGES)).filter(any),
     )
-    pay = st.builds(Op, kind=st.sampled_from(["pay", "pay_due", "pay_part"]), pick=st.integers(0, 5))
+    pay = st.builds(
+        Op, kind=st.sampled_from(["pay", "pay_due", "pay_part"]), pick=st.integers(0, 5)
+    )
     return st.lists(st.one_of(supplementary, supplementary, pay, pay), min_size=1, max_size=7)
 
 

@@ -174,8 +174,9 @@ def test_a_refund_set_against_a_raise_not_paid_waits_for_it(acme: World) -> None
 
 
 def test_a_raising_supplementary_of_a_paid_month_owes_only_its_difference(acme: World) -> None:
-    """Paid at 8000 (640.00 credited), raised to 10000: the month stays paid, 640.00 stays
-    credited and 160.00 is owed; unemployment counts the month too. Paid: 800.00."""
+    """Paid at 8000 (640.00 credited), raised to 10000: the month stays paid at its base of
+    8000.00, 640.00 stays credited and 160.00 is owed; unemployment counts the month too.
+    Paid: 800.00 at a base of 10000.00."""
     declare(acme, "regular", "8000", "9000")
     pay(acme, "TAX")
     assert unemployment_months_of(person=acme.alice) == 1
@@ -183,6 +184,8 @@ def test_a_raising_supplementary_of_a_paid_month_owes_only_its_difference(acme: 
     assert figures(acme) == (D("640.00"), D("160.00"), 1, D("160.00"))
     statement = statement_of(person=acme.alice)
     assert (statement.contribution_months, statement.months[0].paid) == (1, True)
+    # The award's index reads the month's base: the paid one until the raise is paid.
+    assert statement.months[0].base == D("8000.00")
     assert [(y.year, y.paid_months, y.credited, y.owed) for y in statement.years] == [
         (2026, 1, D("640.00"), D("160.00"))
     ]
@@ -191,6 +194,7 @@ def test_a_raising_supplementary_of_a_paid_month_owes_only_its_difference(acme: 
     assert ledger_verify() == []
     pay(acme, "TAX2")
     assert figures(acme) == (D("800.00"), D("0.00"), 1, D("0.00"))
+    assert statement_of(person=acme.alice).months[0].base == D("10000.00")
     assert interest_job_unpaid() == set()
     assert ledger_verify() == []
 
@@ -334,7 +338,7 @@ def test_verify_names_a_declaration_counted_before_the_bills_before_it(
 # --- formulas in the name column ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"a\")", "+1", "-1+2", "@SUM(A1)"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","a")', "+1", "-1+2", "@SUM(A1)"])
 def test_a_formula_in_the_name_column_is_refused_with_the_row(acme: World, name: str) -> None:
     """Through the upload page (CSRF enforced): the row holding a formula in its name is
     refused with its reason in both languages, nothing is posted, and the error report
