@@ -216,6 +216,7 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
             "employer_amount": "3576.00",
             "individual_amount": "1788.00",
             "paid": False,
+            "owed": "1788.00",
         }
     ]
     # Not paid yet: declared and owed, not credited.
