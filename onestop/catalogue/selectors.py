@@ -13,6 +13,10 @@ from onestop.common import context
 from onestop.common.errors import NotFound
 from onestop.common.workdays import Deadline, add_working_days
 
+#: The generation of the catalogue's cached answers (``onestop.common.answers``): publishing
+#: an item bumps it.
+GENERATION = "catalogue"
+
 
 def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
     """The latest published version of every item, optionally filtered."""

@@ -1,0 +1,57 @@
+"""Whole answers that are the same for every caller, kept in Django's cache.
+
+For public reads whose body depends only on the URL and on data that changes rarely (a
+service item's guide): the first request builds the body, the next ones get the same bytes
+without a query, the ORM or a schema. Each entry is stored with the *generation* of its data
+(a value in the cache under the data's own key); a writer of that data calls
+:func:`generation_bump` after its transaction commits, so every entry stored before is
+ignored from then on. The generation and the entry are read in one round trip.
+
+Why this is safe against races: a reader reads the generation before it reads the database;
+an entry built from data read before a commit is stored under the generation read before
+the bump, which no later reader accepts. The only stale window is between a writer's commit
+and its bump (the same process, right after the commit).
+
+``seconds`` bounds every entry's life as well: with the per-process cache of the embedded
+default (no ``REDIS_URL``), a bump reaches only the process that made it, and data
+migrations do not bump; another process sees the change within ``seconds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _key(part: str) -> str:
+    # Hashed: the parts come from URLs (any characters, any length; memcached-safe keys).
+    return "onestop.answers:" + hashlib.sha256(part.encode()).hexdigest()[:40]
+
+
+def shared(*, key: str, generation: str, seconds: int, build: Callable[[], bytes]) -> bytes:
+    """The body stored under ``key`` for the current ``generation``, else ``build()``,
+    stored for ``seconds``. An exception from ``build`` (a 404, say) is not stored."""
+    gen_key, entry_key = _key("generation:" + generation), _key(generation + ":" + key)
+    found = cache.get_many([gen_key, entry_key])
+    current = found.get(gen_key)
+    entry = found.get(entry_key)
+    if current is not None and isinstance(entry, tuple) and entry[0] == current:
+        return bytes(entry[1])
+    if current is None:
+        cache.add(gen_key, uuid.uuid4().hex, None)
+        current = cache.get(gen_key)
+    body = build()
+    if current is not None:
+        cache.set(entry_key, (current, body), seconds)
+    return body
+
+
+def generation_bump(generation: str) -> None:
+    """Retire every answer stored for ``generation``, once the current transaction commits
+    (at once outside one)."""
+    gen_key = _key("generation:" + generation)
+    transaction.on_commit(lambda: cache.set(gen_key, uuid.uuid4().hex, None))
