@@ -4,13 +4,14 @@ For public reads whose body depends only on the URL and on data that changes rar
 service item's guide): the first request builds the body, the next ones get the same bytes
 without a query, the ORM or a schema. Each entry is stored with the *generation* of its data
 (a value in the cache under the data's own key); a writer of that data calls
-:func:`generation_bump` after its transaction commits, so every entry stored before is
-ignored from then on. The generation and the entry are read in one round trip.
+:func:`generation_bump` in its transaction, which bumps it at once and again after the
+commit, so every entry stored before is ignored from then on. The generation and the
+entry are read in one round trip.
 
 Why this is safe against races: a reader reads the generation before it reads the database;
 an entry built from data read before a commit is stored under the generation read before
 the bump, which no later reader accepts. The only stale window is between a writer's commit
-and its bump (the same process, right after the commit).
+and its second bump (the same process, right after the commit).
 
 ``seconds`` bounds every entry's life as well: with the per-process cache of the embedded
 default (no ``REDIS_URL``), a bump reaches only the process that made it, and data
@@ -50,8 +51,22 @@ def shared(*, key: str, generation: str, seconds: int, build: Callable[[], bytes
     return body
 
 
+def generation(name: str) -> str:
+    """The current generation of ``name`` (one cache read; a new one if the cache has none),
+    for a process that keeps its own copy of the data (``parameters.selectors``)."""
+    gen_key = _key("generation:" + name)
+    current = cache.get(gen_key)
+    if current is None:
+        cache.add(gen_key, uuid.uuid4().hex, None)
+        current = cache.get(gen_key)
+    return str(current)
+
+
 def generation_bump(generation: str) -> None:
-    """Retire every answer stored for ``generation``, once the current transaction commits
-    (at once outside one)."""
+    """Retire every answer stored for ``generation``: at once (readers in this transaction,
+    and in tests, see the change) and again once the current transaction commits (an answer
+    another process built in between, from the data before the commit, is retired too). A
+    rollback costs one spurious bump."""
     gen_key = _key("generation:" + generation)
+    cache.set(gen_key, uuid.uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(gen_key, uuid.uuid4().hex, None))

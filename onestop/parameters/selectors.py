@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
+from onestop.common import answers
 from onestop.common.errors import ServiceError
 from onestop.parameters.contracts import ProvinceYear, Rate
 from onestop.parameters.models import BookRate, ProvinceParameters
@@ -180,6 +182,31 @@ def book_rate_table() -> tuple[dict[int, Rate], Rate | None]:
         if not row.provisional:
             latest = rate  # the last published row in (year, version) order
     return rates, latest
+
+
+#: The generation of the parameters (``onestop.common.answers``): publishing a province's
+#: parameters or a book rate bumps it.
+GENERATION = "parameters"
+#: How long this process keeps the interest table at most: a publish retires it at once
+#: through the generation; this bounds what a per-process cache (the embedded default, no
+#: ``REDIS_URL``) or a data migration leaves behind.
+TABLE_SECONDS = 60
+_tables: dict[str, tuple[str, float, tuple[dict[int, Rate], Rate | None, dict[int, str]]]] = {}
+
+
+def interest_table(*, province: str) -> tuple[dict[int, Rate], Rate | None, dict[int, str]]:
+    """``book_rate_table()`` and ``interest_methods(province=...)``, kept in this process
+    while the parameters' generation stands (one cache read instead of two queries; both
+    tables are append-only and change a few times a year), at most ``TABLE_SECONDS``."""
+    current = answers.generation(GENERATION)
+    kept = _tables.get(province)
+    if kept is not None and kept[0] == current and kept[1] > time.monotonic():
+        rates, latest, methods = kept[2]
+    else:
+        rates, latest = book_rate_table()
+        methods = interest_methods(province=province)
+        _tables[province] = (current, time.monotonic() + TABLE_SECONDS, (rates, latest, methods))
+    return dict(rates), latest, dict(methods)  # copies: a caller cannot change the kept one
 
 
 def latest_book_rate() -> Rate | None:
