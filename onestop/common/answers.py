@@ -21,11 +21,17 @@ migrations do not bump; another process sees the change within ``seconds``.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+
+from onestop.common import context
+
+T = TypeVar("T")
 
 
 def _key(part: str) -> str:
@@ -52,14 +58,34 @@ def shared(*, key: str, generation: str, seconds: int, build: Callable[[], bytes
 
 
 def generation(name: str) -> str:
-    """The current generation of ``name`` (one cache read; a new one if the cache has none),
-    for a process that keeps its own copy of the data (``parameters.selectors``)."""
-    gen_key = _key("generation:" + name)
-    current = cache.get(gen_key)
-    if current is None:
-        cache.add(gen_key, uuid.uuid4().hex, None)
+    """The current generation of ``name`` (one cache read, once a request; a new one if
+    the cache has none)."""
+
+    def read() -> str:
+        gen_key = _key("generation:" + name)
         current = cache.get(gen_key)
-    return str(current)
+        if current is None:
+            cache.add(gen_key, uuid.uuid4().hex, None)
+            current = cache.get(gen_key)
+        return str(current)
+
+    return context.memo("answers.generation:" + name, read)
+
+
+_kept: dict[str, tuple[str, float, Any]] = {}
+
+
+def kept(*, key: str, generation_of: str, seconds: int, compute: Callable[[], T]) -> T:
+    """``compute()``, kept by this process while the generation ``generation_of`` stands and
+    at most ``seconds``: reference data every request reads (item names, book rates) for one
+    cache read instead of queries. The value is shared: callers must not change it."""
+    current = generation(generation_of)
+    found = _kept.get(key)
+    if found is not None and found[0] == current and found[1] > time.monotonic():
+        return found[2]  # type: ignore[no-any-return]
+    value = compute()
+    _kept[key] = (current, time.monotonic() + seconds, value)
+    return value
 
 
 def generation_bump(generation: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 from onestop.common import answers
@@ -191,21 +190,23 @@ GENERATION = "parameters"
 #: through the generation; this bounds what a per-process cache (the embedded default, no
 #: ``REDIS_URL``) or a data migration leaves behind.
 TABLE_SECONDS = 60
-_tables: dict[str, tuple[str, float, tuple[dict[int, Rate], Rate | None, dict[int, str]]]] = {}
 
 
 def interest_table(*, province: str) -> tuple[dict[int, Rate], Rate | None, dict[int, str]]:
-    """``book_rate_table()`` and ``interest_methods(province=...)``, kept in this process
+    """``book_rate_table()`` and ``interest_methods(province=...)``, kept by this process
     while the parameters' generation stands (one cache read instead of two queries; both
     tables are append-only and change a few times a year), at most ``TABLE_SECONDS``."""
-    current = answers.generation(GENERATION)
-    kept = _tables.get(province)
-    if kept is not None and kept[0] == current and kept[1] > time.monotonic():
-        rates, latest, methods = kept[2]
-    else:
+
+    def read() -> tuple[dict[int, Rate], Rate | None, dict[int, str]]:
         rates, latest = book_rate_table()
-        methods = interest_methods(province=province)
-        _tables[province] = (current, time.monotonic() + TABLE_SECONDS, (rates, latest, methods))
+        return rates, latest, interest_methods(province=province)
+
+    rates, latest, methods = answers.kept(
+        key=f"parameters.interest_table:{province}",
+        generation_of=GENERATION,
+        seconds=TABLE_SECONDS,
+        compute=read,
+    )
     return dict(rates), latest, dict(methods)  # copies: a caller cannot change the kept one
 
 

@@ -155,3 +155,19 @@ def test_a_publish_that_rolls_back_keeps_the_answer(world: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/catalogue/items/SX-SI-006").content == first
     assert len(queries) == 0
+
+
+def test_item_names_and_choices_are_kept_until_a_version_is_published(world: Any) -> None:
+    """Item names and the queue filter's choices are read once, then kept by the process (no
+    query); publishing a version shows its name at once, even before the commit."""
+    assert selectors.item_name(code="SX-SI-006") == selectors.item_get(code="SX-SI-006").name
+    choices = selectors.processed_item_choices()
+    with CaptureQueriesContext(connection) as queries:
+        selectors.item_name(code="SX-SI-006")
+        assert selectors.processed_item_choices() == choices
+    assert len(queries) == 0
+    choices.clear()  # the caller's copy: the kept list stays as it was
+    assert selectors.processed_item_choices() != []
+    services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
+    assert selectors.item_name(code="SX-SI-006") == "新名称"
+    assert ("SX-SI-006", "新名称") in selectors.processed_item_choices()
