@@ -7,9 +7,10 @@ with the demo loaded (``onestop demo --no-serve``). It tops the database up to N
 and individual part; ``bench.dashboards.pension_ledger``), runs ANALYZE, signs a sample of
 persons in (real sessions through Django's login; API tokens through
 ``identity.services.token_create``), then starts two gunicorn servers on free ports, the
-platform (``config.wsgi``) and the raw app (``bench/reads_raw.py``), with the same workers.
-Each endpoint is driven for S seconds at C connections (after one unrecorded second that
-warms every worker), every request for a person, case, employer or item picked at random
+platform (``config.wsgi``) and the raw app (``bench/reads_raw.py``), with the same workers
+(sync, or gthread with ``--threads``). Every endpoint is first driven for two unrecorded
+seconds on each server (warming every worker on every page), then each for S seconds at C
+connections, every request for a person, case, employer or item picked at random
 from the sample (a Lua script). The last line printed is
 JSON: per endpoint rps, p50, p99, the baseline's rps, p50, p99 and the ratio of the rps.
 
