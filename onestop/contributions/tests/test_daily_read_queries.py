@@ -27,8 +27,8 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
 #: (one query over its eligible steps, which also counts the pages), the page's cases, their
 #: steps, supplements waiting (13 before it was paged in SQL, and one more a case; 8 before
 #: the items of the filter and their names were kept by the process, ``answers.kept``, which
-#: also spared the my-cases and status pages their item names). The catalogue item API answers its second request
-#: from the cache (``onestop.common.answers``; one query before).
+#: also spared the my-cases and status pages their item names). The catalogue item API
+#: answers its second request from the cache (``onestop.common.answers``; one query before).
 EXPECTED = {
     "statement page": 5,
     "statement API": 5,
