@@ -76,7 +76,7 @@ def run(
     duration: int = 10,
     connections: int = 16,
     workers: int = 0,
-    threads: int = 1,
+    threads: int = 4,
     seed: int = 7,
     write: Callable[[str], Any] = print,
 ) -> dict[str, Any]:

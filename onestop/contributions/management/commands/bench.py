@@ -33,8 +33,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=1,
-            help="reads: threads per gunicorn worker (1: sync workers, more: gthread)",
+            default=4,
+            help="reads: threads per gunicorn worker (docs/deployment.md: 4, gthread; 1: sync)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
