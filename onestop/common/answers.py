@@ -95,4 +95,6 @@ def generation_bump(generation: str) -> None:
     rollback costs one spurious bump."""
     gen_key = _key("generation:" + generation)
     cache.set(gen_key, uuid.uuid4().hex, None)
+    # The request that publishes reads the new generation too, not the one it remembered.
+    context.current().cache.pop("answers.generation:" + generation, None)
     transaction.on_commit(lambda: cache.set(gen_key, uuid.uuid4().hex, None))

@@ -171,3 +171,14 @@ def test_item_names_and_choices_are_kept_until_a_version_is_published(world: Any
     services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
     assert selectors.item_name(code="SX-SI-006") == "新名称"
     assert ("SX-SI-006", "新名称") in selectors.processed_item_choices()
+
+
+def test_a_request_that_publishes_then_reads_names_sees_the_new_one(world: Any) -> None:
+    """Inside one request (its context bound), a name read before a publish is not what the
+    same request reads after it."""
+    from onestop.common import context
+
+    with context.bind(context.RequestContext(request_id="r1")):
+        assert selectors.item_name(code="SX-SI-006") != "新名称"
+        services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
+        assert selectors.item_name(code="SX-SI-006") == "新名称"
