@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.renderers import JSONRenderer
 
 from onestop.catalogue import selectors
 from onestop.catalogue.models import ServiceItem
+from onestop.common import answers
 from onestop.common.pagination import bounded
 
 router = Router(tags=["catalogue"], auth=None)
@@ -74,18 +76,38 @@ def items(request: HttpRequest, q: str = "", channel: str = "") -> list[dict[str
     return [item_out(i) for i in selectors.items_current(query=q[:60], channel=channel)]
 
 
+#: How long one item's answer is kept at most (see ``onestop.common.answers``): a publish
+#: retires it at once through the catalogue's generation; this bounds what another process's
+#: per-process cache (the embedded default) or a data migration leaves behind.
+ITEM_ANSWER_SECONDS = 60
+_JSON = JSONRenderer()  # the API's renderer (Django Ninja's default)
+
+
 @router.get("/catalogue/items/{code}", response={200: GuideOut, 404: ErrorOut})
-def item(request: HttpRequest, code: str, version: int | None = None) -> dict[str, Any]:
+def item(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
     """One item (the current version, or ``version``) with its guide figures."""
-    guide = selectors.guide_of(
-        item=selectors.item_get(code=code, version=version), today=timezone.localdate()
+    today = timezone.localdate()
+
+    def build() -> bytes:
+        guide = selectors.guide_of(item=selectors.item_get(code=code, version=version), today=today)
+        data = GuideOut.model_validate(
+            {
+                **item_out(guide.item),
+                "deadline_if_filed_today": guide.deadline_if_filed_today.date.isoformat(),
+                "deadline_provisional": guide.deadline_if_filed_today.provisional,
+                "compression_percent": guide.compression,
+            }
+        ).model_dump()
+        return str(_JSON.render(request, data, response_status=200)).encode()
+
+    # The same for every caller and language on a given day (the deadline counts from today).
+    body = answers.shared(
+        key=f"catalogue.item:{code}:{version}:{today.isoformat()}",
+        generation=selectors.GENERATION,
+        seconds=ITEM_ANSWER_SECONDS,
+        build=build,
     )
-    return {
-        **item_out(guide.item),
-        "deadline_if_filed_today": guide.deadline_if_filed_today.date.isoformat(),
-        "deadline_provisional": guide.deadline_if_filed_today.provisional,
-        "compression_percent": guide.compression,
-    }
+    return HttpResponse(body, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
 
 
 @router.get("/catalogue/bundles", response=list[BundleOut])

@@ -9,9 +9,13 @@ from typing import Any
 from django.db.models import Max, Q
 
 from onestop.catalogue.models import Bundle, ServiceItem
-from onestop.common import context
+from onestop.common import answers
 from onestop.common.errors import NotFound
 from onestop.common.workdays import Deadline, add_working_days
+
+#: The generation of the catalogue's cached answers (``onestop.common.answers``): publishing
+#: an item bumps it.
+GENERATION = "catalogue"
 
 
 def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
@@ -34,10 +38,28 @@ def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
     return result
 
 
+#: How long a process keeps the item names and choices at most (``answers.kept``): a publish
+#: retires them at once through the generation; this bounds a per-process cache's (the
+#: embedded default's) or a data migration's leftovers.
+KEPT_SECONDS = 60
+
+
 def processed_item_choices() -> list[tuple[str, str]]:
     """(code, Chinese name) of the latest published version of every item, those with a
     process (filed online and handled in the queue), by code: ``items_current``'s items in
-    one light query (a filter list on every queue page, no schemas loaded)."""
+    one light query (a filter list on every queue page, no schemas loaded), kept by the
+    process while the catalogue's generation stands."""
+    return list(
+        answers.kept(
+            key="catalogue.processed_item_choices",
+            generation_of=GENERATION,
+            seconds=KEPT_SECONDS,
+            compute=_processed_item_choices,
+        )
+    )
+
+
+def _processed_item_choices() -> list[tuple[str, str]]:
     latest: dict[str, tuple[str, str]] = {}
     for code, name, process in (
         ServiceItem.objects.filter(published=True)
@@ -73,7 +95,12 @@ def item_name(*, code: str) -> str:
     itself for an unknown item)."""
     from django.utils.translation import get_language
 
-    row = context.memo("catalogue.item_names", _item_names).get(code)
+    row = answers.kept(
+        key="catalogue.item_names",
+        generation_of=GENERATION,
+        seconds=KEPT_SECONDS,
+        compute=_item_names,
+    ).get(code)
     if row is None:
         return code
     english = not (get_language() or "zh").startswith("zh")
@@ -81,7 +108,8 @@ def item_name(*, code: str) -> str:
 
 
 def _item_names() -> dict[str, tuple[str, str]]:
-    """The latest version's names of every item, by code: one query (a page lists many)."""
+    """The latest version's names of every item, by code: one query (a page lists many),
+    kept by the process (``item_name``)."""
     names: dict[str, tuple[str, str]] = {}
     for code, name, name_en in ServiceItem.objects.order_by("code", "version").values_list(
         "code", "name", "name_en"

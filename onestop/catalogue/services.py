@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 
 from onestop.audit.services import record
 from onestop.catalogue.models import Channel, ServiceItem
+from onestop.catalogue.selectors import GENERATION
+from onestop.common import answers
 from onestop.common.errors import NotPermitted, ServiceError
 
 PUBLISH = "catalogue.add_serviceitem"
@@ -110,4 +112,5 @@ def item_publish(*, actor: Any, code: str, values: dict[str, Any], note: str = "
                 "changed": sorted(values),
             },
         )
+        answers.generation_bump(GENERATION)  # after the commit: the item API's cached answers
     return item

@@ -10,6 +10,7 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from onestop.common.amounts import Amount
+from onestop.common.api_schemas import Plain
 from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions import files, selectors, services
@@ -95,7 +96,7 @@ class RejectedOut(Schema):
     error_counts: dict[str, int] = Field(..., description="Row errors per reason")
 
 
-class BillOut(Schema):
+class BillOut(Plain):
     id: int
     period: str
     insurance: str
@@ -111,7 +112,7 @@ class BillOut(Schema):
     status: str
 
 
-class MonthOut(Schema):
+class MonthOut(Plain):
     """``paid``: the month counts (its regular declaration is paid). ``owed``: the account
     part of its declarations not paid yet (all of it while the month is not paid; only a
     supplementary's difference once it is)."""
@@ -125,7 +126,7 @@ class MonthOut(Schema):
     owed: str
 
 
-class YearOut(Schema):
+class YearOut(Plain):
     """A year of the account. ``credited`` is what paid months (and transfers) brought in,
     ``owed`` the account part of months declared but not yet paid. ``opening``,
     ``contributions``, ``closing`` and ``rate`` are the yearly interest job's figures, null

@@ -170,11 +170,11 @@ class RateTable:
 
 
 def rate_table(*, province: str) -> RateTable:
-    """The book rates and ``province``'s crediting methods (two queries; once a request)."""
+    """The book rates and ``province``'s crediting methods (kept by the process while the
+    parameters stand, ``parameters.interest_table``; once a request)."""
 
     def read() -> RateTable:
-        rates, latest = parameters.book_rate_table()
-        return RateTable(rates, latest, parameters.interest_methods(province=province))
+        return RateTable(*parameters.interest_table(province=province))
 
     return memo(f"contributions.rate_table:{province}", read)
 

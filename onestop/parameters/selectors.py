@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from onestop.common import answers
 from onestop.common.errors import ServiceError
 from onestop.parameters.contracts import ProvinceYear, Rate
 from onestop.parameters.models import BookRate, ProvinceParameters
@@ -180,6 +181,33 @@ def book_rate_table() -> tuple[dict[int, Rate], Rate | None]:
         if not row.provisional:
             latest = rate  # the last published row in (year, version) order
     return rates, latest
+
+
+#: The generation of the parameters (``onestop.common.answers``): publishing a province's
+#: parameters or a book rate bumps it.
+GENERATION = "parameters"
+#: How long this process keeps the interest table at most: a publish retires it at once
+#: through the generation; this bounds what a per-process cache (the embedded default, no
+#: ``REDIS_URL``) or a data migration leaves behind.
+TABLE_SECONDS = 60
+
+
+def interest_table(*, province: str) -> tuple[dict[int, Rate], Rate | None, dict[int, str]]:
+    """``book_rate_table()`` and ``interest_methods(province=...)``, kept by this process
+    while the parameters' generation stands (one cache read instead of two queries; both
+    tables are append-only and change a few times a year), at most ``TABLE_SECONDS``."""
+
+    def read() -> tuple[dict[int, Rate], Rate | None, dict[int, str]]:
+        rates, latest = book_rate_table()
+        return rates, latest, interest_methods(province=province)
+
+    rates, latest, methods = answers.kept(
+        key=f"parameters.interest_table:{province}",
+        generation_of=GENERATION,
+        seconds=TABLE_SECONDS,
+        compute=read,
+    )
+    return dict(rates), latest, dict(methods)  # copies: a caller cannot change the kept one
 
 
 def latest_book_rate() -> Rate | None:

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from onestop.audit.services import record
+from onestop.common import answers
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.parameters.models import BookRate, ProvinceParameters
+from onestop.parameters.selectors import GENERATION
 
 PUBLISH = "parameters.add_provinceparameters"
 PUBLISH_RATE = "parameters.add_bookrate"
@@ -84,6 +86,7 @@ def province_parameters_publish(
                 "note": note,
             },
         )
+        answers.generation_bump(GENERATION)  # the interest tables processes keep
     return row
 
 
@@ -110,4 +113,5 @@ def book_rate_publish(
             target=row,
             changes={"year": year, "rate": rate, "provisional": provisional},
         )
+        answers.generation_bump(GENERATION)  # the interest tables processes keep
     return row

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onestop.audit.models import Entry
 from onestop.catalogue import selectors, services
@@ -116,3 +118,67 @@ def test_staff_are_offered_the_counter_not_the_citizens_form(world: Any) -> None
         assert "/services/SX-SI-004/apply/" not in staff_page
         assert "/counter/SX-SI-004/apply/" in staff_page
         assert "/services/SX-SI-004/apply/" in alice.get(url).content.decode()
+
+
+def test_the_item_answer_is_kept_until_a_version_is_published(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The second request for an item is answered from the cache without a query, byte for
+    byte the first answer; once a new version's publishing commits, the next request shows
+    it; a version asked for by number and an unknown item answer as before."""
+    client = Client(enforce_csrf_checks=True)
+    first = client.get("/api/v1/catalogue/items/SX-SI-006")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/api/v1/catalogue/items/SX-SI-006")
+    assert (second.status_code, second.content, len(queries)) == (200, first.content, 0)
+    assert second["Content-Type"] == "application/json; charset=utf-8"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_publish(
+            actor=world.adam, code="SX-SI-006", values={"promised_limit_days": 5}, note="faster"
+        )
+    now = client.get("/api/v1/catalogue/items/SX-SI-006").json()
+    assert (now["version"], now["promised_limit_days"]) == (2, 5)
+    old = client.get("/api/v1/catalogue/items/SX-SI-006?version=1").json()
+    assert (old["version"], old["promised_limit_days"]) == (1, 10)
+    for _ in range(2):
+        missing = client.get("/api/v1/catalogue/items/NOPE")
+        assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+
+def test_a_publish_that_rolls_back_keeps_the_answer(world: Any) -> None:
+    """A refused publish (nothing committed) leaves the kept answer in place, and it is
+    still the published version."""
+    client = Client()
+    first = client.get("/api/v1/catalogue/items/SX-SI-006").content
+    with pytest.raises(ServiceError):
+        services.item_publish(actor=world.adam, code="SX-SI-006", values={"visits_required": 9})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/catalogue/items/SX-SI-006").content == first
+    assert len(queries) == 0
+
+
+def test_item_names_and_choices_are_kept_until_a_version_is_published(world: Any) -> None:
+    """Item names and the queue filter's choices are read once, then kept by the process (no
+    query); publishing a version shows its name at once, even before the commit."""
+    assert selectors.item_name(code="SX-SI-006") == selectors.item_get(code="SX-SI-006").name
+    choices = selectors.processed_item_choices()
+    with CaptureQueriesContext(connection) as queries:
+        selectors.item_name(code="SX-SI-006")
+        assert selectors.processed_item_choices() == choices
+    assert len(queries) == 0
+    choices.clear()  # the caller's copy: the kept list stays as it was
+    assert selectors.processed_item_choices() != []
+    services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
+    assert selectors.item_name(code="SX-SI-006") == "新名称"
+    assert ("SX-SI-006", "新名称") in selectors.processed_item_choices()
+
+
+def test_a_request_that_publishes_then_reads_names_sees_the_new_one(world: Any) -> None:
+    """Inside one request (its context bound), a name read before a publish is not what the
+    same request reads after it."""
+    from onestop.common import context
+
+    with context.bind(context.RequestContext(request_id="r1")):
+        assert selectors.item_name(code="SX-SI-006") != "新名称"
+        services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
+        assert selectors.item_name(code="SX-SI-006") == "新名称"

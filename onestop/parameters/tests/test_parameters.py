@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onestop.audit.models import Entry
 from onestop.common.errors import NotPermitted, ServiceError
@@ -178,3 +180,35 @@ def test_publishing_a_share_above_the_minimum_wage_is_refused(world: Any) -> Non
         )
     assert "unemployment_benefit_share" in caught.value.en
     assert ProvinceParameters.objects.filter(province="610000", year=2026).count() == 1
+
+
+def test_the_interest_table_is_kept_until_parameters_are_published(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The book rates and crediting methods are read once and then kept by the process (no
+    query); publishing a book rate, or a province's parameters, retires the kept table, both
+    inside the publishing transaction and after its commit."""
+    province = "610000"  # the seeded province (Shaanxi)
+    year = max(selectors.interest_methods(province=province))
+    with CaptureQueriesContext(connection) as first:
+        rates, _, methods = selectors.interest_table(province=province)
+    with CaptureQueriesContext(connection) as second:
+        assert selectors.interest_table(province=province) == (rates, _, methods)
+    assert (len(first), len(second)) == (2, 0)
+    rates[2099] = rates[max(rates)]  # the caller's copy: the kept table stays as it was
+    assert 2099 not in selectors.interest_table(province=province)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book_rate_publish(
+            actor=world.adam, year=2031, rate=Decimal("0.0150"), provisional=False, source="n"
+        )
+    rates, latest, _ = selectors.interest_table(province=province)
+    assert (rates[2031].rate, latest) == (Decimal("0.0150"), rates[2031])
+    other = "month_product" if methods[year] == "annual" else "annual"
+    services.province_parameters_publish(  # no commit here: the bump in the transaction
+        actor=world.adam,
+        province=province,
+        year=year,
+        values={"interest_method": other},
+        sources="test",
+    )
+    assert selectors.interest_table(province=province)[2][year] == other

@@ -30,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=0, help="reads: gunicorn workers (0: 2 per CPU)"
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="reads: threads per gunicorn worker (docs/deployment.md: 4, gthread; 1: sync)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
@@ -41,6 +47,8 @@ class Command(BaseCommand):
             raise CommandError("--duration must be 1 to 600 and --connections 1 to 1000.")
         if not 0 <= options["workers"] <= 64:
             raise CommandError("--workers must be between 0 and 64.")
+        if not 1 <= options["threads"] <= 64:
+            raise CommandError("--threads must be between 1 and 64.")
         try:
             from bench import dashboards, payroll, posting, reads
         except ImportError as exc:  # pragma: no cover - only outside a source checkout
@@ -52,6 +60,7 @@ class Command(BaseCommand):
                     duration=options["duration"],
                     connections=options["connections"],
                     workers=options["workers"],
+                    threads=options["threads"],
                     seed=options["seed"],
                     write=self.stdout.write,
                 )
