@@ -17,7 +17,7 @@ from onestop.common.pagination import bounded
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
-from onestop.identity.masking import mask_resident_id
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Region
 from onestop.identity.references import labelled
 from onestop.pensions import (
@@ -542,7 +542,11 @@ def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[
 
 
 class SurvivorOut(Schema):
-    name: str
+    person_id: int = Field(
+        description="the person: name and identifiers in full through /persons/{id} and "
+        "/persons/{id}/reveal (journaled)"
+    )
+    name: str = Field(description="masked (张**)")
     resident_id: str  # masked
     died_on: str
     status: str
@@ -564,7 +568,8 @@ def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
     require_scope(request, "applications:read")
     return [
         {
-            "name": b.person.name,
+            "person_id": b.person_id,
+            "name": mask_name(b.person.name),
             "resident_id": mask_resident_id(b.person.resident_id),
             "died_on": b.died_on.isoformat(),
             "status": b.status,
