@@ -15,6 +15,7 @@ from django.test import Client
 from onestop.audit.models import Entry
 from onestop.contributions.models import Declaration, InsuranceRegistration
 from onestop.identity import services as identity
+from onestop.identity.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,8 @@ def test_token_cannot_mint_tokens_even_without_csrf(world: Any) -> None:
         content_type="application/json",
         headers={"Authorization": f"Bearer {issued.secret}"},
     )
-    assert response.status_code == 401
+    assert response.status_code == 403 and response.json()["code"] == "session_only"
+    assert ApiToken.objects.count() == 1
     assert not Declaration.objects.exists()
 
 

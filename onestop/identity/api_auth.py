@@ -72,7 +72,33 @@ class BrowserSession(SessionAuth):
         return user
 
 
+class TokenNotAccepted(NotPermitted):
+    def __init__(self) -> None:
+        super().__init__(
+            "API 令牌不能创建、列出或吊销令牌：请登录后在“API 令牌”页面（/account/tokens/）"
+            "或以浏览器会话调用本接口。",
+            "An API token cannot create, list or revoke tokens: sign in and use the API "
+            "tokens page (/account/tokens/), or call this with the browser session.",
+            code="session_only",
+        )
+
+
+class SessionOnly(BrowserSession):
+    """The token endpoints: a browser session only, so that a leaked token cannot mint
+    more. A valid bearer token is a known caller doing what tokens may not do: 403 with
+    the reason (an unknown one is a 401, as anywhere)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if kind.lower() == "bearer" and secret.strip():
+            if token_authenticate(secret.strip()) is not None:
+                raise TokenNotAccepted()
+            return None
+        return super().__call__(request)
+
+
 session_auth = BrowserSession(csrf=True)
+session_only_auth = SessionOnly(csrf=True)
 token_auth = TokenAuth()
 # Order matters: the token first, so a machine's write never meets the CSRF check.
 ANY_AUTH = [token_auth, session_auth]
