@@ -16,7 +16,7 @@ from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, is_own_person, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.references import labelled
 
@@ -486,8 +486,9 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
 @router.get("/persons/{person_id}/statement", response={200: StatementOut, 404: ErrorOut})
 def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
     """Every month ever contributed, paid or not; the account credited from paid months and
-    what is owed; every year with months."""
-    require_scope(request, "contributions:read")
+    what is owed; every year with months. A token reading its own person's needs only
+    ``profile:read``."""
+    require_scope(request, "contributions:read", own=is_own_person(request, person_id))
     person = selectors.person_checked(actor=request.user, person_id=person_id)
     return statement_out(selectors.statement_of(person=person))
 
@@ -671,14 +672,14 @@ def _own_person(request: HttpRequest) -> Any:
 def my_flexible(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person as an individual payer: registration, bases, period bills with
     arrears and the late surcharge accrued today."""
-    require_scope(request, "contributions:read")
+    require_scope(request, "contributions:read", own=True)
     return _payer_out(_own_person(request))
 
 
 @router.get("/persons/{person_id}/flexible", response={200: IndividualPayerOut, 404: ErrorOut})
 def person_flexible(request: HttpRequest, person_id: int) -> dict[str, Any]:
     """A person's individual-payer record, for staff who may see the person."""
-    require_scope(request, "contributions:read")
+    require_scope(request, "contributions:read", own=is_own_person(request, person_id))
     return _payer_out(selectors.person_checked(actor=request.user, person_id=person_id))
 
 

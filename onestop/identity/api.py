@@ -12,7 +12,12 @@ from ninja.responses import Status
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
-from onestop.identity.api_auth import ANY_AUTH, require_scope, session_only_auth
+from onestop.identity.api_auth import (
+    ANY_AUTH,
+    is_own_person,
+    require_scope,
+    session_only_auth,
+)
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.rules.identifiers import check_credit_code, check_resident_id
@@ -73,7 +78,10 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str
-    scopes: list[str]
+    scopes: list[str] = Field(
+        default_factory=lambda: ["profile:read"],
+        description="default: profile:read, the caller's own profile and records",
+    )
     days: int = 90
 
 
@@ -181,7 +189,7 @@ def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, auth=ANY_AUTH)
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=is_own_person(request, person_id))
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     return person_out(person, actor=request.user)
 

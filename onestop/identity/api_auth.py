@@ -104,10 +104,28 @@ token_auth = TokenAuth()
 ANY_AUTH = [token_auth, session_auth]
 
 
-def require_scope(request: HttpRequest, scope: str) -> None:
-    """A token must carry ``scope``; a browser session is limited by the user's role alone."""
+#: The scope every role's token may carry (and a new token has unless told otherwise): the
+#: caller's own profile and own records. An operation that reads only the caller's own data
+#: (``/me/...``, ``/persons/<own id>/statement``) accepts it in place of its scope; reading
+#: anyone else's still needs that scope, and the user's role decides as for a session.
+OWN_DATA_SCOPE = "profile:read"
+
+
+def is_own_person(request: HttpRequest, person_id: int) -> bool:
+    """Whether ``person_id`` is the caller's own person record."""
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    return person is not None and person.pk == person_id
+
+
+def require_scope(request: HttpRequest, scope: str, *, own: bool = False) -> None:
+    """A token must carry ``scope`` (or, when ``own``: the operation reads only the
+    caller's own data, ``OWN_DATA_SCOPE``); a browser session is limited by the user's role
+    alone."""
     api_token = getattr(request, "api_token", None)
-    if api_token is not None and scope not in api_token.scopes:
-        raise NotPermitted(
-            "令牌缺少权限范围 " + scope + "。", f"The token lacks the scope {scope}.", code="scope"
-        )
+    if api_token is None or scope in api_token.scopes:
+        return
+    if own and OWN_DATA_SCOPE in api_token.scopes:
+        return
+    raise NotPermitted(
+        "令牌缺少权限范围 " + scope + "。", f"The token lacks the scope {scope}.", code="scope"
+    )

@@ -327,7 +327,7 @@ def _run_out(run: PayrollRun) -> dict[str, Any]:
 @router.get("/me/pension", response=MyPensionOut, auth=ANY_AUTH)
 def my_pension(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's pension: the award with its explanation, and every payment."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     pensioner = selectors.pensioner_of(actor=request.user)
     if pensioner is None:
         return {"pensioner": None, "payments": []}
@@ -481,7 +481,7 @@ def my_retirement(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's retirement: statutory month and flexible window, contribution
     months against the minimum, the two ways to meet a shortfall with their prices, and the
     transfers of their pension relation."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound("没有参保人员信息。", "No insured person is linked to this account.")

@@ -153,9 +153,14 @@ def test_bad_token_request_is_422_or_400_with_both_languages(world: Any, client:
     body = response.json()
     assert body["code"] == "scopes" and body["message_zh"] and body["message_en"]
     assert (
-        client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json").status_code
+        client.post(
+            "/api/v1/tokens", {"scopes": ["x"]}, content_type="application/json"
+        ).status_code
         == 422
     )
+    # Without scopes: the own-data scope, the least a token can carry.
+    default = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
+    assert default.status_code == 201 and default.json()["token"]["scopes"] == ["profile:read"]
 
 
 def test_employer_users_see_their_employers(world: Any, client: Client) -> None:
