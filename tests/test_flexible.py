@@ -277,7 +277,7 @@ def test_two_quarters_billed_collected_and_counted_like_employee_months(
     assert collection_sync(adapter=adapter).payments_new == 0
     assert LedgerEntry.objects.filter(source_type="individual_bill").count() == 12
     statement = statement_of(person=world.alice)
-    flexible = [m for m in statement.months if m.employer == "灵活就业 individual payer"]
+    flexible = [m for m in statement.months if m.source == "flexible"]
     assert len(flexible) == 6
     assert {(m.base, m.individual_amount, m.to_account, m.paid) for m in flexible} == {
         (Decimal("6000.00"), Decimal("1200.00"), Decimal("480.00"), True)

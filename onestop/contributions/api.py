@@ -113,7 +113,11 @@ class BillOut(Schema):
 
 class MonthOut(Schema):
     period: str
-    employer: str
+    employer: str = Field(
+        description="the employer's name; for a month paid as an individual or brought in "
+        "from another province, what it is, in the request's language (see ``source``)"
+    )
+    source: str = Field(description="employer, flexible (an individual payer) or transfer")
     base: str
     employer_amount: str
     individual_amount: str
@@ -471,7 +475,8 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
         "months": [
             {
                 "period": m.period,
-                "employer": m.employer,
+                "employer": m.label,
+                "source": m.source,
                 "base": f"{m.base:.2f}",
                 "employer_amount": f"{m.employer_amount:.2f}",
                 "individual_amount": f"{m.individual_amount:.2f}",

@@ -68,7 +68,7 @@ def test_a_transfer_in_posts_the_months_the_account_and_the_pooled_funds(
     statement = ledger.statement_of(person=world.alice)
     assert (statement.contribution_months, statement.account_balance) == (168, Decimal("67200.00"))
     assert statement.months[0].period == "2010-01" and statement.months[0].base == Decimal("5000")
-    assert statement.months[0].employer == "转入 transferred in"
+    assert (statement.months[0].source, statement.months[0].label) == ("transfer", "从外省转入")
     pooled = LedgerEntry.objects.filter(source_type="transfer_pool").aggregate(s=Sum("amount"))
     assert pooled["s"] == Decimal("100800.00")
     assert ledger.ledger_verify() == []
