@@ -327,6 +327,7 @@ def consents(request: HttpRequest) -> list[dict[str, Any]]:
 class ConsentOfferOut(Schema):
     consumer: str
     consumer_name: str
+    consumer_name_en: str
     resource: str
     resource_name: str
     resource_name_en: str
