@@ -13,7 +13,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.middleware.csrf import _get_new_csrf_string  # type: ignore[attr-defined]
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.utils import timezone
 
@@ -447,8 +447,9 @@ def test_the_base_is_reset_when_the_new_average_wage_is_published(
         browser(world.alice.user), base="4770", frequency="monthly", start_month=f"{today:%Y-%m}"
     )
     assert answer.json()["status"] == "approved"
-    row = ProvinceParameters.objects.filter(province="610000", year=today.year).values().first()
-    assert row is not None
+    found = ProvinceParameters.objects.filter(province="610000", year=today.year).values().first()
+    assert found is not None
+    row: dict[str, Any] = dict(found)
     for key in ("id", "created_at"):
         row.pop(key, None)
     ProvinceParameters.objects.create(
@@ -563,13 +564,13 @@ def test_a_month_an_employer_also_declared_becomes_a_refund(
     ).accepted
     from onestop.contributions.models import Bill
 
-    for bill in Bill.objects.filter(employer=world.acme, period=first):
+    for employer_bill in Bill.objects.filter(employer=world.acme, period=first):
         contributions.payment_record(
             actor=None,
-            external_id=f"TAX-{bill.pk}",
-            bill=bill,
-            amount=bill.amount_due,
-            paid_on=bill.due_date,
+            external_id=f"TAX-{employer_bill.pk}",
+            bill=employer_bill,
+            amount=employer_bill.amount_due,
+            paid_on=employer_bill.due_date,
         )
     assert individual.payers_daily()["refunds"] == 1
     from onestop.contributions.models import IndividualRefund

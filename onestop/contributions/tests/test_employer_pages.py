@@ -393,7 +393,7 @@ def test_a_supplementary_that_changes_nothing_is_refused(acme: Any) -> None:
     ).content.decode()
     assert 'id="declaration-rejected"' in grid
     assert "The supplementary declaration changes no wage or amount" in grid
-    body = {
+    body: dict[str, Any] = {
         "period": "2024-10",
         "kind": "supplementary",
         "rows": [
