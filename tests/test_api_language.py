@@ -65,3 +65,49 @@ def test_the_language_cookie_is_the_reader_choice(world: Any) -> None:
     carol.cookies["onestop_language"] = "en"
     answer = carol.get("/api/v1/applications/SX00000000000000", headers={"accept-language": "zh"})
     assert answer.json()["message"] == "Not found."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/v1/applications", 405, "method_not_allowed"),
+        ("delete", "/api/v1/tokens", 405, "method_not_allowed"),
+        ("put", "/api/v1/me", 405, "method_not_allowed"),
+        ("get", "/api/v1/no-such-path", 404, "not_found"),
+        ("post", "/api/v1/no-such-path", 404, "not_found"),
+        ("get", "/api/v1/applications/", 404, "not_found"),
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_wrong_method_or_path_gets_the_api_error_shape(
+    world: Any, method: str, path: str, status: int, code: str, language: str
+) -> None:
+    """Django's 404 and Django Ninja's 405 under /api/v1/ answer the API's JSON body in both
+    languages (``message`` in the asked-for one); a 405 keeps its Allow header and names it."""
+    alice = Client(enforce_csrf_checks=True)
+    alice.force_login(world.alice.user)
+    answer = getattr(alice, method)(path, headers={"accept-language": language})
+    assert answer.status_code == status
+    assert answer["Content-Type"] == "application/json"
+    body = answer.json()
+    assert body["code"] == code
+    assert body["message"] == body["message_zh" if language == "zh-hans" else "message_en"]
+    if status == 405:
+        allowed = ", ".join(sorted(m.strip() for m in answer["Allow"].split(",")))
+        assert body["message_zh"] == f"该接口不支持此请求方法（允许：{allowed}）。"
+        assert body["message_en"] == (
+            f"This method is not allowed on this path (allowed: {allowed})."
+        )
+    else:
+        assert (body["message_zh"], body["message_en"]) == (
+            "未找到该接口或资源。",
+            "No such API path or resource.",
+        )
+
+
+def test_pages_keep_their_html_errors(world: Any) -> None:
+    """Outside /api/ a missing page is still the HTML error page."""
+    alice = Client()
+    alice.force_login(world.alice.user)
+    answer = alice.get("/no-such-page/")
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")

@@ -17,6 +17,7 @@ works on whatever month the demo data ends.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -320,7 +321,7 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
             "4",
         )
     for port in [*ports, int(env["TAX_PORT"])]:
-        wait_for(f"port {port}", lambda port=port: _reachable("127.0.0.1", port))
+        wait_for(f"port {port}", functools.partial(_reachable, "127.0.0.1", port))
     _worker(deployment, "worker1")
     deployment.start("beat", "celery", "-A", "config", "beat", "-s", str(deployment.root / "beat"))
 

@@ -74,7 +74,10 @@ def own_database(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def counts(env: dict[str, str]) -> list[int]:
-    return json.loads(onestop(env, "shell", "-c", COUNTS).stdout.strip().splitlines()[-1])
+    found: list[int] = json.loads(
+        onestop(env, "shell", "-c", COUNTS).stdout.strip().splitlines()[-1]
+    )
+    return found
 
 
 @pytest.mark.slow

@@ -416,13 +416,26 @@ class BulkErrorOut(ErrorOut):
 BULK_RESPONSES = {200: BulkOut, 400: BulkErrorOut, 403: ErrorOut}
 
 
-@router.post("/queue/claim", response=BULK_RESPONSES)
+class ClaimOut(BulkOut):
+    claimed: list[str] = Field(description="the cases newly claimed")
+    already_held: list[str] = Field(
+        description="the cases the caller held already (in ``done``, nothing written)"
+    )
+
+
+@router.post("/queue/claim", response={**BULK_RESPONSES, 200: ClaimOut})
 def queue_claim(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
     """Claim several cases at once (each one's first open step the caller may act on): all
-    or nothing; when one is refused, none is claimed and ``refused`` gives each reason."""
+    or nothing; when one is refused (a colleague's, ``claimed``, included), none is claimed
+    and ``refused`` gives each reason. ``done`` lists every case now the caller's,
+    ``claimed`` those newly claimed, ``already_held`` those the caller held before."""
     require_scope(request, "applications:write")
-    done = bulk.cases_claim(actor=request.user, numbers=payload.numbers)
-    return {"done": [c.number for c in done]}
+    claimed = bulk.cases_claim(actor=request.user, numbers=payload.numbers)
+    return {
+        "done": [c.number for c in claimed.done],
+        "claimed": [c.number for c in claimed.new],
+        "already_held": [c.number for c in claimed.held],
+    }
 
 
 @router.post("/queue/assign", response=BULK_RESPONSES)

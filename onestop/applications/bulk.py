@@ -5,6 +5,7 @@ claim or assignment that would have been made is journaled by the single-case op
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -22,16 +23,20 @@ NUMBER_MAX = 24
 
 class BulkRefused(ServiceError):
     """At least one case of a bulk action was refused; nothing was done. ``refused`` lists
-    each refused case's number and reason (code, Chinese, English)."""
+    each refused case's number and reason (code, Chinese, English); the message also says
+    how many of them a colleague holds (code ``claimed``)."""
 
     code = "bulk_refused"
 
     def __init__(self, refused: list[dict[str, str]]) -> None:
         numbers = "、".join(r["number"] for r in refused)
+        taken = sum(1 for r in refused if r["code"] == "claimed")
         super().__init__(
-            f"未作任何改动：{len(refused)} 件不能办理（{numbers}）。",
+            f"未作任何改动：{len(refused)} 件不能办理（{numbers}）"
+            + (f"，其中 {taken} 件已由其他工作人员认领。" if taken else "。"),
             f"Nothing was changed: {len(refused)} of the cases were refused "
-            f"({', '.join(r['number'] for r in refused)}).",
+            f"({', '.join(r['number'] for r in refused)})"
+            + (f", {taken} of them claimed by another staff member." if taken else "."),
         )
         self.refused = refused
 
@@ -78,13 +83,35 @@ def _each(actor: Any, numbers: list[str], operation: Any) -> list[Application]:
     return done
 
 
-def cases_claim(*, actor: Any, numbers: list[str]) -> list[Application]:
+@dataclass(frozen=True)
+class Claimed:
+    """What a bulk claim did: the cases newly claimed, and those ``actor`` already held
+    (nothing written for them)."""
+
+    new: list[Application]
+    held: list[Application]
+
+    @property
+    def done(self) -> list[Application]:
+        return self.new + self.held
+
+
+def cases_claim(*, actor: Any, numbers: list[str]) -> Claimed:
     """Claim, for ``actor``, the first open step they may act on of each case; all or
-    nothing."""
+    nothing (a case a colleague holds is refused, ``claimed``)."""
     if not policy.is_staff_member(actor):
         raise NotPermitted()
-    return _each(
-        actor, numbers, lambda case: services.application_claim(actor=actor, application=case)
+    held: set[int] = set()
+
+    def claim(case: Application) -> Application:
+        claimed, new = services.application_claim_new(actor=actor, application=case)
+        if not new:
+            held.add(claimed.pk)
+        return claimed
+
+    done = _each(actor, numbers, claim)
+    return Claimed(
+        new=[c for c in done if c.pk not in held], held=[c for c in done if c.pk in held]
     )
 
 

@@ -823,8 +823,15 @@ def bulk_claim_view(request: HttpRequest) -> HttpResponse:
     if not policy.is_staff_member(request.user):
         raise NotPermitted()
     try:
-        done = bulk.cases_claim(actor=request.user, numbers=request.POST.getlist("number"))
-        messages.success(request, _("Claimed: %(n)s.") % {"n": len(done)})
+        claimed = bulk.cases_claim(actor=request.user, numbers=request.POST.getlist("number"))
+        if claimed.held:
+            messages.success(
+                request,
+                _("Newly claimed: %(n)s; already yours: %(held)s.")
+                % {"n": len(claimed.new), "held": len(claimed.held)},
+            )
+        else:
+            messages.success(request, _("Claimed: %(n)s.") % {"n": len(claimed.new)})
     except bulk.BulkRefused as exc:
         _bulk_refused(request, exc)
     except ServiceError as exc:  # nothing selected, too many (NotPermitted is raised)

@@ -41,6 +41,65 @@ class RequestContextMiddleware:
         return response
 
 
+#: The API's answer to an error that no API handler shaped (Django's own 404 for a path the
+#: API does not have, Django Ninja's plain-text 405, a bare 4xx/5xx from anything else):
+#: status -> (code, Chinese, English).
+API_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("malformed", "请求格式不正确。", "The request is malformed."),
+    403: ("forbidden", "无权执行此操作。", "You are not allowed to do this."),
+    404: ("not_found", "未找到该接口或资源。", "No such API path or resource."),
+    405: (
+        "method_not_allowed",
+        "该接口不支持此请求方法（允许：{allowed}）。",
+        "This method is not allowed on this path (allowed: {allowed}).",
+    ),
+    413: ("too_large", "请求体过大。", "The request body is too large."),
+}
+_SERVER_ERROR = (
+    "server_error",
+    "服务器内部错误，已记录。请稍后再试。",
+    "Internal server error; it has been logged. Please try again later.",
+)
+
+
+class ApiErrorMiddleware:
+    """Every error answered under ``/api/`` carries the API's JSON error body (``code``,
+    ``message_zh``, ``message_en``, ``message``), whoever produced it; headers such as
+    ``Allow`` and ``Retry-After`` are kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        from django.http import JsonResponse
+
+        from onestop.common.errors import with_message
+
+        code, zh, en = API_ERRORS.get(response.status_code, _SERVER_ERROR)
+        if response.status_code < 500 and response.status_code not in API_ERRORS:
+            code, zh, en = ("http", "请求被拒绝。", "The request is refused.")
+        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        body = with_message(
+            {
+                "code": code,
+                "message_zh": zh.format(allowed=allowed or "—"),
+                "message_en": en.format(allowed=allowed or "—"),
+            }
+        )
+        shaped = JsonResponse(body, status=response.status_code)
+        for header in ("Allow", "Retry-After", "X-Request-ID", "Vary"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
+
+
 class ServiceErrorMiddleware:
     """Turns service errors raised in views into 403/404/400 pages in the user's language."""
 

@@ -17,7 +17,7 @@ from onestop.contributions import files, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, is_own_person, require_scope
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.references import labelled
 
@@ -118,7 +118,11 @@ class MonthOut(Plain):
     supplementary's difference once it is)."""
 
     period: str
-    employer: str
+    employer: str = Field(
+        description="the employer's name; for a month paid as an individual or brought in "
+        "from another province, what it is, in the request's language (see ``source``)"
+    )
+    source: str = Field(description="employer, flexible (an individual payer) or transfer")
     base: str
     employer_amount: str
     individual_amount: str
@@ -477,7 +481,8 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
         "months": [
             {
                 "period": m.period,
-                "employer": m.employer,
+                "employer": m.label,
+                "source": m.source,
                 "base": f"{m.base:.2f}",
                 "employer_amount": f"{m.employer_amount:.2f}",
                 "individual_amount": f"{m.individual_amount:.2f}",
@@ -493,8 +498,9 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
 @router.get("/persons/{person_id}/statement", response={200: StatementOut, 404: ErrorOut})
 def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
     """Every month ever contributed, paid or not; the account credited from paid months and
-    what is owed; every year with months."""
-    require_scope(request, "contributions:read")
+    what is owed; every year with months. A token reading its own person's needs only
+    ``profile:read``."""
+    require_scope(request, "contributions:read", own=is_own_person(request, person_id))
     person = selectors.person_checked(actor=request.user, person_id=person_id)
     return statement_out(selectors.statement_of(person=person))
 
@@ -678,14 +684,14 @@ def _own_person(request: HttpRequest) -> Any:
 def my_flexible(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person as an individual payer: registration, bases, period bills with
     arrears and the late surcharge accrued today."""
-    require_scope(request, "contributions:read")
+    require_scope(request, "contributions:read", own=True)
     return _payer_out(_own_person(request))
 
 
 @router.get("/persons/{person_id}/flexible", response={200: IndividualPayerOut, 404: ErrorOut})
 def person_flexible(request: HttpRequest, person_id: int) -> dict[str, Any]:
     """A person's individual-payer record, for staff who may see the person."""
-    require_scope(request, "contributions:read")
+    require_scope(request, "contributions:read", own=is_own_person(request, person_id))
     return _payer_out(selectors.person_checked(actor=request.user, person_id=person_id))
 
 

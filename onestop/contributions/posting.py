@@ -254,6 +254,29 @@ def post(
         )
 
 
+def changes_anything(*, declaration_id: int, employer_id: int, period: int) -> bool:
+    """Whether a posted supplementary declaration changed the month: an amount (a ledger
+    record of its own) or a declared wage (a person whose wage differs from the one the
+    employer's earlier declarations of the month gave, or who had none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM contributions_ledgerrecord WHERE source_type = 'declaration' "
+            "AND source_id = %s LIMIT 1",
+            [declaration_id],
+        )
+        if cursor.fetchone() is not None:
+            return True
+        cursor.execute(
+            "SELECT 1 FROM contributions_contributiondetail d WHERE d.declaration_id = %s "
+            "AND d.period = %s AND d.employer_id = %s AND NOT EXISTS (SELECT 1 FROM ("
+            "SELECT p.wage FROM contributions_contributiondetail p WHERE p.period = %s "
+            "AND p.employer_id = %s AND p.person_id = d.person_id AND p.declaration_id < %s "
+            "ORDER BY p.declaration_id DESC LIMIT 1) last WHERE last.wage = d.wage) LIMIT 1",
+            [declaration_id, period, employer_id, period, employer_id, declaration_id],
+        )
+        return cursor.fetchone() is not None
+
+
 def staged_totals(
     rows: Sequence[StagedRow], insurances: set[str]
 ) -> dict[tuple[str, bool], Decimal]:

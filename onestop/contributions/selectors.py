@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from onestop.common.errors import NotFound
 from onestop.contributions import netting
@@ -32,8 +33,10 @@ from onestop.identity.models import Employer, Person
 from onestop.rules.contributions import Rates, late_surcharge
 
 VIEW = "contributions.view"
-#: The payer shown on a statement month paid as an individual (flexible employment).
-FLEXIBLE_LABEL = "灵活就业 individual payer"
+#: The key of a statement month paid as an individual (flexible employment), in place of an
+#: employer's name; shown as ``StatementMonth.label`` in the reader's language. No employer
+#: name starts with a NUL.
+FLEXIBLE_KEY = "\x00flexible"
 CENT = Decimal("0.01")
 
 
@@ -182,7 +185,7 @@ def credits_of(*, employer: Employer) -> list[CreditRow]:
 @dataclass(frozen=True)
 class StatementMonth:
     period: str
-    employer: str
+    employer: str  # the employer's name; "" for a month paid as an individual or brought in
     base: Decimal
     employer_amount: Decimal
     individual_amount: Decimal
@@ -194,6 +197,17 @@ class StatementMonth:
     #: The account part of the month's declarations that do not count yet (a raising
     #: supplementary not paid: its difference; a month not paid: all of it).
     owed: Decimal = Decimal("0.00")
+    source: str = "employer"  # employer, flexible (an individual payer) or transfer
+
+    @property
+    def label(self) -> str:
+        """Who paid the month, in the active language: the employer's name, else what the
+        month is (paid as an individual, brought in from another province)."""
+        if self.source == "flexible":
+            return str(_("Individual payer (flexible employment)"))
+        if self.source == "transfer":
+            return str(_("Transferred in from another province"))
+        return self.employer
 
 
 @dataclass(frozen=True)
@@ -283,12 +297,12 @@ def statement_of(*, person: Person) -> Statement:
             or (kind == "transfer_in" and source_type == "transfer")
             or kind == "flexible_account"
         ):
-            label = FLEXIBLE_LABEL if kind == "flexible_account" else (employer_name or "")
+            label = FLEXIBLE_KEY if kind == "flexible_account" else (employer_name or "")
             bases.setdefault((period, label), []).append((source_type, source_id, base))
         if kind not in MONTH_KINDS:
             continue
         flexible = kind in ("flexible_account", "flexible_pooled")
-        key = (period, FLEXIBLE_LABEL if flexible else (employer_name or ""))
+        key = (period, FLEXIBLE_KEY if flexible else (employer_name or ""))
         month = by_month.setdefault(
             key,
             {
@@ -328,7 +342,14 @@ def statement_of(*, person: Person) -> Statement:
         months.append(
             StatementMonth(
                 period=str(month_of(period)),
-                employer=employer or ("转入 transferred in" if month["transferred"] else ""),
+                employer="" if employer == FLEXIBLE_KEY else employer,
+                source=(
+                    "flexible"
+                    if employer == FLEXIBLE_KEY
+                    else "transfer"
+                    if not employer and month["transferred"]
+                    else "employer"
+                ),
                 base=_dec(_base_shown(bases.get((period, employer), []), unpaid)),
                 employer_amount=month["employer_pooled"],
                 individual_amount=month["flexible"] or month["individual_account"],

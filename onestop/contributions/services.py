@@ -714,15 +714,25 @@ def declaration_submit(
             missing = _missing_employees(employer, period, kind, listed)
             if row_errors or unmatched or missing or elsewhere:
                 raise _Unmatched(unmatched, missing, elsewhere)
-            if preview or (adjustments and not confirm_adjustments):
+            supplementary = kind == DeclarationKind.SUPPLEMENTARY
+            to_check = preview or (adjustments and not confirm_adjustments)
+            if to_check and not supplementary:
                 raise _Checked()  # roll back: nothing is posted before the confirmation
             posting.post(
                 declaration_id=declaration.pk,
                 employer_id=employer.pk,
                 period=period,
                 insurances=set(registered),
-                adjusting=kind == DeclarationKind.SUPPLEMENTARY,
+                adjusting=supplementary,
             )
+            # Posted (in this transaction) to see whether it changes anything: one that
+            # changes nothing is refused before a preview or a confirmation is offered.
+            if supplementary and not posting.changes_anything(
+                declaration_id=declaration.pk, employer_id=employer.pk, period=period
+            ):
+                raise _Unchanged()
+            if to_check:
+                raise _Checked()  # roll back: nothing is posted before the confirmation
             bills = _bills(
                 declaration,
                 period,
@@ -782,6 +792,21 @@ def declaration_submit(
                     "adjusted": len(adjustments),
                 },
             )
+    except _Unchanged:
+        return _rejected(
+            actor,
+            employer,
+            period,
+            [
+                RowError(
+                    0,
+                    "rows",
+                    "补充申报与该月已申报的工资和金额相同，没有需要补充的内容，未入账。",
+                    "The supplementary declaration changes no wage or amount of the month "
+                    "already declared; nothing was posted.",
+                )
+            ],
+        )
     except _Checked:
         checked = {
             "accepted": False,
@@ -841,6 +866,10 @@ def declaration_submit(
             ],
         )
     return DeclarationResult(True, reply, declaration=declaration, adjustments=adjustments)
+
+
+class _Unchanged(Exception):
+    """A supplementary declaration that changes nothing: rolled back and refused."""
 
 
 class _Checked(Exception):

@@ -95,7 +95,7 @@ def render(
     data += [
         [
             m.period,
-            Paragraph(pdf_fonts.markup(m.employer[:18]), cell),
+            Paragraph(pdf_fonts.markup(m.label[:18]), cell),
             f"{m.base:.2f}",
             f"{m.employer_amount:.2f}",
             f"{m.individual_amount:.2f}",

@@ -25,7 +25,7 @@ class ResourceAdmin(AuditedAdmin):
 
 @admin.register(Consumer)
 class ConsumerAdmin(AuditedAdmin):
-    list_display = ("code", "name", "kind", "algorithm", "active")
+    list_display = ("code", "name", "name_en", "kind", "algorithm", "active")
     list_filter = ("kind", "active")
 
 

@@ -313,20 +313,21 @@ def _consent_out(c: Consent) -> dict[str, Any]:
 @bounded
 def data_use(request: HttpRequest) -> list[Message]:
     """Every query about the signed-in person: who, which fields, why, when."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     return services.data_use_of(actor=request.user)
 
 
 @router.get("/me/consents", response=list[ConsentOut], auth=ANY_AUTH)
 @bounded
 def consents(request: HttpRequest) -> list[dict[str, Any]]:
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     return [_consent_out(c) for c in services.consents_of(actor=request.user)]
 
 
 class ConsentOfferOut(Schema):
     consumer: str
     consumer_name: str
+    consumer_name_en: str
     resource: str
     resource_name: str
     resource_name_en: str
@@ -339,7 +340,7 @@ class ConsentOfferOut(Schema):
 def consent_offers(request: HttpRequest) -> list[Any]:
     """What a person may authorise: each requester's stated purposes for the data that need
     consent (its grants in force). A consent names one of these exactly."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     return list(services.consent_offers())
 
 
@@ -373,7 +374,7 @@ def consent_revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
 @bounded
 def my_licences(request: HttpRequest) -> list[Any]:
     """The signed-in person's e-licences in the library."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     return licences.licences_of(person=person) if person is not None else []
 

@@ -36,7 +36,8 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
     registry_private, registry_public = algorithms.keypair(algorithms.ED25519)
     registry = Consumer.objects.create(
         code="civil_affairs",
-        name="省民政厅婚姻殡葬登记系统 Civil affairs registry",
+        name="省民政厅婚姻殡葬登记系统",
+        name_en="Civil affairs registry",
         kind=ConsumerKind.REGISTRY,
         algorithm=algorithms.ED25519,
         public_key=registry_public,
@@ -113,7 +114,8 @@ def load(*, state_file: Path, alice: Person, deceased: Person) -> dict[str, str]
     bank_private, bank_public = algorithms.keypair(algorithms.ED25519)
     bank = Consumer.objects.create(
         code=BANK,
-        name="西安某银行（演示） Demo bank, Xi'an",
+        name="西安某银行（演示）",
+        name_en="Demo bank, Xi'an",
         kind=ConsumerKind.THIRD_PARTY,
         algorithm=algorithms.ED25519,
         public_key=bank_public,

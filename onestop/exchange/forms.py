@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onestop.common.templatetags.one_language import one_language
 from onestop.exchange.services import ConsentOffer
 
 
@@ -27,7 +26,7 @@ class ConsentForm(forms.Form):
         offer.choices = [
             (
                 o.key,
-                f"{one_language(o.consumer_name)} · "
+                f"{o.consumer_name if zh else o.consumer_name_en or o.consumer_name} · "
                 f"{o.resource_name if zh else o.resource_name_en} · "
                 f"{o.purpose_name if zh else o.purpose_name_en}",
             )

@@ -582,8 +582,11 @@ def purpose_get(*, code: str) -> Purpose:
 
 
 def purpose_labels() -> dict[str, str]:
-    """Each purpose code's label in both languages, for pages that show logged purposes."""
-    return {p.code: f"{p.name} {p.name_en}" for p in Purpose.objects.all()}
+    """Each purpose code's label in the active language, for pages that show logged
+    purposes."""
+    from onestop.common.templatetags.one_language import pick
+
+    return {p.code: str(pick(p, "name")) for p in Purpose.objects.all()}
 
 
 def consumer_get(*, code: str) -> Consumer:

@@ -82,7 +82,8 @@ class Consumer(models.Model):
     """A system registered with the gateway, with the public key it signs with."""
 
     code = models.CharField(verbose_name=_("code"), max_length=64, unique=True)
-    name = models.CharField(verbose_name=_("name (Chinese, then English)"), max_length=120)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    name_en = models.CharField(verbose_name=_("name (English)"), max_length=120, blank=True)
     kind = models.CharField(
         verbose_name=_("consumer type"), max_length=16, choices=ConsumerKind.choices
     )
@@ -98,10 +99,10 @@ class Consumer(models.Model):
         verbose_name_plural = _("gateway consumers")
 
     def __str__(self) -> str:
-        # Names are recorded as the Chinese, then the English ("西安某银行（演示） Demo bank").
-        from onestop.common.templatetags.one_language import one_language
+        """The name in the active language (the Chinese one when no English one is kept)."""
+        from onestop.common.templatetags.one_language import pick
 
-        return one_language(self.name)
+        return str(pick(self, "name"))
 
 
 class Purpose(models.Model):

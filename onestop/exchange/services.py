@@ -374,7 +374,8 @@ def consent_grant(
         raise ServiceError(
             f"{consumer.name}未申明以该用途查询这项数据；它申明的用途："
             f"{'、'.join(o.purpose_name for o in offered) or '无'}。",
-            f"{consumer.name} has not stated this purpose for these data; its stated "
+            f"{consumer.name_en or consumer.name} has not stated this purpose for these data; "
+            "its stated "
             f"purposes: {', '.join(o.purpose for o in offered) or 'none'}.",
             code="purpose",
         )
@@ -454,8 +455,18 @@ def data_use_of(*, actor: Any) -> list[Message]:
     resources = {
         r.code: (r.name_en or r.name) if english else r.name for r in Resource.objects.all()
     }
+    # The log keeps the party's name as it was (Chinese, or "中文 English" before the
+    # English name had a field of its own): a registered consumer's is shown in the reader's
+    # language.
+    parties: dict[str, str] = {}
+    for consumer in Consumer.objects.all():
+        shown = (consumer.name_en or consumer.name) if english else consumer.name
+        parties[consumer.name] = shown
+        if consumer.name_en:
+            parties[f"{consumer.name} {consumer.name_en}"] = shown
     found = list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
     for message in found:  # a code is shown by its labels; older free text as it is
+        message.party_label = parties.get(message.party, message.party)  # type: ignore[attr-defined]
         message.purpose_label = labels.get(message.purpose, message.purpose)  # type: ignore[attr-defined]
         message.resource_label = resources.get(message.resource, message.resource)  # type: ignore[attr-defined]
         message.field_labels = [str(FIELDS.get(f, f)) for f in message.fields or []]  # type: ignore[attr-defined]
@@ -471,6 +482,7 @@ class ConsentOffer:
     key: str  # "consumer/resource/purpose", for a form's choice
     consumer: str
     consumer_name: str
+    consumer_name_en: str
     resource: str
     resource_name: str
     resource_name_en: str
@@ -504,6 +516,7 @@ def consent_offers() -> list[ConsentOffer]:
                 key=f"{g.consumer.code}/{g.resource.code}/{g.purpose}",
                 consumer=g.consumer.code,
                 consumer_name=g.consumer.name,
+                consumer_name_en=g.consumer.name_en,
                 resource=g.resource.code,
                 resource_name=g.resource.name,
                 resource_name_en=g.resource.name_en,

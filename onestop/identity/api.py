@@ -12,7 +12,12 @@ from ninja.responses import Status
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
-from onestop.identity.api_auth import ANY_AUTH, require_scope, session_auth
+from onestop.identity.api_auth import (
+    ANY_AUTH,
+    is_own_person,
+    require_scope,
+    session_only_auth,
+)
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.rules.identifiers import check_credit_code, check_resident_id
@@ -73,7 +78,10 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str
-    scopes: list[str]
+    scopes: list[str] = Field(
+        default_factory=lambda: ["profile:read"],
+        description="default: profile:read, the caller's own profile and records",
+    )
     days: int = 90
 
 
@@ -181,7 +189,7 @@ def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, auth=ANY_AUTH)
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=is_own_person(request, person_id))
     person = selectors.person_get_for(actor=request.user, person_id=person_id)
     return person_out(person, actor=request.user)
 
@@ -204,16 +212,19 @@ def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
     return employer_out(selectors.employer_get_for(actor=request.user, employer_id=employer_id))
 
 
-@router.get("/tokens", response=list[TokenOut], auth=session_auth)
+@router.get("/tokens", response={200: list[TokenOut], 403: ErrorOut}, auth=session_only_auth)
 @bounded
 def token_list(request: HttpRequest) -> Any:
     """The caller's own API tokens (browser session only: a token cannot manage tokens)."""
     return selectors.token_list_for(actor=request.user)
 
 
-@router.post("/tokens", response={201: IssuedTokenOut, 400: ErrorOut}, auth=session_auth)
+@router.post(
+    "/tokens", response={201: IssuedTokenOut, 400: ErrorOut, 403: ErrorOut}, auth=session_only_auth
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    """Issue a token; its secret is in this response only."""
+    """Issue a token; its secret is in this response only. Browser session only (or the
+    *API tokens* page): a bearer token gets 403 ``session_only``."""
     issued = services.token_create(
         actor=request.user,  # type: ignore[arg-type]
         name=payload.name,
@@ -223,7 +234,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     return Status(201, {"token": issued.token, "secret": issued.secret})
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 404: ErrorOut}, auth=session_auth)
+@router.delete(
+    "/tokens/{token_id}", response={204: None, 403: ErrorOut, 404: ErrorOut}, auth=session_only_auth
+)
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     token = selectors.token_list_for(actor=request.user).filter(pk=token_id).first()
     if token is None:

@@ -72,16 +72,60 @@ class BrowserSession(SessionAuth):
         return user
 
 
+class TokenNotAccepted(NotPermitted):
+    def __init__(self) -> None:
+        super().__init__(
+            "API 令牌不能创建、列出或吊销令牌：请登录后在“API 令牌”页面（/account/tokens/）"
+            "或以浏览器会话调用本接口。",
+            "An API token cannot create, list or revoke tokens: sign in and use the API "
+            "tokens page (/account/tokens/), or call this with the browser session.",
+            code="session_only",
+        )
+
+
+class SessionOnly(BrowserSession):
+    """The token endpoints: a browser session only, so that a leaked token cannot mint
+    more. A valid bearer token is a known caller doing what tokens may not do: 403 with
+    the reason (an unknown one is a 401, as anywhere)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if kind.lower() == "bearer" and secret.strip():
+            if token_authenticate(secret.strip()) is not None:
+                raise TokenNotAccepted()
+            return None
+        return super().__call__(request)
+
+
 session_auth = BrowserSession(csrf=True)
+session_only_auth = SessionOnly(csrf=True)
 token_auth = TokenAuth()
 # Order matters: the token first, so a machine's write never meets the CSRF check.
 ANY_AUTH = [token_auth, session_auth]
 
 
-def require_scope(request: HttpRequest, scope: str) -> None:
-    """A token must carry ``scope``; a browser session is limited by the user's role alone."""
+#: The scope every role's token may carry (and a new token has unless told otherwise): the
+#: caller's own profile and own records. An operation that reads only the caller's own data
+#: (``/me/...``, ``/persons/<own id>/statement``) accepts it in place of its scope; reading
+#: anyone else's still needs that scope, and the user's role decides as for a session.
+OWN_DATA_SCOPE = "profile:read"
+
+
+def is_own_person(request: HttpRequest, person_id: int) -> bool:
+    """Whether ``person_id`` is the caller's own person record."""
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    return person is not None and person.pk == person_id
+
+
+def require_scope(request: HttpRequest, scope: str, *, own: bool = False) -> None:
+    """A token must carry ``scope`` (or, when ``own``: the operation reads only the
+    caller's own data, ``OWN_DATA_SCOPE``); a browser session is limited by the user's role
+    alone."""
     api_token = getattr(request, "api_token", None)
-    if api_token is not None and scope not in api_token.scopes:
-        raise NotPermitted(
-            "令牌缺少权限范围 " + scope + "。", f"The token lacks the scope {scope}.", code="scope"
-        )
+    if api_token is None or scope in api_token.scopes:
+        return
+    if own and OWN_DATA_SCOPE in api_token.scopes:
+        return
+    raise NotPermitted(
+        "令牌缺少权限范围 " + scope + "。", f"The token lacks the scope {scope}.", code="scope"
+    )

@@ -48,6 +48,8 @@ class TokenForm(forms.Form):
         label=_("Scopes"),
         choices=[],
         widget=forms.CheckboxSelectMultiple,
+        # Own profile and records: all a person needs to read their own statement.
+        initial=["profile:read"],
     )
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90

@@ -44,7 +44,10 @@ from onestop.rules.identifiers import check_credit_code, check_mobile, check_res
 
 #: Each scope and what it lets a token do (shown, translated, on /account/tokens/).
 TOKEN_SCOPES: dict[str, Any] = {
-    "profile:read": _("Read the signed-in user's own profile"),
+    "profile:read": _(
+        "Read the signed-in user's own profile and records (statement, account, pension, "
+        "benefits, bills, licences, consents)"
+    ),
     "persons:read": _("Read persons (masked) within the user's permissions"),
     "persons:reveal": _("See persons' identifiers in full (journaled)"),
     "employers:read": _("Read employers within the user's permissions"),

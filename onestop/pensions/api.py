@@ -17,7 +17,7 @@ from onestop.common.pagination import bounded
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
-from onestop.identity.masking import mask_resident_id
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Region
 from onestop.identity.references import labelled
 from onestop.pensions import (
@@ -327,7 +327,7 @@ def _run_out(run: PayrollRun) -> dict[str, Any]:
 @router.get("/me/pension", response=MyPensionOut, auth=ANY_AUTH)
 def my_pension(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's pension: the award with its explanation, and every payment."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     pensioner = selectors.pensioner_of(actor=request.user)
     if pensioner is None:
         return {"pensioner": None, "payments": []}
@@ -481,7 +481,7 @@ def my_retirement(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's retirement: statutory month and flexible window, contribution
     months against the minimum, the two ways to meet a shortfall with their prices, and the
     transfers of their pension relation."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound("没有参保人员信息。", "No insured person is linked to this account.")
@@ -542,7 +542,11 @@ def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[
 
 
 class SurvivorOut(Schema):
-    name: str
+    person_id: int = Field(
+        description="the person: name and identifiers in full through /persons/{id} and "
+        "/persons/{id}/reveal (journaled)"
+    )
+    name: str = Field(description="masked (张**)")
     resident_id: str  # masked
     died_on: str
     status: str
@@ -564,7 +568,8 @@ def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
     require_scope(request, "applications:read")
     return [
         {
-            "name": b.person.name,
+            "person_id": b.person_id,
+            "name": mask_name(b.person.name),
             "resident_id": mask_resident_id(b.person.resident_id),
             "died_on": b.died_on.isoformat(),
             "status": b.status,

@@ -81,7 +81,8 @@ def provinces(*, state: dict[str, Any], signing_key: str, platform_key: str, ali
     public = algorithms.public_of(algorithms.ED25519, signing_key)
     Consumer.objects.create(
         code=f"province-{HENAN}",
-        name="河南省社会保险经办系统（模拟） Henan pension system (simulated)",
+        name="河南省社会保险经办系统（模拟）",
+        name_en="Henan pension system (simulated)",
         kind=ConsumerKind.PROVINCE,
         algorithm=algorithms.ED25519,
         public_key=public,

@@ -18,7 +18,7 @@ from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
 from onestop.identity import selectors as identity
-from onestop.identity.masking import mask_resident_id
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Region
 from onestop.parameters import selectors as parameters
 from onestop.pensions import (
@@ -312,7 +312,9 @@ def transfers_view(request: HttpRequest) -> HttpResponse:
         request,
         "pensions/transfers.html",
         {
-            "transfers": rows,
+            # Names masked as in the queue; the full name and identifiers are on the
+            # person's page, where a read and a reveal are journaled.
+            "transfers": [{"transfer": t, "name": mask_name(t.person.name)} for t in rows],
             "regions": Region.objects.exclude(level="province")
             .filter(code__startswith=transfers.own_province()[:2])
             .order_by("code"),
@@ -327,6 +329,7 @@ def survivors_view(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "benefit": b,
+            "name": mask_name(b.person.name),
             "resident_id": mask_resident_id(b.person.resident_id),
             "facts": b.facts,
         }

@@ -203,7 +203,7 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
 def mine(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's unemployment registrations and benefits, with every payment
     (empty for someone who is not a person on record)."""
-    require_scope(request, "persons:read")
+    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         return {"registrations": [], "benefits": []}

@@ -46,7 +46,7 @@ def _figures(world: Any) -> tuple[int, int]:
 
 
 def _box(locator: Any) -> dict[str, float]:
-    box = locator.bounding_box()
+    box: dict[str, float] | None = locator.bounding_box()
     assert box is not None
     return box
 

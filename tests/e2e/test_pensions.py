@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from conftest import PASSWORD
 from onestop.applications import services as applications
 from onestop.applications.models import Application
 from onestop.contributions import services as contributions
@@ -22,7 +23,7 @@ from onestop.contributions.services import DeclaredRow
 from onestop.exchange import algorithms, gateway, signing
 from onestop.exchange.models import Consumer, ConsumerKind, Resource
 from onestop.pensions.models import Pensioner
-from tests.e2e.test_applications import PASSWORD, decide, sign_in, sign_out
+from tests.e2e.test_applications import decide, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

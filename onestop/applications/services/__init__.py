@@ -44,6 +44,7 @@ from onestop.applications.services.materials import (
 )
 from onestop.applications.services.queue import (
     application_claim,
+    application_claim_new,
     application_comment,
     application_escalate,
     application_reassign,
@@ -73,6 +74,7 @@ __all__ = [
     "acceptance_receipt_pdf",
     "application_act",
     "application_claim",
+    "application_claim_new",
     "application_comment",
     "application_escalate",
     "application_reassign",

@@ -91,6 +91,14 @@ def application_claim(
 ) -> Application:
     """Take an open step (``task``, or the first unclaimed one ``actor`` may act on); others
     see it as claimed until it is released. Parallel steps are claimed separately."""
+    return application_claim_new(actor=actor, application=application, task=task)[0]
+
+
+def application_claim_new(
+    *, actor: Any, application: Application, task: str | None = None
+) -> tuple[Application, bool]:
+    """``application_claim``, and whether the step was newly claimed (False: ``actor``
+    held it already, nothing was written)."""
     with transaction.atomic():
         case = locked(application)
         if not may_work_on(actor, case):
@@ -104,14 +112,14 @@ def application_claim(
         if not may_act(actor, case, step.lane):
             raise NotPermitted()
         if step.assignee_id == actor.pk:
-            return case
+            return case, False
         if step.assignee_id is not None:
             raise _claimed_error()
         step.assignee = actor
         step.save(update_fields=["assignee"])
         step_add(case, actor, "claimed", task=step.name)
         record(actor=actor, action="applications.claimed", target=case, changes={"task": step.name})
-    return case
+    return case, True
 
 
 def _release(case: Application, step: OpenStep, actor: Any, note: str) -> None:

@@ -67,13 +67,25 @@ def test_bulk_claim_is_all_or_nothing_with_each_reason(world: Any) -> None:
     assert held_by(world.carol) == {third.number}
     assert Entry.objects.filter(action="applications.claimed").count() == 1
     assert Entry.objects.count() == journal
-    # All claimable (one already hers): all claimed, each journaled.
+    # All claimable (one already hers): two newly claimed, the third counted as hers.
     html = post(
         carol, "/staff/queue/claim/", {"number": [first.number, second.number, third.number]}
     )
-    assert "Claimed: 3." in html
+    assert "Newly claimed: 2; already yours: 1." in html and "Claimed: 3" not in html
     assert held_by(world.carol) == {first.number, second.number, third.number}
     assert Entry.objects.filter(action="applications.claimed").count() == 3
+    # In Chinese too.
+    services.application_release(actor=world.carol, application=first)
+    response = carol.post(
+        "/staff/queue/claim/",
+        {
+            "number": [first.number, third.number],
+            "csrfmiddlewaretoken": carol.cookies["csrftoken"].value,
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        follow=True,
+    )
+    assert "新认领：1 件；原已由您认领：1 件。" in response.content.decode()
     # rita may act on none of them: refused each, nothing changes.
     html = post(browser(world.rita), "/staff/queue/claim/", {"number": [first.number]})
     assert f"{first.number}: You are not allowed to do this." in html
@@ -161,6 +173,36 @@ def test_a_supervisor_assigns_several_cases_all_or_nothing(world: Any) -> None:
     assert unknown.status_code == 400 and unknown.json()["code"] == "recipient"
 
 
+def test_a_colleagues_case_is_counted_and_refuses_the_claim(world: Any) -> None:
+    """A case another case worker holds: nothing is claimed, and the message says how many
+    of the refused cases colleagues hold; once released, only the new claim is counted."""
+    from onestop.identity import services as identity
+    from onestop.identity.models import StaffRole
+
+    chloe = identity.staff_create(
+        actor=None,
+        username="chloe",
+        display_name="柯洛伊",
+        password="x-Very-long-password-1",
+        agency=world.agencies["610113-si"],
+        role=StaffRole.CASE_WORKER,
+        region=world.regions["610113"],
+    )
+    first, second = file(world), file(world)
+    services.application_claim(actor=chloe, application=first)
+    carol = browser(world.carol)
+    journal = Entry.objects.count()
+    html = post(carol, "/staff/queue/claim/", {"number": [first.number, second.number]})
+    assert (
+        f"Nothing was changed: 1 of the cases were refused ({first.number}), "
+        "1 of them claimed by another staff member."
+    ) in html
+    assert f"{first.number}: Another staff member has claimed this step." in html
+    assert not held_by(world.carol) and Entry.objects.count() == journal
+    html = post(carol, "/staff/queue/claim/", {"number": [second.number]})
+    assert "Claimed: 1." in html and held_by(world.carol) == {second.number}
+
+
 def test_bulk_claim_through_the_api(world: Any) -> None:
     first, second = file(world), file(world)
     api = Client()
@@ -178,6 +220,17 @@ def test_bulk_claim_through_the_api(world: Any) -> None:
         content_type="application/json",
     )
     assert done.status_code == 200 and held_by(world.carol) == {first.number, second.number}
+    assert done.json() == {
+        "done": [first.number, second.number],
+        "claimed": [first.number, second.number],
+        "already_held": [],
+    }
+    again = api.post(
+        "/api/v1/queue/claim",
+        {"numbers": [second.number]},
+        content_type="application/json",
+    )
+    assert again.json() == {"done": [second.number], "claimed": [], "already_held": [second.number]}
     empty = api.post("/api/v1/queue/claim", {"numbers": []}, content_type="application/json")
     assert empty.status_code == 422
 

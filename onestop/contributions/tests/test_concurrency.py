@@ -196,14 +196,18 @@ def acme_api(world: World) -> tuple[World, list[str], dict[str, str]]:
 def test_thirty_identical_then_thirty_different_supplementaries_end_exact(
     acme_api: tuple[World, list[str], dict[str, str]],
 ) -> None:
-    """Thirty identical supplementaries at once (no key) end at their amounts; then thirty
-    different ones end at the amounts of whichever was accepted last."""
+    """Thirty identical supplementaries at once (no key): the first to take the month's
+    lock is posted, the other twenty-nine change nothing after it and are refused (422);
+    then thirty different ones end at the amounts of whichever was accepted last."""
     world, ids, cookies = acme_api
     same = wages(ids, 1000)
     answers = burst(cookies, world.acme.pk, [body(same, "supplementary")] * THREADS)
-    assert sorted({status for status, _ in answers}) == [201], answers[:2]
+    assert sorted(status for status, _ in answers) == [201] + [422] * (THREADS - 1), answers[:2]
+    assert {
+        reply["errors"][0]["message_en"].split(";")[0] for status, reply in answers if status == 422
+    } == {"The supplementary declaration changes no wage or amount of the month already declared"}
     assert month_total() == expected_total(same)
-    print(f"30 identical supplementaries: {len(answers)} accepted, month {month_total()}")
+    print(f"30 identical supplementaries: 1 accepted, month {month_total()}")
     last_accepted_matches_the_ledger()
     assert ledger_verify() == []
     # No individual account went below what was declared for it.

@@ -10,13 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
 from conftest import World
 from onestop.audit.models import Entry
 from onestop.contributions import files, services
-from onestop.contributions.models import Declaration, Employment
+from onestop.contributions.models import Bill, Declaration, Employment, LedgerRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +303,122 @@ def test_prefilled_names_never_run_as_formulas() -> None:
     ).active
     assert sheet is not None
     assert [c.value for c in sheet[2]] == ["61011319660115002X", "'@SUM(1)", 6000.0]
+
+
+# --- empty declarations ------------------------------------------------------------------
+
+
+def _declared(acme: Any) -> Client:
+    """acme's 2024-10 declared (regular, through the API with a session); bob's client."""
+    bob = csrf_client(acme.bob.user)
+    bob.get("/account/tokens/")
+    response = bob.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        {
+            "period": "2024-10",
+            "rows": [
+                {"resident_id": acme.alice.resident_id, "wage": "6000"},
+                {"resident_id": acme.bob.resident_id, "wage": "9000"},
+            ],
+        },
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=bob.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 201, response.content
+    return bob
+
+
+@pytest.mark.parametrize("kind", ["regular", "supplementary"])
+def test_a_header_only_file_is_refused_on_the_page_and_the_api(acme: Any, kind: str) -> None:
+    """A file with the header and no rows: refused in both languages, nothing created."""
+    bob = _declared(acme) if kind == "supplementary" else csrf_client(acme.bob.user)
+    period = "2024-10" if kind == "supplementary" else "2024-11"
+    before = (Declaration.objects.count(), LedgerRecord.objects.count(), Bill.objects.count())
+    header = (",".join(files.TEMPLATE_HEADER) + "\n").encode()
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    page = bob.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token(bob, url),
+            "period": period,
+            "kind": kind,
+            "file": SimpleUploadedFile("wages.csv", header),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    text = page.content.decode()
+    assert 'id="declaration-rejected"' in text and "The declaration has no rows." in text
+    api = bob.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations/file",
+        {"period": period, "kind": kind, "file": SimpleUploadedFile("wages.csv", header)},
+        HTTP_X_CSRFTOKEN=bob.cookies["csrftoken"].value,
+    )
+    assert api.status_code == 422
+    assert [(e["field"], e["message_zh"], e["message_en"]) for e in api.json()["errors"]] == [
+        ("rows", "申报不能为空。", "The declaration has no rows.")
+    ]
+    json_api = bob.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        {"period": period, "kind": kind, "rows": []},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=bob.cookies["csrftoken"].value,
+    )
+    assert json_api.status_code == 422 and json_api.json()["error_count"] == 1
+    after = (Declaration.objects.count(), LedgerRecord.objects.count(), Bill.objects.count())
+    assert after == before
+
+
+def test_a_supplementary_that_changes_nothing_is_refused(acme: Any) -> None:
+    """The month's own wages again as a supplementary (the grid as shown, the API): 422
+    in both languages, no declaration, no ledger record, no bill; one changed wage posts."""
+    bob = _declared(acme)
+    before = (Declaration.objects.count(), LedgerRecord.objects.count(), Bill.objects.count())
+    url = f"/employer/{acme.acme.pk}/declarations/?period=2024-10"
+    page = bob.get(url).content.decode()
+    wages = dict(re.findall(r'name="(wage-\d+)" value="([^"]+)"', page))
+    assert sorted(wages.values()) == ["6000.00", "9000.00"]
+    grid = bob.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token(bob, url),
+            "grid": "1",
+            "period": "2024-10",
+            "kind": "supplementary",
+            "token": "t-1",
+            "confirm": "1",
+            **wages,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert 'id="declaration-rejected"' in grid
+    assert "The supplementary declaration changes no wage or amount" in grid
+    body: dict[str, Any] = {
+        "period": "2024-10",
+        "kind": "supplementary",
+        "rows": [
+            {"resident_id": acme.alice.resident_id, "wage": "6000"},
+            {"resident_id": acme.bob.resident_id, "wage": "9000.00"},
+        ],
+    }
+    api = bob.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=bob.cookies["csrftoken"].value,
+    )
+    assert api.status_code == 422
+    (error,) = api.json()["errors"]
+    assert error["message_zh"].startswith("补充申报与该月已申报的工资和金额相同")
+    assert (Declaration.objects.count(), LedgerRecord.objects.count(), Bill.objects.count()) == (
+        before
+    )
+    body["rows"][0]["wage"] = "6500"
+    changed = bob.post(
+        f"/api/v1/employers/{acme.acme.pk}/declarations",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=bob.cookies["csrftoken"].value,
+    )
+    assert changed.status_code == 201, changed.content
+    assert Declaration.objects.count() == before[0] + 1

@@ -212,6 +212,7 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
         {
             "period": "2024-10",
             "employer": acme.acme.name,
+            "source": "employer",
             "base": "22350.00",
             "employer_amount": "3576.00",
             "individual_amount": "1788.00",

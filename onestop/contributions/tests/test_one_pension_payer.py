@@ -77,13 +77,17 @@ def concurrent_world(world: World) -> Employer:
 
 
 def declare(
-    world: World, employer: Employer, people: list[Any], kind: str = "regular"
+    world: World,
+    employer: Employer,
+    people: list[Any],
+    kind: str = "regular",
+    wage: str = "7000",
 ) -> services.DeclarationResult:
     return services.declaration_submit(
         actor=world.bob.user,
         employer=employer,
         period=PERIOD,
-        rows=[DeclaredRow(i + 2, p.resident_id, "7000") for i, p in enumerate(people)],
+        rows=[DeclaredRow(i + 2, p.resident_id, wage) for i, p in enumerate(people)],
         kind=kind,
         today=TODAY,
     )
@@ -130,7 +134,7 @@ def test_leaving_the_person_out_is_accepted_and_a_supplementary_listing_her_is_r
 ) -> None:
     """baoji leaves alice out of October: she is not "missing" (her pension is acme's), dave
     is posted. A supplementary of baoji listing her is refused too; acme's own
-    supplementary of her month is accepted."""
+    supplementary raising her month's wage is accepted."""
     baoji = concurrent_world(world)
     assert declare(world, world.acme, [world.alice, world.bob]).accepted
     accepted = declare(world, baoji, [world.dave])
@@ -142,7 +146,7 @@ def test_leaving_the_person_out_is_accepted_and_a_supplementary_listing_her_is_r
     assert not supplementary.accepted
     assert [e.reason for e in supplementary.errors] == ["pension_elsewhere"]
     assert Declaration.objects.filter(employer=baoji).count() == 1
-    raised = declare(world, world.acme, [world.alice, world.bob], kind="supplementary")
+    raised = declare(world, world.acme, [world.alice, world.bob], kind="supplementary", wage="7500")
     assert raised.accepted, raised.reply
     assert ledger_verify() == []
 

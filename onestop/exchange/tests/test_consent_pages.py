@@ -144,7 +144,8 @@ def test_revoking_asks_first(world: Any, bank: Any) -> None:
     url = f"/me/consents/{consent.pk}/revoke/"
     assert f'href="{url}"' in client.get("/me/consents/").content.decode()
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "西安某银行" in page and "贷款审核" in page
+    # In English: the purpose's English name; the requester's Chinese one (it has no other).
+    assert "西安某银行" in page and "loan assessment" in page and "贷款审核" not in page
     consent.refresh_from_db()
     assert consent.revoked_at is None
     assert client.post(url, {"csrfmiddlewaretoken": csrf(client, url)}).status_code == 302
@@ -174,3 +175,53 @@ def test_granting_again_replaces_the_grant_in_force(world: Any, bank: Any) -> No
     assert granted is not None and granted.changes["replaces"] == [first.json()["id"]]
     services.consent_revoke(actor=world.alice.user, consent_id=second.json()["id"])
     assert not Consent.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_the_requesters_name_is_shown_in_one_language_at_a_time(world: Any, bank: Any) -> None:
+    """A consumer keeps its Chinese and English names apart: the consents page, the offer
+    and the revocation page show the reader's one; the API gives both."""
+    Consumer.objects.filter(pk=bank.pk).update(
+        name="西安某银行（演示）", name_en="Demo bank, Xi'an"
+    )
+    services.consent_grant(
+        actor=world.alice.user,
+        consumer_code="bank-xian",
+        resource_code=PROOF,
+        purpose="loan",
+        days=30,
+    )
+    client = signed_in(world.alice.user)
+    english = client.get("/me/consents/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/me/consents/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Demo bank, Xi&#x27;an" in english and "西安某银行" not in english
+    assert "西安某银行（演示）" in chinese and "Demo bank" not in chinese
+    assert "loan assessment" in english and "贷款审核" in chinese
+    offers = client.get("/api/v1/me/consents/offers").json()
+    assert [(o["consumer_name"], o["consumer_name_en"]) for o in offers] == [
+        ("西安某银行（演示）", "Demo bank, Xi'an")
+    ]
+
+
+def test_the_migration_splits_names_stored_in_both_languages(world: Any) -> None:
+    """Rows stored before the English name had its field: "中文 English" is split once; a
+    name in one language stays as it is."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("onestop.exchange.migrations.0016_consumer_name_en")
+    _, public = algorithms.keypair(algorithms.ED25519)
+    both = Consumer.objects.create(
+        code="old-bank",
+        name="西安某银行（演示） Demo bank, Xi'an",
+        kind=ConsumerKind.THIRD_PARTY,
+        public_key=public,
+    )
+    one = Consumer.objects.create(
+        code="old-registry", name="省民政厅", kind=ConsumerKind.REGISTRY, public_key=public
+    )
+    migration.split_names(apps, None)
+    both.refresh_from_db()
+    one.refresh_from_db()
+    assert (both.name, both.name_en) == ("西安某银行（演示）", "Demo bank, Xi'an")
+    assert (one.name, one.name_en) == ("省民政厅", "")

@@ -82,19 +82,47 @@ def test_token_acts_within_its_scopes(world: Any) -> None:
 
 
 def test_token_cannot_manage_tokens(world: Any) -> None:
+    """A valid token is a known caller doing what tokens may not: 403 ``session_only`` with
+    the way to do it (the API tokens page, or the session), in both languages; the same
+    request with a session cookie too is the machine's (the token wins). An unknown token
+    stays a 401. Nothing is created or revoked."""
     issued = services.token_create(
         actor=world.carol, name="kiosk", scopes=["profile:read"], days=30
     )
-    client = Client()
-    assert client.get("/api/v1/tokens", headers=bearer(issued.secret)).status_code == 401
-    response = client.post(
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(world.carol)
+    for client in (Client(), session):
+        listed = client.get("/api/v1/tokens", headers=bearer(issued.secret))
+        assert listed.status_code == 403 and listed.json()["code"] == "session_only"
+        response = client.post(
+            "/api/v1/tokens",
+            {"name": "x", "scopes": ["profile:read"]},
+            content_type="application/json",
+            headers={**bearer(issued.secret), "accept-language": "en"},
+        )
+        assert response.status_code == 403
+        body = response.json()
+        assert body["code"] == "session_only"
+        assert "/account/tokens/" in body["message_zh"] and "API 令牌" in body["message_zh"]
+        assert (
+            body["message"]
+            == body["message_en"]
+            == (
+                "An API token cannot create, list or revoke tokens: sign in and use the API "
+                "tokens page (/account/tokens/), or call this with the browser session."
+            )
+        )
+        revoked = client.delete(f"/api/v1/tokens/{issued.token.pk}", headers=bearer(issued.secret))
+        assert revoked.status_code == 403
+    unknown = Client().post(
         "/api/v1/tokens",
         {"name": "x", "scopes": ["profile:read"]},
         content_type="application/json",
-        headers=bearer(issued.secret),
+        headers=bearer("ost_nope_nope"),
     )
-    assert response.status_code == 401
+    assert unknown.status_code == 401 and unknown.json()["code"] == "unauthenticated"
     assert ApiToken.objects.count() == 1
+    assert ApiToken.objects.get().revoked_at is None
 
 
 def test_token_created_through_the_api_with_csrf(world: Any) -> None:
@@ -125,9 +153,14 @@ def test_bad_token_request_is_422_or_400_with_both_languages(world: Any, client:
     body = response.json()
     assert body["code"] == "scopes" and body["message_zh"] and body["message_en"]
     assert (
-        client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json").status_code
+        client.post(
+            "/api/v1/tokens", {"scopes": ["x"]}, content_type="application/json"
+        ).status_code
         == 422
     )
+    # Without scopes: the own-data scope, the least a token can carry.
+    default = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
+    assert default.status_code == 201 and default.json()["token"]["scopes"] == ["profile:read"]
 
 
 def test_employer_users_see_their_employers(world: Any, client: Client) -> None:

@@ -107,3 +107,71 @@ def test_employer_representative_may_take_persons_reveal_for_the_template(world:
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert template.status_code == 200
+
+
+def test_a_default_token_reads_its_own_records_only(world: Any) -> None:
+    """alice's token made with the default scope (``profile:read``, her own profile and
+    records) reads her own statement, pension, benefits, bills and licences; bob's
+    statement is refused (403 scope; 404 for her session); carol's ``profile:read`` token
+    does not read alice's statement (403 scope): staff access is not widened."""
+    client, csrf = csrf_client(world.alice.user)
+    created = client.post(
+        "/api/v1/tokens",
+        {"name": "phone"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    assert created.status_code == 201
+    assert created.json()["token"]["scopes"] == ["profile:read"]
+    machine = Client(enforce_csrf_checks=True)
+    auth = {"Authorization": f"Bearer {created.json()['secret']}"}
+    own = machine.get(f"/api/v1/persons/{world.alice.pk}/statement", headers=auth)
+    assert own.status_code == 200, own.content
+    assert own.json() == client.get(f"/api/v1/persons/{world.alice.pk}/statement").json()
+    for path in (
+        f"/api/v1/persons/{world.alice.pk}",
+        "/api/v1/me/pension",
+        "/api/v1/me/retirement",
+        "/api/v1/me/unemployment",
+        "/api/v1/me/licences",
+        "/api/v1/me/consents",
+    ):
+        assert machine.get(path, headers=auth).status_code == 200, path
+    # Her bills as an individual payer: what her session gets.
+    flexible = machine.get("/api/v1/me/flexible", headers=auth)
+    assert flexible.status_code == 200
+    assert flexible.json() == client.get("/api/v1/me/flexible").json()
+    # Anyone else's (existing or not) needs the scope the token lacks: 403 before any read;
+    # her session, which has no scope limit, is told 404 as ever.
+    for person_id in (world.bob.pk, 999_999):
+        other = machine.get(f"/api/v1/persons/{person_id}/statement", headers=auth)
+        assert other.status_code == 403 and other.json()["code"] == "scope"
+    assert client.get(f"/api/v1/persons/{world.bob.pk}/statement").status_code == 404
+    assert machine.get(f"/api/v1/persons/{world.bob.pk}", headers=auth).status_code == 403
+    # Writes still need their scope.
+    refused = machine.post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-006", "answers": {}},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "scope"
+    staff, staff_csrf = csrf_client(world.carol)
+    desk = staff.post(
+        "/api/v1/tokens",
+        {"name": "desk"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=staff_csrf,
+    ).json()["secret"]
+    staff_read = machine.get(
+        f"/api/v1/persons/{world.alice.pk}/statement", headers={"Authorization": f"Bearer {desk}"}
+    )
+    assert staff_read.status_code == 403 and staff_read.json()["code"] == "scope"
+    assert client.get(f"/api/v1/persons/{world.alice.pk}/statement").status_code == 200
+
+
+def test_the_token_page_offers_the_own_data_scope_checked(world: Any) -> None:
+    client, _ = csrf_client(world.alice.user)
+    page = client.get("/account/tokens/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<input[^>]*value="profile:read"[^>]*checked', page), page
+    assert "own profile and records" in page

@@ -39,7 +39,8 @@ def hub(settings: Any, db: Any) -> Iterator[RegistrySimulator]:
     app.url = settings.ONESTOP_TRANSFER_HUB_URL  # type: ignore[attr-defined]
     Consumer.objects.create(
         code=f"province-{HENAN}",
-        name="河南省社会保险经办系统 Henan pension system",
+        name="河南省社会保险经办系统",
+        name_en="Henan pension system",
         kind=ConsumerKind.PROVINCE,
         algorithm=algorithms.ED25519,
         public_key=public,

@@ -20,6 +20,7 @@ from onestop.common.errors import ServiceError
 from onestop.contributions.models import LedgerEntry
 from onestop.contributions.selectors import ledger_verify
 from onestop.identity import services as identity
+from onestop.identity.masking import mask_name
 from onestop.identity.models import StaffRole
 from onestop.notifications.models import Notification
 from onestop.parameters.models import ProvinceParameters
@@ -256,11 +257,14 @@ def test_staff_see_the_survivors_of_their_scope_only(insured: Any) -> None:
     carol.force_login(insured.carol)
     mallory.force_login(insured.mallory)
     page = carol.get("/staff/survivors/").content.decode()
-    assert insured.alice.name in page and insured.alice.resident_id not in page
-    assert insured.alice.name not in mallory.get("/staff/survivors/").content.decode()
+    # Masked as in the queue; in full only on the person's (journaled) page.
+    masked = mask_name(insured.alice.name)
+    assert insured.alice.name not in page and insured.alice.resident_id not in page
+    assert f'<a href="/staff/persons/{insured.alice.pk}/">{masked}</a>' in page
+    assert masked not in mallory.get("/staff/survivors/").content.decode()
     api = carol.get("/api/v1/survivors").json()
-    assert [(r["name"], r["status"], r["total"]) for r in api] == [
-        (insured.alice.name, "open", api[0]["total"])
+    assert [(r["person_id"], r["name"], r["status"], r["total"]) for r in api] == [
+        (insured.alice.pk, masked, "open", api[0]["total"])
     ]
     assert api[0]["resident_id"] != insured.alice.resident_id
     assert mallory.get("/api/v1/survivors").json() == []

@@ -68,7 +68,7 @@ def test_a_transfer_in_posts_the_months_the_account_and_the_pooled_funds(
     statement = ledger.statement_of(person=world.alice)
     assert (statement.contribution_months, statement.account_balance) == (168, Decimal("67200.00"))
     assert statement.months[0].period == "2010-01" and statement.months[0].base == Decimal("5000")
-    assert statement.months[0].employer == "转入 transferred in"
+    assert (statement.months[0].source, statement.months[0].label) == ("transfer", "从外省转入")
     pooled = LedgerEntry.objects.filter(source_type="transfer_pool").aggregate(s=Sum("amount"))
     assert pooled["s"] == Decimal("100800.00")
     assert ledger.ledger_verify() == []
@@ -336,3 +336,38 @@ def test_ten_concurrent_requests_move_the_account_once(world: Any) -> None:
     assert LedgerEntry.objects.filter(kind="transfer_out").count() == 2  # account, pooled
     assert ledger.statement_of(person=world.alice).account_balance == Decimal("0.00")
     assert ledger.ledger_verify() == []
+
+
+def test_the_transfers_page_masks_names_and_reveals_through_the_journaled_person_page(
+    world: Any,
+) -> None:
+    """rita (Xi'an) sees alice's internal transfer with her name masked as in the queue; the
+    link goes to the person's page, where the full name is a journaled read and the
+    identifiers a journaled reveal (CSRF enforced)."""
+    from django.test import Client
+
+    from onestop.identity.masking import mask_name
+
+    employed_2024(world)
+    transfers.transfer_internal(
+        actor=world.carol, person=world.alice, region=world.regions["610103"]
+    )
+    rita = Client(enforce_csrf_checks=True)
+    rita.force_login(world.rita)
+    page = rita.get("/staff/transfers/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert world.alice.name not in page and world.alice.resident_id not in page
+    link = f'<a href="/staff/persons/{world.alice.pk}/">{mask_name(world.alice.name)}</a>'
+    assert link in page
+    viewed = Entry.objects.filter(action="identity.person.viewed").count()
+    person = rita.get(f"/staff/persons/{world.alice.pk}/").content.decode()
+    assert world.alice.name in person and world.alice.resident_id not in person
+    assert Entry.objects.filter(action="identity.person.viewed").count() == viewed + 1
+    revealed = rita.post(
+        f"/staff/persons/{world.alice.pk}/reveal/",
+        {"csrfmiddlewaretoken": rita.cookies["csrftoken"].value},
+    ).content.decode()
+    assert world.alice.resident_id in revealed
+    assert (
+        Entry.objects.filter(action="identity.person.revealed", actor_id=str(world.rita.pk)).count()
+        == 1
+    )
