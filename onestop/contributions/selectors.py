@@ -327,7 +327,7 @@ def statement_of(*, person: Person) -> Statement:
             month["first"] = source_id if first is None else min(first, source_id)
     unpaid = unpaid_declarations(declaration_ids=declared)
     owed_by_month: dict[tuple[int, str], Decimal] = {}
-    for period, employer_name, _kind, source_type, source_id, account, amount, _ in entries:
+    for period, employer_name, _kind, source_type, source_id, account, amount, _when in entries:
         if account and source_type == "declaration" and source_id in unpaid:
             key = (period, employer_name or "")
             owed_by_month[key] = owed_by_month.get(key, Decimal(0)) + _dec(amount)
