@@ -481,13 +481,25 @@ def _formula_error(line: int) -> RowError:
     )
 
 
+#: A row that passed the checks: (row, blind index of its ID, wage, person id or None when
+#: the ID is not one of the employer's employees of the month).
+Checked = tuple[DeclaredRow, str, Decimal, int | None]
+
+
 def _check_rows(
-    rows: Sequence[DeclaredRow], today: dt.date
-) -> tuple[list[tuple[DeclaredRow, str, Decimal]], list[RowError], set[str]]:
-    """Rows that passed, row errors, and the blind indexes of every valid ID listed."""
+    rows: Sequence[DeclaredRow], today: dt.date, employees: dict[str, int]
+) -> tuple[list[Checked], list[RowError], set[str]]:
+    """Rows that passed, row errors, and the blind indexes of every valid ID listed.
+
+    ``employees`` (blind index -> person id, ``posting.employees``) spares the full GB 11643
+    check of a row whose ID, as typed, is a registered employee's: that ID was checked when
+    the person was registered, and an ID that is already as the standard writes it (18 ASCII
+    letters and digits, the case aside) has the same blind index as its normalised form. Any
+    other row gets the full check, with its precise reason.
+    """
     errors: list[RowError] = []
     listed: set[str] = set()
-    good: list[tuple[DeclaredRow, str, Decimal]] = []
+    good: list[Checked] = []
     seen: dict[str, int] = {}
     index_of = resident_id_indexer()
     wages: dict[str, Decimal] = {}
@@ -496,15 +508,20 @@ def _check_rows(
         if raw_id.startswith(FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
-        check = check_resident_id(raw_id, today=today, with_place=False)
-        index = index_of(check.normalized) if check.valid else ""
+        person = None
+        if len(raw_id) == 18 and raw_id.isascii() and raw_id.isalnum():
+            index = index_of(raw_id.upper())
+            person = employees.get(index)
+        if person is None:
+            check = check_resident_id(raw_id, today=today, with_place=False)
+            index = index_of(check.normalized) if check.valid else ""
         if index:
             # Listed, whatever else is wrong with the row: not reported as missing too.
             listed.add(index)
         if raw_wage.startswith(WAGE_FORMULA_START):
             errors.append(_formula_error(row.line))
             continue
-        if not check.valid:
+        if person is None and not check.valid:
             reason = check.reason
             errors.append(
                 RowError(
@@ -547,7 +564,7 @@ def _check_rows(
             )
             continue
         seen[index] = row.line
-        good.append((row, index, wage))
+        good.append((row, index, wage, person))
     return good, errors, listed
 
 
@@ -605,10 +622,12 @@ def declaration_submit(
     if header:
         # A concurrent submission with the same key may have committed since the first look.
         return replay() or _rejected(actor, employer, period, header)
-    good, row_errors, listed = _check_rows(rows, today)
+    good, row_errors, listed = _check_rows(
+        rows, today, posting.employees(employer_id=employer.pk, period=period)
+    )
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
-    staged = []
+    staged: list[posting.Staged] = []
     adjustments: list[BaseAdjustment] = []
     risk = registered.get(Insurance.WORK_INJURY)
     amounts = employee_month(
@@ -617,13 +636,16 @@ def declaration_submit(
         risk_class=(risk.risk_class or 1) if risk else None,
     )
     months: dict[Decimal, EmployeeMonth] = {}
-    for done, (row, index, wage) in enumerate(good, start=1):
+    counts: dict[Decimal, int] = {}
+    for done, (row, _index, wage, person) in enumerate(good, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress("checking", done, len(good))
         # The rules engine once per distinct wage: a declaration's wages repeat.
         month = months.get(wage)
         if month is None:
             month = months[wage] = amounts(wage)
+            counts[wage] = 0
+        counts[wage] += 1
         bound = month.bound
         if bound is not None:
             adjustments.append(
@@ -638,19 +660,8 @@ def declaration_submit(
                     data.year,
                 )
             )
-        staged.append(
-            posting.StagedRow(
-                row.line,
-                index,
-                wage,
-                month.base,
-                month.pension_employer,
-                month.pension_individual,
-                month.unemployment_employer,
-                month.unemployment_individual,
-                month.work_injury_employer,
-            )
-        )
+        staged.append((row.line, person, wage))
+    total_wage = sum((wage * count for wage, count in counts.items()), Decimal(0))
     if progress is not None:
         # Checked against the register and posted in one transaction: reported before it,
         # as a report from inside would only be seen once it has committed.
@@ -675,11 +686,19 @@ def declaration_submit(
                 idempotency_client=client if key is not None else "",
                 payload_hash=payload_hash,
                 rows=len(staged),
-                total_wage=sum((s.wage for s in staged), Decimal(0)),
+                total_wage=total_wage,
                 parameters=data.reference,
                 created_by=actor.get_username() if actor is not None else "system",
             )
-            posting.stage(staged)
+            # Rows that are not the employer's employees (usually none): their persons, if
+            # registered, for the employment check to name them.
+            others = posting.persons_of([i for _, i, _, p in good if p is None])
+            if others:
+                staged = [
+                    (line, others.get(index) if person is None else person, wage)
+                    for (line, person, wage), (_, index, _, _) in zip(staged, good, strict=True)
+                ]
+            posting.stage(staged, months)
             unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
             # One employer pays a person's pension for a month (CONCURRENT_RULE_*): the
             # claim spans employers, so two declaring the same person at once end with one.
@@ -710,7 +729,7 @@ def declaration_submit(
                 # A regular declaration posts the staged amounts as they are.
                 posting.declaration_totals(declaration_id=declaration.pk)
                 if kind == DeclarationKind.SUPPLEMENTARY
-                else posting.staged_totals(staged, set(registered)),
+                else posting.wage_totals(counts, months, set(registered)),
             )
             # A lowering supplementary's refund is set against the month's unpaid bills (or
             # becomes a credit); a raising one may use up a credit.
@@ -771,12 +790,12 @@ def declaration_submit(
             "kind": kind,
             "rows": len(staged),
             "parameters": data.reference,
-            "total_wage": f"{sum((s.wage for s in staged), Decimal(0)):.2f}",
+            "total_wage": f"{total_wage:.2f}",
             **adjustments_reply(adjustments),
         }
         return DeclarationResult(False, checked, to_confirm=True, adjustments=adjustments)
     except _Unmatched as unmatched_error:
-        by_line = {r.line: r for r, _, _ in good}
+        by_line = {r.line: r for r, _, _, _ in good}
         errors = list(row_errors)
         errors += [
             RowError(
