@@ -704,7 +704,12 @@ def declaration_submit(
             # claim spans employers, so two declaring the same person at once end with one.
             elsewhere = (
                 posting.claim_pension(
-                    employer_id=employer.pk, period=period, declaration_id=declaration.pk
+                    employer_id=employer.pk,
+                    period=period,
+                    declaration_id=declaration.pk,
+                    persons=sorted(p for _, p, _ in staged if p is not None)
+                    if kind == DeclarationKind.REGULAR
+                    else (),
                 )
                 if Insurance.PENSION in registered
                 else []
