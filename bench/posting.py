@@ -104,6 +104,7 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
 
 #: The steps of the posting path the bench times, (module, function, phase name).
 PHASES: tuple[tuple[Any, str, str], ...] = (
+    (posting_sql, "employees", "read_employees"),
     (services, "_check_rows", "check_rows"),
     (posting_sql, "stage", "stage"),
     (posting_sql, "unmatched_lines", "unmatched"),

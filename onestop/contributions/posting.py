@@ -55,9 +55,9 @@ def _staged_values(month: EmployeeMonth, wage: Decimal) -> tuple[Decimal, ...]:
 
 
 def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> None:
-    """Load ``rows`` into the transaction's staging table (emptied first), each with its
-    person already resolved and the amounts of its wage (``months``, the rules' result per
-    distinct wage).
+    """Load ``rows``, in person order, into the transaction's staging table (emptied
+    first), each with its person already resolved and the amounts of its wage (``months``,
+    the rules' result per distinct wage).
 
     On PostgreSQL the COPY is fed pre-formatted text: the amounts' text once per distinct
     wage, one short line per row; no per-value adaptation.
@@ -71,6 +71,7 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
                 "w_emp numeric(12,2)) ON COMMIT DELETE ROWS"
             )
             cursor.execute(f"TRUNCATE {STAGE}")
+            bulk_work_mem(cursor)
             # Each wage's columns as COPY text, once per wage.
             text = {
                 wage: "\t" + "\t".join(str(v) for v in _staged_values(month, wage)) + "\n"
@@ -96,10 +97,23 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
     copy_rows(STAGE, COLUMNS, ((line, person, *values[wage]) for line, person, wage in rows))
 
 
+#: Memory a bulk post's statements may hash and sort in (PostgreSQL ``work_mem``, for the
+#: transaction only): a million staged rows or employments hash in one batch instead of
+#: spilling to temporary files at the server's default of 4 MB.
+BULK_WORK_MEM = "64MB"
+
+
+def bulk_work_mem(cursor: Any) -> None:
+    """Raise ``work_mem`` to ``BULK_WORK_MEM`` until the transaction ends (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [BULK_WORK_MEM])
+
+
 def employees(*, employer_id: int, period: int) -> dict[str, int]:
     """The employer's employees of the month: blind index of the resident ID -> person id.
     One read; a declaration's rows are matched against it in Python."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        bulk_work_mem(cursor)
         cursor.execute(
             "SELECT p.resident_id_index, e.person_id FROM contributions_employment e "
             "JOIN identity_person p ON p.id = e.person_id WHERE e.employer_id = %s "
@@ -165,9 +179,15 @@ def unstaged_employees(*, employer_id: int, period: int) -> list[tuple[str, int]
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The anti-join first, on the employments alone; only the few persons left out
+            # are then looked up (a join first would read every employee's person row).
             cursor.execute(
-                f"{employed} AND NOT EXISTS (SELECT 1 FROM {STAGE} s "  # noqa: S608
-                "WHERE s.person_id = e.person_id)",
+                "WITH left_out AS MATERIALIZED (SELECT e.person_id FROM "  # noqa: S608
+                "contributions_employment e WHERE e.employer_id = %s AND e.start_period <= %s "
+                "AND (e.end_period IS NULL OR e.end_period >= %s) AND NOT EXISTS (SELECT 1 "
+                f"FROM {STAGE} s WHERE s.person_id = e.person_id)) "
+                "SELECT p.resident_id_index, l.person_id FROM left_out l "
+                "JOIN identity_person p ON p.id = l.person_id",
                 [employer_id, period, period],
             )
         else:
@@ -295,9 +315,9 @@ def post(
         cursor.execute(
             "INSERT INTO contributions_contributiondetail (declaration_id, person_id, "  # noqa: S608
             f"employer_id, period, wage, base, {', '.join(c for _, _, c in DETAIL_COLUMNS)}) "
-            f"SELECT %s, s.person_id, %s, %s, s.wage, s.base, {parts} FROM {STAGE} s "
-            # In index order: the unique index grows at its right edge, page by page.
-            "ORDER BY s.person_id",
+            # Staged in person order (``stage``) and read back in it: the unique index grows
+            # at its right edge, page by page, without sorting a million rows here.
+            f"SELECT %s, s.person_id, %s, %s, s.wage, s.base, {parts} FROM {STAGE} s",
             [declaration_id, employer_id, period],
         )
         if not adjusting:

@@ -698,6 +698,8 @@ def declaration_submit(
                     (line, others.get(index) if person is None else person, wage)
                     for (line, person, wage), (_, index, _, _) in zip(staged, good, strict=True)
                 ]
+            # In person order: the detail and the claims are appended to their indexes in it.
+            staged.sort(key=lambda r: r[1] or 0)
             posting.stage(staged, months)
             unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
             # One employer pays a person's pension for a month (CONCURRENT_RULE_*): the
@@ -707,7 +709,7 @@ def declaration_submit(
                     employer_id=employer.pk,
                     period=period,
                     declaration_id=declaration.pk,
-                    persons=sorted(p for _, p, _ in staged if p is not None)
+                    persons=[p for _, p, _ in staged if p is not None]
                     if kind == DeclarationKind.REGULAR
                     else (),
                 )
