@@ -533,25 +533,26 @@ def _check_rows(
                 )
             )
             continue
-        # Parsed once per distinct text: a declaration's wages repeat.
+        # Parsed and bounded once per distinct text: a declaration's wages repeat.
         wage = wages.get(raw_wage)
         if wage is None:
             try:
-                wage = wages[raw_wage] = parse_amount(raw_wage)
+                wage = parse_amount(raw_wage)
             except RuleError as exc:
                 errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
                 continue
-        if wage > MAX_WAGE:
-            errors.append(
-                RowError(
-                    row.line,
-                    "wage",
-                    "工资应在0至10000000之间。",
-                    "The wage must be between 0 and 10000000.",
-                    "wage_range",
+            if wage > MAX_WAGE:
+                errors.append(
+                    RowError(
+                        row.line,
+                        "wage",
+                        "工资应在0至10000000之间。",
+                        "The wage must be between 0 and 10000000.",
+                        "wage_range",
+                    )
                 )
-            )
-            continue
+                continue
+            wages[raw_wage] = wage
         if index in seen:
             errors.append(
                 RowError(
