@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -636,20 +637,15 @@ def declaration_submit(
         rates=data.rates,
         risk_class=(risk.risk_class or 1) if risk else None,
     )
-    months: dict[Decimal, EmployeeMonth] = {}
-    counts: dict[Decimal, int] = {}
-    for done, (row, _index, wage, person) in enumerate(good, start=1):
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress("checking", done, len(good))
-        # The rules engine once per distinct wage: a declaration's wages repeat.
-        month = months.get(wage)
-        if month is None:
-            month = months[wage] = amounts(wage)
-            counts[wage] = 0
-        counts[wage] += 1
-        bound = month.bound
-        if bound is not None:
-            adjustments.append(
+    # The rules engine once per distinct wage: a declaration's wages repeat.
+    counts = Counter(wage for _, _, wage, _ in good)
+    months: dict[Decimal, EmployeeMonth] = {wage: amounts(wage) for wage in counts}
+    adjusted = {wage for wage, month in months.items() if month.bound is not None}
+    for start in range(0, len(good), PROGRESS_EVERY):
+        chunk = good[start : start + PROGRESS_EVERY]
+        staged += [(row.line, person, wage) for row, _, wage, person in chunk]
+        if adjusted:
+            adjustments += [
                 BaseAdjustment(
                     row.line,
                     mask_resident_id(row.resident_id.strip().upper()),
@@ -660,8 +656,11 @@ def declaration_submit(
                     data.average_wage,
                     data.year,
                 )
-            )
-        staged.append((row.line, person, wage))
+                for row, _, wage, _ in chunk
+                if wage in adjusted and (bound := months[wage].bound) is not None
+            ]
+        if progress is not None and start + PROGRESS_EVERY <= len(good):
+            progress("checking", start + PROGRESS_EVERY, len(good))
     total_wage = sum((wage * count for wage, count in counts.items()), Decimal(0))
     if progress is not None:
         # Checked against the register and posted in one transaction: reported before it,
