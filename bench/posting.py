@@ -18,14 +18,17 @@ import platform
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onestop.common import bulk
 from onestop.common.bulk import copy_rows
+from onestop.contributions import posting as posting_sql
 from onestop.contributions import services
 from onestop.contributions.generate import people
 from onestop.contributions.periods import current_period, month_of, period_of
@@ -46,11 +49,14 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
     ]
 
     write("Timing the full posting path...")
-    started, cpu = time.perf_counter(), time.process_time()
-    result = services.declaration_submit(
-        actor=None, employer=employer, period=period, rows=declared
-    )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    phases: dict[str, float] = {}
+    with _phases(phases):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = services.declaration_submit(
+            actor=None, employer=employer, period=period, rows=declared
+        )
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    phases["other"] = seconds - sum(phases.values())
     if not result.accepted:
         raise RuntimeError(f"benchmark declaration refused: {result.reply['errors'][:5]}")
 
@@ -66,6 +72,8 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
         # machine shared with other work, what the posting itself cost.
         "cpu_seconds": round(cpu, 3),
         "database": connection.vendor,
+        # Wall seconds per step of the path (``PHASES``); "other" is what lies between them.
+        "phases": {name: round(value, 3) for name, value in phases.items()},
     }
     write(
         f"Posted {rows} employees in {seconds:.3f} s ({rows / seconds:.0f}/s); the raw load "
@@ -92,6 +100,48 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
     )
     write(json.dumps(figures))
     return figures
+
+
+#: The steps of the posting path the bench times, (module, function, phase name).
+PHASES: tuple[tuple[Any, str, str], ...] = (
+    (posting_sql, "employees", "read_employees"),
+    (services, "_check_rows", "check_rows"),
+    (posting_sql, "stage", "stage"),
+    (posting_sql, "unmatched_lines", "unmatched"),
+    (posting_sql, "claim_pension", "claim_pension"),
+    (services, "_missing_employees", "missing"),
+    (posting_sql, "post", "insert_detail"),
+    (services, "_bills", "bills"),
+    (bulk, "refresh_statistics", "analyze"),
+)
+
+
+@contextmanager
+def _phases(into: dict[str, float]) -> Iterator[None]:
+    """Time each step in ``PHASES`` while the block runs (wall seconds, summed per name), and
+    the commit of the outermost transaction."""
+
+    def timed(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                into[name] = into.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    saved = [(module, attribute, getattr(module, attribute)) for module, attribute, _ in PHASES]
+    for module, attribute, name in PHASES:
+        setattr(module, attribute, timed(getattr(module, attribute), name))
+    commit = connection.commit
+    connection.commit = timed(commit, "commit")  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del connection.commit  # the class's method again
+        for module, attribute, function in saved:
+            setattr(module, attribute, function)
 
 
 def _raw(declared: list[services.DeclaredRow], period: int) -> float:

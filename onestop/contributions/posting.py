@@ -6,17 +6,23 @@ of statements does not depend on the number of rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from onestop.common.bulk import copy_rows
+from onestop.rules.contributions import EmployeeMonth
 
 STAGE = "contributions_stage"
-COLUMNS = ("line", "id_index", "wage", "base", "p_emp", "p_ind", "u_emp", "u_ind", "w_emp")
+#: The distinct wages of the staged rows, with their amounts (a few thousand rows).
+WAGES = "contributions_stage_wages"
+COLUMNS = ("line", "person_id", "wage_key")
+WAGE_COLUMNS = ("wage_key", "wage", "base", "p_emp", "p_ind", "u_emp", "u_ind", "w_emp")
+#: The staged rows with their amounts, for the statements that write them.
+STAGED = f"{STAGE} s JOIN {WAGES} w ON w.wage_key = s.wage_key"
 
 
 @dataclass(frozen=True)
@@ -32,44 +38,123 @@ class StagedRow:
     w_emp: Decimal
 
 
-def stage(rows: Sequence[StagedRow]) -> None:
-    """Load ``rows`` into the transaction's staging table (emptied first)."""
+#: A row to stage: (line, person id, wage); the person is None when no one has the row's ID.
+Staged = tuple[int, int | None, Decimal]
+
+#: Rows written to COPY at a time (text built in Python, then one write).
+COPY_CHUNK = 50_000
+#: NULL in COPY's text format.
+NULL = "\\N"
+
+
+def _staged_values(month: EmployeeMonth, wage: Decimal) -> tuple[Decimal, ...]:
+    return (
+        wage,
+        month.base,
+        month.pension_employer,
+        month.pension_individual,
+        month.unemployment_employer,
+        month.unemployment_individual,
+        month.work_injury_employer,
+    )
+
+
+def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> None:
+    """Load ``rows``, in person order, into the transaction's staging tables (emptied
+    first), each with its person already resolved; the amounts once per distinct wage
+    (``months``, the rules' result), in ``WAGES``, the rows with their wage's key.
+
+    On PostgreSQL the rows' COPY is fed pre-formatted text of three integers a row: no
+    per-value adaptation, no decimal parsed a million times.
+    """
+    keys = {wage: key for key, wage in enumerate(months)}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index varchar(64), "
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, person_id bigint, "
+                "wage_key integer) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {WAGES} (wage_key integer PRIMARY KEY, "
                 "wage numeric(12,2), base numeric(12,2), p_emp numeric(12,2), "
                 "p_ind numeric(12,2), u_emp numeric(12,2), u_ind numeric(12,2), "
-                "w_emp numeric(12,2), person_id bigint) ON COMMIT DELETE ROWS"
+                "w_emp numeric(12,2)) ON COMMIT DELETE ROWS"
             )
-            cursor.execute(f"TRUNCATE {STAGE}")
+            cursor.execute(f"TRUNCATE {STAGE}, {WAGES}")
+            bulk_work_mem(cursor)
         else:
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, id_index text, "
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, person_id integer, "
+                "wage_key integer)"
+            )
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {WAGES} (wage_key integer PRIMARY KEY, "
                 "wage numeric, base numeric, p_emp numeric, p_ind numeric, u_emp numeric, "
-                "u_ind numeric, w_emp numeric, person_id integer)"
+                "u_ind numeric, w_emp numeric)"
             )
             cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {WAGES}")  # noqa: S608
     copy_rows(
-        STAGE,
-        COLUMNS,
-        (
-            (r.line, r.id_index, r.wage, r.base, r.p_emp, r.p_ind, r.u_emp, r.u_ind, r.w_emp)
-            for r in rows
-        ),
+        WAGES,
+        WAGE_COLUMNS,
+        ((keys[wage], *_staged_values(month, wage)) for wage, month in months.items()),
     )
-    # Resolve each row's person once; every later statement reads s.person_id.
+    if connection.vendor != "postgresql":
+        copy_rows(STAGE, COLUMNS, ((line, person, keys[wage]) for line, person, wage in rows))
+        return
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for start in range(0, len(rows), COPY_CHUNK):
+            copy.write(
+                "".join(
+                    f"{line}\t{NULL if person is None else person}\t{keys[wage]}\n"
+                    for line, person, wage in rows[start : start + COPY_CHUNK]
+                )
+            )
+
+
+#: Memory a bulk post's statements may hash and sort in (PostgreSQL ``work_mem``, for the
+#: transaction only): a million staged rows or employments hash in one batch instead of
+#: spilling to temporary files at the server's default of 4 MB.
+BULK_WORK_MEM = "64MB"
+
+
+def bulk_work_mem(cursor: Any) -> None:
+    """Raise ``work_mem`` to ``BULK_WORK_MEM`` until the transaction ends (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [BULK_WORK_MEM])
+
+
+def employees(*, employer_id: int, period: int) -> dict[str, int]:
+    """The employer's employees of the month: blind index of the resident ID -> person id.
+    One read; a declaration's rows are matched against it in Python."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        bulk_work_mem(cursor)
+        cursor.execute(
+            "SELECT p.resident_id_index, e.person_id FROM contributions_employment e "
+            "JOIN identity_person p ON p.id = e.person_id WHERE e.employer_id = %s "
+            "AND e.start_period <= %s AND (e.end_period IS NULL OR e.end_period >= %s)",
+            [employer_id, period, period],
+        )
+        return dict(cursor.fetchall())
+
+
+def persons_of(indexes: Sequence[str]) -> dict[str, int]:
+    """Blind index -> person id of the registered persons among ``indexes`` (the rows that
+    are not the employer's employees: usually none)."""
+    found: dict[str, int] = {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        for start in range(0, len(indexes), 10_000):  # within SQLite's bound variables
+            chunk = indexes[start : start + 10_000]
             cursor.execute(
-                f"UPDATE {STAGE} s SET person_id = p.id FROM identity_person p "  # noqa: S608
-                "WHERE p.resident_id_index = s.id_index"
+                "SELECT resident_id_index, id FROM identity_person "  # noqa: S608
+                f"WHERE resident_id_index IN ({', '.join(['%s'] * len(chunk))})",
+                list(chunk),
             )
-        else:
-            cursor.execute(
-                f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM identity_person p "  # noqa: S608
-                f"WHERE p.resident_id_index = {STAGE}.id_index)"
-            )
+            found.update(cursor.fetchall())
+    return found
 
 
 def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
@@ -112,9 +197,15 @@ def unstaged_employees(*, employer_id: int, period: int) -> list[tuple[str, int]
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The anti-join first, on the employments alone; only the few persons left out
+            # are then looked up (a join first would read every employee's person row).
             cursor.execute(
-                f"{employed} AND NOT EXISTS (SELECT 1 FROM {STAGE} s "  # noqa: S608
-                "WHERE s.person_id = e.person_id)",
+                "WITH left_out AS MATERIALIZED (SELECT e.person_id FROM "  # noqa: S608
+                "contributions_employment e WHERE e.employer_id = %s AND e.start_period <= %s "
+                "AND (e.end_period IS NULL OR e.end_period >= %s) AND NOT EXISTS (SELECT 1 "
+                f"FROM {STAGE} s WHERE s.person_id = e.person_id)) "
+                "SELECT p.resident_id_index, l.person_id FROM left_out l "
+                "JOIN identity_person p ON p.id = l.person_id",
                 [employer_id, period, period],
             )
         else:
@@ -126,7 +217,9 @@ def unstaged_employees(*, employer_id: int, period: int) -> list[tuple[str, int]
         return [(str(index), int(person)) for index, person in cursor.fetchall()]
 
 
-def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list[tuple[int, int]]:
+def claim_pension(
+    *, employer_id: int, period: int, declaration_id: int, persons: Sequence[int] = ()
+) -> list[tuple[int, int]]:
     """Take the month's pension of every staged person for this employer; the staged lines
     whose person's pension that month another employer holds, with that employer's id.
 
@@ -135,7 +228,30 @@ def claim_pension(*, employer_id: int, period: int, declaration_id: int) -> list
     claiming makes this one wait for it to end; READ COMMITTED's next statement then sees
     its claim, so of two employers declaring the same person at once exactly one wins. The
     claims are rolled back with the rest when the declaration is refused or only checked.
+
+    ``persons``, the staged persons in ascending order, lets PostgreSQL first try a plain
+    COPY of the claims in a savepoint (a regular declaration, whose months are usually all
+    free): no speculative insertion, no sort, no count. The first month another transaction
+    holds ends the COPY with a unique violation (after waiting for that transaction, like
+    the insert), the savepoint is rolled back, and the statement above decides.
     """
+    if persons and connection.vendor == "postgresql":
+        tail = f"\t{period}\t{employer_id}\t{declaration_id}\n"
+        try:
+            with (
+                transaction.atomic(),
+                connection.wrap_database_errors,
+                connection.cursor() as cursor,
+                cursor.cursor.copy(
+                    "COPY contributions_pensionmonth (person_id, period, employer_id, "
+                    "declaration_id) FROM STDIN"
+                ) as copy,
+            ):
+                for start in range(0, len(persons), COPY_CHUNK):
+                    copy.write("".join(f"{p}{tail}" for p in persons[start : start + COPY_CHUNK]))
+            return []
+        except IntegrityError:
+            pass  # a month is held: claim the free ones and name the others below
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO contributions_pensionmonth (person_id, period, employer_id, "  # noqa: S608
@@ -210,16 +326,16 @@ def post(
     if not insurances & {insurance for insurance, _, _ in DETAIL_COLUMNS}:
         return
     parts = ", ".join(
-        f"s.{staged}" if insurance in insurances else "NULL"
+        f"w.{staged}" if insurance in insurances else "NULL"
         for insurance, staged, _ in DETAIL_COLUMNS
     )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO contributions_contributiondetail (declaration_id, person_id, "  # noqa: S608
             f"employer_id, period, wage, base, {', '.join(c for _, _, c in DETAIL_COLUMNS)}) "
-            f"SELECT %s, s.person_id, %s, %s, s.wage, s.base, {parts} FROM {STAGE} s "
-            # In index order: the unique index grows at its right edge, page by page.
-            "ORDER BY s.person_id",
+            # Staged in person order (``stage``) and read back in it: the unique index grows
+            # at its right edge, page by page, without sorting a million rows here.
+            f"SELECT %s, s.person_id, %s, %s, w.wage, w.base, {parts} FROM {STAGED}",
             [declaration_id, employer_id, period],
         )
         if not adjusting:
@@ -227,13 +343,13 @@ def post(
         true, false = ("true", "false") if connection.vendor == "postgresql" else ("1", "0")
         staged = (
             "CASE k.col "
-            + " ".join(f"WHEN '{column}' THEN s.{column}" for _, column, _, _ in POSTINGS)
+            + " ".join(f"WHEN '{column}' THEN w.{column}" for _, column, _, _ in POSTINGS)
             + " END"
         )
         kinds, kind_params = _kinds(insurances, true, false)
         # Only constants are formatted in; values are parameters.
         source = (
-            f"{STAGE} s CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
+            f"{STAGED} CROSS JOIN ({kinds}) k LEFT JOIN ("  # noqa: S608
             # The staged persons' entries of the month, through the (person, period)
             # indexes of both tables behind the view.
             "SELECT l.person_id, l.insurance, l.kind, SUM(l.amount) AS amount "
@@ -248,7 +364,7 @@ def post(
             "insurance, kind, account, amount, base, source_type, source_id, created_at) "
             "SELECT person_id, %s, %s, insurance, kind, account, amount, base, 'declaration', "
             f"%s, CURRENT_TIMESTAMP FROM (SELECT s.person_id, k.insurance, k.kind, k.account, "
-            f"{staged} - COALESCE(old.amount, 0) AS amount, s.base FROM {source}) t "
+            f"{staged} - COALESCE(old.amount, 0) AS amount, w.base FROM {source}) t "
             "WHERE amount <> 0 ORDER BY person_id",
             [employer_id, period, declaration_id, *kind_params, period, employer_id],
         )
@@ -288,6 +404,23 @@ def staged_totals(
         if insurance not in insurances:
             continue
         amount = sum((getattr(r, column) for r in rows), Decimal(0))
+        if amount:
+            key = (insurance, kind != "employer_pooled")
+            totals[key] = totals.get(key, Decimal(0)) + amount
+    return {k: v.quantize(Decimal("0.01")) for k, v in totals.items()}
+
+
+def wage_totals(
+    counts: Mapping[Decimal, int], months: Mapping[Decimal, EmployeeMonth], insurances: set[str]
+) -> dict[tuple[str, bool], Decimal]:
+    """``staged_totals`` from the number of rows per wage (``counts``) and the amounts of each
+    wage (``months``): the same sums, one multiplication per distinct wage."""
+    staged = [StagedRow(0, "", wage, *_staged_values(months[wage], wage)[1:]) for wage in counts]
+    totals: dict[tuple[str, bool], Decimal] = {}
+    for insurance, column, kind, _account in POSTINGS:
+        if insurance not in insurances:
+            continue
+        amount = sum((getattr(r, column) * counts[r.wage] for r in staged), Decimal(0))
         if amount:
             key = (insurance, kind != "employer_pooled")
             totals[key] = totals.get(key, Decimal(0)) + amount

@@ -133,12 +133,13 @@ def _index_mac(key: bytes) -> hmac.HMAC:
 def blind_indexer(*, purpose: str) -> Callable[[str], str]:
     """``blind_index`` for many values of one purpose: the key ring is read once (a bulk
     load's million IDs would otherwise read three settings each)."""
-    keyed = _index_mac(keyring().index_key)
-    prefix = purpose.encode("ascii") + b"\x00"
+    # Keyed and fed the purpose once; each value continues a copy of that state.
+    keyed = _index_mac(keyring().index_key).copy()
+    keyed.update(purpose.encode("ascii") + b"\x00")
 
     def index(value: str) -> str:
         mac = keyed.copy()
-        mac.update(prefix + value.encode("utf-8"))
+        mac.update(value.encode("utf-8"))
         return mac.finalize().hex()
 
     return index

@@ -485,3 +485,30 @@ def test_an_uploaded_file_with_full_width_ids_declares_the_same_people(acme: Wor
         acme.alice.pk,
         acme.bob.pk,
     }
+
+
+def test_an_id_that_is_no_employees_gets_the_full_check_and_its_precise_reason(
+    acme: World,
+) -> None:
+    """Rows matched to an employee by blind index skip the GB 11643 check; any other ID is
+    checked in full: one digit off an employee's ID is refused for its check digit, an
+    employee's ID typed full-width is matched after normalising, and a second listing of an
+    employee (lower-case x or not) is a duplicate of the first line."""
+    alice = acme.alice.resident_id
+    wrong = alice[:16] + str((int(alice[16]) + 1) % 10) + alice[17]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in acme.bob.resident_id)
+    result = submit(
+        acme,
+        [
+            DeclaredRow(2, alice, "3000"),
+            DeclaredRow(3, full_width, "30000"),
+            DeclaredRow(4, wrong, "3000"),
+            DeclaredRow(5, acme.bob.resident_id.lower(), "3000"),
+        ],
+    )
+    assert not result.accepted
+    assert [(e.line, e.en) for e in result.errors] == [
+        (4, "Invalid resident ID: The check character is wrong."),
+        (5, "Duplicates line 3."),
+    ]
+    assert not LedgerEntry.objects.exists() and not Declaration.objects.exists()

@@ -78,13 +78,18 @@ def test_bench_posting() -> None:
     call_command("bench", "posting", "--rows", "50", stdout=out)
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     expected = {"rows", "seconds", "rows_per_s", "raw_rows_per_s", "ratio", "cpu_seconds"}
-    expected.add("database")
+    expected |= {"database", "phases"}
     if connection.vendor == "postgresql":
         expected.add("floor_ratio")
         # The floor inserted the declaration's one detail row per employee.
         assert "50 detail rows" in out.getvalue()
     assert set(figures) == expected
     assert figures["rows"] == 50 and figures["ratio"] > 0
+    # Each step of the path timed, the rest as "other"; they add up to the whole (the
+    # commit is timed too, but inside the test's transaction there is none).
+    phases = figures["phases"]
+    assert {"read_employees", "check_rows", "stage", "insert_detail", "other"} <= set(phases)
+    assert abs(sum(phases.values()) - figures["seconds"]) < 0.01
     # The baseline's table is gone again.
     assert "bench_raw" not in connection.introspection.table_names()
 
