@@ -212,3 +212,16 @@ def test_the_interest_table_is_kept_until_parameters_are_published(
         sources="test",
     )
     assert selectors.interest_table(province=province)[2][year] == other
+
+
+def test_a_book_rate_written_outside_the_services_retires_the_kept_table(world: Any) -> None:
+    """The admin or a data fix writes the model directly: the kept table follows at once."""
+    province = "610000"
+    rates, _, _ = selectors.interest_table(province=province)
+    assert 2098 not in rates
+    BookRate.objects.create(
+        year=2098, version=1, rate=Decimal("0.0170"), provisional=False, source="fix"
+    )
+    assert selectors.interest_table(province=province)[0][2098].rate == Decimal("0.0170")
+    BookRate.objects.filter(year=2098).delete()
+    assert 2098 not in selectors.interest_table(province=province)[0]
