@@ -162,12 +162,26 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, NotFound().as_dict(), status=404)
 
 
+#: Ninja's own ``HttpError`` texts are English only: each status the platform can meet,
+#: in both languages (anything else keeps Ninja's text in both halves).
+_HTTP_ERRORS = {
+    400: (
+        "请求体无法解析：不是有效的 JSON，或不是 UTF-8 编码。",
+        "The request body cannot be parsed: it is not valid JSON, or not UTF-8.",
+    ),
+    401: ("请先登录或提供有效的令牌。", "Sign in or give a valid token first."),
+    403: ("无权执行此操作。", "You are not allowed to do this."),
+    404: ("未找到。", "Not found."),
+    405: ("不支持此请求方法。", "This method is not allowed here."),
+    413: ("请求体过大。", "The request body is too large."),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    zh, en = _HTTP_ERRORS.get(exc.status_code, (str(exc), str(exc)))
     return api.create_response(
-        request,
-        {"code": "http", "message_zh": str(exc), "message_en": str(exc)},
-        status=exc.status_code,
+        request, {"code": "http", "message_zh": zh, "message_en": en}, status=exc.status_code
     )
 
 

@@ -145,3 +145,26 @@ def test_tab_and_newlines_in_text_still_pass(world: Any) -> None:
     )
     assert response.status_code != 400 or response.json()["code"] != "control_character"
     assert response.status_code == 422  # the calculator's own validation, not the boundary
+
+
+@pytest.mark.parametrize(
+    "path", ["/login/", "/verify/", "/no/such/page/", "/api/v1/calculators/pension"]
+)
+def test_json_nested_thousands_deep_is_a_400_not_a_500(path: str) -> None:
+    """``[[[[...`` 2,000 deep made the JSON parser give up (RecursionError, HTTP 500) before
+    sign-in or CSRF: now a 400 with the reason in both languages, on pages and the API."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    response = client.post(path, data="[" * 2000, content_type="application/json")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "嵌套" in text or "nested" in text
+
+
+def test_an_unparsable_api_body_is_refused_in_both_languages() -> None:
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        "/api/v1/calculators/pension", data=b"{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert "JSON" in body["message_en"] and "无法解析" in body["message_zh"]

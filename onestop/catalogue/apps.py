@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _retire_catalogue_answers(**_kwargs: Any) -> None:
-    """Any write of a service item or bundle, whatever its path (services, admin, a queryset's
-    delete), retires the item answers and names processes keep."""
+    """A write of a service item or bundle through the model (services, the admin, a
+    queryset's ``delete()``) retires the item answers and names processes keep. Not seen: a
+    ``QuerySet.update()`` or a data migration's historical models; what they leave stale
+    expires within the answers' time limit (60 s)."""
     from onestop.catalogue.selectors import GENERATION
     from onestop.common import answers
 

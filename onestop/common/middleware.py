@@ -245,6 +245,16 @@ class RequestBoundaryMiddleware:
             return _refusal(
                 413, "too_large", "请求体过大。", "The request body is too large.", request
             )
+        except RecursionError:
+            # JSON nested thousands deep ("[[[[..."): the parser gives up, and nothing of the
+            # platform's takes more than a few levels.
+            return _refusal(
+                400,
+                "malformed",
+                "请求被拒绝：JSON 嵌套层数过多。",
+                "The request is refused: the JSON is nested too deeply.",
+                request,
+            )
         except (SuspiciousOperation, MultiPartParserError):
             # Too many fields or files, a broken multipart body: refused as the API would.
             return _refusal(

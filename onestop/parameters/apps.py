@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _retire_interest_tables(**_kwargs: Any) -> None:
-    """Any write of parameters or book rates, whatever its path (services, admin, a data
-    migration's ORM, a queryset's delete), retires the interest tables processes keep."""
+    """A write of parameters or book rates through the model (services, the admin, a
+    queryset's ``delete()``) retires the interest tables processes keep. Not seen: a
+    ``QuerySet.update()`` or a data migration's historical models; what they leave stale
+    expires within ``answers.kept``'s time limit (60 s)."""
     from onestop.common import answers
     from onestop.parameters.selectors import GENERATION
 
