@@ -352,7 +352,7 @@ def statement_of(*, person: Person) -> Statement:
                 paid=paid,
                 transferred=month["transferred"],
                 owed=_dec(month_owed),
-                pending=month["pending"] != 0,
+                pending=paid and month["pending"] != 0,
             )
         )
     periods = {m.period for m in months}

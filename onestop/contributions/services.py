@@ -538,13 +538,15 @@ def _check_rows(
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         name = row.name or ""
         if row.formula_column:
+            # A file's formula cell in any column refuses the row (one formula reason).
             errors.append(_column_formula_error(row.line, row.formula_column))
         elif starts_like_formula(name):
             # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
             # next: the row is refused, whatever else it holds.
             errors.append(_name_formula_error(row.line))
         if raw_id.startswith(FORMULA_START):
-            errors.append(_formula_error(row.line))
+            if not row.formula_column:
+                errors.append(_formula_error(row.line))
             continue
         check = check_resident_id(raw_id, today=today, with_place=False)
         index = index_of(check.normalized) if check.valid else ""
@@ -552,7 +554,8 @@ def _check_rows(
             # Listed, whatever else is wrong with the row: not reported as missing too.
             listed.add(index)
         if raw_wage.startswith(WAGE_FORMULA_START):
-            errors.append(_formula_error(row.line))
+            if not row.formula_column:
+                errors.append(_formula_error(row.line))
             continue
         if not check.valid:
             reason = check.reason
