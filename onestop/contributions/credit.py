@@ -8,20 +8,35 @@ account, to the interest base and to the contribution months only once they are 
 One rule, per employer, month and insurance, over the month's bills in the order they were
 billed (a month's declarations are serialised by ``locks.employer_period_lock``, so bill
 ids follow it): **a declaration counts once its own bill and every earlier bill of the
-month are settled.** A bill of more than zero is settled once it has received its
-``collect_amount``, what is left of it after the month's refunds are set against it
-(``netting.py``). A credit (a bill of zero or less, from a supplementary declaration that
-lowers wages) needs no payment of its own, but it is set against the month's bills not yet
-paid when it is billed: it counts only once those are paid, and at once (a refund owed to
-the employer, ``MonthCredit``) when there are none. So:
+month are settled** (a supplementary's entries are differences from the declaration
+before it, so it can only count after the earlier ones), **and, when its bill or an
+earlier one was lowered by the month's refunds or overpayments (``collect_amount`` below
+``amount_due``), once every bill up to the month's last credit is settled too** (a bill
+paid with a refund counts only once the refund does). A bill of more than zero is settled
+once it has received its ``collect_amount``, what is left of it after the month's refunds
+are set against it (``netting.py``). A credit (a bill of zero or less, from a supplementary
+declaration that lowers wages) needs no payment of its own, but it is set against the
+month's bills not yet paid when it is billed: it counts only once the bills before it are
+settled, and at once (a refund owed to the employer, ``MonthCredit``) when they are. So
+what counts was paid for: the counted bills, refunds included, add up to no more than the
+month's payments. And:
 
 - a lowering supplementary of a month still owed changes nothing credited until the month
   is paid, then the lowered figure is credited (never a reduction while the month is owed);
 - a raising supplementary of a paid month leaves the regular declaration's entries
   credited; only its difference is owed until its bill is paid;
+- a regular bill paid only what a later refund left of it (the refund set against it)
+  counts nothing until every bill up to that refund is paid: a raise between them unpaid
+  keeps the whole month owed;
 - what a person's month holds credited is always the figure of one of the month's
   declarations (the newest that counts): ``ledger verify`` (``credited``) checks it against
   the declared detail and the bills' payments.
+
+Over-credited, by design: a paid month whose later declarations are a raise not paid and a
+lowering (below the regular figure) keeps the regular figure credited, though the
+employer's latest declaration is lower, until the raise's bill is paid; then the lowered
+figure is. The statement shows that month at its credited figure with nothing owed (never
+a negative difference) and says a later declaration is pending (``StatementMonth.pending``).
 
 A person's month counts as a contribution month once the first declaration listing the
 person for it (the regular one, or a supplementary that adds someone left out) counts

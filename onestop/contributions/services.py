@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 import logging
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -265,7 +265,11 @@ def test_an_xlsx_array_formula_in_the_name_is_refused_through_the_upload_page(
     content = xlsx(
         ["公民身份号码 resident_id", "姓名 name", "月工资 wage"],
         [
-            [acme.alice.resident_id, ArrayFormula("B2", '=HYPERLINK("http://e.example","x")'), 8000],
+            [
+                acme.alice.resident_id,
+                ArrayFormula("B2", '=HYPERLINK("http://e","x")'),
+                8000,
+            ],
             [acme.bob.resident_id, "鲍勃", 9000],
         ],
     )
