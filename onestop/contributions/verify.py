@@ -168,7 +168,10 @@ def _build_paid(cursor: Any) -> None:
         f" CASE WHEN b.amount_due > 0 AND {asked} < b.amount_due THEN 1 ELSE 0 END AS reduced, "
         " CASE WHEN b.amount_due <= 0 THEN b.created_at "
         f" WHEN {asked} <= 0 THEN {lowered} "
-        f" WHEN {asked} < b.amount_due THEN {greatest}({reached}, {lowered}) "
+        # Not reached yet: not settled (PostgreSQL's GREATEST would skip the NULL).
+        f" WHEN {asked} < b.amount_due AND {reached} IS NOT NULL "
+        f" THEN {greatest}({reached}, {lowered}) "
+        f" WHEN {asked} < b.amount_due THEN NULL "
         f" ELSE {reached} END AS settled FROM contributions_bill b WHERE b.insurance = 'pension'"
         "), pre AS (SELECT id, declaration_id, "
         f" SUM(CASE WHEN settled IS NULL THEN 1 ELSE 0 END) OVER ({_EARLIER}) AS unsettled, "
