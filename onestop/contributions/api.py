@@ -114,8 +114,11 @@ class BillOut(Plain):
 
 class MonthOut(Plain):
     """``paid``: the month counts (its regular declaration is paid). ``owed``: the account
-    part of its declarations not paid yet (all of it while the month is not paid; only a
-    supplementary's difference once it is)."""
+    part of its declarations not paid yet (all of it while the month is not paid; once it
+    is, a raising supplementary's difference, never below zero). ``base`` and the amounts
+    are one figure: what is credited once the month is paid, what was declared before.
+    ``pending``: a later declaration of the paid month (raising or lowering) does not count
+    yet; it is credited once the month's bills up to it are paid."""
 
     period: str
     employer: str = Field(
@@ -128,6 +131,7 @@ class MonthOut(Plain):
     individual_amount: str
     paid: bool
     owed: str
+    pending: bool
 
 
 class YearOut(Plain):
@@ -488,6 +492,7 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
                 "individual_amount": f"{m.individual_amount:.2f}",
                 "paid": m.paid,
                 "owed": f"{m.owed:.2f}",
+                "pending": m.pending,
             }
             for m in statement.months
         ],

@@ -25,9 +25,13 @@ XLSX DTDs / entities          none (XML bombs, external entities)         ``xlsx
 XLSX XML                      well-formed to the end                      ``xlsx_damaged``
 ============================  ==========================================  ===================
 
-A name column (``姓名``/``name``), if any, is read only so that a name holding a spreadsheet
-formula refuses its row (``services``); what goes out (the template, the error report)
-starts no cell with a formula character.
+Columns beyond the resident ID and wage (a name, remarks, any header) are read only to
+refuse formulas: an XLSX formula cell in any column (a formula, an array or data-table
+formula), or a text cell of any column but the ID's and wage's that starts with =, +, -, @,
+a tab or a carriage return once NFKC-normalised and leading spaces and quotes dropped,
+refuses its row naming the column (``services``); a header cell like it refuses the file.
+The ID and wage columns keep their own checks (a wage of "-5" is a wage error). What goes out
+(the template, the error report) starts no cell with a formula character.
 
 Amounts in the wage column follow :mod:`onestop.rules.amounts`; a numeric XLSX cell is taken
 as the two-decimal value it is within 1e-6 of (what Excel displays).
@@ -45,9 +49,15 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from onestop.common.errors import ServiceError
-from onestop.contributions.services import FORMULA_START, DeclaredRow, RowError
+from onestop.contributions.services import (
+    FORMULA_START,
+    DeclaredRow,
+    RowError,
+    starts_like_formula,
+)
 from onestop.rules.amounts import amount_from_number
 from onestop.rules.values import RuleError
 
@@ -165,10 +175,25 @@ ReadProgress = Callable[[int, int], None]
 PROGRESS_EVERY = 5000
 
 
+def _is_formula(value: object, *, xlsx: bool, text_column: bool) -> bool:
+    """An XLSX formula cell (a formula, an array or data-table formula) in any column; a
+    text cell of a text column (not the ID's or wage's: those keep their own checks) that
+    ``starts_like_formula``."""
+    if isinstance(value, (ArrayFormula, DataTableFormula)):
+        return True
+    if not isinstance(value, str):
+        return False
+    if xlsx and value.startswith("="):
+        return True  # openpyxl gives a formula cell as its text, "=..."
+    return text_column and starts_like_formula(value)
+
+
 def _rows(
     table: Iterable[Sequence[object]],
     progress: ReadProgress | None = None,
     estimate: int = 0,
+    *,
+    xlsx: bool = False,
 ) -> list[DeclaredRow]:
     iterator = iter(table)
     header = next(iterator, None)
@@ -184,6 +209,16 @@ def _rows(
             f"the header has more than {MAX_COLUMNS} columns.",
             "columns",
         )
+    for i, h in enumerate(header):
+        if _is_formula(h, xlsx=xlsx, text_column=True):
+            raise _refuse_at(
+                1,
+                i + 1,
+                "表头含公式或以特殊字符（=、+、-、@、制表符、回车）开头。请使用下载的模板。",
+                "the header holds a formula or starts with a special character (=, +, -, @, "
+                "tab, CR). Please use the template.",
+                "formula",
+            )
     header_text = [_text(h, row=1, column=i + 1, wage=False) for i, h in enumerate(header)]
     if not any(h.strip() for h in header_text):
         raise FileRefused("文件为空。", "The file is empty.", code="empty")
@@ -217,12 +252,21 @@ def _rows(
         ]
         if not any(c.strip() for c in cells):
             continue  # blank lines are not rows
+        formula = next(
+            (
+                header_text[i].strip() or get_column_letter(i + 1)
+                for i, v in enumerate(values[:width])
+                if _is_formula(v, xlsx=xlsx, text_column=i not in (id_col, wage_col))
+            ),
+            "",
+        )
         rows.append(
             DeclaredRow(
                 number,
                 cells[id_col] if id_col < len(cells) else "",
                 cells[wage_col] if wage_col < len(cells) else "",
                 _name_of(cells, name_cols),
+                formula,
             )
         )
     return rows
@@ -458,7 +502,7 @@ def parse(name: str, content: bytes, progress: ReadProgress | None = None) -> li
             assert progress is not None
             progress(done, max(total, sizes[0] if sizes else 0))
 
-        return _rows(records, estimated if progress is not None else None)
+        return _rows(records, estimated if progress is not None else None, xlsx=True)
     estimate = len(_LINE_BREAK.findall(content)) if progress is not None else 0
     return _rows(_csv_records(_decode(content)), progress, estimate)
 

@@ -19,8 +19,10 @@ What is set against a bill is not money received: a refund lowers what the emplo
 asked for, it pays nothing into an account. So a refund bill counts as paid (its negative
 entries credited, ``credit.py``) only once the month's bills it is set against, those not
 paid in full when it is billed, are paid; with none, at once (a refund owed to the
-employer). Until then the month's account keeps its credited figure, never lowered while
-the month is owed.
+employer). Likewise a bill whose ``collect`` a refund lowered counts only once that refund
+does. Until then the month's account keeps its credited figure, never lowered while the
+month is owed. A payment above its bill is money the authority already received: it is
+recorded and its excess set against the month's other bills, the rest a credit.
 """
 
 from __future__ import annotations

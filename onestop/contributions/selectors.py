@@ -198,6 +198,9 @@ class StatementMonth:
     #: supplementary not paid: its difference; a month not paid: all of it).
     owed: Decimal = Decimal("0.00")
     source: str = "employer"  # employer, flexible (an individual payer) or transfer
+    #: A declaration of the month does not count yet (raising or lowering): the amounts
+    #: shown are the credited figure until it is paid.
+    pending: bool = False
 
     @property
     def label(self) -> str:
@@ -282,14 +285,13 @@ def statement_of(*, person: Person) -> Statement:
         )
     )
     by_month: dict[tuple[int, str], dict[str, Any]] = {}
-    declared: set[int] = set()
+    declared = {e[4] for e in entries if e[3] == "declaration"}
+    unpaid = unpaid_declarations(declaration_ids=declared)
     account_rows: list[tuple[int, str, str, int, Decimal]] = []
     #: per month, the bases posted in time order, with their source: the one shown is the
     #: latest that counts (a raise not paid yet does not change the base of a paid month).
     bases: dict[tuple[int, str], list[tuple[str, int, Any]]] = {}
     for period, employer_name, kind, source_type, source_id, account, amount, base in entries:
-        if source_type == "declaration":
-            declared.add(source_id)
         if account:
             account_rows.append((period, kind, source_type, source_id, _dec(amount)))
         if (
@@ -311,9 +313,18 @@ def statement_of(*, person: Person) -> Statement:
                 "base": None,
                 "transferred": False,
                 "flexible": Decimal(0),
+                "pending": Decimal(0),
+                "pending_account": Decimal(0),
             },
         )
-        if kind in month:
+        if source_type == "declaration" and source_id in unpaid:
+            # Declared, not counting yet: the month shows it only while none of it counts.
+            month["pending"] += _dec(amount)
+            if kind == "individual_account":
+                month["pending_account"] += _dec(amount)
+            month.setdefault("pending_kinds", {}).setdefault(kind, Decimal(0))
+            month["pending_kinds"][kind] += _dec(amount)
+        elif kind in month:
             month[kind] += _dec(amount)
         elif flexible:
             # An individual payer pays the whole contribution; 8 points go to the account.
@@ -325,20 +336,25 @@ def statement_of(*, person: Person) -> Statement:
         if source_type == "declaration":
             first = month.get("first")
             month["first"] = source_id if first is None else min(first, source_id)
-    unpaid = unpaid_declarations(declaration_ids=declared)
-    owed_by_month: dict[tuple[int, str], Decimal] = {}
-    for period, employer_name, _kind, source_type, source_id, account, amount, _when in entries:
-        if account and source_type == "declaration" and source_id in unpaid:
-            key = (period, employer_name or "")
-            owed_by_month[key] = owed_by_month.get(key, Decimal(0)) + _dec(amount)
     months = []
+    owed: dict[int, Decimal] = {}
     for (period, employer), month in sorted(by_month.items()):
+        paid = month.get("first") not in unpaid
+        if not paid:
+            # Nothing of the month counts: it shows what was declared, all of it owed.
+            for kind, amount in month.get("pending_kinds", {}).items():
+                month[kind] += amount
         if (
             not month["transferred"]
             and month["individual_account"] == 0
             and month["employer_pooled"] == 0
+            and month["pending"] == 0
         ):
             continue
+        # A paid month shows what is credited; a later declaration not counting yet owes
+        # its difference when it raises, nothing when it lowers (credited when it counts).
+        month_owed = max(Decimal(0), month["pending_account"])
+        owed[period // 100] = owed.get(period // 100, Decimal(0)) + month_owed
         months.append(
             StatementMonth(
                 period=str(month_of(period)),
@@ -354,22 +370,21 @@ def statement_of(*, person: Person) -> Statement:
                 employer_amount=month["employer_pooled"],
                 individual_amount=month["flexible"] or month["individual_account"],
                 to_account=month["individual_account"],
-                paid=month.get("first") not in unpaid,
+                paid=paid,
                 transferred=month["transferred"],
-                owed=_dec(owed_by_month.get((period, employer))),
+                owed=_dec(month_owed),
+                pending=paid and month["pending"] != 0,
             )
         )
     periods = {m.period for m in months}
     paid_periods = {m.period for m in months if m.paid}
     # The account: entries of unpaid declarations are owed, every other entry is credited.
     credited: dict[int, Decimal] = {}
-    owed: dict[int, Decimal] = {}
     interest: dict[int, Decimal] = {}
     credited_entries: list[tuple[int, str, Decimal]] = []
     for period, kind, source_type, source_id, total in account_rows:
         year = period // 100
         if source_type == "declaration" and source_id in unpaid:
-            owed[year] = owed.get(year, Decimal(0)) + total
             continue
         credited_entries.append((period, kind, total))
         if kind == "interest":

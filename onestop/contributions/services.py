@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -459,6 +460,23 @@ class DeclaredRow:
     #: The name as a file gives it (its name column, if any): not posted, only checked for
     #: a spreadsheet formula (CSV/XLSX injection), which refuses the row.
     name: str = ""
+    #: The header of the first cell of the row a file gives as a spreadsheet formula (an
+    #: XLSX formula cell in any column; a text cell of any column but the ID and wage that
+    #: starts with a formula character, ``starts_like_formula``): the row is refused.
+    formula_column: str = ""
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text``: after NFKC (full-width ＝＋－＠ become
+    ASCII) and leading spaces and quotes (``'``) are dropped, it starts with =, +, -, @, a
+    tab or a carriage return."""
+    text = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(text) and (
+        text[start] == "'" or (text[start].isspace() and text[start] not in "\t\r")
+    ):
+        start += 1
+    return text[start:].startswith(FORMULA_START)
 
 
 def _payload_hash(employer: Employer, period: int, kind: str, rows: Sequence[DeclaredRow]) -> str:
@@ -489,9 +507,20 @@ def _name_formula_error(line: int) -> RowError:
     return RowError(
         line,
         "name",
-        "姓名以公式或特殊字符（=、+、-、@、制表符）开头，已拒绝：请填写姓名本身。",
-        "The name starts with a formula or a special character (=, +, -, @, tab): give the "
-        "name itself.",
+        "姓名以公式或特殊字符（=、+、-、@、制表符、回车）开头，已拒绝：请填写姓名本身。",
+        "The name starts with a formula or a special character (=, +, -, @, tab, CR): give "
+        "the name itself.",
+        "formula",
+    )
+
+
+def _column_formula_error(line: int, column: str) -> RowError:
+    return RowError(
+        line,
+        "row",
+        f"“{column}”列含公式或以特殊字符（=、+、-、@、制表符、回车）开头，已拒绝：请填写内容本身。",
+        f"The column “{column}” holds a formula or starts with a special character (=, +, -, "
+        "@, tab, CR): give the text itself.",
         "formula",
     )
 
@@ -521,12 +550,16 @@ def _check_rows(
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         name = row.name or ""
-        if name.startswith(FORMULA_START) or name.strip().startswith(FORMULA_START):
+        if row.formula_column:
+            # A file's formula cell in any column refuses the row (one formula reason).
+            errors.append(_column_formula_error(row.line, row.formula_column))
+        elif starts_like_formula(name):
             # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
             # next: the row is refused, whatever else it holds.
             errors.append(_name_formula_error(row.line))
         if raw_id.startswith(FORMULA_START):
-            errors.append(_formula_error(row.line))
+            if not row.formula_column:
+                errors.append(_formula_error(row.line))
             continue
         person = None
         if len(raw_id) == 18 and raw_id.isascii() and raw_id.isalnum():
@@ -539,7 +572,8 @@ def _check_rows(
             # Listed, whatever else is wrong with the row: not reported as missing too.
             listed.add(index)
         if raw_wage.startswith(WAGE_FORMULA_START):
-            errors.append(_formula_error(row.line))
+            if not row.formula_column:
+                errors.append(_formula_error(row.line))
             continue
         if person is None and not check.valid:
             reason = check.reason

@@ -32,8 +32,10 @@ What each check proves (the rows it names when it fails):
                    the payments; ``_build_paid``), plus every other source. A credit counted
                    while the month it lowers is owed, or a difference counted without the
                    bills before it, is named.
-``paid``           payments are positive and never exceed the bill (payments + arrears = bill
-                   with arrears >= 0); a credit (bill <= 0) receives no payment.
+``paid``           payments are positive. A payment is what the collecting authority already
+                   received, so one beyond its bill is recorded: netting sets the excess against
+                   the month's other bills and keeps the rest as the employer's credit, which
+                   ``credit`` checks.
 ``credit``         for each employer, month and insurance, payments never exceed the net
                    declared total (the sum of its bills, refunds included) without a recorded
                    credit: the month's ``MonthCredit`` rows add up to exactly what was paid
@@ -134,29 +136,51 @@ def _build_paid(cursor: Any) -> None:
     declaration with a pension bill: the rule of ``credit.py``, from the bills and payments.
 
     A bill is settled on its own when it has received its ``collect_amount`` (the first
-    payment that reached it; a bill the month's refunds brought to zero or below: when the
-    last refund came, or when it was billed if later); a credit (bill <= 0) when it is
-    billed. A declaration counts once its bill and every earlier bill of the month are
-    settled: at the latest of their times (a credit: when the last of the bills it is set
-    against was paid in full, or its own billing if later)."""
+    payment that reached it, or, when the month's refunds or overpayments lowered what it
+    is asked for, the latest of that payment, the month's last credit and the last payment
+    on a bill paid beyond its amount; a bill they brought to zero or below: the latest of
+    those and its billing); a credit (bill <= 0) when it is billed. A declaration counts
+    once its bill and every earlier bill of the month are settled, and, when its bill or an
+    earlier one was lowered by the month's refunds (``credit.py``), every bill up to the
+    month's last credit: at the latest of their times."""
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    asked = "COALESCE(b.collect_amount, b.amount_due)"
+    # When what the bill is asked for was last lowered: the month's last credit, or the
+    # last payment on a bill of the month paid beyond its amount (netting.py).
+    lowered = (
+        f"{greatest}(COALESCE((SELECT MAX(r.created_at) FROM contributions_bill r "
+        "WHERE r.employer_id = b.employer_id AND r.period = b.period AND r.insurance = "
+        "b.insurance AND r.amount_due <= 0), b.created_at), COALESCE((SELECT MAX(q.created_at) "
+        "FROM contributions_payment q JOIN contributions_bill o ON o.id = q.bill_id "
+        "WHERE o.employer_id = b.employer_id AND o.period = b.period AND o.insurance = "
+        "b.insurance AND o.id <> b.id AND (SELECT SUM(z.amount) FROM contributions_payment z "
+        "WHERE z.bill_id = o.id) > o.amount_due), b.created_at))"
+    )
+    reached = (
+        "(SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
+        "ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
+        f"WHERE p.bill_id = b.id) c WHERE c.paid >= {asked})"
+    )
     cursor.execute(f"DROP TABLE IF EXISTS {PAID}")
     cursor.execute(
         f"CREATE TEMP TABLE {PAID} AS "
-        "SELECT declaration_id, CASE WHEN SUM(CASE WHEN settled IS NULL THEN 1 ELSE 0 END) "
-        f" OVER ({_EARLIER}) > 0 THEN NULL ELSE MAX(settled) OVER ({_EARLIER}) END AS paid_at "
-        "FROM (SELECT b.id, b.employer_id, b.period, b.declaration_id, "
+        "WITH o AS (SELECT b.id, b.employer_id, b.period, b.declaration_id, b.amount_due, "
+        f" CASE WHEN b.amount_due > 0 AND {asked} < b.amount_due THEN 1 ELSE 0 END AS reduced, "
         " CASE WHEN b.amount_due <= 0 THEN b.created_at "
-        # Settled by the month's refunds alone (netting.py): when the last refund came.
-        " WHEN COALESCE(b.collect_amount, b.amount_due) <= 0 THEN "
-        f" {greatest}(b.created_at, COALESCE(("
-        "  SELECT MAX(r.created_at) FROM contributions_bill r WHERE r.employer_id = "
-        "  b.employer_id AND r.period = b.period AND r.insurance = b.insurance AND "
-        "  r.amount_due < 0), b.created_at)) ELSE ("
-        "  SELECT MIN(c.created_at) FROM (SELECT p.created_at, SUM(p.amount) OVER ("
-        "  ORDER BY p.created_at, p.id) AS paid FROM contributions_payment p "
-        "  WHERE p.bill_id = b.id) c WHERE c.paid >= COALESCE(b.collect_amount, b.amount_due)"
-        " ) END AS settled FROM contributions_bill b WHERE b.insurance = 'pension') o"
+        f" WHEN {asked} <= 0 THEN {lowered} "
+        # Not reached yet: not settled (PostgreSQL's GREATEST would skip the NULL).
+        f" WHEN {asked} < b.amount_due AND {reached} IS NOT NULL "
+        f" THEN {greatest}({reached}, {lowered}) "
+        f" WHEN {asked} < b.amount_due THEN NULL "
+        f" ELSE {reached} END AS settled FROM contributions_bill b WHERE b.insurance = 'pension'"
+        "), pre AS (SELECT id, declaration_id, "
+        f" SUM(CASE WHEN settled IS NULL THEN 1 ELSE 0 END) OVER ({_EARLIER}) AS unsettled, "
+        f" MAX(settled) OVER ({_EARLIER}) AS at, MAX(reduced) OVER ({_EARLIER}) AS reduced, "
+        " MAX(CASE WHEN amount_due <= 0 THEN id END) OVER (PARTITION BY employer_id, period) "
+        " AS last_credit FROM o) "
+        "SELECT p.declaration_id, CASE WHEN COALESCE(x.unsettled, p.unsettled) > 0 THEN NULL "
+        " ELSE COALESCE(x.at, p.at) END AS paid_at FROM pre p LEFT JOIN pre x "
+        " ON p.reduced = 1 AND x.id = p.last_credit AND p.last_credit > p.id"
     )
 
 
@@ -321,9 +345,7 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
             "paid",
             "SELECT b.id, b.amount_due, SUM(p.amount), MIN(p.amount), MIN(p.external_id) "
             "FROM contributions_bill b JOIN contributions_payment p ON p.bill_id = b.id "
-            "GROUP BY b.id, b.amount_due HAVING MIN(p.amount) <= 0 OR ROUND(SUM(p.amount) - "
-            " CASE WHEN b.amount_due > 0 THEN b.amount_due ELSE 0 END, 2) > 0 "
-            "ORDER BY b.id",
+            "GROUP BY b.id, b.amount_due HAVING MIN(p.amount) <= 0 ORDER BY b.id",
             [],
             lambda r: (
                 f"bill {r[0]}: due {_money(r[1])}, paid {_money(r[2])} "

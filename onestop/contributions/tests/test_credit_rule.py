@@ -372,15 +372,15 @@ def test_a_formula_in_the_name_column_is_refused_with_the_row(acme: World, name:
     assert not Declaration.objects.exists() and not LedgerEntry.objects.exists()
     result = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="declaration-rejected"' in result
-    assert "The name starts with a formula or a special character" in result
+    assert "The column “姓名” holds a formula or starts with a special character" in result
     rows = files.parse("wages.csv", content)
     reply = services.declaration_submit(
         actor=acme.bob.user, employer=acme.acme, period=PERIOD, rows=rows, preview=True
     )
-    assert [(e.line, e.field, e.reason) for e in reply.errors] == [(2, "name", "formula")]
-    assert reply.errors[0].zh.startswith("姓名以公式或特殊字符")
+    assert [(e.line, e.field, e.reason) for e in reply.errors] == [(2, "row", "formula")]
+    assert reply.errors[0].zh.startswith("“姓名”列含公式或以特殊字符")
     report = files.error_report(reply.errors, zh=True).decode("utf-8-sig")
-    assert report.splitlines()[1].startswith("2,姓名,姓名以公式")
+    assert report.splitlines()[1].startswith("2,") and "“姓名”列含公式" in report
     assert not any(
         cell.startswith(("=", "+", "-", "@"))
         for line in report.splitlines()
@@ -406,7 +406,7 @@ def test_an_xlsx_formula_cell_in_the_name_column_is_refused(acme: World) -> None
         actor=acme.bob.user, employer=acme.acme, period=PERIOD, rows=rows
     )
     assert not result.accepted
-    assert ("name", "formula") in {(e.field, e.reason) for e in result.errors}
+    assert ("row", "formula") in {(e.field, e.reason) for e in result.errors}
     assert not Declaration.objects.exists()
 
 

@@ -218,6 +218,7 @@ def test_api_declaration_with_idempotency_key(acme: Any, client: Client) -> None
             "individual_amount": "1788.00",
             "paid": False,
             "owed": "1788.00",
+            "pending": False,
         }
     ]
     # Not paid yet: declared and owed, not credited.

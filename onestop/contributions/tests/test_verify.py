@@ -261,16 +261,18 @@ def test_an_account_year_not_closing_is_named(ledger: World) -> None:
     fails("account_year", f"person {ledger.alice.pk} 2024: opening ")
 
 
-def test_an_overpaid_bill_is_named(ledger: World) -> None:
+def test_money_paid_above_the_bill_without_its_credit_is_named(ledger: World) -> None:
+    """A payment above its bill is recorded (the authority already received it) and netting
+    keeps the excess as the employer's credit: a payment raised behind netting's back leaves
+    the month paid above its net with no credit recorded (``credit``); ``paid`` only names
+    payments that are not positive."""
     payment = Payment.objects.order_by("pk").first()
     assert payment is not None
     sql("UPDATE contributions_payment SET amount = amount + 1 WHERE id = %s", [payment.pk])
     findings = ledger_verify()
-    # Paid above the bill is also paid above the month's net with no credit recorded.
-    assert {f.rule for f in findings} == {"paid", "credit"}, findings
-    assert f"bill {payment.bill_id}: due {payment.bill.amount_due}" in "\n".join(
-        f.detail for f in findings
-    )
+    assert "credit" in {f.rule for f in findings} and "paid" not in {f.rule for f in findings}
+    sql("UPDATE contributions_payment SET amount = 0 WHERE id = %s", [payment.pk])
+    assert "paid" in {f.rule for f in ledger_verify()}
 
 
 def test_a_payment_posted_twice_is_named(ledger: World) -> None:
