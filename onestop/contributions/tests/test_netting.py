@@ -296,7 +296,7 @@ def test_a_late_payment_keeps_the_surcharge_it_earned_on_the_page_and_the_api(
     2026-12-02 keeps the 17 days' surcharge after the payment comes in, on the page and the
     API; the unpaid unemployment bill runs on to today (2026-12-20, 35 days late)."""
     assert acme.bob.user is not None
-    app, url = tax_authority
+    _app, url = tax_authority
     settings.ONESTOP_TAX_URL, settings.ONESTOP_TAX_KEY = url, "secret"
     _fixed_clock.move_to(dt.datetime(2026, 12, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     client = Client(enforce_csrf_checks=True)
