@@ -86,21 +86,24 @@ def employments_in(*, employer: Employer, period: int) -> QuerySet[Employment]:
     )
 
 
-def with_last_wage(employments: QuerySet[Employment]) -> QuerySet[Employment]:
-    """Each employment annotated with ``last_wage``: the pension wage of the newest
-    declaration of its employer that lists the person, else the wage given when added."""
-    latest = (
-        ContributionDetail.objects.filter(
-            employer=OuterRef("employer"),
-            person=OuterRef("person"),
-            pension_employer__isnull=False,
-        )
-        .order_by("-period", "-declaration_id")
-        .values("wage")[:1]
+def with_last_wage(employments: QuerySet[Employment], *, period: int) -> QuerySet[Employment]:
+    """Each employment annotated with ``last_wage``: the pension wage that counts for
+    ``period``, that of the newest declaration of its employer listing the person for that
+    month; for a month not declared for the person, that of the newest month before it; else
+    the wage given when added. A later month's wage never stands for an earlier one."""
+    declared = ContributionDetail.objects.filter(
+        employer=OuterRef("employer"), person=OuterRef("person"), pension_employer__isnull=False
+    )
+    of_month = declared.filter(period=period).order_by("-declaration_id").values("wage")[:1]
+    before = (
+        declared.filter(period__lt=period).order_by("-period", "-declaration_id").values("wage")[:1]
     )
     return employments.annotate(
         last_wage=Coalesce(
-            Subquery(latest), F("wage"), output_field=DecimalField(max_digits=12, decimal_places=2)
+            Subquery(of_month),
+            Subquery(before),
+            F("wage"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
         )
     )
 
