@@ -33,6 +33,7 @@ from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.selectors import name_shown
 from onestop.rules.values import RuleError, YearMonth
 
 ERRORS_KEY = "onestop_declaration_errors"
@@ -464,7 +465,10 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
         "contributions/statement.html",
         {
             "person": person,
-            "name": person.name,
+            # As the person page shows it: masked (张*) for a role that may not reveal.
+            "name": person.name
+            if person_id is None
+            else name_shown(actor=request.user, person=person),
             "masked_id": mask_resident_id(person.resident_id),
             "statement": statement,
             "interest_accrued": interest_accrued(person, statement),

@@ -476,3 +476,24 @@ def test_a_past_month_is_prefilled_with_its_own_wages_and_a_supplementary_shows_
     assert Declaration.objects.count() == before + 1
     page = client.get(url + "?period=2026-09").content.decode()
     assert hidden(page, f"wage-{alice_job.pk}") == "7000.00"
+
+
+def test_staff_pages_of_a_persons_contributions_mask_the_name_as_the_person_page(
+    acme: Any,
+) -> None:
+    """sam (supervisor, may not reveal) reads alice's statement and individual-payer pages
+    with her name masked, as on her person page; carol (case worker, may reveal) in full,
+    as on the person page; the resident ID masked for both."""
+    masked = mask_name(acme.alice.name)
+    for user, name in ((acme.sam, masked), (acme.carol, acme.alice.name)):
+        client = csrf_client(user)
+        person = client.get(f"/staff/persons/{acme.alice.pk}/").content.decode()
+        assert f"<h1>{name}</h1>" in person
+        for page in ("contributions", "flexible"):
+            response = client.get(f"/staff/persons/{acme.alice.pk}/{page}/")
+            assert response.status_code == 200, (user, page)
+            html = response.content.decode()
+            assert f"<p>{name} · " in html, (user, page)
+            assert acme.alice.resident_id not in html
+            if name == masked:
+                assert acme.alice.name not in html, (user, page)
