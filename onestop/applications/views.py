@@ -84,8 +84,9 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
     if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
     groups = services.form_groups(item.form_schema)
-    had_draft = services.draft_exists(actor=request.user, item=item)
-    draft = services.draft_open(actor=request.user, item=item)
+    # Reading the form writes nothing: the draft is kept once a page is saved.
+    draft = services.draft_peek(actor=request.user, item=item)
+    had_draft = draft.pk is not None
     found = prechecks.precheck(
         person=request.user.person,  # type: ignore[union-attr]
         item_code=item.code,
@@ -102,7 +103,6 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         if not had_draft:
             # Submitted already (a double click, another tab): a fresh pre-fill that the
             # person never checked is not filed.
-            draft.delete()
             messages.info(request, _("This application was already filed; it is not filed twice."))
             return redirect("applications:mine")
         try:
