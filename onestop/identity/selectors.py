@@ -81,13 +81,10 @@ def person_name_shown_in_full(*, actor: Any, person: Person) -> bool:
 def name_shown(*, actor: Any, person: Person) -> str:
     """The person's name as a screen shows it to ``actor``: in full for the roles that may
     reveal the identifiers and for the person, else masked (张*); the person page's rule."""
+    name = str(person.name)
     if person.user_id is not None and person.user_id == getattr(actor, "pk", None):
-        return person.name
-    return (
-        person.name
-        if person_name_shown_in_full(actor=actor, person=person)
-        else mask_name(person.name)
-    )
+        return name
+    return name if person_name_shown_in_full(actor=actor, person=person) else mask_name(name)
 
 
 def person_get_for(*, actor: Any, person_id: int) -> Person:
