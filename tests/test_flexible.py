@@ -37,6 +37,7 @@ from onestop.contributions.services import DeclaredRow
 from onestop.contributions.verify import ledger_verify
 from onestop.identity.models import Person, User
 from onestop.notifications.models import Notification
+from onestop.rules.contributions import late_surcharge
 from onestop.rules.values import YearMonth
 from onestop.simulators.registries import RegistrySimulator
 from onestop.simulators.tax import TaxSimulator
@@ -932,3 +933,42 @@ def test_a_long_frequency_is_not_echoed_back(world: Any, registries: RegistrySim
     )
     assert api.status_code in (400, 422)
     assert "x" * (ECHO_LIMIT + 1) not in api.content.decode()
+
+
+def test_a_late_individual_bill_keeps_the_surcharge_once_paid(
+    world: Any,
+    registries: RegistrySimulator,
+    tax: tuple[TaxSimulator, str],
+    _fixed_clock: Any,
+) -> None:
+    """alice's first quarter bill paid at the authority 10 days after its due date keeps
+    10 days' surcharge on her page and the API once the payment is in, 40 days on; her
+    other bill, unpaid, runs on to today. Page and API agree on the total."""
+    app, _url = tax
+    client = browser(world.alice.user)
+    assert enrol(client).json()["status"] == "approved"
+    assert individual.bills_issue_due() == 2
+    assert client.post("/me/flexible/sync/").status_code == 302  # the bills go out
+    first, second = IndividualBill.objects.order_by("first_period")
+    paid_on = first.due_date + dt.timedelta(days=10)
+    status, _ = app.pay(f"P{first.pk}", f"{first.amount_due:.2f}", paid_on.isoformat())
+    assert status == 201
+    today = first.due_date + dt.timedelta(days=40)
+    _fixed_clock.move_to(
+        dt.datetime.combine(today, dt.time(10), tzinfo=timezone.get_current_timezone())
+    )
+    client = browser(world.alice.user)  # signed in again: the session of 40 days ago ended
+    synced = client.post("/me/flexible/sync/")
+    assert synced.status_code == 302 and synced["Location"] == "/me/flexible/"
+    rates = individual.parameters_for(province="610000", year=first.first_period // 100).rates
+    kept = late_surcharge(overdue=first.amount_due, days=10, rates=rates)
+    late = max(0, (today - second.due_date).days)
+    running = late_surcharge(overdue=second.amount_due, days=late, rates=rates)
+    assert kept > 0
+    api = client.get("/api/v1/me/flexible").json()
+    assert len(api["bills"]) == 2
+    paid = next(b for b in api["bills"] if b["status"] == "paid")
+    assert (paid["days_late"], paid["surcharge"]) == (10, f"{kept:.2f}")
+    assert api["surcharge"] == f"{kept + running:.2f}"
+    page = client.get("/me/flexible/").content.decode()
+    assert f'<dd id="surcharge">{kept + running:.2f}</dd>' in page

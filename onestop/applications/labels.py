@@ -127,24 +127,33 @@ def value_shown(value: Any) -> str:
     return str(value)
 
 
-#: Answers and facts that hold a bank account: shown with the last four digits only, on
-#: every screen. A form schema marks such a field ``"x-mask": "bank_account"``; the key
-#: ``bank_account`` is masked too, for item versions stored before the mark existed.
-MASKED_KEYS = {"bank_account"}
+#: Answers and facts shown masked on every screen, by key, with the kind of mask: a bank
+#: account keeps its last four digits, a resident ID (the deceased's on a survivors' claim)
+#: its first and last four, as the person pages show it; the full number only through the
+#: person page's audited reveal. A form schema marks such a field ``"x-mask": "<kind>"``; the
+#: keys are masked too, for item versions stored before the mark existed.
+MASKED_KEYS = {"bank_account": "bank_account", "deceased_resident_id": "resident_id"}
+MASK_KINDS = frozenset(MASKED_KEYS.values())
+
+
+def _mask_kind(key: str, spec: dict[str, Any] | None = None) -> str | None:
+    marked = (spec or {}).get("x-mask")
+    return marked if marked in MASK_KINDS else MASKED_KEYS.get(key)
 
 
 def is_masked(key: str, spec: dict[str, Any] | None = None) -> bool:
-    """Whether an answer (or fact) named ``key`` holds a bank account (see ``MASKED_KEYS``)."""
-    return key in MASKED_KEYS or (spec or {}).get("x-mask") == "bank_account"
+    """Whether an answer (or fact) named ``key`` is shown masked (see ``MASKED_KEYS``)."""
+    return _mask_kind(key, spec) is not None
 
 
 def masked(key: str, value: Any, spec: dict[str, Any] | None = None) -> Any:
-    """``value`` with a bank account's digits hidden but the last four; anything else as is."""
-    if is_masked(key, spec) and isinstance(value, str) and value:
-        from onestop.identity.masking import mask_bank_account
+    """``value`` masked as its kind says (``MASKED_KEYS``); anything else as is."""
+    kind = _mask_kind(key, spec)
+    if kind is None or not isinstance(value, str) or not value:
+        return value
+    from onestop.identity.masking import mask_bank_account, mask_resident_id
 
-        return mask_bank_account(value)
-    return value
+    return mask_bank_account(value) if kind == "bank_account" else mask_resident_id(value)
 
 
 def fact_label(key: str) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -83,8 +84,9 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
     if getattr(request.user, "person", None) is None:
         raise NotPermitted("仅参保人本人可在线申请。", "Only the person can apply online.")
     groups = services.form_groups(item.form_schema)
-    had_draft = services.draft_exists(actor=request.user, item=item)
-    draft = services.draft_open(actor=request.user, item=item)
+    # Reading the form writes nothing: the draft is kept once a page is saved.
+    draft = services.draft_peek(actor=request.user, item=item)
+    had_draft = draft.pk is not None
     found = prechecks.precheck(
         person=request.user.person,  # type: ignore[union-attr]
         item_code=item.code,
@@ -101,7 +103,6 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
         if not had_draft:
             # Submitted already (a double click, another tab): a fresh pre-fill that the
             # person never checked is not filed.
-            draft.delete()
             messages.info(request, _("This application was already filed; it is not filed twice."))
             return redirect("applications:mine")
         try:
@@ -356,6 +357,19 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
     return shown
 
 
+def _deceased_page(viewer: Any, case: Any) -> str | None:
+    """For staff who may see the deceased of a survivors' claim: the person page, where the
+    full resident ID is revealed on request and the reveal journaled (the case shows it
+    masked to everyone)."""
+    typed = case.answers.get("deceased_resident_id")
+    if not typed or not policy.is_staff_member(viewer):
+        return None
+    deceased = identity.person_by_resident_id(str(typed))
+    if deceased is None or not policy.allows(viewer, policy.VIEW_PERSON, deceased):
+        return None
+    return reverse("identity:person_detail", args=[deceased.pk])
+
+
 def _materials_named(uploaded: Any, listed: list[dict[str, Any]]) -> list[Any]:
     """The uploaded files, each with ``shown_name``: the item's material name in the
     current language (a file keeps the Chinese name it was uploaded under)."""
@@ -419,6 +433,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         ],
         "to_establish": services.to_establish(case),
         "answers": _answers_shown(item.form_schema, case.answers),
+        "deceased_page": _deceased_page(user, case),
         "award": case.facts.get("award"),
         "survivor": case.facts.get("survivor"),
         "unemployment": labels.unemployment_shown(case.facts),

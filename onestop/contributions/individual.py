@@ -55,7 +55,7 @@ from onestop.rules.contributions import (
     Frequency,
     flexible_due,
     flexible_period,
-    late_surcharge,
+    late_fee_accrued,
     parse_frequency,
 )
 from onestop.rules.values import RuleError, YearMonth
@@ -759,21 +759,25 @@ class IndividualBillRow:
 
 def bills_of_person(*, person: Person, today: dt.date) -> list[IndividualBillRow]:
     """The person's individual bills, newest first, with arrears and the late-payment
-    surcharge accrued by ``today`` (0.05% a day, as for employers)."""
+    surcharge accrued by ``today`` (0.05% a day, as for employers: each payment earns the
+    days it came late by its paid date, what is still owed the days late today)."""
     rows = []
-    for bill in IndividualBill.objects.filter(person=person).order_by("-first_period"):
-        paid = paid_of(bill)
+    bills = IndividualBill.objects.filter(person=person).prefetch_related("payments")
+    for bill in bills.order_by("-first_period"):
+        payments = [(p.paid_on, p.amount) for p in bill.payments.all()]
+        paid = sum((amount for _day, amount in payments), Decimal("0.00")).quantize(CENT)
         arrears = max(Decimal("0.00"), bill.amount_due - paid)
-        days = max(0, (today - bill.due_date).days) if arrears > 0 else 0
         rates = parameters_for(province=province_of(person), year=bill.first_period // 100).rates
+        fee = late_fee_accrued(
+            owed=bill.amount_due,
+            due_date=bill.due_date,
+            payments=payments,
+            today=today,
+            rates=rates,
+        )
         rows.append(
             IndividualBillRow(
-                bill,
-                paid,
-                arrears,
-                days,
-                late_surcharge(overdue=arrears, days=days, rates=rates),
-                excess_refunded(bill),
+                bill, paid, arrears, fee.days_late, fee.surcharge, excess_refunded(bill)
             )
         )
     return rows

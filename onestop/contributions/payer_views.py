@@ -25,6 +25,7 @@ from onestop.contributions.periods import current_period, month_of
 from onestop.contributions.views import interest_accrued
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Person
+from onestop.identity.selectors import name_shown
 
 
 def _message(error: ServiceError) -> str:
@@ -96,6 +97,7 @@ def my_flexible_view(request: HttpRequest) -> HttpResponse:
         "contributions/flexible.html",
         {
             "person": person,
+            "name": person.name,
             "masked_id": mask_resident_id(person.resident_id),
             "own": True,
             **payer_facts(person),
@@ -113,6 +115,8 @@ def staff_flexible_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "contributions/flexible.html",
         {
             "person": person,
+            # As the person page shows it: masked (张*) for a role that may not reveal.
+            "name": name_shown(actor=request.user, person=person),
             "masked_id": mask_resident_id(person.resident_id),
             "own": False,
             **payer_facts(person),

@@ -24,13 +24,14 @@ from onestop.contributions.models import (
     InsuranceRegistration,
     LedgerEntry,
     MonthCredit,
+    Payment,
 )
 from onestop.contributions.periods import month_of
 from onestop.contributions.verify import Violation, ledger_verify
 
 __all__ = ["Violation", "ledger_verify"]  # the verifier lives in verify.py; read from here
 from onestop.identity.models import Employer, Person
-from onestop.rules.contributions import Rates, late_surcharge
+from onestop.rules.contributions import Rates, late_fee_accrued
 
 VIEW = "contributions.view"
 #: The key of a statement month paid as an individual (flexible employment), in place of an
@@ -85,21 +86,24 @@ def employments_in(*, employer: Employer, period: int) -> QuerySet[Employment]:
     )
 
 
-def with_last_wage(employments: QuerySet[Employment]) -> QuerySet[Employment]:
-    """Each employment annotated with ``last_wage``: the pension wage of the newest
-    declaration of its employer that lists the person, else the wage given when added."""
-    latest = (
-        ContributionDetail.objects.filter(
-            employer=OuterRef("employer"),
-            person=OuterRef("person"),
-            pension_employer__isnull=False,
-        )
-        .order_by("-period", "-declaration_id")
-        .values("wage")[:1]
+def with_last_wage(employments: QuerySet[Employment], *, period: int) -> QuerySet[Employment]:
+    """Each employment annotated with ``last_wage``: the pension wage that counts for
+    ``period``, that of the newest declaration of its employer listing the person for that
+    month; for a month not declared for the person, that of the newest month before it; else
+    the wage given when added. A later month's wage never stands for an earlier one."""
+    declared = ContributionDetail.objects.filter(
+        employer=OuterRef("employer"), person=OuterRef("person"), pension_employer__isnull=False
+    )
+    of_month = declared.filter(period=period).order_by("-declaration_id").values("wage")[:1]
+    before = (
+        declared.filter(period__lt=period).order_by("-period", "-declaration_id").values("wage")[:1]
     )
     return employments.annotate(
         last_wage=Coalesce(
-            Subquery(latest), F("wage"), output_field=DecimalField(max_digits=12, decimal_places=2)
+            Subquery(of_month),
+            Subquery(before),
+            F("wage"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
         )
     )
 
@@ -142,8 +146,10 @@ class CreditRow:
 def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) -> list[BillRow]:
     """Every bill with what was paid, what is owed and the surcharge accrued by ``today``.
 
-    What is owed is the month's net (``netting.py``): a refund bill lowers the arrears of
-    the month's unpaid bills, and the surcharge runs on what is left."""
+    What is owed is the month's net (``netting.py``): a refund bill lowers what the month's
+    unpaid bills ask (``collect``). The surcharge (``late_fee_accrued``) is earned on each
+    payment for the days it came late, by the authority's paid date, and on what is left for
+    the days late today: paying late does not wipe the surcharge already earned."""
     rates = rates or Rates()
     bills = list(
         netting.with_paid(Bill.objects.filter(employer=employer)).order_by("-period", "insurance")
@@ -152,21 +158,24 @@ def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) 
     for bill in bills:
         groups.setdefault((bill.period, bill.insurance), []).append(bill)
     nets = {key: netting.net_month(netting.figures(group)) for key, group in groups.items()}
+    paid_on: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    for bill_id, day, amount in Payment.objects.filter(bill__employer=employer).values_list(
+        "bill_id", "paid_on", "amount"
+    ):
+        paid_on.setdefault(bill_id, []).append((day, amount))
     rows = []
     for bill in bills:
         net = nets[(bill.period, bill.insurance)]
         arrears = net.arrears[bill.pk]
-        days = max(0, (today - bill.due_date).days) if arrears > 0 else 0
-        rows.append(
-            BillRow(
-                bill,
-                _dec(bill.paid),
-                arrears,
-                days,
-                late_surcharge(overdue=arrears, days=days, rates=rates),
-                net.collect.get(bill.pk, Decimal("0.00")),
-            )
+        collect = net.collect.get(bill.pk, Decimal("0.00"))
+        fee = late_fee_accrued(
+            owed=collect,
+            due_date=bill.due_date,
+            payments=paid_on.get(bill.pk, []),
+            today=today,
+            rates=rates,
         )
+        rows.append(BillRow(bill, _dec(bill.paid), arrears, fee.days_late, fee.surcharge, collect))
     return rows
 
 

@@ -333,7 +333,7 @@ def employees_template(*, actor: Any, employer: Employer, period: int) -> list[E
             e.person.name,
             e.last_wage,  # type: ignore[attr-defined]  # annotated by with_last_wage
         )
-        for e in with_last_wage(employments_in(employer=employer, period=period))
+        for e in with_last_wage(employments_in(employer=employer, period=period), period=period)
     ]
     with transaction.atomic():
         record(

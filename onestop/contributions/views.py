@@ -33,6 +33,7 @@ from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.selectors import name_shown
 from onestop.rules.values import RuleError, YearMonth
 
 ERRORS_KEY = "onestop_declaration_errors"
@@ -154,8 +155,11 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     )
     period, period_text = _grid_period(request, grid_mode)
     # Everyone employed in the grid's month, including whoever's last month it is.
+    # Each pre-filled with the wage that counts for that month, not a later month's.
     employed = list(
-        selectors.with_last_wage(selectors.employments_in(employer=employer, period=period))
+        selectors.with_last_wage(
+            selectors.employments_in(employer=employer, period=period), period=period
+        )
     )
     context: dict[str, Any] = {
         "employer": employer,
@@ -165,6 +169,7 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 "employment": e,
                 "name": mask_name(e.person.name),
                 "resident_id": mask_resident_id(e.person.resident_id),
+                "declared": f"{e.last_wage:.2f}",  # type: ignore[attr-defined]
                 "wage": request.POST.get(f"wage-{e.pk}", f"{e.last_wage:.2f}"),  # type: ignore[attr-defined]
                 "last_month": e.end_period == period,
             }
@@ -190,6 +195,18 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 + [[e.pk, request.POST.get(f"wage-{e.pk}", "")] for e in employed]
             ).encode()
         )
+        confirmed = "confirm" in request.POST and request.POST.get("checked") == checked
+        changes = _wage_changes(context["grid"])
+        if request.POST.get("kind") == "supplementary" and changes and not confirmed:
+            # A supplementary rewrites the month: each changed wage, old -> new, is shown and
+            # nothing is posted until the employer confirms these very wages.
+            context.update(
+                changes=changes,
+                grid_kind="supplementary",
+                checked=checked,
+                token=request.POST.get("token", ""),
+            )
+            return render(request, "contributions/declare.html", context)
         try:
             result = services.declaration_submit(
                 actor=request.user,
@@ -199,8 +216,7 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 kind=request.POST.get("kind", "regular"),
                 # The page's one-time token: a double click posts once.
                 idempotency_key=request.POST.get("token") or None,
-                confirm_adjustments="confirm" in request.POST
-                and request.POST.get("checked") == checked,
+                confirm_adjustments=confirmed,
             )
         except (ServiceError, RuleError) as exc:
             context["grid_error"] = _message(exc)
@@ -234,6 +250,19 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             return redirect("contributions:upload", employer_id=employer.pk, upload_id=received.pk)
     context.setdefault("token", secrets.token_hex(16))
     return render(request, "contributions/declare.html", context)
+
+
+def _wage_changes(grid: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The grid's rows whose posted wage differs from the wage that counts for the month."""
+    changes = []
+    for row in grid:
+        try:
+            new = Decimal(str(row["wage"]).strip())
+        except ArithmeticError:
+            continue  # not a number: the service names it
+        if new != Decimal(row["declared"]):
+            changes.append({"name": row["name"], "old": row["declared"], "new": f"{new:.2f}"})
+    return changes
 
 
 def _upload_of(request: HttpRequest, employer_id: int, upload_id: int) -> DeclarationUpload:
@@ -436,7 +465,10 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
         "contributions/statement.html",
         {
             "person": person,
-            "name": person.name,
+            # As the person page shows it: masked (张*) for a role that may not reveal.
+            "name": person.name
+            if person_id is None
+            else name_shown(actor=request.user, person=person),
             "masked_id": mask_resident_id(person.resident_id),
             "statement": statement,
             "interest_accrued": interest_accrued(person, statement),

@@ -13,6 +13,7 @@ from onestop.common.errors import NotFound
 from onestop.identity import policy
 from onestop.identity.auth import resident_id_index
 from onestop.identity.fields import name_index
+from onestop.identity.masking import mask_name
 from onestop.identity.models import (
     Agency,
     ApiToken,
@@ -75,6 +76,15 @@ def person_name_shown_in_full(*, actor: Any, person: Person) -> bool:
     """Whether ``actor`` sees the person's name in full (the roles that may reveal the
     identifiers, and the person), else masked (张*). Identifiers are masked either way."""
     return actor is None or policy.allows(actor, policy.REVEAL_PERSON, person)
+
+
+def name_shown(*, actor: Any, person: Person) -> str:
+    """The person's name as a screen shows it to ``actor``: in full for the roles that may
+    reveal the identifiers and for the person, else masked (张*); the person page's rule."""
+    name = str(person.name)
+    if person.user_id is not None and person.user_id == getattr(actor, "pk", None):
+        return name
+    return name if person_name_shown_in_full(actor=actor, person=person) else mask_name(name)
 
 
 def person_get_for(*, actor: Any, person_id: int) -> Person:

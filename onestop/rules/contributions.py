@@ -9,7 +9,8 @@ Rates are parameters: a province may differ.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -350,3 +351,42 @@ def late_surcharge(*, overdue: Decimal, days: int, rates: Rates) -> Decimal:
     if days < 0:
         raise RuleError("滞纳天数不能为负数。", "Days late cannot be negative.", code="negative")
     return money(overdue * rates.late_daily_rate * days)
+
+
+@dataclass(frozen=True)
+class LateFee:
+    """The surcharge a bill has earned: ``days_late`` is the days it is late today while
+    something is owed, else the days it was late when the payment that settled it came."""
+
+    days_late: int
+    surcharge: Decimal
+
+
+def late_fee_accrued(
+    *,
+    owed: Decimal,
+    due_date: dt.date,
+    payments: Sequence[tuple[dt.date, Decimal]],
+    today: dt.date,
+    rates: Rates,
+) -> LateFee:
+    """The surcharge earned on a bill of ``owed`` due on ``due_date`` (D7 art. 86: 0.05% of
+    the overdue amount for each day it is overdue): each payment, taken in date order and
+    applied up to what is still owed, earns the days it was late on its paid date; what is
+    still owed earns the days late ``today``. Paying the principal late does not undo the
+    surcharge already earned. A bill owing nothing (a refund) earns none. Rounded once, at
+    the end."""
+    remaining = max(owed, Decimal(0))
+    exact = Decimal(0)
+    days_late = 0
+    for paid_on, amount in sorted(payments, key=lambda p: p[0]):
+        applied = min(max(amount, Decimal(0)), remaining)
+        if applied <= 0:
+            continue
+        remaining -= applied
+        days_late = max(0, (paid_on - due_date).days)
+        exact += applied * rates.late_daily_rate * days_late
+    if remaining > 0:
+        days_late = max(0, (today - due_date).days)
+        exact += remaining * rates.late_daily_rate * days_late
+    return LateFee(days_late, money(exact))

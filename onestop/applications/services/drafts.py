@@ -54,6 +54,17 @@ def draft_open(*, actor: Any, item: ServiceItem) -> Draft:
     return draft
 
 
+def draft_peek(*, actor: Any, item: ServiceItem) -> Draft:
+    """The actor's draft of ``item`` to read, else an unsaved one pre-filled from the record:
+    looking at a form writes nothing; the draft is kept on the first page saved
+    (``draft_save``)."""
+    person = _person(actor)
+    found = Draft.objects.filter(applicant=person, item_code=item.code).first()
+    if found is not None:
+        return found
+    return Draft(applicant=person, item_code=item.code, answers=prefill(person=person, item=item))
+
+
 def _check(schema: dict[str, Any], answers: dict[str, Any], fields: list[str]) -> None:
     properties = schema.get("properties", {})
     part = {

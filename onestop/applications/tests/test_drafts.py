@@ -3,6 +3,7 @@ check-your-answers and filing."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -120,14 +121,15 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     url = "/services/SX-SI-006/apply/"
     assert "第 1 步，共 3 步" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     response = client.post(url, {"page": "0", "retirement_month": "2026-13x"})
-    assert response.status_code == 200 and Draft.objects.get().answers == {}
+    assert response.status_code == 200 and not Draft.objects.exists()  # a bad page keeps none
     response = client.post(url, {"page": "0", "retirement_month": "2026-05"})
     assert response["Location"] == f"{url}?page=1"
     response = client.post(
         url, {"page": "1", "bank_account": "6222020200112233445", "action": "save"}
     )
     assert response["Location"] == "/me/applications/"
-    assert "SX-SI-006" in client.get("/me/applications/").content.decode()
+    mine = client.get("/me/applications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "SX-SI-006 · " not in mine and f">{catalogue.item_name(code='SX-SI-006')}</a>" in mine
     response = client.post(url, {"page": "2", "note": ""})
     assert response["Location"] == f"{url}?page=review"
     review = client.get(f"{url}?page=review").content.decode()
@@ -212,3 +214,41 @@ def test_the_review_page_shows_options_by_their_labels(world: Any) -> None:
         "/services/SX-SI-005/apply/?page=review", HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "按季" in page and "quarterly" not in page
+
+
+def test_looking_at_forms_keeps_no_draft_and_the_list_names_the_item(world: Any) -> None:
+    """alice opens ten apply pages (each page of the form, the review too) and saves
+    nothing: no draft is kept, and My applications lists none. Her first page saved keeps
+    one, listed by the item's name in her language, never the code."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    codes = ["SX-SI-004", "SX-SI-005", "SX-SI-006", "SX-SI-007", "SX-SI-008", "SX-SI-009"]
+    for code in codes:
+        url = f"/services/{code}/apply/"
+        assert client.get(url).status_code == 200, code
+        assert client.get(f"{url}?page=review").status_code == 200, code
+    assert not Draft.objects.exists()
+    mine = client.get("/me/applications/").content.decode()
+    assert 'id="drafts"' not in mine
+    url = "/services/SX-SI-005/apply/"
+    page = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "page": "0",
+            "action": "save",
+            "base": "5000",
+            "frequency": "quarterly",
+            "start_month": "2026-11",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(Draft.objects.values_list("item_code", flat=True)) == ["SX-SI-005"]
+    item = catalogue.item_get(code="SX-SI-005")
+    for language, name in (("zh-hans", item.name), ("en", item.name_en)):
+        mine = client.get("/me/applications/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        listed = re.search(r'<ul id="drafts"><li><a href="[^"]+">([^<]+)</a>', mine)
+        assert listed is not None and listed.group(1) == name, language

@@ -91,7 +91,8 @@ def test_the_form_submitted_twice_files_once(world: Any) -> None:
     alice = browser(world.alice.user)
     url = "/services/SX-SI-006/apply/"
     assert alice.get(url).status_code == 200
-    Draft.objects.filter(applicant=world.alice).update(answers=ANSWERS, page=1)
+    assert not Draft.objects.exists()  # looking writes nothing
+    Draft.objects.create(applicant=world.alice, item_code="SX-SI-006", answers=ANSWERS, page=1)
     first = alice.post(url, {"action": "submit"})
     case = Application.objects.get()
     assert first["Location"] == f"/applications/{case.number}/"

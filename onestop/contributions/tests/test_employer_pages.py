@@ -18,6 +18,7 @@ from conftest import World
 from onestop.audit.models import Entry
 from onestop.contributions import files, services
 from onestop.contributions.models import Bill, Declaration, Employment, LedgerRecord
+from onestop.identity.masking import mask_name
 
 pytestmark = pytest.mark.django_db
 
@@ -422,3 +423,77 @@ def test_a_supplementary_that_changes_nothing_is_refused(acme: Any) -> None:
     )
     assert changed.status_code == 201, changed.content
     assert Declaration.objects.count() == before[0] + 1
+
+
+def test_a_past_month_is_prefilled_with_its_own_wages_and_a_supplementary_shows_old_to_new(
+    acme: Any,
+) -> None:
+    """2026-09 was declared at 7550 for alice, 2026-10 at 8800: the grid and the pre-filled
+    template of 2026-09 carry 7550.00, not the later wage; a supplementary lowering her
+    September shows 7550.00 → 7000.00 and posts nothing until confirmed, then posts once."""
+    alice_job = Employment.objects.get(person=acme.alice)
+    bob_job = Employment.objects.get(person=acme.bob)
+    for period, wage in ((202609, "7550"), (202610, "8800")):
+        assert services.declaration_submit(
+            actor=None,
+            employer=acme.acme,
+            period=period,
+            rows=[
+                services.DeclaredRow(1, acme.alice.resident_id, wage),
+                services.DeclaredRow(2, acme.bob.resident_id, "9000"),
+            ],
+        ).accepted
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    page = client.get(url + "?period=2026-09").content.decode()
+    assert hidden(page, f"wage-{alice_job.pk}") == "7550.00"
+    assert hidden(client.get(url + "?period=2026-11").content.decode(), f"wage-{alice_job.pk}") == (
+        "8800.00"  # a month not declared yet: the newest wage before it
+    )
+    api = client.get(
+        f"/api/v1/employers/{acme.acme.pk}/declarations/template?format=csv&period=2026-09"
+    )
+    assert api.status_code == 200
+    assert f"{acme.alice.resident_id},{acme.alice.name},7550.00" in api.content.decode("utf-8-sig")
+    form = {
+        "csrfmiddlewaretoken": token(client, url),
+        "token": hidden(page, "token"),
+        "grid": "1",
+        "period": "2026-09",
+        "kind": "supplementary",
+        f"wage-{alice_job.pk}": "7000",
+        f"wage-{bob_job.pk}": "9000.00",
+    }
+    before = Declaration.objects.count()
+    shown = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    changes = re.findall(r'<li class="change">([^<]+)</li>', shown)
+    assert changes == [f"{mask_name(acme.alice.name)}: 7550.00 → 7000.00"]
+    assert Declaration.objects.count() == before
+    assert "本次补充申报将变更 2026-09 的 1 条工资" in client.post(url, form).content.decode()
+    confirm = {**form, "confirm": "1", "checked": hidden(shown, "checked")}
+    done = client.post(url, confirm, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="declaration-accepted"' in done
+    assert Declaration.objects.count() == before + 1
+    page = client.get(url + "?period=2026-09").content.decode()
+    assert hidden(page, f"wage-{alice_job.pk}") == "7000.00"
+
+
+def test_staff_pages_of_a_persons_contributions_mask_the_name_as_the_person_page(
+    acme: Any,
+) -> None:
+    """sam (supervisor, may not reveal) reads alice's statement and individual-payer pages
+    with her name masked, as on her person page; carol (case worker, may reveal) in full,
+    as on the person page; the resident ID masked for both."""
+    masked = mask_name(acme.alice.name)
+    for user, name in ((acme.sam, masked), (acme.carol, acme.alice.name)):
+        client = csrf_client(user)
+        person = client.get(f"/staff/persons/{acme.alice.pk}/").content.decode()
+        assert f"<h1>{name}</h1>" in person
+        for page in ("contributions", "flexible"):
+            response = client.get(f"/staff/persons/{acme.alice.pk}/{page}/")
+            assert response.status_code == 200, (user, page)
+            html = response.content.decode()
+            assert f"<p>{name} · " in html, (user, page)
+            assert acme.alice.resident_id not in html
+            if name == masked:
+                assert acme.alice.name not in html, (user, page)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.request
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -285,3 +287,54 @@ def test_verify_names_a_credit_recorded_without_an_overpayment(acme: World) -> N
     assert {f.rule for f in findings} == {"credit"}, findings
     assert "2026-10 unemployment" in findings[0].detail
     assert "recorded credit 500.00" in findings[0].detail
+
+
+def test_a_late_payment_keeps_the_surcharge_it_earned_on_the_page_and_the_api(
+    acme: World, tax_authority: tuple[TaxSimulator, str], settings: Any, _fixed_clock: Any
+) -> None:
+    """The pension bill of 2026-10 (due 2026-11-15) paid in full at the authority on
+    2026-12-02 keeps the 17 days' surcharge after the payment comes in, on the page and the
+    API; the unpaid unemployment bill runs on to today (2026-12-20, 35 days late)."""
+    assert acme.bob.user is not None
+    _app, url = tax_authority
+    settings.ONESTOP_TAX_URL, settings.ONESTOP_TAX_KEY = url, "secret"
+    _fixed_clock.move_to(dt.datetime(2026, 12, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(acme.bob.user)
+    bills_url = f"/employer/{acme.acme.pk}/bills/"
+
+    def sync() -> None:
+        page = client.get(bills_url).content.decode()
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None
+        response = client.post(f"{bills_url}sync/", {"csrfmiddlewaretoken": found.group(1)})
+        assert response.status_code == 302
+
+    sync()  # the bills go out
+    pension = Bill.objects.get(period=PERIOD, insurance="pension")
+    unemployment = Bill.objects.get(period=PERIOD, insurance="unemployment")
+    request = urllib.request.Request(
+        f"{url}/bills/{pension.pk}/pay",
+        data=json.dumps({"amount": f"{pension.amount_due:.2f}", "paid_on": "2026-12-02"}).encode(),
+        headers={"Content-Type": "application/json", "X-Api-Key": "secret"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 201
+    sync()  # the payment comes in
+    assert Payment.objects.get(bill=pension).paid_on == dt.date(2026, 12, 2)
+    kept = late_surcharge(overdue=pension.amount_due, days=17, rates=Rates())
+    running = late_surcharge(overdue=unemployment.amount_due, days=35, rates=Rates())
+    assert kept > 0 and running > 0
+    bills = {
+        b["insurance"]: b for b in client.get(f"/api/v1/employers/{acme.acme.pk}/bills").json()
+    }
+    assert (bills["pension"]["status"], bills["pension"]["arrears"]) == ("paid", "0.00")
+    assert (bills["pension"]["days_late"], bills["pension"]["surcharge"]) == (17, f"{kept:.2f}")
+    assert (bills["unemployment"]["days_late"], bills["unemployment"]["surcharge"]) == (
+        35,
+        f"{running:.2f}",
+    )
+    html = client.get(bills_url).content.decode()
+    assert f'<strong id="surcharge">{kept + running:.2f}</strong>' in html
+    assert f"<td>17</td><td>{kept:.2f}</td>" in html

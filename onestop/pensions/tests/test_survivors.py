@@ -20,7 +20,7 @@ from onestop.common.errors import ServiceError
 from onestop.contributions.models import LedgerEntry
 from onestop.contributions.selectors import ledger_verify
 from onestop.identity import services as identity
-from onestop.identity.masking import mask_name
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import StaffRole
 from onestop.notifications.models import Notification
 from onestop.parameters.models import ProvinceParameters
@@ -272,3 +272,28 @@ def test_staff_see_the_survivors_of_their_scope_only(insured: Any) -> None:
     citizen.force_login(insured.bob.user)
     assert citizen.get("/api/v1/survivors").status_code == 403
     assert dt.date.fromisoformat(api[0]["died_on"]) == dt.date(2026, 11, 10)
+
+
+def test_a_survivors_case_shows_the_deceaseds_resident_id_masked_to_everyone(
+    insured: Any,
+) -> None:
+    """The deceased's resident ID is masked on the case page for the applicant, the case
+    worker and the supervisor alike (first and last four, as the survivors' list); staff who
+    may see the deceased get a link to the person page, whose reveal is journaled, and the
+    applicant none. Nothing is written by reading."""
+    died(insured, insured.alice, "2026-11-10", declarant=insured.bob)
+    case = claim(insured, insured.bob, insured.alice)
+    full = insured.alice.resident_id
+    masked = mask_resident_id(full)
+    url = f"/applications/{case.number}/"
+    reveals = Entry.objects.filter(action="identity.person.revealed").count()
+    for user, link in ((insured.bob.user, False), (insured.carol, True), (insured.sam, True)):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        for language in ("zh-hans", "en"):
+            page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            assert full not in page and masked in page, (user, language)
+            assert (f'href="/staff/persons/{insured.alice.pk}/"' in page) is link, user
+        api = client.get(f"/api/v1/applications/{case.number}")
+        assert api.status_code == 200 and full not in api.content.decode()
+    assert Entry.objects.filter(action="identity.person.revealed").count() == reveals

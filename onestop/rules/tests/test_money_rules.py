@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 import pytest
@@ -22,11 +23,13 @@ from onestop.rules.award import (
 )
 from onestop.rules.contributions import (
     BaseBound,
+    LateFee,
     Rates,
     base_bound,
     contribution_base,
     employee_month,
     flexible_contribution,
+    late_fee_accrued,
     late_surcharge,
     pension_contribution,
     unemployment_contribution,
@@ -128,6 +131,55 @@ def test_late_surcharge() -> None:
     assert late_surcharge(overdue=D("100"), days=0, rates=RATES) == D("0.00")
     with pytest.raises(RuleError):
         late_surcharge(overdue=D("100"), days=-1, rates=RATES)
+
+
+DUE = dt.date(2026, 11, 15)
+
+
+def test_late_fee_stays_once_the_principal_is_paid() -> None:
+    """Paid 17 days late in full: the fee earned while late stays, the days are the payment's."""
+    fee = late_fee_accrued(
+        owed=D("44884.71"),
+        due_date=DUE,
+        payments=[(dt.date(2026, 12, 2), D("44884.71"))],
+        today=dt.date(2027, 3, 1),
+        rates=RATES,
+    )
+    assert fee == LateFee(17, D("381.52"))
+
+
+def test_late_fee_of_parts_paid_on_different_days_and_the_rest_owed() -> None:
+    """Each part earns its own days (in date order, whatever the order given); the rest
+    earns the days late today; one rounding at the end."""
+    fee = late_fee_accrued(
+        owed=D("1000.00"),
+        due_date=DUE,
+        payments=[(dt.date(2026, 11, 25), D("300.00")), (dt.date(2026, 11, 10), D("200.00"))],
+        today=dt.date(2026, 12, 15),
+        rates=RATES,
+    )
+    # 200 on time (0 days), 300 x 10 days, 500 x 30 days: 1.50 + 7.50
+    assert fee == LateFee(30, D("9.00"))
+
+
+def test_late_fee_ignores_what_is_paid_beyond_the_bill_and_refund_bills() -> None:
+    """A payment above what is owed earns nothing more; a bill owing nothing earns none."""
+    fee = late_fee_accrued(
+        owed=D("100.00"),
+        due_date=DUE,
+        payments=[(dt.date(2026, 11, 20), D("150.00")), (dt.date(2026, 11, 30), D("10.00"))],
+        today=dt.date(2026, 12, 31),
+        rates=RATES,
+    )
+    assert fee == LateFee(5, D("0.25"))
+    refund = late_fee_accrued(
+        owed=D("-80.00"), due_date=DUE, payments=[], today=dt.date(2026, 12, 31), rates=RATES
+    )
+    assert refund == LateFee(0, D("0.00"))
+    early = late_fee_accrued(
+        owed=D("80.00"), due_date=DUE, payments=[], today=dt.date(2026, 11, 1), rates=RATES
+    )
+    assert early == LateFee(0, D("0.00"))
 
 
 @pytest.mark.parametrize("bad", [{"wage": D("-1")}, {"average_wage": D("0")}])
