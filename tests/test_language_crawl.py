@@ -224,6 +224,7 @@ def demo_objects(role: str) -> list[str]:
     ("anonymous", "citizen" or "staff"): a case in each state, the statements, certificates,
     dashboards and the admin's pages."""
     from onestop.applications.models import Application
+    from onestop.catalogue import selectors as catalogue
     from onestop.identity.models import Employer, Person
 
     urls = ["/", "/services/", "/calculators/retirement/", "/calculators/pension/", "/status/"]
@@ -235,8 +236,11 @@ def demo_objects(role: str) -> list[str]:
             seen_status.add(status)
             urls.append(f"/applications/{number}/")
     if role == "citizen":
+        # Every item's form, whose choices are the item's own data (one per shape otherwise).
+        forms = [f"/services/{item.code}/apply/" for item in catalogue.items_current()]
         return (
             urls
+            + forms
             + [
                 "/me/contributions/",
                 "/me/pension/",

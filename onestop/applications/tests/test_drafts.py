@@ -212,3 +212,35 @@ def test_the_review_page_shows_options_by_their_labels(world: Any) -> None:
         "/services/SX-SI-005/apply/?page=review", HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "按季" in page and "quarterly" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "absent"), [("zh-hans", "配偶", "spouse"), ("en", "Spouse", "配偶")]
+)
+def test_the_survivors_relation_reads_as_words_on_form_review_and_case(
+    world: Any, language: str, shown: str, absent: str
+) -> None:
+    """The relation to the deceased reads 配偶 (Spouse) on the form, on check-your-answers
+    and on the case page, never the stored code ``spouse`` nor the other language."""
+    Draft.objects.create(
+        applicant=world.bob,
+        item_code="SX-SI-008",
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "spouse"},
+        page=9,
+    )
+    client = Client()
+    client.force_login(world.bob.user)
+    url = "/services/SX-SI-008/apply/"
+    form = client.get(f"{url}?page=0", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<option value="spouse" selected>{shown}</option>' in form
+    assert ">spouse<" not in form and ">child<" not in form and ">parent<" not in form
+    review = client.get(f"{url}?page=review", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert shown in review and absent not in review
+    case = services.application_submit(
+        actor=world.bob.user,
+        item_code="SX-SI-008",
+        applicant=world.bob,
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "spouse"},
+    ).application
+    page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert shown in page.content.decode() and absent not in page.content.decode()

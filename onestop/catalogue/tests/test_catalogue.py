@@ -182,3 +182,21 @@ def test_a_request_that_publishes_then_reads_names_sees_the_new_one(world: Any) 
         assert selectors.item_name(code="SX-SI-006") != "新名称"
         services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
         assert selectors.item_name(code="SX-SI-006") == "新名称"
+
+
+def test_every_choice_of_every_form_has_a_label_in_each_language() -> None:
+    """No option of any current item's form reads as its stored code (``spouse``)."""
+    for item in selectors.items_current():
+        assert services.form_problems(item.form_schema) == [], item.code
+
+
+def test_a_form_whose_options_are_bare_codes_is_refused(world: Any) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"relation": {"type": "string", "enum": ["spouse", "child"]}},
+    }
+    before = ServiceItem.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        services.item_publish(actor=world.adam, code="SX-SI-008", values={"form_schema": schema})
+    assert "x-enum-labels.spouse" in refused.value.en
+    assert ServiceItem.objects.count() == before
