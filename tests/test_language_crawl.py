@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 #: Pages per (persona, language) at most, and instances of one URL shape (ids and query
 #: strings stripped) at most: the crawl covers every kind of page, not every row.
-MAX_PAGES = 80
+MAX_PAGES = 100
 PER_SHAPE = 1
 
 #: Links that change state or leave the session even when followed with GET, or that are
@@ -221,8 +221,8 @@ def sign_in(client: Client, login: str, secret: str | None) -> None:
 
 def demo_objects(role: str) -> list[str]:
     """Pages of the demo's objects that a home page may not link, for a persona of ``role``
-    ("anonymous", "citizen" or "staff"): a case in each state, the statements, certificates,
-    dashboards and the admin's pages."""
+    ("anonymous", "citizen" or "staff"): a case in each state and of each item, the
+    statements, certificates, dashboards and the admin's pages, each item's form."""
     from onestop.applications.models import Application
     from onestop.catalogue import selectors as catalogue
     from onestop.identity.models import Employer, Person
@@ -230,10 +230,13 @@ def demo_objects(role: str) -> list[str]:
     urls = ["/", "/services/", "/calculators/retirement/", "/calculators/pension/", "/status/"]
     if role == "anonymous":
         return [*urls, "/verify/", "/content/"]
-    seen_status: set[str] = set()
-    for number, status in Application.objects.order_by("pk").values_list("number", "status"):
-        if status not in seen_status:
-            seen_status.add(status)
+    # A case in each state, and one of each item (its facts: award, survivors' lines, ...).
+    seen: set[str] = set()
+    for number, status, code in Application.objects.order_by("pk").values_list(
+        "number", "status", "item_code"
+    ):
+        if status not in seen or code not in seen:
+            seen |= {status, code}
             urls.append(f"/applications/{number}/")
     if role == "citizen":
         # Every item's form, whose choices are the item's own data (one per shape otherwise).
