@@ -184,6 +184,17 @@ def test_the_public_figures_per_item_agency_and_city(world: Any) -> None:
     assert "雁塔" in agency.label and city.label == "西安市"
     page = Client().get("/ratings/?by=agency").content.decode()
     assert agency.label in page and "1/1" in page
+    # The first column is headed by what it lists, never 姓名 (a person's name).
+    for by, zh, en in (
+        ("agency", "机构", "Agency"),
+        ("region", "城市", "City"),
+        ("item", "服务事项", "Service"),
+    ):
+        for language, header in (("zh-hans", zh), ("en", en)):
+            page = (
+                Client().get(f"/ratings/?by={by}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            )
+            assert f'<table id="ratings"><thead><tr><th scope="col">{header}</th>' in page
     api = Client().get("/api/v1/ratings?by=item").json()
     assert api[0]["reviews"] == 2 and api[0]["rectification_rate"] == "1.000"
     assert Client().get("/api/v1/ratings?by=nothing").status_code == 404
