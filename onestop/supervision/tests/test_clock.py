@@ -3,9 +3,8 @@ escalates, that closed steps resolve; and the supervisors' on-time rates."""
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
