@@ -212,11 +212,22 @@ def test_the_qr_code_page_takes_the_query_code_and_the_tablet_the_case_worker(
     assert done.status_code == 302
     review = Review.objects.get()
     assert (review.channel, review.level) == ("qr", 2)
+    # One overall rating: the standard's overall satisfaction is the level given, not a
+    # second question (a satisfaction posted anyway is not taken).
+    assert review.scores["satisfaction"] == 2 and review.scores["efficiency"] == 3
     assert Rectification.objects.filter(review=review).exists()
     # The counter tablet: another case, rated on carol's signed-in tablet by the applicant.
     other, _ = completed(world)
     tablet = Client()
     tablet.force_login(world.carol)
+    for language, overall, second in (
+        ("zh-hans", "总体评价", "总体满意度"),
+        ("en", "Overall", "overall satisfaction"),
+    ):
+        page = tablet.get(f"/applications/{other.number}/review/", HTTP_ACCEPT_LANGUAGE=language)
+        shown = page.content.decode()
+        assert shown.count(overall) == 1 and second not in shown
+        assert 'name="score_satisfaction"' not in shown and 'name="score_efficiency"' in shown
     assert tablet.post(f"/applications/{other.number}/review/", form).status_code == 302
     assert Review.objects.get(application=other).channel == "tablet"
     # mallory's tablet (Baota) cannot rate a Yanta case.
