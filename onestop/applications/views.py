@@ -442,6 +442,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         and policy.allows(user, policy.VIEW_PERSON, case.region),
         "is_applicant": getattr(request.user, "person", None) is not None
         and request.user.person.pk == case.applicant_id,  # type: ignore[union-attr]
+        "rating_open": services.rating_open(case),
     }
 
 

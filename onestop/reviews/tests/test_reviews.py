@@ -332,6 +332,9 @@ def test_rating_is_offered_only_where_it_can_be_accepted(world: Any) -> None:
     assert anonymous.post(f"/rate/{case.number}/", form).status_code == 302
     state = alice.get(f"/api/v1/applications/{case.number}/review").json()
     assert (state["open"], state["message_en"]) == (False, "This has already been rated.")
+    # Rated: the case page no longer links to a form that would say it cannot be rated.
+    assert 'id="rate-link"' not in alice.get(f"/applications/{case.number}/").content.decode()
+    assert 'id="result-link"' in alice.get(f"/applications/{case.number}/").content.decode()
     again = anonymous.post(f"/rate/{case.number}/", {"code": code}).content.decode()
     assert 'id="rate-closed"' in again and 'id="rating-form"' not in again
 
