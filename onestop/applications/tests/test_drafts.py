@@ -267,6 +267,7 @@ def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
         password="Onestop2026demo",
     )
     worked_elsewhere(man, months=200)
+    assert man.user is not None
     client = Client()
     client.force_login(man.user)
     url = "/services/SX-SI-006/apply/"
