@@ -2,11 +2,17 @@
 
 from django.contrib import admin
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from config.api import api
+
+
+def favicon(request):  # type: ignore[no-untyped-def]
+    """``/favicon.ico``, which browsers ask for whatever the page links: the site's icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def admin_login(request, extra_context=None):  # type: ignore[no-untyped-def]
@@ -38,4 +44,5 @@ urlpatterns = [
     path("", include("onestop.quality.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon),
 ]

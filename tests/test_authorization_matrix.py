@@ -1355,6 +1355,7 @@ ROUTES = [
         404,
     ),
     Route("home", "get", lambda w: "/", everyone(200), 200),
+    Route("site icon", "get", lambda w: "/favicon.ico", everyone(301), 301),
     Route("login page", "get", lambda w: "/login/", everyone(200), 200),
     Route(
         "person list",
@@ -2265,6 +2266,7 @@ def test_every_url_is_in_the_matrix() -> None:
         "login/mfa/enrol/",
         "logout/",
         "i18n/setlang/",
+        "favicon.ico",
     }
     found: set[str] = set()
 

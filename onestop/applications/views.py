@@ -156,6 +156,16 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             **linked,
         },
     )
+    # What stands in this page's fields from the record: only a page not yet saved holds
+    # the pre-fill untouched (a saved page holds what the person gave).
+    prefilled = [
+        _label(item.form_schema["properties"][f], f)
+        for f in fields
+        if draft.page <= page
+        and draft.answers.get(f) not in ("", None)
+        and f not in linked
+        and (f not in found.choices or str(draft.answers[f]) in found.choices[f])
+    ]
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_save(actor=request.user, item=item, page=page, answers=form.answers())
@@ -178,6 +188,7 @@ def apply_view(request: HttpRequest, code: str) -> HttpResponse:
             "previous": page - 1 if page > 0 else None,
             "notes": notes,
             "eligible": found.eligible,
+            "prefilled": prefilled,
         },
     )
 
@@ -446,6 +457,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         and policy.allows(user, policy.VIEW_PERSON, case.region),
         "is_applicant": getattr(request.user, "person", None) is not None
         and request.user.person.pk == case.applicant_id,  # type: ignore[union-attr]
+        "rating_open": services.rating_open(case),
     }
 
 

@@ -118,6 +118,13 @@ UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
     },
 }
 
+#: What a survivor is to the deceased (SX-SI-008), as each option reads.
+SURVIVOR_RELATIONS: dict[str, str] = {
+    "spouse": "配偶 Spouse",
+    "child": "子女 Child",
+    "parent": "父母 Parent",
+}
+
 #: Employer registration (SX-SI-001): the credit code; the registry gives the rest.
 REGISTRATION_FORM: dict[str, Any] = {
     "type": "object",
@@ -517,7 +524,8 @@ ITEMS: list[dict[str, Any]] = [
                 "relation": {
                     "type": "string",
                     "enum": ["spouse", "child", "parent"],
-                    "title": "与逝者关系 Relation (spouse, child, parent)",
+                    "x-enum-labels": SURVIVOR_RELATIONS,
+                    "title": "与逝者关系 Relation to the deceased",
                 },
             },
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -31,6 +32,10 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
     "licence_type": "",
 }
 REPLACEABLE_BY = {"", "shared_data", "elicence"}
+
+#: A choice's label holds both languages: Chinese characters and a Latin word.
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
 def materials_problems(materials: Any) -> list[str]:
@@ -62,7 +67,25 @@ def form_problems(schema: Any) -> list[str]:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         return [f"form_schema: {exc.message}"]
-    return []
+    return _option_label_problems(schema)
+
+
+def _option_label_problems(schema: dict[str, Any]) -> list[str]:
+    """Each option of a choice reads as words in both languages ("配偶 Spouse" under
+    ``x-enum-labels``), never as its stored code (``spouse``) in the other language."""
+    problems = []
+    for name, spec in (schema.get("properties") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("enum"), list):
+            continue
+        shown = spec.get("x-enum-labels") or {}
+        for value in spec["enum"]:
+            label = shown.get(value) if isinstance(shown, dict) else None
+            if not (isinstance(label, str) and CJK.search(label) and LATIN.search(label)):
+                problems.append(
+                    f"form_schema.properties.{name}.x-enum-labels.{value}: "
+                    "a Chinese and an English label"
+                )
+    return problems
 
 
 def item_publish(*, actor: Any, code: str, values: dict[str, Any], note: str = "") -> ServiceItem:

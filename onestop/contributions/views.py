@@ -149,11 +149,13 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     """Upload a month's wages; show the bills, or every row-level reason at once."""
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     grid_mode = request.method == "POST" and "grid" in request.POST
+    period, period_text = _grid_period(request, grid_mode)
     form = DeclarationUploadForm(
         None if grid_mode else (request.POST or None),
         None if grid_mode else (request.FILES or None),
+        # The same month as the grid below: this one, or the one the page was opened for.
+        initial={"period": str(month_of(period))},
     )
-    period, period_text = _grid_period(request, grid_mode)
     # Everyone employed in the grid's month, including whoever's last month it is.
     # Each pre-filled with the wage that counts for that month, not a later month's.
     employed = list(

@@ -150,6 +150,11 @@ def region_tree() -> list[Region]:
     return list(Region.objects.select_related("parent").order_by("code"))
 
 
+def region_by_code(code: str) -> Region | None:
+    """The region of GB/T 2260 ``code``, if there is one."""
+    return Region.objects.filter(code=code).first()
+
+
 def token_list_for(*, actor: Any) -> QuerySet[ApiToken]:
     if not getattr(actor, "is_authenticated", False):
         return ApiToken.objects.none()

@@ -120,17 +120,21 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "您已于 {month} 达到法定退休年龄",
         "You reached your statutory retirement age in {month}",
         "您已于 {month} 达到法定退休年龄，目前仍在参保缴费。可在线申请基本养老金（申请表已按您的"
-        "记录预先填好），或经与单位协商弹性延迟退休，最迟至 {latest}。",
+        "记录提出最早可选的退休月份，请核对并填写或确认养老金发放账户），或经与单位协商弹性延迟"
+        "退休，最迟至 {latest}。",
         "You reached your statutory retirement age in {month} and are still insured at work. "
-        "Apply for your pension online (the form is filled in from your record), or agree a "
-        "later retirement with your employer, at the latest {latest}.",
+        "Apply for your pension online (the form proposes the earliest retirement month open "
+        "to you: check it, and give or confirm the bank account the pension is paid into), or "
+        "agree a later retirement with your employer, at the latest {latest}.",
     ),
     "pensions.retirement_due": (
         "您将于 {month} 到达法定退休年龄",
         "You reach your statutory retirement age in {month}",
-        "您将于 {month} 到达法定退休年龄。可在线申请基本养老金，申请表已按您的记录预先填好。",
+        "您将于 {month} 到达法定退休年龄。可在线申请基本养老金：申请表已按您的记录填入退休月份，"
+        "请核对并填写或确认养老金发放账户。",
         "You reach your statutory retirement age in {month}. Apply for your pension online: "
-        "the form is already filled in from your record.",
+        "the form proposes your retirement month from your record; check it, and give or "
+        "confirm the bank account the pension is paid into.",
     ),
     "pensions.retirement_due_employer": (
         "职工 {name} 将于 {month} 退休",

@@ -200,6 +200,8 @@ class Estimate:
 
 #: The legal sources the award's lines cite, in both languages.
 _CJK_IN = re.compile(r"[\u3400-\u9fff]")
+#: The survivor benefit's stored formula: income x months (years paid, the months' range).
+_SURVIVOR_MONTHS = re.compile(r"(\S+) x (\d+) \((\d+) years, (\d+)-(\d+)\)")
 
 _SOURCES = {
     "D3 Guofa [2005] 38, art. 6": (
@@ -562,8 +564,9 @@ def award_source_shown(source: str, *, zh: bool) -> str:
         found = pattern.fullmatch(source)
         if found:
             return chinese.format(*found.groups()) if zh else source
-    if re.match(r"D\d+\b", source):
-        # A rule's keyed source ("D1 art. 2"): the document by name, never the key.
+    if re.match(r"D\d+\b", source) or ";" in source:
+        # A rule's keyed source ("D1 art. 2"), or several ("MOHRSS [2021] 18; 610000/2025/v1"):
+        # each document by its name in this language, never the key.
         from onestop.rules.sources import source_shown
 
         return source_shown(source, zh=zh)
@@ -613,6 +616,14 @@ def award_formula_shown(formula: str, *, zh: bool) -> str:
     if _CJK_IN.search(formula):
         shown_zh, shown_en = split_bilingual(formula)
         return (shown_zh or formula) if zh else (shown_en or formula)
+    if formula == "ledger":
+        return "按个人账户记账记录计息" if zh else "from the account's records, with interest"
+    months = _SURVIVOR_MONTHS.fullmatch(formula)
+    if months:
+        income, count, years, least, most = months.groups()
+        if zh:
+            return f"{income} × {count}（缴费{years}年；{least}至{most}个月）"
+        return f"{income} × {count} ({years} years of contributions; {least} to {most} months)"
     if formula.startswith("table(") and formula.endswith(")"):
         age, _, policy = formula[6:-1].partition(", ")
         interpolated = policy.strip() == "interpolated"

@@ -139,12 +139,25 @@ def _post_unknown() -> Note:
     )
 
 
-def _beyond_parameters(limit: YearMonth) -> tuple[str, str]:
+def _beyond_parameters(limit: YearMonth, month: YearMonth | None = None) -> tuple[str, str]:
+    """Why months after ``limit`` cannot be filed yet, true for whoever reads it: each needs
+    the benefit base of the year before it (D3), from ``limit.year`` on. ``month``: the one
+    the reader has in mind (chosen, or their statutory month past the limit), and when it
+    can be filed."""
+    zh = (
+        f"{limit}以后的退休月份需要退休前一年（{limit.year}年及以后）的计发基数，"
+        f"尚未公布，目前只能受理{limit}及以前的退休月份。"
+    )
+    en = (
+        f"A retirement after {limit} needs the benefit base of the year before it "
+        f"({limit.year} or later), not published yet: only months up to {limit} can be "
+        "filed now."
+    )
+    if month is None:
+        return zh + "其后的月份请待参数公布后再申请。", en + " Later months: once it is published."
     return (
-        f"{limit.year}年之后的退休月份需要{limit.year}年的计发基数，该年度政策参数尚未公布，"
-        f"目前只能受理{limit}及以前的退休月份，请待参数公布后再申请。",
-        f"A retirement after {limit} needs the benefit base of {limit.year}, which is not "
-        f"published yet: only months up to {limit} can be filed now; apply once it is published.",
+        zh + f"{month}退休需要{month.year - 1}年的计发基数，公布后即可申请。",
+        en + f" {month} needs the benefit base of {month.year - 1}: apply once it is published.",
     )
 
 
@@ -204,7 +217,21 @@ def retirement_precheck(person: Person, today: dt.date) -> Precheck:
     limit = _parameters_limit(person)
     if limit is not None and limit < last:
         last = limit
-        notes.append(Note("parameters", *_beyond_parameters(limit)))
+        if first > limit:
+            # The whole window lies past what can be computed: when its first month can be
+            # filed, not which months of it cannot.
+            notes.append(
+                Note(
+                    "parameters",
+                    f"可选退休月份最早为{first}，需要{first.year - 1}年的计发基数，"
+                    "该年度政策参数尚未公布，公布后即可申请。",
+                    f"The earliest month you may choose, {first}, needs the benefit base of "
+                    f"{first.year - 1}, not published yet: apply once it is published.",
+                )
+            )
+        else:
+            beyond = statutory.retirement_month if statutory.retirement_month > limit else None
+            notes.append(Note("parameters", *_beyond_parameters(limit, beyond)))
     months = []
     month = first
     while month <= last:
@@ -275,7 +302,7 @@ def retirement_check(
                     en += f" {r.en}"
             raise ServiceError(zh, en, code=problems[0].code)
     if limit is None or chosen > limit:
-        zh, en = _beyond_parameters(limit or chosen.plus(-1))
+        zh, en = _beyond_parameters(limit or chosen.plus(-1), chosen)
         raise ServiceError(zh, en, code="parameters")
 
 

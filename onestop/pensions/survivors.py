@@ -97,7 +97,7 @@ def benefits_facts(*, person: Person, died_on: dt.date) -> dict[str, Any]:
             "Funeral grant",
             f"{income:.2f} x {found.survivor.funeral_multiple}",
             f"{benefits.funeral_grant:.2f}",
-            f"MOHRSS [2021] 18; {found.reference}",
+            f"D14; {found.reference}",
         ],
         [
             "抚恤金",
@@ -105,7 +105,7 @@ def benefits_facts(*, person: Person, died_on: dt.date) -> dict[str, Any]:
             f"{income:.2f} x {benefits.survivor_months} "
             f"({months // 12} years, {found.survivor.months_min}-{found.survivor.months_max})",
             f"{benefits.survivor_benefit:.2f}",
-            f"MOHRSS [2021] 18; {found.reference}",
+            f"D14; {found.reference}",
         ],
     ]
     return {

@@ -59,6 +59,34 @@ def _detail_shown(value: Any) -> str:
     return str(value)
 
 
+def _subjects_shown(findings: list[Any], persons: dict[int, int | None]) -> dict[int, str]:
+    """What each finding is about, as a person reads it: a person or pensioner by their masked
+    name and resident ID, an employer by its name and credit code; never a bare record id."""
+    from onestop.identity.masking import mask_name, mask_resident_id
+    from onestop.identity.models import Employer, Person
+
+    people = {
+        p.pk: f"{mask_name(p.name)} · {mask_resident_id(p.resident_id)}"
+        for p in Person.objects.filter(pk__in={v for v in persons.values() if v})
+    }
+    employers = {
+        e.pk: f"{e.name} · {e.credit_code}"
+        for e in Employer.objects.filter(
+            pk__in={f.subject_id for f in findings if f.subject_type == "employer"}
+        ).only("pk", "name", "credit_code")
+    }
+    shown = {}
+    for f in findings:
+        kind = SUBJECTS.get(f.subject_type, f.subject_type)
+        found = (
+            employers.get(f.subject_id)
+            if f.subject_type == "employer"
+            else people.get(persons.get(f.pk) or 0)
+        )
+        shown[f.pk] = f"{kind} {found}" if found else f"{kind} {_('(no longer on record)')}"
+    return shown
+
+
 def _subject_links(findings: list[Any]) -> dict[int, int | None]:
     """The person each finding is about (a pensioner's person), for the link to their page."""
     pensioners = {f.subject_id for f in findings if f.subject_type == "pensioner"}
@@ -81,6 +109,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     total = found.count()
     findings = list(found[:PAGE])
     persons = _subject_links(findings)
+    subjects = _subjects_shown(findings, persons)
     checks = {c.code: c for c in CHECKS}
     rows = [
         {
@@ -88,7 +117,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "check": checks.get(f.rule),
             "title": _title(checks[f.rule].zh, checks[f.rule].en) if f.rule in checks else f.rule,
             "person_id": persons.get(f.pk),
-            "subject": f"{SUBJECTS.get(f.subject_type, f.subject_type)} {f.subject_id}",
+            "subject": subjects[f.pk],
             "detail": _detail_shown(f.detail),
         }
         for f in findings

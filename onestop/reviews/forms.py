@@ -10,6 +10,10 @@ from onestop.reviews.services import MAX_COMMENT, Rating
 
 LEVELS = [(str(value), label) for value, label in Level.choices]
 
+#: The standard's overall satisfaction is the overall level itself: asked once, not twice.
+OVERALL = "satisfaction"
+ASKED = {name: label for name, label in DIMENSIONS.items() if name != OVERALL}
+
 
 class RatingForm(forms.Form):
     """Five levels overall and on each standard dimension, and a comment."""
@@ -26,11 +30,11 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args: Any, with_code: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, label in DIMENSIONS.items():
+        for name, label in ASKED.items():
             self.fields[f"score_{name}"] = forms.TypedChoiceField(
                 label=label, choices=LEVELS, coerce=int, widget=forms.RadioSelect
             )
-        self.order_fields(["level", *(f"score_{n}" for n in DIMENSIONS), "comment"])
+        self.order_fields(["level", *(f"score_{n}" for n in ASKED), "comment"])
         if with_code:
             self.fields["code"] = forms.CharField(
                 label=_("Query code (on the receipt)"), max_length=16
@@ -42,7 +46,10 @@ class RatingForm(forms.Form):
         data = self.cleaned_data
         return Rating(
             level=int(data["level"]),
-            scores={name: int(data[f"score_{name}"]) for name in DIMENSIONS},
+            scores={
+                **{name: int(data[f"score_{name}"]) for name in ASKED},
+                OVERALL: int(data["level"]),
+            },
             comment=data.get("comment", ""),
         )
 

@@ -3,7 +3,8 @@ the domain's pension rules), as people read them in Chinese or English.
 
 ``source_shown("D10 art. 18; D11 art. 47; D13 MOHRSS [2017] 71", zh=False)`` ->
 "Unemployment Insurance Regulations art. 18; Social Insurance Law art. 47; MOHRSS [2017] 71".
-A part that names no key is left as written.
+A part that names a document by its English name alone ("MOHRSS [2021] 18") reads as that
+document too; any other part is left as written.
 """
 
 from __future__ import annotations
@@ -28,12 +29,17 @@ LAWS: dict[str, tuple[str, str]] = {
     "D11": ("《社会保险法》", "Social Insurance Law"),
     "D12": ("人社部令第8号", "MOHRSS decree 8"),
     "D13": ("人社部发〔2017〕71号", "MOHRSS [2017] 71"),
+    "D14": ("人社部发〔2021〕18号", "MOHRSS [2021] 18"),
 }
+#: A document cited by its English name without a key (as older records store it).
+_BY_NAME = {en: key for key, (_, en) in LAWS.items()}
 _PART = re.compile(r"^(D\d+)\b[ ,:]*(.*)$")
 _ARTICLES = re.compile(r"(?:^|, )arts?\. ([0-9][0-9 ,\-–]*)$")
 
 
 def _part_shown(part: str, zh: bool) -> str:
+    if part in _BY_NAME:
+        return LAWS[_BY_NAME[part]][0 if zh else 1]
     found = _PART.match(part)
     if found is None or found.group(1) not in LAWS:
         return part

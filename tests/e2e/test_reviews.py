@@ -9,7 +9,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from onestop.applications import services as applications
-from onestop.reviews.models import DIMENSIONS, Rectification, Review
+from onestop.reviews.forms import ASKED
+from onestop.reviews.models import Rectification, Review
 from tests.e2e.test_applications import sign_in, sign_out
 
 ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
@@ -17,7 +18,7 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
 
 def rate(page: Any, overall: str, dimension: str, comment: str) -> None:
     """Pick the level ``overall`` (1-5) overall and ``dimension`` on each dimension."""
-    for name in ("level", *(f"score_{d}" for d in DIMENSIONS)):
+    for name in ("level", *(f"score_{d}" for d in ASKED)):
         page.locator(
             f"input[name={name}][value='{overall if name == 'level' else dimension}']"
         ).check()

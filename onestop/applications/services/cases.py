@@ -638,6 +638,20 @@ def on_approved(item_code: str, hook: Callable[[Application, Any], Any]) -> None
     APPROVAL_HOOKS.setdefault(item_code, []).append(hook)
 
 
+#: Whether a rating of a case would be accepted now, as the reviews context knows it
+#: (registered when it loads); the case page links to the rating form only then.
+RATING_OPEN: list[Callable[[Application], bool]] = []
+
+
+def on_rating_open(hook: Callable[[Application], bool]) -> None:
+    RATING_OPEN.append(hook)
+
+
+def rating_open(case: Application) -> bool:
+    """Whether the case may be rated now: completed, and every registered check agrees."""
+    return case.completed_at is not None and all(hook(case) for hook in RATING_OPEN)
+
+
 def may_act(actor: Any, application: Application, lane: str) -> bool:
     if lane == "applicant":
         person = getattr(actor, "person", None) if actor.is_authenticated else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -55,9 +56,21 @@ def step_note(step: Any) -> str:
 
         return str(dict(Channel.choices).get(step.note, step.note))
     # A note recorded in both languages ("中文 English", as the demo's) shows one of them.
-    from onestop.common.templatetags.one_language import one_language
+    from onestop.common.templatetags.one_language import one_language, pick
 
+    escalated = ESCALATED_TO.match(str(step.note)) if step.action == "escalated" else None
+    if escalated:
+        # "→ 610100 西安市: reason", as stored: the level by its name in this language.
+        from onestop.identity.selectors import region_by_code
+
+        region = region_by_code(escalated.group(1))
+        name = pick(region, "name") if region is not None else escalated.group(2)
+        return f"→ {name}: {one_language(escalated.group(3))}"
     return one_language(str(step.note))
+
+
+#: An escalation's stored note: the level's code and Chinese name, then the reason.
+ESCALATED_TO = re.compile(r"→ (\d{6}) ([^:]*): (.*)", re.S)
 
 
 def _zh() -> bool:

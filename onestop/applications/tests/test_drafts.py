@@ -252,3 +252,92 @@ def test_looking_at_forms_keeps_no_draft_and_the_list_names_the_item(world: Any)
         mine = client.get("/me/applications/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         listed = re.search(r'<ul id="drafts"><li><a href="[^"]+">([^<]+)</a>', mine)
         assert listed is not None and listed.group(1) == name, language
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "absent"), [("zh-hans", "配偶", "spouse"), ("en", "Spouse", "配偶")]
+)
+def test_the_survivors_relation_reads_as_words_on_form_review_and_case(
+    world: Any, language: str, shown: str, absent: str
+) -> None:
+    """The relation to the deceased reads 配偶 (Spouse) on the form, on check-your-answers
+    and on the case page, never the stored code ``spouse`` nor the other language."""
+    Draft.objects.create(
+        applicant=world.bob,
+        item_code="SX-SI-008",
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "spouse"},
+        page=9,
+    )
+    client = Client()
+    client.force_login(world.bob.user)
+    url = "/services/SX-SI-008/apply/"
+    form = client.get(f"{url}?page=0", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<option value="spouse" selected>{shown}</option>' in form
+    assert ">spouse<" not in form and ">child<" not in form and ">parent<" not in form
+    review = client.get(f"{url}?page=review", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert shown in review and absent not in review
+    case = services.application_submit(
+        actor=world.bob.user,
+        item_code="SX-SI-008",
+        applicant=world.bob,
+        answers={"deceased_resident_id": world.alice.resident_id, "relation": "spouse"},
+    ).application
+    page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert shown in page.content.decode() and absent not in page.content.decode()
+
+
+def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
+    """The retirement form proposes the statutory month and says so; it claims no bank
+    account until one is on record (an earlier answer), and then fills that in too. A page
+    the person already saved, or an item the record fills nothing of, claims nothing."""
+    import datetime as dt
+    import random
+
+    from onestop.identity import demo
+    from onestop.identity import services as identity
+    from onestop.pensions.testing import worked_elsewhere
+
+    man = identity.person_register(
+        actor=None,
+        name="贺南",
+        # Born 1967-01: statutory 2027-08 (60y7m).
+        resident_id=demo.resident_id(random.Random(7), "610113", dt.date(1967, 1, 10), True),
+        region=world.regions["610113"],
+        phone="13900000099",
+        password="Onestop2026demo",
+    )
+    worked_elsewhere(man, months=200)
+    assert man.user is not None
+    client = Client()
+    client.force_login(man.user)
+    url = "/services/SX-SI-006/apply/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="2027-08" selected>' in page
+    assert "已按您的记录填入：退休月份。如有误请修改。" in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Filled in from your record: Retirement month (YYYY-MM). Change" in english
+    # An account on record (the one an earlier case named) is filled in and said so.
+    Draft.objects.all().delete()
+    Application.objects.create(
+        number="SX20250101000001",
+        code_hash="x",
+        item_code="SX-SI-009",
+        item_version=1,
+        item_name="x",
+        applicant=man,
+        region=man.region,
+        channel="online",
+        filed_by=man.user,
+        answers={"bank_account": "6222020200112233445"},
+        submitted_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        deadline=dt.date(2025, 1, 15),
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已按您的记录填入：退休月份、养老金发放银行账号。" in page
+    assert 'value="6222020200112233445"' in page
+    # Once the person saved the page, what stands there is theirs.
+    Draft.objects.filter(applicant=man).update(page=1)
+    page = client.get(f"{url}?page=0", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="prefilled"' not in page
+    proof = client.get("/services/SX-SI-004/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'id="prefilled"' not in proof.content.decode()

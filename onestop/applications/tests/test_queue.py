@@ -186,7 +186,7 @@ def test_escalation_moves_the_case_a_level_up(world: Any) -> None:
     assert nobody.value.code == "nobody"
     case.refresh_from_db()
     assert case.escalated_to is not None and case.escalated_to.code == "610100"
-    colleague(world, "paula", "610000")
+    paula = colleague(world, "paula", "610000")
     case = services.application_escalate(actor=xian_worker, application=case, note="再提级")
     assert case.escalated_to is not None and case.escalated_to.code == "610000"
     with pytest.raises(NotPermitted):  # xavier is below the province now
@@ -194,6 +194,20 @@ def test_escalation_moves_the_case_a_level_up(world: Any) -> None:
     with pytest.raises(ServiceError) as top:
         services.application_escalate(actor=None, application=case, note="x", automatic=True)
     assert top.value.code == "top"
+    # The timeline names each level by its name in the reader's language, never its code.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(paula)
+    for language, first, second, reason in (
+        ("zh-hans", "西安市", "陕西省", "疑难案件"),
+        ("en", "Xi'an", "Shaanxi", "疑难案件"),
+    ):
+        page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
+        timeline = page.content.decode().split('<ol id="timeline">')[1].split("</ol>")[0]
+        assert "610100" not in timeline and "610000" not in timeline
+        assert f"→ {first}: {reason}" in timeline.replace("&#x27;", "'")
+        assert f"→ {second}: 再提级" in timeline
 
 
 def test_step_limits_and_excluded_steps_drive_the_step_clock(

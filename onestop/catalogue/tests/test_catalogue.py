@@ -182,3 +182,55 @@ def test_a_request_that_publishes_then_reads_names_sees_the_new_one(world: Any) 
         assert selectors.item_name(code="SX-SI-006") != "新名称"
         services.item_publish(actor=world.adam, code="SX-SI-006", values={"name": "新名称"})
         assert selectors.item_name(code="SX-SI-006") == "新名称"
+
+
+def test_every_choice_of_every_form_has_a_label_in_each_language() -> None:
+    """No option of any current item's form reads as its stored code (``spouse``)."""
+    for item in selectors.items_current():
+        assert services.form_problems(item.form_schema) == [], item.code
+
+
+def test_a_form_whose_options_are_bare_codes_is_refused(world: Any) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"relation": {"type": "string", "enum": ["spouse", "child"]}},
+    }
+    before = ServiceItem.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        services.item_publish(actor=world.adam, code="SX-SI-008", values={"form_schema": schema})
+    assert "x-enum-labels.spouse" in refused.value.en
+    assert ServiceItem.objects.count() == before
+
+
+def test_the_migration_labels_the_relation_of_a_database_seeded_before() -> None:
+    """A database whose latest SX-SI-008 offers bare relation codes gets version n+1 with
+    the labels, the administrator's other edits kept; run again, it publishes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "onestop.catalogue.migrations.0017_survivor_relation_labels"
+    )
+    latest = ServiceItem.objects.filter(code="SX-SI-008").order_by("-version").first()
+    assert latest is not None
+    schema = dict(latest.form_schema)
+    relation = {k: v for k, v in schema["properties"]["relation"].items() if k != "x-enum-labels"}
+    bare = {**schema, "properties": {**schema["properties"], "relation": relation}}
+    ServiceItem.objects.create(
+        **{
+            f.name: getattr(latest, f.name)
+            for f in latest._meta.fields
+            if f.name not in {"id", "version", "created_at", "form_schema", "promised_limit_days"}
+        },
+        version=latest.version + 1,
+        form_schema=bare,
+        promised_limit_days=8,
+    )
+    migration.forwards(apps, None)
+    newest = selectors.item_get(code="SX-SI-008")
+    assert newest.version == latest.version + 2 and newest.promised_limit_days == 8
+    labels = newest.form_schema["properties"]["relation"]["x-enum-labels"]
+    assert labels["spouse"] == "配偶 Spouse"
+    migration.forwards(apps, None)
+    assert selectors.item_get(code="SX-SI-008").version == latest.version + 2

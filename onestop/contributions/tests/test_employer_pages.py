@@ -179,6 +179,18 @@ def test_grid_leaves_out_an_employee_who_starts_later(acme: Any) -> None:
     assert f'name="wage-{later.pk}"' in client.get(url + "?period=2026-12").content.decode()
 
 
+def test_the_upload_form_and_the_grid_start_from_the_same_month(acme: Any) -> None:
+    """Both forms of the page default to this month (2026-11), or to the month the page was
+    opened for: the upload is never left without the month the grid shows."""
+    client = csrf_client(acme.bob.user)
+    url = f"/employer/{acme.acme.pk}/declarations/"
+    for query, month in (("", "2026-11"), ("?period=2026-09", "2026-09")):
+        page = client.get(url + query).content.decode()
+        upload = re.search(r'<input type="month" name="period"[^>]*>', page)
+        assert upload is not None and f'value="{month}"' in upload.group(0)
+        assert f'<input id="grid-period" type="month" name="period" value="{month}"' in page
+
+
 def test_api_prefilled_template(acme: Any) -> None:
     """The API answers the same file to the legal representative, journaled; a bad format
     is a clear 400 and journals nothing."""

@@ -146,6 +146,11 @@ def test_revoking_asks_first(world: Any, bank: Any) -> None:
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # In English: the purpose's English name; the requester's Chinese one (it has no other).
     assert "西安某银行" in page and "loan assessment" in page and "贷款审核" not in page
+    # Which data: the resource's English name, not its Chinese one.
+    resource = Resource.objects.get(code=PROOF)
+    assert resource.name_en in page and resource.name not in page
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert resource.name in chinese and resource.name_en not in chinese
     consent.refresh_from_db()
     assert consent.revoked_at is None
     assert client.post(url, {"csrfmiddlewaretoken": csrf(client, url)}).status_code == 302

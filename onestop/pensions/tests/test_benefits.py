@@ -103,6 +103,31 @@ def test_approval_makes_a_pensioner_paid_from_the_next_month(insured: Any) -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "header", "wrong"), [("zh-hans", "补发", "欠费"), ("en", "Back pay", "Arrears")]
+)
+def test_the_payroll_names_back_pay_owed_to_pensioners_as_such(
+    insured: Any, language: str, header: str, wrong: str
+) -> None:
+    """The column of months paid late to pensioners reads 补发 (back pay), never 欠费 (unpaid
+    contributions)."""
+    from django.test import Client
+
+    applications.application_act(
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
+    )
+    services.payroll_run(actor=insured.rita, period="2026-11")
+    client = Client()
+    client.force_login(insured.rita)
+    page = client.get("/staff/payroll/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<th scope="col">{header}</th>' in page and wrong not in page
+    assert "<td>1 (32657.20)</td>" in page
+
+
 def test_only_payroll_staff_run_the_payroll(insured: Any) -> None:
     before = Entry.objects.count()
     for actor in (insured.carol, insured.sam, insured.alice.user, insured.adam):

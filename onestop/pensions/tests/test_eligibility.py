@@ -95,6 +95,13 @@ def test_a_cadre_woman_far_from_retirement_is_refused_with_her_window(world: Any
     assert [n.code for n in found.notes] == ["window", "minimum", "parameters", "no_month"]
     assert found.choices == {"retirement_month": []}
     assert "2030-07" in found.notes[0].zh and "2029-05至2033-07" in found.notes[0].zh
+    # The parameters note speaks of her own first month (the statutory one: short of the
+    # minimum, no early month), not of months she could never choose.
+    assert found.notes[2].zh == (
+        "可选退休月份最早为2030-07，需要2029年的计发基数，该年度政策参数尚未公布，公布后即可申请。"
+    )
+    assert found.notes[2].en.startswith("The earliest month you may choose, 2030-07, needs")
+    assert "2027" not in found.notes[2].zh + found.notes[2].en
 
 
 def test_the_form_offers_only_months_inside_the_window(world: Any) -> None:
@@ -107,6 +114,10 @@ def test_the_form_offers_only_months_inside_the_window(world: Any) -> None:
     assert found.eligible
     assert found.choices["retirement_month"] == [f"2027-{m:02d}" for m in range(2, 13)]
     assert [n.code for n in found.notes] == ["window", "parameters"]
+    # His statutory month (2027-08) can be filed: the note tells of the later months only.
+    assert found.notes[1].zh.endswith(
+        "目前只能受理2027-12及以前的退休月份。其后的月份请待参数公布后再申请。"
+    )
     # Months outside are refused with their reason, inside are filed.
     with pytest.raises(ServiceError) as early:
         file(man, "2027-01")
@@ -115,7 +126,10 @@ def test_the_form_offers_only_months_inside_the_window(world: Any) -> None:
     with pytest.raises(ServiceError) as beyond:
         file(man, "2028-03")
     assert beyond.value.code == "parameters"
-    assert beyond.value.zh.startswith("2027年之后的退休月份需要2027年的计发基数")
+    assert beyond.value.zh == (
+        "2027-12以后的退休月份需要退休前一年（2027年及以后）的计发基数，尚未公布，"
+        "目前只能受理2027-12及以前的退休月份。2028-03退休需要2027年的计发基数，公布后即可申请。"
+    )
     assert Application.objects.count() == 0
     assert file(man, "2027-08").application.answers["retirement_month"] == "2027-08"
 

@@ -297,3 +297,37 @@ def test_a_survivors_case_shows_the_deceaseds_resident_id_masked_to_everyone(
         api = client.get(f"/api/v1/applications/{case.number}")
         assert api.status_code == 200 and full not in api.content.decode()
     assert Entry.objects.filter(action="identity.person.revealed").count() == reveals
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_survivor_lines_read_in_one_language(insured: Any, language: str) -> None:
+    """The case's survivor lines name their sources as documents and state their formulas
+    in the reader's language: no "ledger", no "MOHRSS" nor "years" in Chinese, no Chinese
+    in English; a record stored before the keyed source reads the same."""
+    import re
+
+    died(insured, insured.alice, "2025-06-15")
+    case = claim(insured, insured.bob, insured.alice)
+    client = Client()
+    client.force_login(insured.bob.user)
+
+    def lines() -> str:
+        page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
+        found = re.search(r'<table id="survivor-lines">(.*?)</table>', page.content.decode(), re.S)
+        assert found is not None
+        return re.sub(r"<[^>]+>", " ", found.group(1))
+
+    shown = lines()
+    if language == "zh-hans":
+        assert "人社部发〔2021〕18号" in shown and "按个人账户记账记录计息" in shown
+        assert "3760.00 × 15（缴费15年；6至24个月）" in shown
+        assert not re.search(r"[A-Za-z]{2,}", shown), shown
+    else:
+        assert "MOHRSS [2021] 18" in shown and "3760.00 × 15 (15 years of contributions" in shown
+        assert not re.search(r"[\u4e00-\u9fff]", shown), shown
+    # The lines as stored before the source had its key read the same.
+    facts = case.facts["survivor"]
+    for line in facts["explanation"]:
+        line[4] = line[4].replace("D14;", "MOHRSS [2021] 18;")
+    Application.objects.filter(pk=case.pk).update(facts={**case.facts, "survivor": facts})
+    assert lines() == shown

@@ -284,3 +284,16 @@ def test_the_display_mode_is_a_cookie_and_redirects_only_inside_the_site(world: 
     away = client.post("/display/", {"mode": "standard", "next": "https://evil.example/"})
     assert away["Location"] == "/"
     assert 'class="elderly"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_every_page_has_an_icon_and_favicon_ico_is_found() -> None:
+    """Pages link the site's icon, a static file that exists; ``/favicon.ico``, which
+    browsers ask for anyway (the admin's pages link none), leads to it instead of a 404."""
+    from django.contrib.staticfiles import finders
+
+    page = Client().get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("favicon.svg") is not None
+    answer = Client().get("/favicon.ico")
+    assert (answer.status_code, answer["Location"]) == (301, "/static/favicon.svg")

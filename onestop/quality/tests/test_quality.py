@@ -317,8 +317,16 @@ def test_worklist_page_and_actions(world: Any, wrong: Any) -> None:
     page = client.get(reverse("quality:worklist"))
     assert page.status_code == 200
     assert f'id="finding-{finding.pk}"' in page.content.decode()
-    # The identifier is not on the page.
+    # The identifier is not on the page; the record is shown by its masked name and ID,
+    # never by its database id.
     assert person.resident_id not in page.content.decode()
+    from onestop.identity.masking import mask_name, mask_resident_id
+
+    masked = f"{mask_name(person.name)} · {mask_resident_id(person.resident_id)}"
+    assert f">参保人 {masked}</a>" in page.content.decode()
+    assert f"参保人 {person.pk}<" not in page.content.decode()
+    english = client.get(reverse("quality:worklist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert f">person {masked}</a>" in english.content.decode()
     done = client.post(
         reverse("quality:act", args=[finding.pk, "correct"]), {"note": "以身份证为准。"}
     )

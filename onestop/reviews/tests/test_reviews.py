@@ -184,6 +184,17 @@ def test_the_public_figures_per_item_agency_and_city(world: Any) -> None:
     assert "雁塔" in agency.label and city.label == "西安市"
     page = Client().get("/ratings/?by=agency").content.decode()
     assert agency.label in page and "1/1" in page
+    # The first column is headed by what it lists, never 姓名 (a person's name).
+    for by, zh, en in (
+        ("agency", "机构", "Agency"),
+        ("region", "城市", "City"),
+        ("item", "服务事项", "Service"),
+    ):
+        for language, header in (("zh-hans", zh), ("en", en)):
+            page = (
+                Client().get(f"/ratings/?by={by}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            )
+            assert f'<table id="ratings"><thead><tr><th scope="col">{header}</th>' in page
     api = Client().get("/api/v1/ratings?by=item").json()
     assert api[0]["reviews"] == 2 and api[0]["rectification_rate"] == "1.000"
     assert Client().get("/api/v1/ratings?by=nothing").status_code == 404
@@ -201,11 +212,22 @@ def test_the_qr_code_page_takes_the_query_code_and_the_tablet_the_case_worker(
     assert done.status_code == 302
     review = Review.objects.get()
     assert (review.channel, review.level) == ("qr", 2)
+    # One overall rating: the standard's overall satisfaction is the level given, not a
+    # second question (a satisfaction posted anyway is not taken).
+    assert review.scores["satisfaction"] == 2 and review.scores["efficiency"] == 3
     assert Rectification.objects.filter(review=review).exists()
     # The counter tablet: another case, rated on carol's signed-in tablet by the applicant.
     other, _ = completed(world)
     tablet = Client()
     tablet.force_login(world.carol)
+    for language, overall, second in (
+        ("zh-hans", "总体评价", "总体满意度"),
+        ("en", "Overall", "overall satisfaction"),
+    ):
+        page = tablet.get(f"/applications/{other.number}/review/", HTTP_ACCEPT_LANGUAGE=language)
+        shown = page.content.decode()
+        assert shown.count(overall) == 1 and second not in shown
+        assert 'name="score_satisfaction"' not in shown and 'name="score_efficiency"' in shown
     assert tablet.post(f"/applications/{other.number}/review/", form).status_code == 302
     assert Review.objects.get(application=other).channel == "tablet"
     # mallory's tablet (Baota) cannot rate a Yanta case.
@@ -310,6 +332,9 @@ def test_rating_is_offered_only_where_it_can_be_accepted(world: Any) -> None:
     assert anonymous.post(f"/rate/{case.number}/", form).status_code == 302
     state = alice.get(f"/api/v1/applications/{case.number}/review").json()
     assert (state["open"], state["message_en"]) == (False, "This has already been rated.")
+    # Rated: the case page no longer links to a form that would say it cannot be rated.
+    assert 'id="rate-link"' not in alice.get(f"/applications/{case.number}/").content.decode()
+    assert 'id="result-link"' in alice.get(f"/applications/{case.number}/").content.decode()
     again = anonymous.post(f"/rate/{case.number}/", {"code": code}).content.decode()
     assert 'id="rate-closed"' in again and 'id="rating-form"' not in again
 

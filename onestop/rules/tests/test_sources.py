@@ -28,6 +28,13 @@ from onestop.rules.sources import source_shown
         ("D99 art. 1", "D99 art. 1", "D99 art. 1"),
         ("as entered", "as entered", "as entered"),
         ("D3;", "国发〔2005〕38号", "Guofa [2005] 38"),
+        (
+            "D14; 610000/2025/v1",
+            "人社部发〔2021〕18号；610000/2025/v1",
+            "MOHRSS [2021] 18; 610000/2025/v1",
+        ),
+        # As older records store it: the document's English name without its key.
+        ("MOHRSS [2021] 18; x", "人社部发〔2021〕18号；x", "MOHRSS [2021] 18; x"),
     ],
 )
 def test_a_keyed_source_reads_as_its_document(text: str, zh: str, en: str) -> None:

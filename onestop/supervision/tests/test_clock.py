@@ -4,6 +4,7 @@ escalates, that closed steps resolve; and the supervisors' on-time rates."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -163,6 +164,12 @@ def test_on_time_rates_and_the_page(world: Any) -> None:
     client.force_login(world.sam)
     page = client.get("/supervision/?level=red").content.decode()
     assert open_case.number in page and "50.0%" in page
+    # Each table's first column is headed by what it lists, not by a person's name.
+    heads = re.findall(r'<table id="rates-(\w+)"><thead><tr><th scope="col">([^<]+)</th>', page)
+    assert heads == [("item", "服务事项"), ("agency", "机构")]
+    page = client.get("/supervision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    heads = re.findall(r'<table id="rates-(\w+)"><thead><tr><th scope="col">([^<]+)</th>', page)
+    assert heads == [("item", "Service"), ("agency", "Agency")]
     assert client.get("/api/v1/supervision/rates?by=agency").json()[0]["decided"] == 2
     assert [w["number"] for w in client.get("/api/v1/supervision/warnings").json()] == [
         open_case.number
