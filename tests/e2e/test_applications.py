@@ -70,7 +70,8 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
     page.get_by_role("button", name="保存，稍后继续").click()
     page.get_by_text("已保存。").wait_for()
-    page.get_by_role("link", name="SX-SI-006").click()  # the unfinished application
+    # The unfinished application, listed by the item's name.
+    page.locator("#drafts").get_by_role("link", name="基本养老金申领（退休）").click()
     assert page.locator("h1").inner_text().startswith("核对填写内容")
     page.get_by_role("link", name="修改", exact=True).click()
     page.get_by_label("备注", exact=True).fill("请按月发放")

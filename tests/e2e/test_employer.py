@@ -106,7 +106,7 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="下载错误报告（CSV）").click()
     report = download.value.path().read_text(encoding="utf-8-sig")
-    assert "含有公式" in report
+    assert "含公式" in report
     assert not Bill.objects.exists()
 
     page.get_by_role("link", name="返回工资申报").click()
