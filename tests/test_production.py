@@ -363,8 +363,9 @@ def test_a_month_through_two_app_servers_a_worker_and_beat(deployment: Deploymen
             urllib.parse.urlencode(form).encode(),
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
-        if b'id="grid-preview"' in page:
-            # A wage below the floor or above the cap: bob confirms the bases he was shown.
+        if b'id="grid-preview"' in page or b'id="grid-changes"' in page:
+            # A wage below the floor or above the cap, or a supplementary's changed wages
+            # (old -> new): bob confirms what he was shown.
             found = re.search(rb'name="checked" value="([^"]+)"', page)
             assert found is not None
             form["checked"] = found.group(1).decode()

@@ -301,17 +301,23 @@ def _contents_exact(data: bytes, embedded: Any) -> bool:
     is exactly what the platform writes: the CMS signature in upper-case hex, then zeros.
     The signature digest cannot cover these bytes, so without this check a changed padding
     byte or hex digit case would go unnoticed."""
+    from asn1crypto import cms
     from asn1crypto.parser import parse
 
     _, first_end, second_start, _ = embedded.byte_range
     raw: bytes = embedded.pkcs7_content
     try:
         _, _, _, header, contents, _ = parse(raw)
+        signed = len(header) + len(contents)
+        # DER has one encoding: the parser reads a changed tag or length byte leniently
+        # (a SEQUENCE read where a SET was written), so the signature must re-encode, from
+        # its parsed values, to exactly the bytes in the file.
+        der = raw[:signed]
+        exact = cms.ContentInfo.load(der).dump(force=True) == der
     except ValueError:
         return False
-    signed = len(header) + len(contents)
     canonical = b"<" + raw.hex().upper().encode("ascii") + b">"
-    return data[first_end:second_start] == canonical and not raw[signed:].strip(b"\0")
+    return exact and data[first_end:second_start] == canonical and not raw[signed:].strip(b"\0")
 
 
 @dataclass(frozen=True)

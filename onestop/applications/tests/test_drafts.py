@@ -333,7 +333,11 @@ def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
         deadline=dt.date(2025, 1, 15),
     )
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "已按您的记录填入：退休月份、养老金发放银行账号。" in page
+    # (Both fields, in the form's order: PostgreSQL's jsonb keeps a schema's properties in
+    # its own key order, so a form without x-groups lists them differently there.)
+    assert re.search(
+        r"已按您的记录填入：(退休月份、养老金发放银行账号|养老金发放银行账号、退休月份)。", page
+    )
     assert 'value="6222020200112233445"' in page
     # Once the person saved the page, what stands there is theirs (a GET keeps no draft:
     # the saved one is made here as the first save would).

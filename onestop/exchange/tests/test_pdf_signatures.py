@@ -390,3 +390,22 @@ def test_a_file_above_five_megabytes_is_413_and_junk_is_422() -> None:
     junk = Client().post("/api/v1/certificates/verify-file", {"file": _upload(b"hello")})
     assert junk.status_code == 422 and junk.json()["code"] == "unreadable"
     assert junk.json()["message_zh"] and junk.json()["message_en"]
+
+
+@pytest.mark.parametrize("offset", [0, 1, 4, 5, 6, 7])
+def test_a_changed_tag_or_length_digit_of_the_signature_fails(insured: Any, offset: int) -> None:
+    """The signature's own DER header (``3082LLLL``): a length digit raised there (found by
+    the property above) made the parser read the zero padding into the signature and still
+    verify; tag digits likewise. The signature must re-encode exactly to its bytes."""
+    pdf, _ = proof(insured)
+    start = pdf.index(b"/Contents <") + len(b"/Contents <") + offset
+    digit = int(pdf[start : start + 1], 16)
+    changed = f"{(digit + 1) % 16:X}".encode()
+    forged = pdf[:start] + changed + pdf[start + 1 :]
+    from onestop.common.errors import ServiceError
+
+    try:
+        valid = services.certificate_verify_pdf(data=forged).valid
+    except ServiceError:  # refused as unreadable: not valid either
+        valid = False
+    assert not valid
