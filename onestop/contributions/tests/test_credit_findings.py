@@ -30,6 +30,7 @@ from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.interest import account_interest_credit
 from onestop.contributions.models import Bill, Declaration, LedgerEntry, MonthCredit
 from onestop.contributions.selectors import ledger_verify, statement_of
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
 from onestop.contributions.tests.test_credit_rule import interest_job_unpaid
 
 pytestmark = pytest.mark.django_db
@@ -42,35 +43,11 @@ TODAY = dt.date(2024, 11, 26)
 @pytest.fixture
 def acme(world: World) -> World:
     """acme (pension and unemployment) employing alice and bob from 2024-01."""
-    services.insurance_register(
-        actor=None, employer=world.acme, insurances=["pension", "unemployment"], since_period=202401
-    )
-    for person in (world.alice, world.bob):
-        services.employment_start(
-            actor=None,
-            employer=world.acme,
-            resident_id=person.resident_id,
-            start_period=202401,
-            wage=D("8000"),
-        )
-    return world
+    return employ_alice_and_bob(world, since=202401)
 
 
 def declare(world: World, kind: str, alice: str, bob: str, period: int = OCT) -> Declaration:
-    result = services.declaration_submit(
-        actor=world.bob.user,
-        employer=world.acme,
-        period=period,
-        rows=[
-            services.DeclaredRow(2, world.alice.resident_id, alice),
-            services.DeclaredRow(3, world.bob.resident_id, bob),
-        ],
-        kind=kind,
-        today=TODAY,
-    )
-    assert result.accepted, result.reply
-    assert result.declaration is not None
-    return result.declaration
+    return declare_pair(world, kind, alice, bob, period=period, today=TODAY)
 
 
 def bill(declaration: Declaration, insurance: str = "pension") -> Bill:

@@ -34,6 +34,7 @@ from onestop.contributions.selectors import (
     statement_of,
     unemployment_months_of,
 )
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
 from onestop.contributions.tests.test_netting import pay_at_authority
 from onestop.simulators.tax import TaxSimulator
 
@@ -54,34 +55,11 @@ OLD_UNPAID_SQL = (
 @pytest.fixture
 def acme(world: World) -> World:
     """acme (pension and unemployment) employing alice and bob from 2026-01, nothing declared."""
-    services.insurance_register(
-        actor=None, employer=world.acme, insurances=["pension", "unemployment"], since_period=202601
-    )
-    for person in (world.alice, world.bob):
-        services.employment_start(
-            actor=None,
-            employer=world.acme,
-            resident_id=person.resident_id,
-            start_period=202601,
-            wage=D("8000"),
-        )
-    return world
+    return employ_alice_and_bob(world, since=202601)
 
 
 def declare(world: World, kind: str, alice: str, bob: str, period: int = PERIOD) -> Declaration:
-    result = services.declaration_submit(
-        actor=world.bob.user,
-        employer=world.acme,
-        period=period,
-        rows=[
-            services.DeclaredRow(2, world.alice.resident_id, alice),
-            services.DeclaredRow(3, world.bob.resident_id, bob),
-        ],
-        kind=kind,
-    )
-    assert result.accepted, result.reply
-    assert result.declaration is not None
-    return result.declaration
+    return declare_pair(world, kind, alice, bob, period=period)
 
 
 def pay(world: World, prefix: str, insurance: str | None = None) -> None:

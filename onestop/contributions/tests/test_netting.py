@@ -26,6 +26,7 @@ from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import Bill, MonthCredit, Payment
 from onestop.contributions.netting import BillFigures, net_month
 from onestop.contributions.selectors import bills_of, credits_of, ledger_verify
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
 from onestop.rules.contributions import Rates, late_surcharge
 from onestop.simulators.tax import TaxSimulator
 
@@ -50,33 +51,13 @@ def pay_at_authority(url: str, bill_id: str, amount: str) -> None:
 @pytest.fixture
 def acme(world: World) -> World:
     """acme (pension and unemployment) employing alice and bob; the regular 2026-10."""
-    services.insurance_register(
-        actor=None, employer=world.acme, insurances=["pension", "unemployment"], since_period=202601
-    )
-    for person in (world.alice, world.bob):
-        services.employment_start(
-            actor=None,
-            employer=world.acme,
-            resident_id=person.resident_id,
-            start_period=202601,
-            wage=D("8000"),
-        )
+    employ_alice_and_bob(world, since=202601)
     declare(world, "regular", "8000", "9000")
     return world
 
 
 def declare(world: World, kind: str, alice: str, bob: str) -> None:
-    result = services.declaration_submit(
-        actor=world.bob.user,
-        employer=world.acme,
-        period=PERIOD,
-        rows=[
-            services.DeclaredRow(2, world.alice.resident_id, alice),
-            services.DeclaredRow(3, world.bob.resident_id, bob),
-        ],
-        kind=kind,
-    )
-    assert result.accepted, result.reply
+    declare_pair(world, kind, alice, bob, period=PERIOD)
 
 
 def month(world: World, insurance: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
