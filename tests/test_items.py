@@ -1004,3 +1004,16 @@ def test_a_registration_refuses_a_formula_as_contact_phone(
     assert answer.status_code == 400, answer.content
     assert "phone number" in answer.json()["message_en"]
     assert not Application.objects.exists()
+
+
+def test_the_review_step_of_a_correction_reads_in_the_page_language(world: Any) -> None:
+    """carol's queue names the open step of bob's correction in Chinese on a Chinese page and
+    in English on an English one, never the process file's English on a Chinese page."""
+    employ(world.acme, world.alice, [202609])
+    lines = f"2026-09, {world.alice.resident_id}, 6800"
+    assert correct(browser(world.bob.user), world.acme, lines).status_code == 201
+    carol = browser(world.carol)
+    chinese = carol.get("/staff/queue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = carol.get("/staff/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "审核证明材料并决定" in chinese and "Review the evidence" not in chinese
+    assert "Review the evidence and decide" in english and "审核证明材料" not in english

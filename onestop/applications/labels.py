@@ -87,6 +87,8 @@ STEPS = {
     "Reject: a department refused": _("Reject: a department refused"),
     "Check the information form and decide": _("Check the information form and decide"),
     "Review and decide": _("Review and decide"),
+    "Review the evidence and decide": _("Review the evidence and decide"),
+    "Review the registration and decide": _("Review the registration and decide"),
     "Supply the missing materials": _("Supply the missing materials"),
 }
 

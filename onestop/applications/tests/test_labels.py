@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils import translation
 
-from onestop.applications.labels import FACTS, fact_label, fact_value
+from onestop.applications.labels import FACTS, fact_label, fact_value, step_title
 
 
 def test_every_fact_the_service_tasks_store_has_a_label_in_each_language() -> None:
@@ -23,3 +25,27 @@ def test_a_bilingual_refusal_reads_in_one_language() -> None:
     with translation.override("en"):
         assert fact_value("refusal", stored) == "The name does not match the register."
         assert "household register" in fact_value("identity_source", "public_security.household")
+
+
+def test_every_user_task_of_every_process_has_a_name_in_each_language() -> None:
+    """Each BPMN user task's name (the step shown in the queue, on the case and in messages)
+    reads in Chinese on a Chinese page and as written on an English one."""
+    from lxml import etree
+
+    from onestop.workflow.engine import PROCESSES
+
+    bpmn = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    names = {
+        task.get("name")
+        for path in sorted(PROCESSES.glob("*.bpmn"))
+        for task in etree.parse(str(path)).iter(f"{bpmn}userTask")
+    }
+    assert "Review the evidence and decide" in names and len(names) >= 10
+    for name in sorted(names):
+        with translation.override("zh-hans"):
+            chinese = step_title(name)
+        with translation.override("en"):
+            english = step_title(name)
+        assert english == name
+        assert chinese != name and re.search(r"[\u4e00-\u9fff]", chinese), name
+        assert not re.search(r"[A-Za-z]", chinese), (name, chinese)
