@@ -788,9 +788,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
 def search_view(request: HttpRequest) -> HttpResponse:
     """Staff search cases in their region scope (number, applicant, item, status, dates;
     ``?person=`` lists one person's cases from their record), 25 a page."""
-    if not policy.is_staff_member(request.user) or not policy.allows(
-        request.user, policy.VIEW_PERSON
-    ):
+    if not policy.may_search_cases(request.user):
         raise NotPermitted()
     english = not (get_language() or "zh").startswith("zh")
     items = [

@@ -17,6 +17,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "onestop_role": role,
         "onestop_can": {
             "persons": policy.VIEW_PERSON in perms,
+            "cases": policy.may_search_cases(user),
             "staff": policy.MANAGE_STAFF in perms,
             "journal": policy.SEARCH_JOURNAL in perms,
             "admin": policy.USE_ADMIN in perms,

@@ -170,6 +170,12 @@ def is_staff_member(user: Any) -> bool:
     return staff_profile(user) is not None
 
 
+def may_search_cases(user: Any) -> bool:
+    """May ``user`` open the case search (staff who may view a person's record)? Pages link to
+    it only then."""
+    return is_staff_member(user) and allows(user, VIEW_PERSON)
+
+
 def role_of(user: Any) -> str:
     """The staff role, ``citizen`` for a signed-in non-staff user, ``anonymous`` otherwise."""
     profile = staff_profile(user)

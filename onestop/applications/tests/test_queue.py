@@ -332,3 +332,25 @@ def test_the_queue_page_reads_a_fixed_number_of_queries(world: Any) -> None:
         Application.objects.order_by("deadline", "submitted_at").values_list("number", flat=True)
     )
     assert client.get("/staff/queue/").context["counts"]["todo"] == 5
+
+
+@pytest.mark.parametrize("name", ["carol", "erin", "adam", "sean", "audrey"])
+def test_the_queue_and_the_workbench_link_the_case_search_only_to_whom_may_open_it(
+    world: Any, client: Any, name: str
+) -> None:
+    """Every link to the case search on a staff member's queue and workbench opens (200), in
+    either language: carol has it, and staff whom the search refuses (403) are not shown it."""
+    import re
+
+    client.force_login(getattr(world, name))
+    may = client.get("/staff/cases/").status_code
+    assert may == (200 if name == "carol" else 403)
+    for language in ("zh-hans", "en"):
+        for page in ("/staff/queue/", "/"):
+            answer = client.get(page, HTTP_ACCEPT_LANGUAGE=language)
+            assert answer.status_code == 200
+            links = re.findall(r'href="(/staff/cases/[^"]*)"', answer.content.decode())
+            assert bool(links) == (name == "carol"), (page, language)
+            for link in links:
+                target = client.get(link.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE=language)
+                assert target.status_code == 200, link
