@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from onestop.reviews.models import DIMENSIONS, Level
@@ -32,7 +33,7 @@ class RatingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in ASKED.items():
             self.fields[f"score_{name}"] = forms.TypedChoiceField(
-                label=label, choices=LEVELS, coerce=int, widget=forms.RadioSelect
+                label=capfirst(label), choices=LEVELS, coerce=int, widget=forms.RadioSelect
             )
         self.order_fields(["level", *(f"score_{n}" for n in ASKED), "comment"])
         if with_code:

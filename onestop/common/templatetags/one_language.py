@@ -39,13 +39,17 @@ def pick(record: Any, field: str) -> Any:
 
 def split_bilingual(text: str) -> tuple[str, str]:
     """A text recorded as its Chinese, then its English: the two halves. The Chinese half ends
-    at the last Chinese character or punctuation; a text without one is English only."""
+    at the last Chinese character or punctuation, with the closing quotation marks that follow
+    it (“…” are general punctuation, shared with English); a text without one is English only."""
     last = None
     for match in _CJK.finditer(text):
         last = match
     if last is None:
         return "", text.strip()
-    return text[: last.end()].strip(), text[last.end() :].strip()
+    end = last.end()
+    while end < len(text) and text[end] in "”’":
+        end += 1
+    return text[:end].strip(), text[end:].strip()
 
 
 @register.filter
