@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.utils import translation
 
 from onestop.applications import services as applications
 from onestop.applications.models import Application, Status, Step
@@ -1017,3 +1018,48 @@ def test_the_review_step_of_a_correction_reads_in_the_page_language(world: Any) 
     english = carol.get("/staff/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "审核证明材料并决定" in chinese and "Review the evidence" not in chinese
     assert "Review the evidence and decide" in english and "审核证明材料" not in english
+
+
+def test_the_apply_pages_and_labels_read_as_written_in_each_language(world: Any) -> None:
+    """One working day is singular in English; the correction lines' label has its quotation
+    marks closed in Chinese and none left over in English; content kinds are capitalized."""
+    alice, bob = browser(world.alice.user), browser(world.bob.user)
+    english = alice.get("/services/SX-SI-001/apply/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = alice.get("/services/SX-SI-001/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "done within 1 working day." in english and "1 working days" not in english
+    assert "承诺1个工作日内办结" in chinese.content.decode()
+    english = bob.get("/services/SX-SI-003/apply/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = bob.get("/services/SX-SI-003/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Corrections: one line each" in english and "”" not in english
+    assert "每行“年月, 公民身份号码, 更正后工资”" in chinese.content.decode()
+    english = alice.get("/content/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Frequently asked question</a>" in english and ">News</a>" in english
+    from onestop.reviews.forms import RatingForm
+
+    with translation.override("en"):
+        assert str(RatingForm().fields["score_efficiency"].label) == "Efficiency"
+
+
+def test_a_proof_case_page_labels_its_facts_and_names_its_decision_in_each_language(
+    world: Any,
+) -> None:
+    """alice's proof of insurance case lists what the platform read by label, never by key,
+    and its timeline names the decision the platform took when filed, not a benefit award."""
+    employ(world.acme, world.alice, [202609, 202610])
+    client = browser(world.alice.user)
+    answer = client.post(
+        "/api/v1/applications",
+        {"item_code": "SX-SI-004", "answers": {"purpose": "租房"}},
+        content_type="application/json",
+    )
+    number = answer.json()["number"]
+    chinese = client.get(f"/applications/{number}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = client.get(f"/applications/{number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    gathered = chinese.content.decode().split('id="gathered"')[1].split("</dl>")[0]
+    for key in ("<dt>insured", "<dt>last_month", "<dt>employer"):
+        assert key not in gathered and key not in english
+    assert "<dt>在本省参保</dt><dd>是</dd>" in gathered and "<dt>最后缴费月份</dt>" in gathered
+    assert "<dt>Insured in this province</dt><dd>yes</dd>" in english
+    timeline = chinese.content.decode().split('id="timeline"')[1]
+    assert "核定待遇" not in timeline and "(提交时由平台自动办结)" in timeline
+    assert "Decide the benefits" not in english and "decided by the platform when filed" in english

@@ -43,6 +43,10 @@ FACTS = {
     "enterprise_status": _("Company status in the registry"),
     "legal_representative": _("Legal representative"),
     "representative_matched": _("The filer is the legal representative"),
+    # The proof of insurance (exchange.facts.insurance_facts).
+    "insured": _("Insured in this province"),
+    "last_month": _("Last contribution month"),
+    "employer": _("Employer"),
 }
 
 #: Facts stored as "中文 English" (a service task's refusal): shown in one language.
@@ -105,9 +109,19 @@ TASKS = {
 }
 
 
-def task_label(task: str) -> str:
-    """A workflow task's id as its step's name (a review step's name depends on the
-    process, so ``review`` reads as a review)."""
+def task_label(task: str, process: str = "") -> str:
+    """A workflow task's id as its step's name: in the case's ``process`` (its BPMN file), the
+    name of that process's own user task, and ``decide`` where the process has no such task
+    as the decision the platform took when the case was filed; without the process, a review
+    step (named by each process its own way) reads as a review."""
+    if process:
+        from onestop.workflow.engine import user_task_names
+
+        names = user_task_names(process)
+        if task in names:
+            return step_title(names[task])
+        if task == "decide":
+            return str(_("decided by the platform when filed"))
     if task == "review":
         return str(_("review"))
     return str(TASKS[task]) if task in TASKS else task

@@ -167,6 +167,20 @@ def validate(*, file_name: str, xml: bytes) -> list[str]:
     return sorted(t.bpmn_id for t in tasks)
 
 
+def user_task_names(file_name: str) -> dict[str, str]:
+    """The shipped process's user tasks: BPMN id -> name (as written, English); empty for a
+    process that does not ship with the platform."""
+    path = (PROCESSES / file_name).resolve()
+    if not file_name or path.parent != PROCESSES or not path.is_file():
+        return {}
+    spec = _parse(path.read_bytes(), file_name, process_id_of(file_name))
+    return {
+        t.bpmn_id: t.bpmn_name or t.name
+        for t in spec.task_specs.values()
+        if isinstance(t, UserTask) and t.bpmn_id
+    }
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     id: str

@@ -23,8 +23,8 @@ def lane_label(lane: str) -> str:
 
 
 @register.filter
-def task_label(task: str) -> str:
-    return labels.task_label(task)
+def task_label(task: str, process: str = "") -> str:
+    return labels.task_label(task, process)
 
 
 @register.filter
