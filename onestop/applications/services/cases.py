@@ -285,7 +285,15 @@ def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
     """Check answers against a form's JSON Schema; every problem, in plain words, in both
     languages. A bank account of one repeated digit ("000000000000") is no account."""
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path))
+    # Problems in the form's declared order (``x-order``), a missing field first.
+    order = {name: n for n, name in enumerate(catalogue.form_fields(schema))}
+    errors = sorted(
+        validator.iter_errors(answers),
+        key=lambda e: (
+            order.get(str(e.absolute_path[0]), len(order)) if e.absolute_path else -1,
+            [str(p) for p in e.absolute_path],
+        ),
+    )
     found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
     for name in _bank_fields(schema):
         value = answers.get(name)
