@@ -364,7 +364,9 @@ def test_every_form_asks_its_fields_in_the_declared_order(world: Any) -> None:
         assert catalogue.item_get(code=code).form_schema["x-order"] == wanted
         page = client.get(f"/services/{code}/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert page.status_code == 200, code
-        names = re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', page.content.decode())
+        names = re.findall(
+            r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', page.content.decode()
+        )
         assert [n for n in names if n in wanted] == wanted, code
 
 
