@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from onestop.contributions.models import (
     LedgerEntry,
     MonthCredit,
     Payment,
+    PensionMonth,
 )
 from onestop.contributions.periods import month_of
 from onestop.contributions.verify import Violation, ledger_verify
@@ -84,6 +85,44 @@ def employments_in(*, employer: Employer, period: int) -> QuerySet[Employment]:
         .filter(start_period__lte=period)
         .filter(Q(end_period__isnull=True) | Q(end_period__gte=period))
     )
+
+
+def _pension_elsewhere(*, employer: Employer, period: int) -> Exists:
+    return Exists(
+        PensionMonth.objects.filter(person=OuterRef("person"), period=period).exclude(
+            employer=employer
+        )
+    )
+
+
+def employments_to_declare(*, employer: Employer, period: int) -> QuerySet[Employment]:
+    """The employees ``employer`` declares for ``period`` (``employments_in``), less those whose
+    basic pension that month another employer already pays (``PensionMonth``: one pension
+    payer a month, SIL arts. 10, 12): a declaration refuses their rows
+    (``pension_elsewhere``), so no grid or template offers them."""
+    return employments_in(employer=employer, period=period).exclude(
+        _pension_elsewhere(employer=employer, period=period)
+    )
+
+
+def employments_declared_elsewhere(
+    *, employer: Employer, period: int
+) -> list[tuple[Employment, str]]:
+    """The employees of ``period`` left out of ``employments_to_declare``, each with the name
+    of the employer that pays their pension that month, by person."""
+    left_out = list(
+        employments_in(employer=employer, period=period)
+        .filter(_pension_elsewhere(employer=employer, period=period))
+        .select_related("person")
+        .order_by("person_id")
+    )
+    holders = dict(
+        PensionMonth.objects.filter(
+            period=period, person_id__in=[e.person_id for e in left_out]
+        ).values_list("person_id", "employer_id")
+    )
+    names = dict(Employer.objects.filter(pk__in=set(holders.values())).values_list("pk", "name"))
+    return [(e, names.get(holders.get(e.person_id, 0), "")) for e in left_out]
 
 
 def with_last_wage(employments: QuerySet[Employment], *, period: int) -> QuerySet[Employment]:
