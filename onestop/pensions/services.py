@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onestop.audit.services import record
 from onestop.common.bulk import copy_rows
@@ -681,9 +681,16 @@ def payment_facts(*, pensioner: Pensioner) -> dict[str, Any]:
         if last
         else Payment.objects.none()
     )
+    with translation.override("zh-hans"):
+        status_zh = str(pensioner.get_status_display())
+    with translation.override("en"):
+        status_en = str(pensioner.get_status_display())
     return {
         "monthly": f"{pensioner.monthly_amount:.2f}",
         "status": pensioner.status,
+        # The bilingual statement reads the status as words in both languages, not its code.
+        "status_zh": status_zh,
+        "status_en": status_en,
         "start_month": month_label(pensioner.start_index),
         "paid_12_months": f"{recent.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "paid_total": f"{pensioner.payments.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
