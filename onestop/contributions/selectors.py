@@ -161,6 +161,13 @@ class BillRow:
     collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
 
     @property
+    def in_arrears(self) -> bool:
+        """The bill still owes something: principal, or the late surcharge it earned, which
+        is kept once the principal is paid (``late_fee_accrued``, by ``Payment.paid_on``)
+        and owed until it is paid. Every list of bills in arrears (page, API) asks this."""
+        return self.arrears > 0 or self.surcharge > 0
+
+    @property
     def status(self) -> str:
         if self.bill.amount_due <= 0:
             return "refund"

@@ -443,13 +443,17 @@ def employer_template_view(request: HttpRequest, employer_id: int, fmt: str) -> 
 def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = selectors.bills_of(employer=employer, today=timezone.localdate())
+    # As the API's ``arrears_only``: a bill owing principal or its kept late surcharge.
+    arrears_only = request.GET.get("arrears_only") == "1"
+    shown = [r for r in rows if r.in_arrears] if arrears_only else rows
     credits = selectors.credits_of(employer=employer)
     return render(
         request,
         "contributions/bills.html",
         {
             "employer": employer,
-            "rows": rows,
+            "rows": shown,
+            "arrears_only": arrears_only,
             "arrears": sum((r.arrears for r in rows), Decimal(0)),
             "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
             "credits": credits,
