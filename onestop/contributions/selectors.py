@@ -32,7 +32,8 @@ from onestop.contributions.verify import Violation, ledger_verify
 
 __all__ = ["Violation", "ledger_verify"]  # the verifier lives in verify.py; read from here
 from onestop.identity.models import Employer, Person
-from onestop.rules.contributions import Rates, late_fee_accrued
+from onestop.parameters import selectors as parameters
+from onestop.rules.contributions import late_fee_accrued
 
 VIEW = "contributions.view"
 #: The key of a statement month paid as an individual (flexible employment), in place of an
@@ -189,14 +190,16 @@ class CreditRow:
         return str(Insurance(self.insurance).label)
 
 
-def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) -> list[BillRow]:
+def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     """Every bill with what was paid, what is owed and the surcharge accrued by ``today``.
 
     What is owed is the month's net (``netting.py``): a refund bill lowers what the month's
     unpaid bills ask (``collect``). The surcharge (``late_fee_accrued``) is earned on each
     payment for the days it came late, by the authority's paid date, and on what is left for
-    the days late today: paying late does not wipe the surcharge already earned."""
-    rates = rates or Rates()
+    the days late today: paying late does not wipe the surcharge already earned. The
+    surcharge's daily rate is the one the employer's province published for the bill's month
+    (``parameters.month_rates``), as the declaration's amounts are."""
+    province = employer.region.code[:2] + "0000"
     bills = list(
         netting.with_paid(Bill.objects.filter(employer=employer)).order_by("-period", "insurance")
     )
@@ -219,7 +222,7 @@ def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) 
             due_date=bill.due_date,
             payments=paid_on.get(bill.pk, []),
             today=today,
-            rates=rates,
+            rates=parameters.month_rates(province=province, period=bill.period),
         )
         rows.append(BillRow(bill, _dec(bill.paid), arrears, fee.days_late, fee.surcharge, collect))
     return rows

@@ -359,3 +359,43 @@ def test_a_bill_paid_on_time_is_not_in_arrears(acme: World) -> None:
     client.force_login(acme.bob.user)
     page = client.get(f"/employer/{acme.acme.pk}/bills/", {"arrears_only": "1"}).content.decode()
     assert "in-arrears" not in page and page.count("<tr><td>") == 0
+
+
+def test_the_surcharge_runs_at_the_rate_the_province_published_for_the_month(
+    acme: World,
+) -> None:
+    """Shaanxi publishes a late surcharge of 0.1% a day for 2026 (not the default 0.05%): the
+    bills API (with a token) and the bills page charge the unpaid 2026-10 bills 11 days at
+    that rate, as an individual payer's bills do."""
+    from onestop.parameters.services import province_parameters_publish
+
+    assert acme.bob.user is not None
+    province_parameters_publish(
+        actor=None,
+        province="610000",
+        year=2026,
+        values={"late_daily_rate": D("0.001")},
+        sources="test: a surcharge rate other than the default",
+    )
+    published = Rates(late_daily_rate=D("0.001"))
+    assert published.late_daily_rate != Rates().late_daily_rate
+    token = token_create(actor=acme.bob.user, name="erp", scopes=["contributions:read"], days=30)
+    bills = (
+        Client()
+        .get(
+            f"/api/v1/employers/{acme.acme.pk}/bills",
+            HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+        )
+        .json()
+    )
+    assert len(bills) == 2
+    for bill in bills:
+        due = D(bill["collect"])
+        assert bill["days_late"] == 11
+        assert bill["surcharge"] == f"{late_surcharge(overdue=due, days=11, rates=published):.2f}"
+        assert bill["surcharge"] != f"{late_surcharge(overdue=due, days=11, rates=Rates()):.2f}"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(acme.bob.user)
+    html = client.get(f"/employer/{acme.acme.pk}/bills/").content.decode()
+    total = sum((D(b["surcharge"]) for b in bills), D(0))
+    assert f'<strong id="surcharge">{total:.2f}</strong>' in html
