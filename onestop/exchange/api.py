@@ -265,6 +265,8 @@ def events(request: HttpRequest) -> Any:
 class MessageOut(Schema):
     at: dt.datetime
     party: str
+    #: Who asked, in the request's language (``party`` is a code or a logged name).
+    party_label: str
     resource: str
     purpose: str
     fields: list[str]

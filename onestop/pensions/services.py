@@ -582,7 +582,7 @@ def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
     counts = dict.fromkeys(
         ("checked", "stopped", "suspended", "resumed", "unavailable", "confirmed"), 0
     )
-    party = "人社待遇资格认证 HRSS entitlement check"
+    party = "hrss.entitlement"  # exchange.labels.PARTIES
     purpose = "养老金领取资格比对 pension entitlement check"
     watched = Pensioner.objects.filter(status=PensionerStatus.ACTIVE) | Pensioner.objects.filter(
         status=PensionerStatus.SUSPENDED, suspended_by=IMPRISONMENT
@@ -647,7 +647,7 @@ def _sign_of_life(pensioner: Pensioner) -> int:
 
     try:
         found = registry_lookup(
-            party="人社待遇资格认证 HRSS entitlement check",
+            party="hrss.entitlement",
             resource_code="medical_insurance.settlements",
             subject=pensioner.person.resident_id,
             purpose="养老金领取资格比对 pension entitlement check",

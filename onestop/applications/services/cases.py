@@ -36,6 +36,7 @@ from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
+from onestop.exchange.labels import case_party
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -482,7 +483,7 @@ def application_submit(
         applicant=applicant,
         answers=answers,
         materials=item.materials,
-        party=f"人社经办 HRSS ({item.code})",
+        party=case_party(item.code),
         purpose=f"办理 {item.name}",
     )
     code = new_code()

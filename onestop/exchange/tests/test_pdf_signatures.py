@@ -409,3 +409,51 @@ def test_a_changed_tag_or_length_digit_of_the_signature_fails(insured: Any, offs
     except ServiceError:  # refused as unreadable: not valid either
         valid = False
     assert not valid
+
+
+def test_the_data_use_log_names_who_asked_in_one_language(insured: Any) -> None:
+    """A public check of alice's proof is logged by a code; her data-use page and API name
+    who asked in the reader's language alone (公开核验 / public verification). A row logged
+    before under the two-language name reads the same once migrated."""
+    import importlib
+
+    from django.apps import apps
+
+    from onestop.identity.services import token_create
+
+    pdf, _ = proof(insured)
+    services.certificate_verify_pdf(data=pdf)
+    assert list(Message.objects.values_list("party", flat=True)) == ["public_verification"]
+    old = Message.objects.get()
+    old.pk, old.party = None, "人社经办 HRSS (SX-SI-004)"
+    old.save()
+    migration = importlib.import_module("onestop.exchange.migrations.0017_message_party_codes")
+    migration.forwards(apps, None)
+    assert sorted(Message.objects.values_list("party", flat=True)) == [
+        "hrss.case:SX-SI-004",
+        "public_verification",
+    ]
+    client = Client()
+    client.force_login(insured.alice.user)
+    for language, wanted, other in (
+        ("zh-hans", ["人社经办（SX-SI-004）", "公开核验"], "HRSS"),
+        ("en", ["HRSS case handling (SX-SI-004)", "public verification"], "公开核验"),
+    ):
+        page = client.get("/me/data-use/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        who = re.findall(r"<tr><td>[\d-]+ [\d:]+</td><td>([^<]*)</td>", page)
+        assert who == wanted, language
+        assert other not in page
+    token = token_create(actor=insured.alice.user, name="app", scopes=["persons:read"], days=30)
+    api = (
+        Client()
+        .get(
+            "/api/v1/me/data-use",
+            HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        .json()
+    )
+    assert [(m["party"], m["party_label"]) for m in api] == [
+        ("hrss.case:SX-SI-004", "人社经办（SX-SI-004）"),
+        ("public_verification", "公开核验"),
+    ]
