@@ -26,7 +26,7 @@ from onestop.rules.values import RuleError
 
 FLEXIBLE = "SX-SI-005"
 PARTY = "hrss.case:SX-SI-005"  # exchange.labels.case_party
-PURPOSE = "灵活就业人员参保登记 flexible-employment enrolment"
+PURPOSE = "flexible_enrolment"  # exchange.labels.PURPOSES
 
 
 def _start(answers: dict[str, Any]) -> int:

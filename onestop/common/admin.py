@@ -53,7 +53,7 @@ class OneLanguageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         name in the current language, then its code as a hint) shows them so."""
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(db_field.related_model, "picker_label"):
-            field.label_from_instance = lambda obj: obj.picker_label
+            field.label_from_instance = lambda obj: obj.picker_label  # type: ignore[method-assign]
         return field
 
     def get_list_display(self, request: HttpRequest) -> Any:

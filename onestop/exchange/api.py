@@ -269,6 +269,8 @@ class MessageOut(Schema):
     party_label: str
     resource: str
     purpose: str
+    #: Why, in the request's language (``purpose`` is a code or a logged text).
+    purpose_label: str
     fields: list[str]
     outcome: str
 

@@ -22,6 +22,45 @@ CASE_PARTY = "hrss.case:"
 PROVINCE_PARTY = "province:"
 
 
+#: Why the platform itself asked (a consumer's purposes are ``Purpose`` rows): the log keeps
+#: the code.
+PURPOSES = {
+    "verify_certificate": _("verify a certificate"),
+    "verify_certificate_file": _("verify a certificate file"),
+    "pension_entitlement_check": _("pension entitlement check"),
+    "survivors_death_check": _("confirming a death for survivors' benefits"),
+    "household_registration_place": _("household-registration place"),
+    "unemployment_medical_contribution": _("medical insurance paid by the unemployment fund"),
+    "unemployment_entitlement_check": _("unemployment benefit entitlement check"),
+    "data_quality_check": _("data-quality check"),
+    "employee_enrolment": _("employee enrolment"),
+    "employer_registration": _("employer registration"),
+    "flexible_enrolment": _("flexible-employment enrolment"),
+}
+#: A case's own lookups: the prefix, then the service item's code.
+CASE_PURPOSE = "case:"
+
+
+def case_purpose(item_code: str) -> str:
+    return f"{CASE_PURPOSE}{item_code}"
+
+
+def purpose_label(purpose: str, consumers: dict[str, str] | None = None) -> str:
+    """Why, in the reader's language: a consumer's purpose code by its ``Purpose`` name
+    (``consumers``: code -> shown name), the platform's own by its label, anything else as
+    logged."""
+    if consumers and purpose in consumers:
+        return consumers[purpose]
+    if purpose in PURPOSES:
+        return str(PURPOSES[purpose])
+    if purpose.startswith(CASE_PURPOSE):
+        from onestop.catalogue.selectors import item_name
+
+        item = item_name(code=purpose[len(CASE_PURPOSE) :])
+        return gettext("handling an application: %(item)s") % {"item": item}
+    return purpose
+
+
 def case_party(item_code: str) -> str:
     return f"{CASE_PARTY}{item_code}"
 

@@ -583,7 +583,7 @@ def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
         ("checked", "stopped", "suspended", "resumed", "unavailable", "confirmed"), 0
     )
     party = "hrss.entitlement"  # exchange.labels.PARTIES
-    purpose = "养老金领取资格比对 pension entitlement check"
+    purpose = "pension_entitlement_check"  # exchange.labels.PURPOSES
     watched = Pensioner.objects.filter(status=PensionerStatus.ACTIVE) | Pensioner.objects.filter(
         status=PensionerStatus.SUSPENDED, suspended_by=IMPRISONMENT
     )
@@ -650,7 +650,7 @@ def _sign_of_life(pensioner: Pensioner) -> int:
             party="hrss.entitlement",
             resource_code="medical_insurance.settlements",
             subject=pensioner.person.resident_id,
-            purpose="养老金领取资格比对 pension entitlement check",
+            purpose="pension_entitlement_check",
         )
     except RegistryUnavailable:
         return 0

@@ -81,7 +81,7 @@ def hukou_place(person: Person) -> tuple[str, str]:
             party="hrss.transfers",  # exchange.labels.PARTIES
             resource_code="public_security.household",
             subject=person.resident_id,
-            purpose="确定户籍所在地 household-registration place (D6)",
+            purpose="household_registration_place",
         )
     except RegistryUnavailable:
         found = None

@@ -712,7 +712,7 @@ def benefit_stop_recorded(
 
 
 COMPARISON_PARTY = "hrss.unemployment_check"  # exchange.labels.PARTIES
-COMPARISON_PURPOSE = "失业保险金领取资格比对 unemployment benefit entitlement check"
+COMPARISON_PURPOSE = "unemployment_entitlement_check"  # exchange.labels.PURPOSES
 
 
 def _date(value: Any) -> dt.date | None:

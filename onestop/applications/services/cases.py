@@ -36,7 +36,7 @@ from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
-from onestop.exchange.labels import case_party
+from onestop.exchange.labels import case_party, case_purpose
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -484,7 +484,7 @@ def application_submit(
         answers=answers,
         materials=item.materials,
         party=case_party(item.code),
-        purpose=f"办理 {item.name}",
+        purpose=case_purpose(item.code),
     )
     code = new_code()
     now = timezone.now()

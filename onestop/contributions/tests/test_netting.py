@@ -351,10 +351,10 @@ def test_a_bill_paid_on_time_is_not_in_arrears(acme: World) -> None:
             paid_on=dt.date(2026, 11, 15),
         )
     token = token_create(actor=acme.bob.user, name="erp", scopes=["contributions:read"], days=30)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token.secret}"}
+    headers = {"Authorization": f"Bearer {token.secret}"}
     url = f"/api/v1/employers/{acme.acme.pk}/bills"
-    assert [b["in_arrears"] for b in Client().get(url, **headers).json()] == [False, False]
-    assert Client().get(url, {"arrears_only": "true"}, **headers).json() == []
+    assert [b["in_arrears"] for b in Client().get(url, headers=headers).json()] == [False, False]
+    assert Client().get(url, {"arrears_only": "true"}, headers=headers).json() == []
     client = Client(enforce_csrf_checks=True)
     client.force_login(acme.bob.user)
     page = client.get(f"/employer/{acme.acme.pk}/bills/", {"arrears_only": "1"}).content.decode()

@@ -327,6 +327,7 @@ def test_the_declare_page_and_template_leave_out_whom_another_employer_pays(
     baoji = concurrent_world(world)
     assert declare(world, world.acme, [world.alice, world.bob]).accepted
     assert declare(world, baoji, [world.dave], wage="6000").accepted
+    assert world.bob.user is not None
     bob = Client(enforce_csrf_checks=True)
     bob.force_login(world.bob.user)
     page = bob.get(
