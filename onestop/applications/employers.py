@@ -57,10 +57,10 @@ ENROLMENT = "SX-SI-002"
 CORRECTION = "SX-SI-003"
 #: At most this many corrected lines a case (a bigger correction is a file declaration).
 MAX_CORRECTION_LINES = 200
-PARTY = "人社经办 HRSS (SX-SI-002)"
-PURPOSE = "职工参保登记 employee enrolment"
-REGISTRATION_PARTY = "人社经办 HRSS (SX-SI-001)"
-REGISTRATION_PURPOSE = "单位参保登记 employer registration"
+PARTY = "hrss.case:SX-SI-002"  # exchange.labels.case_party
+PURPOSE = "employee_enrolment"  # exchange.labels.PURPOSES
+REGISTRATION_PARTY = "hrss.case:SX-SI-001"
+REGISTRATION_PURPOSE = "employer_registration"
 #: Registry statuses of a company that no longer exists (or may no longer trade).
 GONE = {"注销", "吊销", "deregistered", "revoked"}
 

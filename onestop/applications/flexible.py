@@ -25,8 +25,8 @@ from onestop.identity.models import Person, Region
 from onestop.rules.values import RuleError
 
 FLEXIBLE = "SX-SI-005"
-PARTY = "人社经办 HRSS (SX-SI-005)"
-PURPOSE = "灵活就业人员参保登记 flexible-employment enrolment"
+PARTY = "hrss.case:SX-SI-005"  # exchange.labels.case_party
+PURPOSE = "flexible_enrolment"  # exchange.labels.PURPOSES
 
 
 def _start(answers: dict[str, Any]) -> int:

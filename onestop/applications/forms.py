@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
 from onestop.applications.services.cases import field_titles
+from onestop.catalogue.selectors import form_fields
 from onestop.common.templatetags.one_language import one_language
 from onestop.identity.models import User
 
@@ -27,9 +28,12 @@ class SchemaForm(forms.Form):
         super().__init__(*args, **kwargs)
         required = set(schema.get("required", []))
         zh = (get_language() or "").startswith("zh")
-        for name, spec in schema.get("properties", {}).items():
-            if fields is not None and name not in fields:
+        properties = schema.get("properties", {})
+        # The declared order (``x-order``), or the page's order when the page lists its fields.
+        for name in form_fields(schema) if fields is None else fields:
+            if name not in properties:
                 continue
+            spec = properties[name]
             label = field_titles(spec, name)[0 if zh else 1]
             if choices and name in choices:
                 # Only what the item's pre-check allows this person (e.g. the months inside

@@ -355,8 +355,11 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
     """The form's answers as read: each field's title and each option's label in the current
     language (the schema records both), never the key or the stored code."""
     properties = schema.get("properties", {})
+    # In the form's declared order (a stored answer's keys come back in the store's order),
+    # then anything the form no longer asks, by name.
+    order = {name: n for n, name in enumerate(catalogue.form_fields(schema))}
     shown = []
-    for key, value in answers.items():
+    for key, value in sorted(answers.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         spec = properties.get(key, {})
         title = spec.get("title")
         label = one_language(title) if title else labels.fact_label(key)

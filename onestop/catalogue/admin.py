@@ -10,7 +10,13 @@ from django.http import HttpRequest
 
 from onestop.audit.admin import AuditedAdmin
 from onestop.catalogue.models import Bundle, ServiceItem
-from onestop.catalogue.services import FIELDS, form_problems, item_publish, materials_problems
+from onestop.catalogue.services import (
+    FIELDS,
+    form_ordered,
+    form_problems,
+    item_publish,
+    materials_problems,
+)
 from onestop.common.admin import VersionedAdmin
 
 
@@ -29,7 +35,7 @@ class ServiceItemForm(forms.ModelForm):  # type: ignore[type-arg]
         return value
 
     def clean_form_schema(self) -> Any:
-        value = self.cleaned_data.get("form_schema")
+        value = form_ordered(self.cleaned_data.get("form_schema"))
         problems = form_problems(value)
         if problems:
             raise forms.ValidationError(problems)

@@ -578,6 +578,14 @@ ITEMS: list[dict[str, Any]] = [
         "form_schema": UNEMPLOYMENT_REGISTRATION_FORM,
     },
 ]
+# Each form lists its fields in the order declared above (``x-order``): the order every page
+# asks and shows them in, whatever order the database keeps the keys of ``properties`` in
+# (PostgreSQL's jsonb sorts them).
+for _item in ITEMS:
+    _schema = _item.get("form_schema")
+    if _schema and isinstance(_schema.get("properties"), dict):
+        _schema.setdefault("x-order", list(_schema["properties"]))
+
 
 BUNDLES = [
     {

@@ -38,6 +38,22 @@ def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
     return result
 
 
+#: The schema key listing a form's fields in the order they are asked and shown. A JSON
+#: object's key order is not kept by every store (PostgreSQL's ``jsonb`` sorts the keys of
+#: ``properties``), so the order is this list, never the order of ``properties``.
+ORDER_KEY = "x-order"
+
+
+def form_fields(schema: dict[str, Any] | None) -> list[str]:
+    """The form's field names in their declared order (``x-order``); a field the list leaves
+    out (a form published before the list) comes after, by name, so every store and every
+    page shows one order."""
+    properties = (schema or {}).get("properties") or {}
+    listed = [f for f in (schema or {}).get(ORDER_KEY) or [] if f in properties]
+    placed = set(listed)
+    return list(dict.fromkeys(listed)) + sorted(f for f in properties if f not in placed)
+
+
 #: How long a process keeps the item names and choices at most (``answers.kept``): a publish
 #: retires them at once through the generation; this bounds a per-process cache's (the
 #: embedded default's) or a data migration's leftovers.

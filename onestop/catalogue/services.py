@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from onestop.audit.services import record
 from onestop.catalogue.models import Channel, ServiceItem
-from onestop.catalogue.selectors import GENERATION
+from onestop.catalogue.selectors import GENERATION, ORDER_KEY
 from onestop.common import answers
 from onestop.common.errors import NotPermitted, ServiceError
 
@@ -67,7 +67,33 @@ def form_problems(schema: Any) -> list[str]:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         return [f"form_schema: {exc.message}"]
-    return _option_label_problems(schema)
+    return _order_problems(schema) + _option_label_problems(schema)
+
+
+def form_ordered(schema: Any) -> Any:
+    """The form with its field order written out (``x-order``): the order its ``properties``
+    were given in, when the form does not list one (a store may not keep key order)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return schema
+    if ORDER_KEY in schema:
+        return schema
+    return {**schema, ORDER_KEY: list(schema["properties"])}
+
+
+def _order_problems(schema: dict[str, Any]) -> list[str]:
+    """``x-order``, when given, names every field once and nothing else."""
+    if ORDER_KEY not in schema:
+        return []
+    order = schema[ORDER_KEY]
+    fields = set((schema.get("properties") or {}).keys())
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(f, str) for f in order)
+        or len(order) != len(set(order))
+        or set(order) != fields
+    ):
+        return [f"form_schema.{ORDER_KEY}: every field of properties, each once, in order"]
+    return []
 
 
 def _option_label_problems(schema: dict[str, Any]) -> list[str]:
@@ -104,6 +130,7 @@ def item_publish(*, actor: Any, code: str, values: dict[str, Any], note: str = "
         try:
             if unknown:
                 raise ValidationError({"channels": [f"unknown: {', '.join(sorted(unknown))}"]})
+            item.form_schema = form_ordered(item.form_schema)
             problems = materials_problems(item.materials) + form_problems(item.form_schema)
             if problems:
                 raise ValidationError({"item": problems})

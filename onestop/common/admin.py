@@ -48,6 +48,14 @@ class OneLanguageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """An admin whose change lists show one language at a time: booleans as yes/no, codes
     as codes, recorded texts with their language, choices by their labels (Django's own)."""
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """A picker of a model that names its options for staff (``picker_label``: a region's
+        name in the current language, then its code as a hint) shows them so."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(db_field.related_model, "picker_label"):
+            field.label_from_instance = lambda obj: obj.picker_label  # type: ignore[method-assign]
+        return field
+
     def get_list_display(self, request: HttpRequest) -> Any:
         shown: list[Any] = []
         for entry in super().get_list_display(request):

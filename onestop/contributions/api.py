@@ -110,6 +110,8 @@ class BillOut(Plain):
     days_late: int
     surcharge: str
     status: str
+    #: Still owes principal or the late surcharge it earned (``arrears_only`` lists these).
+    in_arrears: bool
 
 
 class MonthOut(Plain):
@@ -426,6 +428,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
         "days_late": row.days_late,
         "surcharge": f"{row.surcharge:.2f}",
         "status": row.status,
+        "in_arrears": row.in_arrears,
     }
 
 
@@ -434,11 +437,12 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
 def bills(
     request: HttpRequest, employer_id: int, arrears_only: bool = False
 ) -> list[dict[str, Any]]:
-    """Bills with payments, arrears and the late surcharge accrued today."""
+    """Bills with payments, arrears and the late surcharge accrued today; ``arrears_only``:
+    the bills that still owe principal or a late surcharge (``in_arrears``)."""
     require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = selectors.bills_of(employer=employer, today=timezone.localdate())
-    return [bill_out(r) for r in rows if r.arrears > 0 or not arrears_only]
+    return [bill_out(r) for r in rows if r.in_arrears or not arrears_only]
 
 
 class CreditOut(Schema):

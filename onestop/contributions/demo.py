@@ -33,7 +33,8 @@ def load(
     per_employer: int = 12,
 ) -> dict[str, int]:
     """Register ``employers``, employ the given persons and synthetic ones, declare every
-    month from 2024-01 to last month, pay all but the last two, credit 2024's interest."""
+    month from 2024-01 to last month, pay all but the last two, credit the interest of every
+    year closed before today."""
     today = today or timezone.localdate()
     last = period_of(month_of(current_period(today)).plus(-1))
     published = parameters.latest_year(province="610000") or FIRST_PERIOD // 100
@@ -98,5 +99,29 @@ def load(
         paid += 1
     # Paid history was collected before the platform went live; unpaid bills go out.
     Bill.objects.filter(period__lt=cutoff).update(sent_at=timezone.now())
-    credited = account_interest_credit(actor=None, year=2024, province="610000")
+    credited = 0
+    for year in range(FIRST_PERIOD // 100, min(today.year, published + 1)):
+        _book_rate_for(year)
+        credited += account_interest_credit(actor=None, year=year, province="610000")
     return {"declarations": declared, "bills_paid": paid, "accounts_credited": credited}
+
+
+def _book_rate_for(year: int) -> None:
+    """Every year closed before the demo's today is credited, as the yearly job does. A year
+    whose national book rate the seed does not hold yet is credited at a provisional rate,
+    the latest published one, recorded as provisional: publishing the year's rate later
+    replaces it (``parameters.book_rate``)."""
+    from onestop.parameters.services import book_rate_publish
+
+    try:
+        parameters.book_rate(year=year)
+    except parameters.ParametersMissing:
+        latest = parameters.latest_book_rate()
+        assert latest is not None, "the seed publishes the book rates up to 2024"
+        book_rate_publish(
+            actor=None,
+            year=year,
+            rate=latest.rate,
+            provisional=True,
+            source=f"demo: provisional, the {latest.year} rate until the {year} rate is published",
+        )

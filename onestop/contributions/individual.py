@@ -767,7 +767,7 @@ def bills_of_person(*, person: Person, today: dt.date) -> list[IndividualBillRow
         payments = [(p.paid_on, p.amount) for p in bill.payments.all()]
         paid = sum((amount for _day, amount in payments), Decimal("0.00")).quantize(CENT)
         arrears = max(Decimal("0.00"), bill.amount_due - paid)
-        rates = parameters_for(province=province_of(person), year=bill.first_period // 100).rates
+        rates = parameters.month_rates(province=province_of(person), period=bill.first_period)
         fee = late_fee_accrued(
             owed=bill.amount_due,
             due_date=bill.due_date,

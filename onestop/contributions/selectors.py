@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -25,13 +25,15 @@ from onestop.contributions.models import (
     LedgerEntry,
     MonthCredit,
     Payment,
+    PensionMonth,
 )
 from onestop.contributions.periods import month_of
 from onestop.contributions.verify import Violation, ledger_verify
 
 __all__ = ["Violation", "ledger_verify"]  # the verifier lives in verify.py; read from here
 from onestop.identity.models import Employer, Person
-from onestop.rules.contributions import Rates, late_fee_accrued
+from onestop.parameters import selectors as parameters
+from onestop.rules.contributions import late_fee_accrued
 
 VIEW = "contributions.view"
 #: The key of a statement month paid as an individual (flexible employment), in place of an
@@ -86,6 +88,44 @@ def employments_in(*, employer: Employer, period: int) -> QuerySet[Employment]:
     )
 
 
+def _pension_elsewhere(*, employer: Employer, period: int) -> Exists:
+    return Exists(
+        PensionMonth.objects.filter(person=OuterRef("person"), period=period).exclude(
+            employer=employer
+        )
+    )
+
+
+def employments_to_declare(*, employer: Employer, period: int) -> QuerySet[Employment]:
+    """The employees ``employer`` declares for ``period`` (``employments_in``), less those whose
+    basic pension that month another employer already pays (``PensionMonth``: one pension
+    payer a month, SIL arts. 10, 12): a declaration refuses their rows
+    (``pension_elsewhere``), so no grid or template offers them."""
+    return employments_in(employer=employer, period=period).exclude(
+        _pension_elsewhere(employer=employer, period=period)
+    )
+
+
+def employments_declared_elsewhere(
+    *, employer: Employer, period: int
+) -> list[tuple[Employment, str]]:
+    """The employees of ``period`` left out of ``employments_to_declare``, each with the name
+    of the employer that pays their pension that month, by person."""
+    left_out = list(
+        employments_in(employer=employer, period=period)
+        .filter(_pension_elsewhere(employer=employer, period=period))
+        .select_related("person")
+        .order_by("person_id")
+    )
+    holders = dict(
+        PensionMonth.objects.filter(
+            period=period, person_id__in=[e.person_id for e in left_out]
+        ).values_list("person_id", "employer_id")
+    )
+    names = dict(Employer.objects.filter(pk__in=set(holders.values())).values_list("pk", "name"))
+    return [(e, names.get(holders.get(e.person_id, 0), "")) for e in left_out]
+
+
 def with_last_wage(employments: QuerySet[Employment], *, period: int) -> QuerySet[Employment]:
     """Each employment annotated with ``last_wage``: the pension wage that counts for
     ``period``, that of the newest declaration of its employer listing the person for that
@@ -122,6 +162,13 @@ class BillRow:
     collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
 
     @property
+    def in_arrears(self) -> bool:
+        """The bill still owes something: principal, or the late surcharge it earned, which
+        is kept once the principal is paid (``late_fee_accrued``, by ``Payment.paid_on``)
+        and owed until it is paid. Every list of bills in arrears (page, API) asks this."""
+        return self.arrears > 0 or self.surcharge > 0
+
+    @property
     def status(self) -> str:
         if self.bill.amount_due <= 0:
             return "refund"
@@ -143,14 +190,16 @@ class CreditRow:
         return str(Insurance(self.insurance).label)
 
 
-def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) -> list[BillRow]:
+def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     """Every bill with what was paid, what is owed and the surcharge accrued by ``today``.
 
     What is owed is the month's net (``netting.py``): a refund bill lowers what the month's
     unpaid bills ask (``collect``). The surcharge (``late_fee_accrued``) is earned on each
     payment for the days it came late, by the authority's paid date, and on what is left for
-    the days late today: paying late does not wipe the surcharge already earned."""
-    rates = rates or Rates()
+    the days late today: paying late does not wipe the surcharge already earned. The
+    surcharge's daily rate is the one the employer's province published for the bill's month
+    (``parameters.month_rates``), as the declaration's amounts are."""
+    province = employer.region.code[:2] + "0000"
     bills = list(
         netting.with_paid(Bill.objects.filter(employer=employer)).order_by("-period", "insurance")
     )
@@ -173,7 +222,7 @@ def bills_of(*, employer: Employer, today: dt.date, rates: Rates | None = None) 
             due_date=bill.due_date,
             payments=paid_on.get(bill.pk, []),
             today=today,
-            rates=rates,
+            rates=parameters.month_rates(province=province, period=bill.period),
         )
         rows.append(BillRow(bill, _dec(bill.paid), arrears, fee.days_late, fee.surcharge, collect))
     return rows

@@ -318,10 +318,11 @@ class EmployeeTemplateRow:
 
 
 def employees_template(*, actor: Any, employer: Employer, period: int) -> list[EmployeeTemplateRow]:
-    """The employees of ``period`` with their full resident IDs, names and last wages, to
+    """The employees of ``period`` this employer declares (never one whose pension that month
+    another employer pays) with their full resident IDs, names and last wages, to
     pre-fill the declaration template. Only the employer's own users (legal representative,
     agent) may have it; each call is journaled as a full view of those people's data."""
-    from onestop.contributions.selectors import employments_in, with_last_wage
+    from onestop.contributions.selectors import employments_to_declare, with_last_wage
 
     if actor is None or not actor.has_perm(EXPORT_EMPLOYEES, employer):
         raise NotPermitted()
@@ -333,7 +334,9 @@ def employees_template(*, actor: Any, employer: Employer, period: int) -> list[E
             e.person.name,
             e.last_wage,  # type: ignore[attr-defined]  # annotated by with_last_wage
         )
-        for e in with_last_wage(employments_in(employer=employer, period=period), period=period)
+        for e in with_last_wage(
+            employments_to_declare(employer=employer, period=period), period=period
+        )
     ]
     with transaction.atomic():
         record(

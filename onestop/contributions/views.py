@@ -156,11 +156,12 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         # The same month as the grid below: this one, or the one the page was opened for.
         initial={"period": str(month_of(period))},
     )
-    # Everyone employed in the grid's month, including whoever's last month it is.
+    # Everyone employed in the grid's month, including whoever's last month it is, but not
+    # whose pension that month another employer pays (listed apart: a row would be refused).
     # Each pre-filled with the wage that counts for that month, not a later month's.
     employed = list(
         selectors.with_last_wage(
-            selectors.employments_in(employer=employer, period=period), period=period
+            selectors.employments_to_declare(employer=employer, period=period), period=period
         )
     )
     context: dict[str, Any] = {
@@ -176,6 +177,12 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 "last_month": e.end_period == period,
             }
             for e in employed
+        ],
+        "elsewhere": [
+            {"name": mask_name(e.person.name), "employer": other}
+            for e, other in selectors.employments_declared_elsewhere(
+                employer=employer, period=period
+            )
         ],
         "grid_period": period_text or str(month_of(period)),
         "can_export": request.user.has_perm(services.EXPORT_EMPLOYEES, employer),
@@ -436,13 +443,17 @@ def employer_template_view(request: HttpRequest, employer_id: int, fmt: str) -> 
 def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = selectors.bills_of(employer=employer, today=timezone.localdate())
+    # As the API's ``arrears_only``: a bill owing principal or its kept late surcharge.
+    arrears_only = request.GET.get("arrears_only") == "1"
+    shown = [r for r in rows if r.in_arrears] if arrears_only else rows
     credits = selectors.credits_of(employer=employer)
     return render(
         request,
         "contributions/bills.html",
         {
             "employer": employer,
-            "rows": rows,
+            "rows": shown,
+            "arrears_only": arrears_only,
             "arrears": sum((r.arrears for r in rows), Decimal(0)),
             "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
             "credits": credits,

@@ -265,8 +265,12 @@ def events(request: HttpRequest) -> Any:
 class MessageOut(Schema):
     at: dt.datetime
     party: str
+    #: Who asked, in the request's language (``party`` is a code or a logged name).
+    party_label: str
     resource: str
     purpose: str
+    #: Why, in the request's language (``purpose`` is a code or a logged text).
+    purpose_label: str
     fields: list[str]
     outcome: str
 

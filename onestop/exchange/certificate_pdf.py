@@ -61,7 +61,9 @@ def fact_lines(payload: dict[str, Any]) -> list[str]:
         ]
     if payload["kind"] == "pension_statement":
         return [
-            f"月养老金 Monthly pension：{facts.get('monthly')}　状态 Status：{facts.get('status')}",
+            f"月养老金 Monthly pension：{facts.get('monthly')}　状态 Status："
+            # A statement issued before the labels were recorded holds the code alone.
+            f"{facts.get('status_zh') or facts.get('status')} {facts.get('status_en') or ''}",
             f"起发月份 Paid from：{facts.get('start_month')}",
             f"近 12 个月发放 Paid in the last 12 months：{facts.get('paid_12_months')}",
             f"累计发放 Paid in total：{facts.get('paid_total')}",

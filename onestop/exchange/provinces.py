@@ -25,6 +25,7 @@ from onestop.common.divisions import PROVINCES
 from onestop.common.errors import ServiceError
 from onestop.exchange import algorithms, signing
 from onestop.exchange.gateway import message_log
+from onestop.exchange.labels import province_party
 from onestop.exchange.models import Consumer
 from onestop.identity.models import Person
 
@@ -59,7 +60,7 @@ def request_transfer(*, province: str, person: Person, params: dict[str, Any]) -
         raise ServiceError(
             "转出地省份无效。", "Not a valid province to transfer from.", code="place"
         )
-    party = province_name(province)
+    party = province_party(province)
     peer = Consumer.objects.filter(code=consumer_code(province), active=True).first()
     hub = str(getattr(settings, "ONESTOP_TRANSFER_HUB_URL", "") or "")
 

@@ -256,7 +256,7 @@ def certificate_verify(
             "No such certificate: check the number and the code.",
         )
     result = _check(certificate, today or timezone.localdate())
-    _logged(result, certificate, party, "核验证明 verify a certificate")
+    _logged(result, certificate, party, "verify_certificate")
     return result
 
 
@@ -265,7 +265,7 @@ def _logged(result: Verification, holder: Certificate, party: str, purpose: str)
     file too, when the file names one of the holder's certificates)."""
     message_log(
         direction="in",
-        party=party or "公开核验 public verification",
+        party=party or "public_verification",  # labels.PARTIES
         resource=f"hrss.certificate.{holder.kind}",
         purpose=purpose,
         person=holder.person,
@@ -320,7 +320,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     found = embedded(data)
     number = str(found[0].get("number", ""))[:32] if found else ""
     holder = Certificate.objects.filter(number=number).first() if number else None
-    purpose = "核验证明文件 verify a certificate file"
+    purpose = "verify_certificate_file"
     problem = pdf_signing.check(data).problem
     if problem == "unreadable":
         raise UnreadableFile(*pdf_signing.PROBLEMS["unreadable"])
@@ -448,16 +448,16 @@ def data_use_of(*, actor: Any) -> list[Message]:
         return []
     from django.utils.translation import get_language
 
-    from onestop.exchange.labels import FIELDS, outcome_label
+    from onestop.exchange.labels import FIELDS, outcome_label, party_label, purpose_label
 
     english = not (get_language() or "zh").startswith("zh")
     labels = purpose_labels()
     resources = {
         r.code: (r.name_en or r.name) if english else r.name for r in Resource.objects.all()
     }
-    # The log keeps the party's name as it was (Chinese, or "中文 English" before the
-    # English name had a field of its own): a registered consumer's is shown in the reader's
-    # language.
+    # The platform's own lookups are logged by a code (``labels.PARTIES``); a consumer by its
+    # name as it was (Chinese, or "中文 English" before the English name had a field of its
+    # own), shown in the reader's language.
     parties: dict[str, str] = {}
     for consumer in Consumer.objects.all():
         shown = (consumer.name_en or consumer.name) if english else consumer.name
@@ -466,8 +466,8 @@ def data_use_of(*, actor: Any) -> list[Message]:
             parties[f"{consumer.name} {consumer.name_en}"] = shown
     found = list(Message.objects.filter(person=person).order_by("-at", "-pk")[:500])
     for message in found:  # a code is shown by its labels; older free text as it is
-        message.party_label = parties.get(message.party, message.party)  # type: ignore[attr-defined]
-        message.purpose_label = labels.get(message.purpose, message.purpose)  # type: ignore[attr-defined]
+        message.party_label = party_label(message.party, parties)  # type: ignore[attr-defined]
+        message.purpose_label = purpose_label(message.purpose, labels)  # type: ignore[attr-defined]
         message.resource_label = resources.get(message.resource, message.resource)  # type: ignore[attr-defined]
         message.field_labels = [str(FIELDS.get(f, f)) for f in message.fields or []]  # type: ignore[attr-defined]
         message.outcome_label = outcome_label(message.outcome)  # type: ignore[attr-defined]

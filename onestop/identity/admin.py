@@ -22,4 +22,6 @@ class AgencyAdmin(AuditedAdmin):
     list_display = ("code", "name", "kind", "region")
     list_filter = ("kind",)
     search_fields = ("code", "name")
-    autocomplete_fields = ("region", "parent")
+    # The region is picked from a list by its name in the current language, its code as a
+    # hint (``Region.picker_label``); a province's few hundred regions fit one list.
+    autocomplete_fields = ("parent",)

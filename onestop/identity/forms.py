@@ -12,6 +12,13 @@ from onestop.identity.models import Agency, Region, StaffRole
 from onestop.identity.services import MAX_TOKEN_DAYS, TOKEN_SCOPES, token_scopes_for
 
 
+class RegionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A region picked by its name in the current language, its code as a hint."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.picker_label)
+
+
 class LoginForm(forms.Form):
     identifier = forms.CharField(
         label=_("Resident ID, mobile number or user name"),
@@ -75,7 +82,7 @@ class StaffCreateForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=64)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
-    region = forms.ModelChoiceField(label=_("Region scope"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=_("Region scope"), queryset=Region.objects.none())
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
@@ -100,7 +107,7 @@ class StaffChangeForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    region = forms.ModelChoiceField(label=_("Region scope"), queryset=Region.objects.none())
+    region = RegionChoiceField(label=_("Region scope"), queryset=Region.objects.none())
 
     def __init__(self, *args: object, scope_prefix: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

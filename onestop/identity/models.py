@@ -46,12 +46,18 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.shown_name}"
+        return self.shown_name
 
     @property
     def shown_name(self) -> str:
         """The name in the current language (the Chinese one where no English is recorded)."""
         return _shown(self.name, self.name_en)
+
+    @property
+    def picker_label(self) -> str:
+        """A staff picker's option: the name in the current language, then the code as a
+        hint (one name may stand for several regions: 市辖区, 新城区)."""
+        return f"{self.shown_name} ({self.code})"
 
     @property
     def scope_prefix(self) -> str:

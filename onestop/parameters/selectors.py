@@ -210,6 +210,21 @@ def interest_table(*, province: str) -> tuple[dict[int, Rate], Rate | None, dict
     return dict(rates), latest, dict(methods)  # copies: a caller cannot change the kept one
 
 
+def month_rates(*, province: str, period: int) -> Rates:
+    """The rates ``province`` published for the month ``period`` (YYYYMM): its year's latest
+    version, or before that year is published the latest earlier year's. The one source of
+    every bill's rates and late surcharge (an employer's, an individual payer's), never the
+    rules' defaults; kept by this process while the parameters' generation stands, at most
+    ``TABLE_SECONDS``. ParametersMissing when no year up to it is published."""
+    year = period // 100
+    return answers.kept(
+        key=f"parameters.month_rates:{province}:{year}",
+        generation_of=GENERATION,
+        seconds=TABLE_SECONDS,
+        compute=lambda: province_year_or_latest(province=province, year=year)[0].rates,
+    )
+
+
 def latest_book_rate() -> Rate | None:
     row = BookRate.objects.filter(provisional=False).order_by("-year", "-version").first()
     return Rate(row.year, row.rate, row.provisional, row.version, row.source) if row else None

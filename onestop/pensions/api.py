@@ -286,6 +286,8 @@ def flexible_contribution(request: HttpRequest, payload: FlexibleIn) -> dict[str
 class PaymentOut(Schema):
     period: str
     kind: str
+    #: ``kind``'s label in the request's language (``Accept-Language``).
+    kind_label: str
     months: int
     amount: str
 
@@ -293,6 +295,9 @@ class PaymentOut(Schema):
 class PensionerOut(Schema):
     monthly_amount: str
     status: str
+    #: ``status`` and why it is held or stopped, in the request's language.
+    status_label: str
+    reason_label: str
     retirement_month: str
     start_month: str
     case_number: str
@@ -335,6 +340,8 @@ def my_pension(request: HttpRequest) -> dict[str, Any]:
         "pensioner": {
             "monthly_amount": f"{pensioner.monthly_amount:.2f}",
             "status": pensioner.status,
+            "status_label": str(pensioner.get_status_display()),
+            "reason_label": pensioner.get_reason_display(),
             "retirement_month": pensioner.retirement_month,
             "start_month": services.month_label(pensioner.start_index),
             "case_number": pensioner.case_number,
@@ -344,6 +351,7 @@ def my_pension(request: HttpRequest) -> dict[str, Any]:
             {
                 "period": services.month_label(p.period_index),
                 "kind": p.kind,
+                "kind_label": str(p.get_kind_display()),
                 "months": p.months,
                 "amount": f"{p.amount:.2f}",
             }

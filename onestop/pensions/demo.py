@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from onestop.exchange import algorithms
@@ -50,10 +51,19 @@ def retiree(region: Region) -> Person:
     return person
 
 
-def history(person: Person) -> None:
-    """Fifteen years in Henan, 2004-2018, at a base equal to Henan's average wage."""
+def history(person: Person, *, months: int = 180, base: str = "4000.00") -> None:
+    """Years in Henan from 2004-01 (fifteen unless told), at a base equal to the wage, with
+    the account its 8% built (each demo death brings its own working life, so the
+    survivors' amounts differ as a bureau's do)."""
+    account = (Decimal(base) * months * Decimal("0.08")).quantize(Decimal("0.01"))
     worked_elsewhere(
-        person, place=HENAN, start="2004-01", months=180, base="4000.00", wage="4000.00"
+        person,
+        place=HENAN,
+        start="2004-01",
+        months=months,
+        base=base,
+        wage=base,
+        account=f"{account:.2f}",
     )
 
 
@@ -65,7 +75,7 @@ def bereavement(*, deceased: Person, declarant: Person, died_on: str) -> str:
     from onestop.pensions.services import death_event
 
     if contributions.statement_of(person=deceased).contribution_months == 0:
-        history(deceased)
+        history(deceased, months=252, base="5100.00")
     return death_event(
         {
             "subject": deceased.resident_id,
@@ -102,10 +112,11 @@ def provinces(*, state: dict[str, Any], signing_key: str, platform_key: str, ali
     state["platform_key"] = platform_key
 
 
-#: The deceased and the child who claims for each, of the demo's joint reviews.
+#: The deceased and the child who claims for each, of the demo's joint reviews, and the
+#: deceased's months and base in Henan.
 JOINT_REVIEWS = [
-    ("韩永福", dt.date(1951, 3, 5), "韩秀梅", dt.date(1978, 6, 9), 8),  # yellow
-    ("曹德旺", dt.date(1952, 8, 21), "曹丽娟", dt.date(1980, 2, 14), 12),  # red
+    ("韩永福", dt.date(1951, 3, 5), "韩秀梅", dt.date(1978, 6, 9), 8, 204, "4650.00"),  # yellow
+    ("曹德旺", dt.date(1952, 8, 21), "曹丽娟", dt.date(1980, 2, 14), 12, 312, "3380.00"),  # red
 ]
 KINSHIP_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -129,14 +140,14 @@ def joint_reviews() -> dict[str, int]:
     rng = random.Random(2027)
     died_on = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     filed = 0
-    for name, born, child_name, child_born, days in JOINT_REVIEWS:
+    for name, born, child_name, child_born, days, months, base in JOINT_REVIEWS:
         deceased = identity.person_register(
             actor=None,
             name=name,
             resident_id=identity_demo.resident_id(rng, "610113", born, male=True),
             region=yanta,
         )
-        history(deceased)
+        history(deceased, months=months, base=base)
         child = identity.person_register(
             actor=None,
             name=child_name,

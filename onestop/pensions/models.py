@@ -52,6 +52,17 @@ class Pensioner(models.Model):
     def __str__(self) -> str:
         return f"Pensioner {self.pk}"
 
+    def get_reason_display(self) -> str:
+        """Why the pension is held or stopped, in the reader's language (``status_reason``
+        keeps the journal's note: dates and the source that reported it)."""
+        if self.status == PensionerStatus.STOPPED:
+            return str(_("death"))
+        if self.status == PensionerStatus.SUSPENDED:
+            if self.suspended_by == "imprisonment":
+                return str(_("serving a prison term"))
+            return str(_("entitlement not confirmed in time"))
+        return ""
+
 
 class PayrollRun(models.Model):
     period = models.CharField(max_length=7, unique=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onestop.audit.services import record
 from onestop.common.bulk import copy_rows
@@ -582,8 +582,8 @@ def entitlement_check_run(*, today: dt.date | None = None) -> dict[str, int]:
     counts = dict.fromkeys(
         ("checked", "stopped", "suspended", "resumed", "unavailable", "confirmed"), 0
     )
-    party = "人社待遇资格认证 HRSS entitlement check"
-    purpose = "养老金领取资格比对 pension entitlement check"
+    party = "hrss.entitlement"  # exchange.labels.PARTIES
+    purpose = "pension_entitlement_check"  # exchange.labels.PURPOSES
     watched = Pensioner.objects.filter(status=PensionerStatus.ACTIVE) | Pensioner.objects.filter(
         status=PensionerStatus.SUSPENDED, suspended_by=IMPRISONMENT
     )
@@ -647,10 +647,10 @@ def _sign_of_life(pensioner: Pensioner) -> int:
 
     try:
         found = registry_lookup(
-            party="人社待遇资格认证 HRSS entitlement check",
+            party="hrss.entitlement",
             resource_code="medical_insurance.settlements",
             subject=pensioner.person.resident_id,
-            purpose="养老金领取资格比对 pension entitlement check",
+            purpose="pension_entitlement_check",
         )
     except RegistryUnavailable:
         return 0
@@ -681,9 +681,16 @@ def payment_facts(*, pensioner: Pensioner) -> dict[str, Any]:
         if last
         else Payment.objects.none()
     )
+    with translation.override("zh-hans"):
+        status_zh = str(pensioner.get_status_display())
+    with translation.override("en"):
+        status_en = str(pensioner.get_status_display())
     return {
         "monthly": f"{pensioner.monthly_amount:.2f}",
         "status": pensioner.status,
+        # The bilingual statement reads the status as words in both languages, not its code.
+        "status_zh": status_zh,
+        "status_en": status_en,
         "start_month": month_label(pensioner.start_index),
         "paid_12_months": f"{recent.aggregate(t=Sum('amount'))['t'] or 0:.2f}",
         "paid_total": f"{pensioner.payments.aggregate(t=Sum('amount'))['t'] or 0:.2f}",

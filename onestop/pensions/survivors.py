@@ -233,10 +233,10 @@ def _open_from_registry(person: Person) -> SurvivorBenefit | None:
 
     try:
         found = registry_lookup(
-            party="人社遗属待遇 HRSS survivors' benefits",
+            party="hrss.survivors",  # exchange.labels.PARTIES
             resource_code="civil_affairs.deaths",
             subject=person.resident_id,
-            purpose="遗属待遇申领核实死亡 confirming a death for survivors' benefits",
+            purpose="survivors_death_check",
         )
     except RegistryUnavailable:
         return None

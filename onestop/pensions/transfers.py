@@ -78,10 +78,10 @@ def hukou_place(person: Person) -> tuple[str, str]:
 
     try:
         found = registry_lookup(
-            party="人社养老保险关系转移 HRSS pension transfers",
+            party="hrss.transfers",  # exchange.labels.PARTIES
             resource_code="public_security.household",
             subject=person.resident_id,
-            purpose="确定户籍所在地 household-registration place (D6)",
+            purpose="household_registration_place",
         )
     except RegistryUnavailable:
         found = None

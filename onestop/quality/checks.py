@@ -256,7 +256,7 @@ def pensioners_contributing(subject_id: int | None = None) -> list[Hit]:
 
 # --- registries (through the exchange gateway) ------------------------------------------
 
-PURPOSE = "数据质量核查 data-quality check"
+PURPOSE = "data_quality_check"  # exchange.labels.PURPOSES
 
 
 def _lookup(resource: str, subject: str) -> dict[str, Any] | None:

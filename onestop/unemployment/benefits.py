@@ -711,8 +711,8 @@ def benefit_stop_recorded(
     return outcome
 
 
-COMPARISON_PARTY = "人社失业保险待遇 HRSS unemployment benefit check"
-COMPARISON_PURPOSE = "失业保险金领取资格比对 unemployment benefit entitlement check"
+COMPARISON_PARTY = "hrss.unemployment_check"  # exchange.labels.PARTIES
+COMPARISON_PURPOSE = "unemployment_entitlement_check"  # exchange.labels.PURPOSES
 
 
 def _date(value: Any) -> dt.date | None:

@@ -38,7 +38,7 @@ from onestop.unemployment.models import (
 )
 
 REGISTRY, DATASET = "medical_insurance", "contributions"
-PURPOSE = "失业保险基金代缴基本医疗保险费 medical insurance paid by the unemployment fund"
+PURPOSE = "unemployment_medical_contribution"  # exchange.labels.PURPOSES
 CENT = Decimal("0.01")
 
 

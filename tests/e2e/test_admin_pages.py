@@ -47,7 +47,7 @@ def test_security_admin_creates_and_unlocks_staff(world: Any, page: Any) -> None
     page.get_by_label("姓名", exact=True).fill("倪娜")
     page.get_by_label("机构").select_option(label="宝鸡市社会保险经办中心")
     page.get_by_label("角色").select_option("case_worker")
-    page.get_by_label("管辖范围").select_option(label="610300 宝鸡市")
+    page.get_by_label("管辖范围").select_option(label="宝鸡市 (610300)")
     page.get_by_label("初始密码").fill("Horse-battery-7")
     page.get_by_role("button", name="创建账号").click()
     expect(page.get_by_text("工作人员账号 nina 已创建。")).to_be_visible()

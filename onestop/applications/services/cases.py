@@ -36,6 +36,7 @@ from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, split_bilingual
 from onestop.common.workdays import add_working_days, working_days_between
+from onestop.exchange.labels import case_party, case_purpose
 from onestop.exchange.licences import licences_for_case
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -285,7 +286,15 @@ def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
     """Check answers against a form's JSON Schema; every problem, in plain words, in both
     languages. A bank account of one repeated digit ("000000000000") is no account."""
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path))
+    # Problems in the form's declared order (``x-order``), a missing field first.
+    order = {name: n for n, name in enumerate(catalogue.form_fields(schema))}
+    errors = sorted(
+        validator.iter_errors(answers),
+        key=lambda e: (
+            order.get(str(e.absolute_path[0]), len(order)) if e.absolute_path else -1,
+            [str(p) for p in e.absolute_path],
+        ),
+    )
     found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
     for name in _bank_fields(schema):
         value = answers.get(name)
@@ -474,8 +483,8 @@ def application_submit(
         applicant=applicant,
         answers=answers,
         materials=item.materials,
-        party=f"人社经办 HRSS ({item.code})",
-        purpose=f"办理 {item.name}",
+        party=case_party(item.code),
+        purpose=case_purpose(item.code),
     )
     code = new_code()
     now = timezone.now()

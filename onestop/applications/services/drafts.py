@@ -16,14 +16,16 @@ from onestop.applications.services.cases import (
     validate_answers,
 )
 from onestop.catalogue.models import ServiceItem
+from onestop.catalogue.selectors import form_fields
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.identity.models import Person
 
 
 def form_groups(schema: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """The form's pages: the schema's ``x-groups`` ([{"title", "fields"}]), or one page with
-    every field. Fields a group leaves out get a last page of their own."""
-    properties = list(schema.get("properties", {}))
+    every field. Fields a group leaves out get a last page of their own. Fields come in the
+    form's declared order (``x-order``), whatever order the database keeps them in."""
+    properties = form_fields(schema)
     groups = [
         (str(g.get("title", "")), [f for f in g.get("fields", []) if f in properties])
         for g in schema.get("x-groups", [])
@@ -70,6 +72,7 @@ def _check(schema: dict[str, Any], answers: dict[str, Any], fields: list[str]) -
     part = {
         "type": "object",
         "properties": {f: properties[f] for f in fields if f in properties},
+        "x-order": [f for f in fields if f in properties],
         "required": [f for f in schema.get("required", []) if f in fields],
     }
     validate_answers(part, {k: v for k, v in answers.items() if k in fields})

@@ -27,6 +27,7 @@ from onestop.contributions.models import Bill, MonthCredit, Payment
 from onestop.contributions.netting import BillFigures, net_month
 from onestop.contributions.selectors import bills_of, credits_of, ledger_verify
 from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
+from onestop.identity.services import token_create
 from onestop.rules.contributions import Rates, late_surcharge
 from onestop.simulators.tax import TaxSimulator
 
@@ -319,3 +320,82 @@ def test_a_late_payment_keeps_the_surcharge_it_earned_on_the_page_and_the_api(
     html = client.get(bills_url).content.decode()
     assert f'<strong id="surcharge">{kept + running:.2f}</strong>' in html
     assert f"<td>17</td><td>{kept:.2f}</td>" in html
+    # Paid in principal, the pension bill still owes its kept surcharge: it is in arrears
+    # for the API with a token and for the page's filter alike.
+    token = token_create(actor=acme.bob.user, name="erp", scopes=["contributions:read"], days=30)
+    owing = Client().get(
+        f"/api/v1/employers/{acme.acme.pk}/bills",
+        {"arrears_only": "true"},
+        HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+    )
+    assert owing.status_code == 200
+    assert sorted((b["insurance"], b["in_arrears"]) for b in owing.json()) == [
+        ("pension", True),
+        ("unemployment", True),
+    ]
+    filtered = client.get(bills_url, {"arrears_only": "1"}).content.decode()
+    assert filtered.count('<tr class="in-arrears">') == 2
+    assert f"<td>17</td><td>{kept:.2f}</td>" in filtered
+
+
+def test_a_bill_paid_on_time_is_not_in_arrears(acme: World) -> None:
+    """Bills paid in full by their due date owe no surcharge: neither the API's
+    ``arrears_only`` (with a token) nor the page's filter lists them."""
+    assert acme.bob.user is not None
+    for bill in Bill.objects.filter(period=PERIOD):
+        services.payment_record(
+            actor=None,
+            external_id=f"ON-TIME-{bill.pk}",
+            bill=bill,
+            amount=bill.amount_due,
+            paid_on=dt.date(2026, 11, 15),
+        )
+    token = token_create(actor=acme.bob.user, name="erp", scopes=["contributions:read"], days=30)
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    url = f"/api/v1/employers/{acme.acme.pk}/bills"
+    assert [b["in_arrears"] for b in Client().get(url, headers=headers).json()] == [False, False]
+    assert Client().get(url, {"arrears_only": "true"}, headers=headers).json() == []
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(acme.bob.user)
+    page = client.get(f"/employer/{acme.acme.pk}/bills/", {"arrears_only": "1"}).content.decode()
+    assert "in-arrears" not in page and page.count("<tr><td>") == 0
+
+
+def test_the_surcharge_runs_at_the_rate_the_province_published_for_the_month(
+    acme: World,
+) -> None:
+    """Shaanxi publishes a late surcharge of 0.1% a day for 2026 (not the default 0.05%): the
+    bills API (with a token) and the bills page charge the unpaid 2026-10 bills 11 days at
+    that rate, as an individual payer's bills do."""
+    from onestop.parameters.services import province_parameters_publish
+
+    assert acme.bob.user is not None
+    province_parameters_publish(
+        actor=None,
+        province="610000",
+        year=2026,
+        values={"late_daily_rate": D("0.001")},
+        sources="test: a surcharge rate other than the default",
+    )
+    published = Rates(late_daily_rate=D("0.001"))
+    assert published.late_daily_rate != Rates().late_daily_rate
+    token = token_create(actor=acme.bob.user, name="erp", scopes=["contributions:read"], days=30)
+    bills = (
+        Client()
+        .get(
+            f"/api/v1/employers/{acme.acme.pk}/bills",
+            HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+        )
+        .json()
+    )
+    assert len(bills) == 2
+    for bill in bills:
+        due = D(bill["collect"])
+        assert bill["days_late"] == 11
+        assert bill["surcharge"] == f"{late_surcharge(overdue=due, days=11, rates=published):.2f}"
+        assert bill["surcharge"] != f"{late_surcharge(overdue=due, days=11, rates=Rates()):.2f}"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(acme.bob.user)
+    html = client.get(f"/employer/{acme.acme.pk}/bills/").content.decode()
+    total = sum((D(b["surcharge"]) for b in bills), D(0))
+    assert f'<strong id="surcharge">{total:.2f}</strong>' in html

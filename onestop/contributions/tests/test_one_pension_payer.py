@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 
 from conftest import World
-from onestop.contributions import services
+from onestop.contributions import files, services
 from onestop.contributions.models import (
     ContributionDetail,
     Declaration,
@@ -32,6 +32,7 @@ from onestop.contributions.services import DeclaredRow
 from onestop.contributions.verify import ledger_verify
 from onestop.identity import demo
 from onestop.identity import services as identity
+from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Employer
 
 TODAY = dt.date(2026, 11, 23)
@@ -313,3 +314,53 @@ def test_the_upload_page_refuses_the_file_with_the_row_reason(world: World) -> N
     assert 'id="declaration-rejected"' in body
     assert f"already declared by {world.acme.name}" in body
     nothing_posted_for(baoji)
+
+
+@pytest.mark.django_db
+def test_the_declare_page_and_template_leave_out_whom_another_employer_pays(
+    world: World,
+) -> None:
+    """acme declared alice's October: baoji's declare page lists only dave in its grid and
+    names alice apart (masked) with the employer that pays her pension; the pre-filled
+    template for October lists dave alone, and sent back as a supplementary (his wage
+    corrected) it is accepted. acme's own page still lists her and names no one apart."""
+    baoji = concurrent_world(world)
+    assert declare(world, world.acme, [world.alice, world.bob]).accepted
+    assert declare(world, baoji, [world.dave], wage="6000").accepted
+    assert world.bob.user is not None
+    bob = Client(enforce_csrf_checks=True)
+    bob.force_login(world.bob.user)
+    page = bob.get(
+        f"/employer/{baoji.pk}/declarations/?period=2026-10", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    grid = page.split('id="grid-rows"')[1].split("</table>")[0]
+    assert mask_resident_id(world.dave.resident_id) in grid
+    assert mask_resident_id(world.alice.resident_id) not in grid
+    apart = page.split('id="grid-elsewhere"')[1].split("</div>")[0]
+    assert f"<li>{mask_name(world.alice.name)}：养老保险由{world.acme.name}缴纳</li>" in apart
+    assert "2026-10 不在本单位申报的人员 1 人" in apart
+    response = bob.get(f"/employer/{baoji.pk}/declarations/template.csv?period=2026-10")
+    assert response.status_code == 200
+    rows = files.parse("template.csv", response.content)
+    assert [(r.resident_id, r.wage) for r in rows] == [(world.dave.resident_id, "6000.00")]
+    result = services.declaration_submit(  # dave's October wage corrected
+        actor=world.bob.user,
+        employer=baoji,
+        period=PERIOD,
+        rows=[DeclaredRow(r.line, r.resident_id, "6500", r.name) for r in rows],
+        kind="supplementary",
+        today=TODAY,
+    )
+    assert result.accepted, result.reply
+    own = bob.get(
+        f"/employer/{world.acme.pk}/declarations/?period=2026-10", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert mask_resident_id(world.alice.resident_id) in own.split('id="grid-rows"')[1]
+    assert 'id="grid-elsewhere"' not in own
+    acme_rows = files.parse(
+        "template.csv",
+        bob.get(f"/employer/{world.acme.pk}/declarations/template.csv?period=2026-10").content,
+    )
+    assert sorted(r.resident_id for r in acme_rows) == sorted(
+        [world.alice.resident_id, world.bob.resident_id]
+    )

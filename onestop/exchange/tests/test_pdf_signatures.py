@@ -409,3 +409,76 @@ def test_a_changed_tag_or_length_digit_of_the_signature_fails(insured: Any, offs
     except ServiceError:  # refused as unreadable: not valid either
         valid = False
     assert not valid
+
+
+def test_the_data_use_log_names_who_asked_in_one_language(insured: Any) -> None:
+    """A public check of alice's proof is logged by a code; her data-use page and API name
+    who asked in the reader's language alone (公开核验 / public verification). A row logged
+    before under the two-language name reads the same once migrated."""
+    import importlib
+
+    from django.apps import apps
+
+    from onestop.catalogue.models import ServiceItem
+    from onestop.identity.services import token_create
+
+    pdf, _ = proof(insured)
+    services.certificate_verify_pdf(data=pdf)
+    assert list(Message.objects.values_list("party", flat=True)) == ["public_verification"]
+    assert list(Message.objects.values_list("purpose", flat=True)) == ["verify_certificate_file"]
+    old = Message.objects.get()
+    old.pk, old.party, old.purpose = (
+        None,
+        "人社经办 HRSS (SX-SI-004)",
+        "办理 个人权益记录查询打印（参保缴费证明）",
+    )
+    old.save()
+    for name in ("0017_message_party_codes", "0018_message_purpose_codes"):
+        importlib.import_module(f"onestop.exchange.migrations.{name}").forwards(apps, None)
+    assert sorted(Message.objects.values_list("party", "purpose")) == [
+        ("hrss.case:SX-SI-004", "case:SX-SI-004"),
+        ("public_verification", "verify_certificate_file"),
+    ]
+    client = Client()
+    client.force_login(insured.alice.user)
+    item = ServiceItem.objects.filter(code="SX-SI-004").order_by("-version").first()
+    assert item is not None and item.name == "个人权益记录查询打印（参保缴费证明）"
+    for language, wanted, other in (
+        (
+            "zh-hans",
+            [
+                ("人社经办（SX-SI-004）", "办理个人权益记录查询打印（参保缴费证明）"),
+                ("公开核验", "核验证明文件"),
+            ],
+            "HRSS",
+        ),
+        (
+            "en",
+            [
+                ("HRSS case handling (SX-SI-004)", f"handling an application: {item.name_en}"),
+                ("public verification", "verify a certificate file"),
+            ],
+            "公开核验",
+        ),
+    ):
+        page = client.get("/me/data-use/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        rows = re.findall(
+            r"<tr><td>[\d-]+ [\d:]+</td><td>([^<]*)</td>(?:<td>[^<]*</td>){2}<td>([^<]*)</td>",
+            page,
+        )
+        assert rows == wanted, language
+        assert other not in page
+    token = token_create(actor=insured.alice.user, name="app", scopes=["persons:read"], days=30)
+    api = (
+        Client()
+        .get(
+            "/api/v1/me/data-use",
+            HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        .json()
+    )
+    assert [(m["party_label"], m["purpose_label"]) for m in api] == [
+        ("人社经办（SX-SI-004）", "办理个人权益记录查询打印（参保缴费证明）"),
+        ("公开核验", "核验证明文件"),
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 import pyotp
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import PASSWORD
 from onestop.audit.models import Entry
@@ -298,3 +298,31 @@ def test_registration_and_the_validators_read_full_width_forms(world: Any) -> No
         "phone",
         "手机号码无效：第11位“L”不允许：应为数字。",
     )
+
+
+def test_region_pickers_show_the_name_in_the_pages_language_with_the_code_as_a_hint(
+    world: Any,
+) -> None:
+    """The security administrator's staff form and the admin's agency form list regions by
+    their name in the page's language, the code after it as a hint (never "code name");
+    a region reads as its name alone elsewhere."""
+    import re
+
+    yanta = world.regions["610113"]
+    assert yanta.name_en, "the seeded region has an English name"
+    sean = Client()
+    sean.force_login(world.sean)
+    adam = Client()
+    adam.force_login(world.adam)
+    for client, url in ((sean, "/security/staff/"), (adam, "/admin/identity/agency/add/")):
+        for language, name in (("zh-hans", yanta.name), ("en", yanta.name_en)):
+            page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            select = re.search(r'<select name="region"[^>]*>(.*?)</select>', page, re.S)
+            assert select is not None, url
+            option = re.search(rf'<option value="{yanta.pk}"[^>]*>([^<]*)</option>', select[1])
+            assert option is not None and option[1] == f"{name} (610113)", (url, language)
+            assert f">610113 {yanta.name}<" not in page
+    with translation.override("zh-hans"):
+        assert str(yanta) == yanta.name
+    with translation.override("en"):
+        assert str(yanta) == yanta.name_en

@@ -216,11 +216,64 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
     assert statement.payload["facts"] == {
         "monthly": "1632.86",
         "status": "active",
+        "status_zh": "按月发放",
+        "status_en": "paid monthly",
         "start_month": "2025-03",
         "paid_12_months": "34290.06",
         "paid_total": "34290.06",
     }
     assert signing.verify(statement.payload, statement.signature)
+
+
+def test_payment_kinds_and_the_status_read_in_the_pages_language(insured: Any) -> None:
+    """alice's pension page and API name each payment's kind and the stopped pension's
+    reason in the reader's language only: 补发 and 死亡 in Chinese, never the stored code
+    ("arrears") or the journal's bilingual note; arrears and death in English."""
+    import re
+
+    from django.test import Client
+
+    from onestop.identity.services import token_create
+
+    applications.application_act(
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
+    )
+    services.payroll_run(actor=None, period="2026-11")  # arrears 2025-03..2026-10 + November
+    services.death_event(
+        {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
+    )
+    client = Client()
+    client.force_login(insured.alice.user)
+    zh = client.get("/me/pension/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    kinds = re.findall(r"<tr><td>\d{4}-\d{2}</td><td>([^<]+)</td>", zh)
+    assert sorted(set(kinds)) == sorted({"补发", "月养老金", "待追回多发金额"})
+    assert 'id="pension-status">停发 (死亡)</dd>' in zh
+    assert "arrears" not in zh and "death" not in zh
+    en = client.get("/me/pension/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert sorted(set(re.findall(r"<tr><td>\d{4}-\d{2}</td><td>([^<]+)</td>", en))) == sorted(
+        {"arrears", "monthly pension", "overpayment to recover"}
+    )
+    assert 'id="pension-status">stopped (death)</dd>' in en and "死亡" not in en
+    token = token_create(actor=insured.alice.user, name="app", scopes=["persons:read"], days=30)
+    api = (
+        Client()
+        .get(
+            "/api/v1/me/pension",
+            HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        .json()
+    )
+    assert {(p["kind"], p["kind_label"]) for p in api["payments"]} == {
+        ("regular", "月养老金"),
+        ("arrears", "补发"),
+        ("recovery", "待追回多发金额"),
+    }
+    assert (api["pensioner"]["status_label"], api["pensioner"]["reason_label"]) == ("停发", "死亡")
 
 
 def test_people_due_to_retire_are_told_ahead_once(world: Any) -> None:

@@ -19,7 +19,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_joint_reviews_show_yellow_and_red_at_the_province(world: Any) -> None:
+    """...and the two deceased each bring their own working life: their months, accounts
+    and survivors' amounts differ."""
+    from onestop.contributions import selectors as contributions
+    from onestop.pensions.models import SurvivorBenefit
+
     assert demo.joint_reviews() == {"joint_reviews": 2}
+    benefits = list(SurvivorBenefit.objects.select_related("person").order_by("pk"))
+    assert [b.person.name for b in benefits] == [row[0] for row in demo.JOINT_REVIEWS]
+    statements = [contributions.statement_of(person=b.person) for b in benefits]
+    assert [s.contribution_months for s in statements] == [204, 312]
+    assert statements[0].account_balance != statements[1].account_balance
+    assert benefits[0].facts != benefits[1].facts
     clock_run()
     for login in ("cheng", "mei"):
         queue = selectors.queue_for(actor=world.user(login))

@@ -73,7 +73,11 @@ def test_a_transfer_in_posts_the_months_the_account_and_the_pooled_funds(
     assert pooled["s"] == Decimal("100800.00")
     assert ledger.ledger_verify() == []
     out = Message.objects.get(direction="out", resource="hrss.pension_transfer")
-    assert (out.party, out.outcome, out.person_id) == ("河南省 Henan", "answered", world.alice.pk)
+    assert (out.party, out.outcome, out.person_id) == (
+        "province:410000",
+        "answered",
+        world.alice.pk,
+    )
     assert Entry.objects.filter(action="pensions.transfer.in").count() == 1
 
 

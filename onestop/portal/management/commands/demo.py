@@ -195,7 +195,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Contributions: {declarations} declarations, {bills_paid} bills "
-            "paid, {accounts_credited} accounts credited for 2024.".format(**figures)
+            "paid, {accounts_credited} yearly account credits (every year closed before "
+            "today).".format(**figures)
         )
         pensions_demo.history(zhou)
         fang = payer_demo.fang(zhou.region)
