@@ -95,8 +95,8 @@ FIELDS = {
     "address": _("address"),
     "region_code": _("region code"),
     "household_head": _("head of household"),
-    "from": _("from"),
-    "to": _("to"),
+    "from": _("start date"),
+    "to": _("end date"),
     "status": _("status"),
     "legal_representative": _("legal representative"),
     "deregistered_on": _("deregistered on"),
@@ -121,6 +121,8 @@ OUTCOMES = {
     "found": _("found"),
     "unavailable": _("unavailable"),
     "valid": _("valid"),
+    "not_found": _("nothing on record"),
+    "confirmed": _("confirmed"),
 }
 
 
@@ -129,4 +131,6 @@ def outcome_label(outcome: str) -> str:
         return str(_("refused: no consent"))
     if outcome.startswith("refused"):
         return str(_("refused"))
+    if outcome.startswith("invalid"):
+        return str(_("not valid"))
     return str(OUTCOMES.get(outcome, outcome))

@@ -197,8 +197,40 @@ def search(query: str, *, limit: int = 50, source: str = "") -> list[Hit]:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()]
     docs = SearchDocument.objects.in_bulk(ids)
-    return [
-        Hit(docs[i].source, docs[i].title, docs[i].url, _excerpt(docs[i].text, tokens))
-        for i in ids
-        if i in docs
-    ]
+    guides = _guides_shown([docs[i].key for i in ids if i in docs and docs[i].source == "service"])
+    hits = []
+    for i in ids:
+        if i not in docs:
+            continue
+        doc = docs[i]
+        title, text = (
+            guides.get(doc.key, (doc.title, doc.text))
+            if doc.source == "service"
+            else (
+                doc.title,
+                doc.text,
+            )
+        )
+        hits.append(Hit(doc.source, title, doc.url, _excerpt(text, tokens)))
+    return hits
+
+
+def _guides_shown(codes: list[str]) -> dict[str, tuple[str, str]]:
+    """A service guide's title and text in the reader's language (its document is indexed
+    in both, so that either language's words find it)."""
+    if not codes:
+        return {}
+    from django.utils.translation import get_language
+
+    english = not (get_language() or "zh").startswith("zh")
+    shown = {}
+    for item in catalogue.items_current():
+        if item.code not in codes:
+            continue
+        if english:
+            shown[item.code] = (item.name_en or item.name, item.conditions_en or item.conditions)
+        else:
+            materials = " ".join(str(m.get("name", "")) for m in item.materials)
+            text = "\n".join((item.conditions, item.legal_basis, materials))
+            shown[item.code] = (item.name, text)
+    return shown
