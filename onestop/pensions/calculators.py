@@ -551,19 +551,55 @@ def flexible(
     return FlexibleResult(due, floor, ceiling, days_late, surcharge, data.reference, tuple(lines))
 
 
-def award_source_shown(source: str, *, zh: bool) -> str:
-    """An award line's stored source (English, as the rules cite it) in one language."""
+#: The figures of an award the rules take as given (stored as "input"), by the line's English
+#: name: what the figure is, in words, and where the platform took it from.
+_AWARD_GIVEN = {
+    "Benefit base P": (
+        (
+            "上年度全省城镇非私营和私营单位就业人员平均工资（月），即计发基数",
+            "the province's average monthly wage of the year before: the benefit base",
+        ),
+        ("本省公布的计发基数", "the benefit base the province published"),
+    ),
+    "Average contribution index Z": (
+        (
+            "每年缴费工资除以当年全省平均工资，再对各年取平均，即平均缴费指数",
+            "each year's contribution wage divided by that year's average wage, averaged over "
+            "the years: the average contribution index",
+        ),
+        ("本人缴费记录", "your contribution record"),
+    ),
+}
+
+
+def _region_shown(code: str, *, zh: bool) -> str:
+    """A province's name for its code in a stored source (the code itself if unknown)."""
+    from onestop.common.divisions import PROVINCES
+
+    names = PROVINCES.get(code)
+    return (names[0] if zh else names[1]) if names else code
+
+
+def award_source_shown(source: str, *, zh: bool, line: str = "") -> str:
+    """An award line's stored source (English, as the rules cite it) in one language;
+    ``line``: the line's English name, which says where a figure taken as given came from."""
     from onestop.common.templatetags.one_language import split_bilingual
 
     if source in _SOURCES:
         return _SOURCES[source][0 if zh else 1]
+    if source == "input" and line in _AWARD_GIVEN:
+        return _AWARD_GIVEN[line][1][0 if zh else 1]
     if source == "input":
         return "录入值" if zh else "as entered"
-    # Sources the rules and the award store in English, with the figures in them.
-    for pattern, chinese in _SOURCE_PATTERNS:
+    # Sources the rules and the award store in English, with the figures in them; a region
+    # by its name.
+    for pattern, chinese, english in _SOURCE_PATTERNS:
         found = pattern.fullmatch(source)
         if found:
-            return chinese.format(*found.groups()) if zh else source
+            region, *rest = found.groups()
+            if region.isdigit() and len(region) == 6:
+                region = _region_shown(region, zh=zh)
+            return (chinese if zh else english).format(region, *rest)
     if re.match(r"D\d+\b", source) or ";" in source:
         # A rule's keyed source ("D1 art. 2"), or several ("MOHRSS [2021] 18; 610000/2025/v1"):
         # each document by its name in this language, never the key.
@@ -576,11 +612,20 @@ def award_source_shown(source: str, *, zh: bool) -> str:
 
 #: Stored English sources with figures, and their Chinese form ({0}, {1}: the figures).
 _SOURCE_PATTERNS = [
-    (re.compile(r"(\S+) parameters of (\d{4})"), "{0} {1}年度省级政策参数"),
-    (re.compile(r"(\S+): benefit base of (\d{4})"), "{0}：{1}年度计发基数"),
+    (
+        re.compile(r"(\S+) parameters of (\d{4})"),
+        "{0}{1}年度政策参数",
+        "policy parameters of {0} for {1}",
+    ),
+    (
+        re.compile(r"(\S+): benefit base of (\d{4})"),
+        "{0}{1}年度计发基数",
+        "{0}: benefit base of {1}",
+    ),
     (
         re.compile(r"latest published year \((\d{4})\) stands in for (\d{4})"),
         "{1}年度参数尚未公布，采用最近公布的{0}年度参数",
+        "latest published year ({0}) stands in for {1}",
     ),
 ]
 
@@ -602,12 +647,14 @@ _DIVISOR_POLICIES = {
 }
 
 
-def award_formula_shown(formula: str, *, zh: bool) -> str:
+def award_formula_shown(formula: str, *, zh: bool, line: str = "") -> str:
     """An award line's stored formula in one language: arithmetic stays as written; the
     words the rules store ("input", the divisor ``table(age, policy)``, the payer rule that
     decided, a basis recorded in both languages) get labels."""
     from onestop.common.templatetags.one_language import split_bilingual
 
+    if formula == "input" and line in _AWARD_GIVEN:
+        return _AWARD_GIVEN[line][0][0 if zh else 1]
     if formula == "input":
         return "录入值" if zh else "as entered"
     rule = re.fullmatch(r"rule (\d+)", formula)

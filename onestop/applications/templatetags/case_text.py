@@ -80,11 +80,12 @@ def _zh() -> bool:
 
 
 @register.filter
-def award_source(source: str) -> str:
-    """An award line's legal source in the current language."""
+def award_source(source: str, line: str = "") -> str:
+    """An award line's legal source in the current language (``line``: the line's English
+    name, for a figure the rules take as given)."""
     from onestop.pensions.calculators import award_source_shown
 
-    return award_source_shown(str(source or ""), zh=_zh())
+    return award_source_shown(str(source or ""), zh=_zh(), line=str(line or ""))
 
 
 @register.filter
@@ -96,8 +97,8 @@ def award_value(value: str) -> str:
 
 
 @register.filter
-def award_formula(formula: str) -> str:
+def award_formula(formula: str, line: str = "") -> str:
     """An award line's formula in the current language (see ``award_formula_shown``)."""
     from onestop.pensions.calculators import award_formula_shown
 
-    return award_formula_shown(str(formula or ""), zh=_zh())
+    return award_formula_shown(str(formula or ""), zh=_zh(), line=str(line or ""))

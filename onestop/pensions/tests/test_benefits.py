@@ -638,3 +638,36 @@ def test_the_payroll_reconciliation_names_who_joined_left_and_moved(world: Any) 
         "9100.00",
         "9000.00",
     )
+
+
+def test_the_award_explains_each_figure_in_words_in_the_pages_language(insured: Any) -> None:
+    """alice's pension page and her retirement case explain the benefit base and the average
+    contribution index in words, name where each came from, and name the province of the
+    parameters, in the reader's language only: never "as entered" or a region code."""
+    import re
+
+    from django.test import Client
+
+    case = retire(insured)
+    applications.application_act(
+        actor=insured.rita,
+        application=case,
+        task="review",
+        decision="approve",
+        established=POST_ESTABLISHED,
+    )
+    client = Client()
+    client.force_login(insured.alice.user)
+    for url, table in (
+        ("/me/pension/", 'id="award"'),
+        (f"/applications/{case.number}/", 'id="award-lines"'),
+    ):
+        zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        zh, en = (page.split(table, 1)[1].split("</table>", 1)[0] for page in (zh, en))
+        assert "即平均缴费指数" in zh and "本人缴费记录" in zh and "即计发基数" in zh
+        assert "陕西省" in zh and "录入值" not in zh and "610000" not in zh
+        assert "averaged over the years: the average contribution index" in en
+        assert "your contribution record" in en and "Shaanxi" in en
+        assert "as entered" not in en and "610000" not in en
+        assert not re.search(r"[\u4e00-\u9fff]", en), url
