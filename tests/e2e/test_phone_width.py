@@ -149,3 +149,25 @@ def test_long_english_labels_stay_within_a_phone(world: Any, phone: Any, live_se
         )
         phone.goto(path)
         assert too_wide(phone) is None, (path, too_wide(phone))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_header_folds_its_navigation_behind_a_menu_button_on_a_phone(
+    world: Any, phone: Any, language: str
+) -> None:
+    """On a phone the header is the brand and a menu button (no taller than 120 px); the
+    button unfolds the navigation and the tools, and folds them again. A wide screen shows
+    the navigation without a button."""
+    menu = "菜单" if language == "zh-hans" else "Menu"
+    phone.set_extra_http_headers({"Accept-Language": language})
+    phone.goto("/")
+    header = phone.locator("header.site-header")
+    nav = phone.locator("header nav")
+    assert header.bounding_box()["height"] <= 120
+    assert not nav.is_visible() and not phone.locator("#language-select").is_visible()
+    phone.get_by_text(menu, exact=True).click()
+    assert nav.is_visible() and phone.locator("#language-select").is_visible()
+    phone.get_by_text(menu, exact=True).click()
+    assert not nav.is_visible()
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    assert nav.is_visible() and not phone.get_by_text(menu, exact=True).is_visible()
