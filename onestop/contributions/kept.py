@@ -76,7 +76,8 @@ def statement_fingerprint(person_id: int) -> str:
     sql = (
         "SELECT 'r' AS k, CAST(COUNT(*) AS TEXT) AS a, COALESCE(CAST(MAX(id) AS TEXT), '-') AS b, "
         "'' AS c, '' AS d FROM contributions_ledgerrecord WHERE person_id = %s "
-        "UNION ALL SELECT 'd', CAST(COUNT(*) AS TEXT), COALESCE(CAST(MAX(id) AS TEXT), '-'), '', '' "
+        "UNION ALL SELECT 'd', CAST(COUNT(*) AS TEXT), COALESCE(CAST(MAX(id) AS TEXT), '-'), "
+        "'', '' "
         "FROM contributions_contributiondetail WHERE person_id = %s "
         "UNION ALL SELECT 'a', CAST(id AS TEXT), CAST(year AS TEXT), CAST(opening AS TEXT) || ':' "
         "|| CAST(contributions AS TEXT) || ':' || CAST(interest AS TEXT) || ':' "

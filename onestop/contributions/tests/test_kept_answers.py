@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,7 @@ class Reader:
 
     def __init__(self, world: World) -> None:
         self.alice = Client(enforce_csrf_checks=True)
+        assert world.alice.user is not None and world.bob.user is not None
         self.alice.force_login(world.alice.user)
         self.bob = Client(enforce_csrf_checks=True)
         self.bob.force_login(world.bob.user)
@@ -224,7 +227,9 @@ def test_raw_ledger_rows_inserted_in_bulk_are_seen(acme: World) -> None:
 
 def test_a_month_declared_in_bulk_is_seen(acme: World) -> None:
     """The bulk declaration path (``COPY`` into the detail and the bills)."""
-    people = {acme.acme.pk: [("", Decimal("8500"), acme.alice.pk), ("", Decimal("9000"), acme.bob.pk)]}
+    people = {
+        acme.acme.pk: [("", Decimal("8500"), acme.alice.pk), ("", Decimal("9000"), acme.bob.pk)]
+    }
     before, after = Reader(acme).check(
         lambda: bulk_declare.declare_month(people=people, period=202607)
     )
@@ -247,30 +252,22 @@ def test_a_random_sequence_of_writes_never_shows_a_stale_answer(world: World) ->
     reader = Reader(world)
     rng = random.Random(18)
     declared: set[int] = set()
-    for step in range(12):
-        period = rng.choice([202405, 202406, 202407])
-        action = rng.choice(["declare", "declare", "pay", "part", "interest"])
+
+    def write(action: str, period: int, wage: str, step: int) -> None:
         if action == "declare":
             kind = "supplementary" if period in declared else "regular"
-            wage = str(rng.choice([7000, 8000, 9000]))
-
-            def write(kind: str = kind, period: int = period, wage: str = wage) -> object:
-                declared.add(period)
-                return declare_pair(world, kind, wage, "9000", period=period)
-
+            declared.add(period)
+            declare_pair(world, kind, wage, "9000", period=period)
         elif action in ("pay", "part"):
-            share = Decimal(1) if action == "pay" else Decimal("0.3")
-
-            def write(share: Decimal = share, step: int = step) -> object:
-                pay(world, f"s{step}", share)
-                return None
-
+            pay(world, f"s{step}", Decimal(1) if action == "pay" else Decimal("0.3"))
         else:
+            account_interest_credit(actor=None, year=2024, province="610000")
 
-            def write() -> object:
-                return account_interest_credit(actor=None, year=2024, province="610000")
-
-        reader.check(write)
+    for step in range(12):
+        action = rng.choice(["declare", "declare", "pay", "part", "interest"])
+        period = rng.choice([202405, 202406, 202407])
+        wage = str(rng.choice([7000, 8000, 9000]))
+        reader.check(partial(write, action, period, wage, step))
     assert Declaration.objects.filter(employer=world.acme).count() >= 3
 
 
@@ -293,3 +290,48 @@ def test_no_code_changes_or_deletes_ledger_rows() -> None:
             continue
         found += [f"{path}: {m.group(0)}" for m in _LEDGER_CHANGE.finditer(path.read_text())]
     assert found == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_racing_writers_end_on_the_fresh_answer(world: World) -> None:
+    """Three readers (each its own connection, outside any transaction: the kept path with
+    its REPEATABLE READ snapshot) read alice's statement and acme's bills without pause
+    while declarations and payments commit; every read answers 200, and once the writers
+    are done the kept answers equal the fresh ones."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent readers and writers need PostgreSQL.")
+    employ_alice_and_bob(world, since=202601)
+    reader = Reader(world)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    reads = [0]
+
+    def read() -> None:
+        try:
+            mine = Reader(world)
+            while not stop.is_set():
+                mine.read()
+                reads[0] += 1
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for step, period in enumerate((202607, 202608, 202609)):
+            declare_pair(world, "regular", "8000", "9000", period=period)
+            pay(world, f"race{step}", Decimal("0.5"))
+            declare_pair(world, "supplementary", "8500", "9000", period=period)
+            pay(world, f"rest{step}")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(120)
+    assert not failures, failures[:3]
+    assert reads[0] > 0
+    after = reader.read()
+    cache.clear()
+    assert after == reader.read()
