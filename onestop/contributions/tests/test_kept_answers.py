@@ -251,12 +251,14 @@ def test_a_random_sequence_of_writes_never_shows_a_stale_answer(world: World) ->
     employ_alice_and_bob(world, since=202401)
     reader = Reader(world)
     rng = random.Random(18)
-    declared: set[int] = set()
+    declared: dict[int, str] = {}  # period -> alice's last wage
 
     def write(action: str, period: int, wage: str, step: int) -> None:
         if action == "declare":
             kind = "supplementary" if period in declared else "regular"
-            declared.add(period)
+            if declared.get(period) == wage:  # a supplementary must change something
+                wage = str(int(wage) + 500)
+            declared[period] = wage
             declare_pair(world, kind, wage, "9000", period=period)
         elif action in ("pay", "part"):
             pay(world, f"s{step}", Decimal(1) if action == "pay" else Decimal("0.3"))
