@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja.renderers import JSONRenderer
 from ninja.responses import Status
 
 from onestop.common.amounts import Amount
 from onestop.common.api_schemas import Plain
 from onestop.common.errors import NotFound, ServiceError
 from onestop.common.pagination import bounded
-from onestop.contributions import files, selectors, services
+from onestop.contributions import files, kept, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
@@ -22,6 +24,7 @@ from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.references import labelled
 
 router = Router(tags=["contributions"], auth=ANY_AUTH)
+_JSON = JSONRenderer()  # the API's renderer (Django Ninja's default), for kept bodies
 
 
 class ErrorOut(Schema):
@@ -441,8 +444,14 @@ def bills(
     the bills that still owe principal or a late surcharge (``in_arrears``)."""
     require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
-    rows = selectors.bills_of(employer=employer, today=timezone.localdate())
-    return [bill_out(r) for r in rows if r.in_arrears or not arrears_only]
+    today = timezone.localdate()
+    # Kept per employer and day while the bills' fingerprint stands (``kept.py``).
+    rows = kept.bills(employer.pk, today=today).base(
+        lambda: [
+            (r.in_arrears, bill_out(r)) for r in selectors.bills_of(employer=employer, today=today)
+        ]
+    )
+    return [row for owing, row in rows if owing or not arrears_only]
 
 
 class CreditOut(Schema):
@@ -505,13 +514,25 @@ def statement_out(statement: selectors.Statement) -> dict[str, Any]:
 
 
 @router.get("/persons/{person_id}/statement", response={200: StatementOut, 404: ErrorOut})
-def statement(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def statement(request: HttpRequest, person_id: int) -> HttpResponse:
     """Every month ever contributed, paid or not; the account credited from paid months and
     what is owed; every year with months. A token reading its own person's needs only
     ``profile:read``."""
     require_scope(request, "contributions:read", own=is_own_person(request, person_id))
     person = selectors.person_checked(actor=request.user, person_id=person_id)
-    return statement_out(selectors.statement_of(person=person))
+    # The body is kept per person and language, used while the statement's fingerprint
+    # stands (``kept.py``); who asks is checked above on every request.
+    name = f"api:{get_language()}"
+    statement = kept.statement(person.pk, derived=(name,))
+
+    def body() -> bytes:
+        computed = statement.base(lambda: selectors.statement_of(person=person))
+        data = StatementOut.model_validate(statement_out(computed)).model_dump()
+        return str(_JSON.render(request, data, response_status=200)).encode()
+
+    return HttpResponse(
+        statement.derived(name, body), content_type=f"{_JSON.media_type}; charset={_JSON.charset}"
+    )
 
 
 # --- individual payers (flexible employment) ---------------------------------------------

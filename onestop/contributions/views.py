@@ -11,15 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.common.digests import sm3_hex
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.contributions import files, selectors, services, statement_pdf, uploads
+from onestop.contributions import files, kept, selectors, services, statement_pdf, uploads
 from onestop.contributions.collection import collection_sync
 from onestop.contributions.forms import (
     DeclarationUploadForm,
@@ -472,7 +474,18 @@ def _statement_person(request: HttpRequest, person_id: int | None) -> Any:
 def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpResponse:
     """A person's contribution statement: their own, or one a staff member may see."""
     person = _statement_person(request, person_id)
-    statement = selectors.statement_of(person=person)
+    # The statement, and its two tables rendered in the reader's language, are kept per
+    # person while the statement's fingerprint stands (``kept.py``); who asks, the person's
+    # name and the interest accrued to this month are read or computed on every request.
+    name = f"tables:{get_language()}"
+    kept_statement = kept.statement(person.pk, derived=(name,))
+    statement = kept_statement.base(lambda: selectors.statement_of(person=person))
+    tables = kept_statement.derived(
+        name,
+        lambda: render_to_string(
+            "contributions/_statement_tables.html", {"statement": statement}, request=None
+        ),
+    )
     return render(
         request,
         "contributions/statement.html",
@@ -484,6 +497,7 @@ def statement_view(request: HttpRequest, person_id: int | None = None) -> HttpRe
             else name_shown(actor=request.user, person=person),
             "masked_id": mask_resident_id(person.resident_id),
             "statement": statement,
+            "tables": mark_safe(tables),  # noqa: S308 - rendered (escaped) by the template
             "interest_accrued": interest_accrued(person, statement),
         },
     )
