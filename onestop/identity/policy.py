@@ -21,6 +21,7 @@ from django.db.models.expressions import Col
 
 from onestop.identity.models import (
     Agency,
+    ApiToken,
     Employer,
     EmployerRole,
     EmployerRoleKind,
@@ -284,9 +285,10 @@ class _Part:
         return self.model.from_db(alias, self.attnames, values)
 
 
-#: The signed-in user's query per database alias: SQL and column layout, compiled once per
-#: process (the ORM compiled the same five-table ``select_related`` on every request).
-_USER_QUERY: dict[str, tuple[str, tuple[_Part, ...]]] = {}
+#: The signed-in user's query per database alias and lead (the user's id, or a bearer token's
+#: prefix): SQL and column layout, compiled once per process (the ORM compiled the same
+#: five- or six-table ``select_related`` on every request).
+_USER_QUERY: dict[tuple[str, bool], tuple[str, tuple[_Part, ...]]] = {}
 
 #: (alias, model, joined on) - the user, its staff profile with region and agency, its person
 #: with region; every join a LEFT JOIN on a unique key, so the query returns one row or none.
@@ -300,8 +302,8 @@ _USER_JOINS: tuple[tuple[str, type[Model], str], ...] = (
 )
 
 
-def _user_query(alias: str) -> tuple[str, tuple[_Part, ...]]:
-    compiled = _USER_QUERY.get(alias)
+def _user_query(alias: str, by_token: bool) -> tuple[str, tuple[_Part, ...]]:
+    compiled = _USER_QUERY.get((alias, by_token))
     if compiled is not None:
         return compiled
     connection = connections[alias]
@@ -309,7 +311,10 @@ def _user_query(alias: str) -> tuple[str, tuple[_Part, ...]]:
     columns: list[str] = []
     parts: list[_Part] = []
     tables: list[str] = []
-    for table_alias, model, on in _USER_JOINS:
+    joins = _USER_JOINS
+    if by_token:  # the token first, its user joined (an inner join: a token has one)
+        joins = (("t", ApiToken, ""), ("u", User, '"u"."id" = "t"."user_id"'), *joins[1:])
+    for table_alias, model, on in joins:
         fields = [model._meta.pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
         converters = []
         for index, f in enumerate(fields):
@@ -325,11 +330,13 @@ def _user_query(alias: str) -> tuple[str, tuple[_Part, ...]]:
         )
         columns += [f"{quote(table_alias)}.{quote(str(f.column))}" for f in fields]
         table = f"{quote(model._meta.db_table)} {quote(table_alias)}"
-        tables.append(f"LEFT OUTER JOIN {table} ON ({on})" if on else table)
-    # Table and column names from the models; the id goes as a parameter.
-    where = 'WHERE "u"."id" = %s AND "u"."is_active"'
+        join = "INNER JOIN" if table_alias == "u" else "LEFT OUTER JOIN"
+        tables.append(f"{join} {table} ON ({on})" if on else table)
+    # Table and column names from the models; the id or prefix goes as a parameter.
+    lead = '"t"."prefix"' if by_token else '"u"."id"'
+    where = f'WHERE {lead} = %s AND "u"."is_active"'
     sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} {where}"  # noqa: S608
-    _USER_QUERY[alias] = compiled = (sql, tuple(parts))
+    _USER_QUERY[(alias, by_token)] = compiled = (sql, tuple(parts))
     return compiled
 
 
@@ -341,17 +348,31 @@ def signed_in_user(user_id: Any) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
+    return _signed_in(pk, by_token=False)[1]
+
+
+def token_with_user(prefix: str) -> ApiToken | None:
+    """The bearer token of ``prefix`` when its user is active, with the user as
+    :func:`signed_in_user` builds it (``token.user``), from one query compiled once per
+    process. The caller checks the secret, expiry and revocation."""
+    token, user = _signed_in(prefix, by_token=True)
+    if token is not None:
+        ApiToken._meta.get_field("user").set_cached_value(token, user)
+    return token  # type: ignore[no-any-return]
+
+
+def _signed_in(key: Any, *, by_token: bool) -> tuple[Any, User | None]:
     alias = router.db_for_read(User)
     connection = connections[alias]
-    sql, parts = _user_query(alias)
+    sql, parts = _user_query(alias, by_token)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, [key])
         row = cursor.fetchone()
     if row is None:
-        return None
-    user, profile, profile_region, agency, person, person_region = (
-        part.build(row, alias, connection) for part in parts
-    )
+        return None, None
+    built = [part.build(row, alias, connection) for part in parts]
+    token = built.pop(0) if by_token else None
+    user, profile, profile_region, agency, person, person_region = built
     profile_user = StaffProfile._meta.get_field("user")
     person_user = Person._meta.get_field("user")
     profile_user.remote_field.set_cached_value(user, profile)
@@ -363,4 +384,4 @@ def signed_in_user(user_id: Any) -> User | None:
     if person is not None:
         person_user.set_cached_value(person, user)
         Person._meta.get_field("region").set_cached_value(person, person_region)
-    return user  # type: ignore[no-any-return]
+    return token, user

@@ -107,3 +107,22 @@ def test_a_demotion_committed_elsewhere_ends_the_session_on_the_next_request(
     assert User.objects.get(pk=world.carol.pk).staff_profile.role == "content_editor"
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/staff/queue/").status_code == 302
+
+
+def test_a_bearer_token_brings_its_user_in_the_same_query(world: Any) -> None:
+    """alice's token: one query gives the token with her user and person as a session's;
+    her account inactive, the token is refused."""
+    from onestop.identity import services
+
+    issued = services.token_create(
+        actor=world.alice.user, name="phone", scopes=["profile:read"], days=1
+    )
+    expected = _orm(world.alice.user.pk).person
+    with CaptureQueriesContext(connection) as queries:
+        token = services.token_authenticate(issued.secret)
+        assert token is not None and token.user.pk == world.alice.user.pk
+        assert _fields(token.user.person) == _fields(expected)
+        assert token.user.person.region.code == world.alice.region.code
+    assert len(queries) == 2  # the token with its user, and its last-used time written
+    User.objects.filter(pk=world.alice.user.pk).update(is_active=False)
+    assert services.token_authenticate(issued.secret) is None
