@@ -398,7 +398,7 @@ def _server(application: str, workers: int, threads: int = 1) -> Iterator[int]:
         env=env,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine imports Django slowly
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):

@@ -210,14 +210,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Fragments every page repeats and nothing but the code and the translations decide (the base
-# template's navigation per language, role and permissions): kept by each process, never
-# shared, so a deployment (new code, new translations) starts them afresh.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "onestop-fragments",
-    "TIMEOUT": 3600,
-}
 
 # Rate limits (onestop.common.throttles), kept in the cache above: "count/period" per scope.
 ONESTOP_THROTTLE_RATES = {
