@@ -12,7 +12,9 @@ platform (``config.wsgi``) and the raw app (``bench/reads_raw.py``), with the sa
 seconds on each server (warming every worker on every page), then each for S seconds at C
 connections, every request for a person, case, employer or item picked at random
 from the sample (a Lua script). The last line printed is
-JSON: per endpoint rps, p50, p99, the baseline's rps, p50, p99 and the ratio of the rps.
+JSON: per endpoint rps, p50, p99, the authorized baseline's rps, p50, p99 and the ratio of
+the rps (``ratio``), and the bare baseline's (``bare_*``, ``ratio_bare``): see
+``bench/reads_raw.py`` for what each baseline checks.
 
 Rate limits stay on but are raised for the run (all load comes from one address and a few
 hundred tokens), so their bookkeeping is measured and their refusals are not.
@@ -63,11 +65,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Endpoint:
-    """One daily read: ``requests`` for the platform, ``raw`` paths for the baseline."""
+    """One daily read: ``requests`` for the platform, ``authorized`` requests for the raw
+    app's authorized baseline (the same session cookie or token), ``raw`` paths for its bare
+    one (no credentials)."""
 
     name: str
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
+    authorized: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 def run(
@@ -102,6 +107,7 @@ def run(
     ):
         for endpoint in endpoints:
             _check(site, endpoint.requests[0])
+            _check(raw, endpoint.authorized[0])
             _check(raw, (endpoint.raw[0], {}))
         # Every endpoint warmed on each server before any is measured: each worker has then
         # served every page (modules imported, templates compiled, catalogues and connections
@@ -111,10 +117,12 @@ def run(
         for _ in range(2):
             for endpoint in endpoints:
                 drive(site, endpoint.requests, duration=1, connections=connections)
+                drive(raw, endpoint.authorized, duration=1, connections=connections)
                 drive(raw, [(p, {}) for p in endpoint.raw], duration=1, connections=connections)
         for endpoint in endpoints:
             mine = drive(site, endpoint.requests, duration=duration, connections=connections)
-            base = drive(
+            base = drive(raw, endpoint.authorized, duration=duration, connections=connections)
+            bare = drive(
                 raw, [(p, {}) for p in endpoint.raw], duration=duration, connections=connections
             )
             results.append(
@@ -127,7 +135,12 @@ def run(
                     "baseline_rps": base["rps"],
                     "baseline_p50_ms": base["p50_ms"],
                     "baseline_p99_ms": base["p99_ms"],
+                    "baseline_errors": base["errors"],
+                    "bare_rps": bare["rps"],
+                    "bare_p50_ms": bare["p50_ms"],
+                    "bare_p99_ms": bare["p99_ms"],
                     "ratio": round(mine["rps"] / base["rps"], 3) if base["rps"] else 0.0,
+                    "ratio_bare": round(mine["rps"] / bare["rps"], 3) if bare["rps"] else 0.0,
                 }
             )
             write(_row(results[-1]))
@@ -151,7 +164,8 @@ def _row(r: dict[str, Any]) -> str:
         f"{r['endpoint']:<18} {r['rps']:>8.1f} rps  p50 {r['p50_ms']:>7.2f} ms  "
         f"p99 {r['p99_ms']:>7.2f} ms | raw {r['baseline_rps']:>8.1f} rps  "
         f"p50 {r['baseline_p50_ms']:>6.2f}  p99 {r['baseline_p99_ms']:>6.2f} | "
-        f"ratio {r['ratio']:.3f}"
+        f"bare {r['bare_rps']:>8.1f} rps  p50 {r['bare_p50_ms']:>6.2f}  "
+        f"p99 {r['bare_p99_ms']:>6.2f} | ratio {r['ratio']:.3f}  bare {r['ratio_bare']:.3f}"
     )
 
 
@@ -258,55 +272,60 @@ def sign_in(*, rng: random.Random) -> list[Endpoint]:
     def session(pk: int) -> dict[str, str]:
         return {"Cookie": f"{cookie}={sessions[pk]}"}
 
+    def bearer(pk: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[pk]}"}
+
+    carol_cookie = {"Cookie": f"{cookie}={carol_session}"}
+    bob_bearer = {"Authorization": f"Bearer {bob_token}"}
+
     return [
         Endpoint(
             "statement page",
             [("/me/contributions/", session(p.pk)) for p in sample],
             [f"/statement/{p.pk}" for p in sample],
+            [("/auth/statement", session(p.pk)) for p in sample],
         ),
         Endpoint(
             "statement API",
-            [
-                (
-                    f"/api/v1/persons/{p.pk}/statement",
-                    {"Authorization": f"Bearer {tokens[p.pk]}"},
-                )
-                for p in sample
-            ],
+            [(f"/api/v1/persons/{p.pk}/statement", bearer(p.pk)) for p in sample],
             [f"/statement/{p.pk}" for p in sample],
+            [(f"/auth/statement-api/{p.pk}", bearer(p.pk)) for p in sample],
         ),
         Endpoint(
             "my cases page",
             [("/me/applications/", session(p.pk)) for p in applicants],
             [f"/cases/{p.pk}" for p in applicants],
+            [("/auth/cases", session(p.pk)) for p in applicants],
         ),
         Endpoint(
             "e-licences page",
             [("/me/licences/", session(p.pk)) for p in sample],
             [f"/licences/{resident_id_key(p.resident_id)}" for p in sample],
+            [("/auth/licences", session(p.pk)) for p in sample],
         ),
         Endpoint(
             "queue page",
-            [("/staff/queue/", {"Cookie": f"{cookie}={carol_session}"})],
+            [("/staff/queue/", carol_cookie)],
             [f"/queue/{scope}"],
+            [("/auth/queue", carol_cookie)],
         ),
         Endpoint(
             "bills API",
-            [
-                (f"/api/v1/employers/{e}/bills", {"Authorization": f"Bearer {bob_token}"})
-                for e in employers
-            ],
+            [(f"/api/v1/employers/{e}/bills", bob_bearer) for e in employers],
             [f"/bills/{e}" for e in employers],
+            [(f"/auth/bills/{e}", bob_bearer) for e in employers],
         ),
         Endpoint(
             "catalogue item API",
             [(f"/api/v1/catalogue/items/{code}", {}) for code in items],
             [f"/item/{code}" for code in items],
+            [(f"/auth/item/{code}", {}) for code in items],
         ),
         Endpoint(
             "status page",
             [(f"/status/?number={number}&code={STATUS_CODE}", {}) for _, number in cases],
             [f"/status/{number}" for _, number in cases],
+            [(f"/auth/status/{number}?code={STATUS_CODE}", {}) for _, number in cases],
         ),
     ]
 
@@ -351,6 +370,10 @@ def _server(application: str, workers: int, threads: int = 1) -> Iterator[int]:
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DEBUG": "0",
+        # For the raw app's authorized baseline: the session's user-hash, the idle limit.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "SESSION_COOKIE_NAME": settings.SESSION_COOKIE_NAME,
+        "STAFF_IDLE_TIMEOUT_SECONDS": str(settings.STAFF_IDLE_TIMEOUT_SECONDS),
         "ONESTOP_THROTTLE_RATES": "token=100000000/min,lookup=100000000/min",
     }
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -375,7 +398,7 @@ def _server(application: str, workers: int, threads: int = 1) -> Iterator[int]:
         env=env,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine imports Django slowly
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):

@@ -12,10 +12,16 @@ import identity can still ask.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model
+from django.db.models.expressions import Col
 
 from onestop.identity.models import (
     Agency,
+    ApiToken,
     Employer,
     EmployerRole,
     EmployerRoleKind,
@@ -247,17 +253,12 @@ class PolicyBackend:
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        """The signed-in user of a session, with what nearly every request asks next (the
-        staff profile, its region and agency for role, scope and lanes, the person of a
-        citizen and its region) in the same query; a missing profile or person is
-        remembered as missing, not asked again."""
-        return (
-            User.objects.select_related(
-                "staff_profile__region", "staff_profile__agency", "person__region"
-            )
-            .filter(pk=user_id)
-            .first()
-        )
+        """The signed-in user of a session, when active, with what nearly every request asks
+        next (the staff profile, its region and agency for role, scope and lanes, the person
+        of a citizen and its region) in the same query; a missing profile or person is
+        remembered as missing, not asked again. An inactive user is nobody (the session's
+        hash, with its generation, is checked by Django after this)."""
+        return signed_in_user(user_id)
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return allows(user_obj, perm, obj)
@@ -267,3 +268,126 @@ class PolicyBackend:
         if profile is None:
             return False
         return any(p.startswith(f"{app_label}.") for p in permissions_of(profile))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's columns in the signed-in user's row: where they are, how to convert them."""
+
+    model: type[Model]
+    attnames: tuple[str, ...]
+    start: int
+    converters: tuple[tuple[int, Col, tuple[Any, ...]], ...]
+
+    def build(self, row: tuple[Any, ...], alias: str, connection: Any) -> Any:
+        values = list(row[self.start : self.start + len(self.attnames)])
+        if values[0] is None:  # the primary key is first: no such row (a LEFT JOIN's NULLs)
+            return None
+        for index, column, converters in self.converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[index] = value
+        return self.model.from_db(alias, self.attnames, values)
+
+
+#: The signed-in user's query per database alias and lead (the user's id, or a bearer token's
+#: prefix): SQL and column layout, compiled once per process (the ORM compiled the same
+#: five- or six-table ``select_related`` on every request).
+_USER_QUERY: dict[tuple[str, bool], tuple[str, tuple[_Part, ...]]] = {}
+
+#: (alias, model, joined on) - the user, its staff profile with region and agency, its person
+#: with region; every join a LEFT JOIN on a unique key, so the query returns one row or none.
+_USER_JOINS: tuple[tuple[str, type[Model], str], ...] = (
+    ("u", User, ""),
+    ("sp", StaffProfile, '"sp"."user_id" = "u"."id"'),
+    ("sr", Region, '"sr"."id" = "sp"."region_id"'),
+    ("ag", Agency, '"ag"."id" = "sp"."agency_id"'),
+    ("p", Person, '"p"."user_id" = "u"."id"'),
+    ("pr", Region, '"pr"."id" = "p"."region_id"'),
+)
+
+
+def _user_query(alias: str, by_token: bool) -> tuple[str, tuple[_Part, ...]]:
+    compiled = _USER_QUERY.get((alias, by_token))
+    if compiled is not None:
+        return compiled
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    parts: list[_Part] = []
+    tables: list[str] = []
+    joins = _USER_JOINS
+    if by_token:  # the token first, its user joined (an inner join: a token has one)
+        joins = (("t", ApiToken, ""), ("u", User, '"u"."id" = "t"."user_id"'), *joins[1:])
+    for table_alias, model, on in joins:
+        fields = [model._meta.pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
+        converters = []
+        for index, f in enumerate(fields):
+            column = Col(table_alias, f)
+            found = (
+                *connection.ops.get_db_converters(column),
+                *f.get_db_converters(connection),
+            )
+            if found:
+                converters.append((index, column, found))
+        parts.append(
+            _Part(model, tuple(f.attname for f in fields), len(columns), tuple(converters))
+        )
+        columns += [f"{quote(table_alias)}.{quote(str(f.column))}" for f in fields]
+        table = f"{quote(model._meta.db_table)} {quote(table_alias)}"
+        join = "INNER JOIN" if table_alias == "u" else "LEFT OUTER JOIN"
+        tables.append(f"{join} {table} ON ({on})" if on else table)
+    # Table and column names from the models; the id or prefix goes as a parameter.
+    lead = '"t"."prefix"' if by_token else '"u"."id"'
+    where = f'WHERE {lead} = %s AND "u"."is_active"'
+    sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} {where}"  # noqa: S608
+    _USER_QUERY[(alias, by_token)] = compiled = (sql, tuple(parts))
+    return compiled
+
+
+def signed_in_user(user_id: Any) -> User | None:
+    """The active user ``user_id`` with staff profile (region, agency) and person (region),
+    as ``User.objects.select_related(...)`` would build them, from one query compiled once
+    per process."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return _signed_in(pk, by_token=False)[1]
+
+
+def token_with_user(prefix: str) -> ApiToken | None:
+    """The bearer token of ``prefix`` when its user is active, with the user as
+    :func:`signed_in_user` builds it (``token.user``), from one query compiled once per
+    process. The caller checks the secret, expiry and revocation."""
+    token, user = _signed_in(prefix, by_token=True)
+    if token is not None:
+        ApiToken._meta.get_field("user").set_cached_value(token, user)
+    return token  # type: ignore[no-any-return]
+
+
+def _signed_in(key: Any, *, by_token: bool) -> tuple[Any, User | None]:
+    alias = router.db_for_read(User)
+    connection = connections[alias]
+    sql, parts = _user_query(alias, by_token)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    built = [part.build(row, alias, connection) for part in parts]
+    token = built.pop(0) if by_token else None
+    user, profile, profile_region, agency, person, person_region = built
+    profile_user = StaffProfile._meta.get_field("user")
+    person_user = Person._meta.get_field("user")
+    profile_user.remote_field.set_cached_value(user, profile)
+    person_user.remote_field.set_cached_value(user, person)
+    if profile is not None:
+        profile_user.set_cached_value(profile, user)
+        StaffProfile._meta.get_field("region").set_cached_value(profile, profile_region)
+        StaffProfile._meta.get_field("agency").set_cached_value(profile, agency)
+    if person is not None:
+        person_user.set_cached_value(person, user)
+        Person._meta.get_field("region").set_cached_value(person, person_region)
+    return token, user

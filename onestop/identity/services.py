@@ -709,16 +709,8 @@ def token_authenticate(secret: str) -> ApiToken | None:
     parts = (secret or "").split("_")
     if len(parts) < 3 or parts[0] != "ost":
         return None
-    token = (
-        ApiToken.objects.select_related(
-            "user",
-            "user__staff_profile__region",
-            "user__staff_profile__agency",
-            "user__person__region",
-        )  # as a session's user (``PolicyBackend.get_user``): one query for the caller
-        .filter(prefix=parts[1])
-        .first()
-    )
+    # The caller as a session's (``PolicyBackend.get_user``): one query, an active user.
+    token = policy.token_with_user(parts[1])
     if token is None or not secrets.compare_digest(token.secret_hash, _token_hash(secret)):
         return None
     now = timezone.now()
