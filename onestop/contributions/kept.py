@@ -35,7 +35,9 @@ from typing import Any
 
 from django.db import connection
 
+from onestop.common import answers
 from onestop.common.answers import Fingerprinted
+from onestop.parameters.selectors import GENERATION as PARAMETERS
 
 #: At most this long an entry is kept (it is correct until its fingerprint changes; this
 #: only bounds the memory of entries no one reads again).
@@ -124,11 +126,16 @@ def statement(person_id: int, *, derived: tuple[str, ...] = ()) -> Fingerprinted
     )
 
 
-def bills(employer_id: int, *, today: dt.date, derived: tuple[str, ...] = ()) -> Fingerprinted:
+def bills(
+    employer_id: int, *, today: dt.date, province: str, derived: tuple[str, ...] = ()
+) -> Fingerprinted:
     """The kept bills of ``employer_id`` as of ``today`` (``base``; the surcharge accrues
-    daily, so each day has its own entry)."""
+    daily, so each day has its own entry). The surcharge's daily rate is the one
+    ``province`` published (``parameters.month_rates``): the entry is keyed by the province
+    and the parameters' generation too, so a newly published rate is never served stale."""
+    rates = answers.generation(PARAMETERS)
     return Fingerprinted(
-        prefix=f"contributions.bills:{employer_id}:{today.isoformat()}",
+        prefix=f"contributions.bills:{employer_id}:{today.isoformat()}:{province}:{rates}",
         fingerprint=lambda: bills_fingerprint(employer_id),
         seconds=SECONDS,
         derived=derived,

@@ -245,6 +245,25 @@ def test_an_employer_renamed_is_seen(acme: World) -> None:
     assert changed(before, after) == {"page", "api"}
 
 
+def test_a_surcharge_rate_published_for_the_province_is_seen(acme: World) -> None:
+    """The bills' late surcharge runs at the rate the province published for the month: a
+    newly published rate changes the kept bills at once (their key holds the parameters'
+    generation); the statement shows no surcharge."""
+    from onestop.parameters.services import province_parameters_publish
+
+    declare_pair(acme, "regular", "8000", "9000", period=PERIOD)
+    before, after = Reader(acme).check(
+        lambda: province_parameters_publish(
+            actor=None,
+            province="610000",
+            year=2026,
+            values={"late_daily_rate": Decimal("0.001")},
+            sources="test: a surcharge rate other than the default",
+        )
+    )
+    assert "bills" in changed(before, after)
+
+
 def test_a_random_sequence_of_writes_never_shows_a_stale_answer(world: World) -> None:
     """Declarations (regular, raising and lowering supplementaries), part and full payments
     and the interest job in a random order, the answers checked after each."""
