@@ -37,6 +37,7 @@ STANDARD_RESPONSES = {
     403: "Not allowed, a token without the scope, or a browser write without CSRF token",
     404: "Not found, or not visible to the caller",
     413: "Request body above the operation's limit (named in the message)",
+    415: "A write whose body is not application/json (multipart/form-data to upload a file)",
     422: "Invalid parameters or body; `errors` lists them",
     429: "Too many requests; see the Retry-After header",
 }
@@ -90,7 +91,9 @@ api = OnestopAPI(
     description=(
         "One-stop HRSS service platform. Authenticate with the browser session (CSRF token "
         "required) or a bearer API token. Errors carry `code`, `message_zh` and `message_en`, "
-        "and `message`: the one in the language the request asks for (`Accept-Language`)."
+        "and `message`: the one in the language the request asks for (`Accept-Language`). "
+        "Writes send `application/json` (`multipart/form-data` where an operation takes a "
+        "file); any other body is refused with 415."
     ),
     urls_namespace="api",
     auth=ANY_AUTH,

@@ -21,8 +21,10 @@ entries credited, ``credit.py``) only once the month's bills it is set against, 
 paid in full when it is billed, are paid; with none, at once (a refund owed to the
 employer). Likewise a bill whose ``collect`` a refund lowered counts only once that refund
 does. Until then the month's account keeps its credited figure, never lowered while the
-month is owed. A payment above its bill is money the authority already received: it is
-recorded and its excess set against the month's other bills, the rest a credit.
+month is owed. A payment above what its bill is asked for (``collect``) is money the
+authority already received: it is recorded and its excess set against the month's other
+bills, the rest a credit. What a refund was set against stays set against that bill, so an
+overpayment never raises the bill's ``collect`` (nor the late surcharge earned on it).
 """
 
 from __future__ import annotations
