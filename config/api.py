@@ -37,6 +37,7 @@ STANDARD_RESPONSES = {
     403: "Not allowed, a token without the scope, or a browser write without CSRF token",
     404: "Not found, or not visible to the caller",
     413: "Request body above the operation's limit (named in the message)",
+    415: "A write whose body is not application/json (multipart/form-data to upload a file)",
     422: "Invalid parameters or body; `errors` lists them",
     429: "Too many requests; see the Retry-After header",
 }
@@ -90,7 +91,9 @@ api = OnestopAPI(
     description=(
         "One-stop HRSS service platform. Authenticate with the browser session (CSRF token "
         "required) or a bearer API token. Errors carry `code`, `message_zh` and `message_en`, "
-        "and `message`: the one in the language the request asks for (`Accept-Language`)."
+        "and `message`: the one in the language the request asks for (`Accept-Language`). "
+        "Writes send `application/json` (`multipart/form-data` where an operation takes a "
+        "file); any other body is refused with 415."
     ),
     urls_namespace="api",
     auth=ANY_AUTH,
@@ -136,21 +139,82 @@ def rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
     )
 
 
+#: Pydantic's error types in Chinese (``{...}`` from the error's ``ctx``); any other type
+#: reads ``ZH_INVALID``. Its English is pydantic's own ``msg``.
+ZH_ERRORS = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不允许此项",
+    "string_type": "应为文本",
+    "string_too_short": "文本至少 {min_length} 个字符",
+    "string_too_long": "文本至多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符合要求",
+    "string_unicode": "应为有效的 Unicode 文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值（true 或 false）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应大于或等于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应小于或等于 {le}",
+    "list_type": "应为列表",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "至多 {max_length} 项",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "date_type": "应为日期",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_type": "应为日期时间",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "应为 JSON",
+    "uuid_parsing": "应为 UUID",
+    "url_parsing": "应为网址",
+    "union_tag_invalid": "类型标记无效",
+    "is_instance_of": "类型不正确",
+}
+ZH_INVALID = "值无效"
+
+
+def _zh_error(error: dict[str, Any]) -> str:
+    """The error in Chinese: a rule's own Chinese reason (a ``RuleError`` raised by a
+    validator), else its type's text with the error's context filled in."""
+    context = error.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, (RuleError, ServiceError)):
+        return cause.zh
+    template = ZH_ERRORS.get(str(error.get("type", "")), ZH_INVALID)
+    try:
+        return template.format(**{k: v for k, v in context.items() if k != "error"})
+    except (KeyError, IndexError, ValueError):
+        return ZH_INVALID
+
+
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """422 with the field-level errors and a summary in both languages."""
-    problems = []
+    """422 with the field-level errors and a summary in each language, the field paths kept."""
+    zh, en = [], []
     for error in exc.errors:
         parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "payload")]
         location = ".".join(parts) or "body"
-        problems.append(f"{location}: {error.get('msg', '')}")
-    summary = "; ".join(problems)
+        zh.append(f"{location}：{_zh_error(error)}")
+        en.append(f"{location}: {error.get('msg', '')}")
     return api.create_response(
         request,
         {
             "code": "invalid",
-            "message_zh": f"请求参数无效：{summary}",
-            "message_en": f"Invalid request: {summary}",
+            "message_zh": f"请求参数无效：{'；'.join(zh)}",
+            "message_en": f"Invalid request: {'; '.join(en)}",
             "errors": exc.errors,
         },
         status=422,

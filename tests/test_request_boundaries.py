@@ -512,3 +512,45 @@ def test_windows_page_through_the_whole_list(world: Any) -> None:
     client = Client()
     client.force_login(world.alice.user)
     assert [t["name"] for t in client.get("/api/v1/tokens?limit=2&offset=1").json()] == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"]
+)
+def test_an_api_write_whose_body_is_not_json_is_a_415(
+    world: Any, machine: Any, content_type: str
+) -> None:
+    """A JSON declaration sent as text/plain (what a cross-site form can send) or as a form:
+    415 in both languages, nothing posted; the same body as application/json is taken."""
+    client, auth, base = machine
+    body = json.dumps(
+        {"period": "2026-10", "rows": [{"resident_id": world.alice.resident_id, "wage": "5000"}]}
+    )
+    refused = client.post(f"{base}/declarations", body, content_type=content_type, headers=auth)
+    assert refused.status_code == 415
+    answer = refused.json()
+    assert answer["code"] == "unsupported_media_type"
+    assert "application/json" in answer["message_zh"] and "application/json" in answer["message_en"]
+    assert not Declaration.objects.exists()
+    taken = client.post(f"{base}/declarations", body, content_type="application/json", headers=auth)
+    assert taken.status_code == 201, taken.content
+
+
+def test_a_422_reads_in_chinese_with_its_field_paths(world: Any, machine: Any) -> None:
+    """A wage given as a list and a missing period: ``message_zh`` names each field path
+    with a Chinese reason (no pydantic English), ``message_en`` keeps pydantic's text."""
+    client, auth, base = machine
+    response = client.post(
+        f"{base}/declarations",
+        {"rows": [{"resident_id": world.alice.resident_id, "wage": []}]},
+        content_type="application/json",
+        headers={**auth, "Accept-Language": "zh-hans"},
+    )
+    assert response.status_code == 422
+    answer = response.json()
+    assert answer["message_zh"] == ("请求参数无效：period：缺少此项；rows.0.wage：应为文本"), (
+        answer["message_zh"]
+    )
+    assert answer["message"] == answer["message_zh"]
+    assert "period: Field required" in answer["message_en"]
+    assert "rows.0.wage: Input should be a valid string" in answer["message_en"]

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from onestop.applications.models import Application, Channel, Status
+from onestop.common.amounts import to_amount
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import services as contributions
 from onestop.contributions.models import DeclarationKind, PostCategory
@@ -72,8 +73,8 @@ def _employer(answers: dict[str, Any]) -> Employer | None:
 
 def _wage(answers: dict[str, Any]) -> Decimal:
     try:
-        return Decimal(str(answers.get("wage") or "0"))
-    except InvalidOperation:
+        return to_amount(answers.get("wage") or "0")  # the money grammar, as every wage
+    except RuleError:
         return Decimal("-1")
 
 

@@ -208,6 +208,11 @@ _WHERE = {
 }
 
 
+#: Where the JSON API answers, and the bodies its writes take.
+API_PREFIX = "/api/"
+API_BODY_TYPES = ("application/json", "multipart/form-data")
+
+
 class RequestBoundaryMiddleware:
     """Refuses malformed or oversized bodies with 400/413 before anything parses them.
 
@@ -215,6 +220,8 @@ class RequestBoundaryMiddleware:
       ``MultiPartParserError``, a 500, from wherever ``request.POST`` is first read,
       the CSRF check included);
     - ``Content-Length`` not a number: 400;
+    - an API write whose body is neither ``application/json`` nor ``multipart/form-data``
+      (files): 415;
     - a body above the endpoint's limit (``allow_large_body``, else Django's
       ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for non-file bodies): 413 naming the limit;
     - a NUL or other control character in the path, a query parameter, a form field or a
@@ -229,6 +236,8 @@ class RequestBoundaryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refused = self.check(request)
+        if refused is None:
+            refused = self.check_media_type(request)
         if refused is None:
             refused = self.check_characters(request)
         return refused if refused is not None else self.get_response(request)
@@ -274,6 +283,29 @@ class RequestBoundaryMiddleware:
             f"The request is refused: {en} contains a control character (such as NUL, %00).",
             request,
         )
+
+    def check_media_type(self, request: HttpRequest) -> HttpResponse | None:
+        """An API write with a body that is neither JSON nor multipart (files): 415."""
+        from django.utils.http import parse_header_parameters
+
+        kind, _params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+        length = int(request.META.get("CONTENT_LENGTH") or "0")  # checked by ``check``
+        if (
+            request.path.startswith(API_PREFIX)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and (length > 0 or "HTTP_TRANSFER_ENCODING" in request.META)
+            and kind.lower() not in API_BODY_TYPES
+        ):
+            # A JSON body sent as text/plain (a "simple" cross-site request) or anything
+            # else: the API reads JSON, and multipart where an operation takes files.
+            return _refusal(
+                415,
+                "unsupported_media_type",
+                "请求体应为 application/json（上传文件时为 multipart/form-data）。",
+                "The request body must be application/json (multipart/form-data to upload a file).",
+                request,
+            )
+        return None
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         from django.utils.http import parse_header_parameters

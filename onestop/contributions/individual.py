@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from onestop.audit.services import record
+from onestop.common.amounts import to_amount
 from onestop.common.errors import ServiceError
 from onestop.contributions import locks
 from onestop.contributions.models import (
@@ -128,10 +129,10 @@ def base_bounds(*, province: str, year: int, published_only: bool = False) -> Bo
 
 def parse_base(text: Any) -> Decimal:
     try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
+        value = to_amount(text)  # the money grammar: no exponent, sign, NaN or third decimal
+    except RuleError:
         value = Decimal(-1)
-    if not value.is_finite() or value <= 0 or value > MAX_BASE or value != value.quantize(CENT):
+    if value <= 0 or value > MAX_BASE:
         raise ServiceError(
             "缴费基数应为大于零、最多两位小数的金额。",
             "The base must be an amount above zero with at most two decimals.",

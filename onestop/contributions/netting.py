@@ -21,8 +21,10 @@ entries credited, ``credit.py``) only once the month's bills it is set against, 
 paid in full when it is billed, are paid; with none, at once (a refund owed to the
 employer). Likewise a bill whose ``collect`` a refund lowered counts only once that refund
 does. Until then the month's account keeps its credited figure, never lowered while the
-month is owed. A payment above its bill is money the authority already received: it is
-recorded and its excess set against the month's other bills, the rest a credit.
+month is owed. A payment above what its bill is asked for (``collect``) is money the
+authority already received: it is recorded and its excess set against the month's other
+bills, the rest a credit. What a refund was set against stays set against that bill, so an
+overpayment never raises the bill's ``collect`` (nor the late surcharge earned on it).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class BillFigures:
     amount_due: Decimal
     due_date: dt.date
     paid: Decimal
+    #: what the authority was last asked for (``collect_amount``), None before any netting
+    collect: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,13 @@ class MonthNet:
 def net_month(bills: Sequence[BillFigures]) -> MonthNet:
     """Set the month's refunds and overpayments against its unpaid bills, earliest due
     first. A payment up to a bill's ``collect`` leaves every other bill's figures as they
-    were, so what was sent to the authority stays right until a refund or an overpayment."""
+    were, so what was sent to the authority stays right until a refund or an overpayment.
+
+    What was once set against a bill stays set against it (``collect`` never goes back up
+    while the month's refunds cover it): a payment above a bill's ``collect`` is an
+    overpayment, added to the pool for the month's other bills and else a credit, never
+    taken as paying the bill's own amount back up (which would raise ``collect`` and earn
+    a late surcharge on money the authority did not ask for)."""
     pool = ZERO
     for b in bills:
         if b.amount_due <= 0:
@@ -73,22 +83,45 @@ def net_month(bills: Sequence[BillFigures]) -> MonthNet:
             pool += b.paid - b.amount_due  # paid beyond the bill
     arrears: dict[int, Decimal] = {}
     collect: dict[int, Decimal] = {}
-    for b in sorted(bills, key=lambda x: (x.due_date, x.id)):
+    ordered = sorted(bills, key=lambda x: (x.due_date, x.id))
+    for b in ordered:
         if b.amount_due <= 0:
             arrears[b.id] = ZERO
             continue
         unpaid = max(ZERO, b.amount_due - b.paid)
-        offset = min(pool, unpaid)
+        granted = ZERO if b.collect is None else max(ZERO, b.amount_due - b.collect)
+        offset = min(pool, max(unpaid, granted))
         pool -= offset
-        arrears[b.id] = (unpaid - offset).quantize(CENT)
-        collect[b.id] = (b.amount_due - offset).quantize(CENT)
-    return MonthNet(arrears, collect, pool.quantize(CENT))
+        collect[b.id] = b.amount_due - offset
+        arrears[b.id] = max(ZERO, collect[b.id] - b.paid)
+        # Paid above what it was asked for, up to its amount (above it is in the pool).
+        pool += max(ZERO, min(b.paid, b.amount_due) - collect[b.id])
+    # An overpayment of a later bill goes to an earlier one still owed.
+    for b in ordered:
+        if pool <= 0:
+            break
+        if arrears.get(b.id, ZERO) > 0:
+            offset = min(pool, arrears[b.id])
+            pool -= offset
+            collect[b.id] -= offset
+            arrears[b.id] -= offset
+    return MonthNet(
+        {k: v.quantize(CENT) for k, v in arrears.items()},
+        {k: v.quantize(CENT) for k, v in collect.items()},
+        pool.quantize(CENT),
+    )
 
 
 def figures(bills: Sequence[Bill]) -> list[BillFigures]:
     """``bills`` annotated with ``paid`` (the sum of their payments) as figures."""
     return [
-        BillFigures(b.pk, b.amount_due, b.due_date, Decimal(getattr(b, "paid", None) or 0))
+        BillFigures(
+            b.pk,
+            b.amount_due,
+            b.due_date,
+            Decimal(getattr(b, "paid", None) or 0),
+            b.collect_amount,
+        )
         for b in bills
     ]
 

@@ -631,6 +631,33 @@ def _check_rows(
 BULK_ROWS = 10_000
 
 
+class StaleConfirmation(ServiceError):
+    """The month was declared again after the employer confirmed its old -> new wages."""
+
+    status = 409
+    code = "stale_confirmation"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "确认后本月已有其他申报，原工资已变化：请重新核对变更后再确认。",
+            "The month was declared again after you confirmed it, so the old wages have "
+            "changed: review the changes again before you confirm.",
+            code=self.code,
+        )
+
+
+def declaration_version(*, employer: Employer, period: int) -> int:
+    """The month's newest accepted declaration (0 for none): the wages a page showed as
+    "old" are those of this version."""
+    return (
+        Declaration.objects.filter(employer=employer, period=period)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
 def declaration_submit(
     *,
     actor: Any,
@@ -643,6 +670,7 @@ def declaration_submit(
     confirm_adjustments: bool = True,
     preview: bool = False,
     progress: Progress | None = None,
+    expected_version: int | None = None,
 ) -> DeclarationResult:
     """Validate a month's wages and, when every row is good, post them; otherwise post nothing.
 
@@ -660,6 +688,8 @@ def declaration_submit(
 
     Declarations of one employer and month are serialised (``locks.employer_period_lock``)
     before the ledger is read, so concurrent supplementaries end at the last one's amounts.
+    With ``expected_version`` (``declaration_version`` when the employer confirmed the old
+    wages shown), a month declared again since is refused (``StaleConfirmation``, 409).
     """
     _allowed(actor, employer)
     today = today or timezone.localdate()
@@ -734,6 +764,10 @@ def declaration_submit(
             replayed = replay()
             if replayed is not None:
                 return replayed
+            if expected_version is not None and expected_version != declaration_version(
+                employer=employer, period=period
+            ):
+                raise StaleConfirmation()
             declaration = Declaration.objects.create(
                 employer=employer,
                 period=period,

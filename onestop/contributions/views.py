@@ -36,6 +36,7 @@ from onestop.exchange import services as certificates
 from onestop.exchange.facts import statement_facts
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.selectors import name_shown
+from onestop.rules.amounts import parse_amount
 from onestop.rules.values import RuleError, YearMonth
 
 ERRORS_KEY = "onestop_declaration_errors"
@@ -150,6 +151,9 @@ def _grid_period(request: HttpRequest, grid_mode: bool) -> tuple[int, str]:
 def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     """Upload a month's wages; show the bills, or every row-level reason at once."""
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
+    if request.method == "POST" and not request.user.has_perm(services.DECLARE, employer):
+        # Before anything posted is read: staff who may look at the page declare nothing.
+        raise NotPermitted()
     grid_mode = request.method == "POST" and "grid" in request.POST
     period, period_text = _grid_period(request, grid_mode)
     form = DeclarationUploadForm(
@@ -158,6 +162,9 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         # The same month as the grid below: this one, or the one the page was opened for.
         initial={"period": str(month_of(period))},
     )
+    # The month's newest declaration, read before its wages: a confirmation of "old -> new"
+    # holds for this version only (checked again under the month's lock when it posts).
+    version = services.declaration_version(employer=employer, period=period) if grid_mode else 0
     # Everyone employed in the grid's month, including whoever's last month it is, but not
     # whose pension that month another employer pays (listed apart: a row would be refused).
     # Each pre-filled with the wage that counts for that month, not a later month's.
@@ -202,13 +209,14 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
         # What the employer saw checked: a confirmation holds for those wages only.
         checked = sm3_hex(
             json.dumps(
-                [request.POST.get("period", ""), request.POST.get("kind", "")]
+                [request.POST.get("period", ""), request.POST.get("kind", ""), version]
                 + [[e.pk, request.POST.get(f"wage-{e.pk}", "")] for e in employed]
             ).encode()
         )
         confirmed = "confirm" in request.POST and request.POST.get("checked") == checked
         changes = _wage_changes(context["grid"])
-        if request.POST.get("kind") == "supplementary" and changes and not confirmed:
+        supplementary = request.POST.get("kind") == "supplementary"
+        if supplementary and changes and not confirmed:
             # A supplementary rewrites the month: each changed wage, old -> new, is shown and
             # nothing is posted until the employer confirms these very wages.
             context.update(
@@ -228,6 +236,11 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
                 # The page's one-time token: a double click posts once.
                 idempotency_key=request.POST.get("token") or None,
                 confirm_adjustments=confirmed,
+                # A supplementary whose wages could not be listed as old -> new posts nothing
+                # unconfirmed: the check names the rows that are not amounts.
+                preview=changes is None and supplementary and not confirmed,
+                # A supplementary confirmed as "old -> new": refused if the month moved since.
+                expected_version=version if confirmed and supplementary else None,
             )
         except (ServiceError, RuleError) as exc:
             context["grid_error"] = _message(exc)
@@ -263,14 +276,16 @@ def declare_view(request: HttpRequest, employer_id: int) -> HttpResponse:
     return render(request, "contributions/declare.html", context)
 
 
-def _wage_changes(grid: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The grid's rows whose posted wage differs from the wage that counts for the month."""
+def _wage_changes(grid: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The grid's rows whose posted wage differs from the wage that counts for the month,
+    each wage read by the money grammar the posting uses; None when one is not an amount
+    (the posting refuses the declaration, naming every such row)."""
     changes = []
     for row in grid:
         try:
-            new = Decimal(str(row["wage"]).strip())
-        except ArithmeticError:
-            continue  # not a number: the service names it
+            new = parse_amount(str(row["wage"]))
+        except RuleError:
+            return None
         if new != Decimal(row["declared"]):
             changes.append({"name": row["name"], "old": row["declared"], "new": f"{new:.2f}"})
     return changes

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError, pick_message
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
 from onestop.identity import selectors as identity
@@ -30,6 +30,7 @@ from onestop.pensions import (
     transfers,
 )
 from onestop.pensions.forms import EstimateForm, FlexibleForm, RetirementForm
+from onestop.rules.amounts import parse_amount
 from onestop.rules.values import RuleError, YearMonth
 
 PROVINCE_NAMES = {"610000": ("陕西省", "Shaanxi")}
@@ -265,18 +266,20 @@ def adjustments_view(request: HttpRequest) -> HttpResponse:
                 services.adjustment_prepare(
                     actor=request.user,
                     year=year,
-                    percentage=Decimal(request.POST.get("percentage", "")) / 100,
-                    fixed_amount=Decimal(request.POST.get("fixed_amount", "")),
+                    # Both through the money grammar: no exponent, sign or NaN reaches the
+                    # arithmetic (a percentage is written as an amount: 2.35).
+                    percentage=parse_amount(request.POST.get("percentage", "")) / 100,
+                    fixed_amount=parse_amount(request.POST.get("fixed_amount", "")),
                 )
             elif action == "apply":
                 services.adjustment_apply(actor=request.user, year=year)
             elif action == "reverse":
                 services.adjustment_reverse(actor=request.user, year=year)
             messages.success(request, _("Done."))
+        except (RuleError, ServiceError) as exc:  # before ValueError: a RuleError is one
+            messages.error(request, pick_message(exc.zh, exc.en))
         except (ValueError, ArithmeticError):
             messages.error(request, _("Give the year, the percentage and the fixed amount."))
-        except (RuleError, ServiceError) as exc:
-            messages.error(request, f"{exc.zh} {exc.en}")
         return redirect("pensions:adjustments")
     return render(request, "pensions/adjustments.html", {"adjustments": adjustments})
 
@@ -306,7 +309,7 @@ def transfers_view(request: HttpRequest) -> HttpResponse:
                 raise unknown from None  # someone out of scope reads as unknown
             messages.success(request, _("Moved: %(number)s.") % {"number": moved.number})
         except ServiceError as exc:
-            messages.error(request, f"{exc.zh} {exc.en}")
+            messages.error(request, exc.message())
         return redirect("pensions:transfers")
     return render(
         request,

@@ -200,7 +200,7 @@ def staff_article_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
         except NotPermitted:
             raise
         except ServiceError as exc:
-            form.add_error(None, f"{exc.zh} {exc.en}")
+            form.add_error(None, exc.message())
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:staff_article", pk=article.pk)
@@ -262,7 +262,7 @@ def staff_article_act_view(request: HttpRequest, pk: int, action: str) -> HttpRe
     except (NotPermitted, NotFound):
         raise
     except ServiceError as exc:
-        messages.error(request, f"{exc.zh} {exc.en}")
+        messages.error(request, exc.message())
     return redirect("portal:staff_article", pk=article.pk)
 
 

@@ -28,7 +28,7 @@ from onestop.contributions.netting import BillFigures, net_month
 from onestop.contributions.selectors import bills_of, credits_of, ledger_verify
 from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
 from onestop.identity.services import token_create
-from onestop.rules.contributions import Rates, late_surcharge
+from onestop.rules.contributions import Rates, late_fee_accrued, late_surcharge
 from onestop.simulators.tax import TaxSimulator
 
 pytestmark = pytest.mark.django_db
@@ -399,3 +399,99 @@ def test_the_surcharge_runs_at_the_rate_the_province_published_for_the_month(
     html = client.get(f"/employer/{acme.acme.pk}/bills/").content.decode()
     total = sum((D(b["surcharge"]) for b in bills), D(0))
     assert f'<strong id="surcharge">{total:.2f}</strong>' in html
+
+
+# --- an overpayment of a bill lowered by a refund ------------------------------------------
+
+
+def test_an_overpayment_of_a_lowered_bill_is_a_credit_and_keeps_collect() -> None:
+    """The tester's figures: a bill of 1944.70 lowered by a refund of 100.00 to 1844.70,
+    paid 1844.70, then 10.00 more. The 10.00 is a credit; the bill is still asked for
+    1844.70 (not 1854.70, the refund handed back as credit instead), nothing is owed."""
+    day = dt.date(2026, 11, 15)
+    lowered = net_month(
+        [BillFigures(1, D("1944.70"), day, D("0")), BillFigures(2, D("-100.00"), day, D("0"))]
+    )
+    assert (lowered.collect[1], lowered.arrears[1], lowered.credit) == (
+        D("1844.70"),
+        D("1844.70"),
+        D("0.00"),
+    )
+    for paid, credit in ((D("1844.70"), D("0.00")), (D("1854.70"), D("10.00"))):
+        net = net_month(
+            [
+                BillFigures(1, D("1944.70"), day, paid, lowered.collect[1]),
+                BillFigures(2, D("-100.00"), day, D("0")),
+            ]
+        )
+        assert (net.collect[1], net.arrears[1], net.credit) == (D("1844.70"), D("0.00"), credit)
+    # The surcharge runs on what was asked: 1844.70 paid 10 days late is 9.22 and stays so.
+    fee = late_fee_accrued(
+        owed=D("1844.70"),
+        due_date=day,
+        payments=[(dt.date(2026, 11, 25), D("1844.70")), (dt.date(2026, 11, 26), D("10.00"))],
+        today=TODAY,
+        rates=Rates(),
+    )
+    assert fee.surcharge == D("9.22")
+
+
+def test_an_overpayment_of_one_bill_pays_another_and_then_stays_a_credit() -> None:
+    """100.00 paid 130.00 while 50.00 is unpaid: the 30.00 lowers the other to 20.00; that
+    one then paid 30.00 stays asked 20.00, and its extra 10.00 is a credit."""
+    day = dt.date(2026, 11, 15)
+    first = net_month(
+        [BillFigures(1, D("100.00"), day, D("130.00")), BillFigures(2, D("50.00"), day, D("0"))]
+    )
+    assert (first.collect[2], first.arrears[2], first.credit) == (D("20.00"), D("20.00"), D(0))
+    then = net_month(
+        [
+            BillFigures(1, D("100.00"), day, D("130.00"), first.collect[1]),
+            BillFigures(2, D("50.00"), day, D("30.00"), first.collect[2]),
+        ]
+    )
+    assert (then.collect, then.arrears, then.credit) == (
+        {1: D("100.00"), 2: D("20.00")},
+        {1: D("0.00"), 2: D("0.00")},
+        D("10.00"),
+    )
+
+
+def test_paying_more_than_a_refund_lowered_bill_asks_leaves_its_surcharge(acme: World) -> None:
+    """The month lowered by a supplementary (a refund bill); each positive bill paid what
+    it is asked on 2026-11-25 (10 days late), then 10.00 more on 2026-11-26: the bill's
+    collect and surcharge stay as they were, the 10.00 is the employer's credit, and
+    ``ledger verify`` holds."""
+    declare(acme, "supplementary", "5000", "9000")
+    asked = {r.bill.pk: r for r in bills_of(employer=acme.acme, today=TODAY) if r.collect > 0}
+    assert all(r.collect < r.bill.amount_due for r in asked.values())  # lowered by the refund
+    for row in asked.values():
+        services.payment_record(
+            actor=None,
+            external_id=f"exact-{row.bill.pk}",
+            bill=row.bill,
+            amount=row.collect,
+            paid_on=dt.date(2026, 11, 25),
+        )
+    paid = {r.bill.pk: r for r in bills_of(employer=acme.acme, today=TODAY) if r.bill.pk in asked}
+    for row in asked.values():
+        services.payment_record(
+            actor=None,
+            external_id=f"more-{row.bill.pk}",
+            bill=row.bill,
+            amount=D("10.00"),
+            paid_on=dt.date(2026, 11, 26),
+        )
+    after = {r.bill.pk: r for r in bills_of(employer=acme.acme, today=TODAY) if r.bill.pk in asked}
+    for pk, row in asked.items():
+        assert after[pk].collect == row.collect
+        assert after[pk].arrears == D("0.00")
+        assert (
+            after[pk].surcharge
+            == paid[pk].surcharge
+            == late_surcharge(overdue=row.collect, days=10, rates=Rates())
+        )
+        assert Bill.objects.get(pk=pk).collect_amount == row.collect
+    for insurance in ("pension", "unemployment"):
+        assert month(acme, insurance)[3] == D("10.00")
+    assert ledger_verify() == []
