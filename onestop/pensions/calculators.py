@@ -619,7 +619,7 @@ _SOURCE_PATTERNS = [
     ),
     (
         re.compile(r"(\S+): benefit base of (\d{4})"),
-        "{0}{1}年度计发基数",
+        "{0}：{1}年度计发基数",
         "{0}: benefit base of {1}",
     ),
     (

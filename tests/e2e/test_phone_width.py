@@ -159,7 +159,8 @@ def test_the_header_folds_its_navigation_behind_a_menu_button_on_a_phone(
     button unfolds the navigation and the tools, and folds them again. A wide screen shows
     the navigation without a button."""
     menu = "菜单" if language == "zh-hans" else "Menu"
-    phone.set_extra_http_headers({"Accept-Language": language})
+    phone.goto("/")
+    phone.context.add_cookies([{"name": "onestop_language", "value": language, "url": phone.url}])
     phone.goto("/")
     header = phone.locator("header.site-header")
     nav = phone.locator("header nav")
