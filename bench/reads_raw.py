@@ -243,7 +243,9 @@ def _session(key: str) -> dict[str, Any] | None:
         if _redis is None:
             _redis = redis.Redis.from_url(url)
         value = _redis.get(f":1:django.contrib.sessions.cache{key}")
-        return pickle.loads(value) if value else None  # noqa: S301 - our own store
+        if not isinstance(value, bytes):
+            return None
+        return dict(pickle.loads(value))  # noqa: S301 - our own store
     with _cursor() as cursor:
         cursor.execute(
             "SELECT session_data FROM django_session WHERE session_key = %s "

@@ -147,12 +147,14 @@ def test_the_authorized_baseline_shows_only_what_the_caller_may_see(
     assert _wsgi_get(mine, bearer)[0] == "401 Unauthorized"
     person = Person.objects.get(pk=int(theirs.rsplit("/", 1)[1]))
     assert _wsgi_get(theirs, api.authorized[1][1])[0] == "200 OK"
+    assert person.user_id is not None
     User.objects.filter(pk=person.user_id).update(is_active=False)
     assert _wsgi_get(theirs, api.authorized[1][1])[0] == "401 Unauthorized"
     assert _wsgi_get(*statement.authorized[1])[0] == "401 Unauthorized"
     # Trust ended (a password, role or scope change raises the generation): the session ends.
     third = Person.objects.get(pk=int(api.authorized[2][0].rsplit("/", 1)[1]))
     assert _wsgi_get(*statement.authorized[2])[0] == "200 OK"
+    assert third.user_id is not None
     User.objects.filter(pk=third.user_id).update(session_generation=F("session_generation") + 1)
     assert _wsgi_get(*statement.authorized[2])[0] == "401 Unauthorized"
 

@@ -126,3 +126,24 @@ def test_a_bearer_token_brings_its_user_in_the_same_query(world: Any) -> None:
     assert len(queries) == 2  # the token with its user, and its last-used time written
     User.objects.filter(pk=world.alice.user.pk).update(is_active=False)
     assert services.token_authenticate(issued.secret) is None
+
+
+def test_the_kept_navigation_follows_the_role_and_the_language(world: Any) -> None:
+    """The base template's navigation, kept per process: carol's shows her tasks, in
+    Chinese and, asked for, in English; alice's and an anonymous visitor's do not, though
+    carol's was rendered first in the same process."""
+
+    def nav(client: Client) -> str:
+        page = client.get("/").content.decode()
+        return page[page.index("<nav") : page.index("</nav>")]
+
+    carol = Client()
+    carol.force_login(world.carol)
+    assert "/staff/queue/" in nav(carol) and "我的待办" in nav(carol)
+    carol.cookies["onestop_language"] = "en"
+    assert "My tasks" in nav(carol)
+    alice = Client()
+    alice.force_login(world.alice.user)
+    assert "/staff/queue/" not in nav(alice) and "/me/applications/" in nav(alice)
+    anonymous = nav(Client())
+    assert "/staff/queue/" not in anonymous and "/me/applications/" not in anonymous
