@@ -168,6 +168,7 @@ class Queue:
         # the queue (``summary`` then covers every case of it).
         self._scope = scope
         self._summary: dict[int, tuple[bool, bool, str]] | None = None
+        self._ordered: list[int] | None = None
 
     @property
     def unfiltered(self) -> bool:
@@ -176,11 +177,14 @@ class Queue:
     def summary(self) -> dict[int, tuple[bool, bool, str]]:
         """Each case of an unfiltered queue: whether one of its steps is unclaimed or the
         actor's, whether one is the actor's, and its clock colour. One query over the
-        eligible steps with their case's five clock fields; no case loaded."""
+        eligible steps with their case's five clock fields; no case loaded. The same query
+        orders the queue (deadline, filed, id: the cases' own order), so a page of an
+        unfiltered queue is read by its ids and the eligibility filter is compiled once."""
         assert self._scope is not None  # the caller checks ``unfiltered``
         if self._summary is None:
             share = yellow_share()
             found: dict[int, tuple[bool, bool, str]] = {}
+            order: dict[int, tuple[Any, ...]] = {}
             for case_id, holder, *clock in (
                 _steps(self._eligible)
                 .filter(self._scope)
@@ -195,6 +199,9 @@ class Queue:
                     mine or holder == self._actor_id,
                     colour or _colour(tuple(clock), self._today, share),
                 )
+                # CLOCK_FIELDS: deadline and submitted_at, the queue's order (both required).
+                order[case_id] = (clock[2], clock[4], case_id)
+            self._ordered = sorted(order, key=order.__getitem__)
             self._summary = found
         return self._summary
 
@@ -211,8 +218,8 @@ class Queue:
         return self._pks
 
     def count(self) -> int:
-        if self._summary is not None:
-            return len(self._summary)
+        if self._scope is not None:  # the summary orders the page as well
+            return len(self.summary())
         if self._colour in ("yellow", "green"):
             return len(self._colour_pks())
         return self._cases.count()
@@ -273,6 +280,10 @@ class Queue:
             return found[0]
         if self._colour in ("yellow", "green"):
             return self._load(self._colour_pks()[index])
+        if self._scope is not None:
+            self.summary()
+            assert self._ordered is not None
+            return self._load(self._ordered[index])
         return self._load(self._cases[index])
 
     def __iter__(self) -> Iterator[Application]:
