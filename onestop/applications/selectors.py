@@ -4,6 +4,7 @@ the cases the time-limit clock watches."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,19 +39,25 @@ from onestop.identity import selectors as identity
 from onestop.identity.fields import name_index
 from onestop.identity.models import RegionLevel, User
 
+#: A case's encrypted columns (answers, process state, facts, licences used): lists and the
+#: public status query show none of them, and each costs a decryption a row to load; read
+#: when a caller touches one (Django loads a deferred field on access).
+SEALED = ("answers", "workflow_state", "facts", "licences")
+
 
 def applications_of(*, actor: Any) -> QuerySet[Application]:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         return Application.objects.none()
-    return Application.objects.filter(applicant=person).order_by("-submitted_at")
+    return Application.objects.filter(applicant=person).defer(*SEALED).order_by("-submitted_at")
 
 
 def drafts_of(*, actor: Any) -> QuerySet[Draft]:
     person = getattr(actor, "person", None) if actor.is_authenticated else None
     if person is None:
         return Draft.objects.none()
-    return Draft.objects.filter(applicant=person)
+    # The answers (encrypted) are read when the draft is opened, not to list it.
+    return Draft.objects.filter(applicant=person).defer("answers")
 
 
 def _with_steps(cases: QuerySet[Application]) -> QuerySet[Application]:
@@ -148,7 +155,7 @@ class Queue:
 
     def __init__(
         self,
-        cases: QuerySet[Application],
+        cases: Callable[[], QuerySet[Application]],
         eligible: Q,
         today: dt.date,
         colour: str,
@@ -157,7 +164,7 @@ class Queue:
         may_take: Callable[[Application, OpenStep], bool],
         scope: Q | None = None,
     ):
-        self._cases = cases
+        self._build_cases = cases
         self._eligible = eligible
         self._today = today
         self._colour = colour
@@ -168,6 +175,11 @@ class Queue:
         # the queue (``summary`` then covers every case of it).
         self._scope = scope
         self._summary: dict[int, tuple[bool, bool, str]] | None = None
+        self._ordered: list[int] | None = None
+
+    @functools.cached_property
+    def _cases(self) -> QuerySet[Application]:
+        return self._build_cases()
 
     @property
     def unfiltered(self) -> bool:
@@ -176,11 +188,14 @@ class Queue:
     def summary(self) -> dict[int, tuple[bool, bool, str]]:
         """Each case of an unfiltered queue: whether one of its steps is unclaimed or the
         actor's, whether one is the actor's, and its clock colour. One query over the
-        eligible steps with their case's five clock fields; no case loaded."""
+        eligible steps with their case's five clock fields; no case loaded. The same query
+        orders the queue (deadline, filed, id: the cases' own order), so a page of an
+        unfiltered queue is read by its ids and the eligibility filter is compiled once."""
         assert self._scope is not None  # the caller checks ``unfiltered``
         if self._summary is None:
             share = yellow_share()
             found: dict[int, tuple[bool, bool, str]] = {}
+            order: dict[int, tuple[Any, ...]] = {}
             for case_id, holder, *clock in (
                 _steps(self._eligible)
                 .filter(self._scope)
@@ -195,6 +210,9 @@ class Queue:
                     mine or holder == self._actor_id,
                     colour or _colour(tuple(clock), self._today, share),
                 )
+                # CLOCK_FIELDS: deadline and submitted_at, the queue's order (both required).
+                order[case_id] = (clock[2], clock[4], case_id)
+            self._ordered = sorted(order, key=order.__getitem__)
             self._summary = found
         return self._summary
 
@@ -211,8 +229,8 @@ class Queue:
         return self._pks
 
     def count(self) -> int:
-        if self._summary is not None:
-            return len(self._summary)
+        if self._scope is not None:  # the summary orders the page as well
+            return len(self.summary())
         if self._colour in ("yellow", "green"):
             return len(self._colour_pks())
         return self._cases.count()
@@ -236,7 +254,7 @@ class Queue:
         if isinstance(cases, list):
             found = {
                 c.pk: c
-                for c in self._cases.model.objects.filter(pk__in=cases).select_related(
+                for c in Application.objects.filter(pk__in=cases).select_related(
                     "applicant", "region", "escalated_to"
                 )
             }
@@ -273,6 +291,10 @@ class Queue:
             return found[0]
         if self._colour in ("yellow", "green"):
             return self._load(self._colour_pks()[index])
+        if self._scope is not None:
+            self.summary()
+            assert self._ordered is not None
+            return self._load(self._ordered[index])
         return self._load(self._cases[index])
 
     def __iter__(self) -> Iterator[Application]:
@@ -306,33 +328,37 @@ def queue_for(
     today = timezone.localdate()
     eligible = _eligible_steps(actor, supervising=supervising, mine=mine or filters.mine)
     assert eligible is not None
-    found_cases = Application.objects.exclude(status__in=FINAL).filter(
-        region__code__startswith=profile.region.scope_prefix,
-        pk__in=_steps(eligible).values("application_id"),
-    )
-    if filters.item:
-        found_cases = found_cases.filter(item_code=filters.item[:SEARCH_MAX])
-    if filters.status:
-        found_cases = found_cases.filter(status=filters.status[:SEARCH_MAX])
-    if filters.channel:
-        found_cases = found_cases.filter(channel=filters.channel[:SEARCH_MAX])
-    if filters.age is not None:
-        found_cases = found_cases.filter(
-            submitted_at__date__lte=today - dt.timedelta(days=filters.age)
+
+    def cases() -> QuerySet[Application]:
+        # Built when asked: an unfiltered queue's page comes from its summary instead.
+        found_cases = Application.objects.exclude(status__in=FINAL).filter(
+            region__code__startswith=profile.region.scope_prefix,
+            pk__in=_steps(eligible).values("application_id"),
         )
-    if filters.colour:
-        # Every case here has an open staff step: its clock runs unless paused. Red: past
-        # its due date; yellow and green: not past it (working days decide, ``Queue``).
-        due = Coalesce("step_deadline", "deadline")
-        running = found_cases.filter(paused_since__isnull=True).alias(due=due)
-        found_cases = (
-            running.filter(due__lt=today)
-            if filters.colour == "red"
-            else running.filter(due__gte=today)
-            if filters.colour in ("yellow", "green")
-            else found_cases.none()
-        )
-    cases = found_cases.order_by("deadline", "submitted_at", "pk")
+        if filters.item:
+            found_cases = found_cases.filter(item_code=filters.item[:SEARCH_MAX])
+        if filters.status:
+            found_cases = found_cases.filter(status=filters.status[:SEARCH_MAX])
+        if filters.channel:
+            found_cases = found_cases.filter(channel=filters.channel[:SEARCH_MAX])
+        if filters.age is not None:
+            found_cases = found_cases.filter(
+                submitted_at__date__lte=today - dt.timedelta(days=filters.age)
+            )
+        if filters.colour:
+            # Every case here has an open staff step: its clock runs unless paused. Red: past
+            # its due date; yellow and green: not past it (working days decide, ``Queue``).
+            due = Coalesce("step_deadline", "deadline")
+            running = found_cases.filter(paused_since__isnull=True).alias(due=due)
+            found_cases = (
+                running.filter(due__lt=today)
+                if filters.colour == "red"
+                else running.filter(due__gte=today)
+                if filters.colour in ("yellow", "green")
+                else found_cases.none()
+            )
+        return found_cases.order_by("deadline", "submitted_at", "pk")
+
     unfiltered = not mine and filters == QueueFilter()
     scope = ~Q(application__status__in=FINAL) & Q(
         application__region__code__startswith=profile.region.scope_prefix
@@ -537,7 +563,11 @@ def case_number_known(*, number: str) -> bool:
 
 def status_public(*, number: str, code: str) -> Application:
     """The public status query by case number and verification code."""
-    case = Application.objects.filter(number=(number or "").strip().upper()[:24]).first()
+    case = (
+        Application.objects.filter(number=(number or "").strip().upper()[:24])
+        .defer(*SEALED)
+        .first()
+    )
     if case is None or not secrets.compare_digest(case.code_hash, code_hash(code or "")):
         raise NotFound(*NO_SUCH_CASE)
     return case

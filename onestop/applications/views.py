@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -35,6 +36,7 @@ from onestop.applications.services.cases import field_titles, staff_warnings
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
+from onestop.common import answers
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, pick
 from onestop.common.throttles import throttle_page
@@ -703,6 +705,37 @@ def _queue_filters(form: QueueFilterForm) -> selectors.QueueFilter:
     )
 
 
+def _queue_selects(filters: selectors.QueueFilter) -> str:
+    """The queue filter's four lists (item, status, colour, channel) as HTML. With nothing
+    chosen (every first visit of the queue) they are the same for every user of a language:
+    kept by the process while the catalogue's generation stands (the item names)."""
+
+    def build() -> str:
+        return render_to_string(
+            "applications/_queue_selects.html",
+            {
+                "items": catalogue.processed_item_choices(),
+                "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
+                "colours": [
+                    ("green", _("on time")),
+                    ("yellow", _("yellow: due soon")),
+                    ("red", _("red: overdue")),
+                ],
+                "channels": Channel.choices,
+                "filters": filters,
+            },
+        )
+
+    if filters.item or filters.status or filters.colour or filters.channel:
+        return build()
+    return answers.kept(
+        key=f"applications.queue_selects:{get_language()}",
+        generation_of=catalogue.GENERATION,
+        seconds=catalogue.KEPT_SECONDS,
+        compute=build,
+    )
+
+
 @require_GET
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
@@ -751,14 +784,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "query": params.urlencode(),
             "counts": counts,
             "form": form,
-            "items": catalogue.processed_item_choices(),
-            "statuses": [(v, label) for v, label in Status.choices if v not in FINAL],
-            "colours": [
-                ("green", _("on time")),
-                ("yellow", _("yellow: due soon")),
-                ("red", _("red: overdue")),
-            ],
-            "channels": Channel.choices,
+            "selects": _queue_selects(filters),
             "filters": filters,
             "age": request.GET.get("age", "")[:5] if valid else "",
             "supervising": supervising,

@@ -275,9 +275,14 @@ def licences_for_case(
 
 
 def licences_of(*, person: Person) -> list[ELicence]:
-    """The person's own licences in the library (those about them)."""
+    """The person's own licences in the library (those about them), without their content
+    (encrypted; the list shows none of it, it is read if a caller touches it)."""
     key = identity.resident_id_key(person.resident_id)
-    return list(ELicence.objects.filter(subject=key).order_by("licence_type", "-obtained_at"))
+    return list(
+        ELicence.objects.filter(subject=key)
+        .defer("content")
+        .order_by("licence_type", "-obtained_at")
+    )
 
 
 def death_registered(event: dict[str, Any]) -> str:
