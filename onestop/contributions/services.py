@@ -470,6 +470,13 @@ def starts_like_formula(text: str) -> bool:
     """Whether a spreadsheet could run ``text``: after NFKC (full-width ＝＋－＠ become
     ASCII) and leading spaces and quotes (``'``) are dropped, it starts with =, +, -, @, a
     tab or a carriage return."""
+    if not text:
+        return False
+    first = text[0]
+    if (first.isascii() and first.isalnum()) or "\u4e00" <= first <= "\u9fff":
+        # Fast path: an ASCII letter or digit or a CJK unified ideograph (a name's usual
+        # start) is its own NFKC form, and nothing composes with it into a formula character.
+        return False
     text = unicodedata.normalize("NFKC", text)
     start = 0
     while start < len(text) and (
@@ -566,7 +573,7 @@ def _check_rows(
         if row.formula_column:
             # A file's formula cell in any column refuses the row (one formula reason).
             errors.append(_column_formula_error(row.line, row.formula_column))
-        elif starts_like_formula(name):
+        elif name and starts_like_formula(name):
             # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
             # next: the row is refused, whatever else it holds.
             errors.append(_name_formula_error(row.line))
@@ -690,7 +697,17 @@ def declaration_submit(
     if header:
         # A concurrent submission with the same key may have committed since the first look.
         return replay() or _rejected(actor, employer, period, header)
-    employees = posting.employees(employer_id=employer.pk, period=period)
+    # A regular declaration on PostgreSQL is checked in chunks inside its transaction, each
+    # chunk written on a second thread while the next is checked (``posting.ChunkWriter``).
+    # Not with ``progress``: its reports would be written inside the transaction, unseen.
+    pipelined = (
+        connection.vendor == "postgresql"
+        and kind == DeclarationKind.REGULAR
+        and progress is None
+        and len(rows) > posting.PIPELINE_CHUNK
+    )
+    # Pipelined, the employees are read inside the transaction (below).
+    employees = {} if pipelined else posting.employees(employer_id=employer.pk, period=period)
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
     risk = registered.get(Insurance.WORK_INJURY)
@@ -736,15 +753,6 @@ def declaration_submit(
             )
         return chunk
 
-    # A regular declaration on PostgreSQL is checked in chunks inside its transaction, each
-    # chunk written on a second thread while the next is checked (``posting.ChunkWriter``).
-    # Not with ``progress``: its reports would be written inside the transaction, unseen.
-    pipelined = (
-        connection.vendor == "postgresql"
-        and kind == DeclarationKind.REGULAR
-        and progress is None
-        and len(rows) > posting.PIPELINE_CHUNK
-    )
     if not pipelined:
         checked, row_errors, _listed = _check_rows(rows, today, employees, state)
         for start in range(0, len(checked), PROGRESS_EVERY):
@@ -759,6 +767,8 @@ def declaration_submit(
     # Outside the posting's transaction: creating a partition locks the detail's readers out.
     partitions.ensure_year(period)
     writer: posting.ChunkWriter | None = None
+    # A staged row whose ID is none of the employees' (pipelined: its person is resolved late).
+    unknown = False
     total_wage = Decimal(0)
     try:
         with transaction.atomic():
@@ -784,6 +794,9 @@ def declaration_submit(
                 created_by=actor.get_username() if actor is not None else "system",
             )
             if pipelined:
+                # In the transaction: the employment check of every row that matches one is
+                # this read (the same employments as ``posting.unmatched_lines``).
+                employees.update(posting.employees(employer_id=employer.pk, period=period))
                 writer = posting.ChunkWriter(
                     declaration_id=declaration.pk,
                     employer_id=employer.pk,
@@ -792,7 +805,6 @@ def declaration_submit(
                     claim=Insurance.PENSION in registered,
                 )
                 try:
-                    unknown = False
                     for start in range(0, len(rows), posting.PIPELINE_CHUNK):
                         checked, errors, _listed = _check_rows(
                             rows[start : start + posting.PIPELINE_CHUNK], today, employees, state
@@ -835,7 +847,12 @@ def declaration_submit(
                 # in it.
                 staged.sort(key=lambda r: r[1] or 0)
                 posting.stage(staged, months)
-            unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
+            unmatched = (
+                # Pipelined, every staged person is an employee of this transaction's read.
+                []
+                if writer is not None and not unknown
+                else posting.unmatched_lines(employer_id=employer.pk, period=period)
+            )
             # One employer pays a person's pension for a month (CONCURRENT_RULE_*): the
             # claim spans employers, so two declaring the same person at once end with one.
             elsewhere = (
@@ -855,7 +872,14 @@ def declaration_submit(
             )
             # Rows refused for their format still count as listed, so that the reply does
             # not also call their people missing.
-            missing = _missing_employees(employer, period, kind, listed)
+            missing = _missing_employees(
+                employer,
+                period,
+                kind,
+                listed,
+                # Pipelined: the employees of this transaction's read that no row staged.
+                unstaged=_unstaged(employees, staged) if writer is not None else None,
+            )
             if row_errors or unmatched or missing or elsewhere:
                 raise _Unmatched(unmatched, missing, elsewhere)
             supplementary = kind == DeclarationKind.SUPPLEMENTARY
@@ -1166,9 +1190,22 @@ def _header_errors(
     return errors
 
 
-def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[str]) -> list[str]:
+def _unstaged(employees: dict[str, int], staged: Sequence[posting.Staged]) -> list[tuple[str, int]]:
+    """The employees (blind index, person id) whose person no staged row carries."""
+    persons = {person for _, person, _ in staged}
+    return [(index, person) for index, person in employees.items() if person not in persons]
+
+
+def _missing_employees(
+    employer: Employer,
+    period: int,
+    kind: str,
+    indexes: set[str],
+    unstaged: list[tuple[str, int]] | None = None,
+) -> list[str]:
     """Employees of that month left out of a regular declaration (their masked names).
-    Called with the declaration's rows staged."""
+    Called with the declaration's rows staged; ``unstaged``, if given, the employees whose
+    person is not staged (else read: ``posting.unstaged_employees``)."""
     if kind != DeclarationKind.REGULAR:
         return []
     from onestop.identity.masking import mask_name
@@ -1177,7 +1214,11 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     # lists its person (``indexes``). Names are encrypted: decrypt only those left out.
     missing = [
         person
-        for index, person in posting.unstaged_employees(employer_id=employer.pk, period=period)
+        for index, person in (
+            posting.unstaged_employees(employer_id=employer.pk, period=period)
+            if unstaged is None
+            else unstaged
+        )
         if index not in indexes
     ]
     if not missing:
