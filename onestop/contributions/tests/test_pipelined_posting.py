@@ -139,3 +139,20 @@ def test_adjusted_bases_wait_for_confirmation_and_nothing_stays(acme: World) -> 
     assert result.reply["total_wage"] == "33000.00"
     assert not Declaration.objects.exists() and not ContributionDetail.objects.exists()
     assert not PensionMonth.objects.exists()
+
+
+def test_an_employee_left_out_is_named_from_the_transaction_s_read(acme: World) -> None:
+    """alice twice (two chunks) and bob left out: the duplicate and the missing employee,
+    nothing posted."""
+    result = submit(
+        acme,
+        [
+            DeclaredRow(2, acme.alice.resident_id, "3000"),
+            DeclaredRow(3, acme.alice.resident_id, "3000"),
+        ],
+    )
+    assert not result.accepted
+    assert [(e.line, e.field) for e in result.errors] == [(0, "rows"), (3, "resident_id")]
+    assert result.errors[0].en.startswith("Missing an employee of that month")
+    assert not Declaration.objects.exists() and not PensionMonth.objects.exists()
+    assert not ContributionDetail.objects.exists()
