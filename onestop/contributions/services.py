@@ -725,6 +725,9 @@ def declaration_submit(
     counts: Counter[Decimal] = Counter()
     months: dict[Decimal, EmployeeMonth] = {}
 
+    bounds: dict[Decimal, tuple[Decimal, Decimal, str, str, Decimal, int] | None] = {}
+    average, year = data.average_wage, data.year
+
     def take(checked: list[Checked]) -> list[posting.Staged]:
         """The staged rows of checked rows, their new wages through the rules, their bases
         adjusted (D4)."""
@@ -736,20 +739,20 @@ def declaration_submit(
         good.extend(checked)
         chunk = [(row.line, person, wage) for row, _, wage, person in checked]
         staged.extend(chunk)
-        if any(months[wage].bound is not None for wage in wages):
-            adjustments.extend(
-                BaseAdjustment(
-                    row.line,
-                    mask_resident_id(row.resident_id.strip().upper()),
-                    wage,
-                    bound.base,
-                    bound.bound,
-                    bound.percent,
-                    data.average_wage,
-                    data.year,
+        for wage in wages:
+            if wage not in bounds:
+                bound = months[wage].bound
+                bounds[wage] = (
+                    None
+                    if bound is None
+                    # The figures of an adjustment that depend on its wage only, once.
+                    else (wage, bound.base, bound.bound, bound.percent, average, year)
                 )
+        if any(bounds[wage] is not None for wage in wages):
+            adjustments.extend(
+                BaseAdjustment(row.line, mask_resident_id(row.resident_id.strip().upper()), *b)
                 for row, _, wage, _ in checked
-                if (bound := months[wage].bound) is not None
+                if (b := bounds[wage]) is not None
             )
         return chunk
 
