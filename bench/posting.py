@@ -56,7 +56,7 @@ def run(*, rows: int, seed: int = 7, write: Callable[[str], Any] = print) -> dic
             actor=None, employer=employer, period=period, rows=declared
         )
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    phases["other"] = seconds - sum(phases.values())
+    phases["other"] = seconds - sum(v for k, v in phases.items() if k not in OVERLAPPED)
     if not result.accepted:
         raise RuntimeError(f"benchmark declaration refused: {result.reply['errors'][:5]}")
 
@@ -113,7 +113,14 @@ PHASES: tuple[tuple[Any, str, str], ...] = (
     (posting_sql, "post", "insert_detail"),
     (services, "_bills", "bills"),
     (bulk, "refresh_statistics", "analyze"),
+    # A pipelined declaration (PostgreSQL): the checking thread waiting for the database...
+    (posting_sql, "wait_chunk", "wait_db"),
+    # ...and the database's part of each chunk on the writer's thread, while the checking
+    # thread goes on (``OVERLAPPED``: not part of the sum that gives "other").
+    (posting_sql, "write_chunk", "db_chunks_overlapped"),
 )
+#: Phases that run beside the others (on the writer's thread).
+OVERLAPPED = frozenset({"db_chunks_overlapped"})
 
 
 @contextmanager

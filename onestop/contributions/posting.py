@@ -7,10 +7,12 @@ of statements does not depend on the number of rows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 
 from onestop.common.bulk import copy_rows
@@ -59,20 +61,13 @@ def _staged_values(month: EmployeeMonth, wage: Decimal) -> tuple[Decimal, ...]:
     )
 
 
-def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> None:
-    """Load ``rows``, in person order, into the transaction's staging tables (emptied
-    first), each with its person already resolved; the amounts once per distinct wage
-    (``months``, the rules' result), in ``WAGES``, the rows with their wage's key.
-
-    On PostgreSQL the rows' COPY is fed pre-formatted text of three integers a row: no
-    per-value adaptation, no decimal parsed a million times.
-    """
-    keys = {wage: key for key, wage in enumerate(months)}
+def stage_tables() -> None:
+    """Create (once per session) and empty the transaction's staging tables."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, person_id bigint, "
-                "wage_key integer) ON COMMIT DELETE ROWS"
+                "wage_key integer, chunk integer NOT NULL DEFAULT 0) ON COMMIT DELETE ROWS"
             )
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {WAGES} (wage_key integer PRIMARY KEY, "
@@ -85,7 +80,7 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
         else:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (line integer, person_id integer, "
-                "wage_key integer)"
+                "wage_key integer, chunk integer NOT NULL DEFAULT 0)"
             )
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {WAGES} (wage_key integer PRIMARY KEY, "
@@ -94,6 +89,18 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
             )
             cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
             cursor.execute(f"DELETE FROM {WAGES}")  # noqa: S608
+
+
+def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> None:
+    """Load ``rows``, in person order, into the transaction's staging tables (emptied
+    first), each with its person already resolved; the amounts once per distinct wage
+    (``months``, the rules' result), in ``WAGES``, the rows with their wage's key.
+
+    On PostgreSQL the rows' COPY is fed pre-formatted text of three integers a row: no
+    per-value adaptation, no decimal parsed a million times.
+    """
+    keys = {wage: key for key, wage in enumerate(months)}
+    stage_tables()
     copy_rows(
         WAGES,
         WAGE_COLUMNS,
@@ -113,6 +120,165 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
                     for line, person, wage in rows[start : start + COPY_CHUNK]
                 )
             )
+
+
+#: Rows a pipelined declaration checks at a time before handing them to the database.
+PIPELINE_CHUNK = 50_000
+
+
+def write_chunk(
+    raw: Any, stage_text: str, wage_text: str, claim_text: str, detail_text: str
+) -> bool:
+    """The database's part of one checked chunk (``ChunkWriter``), on the writer's thread:
+    COPY its staged rows and new wages, its pension-month claims (in a savepoint: False when
+    a month is held by someone else, and the chunk's claims are rolled back) and its detail
+    rows. Only COPY statements: the text was formatted on the checking thread."""
+    claimed = True
+    with raw.cursor() as cursor:
+        if wage_text:
+            with cursor.copy(f"COPY {WAGES} ({', '.join(WAGE_COLUMNS)}) FROM STDIN") as copy:
+                copy.write(wage_text)
+        if stage_text:
+            with cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}, chunk) FROM STDIN") as copy:
+                copy.write(stage_text)
+        if claim_text:
+            cursor.execute("SAVEPOINT posting_claims")
+            try:
+                with cursor.copy(
+                    "COPY contributions_pensionmonth (person_id, period, employer_id, "
+                    "declaration_id) FROM STDIN"
+                ) as copy:
+                    copy.write(claim_text)
+            except psycopg.errors.UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT posting_claims")
+                claimed = False
+            cursor.execute("RELEASE SAVEPOINT posting_claims")
+        if detail_text:
+            # The detail's id comes from its sequence.
+            columns = ", ".join(column for _, _, column in DETAIL_COLUMNS)
+            with cursor.copy(
+                "COPY contributions_contributiondetail (person_id, wage, base, "
+                f"{columns}, declaration_id, employer_id, period) FROM STDIN"
+            ) as copy:
+                copy.write(detail_text)
+    return claimed
+
+
+def wait_chunk(pending: Future[bool]) -> bool:
+    """Wait for the writer's thread to finish a chunk (its result, or its error)."""
+    return pending.result()
+
+
+class ChunkWriter:
+    """A regular declaration's staging, claims and detail rows written chunk by chunk on a
+    second thread over the transaction's own connection (PostgreSQL), while the calling
+    thread checks the next chunk: psycopg releases the GIL while the server works.
+
+    One chunk is in flight at a time; the calling thread must not use the connection until
+    ``close`` (or ``drain``) has returned. Every statement is part of the declaration's
+    transaction: a refusal rolls all of it back. The claims are COPYed, as
+    ``claim_pension`` does, chunk by chunk in a savepoint; after the first one that finds a
+    month held (``claims_complete`` false) the rest are left to ``claim_pension``'s
+    ``INSERT ... ON CONFLICT``. Detail rows are written for the chunks handed over with
+    ``post``; ``first_unposted`` is the first chunk without (``post(from_chunk=...)``).
+    """
+
+    def __init__(
+        self,
+        *,
+        declaration_id: int,
+        employer_id: int,
+        period: int,
+        insurances: set[str],
+        claim: bool,
+    ) -> None:
+        stage_tables()
+        connection.ensure_connection()
+        self._raw = connection.connection
+        self._claim = claim
+        self._claim_tail = f"\t{period}\t{employer_id}\t{declaration_id}\n"
+        self._posts = any(i in insurances for i, _, _ in DETAIL_COLUMNS)
+        self._insurances = insurances
+        self._detail_tail = f"\t{declaration_id}\t{employer_id}\t{period}\n"
+        self.keys: dict[Decimal, int] = {}
+        self._parts: list[str] = []
+        self.claims_complete = True
+        self.first_unposted: int | None = None
+        self._chunks = 0
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="posting")
+        self._pending: Future[bool] | None = None
+
+    def write(
+        self, rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth], *, post: bool
+    ) -> None:
+        """Hand over one chunk's rows (in any order; sorted here by person) and the amounts
+        of every wage seen so far (``months``, growing; the new ones are staged)."""
+        chunk = self._chunks
+        self._chunks += 1
+        new = [wage for wage in months if wage not in self.keys]
+        for wage in new:
+            self.keys[wage] = len(self.keys)
+            values = _staged_values(months[wage], wage)
+            self._parts.append(
+                "\t".join(
+                    [
+                        str(wage),
+                        str(values[1]),
+                        *(
+                            str(value) if insurance in self._insurances else NULL
+                            for (insurance, _, _), value in zip(
+                                DETAIL_COLUMNS, values[2:], strict=True
+                            )
+                        ),
+                    ]
+                )
+            )
+        wage_text = "".join(
+            f"{self.keys[wage]}\t"
+            + "\t".join(str(v) for v in _staged_values(months[wage], wage))
+            + "\n"
+            for wage in new
+        )
+        ordered = sorted(rows, key=lambda r: r[1] or 0)
+        keys = self.keys
+        stage_text = "".join(
+            f"{line}\t{NULL if person is None else person}\t{keys[wage]}\t{chunk}\n"
+            for line, person, wage in ordered
+        )
+        claim_text = ""
+        if self._claim and self.claims_complete:
+            tail = self._claim_tail
+            claim_text = "".join(f"{p}{tail}" for _, p, _ in ordered if p is not None)
+        post = post and self.first_unposted is None and self._posts
+        if not post and self.first_unposted is None:
+            self.first_unposted = chunk
+        detail_text = ""
+        if post:
+            parts, tail = self._parts, self._detail_tail
+            detail_text = "".join(
+                f"{person}\t{parts[keys[wage]]}{tail}" for _, person, wage in ordered
+            )
+        self.drain()
+        if not self.claims_complete:
+            claim_text = ""
+        self._pending = self._pool.submit(
+            write_chunk, self._raw, stage_text, wage_text, claim_text, detail_text
+        )
+
+    def drain(self) -> None:
+        """Wait for the chunk in flight; the connection is the caller's again."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:
+                if not wait_chunk(pending):
+                    self.claims_complete = False
+
+    def close(self) -> None:
+        """Drain and stop the thread (in a ``finally``: also after an error)."""
+        try:
+            self.drain()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 #: Memory a bulk post's statements may hash and sort in (PostgreSQL ``work_mem``, for the
@@ -155,6 +321,20 @@ def persons_of(indexes: Sequence[str]) -> dict[str, int]:
             )
             found.update(cursor.fetchall())
     return found
+
+
+def resolve_staged(persons: Mapping[int, int]) -> None:
+    """Give staged lines (line -> person id) the persons resolved after they were staged."""
+    items = list(persons.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 5_000):  # within SQLite's bound variables
+            chunk = items[start : start + 5_000]
+            cursor.execute(
+                f"UPDATE {STAGE} SET person_id = v.person FROM (VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(chunk))
+                + f") v(line, person) WHERE {STAGE}.line = v.line",
+                [value for item in chunk for value in item],
+            )
 
 
 def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:
@@ -310,7 +490,13 @@ DETAIL_COLUMNS = (
 
 
 def post(
-    *, declaration_id: int, employer_id: int, period: int, insurances: set[str], adjusting: bool
+    *,
+    declaration_id: int,
+    employer_id: int,
+    period: int,
+    insurances: set[str],
+    adjusting: bool,
+    from_chunk: int = 0,
 ) -> None:
     """Write the declaration's contribution details from the staging table, one row per
     person (the parts of the insurances the employer does not hold left NULL), in one
@@ -321,7 +507,8 @@ def post(
     difference to what the ledger already holds for the person, month, employer, insurance
     and kind. The detail's unique index (declaration, person, period) and the records'
     (source, person, month, insurance, kind) refuse a repeated post of the same
-    declaration, and its transaction with it.
+    declaration, and its transaction with it. ``from_chunk``: only the staged rows of that
+    chunk on (``ChunkWriter.first_unposted``), a regular declaration's.
     """
     if not insurances & {insurance for insurance, _, _ in DETAIL_COLUMNS}:
         return
@@ -335,8 +522,10 @@ def post(
             f"employer_id, period, wage, base, {', '.join(c for _, _, c in DETAIL_COLUMNS)}) "
             # Staged in person order (``stage``) and read back in it: the unique index grows
             # at its right edge, page by page, without sorting a million rows here.
-            f"SELECT %s, s.person_id, %s, %s, w.wage, w.base, {parts} FROM {STAGED}",
-            [declaration_id, employer_id, period],
+            f"SELECT %s, s.person_id, %s, %s, w.wage, w.base, {parts} FROM {STAGED}"
+            # A pipelined declaration whose first chunks ``ChunkWriter`` already wrote.
+            + (" WHERE s.chunk >= %s ORDER BY s.person_id" if from_chunk else ""),
+            [declaration_id, employer_id, period, *([from_chunk] if from_chunk else [])],
         )
         if not adjusting:
             return

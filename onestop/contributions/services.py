@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onestop.audit.services import record
@@ -473,6 +473,13 @@ def starts_like_formula(text: str) -> bool:
     """Whether a spreadsheet could run ``text``: after NFKC (full-width ＝＋－＠ become
     ASCII) and leading spaces and quotes (``'``) are dropped, it starts with =, +, -, @, a
     tab or a carriage return."""
+    if not text:
+        return False
+    first = text[0]
+    if (first.isascii() and first.isalnum()) or "\u4e00" <= first <= "\u9fff":
+        # Fast path: an ASCII letter or digit or a CJK unified ideograph (a name's usual
+        # start) is its own NFKC form, and nothing composes with it into a formula character.
+        return False
     text = unicodedata.normalize("NFKC", text)
     start = 0
     while start < len(text) and (
@@ -533,8 +540,21 @@ def _column_formula_error(line: int, column: str) -> RowError:
 Checked = tuple[DeclaredRow, str, Decimal, int | None]
 
 
+@dataclass
+class _CheckState:
+    """What ``_check_rows`` carries from one chunk of a declaration to the next: the IDs
+    seen (duplicates across chunks), the wages parsed, the blind indexes listed."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    wages: dict[str, Decimal] = field(default_factory=dict)
+    listed: set[str] = field(default_factory=set)
+
+
 def _check_rows(
-    rows: Sequence[DeclaredRow], today: dt.date, employees: dict[str, int]
+    rows: Sequence[DeclaredRow],
+    today: dt.date,
+    employees: dict[str, int],
+    state: _CheckState | None = None,
 ) -> tuple[list[Checked], list[RowError], set[str]]:
     """Rows that passed, row errors, and the blind indexes of every valid ID listed.
 
@@ -542,21 +562,21 @@ def _check_rows(
     check of a row whose ID, as typed, is a registered employee's: that ID was checked when
     the person was registered, and an ID that is already as the standard writes it (18 ASCII
     letters and digits, the case aside) has the same blind index as its normalised form. Any
-    other row gets the full check, with its precise reason.
+    other row gets the full check, with its precise reason. A declaration checked in chunks
+    passes the same ``state`` to every chunk.
     """
+    state = state or _CheckState()
     errors: list[RowError] = []
-    listed: set[str] = set()
+    listed, seen, wages = state.listed, state.seen, state.wages
     good: list[Checked] = []
-    seen: dict[str, int] = {}
     index_of = resident_id_indexer()
-    wages: dict[str, Decimal] = {}
     for row in rows:
         raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
         name = row.name or ""
         if row.formula_column:
             # A file's formula cell in any column refuses the row (one formula reason).
             errors.append(_column_formula_error(row.line, row.formula_column))
-        elif starts_like_formula(name):
+        elif name and starts_like_formula(name):
             # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
             # next: the row is refused, whatever else it holds.
             errors.append(_name_formula_error(row.line))
@@ -710,50 +730,82 @@ def declaration_submit(
     if header:
         # A concurrent submission with the same key may have committed since the first look.
         return replay() or _rejected(actor, employer, period, header)
-    good, row_errors, listed = _check_rows(
-        rows, today, posting.employees(employer_id=employer.pk, period=period)
+    # A regular declaration on PostgreSQL is checked in chunks inside its transaction, each
+    # chunk written on a second thread while the next is checked (``posting.ChunkWriter``).
+    # Not with ``progress``: its reports would be written inside the transaction, unseen.
+    pipelined = (
+        connection.vendor == "postgresql"
+        and kind == DeclarationKind.REGULAR
+        and progress is None
+        and len(rows) > posting.PIPELINE_CHUNK
     )
+    # Pipelined, the employees are read inside the transaction (below).
+    employees = {} if pipelined else posting.employees(employer_id=employer.pk, period=period)
     registered = _registered(employer)
     data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
-    staged: list[posting.Staged] = []
-    adjustments: list[BaseAdjustment] = []
     risk = registered.get(Insurance.WORK_INJURY)
     amounts = employee_month(
         average_wage=data.average_wage,
         rates=data.rates,
         risk_class=(risk.risk_class or 1) if risk else None,
     )
+    state = _CheckState()
+    good: list[Checked] = []
+    row_errors: list[RowError] = []
+    staged: list[posting.Staged] = []
+    adjustments: list[BaseAdjustment] = []
     # The rules engine once per distinct wage: a declaration's wages repeat.
-    counts = Counter(wage for _, _, wage, _ in good)
-    months: dict[Decimal, EmployeeMonth] = {wage: amounts(wage) for wage in counts}
-    adjusted = {wage for wage, month in months.items() if month.bound is not None}
-    for start in range(0, len(good), PROGRESS_EVERY):
-        chunk = good[start : start + PROGRESS_EVERY]
-        staged += [(row.line, person, wage) for row, _, wage, person in chunk]
-        if adjusted:
-            adjustments += [
-                BaseAdjustment(
-                    row.line,
-                    mask_resident_id(row.resident_id.strip().upper()),
-                    wage,
-                    bound.base,
-                    bound.bound,
-                    bound.percent,
-                    data.average_wage,
-                    data.year,
+    counts: Counter[Decimal] = Counter()
+    months: dict[Decimal, EmployeeMonth] = {}
+
+    bounds: dict[Decimal, tuple[Decimal, Decimal, str, str, Decimal, int] | None] = {}
+    average, year = data.average_wage, data.year
+
+    def take(checked: list[Checked]) -> list[posting.Staged]:
+        """The staged rows of checked rows, their new wages through the rules, their bases
+        adjusted (D4)."""
+        wages = Counter(wage for _, _, wage, _ in checked)
+        for wage in wages:
+            if wage not in months:
+                months[wage] = amounts(wage)
+        counts.update(wages)
+        good.extend(checked)
+        chunk = [(row.line, person, wage) for row, _, wage, person in checked]
+        staged.extend(chunk)
+        for wage in wages:
+            if wage not in bounds:
+                bound = months[wage].bound
+                bounds[wage] = (
+                    None
+                    if bound is None
+                    # The figures of an adjustment that depend on its wage only, once.
+                    else (wage, bound.base, bound.bound, bound.percent, average, year)
                 )
-                for row, _, wage, _ in chunk
-                if wage in adjusted and (bound := months[wage].bound) is not None
-            ]
-        if progress is not None and start + PROGRESS_EVERY <= len(good):
-            progress("checking", start + PROGRESS_EVERY, len(good))
-    total_wage = sum((wage * count for wage, count in counts.items()), Decimal(0))
-    if progress is not None:
-        # Checked against the register and posted in one transaction: reported before it,
-        # as a report from inside would only be seen once it has committed.
-        progress("saving", len(staged), len(staged))
+        if any(bounds[wage] is not None for wage in wages):
+            adjustments.extend(
+                BaseAdjustment(row.line, mask_resident_id(row.resident_id.strip().upper()), *b)
+                for row, _, wage, _ in checked
+                if (b := bounds[wage]) is not None
+            )
+        return chunk
+
+    if not pipelined:
+        checked, row_errors, _listed = _check_rows(rows, today, employees, state)
+        for start in range(0, len(checked), PROGRESS_EVERY):
+            take(checked[start : start + PROGRESS_EVERY])
+            if progress is not None and start + PROGRESS_EVERY <= len(checked):
+                progress("checking", start + PROGRESS_EVERY, len(checked))
+        if progress is not None:
+            # Checked against the register and posted in one transaction: reported before
+            # it, as a report from inside would only be seen once it has committed.
+            progress("saving", len(staged), len(staged))
+    listed = state.listed
     # Outside the posting's transaction: creating a partition locks the detail's readers out.
     partitions.ensure_year(period)
+    writer: posting.ChunkWriter | None = None
+    # A staged row whose ID is none of the employees' (pipelined: its person is resolved late).
+    unknown = False
+    total_wage = Decimal(0)
     try:
         with transaction.atomic():
             # Before anything is read from the ledger or a row is numbered: a supplementary
@@ -768,6 +820,7 @@ def declaration_submit(
                 employer=employer, period=period
             ):
                 raise StaleConfirmation()
+            total_wage = sum((wage * count for wage, count in counts.items()), Decimal(0))
             declaration = Declaration.objects.create(
                 employer=employer,
                 period=period,
@@ -780,6 +833,42 @@ def declaration_submit(
                 parameters=data.reference,
                 created_by=actor.get_username() if actor is not None else "system",
             )
+            if pipelined:
+                # In the transaction: the employment check of every row that matches one is
+                # this read (the same employments as ``posting.unmatched_lines``).
+                employees.update(posting.employees(employer_id=employer.pk, period=period))
+                writer = posting.ChunkWriter(
+                    declaration_id=declaration.pk,
+                    employer_id=employer.pk,
+                    period=period,
+                    insurances=set(registered),
+                    claim=Insurance.PENSION in registered,
+                )
+                try:
+                    for start in range(0, len(rows), posting.PIPELINE_CHUNK):
+                        checked, errors, _listed = _check_rows(
+                            rows[start : start + posting.PIPELINE_CHUNK], today, employees, state
+                        )
+                        row_errors += errors
+                        chunk = take(checked)
+                        unknown = unknown or any(person is None for _, person, _ in chunk)
+                        writer.write(
+                            chunk,
+                            months,
+                            # Detail rows only while the declaration can still be posted.
+                            post=not (
+                                preview
+                                or row_errors
+                                or unknown
+                                or (adjustments and not confirm_adjustments)
+                            ),
+                        )
+                finally:
+                    writer.close()
+                total_wage = sum((wage * count for wage, count in counts.items()), Decimal(0))
+                Declaration.objects.filter(pk=declaration.pk).update(
+                    rows=len(staged), total_wage=total_wage
+                )
             # Rows that are not the employer's employees (usually none): their persons, if
             # registered, for the employment check to name them.
             others = posting.persons_of([i for _, i, _, p in good if p is None])
@@ -788,10 +877,22 @@ def declaration_submit(
                     (line, others.get(index) if person is None else person, wage)
                     for (line, person, wage), (_, index, _, _) in zip(staged, good, strict=True)
                 ]
-            # In person order: the detail and the claims are appended to their indexes in it.
-            staged.sort(key=lambda r: r[1] or 0)
-            posting.stage(staged, months)
-            unmatched = posting.unmatched_lines(employer_id=employer.pk, period=period)
+            if writer is not None:
+                if others:
+                    posting.resolve_staged(
+                        {row.line: others[i] for row, i, _, p in good if p is None and i in others}
+                    )
+            else:
+                # In person order: the detail and the claims are appended to their indexes
+                # in it.
+                staged.sort(key=lambda r: r[1] or 0)
+                posting.stage(staged, months)
+            unmatched = (
+                # Pipelined, every staged person is an employee of this transaction's read.
+                []
+                if writer is not None and not unknown
+                else posting.unmatched_lines(employer_id=employer.pk, period=period)
+            )
             # One employer pays a person's pension for a month (CONCURRENT_RULE_*): the
             # claim spans employers, so two declaring the same person at once end with one.
             elsewhere = (
@@ -800,28 +901,41 @@ def declaration_submit(
                     period=period,
                     declaration_id=declaration.pk,
                     persons=[p for _, p, _ in staged if p is not None]
-                    if kind == DeclarationKind.REGULAR
+                    if kind == DeclarationKind.REGULAR and writer is None
                     else (),
                 )
                 if Insurance.PENSION in registered
+                # The writer claimed every staged person's month, chunk by chunk, unless a
+                # month was held or a person was resolved since: then the statement above.
+                and (writer is None or not writer.claims_complete or others)
                 else []
             )
             # Rows refused for their format still count as listed, so that the reply does
             # not also call their people missing.
-            missing = _missing_employees(employer, period, kind, listed)
+            missing = _missing_employees(
+                employer,
+                period,
+                kind,
+                listed,
+                # Pipelined: the employees of this transaction's read that no row staged.
+                unstaged=_unstaged(employees, staged) if writer is not None else None,
+            )
             if row_errors or unmatched or missing or elsewhere:
                 raise _Unmatched(unmatched, missing, elsewhere)
             supplementary = kind == DeclarationKind.SUPPLEMENTARY
             to_check = preview or (adjustments and not confirm_adjustments)
             if to_check and not supplementary:
                 raise _Checked()  # roll back: nothing is posted before the confirmation
-            posting.post(
-                declaration_id=declaration.pk,
-                employer_id=employer.pk,
-                period=period,
-                insurances=set(registered),
-                adjusting=supplementary,
-            )
+            if writer is None or writer.first_unposted is not None:
+                posting.post(
+                    declaration_id=declaration.pk,
+                    employer_id=employer.pk,
+                    period=period,
+                    insurances=set(registered),
+                    adjusting=supplementary,
+                    # The chunks the writer did not post (a row resolved late), if any.
+                    from_chunk=writer.first_unposted or 0 if writer is not None else 0,
+                )
             # Posted (in this transaction) to see whether it changes anything: one that
             # changes nothing is refused before a preview or a confirmation is offered.
             if supplementary and not posting.changes_anything(
@@ -905,7 +1019,7 @@ def declaration_submit(
             ],
         )
     except _Checked:
-        checked = {
+        preview_reply = {
             "accepted": False,
             "preview": True,
             "period": f"{month_of(period)}",
@@ -915,7 +1029,7 @@ def declaration_submit(
             "total_wage": f"{total_wage:.2f}",
             **adjustments_reply(adjustments),
         }
-        return DeclarationResult(False, checked, to_confirm=True, adjustments=adjustments)
+        return DeclarationResult(False, preview_reply, to_confirm=True, adjustments=adjustments)
     except _Unmatched as unmatched_error:
         by_line = {r.line: r for r, _, _, _ in good}
         errors = list(row_errors)
@@ -1116,9 +1230,22 @@ def _header_errors(
     return errors
 
 
-def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[str]) -> list[str]:
+def _unstaged(employees: dict[str, int], staged: Sequence[posting.Staged]) -> list[tuple[str, int]]:
+    """The employees (blind index, person id) whose person no staged row carries."""
+    persons = {person for _, person, _ in staged}
+    return [(index, person) for index, person in employees.items() if person not in persons]
+
+
+def _missing_employees(
+    employer: Employer,
+    period: int,
+    kind: str,
+    indexes: set[str],
+    unstaged: list[tuple[str, int]] | None = None,
+) -> list[str]:
     """Employees of that month left out of a regular declaration (their masked names).
-    Called with the declaration's rows staged."""
+    Called with the declaration's rows staged; ``unstaged``, if given, the employees whose
+    person is not staged (else read: ``posting.unstaged_employees``)."""
     if kind != DeclarationKind.REGULAR:
         return []
     from onestop.identity.masking import mask_name
@@ -1127,7 +1254,11 @@ def _missing_employees(employer: Employer, period: int, kind: str, indexes: set[
     # lists its person (``indexes``). Names are encrypted: decrypt only those left out.
     missing = [
         person
-        for index, person in posting.unstaged_employees(employer_id=employer.pk, period=period)
+        for index, person in (
+            posting.unstaged_employees(employer_id=employer.pk, period=period)
+            if unstaged is None
+            else unstaged
+        )
         if index not in indexes
     ]
     if not missing:

@@ -273,3 +273,45 @@ def test_fuzz_xlsx_reader(noise: bytes, at: int) -> None:
     content[at : at + len(noise)] = noise
     with contextlib.suppress(files.FileRefused):
         files.parse("wages.xlsx", bytes(content))
+
+
+@pytest.mark.parametrize(
+    ("text", "formula"),
+    [
+        ("=HYPERLINK(1)", True),
+        ("＝1+1", True),  # full-width, NFKC
+        ("－5", True),
+        ("＠SUM(A1)", True),
+        ("  'zz", False),
+        (" \u3000=1", True),  # leading spaces (the ideographic one too) dropped
+        ("'+1", True),
+        ("\t1", True),
+        ("\r1", True),
+        ("张三", False),
+        ("a=1", False),
+        ("9-1", False),
+        ("Ａ=1", False),  # full-width letter: the slow path
+        ("", False),
+    ],
+)
+def test_the_formula_guard_s_fast_path_refuses_what_the_full_check_does(
+    text: str, formula: bool
+) -> None:
+    from onestop.contributions.services import starts_like_formula
+
+    assert starts_like_formula(text) is formula
+
+
+def test_no_ascii_letter_digit_or_cjk_ideograph_normalises_into_a_formula_start() -> None:
+    """The fast path's premise, over every character it lets through."""
+    import unicodedata
+
+    from onestop.contributions.services import FORMULA_START
+
+    starts = [chr(c) for c in range(0x30, 0x7B) if chr(c).isalnum()]
+    starts += [chr(c) for c in range(0x4E00, 0xA000)]
+    for first in starts:
+        for text in (first, first + "\u0301=1"):
+            normal = unicodedata.normalize("NFKC", text)
+            assert normal[0] == first or not normal.startswith(FORMULA_START)
+            assert not normal[0].isspace() and normal[0] != "'"
