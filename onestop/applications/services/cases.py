@@ -585,8 +585,11 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
 
 
 def _reasons_in_language(note: str) -> str:
-    """The half of a bilingual note in the active language, without its closing stop."""
-    return one_language(note).rstrip("。.． ")
+    """The half of a bilingual note in the active language, without its closing stop, any
+    resident ID written in it masked (a message is read on screens and phones)."""
+    from onestop.identity.masking import mask_resident_ids_in
+
+    return mask_resident_ids_in(one_language(note).rstrip("。.． "))
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,
