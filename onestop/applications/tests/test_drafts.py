@@ -351,3 +351,30 @@ def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
     assert 'id="prefilled"' not in page
     proof = client.get("/services/SX-SI-004/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert 'id="prefilled"' not in proof.content.decode()
+
+
+def test_prefill_never_carries_free_text_across_services(world: Any) -> None:
+    """alice's note on her retirement case is not offered on the unemployment registration
+    form (page or draft): free text of one service says nothing about another. Her bank
+    account, a recorded fact, is still offered on the unemployment benefit claim."""
+    services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={
+            "retirement_month": "2021-02",
+            "bank_account": "6222020200112233445",
+            "note": "worked in Zhengzhou 2010-2020",
+        },
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    page = client.get("/services/SX-EMP-001/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "worked in Zhengzhou" not in html and 'id="prefilled"' not in html
+    item = catalogue.item_get(code="SX-EMP-001")
+    assert "note" not in services.draft_open(actor=world.alice.user, item=item).answers
+    claim = catalogue.item_get(code="SX-SI-009")
+    answers = services.draft_open(actor=world.alice.user, item=claim).answers
+    assert answers.get("bank_account") == "6222020200112233445" and "note" not in answers
