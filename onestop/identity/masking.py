@@ -37,7 +37,7 @@ def mask_name(value: str) -> str:
 
 
 def mask_bank_account(value: str) -> str:
-    """``6222020200112233445`` -> ``**************3445``: the last four digits only."""
+    """``6222020200112233446`` -> ``**************3446``: the last four digits only."""
     value = "".join(str(value or "").split())
     if len(value) <= 4:
         return "*" * len(value)

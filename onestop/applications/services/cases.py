@@ -31,7 +31,11 @@ from onestop.applications.models import FINAL, Application, Channel, OpenStep, S
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
-from onestop.common.accounts import bank_account_normalized, bank_account_repeated
+from onestop.common.accounts import (
+    bank_account_normalized,
+    bank_account_repeated,
+    bank_card_check_digit_wrong,
+)
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, split_bilingual
@@ -283,7 +287,8 @@ def answers_normalized(schema: dict[str, Any], answers: dict[str, Any]) -> dict[
 
 def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
     """Check answers against a form's JSON Schema; every problem, in plain words, in both
-    languages. A bank account of one repeated digit ("000000000000") is no account."""
+    languages. A bank account of one repeated digit ("000000000000") is no account; a bank
+    card number's Luhn check digit must be right (``bank_card_check_digit_wrong``)."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path))
     found = list(dict.fromkeys(plain_error(schema, e) for e in errors))
@@ -295,6 +300,15 @@ def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
                 (
                     f"“{zh}”填写有误：不能全部是同一个数字。",
                     f"“{en}” is not valid: an account is not one digit repeated.",
+                )
+            )
+        elif isinstance(value, str) and bank_card_check_digit_wrong(value):
+            zh, en = field_titles(schema["properties"][name], name)
+            found.append(
+                (
+                    f"“{zh}”填写有误：银行卡号的校验位不正确，请逐位核对卡号。",
+                    f"“{en}” is not valid: the card number's check digit is wrong; "
+                    "check each digit.",
                 )
             )
     if found:

@@ -31,9 +31,9 @@ def browser(user: Any) -> Client:
 def test_ids_in_free_text_are_masked_and_nothing_else() -> None:
     """An 18-character resident ID inside text is masked; a credit code, a longer number
     and a shorter one are left as written."""
-    text = f"2026-11, {NEWCOMER_ID}, 19000; 61011319740515772X; 6222020200112233445; 12345"
+    text = f"2026-11, {NEWCOMER_ID}, 19000; 61011319740515772X; 6222020200112233446; 12345"
     assert mask_resident_ids_in(text) == (
-        "2026-11, 6101**********9274, 19000; 6101**********772X; 6222020200112233445; 12345"
+        "2026-11, 6101**********9274, 19000; 6101**********772X; 6222020200112233446; 12345"
     )
     assert mask_resident_ids_in("91610113722818664T") == "91610113722818664T"
 

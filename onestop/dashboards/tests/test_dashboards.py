@@ -28,7 +28,7 @@ from onestop.reviews.models import DIMENSIONS
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 @pytest.fixture
