@@ -213,10 +213,6 @@ def retirement_precheck(person: Person, today: dt.date) -> Precheck:
     elif first < statutory.retirement_month:
         # Early retirement is asked at least three months ahead (D2).
         first = max(first, min(now.plus(3), statutory.retirement_month))
-    if contributions.open_employment_of(person=person) is not None:
-        # Still at work and declared by the employer: a month already worked is no
-        # retirement month (the pension would overlap the wages). From next month on.
-        first = max(first, now.plus(1))
     last = statutory.latest_month
     limit = _parameters_limit(person)
     if limit is not None and limit < last:
@@ -305,14 +301,6 @@ def retirement_check(
                     zh += r.zh
                     en += f" {r.en}"
             raise ServiceError(zh, en, code=problems[0].code)
-    if chosen <= _this_month(today) and contributions.open_employment_of(person=person):
-        upcoming = _this_month(today).plus(1)
-        raise ServiceError(
-            f"不能选择{chosen}退休：您仍在职，用人单位仍在为您申报缴费，退休月份最早为{upcoming}。",
-            f"Retirement in {chosen} is not possible: you are still employed and your "
-            f"employer still declares you; the earliest retirement month is {upcoming}.",
-            code="working",
-        )
     if limit is None or chosen > limit:
         zh, en = _beyond_parameters(limit or chosen.plus(-1), chosen)
         raise ServiceError(zh, en, code="parameters")

@@ -282,19 +282,3 @@ def test_a_woman_whose_post_is_unknown_is_approved_only_once_the_reviewer_establ
     text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "production or operating post (original retirement age 50)" in text
     assert 'id="establish-notice"' not in text
-
-
-def test_someone_still_at_work_is_offered_no_month_already_worked(world: Any) -> None:
-    """A man born 1966-01 (statutory 2026-05, past) still employed by acme, minimum met:
-    the form offers months from next month (2026-12), none of 2026-05..2026-11 his employer
-    declares him for; such a month is refused with the reason, and nothing is filed."""
-    man = person(world, dt.date(1966, 1, 10), male=True, post="general", seed=14)
-    worked_elsewhere(man, months=200)
-    found = prechecks.precheck(person=man, item_code=ITEM, today=TODAY)
-    assert found.choices["retirement_month"][0] == "2026-12"
-    assert not any(m <= "2026-11" for m in found.choices["retirement_month"])
-    with pytest.raises(ServiceError) as refused:
-        file(man, "2026-06")
-    assert refused.value.code == "working"
-    assert "退休月份最早为2026-12" in refused.value.zh
-    assert not Application.objects.exists()
