@@ -49,7 +49,7 @@ def test_a_case_filed_now_is_due_on_a_working_day_after_today(world: Any) -> Non
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233446"},
     )
     case = filed.application
     item = item_get(code="SX-SI-006")

@@ -37,7 +37,7 @@ from onestop.simulators.registries import RegistrySimulator
 
 pytestmark = pytest.mark.django_db
 
-BANK_ACCOUNT = "6222020200112233445"
+BANK_ACCOUNT = "6222020200112233446"
 PHONES = ["13800000001", "13800000002", "13800000003", "13900000009"]
 
 

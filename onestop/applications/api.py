@@ -18,7 +18,7 @@ from onestop.common.throttles import address_throttle
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import ANY_AUTH, require_scope
-from onestop.identity.masking import mask_name, mask_resident_id
+from onestop.identity.masking import mask_name, mask_resident_id, mask_resident_ids_in
 from onestop.identity.models import User
 
 router = Router(tags=["applications"], auth=ANY_AUTH)
@@ -35,6 +35,12 @@ class StepOut(Schema):
     task: str
     role: str
     note: str
+
+    @staticmethod
+    def resolve_note(obj: Any) -> str:
+        """The note with any resident ID written in it masked, as the case page shows it."""
+        note = obj["note"] if isinstance(obj, dict) else obj.note
+        return mask_resident_ids_in(str(note))
 
 
 class TaskOut(Schema):
@@ -101,6 +107,11 @@ class CommentOut(Schema):
     author: str
     at: dt.datetime
     body: str
+
+    @staticmethod
+    def resolve_body(obj: Any) -> str:
+        body = obj["body"] if isinstance(obj, dict) else obj.body
+        return mask_resident_ids_in(str(body))
 
 
 class FiledOut(CaseOut):

@@ -28,7 +28,7 @@ from onestop.identity.models import Person, Region, User
 from onestop.rules.retirement import Category, statutory_retirement
 from onestop.rules.values import YearMonth
 
-BANK_ACCOUNT = "6222020200112233445"
+BANK_ACCOUNT = "6222020200112233446"
 #: Synthetic men of retirement age, registered when the generated people have too few.
 RETIREES = [
     "赵建华",

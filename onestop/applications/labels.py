@@ -148,13 +148,33 @@ def value_shown(value: Any) -> str:
 #: its first and last four, as the person pages show it; the full number only through the
 #: person page's audited reveal. A form schema marks such a field ``"x-mask": "<kind>"``; the
 #: keys are masked too, for item versions stored before the mark existed.
-MASKED_KEYS = {"bank_account": "bank_account", "deceased_resident_id": "resident_id"}
+MASKED_KEYS = {
+    "bank_account": "bank_account",
+    "deceased_resident_id": "resident_id",
+    "employee_resident_id": "resident_id",
+}
 MASK_KINDS = frozenset(MASKED_KEYS.values())
 
 
 def _mask_kind(key: str, spec: dict[str, Any] | None = None) -> str | None:
     marked = (spec or {}).get("x-mask")
-    return marked if marked in MASK_KINDS else MASKED_KEYS.get(key)
+    if marked in MASK_KINDS:
+        return str(marked)
+    # Any answer naming a resident ID (the new employee's, the deceased's, ...) is one.
+    return MASKED_KEYS.get(key) or ("resident_id" if key.endswith("resident_id") else None)
+
+
+def text_shown(key: str, value: Any, spec: dict[str, Any] | None = None) -> Any:
+    """An answer, fact or note as a screen or document shows it: masked by its kind
+    (``masked``); free text with every resident ID written in it masked (a correction line
+    naming an employee, a note). The full number only through the person page's reveal."""
+    if is_masked(key, spec):
+        return masked(key, value, spec)
+    if isinstance(value, str) and "credit_code" not in key:
+        from onestop.identity.masking import mask_resident_ids_in
+
+        return mask_resident_ids_in(value)
+    return value
 
 
 def is_masked(key: str, spec: dict[str, Any] | None = None) -> bool:
@@ -224,7 +244,7 @@ def fact_value(key: str, value: Any) -> str:
 
         zh, _sep, en = value.partition(" / ")
         return zh if (get_language() or "zh").startswith("zh") else en
-    return value_shown(value)
+    return value_shown(text_shown(key, value))
 
 
 #: The formula an undetermined separation's line carries until the case worker decides.

@@ -1,6 +1,8 @@
 """Pre-filling a form from what the platform already knows (tell us once).
 
-Sources: the person's own earlier answers to a field of the same name (the latest wins),
+Sources: the person's own earlier answers to a field of the same name (the latest wins): a
+recorded fact (``RECORD_FIELDS``) from any service, a choice or formatted value only from the
+same service, free text never;
 facts the rules derive from the record (the statutory retirement month from the birth
 month, the sex on the ID and, for women, the post held at the latest employer; the province
 of the ID's address code), and other contexts' hooks. A value the item's pre-check would
@@ -48,6 +50,29 @@ def _home_province(person: Person, spec: dict[str, Any]) -> str | None:
     return code if code in spec.get("enum", []) else None
 
 
+#: Earlier answers that record a fact about the person, whatever service they were given
+#: on: the account benefits are paid into, the employer they act for, how to reach them.
+RECORD_FIELDS = frozenset({"bank_account", "employer_credit_code", "credit_code", "contact_phone"})
+
+
+def _free_text(spec: dict[str, Any]) -> bool:
+    """A field the person writes in their own words (a note, a reason, correction lines):
+    a string with no list of options, no pattern and no format."""
+    return spec.get("type", "string") == "string" and not (
+        spec.get("enum") or spec.get("pattern") or spec.get("format")
+    )
+
+
+def _carried(key: str, spec: dict[str, Any], code: str, item: ServiceItem) -> bool:
+    """Whether an earlier answer to ``key`` (given on a case of item ``code``) is offered
+    again on ``item``'s form: a recorded fact (``RECORD_FIELDS``) always; a choice or a
+    formatted value (a month, a yes/no) only from an earlier case of the same service; free
+    text never (a note written for one service says nothing about another)."""
+    if key in RECORD_FIELDS:
+        return True
+    return code == item.code and not _free_text(spec)
+
+
 def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
     properties = item.form_schema.get("properties", {})
     # A field marked ``"x-prefill": false`` is about someone else each time (the employee
@@ -55,9 +80,9 @@ def prefill(*, person: Person, item: ServiceItem) -> dict[str, Any]:
     fields = {name for name, spec in properties.items() if spec.get("x-prefill", True) is not False}
     values: dict[str, Any] = {}
     earlier = Application.objects.filter(applicant=person).order_by("-submitted_at")[:20]
-    for answers in earlier.values_list("answers", flat=True):
+    for code, answers in earlier.values_list("item_code", "answers"):
         for key, value in (answers or {}).items():
-            if key in fields and key not in values:
+            if key in fields and key not in values and _carried(key, properties[key], code, item):
                 values[key] = value
     today = timezone.localdate()
     proposed_month = None

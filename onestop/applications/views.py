@@ -369,7 +369,14 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
             shown.append((label, labels.value_shown(labels.masked(key, value, spec))))
             continue
         option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
-        shown.append((label, one_language(option) if option else labels.value_shown(value)))
+        shown.append(
+            (
+                label,
+                one_language(option)
+                if option
+                else labels.value_shown(labels.text_shown(key, value, spec)),
+            )
+        )
     return shown
 
 

@@ -21,3 +21,19 @@ def bank_account_normalized(value: object) -> str:
 def bank_account_repeated(account: str) -> bool:
     """Whether the number is one digit repeated ("000000000000"): a placeholder, no account."""
     return len(account) > 1 and len(set(account)) == 1
+
+
+#: A bank card number (ISO/IEC 7812): 16 to 19 digits; UnionPay's, the cards pensions and
+#: benefits are paid to, start with 62 and end in a Luhn check digit. Other account numbers
+#: (passbooks) carry none and are not checked that way.
+CARD_DIGITS = (16, 19)
+
+
+def bank_card_check_digit_wrong(account: str) -> bool:
+    """Whether ``account`` (normalized) is a UnionPay card number whose Luhn check digit is
+    wrong (python-stdnum's ``luhn``): a typing error the person can see and correct."""
+    from stdnum import luhn
+
+    low, high = CARD_DIGITS
+    card = account.isascii() and account.isdigit() and low <= len(account) <= high
+    return card and account.startswith("62") and not luhn.is_valid(account)

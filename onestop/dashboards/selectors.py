@@ -117,7 +117,10 @@ _STORED = {
 class Dashboard:
     months: list[tuple[int, dict[str, Any]]]  # (YYYYMM, figures) oldest first
     regions: list[tuple[Region, dict[str, Any]]]  # counties of the scope, for ``month``
-    month: int | None
+    month: int | None  # the latest closed month shown (the last one if none is closed)
+    #: The month in progress (this month): its contributors count only what is paid and
+    #: posted so far, so its ratio is not stated and the counties show a closed month.
+    open_month: int | None = None
 
 
 def dashboard(*, prefix: str, since: int, until: int) -> Dashboard:
@@ -130,8 +133,13 @@ def dashboard(*, prefix: str, since: int, until: int) -> Dashboard:
     by_month: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in rows:
         by_month[row["period"]][row["metric"]] = Decimal(row["total"])
+    open_month = month_of(timezone.localdate())
     months = [(period, _derived(values)) for period, values in sorted(by_month.items())]
-    month = months[-1][0] if months else None
+    for period, values in months:
+        if period >= open_month:
+            values["contributors_per_pensioner"] = None
+    closed = [period for period, _values in months if period < open_month]
+    month = closed[-1] if closed else (months[-1][0] if months else None)
     regions: list[tuple[Region, dict[str, Any]]] = []
     if month is not None:
         per_region: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -144,4 +152,5 @@ def dashboard(*, prefix: str, since: int, until: int) -> Dashboard:
             (names[region_id], _derived(values))
             for region_id, values in sorted(per_region.items(), key=lambda r: names[r[0]].code)
         ]
-    return Dashboard(months, regions, month)
+    shown_open = open_month if any(p == open_month for p, _v in months) else None
+    return Dashboard(months, regions, month, shown_open)

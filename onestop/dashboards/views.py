@@ -207,7 +207,12 @@ def _charts(board: selectors.Dashboard) -> list[dict[str, Any]]:
                     (LEFT + 4 + i * STEP, _label(p)) for i, (p, _v) in enumerate(board.months)
                 ],
                 "rows": [
-                    (_label(p), [values.get(key) for key, _title in series])
+                    (
+                        _("%(month)s (in progress, not closed)") % {"month": _label(p)}
+                        if p == board.open_month
+                        else _label(p),
+                        [values.get(key) for key, _title in series],
+                    )
                     for p, values in board.months
                 ],
             }
@@ -239,6 +244,7 @@ def dashboards_view(request: HttpRequest) -> HttpResponse:
             ],
             "region_headers": [_header(c) for c in selectors.REGION_COLUMNS],
             "month": _label(board.month) if board.month else None,
+            "open_month": _label(board.open_month) if board.open_month else None,
             "since": _label(since),
             "until": _label(until),
         },

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -16,6 +16,7 @@ from onestop.exchange import gateway, licences, pdf_signing, services, signing
 from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Consent, Message, Resource
+from onestop.exchange.verified import verified_fields
 from onestop.identity.api_auth import ANY_AUTH, require_scope
 from onestop.identity.models import Person
 
@@ -39,6 +40,11 @@ class VerifyOut(Schema):
     message_en: str
     certificate: dict[str, Any]  # empty when a file fails: a forged file reveals nothing
     signature: str
+    fields: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="what the document of this kind states, as the page shows it (key, "
+        "label_zh, label_en, value_zh, value_en); empty when a file fails",
+    )
 
 
 class IssuedOut(Schema):
@@ -155,6 +161,7 @@ def _verification(result: services.Verification) -> dict[str, Any]:
         "message_en": result.message_en,
         "certificate": result.certificate.payload if result.certificate else {},
         "signature": result.certificate.signature if result.certificate else "",
+        "fields": verified_fields(result.certificate.payload) if result.certificate else [],
     }
 
 

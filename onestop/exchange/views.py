@@ -18,6 +18,7 @@ from onestop.common.throttles import throttle_page
 from onestop.exchange import certificate_pdf, licences, services
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.forms import ConsentForm
+from onestop.exchange.verified import verified_lines
 from onestop.identity.models import Person
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
@@ -70,6 +71,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             context["result"] = services.certificate_verify(number=number, code=code)
     except NotFound as exc:
         context["not_found"] = exc
+    found = context.get("result")
+    if found is not None and found.certificate is not None:
+        context["result_lines"] = verified_lines(found.certificate.payload)
     return render(request, "exchange/verify.html", context)
 
 

@@ -67,8 +67,10 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "pensions.awarded": (
         "养老金已核定：每月 {amount} 元",
         "Pension awarded: {amount} a month",
-        "您的基本养老金已核定为每月 {amount} 元，自 {start} 起按月发放。",
-        "Your basic pension is {amount} a month, paid from {start}.",
+        "您的基本养老金已核定为每月 {amount} 元。退休月份 {retirement}，"
+        "养老金自 {start} 起按月发放。",
+        "Your basic pension is {amount} a month. Retirement month {retirement}; pension paid "
+        "from {start}.",
     ),
     "pensions.transferred": (
         "养老保险关系已转移：{place}",

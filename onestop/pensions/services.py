@@ -292,7 +292,11 @@ def pensioner_from_case(case: Any, actor: Any) -> Pensioner:
     notify(
         recipients=[person.user],
         event="pensions.awarded",
-        context={"amount": award["monthly"], "start": month_label(start)},
+        context={
+            "amount": award["monthly"],
+            "retirement": retirement,
+            "start": month_label(start),
+        },
         link="/me/pension/",
     )
     return pensioner

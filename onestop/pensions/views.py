@@ -188,6 +188,9 @@ def my_pension_view(request: HttpRequest) -> HttpResponse:
         "pensions/my_pension.html",
         {
             "pensioner": pensioner,
+            # The same words as the retirement certificate and the award's message: the
+            # retirement month, and the first month paid (the month after it, or later).
+            "paid_from": services.month_label(pensioner.start_index) if pensioner else "",
             "outlook": outlook,
             "transfers": transfers.transfers_of(person=person) if person is not None else [],
             "payments": [

@@ -157,13 +157,25 @@ def search_view(request: HttpRequest) -> HttpResponse:
 # --- editors ----------------------------------------------------------------------------
 
 
+def status_shown(article: Article) -> str:
+    """An article's status as staff read it: one published for a time still to come is
+    scheduled (not yet visible to the public), with when it publishes."""
+    publish_at = article.publish_at
+    if article.status == ArticleStatus.PUBLISHED and publish_at and publish_at > timezone.now():
+        at = f"{timezone.localtime(publish_at):%Y-%m-%d %H:%M}"
+        return _("scheduled (publishes at %(at)s)") % {"at": at}
+    return str(article.get_status_display())
+
+
 @require_GET
 @login_required
 def staff_content_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ArticleStatus.values:
         status = ""
-    articles = content.articles_for_staff(actor=request.user, status=status)[:200]
+    articles = list(content.articles_for_staff(actor=request.user, status=status)[:200])
+    for article in articles:
+        article.status_shown = status_shown(article)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/staff_content.html",
@@ -209,6 +221,7 @@ def staff_article_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
         "portal/staff_article.html",
         {
             "article": article,
+            "status_shown": status_shown(article) if article else "",
             "form": form,
             "publish_form": PublishForm(),
             "attachment_form": AttachmentForm(),

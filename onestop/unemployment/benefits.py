@@ -30,7 +30,11 @@ from django.utils import timezone
 from onestop.applications.models import FINAL as CASE_FINAL
 from onestop.applications.prechecks import Note, Precheck
 from onestop.audit.services import record
-from onestop.common.accounts import bank_account_normalized, bank_account_repeated
+from onestop.common.accounts import (
+    bank_account_normalized,
+    bank_account_repeated,
+    bank_card_check_digit_wrong,
+)
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions.locks import bank_account_lock
 from onestop.contributions.periods import current_period, month_of, period_of
@@ -198,11 +202,9 @@ def _separation_determine(case: Any, actor: Any, registration: UnemploymentRegis
 
 
 #: A benefit's bank account: 12 to 19 digits (spaces and dashes ignored), not one digit
-#: repeated. One of 16 to 19 digits whose first digit is 3 to 6 is a bank card number
-#: (ISO/IEC 7812; UnionPay's start with 62), whose last digit is a Luhn check digit; a
-#: shorter passbook account has none.
+#: repeated; a UnionPay card number's Luhn check digit right
+#: (``onestop.common.accounts.bank_card_check_digit_wrong``).
 ACCOUNT_DIGITS = (12, 19)
-CARD_DIGITS = (16, 19)
 ACCOUNT_PURPOSE = "unemployment.bank_account"
 
 
@@ -226,8 +228,6 @@ def bank_account_check(
 
     Run before filing to refuse early; ``claim_account_record`` asks again under the
     account's lock in the filing's transaction, where the answer counts."""
-    from stdnum import luhn
-
     account = bank_account_normalized(answers.get("bank_account", ""))
     low, high = ACCOUNT_DIGITS
     if not (account.isascii() and account.isdigit() and low <= len(account) <= high):
@@ -242,10 +242,8 @@ def bank_account_check(
             "A bank account is not one digit repeated: give a real account in your own name.",
             code="bank_account",
         )
-    # UnionPay cards (62..., 16 to 19 digits; the cards benefits are paid to) carry a Luhn
-    # check digit; other account numbers, passbooks included, are not checked that way.
-    card = CARD_DIGITS[0] <= len(account) <= CARD_DIGITS[1] and account.startswith("62")
-    if card and not luhn.is_valid(account):
+    # The same check as the form's field (``validate_answers``), here for the API and approval.
+    if bank_card_check_digit_wrong(account):
         raise ServiceError(
             "银行卡号校验位不正确，请核对卡号。",
             "The bank card number's check digit is wrong: check the number.",

@@ -100,7 +100,7 @@ def test_staff_pages_have_no_wcag_violation(world: Any, page: Any) -> None:
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233446"},
     )
     found: dict[str, list[str]] = {}
     for login, urls in STAFF.items():

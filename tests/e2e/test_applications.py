@@ -67,7 +67,7 @@ def test_retirement_filed_online_supplemented_and_approved(world: Any, page: Any
     # The statutory month is already filled in from her record (born 1966-01, a woman in a
     # cadre post would be 55; with no post on record the field stays for her to fill).
     page.get_by_label("退休月份", exact=True).fill("2026-05")
-    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233446")
     page.get_by_role("button", name="保存，稍后继续").click()
     page.get_by_text("已保存。").wait_for()
     # The unfinished application, listed by the item's name.
@@ -124,7 +124,7 @@ def test_the_same_item_filed_at_a_counter(world: Any, page: Any) -> None:
     page.get_by_role("link", name="窗口代办").click()
     page.get_by_label("申请人公民身份号码").fill(world.alice.resident_id)
     page.get_by_label("退休月份", exact=True).fill("2026-05")
-    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233446")
     page.get_by_label("申请人已出示身份证件并同意代为申请").check()
     page.get_by_role("button", name="提交申请").click()
     case = Application.objects.get()
@@ -157,7 +157,7 @@ def test_carol_prints_the_one_time_notice_of_missing_materials(world: Any, page:
         actor=world.carol,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233446"},
         channel=Channel.COUNTER,
         consent=True,
     ).application

@@ -68,7 +68,7 @@ def test_a_month_outside_the_window_is_refused_with_the_reason(world: Any, page:
     page.goto("/counter/SX-SI-006/apply/")
     page.get_by_label("申请人公民身份号码").fill(woman.resident_id)
     page.get_by_label("退休月份", exact=True).fill("2026-12")
-    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233446")
     page.get_by_label("申请人已出示身份证件并同意代为申请").check()
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("form div.error[role=alert]")).to_contain_text(
@@ -99,13 +99,13 @@ def test_the_form_is_prefilled_offers_only_allowed_months_and_speaks_plainly(
         "“养老金发放银行账号”填写有误：应为12至19位数字。"
     )
     expect(page.locator("main")).not_to_contain_text("^[0-9]")
-    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233446")
     page.get_by_role("button", name="继续", exact=True).click()
     expect(page.locator("h1")).to_contain_text("核对填写内容")
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("#case-status")).to_have_text("已提交，待受理")
     case = Application.objects.get()
-    assert case.answers == {"retirement_month": "2027-08", "bank_account": "6222020200112233445"}
+    assert case.answers == {"retirement_month": "2027-08", "bank_account": "6222020200112233446"}
     # The bank account the guide says the platform obtains is not asked for as a file.
     bank = page.locator("#material-status tr").filter(has_text="本人社会保障卡或银行账户")
     expect(bank).to_have_attribute("data-supply", "obtained")

@@ -81,7 +81,7 @@ def test_born_1965_notified_applies_awarded_paid_and_stopped_at_death(
     # Pre-filled: past his statutory month, the next month (a late retirement).
     month = page.get_by_label("退休月份", exact=True)
     assert month.input_value() == "2026-12"
-    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233445")
+    page.get_by_label("养老金发放银行账号", exact=True).fill("6222020200112233446")
     page.get_by_role("button", name="继续", exact=True).click()
     page.get_by_role("button", name="提交申请").click()
     sign_out(page)
@@ -254,7 +254,7 @@ def test_adjustment_confirmation_licences_and_revocation(world: Any, page: Any) 
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2025-02", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2025-02", "bank_account": "6222020200112233446"},
     ).application
     case = applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"

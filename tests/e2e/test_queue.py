@@ -25,7 +25,7 @@ from tests.e2e.test_applications import decide, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def staff(world: Any, login: str, display: str, region: str) -> Any:

@@ -13,7 +13,7 @@ from onestop.reviews.forms import ASKED
 from onestop.reviews.models import Rectification, Review
 from tests.e2e.test_applications import sign_in, sign_out
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def rate(page: Any, overall: str, dimension: str, comment: str) -> None:

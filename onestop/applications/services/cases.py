@@ -31,7 +31,11 @@ from onestop.applications.models import FINAL, Application, Channel, OpenStep, S
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
-from onestop.common.accounts import bank_account_normalized, bank_account_repeated
+from onestop.common.accounts import (
+    bank_account_normalized,
+    bank_account_repeated,
+    bank_card_check_digit_wrong,
+)
 from onestop.common.digests import code_hash, new_code
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, split_bilingual
@@ -284,7 +288,8 @@ def answers_normalized(schema: dict[str, Any], answers: dict[str, Any]) -> dict[
 
 def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
     """Check answers against a form's JSON Schema; every problem, in plain words, in both
-    languages. A bank account of one repeated digit ("000000000000") is no account."""
+    languages. A bank account of one repeated digit ("000000000000") is no account; a bank
+    card number's Luhn check digit must be right (``bank_card_check_digit_wrong``)."""
     validator = jsonschema.Draft202012Validator(schema)
     # Problems in the form's declared order (``x-order``), a missing field first.
     order = {name: n for n, name in enumerate(catalogue.form_fields(schema))}
@@ -304,6 +309,15 @@ def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
                 (
                     f"“{zh}”填写有误：不能全部是同一个数字。",
                     f"“{en}” is not valid: an account is not one digit repeated.",
+                )
+            )
+        elif isinstance(value, str) and bank_card_check_digit_wrong(value):
+            zh, en = field_titles(schema["properties"][name], name)
+            found.append(
+                (
+                    f"“{zh}”填写有误：银行卡号的校验位不正确，请逐位核对卡号。",
+                    f"“{en}” is not valid: the card number's check digit is wrong; "
+                    "check each digit.",
                 )
             )
     if found:
@@ -594,8 +608,11 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
 
 
 def _reasons_in_language(note: str) -> str:
-    """The half of a bilingual note in the active language, without its closing stop."""
-    return one_language(note).rstrip("。.． ")
+    """The half of a bilingual note in the active language, without its closing stop, any
+    resident ID written in it masked (a message is read on screens and phones)."""
+    from onestop.identity.masking import mask_resident_ids_in
+
+    return mask_resident_ids_in(one_language(note).rstrip("。.． "))
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,

@@ -32,6 +32,7 @@ from onestop.audit.services import record
 from onestop.common.errors import NotPermitted, ServiceError
 from onestop.common.templatetags.one_language import one_language, pick
 from onestop.identity import policy
+from onestop.identity.masking import mask_resident_ids_in
 from onestop.identity.models import Region, User
 from onestop.notifications.services import notify
 
@@ -350,7 +351,7 @@ def application_escalate(
                 case,
                 region=lazy(pick, str)(parent, "name"),
                 # The platform's own note carries both languages; a person's is as typed.
-                note=lazy(one_language, str)(note) if automatic else note,
+                note=lazy(one_language, str)(note) if automatic else mask_resident_ids_in(note),
             ),
             link=case_link(case),
         )

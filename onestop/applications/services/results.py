@@ -15,6 +15,7 @@ from onestop.common.errors import NotFound, ServiceError
 from onestop.exchange import certificate_pdf
 from onestop.exchange import services as certificates
 from onestop.exchange.facts import insurance_facts
+from onestop.identity.masking import mask_resident_ids_in
 
 #: The decision each final status stands for (withdrawn cases have none).
 DECIDED = {
@@ -37,7 +38,8 @@ def decision_facts(case: Application) -> dict[str, Any]:
         "item": case.item_name,
         "item_code": f"{case.item_code} v{case.item_version}",
         "decision": decision,
-        "reasons": last.note if last else "",
+        # Printed and shown on the verification page: any resident ID in them masked.
+        "reasons": mask_resident_ids_in(last.note) if last else "",
         "decided_at": timezone.localtime(case.completed_at).isoformat(timespec="minutes"),
     }
 
@@ -163,7 +165,7 @@ def notice_facts(case: Application) -> dict[str, Any]:
         "missing": [
             f"{m['name']}" + (f"（{m['name_en']}）" if m.get("name_en") else "") for m in missing
         ],
-        "note": note,
+        "note": mask_resident_ids_in(note),
     }
 
 

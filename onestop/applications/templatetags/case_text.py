@@ -41,6 +41,14 @@ def item_name(code: str) -> str:
 
 
 @register.filter
+def ids_masked(text: Any) -> str:
+    """Free text (an internal comment) with every resident ID written in it masked."""
+    from onestop.identity.masking import mask_resident_ids_in
+
+    return mask_resident_ids_in(str(text))
+
+
+@register.filter
 def licence_source(source: str) -> str:
     """Where an e-licence came from, as read (``exchange``'s labels)."""
     from onestop.exchange.templatetags.certificate_text import licence_source as shown
@@ -57,6 +65,7 @@ def step_note(step: Any) -> str:
         return str(dict(Channel.choices).get(step.note, step.note))
     # A note recorded in both languages ("中文 English", as the demo's) shows one of them.
     from onestop.common.templatetags.one_language import one_language, pick
+    from onestop.identity.masking import mask_resident_ids_in
 
     escalated = ESCALATED_TO.match(str(step.note)) if step.action == "escalated" else None
     if escalated:
@@ -65,8 +74,8 @@ def step_note(step: Any) -> str:
 
         region = region_by_code(escalated.group(1))
         name = pick(region, "name") if region is not None else escalated.group(2)
-        return f"→ {name}: {one_language(escalated.group(3))}"
-    return one_language(str(step.note))
+        return mask_resident_ids_in(f"→ {name}: {one_language(escalated.group(3))}")
+    return mask_resident_ids_in(one_language(str(step.note)))
 
 
 #: An escalation's stored note: the level's code and Chinese name, then the reason.

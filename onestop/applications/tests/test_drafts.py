@@ -60,14 +60,14 @@ def test_pages_are_checked_one_at_a_time_then_filed_whole(world: Any) -> None:
         services.draft_submit(actor=alice, item=item)
     assert not Application.objects.exists() and Draft.objects.count() == 1
     services.draft_save(
-        actor=alice, item=item, page=1, answers={"bank_account": "6222020200112233445"}
+        actor=alice, item=item, page=1, answers={"bank_account": "6222020200112233446"}
     )
     with pytest.raises(ServiceError):
         services.draft_save(actor=alice, item=item, page=5, answers={})
     filed = services.draft_submit(actor=alice, item=item)
     assert filed.application.answers == {
         "retirement_month": "2026-05",
-        "bank_account": "6222020200112233445",
+        "bank_account": "6222020200112233446",
     }
     assert not Draft.objects.exists()
 
@@ -106,11 +106,11 @@ def test_prefill_tells_us_once(world: Any) -> None:
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2021-02", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2021-02", "bank_account": "6222020200112233446"},
     )
     assert services.draft_open(actor=world.alice.user, item=item).answers == {
         "retirement_month": "2021-02",
-        "bank_account": "6222020200112233445",
+        "bank_account": "6222020200112233446",
     }
 
 
@@ -125,7 +125,7 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     response = client.post(url, {"page": "0", "retirement_month": "2026-05"})
     assert response["Location"] == f"{url}?page=1"
     response = client.post(
-        url, {"page": "1", "bank_account": "6222020200112233445", "action": "save"}
+        url, {"page": "1", "bank_account": "6222020200112233446", "action": "save"}
     )
     assert response["Location"] == "/me/applications/"
     mine = client.get("/me/applications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -134,7 +134,7 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     assert response["Location"] == f"{url}?page=review"
     review = client.get(f"{url}?page=review").content.decode()
     # The account is masked even on the person's own check-your-answers page.
-    assert "6222020200112233445" not in review and "*" * 15 + "3445" in review
+    assert "6222020200112233446" not in review and "*" * 15 + "3446" in review
     assert "2026-05" in review
     response = client.post(url, {"action": "submit"})
     case = Application.objects.get()
@@ -186,13 +186,13 @@ def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(world: Any) 
         region=man.region,
         channel="online",
         filed_by=man.user,
-        answers={"retirement_month": "2029-01", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2029-01", "bank_account": "6222020200112233446"},
         submitted_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         deadline=dt.date(2025, 1, 15),
     )
     assert services.draft_open(actor=man.user, item=retirement).answers == {
         "retirement_month": "2027-08",
-        "bank_account": "6222020200112233445",
+        "bank_account": "6222020200112233446",
     }
     transfer = catalogue.item_get(code="SX-SI-007")
     assert services.draft_open(actor=man.user, item=transfer).answers == {"from_province": "410000"}
@@ -328,19 +328,19 @@ def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
         region=man.region,
         channel="online",
         filed_by=man.user,
-        answers={"bank_account": "6222020200112233445"},
+        answers={"bank_account": "6222020200112233446"},
         submitted_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         deadline=dt.date(2025, 1, 15),
     )
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "已按您的记录填入：退休月份、养老金发放银行账号。" in page  # the form's order
-    assert 'value="6222020200112233445"' in page
+    assert 'value="6222020200112233446"' in page
     # Once the person saved the page, what stands there is theirs (a GET keeps no draft:
     # the saved one is made here as the first save would).
     Draft.objects.create(
         applicant=man,
         item_code="SX-SI-006",
-        answers={"retirement_month": "2027-08", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2027-08", "bank_account": "6222020200112233446"},
         page=1,
     )
     page = client.get(f"{url}?page=0", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -395,3 +395,71 @@ def test_a_published_form_keeps_the_order_it_was_given_in(world: Any) -> None:
             )
         assert "x-order" in bad.value.en
     assert catalogue.item_get(code="SX-SI-006").version == item.version
+
+
+def test_prefill_never_carries_free_text_across_services(world: Any) -> None:
+    """alice's note on her retirement case is not offered on the unemployment registration
+    form (page or draft): free text of one service says nothing about another. Her bank
+    account, a recorded fact, is still offered on the unemployment benefit claim."""
+    services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={
+            "retirement_month": "2021-02",
+            "bank_account": "6222020200112233446",
+            "note": "worked in Zhengzhou 2010-2020",
+        },
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    page = client.get("/services/SX-EMP-001/apply/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "worked in Zhengzhou" not in html and 'id="prefilled"' not in html
+    item = catalogue.item_get(code="SX-EMP-001")
+    assert "note" not in services.draft_open(actor=world.alice.user, item=item).answers
+    claim = catalogue.item_get(code="SX-SI-009")
+    answers = services.draft_open(actor=world.alice.user, item=claim).answers
+    assert answers.get("bank_account") == "6222020200112233446" and "note" not in answers
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("zh-hans", "银行卡号的校验位不正确，请逐位核对卡号"),
+        ("en", "the card number&#x27;s check digit is wrong; check each digit"),
+    ],
+)
+def test_a_card_number_with_a_wrong_check_digit_is_refused_on_its_page(
+    world: Any, language: str, reason: str
+) -> None:
+    """The retirement form's bank account field refuses a UnionPay card number whose Luhn
+    check digit is wrong, on the page where it is typed (shown as typed, not masked), in the
+    reader's language; nothing is saved and no case is filed. The API refuses it too."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    url = "/services/SX-SI-006/apply/"
+    client.get(url)
+    response = client.post(
+        url,
+        {
+            "page": "0",
+            "retirement_month": "2021-01",
+            "bank_account": "6222020000000000001",
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reason in html and 'value="6222020000000000001"' in html
+    assert not Draft.objects.exists() and not Application.objects.exists()
+    with pytest.raises(ServiceError) as refused:
+        services.application_submit(
+            actor=world.alice.user,
+            item_code="SX-SI-006",
+            applicant=world.alice,
+            answers={"retirement_month": "2021-01", "bank_account": "6222020000000000001"},
+        )
+    assert "check digit" in refused.value.en and not Application.objects.exists()

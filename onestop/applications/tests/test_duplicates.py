@@ -19,7 +19,7 @@ from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
 from onestop.identity.models import User
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 @pytest.fixture(autouse=True)

@@ -250,7 +250,7 @@ def test_another_department_sees_its_joint_review_case_and_no_other(world: Any) 
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233446"},
     ).application
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.cheng)

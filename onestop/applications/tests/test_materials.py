@@ -16,7 +16,7 @@ from onestop.common.errors import NotPermitted, ServiceError
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 FILE_NAME = "人事档案（视同缴费年限认定）"
 PDF = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -19,7 +19,7 @@ from onestop.exchange.signing import verify
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 

@@ -22,7 +22,7 @@ from onestop.supervision.services import ownership_check
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def file(world: Any) -> Application:

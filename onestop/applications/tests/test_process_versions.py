@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 SHIPPED = (Path(engine.PROCESSES) / "retirement.bpmn").read_bytes()
 # Version 1 names its review step differently.
 V1 = SHIPPED.replace(b'name="Review and decide"', b'name="City review (v1)"')
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def test_new_cases_start_on_the_new_version_running_ones_keep_theirs(world: Any) -> None:

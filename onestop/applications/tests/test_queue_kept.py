@@ -13,7 +13,7 @@ from onestop.catalogue.services import item_publish
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def item_list(html: str) -> str:

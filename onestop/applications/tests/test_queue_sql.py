@@ -28,7 +28,7 @@ from onestop.identity.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 PERSONAS = ("carol", "rita", "sam", "mallory", "cheng", "mei", "erin", "adam")
 LANES = ("case_worker", "case_worker", "reviewer", "civil_affairs", "medical_insurance")
 

@@ -15,7 +15,7 @@ from onestop.exchange.signing import verify
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def test_carol_prints_a_receipt_for_a_counter_filing(world: Any) -> None:

@@ -15,7 +15,7 @@ from onestop.applications.models import Step
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def browser(user: Any) -> Client:

@@ -23,7 +23,7 @@ from bench import reads, reads_raw
 from onestop.applications import services as applications
 from onestop.identity.models import ApiToken, Person, User
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def file_case(world: Any) -> None:

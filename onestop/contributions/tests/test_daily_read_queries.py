@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from bench import reads
 from onestop.applications import services as applications
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 #: Queries of one request, per endpoint of the bench. The statement page: session, user
 #: with profile and person, the ledger, its unpaid declarations, the credited years (16

@@ -28,7 +28,7 @@ from onestop.reviews.models import DIMENSIONS
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 @pytest.fixture
@@ -226,3 +226,25 @@ def test_one_scale_per_unit_with_axes_legend_and_table(world: Any) -> None:
     mixed = re.search(r'id="chart-pensioners">(.*?)</section>', page, re.S)
     assert mixed is not None and mixed.group(1).count('class="axis"') == 2
     assert "right-hand axis" in mixed.group(1)
+
+
+def test_the_month_in_progress_is_marked_and_the_counties_show_a_closed_month(
+    activity: Any,
+) -> None:
+    """The month in progress states no contributors-per-pensioner ratio, is marked as not
+    closed in every table and the note says so; the county table shows the latest closed
+    month."""
+    this_month = month_of(dt.date.today())
+    rollup(since=202401, until=this_month)
+    board = selectors.dashboard(prefix="61", since=202410, until=this_month)
+    assert board.open_month == this_month and board.months[-1][0] == this_month
+    assert board.months[-1][1]["contributors_per_pensioner"] is None
+    assert board.month is not None and board.month < this_month
+    sam = Client(enforce_csrf_checks=True)
+    sam.force_login(activity.sam)
+    label = f"{this_month // 100}-{this_month % 100:02d}"
+    page = sam.get("/dashboards/?since=2024-10", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<td>{label} (in progress, not closed)</td>" in page
+    assert 'id="open-month"' in page and f"{label} is in progress and not closed" in page
+    closed = f"{board.month // 100}-{board.month % 100:02d}"
+    assert f"By county, {closed}" in page

@@ -535,7 +535,7 @@ def test_every_kind_of_certificate_is_signed_and_staff_revoke(world: Any) -> Non
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": "2026-12", "bank_account": "6222020200112233445"},
+        answers={"retirement_month": "2026-12", "bank_account": "6222020200112233446"},
     ).application
     case = applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"

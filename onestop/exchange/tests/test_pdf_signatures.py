@@ -25,6 +25,7 @@ from onestop.contributions import services as contributions
 from onestop.exchange import certificate_pdf, pdf_fonts, pdf_signing, services
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Message
+from onestop.exchange.verified import verified_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,7 @@ def test_the_untouched_file_verifies_on_the_page_and_through_the_api(insured: An
         "message_en": "Genuine and valid.",
         "certificate": issued.certificate.payload,
         "signature": issued.certificate.signature,
+        "fields": verified_fields(issued.certificate.payload),
     }
 
 

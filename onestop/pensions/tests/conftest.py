@@ -139,7 +139,7 @@ def retire(world: Any, month: str = "2025-02") -> Application:
         actor=world.alice.user,
         item_code="SX-SI-006",
         applicant=world.alice,
-        answers={"retirement_month": month, "bank_account": "6222020200112233445"},
+        answers={"retirement_month": month, "bank_account": "6222020200112233446"},
     ).application
     return applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 ITEM = "SX-SI-006"
 TODAY = dt.date(2026, 11, 26)
-BANK = "6222020200112233445"
+BANK = "6222020200112233446"
 
 
 def person(world: Any, born: dt.date, *, male: bool, post: str | None, seed: int) -> Person:

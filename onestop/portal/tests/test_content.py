@@ -297,3 +297,29 @@ def test_every_page_has_an_icon_and_favicon_ico_is_found() -> None:
     assert finders.find("favicon.svg") is not None
     answer = Client().get("/favicon.ico")
     assert (answer.status_code, answer["Location"]) == (301, "/static/favicon.svg")
+
+
+@pytest.mark.parametrize(
+    ("language", "scheduled", "now"),
+    [
+        ("zh-hans", "定时发布（{at} 发布）", "已发布"),
+        ("en", "scheduled (publishes at {at})", "published"),
+    ],
+)
+def test_the_staff_list_shows_a_scheduled_notice_as_scheduled(
+    world: Any, language: str, scheduled: str, now: str
+) -> None:
+    """erin's content list and the article page show a notice sam scheduled for tomorrow
+    as scheduled, with its time in Beijing time; one published now as published."""
+    at = timezone.now() + dt.timedelta(days=1)
+    later = published(world, NEWS, at=at)
+    published(world, POLICY)
+    erin = Client(enforce_csrf_checks=True)
+    erin.force_login(world.erin)
+    shown = scheduled.format(at=f"{timezone.localtime(at):%Y-%m-%d %H:%M}")
+    page = erin.get("/staff/content/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[1:]}
+    assert f"<td>{shown}</td>" in rows[NEWS.title]
+    assert f"<td>{now}</td>" in rows[POLICY.title]
+    article = erin.get(f"/staff/content/{later.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert f"<strong>{shown}</strong>" in article.content.decode()

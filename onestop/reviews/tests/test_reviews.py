@@ -22,7 +22,7 @@ from onestop.reviews.models import DIMENSIONS, Rectification, Review
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 GOOD = services.Rating(5, dict.fromkeys(DIMENSIONS, 5), "办得很快")
 BAD = services.Rating(1, {**dict.fromkeys(DIMENSIONS, 2), "attitude": 1}, "态度差，跑了两次")
 

@@ -25,7 +25,7 @@ from onestop.supervision import selectors
 from onestop.supervision.models import Warning
 from onestop.supervision.services import clock_run, level_of
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 @given(

@@ -18,7 +18,7 @@ from onestop.supervision.indicators import Filters, indicators
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233445"}
+ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 
 
 def figures(filters: Filters) -> dict[str, tuple[int, int]]:

@@ -85,7 +85,7 @@ def test_another_persons_account_is_refused(world: Any) -> None:
 @pytest.mark.parametrize(
     "account",
     [
-        "6222020200112233445",
+        "6222020200112233445",  # the check digit wrong (6 is right)
         "12345678901",
         "62220202001122334451234",
         "٦٢٢٢٠٢٠٢٠٠١١٢٢٣٣٤٤٦",  # Arabic-Indic digits (full-width ones read as ASCII)
