@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -291,6 +292,20 @@ def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> Http
         "malformed",
         "无法解析multipart请求体。",
         "The multipart body cannot be parsed.",
+    )
+
+
+@api.exception_handler(RawPostDataException)
+def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A multipart body sent to an operation that reads JSON: the form was parsed (for the
+    control-character check) before the operation asked for the raw body. 415, as any body
+    the operation does not take."""
+    return _problem(
+        request,
+        415,
+        "unsupported_media_type",
+        "此接口只接受 JSON 请求体（Content-Type: application/json）。",
+        "This operation takes a JSON body only (Content-Type: application/json).",
     )
 
 

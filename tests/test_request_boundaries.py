@@ -536,6 +536,18 @@ def test_an_api_write_whose_body_is_not_json_is_a_415(
     assert taken.status_code == 201, taken.content
 
 
+def test_a_form_body_sent_to_a_json_operation_is_a_415(world: Any, machine: Any) -> None:
+    """multipart/form-data is a body the API takes (file uploads), but an operation that
+    reads JSON cannot read a form: 415 in both languages, never a 500, nothing posted."""
+    client, auth, base = machine
+    refused = client.post(f"{base}/declarations", {"x": "1"}, headers=auth)  # multipart
+    assert refused.status_code == 415, refused.content
+    answer = refused.json()
+    assert answer["code"] == "unsupported_media_type"
+    assert "JSON" in answer["message_zh"] and "JSON" in answer["message_en"]
+    assert not Declaration.objects.exists()
+
+
 def test_a_422_reads_in_chinese_with_its_field_paths(world: Any, machine: Any) -> None:
     """A wage given as a list and a missing period: ``message_zh`` names each field path
     with a Chinese reason (no pydantic English), ``message_en`` keeps pydantic's text."""

@@ -38,6 +38,25 @@ def test_ids_in_free_text_are_masked_and_nothing_else() -> None:
     assert mask_resident_ids_in("91610113722818664T") == "91610113722818664T"
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "ID610113197405157720",
+        "610113 19740515 7720",
+        "610113-19740515-7720",
+        "610113\u300019740515\u30007720",
+        "6101131974\u200b05157720",
+        "610113197405157720x",
+    ],
+)
+def test_an_id_written_with_separators_or_next_to_letters_is_masked(written: str) -> None:
+    """As people copy an ID off a card into a note (spaced, dashed, after "ID", with an
+    invisible character inside): masked all the same; and the old 15-digit IDs too."""
+    masked = mask_resident_ids_in(f"核对 {written} 号")
+    assert "6101**********7720" in masked and "19740515" not in masked
+    assert mask_resident_ids_in("旧证 610113740515772。") == "旧证 6101*******5772。"
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_enrolment_case_page_masks_the_new_employee(world: Any, language: str) -> None:
     """bob's page (and API view) of his enrolment of a new employee shows the employee's
