@@ -88,7 +88,7 @@ def test_every_template_fills_in_both_languages() -> None:
     names += ["month", "name", "days", "place", "account", "latest"]
     names += ["date", "total", "funeral", "survivor"]
     names += ["actor", "role", "count", "minutes", "route", "target"]
-    names += ["reason", "months", "base", "reason_zh", "reason_en", "employer"]
+    names += ["reason", "months", "base", "reason_zh", "reason_en", "employer", "retirement"]
     values = dict.fromkeys(names, "X")
     for zh_title, en_title, zh_body, en_body in TEMPLATES.values():
         for text in (zh_title, en_title, zh_body, en_body):
