@@ -446,7 +446,7 @@ def bills(
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     today = timezone.localdate()
     # Kept per employer and day while the bills' fingerprint stands (``kept.py``).
-    province = employer.region.code[:2] + "0000"
+    province = employer.region.province_code
     rows = kept.bills(employer.pk, today=today, province=province).base(
         lambda: [
             (r.in_arrears, bill_out(r)) for r in selectors.bills_of(employer=employer, today=today)

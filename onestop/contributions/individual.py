@@ -86,7 +86,7 @@ CENT = Decimal("0.01")
 
 
 def province_of(person: Person) -> str:
-    return person.region.code[:2] + "0000"
+    return person.region.province_code
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     the days late today: paying late does not wipe the surcharge already earned. The
     surcharge's daily rate is the one the employer's province published for the bill's month
     (``parameters.month_rates``), as the declaration's amounts are."""
-    province = employer.region.code[:2] + "0000"
+    province = employer.region.province_code
     bills = list(
         netting.with_paid(Bill.objects.filter(employer=employer)).order_by("-period", "insurance")
     )

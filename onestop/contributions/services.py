@@ -742,7 +742,7 @@ def declaration_submit(
     # Pipelined, the employees are read inside the transaction (below).
     employees = {} if pipelined else posting.employees(employer_id=employer.pk, period=period)
     registered = _registered(employer)
-    data = parameters.province_year(province=employer.region.code[:2] + "0000", year=period // 100)
+    data = parameters.province_year(province=employer.region.province_code, year=period // 100)
     risk = registered.get(Insurance.WORK_INJURY)
     amounts = employee_month(
         average_wage=data.average_wage,

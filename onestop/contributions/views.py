@@ -528,7 +528,7 @@ def interest_accrued(person: Any, statement: selectors.Statement) -> Decimal | N
             entries=statement.credited_entries,
             credited_year=statement.credited_year,
             month=YearMonth(today.year, today.month).plus(1),
-            province=person.region.code[:2] + "0000",
+            province=person.region.province_code,
         )
     except ServiceError:
         return None

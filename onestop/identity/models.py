@@ -54,6 +54,12 @@ class Region(models.Model):
         return _shown(self.name, self.name_en)
 
     @property
+    def province_code(self) -> str:
+        """The code of the province this region lies in (GB/T 2260: its first two digits,
+        then ``0000``), the key of the province's published parameters."""
+        return self.code[:2] + "0000"
+
+    @property
     def picker_label(self) -> str:
         """A staff picker's option: the name in the current language, then the code as a
         hint (one name may stand for several regions: 市辖区, 新城区)."""

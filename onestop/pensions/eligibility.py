@@ -76,7 +76,7 @@ def outlook(
         minimum = statutory.minimum_contribution_months  # late: the statutory year's
     else:
         minimum = minimum_contribution_months(target.year)
-    province = person.region.code[:2] + "0000"
+    province = person.region.province_code
     year = parameters.latest_year(province=province)
     gap = None
     if year is not None:
@@ -112,7 +112,7 @@ def _parameters_limit(person: Person) -> YearMonth | None:
     """The last retirement month whose award can be computed now: the award needs the
     benefit base of the year before retirement (D3), so December of the year after the
     latest published parameters. None: nothing is published."""
-    year = parameters.latest_year(province=person.region.code[:2] + "0000")
+    year = parameters.latest_year(province=person.region.province_code)
     return YearMonth(year + 1, 12) if year is not None else None
 
 

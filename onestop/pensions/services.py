@@ -59,7 +59,7 @@ def month_label(index: int) -> str:
 
 
 def province_of(person: Person) -> str:
-    return person.region.code[:2] + "0000"
+    return person.region.province_code
 
 
 def award_from_record(*, person: Person, retirement_month: str) -> dict[str, Any]:

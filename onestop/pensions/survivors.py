@@ -36,7 +36,7 @@ ITEM = "SX-SI-008"
 
 
 def _province(person: Person) -> str:
-    return person.region.code[:2] + "0000"
+    return person.region.province_code
 
 
 def benefits_facts(*, person: Person, died_on: dt.date) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def assessment_of(
             contributions.unemployment_months_of(person=person, since_period=after), lifetime
         )
         carried = min(earlier.carried_out_months, MAX_BENEFIT_MONTHS)
-    province = person.region.code[:2] + "0000"
+    province = person.region.province_code
     data = parameters.province_year(province=province, year=today.year)
     if data.minimum_wage is None:
         zh, en = labelled_pair(data.reference)
