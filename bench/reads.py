@@ -247,7 +247,7 @@ def sign_in(*, rng: random.Random) -> list[Endpoint]:
             Person.objects.filter(pk=person.pk).update(user=user)
         sessions[person.pk] = _session_of(user)
         tokens[person.pk] = identity.token_create(
-            actor=user, name="bench reads", scopes=["contributions:read"], days=1
+            actor=user, name="bench reads", scopes=["contributions:read", "profile:read"], days=1
         ).secret
     carol = user_model.objects.get(username="carol")
     carol_session = _session_of(carol)
@@ -290,6 +290,14 @@ def sign_in(*, rng: random.Random) -> list[Endpoint]:
             [(f"/api/v1/persons/{p.pk}/statement", bearer(p.pk)) for p in sample],
             [f"/statement/{p.pk}" for p in sample],
             [(f"/auth/statement-api/{p.pk}", bearer(p.pk)) for p in sample],
+        ),
+        Endpoint(
+            # The cheapest signed-in read (the token's own user): what any API call costs
+            # before its own work, the floor under every other row's ratio.
+            "who am I API",
+            [("/api/v1/me", bearer(p.pk)) for p in sample],
+            [f"/me/{p.pk}" for p in sample],
+            [("/auth/me", bearer(p.pk)) for p in sample],
         ),
         Endpoint(
             "my cases page",

@@ -100,6 +100,11 @@ QUERIES: dict[str, str] = {
         "promised_limit_days, channels::text FROM catalogue_serviceitem "
         "WHERE code = %s AND published ORDER BY version DESC LIMIT 1"
     ),
+    # Who am I (the API's cheapest signed-in read: the floor of a token's request).
+    "me": (
+        "SELECT u.username, p.id FROM identity_person p JOIN identity_user u "
+        "ON u.id = p.user_id WHERE p.id = %s"
+    ),
     # A case's public status: the case and its steps.
     "status": (
         "SELECT a.number, a.status, a.item_name, s.at::text, s.action, s.role "
@@ -202,6 +207,14 @@ AUTHORIZED: dict[str, tuple[str, str]] = {
             "WHERE b.employer_id = er.employer_id GROUP BY b.id ORDER BY b.period DESC, b.id",
             scope="t.scopes ? 'contributions:read'",
         ),
+    ),
+    # Who am I: the token's own user and person, nothing else read (the floor).
+    "me": (
+        "token",
+        "SELECT t.secret_hash, u.username, p.id FROM identity_apitoken t "
+        "JOIN identity_user u ON u.id = t.user_id AND u.is_active "
+        "JOIN identity_person p ON p.user_id = u.id WHERE t.prefix = %(prefix)s "
+        "AND t.revoked_at IS NULL AND t.expires_at > now() AND t.scopes ? 'profile:read'",
     ),
     # Public: the catalogue as the bare one; the status page needs the case's query code.
     "item": (

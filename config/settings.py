@@ -122,6 +122,18 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "ONESTOP_DB_PREPARE", True
+    ):
+        # psycopg's own defaults, which Django turns off: parameters bound by the server and
+        # a statement prepared on a connection once it has run five times there, so the
+        # daily reads' queries are parsed and planned once per connection instead of once
+        # a request (about half the server's CPU of a read; docs/performance.md). Turn it
+        # off (ONESTOP_DB_PREPARE=0) behind a pooler that cannot keep prepared statements
+        # (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set in production.")

@@ -369,6 +369,34 @@ def test_api_is_throttled_per_signed_in_user_at_the_settings_rate(
     assert other.get(url).status_code == 200
 
 
+def test_concurrent_calls_never_pass_the_rate(settings: Any, monkeypatch: Any) -> None:
+    """Eight threads counting one key at once: exactly the rate passes. (Django Ninja's own
+    throttle reads a key's history and writes it back whole, so two workers at once each
+    lose the other's request and a burst passes the limit.)"""
+    import threading
+
+    from onestop.common.throttles import ScopedThrottle, hit
+
+    # One instant in the middle of a window: no window boundary within the burst.
+    monkeypatch.setattr(ScopedThrottle, "timer", staticmethod(lambda: 600_030.0))
+    settings.ONESTOP_THROTTLE_RATES = {**settings.ONESTOP_THROTTLE_RATES, "token": "100/min"}
+    passed: list[int] = []
+    start = threading.Barrier(8)
+
+    def burst() -> None:
+        start.wait()
+        passed.append(sum(hit(scope="token", ident="one token") is None for _ in range(40)))
+
+    threads = [threading.Thread(target=burst) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(passed) == 100
+    # Refused calls are not counted: the key stays at the rate, and stays refused.
+    assert hit(scope="token", ident="one token") is not None
+
+
 def test_default_api_rate_refuses_the_reported_volume(world: Any) -> None:
     """The report: 1,500 calls in 103 s with one token were never refused. The default rate
     (settings) refuses that volume within its minute, and is generous for people."""

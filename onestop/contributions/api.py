@@ -519,8 +519,14 @@ def statement(request: HttpRequest, person_id: int) -> HttpResponse:
     """Every month ever contributed, paid or not; the account credited from paid months and
     what is owed; every year with months. A token reading its own person's needs only
     ``profile:read``."""
-    require_scope(request, "contributions:read", own=is_own_person(request, person_id))
-    person = selectors.person_checked(actor=request.user, person_id=person_id)
+    own = is_own_person(request, person_id)
+    require_scope(request, "contributions:read", own=own)
+    # One's own person was loaded with the user (no second read); anyone else's is read.
+    person = (
+        selectors.person_own(actor=request.user)
+        if own
+        else selectors.person_checked(actor=request.user, person_id=person_id)
+    )
     # The body is kept per person and language, used while the statement's fingerprint
     # stands (``kept.py``); who asks is checked above on every request.
     name = f"api:{get_language()}"

@@ -44,6 +44,7 @@ def test_every_endpoint_of_the_bench_answers_200(world: Any) -> None:
     assert [e.name for e in endpoints] == [
         "statement page",
         "statement API",
+        "who am I API",
         "my cases page",
         "e-licences page",
         "queue page",
@@ -183,7 +184,7 @@ def test_the_bench_runs_small(world: Any, _fixed_clock: Any) -> None:
     )
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["persons"] == 12 and figures["connections"] == 2
-    assert len(figures["endpoints"]) == 8
+    assert len(figures["endpoints"]) == 9
     for row in figures["endpoints"]:
         assert row["errors"] == 0, row
         assert row["rps"] > 0 and row["baseline_rps"] > 0 and row["ratio"] > 0, row

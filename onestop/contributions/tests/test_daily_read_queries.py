@@ -36,7 +36,8 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 #: bills and their payments (5 before).
 EXPECTED = {
     "statement page": 3,
-    "statement API": 3,
+    "statement API": 2,  # the token and its user, the fingerprint (one's own person: no read)
+    "who am I API": 2,
     "my cases page": 4,
     "e-licences page": 3,
     "queue page": 6,
