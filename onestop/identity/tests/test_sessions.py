@@ -34,7 +34,7 @@ def session_engine(request: Any, settings: Any) -> Iterator[str]:
             pytest.skip("Redis is not running on 127.0.0.1:6379")
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "onestop.common.cache.RedisCache",
                 "LOCATION": "redis://127.0.0.1:6379/14",
                 "KEY_PREFIX": "onestop-test-sessions",
             }
