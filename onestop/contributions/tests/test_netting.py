@@ -460,7 +460,8 @@ def test_an_overpayment_of_one_bill_pays_another_and_then_stays_a_credit() -> No
 def test_paying_more_than_a_refund_lowered_bill_asks_leaves_its_surcharge(acme: World) -> None:
     """The month lowered by a supplementary (a refund bill); each positive bill paid what
     it is asked on 2026-11-25 (10 days late), then 10.00 more on 2026-11-26: the bill's
-    collect and surcharge stay as they were, the 10.00 is the employer's credit, and
+    collect and surcharge stay as they were, the 10.00 pays the surcharge first
+    (``netting.late_fee_part``) and what is left of it is the employer's credit, and
     ``ledger verify`` holds."""
     declare(acme, "supplementary", "5000", "9000")
     asked = {r.bill.pk: r for r in bills_of(employer=acme.acme, today=TODAY) if r.collect > 0}
@@ -492,6 +493,7 @@ def test_paying_more_than_a_refund_lowered_bill_asks_leaves_its_surcharge(acme: 
             == late_surcharge(overdue=row.collect, days=10, rates=Rates())
         )
         assert Bill.objects.get(pk=pk).collect_amount == row.collect
-    for insurance in ("pension", "unemployment"):
-        assert month(acme, insurance)[3] == D("10.00")
+        assert after[pk].late_fee_paid == min(D("10.00"), after[pk].surcharge)
+        insurance = row.bill.insurance
+        assert month(acme, insurance)[3] == max(D(0), D("10.00") - after[pk].surcharge)
     assert ledger_verify() == []
