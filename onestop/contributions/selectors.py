@@ -249,6 +249,26 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class MonthCollection:
+    """A month's bills and what was collected on them, for the employers of a region
+    scope, read live: ``declared`` (what the declarations billed, refunds included),
+    ``collected`` (payments' principal) and ``late_fee`` (payments' surcharge part)."""
+
+    declared: Decimal
+    collected: Decimal
+    late_fee: Decimal
+
+
+def month_collection(*, region_prefix: str, period: int) -> MonthCollection:
+    """What the employers whose region code starts with ``region_prefix`` were billed for
+    ``period`` (YYYYMM), paid or not, and what was collected on those bills so far."""
+    bills = Bill.objects.filter(employer__region__code__startswith=region_prefix, period=period)
+    declared = bills.aggregate(t=Sum("amount_due"))["t"]
+    paid = Payment.objects.filter(bill__in=bills).aggregate(p=Sum("amount"), f=Sum("late_fee"))
+    return MonthCollection(_dec(declared), _dec(paid["p"]), _dec(paid["f"]))
+
+
 def credits_of(*, employer: Employer) -> list[CreditRow]:
     """The employer's months with a credit (refund due), as recorded, newest first."""
     return [
