@@ -34,12 +34,13 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 @pytest.fixture
 def activity(world: Any) -> Any:
     """acme (Yanta) declares alice at 7450.00 for 2024-10 and 2024-11 and pays October's
-    pension bill; alice files two retirement cases online this month, one decided and rated
-    5, one not."""
+    pension bill, then removes her after 2024-11; alice files two retirement cases online
+    this month (for 2026-05, after her covered employment), one decided and rated 5, one
+    not."""
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202410
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
@@ -62,6 +63,9 @@ def activity(world: Any) -> Any:
         bill=october,
         amount=october.amount_due,
         paid_on=dt.date(2024, 11, 10),
+    )
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202411, reason="退休 retirement"
     )
     for decide in (True, False):
         case = applications.application_submit(
@@ -251,7 +255,7 @@ def test_the_month_in_progress_is_marked_and_the_counties_show_a_closed_month(
 
 
 def test_the_month_in_progress_shows_declared_and_collected_apart(activity: Any) -> None:
-    """After the daily rollup, acme declares alice for the month in progress and nothing is
+    """After the daily rollup, acme declares bob for the month in progress and nothing is
     paid yet: the dashboard (page in both languages, API with a token) shows the month's
     declaration at once as declared (billed) 1788.00 and collected 0.00, labelled as in
     progress, with no arrears stated (it falls due next month); then a payment shows as
@@ -260,11 +264,18 @@ def test_the_month_in_progress_shows_declared_and_collected_apart(activity: Any)
 
     this_month = month_of(dt.date.today())
     rollup(since=202401, until=this_month)
+    contributions.employment_start(
+        actor=None,
+        employer=activity.acme,
+        resident_id=activity.bob.resident_id,
+        start_period=this_month,
+        wage=Decimal("7450"),
+    )
     result = contributions.declaration_submit(
         actor=None,
         employer=activity.acme,
         period=this_month,
-        rows=[DeclaredRow(2, activity.alice.resident_id, "7450")],
+        rows=[DeclaredRow(2, activity.bob.resident_id, "7450")],
     )
     assert result.accepted, result.reply
     board = selectors.dashboard(prefix="61", since=202410, until=this_month)

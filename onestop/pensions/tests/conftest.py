@@ -95,12 +95,12 @@ def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> 
 def insured(world: Any, hub: Any) -> Any:
     """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
     employed by acme through 2024 at 7450.00 a month (the 2024 average wage), every month
-    paid."""
+    paid; acme removed her after 2024-12 (she retires after covered employment)."""
     bring_in(world, world.alice, hub)
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
@@ -117,6 +117,9 @@ def insured(world: Any, hub: Any) -> Any:
         )
         assert result.accepted, result.reply
     pay_every_bill()
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202412, reason="退休 retirement"
+    )
     return world
 
 
