@@ -200,8 +200,7 @@ def _employed(last: YearMonth, still: bool, chosen: YearMonth | None = None) -> 
         )
     else:
         zh = (
-            f"您在{last}仍在参保单位就业缴费，养老金不能与在职缴费同月领取：退休月份最早为"
-            f"{first}。"
+            f"您在{last}仍在参保单位就业缴费，养老金不能与在职缴费同月领取：退休月份最早为{first}。"
         )
         en = (
             f"You were in covered employment, contributing, up to {last}, and a pension is not "

@@ -147,3 +147,20 @@ def retire(world: Any, month: str = "2025-02") -> Application:
     return applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"
     )
+
+
+@pytest.fixture
+def retired(insured: Any) -> Any:
+    """``insured`` with alice's retirement from 2025-02 approved (her post established as
+    a worker's) and the payroll of 2026-11 run: a pensioner paid her arrears and November."""
+    from onestop.pensions import services as pensions
+
+    applications.application_act(
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},
+    )
+    pensions.payroll_run(actor=None, period="2026-11")
+    return insured
