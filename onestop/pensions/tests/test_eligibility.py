@@ -312,15 +312,15 @@ def test_a_person_still_employed_is_offered_only_months_after_the_employment(
         actor=man.user, name="app", scopes=["applications:read", "applications:write"], days=30
     )
     api = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token.secret}"}
-    body = api.get("/api/v1/applications/precheck", {"item_code": ITEM}, **headers).json()
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    body = api.get("/api/v1/applications/precheck", {"item_code": ITEM}, headers=headers).json()
     assert body["choices"]["retirement_month"][0] == "2026-12"
     for month in ("2025-08", "2026-11"):
         refused = api.post(
             "/api/v1/applications",
             {"item_code": ITEM, "answers": {"retirement_month": month, "bank_account": BANK}},
             content_type="application/json",
-            **headers,
+            headers=headers,
         )
         assert refused.status_code == 400, refused.content
         assert refused.json()["code"] == "employed"
