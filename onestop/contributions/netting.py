@@ -141,11 +141,11 @@ def late_fee_part(*, bill: Bill, received: Decimal, paid_on: dt.date, rates: Rat
     """The part of ``received`` (paid on ``paid_on`` for ``bill``) that pays its late
     surcharge (滞纳金, SIL art. 86). The law and the handling rules say nothing of the order
     a payment is applied in, so the platform's rule is principal first, then the surcharge:
-    what the bill still asks after the month's refunds (``net_month``) is paid first, then
-    the surcharge earned by ``paid_on`` (the principal part of this payment included, as
-    ``late_fee_accrued`` counts it) less what earlier payments paid of it; anything beyond
-    stays principal (paid above the bill: the month's credit). The caller holds the month's
-    lock."""
+    what the month's bills of the insurance still ask after its refunds (``net_month``) is
+    paid first, then the bill's surcharge earned by ``paid_on`` (the principal part of
+    this payment included, as ``late_fee_accrued`` counts it) less what earlier payments
+    paid of it; anything beyond stays principal (paid above the bill: the month's credit).
+    The caller holds the month's lock."""
     group = list(
         with_paid(
             Bill.objects.filter(
@@ -154,8 +154,10 @@ def late_fee_part(*, bill: Bill, received: Decimal, paid_on: dt.date, rates: Rat
         )
     )
     net = net_month(figures(group))
-    owed = net.arrears.get(bill.pk, ZERO)
-    principal = min(received, max(owed, ZERO))
+    # The month's principal first: what this bill receives beyond its own arrears is set
+    # against the month's other unpaid bills (``net_month``) before it pays a surcharge.
+    owed = sum((max(a, ZERO) for a in net.arrears.values()), ZERO)
+    principal = min(received, owed)
     rest = received - principal
     if rest <= 0:
         return ZERO
