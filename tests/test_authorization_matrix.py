@@ -112,7 +112,9 @@ def upload(w: Any) -> dict[str, Any]:
 
 # alice's post is not on record (the reviewer establishes it); bob (a man born 1975-03,
 # statutory month 2037-10) has no month he may file before 2036's parameters are published.
-RETIREMENT_FORM = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
+#: alice is still employed by acme (``world.employment``): her retirement month comes after
+#: this month (2026-11 on the suite's clock), when acme will have removed her.
+RETIREMENT_FORM = {"retirement_month": "2026-12", "bank_account": "6222020200112233446"}
 CASE_READERS = {"anonymous": LOGIN, "alice": 200, "carol": 200, "rita": 200, "sam": 200}
 API_CASE_READERS = {**CASE_READERS, "anonymous": API_ANON}
 # Only carol (the Yanta case worker) works on the open acceptance step; sam supervises.

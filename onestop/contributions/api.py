@@ -111,9 +111,12 @@ class BillOut(Plain):
     arrears: str
     due_date: dt.date
     days_late: int
-    surcharge: str
+    surcharge: str  # the late surcharge earned by today (kept once paid late)
+    late_fee_paid: str  # what payments paid of it (principal first, then the surcharge)
+    late_fee_owed: str  # surcharge - late_fee_paid
     status: str
-    #: Still owes principal or the late surcharge it earned (``arrears_only`` lists these).
+    #: Still owes principal or the late surcharge it earned and has not paid
+    #: (``arrears_only`` lists these).
     in_arrears: bool
 
 
@@ -430,6 +433,8 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
         "due_date": b.due_date,
         "days_late": row.days_late,
         "surcharge": f"{row.surcharge:.2f}",
+        "late_fee_paid": f"{row.late_fee_paid:.2f}",
+        "late_fee_owed": f"{row.late_fee_owed:.2f}",
         "status": row.status,
         "in_arrears": row.in_arrears,
     }
@@ -441,7 +446,8 @@ def bills(
     request: HttpRequest, employer_id: int, arrears_only: bool = False
 ) -> list[dict[str, Any]]:
     """Bills with payments, arrears and the late surcharge accrued today; ``arrears_only``:
-    the bills that still owe principal or a late surcharge (``in_arrears``)."""
+    the bills that still owe principal or a late surcharge (``in_arrears``). A payment
+    pays principal first, then the surcharge (``late_fee_paid``)."""
     require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     today = timezone.localdate()

@@ -109,7 +109,8 @@ def bills_fingerprint(employer_id: int) -> str:
         "COALESCE(CAST(collect_amount AS TEXT), '-') AS d "
         "FROM contributions_bill WHERE employer_id = %s "
         "UNION ALL SELECT 'p', CAST(p.id AS TEXT), CAST(p.bill_id AS TEXT), "
-        "CAST(p.amount AS TEXT), CAST(p.paid_on AS TEXT) FROM contributions_payment p "
+        "CAST(p.amount AS TEXT) || ':' || CAST(p.late_fee AS TEXT), CAST(p.paid_on AS TEXT) "
+        "FROM contributions_payment p "
         "JOIN contributions_bill b ON b.id = p.bill_id WHERE b.employer_id = %s"
     )
     return _digest(sql, [employer_id, employer_id])

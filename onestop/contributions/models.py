@@ -5,6 +5,8 @@ Periods are integers YYYYMM: portable, indexable and compared in SQL without dat
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -396,11 +398,20 @@ class Bill(models.Model):
 
 class Payment(models.Model):
     """A payment reported by the collecting authority, matched to one bill. Idempotent by the
-    authority's own payment id."""
+    authority's own payment id.
+
+    What was received is ``amount + late_fee``, split when it is recorded (under the month's
+    lock): first the principal still owed on the bill, then the late surcharge (滞纳金, SIL
+    art. 86) earned and not yet paid, and anything beyond is principal again (paid above the
+    bill: the month's credit, ``netting.py``). ``amount`` is what counts towards the bill
+    (every sum of payments reads it); ``late_fee`` is what paid the surcharge."""
 
     external_id = models.CharField(max_length=64, unique=True)
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=16, decimal_places=2)
+    late_fee = models.DecimalField(
+        max_digits=16, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
     paid_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -39,7 +39,8 @@ from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
 from onestop.audit.services import record
-from onestop.contributions.models import Bill, MonthCredit
+from onestop.contributions.models import Bill, MonthCredit, Payment
+from onestop.rules.contributions import Rates, late_fee_accrued
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -134,6 +135,42 @@ def with_paid(queryset: Any) -> Any:
             output_field=DecimalField(max_digits=16, decimal_places=2),
         )
     )
+
+
+def late_fee_part(*, bill: Bill, received: Decimal, paid_on: dt.date, rates: Rates) -> Decimal:
+    """The part of ``received`` (paid on ``paid_on`` for ``bill``) that pays its late
+    surcharge (滞纳金, SIL art. 86). The law and the handling rules say nothing of the order
+    a payment is applied in, so the platform's rule is principal first, then the surcharge:
+    what the month's bills of the insurance still ask after its refunds (``net_month``) is
+    paid first, then the bill's surcharge earned by ``paid_on`` (the principal part of
+    this payment included, as ``late_fee_accrued`` counts it) less what earlier payments
+    paid of it; anything beyond stays principal (paid above the bill: the month's credit).
+    The caller holds the month's lock."""
+    group = list(
+        with_paid(
+            Bill.objects.filter(
+                employer_id=bill.employer_id, period=bill.period, insurance=bill.insurance
+            )
+        )
+    )
+    net = net_month(figures(group))
+    # The month's principal first: what this bill receives beyond its own arrears is set
+    # against the month's other unpaid bills (``net_month``) before it pays a surcharge.
+    owed = sum((max(a, ZERO) for a in net.arrears.values()), ZERO)
+    principal = min(received, owed)
+    rest = received - principal
+    if rest <= 0:
+        return ZERO
+    earlier = list(Payment.objects.filter(bill_id=bill.pk).values_list("paid_on", "amount"))
+    fee_paid = Payment.objects.filter(bill_id=bill.pk).aggregate(t=Sum("late_fee"))["t"] or ZERO
+    earned = late_fee_accrued(
+        owed=net.collect.get(bill.pk, ZERO),
+        due_date=bill.due_date,
+        payments=[*earlier, (paid_on, principal)],
+        today=paid_on,
+        rates=rates,
+    ).surcharge
+    return min(rest, max(ZERO, earned - fee_paid)).quantize(CENT)
 
 
 def credit_of(*, employer_id: int, period: int, insurance: str) -> Decimal:

@@ -160,13 +160,21 @@ class BillRow:
     days_late: int
     surcharge: Decimal
     collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
+    #: What payments paid of the surcharge (``Payment.late_fee``: principal first).
+    late_fee_paid: Decimal = Decimal("0.00")
+
+    @property
+    def late_fee_owed(self) -> Decimal:
+        """The surcharge earned and not paid yet."""
+        return max(Decimal("0.00"), self.surcharge - self.late_fee_paid)
 
     @property
     def in_arrears(self) -> bool:
         """The bill still owes something: principal, or the late surcharge it earned, which
         is kept once the principal is paid (``late_fee_accrued``, by ``Payment.paid_on``)
-        and owed until it is paid. Every list of bills in arrears (page, API) asks this."""
-        return self.arrears > 0 or self.surcharge > 0
+        and owed until it is paid (``late_fee_owed``). Every list of bills in arrears (page,
+        API) asks this."""
+        return self.arrears > 0 or self.late_fee_owed > 0
 
     @property
     def status(self) -> str:
@@ -196,7 +204,8 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
     What is owed is the month's net (``netting.py``): a refund bill lowers what the month's
     unpaid bills ask (``collect``). The surcharge (``late_fee_accrued``) is earned on each
     payment for the days it came late, by the authority's paid date, and on what is left for
-    the days late today: paying late does not wipe the surcharge already earned. The
+    the days late today: paying late does not wipe the surcharge already earned; what
+    payments paid of it (``Payment.late_fee``) is ``late_fee_paid``. The
     surcharge's daily rate is the one the employer's province published for the bill's month
     (``parameters.month_rates``), as the declaration's amounts are."""
     province = employer.region.province_code
@@ -208,10 +217,12 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
         groups.setdefault((bill.period, bill.insurance), []).append(bill)
     nets = {key: netting.net_month(netting.figures(group)) for key, group in groups.items()}
     paid_on: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    for bill_id, day, amount in Payment.objects.filter(bill__employer=employer).values_list(
-        "bill_id", "paid_on", "amount"
+    fee_paid: dict[int, Decimal] = {}
+    for bill_id, day, amount, late in Payment.objects.filter(bill__employer=employer).values_list(
+        "bill_id", "paid_on", "amount", "late_fee"
     ):
         paid_on.setdefault(bill_id, []).append((day, amount))
+        fee_paid[bill_id] = fee_paid.get(bill_id, Decimal("0.00")) + late
     rows = []
     for bill in bills:
         net = nets[(bill.period, bill.insurance)]
@@ -224,8 +235,38 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
             today=today,
             rates=parameters.month_rates(province=province, period=bill.period),
         )
-        rows.append(BillRow(bill, _dec(bill.paid), arrears, fee.days_late, fee.surcharge, collect))
+        rows.append(
+            BillRow(
+                bill,
+                _dec(bill.paid),
+                arrears,
+                fee.days_late,
+                fee.surcharge,
+                collect,
+                fee_paid.get(bill.pk, Decimal("0.00")),
+            )
+        )
     return rows
+
+
+@dataclass(frozen=True)
+class MonthCollection:
+    """A month's bills and what was collected on them, for the employers of a region
+    scope, read live: ``declared`` (what the declarations billed, refunds included),
+    ``collected`` (payments' principal) and ``late_fee`` (payments' surcharge part)."""
+
+    declared: Decimal
+    collected: Decimal
+    late_fee: Decimal
+
+
+def month_collection(*, region_prefix: str, period: int) -> MonthCollection:
+    """What the employers whose region code starts with ``region_prefix`` were billed for
+    ``period`` (YYYYMM), paid or not, and what was collected on those bills so far."""
+    bills = Bill.objects.filter(employer__region__code__startswith=region_prefix, period=period)
+    declared = bills.aggregate(t=Sum("amount_due"))["t"]
+    paid = Payment.objects.filter(bill__in=bills).aggregate(p=Sum("amount"), f=Sum("late_fee"))
+    return MonthCollection(_dec(declared), _dec(paid["p"]), _dec(paid["f"]))
 
 
 def credits_of(*, employer: Employer) -> list[CreditRow]:

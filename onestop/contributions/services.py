@@ -1341,7 +1341,9 @@ def payment_record(
 ) -> tuple[Payment, bool]:
     """Record a payment from the collecting authority; the same external id twice is a no-op.
 
-    Returns the payment and whether it was new.
+    ``amount`` is what the authority received; it pays the bill's principal first, then the
+    late surcharge it earned (``netting.late_fee_part``), so paying principal and surcharge
+    settles the bill. Returns the payment and whether it was new.
     """
     if amount <= 0:
         raise ServiceError("缴款金额必须大于零。", "A payment must be positive.", code="amount")
@@ -1356,13 +1358,26 @@ def payment_record(
         locks.employer_period_lock(employer_id=bill.employer_id, periods=[bill.period])
         existing = Payment.objects.filter(external_id=external_id).first()
         if existing is not None:
-            if existing.bill_id != bill.pk or existing.amount != amount:
+            if existing.bill_id != bill.pk or existing.amount + existing.late_fee != amount:
                 raise conflict
             return existing, False
+        fee = netting.late_fee_part(
+            bill=bill,
+            received=amount,
+            paid_on=paid_on,
+            rates=parameters.month_rates(
+                province=Employer.objects.get(pk=bill.employer_id).region.province_code,
+                period=bill.period,
+            ),
+        )
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
-                    external_id=external_id, bill=bill, amount=amount, paid_on=paid_on
+                    external_id=external_id,
+                    bill=bill,
+                    amount=amount - fee,
+                    late_fee=fee,
+                    paid_on=paid_on,
                 )
         except IntegrityError as exc:
             # The same id reported at once for a bill of another month (another lock).
@@ -1371,7 +1386,7 @@ def payment_record(
             actor=actor,
             action="contributions.payment.recorded",
             target=payment,
-            changes={"bill": bill.pk, "amount": amount, "paid_on": paid_on},
+            changes={"bill": bill.pk, "amount": amount, "late_fee": fee, "paid_on": paid_on},
         )
         # Paid beyond what is owed after the month's refunds: a credit (refund due).
         netting.settle_month(

@@ -32,7 +32,8 @@ What each check proves (the rows it names when it fails):
                    the payments; ``_build_paid``), plus every other source. A credit counted
                    while the month it lowers is owed, or a difference counted without the
                    bills before it, is named.
-``paid``           payments are positive. A payment is what the collecting authority already
+``paid``           payments are positive (what was received, ``amount + late_fee``; neither
+                   part negative). A payment is what the collecting authority already
                    received, so one beyond its bill is recorded: netting sets the excess against
                    the month's other bills and keeps the rest as the employer's credit, which
                    ``credit`` checks.
@@ -343,9 +344,11 @@ def _checks() -> list[tuple[str, str, list[Any], Callable[[tuple[Any, ...]], str
         ),
         (
             "paid",
-            "SELECT b.id, b.amount_due, SUM(p.amount), MIN(p.amount), MIN(p.external_id) "
+            "SELECT b.id, b.amount_due, SUM(p.amount), MIN(p.amount + p.late_fee), "
+            "MIN(p.external_id) "
             "FROM contributions_bill b JOIN contributions_payment p ON p.bill_id = b.id "
-            "GROUP BY b.id, b.amount_due HAVING MIN(p.amount) <= 0 ORDER BY b.id",
+            "GROUP BY b.id, b.amount_due HAVING MIN(p.amount + p.late_fee) <= 0 "
+            "OR MIN(p.amount) < 0 OR MIN(p.late_fee) < 0 ORDER BY b.id",
             [],
             lambda r: (
                 f"bill {r[0]}: due {_money(r[1])}, paid {_money(r[2])} "

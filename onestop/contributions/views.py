@@ -473,6 +473,7 @@ def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             "arrears_only": arrears_only,
             "arrears": sum((r.arrears for r in rows), Decimal(0)),
             "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
+            "late_fee_owed": sum((r.late_fee_owed for r in rows), Decimal(0)),
             "credits": credits,
             "credit": sum((c.amount for c in credits), Decimal(0)),
         },

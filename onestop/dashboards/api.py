@@ -26,10 +26,22 @@ class DashboardRegionOut(Schema):
     figures: dict[str, Decimal | None]
 
 
+class DashboardOpenMonthOut(Schema):
+    """The month in progress, read live from the bills: ``declared`` what was billed (paid
+    or not), ``collected`` what was paid of it so far (principal). Due next month: no
+    arrears are stated."""
+
+    month: str
+    declared: Decimal
+    collected: Decimal
+
+
 class DashboardOut(Schema):
     since: str
     until: str
     months: list[DashboardMonthOut]
+    #: The month in progress, when shown (its row in ``months`` has ``arrears`` null).
+    open_month: DashboardOpenMonthOut | None
     regions_month: str | None
     regions: list[DashboardRegionOut]
 
@@ -56,6 +68,15 @@ def dashboards(request: HttpRequest, since: str = "", until: str = "") -> dict[s
             }
             for period, values in board.months
         ],
+        "open_month": (
+            {
+                "month": _label(board.open_month),
+                "declared": board.open_collection.declared,
+                "collected": board.open_collection.collected,
+            }
+            if board.open_month and board.open_collection
+            else None
+        ),
         "regions_month": _label(board.month) if board.month else None,
         "regions": [
             {

@@ -12,6 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from onestop.common.errors import NotPermitted
+from onestop.contributions import selectors as contributions
+from onestop.contributions.selectors import MonthCollection
 from onestop.dashboards.models import Figure
 from onestop.dashboards.rollup import month_of
 from onestop.identity import policy
@@ -118,9 +120,12 @@ class Dashboard:
     months: list[tuple[int, dict[str, Any]]]  # (YYYYMM, figures) oldest first
     regions: list[tuple[Region, dict[str, Any]]]  # counties of the scope, for ``month``
     month: int | None  # the latest closed month shown (the last one if none is closed)
-    #: The month in progress (this month): its contributors count only what is paid and
-    #: posted so far, so its ratio is not stated and the counties show a closed month.
+    #: The month in progress (this month): not closed, so its ratio is not stated and the
+    #: counties show a closed month.
     open_month: int | None = None
+    #: The month in progress read live from the bills: declared (billed, paid or not) and
+    #: collected so far, shown apart; none of it is due yet, so no arrears are stated.
+    open_collection: MonthCollection | None = None
 
 
 def dashboard(*, prefix: str, since: int, until: int) -> Dashboard:
@@ -152,5 +157,17 @@ def dashboard(*, prefix: str, since: int, until: int) -> Dashboard:
             (names[region_id], _derived(values))
             for region_id, values in sorted(per_region.items(), key=lambda r: names[r[0]].code)
         ]
+    collection = None
+    if since <= open_month <= until:
+        collection = contributions.month_collection(region_prefix=prefix, period=open_month)
+        if open_month not in by_month and (collection.declared or collection.collected):
+            months.append((open_month, _derived({})))
+        for period, values in months:
+            if period == open_month:
+                # Live, not the last rollup: a declaration of today counts at once.
+                values["due"] = collection.declared.quantize(Decimal("0.01"))
+                values["paid"] = collection.collected.quantize(Decimal("0.01"))
+                values["arrears"] = None  # billed this month, due next month: not arrears
+                values["contributors_per_pensioner"] = None
     shown_open = open_month if any(p == open_month for p, _v in months) else None
-    return Dashboard(months, regions, month, shown_open)
+    return Dashboard(months, regions, month, shown_open, collection if shown_open else None)

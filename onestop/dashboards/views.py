@@ -245,6 +245,7 @@ def dashboards_view(request: HttpRequest) -> HttpResponse:
             "region_headers": [_header(c) for c in selectors.REGION_COLUMNS],
             "month": _label(board.month) if board.month else None,
             "open_month": _label(board.open_month) if board.open_month else None,
+            "open_collection": board.open_collection,
             "since": _label(since),
             "until": _label(until),
         },

@@ -161,6 +161,58 @@ def _beyond_parameters(limit: YearMonth, month: YearMonth | None = None) -> tupl
     )
 
 
+def last_covered_month(person: Person, today: dt.date) -> YearMonth | None:
+    """The last month the person is in covered employment: this month while an employment
+    is open (the employer declares it), else the end month of the employment that ended
+    last (an employment's end month is still in). None: never employed.
+
+    A pension is not paid for a month the person works and contributes as an employee: the
+    basic pension is paid monthly from retirement (SIL art. 16), a late retirement is agreed
+    with the employer and the person works on until it (D1 art. 3, D2), and the labour
+    contract ends when the pension starts (Labour Contract Law art. 44 (2)). So the
+    retirement month comes after the last month of covered employment, and a person still
+    employed may choose only a month after this one, the employer ending the employment
+    (减员) with the month before it."""
+    if contributions.open_employment_of(person=person) is not None:
+        return _this_month(today)
+    ended = contributions.last_ended_employment_of(person=person)
+    if ended is None or ended.end_period is None:
+        return None
+    return YearMonth(ended.end_period // 100, ended.end_period % 100)
+
+
+def _employed(last: YearMonth, still: bool, chosen: YearMonth | None = None) -> tuple[str, str]:
+    """Why a month up to ``last`` cannot be the retirement month (``still``: an employment
+    is open)."""
+    first = last.plus(1)
+    if still:
+        zh = (
+            f"您目前仍在参保单位就业，{last}及以前的月份仍由单位申报缴费，养老金不能与在职缴费"
+            f"同月领取：退休月份最早为{first}，由单位在退休月份之前为您办理减员（领取养老金时"
+            "劳动合同终止）。"
+        )
+        en = (
+            f"You are still in covered employment: your employer declares contributions up to "
+            f"{last}, and a pension is not paid for a month you work and contribute. The "
+            f"earliest retirement month is {first}; your employer ends your employment "
+            "(removes you) with the month before it (the contract ends when the pension "
+            "starts)."
+        )
+    else:
+        zh = (
+            f"您在{last}仍在参保单位就业缴费，养老金不能与在职缴费同月领取：退休月份最早为{first}。"
+        )
+        en = (
+            f"You were in covered employment, contributing, up to {last}, and a pension is not "
+            f"paid for a month you work and contribute: the earliest retirement month is "
+            f"{first}."
+        )
+    if chosen is not None:
+        zh = f"不能选择{chosen}退休：" + zh
+        en = f"Retirement in {chosen} is not possible. " + en
+    return zh, en
+
+
 def retirement_precheck(person: Person, today: dt.date) -> Precheck:
     """Before the retirement form is filled in: the months the person may choose (the
     flexible window of D1/D2, an early month at least three months ahead and only with the
@@ -213,6 +265,11 @@ def retirement_precheck(person: Person, today: dt.date) -> Precheck:
     elif first < statutory.retirement_month:
         # Early retirement is asked at least three months ahead (D2).
         first = max(first, min(now.plus(3), statutory.retirement_month))
+    covered = last_covered_month(person, today)
+    if covered is not None and first <= covered:
+        first = covered.plus(1)  # after covered employment (``last_covered_month``)
+        still = contributions.open_employment_of(person=person) is not None
+        notes.append(Note("employed", *_employed(covered, still)))
     last = statutory.latest_month
     limit = _parameters_limit(person)
     if limit is not None and limit < last:
@@ -257,7 +314,9 @@ def retirement_check(
     than three months ahead or short of the minimum contribution (D2, with the months
     missing and the options), a month whose award needs parameters not yet published, or a
     person whose sex is not on record. Retiring at or after the statutory month short of
-    the minimum is the agency's decision (the award states the shortfall and both options);
+    the minimum is the agency's decision (the award states the shortfall and both options).
+    A month of covered employment (``last_covered_month``: up to this month while still
+    employed) is refused, naming the earliest month after it;
     a woman whose post is not on record files and the reviewer establishes it
     (``category``: the one established, checked at the decision)."""
     try:
@@ -301,6 +360,10 @@ def retirement_check(
                     zh += r.zh
                     en += f" {r.en}"
             raise ServiceError(zh, en, code=problems[0].code)
+    covered = last_covered_month(person, today)
+    if covered is not None and chosen <= covered:
+        still = contributions.open_employment_of(person=person) is not None
+        raise ServiceError(*_employed(covered, still, chosen), code="employed")
     if limit is None or chosen > limit:
         zh, en = _beyond_parameters(limit or chosen.plus(-1), chosen)
         raise ServiceError(zh, en, code="parameters")

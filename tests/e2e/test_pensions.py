@@ -243,12 +243,16 @@ def test_adjustment_confirmation_licences_and_revocation(world: Any, page: Any) 
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
         start_period=202401,
         wage=Decimal("7450"),
+    )
+    # acme removes her after 2024-12: she retires in 2025-02, after covered employment.
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202412, reason="退休 retirement"
     )
     case = applications.application_submit(
         actor=world.alice.user,

@@ -85,17 +85,21 @@ def test_prefill_tells_us_once(world: Any) -> None:
     # bob, a man born 1975-03: 60 years and 31 months (D1), so 2037-10; no month can be
     # filed before that year's parameters are published, so none is offered.
     assert services.draft_open(actor=world.bob.user, item=item).answers == {}
-    # alice (born 1966-01) holds a cadre post: the women-55 schedule, delay 0 -> 2021-01...
+    # alice (born 1966-01) held a cadre post through 2020: the women-55 schedule, delay 0
+    # -> 2021-01, after her covered employment...
     contributions.insurance_register(
-        actor=None, employer=world.acme, insurances=["pension"], since_period=202401
+        actor=None, employer=world.acme, insurances=["pension"], since_period=202001
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
-        start_period=202401,
+        start_period=202001,
         wage=Decimal("5000"),
         post_category="cadre",
+    )
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202012, reason="退休 retirement"
     )
     assert services.draft_open(actor=world.alice.user, item=item).answers == {
         "retirement_month": "2021-01"

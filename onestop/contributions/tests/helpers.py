@@ -1,5 +1,5 @@
-"""Set-up the paid-rule and netting tests share: acme employing alice and bob, and one
-declaration listing both."""
+"""Set-up the paid-rule, netting and kept-answer tests share: acme employing alice and bob,
+one declaration listing both, and the collecting authority paying what is owed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 from conftest import World
 from onestop.contributions import services
 from onestop.contributions.models import Declaration
+from onestop.contributions.selectors import bills_of
 
 
 def employ_alice_and_bob(world: World, *, since: int) -> World:
@@ -47,3 +48,25 @@ def declare_pair(
     assert result.accepted, result.reply
     assert result.declaration is not None
     return result.declaration
+
+
+def pay_arrears(
+    world: World,
+    prefix: str,
+    *,
+    insurance: str | None = None,
+    share: Decimal = Decimal(1),
+    today: dt.date = dt.date(2026, 11, 26),
+) -> None:
+    """The collecting authority reports ``share`` of each of acme's bills with arrears on
+    ``today`` paid on 2026-11-20 (only ``insurance``'s bills when given), one payment a bill
+    with the id ``<prefix>-<bill id>``."""
+    for row in bills_of(employer=world.acme, today=today):
+        if row.arrears > 0 and insurance in (None, row.bill.insurance):
+            services.payment_record(
+                actor=None,
+                external_id=f"{prefix}-{row.bill.pk}",
+                bill=row.bill,
+                amount=(row.arrears * share).quantize(Decimal("0.01")),
+                paid_on=dt.date(2026, 11, 20),
+            )

@@ -28,10 +28,11 @@ from conftest import World
 from onestop.contributions import files, services
 from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.interest import account_interest_credit
-from onestop.contributions.models import Bill, Declaration, LedgerEntry, MonthCredit
+from onestop.contributions.models import Bill, Declaration, LedgerEntry, MonthCredit, Payment
 from onestop.contributions.selectors import ledger_verify, statement_of
 from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
 from onestop.contributions.tests.test_credit_rule import interest_job_unpaid
+from onestop.rules.contributions import Rates, late_surcharge
 
 pytestmark = pytest.mark.django_db
 
@@ -192,16 +193,20 @@ def test_a_bill_settled_by_a_later_refund_counts_from_the_refund_not_the_payment
 
 def test_a_payment_above_the_bill_is_recorded_as_the_employers_credit(acme: World) -> None:
     """The authority reports the regular and raise's sum (and 100.00 more) paid on the
-    raise's bill: recorded (the money was received), set against the regular bill, the rest
-    kept as the employer's credit; both declarations count and verify holds."""
+    raise's bill 11 days late: recorded (the money was received), set against the regular
+    bill, then paying the raise's late surcharge (principal first, then the surcharge:
+    ``netting.late_fee_part``), the rest kept as the employer's credit; both declarations
+    count and verify holds."""
     r = declare(acme, "regular", "8000", "9000")
     s = declare(acme, "supplementary", "10000", "9000")
     account_interest_credit(actor=None, year=2024, province="610000")
     total = bill(r).amount_due + bill(s).amount_due + D("100.00")
     pay(bill(s), total, "OVER")
     assert counting(r, s) == [True, True]
+    fee = late_surcharge(overdue=bill(s).amount_due, days=11, rates=Rates())
+    assert Payment.objects.get(external_id="OVER").late_fee == fee > 0
     held = MonthCredit.objects.filter(period=OCT, insurance="pension")
-    assert sum((c.amount for c in held), D(0)) == D("100.00")
+    assert sum((c.amount for c in held), D(0)) == D("100.00") - fee
     assert statement_of(person=acme.alice).account_balance == D("800.00")
     assert ledger_verify() == []
 

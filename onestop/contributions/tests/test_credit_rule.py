@@ -29,12 +29,11 @@ from onestop.contributions.collection import HttpCollectionAdapter, collection_s
 from onestop.contributions.credit import UNPAID_DECLARATIONS_SQL, unpaid_declarations
 from onestop.contributions.models import Bill, Declaration, LedgerEntry
 from onestop.contributions.selectors import (
-    bills_of,
     ledger_verify,
     statement_of,
     unemployment_months_of,
 )
-from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob, pay_arrears
 from onestop.contributions.tests.test_netting import pay_at_authority
 from onestop.simulators.tax import TaxSimulator
 
@@ -60,19 +59,6 @@ def acme(world: World) -> World:
 
 def declare(world: World, kind: str, alice: str, bob: str, period: int = PERIOD) -> Declaration:
     return declare_pair(world, kind, alice, bob, period=period)
-
-
-def pay(world: World, prefix: str, insurance: str | None = None) -> None:
-    """The collecting authority reports each bill with arrears paid at what it was asked."""
-    for row in bills_of(employer=world.acme, today=TODAY):
-        if row.arrears > 0 and insurance in (None, row.bill.insurance):
-            services.payment_record(
-                actor=None,
-                external_id=f"{prefix}-{row.bill.pk}",
-                bill=row.bill,
-                amount=row.arrears,
-                paid_on=dt.date(2026, 11, 20),
-            )
 
 
 def interest_job_unpaid() -> set[int]:
@@ -113,7 +99,7 @@ def test_a_lowering_supplementary_of_an_owed_month_credits_nothing_until_it_is_p
     # The regular bill is asked for net of the refund: 4080.00 - 720.00.
     regular_bill = Bill.objects.get(declaration=regular, insurance="pension")
     assert regular_bill.collect_amount == D("3360.00")
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     assert figures(acme) == (D("400.00"), D("0.00"), 1, D("0.00"))
     assert statement_of(person=acme.bob).account_balance == D("720.00")
     assert unpaid_declarations(declaration_ids=[regular.pk, lowering.pk]) == set()
@@ -125,7 +111,7 @@ def test_a_lowering_supplementary_of_a_paid_month_is_credited_at_once(acme: Worl
     """The month paid, then lowered: nothing it is set against is owed, so the lowered
     figure is credited at once and the refund is owed to the employer."""
     declare(acme, "regular", "8000", "9000")
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     assert figures(acme) == (D("640.00"), D("0.00"), 1, D("0.00"))
     declare(acme, "supplementary", "5000", "9000")
     assert figures(acme) == (D("400.00"), D("0.00"), 1, D("0.00"))
@@ -137,13 +123,13 @@ def test_a_refund_set_against_a_raise_not_paid_waits_for_it(acme: World) -> None
     credited (640.00) and the month paid; the raise and the refund set against it wait, and
     only 80.00 is owed. Once the raise's bill is paid, 720.00 is credited."""
     declare(acme, "regular", "8000", "9000")
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     declare(acme, "supplementary", "10000", "9000")
     assert figures(acme) == (D("640.00"), D("160.00"), 1, D("160.00"))
     declare(acme, "supplementary", "9000", "9000")
     assert figures(acme) == (D("640.00"), D("80.00"), 1, D("80.00"))
     assert ledger_verify() == []
-    pay(acme, "TAX2")
+    pay_arrears(acme, "TAX2")
     assert figures(acme) == (D("720.00"), D("0.00"), 1, D("0.00"))
     assert ledger_verify() == []
 
@@ -156,7 +142,7 @@ def test_a_raising_supplementary_of_a_paid_month_owes_only_its_difference(acme: 
     8000.00, 640.00 stays credited and 160.00 is owed; unemployment counts the month too.
     Paid: 800.00 at a base of 10000.00."""
     declare(acme, "regular", "8000", "9000")
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     assert unemployment_months_of(person=acme.alice) == 1
     raising = declare(acme, "supplementary", "10000", "9000")
     assert figures(acme) == (D("640.00"), D("160.00"), 1, D("160.00"))
@@ -170,7 +156,7 @@ def test_a_raising_supplementary_of_a_paid_month_owes_only_its_difference(acme: 
     assert unemployment_months_of(person=acme.alice) == 1
     assert interest_job_unpaid() == {raising.pk}
     assert ledger_verify() == []
-    pay(acme, "TAX2")
+    pay_arrears(acme, "TAX2")
     assert figures(acme) == (D("800.00"), D("0.00"), 1, D("0.00"))
     assert statement_of(person=acme.alice).months[0].base == D("10000.00")
     assert interest_job_unpaid() == set()
@@ -189,7 +175,7 @@ def test_a_raise_paid_before_its_regular_declaration_waits_for_it(acme: World) -
     )
     assert figures(acme) == (D("0.00"), D("800.00"), 0, D("800.00"))
     assert ledger_verify() == []
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     assert figures(acme) == (D("800.00"), D("0.00"), 1, D("0.00"))
 
 
@@ -264,7 +250,7 @@ def test_the_statement_page_shows_a_raises_difference_owed_on_a_paid_month(acme:
     """The paid month's row says "yes" and names the difference owed."""
     assert acme.alice.user is not None
     declare(acme, "regular", "8000", "9000")
-    pay(acme, "TAX")
+    pay_arrears(acme, "TAX")
     declare(acme, "supplementary", "10000", "9000")
     alice = Client(enforce_csrf_checks=True)
     alice.force_login(acme.alice.user)

@@ -29,8 +29,7 @@ from conftest import World
 from onestop.contributions import bulk_declare, services
 from onestop.contributions.interest import account_interest_credit
 from onestop.contributions.models import Bill, Declaration
-from onestop.contributions.selectors import bills_of
-from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob, pay_arrears
 
 pytestmark = pytest.mark.django_db
 
@@ -87,21 +86,8 @@ def acme(world: World) -> World:
     declared and paid."""
     employ_alice_and_bob(world, since=202601)
     declare_pair(world, "regular", "8000", "9000", period=202609)
-    pay(world, "first")
+    pay_arrears(world, "first")
     return world
-
-
-def pay(world: World, prefix: str, share: Decimal = Decimal(1)) -> None:
-    """The collecting authority reports ``share`` of each bill's arrears paid."""
-    for row in bills_of(employer=world.acme, today=TODAY):
-        if row.arrears > 0:
-            services.payment_record(
-                actor=None,
-                external_id=f"{prefix}-{row.bill.pk}",
-                bill=row.bill,
-                amount=(row.arrears * share).quantize(Decimal("0.01")),
-                paid_on=dt.date(2026, 11, 20),
-            )
 
 
 def test_a_regular_declaration_is_seen_at_once(acme: World) -> None:
@@ -117,9 +103,9 @@ def test_a_payment_is_seen_at_once(acme: World) -> None:
     """A part payment changes the bills; paying the rest makes the month count."""
     declare_pair(acme, "regular", "8000", "9000", period=PERIOD)
     reader = Reader(acme)
-    before, after = reader.check(lambda: pay(acme, "part", Decimal("0.5")))
+    before, after = reader.check(lambda: pay_arrears(acme, "part", share=Decimal("0.5")))
     assert changed(before, after) == {"bills"}
-    before, after = reader.check(lambda: pay(acme, "rest"))
+    before, after = reader.check(lambda: pay_arrears(acme, "rest"))
     assert changed(before, after) == {"page", "api", "bills"}
 
 
@@ -130,7 +116,7 @@ def test_a_raising_supplementary_and_its_payment_are_seen(acme: World) -> None:
         lambda: declare_pair(acme, "supplementary", "9000", "9000", period=202609)
     )
     assert changed(before, after) == {"page", "api", "bills"}
-    before, after = reader.check(lambda: pay(acme, "raise"))
+    before, after = reader.check(lambda: pay_arrears(acme, "raise"))
     assert changed(before, after) == {"page", "api", "bills"}
 
 
@@ -145,7 +131,7 @@ def test_a_lowering_supplementary_of_an_owed_month_updates_what_is_collected(
         lambda: declare_pair(acme, "supplementary", "7000", "9000", period=PERIOD)
     )
     assert changed(before, after) == {"page", "api", "bills"}
-    before, after = reader.check(lambda: pay(acme, "net"))
+    before, after = reader.check(lambda: pay_arrears(acme, "net"))
     assert changed(before, after) == {"page", "api", "bills"}
 
 
@@ -186,7 +172,7 @@ def test_the_yearly_interest_job_is_seen(world: World) -> None:
     """The interest job (bulk ``AccountYear`` and interest entries) credits 2024 at once."""
     employ_alice_and_bob(world, since=202401)
     declare_pair(world, "regular", "8000", "9000", period=202406)
-    pay(world, "2024")
+    pay_arrears(world, "2024")
     before, after = Reader(world).check(
         lambda: account_interest_credit(actor=None, year=2024, province="610000")
     )
@@ -280,7 +266,7 @@ def test_a_random_sequence_of_writes_never_shows_a_stale_answer(world: World) ->
             declared[period] = wage
             declare_pair(world, kind, wage, "9000", period=period)
         elif action in ("pay", "part"):
-            pay(world, f"s{step}", Decimal(1) if action == "pay" else Decimal("0.3"))
+            pay_arrears(world, f"s{step}", share=Decimal(1) if action == "pay" else Decimal("0.3"))
         else:
             account_interest_credit(actor=None, year=2024, province="610000")
 
@@ -344,9 +330,9 @@ def test_readers_racing_writers_end_on_the_fresh_answer(world: World) -> None:
     try:
         for step, period in enumerate((202607, 202608, 202609)):
             declare_pair(world, "regular", "8000", "9000", period=period)
-            pay(world, f"race{step}", Decimal("0.5"))
+            pay_arrears(world, f"race{step}", share=Decimal("0.5"))
             declare_pair(world, "supplementary", "8500", "9000", period=period)
-            pay(world, f"rest{step}")
+            pay_arrears(world, f"rest{step}")
     finally:
         stop.set()
         for thread in threads:

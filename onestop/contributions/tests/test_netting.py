@@ -26,7 +26,7 @@ from onestop.contributions.credit import unpaid_declarations
 from onestop.contributions.models import Bill, MonthCredit, Payment
 from onestop.contributions.netting import BillFigures, net_month
 from onestop.contributions.selectors import bills_of, credits_of, ledger_verify
-from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob
+from onestop.contributions.tests.helpers import declare_pair, employ_alice_and_bob, pay_arrears
 from onestop.identity.services import token_create
 from onestop.rules.contributions import Rates, late_fee_accrued, late_surcharge
 from onestop.simulators.tax import TaxSimulator
@@ -76,19 +76,6 @@ def month(world: World, insurance: str) -> tuple[Decimal, Decimal, Decimal, Deci
     return net, paid, sum((r.arrears for r in rows), D(0)), credit
 
 
-def pay_in_full(world: World, prefix: str) -> None:
-    """The collecting authority reports each positive bill paid at what it was asked."""
-    for row in bills_of(employer=world.acme, today=TODAY):
-        if row.arrears > 0:
-            services.payment_record(
-                actor=None,
-                external_id=f"{prefix}-{row.bill.pk}",
-                bill=row.bill,
-                amount=row.arrears,
-                paid_on=dt.date(2026, 11, 20),
-            )
-
-
 # --- the arithmetic ----------------------------------------------------------------------
 
 
@@ -136,7 +123,7 @@ def test_a_lowering_supplementary_lowers_the_arrears_and_the_surcharge_runs_on_t
     assert regular.surcharge == late_surcharge(overdue=net, days=11, rates=Rates())
     assert regular.bill.collect_amount == net  # what the authority is asked for now
     # Paying what is asked settles the month: nothing owed, no credit, the months credited.
-    pay_in_full(acme, "TAX")
+    pay_arrears(acme, "TAX")
     for insurance in ("pension", "unemployment"):
         net, paid, arrears, credit = month(acme, insurance)
         assert (paid, arrears, credit) == (net, D(0), D(0))
@@ -149,7 +136,7 @@ def test_a_lowering_supplementary_lowers_the_arrears_and_the_surcharge_runs_on_t
 def test_the_attackers_month_paid_in_full_then_lowered_shows_a_credit(acme: World) -> None:
     """Issue #16: every bill paid as first billed, then wages lowered: the refund is a
     visible credit, journaled; a later raise uses it up before anything is owed again."""
-    pay_in_full(acme, "TAX")
+    pay_arrears(acme, "TAX")
     paid_before = month(acme, "pension")[1]
     declare(acme, "supplementary", "5000", "9000")
     net, paid, arrears, credit = month(acme, "pension")
@@ -171,7 +158,7 @@ def test_the_attackers_month_paid_in_full_then_lowered_shows_a_credit(acme: Worl
 
 def test_the_bills_page_and_api_show_the_net_arrears_and_the_credit(acme: World) -> None:
     assert acme.bob.user is not None
-    pay_in_full(acme, "TAX")
+    pay_arrears(acme, "TAX")
     declare(acme, "supplementary", "5000", "9000")
     credit = sum((c.amount for c in credits_of(employer=acme.acme)), D(0))
     client = Client(enforce_csrf_checks=True)
@@ -242,7 +229,7 @@ def test_the_simulator_takes_a_lowered_bill_and_keeps_what_was_paid() -> None:
 
 
 def test_verify_names_a_month_paid_above_its_net_without_its_credit(acme: World) -> None:
-    pay_in_full(acme, "TAX")
+    pay_arrears(acme, "TAX")
     declare(acme, "supplementary", "5000", "9000")
     assert ledger_verify() == []
     row = MonthCredit.objects.filter(insurance="pension").get()
@@ -460,7 +447,8 @@ def test_an_overpayment_of_one_bill_pays_another_and_then_stays_a_credit() -> No
 def test_paying_more_than_a_refund_lowered_bill_asks_leaves_its_surcharge(acme: World) -> None:
     """The month lowered by a supplementary (a refund bill); each positive bill paid what
     it is asked on 2026-11-25 (10 days late), then 10.00 more on 2026-11-26: the bill's
-    collect and surcharge stay as they were, the 10.00 is the employer's credit, and
+    collect and surcharge stay as they were, the 10.00 pays the surcharge first
+    (``netting.late_fee_part``) and what is left of it is the employer's credit, and
     ``ledger verify`` holds."""
     declare(acme, "supplementary", "5000", "9000")
     asked = {r.bill.pk: r for r in bills_of(employer=acme.acme, today=TODAY) if r.collect > 0}
@@ -492,6 +480,7 @@ def test_paying_more_than_a_refund_lowered_bill_asks_leaves_its_surcharge(acme: 
             == late_surcharge(overdue=row.collect, days=10, rates=Rates())
         )
         assert Bill.objects.get(pk=pk).collect_amount == row.collect
-    for insurance in ("pension", "unemployment"):
-        assert month(acme, insurance)[3] == D("10.00")
+        assert after[pk].late_fee_paid == min(D("10.00"), after[pk].surcharge)
+        insurance = row.bill.insurance
+        assert month(acme, insurance)[3] == max(D(0), D("10.00") - after[pk].surcharge)
     assert ledger_verify() == []

@@ -34,12 +34,13 @@ ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
 @pytest.fixture
 def activity(world: Any) -> Any:
     """acme (Yanta) declares alice at 7450.00 for 2024-10 and 2024-11 and pays October's
-    pension bill; alice files two retirement cases online this month, one decided and rated
-    5, one not."""
+    pension bill, then removes her after 2024-11; alice files two retirement cases online
+    this month (for 2026-05, after her covered employment), one decided and rated 5, one
+    not."""
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202410
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
@@ -62,6 +63,9 @@ def activity(world: Any) -> Any:
         bill=october,
         amount=october.amount_due,
         paid_on=dt.date(2024, 11, 10),
+    )
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202411, reason="退休 retirement"
     )
     for decide in (True, False):
         case = applications.application_submit(
@@ -248,3 +252,76 @@ def test_the_month_in_progress_is_marked_and_the_counties_show_a_closed_month(
     assert 'id="open-month"' in page and f"{label} is in progress and not closed" in page
     closed = f"{board.month // 100}-{board.month % 100:02d}"
     assert f"By county, {closed}" in page
+
+
+def test_the_month_in_progress_shows_declared_and_collected_apart(activity: Any) -> None:
+    """After the daily rollup, acme declares bob for the month in progress and nothing is
+    paid yet: the dashboard (page in both languages, API with a token) shows the month's
+    declaration at once as declared (billed) 1788.00 and collected 0.00, labelled as in
+    progress, with no arrears stated (it falls due next month); then a payment shows as
+    collected."""
+    from onestop.identity.services import token_create
+
+    this_month = month_of(dt.date.today())
+    rollup(since=202401, until=this_month)
+    contributions.employment_start(
+        actor=None,
+        employer=activity.acme,
+        resident_id=activity.bob.resident_id,
+        start_period=this_month,
+        wage=Decimal("7450"),
+    )
+    result = contributions.declaration_submit(
+        actor=None,
+        employer=activity.acme,
+        period=this_month,
+        rows=[DeclaredRow(2, activity.bob.resident_id, "7450")],
+    )
+    assert result.accepted, result.reply
+    board = selectors.dashboard(prefix="61", since=202410, until=this_month)
+    assert board.open_collection is not None
+    assert (board.open_collection.declared, board.open_collection.collected) == (
+        Decimal("1788.00"),
+        Decimal("0.00"),
+    )
+    period, values = board.months[-1]
+    assert period == this_month
+    assert (values["due"], values["paid"], values["arrears"]) == (
+        Decimal("1788.00"),
+        Decimal("0.00"),
+        None,
+    )
+    label = f"{this_month // 100}-{this_month % 100:02d}"
+    sam = Client(enforce_csrf_checks=True)
+    sam.force_login(activity.sam)
+    english = sam.get("/dashboards/?since=2024-10", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Contributions of {label} so far (in progress)" in english
+    assert "Declared (billed) so far, paid or not" in english
+    assert '<dd id="open-declared">1788.00</dd>' in english
+    assert '<dd id="open-collected">0.00</dd>' in english
+    assert f"<td>{label} (in progress, not closed)</td><td>1788.00</td><td>0.00</td><td>—</td>" in (
+        english
+    )
+    chinese = sam.get("/dashboards/?since=2024-10", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "截至目前已申报（已开账单）金额，含未缴" in chinese and "截至目前已征收金额" in chinese
+    assert "不计欠费" in chinese
+    token = token_create(actor=activity.sam, name="bi", scopes=["dashboards:read"], days=30)
+    api = Client().get(
+        "/api/v1/dashboards", {"since": "2024-10"}, HTTP_AUTHORIZATION=f"Bearer {token.secret}"
+    )
+    assert api.status_code == 200
+    body = api.json()
+    assert body["open_month"] == {"month": label, "declared": "1788.00", "collected": "0.00"}
+    assert body["months"][-1]["figures"]["arrears"] is None
+    bill = Bill.objects.get(period=this_month)
+    contributions.payment_record(
+        actor=None,
+        external_id="NOW-1",
+        bill=bill,
+        amount=Decimal("1000.00"),
+        paid_on=dt.date.today(),
+    )
+    later = selectors.dashboard(prefix="61", since=202410, until=this_month)
+    assert later.open_collection is not None
+    assert later.open_collection.collected == Decimal("1000.00")
+    assert later.months[-1][1]["paid"] == Decimal("1000.00")

@@ -95,12 +95,12 @@ def bring_in(world: Any, person: Any, hub: RegistrySimulator, **record: Any) -> 
 def insured(world: Any, hub: Any) -> Any:
     """alice: 168 months in Henan (2010-2023, index 1.0, account 67200.00) brought in, then
     employed by acme through 2024 at 7450.00 a month (the 2024 average wage), every month
-    paid."""
+    paid; acme removed her after 2024-12 (she retires after covered employment)."""
     bring_in(world, world.alice, hub)
     contributions.insurance_register(
         actor=None, employer=world.acme, insurances=["pension"], since_period=202401
     )
-    contributions.employment_start(
+    employment = contributions.employment_start(
         actor=None,
         employer=world.acme,
         resident_id=world.alice.resident_id,
@@ -117,6 +117,9 @@ def insured(world: Any, hub: Any) -> Any:
         )
         assert result.accepted, result.reply
     pay_every_bill()
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202412, reason="退休 retirement"
+    )
     return world
 
 
@@ -144,3 +147,20 @@ def retire(world: Any, month: str = "2025-02") -> Application:
     return applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"
     )
+
+
+@pytest.fixture
+def retired(insured: Any) -> Any:
+    """``insured`` with alice's retirement from 2025-02 approved (her post established as
+    a worker's) and the payroll of 2026-11 run: a pensioner paid her arrears and November."""
+    from onestop.pensions import services as pensions
+
+    applications.application_act(
+        actor=insured.rita,
+        application=retire(insured),
+        task="review",
+        decision="approve",
+        established={"post_category": "worker"},
+    )
+    pensions.payroll_run(actor=None, period="2026-11")
+    return insured

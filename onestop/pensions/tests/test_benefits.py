@@ -16,7 +16,7 @@ from onestop.common.errors import NotPermitted, ServiceError
 from onestop.contributions import services as contributions
 from onestop.pensions import services
 from onestop.pensions.models import EntitlementCheck, Payment, PayrollRun, Pensioner
-from onestop.pensions.tests.conftest import retire
+from onestop.pensions.tests.conftest import bring_in, retire
 from onestop.rules.values import RuleError
 
 pytestmark = pytest.mark.django_db
@@ -136,19 +136,11 @@ def test_only_payroll_staff_run_the_payroll(insured: Any) -> None:
     assert (PayrollRun.objects.count(), Entry.objects.count()) == (0, before)
 
 
-def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> None:
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
+def test_a_reported_death_stops_payment_and_recovers_the_rest(retired: Any) -> None:
     services.payroll_run(actor=None, period="2026-12")
     pensioner = Pensioner.objects.get()
     outcome = services.death_event(
-        {"subject": insured.alice.resident_id, "data": {"date": "2026-10-15"}, "source": "ca"}
+        {"subject": retired.alice.resident_id, "data": {"date": "2026-10-15"}, "source": "ca"}
     )
     # Died in October: nothing is due from November; November's and December's pensions are
     # overpaid, and so is nothing of the arrears (they covered months before the death).
@@ -156,19 +148,23 @@ def test_a_reported_death_stops_payment_and_recovers_the_rest(insured: Any) -> N
     pensioner.refresh_from_db()
     assert pensioner.status == "stopped"
     assert Payment.objects.get(kind="recovery").amount == Decimal("-3265.72")
-    assert services.death_event({"subject": insured.alice.resident_id, "data": {}}) == (
+    assert services.death_event({"subject": retired.alice.resident_id, "data": {}}) == (
         "already stopped"
     )
     assert services.payroll_run(actor=None, period="2027-01").count == 0
     assert EntitlementCheck.objects.count() == 1
 
 
-def test_an_award_that_cannot_be_computed_blocks_approval(insured: Any) -> None:
-    case = retire(insured, month="1990-01")  # no parameters for 1989
+def test_an_award_that_cannot_be_computed_blocks_approval(world: Any, hub: Any) -> None:
+    """alice, her Henan record brought in and never employed here (so 1990-01 comes after
+    any covered employment), files for 1990-01: no parameters for 1989, so the award cannot
+    be computed and approval is refused."""
+    bring_in(world, world.alice, hub)
+    case = retire(world, month="1990-01")  # no parameters for 1989
     assert "award" not in case.facts and case.facts["award_error"]
     with pytest.raises(ServiceError) as refused:
         applications.application_act(
-            actor=insured.rita,
+            actor=world.rita,
             application=case,
             task="review",
             decision="approve",
@@ -179,38 +175,22 @@ def test_an_award_that_cannot_be_computed_blocks_approval(insured: Any) -> None:
     assert case.status == "in_review" and not Pensioner.objects.exists()
 
 
-def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(insured: Any) -> None:
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")  # arrears 2025-03..2026-10 + November
+def test_arrears_paid_after_a_death_are_recovered_for_the_months_after_it(retired: Any) -> None:
     outcome = services.death_event(
-        {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
+        {"subject": retired.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
     )
     # Nothing is due from 2026-09: September, October (in the arrears) and November.
     assert outcome == "stopped from 2026-09; to recover 4898.58; survivors' benefits opened"
 
 
-def test_the_payment_statement_is_signed(insured: Any) -> None:
+def test_the_payment_statement_is_signed(retired: Any) -> None:
     from django.test import Client
 
     from onestop.exchange import signing
     from onestop.exchange.models import Certificate
 
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
     client = Client()
-    client.force_login(insured.alice.user)
+    client.force_login(retired.alice.user)
     assert client.get("/me/pension/statement.pdf").content.startswith(b"%PDF-")
     statement = Certificate.objects.get(kind="pension_statement")
     assert statement.payload["facts"] == {
@@ -225,7 +205,7 @@ def test_the_payment_statement_is_signed(insured: Any) -> None:
     assert signing.verify(statement.payload, statement.signature)
 
 
-def test_payment_kinds_and_the_status_read_in_the_pages_language(insured: Any) -> None:
+def test_payment_kinds_and_the_status_read_in_the_pages_language(retired: Any) -> None:
     """alice's pension page and API name each payment's kind and the stopped pension's
     reason in the reader's language only: 补发 and 死亡 in Chinese, never the stored code
     ("arrears") or the journal's bilingual note; arrears and death in English."""
@@ -235,19 +215,11 @@ def test_payment_kinds_and_the_status_read_in_the_pages_language(insured: Any) -
 
     from onestop.identity.services import token_create
 
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")  # arrears 2025-03..2026-10 + November
     services.death_event(
-        {"subject": insured.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
+        {"subject": retired.alice.resident_id, "data": {"date": "2026-08-03"}, "source": "ca"}
     )
     client = Client()
-    client.force_login(insured.alice.user)
+    client.force_login(retired.alice.user)
     zh = client.get("/me/pension/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     kinds = re.findall(r"<tr><td>\d{4}-\d{2}</td><td>([^<]+)</td>", zh)
     assert sorted(set(kinds)) == sorted({"补发", "月养老金", "待追回多发金额"})
@@ -258,7 +230,7 @@ def test_payment_kinds_and_the_status_read_in_the_pages_language(insured: Any) -
         {"arrears", "monthly pension", "overpayment to recover"}
     )
     assert 'id="pension-status">stopped (death)</dd>' in en and "死亡" not in en
-    token = token_create(actor=insured.alice.user, name="app", scopes=["persons:read"], days=30)
+    token = token_create(actor=retired.alice.user, name="app", scopes=["persons:read"], days=30)
     api = (
         Client()
         .get(
@@ -313,20 +285,12 @@ def test_people_due_to_retire_are_told_ahead_once(world: Any) -> None:
 
 
 def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
-    insured: Any,
+    retired: Any,
 ) -> None:
     from django.test import Client
 
     from onestop.notifications.models import Notification
 
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
     Pensioner.objects.update(last_confirmed=dt.date(2025, 10, 1))
     day = dt.date(2026, 11, 25)
     assert services.confirmation_run(today=day) == {"requested": 1, "suspended": 0}
@@ -339,7 +303,7 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     assert services.month_label(pensioner.suspended_from_index or 0) == "2027-01"
     assert services.payroll_run(actor=None, period="2027-01").count == 0
     client = Client()
-    client.force_login(insured.alice.user)
+    client.force_login(retired.alice.user)
     assert client.post("/me/pension/confirm/").status_code == 302
     pensioner.refresh_from_db()
     assert (pensioner.status, services.month_label(pensioner.owed_from_index or 0)) == (
@@ -351,7 +315,7 @@ def test_unconfirmed_for_a_year_asks_then_suspends_and_confirming_pays_back(
     assert (arrears.months, arrears.amount, february.count) == (1, Decimal("1632.86"), 2)
     # Someone without a pension has nothing to confirm.
     other = Client()
-    other.force_login(insured.bob.user)
+    other.force_login(retired.bob.user)
     assert other.post("/me/pension/confirm/").status_code == 403
 
 
@@ -416,36 +380,28 @@ def timezone_today() -> dt.date:
 
 
 def test_the_annual_adjustment_is_reviewed_applied_and_reversible_until_paid(
-    insured: Any,
+    retired: Any,
 ) -> None:
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
     with pytest.raises(NotPermitted):
         services.adjustment_prepare(
-            actor=insured.carol, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
+            actor=retired.carol, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
         )
     with pytest.raises(RuleError):  # 25% is outside the rule's bounds
         services.adjustment_prepare(
             actor=None, year=2027, percentage=Decimal("0.25"), fixed_amount=Decimal(30)
         )
     batch = services.adjustment_prepare(
-        actor=insured.rita, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
+        actor=retired.rita, year=2027, percentage=Decimal("0.02"), fixed_amount=Decimal(30)
     )
     # 1632.86 * 1.02 + 30 = 1695.521 -> 1695.52, from the next month to be paid.
     assert (batch.count, batch.increase, batch.effective_month) == (1, Decimal("62.66"), "2026-12")
     assert Pensioner.objects.get().monthly_amount == Decimal("1632.86")  # nothing changed yet
-    services.adjustment_apply(actor=insured.rita, year=2027)
+    services.adjustment_apply(actor=retired.rita, year=2027)
     assert Pensioner.objects.get().monthly_amount == Decimal("1695.52")
-    services.adjustment_reverse(actor=insured.rita, year=2027)
+    services.adjustment_reverse(actor=retired.rita, year=2027)
     assert Pensioner.objects.get().monthly_amount == Decimal("1632.86")
     with pytest.raises(ServiceError):  # reversed: not applied any more
-        services.adjustment_reverse(actor=insured.rita, year=2027)
+        services.adjustment_reverse(actor=retired.rita, year=2027)
     second = services.adjustment_prepare(
         actor=None, year=2028, percentage=Decimal("0.01"), fixed_amount=Decimal(0)
     )
@@ -523,20 +479,12 @@ def test_a_prison_term_suspends_recovers_and_release_resumes_without_the_months_
     assert Entry.objects.filter(action="pensions.imprisonment").count() == 2
 
 
-def test_a_term_served_between_two_checks_is_recovered_once(insured: Any, registry: Any) -> None:
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
+def test_a_term_served_between_two_checks_is_recovered_once(retired: Any, registry: Any) -> None:
     services.payroll_run(actor=None, period="2026-12")
     registry.put(
         "public_security",
         "imprisonment",
-        insured.alice.resident_id,
+        retired.alice.resident_id,
         {"from": "2026-09-20", "to": "2026-11-05"},
     )
     # Months 2026-10 and 2026-11: October inside the arrears paid in November, November

@@ -282,3 +282,60 @@ def test_a_woman_whose_post_is_unknown_is_approved_only_once_the_reviewer_establ
     text = page.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "production or operating post (original retirement age 50)" in text
     assert 'id="establish-notice"' not in text
+
+
+def test_a_person_still_employed_is_offered_only_months_after_the_employment(
+    world: Any,
+) -> None:
+    """A man born 1965-06 (statutory month 2025-08, flexible to 2028-08) with 200 months,
+    still employed by acme (an open employment) on 2026-11-26: a pension is not paid for a
+    month he works and contributes (SIL art. 16, Labour Contract Law art. 44), so the form
+    offers months from 2026-12 only and says why; a past or the current month is refused on
+    the API (with a token) with the reason in both languages, nothing saved. Once acme ends
+    the employment with 2026-09, 2026-10 can be filed."""
+    from onestop.contributions.models import Employment
+    from onestop.identity.services import token_create
+
+    man = person(world, dt.date(1965, 6, 10), male=True, post="general", seed=16)
+    Employment.objects.filter(person=man).update(start_period=202401)
+    worked_elsewhere(man, months=200)
+    found = prechecks.precheck(person=man, item_code=ITEM, today=TODAY)
+    assert found.eligible
+    assert found.choices["retirement_month"] == ["2026-12", "2027-01"] + [
+        f"2027-{m:02d}" for m in range(2, 13)
+    ]
+    employed = next(n for n in found.notes if n.code == "employed")
+    assert "退休月份最早为2026-12" in employed.zh and "办理减员" in employed.zh
+    assert "The earliest retirement month is 2026-12" in employed.en
+    assert man.user is not None
+    token = token_create(
+        actor=man.user, name="app", scopes=["applications:read", "applications:write"], days=30
+    )
+    api = Client()
+    headers = {"Authorization": f"Bearer {token.secret}"}
+    body = api.get("/api/v1/applications/precheck", {"item_code": ITEM}, headers=headers).json()
+    assert body["choices"]["retirement_month"][0] == "2026-12"
+    for month in ("2025-08", "2026-11"):
+        refused = api.post(
+            "/api/v1/applications",
+            {"item_code": ITEM, "answers": {"retirement_month": month, "bank_account": BANK}},
+            content_type="application/json",
+            headers=headers,
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["code"] == "employed"
+        assert refused.json()["message_zh"].startswith(
+            f"不能选择{month}退休：您目前仍在参保单位就业"
+        )
+        assert f"Retirement in {month} is not possible." in refused.json()["message_en"]
+    assert not Application.objects.exists()
+    # acme removes him after 2026-09: 2026-10, after his covered employment, can be filed.
+    employment = Employment.objects.get(person=man)
+    contributions.employment_end(
+        actor=None, employment=employment, end_period=202609, reason="退休 retirement"
+    )
+    with pytest.raises(ServiceError) as refused_ended:
+        file(man, "2026-09")
+    assert refused_ended.value.code == "employed"
+    assert "退休月份最早为2026-10" in refused_ended.value.zh
+    assert file(man, "2026-10").application.answers["retirement_month"] == "2026-10"

@@ -27,7 +27,6 @@ from onestop.parameters.models import ProvinceParameters
 from onestop.parameters.services import province_parameters_publish
 from onestop.pensions import services
 from onestop.pensions.models import SurvivorBenefit
-from onestop.pensions.tests.conftest import retire
 
 pytestmark = pytest.mark.django_db
 
@@ -94,17 +93,9 @@ def claim(world: Any, claimant: Any, deceased: Any) -> Application:
 
 
 def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(
-    insured: Any,
+    retired: Any,
 ) -> None:
-    applications.application_act(
-        actor=insured.rita,
-        application=retire(insured),
-        task="review",
-        decision="approve",
-        established=POST_ESTABLISHED,
-    )
-    services.payroll_run(actor=None, period="2026-11")
-    outcome = died(insured, insured.alice, "2026-11-10", declarant=insured.bob)
+    outcome = died(retired, retired.alice, "2026-11-10", declarant=retired.bob)
     assert outcome == "stopped from 2026-12; to recover 0.00; survivors' benefits opened"
     benefit = SurvivorBenefit.objects.get()
     # By hand: the 2025 income (the year before the death) 3900.00; funeral grant 2 x 3900.00
@@ -123,42 +114,42 @@ def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(
         2025,
     )
     assert (benefit.declarant, benefit.status, benefit.region) == (
-        insured.bob,
+        retired.bob,
         "open",
-        insured.alice.region,
+        retired.alice.region,
     )
     # Told: the person who registered the death, and the county's case workers.
     invited = Notification.objects.get(event="pensions.survivors_invited")
-    assert invited.recipient == insured.bob.user and "129946.75" in invited.body_zh
+    assert invited.recipient == retired.bob.user and "129946.75" in invited.body_zh
     assert Notification.objects.filter(
-        event="pensions.survivors_opened", recipient=insured.carol
+        event="pensions.survivors_opened", recipient=retired.carol
     ).exists()
     assert not Notification.objects.filter(
-        event="pensions.survivors_opened", recipient=insured.mallory
+        event="pensions.survivors_opened", recipient=retired.mallory
     ).exists()
     # A second report of the same death opens nothing more.
-    died(insured, insured.alice, "2026-11-10", declarant=insured.bob)
+    died(retired, retired.alice, "2026-11-10", declarant=retired.bob)
     assert SurvivorBenefit.objects.count() == 1
     assert Notification.objects.filter(event="pensions.survivors_invited").count() == 1
     # bob's claim form names the deceased already.
     item = catalogue.item_get(code="SX-SI-008")
-    assert prefill(person=insured.bob, item=item)["deceased_resident_id"] == (
-        insured.alice.resident_id
+    assert prefill(person=retired.bob, item=item)["deceased_resident_id"] == (
+        retired.alice.resident_id
     )
-    case = claim(insured, insured.bob, insured.alice)
+    case = claim(retired, retired.bob, retired.alice)
     assert case.facts["survivor"]["total"] == "129946.75"
     page = Client()
-    page.force_login(insured.rita)
+    page.force_login(retired.rita)
     html = page.get(f"/applications/{case.number}/").content.decode()
     assert 'id="survivor-total">129946.75<' in html
     case = applications.application_act(
-        actor=insured.rita, application=case, task="decide", decision="approve"
+        actor=retired.rita, application=case, task="decide", decision="approve"
     )
     benefit.refresh_from_db()
     assert (benefit.status, benefit.case_number, benefit.claimant) == (
         "claimed",
         case.number,
-        insured.bob,
+        retired.bob,
     )
     inherited = LedgerEntry.objects.get(kind="inherited")
     assert (inherited.amount, inherited.period, inherited.account) == (
@@ -169,10 +160,10 @@ def test_a_pensioners_death_opens_the_benefits_and_the_survivor_claims_once(
     assert ledger_verify() == []
     assert Entry.objects.filter(action="pensions.survivors_claimed").count() == 1
     # Nobody claims twice: the next case is told, and cannot be approved.
-    again = claim(insured, insured.bob, insured.alice)
+    again = claim(retired, retired.bob, retired.alice)
     assert "Claimed by" in again.facts["survivor_error"]
     with pytest.raises(ServiceError):
-        _approve_after_reviews(insured, again)
+        _approve_after_reviews(retired, again)
     assert LedgerEntry.objects.filter(kind="inherited").count() == 1
 
 
