@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -126,21 +127,16 @@ def stage(rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth]) -> No
 PIPELINE_CHUNK = 50_000
 
 
-def write_chunk(
-    raw: Any, stage_text: str, wage_text: str, claim_text: str, detail_text: str
-) -> bool:
+def write_chunk(raw: Any, wage_text: str, claim_text: str, detail_text: str) -> bool:
     """The database's part of one checked chunk (``ChunkWriter``), on the writer's thread:
-    COPY its staged rows and new wages, its pension-month claims (in a savepoint: False when
-    a month is held by someone else, and the chunk's claims are rolled back) and its detail
-    rows. Only COPY statements: the text was formatted on the checking thread."""
+    COPY its new wages, its pension-month claims (in a savepoint: False when a month is held
+    by someone else, and the chunk's claims are rolled back) and its detail rows. Only COPY
+    statements: the text was formatted on the checking thread."""
     claimed = True
     with raw.cursor() as cursor:
         if wage_text:
             with cursor.copy(f"COPY {WAGES} ({', '.join(WAGE_COLUMNS)}) FROM STDIN") as copy:
                 copy.write(wage_text)
-        if stage_text:
-            with cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}, chunk) FROM STDIN") as copy:
-                copy.write(stage_text)
         if claim_text:
             cursor.execute("SAVEPOINT posting_claims")
             try:
@@ -164,23 +160,46 @@ def write_chunk(
     return claimed
 
 
+#: The employer's employees of a month, (blind index of the resident ID, person id).
+EMPLOYEES = (
+    "SELECT p.resident_id_index, e.person_id FROM contributions_employment e "
+    "JOIN identity_person p ON p.id = e.person_id WHERE e.employer_id = %s "
+    "AND e.start_period <= %s AND (e.end_period IS NULL OR e.end_period >= %s)"
+)
+
+
+def read_employees(raw: Any, employer_id: int, period: int) -> dict[str, int]:
+    """``employees`` over the transaction's own connection, on the writer's thread
+    (``ChunkWriter.employees``)."""
+    with raw.cursor() as cursor:
+        cursor.execute(EMPLOYEES, [employer_id, period, period])
+        return dict(cursor.fetchall())
+
+
+def wait_employees(pending: Future[dict[str, int]]) -> dict[str, int]:
+    """Wait for the writer's thread to finish reading the employees (or its error)."""
+    return pending.result()
+
+
 def wait_chunk(pending: Future[bool]) -> bool:
     """Wait for the writer's thread to finish a chunk (its result, or its error)."""
     return pending.result()
 
 
 class ChunkWriter:
-    """A regular declaration's staging, claims and detail rows written chunk by chunk on a
-    second thread over the transaction's own connection (PostgreSQL), while the calling
-    thread checks the next chunk: psycopg releases the GIL while the server works.
+    """A regular declaration's claims and detail rows written chunk by chunk on a second
+    thread over the transaction's own connection (PostgreSQL), while the calling thread
+    checks the next chunk: psycopg releases the GIL while the server works.
 
-    One chunk is in flight at a time; the calling thread must not use the connection until
-    ``close`` (or ``drain``) has returned. Every statement is part of the declaration's
-    transaction: a refusal rolls all of it back. The claims are COPYed, as
-    ``claim_pension`` does, chunk by chunk in a savepoint; after the first one that finds a
-    month held (``claims_complete`` false) the rest are left to ``claim_pension``'s
-    ``INSERT ... ON CONFLICT``. Detail rows are written for the chunks handed over with
-    ``post``; ``first_unposted`` is the first chunk without (``post(from_chunk=...)``).
+    One piece of work is in flight at a time (the employees' read, ``employees``, or a
+    chunk); the calling thread must not use the connection until ``close`` (or ``drain``)
+    has returned. Every statement is part of the declaration's transaction: a refusal rolls
+    all of it back. The claims are COPYed, as ``claim_pension`` does, chunk by chunk in a
+    savepoint; after the first one that finds a month held (``claims_complete`` false) the
+    rest are left to ``claim_pension``'s ``INSERT ... ON CONFLICT``. Detail rows are written
+    for the chunks handed over with ``post``; ``first_unposted`` is the first chunk without
+    (``post(from_chunk=...)``). The staging table is written only when one of those
+    statements needs it (``stage``): an accepted declaration's rows never go through it.
     """
 
     def __init__(
@@ -201,37 +220,42 @@ class ChunkWriter:
         self._insurances = insurances
         self._detail_tail = f"\t{declaration_id}\t{employer_id}\t{period}\n"
         self.keys: dict[Decimal, int] = {}
-        self._parts: list[str] = []
+        #: A wage's detail columns (wage, base, the parts), as COPY text.
+        self._parts: dict[Decimal, str] = {}
+        #: The number of rows of each chunk handed over.
+        self._sizes: list[int] = []
         self.claims_complete = True
         self.first_unposted: int | None = None
-        self._chunks = 0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="posting")
         self._pending: Future[bool] | None = None
+
+    def employees(self, *, employer_id: int, period: int) -> Future[dict[str, int]]:
+        """Start reading the employees of the month (``employees``) on the writer's thread:
+        the calling thread may meanwhile work without the connection (blind indexes), then
+        takes the result with ``wait_employees``. Nothing else may be in flight."""
+        assert self._pending is None
+        return self._pool.submit(read_employees, self._raw, employer_id, period)
 
     def write(
         self, rows: Sequence[Staged], months: Mapping[Decimal, EmployeeMonth], *, post: bool
     ) -> None:
         """Hand over one chunk's rows (in any order; sorted here by person) and the amounts
         of every wage seen so far (``months``, growing; the new ones are staged)."""
-        chunk = self._chunks
-        self._chunks += 1
+        chunk = len(self._sizes)
+        self._sizes.append(len(rows))
         new = [wage for wage in months if wage not in self.keys]
         for wage in new:
             self.keys[wage] = len(self.keys)
             values = _staged_values(months[wage], wage)
-            self._parts.append(
-                "\t".join(
-                    [
-                        str(wage),
-                        str(values[1]),
-                        *(
-                            str(value) if insurance in self._insurances else NULL
-                            for (insurance, _, _), value in zip(
-                                DETAIL_COLUMNS, values[2:], strict=True
-                            )
-                        ),
-                    ]
-                )
+            self._parts[wage] = "\t".join(
+                [
+                    str(wage),
+                    str(values[1]),
+                    *(
+                        str(value) if insurance in self._insurances else NULL
+                        for (insurance, _, _), value in zip(DETAIL_COLUMNS, values[2:], strict=True)
+                    ),
+                ]
             )
         wage_text = "".join(
             f"{self.keys[wage]}\t"
@@ -239,30 +263,31 @@ class ChunkWriter:
             + "\n"
             for wage in new
         )
-        ordered = sorted(rows, key=lambda r: r[1] or 0)
-        keys = self.keys
-        stage_text = "".join(
-            f"{line}\t{NULL if person is None else person}\t{keys[wage]}\t{chunk}\n"
-            for line, person, wage in ordered
-        )
+        # In person order: the claims and the detail are appended to their indexes in it.
+        # The persons are known for every row but those whose ID is no employee's.
+        person = itemgetter(1)
+        known = None not in map(person, rows)
+        ordered = sorted(rows, key=person if known else lambda r: r[1] or 0)
         claim_text = ""
         if self._claim and self.claims_complete:
             tail = self._claim_tail
-            claim_text = "".join(f"{p}{tail}" for _, p, _ in ordered if p is not None)
+            claim_text = "".join(
+                [f"{p}{tail}" for _, p, _ in ordered]
+                if known
+                else [f"{p}{tail}" for _, p, _ in ordered if p is not None]
+            )
         post = post and self.first_unposted is None and self._posts
         if not post and self.first_unposted is None:
             self.first_unposted = chunk
         detail_text = ""
         if post:
             parts, tail = self._parts, self._detail_tail
-            detail_text = "".join(
-                f"{person}\t{parts[keys[wage]]}{tail}" for _, person, wage in ordered
-            )
+            detail_text = "".join([f"{p}\t{parts[wage]}{tail}" for _, p, wage in ordered])
         self.drain()
         if not self.claims_complete:
             claim_text = ""
         self._pending = self._pool.submit(
-            write_chunk, self._raw, stage_text, wage_text, claim_text, detail_text
+            write_chunk, self._raw, wage_text, claim_text, detail_text
         )
 
     def drain(self) -> None:
@@ -279,6 +304,26 @@ class ChunkWriter:
             self.drain()
         finally:
             self._pool.shutdown(wait=True)
+
+    def stage(self, rows: Sequence[Staged]) -> None:
+        """After ``close``: COPY every chunk's rows (``rows``, the chunks' rows in the order
+        handed over, their persons as resolved since) into the staging table, for the
+        statements that read it (a late person, a month held elsewhere, chunks unposted)."""
+        assert sum(self._sizes) == len(rows)
+        keys = self.keys
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {STAGE} ({', '.join(COLUMNS)}, chunk) FROM STDIN") as copy,
+        ):
+            start = 0
+            for chunk, size in enumerate(self._sizes):
+                copy.write(
+                    "".join(
+                        f"{line}\t{NULL if person is None else person}\t{keys[wage]}\t{chunk}\n"
+                        for line, person, wage in rows[start : start + size]
+                    )
+                )
+                start += size
 
 
 #: Memory a bulk post's statements may hash and sort in (PostgreSQL ``work_mem``, for the
@@ -298,12 +343,7 @@ def employees(*, employer_id: int, period: int) -> dict[str, int]:
     One read; a declaration's rows are matched against it in Python."""
     with transaction.atomic(), connection.cursor() as cursor:
         bulk_work_mem(cursor)
-        cursor.execute(
-            "SELECT p.resident_id_index, e.person_id FROM contributions_employment e "
-            "JOIN identity_person p ON p.id = e.person_id WHERE e.employer_id = %s "
-            "AND e.start_period <= %s AND (e.end_period IS NULL OR e.end_period >= %s)",
-            [employer_id, period, period],
-        )
+        cursor.execute(EMPLOYEES, [employer_id, period, period])
         return dict(cursor.fetchall())
 
 
@@ -321,20 +361,6 @@ def persons_of(indexes: Sequence[str]) -> dict[str, int]:
             )
             found.update(cursor.fetchall())
     return found
-
-
-def resolve_staged(persons: Mapping[int, int]) -> None:
-    """Give staged lines (line -> person id) the persons resolved after they were staged."""
-    items = list(persons.items())
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), 5_000):  # within SQLite's bound variables
-            chunk = items[start : start + 5_000]
-            cursor.execute(
-                f"UPDATE {STAGE} SET person_id = v.person FROM (VALUES "  # noqa: S608
-                + ", ".join(["(%s, %s)"] * len(chunk))
-                + f") v(line, person) WHERE {STAGE}.line = v.line",
-                [value for item in chunk for value in item],
-            )
 
 
 def unmatched_lines(*, employer_id: int, period: int) -> list[tuple[int, bool]]:

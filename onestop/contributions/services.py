@@ -7,9 +7,10 @@ import json
 import logging
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from onestop.contributions.models import (
     PostCategory,
 )
 from onestop.contributions.periods import current_period, month_of
-from onestop.identity.auth import resident_id_index, resident_id_indexer
+from onestop.identity.auth import resident_id_index, resident_id_indexes
 from onestop.identity.masking import mask_resident_id
 from onestop.identity.models import Employer, Person
 from onestop.parameters import selectors as parameters
@@ -535,6 +536,14 @@ def _column_formula_error(line: int, column: str) -> RowError:
     )
 
 
+def _masked(resident_id: str) -> str:
+    """``mask_resident_id`` of a row's ID as checked (spaces around it dropped, upper case),
+    in few steps for the usual 18 characters."""
+    if len(resident_id) == 18 and resident_id.isascii() and resident_id.isalnum():
+        return f"{resident_id[:4].upper()}**********{resident_id[14:].upper()}"
+    return mask_resident_id(resident_id.strip().upper())
+
+
 #: A row that passed the checks: (row, blind index of its ID, wage, person id or None when
 #: the ID is not one of the employer's employees of the month).
 Checked = tuple[DeclaredRow, str, Decimal, int | None]
@@ -547,7 +556,42 @@ class _CheckState:
 
     seen: dict[str, int] = field(default_factory=dict)
     wages: dict[str, Decimal] = field(default_factory=dict)
-    listed: set[str] = field(default_factory=set)
+    #: The blind indexes of valid IDs listed in rows that are not in ``seen`` (refused for
+    #: another reason); ``listed`` answers for both.
+    refused: set[str] = field(default_factory=set)
+
+    @property
+    def listed(self) -> _Listed:
+        """The blind indexes of every valid ID listed, whatever else is wrong with its row."""
+        return _Listed(self.seen, self.refused)
+
+
+class _Listed:
+    """``index in listed``: in the rows that passed or in those refused (no set of a million
+    indexes built for the few lookups of the employees left out)."""
+
+    def __init__(self, seen: dict[str, int], refused: set[str]) -> None:
+        self._seen, self._refused = seen, refused
+
+    def __contains__(self, index: object) -> bool:
+        return index in self._seen or index in self._refused
+
+
+def _typed_indexes(rows: Sequence[DeclaredRow]) -> list[str | None]:
+    """The blind index of each row's ID as typed when it has the standard's shape (18 ASCII
+    letters and digits, the case aside: its index is its normalised form's), else None.
+    Needs no database: a pipelined declaration computes it while the employees are read."""
+    shaped = [
+        (i, rid.upper())
+        for i, row in enumerate(rows)
+        if (rid := row.resident_id) and len(rid) == 18 and rid.isascii() and rid.isalnum()
+    ]
+    indexes: list[str | None] = [None] * len(rows)
+    if len(shaped) == len(rows):
+        return list(resident_id_indexes()(rid for _, rid in shaped))
+    for (i, _), index in zip(shaped, resident_id_indexes()(rid for _, rid in shaped), strict=True):
+        indexes[i] = index
+    return indexes
 
 
 def _check_rows(
@@ -555,95 +599,130 @@ def _check_rows(
     today: dt.date,
     employees: dict[str, int],
     state: _CheckState | None = None,
-) -> tuple[list[Checked], list[RowError], set[str]]:
-    """Rows that passed, row errors, and the blind indexes of every valid ID listed.
+    indexes: Sequence[str | None] | None = None,
+) -> tuple[list[Checked], list[RowError]]:
+    """Rows that passed and row errors; ``state.listed``, the blind indexes of every valid
+    ID listed.
 
     ``employees`` (blind index -> person id, ``posting.employees``) spares the full GB 11643
     check of a row whose ID, as typed, is a registered employee's: that ID was checked when
     the person was registered, and an ID that is already as the standard writes it (18 ASCII
     letters and digits, the case aside) has the same blind index as its normalised form. Any
     other row gets the full check, with its precise reason. A declaration checked in chunks
-    passes the same ``state`` to every chunk.
+    passes the same ``state`` to every chunk. ``indexes``: ``_typed_indexes(rows)``, if
+    already computed.
     """
     state = state or _CheckState()
     errors: list[RowError] = []
-    listed, seen, wages = state.listed, state.seen, state.wages
+    seen, wages = state.seen, state.wages
     good: list[Checked] = []
-    index_of = resident_id_indexer()
-    for row in rows:
-        raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
-        name = row.name or ""
-        if row.formula_column:
-            # A file's formula cell in any column refuses the row (one formula reason).
-            errors.append(_column_formula_error(row.line, row.formula_column))
-        elif name and starts_like_formula(name):
-            # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
-            # next: the row is refused, whatever else it holds.
-            errors.append(_name_formula_error(row.line))
-        if raw_id.startswith(FORMULA_START):
-            if not row.formula_column:
-                errors.append(_formula_error(row.line))
+    append = good.append
+    employee = employees.get
+    parsed = wages.get
+    if indexes is None:
+        indexes = _typed_indexes(rows)
+    for row, typed in zip(rows, indexes, strict=True):
+        # The common row, in few steps: an employee's ID as typed, a wage already parsed
+        # (so neither text is a formula, nor has spaces around it), no formula in the other
+        # columns, a person not listed before. Anything else takes the full checks below.
+        if (
+            typed is not None
+            and not row.formula_column
+            and (person := employee(typed)) is not None
+            and (wage := parsed(row.wage)) is not None
+            and typed not in seen
+            and not (row.name and starts_like_formula(row.name))
+        ):
+            seen[typed] = row.line
+            append((row, typed, wage, person))
             continue
-        person = None
-        if len(raw_id) == 18 and raw_id.isascii() and raw_id.isalnum():
-            index = index_of(raw_id.upper())
-            person = employees.get(index)
-        if person is None:
-            check = check_resident_id(raw_id, today=today, with_place=False)
-            index = index_of(check.normalized) if check.valid else ""
-        if index:
-            # Listed, whatever else is wrong with the row: not reported as missing too.
-            listed.add(index)
-        if raw_wage.startswith(WAGE_FORMULA_START):
-            if not row.formula_column:
-                errors.append(_formula_error(row.line))
-            continue
-        if person is None and not check.valid:
-            reason = check.reason
+        _check_row(row, today, employees, state, errors, good)
+    return good, errors
+
+
+def _check_row(
+    row: DeclaredRow,
+    today: dt.date,
+    employees: dict[str, int],
+    state: _CheckState,
+    errors: list[RowError],
+    good: list[Checked],
+) -> None:
+    """Every check of one row (``_check_rows``), with its reasons."""
+    seen, wages = state.seen, state.wages
+    raw_id, raw_wage = (row.resident_id or "").strip(), (row.wage or "").strip()
+    name = row.name or ""
+    if row.formula_column:
+        # A file's formula cell in any column refuses the row (one formula reason).
+        errors.append(_column_formula_error(row.line, row.formula_column))
+    elif name and starts_like_formula(name):
+        # A formula in the name (=HYPERLINK(...)) would run in whoever opens the file
+        # next: the row is refused, whatever else it holds.
+        errors.append(_name_formula_error(row.line))
+    if raw_id.startswith(FORMULA_START):
+        if not row.formula_column:
+            errors.append(_formula_error(row.line))
+        return
+    person = None
+    if len(raw_id) == 18 and raw_id.isascii() and raw_id.isalnum():
+        index = resident_id_index(raw_id.upper())
+        person = employees.get(index)
+    if person is None:
+        check = check_resident_id(raw_id, today=today, with_place=False)
+        index = resident_id_index(check.normalized) if check.valid else ""
+    if index and index not in seen:
+        # Listed, whatever else is wrong with the row: not reported as missing too.
+        state.refused.add(index)
+    if raw_wage.startswith(WAGE_FORMULA_START):
+        if not row.formula_column:
+            errors.append(_formula_error(row.line))
+        return
+    if person is None and not check.valid:
+        reason = check.reason
+        errors.append(
+            RowError(
+                row.line,
+                "resident_id",
+                f"公民身份号码无效：{reason.zh if reason else ''}",
+                f"Invalid resident ID: {reason.en if reason else ''}",
+                "resident_id",
+            )
+        )
+        return
+    # Parsed and bounded once per distinct text: a declaration's wages repeat.
+    wage = wages.get(raw_wage)
+    if wage is None:
+        try:
+            wage = parse_amount(raw_wage)
+        except RuleError as exc:
+            errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
+            return
+        if wage > MAX_WAGE:
             errors.append(
                 RowError(
                     row.line,
-                    "resident_id",
-                    f"公民身份号码无效：{reason.zh if reason else ''}",
-                    f"Invalid resident ID: {reason.en if reason else ''}",
-                    "resident_id",
+                    "wage",
+                    "工资应在0至10000000之间。",
+                    "The wage must be between 0 and 10000000.",
+                    "wage_range",
                 )
             )
-            continue
-        # Parsed and bounded once per distinct text: a declaration's wages repeat.
-        wage = wages.get(raw_wage)
-        if wage is None:
-            try:
-                wage = parse_amount(raw_wage)
-            except RuleError as exc:
-                errors.append(RowError(row.line, "wage", exc.zh, exc.en, exc.code))
-                continue
-            if wage > MAX_WAGE:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "wage",
-                        "工资应在0至10000000之间。",
-                        "The wage must be between 0 and 10000000.",
-                        "wage_range",
-                    )
-                )
-                continue
-            wages[raw_wage] = wage
-        if index in seen:
-            errors.append(
-                RowError(
-                    row.line,
-                    "resident_id",
-                    f"与第{seen[index]}行重复。",
-                    f"Duplicates line {seen[index]}.",
-                    "duplicate",
-                )
+            return
+        wages[raw_wage] = wage
+    if index in seen:
+        errors.append(
+            RowError(
+                row.line,
+                "resident_id",
+                f"与第{seen[index]}行重复。",
+                f"Duplicates line {seen[index]}.",
+                "duplicate",
             )
-            continue
-        seen[index] = row.line
-        good.append((row, index, wage, person))
-    return good, errors, listed
+        )
+        return
+    state.refused.discard(index)
+    seen[index] = row.line
+    good.append((row, index, wage, person))
 
 
 #: Rows from which a declaration counts as a bulk load: its commit refreshes the statistics of
@@ -761,10 +840,12 @@ def declaration_submit(
     bounds: dict[Decimal, tuple[Decimal, Decimal, str, str, Decimal, int] | None] = {}
     average, year = data.average_wage, data.year
 
+    make = BaseAdjustment._make
+
     def take(checked: list[Checked]) -> list[posting.Staged]:
         """The staged rows of checked rows, their new wages through the rules, their bases
         adjusted (D4)."""
-        wages = Counter(wage for _, _, wage, _ in checked)
+        wages = Counter(map(itemgetter(2), checked))
         for wage in wages:
             if wage not in months:
                 months[wage] = amounts(wage)
@@ -783,14 +864,15 @@ def declaration_submit(
                 )
         if any(bounds[wage] is not None for wage in wages):
             adjustments.extend(
-                BaseAdjustment(row.line, mask_resident_id(row.resident_id.strip().upper()), *b)
+                # ``_make`` of one tuple: cheaper than the keyword-taking constructor.
+                make((row.line, _masked(row.resident_id), *b))
                 for row, _, wage, _ in checked
                 if (b := bounds[wage]) is not None
             )
         return chunk
 
     if not pipelined:
-        checked, row_errors, _listed = _check_rows(rows, today, employees, state)
+        checked, row_errors = _check_rows(rows, today, employees, state)
         for start in range(0, len(checked), PROGRESS_EVERY):
             take(checked[start : start + PROGRESS_EVERY])
             if progress is not None and start + PROGRESS_EVERY <= len(checked):
@@ -834,9 +916,6 @@ def declaration_submit(
                 created_by=actor.get_username() if actor is not None else "system",
             )
             if pipelined:
-                # In the transaction: the employment check of every row that matches one is
-                # this read (the same employments as ``posting.unmatched_lines``).
-                employees.update(posting.employees(employer_id=employer.pk, period=period))
                 writer = posting.ChunkWriter(
                     declaration_id=declaration.pk,
                     employer_id=employer.pk,
@@ -845,13 +924,30 @@ def declaration_submit(
                     claim=Insurance.PENSION in registered,
                 )
                 try:
-                    for start in range(0, len(rows), posting.PIPELINE_CHUNK):
-                        checked, errors, _listed = _check_rows(
-                            rows[start : start + posting.PIPELINE_CHUNK], today, employees, state
+                    size = posting.PIPELINE_CHUNK
+                    starts = range(0, len(rows), size)
+                    # In the transaction: the employment check of every row that matches one
+                    # is this read (the same employments as ``posting.unmatched_lines``), on
+                    # the writer's thread while this one computes the blind indexes of the
+                    # first chunks' IDs.
+                    reading = writer.employees(employer_id=employer.pk, period=period)
+                    typed: list[list[str | None] | None] = []
+                    for start in starts:
+                        if reading.done():
+                            break
+                        typed.append(_typed_indexes(rows[start : start + size]))
+                    with connection.wrap_database_errors:
+                        employees.update(posting.wait_employees(reading))
+                    for n, start in enumerate(starts):
+                        indexes = typed[n] if n < len(typed) else None
+                        if indexes is not None:
+                            typed[n] = None  # kept no longer than needed
+                        checked, errors = _check_rows(
+                            rows[start : start + size], today, employees, state, indexes
                         )
                         row_errors += errors
                         chunk = take(checked)
-                        unknown = unknown or any(person is None for _, person, _ in chunk)
+                        unknown = unknown or None in map(itemgetter(1), chunk)
                         writer.write(
                             chunk,
                             months,
@@ -871,17 +967,21 @@ def declaration_submit(
                 )
             # Rows that are not the employer's employees (usually none): their persons, if
             # registered, for the employment check to name them.
-            others = posting.persons_of([i for _, i, _, p in good if p is None])
+            others = (
+                posting.persons_of([i for _, i, _, p in good if p is None])
+                if writer is None or unknown
+                else {}
+            )
             if others:
                 staged = [
                     (line, others.get(index) if person is None else person, wage)
                     for (line, person, wage), (_, index, _, _) in zip(staged, good, strict=True)
                 ]
             if writer is not None:
-                if others:
-                    posting.resolve_staged(
-                        {row.line: others[i] for row, i, _, p in good if p is None and i in others}
-                    )
+                if unknown or not writer.claims_complete or writer.first_unposted is not None:
+                    # The statements below that read the staging table will run: the rows
+                    # go there now, their persons resolved.
+                    writer.stage(staged)
             else:
                 # In person order: the detail and the claims are appended to their indexes
                 # in it.
@@ -1232,7 +1332,7 @@ def _header_errors(
 
 def _unstaged(employees: dict[str, int], staged: Sequence[posting.Staged]) -> list[tuple[str, int]]:
     """The employees (blind index, person id) whose person no staged row carries."""
-    persons = {person for _, person, _ in staged}
+    persons = set(map(itemgetter(1), staged))
     return [(index, person) for index, person in employees.items() if person not in persons]
 
 
@@ -1240,7 +1340,7 @@ def _missing_employees(
     employer: Employer,
     period: int,
     kind: str,
-    indexes: set[str],
+    indexes: Container[str],
     unstaged: list[tuple[str, int]] | None = None,
 ) -> list[str]:
     """Employees of that month left out of a regular declaration (their masked names).

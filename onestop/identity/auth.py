@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyotp
@@ -40,6 +40,11 @@ def resident_id_index(normalized: str) -> str:
 def resident_id_indexer() -> Callable[[str], str]:
     """``resident_id_index`` for the many IDs of one bulk load (the key read once)."""
     return crypto.blind_indexer(purpose="resident_id")
+
+
+def resident_id_indexes() -> Callable[[Iterable[str]], list[str]]:
+    """``resident_id_index`` of many normalised IDs at a time (``crypto.blind_indexes``)."""
+    return crypto.blind_indexes(purpose="resident_id")
 
 
 def phone_index(normalized: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,6 +143,23 @@ def blind_indexer(*, purpose: str) -> Callable[[str], str]:
         return mac.finalize().hex()
 
     return index
+
+
+def blind_indexes(*, purpose: str) -> Callable[[Iterable[str]], list[str]]:
+    """``blind_index`` of many values of one purpose at a time, as a list: the bulk form of
+    ``blind_indexer``, without a Python call per value (a million-row declaration's IDs)."""
+    keyed = _index_mac(keyring().index_key).copy()
+    keyed.update(purpose.encode("ascii") + b"\x00")
+    copy = keyed.copy
+
+    def indexes(values: Iterable[str]) -> list[str]:
+        # Each value continues its own copy of the keyed state (``update`` returns None).
+        return [
+            (mac := copy()).update(v.encode()) or mac.finalize().hex()  # type: ignore[func-returns-value]
+            for v in values
+        ]
+
+    return indexes
 
 
 def blind_index(value: str, *, purpose: str) -> str:

@@ -47,9 +47,9 @@ def chunks_written(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     written: list[bool] = []
     write = posting.write_chunk
 
-    def recording(raw: object, stage: str, wages: str, claims: str, detail: str) -> bool:
+    def recording(raw: object, wages: str, claims: str, detail: str) -> bool:
         written.append(bool(detail))
-        return write(raw, stage, wages, claims, detail)
+        return write(raw, wages, claims, detail)
 
     monkeypatch.setattr(posting, "write_chunk", recording)
     return written
