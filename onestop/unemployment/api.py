@@ -15,7 +15,7 @@ from onestop.common.api_schemas import LineOut, line_out
 from onestop.common.errors import ServiceError
 from onestop.common.pagination import bounded
 from onestop.contributions.periods import month_of, parse_period
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import scoped
 from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.identity.references import labelled
 from onestop.rules.unemployment import Separation
@@ -199,11 +199,15 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
     }
 
 
-@router.get("/me/unemployment", response=MyUnemploymentOut, auth=ANY_AUTH, tags=["unemployment"])
+@router.get(
+    "/me/unemployment",
+    response=MyUnemploymentOut,
+    auth=scoped("persons:read", own=True),
+    tags=["unemployment"],
+)
 def mine(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's unemployment registrations and benefits, with every payment
     (empty for someone who is not a person on record)."""
-    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         return {"registrations": [], "benefits": []}
@@ -292,13 +296,12 @@ def _period(text: str) -> int:
 @router.get(
     "/unemployment/payroll/runs",
     response={200: list[BenefitRunOut], 403: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:read"),
     tags=["unemployment"],
 )
 @bounded
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """The unemployment benefit payroll's runs (staff who run the payroll)."""
-    require_scope(request, "applications:read")
     found = list(selectors.runs_for(actor=request.user))
     totals = medical.medical_runs(runs=found)
     return [_run_out(r, totals.get(r.pk)) for r in found]
@@ -317,7 +320,7 @@ class MedicalLineOut(Schema):
 @router.get(
     "/unemployment/payroll/runs/{month}/medical",
     response={200: list[MedicalLineOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:read"),
     tags=["unemployment"],
 )
 @bounded
@@ -325,7 +328,6 @@ def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
     """A payroll run's medical insurance lines (one per person and month), paid on the
     recipients' behalf and sent to the medical insurance department (staff who run the
     payroll; resident IDs masked)."""
-    require_scope(request, "applications:read")
     selectors.runs_for(actor=request.user)  # refused before the month is read
     run = selectors.run_for(actor=request.user, period=_period(month))
     return [
@@ -343,13 +345,12 @@ def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
 @router.post(
     "/unemployment/payroll/runs",
     response={201: BenefitRunOut, 400: ErrorOut, 403: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
     tags=["unemployment"],
 )
 def run_payroll(request: HttpRequest, payload: BenefitRunIn) -> Status[dict[str, Any]]:
     """Run a month's unemployment benefit payroll: one set-based insert; the same month
     again returns its first run and pays nothing twice."""
-    require_scope(request, "applications:write")
     selectors.runs_for(actor=request.user)  # refused before the month is read
     run = benefits.payroll_run(actor=request.user, period=_period(payload.period))
     return Status(201, _run_out(run))
@@ -374,14 +375,13 @@ class BenefitStopOut(Schema):
 @router.post(
     "/unemployment/benefits/{benefit_id}/stop",
     response={200: BenefitStopOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
     tags=["unemployment"],
 )
 def stop(request: HttpRequest, benefit_id: int, payload: BenefitStopIn) -> dict[str, Any]:
     """A case worker in scope records an event that stops the benefit from the next month
     (a suitable job offer refused, enlistment, settling abroad, a prison term, a pension,
     a death); what was paid for later months becomes a recovery line."""
-    require_scope(request, "applications:write")
     benefit = selectors.benefit_for(actor=request.user, benefit_id=benefit_id)
     outcome = benefits.benefit_stop_recorded(
         actor=request.user,
