@@ -9,10 +9,19 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.applications import bulk, employers, prechecks, prefill, selectors, services
+from onestop.applications import (
+    bulk,
+    employers,
+    labels,
+    prechecks,
+    prefill,
+    selectors,
+    services,
+)
 from onestop.applications.models import Application, Channel
+from onestop.applications.templatetags.case_text import note_in_language
 from onestop.catalogue import selectors as catalogue
-from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError, messages_of
 from onestop.common.pagination import Mapped, bounded
 from onestop.common.throttles import address_throttle
 from onestop.identity import policy
@@ -34,12 +43,16 @@ class StepOut(Schema):
     action: str
     task: str
     role: str
-    note: str
+    note: str = Field(
+        description="a person's note as written; the platform's own in the request's language"
+    )
 
     @staticmethod
     def resolve_note(obj: Any) -> str:
         """The note with any resident ID written in it masked, as the case page shows it."""
-        note = obj["note"] if isinstance(obj, dict) else obj.note
+        from onestop.applications.templatetags.case_text import note_in_language
+
+        note = obj["note"] if isinstance(obj, dict) else note_in_language(obj)
         return mask_resident_ids_in(str(note))
 
 
@@ -143,6 +156,16 @@ class ErrorOut(Schema):
     message_en: str
 
 
+def facts_out(facts: dict[str, Any]) -> dict[str, Any]:
+    """A case's facts for the API: a text the platform recorded in each language (a
+    refusal) as the API's errors carry one: ``message`` in the request's language, with
+    ``message_zh`` and ``message_en``."""
+    return {
+        key: messages_of(value) if key in labels.BILINGUAL_FACTS and value else value
+        for key, value in facts.items()
+    }
+
+
 def case_out(case: Application, viewer: Any) -> dict[str, Any]:
     """The case as ``viewer`` may read it: staff see who holds each step and every timeline
     event; the applicant sees no staff login and none of the staff's internal events."""
@@ -167,7 +190,7 @@ def case_out(case: Application, viewer: Any) -> dict[str, Any]:
         "clock": clock.colour,
         "days_left": clock.days_left,
         "escalated_to": case.escalated_to.code if case.escalated_to else None,
-        "facts": case.facts,
+        "facts": facts_out(case.facts),
         "licences": case.licences,
         "ready": [
             {"name": t, "lane": lane, "title": title, "holder": holders.get(task_id)}
@@ -185,7 +208,13 @@ def case_out(case: Application, viewer: Any) -> dict[str, Any]:
             for m in case.materials.all()
         ],
         "timeline": [
-            {"at": s.at, "action": s.action, "task": s.task, "role": s.role, "note": s.note}
+            {
+                "at": s.at,
+                "action": s.action,
+                "task": s.task,
+                "role": s.role,
+                "note": note_in_language(s),
+            }
             for s in selectors.timeline_for(actor=viewer, case=case)
         ],
     }

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.errors import NotFound, NotPermitted, pick_message
 from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import (
@@ -253,7 +253,9 @@ class ResidentIdCheckOut(Schema):
     sex: str | None
     region: str | None
     region_history: list[str] = []
-    reason: str | None
+    reason: str | None = Field(description="why it is invalid, in the request's language")
+    reason_zh: str | None
+    reason_en: str | None
 
 
 class CreditCodeCheckOut(Schema):
@@ -261,11 +263,21 @@ class CreditCodeCheckOut(Schema):
     normalized: str
     region: str | None
     region_history: list[str] = []
-    reason: str | None
+    reason: str | None = Field(description="why it is invalid, in the request's language")
+    reason_zh: str | None
+    reason_en: str | None
 
 
-def _reason(reason: Any) -> str | None:
-    return f"{reason.zh} {reason.en}" if reason is not None else None
+def _reason(reason: Any) -> dict[str, str | None]:
+    """Why a value is invalid: in the request's language, and in each (the API's errors
+    carry ``message``, ``message_zh`` and ``message_en`` the same way)."""
+    if reason is None:
+        return {"reason": None, "reason_zh": None, "reason_en": None}
+    return {
+        "reason": pick_message(reason.zh, reason.en),
+        "reason_zh": reason.zh,
+        "reason_en": reason.en,
+    }
 
 
 @router.get("/validate/resident-id", response=ResidentIdCheckOut, auth=None)
@@ -288,7 +300,7 @@ def validate_resident_id(request: HttpRequest, value: str = "") -> dict[str, Any
         "sex": check.sex.value if check.sex else None,
         "region": region,
         "region_history": list(check.region_history),
-        "reason": _reason(check.reason),
+        **_reason(check.reason),
     }
 
 
@@ -303,5 +315,5 @@ def validate_credit_code(request: HttpRequest, value: str = "") -> dict[str, Any
         "normalized": check.normalized,
         "region": region,
         "region_history": list(check.region_history),
-        "reason": _reason(check.reason),
+        **_reason(check.reason),
     }

@@ -35,7 +35,7 @@ from onestop.common.accounts import (
     bank_account_repeated,
     bank_card_check_digit_wrong,
 )
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotPermitted, ServiceError, both_languages
 from onestop.contributions.locks import bank_account_lock
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
@@ -72,7 +72,7 @@ def _applicant(data: dict[str, Any]) -> Person | None:
 
 
 def _refused(zh: str, en: str) -> dict[str, Any]:
-    return {"eligible": False, "refusal": f"{zh} {en}"}
+    return {"eligible": False, "refusal": both_languages(zh, en)}
 
 
 def assessment_facts(
@@ -104,9 +104,10 @@ def assessment_facts(
         },
     }
     if not a.eligibility.eligible:
-        # Every Chinese reason, then every English one: the text splits into one language.
         refusals = a.eligibility.refusals
-        facts["refusal"] = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
+        facts["refusal"] = both_languages(
+            "".join(r.zh for r in refusals), " ".join(r.en for r in refusals)
+        )
     return facts
 
 

@@ -474,6 +474,8 @@ def test_validate_credit_code(client: Client) -> None:
         "region": "110000 北京市",
         "region_history": [],
         "reason": None,
+        "reason_zh": None,
+        "reason_en": None,
     }
     bad = client.get("/api/v1/validate/credit-code", {"value": "9111000060003734IL"}).json()
     assert bad["valid"] is False and "format" not in bad["reason"]
