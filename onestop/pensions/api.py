@@ -14,6 +14,7 @@ from onestop.common.amounts import Amount
 from onestop.common.api_schemas import LineOut, line_out
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import bounded
+from onestop.common.templatetags.one_language import pick
 from onestop.identity import policy
 from onestop.identity import selectors as identity
 from onestop.identity.api_auth import scoped
@@ -452,7 +453,9 @@ class TransferOut(Schema):
     number: str
     direction: str
     place: str
-    place_name: str
+    place_name: str = Field(..., description="The place's name in the request's language")
+    place_name_zh: str
+    place_name_en: str
     temporary: bool
     months: int
     account: str
@@ -476,7 +479,9 @@ def _transfer_out(t: Any) -> dict[str, Any]:
         "number": t.number,
         "direction": t.direction,
         "place": t.counterpart,
-        "place_name": t.counterpart_name,
+        "place_name": pick(t, "counterpart_name"),
+        "place_name_zh": t.counterpart_name,
+        "place_name_en": t.counterpart_name_en or t.counterpart_name,
         "temporary": t.temporary,
         "months": t.months_count,
         "account": f"{t.account_amount:.2f}",

@@ -311,17 +311,19 @@ def claim_account_conflicts(case: Any) -> list[str]:
     )
 
 
-def claim_account_warnings(case: Any) -> list[str]:
-    """The staff case page's warning (Chinese, then English) when ``case``'s bank account is
+def claim_account_warnings(case: Any) -> list[tuple[str, str]]:
+    """The staff case page's warning, (Chinese, English), when ``case``'s bank account is
     on another person's open claim."""
     numbers = claim_account_conflicts(case)
     if not numbers:
         return []
     listed = "、".join(numbers)
     return [
-        f"该银行账号也用于他人未办结的失业保险金申请（{listed}），请核实账号是否为申请人本人所有。"
-        f" This bank account is also given on another person's open unemployment benefit "
-        f"claim ({', '.join(numbers)}): check that the account is the applicant's own."
+        (
+            f"该银行账号也用于他人未办结的失业保险金申请（{listed}），请核实账号是否为申请人本人所有。",
+            f"This bank account is also given on another person's open unemployment benefit "
+            f"claim ({', '.join(numbers)}): check that the account is the applicant's own.",
+        )
     ]
 
 

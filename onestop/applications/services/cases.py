@@ -31,6 +31,7 @@ from onestop.applications.models import FINAL, Application, Channel, OpenStep, S
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
+from onestop.catalogue.selectors import field_titles
 from onestop.common.accounts import (
     bank_account_normalized,
     bank_account_repeated,
@@ -222,17 +223,6 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
         "it should be an 18-character resident ID (the last may be X)",
     ),
 }
-
-
-def field_titles(spec: dict[str, Any], name: str) -> tuple[str, str]:
-    """A field's title in each language: ``x-title-en`` if given, else the schema's bilingual
-    ``title`` ("中文 English") split after its last Chinese character (a Chinese title may
-    hold spaces and commas)."""
-    from onestop.common.templatetags.one_language import split_bilingual
-
-    title = str(spec.get("title") or name)
-    zh, en = split_bilingual(title)
-    return zh or en, str(spec.get("x-title-en") or en or zh)
 
 
 def plain_error(schema: dict[str, Any], error: jsonschema.ValidationError) -> tuple[str, str]:
@@ -645,18 +635,23 @@ def on_filed(item_code: str, hook: Callable[[Application], None]) -> None:
     FILED_HOOKS.setdefault(item_code, []).append(hook)
 
 
-#: Warnings other contexts give the staff on a case's page: ``case -> [text]``, each text
-#: Chinese, then English. Registered by those contexts when they load.
-STAFF_WARNINGS: dict[str, list[Callable[[Application], list[str]]]] = {}
+#: Warnings other contexts give the staff on a case's page: ``case -> [(Chinese,
+#: English)]``. Registered by those contexts when they load.
+Warn = Callable[[Application], list[tuple[str, str]]]
+STAFF_WARNINGS: dict[str, list[Warn]] = {}
 
 
-def on_staff_warning(item_code: str, warn: Callable[[Application], list[str]]) -> None:
+def on_staff_warning(item_code: str, warn: Warn) -> None:
     STAFF_WARNINGS.setdefault(item_code, []).append(warn)
 
 
 def staff_warnings(case: Application) -> list[str]:
-    """What the contexts warn the staff of on ``case``'s page (Chinese, then English)."""
-    return [text for warn in STAFF_WARNINGS.get(case.item_code, []) for text in warn(case)]
+    """What the contexts warn the staff of on ``case``'s page, in the active language."""
+    return [
+        pick_message(zh, en)
+        for warn in STAFF_WARNINGS.get(case.item_code, [])
+        for zh, en in warn(case)
+    ]
 
 
 #: What other contexts do when a case of an item is approved (in the approval's transaction;
