@@ -301,7 +301,9 @@ class LicenceOut(Schema):
     licence_type: str
     number: str
     title: str
+    title_en: str
     issuer: str
+    issuer_en: str
     trust_grade: str
     valid_from: dt.date
     valid_until: dt.date | None
