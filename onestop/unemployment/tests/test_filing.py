@@ -155,8 +155,10 @@ def test_registration_refused_while_employed_with_the_reason(world: Any) -> None
     assert answer.status_code == 201, answer.content
     case = Application.objects.get(number=answer.json()["number"])
     assert case.status == Status.REJECTED
-    note = Step.objects.get(application=case, action="reject").note
-    assert "请先由用人单位办理减员" in note and "the employer has to remove you first" in note
+    step = Step.objects.get(application=case, action="reject")
+    # Kept in each language apart.
+    assert "请先由用人单位办理减员" in step.note and "the employer" not in step.note
+    assert "the employer has to remove you first" in step.note_en
     assert not UnemploymentRegistration.objects.exists()
     assert not Entry.objects.filter(action="unemployment.registered").exists()
 
@@ -257,8 +259,9 @@ def test_benefit_refused_by_the_rules_at_once(
     register_online(world)
     case = claim(world)
     assert case.status == Status.REJECTED
-    note = Step.objects.get(application=case, action="reject").note
-    assert code in note
+    step = Step.objects.get(application=case, action="reject")
+    # Each language kept apart: the Chinese reason in ``note``, the English in ``note_en``.
+    assert code in (step.note_en if code.isascii() else step.note)
     assert not UnemploymentBenefit.objects.exists()
 
 
@@ -266,7 +269,7 @@ def test_benefit_refused_without_a_registration(world: Any) -> None:
     insured(world, MONTHS)
     case = claim(world)
     assert case.status == Status.REJECTED
-    assert "register first" in Step.objects.get(application=case, action="reject").note
+    assert "register first" in Step.objects.get(application=case, action="reject").note_en
 
 
 def test_a_benefit_is_granted_once_per_registration(world: Any) -> None:
