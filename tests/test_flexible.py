@@ -883,6 +883,14 @@ def test_an_ended_registration_says_so_and_offers_nothing_that_404s(
     assert individual.payers_stop_on_employment() == 1
     shown = page.get("/me/flexible/").content.decode()
     assert 'id="payer-ended"' in shown
+    # Why, in the page's language only (the platform's reason is kept in each).
+    ended = shown[shown.index('id="payer-ended"') :]
+    ended = ended[: ended.index("</p>")]
+    assert "参加职工养老保险" in ended and "employed with pension insurance" not in ended
+    english = page.get("/me/flexible/", headers={"Accept-Language": "en"}).content.decode()
+    ended = english[english.index('id="payer-ended"') :]
+    ended = ended[: ended.index("</p>")]
+    assert "employed with pension insurance at" in ended and "参加职工养老保险" not in ended
     assert "my_flexible_sync" not in shown and "/me/flexible/sync/" not in shown
     assert 'id="frequency-next"' not in shown
     answer = page.post(

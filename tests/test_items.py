@@ -122,7 +122,7 @@ def test_proof_of_insurance_without_a_record_is_refused_with_the_reason(world: A
     case = filed.application
     assert case.status == Status.REJECTED
     refusal = Step.objects.get(application=case, action="reject")
-    assert "no contribution record" in refusal.note
+    assert "no contribution record" in refusal.note_en
     applications.decision_notice_pdf(actor=world.bob.user, case=case, absolute=str)
     assert list(Certificate.objects.values_list("kind", flat=True)) == ["decision_notice"]
 
@@ -240,7 +240,7 @@ def test_an_enrolment_the_register_does_not_confirm_is_refused(
     assert answer.status_code == 201, answer.content
     assert answer.json()["status"] == "rejected"
     case = Application.objects.get()
-    assert reason in case.steps.get(action="reject").note
+    assert reason in case.steps.get(action="reject").note_en
     assert not Person.objects.filter(resident_id_index=resident_id_index(NEWCOMER_ID)).exists()
     assert not Employment.objects.exists()
 
@@ -389,7 +389,7 @@ def test_a_registration_the_registry_does_not_bear_out_is_refused(
         registries.put("market_regulation", "enterprises", STARTUP_CODE, record)
     answer = register(browser(world.alice.user))
     assert answer.status_code == 201 and answer.json()["status"] == "rejected"
-    assert reason in Application.objects.get().steps.get(action="reject").note
+    assert reason in Application.objects.get().steps.get(action="reject").note_en
     assert not Employer.objects.filter(credit_code=STARTUP_CODE).exists()
 
 
@@ -609,11 +609,17 @@ ELEVENTH_FORM = {
     "type": "object",
     "required": ["new_address"],
     "properties": {
-        "new_address": {"type": "string", "maxLength": 200, "title": "新通讯地址 New address"},
+        "new_address": {
+            "type": "string",
+            "maxLength": 200,
+            "title": "新通讯地址",
+            "x-title-en": "New address",
+        },
         "moved_on": {
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "title": "迁入日期 Moved on (YYYY-MM-DD)",
+            "title": "迁入日期",
+            "x-title-en": "Moved on (YYYY-MM-DD)",
         },
     },
 }
@@ -659,7 +665,8 @@ def add_the_eleventh_item(world: Any) -> None:
             "promised_limit_days": "2",
             "visits_required": "0",
             "channels": json.dumps(["online", "counter"]),
-            "fee": "不收费 Free of charge",
+            "fee": "不收费",
+            "fee_en": "Free of charge",
             "form_schema": json.dumps(ELEVENTH_FORM, ensure_ascii=False),
             "process": "details_change.bpmn",
             "step_limits": "{}",
@@ -909,13 +916,19 @@ def test_a_database_seeded_before_gets_the_processes_as_new_versions(world: Any)
     from onestop.catalogue.seed import publish_processes
     from onestop.catalogue.services import item_publish
 
+    n = ServiceItem.objects.filter(code="SX-SI-004").count()  # the migrations' versions
+    before = ServiceItem.objects.filter(code="SX-SI-006").count()
     item_publish(actor=None, code="SX-SI-004", values={"process": "", "form_schema": {}})
     publish_processes(ServiceItem, ["SX-SI-004", "SX-SI-006"], "test")
     latest = ServiceItem.objects.filter(code="SX-SI-004").order_by("-version").first()
     assert latest is not None
-    assert (latest.version, latest.process, latest.note) == (3, "proof_of_insurance.bpmn", "test")
+    assert (latest.version, latest.process, latest.note) == (
+        n + 2,
+        "proof_of_insurance.bpmn",
+        "test",
+    )
     assert "purpose" in latest.form_schema["properties"]
-    assert ServiceItem.objects.filter(code="SX-SI-006").count() == 1
+    assert ServiceItem.objects.filter(code="SX-SI-006").count() == before
 
 
 def test_one_open_registration_per_company_whoever_files_it(

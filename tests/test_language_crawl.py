@@ -156,6 +156,11 @@ def data_allow_list() -> re.Pattern[str]:
         values.add(article.title)
     # What a counter visit was about, as the case worker typed it.
     values |= {visit.topic for visit in Visit.objects.all()}
+    # What the staff wrote on a case's timeline, as they typed it (a person's note is shown
+    # as written; the platform's own notes are kept, and shown, in each language).
+    from onestop.applications.models import Step
+
+    values |= {s.note for s in Step.objects.exclude(role="system") if s.note and not s.note_en}
     return data_pattern(sorted((v for v in values if v and len(v) >= 2), key=len, reverse=True))
 
 

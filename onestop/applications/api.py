@@ -9,15 +9,24 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from onestop.applications import bulk, employers, prechecks, prefill, selectors, services
+from onestop.applications import (
+    bulk,
+    employers,
+    labels,
+    prechecks,
+    prefill,
+    selectors,
+    services,
+)
 from onestop.applications.models import Application, Channel
+from onestop.applications.templatetags.case_text import note_in_language
 from onestop.catalogue import selectors as catalogue
-from onestop.common.errors import NotFound, NotPermitted, ServiceError
+from onestop.common.errors import NotFound, NotPermitted, ServiceError, messages_of
 from onestop.common.pagination import Mapped, bounded
 from onestop.common.throttles import address_throttle
 from onestop.identity import policy
 from onestop.identity import selectors as identity
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, scoped
 from onestop.identity.masking import mask_name, mask_resident_id, mask_resident_ids_in
 from onestop.identity.models import User
 
@@ -34,12 +43,16 @@ class StepOut(Schema):
     action: str
     task: str
     role: str
-    note: str
+    note: str = Field(
+        description="a person's note as written; the platform's own in the request's language"
+    )
 
     @staticmethod
     def resolve_note(obj: Any) -> str:
         """The note with any resident ID written in it masked, as the case page shows it."""
-        note = obj["note"] if isinstance(obj, dict) else obj.note
+        from onestop.applications.templatetags.case_text import note_in_language
+
+        note = obj["note"] if isinstance(obj, dict) else note_in_language(obj)
         return mask_resident_ids_in(str(note))
 
 
@@ -143,6 +156,16 @@ class ErrorOut(Schema):
     message_en: str
 
 
+def facts_out(facts: dict[str, Any]) -> dict[str, Any]:
+    """A case's facts for the API: a text the platform recorded in each language (a
+    refusal) as the API's errors carry one: ``message`` in the request's language, with
+    ``message_zh`` and ``message_en``."""
+    return {
+        key: messages_of(value) if key in labels.BILINGUAL_FACTS and value else value
+        for key, value in facts.items()
+    }
+
+
 def case_out(case: Application, viewer: Any) -> dict[str, Any]:
     """The case as ``viewer`` may read it: staff see who holds each step and every timeline
     event; the applicant sees no staff login and none of the staff's internal events."""
@@ -167,7 +190,7 @@ def case_out(case: Application, viewer: Any) -> dict[str, Any]:
         "clock": clock.colour,
         "days_left": clock.days_left,
         "escalated_to": case.escalated_to.code if case.escalated_to else None,
-        "facts": case.facts,
+        "facts": facts_out(case.facts),
         "licences": case.licences,
         "ready": [
             {"name": t, "lane": lane, "title": title, "holder": holders.get(task_id)}
@@ -185,16 +208,25 @@ def case_out(case: Application, viewer: Any) -> dict[str, Any]:
             for m in case.materials.all()
         ],
         "timeline": [
-            {"at": s.at, "action": s.action, "task": s.task, "role": s.role, "note": s.note}
+            {
+                "at": s.at,
+                "action": s.action,
+                "task": s.task,
+                "role": s.role,
+                "note": note_in_language(s),
+            }
             for s in selectors.timeline_for(actor=viewer, case=case)
         ],
     }
 
 
-@router.post("/applications", response={201: FiledOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/applications",
+    response={201: FiledOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=scoped("applications:write"),
+)
 def apply(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
     """File a case for the signed-in person (mobile apps and kiosks)."""
-    require_scope(request, "applications:write")
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound()
@@ -239,6 +271,7 @@ class EnrolmentRejectedOut(ErrorOut):
         404: ErrorOut,
         422: EnrolmentRejectedOut,
     },
+    auth=scoped("applications:write"),
 )
 def enrol_file(
     request: HttpRequest, employer_id: int, file: File[UploadedFile]
@@ -246,7 +279,6 @@ def enrol_file(
     """Enrol employees from a CSV file (UTF-8; the columns of the page ``/employer/<id>/enrol/``,
     in Chinese or English): one SX-SI-002 case each, all or none. A refused row refuses the
     file (422) with every row's reason in Chinese and English, and nothing is enrolled."""
-    require_scope(request, "applications:write")
     employer = identity.employer_get_for(actor=request.user, employer_id=employer_id)
     employers.check_file_size(file.size)
     filed = employers.enrolment_file(actor=request.user, employer=employer, data=file.read())
@@ -287,12 +319,15 @@ class PrecheckOut(Schema):
     prefill: dict[str, Any] = Field(..., description="answers known from the person's record")
 
 
-@router.get("/applications/precheck", response={200: PrecheckOut, 404: ErrorOut})
+@router.get(
+    "/applications/precheck",
+    response={200: PrecheckOut, 404: ErrorOut},
+    auth=scoped("applications:read"),
+)
 def precheck(request: HttpRequest, item_code: str) -> dict[str, Any]:
     """Before filing: whether the signed-in person may apply for the item, what they may
     choose, what they should know (the same notes and offer as the online form), and the
     answers the platform fills in from their record."""
-    require_scope(request, "applications:read")
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound()
@@ -331,19 +366,22 @@ def status(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
     }
 
 
-@router.get("/applications/{number}", response={200: CaseOut, 404: ErrorOut})
+@router.get(
+    "/applications/{number}",
+    response={200: CaseOut, 404: ErrorOut},
+    auth=scoped("applications:read"),
+)
 def case(request: HttpRequest, number: str) -> dict[str, Any]:
-    require_scope(request, "applications:read")
     return case_out(selectors.application_for(actor=request.user, number=number), request.user)
 
 
 @router.post(
     "/applications/{number}/tasks/{task}",
     response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=scoped("applications:write"),
 )
 def act(request: HttpRequest, number: str, task: str, payload: ActIn) -> dict[str, Any]:
     """Complete a ready task (accept, supplement, review...)."""
-    require_scope(request, "applications:write")
     found = selectors.application_for(actor=request.user, number=number)
     return case_out(
         services.application_act(
@@ -368,7 +406,9 @@ def _age(age: int | None) -> int | None:
     return age
 
 
-@router.get("/queue", response={200: list[CaseOut], 400: ErrorOut})
+@router.get(
+    "/queue", response={200: list[CaseOut], 400: ErrorOut}, auth=scoped("applications:read")
+)
 @bounded
 def queue(
     request: HttpRequest,
@@ -382,7 +422,6 @@ def queue(
     """Open cases with a task the signed-in staff member may do (a supervisor: every open
     staff step in scope), narrowed by item, status, clock colour, channel, ``age`` (filed at
     least that many days ago) and ``view=mine`` (claimed by them), as on the queue page."""
-    require_scope(request, "applications:read")
     filters = selectors.QueueFilter(
         item=item[:40],
         status=status[:40],
@@ -434,13 +473,14 @@ class ClaimOut(BulkOut):
     )
 
 
-@router.post("/queue/claim", response={**BULK_RESPONSES, 200: ClaimOut})
+@router.post(
+    "/queue/claim", response={**BULK_RESPONSES, 200: ClaimOut}, auth=scoped("applications:write")
+)
 def queue_claim(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
     """Claim several cases at once (each one's first open step the caller may act on): all
     or nothing; when one is refused (a colleague's, ``claimed``, included), none is claimed
     and ``refused`` gives each reason. ``done`` lists every case now the caller's,
     ``claimed`` those newly claimed, ``already_held`` those the caller held before."""
-    require_scope(request, "applications:write")
     claimed = bulk.cases_claim(actor=request.user, numbers=payload.numbers)
     return {
         "done": [c.number for c in claimed.done],
@@ -449,11 +489,10 @@ def queue_claim(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
     }
 
 
-@router.post("/queue/assign", response=BULK_RESPONSES)
+@router.post("/queue/assign", response=BULK_RESPONSES, auth=scoped("applications:write"))
 def queue_assign(request: HttpRequest, payload: AssignIn) -> dict[str, Any]:
     """A supervisor assigns several cases to a colleague: all or nothing, each refusal with
     its reason."""
-    require_scope(request, "applications:write")
     if not policy.allows(request.user, policy.REASSIGN_CASES):
         raise NotPermitted()
     to = next(
@@ -508,7 +547,9 @@ def _row(case: Application) -> dict[str, Any]:
     }
 
 
-@router.get("/cases", response={200: list[CaseRowOut], 403: ErrorOut})
+@router.get(
+    "/cases", response={200: list[CaseRowOut], 403: ErrorOut}, auth=scoped("applications:read")
+)
 @bounded
 def cases(
     request: HttpRequest,
@@ -525,7 +566,6 @@ def cases(
     does: case number (prefix), applicant (resident ID or whole name), a person's id, item,
     status, channel and filing dates (inclusive). Staff only; each search is journaled
     (what it was by, never the values); paged by ``limit`` and ``offset``."""
-    require_scope(request, "applications:read")
     if not policy.is_staff_member(request.user) or not policy.allows(
         request.user, policy.VIEW_PERSON
     ):
@@ -548,11 +588,13 @@ WRITE_RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 def _case_for_write(request: HttpRequest, number: str) -> Application:
-    require_scope(request, "applications:write")
+    """The case a write names (the scope was checked before the body was read)."""
     return selectors.application_for(actor=request.user, number=number)
 
 
-@router.post("/applications/{number}/claim", response=WRITE_RESPONSES)
+@router.post(
+    "/applications/{number}/claim", response=WRITE_RESPONSES, auth=scoped("applications:write")
+)
 def claim(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
     """Claim an open step (``task``, or the first unclaimed one the caller may act on)."""
     found = _case_for_write(request, number)
@@ -561,7 +603,9 @@ def claim(request: HttpRequest, number: str, task: str | None = None) -> dict[st
     )
 
 
-@router.post("/applications/{number}/release", response=WRITE_RESPONSES)
+@router.post(
+    "/applications/{number}/release", response=WRITE_RESPONSES, auth=scoped("applications:write")
+)
 def release(request: HttpRequest, number: str, task: str | None = None) -> dict[str, Any]:
     """Give a claimed step back to the team (its holder, or a supervisor)."""
     found = _case_for_write(request, number)
@@ -571,7 +615,9 @@ def release(request: HttpRequest, number: str, task: str | None = None) -> dict[
     )
 
 
-@router.post("/applications/{number}/handover", response=WRITE_RESPONSES)
+@router.post(
+    "/applications/{number}/handover", response=WRITE_RESPONSES, auth=scoped("applications:write")
+)
 def handover(request: HttpRequest, number: str, payload: HandoverIn) -> dict[str, Any]:
     """Transfer the open step to a colleague; a supervisor reassigns it."""
     found = _case_for_write(request, number)
@@ -591,7 +637,9 @@ def handover(request: HttpRequest, number: str, payload: HandoverIn) -> dict[str
     )
 
 
-@router.post("/applications/{number}/escalate", response=WRITE_RESPONSES)
+@router.post(
+    "/applications/{number}/escalate", response=WRITE_RESPONSES, auth=scoped("applications:write")
+)
 def escalate(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
     """Send the case a level up, with the reason."""
     found = _case_for_write(request, number)
@@ -604,6 +652,7 @@ def escalate(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, An
 @router.post(
     "/applications/{number}/comments",
     response={201: CommentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=scoped("applications:write"),
 )
 def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dict[str, Any]]:
     """Add an internal comment (staff only)."""
@@ -615,7 +664,9 @@ def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dic
     )
 
 
-@router.post("/applications/{number}/materials", response=WRITE_RESPONSES)
+@router.post(
+    "/applications/{number}/materials", response=WRITE_RESPONSES, auth=scoped("applications:write")
+)
 def upload(
     request: HttpRequest, number: str, name: Form[str], file: File[UploadedFile]
 ) -> dict[str, Any]:
@@ -635,20 +686,24 @@ def upload(
     return case_out(found, request.user)
 
 
-@router.get("/applications/{number}/materials/{material_id}", response={404: ErrorOut})
+@router.get(
+    "/applications/{number}/materials/{material_id}",
+    response={404: ErrorOut},
+    auth=scoped("applications:read"),
+)
 def material(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
     """Download an uploaded material (checked against its SM3 checksum)."""
-    require_scope(request, "applications:read")
     found = selectors.material_for(actor=request.user, number=number, material_id=material_id)
     response = HttpResponse(services.material_read(material=found), content_type=found.content_type)
     response["Content-Disposition"] = f'attachment; filename="{found.download_name}"'
     return response
 
 
-@router.get("/applications/{number}/result", response={404: ErrorOut})
+@router.get(
+    "/applications/{number}/result", response={404: ErrorOut}, auth=scoped("applications:read")
+)
 def result(request: HttpRequest, number: str) -> HttpResponse:
     """The decision notice of a decided case: a signed PDF (verifiable at /verify/)."""
-    require_scope(request, "applications:read")
     found = selectors.application_for(actor=request.user, number=number)
     pdf = services.decision_notice_pdf(
         actor=request.user, case=found, absolute=request.build_absolute_uri
@@ -664,11 +719,12 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-@router.get("/applications/{number}/receipt", response={404: ErrorOut})
+@router.get(
+    "/applications/{number}/receipt", response={404: ErrorOut}, auth=scoped("applications:read")
+)
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
     """The acceptance receipt (受理回执) of a filed case: a signed PDF (verifiable at
     /verify/)."""
-    require_scope(request, "applications:read")
     found = selectors.application_for(actor=request.user, number=number)
     pdf = services.acceptance_receipt_pdf(
         actor=request.user, case=found, absolute=request.build_absolute_uri
@@ -676,11 +732,14 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     return _pdf(pdf, f"receipt-{found.number}.pdf")
 
 
-@router.get("/applications/{number}/notice", response={400: ErrorOut, 404: ErrorOut})
+@router.get(
+    "/applications/{number}/notice",
+    response={400: ErrorOut, 404: ErrorOut},
+    auth=scoped("applications:read"),
+)
 def notice(request: HttpRequest, number: str) -> HttpResponse:
     """The one-time notice of missing materials (一次性告知书) of an open case: a signed PDF
     listing every required material still missing (400 ``nothing_missing`` when none is)."""
-    require_scope(request, "applications:read")
     found = selectors.application_for(actor=request.user, number=number)
     pdf = services.supplement_notice_pdf(
         actor=request.user, case=found, absolute=request.build_absolute_uri

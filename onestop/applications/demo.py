@@ -137,7 +137,7 @@ def load(
         application=supplement,
         task="accept",
         decision="supplement",
-        note="请补充人事档案（视同缴费年限认定） Please supply the personnel file",
+        note="请补充人事档案（视同缴费年限认定）",
     )
     for case in (review, approved, rejected, review_soon, review_late):
         services.application_act(actor=carol, application=case, task="accept", decision="accept")
@@ -147,7 +147,7 @@ def load(
         application=rejected,
         task="review",
         decision="reject",
-        note="累计缴费不足 180 个月 Fewer than 180 contribution months",
+        note="累计缴费不足 180 个月",
     )
     services.application_claim(actor=carol, application=waiting)
     # Dates set back directly (demo data only) so the clock finds each colour: eight of ten

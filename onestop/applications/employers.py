@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from onestop.applications.models import Application, Channel, Status
 from onestop.common.amounts import to_amount
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotPermitted, ServiceError, both_languages, languages_of
 from onestop.contributions import services as contributions
 from onestop.contributions.models import DeclarationKind, PostCategory
 from onestop.contributions.periods import current_period, parse_period
@@ -182,9 +182,9 @@ def household_check(data: dict[str, Any]) -> dict[str, Any]:
         "newly_insured": known is None,
     }
     if not matched:
-        found["refusal"] = " ".join(NOT_MATCHED)
+        found["refusal"] = both_languages(*NOT_MATCHED)
     elif not alive:
-        found["refusal"] = " ".join(DEAD)
+        found["refusal"] = both_languages(*DEAD)
     return found
 
 
@@ -276,8 +276,10 @@ def enterprise_check(data: dict[str, Any]) -> dict[str, Any]:
         return {
             "enterprise_found": False,
             "enterprise_ok": False,
-            "refusal": "企业登记信息中没有该统一社会信用代码。 "
-            "The enterprise registry has no company with this credit code.",
+            "refusal": both_languages(
+                "企业登记信息中没有该统一社会信用代码。",
+                "The enterprise registry has no company with this credit code.",
+            ),
         }
     status = str(record.get("status", "")).strip()
     gone = status in GONE or bool(record.get("deregistered_on"))
@@ -293,15 +295,15 @@ def enterprise_check(data: dict[str, Any]) -> dict[str, Any]:
         "enterprise_ok": not gone and (matched or not claims) and bool(record.get("name")),
     }
     if gone:
-        found["refusal"] = (
-            f"该企业在企业登记信息中的状态为“{status or '注销'}”，不能办理参保登记。 "
-            "The enterprise registry has this company deregistered."
+        found["refusal"] = both_languages(
+            f"该企业在企业登记信息中的状态为“{status or '注销'}”，不能办理参保登记。",
+            "The enterprise registry has this company deregistered.",
         )
     elif claims and not matched:
-        found["refusal"] = (
-            "企业登记信息中的法定代表人与申请人不一致；经办人请选择“经办人”并上传授权委托书。 "
+        found["refusal"] = both_languages(
+            "企业登记信息中的法定代表人与申请人不一致；经办人请选择“经办人”并上传授权委托书。",
             "The enterprise registry names another legal representative; an agent files as "
-            "an agent, with the power of attorney."
+            "an agent, with the power of attorney.",
         )
     return found
 
@@ -566,14 +568,6 @@ class EnrolmentRefused(ServiceError):
         return {**super().as_dict(), "accepted": False, "errors": self.rows}
 
 
-def _refusal_texts(refusal: str) -> tuple[str, str]:
-    """The (zh, en) of a case's refusal, kept as one text ``"zh en"``."""
-    for pair in (NOT_MATCHED, DEAD):
-        if refusal == " ".join(pair):
-            return pair
-    return refusal, refusal
-
-
 def enrolment_file(*, actor: Any, employer: Employer, data: bytes) -> list[Application]:
     """Enrol everyone in the file, one SX-SI-002 case each, or no one: a row refused (its
     check, or the household register) refuses the whole file with every row's reason
@@ -601,7 +595,7 @@ def enrolment_file(*, actor: Any, employer: Employer, data: bytes) -> list[Appli
                 )
                 continue
             if case.status != Status.APPROVED:
-                zh, en = _refusal_texts(str(case.facts.get("refusal", "")))
+                zh, en = languages_of(case.facts.get("refusal", ""))
                 problems.append(
                     {"line": line, "field": "identity", "message_zh": zh, "message_en": en}
                 )

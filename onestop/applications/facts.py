@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onestop.common.errors import both_languages
 from onestop.contributions import selectors as contributions
 from onestop.exchange.facts import insurance_facts
 from onestop.identity.models import Person
@@ -43,9 +44,9 @@ def proof_record(data: dict[str, Any]) -> dict[str, Any]:
     person = _applicant(data)
     facts: dict[str, Any] = insurance_facts(person) if person is not None else {"insured": False}
     if not facts["insured"]:
-        facts["refusal"] = (
-            "本省没有您的缴费记录，无法出具参保缴费证明。 "
-            "There is no contribution record in this province to prove."
+        facts["refusal"] = both_languages(
+            "本省没有您的缴费记录，无法出具参保缴费证明。",
+            "There is no contribution record in this province to prove.",
         )
     return facts
 

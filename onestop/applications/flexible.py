@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from onestop.applications.models import Application
-from onestop.common.errors import ServiceError
+from onestop.common.errors import ServiceError, both_languages, refusal_of
 from onestop.contributions import individual
 from onestop.contributions.periods import parse_period
 from onestop.exchange.licences import registry_lookup
@@ -66,7 +66,10 @@ def identity_and_employment(data: dict[str, Any]) -> dict[str, Any]:
         Person.objects.filter(pk=applicant_id).first() if isinstance(applicant_id, int) else None
     )
     if person is None:
-        return {"eligible": False, "refusal": "申请人不存在。 No such applicant."}
+        return {
+            "eligible": False,
+            "refusal": both_languages("申请人不存在。", "No such applicant."),
+        }
     record = registry_lookup(
         party=PARTY,
         resource_code="public_security.household",
@@ -85,25 +88,27 @@ def identity_and_employment(data: dict[str, Any]) -> dict[str, Any]:
     )
     found: dict[str, Any] = {"identity_matched": matched, "alive": alive, "eligible": False}
     if not matched:
-        found["refusal"] = (
-            "姓名与公民身份号码在户籍登记中不一致（或无此户籍）。 "
+        found["refusal"] = both_languages(
+            "姓名与公民身份号码在户籍登记中不一致（或无此户籍）。",
             "The name and resident ID do not match the household register (or it has no such "
-            "record)."
+            "record).",
         )
         return found
     if not alive:
-        found["refusal"] = "户籍登记显示该人员已死亡。 The household register records a death."
+        found["refusal"] = both_languages(
+            "户籍登记显示该人员已死亡。", "The household register records a death."
+        )
         return found
     answers = data.get("answers") or {}
     try:
         start = _start(answers)
     except ServiceError as exc:
-        found["refusal"] = f"{exc.zh} {exc.en}"
+        found["refusal"] = refusal_of(exc)
         return found
     names = individual.pension_employers_open(person=person, from_period=start)
     if names:
         refusal = individual.employed_refusal(names)
-        found["refusal"] = f"{refusal.zh} {refusal.en}"
+        found["refusal"] = refusal_of(refusal)
         found["employed_with_pension"] = True
         return found
     found["eligible"] = True

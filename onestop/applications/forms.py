@@ -10,9 +10,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
-from onestop.applications.services.cases import field_titles
-from onestop.catalogue.selectors import form_fields
-from onestop.common.templatetags.one_language import one_language
+from onestop.catalogue.selectors import field_titles, form_fields, option_label
 from onestop.identity.models import User
 
 
@@ -44,13 +42,13 @@ class SchemaForm(forms.Form):
                     choices=[("", "—"), *[(v, v) for v in choices[name]]],
                 )
             elif "enum" in spec:
-                shown = spec.get("x-enum-labels", {})  # what each value reads as, if not itself
                 self.fields[name] = forms.ChoiceField(
                     label=label,
                     required=name in required,
                     choices=[
                         ("", "—"),
-                        *[(v, one_language(shown[v]) if v in shown else v) for v in spec["enum"]],
+                        # What each value reads as in this language, if not itself.
+                        *[(v, option_label(spec, v) or v) for v in spec["enum"]],
                     ],
                 )
             elif spec.get("type") == "boolean":

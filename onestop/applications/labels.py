@@ -49,7 +49,8 @@ FACTS = {
     "employer": _("Employer"),
 }
 
-#: Facts stored as "中文 English" (a service task's refusal): shown in one language.
+#: Facts recorded in each language (a service task's refusal, ``both_languages``): shown in
+#: the reader's.
 BILINGUAL_FACTS = {"refusal"}
 
 #: Timeline actions, by code.
@@ -223,14 +224,10 @@ FACT_VALUES["separation"] = {
 def fact_value(key: str, value: Any) -> str:
     """A fact's value as read: its code's label where the fact has codes; a bilingual text
     in the reader's language."""
-    if key in BILINGUAL_FACTS and isinstance(value, str):
-        from django.utils.translation import get_language
+    if key in BILINGUAL_FACTS:
+        from onestop.common.errors import in_language
 
-        from onestop.common.templatetags.one_language import split_bilingual
-
-        zh, en = split_bilingual(value)
-        chinese = (get_language() or "zh").startswith("zh")
-        return (zh or value) if chinese else (en or value)
+        return in_language(value)
     if is_masked(key) and isinstance(value, str) and value:
         return str(masked(key, value))
     if key == "identity_source" and isinstance(value, str):

@@ -149,6 +149,9 @@ class Step(AppendOnly):
     action = models.CharField(max_length=32)
     task = models.CharField(max_length=64, blank=True)
     note = EncryptedTextField(blank=True)  # free text: may name or identify people
+    #: The platform's own note in English, ``note`` holding its Chinese; empty for a note a
+    #: person wrote (shown as written in either language).
+    note_en = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -32,13 +32,14 @@ from onestop.applications.forms import (
     SchemaForm,
 )
 from onestop.applications.models import FINAL, Channel, Status
-from onestop.applications.services.cases import field_titles, staff_warnings
+from onestop.applications.services.cases import staff_warnings
 from onestop.applications.services.materials import material_supply, materials_to_upload
 from onestop.applications.services.results import PROOF_ITEM
 from onestop.catalogue import selectors as catalogue
+from onestop.catalogue.selectors import field_titles
 from onestop.common import answers
 from onestop.common.errors import NotFound, NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import one_language, pick
+from onestop.common.templatetags.one_language import pick
 from onestop.common.throttles import throttle_page
 from onestop.identity import policy
 from onestop.identity import selectors as identity
@@ -309,9 +310,9 @@ def _answer_shown(spec: dict[str, Any], value: Any, key: str = "") -> Any:
     boolean, a bank account masked; anything else (text typed, nothing yet) as it is."""
     if labels.is_masked(key, spec):
         return labels.masked(key, value, spec)
-    option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
+    option = catalogue.option_label(spec, value)
     if option:
-        return one_language(option)
+        return option
     if isinstance(value, bool):
         return labels.value_shown(value)
     return value
@@ -363,20 +364,16 @@ def _answers_shown(schema: dict[str, Any], answers: dict[str, Any]) -> list[tupl
     shown = []
     for key, value in sorted(answers.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         spec = properties.get(key, {})
-        title = spec.get("title")
-        label = one_language(title) if title else labels.fact_label(key)
+        label = (
+            catalogue.field_title(spec, key)
+            if spec.get("title") or spec.get("x-title-en")
+            else labels.fact_label(key)
+        )
         if labels.is_masked(key, spec):
             shown.append((label, labels.value_shown(labels.masked(key, value, spec))))
             continue
-        option = spec.get("x-enum-labels", {}).get(value) if isinstance(value, str) else None
-        shown.append(
-            (
-                label,
-                one_language(option)
-                if option
-                else labels.value_shown(labels.text_shown(key, value, spec)),
-            )
-        )
+        option = catalogue.option_label(spec, value)
+        shown.append((label, option or labels.value_shown(labels.text_shown(key, value, spec))))
     return shown
 
 
@@ -435,7 +432,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "shows_time_left": policy.is_staff_member(user),
         # Instructions to staff (what to establish, how) are for staff; others see a status.
         "is_staff": policy.is_staff_member(user),
-        "staff_warnings": [one_language(w) for w in staff_warnings(case)]
+        "staff_warnings": staff_warnings(case)
         if policy.is_staff_member(user) and case.status not in FINAL
         else [],
         "escalate_form": EscalateForm() if works and not held_by_other else None,

@@ -33,6 +33,7 @@ class ItemOut(Schema):
     level: str
     agency_kind: str
     legal_basis: str
+    legal_basis_en: str
     conditions: str
     conditions_en: str
     materials: list[ItemMaterialOut]
@@ -41,6 +42,7 @@ class ItemOut(Schema):
     visits_required: int
     channels: list[str]
     fee: str
+    fee_en: str
     process: str
 
 

@@ -42,6 +42,7 @@ class ServiceItem(AppendOnly):
     agency_kind = models.CharField(_("responsible agency"), max_length=32, default="si_agency")
     level = models.CharField(_("handled at"), max_length=16, choices=Level.choices)
     legal_basis = models.TextField(_("legal basis"))
+    legal_basis_en = models.TextField(_("legal basis (English)"), blank=True)
     conditions = models.TextField(_("conditions"))
     conditions_en = models.TextField(_("conditions (English)"), blank=True)
     materials = models.JSONField(
@@ -63,7 +64,10 @@ class ServiceItem(AppendOnly):
         _("visits required"), validators=[MinValueValidator(0), MaxValueValidator(5)]
     )
     channels = models.JSONField(_("channels"), default=list)
-    fee = models.CharField(_("fee"), max_length=120, default="不收费 Free of charge")
+    fee = models.CharField(_("fee"), max_length=120, default="不收费")
+    fee_en = models.CharField(
+        _("fee (English)"), max_length=160, default="Free of charge", blank=True
+    )
     form_schema = models.JSONField(_("form definition (JSON)"), default=dict, blank=True)
     process = models.CharField(_("process (BPMN file)"), max_length=120, blank=True)
     step_limits = models.JSONField(

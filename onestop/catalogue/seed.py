@@ -60,10 +60,12 @@ TRANSFER_FORM = {
         "from_province": {
             "type": "string",
             "enum": [code for code in PROVINCES if code != "610000"],
-            "x-enum-labels": {code: f"{zh} {en}" for code, (zh, en) in PROVINCES.items()},
-            "title": "转出地（原参保省份） Province the relation comes from",
+            "x-enum-labels": {code: zh for code, (zh, _en) in PROVINCES.items()},
+            "x-enum-labels-en": {code: en for code, (_zh, en) in PROVINCES.items()},
+            "title": "转出地（原参保省份）",
+            "x-title-en": "Province the relation comes from",
         },
-        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+        "note": {"type": "string", "maxLength": 500, "title": "备注", "x-title-en": "Note"},
     },
 }
 
@@ -72,7 +74,12 @@ TRANSFER_FORM = {
 PROOF_FORM = {
     "type": "object",
     "properties": {
-        "purpose": {"type": "string", "maxLength": 100, "title": "用途（选填） Purpose (optional)"},
+        "purpose": {
+            "type": "string",
+            "maxLength": 100,
+            "title": "用途（选填）",
+            "x-title-en": "Purpose (optional)",
+        },
     },
 }
 
@@ -86,9 +93,10 @@ UNEMPLOYMENT_REGISTRATION_FORM: dict[str, Any] = {
         "seeking_work": {
             "type": "boolean",
             "const": True,
-            "title": "本人有劳动能力并有求职要求 I am able to work and seeking work",
+            "title": "本人有劳动能力并有求职要求",
+            "x-title-en": "I am able to work and seeking work",
         },
-        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+        "note": {"type": "string", "maxLength": 500, "title": "备注", "x-title-en": "Note"},
     },
 }
 
@@ -103,27 +111,27 @@ UNEMPLOYMENT_BENEFIT_FORM: dict[str, Any] = {
             "type": "string",
             "pattern": "^[0-9]{12,19}$",
             "x-mask": "bank_account",
-            "title": "失业保险金发放银行账号 Bank account for the benefit",
+            "title": "失业保险金发放银行账号",
+            "x-title-en": "Bank account for the benefit",
         },
         # The employer's removal reason says the person left of their own will, and the
         # person says otherwise: a case worker determines it, on the evidence uploaded.
         "contest_separation": {
             "type": "string",
             "maxLength": 500,
-            "title": "对用人单位填报的离职原因有异议的，请说明（并上传证据材料） "
-            "If you contest how the employer says your employment ended, explain "
-            "(and upload your evidence)",
+            "title": "对用人单位填报的离职原因有异议的，请说明（并上传证据材料）",
+            "x-title-en": (
+                "If you contest how the employer says your employment ended, explain (and upload "
+                "your evidence)"
+            ),
         },
-        "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+        "note": {"type": "string", "maxLength": 500, "title": "备注", "x-title-en": "Note"},
     },
 }
 
-#: What a survivor is to the deceased (SX-SI-008), as each option reads.
-SURVIVOR_RELATIONS: dict[str, str] = {
-    "spouse": "配偶 Spouse",
-    "child": "子女 Child",
-    "parent": "父母 Parent",
-}
+#: What a survivor is to the deceased (SX-SI-008), as each option reads in each language.
+SURVIVOR_RELATIONS: dict[str, str] = {"spouse": "配偶", "child": "子女", "parent": "父母"}
+SURVIVOR_RELATIONS_EN: dict[str, str] = {"spouse": "Spouse", "child": "Child", "parent": "Parent"}
 
 #: Employer registration (SX-SI-001): the credit code; the registry gives the rest.
 REGISTRATION_FORM: dict[str, Any] = {
@@ -136,16 +144,22 @@ REGISTRATION_FORM: dict[str, Any] = {
             "type": "string",
             "minLength": 18,
             "maxLength": 18,
-            "title": "统一社会信用代码 Unified social credit code",
+            "title": "统一社会信用代码",
+            "x-title-en": "Unified social credit code",
         },
         "filer_role": {
             "type": "string",
             "enum": ["legal_representative", "agent"],
             "x-enum-labels": {
-                "legal_representative": "本人是法定代表人 I am the legal representative",
-                "agent": "受委托的经办人 An agent with a power of attorney",
+                "legal_representative": "本人是法定代表人",
+                "agent": "受委托的经办人",
             },
-            "title": "申请人身份 You file as",
+            "x-enum-labels-en": {
+                "legal_representative": "I am the legal representative",
+                "agent": "An agent with a power of attorney",
+            },
+            "title": "申请人身份",
+            "x-title-en": "You file as",
         },
         "contact_phone": {
             "type": "string",
@@ -156,9 +170,15 @@ REGISTRATION_FORM: dict[str, Any] = {
                 "zh": "应为电话号码（数字，可含空格、括号、加号和连字符）",
                 "en": "write a phone number (digits, optionally spaces, brackets, + and -)",
             },
-            "title": "联系电话 Contact phone",
+            "title": "联系电话",
+            "x-title-en": "Contact phone",
         },
-        "address": {"type": "string", "maxLength": 200, "title": "办公地址 Address"},
+        "address": {
+            "type": "string",
+            "maxLength": 200,
+            "title": "办公地址",
+            "x-title-en": "Address",
+        },
     },
 }
 
@@ -171,21 +191,23 @@ CORRECTION_FORM: dict[str, Any] = {
             "type": "string",
             "minLength": 18,
             "maxLength": 18,
-            "title": "用人单位统一社会信用代码 Employer's credit code",
+            "title": "用人单位统一社会信用代码",
+            "x-title-en": "Employer's credit code",
         },
         "corrections": {
             "type": "string",
             "minLength": 1,
             "maxLength": 8000,
-            "title": "更正内容：每行“年月, 公民身份号码, 更正后工资” "
-            "Corrections: one line each, month, resident ID, corrected wage",
+            "title": "更正内容：每行“年月, 公民身份号码, 更正后工资”",
+            "x-title-en": "Corrections: one line each, month, resident ID, corrected wage",
             "x-prefill": False,
         },
         "reason": {
             "type": "string",
             "minLength": 1,
             "maxLength": 500,
-            "title": "更正原因 Reason for the correction",
+            "title": "更正原因",
+            "x-title-en": "Reason for the correction",
             "x-prefill": False,
         },
     },
@@ -207,49 +229,62 @@ ENROLMENT_FORM: dict[str, Any] = {
             "type": "string",
             "minLength": 18,
             "maxLength": 18,
-            "title": "用人单位统一社会信用代码 Employer's credit code",
+            "title": "用人单位统一社会信用代码",
+            "x-title-en": "Employer's credit code",
         },
         "employee_name": {
             "type": "string",
             "minLength": 1,
             "maxLength": 64,
-            "title": "职工姓名 Employee's name",
+            "title": "职工姓名",
+            "x-title-en": "Employee's name",
             "x-prefill": False,
         },
         "employee_resident_id": {
             "type": "string",
             "minLength": 18,
             "maxLength": 18,
-            "title": "职工公民身份号码 Employee's resident ID",
+            "title": "职工公民身份号码",
+            "x-title-en": "Employee's resident ID",
             "x-prefill": False,
         },
         "start_month": {
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}$",
-            "title": "参保起始月份 First month insured (YYYY-MM)",
+            "title": "参保起始月份",
+            "x-title-en": "First month insured (YYYY-MM)",
             "x-prefill": False,
         },
         "wage": {
             "type": "string",
             "pattern": "^[0-9]{1,8}(\\.[0-9]{1,2})?$",
-            "title": "月工资（元） Monthly wage (yuan)",
+            "title": "月工资（元）",
+            "x-title-en": "Monthly wage (yuan)",
             "x-prefill": False,
         },
         "post_category": {
             "type": "string",
             "enum": ["general", "cadre", "worker"],
             "x-enum-labels": {
-                "general": "一般岗位 General",
-                "cadre": "管理或专业技术岗位 Management or technical",
-                "worker": "生产操作岗位 Production or operating",
+                "general": "一般岗位",
+                "cadre": "管理或专业技术岗位",
+                "worker": "生产操作岗位",
             },
-            "title": "岗位类别 Post",
+            "x-enum-labels-en": {
+                "general": "General",
+                "cadre": "Management or technical",
+                "worker": "Production or operating",
+            },
+            "title": "岗位类别",
+            "x-title-en": "Post",
         },
         "concurrent_confirmed": {
             "type": "boolean",
-            "title": "如其仍在其他单位在职：确认兼职用工（养老保险只由一个单位缴纳） "
-            "If still employed elsewhere: I confirm a concurrent employment (the pension is "
-            "paid by one employer only)",
+            "title": "如其仍在其他单位在职：确认兼职用工（养老保险只由一个单位缴纳）",
+            "x-title-en": (
+                "If still employed elsewhere: I confirm a concurrent employment (the pension is p"
+                "aid by one employer only)"
+            ),
             "x-prefill": False,
         },
     },
@@ -266,25 +301,33 @@ FLEXIBLE_FORM: dict[str, Any] = {
         "base": {
             "type": "string",
             "pattern": "^[0-9]{1,7}(\\.[0-9]{1,2})?$",
-            "title": "月缴费基数（元，上年平均工资的60%至300%） "
-            "Monthly base (yuan, 60% to 300% of the average wage)",
+            "title": "月缴费基数（元，上年平均工资的60%至300%）",
+            "x-title-en": "Monthly base (yuan, 60% to 300% of the average wage)",
             "x-prefill": False,
         },
         "frequency": {
             "type": "string",
             "enum": ["monthly", "quarterly", "half_yearly", "yearly"],
             "x-enum-labels": {
-                "monthly": "按月 Monthly",
-                "quarterly": "按季 Quarterly",
-                "half_yearly": "按半年 Half-yearly",
-                "yearly": "按年 Yearly",
+                "monthly": "按月",
+                "quarterly": "按季",
+                "half_yearly": "按半年",
+                "yearly": "按年",
             },
-            "title": "缴费方式 Payment frequency",
+            "x-enum-labels-en": {
+                "monthly": "Monthly",
+                "quarterly": "Quarterly",
+                "half_yearly": "Half-yearly",
+                "yearly": "Yearly",
+            },
+            "title": "缴费方式",
+            "x-title-en": "Payment frequency",
         },
         "start_month": {
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}$",
-            "title": "参保起始月份 First month (YYYY-MM)",
+            "title": "参保起始月份",
+            "x-title-en": "First month (YYYY-MM)",
             "x-prefill": False,
         },
     },
@@ -301,8 +344,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Employer insurance registration",
         "kind": "administrative_confirmation",
         "level": "county",
-        "legal_basis": "《中华人民共和国社会保险法》第五十七条：用人单位应当自成立之日起三十日内"
-        "申请办理社会保险登记。 SIL art. 57.",
+        "legal_basis": (
+            "《中华人民共和国社会保险法》第五十七条：用人单位应当自成立之日起三十日内申请办理社会"
+            "保险登记。"
+        ),
+        "legal_basis_en": "SIL art. 57.",
         "conditions": "依法设立的企业、个体经济组织等用人单位。",
         "conditions_en": "An employer lawfully established.",
         "materials": [
@@ -335,8 +381,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Employee registration (add or remove employees)",
         "kind": "administrative_confirmation",
         "level": "county",
-        "legal_basis": "《社会保险法》第五十八条：用人单位应当自用工之日起三十日内为其职工申请"
-        "办理社会保险登记。 SIL art. 58.",
+        "legal_basis": (
+            "《社会保险法》第五十八条：用人单位应当自用工之日起三十日内为其职工申请办理社会保险登"
+            "记。"
+        ),
+        "legal_basis_en": "SIL art. 58.",
         "conditions": "已办理参保登记的用人单位为其职工办理。",
         "conditions_en": "A registered employer, for its employees.",
         "materials": [
@@ -360,8 +409,8 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Contribution record correction",
         "kind": "administrative_confirmation",
         "level": "county",
-        "legal_basis": "《社会保险法》第六十条；《社会保险经办条例》第十五条。 SIL art. 60; "
-        "Handling Regulations art. 15.",
+        "legal_basis": "《社会保险法》第六十条；《社会保险经办条例》第十五条。",
+        "legal_basis_en": "SIL art. 60; Handling Regulations art. 15.",
         "conditions": "缴费基数、缴费月份等记录有误，需更正。",
         "conditions_en": "A base or a month was recorded wrongly.",
         "materials": [
@@ -381,8 +430,10 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Personal contribution record and proof of insurance",
         "kind": "public_service",
         "level": "county",
-        "legal_basis": "《社会保险法》第七十四条：社会保险经办机构应当及时、完整、准确地记录"
-        "个人权益记录。 SIL art. 74.",
+        "legal_basis": (
+            "《社会保险法》第七十四条：社会保险经办机构应当及时、完整、准确地记录个人权益记录。"
+        ),
+        "legal_basis_en": "SIL art. 74.",
         "conditions": "参保人员本人或经授权的单位、机构。",
         "conditions_en": "The insured person, or someone they authorise.",
         "materials": [ID_CARD],
@@ -399,8 +450,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Flexible-employment enrolment",
         "kind": "administrative_confirmation",
         "level": "county",
-        "legal_basis": "《社会保险法》第十条第二款：无雇工的个体工商户、未在用人单位参加基本养老"
-        "保险的非全日制从业人员以及其他灵活就业人员可以参加基本养老保险。 SIL art. 10.",
+        "legal_basis": (
+            "《社会保险法》第十条第二款：无雇工的个体工商户、未在用人单位参加基本养老保险的非全日"
+            "制从业人员以及其他灵活就业人员可以参加基本养老保险。"
+        ),
+        "legal_basis_en": "SIL art. 10.",
         "conditions": "在本省就业的灵活就业人员，未在用人单位参加基本养老保险。",
         "conditions_en": "Flexibly employed in the province and not insured through an employer.",
         "materials": [ID_CARD],
@@ -417,8 +471,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Retirement pension application",
         "kind": "administrative_payment",
         "level": "city",
-        "legal_basis": "《社会保险法》第十六条；《全国人民代表大会常务委员会关于实施渐进式延迟"
-        "法定退休年龄的决定》（2024）。 SIL art. 16; NPCSC decision of 2024-09-13.",
+        "legal_basis": (
+            "《社会保险法》第十六条；《全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的"
+            "决定》（2024）。"
+        ),
+        "legal_basis_en": "SIL art. 16; NPCSC decision of 2024-09-13.",
         "conditions": "达到法定退休年龄（或经批准弹性退休），累计缴费达到最低缴费年限。",
         "conditions_en": "Statutory (or approved flexible) retirement age reached and the minimum "
         "contribution period met.",
@@ -444,15 +501,17 @@ ITEMS: list[dict[str, Any]] = [
                 "retirement_month": {
                     "type": "string",
                     "pattern": "^[0-9]{4}-[0-9]{2}$",
-                    "title": "退休月份 Retirement month (YYYY-MM)",
+                    "title": "退休月份",
+                    "x-title-en": "Retirement month (YYYY-MM)",
                 },
                 "bank_account": {
                     "type": "string",
                     "pattern": "^[0-9]{12,19}$",
                     "x-mask": "bank_account",
-                    "title": "养老金发放银行账号 Bank account for the pension",
+                    "title": "养老金发放银行账号",
+                    "x-title-en": "Bank account for the pension",
                 },
-                "note": {"type": "string", "maxLength": 500, "title": "备注 Note"},
+                "note": {"type": "string", "maxLength": 500, "title": "备注", "x-title-en": "Note"},
             },
         },
     },
@@ -462,8 +521,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Pension insurance transfer between provinces",
         "kind": "public_service",
         "level": "county",
-        "legal_basis": "《社会保险法》第十九条；《城镇企业职工基本养老保险关系转移接续暂行办法》"
-        "（国办发〔2009〕66号）。 SIL art. 19; Guobanfa [2009] 66.",
+        "legal_basis": (
+            "《社会保险法》第十九条；《城镇企业职工基本养老保险关系转移接续暂行办法》（国办发〔20"
+            "09〕66号）。"
+        ),
+        "legal_basis_en": "SIL art. 19; Guobanfa [2009] 66.",
         "conditions": "跨省流动就业并在新就业地参保。",
         "conditions_en": "Moved to work in another province and insured there.",
         "materials": [
@@ -483,8 +545,11 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Funeral grant and survivor benefits",
         "kind": "administrative_payment",
         "level": "county",
-        "legal_basis": "《社会保险法》第十七条：参加基本养老保险的个人，因病或者非因工死亡的，"
-        "其遗属可以领取丧葬补助金和抚恤金。 SIL art. 17.",
+        "legal_basis": (
+            "《社会保险法》第十七条：参加基本养老保险的个人，因病或者非因工死亡的，其遗属可以领取"
+            "丧葬补助金和抚恤金。"
+        ),
+        "legal_basis_en": "SIL art. 17.",
         "conditions": "参保人员因病或非因工死亡，遗属申领。",
         "conditions_en": "The insured person died of illness or not at work; survivors apply.",
         "materials": [
@@ -519,13 +584,16 @@ ITEMS: list[dict[str, Any]] = [
                 "deceased_resident_id": {
                     "type": "string",
                     "pattern": "^[0-9]{17}[0-9Xx]$",
-                    "title": "逝者公民身份号码 Resident ID of the deceased",
+                    "title": "逝者公民身份号码",
+                    "x-title-en": "Resident ID of the deceased",
                 },
                 "relation": {
                     "type": "string",
                     "enum": ["spouse", "child", "parent"],
                     "x-enum-labels": SURVIVOR_RELATIONS,
-                    "title": "与逝者关系 Relation to the deceased",
+                    "x-enum-labels-en": SURVIVOR_RELATIONS_EN,
+                    "title": "与逝者关系",
+                    "x-title-en": "Relation to the deceased",
                 },
             },
         },
@@ -536,8 +604,8 @@ ITEMS: list[dict[str, Any]] = [
         "name_en": "Unemployment insurance benefit",
         "kind": "administrative_payment",
         "level": "county",
-        "legal_basis": "《社会保险法》第四十五条；《失业保险条例》第十四条。 SIL art. 45; "
-        "Unemployment Insurance Regulations art. 14.",
+        "legal_basis": "《社会保险法》第四十五条；《失业保险条例》第十四条。",
+        "legal_basis_en": "SIL art. 45; Unemployment Insurance Regulations art. 14.",
         "conditions": "失业前用人单位和本人已缴纳失业保险费满一年，非因本人意愿中断就业，"
         "已办理失业登记并有求职要求。",
         "conditions_en": "Contributed a year or more, lost work involuntarily, registered as "
@@ -565,8 +633,8 @@ ITEMS: list[dict[str, Any]] = [
         "kind": "public_service",
         "level": "county",
         "agency_kind": "hrss_bureau",
-        "legal_basis": "《就业服务与就业管理规定》第六十一条至第六十六条。 Employment Services "
-        "and Management Provisions, arts. 61-66.",
+        "legal_basis": "《就业服务与就业管理规定》第六十一条至第六十六条。",
+        "legal_basis_en": "Employment Services and Management Provisions, arts. 61-66.",
         "conditions": "法定劳动年龄内、有劳动能力和就业要求的人员。",
         "conditions_en": "Of working age, able and willing to work.",
         "materials": [ID_CARD],
@@ -611,10 +679,16 @@ BUNDLES = [
 
 def seed(item_model: Any, bundle_model: Any) -> None:
     """Create what is missing; existing versions are left alone (versions are never changed)."""
+    # The fields the model has at this migration (a field added later, e.g. an English
+    # text, is filled by the migration that adds it).
+    known = {f.name for f in item_model._meta.fields}
     for item in ITEMS:
         if not item_model.objects.filter(code=item["code"]).exists():
             item_model.objects.create(
-                version=1, created_by="system", note="default catalogue", **item
+                version=1,
+                created_by="system",
+                note="default catalogue",
+                **{k: v for k, v in item.items() if k in known},
             )
     for bundle in BUNDLES:
         if not bundle_model.objects.filter(code=bundle["code"]).exists():

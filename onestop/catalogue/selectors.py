@@ -44,6 +44,35 @@ def items_current(*, query: str = "", channel: str = "") -> list[ServiceItem]:
 ORDER_KEY = "x-order"
 
 
+def field_titles(spec: dict[str, Any], name: str) -> tuple[str, str]:
+    """A form field's title in each language: ``title`` (Chinese) and ``x-title-en``; a
+    missing one falls back to the other, then to the field's name."""
+    zh = str(spec.get("title") or "")
+    en = str(spec.get("x-title-en") or "")
+    return zh or en or name, en or zh or name
+
+
+def field_title(spec: dict[str, Any], name: str) -> str:
+    """A form field's title in the active language."""
+    from onestop.common.errors import pick_message
+
+    return pick_message(*field_titles(spec, name))
+
+
+def option_label(spec: dict[str, Any], value: Any) -> str | None:
+    """What a choice's stored value reads as in the active language (``x-enum-labels``,
+    Chinese; ``x-enum-labels-en``, English), None when the form gives it no label."""
+    from onestop.common.errors import pick_message
+
+    if not isinstance(value, str):
+        return None
+    zh = (spec.get("x-enum-labels") or {}).get(value)
+    en = (spec.get("x-enum-labels-en") or {}).get(value)
+    if not zh and not en:
+        return None
+    return pick_message(str(zh or en), str(en or zh))
+
+
 def form_fields(schema: dict[str, Any] | None) -> list[str]:
     """The form's field names in their declared order (``x-order``); a field the list leaves
     out (a form published before the list) comes after, by name, so every store and every

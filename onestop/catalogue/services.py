@@ -97,19 +97,25 @@ def _order_problems(schema: dict[str, Any]) -> list[str]:
 
 
 def _option_label_problems(schema: dict[str, Any]) -> list[str]:
-    """Each option of a choice reads as words in both languages ("配偶 Spouse" under
-    ``x-enum-labels``), never as its stored code (``spouse``) in the other language."""
+    """Each option of a choice reads as words in each language ("配偶" under
+    ``x-enum-labels``, "Spouse" under ``x-enum-labels-en``), never as its stored code
+    (``spouse``); the English one without Chinese."""
     problems = []
     for name, spec in (schema.get("properties") or {}).items():
         if not isinstance(spec, dict) or not isinstance(spec.get("enum"), list):
             continue
-        shown = spec.get("x-enum-labels") or {}
+        chinese = spec.get("x-enum-labels") or {}
+        english = spec.get("x-enum-labels-en") or {}
         for value in spec["enum"]:
-            label = shown.get(value) if isinstance(shown, dict) else None
-            if not (isinstance(label, str) and CJK.search(label) and LATIN.search(label)):
+            zh = chinese.get(value) if isinstance(chinese, dict) else None
+            en = english.get(value) if isinstance(english, dict) else None
+            if not (isinstance(zh, str) and CJK.search(zh)):
                 problems.append(
-                    f"form_schema.properties.{name}.x-enum-labels.{value}: "
-                    "a Chinese and an English label"
+                    f"form_schema.properties.{name}.x-enum-labels.{value}: a Chinese label"
+                )
+            if not (isinstance(en, str) and LATIN.search(en) and not CJK.search(en)):
+                problems.append(
+                    f"form_schema.properties.{name}.x-enum-labels-en.{value}: an English label"
                 )
     return problems
 

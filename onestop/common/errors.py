@@ -68,3 +68,41 @@ class NotFound(ServiceError):
         self, zh: str = "未找到。", en: str = "Not found.", *, code: str | None = None
     ) -> None:
         super().__init__(zh, en, code=code)
+
+
+def both_languages(zh: str, en: str) -> dict[str, str]:
+    """A text the platform records for later readers in each language, kept apart
+    (``{"zh": ..., "en": ...}``, JSON-safe: case facts, process data)."""
+    return {"zh": zh, "en": en}
+
+
+def refusal_of(error: ServiceError) -> dict[str, str]:
+    """A refusal's reasons as recorded (see ``both_languages``)."""
+    return both_languages(error.zh, error.en)
+
+
+def languages_of(value: object) -> tuple[str, str]:
+    """The (Chinese, English) of a recorded text: ``{"zh", "en"}`` as ``both_languages``
+    keeps it; a text recorded before that as one string "中文 English" is split after its
+    last Chinese character (such records stay readable); anything else is itself twice."""
+    if isinstance(value, dict):
+        return str(value.get("zh") or value.get("en") or ""), str(
+            value.get("en") or value.get("zh") or ""
+        )
+    text = str(value or "")
+    from onestop.common.templatetags.one_language import split_bilingual
+
+    zh, en = split_bilingual(text)
+    return zh or en, en or zh
+
+
+def in_language(value: object) -> str:
+    """A recorded text (see ``languages_of``) in the active language."""
+    return pick_message(*languages_of(value))
+
+
+def messages_of(value: object) -> dict[str, str]:
+    """A recorded text for the API: ``message`` in the request's language, with
+    ``message_zh`` and ``message_en``, as the API's errors carry them."""
+    zh, en = languages_of(value)
+    return {"message": pick_message(zh, en), "message_zh": zh, "message_en": en}

@@ -19,7 +19,7 @@ from onestop.contributions import files, kept, selectors, services
 from onestop.contributions.models import Employment, PostCategory
 from onestop.contributions.periods import current_period, month_of, parse_period
 from onestop.contributions.services import DeclaredRow
-from onestop.identity.api_auth import ANY_AUTH, is_own_person, require_scope
+from onestop.identity.api_auth import ANY_AUTH, is_own_person, require_scope, scoped
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.references import labelled
 
@@ -186,9 +186,12 @@ def employment_out(e: Employment) -> dict[str, Any]:
     }
 
 
-@router.get("/employers/{employer_id}/registrations", response=list[RegistrationOut])
+@router.get(
+    "/employers/{employer_id}/registrations",
+    response=list[RegistrationOut],
+    auth=scoped("contributions:read"),
+)
 def registrations(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
-    require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     return [
         {
@@ -203,10 +206,10 @@ def registrations(request: HttpRequest, employer_id: int) -> list[dict[str, Any]
 @router.post(
     "/employers/{employer_id}/registrations",
     response={201: list[RegistrationOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def register(request: HttpRequest, employer_id: int, payload: RegistrationIn) -> Status[Any]:
     """Register the employer for its insurances in one go (pension always included)."""
-    require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     created = services.insurance_register(
         actor=request.user,
@@ -228,10 +231,13 @@ def register(request: HttpRequest, employer_id: int, payload: RegistrationIn) ->
     )
 
 
-@router.get("/employers/{employer_id}/employments", response=list[EmploymentOut])
+@router.get(
+    "/employers/{employer_id}/employments",
+    response=list[EmploymentOut],
+    auth=scoped("contributions:read"),
+)
 @bounded
 def employments(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
-    require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     return [employment_out(e) for e in selectors.employments_of(employer=employer)]
 
@@ -239,10 +245,10 @@ def employments(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
 @router.post(
     "/employers/{employer_id}/employments",
     response={201: EmploymentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def employment_add(request: HttpRequest, employer_id: int, payload: EmploymentIn) -> Status[Any]:
     """Add an employee (增员) from a month."""
-    require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     employment = services.employment_start(
         actor=request.user,
@@ -260,12 +266,12 @@ def employment_add(request: HttpRequest, employer_id: int, payload: EmploymentIn
 @router.post(
     "/employments/{employment_id}/end",
     response={200: EmploymentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def employment_end(
     request: HttpRequest, employment_id: int, payload: EmploymentEndIn
 ) -> dict[str, Any]:
     """Remove an employee (减员) after the given month; the history is kept."""
-    require_scope(request, "contributions:write")
     employment = (
         Employment.objects.select_related("employer__region", "person")
         .filter(pk=employment_id)
@@ -302,6 +308,7 @@ def _result(result: services.DeclarationResult) -> Status[Any]:
         409: ErrorOut,
         422: RejectedOut | ErrorOut,
     },
+    auth=scoped("contributions:write"),
 )
 def declare(
     request: HttpRequest, employer_id: int, payload: DeclarationIn, preview: bool = False
@@ -317,7 +324,6 @@ def declare(
     refused (409). Keys belong to the signed-in user and the employer: another employer or
     user may use the same key. Declarations of one employer and month are serialised, so
     concurrent supplementary declarations end at the amounts of the last one accepted."""
-    require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     rows = [DeclaredRow(i + 1, r.resident_id, r.wage) for i, r in enumerate(payload.rows)]
     return _result(
@@ -343,6 +349,7 @@ def declare(
         409: ErrorOut,
         422: RejectedOut | ErrorOut,
     },
+    auth=scoped("contributions:write"),
 )
 def declare_file(
     request: HttpRequest,
@@ -354,7 +361,6 @@ def declare_file(
 ) -> Status[Any]:
     """Declare from a CSV (UTF-8 or GBK) or XLSX file made from the template; answers as
     the JSON declaration does, adjustments and ``preview`` included."""
-    require_scope(request, "contributions:write")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     files.check_size(file.size)
     rows = files.parse(file.name or "", file.read())
@@ -389,6 +395,7 @@ def template(request: HttpRequest, format: str = "xlsx") -> HttpResponse:
 @router.get(
     "/employers/{employer_id}/declarations/template",
     response={200: None, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=scoped("persons:reveal"),
 )
 def employer_template(
     request: HttpRequest, employer_id: int, format: str = "xlsx", period: str | None = None
@@ -397,7 +404,6 @@ def employer_template(
     resident ID, name and last declared wage. Only for the employer's legal representative
     and agents (token scope ``persons:reveal``); each download is journaled as a full view of
     those people's data (``contributions.employees.exported``)."""
-    require_scope(request, "persons:reveal")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     if format not in {"csv", "xlsx"}:
         raise ServiceError("格式应为csv或xlsx。", "The format is csv or xlsx.", code="format")
@@ -440,7 +446,9 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
     }
 
 
-@router.get("/employers/{employer_id}/bills", response=list[BillOut])
+@router.get(
+    "/employers/{employer_id}/bills", response=list[BillOut], auth=scoped("contributions:read")
+)
 @bounded
 def bills(
     request: HttpRequest, employer_id: int, arrears_only: bool = False
@@ -448,7 +456,6 @@ def bills(
     """Bills with payments, arrears and the late surcharge accrued today; ``arrears_only``:
     the bills that still owe principal or a late surcharge (``in_arrears``). A payment
     pays principal first, then the surcharge (``late_fee_paid``)."""
-    require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     today = timezone.localdate()
     # Kept per employer and day while the bills' fingerprint stands (``kept.py``).
@@ -467,12 +474,13 @@ class CreditOut(Schema):
     amount: str
 
 
-@router.get("/employers/{employer_id}/credits", response=list[CreditOut])
+@router.get(
+    "/employers/{employer_id}/credits", response=list[CreditOut], auth=scoped("contributions:read")
+)
 @bounded
 def credits(request: HttpRequest, employer_id: int) -> list[dict[str, Any]]:
     """Months paid above their net declared total (after supplementary declarations that
     lowered wages): credits, refunds due to the employer."""
-    require_scope(request, "contributions:read")
     employer = selectors.employer_checked(actor=request.user, employer_id=employer_id)
     return [
         {"period": str(month_of(c.period)), "insurance": c.insurance, "amount": f"{c.amount:.2f}"}
@@ -723,11 +731,14 @@ def _own_person(request: HttpRequest) -> Any:
     return selectors.person_checked(actor=request.user, person_id=person.pk)
 
 
-@router.get("/me/flexible", response={200: IndividualPayerOut, 404: ErrorOut})
+@router.get(
+    "/me/flexible",
+    response={200: IndividualPayerOut, 404: ErrorOut},
+    auth=scoped("contributions:read", own=True),
+)
 def my_flexible(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person as an individual payer: registration, bases, period bills with
     arrears and the late surcharge accrued today."""
-    require_scope(request, "contributions:read", own=True)
     return _payer_out(_own_person(request))
 
 
@@ -738,26 +749,30 @@ def person_flexible(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return _payer_out(selectors.person_checked(actor=request.user, person_id=person_id))
 
 
-@router.post("/me/flexible/base", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/me/flexible/base",
+    response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut},
+    auth=scoped("contributions:write"),
+)
 def my_flexible_base(request: HttpRequest, payload: BaseChangeIn) -> dict[str, Any]:
     """Change the base from the next payment period (within that period's bounds)."""
     from onestop.contributions import individual
 
-    require_scope(request, "contributions:write")
     person = _own_person(request)
     individual.payer_base_change(actor=request.user, person=person, base=payload.base)
     return _payer_out(person)
 
 
 @router.post(
-    "/me/flexible/frequency", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+    "/me/flexible/frequency",
+    response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def my_flexible_frequency(request: HttpRequest, payload: FrequencyChangeIn) -> dict[str, Any]:
     """Change how often to pay (monthly, quarterly, half-yearly, yearly) from the next
     payment period; journaled."""
     from onestop.contributions import individual
 
-    require_scope(request, "contributions:write")
     person = _own_person(request)
     individual.payer_frequency_change(
         actor=request.user, person=person, frequency=payload.frequency
@@ -766,26 +781,28 @@ def my_flexible_frequency(request: HttpRequest, payload: FrequencyChangeIn) -> d
 
 
 @router.post(
-    "/me/flexible/suspend", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+    "/me/flexible/suspend",
+    response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def my_flexible_suspend(request: HttpRequest) -> dict[str, Any]:
     """Suspend payment from the next payment period."""
     from onestop.contributions import individual
 
-    require_scope(request, "contributions:write")
     person = _own_person(request)
     individual.payer_suspend(actor=request.user, person=person)
     return _payer_out(person)
 
 
 @router.post(
-    "/me/flexible/resume", response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut}
+    "/me/flexible/resume",
+    response={200: IndividualPayerOut, 400: ErrorOut, 404: ErrorOut},
+    auth=scoped("contributions:write"),
 )
 def my_flexible_resume(request: HttpRequest) -> dict[str, Any]:
     """Resume payment from the next payment period."""
     from onestop.contributions import individual
 
-    require_scope(request, "contributions:write")
     person = _own_person(request)
     individual.payer_resume(actor=request.user, person=person)
     return _payer_out(person)

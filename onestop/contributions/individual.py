@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from onestop.audit.services import record
 from onestop.common.amounts import to_amount
-from onestop.common.errors import ServiceError
+from onestop.common.errors import ServiceError, both_languages, languages_of
 from onestop.contributions import locks
 from onestop.contributions.models import (
     Employment,
@@ -784,15 +785,19 @@ def bills_of_person(*, person: Person, today: dt.date) -> list[IndividualBillRow
     return rows
 
 
-def payer_end(*, actor: Any, payer: IndividualPayer, last_period: int, reason: str) -> None:
+def payer_end(
+    *, actor: Any, payer: IndividualPayer, last_period: int, reason: str | Mapping[str, str]
+) -> None:
     """End the registration after ``last_period``: unpaid bills lose the later months (sent
-    again with the new figure), and the person is told. Journaled."""
+    again with the new figure), and the person is told. Journaled. ``reason``: as a person
+    wrote it, or the platform's own in each language (``both_languages``)."""
     with transaction.atomic():
         locks.person_lock(person_ids=[payer.person_id])
         payer.status = PayerStatus.ENDED
         payer.end_period = last_period
-        payer.end_reason = reason[:200]
-        payer.save(update_fields=["status", "end_period", "end_reason"])
+        zh, en = languages_of(reason) if isinstance(reason, Mapping) else (reason, "")
+        payer.end_reason, payer.end_reason_en = zh[:200], en[:240]
+        payer.save(update_fields=["status", "end_period", "end_reason", "end_reason_en"])
         trimmed = []
         for bill in payer.bills.filter(posted_at__isnull=True, last_period__gt=last_period):
             months = [p for p in bill.periods if p <= last_period]
@@ -863,8 +868,11 @@ def payers_stop_on_employment(*, today: dt.date | None = None) -> int:
             actor=None,
             payer=payer,
             last_period=max(last, payer.start_period - 1),
-            reason=f"{job.employer.name} 参加职工养老保险 employed with pension insurance "
-            f"from {month_of(job.start_period)}",
+            reason=both_languages(
+                f"自{month_of(job.start_period)}起在{job.employer.name}参加职工养老保险",
+                f"employed with pension insurance at {job.employer.name} "
+                f"from {month_of(job.start_period)}",
+            ),
         )
         ended += 1
     return ended

@@ -551,6 +551,9 @@ class IndividualPayer(models.Model):
     #: Last month paid this way (inclusive), once ended.
     end_period = models.PositiveIntegerField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    #: The platform's reason in English (``end_reason`` its Chinese); empty for one a
+    #: person wrote, shown as written.
+    end_reason_en = models.CharField(max_length=240, blank=True)
     status = models.CharField(
         max_length=16, choices=PayerStatus.choices, default=PayerStatus.ACTIVE
     )

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from onestop.dashboards import selectors
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, scoped
 
 router = Router(tags=["dashboards"], auth=ANY_AUTH)
 
@@ -50,11 +50,10 @@ def _label(period: int) -> str:
     return f"{period // 100}-{period % 100:02d}"
 
 
-@router.get("/dashboards", response=DashboardOut)
+@router.get("/dashboards", response=DashboardOut, auth=scoped("dashboards:read"))
 def dashboards(request: HttpRequest, since: str = "", until: str = "") -> dict[str, Any]:
     """Monthly figures (``since``..``until`` as YYYY-MM, by default the last twelve months)
     for the supervisor's scope, and per county for the last month with figures."""
-    require_scope(request, "dashboards:read")
     prefix = selectors.scope_of(request.user)
     first, last = selectors.month_range(since, until)
     board = selectors.dashboard(prefix=prefix, since=first, until=last)

@@ -17,7 +17,7 @@ from onestop.exchange.algorithms import ALGORITHMS
 from onestop.exchange.facts import insurance_facts
 from onestop.exchange.models import Consent, Message, Resource
 from onestop.exchange.verified import verified_fields
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import scoped
 from onestop.identity.models import Person
 
 router = Router(tags=["certificates"])
@@ -129,11 +129,10 @@ def verify(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
 @router.post(
     "/persons/{person_id}/proof-of-insurance",
     response={201: IssuedOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("contributions:read"),
 )
 def issue_proof(request: HttpRequest, person_id: int) -> Status[dict[str, Any]]:
     """Issue a signed proof of insurance (the person, or staff who may see their record)."""
-    require_scope(request, "contributions:read")
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not request.user.has_perm("contributions.view", person):
         raise NotFound()
@@ -302,7 +301,9 @@ class LicenceOut(Schema):
     licence_type: str
     number: str
     title: str
+    title_en: str
     issuer: str
+    issuer_en: str
     trust_grade: str
     valid_from: dt.date
     valid_until: dt.date | None
@@ -320,18 +321,16 @@ def _consent_out(c: Consent) -> dict[str, Any]:
     }
 
 
-@router.get("/me/data-use", response=list[MessageOut], auth=ANY_AUTH)
+@router.get("/me/data-use", response=list[MessageOut], auth=scoped("persons:read", own=True))
 @bounded
 def data_use(request: HttpRequest) -> list[Message]:
     """Every query about the signed-in person: who, which fields, why, when."""
-    require_scope(request, "persons:read", own=True)
     return services.data_use_of(actor=request.user)
 
 
-@router.get("/me/consents", response=list[ConsentOut], auth=ANY_AUTH)
+@router.get("/me/consents", response=list[ConsentOut], auth=scoped("persons:read", own=True))
 @bounded
 def consents(request: HttpRequest) -> list[dict[str, Any]]:
-    require_scope(request, "persons:read", own=True)
     return [_consent_out(c) for c in services.consents_of(actor=request.user)]
 
 
@@ -347,22 +346,24 @@ class ConsentOfferOut(Schema):
     purpose_name_en: str
 
 
-@router.get("/me/consents/offers", response=list[ConsentOfferOut], auth=ANY_AUTH)
+@router.get(
+    "/me/consents/offers", response=list[ConsentOfferOut], auth=scoped("persons:read", own=True)
+)
 def consent_offers(request: HttpRequest) -> list[Any]:
     """What a person may authorise: each requester's stated purposes for the data that need
     consent (its grants in force). A consent names one of these exactly."""
-    require_scope(request, "persons:read", own=True)
     return list(services.consent_offers())
 
 
 @router.post(
-    "/me/consents", response={201: ConsentOut, 400: ErrorOut, 403: ErrorOut}, auth=ANY_AUTH
+    "/me/consents",
+    response={201: ConsentOut, 400: ErrorOut, 403: ErrorOut},
+    auth=scoped("consents:write"),
 )
 def consent(request: HttpRequest, payload: ConsentIn) -> Status[dict[str, Any]]:
     """Authorise a registered third party to query a resource for a purpose and period.
     The purpose must be one the party stated for that resource (``/me/consents/offers``);
     another is refused (400 ``purpose``, naming the stated ones)."""
-    require_scope(request, "consents:write")
     made = services.consent_grant(
         actor=request.user,
         consumer_code=payload.consumer,
@@ -374,18 +375,18 @@ def consent(request: HttpRequest, payload: ConsentIn) -> Status[dict[str, Any]]:
 
 
 @router.post(
-    "/me/consents/{consent_id}/revoke", response={200: ConsentOut, 404: ErrorOut}, auth=ANY_AUTH
+    "/me/consents/{consent_id}/revoke",
+    response={200: ConsentOut, 404: ErrorOut},
+    auth=scoped("consents:write"),
 )
 def consent_revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
-    require_scope(request, "consents:write")
     return _consent_out(services.consent_revoke(actor=request.user, consent_id=consent_id))
 
 
-@router.get("/me/licences", response=list[LicenceOut], auth=ANY_AUTH)
+@router.get("/me/licences", response=list[LicenceOut], auth=scoped("persons:read", own=True))
 @bounded
 def my_licences(request: HttpRequest) -> list[Any]:
     """The signed-in person's e-licences in the library."""
-    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     return licences.licences_of(person=person) if person is not None else []
 
@@ -397,11 +398,10 @@ class RevokeIn(Schema):
 @router.post(
     "/certificates/{number}/revoke",
     response={200: VerifyOut, 400: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("contributions:read"),
 )
 def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> dict[str, Any]:
     """Staff who may see the holder's record revoke a certificate, with the reason."""
-    require_scope(request, "contributions:read")
     certificate = services.certificate_get(number=number)
     try:
         services.certificate_revoke(

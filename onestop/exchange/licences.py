@@ -129,7 +129,9 @@ class Source:
     resource: str  # "" for licences the platform holds itself
     subject_field: str  # the form field naming whose licence; "" for the applicant
     title: str
+    title_en: str
     issuer: str
+    issuer_en: str
 
 
 #: Where each kind of licence comes from.
@@ -137,13 +139,22 @@ SOURCES: dict[str, Source] = {
     "death_certificate": Source(
         "civil_affairs.deaths",
         "deceased_resident_id",
-        "死亡证明 Death certificate",
-        "民政部门 Civil affairs",
+        "死亡证明",
+        "Death certificate",
+        "民政部门",
+        "Civil affairs",
     ),
     "household_register": Source(
-        "public_security.household", "", "户口簿 Household register", "公安机关 Public security"
+        "public_security.household",
+        "",
+        "户口簿",
+        "Household register",
+        "公安机关",
+        "Public security",
     ),
-    "resident_id": Source("", "", "居民身份证 Resident identity card", "公安机关 Public security"),
+    "resident_id": Source(
+        "", "", "居民身份证", "Resident identity card", "公安机关", "Public security"
+    ),
 }
 
 
@@ -171,7 +182,9 @@ def _store(
                 licence_type=licence_type,
                 number=number[:64],
                 title=spec.title,
+                title_en=spec.title_en,
                 issuer=spec.issuer,
+                issuer_en=spec.issuer_en,
                 trust_grade=grade,
                 valid_from=start,
                 source=source[:64],
@@ -267,6 +280,7 @@ def licences_for_case(
                 "status": "found",
                 "number": licence.number,
                 "issuer": licence.issuer,
+                "issuer_en": licence.issuer_en,
                 "grade": licence.trust_grade,
                 "source": licence.source,
             }

@@ -41,8 +41,14 @@ class TransferUnavailable(ServiceError):
 
 
 def province_name(code: str) -> str:
-    zh, en = PROVINCES.get(code, (code, code))
+    """A province's name in both languages, for machine-read payloads and explanations."""
+    zh, en = province_names(code)
     return f"{zh} {en}"
+
+
+def province_names(code: str) -> tuple[str, str]:
+    """A province's (Chinese, English) name; an unknown code is itself."""
+    return PROVINCES.get(code, (code, code))
 
 
 def consumer_code(province: str) -> str:

@@ -9,13 +9,14 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from onestop.common.errors import NotFound, NotPermitted
+from onestop.common.errors import NotFound, NotPermitted, pick_message
 from onestop.common.pagination import BoundedPagination, bounded
 from onestop.identity import policy, selectors, services
 from onestop.identity.api_auth import (
     ANY_AUTH,
     is_own_person,
     require_scope,
+    scoped,
     session_only_auth,
 )
 from onestop.identity.masking import mask_name, mask_phone, mask_resident_id
@@ -151,10 +152,9 @@ def regions(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/me", response=MeOut, auth=ANY_AUTH)
+@router.get("/me", response=MeOut, auth=scoped("profile:read"))
 def me(request: HttpRequest) -> dict[str, Any]:
     """The signed-in user, with identifiers masked."""
-    require_scope(request, "profile:read")
     user = request.user
     person = getattr(user, "person", None)
     profile = policy.staff_profile(user)
@@ -174,11 +174,10 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/persons", response=list[PersonOut], auth=ANY_AUTH)
+@router.get("/persons", response=list[PersonOut], auth=scoped("persons:read"))
 @paginate(BoundedPagination)
 def person_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     """Persons within the caller's scope; ``q`` is a resident ID or a whole name (exact)."""
-    require_scope(request, "persons:read")
     if policy.is_staff_member(request.user) and not policy.allows(request.user, policy.VIEW_PERSON):
         raise NotPermitted()
     return [
@@ -197,18 +196,20 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.post(
     "/persons/{person_id}/reveal",
     response={200: IdentifiersOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("persons:reveal"),
 )
 def person_reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
     """The identifiers in full, for roles that need them; each call is journaled."""
-    require_scope(request, "persons:reveal")
     person = selectors.person_find_for(actor=request.user, person_id=person_id)
     return services.person_reveal(actor=request.user, person=person)
 
 
-@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/employers/{employer_id}",
+    response={200: EmployerOut, 404: ErrorOut},
+    auth=scoped("employers:read"),
+)
 def employer_detail(request: HttpRequest, employer_id: int) -> dict[str, Any]:
-    require_scope(request, "employers:read")
     return employer_out(selectors.employer_get_for(actor=request.user, employer_id=employer_id))
 
 
@@ -252,7 +253,9 @@ class ResidentIdCheckOut(Schema):
     sex: str | None
     region: str | None
     region_history: list[str] = []
-    reason: str | None
+    reason: str | None = Field(description="why it is invalid, in the request's language")
+    reason_zh: str | None
+    reason_en: str | None
 
 
 class CreditCodeCheckOut(Schema):
@@ -260,11 +263,21 @@ class CreditCodeCheckOut(Schema):
     normalized: str
     region: str | None
     region_history: list[str] = []
-    reason: str | None
+    reason: str | None = Field(description="why it is invalid, in the request's language")
+    reason_zh: str | None
+    reason_en: str | None
 
 
-def _reason(reason: Any) -> str | None:
-    return f"{reason.zh} {reason.en}" if reason is not None else None
+def _reason(reason: Any) -> dict[str, str | None]:
+    """Why a value is invalid: in the request's language, and in each (the API's errors
+    carry ``message``, ``message_zh`` and ``message_en`` the same way)."""
+    if reason is None:
+        return {"reason": None, "reason_zh": None, "reason_en": None}
+    return {
+        "reason": pick_message(reason.zh, reason.en),
+        "reason_zh": reason.zh,
+        "reason_en": reason.en,
+    }
 
 
 @router.get("/validate/resident-id", response=ResidentIdCheckOut, auth=None)
@@ -287,7 +300,7 @@ def validate_resident_id(request: HttpRequest, value: str = "") -> dict[str, Any
         "sex": check.sex.value if check.sex else None,
         "region": region,
         "region_history": list(check.region_history),
-        "reason": _reason(check.reason),
+        **_reason(check.reason),
     }
 
 
@@ -302,5 +315,5 @@ def validate_credit_code(request: HttpRequest, value: str = "") -> dict[str, Any
         "normalized": check.normalized,
         "region": region,
         "region_history": list(check.region_history),
-        "reason": _reason(check.reason),
+        **_reason(check.reason),
     }

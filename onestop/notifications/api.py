@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from onestop.common.pagination import bounded
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, scoped
 from onestop.notifications import selectors, services
 from onestop.notifications.models import Notification
 
@@ -28,16 +28,16 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-@router.get("/inbox", response=list[NotificationOut])
+@router.get("/inbox", response=list[NotificationOut], auth=scoped("notifications:read"))
 @bounded
 def inbox(request: HttpRequest, unread: bool = False) -> Any:
     """The signed-in user's notifications, newest first, a page at a time."""
-    require_scope(request, "notifications:read")
     return selectors.inbox_of(actor=request.user, unread_only=unread)
 
 
-@router.post("/inbox/{notification_id}/read", response=NotificationOut)
+@router.post(
+    "/inbox/{notification_id}/read", response=NotificationOut, auth=scoped("notifications:write")
+)
 def read(request: HttpRequest, notification_id: int) -> Notification:
     """Mark one of one's own notifications read; another user's is not found."""
-    require_scope(request, "notifications:write")
     return services.notification_read(actor=request.user, notification_id=notification_id)

@@ -14,9 +14,10 @@ from onestop.common.amounts import Amount
 from onestop.common.api_schemas import LineOut, line_out
 from onestop.common.errors import NotFound, NotPermitted
 from onestop.common.pagination import bounded
+from onestop.common.templatetags.one_language import pick
 from onestop.identity import policy
 from onestop.identity import selectors as identity
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import scoped
 from onestop.identity.masking import mask_name, mask_resident_id
 from onestop.identity.models import Region
 from onestop.identity.references import labelled
@@ -329,10 +330,9 @@ def _run_out(run: PayrollRun) -> dict[str, Any]:
     }
 
 
-@router.get("/me/pension", response=MyPensionOut, auth=ANY_AUTH)
+@router.get("/me/pension", response=MyPensionOut, auth=scoped("persons:read", own=True))
 def my_pension(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's pension: the award with its explanation, and every payment."""
-    require_scope(request, "persons:read", own=True)
     pensioner = selectors.pensioner_of(actor=request.user)
     if pensioner is None:
         return {"pensioner": None, "payments": []}
@@ -360,18 +360,22 @@ def my_pension(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/payroll/runs", response={200: list[RunOut], 403: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/payroll/runs", response={200: list[RunOut], 403: ErrorOut}, auth=scoped("applications:read")
+)
 @bounded
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """Payroll runs with their reconciliation (staff who run the payroll)."""
-    require_scope(request, "applications:read")
     return [_run_out(r) for r in selectors.runs_for(actor=request.user)]
 
 
-@router.post("/payroll/runs", response={201: RunOut, 403: ErrorOut, 422: ErrorOut}, auth=ANY_AUTH)
+@router.post(
+    "/payroll/runs",
+    response={201: RunOut, 403: ErrorOut, 422: ErrorOut},
+    auth=scoped("applications:write"),
+)
 def run_payroll(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     """Run a month's payroll (idempotent: the same month returns its first run)."""
-    require_scope(request, "applications:write")
     return Status(201, _run_out(services.payroll_run(actor=request.user, period=payload.period)))
 
 
@@ -402,11 +406,10 @@ def _adjustment_out(a: Any) -> dict[str, Any]:
 @router.post(
     "/adjustments",
     response={201: AdjustmentOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def adjustment_prepare(request: HttpRequest, payload: AdjustmentIn) -> Status[dict[str, Any]]:
     """Prepare a year's adjustment: every new amount computed and kept for review."""
-    require_scope(request, "applications:write")
     return Status(
         201,
         _adjustment_out(
@@ -423,11 +426,10 @@ def adjustment_prepare(request: HttpRequest, payload: AdjustmentIn) -> Status[di
 @router.post(
     "/adjustments/{year}/{action}",
     response={200: AdjustmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def adjustment_act(request: HttpRequest, year: int, action: str) -> dict[str, Any]:
     """``apply`` a prepared adjustment, or ``reverse`` an applied one before it is paid."""
-    require_scope(request, "applications:write")
     operations = {"apply": services.adjustment_apply, "reverse": services.adjustment_reverse}
     if (
         action not in operations
@@ -451,7 +453,9 @@ class TransferOut(Schema):
     number: str
     direction: str
     place: str
-    place_name: str
+    place_name: str = Field(..., description="The place's name in the request's language")
+    place_name_zh: str
+    place_name_en: str
     temporary: bool
     months: int
     account: str
@@ -475,7 +479,9 @@ def _transfer_out(t: Any) -> dict[str, Any]:
         "number": t.number,
         "direction": t.direction,
         "place": t.counterpart,
-        "place_name": t.counterpart_name,
+        "place_name": pick(t, "counterpart_name"),
+        "place_name_zh": t.counterpart_name,
+        "place_name_en": t.counterpart_name_en or t.counterpart_name,
         "temporary": t.temporary,
         "months": t.months_count,
         "account": f"{t.account_amount:.2f}",
@@ -484,12 +490,15 @@ def _transfer_out(t: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me/retirement", response={200: RetirementOutlookOut, 404: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/me/retirement",
+    response={200: RetirementOutlookOut, 404: ErrorOut},
+    auth=scoped("persons:read", own=True),
+)
 def my_retirement(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's retirement: statutory month and flexible window, contribution
     months against the minimum, the two ways to meet a shortfall with their prices, and the
     transfers of their pension relation."""
-    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         raise NotFound("没有参保人员信息。", "No insured person is linked to this account.")
@@ -507,12 +516,13 @@ def my_retirement(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/transfers", response={200: list[TransferOut], 403: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/transfers", response={200: list[TransferOut], 403: ErrorOut}, auth=scoped("applications:read")
+)
 @bounded
 def transfer_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Transfers of people in the caller's region scope (case workers, reviewers,
     supervisors)."""
-    require_scope(request, "applications:read")
     return [_transfer_out(t) for t in transfers.transfers_for(actor=request.user)]
 
 
@@ -524,12 +534,11 @@ class InternalIn(Schema):
 @router.post(
     "/transfers/internal",
     response={201: TransferOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def transfer_internal(request: HttpRequest, payload: InternalIn) -> Status[dict[str, Any]]:
     """Move a person's relation to another county or city of the province (HRSS case
     workers and reviewers, for people in their scope; no funds move)."""
-    require_scope(request, "applications:write")
     person = identity.person_by_resident_id(payload.resident_id)
     region = Region.objects.filter(code=payload.region).first()
     if person is None or region is None:
@@ -568,12 +577,13 @@ class SurvivorOut(Schema):
     opened_at: str
 
 
-@router.get("/survivors", response={200: list[SurvivorOut], 403: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/survivors", response={200: list[SurvivorOut], 403: ErrorOut}, auth=scoped("applications:read")
+)
 @bounded
 def survivor_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Survivors' benefits opened by deaths in the caller's region scope (HRSS case workers,
     reviewers, supervisors): the amounts computed from the record, and who claimed them."""
-    require_scope(request, "applications:read")
     return [
         {
             "person_id": b.person_id,

@@ -208,6 +208,7 @@ class Transfer(models.Model):
     direction = models.CharField(max_length=8, choices=TransferDirection.choices)
     counterpart = models.CharField(max_length=12)  # province code, or region code if internal
     counterpart_name = models.CharField(max_length=120)
+    counterpart_name_en = models.CharField(max_length=160, blank=True)
     temporary = models.BooleanField(default=False)
     account_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     pooled_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)

@@ -22,8 +22,8 @@ from django.utils.functional import lazy
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.divisions import PROVINCES
-from onestop.common.errors import NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import one_language
+from onestop.common.errors import NotPermitted, ServiceError, pick_message
+from onestop.common.templatetags.one_language import pick
 from onestop.contributions import locks as ledger_locks
 from onestop.contributions import selectors as contributions
 from onestop.contributions import services as ledger
@@ -185,7 +185,8 @@ def _transfer_out_locked(
             person=person,
             direction=TransferDirection.OUT,
             counterpart=to,
-            counterpart_name=provinces.province_name(to),
+            counterpart_name=provinces.province_names(to)[0],
+            counterpart_name_en=provinces.province_names(to)[1],
             temporary=temporary,
             account_amount=account,
             pooled_amount=pooled,
@@ -221,7 +222,7 @@ def _transfer_out_locked(
         recipients=[person.user],
         event="pensions.transferred",
         context={
-            "place": lazy(one_language, str)(provinces.province_name(to)),
+            "place": lazy(pick_message, str)(*provinces.province_names(to)),
             "account": f"{account:.2f}",
         },
         link="/me/pension/",
@@ -322,7 +323,8 @@ def record_transfer_in(
             person=person,
             direction=TransferDirection.IN,
             counterpart=place,
-            counterpart_name=provinces.province_name(place),
+            counterpart_name=provinces.province_names(place)[0],
+            counterpart_name_en=provinces.province_names(place)[1],
             temporary=temporary,
             account_amount=Decimal(info["account"]),
             pooled_amount=Decimal(info["pooled"]),
@@ -389,7 +391,8 @@ def transfer_internal(*, actor: Any, person: Person, region: Region) -> Transfer
                 person=locked,
                 direction=TransferDirection.INTERNAL,
                 counterpart=region.code,
-                counterpart_name=f"{region.name} {region.name_en}".strip(),
+                counterpart_name=region.name,
+                counterpart_name_en=region.name_en,
                 account_amount=statement.account_balance,
                 months_count=statement.contribution_months,
                 at=timezone.now(),
@@ -409,7 +412,7 @@ def transfer_internal(*, actor: Any, person: Person, region: Region) -> Transfer
             recipients=[locked.user],
             event="pensions.transferred",
             context={
-                "place": lazy(one_language, str)(transfer.counterpart_name),
+                "place": lazy(pick, str)(transfer, "counterpart_name"),
                 "account": f"{statement.account_balance:.2f}",
             },
             link="/me/pension/",

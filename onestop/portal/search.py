@@ -132,7 +132,15 @@ def sync_services(*, force: bool = False) -> int:
                 key=item.code,
                 title=f"{item.name} {item.name_en}",
                 url=reverse("catalogue:guide", args=[item.code]),
-                text="\n".join((item.conditions, item.conditions_en, item.legal_basis, materials)),
+                text="\n".join(
+                    (
+                        item.conditions,
+                        item.conditions_en,
+                        item.legal_basis,
+                        item.legal_basis_en,
+                        materials,
+                    )
+                ),
                 visible_from=EPOCH,
             )
     _indexed_mark[connection.alias] = mark

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from onestop.common.errors import NotFound
 from onestop.common.pagination import Mapped, bounded
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, scoped
 from onestop.quality import selectors, services
 from onestop.quality.models import Finding
 
@@ -62,20 +62,18 @@ def _out(finding: Finding) -> dict[str, Any]:
     }
 
 
-@router.get("/quality/findings", response=list[FindingOut])
+@router.get("/quality/findings", response=list[FindingOut], auth=scoped("quality:read"))
 @bounded
 def findings(request: HttpRequest, status: str = "open", rule: str = "", region: str = "") -> Any:
     """Findings in the caller's region scope, by status, rule and region, a page at a time."""
-    require_scope(request, "quality:read")
     found = selectors.findings_for(actor=request.user, status=status, rule=rule, region=region)
     return Mapped(found, _out)
 
 
-@router.get("/quality/scores", response=list[ScoreOut])
+@router.get("/quality/scores", response=list[ScoreOut], auth=scoped("quality:read"))
 @bounded
 def scores(request: HttpRequest) -> list[dict[str, Any]]:
     """Per county in scope and table: records at the last scan, open findings, score."""
-    require_scope(request, "quality:read")
     return [
         {
             "region": s.region_code,
@@ -95,13 +93,14 @@ ACTIONS = {
 }
 
 
-@router.post("/quality/findings/{finding_id}/{action}", response=FindingOut)
+@router.post(
+    "/quality/findings/{finding_id}/{action}", response=FindingOut, auth=scoped("quality:write")
+)
 def finding_act(
     request: HttpRequest, finding_id: int, action: str, payload: FindingNoteIn
 ) -> dict[str, Any]:
     """``resolve`` (the rule must no longer find it), ``dismiss`` (not an error) or
     ``correct`` (the rule's own correction), with a note."""
-    require_scope(request, "quality:write")
     if action not in ACTIONS:
         raise NotFound()
     finding = selectors.finding_for(actor=request.user, pk=finding_id)

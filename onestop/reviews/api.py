@@ -14,7 +14,7 @@ from onestop.applications import selectors as applications
 from onestop.common.errors import NotFound
 from onestop.common.pagination import bounded
 from onestop.common.throttles import address_throttle
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import scoped
 from onestop.reviews import selectors, services
 from onestop.reviews.models import DIMENSIONS, ReviewChannel
 
@@ -50,12 +50,13 @@ class RatingOpenOut(Schema):
 
 
 @router.get(
-    "/applications/{number}/review", response={200: RatingOpenOut, 404: ErrorOut}, auth=ANY_AUTH
+    "/applications/{number}/review",
+    response={200: RatingOpenOut, 404: ErrorOut},
+    auth=scoped("applications:read"),
 )
 def review_state(request: HttpRequest, number: str) -> dict[str, Any]:
     """Whether the case can be rated now (the same answer as the case page's rating link):
     a case is rated once it is completed, once (once more after a rectification)."""
-    require_scope(request, "applications:read")
     case = applications.application_for(actor=request.user, number=number)
     is_open = services.rating_open(case)
     if is_open:
@@ -81,12 +82,11 @@ def review_state(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post(
     "/applications/{number}/review",
     response={201: ReviewOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def review_create(request: HttpRequest, number: str, payload: ReviewIn) -> Status[dict[str, Any]]:
     """The applicant rates their completed case (once; once more after a rectification). A
     rating of 1 or 2 opens a rectification."""
-    require_scope(request, "applications:write")
     case = applications.application_for(actor=request.user, number=number)
     review = services.review_submit(
         actor=request.user,
@@ -132,12 +132,15 @@ def _rect_out(rect: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/rectifications", response={200: list[RectificationOut], 403: ErrorOut}, auth=ANY_AUTH)
+@router.get(
+    "/rectifications",
+    response={200: list[RectificationOut], 403: ErrorOut},
+    auth=scoped("applications:read"),
+)
 @bounded
 def rectification_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
     """Rectifications in the caller's region scope (HRSS case workers, reviewers,
     supervisors), the most urgent first."""
-    require_scope(request, "applications:read")
     return [_rect_out(r) for r in selectors.rectifications_for(actor=request.user, status=status)]
 
 
@@ -148,7 +151,7 @@ class RectificationNoteIn(Schema):
 @router.post(
     "/rectifications/{rect_id}/{action}",
     response={200: RectificationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def rectification_act(
     request: HttpRequest, rect_id: int, action: str, payload: RectificationNoteIn
@@ -157,7 +160,6 @@ def rectification_act(
     ``dismiss`` an appeal (supervisors). Out of scope reads as not found."""
     from onestop.reviews.views import ACTIONS
 
-    require_scope(request, "applications:write")
     if action not in ACTIONS:
         raise NotFound()
     rect = selectors.rectification_for(actor=request.user, pk=rect_id)
@@ -212,12 +214,11 @@ class VisitOut(Schema):
 @router.post(
     "/visits",
     response={201: VisitOut, 400: ErrorOut, 403: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
 )
 def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
     """A case worker ends a counter visit that needed no case; the number and code go on the
     visit slip so that the visitor can rate it."""
-    require_scope(request, "applications:write")
     visit = services.visit_end(
         actor=request.user, topic=payload.topic, item_code=payload.item_code, phone=payload.phone
     )

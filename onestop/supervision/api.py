@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from onestop.common.pagination import Mapped, bounded
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import ANY_AUTH, scoped
 from onestop.identity.models import Region
 from onestop.supervision import indicators, selectors
 
@@ -49,19 +49,17 @@ def _warning_out(w: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/supervision/warnings", response=list[WarningOut])
+@router.get("/supervision/warnings", response=list[WarningOut], auth=scoped("applications:read"))
 @bounded
 def warnings(request: HttpRequest, level: str = "") -> Any:
     """Open yellow and red warnings in the supervisor's region scope, a page at a time."""
-    require_scope(request, "applications:read")
     return Mapped(selectors.warnings_for(actor=request.user, level=level), _warning_out)
 
 
-@router.get("/supervision/rates", response=list[RateOut])
+@router.get("/supervision/rates", response=list[RateOut], auth=scoped("applications:read"))
 @bounded
 def rates(request: HttpRequest, by: str = "item", since: dt.date | None = None) -> list[Any]:
     """On-time completion per ``item`` or ``agency``, with open warnings."""
-    require_scope(request, "applications:read")
     return list(selectors.rates_for(actor=request.user, by=by, since=since))
 
 
@@ -75,7 +73,9 @@ class IndicatorOut(Schema):
     value: str | None
 
 
-@router.get("/supervision/indicators", response=list[IndicatorOut])
+@router.get(
+    "/supervision/indicators", response=list[IndicatorOut], auth=scoped("applications:read")
+)
 def scoped_indicators(
     request: HttpRequest,
     region: str = "",
@@ -85,7 +85,6 @@ def scoped_indicators(
 ) -> list[dict[str, Any]]:
     """Self-evaluation indicators in the supervisor's scope, narrowed to a region (inside
     the scope), a service item and a period."""
-    require_scope(request, "applications:read")
     scope = selectors.scope_prefix(request.user)
     prefix = scope
     found = Region.objects.filter(code=region).first() if region else None

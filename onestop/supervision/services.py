@@ -19,8 +19,7 @@ from onestop.applications import selectors as applications
 from onestop.applications import services as cases
 from onestop.applications.models import Application, OpenStep
 from onestop.audit.services import record
-from onestop.common.errors import ServiceError
-from onestop.common.templatetags.one_language import one_language
+from onestop.common.errors import ServiceError, both_languages, pick_message
 from onestop.identity import selectors as identity
 from onestop.identity.models import User
 from onestop.notifications.services import notify
@@ -114,7 +113,7 @@ def clock_run(*, today: dt.date | None = None) -> ClockReport:
             cases.application_escalate(
                 actor=None,
                 application=case,
-                note="超过时限，自动提级督办 Overdue: escalated automatically",
+                note=both_languages("超过时限，自动提级督办", "Overdue: escalated automatically"),
                 automatic=True,
             )
         except ServiceError:
@@ -131,9 +130,9 @@ def clock_run(*, today: dt.date | None = None) -> ClockReport:
 
 #: Why a step is stranded, for the supervisors' notification (both languages).
 STRANDED_REASONS = {
-    "no_step_row": "待办记录缺失 no record of the open step",
-    "holder_cannot_act": "认领人已无权办理 its holder may no longer act",
-    "nobody_eligible": "无在岗的可办理人员 no active staff member may act",
+    "no_step_row": ("待办记录缺失", "no record of the open step"),
+    "holder_cannot_act": ("认领人已无权办理", "its holder may no longer act"),
+    "nobody_eligible": ("无在岗的可办理人员", "no active staff member may act"),
 }
 
 
@@ -156,7 +155,9 @@ def _escalate_to_staff(number: str) -> None:
     cases.application_escalate(
         actor=None,
         application=case,
-        note="无在岗的可办理人员，自动提级 Nobody at this level may act: escalated automatically",
+        note=both_languages(
+            "无在岗的可办理人员，自动提级", "Nobody at this level may act: escalated automatically"
+        ),
         automatic=True,
         to=target,
     )
@@ -194,7 +195,7 @@ def ownership_check() -> int:
                 recipients=cases.nearest_staff([p.user for p in supervisors]),
                 event="supervision.stranded",
                 context=cases.case_facts(
-                    case, task=s.task, note=lazy(one_language, str)(STRANDED_REASONS[s.reason])
+                    case, task=s.task, note=lazy(pick_message, str)(*STRANDED_REASONS[s.reason])
                 ),
                 link=cases.case_link(case),
             )

@@ -12,15 +12,16 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from onestop.common.api_schemas import LineOut, line_out
-from onestop.common.errors import ServiceError
+from onestop.common.errors import ServiceError, pick_message
 from onestop.common.pagination import bounded
 from onestop.contributions.periods import month_of, parse_period
-from onestop.identity.api_auth import ANY_AUTH, require_scope
+from onestop.identity.api_auth import scoped
 from onestop.identity.masking import mask_bank_account, mask_resident_id
 from onestop.identity.references import labelled
 from onestop.rules.unemployment import Separation
 from onestop.rules.values import RuleError
 from onestop.unemployment import benefits, calculators, medical, selectors
+from onestop.unemployment.templatetags.unemployment_text import delivery
 
 router = Router(tags=["calculators"], auth=None)
 
@@ -56,6 +57,7 @@ class BenefitIn(Schema):
 
 class RefusalOut(Schema):
     code: str
+    message: str = Field(..., description="The reason in the request's language")
     message_zh: str
     message_en: str
 
@@ -96,7 +98,13 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
     return {
         "eligible": a.eligibility.eligible,
         "refusals": [
-            {"code": r.code, "message_zh": r.zh, "message_en": r.en} for r in a.eligibility.refusals
+            {
+                "code": r.code,
+                "message": pick_message(r.zh, r.en),
+                "message_zh": r.zh,
+                "message_en": r.en,
+            }
+            for r in a.eligibility.refusals
         ],
         "earned_months": a.entitlement.earned_months,
         "carried_months": a.entitlement.carried_months,
@@ -113,9 +121,14 @@ def unemployment_benefit(request: HttpRequest, payload: BenefitIn) -> dict[str, 
 # --- the benefit: one's own, the payroll, recorded stops -------------------------------------
 
 
+#: A code's label in the request's language (``Accept-Language``), next to the code.
+LABEL = "``{}`` in words, in the request's language"
+
+
 class BenefitPaymentOut(Schema):
     month: str
     kind: str
+    kind_label: str = Field(..., description=LABEL.format("kind"))
     amount: str
     bank_account: str = Field(..., description="The account paid into, masked")
 
@@ -128,6 +141,7 @@ class MedicalContributionOut(Schema):
         description="The batch's delivery to the medical insurance department: pending, "
         "delivered, failed (retried), or empty before a batch",
     )
+    status_label: str = Field(..., description=LABEL.format("status"))
 
 
 class BenefitRecordOut(Schema):
@@ -141,7 +155,11 @@ class BenefitRecordOut(Schema):
         ..., description="The claim's account the benefit is paid into, masked"
     )
     status: str
+    status_label: str = Field(..., description=LABEL.format("status"))
     stop_reason: str
+    stop_reason_label: str = Field(
+        ..., description=LABEL.format("stop_reason") + " (empty when not stopped)"
+    )
     carried_out_months: int
     payments: list[BenefitPaymentOut]
     medical_contributions: list[MedicalContributionOut] = Field(
@@ -152,10 +170,15 @@ class BenefitRecordOut(Schema):
 class UnemploymentRegistrationOut(Schema):
     month: str
     status: str
+    status_label: str = Field(..., description=LABEL.format("status"))
     end_month: str | None
     end_reason: str
+    end_reason_label: str = Field(
+        ..., description=LABEL.format("end_reason") + " (empty while registered)"
+    )
     last_employment_end: str | None
     separation: str
+    separation_label: str = Field(..., description=LABEL.format("separation"))
 
 
 class MyUnemploymentOut(Schema):
@@ -177,12 +200,15 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
         "monthly_amount": f"{b.monthly_amount:.2f}",
         "bank_account": mask_bank_account(b.bank_account),
         "status": b.status,
+        "status_label": str(b.get_status_display()),
         "stop_reason": b.stop_reason,
+        "stop_reason_label": str(b.get_stop_reason_display()) if b.stop_reason else "",
         "carried_out_months": b.carried_out_months,
         "payments": [
             {
                 "month": _month(p.period),
                 "kind": p.kind,
+                "kind_label": str(p.get_kind_display()),
                 "amount": f"{p.amount:.2f}",
                 "bank_account": mask_bank_account(p.bank_account),
             }
@@ -191,7 +217,12 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
         if payments
         else [],
         "medical_contributions": [
-            {"month": _month(line.period), "amount": f"{line.amount:.2f}", "status": line.status}
+            {
+                "month": _month(line.period),
+                "amount": f"{line.amount:.2f}",
+                "status": line.status,
+                "status_label": delivery(line.status),
+            }
             for line in medical.medical_lines_of_benefit(benefit=b)
         ]
         if payments
@@ -199,11 +230,15 @@ def _benefit_out(b: Any, *, payments: bool = True) -> dict[str, Any]:
     }
 
 
-@router.get("/me/unemployment", response=MyUnemploymentOut, auth=ANY_AUTH, tags=["unemployment"])
+@router.get(
+    "/me/unemployment",
+    response=MyUnemploymentOut,
+    auth=scoped("persons:read", own=True),
+    tags=["unemployment"],
+)
 def mine(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's unemployment registrations and benefits, with every payment
     (empty for someone who is not a person on record)."""
-    require_scope(request, "persons:read", own=True)
     person = getattr(request.user, "person", None)
     if person is None:
         return {"registrations": [], "benefits": []}
@@ -212,10 +247,13 @@ def mine(request: HttpRequest) -> dict[str, Any]:
             {
                 "month": _month(r.period),
                 "status": r.status,
+                "status_label": str(r.get_status_display()),
                 "end_month": _month(r.end_period),
                 "end_reason": r.end_reason,
+                "end_reason_label": str(r.get_end_reason_display()) if r.end_reason else "",
                 "last_employment_end": _month(r.employment_end_period),
                 "separation": r.separation,
+                "separation_label": str(r.get_separation_display()),
             }
             for r in selectors.registrations_of(actor=request.user, person=person)
         ],
@@ -233,6 +271,7 @@ class MedicalBatchOut(Schema):
     count: int = Field(..., description="Lines: one per person and month")
     total: str
     status: str = Field(..., description="pending, delivered, failed (retried), or empty")
+    status_label: str = Field(..., description=LABEL.format("status"))
     attempts: int
     acknowledgement: str = Field(..., description="The department's acknowledgement number")
     last_error: str
@@ -252,17 +291,16 @@ class BenefitRunOut(Schema):
 
 
 def _medical_out(found: medical.RunMedical | None) -> dict[str, Any]:
-    delivery = found.delivery if found else None
+    sent = found.delivery if found else None
     return {
         "count": found.count if found else 0,
         "total": f"{found.total:.2f}" if found else "0.00",
-        "status": delivery.status if delivery else "",
-        "attempts": delivery.attempts if delivery else 0,
-        "acknowledgement": str(delivery.acknowledgement.get("ack_id", "")) if delivery else "",
-        "last_error": delivery.last_error if delivery else "",
-        "delivered_at": delivery.delivered_at.isoformat()
-        if delivery and delivery.delivered_at
-        else None,
+        "status": sent.status if sent else "",
+        "status_label": delivery(sent.status if sent else ""),
+        "attempts": sent.attempts if sent else 0,
+        "acknowledgement": str(sent.acknowledgement.get("ack_id", "")) if sent else "",
+        "last_error": sent.last_error if sent else "",
+        "delivered_at": sent.delivered_at.isoformat() if sent and sent.delivered_at else None,
     }
 
 
@@ -292,13 +330,12 @@ def _period(text: str) -> int:
 @router.get(
     "/unemployment/payroll/runs",
     response={200: list[BenefitRunOut], 403: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:read"),
     tags=["unemployment"],
 )
 @bounded
 def runs(request: HttpRequest) -> list[dict[str, Any]]:
     """The unemployment benefit payroll's runs (staff who run the payroll)."""
-    require_scope(request, "applications:read")
     found = list(selectors.runs_for(actor=request.user))
     totals = medical.medical_runs(runs=found)
     return [_run_out(r, totals.get(r.pk)) for r in found]
@@ -317,7 +354,7 @@ class MedicalLineOut(Schema):
 @router.get(
     "/unemployment/payroll/runs/{month}/medical",
     response={200: list[MedicalLineOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:read"),
     tags=["unemployment"],
 )
 @bounded
@@ -325,7 +362,6 @@ def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
     """A payroll run's medical insurance lines (one per person and month), paid on the
     recipients' behalf and sent to the medical insurance department (staff who run the
     payroll; resident IDs masked)."""
-    require_scope(request, "applications:read")
     selectors.runs_for(actor=request.user)  # refused before the month is read
     run = selectors.run_for(actor=request.user, period=_period(month))
     return [
@@ -343,13 +379,12 @@ def run_medical(request: HttpRequest, month: str) -> list[dict[str, Any]]:
 @router.post(
     "/unemployment/payroll/runs",
     response={201: BenefitRunOut, 400: ErrorOut, 403: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
     tags=["unemployment"],
 )
 def run_payroll(request: HttpRequest, payload: BenefitRunIn) -> Status[dict[str, Any]]:
     """Run a month's unemployment benefit payroll: one set-based insert; the same month
     again returns its first run and pays nothing twice."""
-    require_scope(request, "applications:write")
     selectors.runs_for(actor=request.user)  # refused before the month is read
     run = benefits.payroll_run(actor=request.user, period=_period(payload.period))
     return Status(201, _run_out(run))
@@ -365,7 +400,7 @@ class BenefitStopIn(Schema):
 
 
 class BenefitStopOut(Schema):
-    outcome: str = Field(..., description="What the stop did, in English (as outcome_en)")
+    outcome: str = Field(..., description="What the stop did, in the request's language")
     outcome_zh: str = Field(..., description="What the stop did, in Chinese")
     outcome_en: str
     benefit: BenefitRecordOut
@@ -374,14 +409,13 @@ class BenefitStopOut(Schema):
 @router.post(
     "/unemployment/benefits/{benefit_id}/stop",
     response={200: BenefitStopOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    auth=ANY_AUTH,
+    auth=scoped("applications:write"),
     tags=["unemployment"],
 )
 def stop(request: HttpRequest, benefit_id: int, payload: BenefitStopIn) -> dict[str, Any]:
     """A case worker in scope records an event that stops the benefit from the next month
     (a suitable job offer refused, enlistment, settling abroad, a prison term, a pension,
     a death); what was paid for later months becomes a recovery line."""
-    require_scope(request, "applications:write")
     benefit = selectors.benefit_for(actor=request.user, benefit_id=benefit_id)
     outcome = benefits.benefit_stop_recorded(
         actor=request.user,
@@ -400,4 +434,4 @@ def _outcome(outcome: str) -> dict[str, str]:
     """A stop's outcome in both languages ("stopped from 2027-01; to recover 1944.00")."""
     found = _OUTCOME.match(outcome)
     zh = f"自{found.group(1)}起停发；应追回{found.group(2)}元" if found else outcome
-    return {"outcome": outcome, "outcome_en": outcome, "outcome_zh": zh}
+    return {"outcome": pick_message(zh, outcome), "outcome_en": outcome, "outcome_zh": zh}

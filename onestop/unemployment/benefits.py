@@ -35,7 +35,7 @@ from onestop.common.accounts import (
     bank_account_repeated,
     bank_card_check_digit_wrong,
 )
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotPermitted, ServiceError, both_languages
 from onestop.contributions.locks import bank_account_lock
 from onestop.contributions.periods import current_period, month_of, period_of
 from onestop.identity.models import Person
@@ -72,7 +72,7 @@ def _applicant(data: dict[str, Any]) -> Person | None:
 
 
 def _refused(zh: str, en: str) -> dict[str, Any]:
-    return {"eligible": False, "refusal": f"{zh} {en}"}
+    return {"eligible": False, "refusal": both_languages(zh, en)}
 
 
 def assessment_facts(
@@ -104,9 +104,10 @@ def assessment_facts(
         },
     }
     if not a.eligibility.eligible:
-        # Every Chinese reason, then every English one: the text splits into one language.
         refusals = a.eligibility.refusals
-        facts["refusal"] = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
+        facts["refusal"] = both_languages(
+            "".join(r.zh for r in refusals), " ".join(r.en for r in refusals)
+        )
     return facts
 
 
@@ -310,17 +311,19 @@ def claim_account_conflicts(case: Any) -> list[str]:
     )
 
 
-def claim_account_warnings(case: Any) -> list[str]:
-    """The staff case page's warning (Chinese, then English) when ``case``'s bank account is
+def claim_account_warnings(case: Any) -> list[tuple[str, str]]:
+    """The staff case page's warning, (Chinese, English), when ``case``'s bank account is
     on another person's open claim."""
     numbers = claim_account_conflicts(case)
     if not numbers:
         return []
     listed = "、".join(numbers)
     return [
-        f"该银行账号也用于他人未办结的失业保险金申请（{listed}），请核实账号是否为申请人本人所有。"
-        f" This bank account is also given on another person's open unemployment benefit "
-        f"claim ({', '.join(numbers)}): check that the account is the applicant's own."
+        (
+            f"该银行账号也用于他人未办结的失业保险金申请（{listed}），请核实账号是否为申请人本人所有。",
+            f"This bank account is also given on another person's open unemployment benefit "
+            f"claim ({', '.join(numbers)}): check that the account is the applicant's own.",
+        )
     ]
 
 

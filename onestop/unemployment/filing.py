@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onestop.common.errors import both_languages
 from onestop.contributions import selectors as contributions
 from onestop.contributions.periods import month_of
 from onestop.identity.models import Person
@@ -28,17 +29,24 @@ def registration_record(data: dict[str, Any]) -> dict[str, Any]:
         Person.objects.filter(pk=applicant_id).first() if isinstance(applicant_id, int) else None
     )
     if person is None:
-        return {"registrable": False, "refusal": "未找到申请人。 No such applicant."}
+        return {
+            "registrable": False,
+            "refusal": both_languages("未找到申请人。", "No such applicant."),
+        }
     if contributions.open_employment_of(person=person) is not None:
         return {
             "registrable": False,
-            "refusal": "平台记录显示您仍在职，请先由用人单位办理减员。 "
-            "The platform records an open employment: the employer has to remove you first.",
+            "refusal": both_languages(
+                "平台记录显示您仍在职，请先由用人单位办理减员。",
+                "The platform records an open employment: the employer has to remove you first.",
+            ),
         }
     if UnemploymentRegistration.objects.filter(person=person, status=Status.REGISTERED).exists():
         return {
             "registrable": False,
-            "refusal": "您已办理失业登记。 You are already registered as unemployed.",
+            "refusal": both_languages(
+                "您已办理失业登记。", "You are already registered as unemployed."
+            ),
         }
     last = contributions.last_ended_employment_of(person=person)
     found: dict[str, Any] = {"registrable": True}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,14 +31,20 @@ from onestop.applications.models import FINAL, Application, Channel, OpenStep, S
 from onestop.audit.services import record
 from onestop.catalogue import selectors as catalogue
 from onestop.catalogue.models import ServiceItem
+from onestop.catalogue.selectors import field_titles
 from onestop.common.accounts import (
     bank_account_normalized,
     bank_account_repeated,
     bank_card_check_digit_wrong,
 )
 from onestop.common.digests import code_hash, new_code
-from onestop.common.errors import NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import one_language, split_bilingual
+from onestop.common.errors import (
+    NotPermitted,
+    ServiceError,
+    both_languages,
+    languages_of,
+    pick_message,
+)
 from onestop.common.workdays import add_working_days, working_days_between
 from onestop.exchange.labels import case_party, case_purpose
 from onestop.exchange.licences import licences_for_case
@@ -182,9 +188,16 @@ def steps_sync(case: Application) -> None:
 
 
 def step_add(
-    application: Application, actor: Any, action: str, task: str = "", note: str = ""
+    application: Application,
+    actor: Any,
+    action: str,
+    task: str = "",
+    note: str | Mapping[str, str] = "",
 ) -> None:
-    """One line on the case's timeline (``actor`` None: the platform itself)."""
+    """One line on the case's timeline (``actor`` None: the platform itself). ``note`` is
+    what a person wrote, kept as written, or the platform's own note in both languages
+    (``both_languages``), each kept apart and shown in the reader's language."""
+    zh, en = languages_of(note) if isinstance(note, Mapping) else (str(note), "")
     Step.objects.create(
         application=application,
         at=timezone.now(),
@@ -192,24 +205,13 @@ def step_add(
         role=policy.role_of(actor) if actor is not None else "system",
         action=action,
         task=task,
-        note=_fit_note(note),
+        note=zh[:NOTE_LIMIT],
+        note_en=en[:NOTE_LIMIT],
     )
 
 
+#: The longest timeline note kept (in each language).
 NOTE_LIMIT = 2000
-
-
-def _fit_note(note: str) -> str:
-    """A timeline note within ``NOTE_LIMIT`` characters. A bilingual note (Chinese, then
-    English) keeps part of each half, so that the English reader is not left without theirs."""
-    note = str(note)
-    if len(note) <= NOTE_LIMIT:
-        return note
-    zh, en = split_bilingual(note)
-    if not zh or not en:
-        return note[:NOTE_LIMIT]
-    half = NOTE_LIMIT // 2 - 1
-    return f"{zh[:half]} {en[:half]}"
 
 
 #: What a pattern in a form schema asks for, in plain words (a pattern is never shown).
@@ -221,17 +223,6 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
         "it should be an 18-character resident ID (the last may be X)",
     ),
 }
-
-
-def field_titles(spec: dict[str, Any], name: str) -> tuple[str, str]:
-    """A field's title in each language: ``x-title-en`` if given, else the schema's bilingual
-    ``title`` ("中文 English") split after its last Chinese character (a Chinese title may
-    hold spaces and commas)."""
-    from onestop.common.templatetags.one_language import split_bilingual
-
-    title = str(spec.get("title") or name)
-    zh, en = split_bilingual(title)
-    return zh or en, str(spec.get("x-title-en") or en or zh)
 
 
 def plain_error(schema: dict[str, Any], error: jsonschema.ValidationError) -> tuple[str, str]:
@@ -569,8 +560,9 @@ def application_submit(
     raise ServiceError("系统繁忙，请重试。", "Please try again.", code="busy")
 
 
-#: Process data a service task sets when it refuses a case by itself: the reasons, in
-#: both languages (``"zh / en"``), shown on the decision notice.
+#: Process data a service task sets when it refuses a case by itself: the reasons in each
+#: language (``both_languages``; a case filed before kept one text "中文 English", still
+#: read), shown on the timeline, the decision notice and the applicant's message.
 REFUSAL_KEY = "refusal"
 
 
@@ -587,8 +579,9 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
         for hook in APPROVAL_HOOKS.get(case.item_code, []):
             hook(case, actor)
     decision = "approve" if approved else "reject"
-    note = "" if approved else str(instance.data.get(REFUSAL_KEY) or "")
-    step_add(case, None, decision, task="decide", note=note)
+    refusal = None if approved else instance.data.get(REFUSAL_KEY)
+    zh, en = languages_of(refusal) if refusal else ("", "")
+    step_add(case, None, decision, task="decide", note=both_languages(zh, en))
     record(
         actor=None,
         action=f"applications.decide.{decision}",
@@ -601,18 +594,19 @@ def _decided_at_once(case: Application, instance: engine.Instance, actor: Any) -
             recipients=[case.applicant.user],
             event=event,
             # The service task's reasons are recorded in both languages: each language's
-            # message carries its own half (the template adds the full stop).
-            context=case_facts(case, note=lazy(_reasons_in_language, str)(note)),
+            # message carries its own (the template adds the full stop).
+            context=case_facts(case, note=lazy(_reasons_in_language, str)(zh, en)),
             link=case_link(case),
         )
 
 
-def _reasons_in_language(note: str) -> str:
-    """The half of a bilingual note in the active language, without its closing stop, any
-    resident ID written in it masked (a message is read on screens and phones)."""
+def _reasons_in_language(zh: str, en: str = "") -> str:
+    """The reasons in the active language (``en`` empty: a person's, as written), without
+    their closing stop, any resident ID written in them masked (a message is read on
+    screens and phones)."""
     from onestop.identity.masking import mask_resident_ids_in
 
-    return mask_resident_ids_in(one_language(note).rstrip("。.． "))
+    return mask_resident_ids_in(pick_message(zh, en or zh).rstrip("。.． "))
 
 
 #: Checks other contexts make before a case of an item is filed (an exception refuses it,
@@ -641,18 +635,23 @@ def on_filed(item_code: str, hook: Callable[[Application], None]) -> None:
     FILED_HOOKS.setdefault(item_code, []).append(hook)
 
 
-#: Warnings other contexts give the staff on a case's page: ``case -> [text]``, each text
-#: Chinese, then English. Registered by those contexts when they load.
-STAFF_WARNINGS: dict[str, list[Callable[[Application], list[str]]]] = {}
+#: Warnings other contexts give the staff on a case's page: ``case -> [(Chinese,
+#: English)]``. Registered by those contexts when they load.
+Warn = Callable[[Application], list[tuple[str, str]]]
+STAFF_WARNINGS: dict[str, list[Warn]] = {}
 
 
-def on_staff_warning(item_code: str, warn: Callable[[Application], list[str]]) -> None:
+def on_staff_warning(item_code: str, warn: Warn) -> None:
     STAFF_WARNINGS.setdefault(item_code, []).append(warn)
 
 
 def staff_warnings(case: Application) -> list[str]:
-    """What the contexts warn the staff of on ``case``'s page (Chinese, then English)."""
-    return [text for warn in STAFF_WARNINGS.get(case.item_code, []) for text in warn(case)]
+    """What the contexts warn the staff of on ``case``'s page, in the active language."""
+    return [
+        pick_message(zh, en)
+        for warn in STAFF_WARNINGS.get(case.item_code, [])
+        for zh, en in warn(case)
+    ]
 
 
 #: What other contexts do when a case of an item is approved (in the approval's transaction;
@@ -823,7 +822,7 @@ def application_act(
             notify(
                 recipients=[case.applicant.user],
                 event=event,
-                # A note written in both languages (as the timeline shows it): one each.
+                # A person's reasons reach the applicant as written (the timeline's too).
                 context=case_facts(case, note=lazy(_reasons_in_language, str)(note.strip())),
                 link=case_link(case),
             )

@@ -17,17 +17,21 @@ from onestop.applications.services.cases import (
 )
 from onestop.catalogue.models import ServiceItem
 from onestop.catalogue.selectors import form_fields
-from onestop.common.errors import NotPermitted, ServiceError
+from onestop.common.errors import NotPermitted, ServiceError, pick_message
 from onestop.identity.models import Person
 
 
 def form_groups(schema: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The form's pages: the schema's ``x-groups`` ([{"title", "fields"}]), or one page with
-    every field. Fields a group leaves out get a last page of their own. Fields come in the
-    form's declared order (``x-order``), whatever order the database keeps them in."""
+    """The form's pages: the schema's ``x-groups`` ([{"title", "title_en", "fields"}], each
+    title in the active language), or one page with every field. Fields a group leaves out
+    get a last page of their own. Fields come in the form's declared order (``x-order``),
+    whatever order the database keeps them in."""
     properties = form_fields(schema)
     groups = [
-        (str(g.get("title", "")), [f for f in g.get("fields", []) if f in properties])
+        (
+            pick_message(str(g.get("title") or ""), str(g.get("title_en") or g.get("title") or "")),
+            [f for f in g.get("fields", []) if f in properties],
+        )
         for g in schema.get("x-groups", [])
     ]
     groups = [(title, fields) for title, fields in groups if fields]

@@ -12,6 +12,7 @@ Every operation is journaled and written to the case's timeline in the same tran
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -29,8 +30,14 @@ from onestop.applications.services.cases import (
     step_add,
 )
 from onestop.audit.services import record
-from onestop.common.errors import NotPermitted, ServiceError
-from onestop.common.templatetags.one_language import one_language, pick
+from onestop.common.errors import (
+    NotPermitted,
+    ServiceError,
+    both_languages,
+    languages_of,
+    pick_message,
+)
+from onestop.common.templatetags.one_language import pick
 from onestop.identity import policy
 from onestop.identity.masking import mask_resident_ids_in
 from onestop.identity.models import Region, User
@@ -123,7 +130,7 @@ def application_claim_new(
     return case, True
 
 
-def _release(case: Application, step: OpenStep, actor: Any, note: str) -> None:
+def _release(case: Application, step: OpenStep, actor: Any, note: str | Mapping[str, str]) -> None:
     holder = step.assignee
     step.assignee = None
     step.save(update_fields=["assignee"])
@@ -277,7 +284,7 @@ def application_escalate(
     *,
     actor: Any,
     application: Application,
-    note: str,
+    note: str | Mapping[str, str],
     automatic: bool = False,
     to: Region | None = None,
 ) -> Application:
@@ -290,7 +297,8 @@ def application_escalate(
     when nobody at the higher level could act on an open step: the case stays where someone
     can, and a supervisor reassigns it.
     """
-    note = (note or "").strip()
+    # A person's reason as written; the platform's own (``both_languages``) in each.
+    zh, en = languages_of(note) if isinstance(note, Mapping) else ((note or "").strip(), "")
     with transaction.atomic():
         case = locked(application)
         steps = list(OpenStep.objects.select_for_update(of=("self",)).filter(application=case))
@@ -303,7 +311,7 @@ def application_escalate(
         ):
             raise NotPermitted()
         _open(case)
-        if not note:
+        if not zh:
             raise ServiceError("请写明提级原因。", "Give the reason to escalate.", code="note")
         current = case.escalated_to or case.region
         parent: Region | None = current.parent
@@ -330,7 +338,13 @@ def application_escalate(
                 code="nobody",
             )
         case.save(update_fields=["escalated_to"])
-        step_add(case, actor, "escalated", note=f"→ {parent.code} {parent.name}: {note}")
+        to_level = f"→ {parent.code} {parent.name}: "
+        step_add(
+            case,
+            actor,
+            "escalated",
+            note=both_languages(to_level + zh, to_level + en) if en else to_level + zh,
+        )
         record(
             actor=actor,
             action="applications.escalated",
@@ -340,7 +354,7 @@ def application_escalate(
         # Claims of staff who may no longer act (below the new level) go back to the queue.
         for step in steps:
             if step.assignee is not None and not may_act(step.assignee, case, step.lane):
-                _release(case, step, actor, note="提级 escalated")
+                _release(case, step, actor, note=both_languages("提级", "escalated"))
         recipients: list[User] = []
         for lane in dict.fromkeys(_staff_lanes(case)):
             recipients += nearest_staff(eligible_staff(case, lane))
@@ -350,8 +364,8 @@ def application_escalate(
             context=case_facts(
                 case,
                 region=lazy(pick, str)(parent, "name"),
-                # The platform's own note carries both languages; a person's is as typed.
-                note=lazy(one_language, str)(note) if automatic else mask_resident_ids_in(note),
+                # The platform's own note in the reader's language; a person's as written.
+                note=lazy(pick_message, str)(zh, en) if en else mask_resident_ids_in(zh),
             ),
             link=case_link(case),
         )
@@ -371,6 +385,11 @@ def claims_release_of(*, user: User, actor: Any = None, note: str = "") -> int:
             .order_by("pk")
         )
         for step in held:
-            _release(step.application, step, actor, note=note or "停用 account deactivated")
+            _release(
+                step.application,
+                step,
+                actor,
+                note=note or both_languages("停用", "account deactivated"),
+            )
             released += 1
     return released

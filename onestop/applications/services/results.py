@@ -39,7 +39,10 @@ def decision_facts(case: Application) -> dict[str, Any]:
         "item_code": f"{case.item_code} v{case.item_version}",
         "decision": decision,
         # Printed and shown on the verification page: any resident ID in them masked.
-        "reasons": mask_resident_ids_in(last.note) if last else "",
+        # The notice prints each line in both languages, the reasons too.
+        "reasons": mask_resident_ids_in(" ".join(filter(None, [last.note, last.note_en])))
+        if last
+        else "",
         "decided_at": timezone.localtime(case.completed_at).isoformat(timespec="minutes"),
     }
 

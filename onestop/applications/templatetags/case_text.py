@@ -63,19 +63,28 @@ def step_note(step: Any) -> str:
         from onestop.applications.models import Channel
 
         return str(dict(Channel.choices).get(step.note, step.note))
-    # A note recorded in both languages ("中文 English", as the demo's) shows one of them.
-    from onestop.common.templatetags.one_language import one_language, pick
+    from onestop.common.templatetags.one_language import pick
     from onestop.identity.masking import mask_resident_ids_in
 
-    escalated = ESCALATED_TO.match(str(step.note)) if step.action == "escalated" else None
+    note = note_in_language(step)
+    escalated = ESCALATED_TO.match(note) if step.action == "escalated" else None
     if escalated:
         # "→ 610100 西安市: reason", as stored: the level by its name in this language.
         from onestop.identity.selectors import region_by_code
 
         region = region_by_code(escalated.group(1))
         name = pick(region, "name") if region is not None else escalated.group(2)
-        return mask_resident_ids_in(f"→ {name}: {one_language(escalated.group(3))}")
-    return mask_resident_ids_in(one_language(str(step.note)))
+        return mask_resident_ids_in(f"→ {name}: {escalated.group(3)}")
+    return mask_resident_ids_in(note)
+
+
+def note_in_language(step: Any) -> str:
+    """A timeline note in the reader's language: the platform's own note (kept in each
+    language, ``note`` / ``note_en``) in theirs; a person's as written."""
+    from onestop.common.errors import pick_message
+
+    english = str(getattr(step, "note_en", "") or "")
+    return pick_message(str(step.note), english) if english else str(step.note)
 
 
 #: An escalation's stored note: the level's code and Chinese name, then the reason.

@@ -23,8 +23,8 @@ GROUPED = {
     "type": "object",
     "required": ["retirement_month", "bank_account"],
     "x-groups": [
-        {"title": "退休 Retirement", "fields": ["retirement_month"]},
-        {"title": "发放 Payment", "fields": ["bank_account"]},
+        {"title": "退休", "title_en": "Retirement", "fields": ["retirement_month"]},
+        {"title": "发放", "title_en": "Payment", "fields": ["bank_account"]},
     ],
     "properties": {
         "retirement_month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "title": "月份"},
@@ -36,8 +36,8 @@ GROUPED = {
 
 def test_form_groups() -> None:
     assert services.form_groups(GROUPED) == [
-        ("退休 Retirement", ["retirement_month"]),
-        ("发放 Payment", ["bank_account"]),
+        ("退休", ["retirement_month"]),
+        ("发放", ["bank_account"]),
         ("", ["note"]),  # not placed by a group: a page of its own
     ]
     assert services.form_groups({"properties": {"a": {}, "b": {}}}) == [("", ["a", "b"])]
@@ -380,9 +380,9 @@ def test_a_published_form_keeps_the_order_it_was_given_in(world: Any) -> None:
     schema = {
         "type": "object",
         "properties": {
-            "zeta": {"type": "string", "title": "最后 Zeta"},
-            "bank_account": {"type": "string", "title": "账号 Account"},
-            "alpha": {"type": "string", "title": "甲 Alpha"},
+            "zeta": {"type": "string", "title": "最后", "x-title-en": "Zeta"},
+            "bank_account": {"type": "string", "title": "账号", "x-title-en": "Account"},
+            "alpha": {"type": "string", "title": "甲", "x-title-en": "Alpha"},
         },
     }
     item = item_publish(actor=None, code="SX-SI-006", values={"form_schema": schema}, note="x")

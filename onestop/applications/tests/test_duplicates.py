@@ -145,20 +145,3 @@ def test_filers_racing_on_postgresql_file_one_case(world: Any) -> None:
     assert not failures, failures[:3]
     assert sorted(answers) == [201] + [409] * 7
     assert Application.objects.count() == 1
-
-
-def test_a_long_bilingual_note_keeps_both_languages() -> None:
-    """A timeline note is at most 2,000 characters; a bilingual one is cut in each half."""
-    from django.utils import translation
-
-    from onestop.applications.services.cases import NOTE_LIMIT, _fit_note
-    from onestop.common.templatetags.one_language import one_language
-
-    note = "拒" * 1500 + " " + "refused " * 200
-    fitted = _fit_note(note)
-    assert len(fitted) <= NOTE_LIMIT
-    with translation.override("en"):
-        assert one_language(fitted).startswith("refused refused")
-    with translation.override("zh-hans"):
-        assert one_language(fitted).startswith("拒拒")
-    assert _fit_note("x" * 3000) == "x" * NOTE_LIMIT

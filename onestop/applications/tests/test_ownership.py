@@ -153,8 +153,13 @@ def test_nobody_eligible_is_reported(world: Any) -> None:
     case.refresh_from_db()
     assert case.escalated_to is not None and case.escalated_to != case.region
     assert selectors.steps_stranded() == []
-    notes = [str(s.note) for s in case.steps.filter(action="escalated")]
-    assert any("escalated automatically" in n for n in notes), notes
+    # The platform's reason, kept in each language apart.
+    notes = [(s.note, s.note_en) for s in case.steps.filter(action="escalated")]
+    assert any(
+        zh.endswith("无在岗的可办理人员，自动提级")
+        and en.endswith("Nobody at this level may act: escalated automatically")
+        for zh, en in notes
+    ), notes
     call_command("cases", "verify")
 
 

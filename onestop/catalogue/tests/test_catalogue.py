@@ -52,12 +52,13 @@ def test_guide_splits_materials_and_counts_working_days() -> None:
 
 
 def test_publishing_a_version_keeps_the_old_one(world: Any) -> None:
+    n = selectors.item_get(code="SX-SI-006").version  # the migrations' latest
     new = services.item_publish(
         actor=world.adam, code="SX-SI-006", values={"promised_limit_days": 5}, note="faster"
     )
-    assert (new.version, new.promised_limit_days, new.legal_limit_days) == (2, 5, 20)
-    assert selectors.item_get(code="SX-SI-006").version == 2
-    assert selectors.item_get(code="SX-SI-006", version=1).promised_limit_days == 10
+    assert (new.version, new.promised_limit_days, new.legal_limit_days) == (n + 1, 5, 20)
+    assert selectors.item_get(code="SX-SI-006").version == n + 1
+    assert selectors.item_get(code="SX-SI-006", version=n).promised_limit_days == 10
     old = ServiceItem.objects.get(code="SX-SI-006", version=1)
     old.name = "changed"
     with pytest.raises(AppendOnlyError):
@@ -137,9 +138,10 @@ def test_the_item_answer_is_kept_until_a_version_is_published(
             actor=world.adam, code="SX-SI-006", values={"promised_limit_days": 5}, note="faster"
         )
     now = client.get("/api/v1/catalogue/items/SX-SI-006").json()
-    assert (now["version"], now["promised_limit_days"]) == (2, 5)
-    old = client.get("/api/v1/catalogue/items/SX-SI-006?version=1").json()
-    assert (old["version"], old["promised_limit_days"]) == (1, 10)
+    n = first.json()["version"]
+    assert (now["version"], now["promised_limit_days"]) == (n + 1, 5)
+    old = client.get(f"/api/v1/catalogue/items/SX-SI-006?version={n}").json()
+    assert (old["version"], old["promised_limit_days"]) == (n, 10)
     for _ in range(2):
         missing = client.get("/api/v1/catalogue/items/NOPE")
         assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
@@ -231,6 +233,75 @@ def test_the_migration_labels_the_relation_of_a_database_seeded_before() -> None
     newest = selectors.item_get(code="SX-SI-008")
     assert newest.version == latest.version + 2 and newest.promised_limit_days == 8
     labels = newest.form_schema["properties"]["relation"]["x-enum-labels"]
-    assert labels["spouse"] == "配偶 Spouse"
+    assert labels["spouse"] == "配偶"
     migration.forwards(apps, None)
     assert selectors.item_get(code="SX-SI-008").version == latest.version + 2
+
+
+def test_the_migration_keeps_each_catalogue_text_in_its_language() -> None:
+    """A latest version holding one text "中文 English" (fee, legal basis, a field's title,
+    a choice's labels), as databases kept them before: version n+1 with each language in
+    its own field, the administrator's other edits kept; run again, it publishes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "onestop.catalogue.migrations.0020_each_text_in_its_language"
+    )
+    latest = ServiceItem.objects.filter(code="SX-SI-008").order_by("-version").first()
+    assert latest is not None
+    schema = dict(latest.form_schema)
+    relation = dict(schema["properties"]["relation"])
+    relation["title"] = "与逝者关系（自拟） Relation to the deceased (own words)"
+    relation["x-enum-labels"] = {"spouse": "配偶（自拟） Spouse (own)", "child": "子女 Child"}
+    relation.pop("x-enum-labels-en", None)
+    relation.pop("x-title-en", None)
+    old = {**schema, "properties": {**schema["properties"], "relation": relation}}
+    ServiceItem.objects.create(
+        **{
+            f.name: getattr(latest, f.name)
+            for f in latest._meta.fields
+            if f.name
+            not in {"id", "version", "created_at", "form_schema", "fee", "fee_en", "legal_basis_en"}
+        },
+        version=latest.version + 1,
+        form_schema=old,
+        fee="按规定收取工本费 A fee for the card",
+        fee_en="",
+        legal_basis_en="",
+    )
+    migration.forwards(apps, None)
+    newest = selectors.item_get(code="SX-SI-008")
+    assert newest.version == latest.version + 2
+    assert (newest.fee, newest.fee_en) == ("按规定收取工本费", "A fee for the card")
+    assert newest.legal_basis_en and not services.CJK.search(newest.legal_basis_en)
+    field = newest.form_schema["properties"]["relation"]
+    assert (field["title"], field["x-title-en"]) == (
+        "与逝者关系（自拟）",
+        "Relation to the deceased (own words)",
+    )
+    assert field["x-enum-labels"]["spouse"] == "配偶（自拟）"
+    assert field["x-enum-labels-en"] == {"spouse": "Spouse (own)", "child": "Child"}
+    migration.forwards(apps, None)
+    assert selectors.item_get(code="SX-SI-008").version == latest.version + 2
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        ("zh-hans", ("不收费", "社会保险法"), ("Free of charge", "SIL art.")),
+        ("en", ("Free of charge", "SIL art."), ("不收费", "社会保险法")),
+    ],
+)
+def test_the_guide_shows_the_fee_and_legal_basis_in_one_language(
+    client: Any, language: str, shown: tuple[str, str], hidden: tuple[str, str]
+) -> None:
+    page = client.get("/services/SX-SI-006/", headers={"Accept-Language": language})
+    assert page.status_code == 200
+    text = page.content.decode()
+    fee = text[text.index("<dt>") :]
+    for word in shown:
+        assert word in fee, word
+    for word in hidden:
+        assert word not in fee, word

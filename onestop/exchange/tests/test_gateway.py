@@ -460,7 +460,8 @@ def test_a_funeral_grant_needs_no_death_certificate(
         "licence_type": "death_certificate",
         "status": "found",
         "number": "SW1",
-        "issuer": "民政部门 Civil affairs",
+        "issuer": "民政部门",
+        "issuer_en": "Civil affairs",
         "grade": "B",
         "source": "civil_affairs.deaths via gateway",
     }
@@ -473,6 +474,19 @@ def test_a_funeral_grant_needs_no_death_certificate(
     # The next case finds the licence in the library: no second query.
     file_funeral(world)
     assert Message.objects.filter(direction="out").count() == 1
+    # The case page names the issuer in the reader's language only.
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.carol)
+    for language, shown, hidden in (
+        ("zh-hans", "民政部门", "Civil affairs"),
+        ("en", "Civil affairs", "民政部门"),
+    ):
+        page = staff.get(f"/applications/{case.number}/", headers={"Accept-Language": language})
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert shown in text and hidden not in text
 
 
 def test_without_a_record_or_a_registry_the_material_stays_to_upload(

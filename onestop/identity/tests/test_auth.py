@@ -274,10 +274,15 @@ def test_registration_and_the_validators_read_full_width_forms(world: Any) -> No
         number,
         "110105 北京市朝阳区",
     )
-    wrong = client.get("/api/v1/validate/resident-id", {"value": full_width("11010519491231O02X")})
-    assert wrong.json()["reason"] == (
-        "第15位“O”不允许：应为数字。 Character 15 ('O') is not allowed: a digit expected."
-    )
+    wrong_id = {"value": full_width("11010519491231O02X")}
+    zh = "第15位“O”不允许：应为数字。"
+    en = "Character 15 ('O') is not allowed: a digit expected."
+    for language, reason in (("zh-hans", zh), ("en", en)):
+        wrong = client.get(
+            "/api/v1/validate/resident-id", wrong_id, headers={"Accept-Language": language}
+        ).json()
+        # One language in ``reason``; each in its own field.
+        assert (wrong["reason"], wrong["reason_zh"], wrong["reason_en"]) == (reason, zh, en)
     code = client.get("/api/v1/validate/credit-code", {"value": full_width("N2610113MF00000124")})
     assert code.json() == {
         "valid": True,
@@ -285,6 +290,8 @@ def test_registration_and_the_validators_read_full_width_forms(world: Any) -> No
         "region": "610113 陕西省西安市雁塔区",
         "region_history": [],
         "reason": None,
+        "reason_zh": None,
+        "reason_en": None,
     }
     with pytest.raises(ServiceError) as error:
         services.person_register(

@@ -175,3 +175,69 @@ def test_the_token_page_offers_the_own_data_scope_checked(world: Any) -> None:
     page = client.get("/account/tokens/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(r'<input[^>]*value="profile:read"[^>]*checked', page), page
     assert "own profile and records" in page
+
+
+def _token(user: Any, scopes: list[str]) -> dict[str, str]:
+    client, csrf = csrf_client(user)
+    created = client.post(
+        "/api/v1/tokens",
+        {"name": "reader", "scopes": scopes},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    assert created.status_code == 201, created.content
+    return {"Authorization": f"Bearer {created.json()['secret']}"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/applications", {"item_code": 7, "answers": "not an object"}),
+        ("/api/v1/applications", "[not json"),
+        ("/api/v1/queue/claim", {"numbers": "none"}),
+        ("/api/v1/applications/NO-SUCH/handover", {}),
+        ("/api/v1/applications/NO-SUCH/tasks/accept", {"unknown": True}),
+    ],
+)
+def test_a_read_only_token_is_refused_before_its_body_is_read(
+    world: Any, path: str, body: Any
+) -> None:
+    """A token without the write scope posting an invalid (or unparsable) body gets 403
+    ``scope`` in the request's language, not 422 about its body; nothing is journaled
+    but the refusal."""
+    auth = _token(world.carol, ["applications:read"])
+    machine = Client(enforce_csrf_checks=True)
+    for language, message in (
+        ("zh-hans", "令牌缺少权限范围 applications:write。"),
+        ("en", "The token lacks the scope applications:write."),
+    ):
+        response = machine.post(
+            path,
+            body,
+            content_type="application/json",
+            headers={**auth, "Accept-Language": language},
+        )
+        assert response.status_code == 403, response.content
+        answer = response.json()
+        assert answer["code"] == "scope"
+        assert answer["message"] == message
+        assert "errors" not in answer
+
+
+def test_a_write_token_with_an_invalid_body_still_gets_422(world: Any) -> None:
+    """With the scope, the body is read and its errors named (422 ``invalid``)."""
+    auth = _token(world.carol, ["applications:write"])
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/queue/claim",
+        {"numbers": "none"},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert response.status_code == 422 and response.json()["code"] == "invalid"
+
+
+def test_an_own_data_token_is_refused_a_staff_list_before_its_query(world: Any) -> None:
+    """A default token asking a staff list with a bad query parameter: 403, not 422."""
+    auth = _token(world.alice.user, ["profile:read"])
+    response = Client().get("/api/v1/supervision/rates?since=not-a-date", headers=auth)
+    assert response.status_code == 403 and response.json()["code"] == "scope"

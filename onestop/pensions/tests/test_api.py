@@ -428,6 +428,8 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "region": "110105 北京市朝阳区",
                 "region_history": [],
                 "reason": None,
+                "reason_zh": None,
+                "reason_en": None,
             },
         ),
         (
@@ -439,7 +441,10 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "sex": None,
                 "region": None,
                 "region_history": [],
-                "reason": "校验位不正确。 The check character is wrong.",
+                # ``reason`` in the request's language (Chinese by default).
+                "reason": "校验位不正确。",
+                "reason_zh": "校验位不正确。",
+                "reason_en": "The check character is wrong.",
             },
         ),
         (
@@ -451,7 +456,9 @@ def test_a_new_parameter_version_changes_new_results_only(client: Client, world:
                 "sex": None,
                 "region": None,
                 "region_history": [],
-                "reason": "长度应为18位（现为0位）。 Must be 18 characters long (this is 0).",
+                "reason": "长度应为18位（现为0位）。",
+                "reason_zh": "长度应为18位（现为0位）。",
+                "reason_en": "Must be 18 characters long (this is 0).",
             },
         ),
         ("<script>" * 20, None),
@@ -474,6 +481,8 @@ def test_validate_credit_code(client: Client) -> None:
         "region": "110000 北京市",
         "region_history": [],
         "reason": None,
+        "reason_zh": None,
+        "reason_en": None,
     }
     bad = client.get("/api/v1/validate/credit-code", {"value": "9111000060003734IL"}).json()
     assert bad["valid"] is False and "format" not in bad["reason"]

@@ -362,6 +362,11 @@ def test_the_transfers_page_masks_names_and_reveals_through_the_journaled_person
     assert world.alice.name not in page and world.alice.resident_id not in page
     link = f'<a href="/staff/persons/{world.alice.pk}/">{mask_name(world.alice.name)}</a>'
     assert link in page
+    # The place in the page's language only (kept in each, never one text of both).
+    region = world.regions["610103"]
+    assert f"<td>{region.name_en}</td>" in page and region.name not in page
+    chinese = rita.get("/staff/transfers/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"<td>{region.name}</td>" in chinese and region.name_en not in chinese
     viewed = Entry.objects.filter(action="identity.person.viewed").count()
     person = rita.get(f"/staff/persons/{world.alice.pk}/").content.decode()
     assert world.alice.name in person and world.alice.resident_id not in person

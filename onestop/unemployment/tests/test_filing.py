@@ -155,8 +155,10 @@ def test_registration_refused_while_employed_with_the_reason(world: Any) -> None
     assert answer.status_code == 201, answer.content
     case = Application.objects.get(number=answer.json()["number"])
     assert case.status == Status.REJECTED
-    note = Step.objects.get(application=case, action="reject").note
-    assert "请先由用人单位办理减员" in note and "the employer has to remove you first" in note
+    step = Step.objects.get(application=case, action="reject")
+    # Kept in each language apart.
+    assert "请先由用人单位办理减员" in step.note and "the employer" not in step.note
+    assert "the employer has to remove you first" in step.note_en
     assert not UnemploymentRegistration.objects.exists()
     assert not Entry.objects.filter(action="unemployment.registered").exists()
 
@@ -257,8 +259,9 @@ def test_benefit_refused_by_the_rules_at_once(
     register_online(world)
     case = claim(world)
     assert case.status == Status.REJECTED
-    note = Step.objects.get(application=case, action="reject").note
-    assert code in note
+    step = Step.objects.get(application=case, action="reject")
+    # Each language kept apart: the Chinese reason in ``note``, the English in ``note_en``.
+    assert code in (step.note_en if code.isascii() else step.note)
     assert not UnemploymentBenefit.objects.exists()
 
 
@@ -266,7 +269,7 @@ def test_benefit_refused_without_a_registration(world: Any) -> None:
     insured(world, MONTHS)
     case = claim(world)
     assert case.status == Status.REJECTED
-    assert "register first" in Step.objects.get(application=case, action="reject").note
+    assert "register first" in Step.objects.get(application=case, action="reject").note_en
 
 
 def test_a_benefit_is_granted_once_per_registration(world: Any) -> None:
@@ -365,6 +368,7 @@ def test_payroll_page_and_api_pay_a_month_once(world: Any) -> None:
                 "count": 1,
                 "total": "260.00",
                 "status": "pending",
+                "status_label": "待发送",
                 "attempts": 0,
                 "acknowledgement": "",
                 "last_error": "",
@@ -410,6 +414,7 @@ def test_a_refused_job_offer_recorded_stops_the_benefit(world: Any) -> None:
     assert out["payments"][-1] == {
         "month": "2027-01",
         "kind": "recovery",
+        "kind_label": "待追回多发金额",
         "amount": "-1944.00",
         "bank_account": "",
     }
@@ -617,3 +622,64 @@ def test_flexible_employment_ends_the_registration_and_stops_the_benefit(world: 
         202612,
         "reemployed",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        (
+            "zh-hans",
+            (
+                "已办理失业登记",
+                "用人单位解除劳动合同",
+                "停发",
+                "无正当理由拒不接受介绍的适当工作或培训",
+            ),
+        ),
+        (
+            "en",
+            (
+                "registered as unemployed",
+                "contract ended by the employer",
+                "stopped",
+                "refused suitable work or training without good reason",
+            ),
+        ),
+    ],
+)
+def test_the_api_labels_its_codes_in_the_request_language(
+    world: Any, language: str, labels: tuple[str, str, str, str]
+) -> None:
+    """alice's registrations and benefits through the API: every status, reason and kind
+    keeps its code and has its label in the language asked for; the stop's outcome too."""
+    benefit = granted(world)
+    for period in (202611, 202612, 202701):
+        pay(world, period)
+    asked = {"Accept-Language": language}
+    with in_month(202701):
+        stopped = browser(world.carol).post(
+            f"/api/v1/unemployment/benefits/{benefit.pk}/stop",
+            {"reason": "refused_job", "month": "2026-12"},
+            content_type="application/json",
+            headers=asked,
+        )
+    assert stopped.status_code == 200, stopped.content
+    outcome = stopped.json()
+    assert outcome["outcome"] == outcome["outcome_zh" if language == "zh-hans" else "outcome_en"]
+    mine = browser(world.alice.user).get("/api/v1/me/unemployment", headers=asked).json()
+    registered, separation, status, reason = labels
+    (registration,) = mine["registrations"]
+    assert (registration["status"], registration["status_label"]) == ("registered", registered)
+    assert (registration["separation"], registration["separation_label"]) == (
+        "ended_by_employer",
+        separation,
+    )
+    assert registration["end_reason"] == registration["end_reason_label"] == ""
+    (shown,) = mine["benefits"]
+    assert (shown["status"], shown["status_label"]) == ("stopped", status)
+    assert (shown["stop_reason"], shown["stop_reason_label"]) == ("refused_job", reason)
+    kinds = {(p["kind"], p["kind_label"]) for p in shown["payments"]}
+    assert {kind for kind, _ in kinds} == {"regular", "recovery"}
+    assert all(label and label != kind for kind, label in kinds)
+    for line in shown["medical_contributions"]:
+        assert line["status_label"] and line["status_label"] != line["status"]

@@ -213,7 +213,12 @@ def test_staff_and_the_person_see_the_lines(
     assert b'id="medical-on-behalf"' in mine.content and b"260.00" in mine.content
     [benefit] = person.get("/api/v1/me/unemployment").json()["benefits"]
     assert benefit["medical_contributions"] == [
-        {"month": "2026-11", "amount": "260.00", "status": "delivered"}
+        {
+            "month": "2026-11",
+            "amount": "260.00",
+            "status": "delivered",
+            "status_label": "对方部门已确认接收",
+        }
     ]
 
 

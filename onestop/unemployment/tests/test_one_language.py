@@ -52,7 +52,8 @@ def test_a_refusal_notice_in_the_inbox_is_in_one_language(world: Any) -> None:
 
 def test_several_refusals_are_told_in_one_language() -> None:
     """Two reasons of ineligibility: the Chinese reader gets both in Chinese, the English
-    reader both in English (the stored text keeps each language's half together)."""
+    reader both in English, as recorded now (each language apart) and as a case decided
+    before recorded them (one text, every Chinese reason then every English one)."""
     from onestop.applications import labels
     from onestop.rules import unemployment as rules
     from onestop.unemployment.benefits import assessment_facts  # noqa: F401 (the writer)
@@ -64,15 +65,19 @@ def test_several_refusals_are_told_in_one_language() -> None:
     )
     assert len(found.refusals) >= 2
     refusals = found.refusals
-    stored = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
     from django.utils import translation
 
-    with translation.override("zh-hans"):
-        chinese = labels.fact_value("refusal", stored)
-    with translation.override("en"):
-        english = labels.fact_value("refusal", stored)
-    assert all(r.zh in chinese and r.en not in chinese for r in refusals)
-    assert all(r.en in english and r.zh not in english for r in refusals)
+    from onestop.common.errors import both_languages
+
+    old = " ".join([*(r.zh for r in refusals), *(r.en for r in refusals)])
+    now = both_languages("".join(r.zh for r in refusals), " ".join(r.en for r in refusals))
+    for stored in (now, old):
+        with translation.override("zh-hans"):
+            chinese = labels.fact_value("refusal", stored)
+        with translation.override("en"):
+            english = labels.fact_value("refusal", stored)
+        assert all(r.zh in chinese and r.en not in chinese for r in refusals)
+        assert all(r.en in english and r.zh not in english for r in refusals)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -222,9 +227,10 @@ def test_the_payroll_run_names_its_parameters_in_words(world: Any, language: str
     assert (english in line["parameters_label"]) == (language == "en")
 
 
-def test_a_case_workers_bilingual_reasons_reach_each_language(world: Any) -> None:
-    """rita rejects with reasons in both languages ("缴费不足 too few months"): the Chinese
-    message carries the Chinese half, the English message the English half."""
+def test_a_case_workers_reasons_reach_the_applicant_as_written(world: Any) -> None:
+    """rita rejects with reasons she writes in Chinese, with a name in Latin letters: both
+    messages carry them whole, as written (a person's text is never cut at its last
+    Chinese character)."""
     from onestop.applications import services as applications
     from onestop.reviews.tests.test_reviews import ANSWERS
 
@@ -239,8 +245,8 @@ def test_a_case_workers_bilingual_reasons_reach_each_language(world: Any) -> Non
         application=case,
         task="review",
         decision="reject",
-        note="缴费不足 too few months",
+        note="缴费不足，请联系 Zhang Wei",
     )
     notice = Notification.objects.get(event="applications.rejected")
-    assert "缴费不足" in notice.body_zh and "too few" not in notice.body_zh
-    assert "too few months" in notice.body_en and "缴费不足" not in notice.body_en
+    assert "缴费不足，请联系 Zhang Wei" in notice.body_zh
+    assert "缴费不足，请联系 Zhang Wei" in notice.body_en

@@ -207,4 +207,6 @@ def test_proof_of_insurance_ends_by_itself() -> None:
     case = engine.start(process="proof_of_insurance.bpmn", data={"applicant_id": None})
     assert case.completed and case.ready == ()
     assert case.ended == ("rejected",)
-    assert "no contribution record" in case.data["refusal"]
+    # Kept in each language apart, never as one text of both.
+    assert "no contribution record" in case.data["refusal"]["en"]
+    assert case.data["refusal"]["zh"] == "本省没有您的缴费记录，无法出具参保缴费证明。"
