@@ -38,10 +38,14 @@ class SchemaForm(forms.Form):
             if choices and name in choices:
                 # Only what the item's pre-check allows this person (e.g. the months inside
                 # the lawful retirement window).
+                shown = spec.get("x-enum-labels", {})
                 self.fields[name] = forms.ChoiceField(
                     label=label,
                     required=name in required,
-                    choices=[("", "—"), *[(v, v) for v in choices[name]]],
+                    choices=[
+                        ("", "—"),
+                        *[(v, one_language(shown[v]) if v in shown else v) for v in choices[name]],
+                    ],
                 )
             elif "enum" in spec:
                 shown = spec.get("x-enum-labels", {})  # what each value reads as, if not itself

@@ -37,6 +37,8 @@ FACTS = {
     "newly_insured": _("Insured for the first time"),
     "employed_with_pension": _("Employed with pension insurance"),
     "refusal": _("Reason for refusal"),
+    "transfer_error": _("Why the other province sent no information form"),
+    "transfer_info": _("Information form from the other province"),
     "enterprise_found": _("Company found in the enterprise registry"),
     "enterprise_ok": _("Company in good standing"),
     "enterprise_name": _("Company name"),
@@ -231,6 +233,20 @@ def fact_value(key: str, value: Any) -> str:
         zh, en = split_bilingual(value)
         chinese = (get_language() or "zh").startswith("zh")
         return (zh or value) if chinese else (en or value)
+    if key == "transfer_info" and isinstance(value, dict):
+        if value.get("temporary"):
+            return gettext("the relation stays there: a temporary account is opened")
+        return gettext("account %(account)s, pooled funds %(pooled)s, %(months)s months") % {
+            "account": value.get("account", ""),
+            "pooled": value.get("pooled", ""),
+            "months": len(value.get("months") or []),
+        }
+    if key == "transfer_error" and isinstance(value, str) and " / " in value:
+        # Recorded "中文 / English" (pensions.transfers.contact_service): one half.
+        from django.utils.translation import get_language
+
+        zh, _sep, en = value.partition(" / ")
+        return zh if (get_language() or "zh").startswith("zh") else en
     if is_masked(key) and isinstance(value, str) and value:
         return str(masked(key, value))
     if key == "identity_source" and isinstance(value, str):
