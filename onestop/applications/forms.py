@@ -89,9 +89,27 @@ class ActForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, task: str, establish: list[str] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        task: str,
+        establish: list[str] | None = None,
+        applicant: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if applicant:
+            # The applicant's own step (a supplement): no staff wording, one way on.
+            self.fields["decision"] = forms.ChoiceField(
+                label=_("Your answer"),
+                choices=[("done", _("I have supplied what was asked for"))],
+                widget=forms.RadioSelect,
+                initial="done",
+            )
+            note = self.fields["note"]
+            note.label = _("Message to the case worker (optional)")
+            note.max_length = 2000
+            self.order_fields(["decision", "note"])
+            return
         labels = {
             "accept": _("accept"),
             "supplement": _("request a supplement"),
