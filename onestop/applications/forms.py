@@ -107,7 +107,6 @@ class ActForm(forms.Form):
             )
             note = self.fields["note"]
             note.label = _("Message to the case worker (optional)")
-            note.max_length = 2000
             self.order_fields(["decision", "note"])
             return
         labels = {
