@@ -10,10 +10,13 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
-from onestop.applications.services.cases import field_titles
+from onestop.applications.services.cases import field_titles, identifier_fields
 from onestop.catalogue.selectors import form_fields
 from onestop.common.templatetags.one_language import one_language
 from onestop.identity.models import User
+
+#: Characters an identifier's box takes as typed (spaces, hyphens, full-width digits).
+TYPED_MAX = 64
 
 
 class SchemaForm(forms.Form):
@@ -29,6 +32,7 @@ class SchemaForm(forms.Form):
         required = set(schema.get("required", []))
         zh = (get_language() or "").startswith("zh")
         properties = schema.get("properties", {})
+        identifiers = set(identifier_fields(schema))
         # The declared order (``x-order``), or the page's order when the page lists its fields.
         for name in form_fields(schema) if fields is None else fields:
             if name not in properties:
@@ -60,10 +64,13 @@ class SchemaForm(forms.Form):
             elif spec.get("type") == "boolean":
                 self.fields[name] = forms.BooleanField(label=label, required=name in required)
             else:
+                # An identifier is typed with spaces or hyphens: the schema checks its length
+                # once normalised (services.answers_normalized); the box must not cut it.
+                typed = name in identifiers
                 self.fields[name] = forms.CharField(
                     label=label,
                     required=name in required,
-                    max_length=spec.get("maxLength", 200),
+                    max_length=TYPED_MAX if typed else spec.get("maxLength", 200),
                     widget=forms.Textarea(attrs={"rows": 3})
                     if spec.get("maxLength", 0) > 200
                     else forms.TextInput(),
@@ -74,7 +81,7 @@ class SchemaForm(forms.Form):
 
 
 class CounterForm(SchemaForm):
-    resident_id = forms.CharField(label=_("Applicant's resident ID"), max_length=18)
+    resident_id = forms.CharField(label=_("Applicant's resident ID"), max_length=TYPED_MAX)
     consent = forms.BooleanField(
         label=_("The applicant has shown their ID and agrees to this filing on their behalf")
     )
