@@ -108,12 +108,16 @@ class BillOut(Plain):
     amount_due: str
     collect: str  # the bill less the month's refunds set against it (0 for a refund bill)
     paid: str
+    #: Unpaid on the bill, whether its due date has passed or not.
     arrears: str
+    #: Unpaid after the due date (arrears proper); 0 while the bill is not yet due.
+    overdue: str
     due_date: dt.date
     days_late: int
     surcharge: str
     status: str
-    #: Still owes principal or the late surcharge it earned (``arrears_only`` lists these).
+    #: Owes principal after its due date, or the late surcharge it earned (``arrears_only``
+    #: lists these); a bill not yet due is not in arrears.
     in_arrears: bool
 
 
@@ -427,6 +431,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
         "collect": f"{row.collect:.2f}",
         "paid": f"{row.paid:.2f}",
         "arrears": f"{row.arrears:.2f}",
+        "overdue": f"{row.overdue:.2f}",
         "due_date": b.due_date,
         "days_late": row.days_late,
         "surcharge": f"{row.surcharge:.2f}",

@@ -156,17 +156,28 @@ def registrations_of(*, employer: Employer) -> QuerySet[InsuranceRegistration]:
 class BillRow:
     bill: Bill
     paid: Decimal
-    arrears: Decimal  # owed on this bill after the month's refunds are set against it
+    #: Unpaid on this bill after the month's refunds are set against it, due or not (the
+    #: part past the due date is ``overdue``).
+    arrears: Decimal
     days_late: int
     surcharge: Decimal
     collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
+    #: The due date has passed (``bills_of``'s today): what is unpaid is late.
+    due_passed: bool = False
+
+    @property
+    def overdue(self) -> Decimal:
+        """What is unpaid after the due date: arrears proper (欠费). A bill not yet due owes
+        its amount (``arrears``, unpaid) but is not in arrears."""
+        return self.arrears if self.due_passed else Decimal("0.00")
 
     @property
     def in_arrears(self) -> bool:
-        """The bill still owes something: principal, or the late surcharge it earned, which
-        is kept once the principal is paid (``late_fee_accrued``, by ``Payment.paid_on``)
-        and owed until it is paid. Every list of bills in arrears (page, API) asks this."""
-        return self.arrears > 0 or self.surcharge > 0
+        """The bill is in arrears: principal unpaid after its due date, or the late
+        surcharge it earned, which is kept once the principal is paid (``late_fee_accrued``,
+        by ``Payment.paid_on``) and owed until it is paid. A bill not yet due is not. Every
+        list of bills in arrears (page, API) asks this."""
+        return self.overdue > 0 or self.surcharge > 0
 
     @property
     def status(self) -> str:
@@ -224,7 +235,17 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
             today=today,
             rates=parameters.month_rates(province=province, period=bill.period),
         )
-        rows.append(BillRow(bill, _dec(bill.paid), arrears, fee.days_late, fee.surcharge, collect))
+        rows.append(
+            BillRow(
+                bill,
+                _dec(bill.paid),
+                arrears,
+                fee.days_late,
+                fee.surcharge,
+                collect,
+                due_passed=bill.due_date < today,
+            )
+        )
     return rows
 
 
