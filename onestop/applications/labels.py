@@ -214,6 +214,20 @@ FACT_VALUES = {
         "other": _("another reason of the person's own will"),
     },
 }
+#: A company's status as the market-regulation registry writes it (GB/T 20091-style terms).
+FACT_VALUES["enterprise_status"] = {
+    "存续": _("in existence (active)"),
+    "在业": _("in business (active)"),
+    "开业": _("open for business"),
+    "迁入": _("moved in"),
+    "迁出": _("moved out"),
+    "停业": _("business suspended"),
+    "清算": _("in liquidation"),
+    "撤销": _("registration cancelled"),
+    "吊销": _("business licence revoked"),
+    "注销": _("deregistered"),
+}
+
 #: How the last employment ended as the employer recorded it ("" when no reason of D12
 #: art. 4 can be read from it).
 FACT_VALUES["separation"] = {
