@@ -164,16 +164,31 @@ class ActForm(forms.Form):
         self.order_fields(["decision", "post_category", "separation_determined", "note"])
 
 
+class ColleagueField(forms.ModelChoiceField):
+    """A colleague by name, role and agency (in the reader's language): two people of one
+    name, or a reviewer and a case worker, are told apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        profile = getattr(obj, "staff_profile", None)
+        if profile is None:
+            return str(obj)
+        return f"{obj} · {profile.get_role_display()} · {profile.agency}"
+
+
 class HandoverForm(forms.Form):
     prefix = "handover"
-    to = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    to = ColleagueField(label=_("Colleague"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
+        field.queryset = (
+            User.objects.filter(pk__in=[u.pk for u in candidates])
+            .select_related("staff_profile__agency")
+            .order_by("username")
+        )
 
 
 class CommentForm(forms.Form):
@@ -288,11 +303,15 @@ class QueueFilterForm(forms.Form):
 class BulkAssignForm(forms.Form):
     """A supervisor assigns the selected cases to a colleague."""
 
-    to = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    to = ColleagueField(label=_("Assign to"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
+        field.queryset = (
+            User.objects.filter(pk__in=[u.pk for u in candidates])
+            .select_related("staff_profile__agency")
+            .order_by("username")
+        )

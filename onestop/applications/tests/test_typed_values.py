@@ -107,3 +107,13 @@ def test_a_wage_out_of_the_grammar_says_why(world: Any, language: str, reason: s
     _client, (_form, after) = _fill(world, language, wage="60,00")
     assert not Draft.objects.exists()
     assert reason in after
+
+
+def test_chinese_labels_end_with_a_full_width_colon(world: Any) -> None:
+    """核对填写内容：, not an ASCII colon in Chinese text; English keeps ": "."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.bob.user)
+    chinese = client.get(f"{URL}?page=review", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "核对填写内容：" in chinese and "核对填写内容: " not in chinese
+    english = client.get(f"{URL}?page=review", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Check your answers: " in english
