@@ -164,7 +164,7 @@ class ActForm(forms.Form):
         self.order_fields(["decision", "post_category", "separation_determined", "note"])
 
 
-class ColleagueField(forms.ModelChoiceField):
+class ColleagueField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """A colleague by name, role and agency (in the reader's language): two people of one
     name, or a reviewer and a case worker, are told apart."""
 
