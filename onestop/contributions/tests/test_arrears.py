@@ -69,3 +69,17 @@ def test_the_api_says_in_arrears_only_after_the_due_date(owing: Any) -> None:
     assert {b["period"] for b in bills} == {"2026-01", current}
     only = client.get(f"/api/v1/employers/{owing.acme.pk}/bills?arrears_only=true").json()
     assert {b["period"] for b in only} == {"2026-01"}
+
+
+@pytest.mark.parametrize(("language", "legend"), [("zh-hans", "参保险种"), ("en", "Insurances")])
+def test_the_insurances_checkboxes_are_a_fieldset_with_a_legend(
+    world: Any, language: str, legend: str
+) -> None:
+    """A group of check boxes is named by a legend, never by a ``<label for="">``."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.bob.user)
+    html = client.get(
+        f"/employer/{world.acme.pk}/employees/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert 'label for=""' not in html
+    assert f"<legend>{legend}</legend>" in html
