@@ -49,3 +49,20 @@ def test_schema_names_are_unique() -> None:
             ):
                 shapes.setdefault(name, set()).add(str(value.model_json_schema()))
     assert {name: found for name, found in shapes.items() if len(found) > 1} == {}
+
+
+def test_token_scopes_are_documented_in_the_schema_and_the_readme(client) -> None:  # type: ignore[no-untyped-def]
+    """The served schema's ``TokenIn.scopes`` lists every valid scope (an enum) with what each
+    allows; the README names each too, and that the declaration template needs
+    ``persons:reveal``."""
+    from onestop.identity.services import TOKEN_SCOPES
+
+    served = client.get("/api/v1/openapi.json").json()
+    scopes = served["components"]["schemas"]["TokenIn"]["properties"]["scopes"]
+    assert scopes["items"]["enum"] == list(TOKEN_SCOPES)
+    for code in TOKEN_SCOPES:
+        assert f"`{code}`" in scopes["description"], code
+    readme = (SCHEMA.parents[1] / "README.md").read_text(encoding="utf-8")
+    for code in TOKEN_SCOPES:
+        assert f"`{code}`" in readme, code
+    assert "declaration template" in readme and "`persons:reveal`" in readme

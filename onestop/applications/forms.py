@@ -10,8 +10,12 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.applications.services import DECISIONS
+from onestop.applications.services.cases import identifier_fields
 from onestop.catalogue.selectors import field_titles, form_fields, option_label
 from onestop.identity.models import User
+
+#: Characters an identifier's box takes as typed (spaces, hyphens, full-width digits).
+TYPED_MAX = 64
 
 
 class SchemaForm(forms.Form):
@@ -27,6 +31,7 @@ class SchemaForm(forms.Form):
         required = set(schema.get("required", []))
         zh = (get_language() or "").startswith("zh")
         properties = schema.get("properties", {})
+        identifiers = set(identifier_fields(schema))
         # The declared order (``x-order``), or the page's order when the page lists its fields.
         for name in form_fields(schema) if fields is None else fields:
             if name not in properties:
@@ -39,7 +44,7 @@ class SchemaForm(forms.Form):
                 self.fields[name] = forms.ChoiceField(
                     label=label,
                     required=name in required,
-                    choices=[("", "—"), *[(v, v) for v in choices[name]]],
+                    choices=[("", "—"), *[(v, option_label(spec, v) or v) for v in choices[name]]],
                 )
             elif "enum" in spec:
                 self.fields[name] = forms.ChoiceField(
@@ -54,10 +59,13 @@ class SchemaForm(forms.Form):
             elif spec.get("type") == "boolean":
                 self.fields[name] = forms.BooleanField(label=label, required=name in required)
             else:
+                # An identifier is typed with spaces or hyphens: the schema checks its length
+                # once normalised (services.answers_normalized); the box must not cut it.
+                typed = name in identifiers
                 self.fields[name] = forms.CharField(
                     label=label,
                     required=name in required,
-                    max_length=spec.get("maxLength", 200),
+                    max_length=TYPED_MAX if typed else spec.get("maxLength", 200),
                     widget=forms.Textarea(attrs={"rows": 3})
                     if spec.get("maxLength", 0) > 200
                     else forms.TextInput(),
@@ -68,7 +76,7 @@ class SchemaForm(forms.Form):
 
 
 class CounterForm(SchemaForm):
-    resident_id = forms.CharField(label=_("Applicant's resident ID"), max_length=18)
+    resident_id = forms.CharField(label=_("Applicant's resident ID"), max_length=TYPED_MAX)
     consent = forms.BooleanField(
         label=_("The applicant has shown their ID and agrees to this filing on their behalf")
     )
@@ -83,9 +91,26 @@ class ActForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, task: str, establish: list[str] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        task: str,
+        establish: list[str] | None = None,
+        applicant: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if applicant:
+            # The applicant's own step (a supplement): no staff wording, one way on.
+            self.fields["decision"] = forms.ChoiceField(
+                label=_("Your answer"),
+                choices=[("done", _("I have supplied what was asked for"))],
+                widget=forms.RadioSelect,
+                initial="done",
+            )
+            note = self.fields["note"]
+            note.label = _("Message to the case worker (optional)")
+            self.order_fields(["decision", "note"])
+            return
         labels = {
             "accept": _("accept"),
             "supplement": _("request a supplement"),
@@ -134,16 +159,31 @@ class ActForm(forms.Form):
         self.order_fields(["decision", "post_category", "separation_determined", "note"])
 
 
+class ColleagueField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A colleague by name, role and agency (in the reader's language): two people of one
+    name, or a reviewer and a case worker, are told apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        profile = getattr(obj, "staff_profile", None)
+        if profile is None:
+            return str(obj)
+        return f"{obj} · {profile.get_role_display()} · {profile.agency}"
+
+
 class HandoverForm(forms.Form):
     prefix = "handover"
-    to = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    to = ColleagueField(label=_("Colleague"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
+        field.queryset = (
+            User.objects.filter(pk__in=[u.pk for u in candidates])
+            .select_related("staff_profile__agency")
+            .order_by("username")
+        )
 
 
 class CommentForm(forms.Form):
@@ -258,11 +298,15 @@ class QueueFilterForm(forms.Form):
 class BulkAssignForm(forms.Form):
     """A supervisor assigns the selected cases to a colleague."""
 
-    to = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    to = ColleagueField(label=_("Assign to"), queryset=User.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
+        field.queryset = (
+            User.objects.filter(pk__in=[u.pk for u in candidates])
+            .select_related("staff_profile__agency")
+            .order_by("username")
+        )

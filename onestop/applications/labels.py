@@ -37,6 +37,8 @@ FACTS = {
     "newly_insured": _("Insured for the first time"),
     "employed_with_pension": _("Employed with pension insurance"),
     "refusal": _("Reason for refusal"),
+    "transfer_error": _("Why the other province sent no information form"),
+    "transfer_info": _("Information form from the other province"),
     "enterprise_found": _("Company found in the enterprise registry"),
     "enterprise_ok": _("Company in good standing"),
     "enterprise_name": _("Company name"),
@@ -213,6 +215,20 @@ FACT_VALUES = {
         "other": _("another reason of the person's own will"),
     },
 }
+#: A company's status as the market-regulation registry writes it (GB/T 20091-style terms).
+FACT_VALUES["enterprise_status"] = {
+    "存续": _("in existence (active)"),
+    "在业": _("in business (active)"),
+    "开业": _("open for business"),
+    "迁入": _("moved in"),
+    "迁出": _("moved out"),
+    "停业": _("business suspended"),
+    "清算": _("in liquidation"),
+    "撤销": _("registration cancelled"),
+    "吊销": _("business licence revoked"),
+    "注销": _("deregistered"),
+}
+
 #: How the last employment ended as the employer recorded it ("" when no reason of D12
 #: art. 4 can be read from it).
 FACT_VALUES["separation"] = {
@@ -227,6 +243,22 @@ def fact_value(key: str, value: Any) -> str:
     if key in BILINGUAL_FACTS:
         from onestop.common.errors import in_language
 
+        return in_language(value)
+    if key == "transfer_info" and isinstance(value, dict):
+        if value.get("temporary"):
+            return gettext("the relation stays there: a temporary account is opened")
+        return gettext("account %(account)s, pooled funds %(pooled)s, %(months)s months") % {
+            "account": value.get("account", ""),
+            "pooled": value.get("pooled", ""),
+            "months": len(value.get("months") or []),
+        }
+    if key == "transfer_error" and isinstance(value, str) and " / " in value:
+        # Recorded "中文 / English" (pensions.transfers.contact_service): one half.
+        from django.utils.translation import get_language
+
+        zh, _sep, en = value.partition(" / ")
+        return zh if (get_language() or "zh").startswith("zh") else en
+    if key == "transfer_error" and isinstance(value, dict):
         return in_language(value)
     if is_masked(key) and isinstance(value, str) and value:
         return str(masked(key, value))

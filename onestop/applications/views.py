@@ -406,7 +406,11 @@ def _materials_named(uploaded: Any, listed: list[dict[str, Any]]) -> list[Any]:
 def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     user = request.user
     actions = [
-        {"task": task, "title": labels.step_title(title), "form": ActForm(task=task, prefix=task)}
+        {
+            "task": task,
+            "title": labels.step_title(title),
+            "form": ActForm(task=task, prefix=task, applicant=True),
+        }
         for task, lane, _, title in case.ready
         if lane == "applicant" and services.may_act(user, case, lane)
     ]

@@ -108,15 +108,18 @@ class BillOut(Plain):
     amount_due: str
     collect: str  # the bill less the month's refunds set against it (0 for a refund bill)
     paid: str
+    #: Unpaid on the bill, whether its due date has passed or not.
     arrears: str
+    #: Unpaid after the due date (arrears proper); 0 while the bill is not yet due.
+    overdue: str
     due_date: dt.date
     days_late: int
     surcharge: str  # the late surcharge earned by today (kept once paid late)
     late_fee_paid: str  # what payments paid of it (principal first, then the surcharge)
     late_fee_owed: str  # surcharge - late_fee_paid
     status: str
-    #: Still owes principal or the late surcharge it earned and has not paid
-    #: (``arrears_only`` lists these).
+    #: Owes principal after its due date, or the late surcharge it earned and has not paid
+    #: (``arrears_only`` lists these); a bill not yet due is not in arrears.
     in_arrears: bool
 
 
@@ -436,6 +439,7 @@ def bill_out(row: selectors.BillRow) -> dict[str, Any]:
         "collect": f"{row.collect:.2f}",
         "paid": f"{row.paid:.2f}",
         "arrears": f"{row.arrears:.2f}",
+        "overdue": f"{row.overdue:.2f}",
         "due_date": b.due_date,
         "days_late": row.days_late,
         "surcharge": f"{row.surcharge:.2f}",

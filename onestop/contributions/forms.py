@@ -29,7 +29,7 @@ class RegistrationForm(forms.Form):
 
 
 class EmploymentForm(forms.Form):
-    resident_id = forms.CharField(label=_("Resident ID"), max_length=18)
+    resident_id = forms.CharField(label=_("Resident ID"), max_length=64)
     start = MonthField(label=_("From month"))
     wage = AmountField(label=_("Monthly wage (yuan)"), max_value=Decimal(10_000_000))
     post_category = forms.ChoiceField(label=_("Post"), choices=PostCategory.choices)

@@ -156,12 +156,16 @@ def registrations_of(*, employer: Employer) -> QuerySet[InsuranceRegistration]:
 class BillRow:
     bill: Bill
     paid: Decimal
-    arrears: Decimal  # owed on this bill after the month's refunds are set against it
+    #: Unpaid on this bill after the month's refunds are set against it, due or not (the
+    #: part past the due date is ``overdue``).
+    arrears: Decimal
     days_late: int
     surcharge: Decimal
     collect: Decimal = Decimal("0.00")  # the bill less the refunds set against it
     #: What payments paid of the surcharge (``Payment.late_fee``: principal first).
     late_fee_paid: Decimal = Decimal("0.00")
+    #: The due date has passed (``bills_of``'s today): what is unpaid is late.
+    due_passed: bool = False
 
     @property
     def late_fee_owed(self) -> Decimal:
@@ -169,12 +173,18 @@ class BillRow:
         return max(Decimal("0.00"), self.surcharge - self.late_fee_paid)
 
     @property
+    def overdue(self) -> Decimal:
+        """What is unpaid after the due date: arrears proper (欠费). A bill not yet due owes
+        its amount (``arrears``, unpaid) but is not in arrears."""
+        return self.arrears if self.due_passed else Decimal("0.00")
+
+    @property
     def in_arrears(self) -> bool:
-        """The bill still owes something: principal, or the late surcharge it earned, which
-        is kept once the principal is paid (``late_fee_accrued``, by ``Payment.paid_on``)
-        and owed until it is paid (``late_fee_owed``). Every list of bills in arrears (page,
-        API) asks this."""
-        return self.arrears > 0 or self.late_fee_owed > 0
+        """The bill is in arrears: principal unpaid after its due date, or the late
+        surcharge it earned, which is kept once the principal is paid (``late_fee_accrued``,
+        by ``Payment.paid_on``) and owed until it is paid (``late_fee_owed``). A bill not
+        yet due is not. Every list of bills in arrears (page, API) asks this."""
+        return self.overdue > 0 or self.late_fee_owed > 0
 
     @property
     def status(self) -> str:
@@ -244,6 +254,7 @@ def bills_of(*, employer: Employer, today: dt.date) -> list[BillRow]:
                 fee.surcharge,
                 collect,
                 fee_paid.get(bill.pk, Decimal("0.00")),
+                due_passed=bill.due_date < today,
             )
         )
     return rows

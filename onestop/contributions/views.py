@@ -471,7 +471,9 @@ def bills_view(request: HttpRequest, employer_id: int) -> HttpResponse:
             "employer": employer,
             "rows": shown,
             "arrears_only": arrears_only,
-            "arrears": sum((r.arrears for r in rows), Decimal(0)),
+            # Arrears are what is unpaid after the due date; a bill not yet due is owed.
+            "arrears": sum((r.overdue for r in rows), Decimal(0)),
+            "not_yet_due": sum((r.arrears - r.overdue for r in rows), Decimal(0)),
             "surcharge": sum((r.surcharge for r in rows), Decimal(0)),
             "late_fee_owed": sum((r.late_fee_owed for r in rows), Decimal(0)),
             "credits": credits,

@@ -59,6 +59,34 @@ def own_code() -> str:
     return consumer_code(str(settings.ONESTOP_PROVINCE))
 
 
+def channelled() -> set[str]:
+    """The provinces a transfer can be arranged with now: the hub is configured and the
+    province's key is registered (an active ``province-{code}`` consumer)."""
+    if not str(getattr(settings, "ONESTOP_TRANSFER_HUB_URL", "") or ""):
+        return set()
+    codes = Consumer.objects.filter(code__startswith="province-", active=True).values_list(
+        "code", flat=True
+    )
+    found = {code.removeprefix("province-") for code in codes}
+    return {code for code in found if code in PROVINCES and code != settings.ONESTOP_PROVINCE}
+
+
+def _no_channel(province: str) -> tuple[str, str]:
+    zh, en = PROVINCES.get(province, (province, province))
+    return (
+        f"未配置与{zh}的转移接续通道，暂不能在本平台办理从该省转入，请向原参保地经办机构咨询。",
+        f"No transfer channel with {en} is configured: a transfer from there cannot be "
+        "arranged on this platform yet; ask the agency where you were insured.",
+    )
+
+
+def channel_check(province: str) -> None:
+    """Refuse a transfer with ``province`` when no channel to it is configured."""
+    if province not in channelled():
+        zh, en = _no_channel(province)
+        raise ServiceError(zh, en, code="transfer_unavailable")
+
+
 def request_transfer(*, province: str, person: Person, params: dict[str, Any]) -> dict[str, Any]:
     """Send the contact letter for ``person`` to ``province``; its verified information form
     (the ``data`` of the signed answer). Raises ``ServiceError`` when refused or unreachable."""
@@ -85,11 +113,7 @@ def request_transfer(*, province: str, person: Person, params: dict[str, Any]) -
 
     if peer is None or not hub:
         log("unavailable")
-        raise TransferUnavailable(
-            "未配置与该省的转移接续通道。",
-            "No transfer channel with that province is configured.",
-            code="transfer_unavailable",
-        )
+        raise TransferUnavailable(*_no_channel(province), code="transfer_unavailable")
     payload = {
         "consumer": own_code(),
         "resource": RESOURCE,

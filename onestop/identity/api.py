@@ -77,11 +77,27 @@ class MeOut(Schema):
     employers: list[int]
 
 
+def _scopes_described() -> str:
+    """Every token scope with what it allows (English), for the OpenAPI description."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        lines = [f"- `{code}`: {text}" for code, text in services.TOKEN_SCOPES.items()]
+    return (
+        "The scopes the token carries (default: `profile:read`, the caller's own profile and "
+        "records). A token holds only scopes its user's role can use (the API tokens page, "
+        "`/account/tokens/`, offers them; others are refused with 400 `scopes`). Each "
+        "operation names the scope it needs; without it the answer is 403. The scopes:\n"
+        + "\n".join(lines)
+    )
+
+
 class TokenIn(Schema):
     name: str
     scopes: list[str] = Field(
         default_factory=lambda: ["profile:read"],
-        description="default: profile:read, the caller's own profile and records",
+        description=_scopes_described(),
+        json_schema_extra={"items": {"type": "string", "enum": list(services.TOKEN_SCOPES)}},
     )
     days: int = 90
 

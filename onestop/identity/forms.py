@@ -120,7 +120,7 @@ class StaffChangeForm(forms.Form):
 
 
 class EmployerUserForm(forms.Form):
-    resident_id = forms.CharField(label=_("Resident ID of the person to add"), max_length=18)
+    resident_id = forms.CharField(label=_("Resident ID of the person to add"), max_length=64)
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[

@@ -29,6 +29,8 @@ class PensionsConfig(AppConfig):
         register_event_handler("death_registered", services.death_event)
         engine.register_service("transfer_contact", transfers.contact_service)
         on_approved("SX-SI-007", transfers.transfer_in_from_case)
+        on_submit("SX-SI-007", transfers.transfer_submit_check)
+        on_precheck("SX-SI-007", transfers.transfer_precheck)
         register_action("hrss.pension_transfer", transfers.transfer_out)
         engine.register_service("survivor_benefits", survivors.claim_service)
         on_approved(survivors.ITEM, survivors.claim_from_case)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import lazy
 
+from onestop.applications.prechecks import Note, Precheck
 from onestop.applications.services.cases import HRSS_AGENCIES
 from onestop.audit.services import record
 from onestop.common.divisions import PROVINCES
@@ -249,7 +250,7 @@ def contact_service(data: dict[str, Any]) -> dict[str, Any]:
     )
     answers = data.get("answers") or {}
     if person is None:
-        return {"transfer_error": "no applicant"}
+        return {"transfer_error": "无申请人 / No applicant"}
     try:
         info = provinces.request_transfer(
             province=str(answers.get("from_province", "")),
@@ -259,6 +260,40 @@ def contact_service(data: dict[str, Any]) -> dict[str, Any]:
         return {"transfer_info": _checked_info(info)}
     except ServiceError as exc:
         return {"transfer_error": f"{exc.zh} / {exc.en}"}
+
+
+def transfer_submit_check(person: Person, answers: dict[str, Any]) -> None:
+    """Filing a transfer in: refused at once when no channel to the old province is
+    configured (no information form could ever come, so no approval)."""
+    provinces.channel_check(str(answers.get("from_province", "")))
+
+
+def transfer_precheck(person: Person, today: dt.date) -> Precheck:
+    """The transfer-in form offers only the provinces a channel is configured with; with
+    none, filing is blocked and the person told why."""
+    offered = sorted(provinces.channelled())
+    if offered:
+        return Precheck(choices={"from_province": offered})
+    return Precheck(
+        notes=(
+            Note(
+                "transfer_unavailable",
+                "目前未配置与任何省份的转移接续通道，暂不能在本平台办理转入，"
+                "请向原参保地经办机构咨询。",
+                "No transfer channel with another province is configured: a transfer in "
+                "cannot be arranged on this platform yet; ask the agency where you were "
+                "insured.",
+                blocks=True,
+            ),
+        ),
+        choices={"from_province": []},
+    )
+
+
+def _error_halves(error: Any) -> tuple[str, str]:
+    """A recorded ``transfer_error`` ("中文 / English") as its two halves."""
+    zh, _sep, en = str(error or "").partition(" / ")
+    return zh, en or zh
 
 
 def _checked_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -295,10 +330,11 @@ def transfer_in_from_case(case: Any, actor: Any) -> Transfer:
     account when the relation stays there)."""
     info = case.facts.get("transfer_info")
     if not info:
+        zh, en = _error_halves(case.facts.get("transfer_error"))
         raise ServiceError(
-            "未收到转出地的信息表，不能批准：" + str(case.facts.get("transfer_error", "")),
-            "No information form from the other province; the case cannot be approved: "
-            + str(case.facts.get("transfer_error", "")),
+            "未收到转出地的信息表，不能批准，请以该理由作出不予批准的决定：" + zh,
+            "No information form from the other province, so the case cannot be approved; "
+            "reject it giving this reason: " + en,
             code="info",
         )
     return record_transfer_in(

@@ -33,10 +33,15 @@ def supervision_view(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/supervision.html",
         {
-            "warnings": [
-                (w, cases.clock_of(w.application, today))
-                for w in selectors.warnings_for(actor=request.user, level=level)[:500]
-            ],
+            # A case waiting for the applicant's supplement has its clock paused: listed
+            # last, as paused, not as a warning to act on.
+            "warnings": sorted(
+                (
+                    (w, cases.clock_of(w.application, today))
+                    for w in selectors.warnings_for(actor=request.user, level=level)[:500]
+                ),
+                key=lambda pair: pair[0].application.paused_since is not None,
+            ),
             "by_item": selectors.rates_for(actor=request.user, by="item", since=since),
             "by_agency": selectors.rates_for(actor=request.user, by="agency", since=since),
             "level": level,

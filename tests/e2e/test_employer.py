@@ -126,12 +126,14 @@ def test_employer_declares_pays_and_the_employee_sees_it(
     # The bill went to the collecting authority; pay it there, then fetch the payment.
     page.get_by_role("link", name="账单与欠费").click()
     page.get_by_role("button", name="立即查询到账").click()
-    assert page.locator("#arrears").inner_text() == total
+    # This month's bill is due next month: owed, not yet in arrears.
+    assert page.locator("#not-yet-due").inner_text() == total
+    assert page.locator("#arrears").inner_text() == "0.00"
     page.goto(tax + "/")
     page.get_by_role("button", name="缴款 pay").click()
     page.goto(f"/employer/{world.acme.pk}/bills/")
     page.get_by_role("button", name="立即查询到账").click()
-    assert page.locator("#arrears").inner_text() == "0.00"
+    assert page.locator("#not-yet-due").inner_text() == "0.00"
     assert Payment.objects.count() == 1
 
     # alice sees the month as paid, and can download her statement.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,7 +54,10 @@ from onestop.identity import selectors as identity
 from onestop.identity.crypto import blind_index
 from onestop.identity.models import Person, Region, User
 from onestop.notifications.services import notify
+from onestop.rules.amounts import parse_amount
+from onestop.rules.identifiers import check_resident_id, normalize_typed
 from onestop.rules.unemployment import SEPARATION_LABELS, Separation
+from onestop.rules.values import RuleError
 from onestop.workflow import engine
 
 DECISIONS = {
@@ -265,16 +269,67 @@ def _bank_fields(schema: dict[str, Any]) -> list[str]:
     ]
 
 
+def resident_id_fields(schema: dict[str, Any]) -> list[str]:
+    """The form's resident ID fields (``"x-mask": "resident_id"``, or named ``*resident_id``)."""
+    return [
+        name
+        for name, spec in (schema.get("properties") or {}).items()
+        if isinstance(spec, dict)
+        and (spec.get("x-mask") == "resident_id" or name.endswith("resident_id"))
+    ]
+
+
+def identifier_fields(schema: dict[str, Any]) -> list[str]:
+    """Fields holding an identifier people type with spaces or hyphens (resident IDs, credit
+    codes, bank accounts): the form must not cut them before they are normalised."""
+    credit = [n for n in (schema.get("properties") or {}) if n.endswith("credit_code")]
+    return [*resident_id_fields(schema), *credit, *_bank_fields(schema)]
+
+
 def answers_normalized(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """The answers as every check, the blind index and the record read them: a bank account
-    typed as printed ("6222 0202 0011 2233 445", dashes, full-width digits) as its digits."""
+    typed as printed ("6222 0202 0011 2233 445", dashes, full-width digits) as its digits; a
+    resident ID or credit code ("610113 20020409 9274") as the standard writes it."""
     if not isinstance(answers, dict):
         return answers  # the schema refuses it
     fixed = dict(answers)
     for name in _bank_fields(schema):
         if isinstance(fixed.get(name), str):
             fixed[name] = bank_account_normalized(fixed[name])
+    credit = [n for n in (schema.get("properties") or {}) if n.endswith("credit_code")]
+    for name in [*resident_id_fields(schema), *credit]:
+        if isinstance(fixed.get(name), str):
+            fixed[name] = normalize_typed(fixed[name])
+    for name in amount_fields(schema):
+        value = fixed.get(name)
+        if not isinstance(value, str) or not value.strip() or _PLAIN_AMOUNT.match(value):
+            continue
+        # The one money grammar ("6,000", full-width digits), as the XLSX declaration reads it.
+        try:
+            fixed[name] = f"{parse_amount(value):.2f}"
+        except RuleError as exc:
+            zh, en = field_titles(schema["properties"][name], name)
+            raise ServiceError(
+                f"“{zh}”填写有误：{exc.zh}", f"“{en}” is not valid: {exc.en}", code="form"
+            ) from exc
     return fixed
+
+
+#: An amount already written as the form's schema stores it (digits, at most two decimals).
+_PLAIN_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+#: Form fields that hold an amount of money (``"x-amount": true``, or these names).
+AMOUNT_NAMES = frozenset({"wage", "base"})
+
+
+def amount_fields(schema: dict[str, Any]) -> list[str]:
+    """The form's amount fields: typed in the money grammar (``parse_amount``)."""
+    return [
+        name
+        for name, spec in (schema.get("properties") or {}).items()
+        if isinstance(spec, dict)
+        and spec.get("type") == "string"
+        and (spec.get("x-amount") is True or name in AMOUNT_NAMES)
+    ]
 
 
 def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
@@ -311,6 +366,17 @@ def validate_answers(schema: dict[str, Any], answers: dict[str, Any]) -> None:
                     "check each digit.",
                 )
             )
+    for name in resident_id_fields(schema):
+        value = answers.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        # The length and characters the schema checks; the check digit and birth date are
+        # GB 11643-1999's (python-stdnum's cn.ric digit), as the person pages read them.
+        check = check_resident_id(value, today=timezone.localdate(), with_place=False)
+        reason = check.reason
+        if not check.valid and reason is not None and reason.code not in ("length", "format"):
+            zh, en = field_titles(schema["properties"][name], name)
+            found.append((f"“{zh}”填写有误：{reason.zh}", f"“{en}” is not valid: {reason.en}"))
     if found:
         raise ServiceError(
             "".join(zh for zh, _ in found), " ".join(en for _, en in found), code="form"

@@ -153,7 +153,10 @@ def material_supply(case: Application, material: dict[str, Any], uploaded: set[s
 
 def materials_to_upload(case: Application, materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The materials the case may still be asked to upload: never those the platform
-    obtains itself, nor those a department confirms at its review."""
+    obtains itself, nor those a department confirms at its review, unless the case waits
+    for a supplement: then the case worker asked for them, whichever they are."""
+    if case.status == "supplement":
+        return list(materials)
     uploaded = set(case.materials.values_list("name", flat=True))
     return [
         m for m in materials if material_supply(case, m, uploaded) not in ("obtained", "at_review")

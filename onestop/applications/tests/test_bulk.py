@@ -310,3 +310,21 @@ def test_the_queue_is_paged(world: Any, settings: Any) -> None:
     assert 'id="queue-pages"' in first and "?channel=online&page=2" in first
     shown = {n for n in numbers if n in first} | {n for n in numbers if n in second}
     assert shown == numbers and sum(n in second for n in numbers) == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_assign_to_names_each_colleagues_role_and_agency(world: Any, language: str) -> None:
+    """sam's Assign to list tells colleagues apart: name · role · agency, in his language."""
+    import re
+
+    from django.utils import translation
+
+    file(world)
+    sam = browser(world.sam)
+    html = sam.get("/staff/queue/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    select = re.search(r'<select name="to"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    profile = world.carol.staff_profile
+    with translation.override(language):
+        expected = f"{world.carol} · {profile.get_role_display()} · {profile.agency}"
+    assert expected in select.group(1)

@@ -34,6 +34,21 @@ GROUPED = {
 }
 
 
+def henan_channel(settings: Any) -> None:
+    """A transfer channel with Henan: a hub address and Henan's key registered."""
+    from onestop.exchange import algorithms
+    from onestop.exchange.models import Consumer, ConsumerKind
+
+    settings.ONESTOP_TRANSFER_HUB_URL = "http://127.0.0.1:9"
+    Consumer.objects.create(
+        code="province-410000",
+        name="河南省社会保险经办系统",
+        kind=ConsumerKind.PROVINCE,
+        algorithm=algorithms.ED25519,
+        public_key=algorithms.keypair(algorithms.ED25519)[1],
+    )
+
+
 def test_form_groups() -> None:
     assert services.form_groups(GROUPED) == [
         ("退休", ["retirement_month"]),
@@ -149,10 +164,13 @@ def test_the_pages_walk_through_to_a_filed_case(world: Any) -> None:
     assert response["Location"] == "/me/applications/" and not Draft.objects.exists()
 
 
-def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(world: Any) -> None:
+def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(
+    world: Any, settings: Any
+) -> None:
     """The statutory month when it may be filed, else the allowed month nearest to it; an
     earlier answer outside the window is not offered again; the transfer form starts from
-    the province of the ID's address code; the survivors' form from the death registered."""
+    the province of the ID's address code when a channel to it is configured (nothing
+    otherwise); the survivors' form from the death registered."""
     import datetime as dt
     import random
 
@@ -199,6 +217,9 @@ def test_prefill_offers_only_what_may_be_filed_and_fills_every_form(world: Any) 
         "bank_account": "6222020200112233446",
     }
     transfer = catalogue.item_get(code="SX-SI-007")
+    assert services.draft_open(actor=man.user, item=transfer).answers == {}
+    Draft.objects.filter(item_code="SX-SI-007").delete()
+    henan_channel(settings)
     assert services.draft_open(actor=man.user, item=transfer).answers == {"from_province": "410000"}
     # alice's ID is from Shaanxi itself: nothing to guess.
     assert services.draft_open(actor=world.alice.user, item=transfer).answers == {}
@@ -353,10 +374,11 @@ def test_the_form_says_pre_filled_only_for_what_it_filled(world: Any) -> None:
     assert 'id="prefilled"' not in proof.content.decode()
 
 
-def test_every_form_asks_its_fields_in_the_declared_order(world: Any) -> None:
+def test_every_form_asks_its_fields_in_the_declared_order(world: Any, settings: Any) -> None:
     """The apply page lists each item's fields in the order the catalogue declares them, on
     every database (PostgreSQL's jsonb keeps the keys of ``properties`` in its own order);
     the list is stored with the form (``x-order``)."""
+    henan_channel(settings)  # the transfer-in form is offered only with a channel
     from onestop.catalogue.seed import ITEMS
 
     client = Client()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from django.utils import translation
 
 from onestop.applications.labels import FACTS, fact_label, fact_value, step_title
@@ -49,3 +51,38 @@ def test_every_user_task_of_every_process_has_a_name_in_each_language() -> None:
         assert english == name
         assert chinese != name and re.search(r"[\u4e00-\u9fff]", chinese), name
         assert not re.search(r"[A-Za-z]", chinese), (name, chinese)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "shown", "absent"),
+    [
+        ("en", "Company status in the registry</dt><dd>in existence (active)", "存续"),
+        ("zh-hans", "<dd>存续</dd>", "in existence"),
+    ],
+)
+def test_the_registrys_company_status_reads_in_the_page_language(
+    world: Any, language: str, shown: str, absent: str
+) -> None:
+    """The enterprise registry writes a status in Chinese (存续); an English page reads it in
+    English, a Chinese page as written."""
+    from django.test import Client
+
+    from onestop.applications import services
+    from onestop.applications.models import Application
+
+    case = services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-006",
+        applicant=world.alice,
+        answers={"retirement_month": "2026-05", "bank_account": "6222020200112233446"},
+    ).application
+    Application.objects.filter(pk=case.pk).update(
+        facts={"enterprise_found": True, "enterprise_status": "存续"}
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
+    gathered = re.search(r'id="gathered">.*?</dl>', page.content.decode(), re.S)
+    assert gathered is not None
+    assert shown in gathered.group(0) and absent not in gathered.group(0)

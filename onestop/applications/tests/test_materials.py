@@ -140,3 +140,70 @@ def test_what_the_platform_obtains_is_never_asked_to_be_uploaded(world: Any) -> 
     upload = page.split('id="upload-form"')[1].split("</form>")[0]
     assert "本人社会保障卡或银行账户" not in upload
     assert "人事档案（视同缴费年限认定）" in upload
+
+
+@pytest.mark.parametrize(
+    ("language", "notice", "staff_texts"),
+    [
+        ("zh-hans", "经办人员要求补正", ["补正须一次性列明", "办结本环节", "办理意见"]),
+        ("en", "A supplement was asked for", ["a supplement lists everything", "Decision"]),
+    ],
+)
+def test_asked_for_a_supplement_the_applicant_uploads_and_confirms_on_the_case_page(
+    world: Any, settings: Any, tmp_path: Any, language: str, notice: str, staff_texts: list[str]
+) -> None:
+    """carol asks alice for her proof of contributions on a transfer in, a material the
+    platform holds from shared data: alice's case page offers it for upload, in her
+    language, with no staff wording; she uploads it and confirms, and the case goes on."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onestop.applications.tests.test_drafts import henan_channel
+
+    settings.MEDIA_ROOT = tmp_path
+    henan_channel(settings)
+    case = services.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-007",
+        applicant=world.alice,
+        answers={"from_province": "410000"},
+    ).application
+    case = services.application_act(
+        actor=world.carol,
+        application=case,
+        task="accept",
+        decision="supplement",
+        note="请上传原参保地的参保缴费凭证",
+    )
+    assert case.status == "supplement"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    url = f"/applications/{case.number}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'id="upload-form"' in page and notice in page
+    assert 'value="参保缴费凭证"' in page
+    action = page[page.index('id="task-supplement"') :]
+    for text in staff_texts:
+        assert text not in action, text
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"{url}materials/",
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "参保缴费凭证",
+            "file": SimpleUploadedFile("proof.pdf", PDF, "application/pdf"),
+        },
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 302
+    assert Material.objects.get().name == "参保缴费凭证"
+    response = client.post(
+        f"{url}tasks/supplement/",
+        {"csrfmiddlewaretoken": token, "supplement-decision": "done", "supplement-note": ""},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status != "supplement"
+    assert re.search(r"参保缴费凭证", client.get(url).content.decode())

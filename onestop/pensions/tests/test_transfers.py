@@ -119,12 +119,6 @@ def test_a_forged_information_form_is_refused(world: Any, hub: Any) -> None:
     )
 
 
-def test_without_a_hub_the_case_says_so(world: Any, settings: Any) -> None:
-    settings.ONESTOP_TRANSFER_HUB_URL = ""
-    case = file_and_accept(world, world.alice)
-    assert "No transfer channel" in case.facts["transfer_error"]
-
-
 def test_the_form_only_takes_another_province(world: Any) -> None:
     for bad in ("610000", "999999", ""):
         with pytest.raises(ServiceError):
@@ -380,3 +374,127 @@ def test_the_transfers_page_masks_names_and_reveals_through_the_journaled_person
         Entry.objects.filter(action="identity.person.revealed", actor_id=str(world.rita.pk)).count()
         == 1
     )
+
+
+# -- no channel: refused when filed, never a dead end ---------------------------------------
+
+
+def _post(
+    client: Any, url: str, data: dict[str, str], language: str, page: str | None = None
+) -> Any:
+    client.get(page or url, HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(
+        url,
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, **data},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("zh-hans", "未配置与北京市的转移接续通道"),
+        ("en", "No transfer channel with Beijing is configured"),
+    ],
+)
+def test_a_province_without_a_channel_is_not_offered_and_cannot_be_filed(
+    world: Any, hub: Any, language: str, reason: str
+) -> None:
+    """The form offers Henan only (the one channel); a transfer from Beijing posted anyway
+    is refused when filed, with the reason in the person's language, and nothing is filed."""
+    from django.test import Client
+
+    from onestop.applications.models import Application
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    url = "/services/SX-SI-007/apply/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'value="{HENAN}"' in page and 'value="110000"' not in page
+    assert ("河南省" if language == "zh-hans" else "Henan") in page
+    _post(client, url, {"page": "0", "from_province": "110000"}, language)
+    assert not Application.objects.exists()
+    # A submission not through the form (the API, a stale draft) is refused the same way.
+    with pytest.raises(ServiceError) as refused:
+        applications.application_submit(
+            actor=world.alice.user,
+            item_code="SX-SI-007",
+            applicant=world.alice,
+            answers={"from_province": "110000"},
+        )
+    assert refused.value.code == "transfer_unavailable"
+    assert reason in (refused.value.zh if language == "zh-hans" else refused.value.en)
+    assert not Application.objects.exists()
+
+
+def test_with_no_channel_at_all_the_form_says_so_and_files_nothing(
+    world: Any, settings: Any
+) -> None:
+    from django.test import Client
+
+    from onestop.applications.models import Application
+
+    settings.ONESTOP_TRANSFER_HUB_URL = ""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    url = "/services/SX-SI-007/apply/"
+    for language, text in (
+        ("zh-hans", "未配置与任何省份的转移接续通道"),
+        ("en", "No transfer channel"),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert text in page
+    _post(client, url, {"page": "0", "from_province": HENAN}, "en")
+    assert not Application.objects.exists()
+
+
+def test_a_case_filed_before_the_channel_went_away_reads_clearly_and_can_be_rejected(
+    world: Any, hub: Any
+) -> None:
+    """The channel is withdrawn after filing: the case page gives the reason in one
+    language under a label (never the key ``transfer_error``), approving says to reject,
+    and rita rejects it with that reason."""
+    from django.test import Client
+
+    case = applications.application_submit(
+        actor=world.alice.user,
+        item_code="SX-SI-007",
+        applicant=world.alice,
+        answers={"from_province": HENAN},
+    ).application
+    Consumer.objects.filter(code=f"province-{HENAN}").update(active=False)
+    case = applications.application_act(
+        actor=world.carol, application=case, task="accept", decision="accept"
+    )
+    rita = Client(enforce_csrf_checks=True)
+    rita.force_login(world.rita)
+    url = f"/applications/{case.number}/"
+    for language, label, reason, other in (
+        ("zh-hans", "转出地未发来信息表的原因", "未配置与河南省的转移接续通道", "No transfer"),
+        ("en", "Why the other province sent no information form", "No transfer channel", "未配置"),
+    ):
+        page = rita.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "transfer_error" not in page
+        assert label in page and reason in page and other not in page
+    act = f"/applications/{case.number}/tasks/review/"
+    approve = _post(
+        rita, act, {"review-decision": "approve", "review-note": ""}, "en", page=url
+    ).content.decode()
+    assert "reject it giving this reason: No transfer channel with Henan" in approve
+    case.refresh_from_db()
+    assert case.status == "in_review"
+    with pytest.raises(ServiceError) as refused:
+        applications.application_act(
+            actor=world.rita, application=case, task="review", decision="approve"
+        )
+    assert "请以该理由作出不予批准的决定：未配置与河南省" in refused.value.zh
+    _post(
+        rita,
+        act,
+        {"review-decision": "reject", "review-note": "未配置转移通道"},
+        "zh-hans",
+        page=url,
+    )
+    case.refresh_from_db()
+    assert case.status == "rejected"

@@ -174,3 +174,35 @@ def test_on_time_rates_and_the_page(world: Any) -> None:
     assert [w["number"] for w in client.get("/api/v1/supervision/warnings").json()] == [
         open_case.number
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "paused", "yellow"),
+    [
+        ("zh-hans", "等待申请人补正，计时暂停", "黄牌"),
+        ("en", "clock paused while waiting", "yellow"),
+    ],
+)
+def test_a_case_waiting_for_a_supplement_is_shown_paused_not_as_a_warning(
+    world: Any, language: str, paused: str, yellow: str
+) -> None:
+    """A yellow warning was raised; then carol asks alice for a supplement, which pauses the
+    clock: sam's page lists the case as paused, with no level and no time left to count."""
+    case = file(world)
+    clock_run(today=case.step_deadline or case.deadline)  # due today: yellow
+    assert Warning.objects.filter(application=case, resolved_at__isnull=True).exists()
+    cases.application_act(
+        actor=world.carol, application=case, task="accept", decision="supplement", note="补档案"
+    )
+    case.refresh_from_db()
+    assert case.paused_since is not None
+    if not Warning.objects.filter(application=case, resolved_at__isnull=True).exists():
+        pytest.skip("the supplement resolved the warning: nothing left to show")
+    client = Client()
+    client.force_login(world.sam)
+    page = client.get("/supervision/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{case.number}(?:(?!</tr>).)*</tr>", page, re.S)
+    assert row is not None
+    assert 'class="paused"' in row.group(0) and paused in row.group(0)
+    assert "warning-yellow" not in row.group(0) and yellow not in row.group(0)
