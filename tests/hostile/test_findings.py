@@ -1,0 +1,93 @@
+"""Findings of the hostile pass (HOSTILE.md), each written as the behaviour that should hold.
+
+They fail until the finding is fixed; each test's docstring names the finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client
+
+from onestop.applications.models import Application
+from onestop.pensions import services as pensions
+
+pytestmark = pytest.mark.django_db
+
+
+def browser(user: Any) -> Client:
+    """A signed-in browser holding a CSRF cookie, as after loading any page."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies["csrftoken"] = _get_new_csrf_string()
+    return client
+
+
+def csrf(client: Client) -> dict[str, str]:
+    return {"X-CSRFToken": client.cookies["csrftoken"].value}
+
+
+def _claim(client: Client, resident_id: str) -> Any:
+    return client.post(
+        "/api/v1/applications",
+        {
+            "item_code": "SX-SI-008",
+            "answers": {"deceased_resident_id": resident_id, "relation": "child"},
+        },
+        content_type="application/json",
+        headers=csrf(client),
+    )
+
+
+def test_h1_survivors_claim_for_a_living_person_is_refused(world: Any) -> None:
+    """H1: bob files the funeral grant and survivors' benefits (SX-SI-008) for alice, who is
+    alive and no relation of his. The filing is refused with a 4xx and no case is opened
+    (today: 201, a case in Yanta's queue; any citizen can fill the queue this way)."""
+    bob = browser(world.bob.user)
+    before = Application.objects.count()
+    answer = _claim(bob, world.alice.resident_id)
+    assert 400 <= answer.status_code < 500, answer.content
+    assert Application.objects.count() == before
+
+
+def test_h1_survivors_claim_does_not_tell_a_stranger_who_died(world: Any) -> None:
+    """H1: the answer to a stranger's SX-SI-008 filing does not differ between a dead and a
+    living person (today the licences list says the death certificate was "found", with its
+    number, for the dead one and "not_found" for the living one: an oracle of deaths)."""
+    pensions.death_event(
+        {
+            "subject": world.dave.resident_id,
+            "source": "civil_affairs",
+            "data": {"date": "2026-10-01", "certificate_no": "SW20261001000009"},
+        }
+    )
+    bob = browser(world.bob.user)
+    dead, alive = _claim(bob, world.dave.resident_id), _claim(bob, world.alice.resident_id)
+    assert dead.status_code == alive.status_code
+    assert b"SW20261001000009" not in dead.content
+    if dead.status_code == 201:
+        statuses = lambda r: sorted(x.get("status", "") for x in r.json()["licences"])  # noqa: E731
+        assert statuses(dead) == statuses(alive)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/applications", b'{"item_code": "\\ud800", "answers": {}}'),
+        (
+            "/api/v1/me/consents",
+            b'{"consumer": "\\ud800", "resource": "x", "purpose": "x", "days": 90}',
+        ),
+    ],
+)
+def test_h2_a_lone_surrogate_in_json_is_a_400(world: Any, path: str, body: bytes) -> None:
+    """H2: JSON may spell a lone UTF-16 surrogate (``"\\ud800"``); Python decodes it to a
+    string the database cannot encode, and the API answers 500 (SQLite and PostgreSQL; also
+    ``/api/v1/applications/<n>/handover`` ``"to"``). It is bad input: a 4xx in both
+    languages, nothing written."""
+    alice = browser(world.alice.user)
+    answer = alice.post(path, body, content_type="application/json", headers=csrf(alice))
+    assert 400 <= answer.status_code < 500, answer.content
+    assert "message_zh" in answer.json() and "message_en" in answer.json()
