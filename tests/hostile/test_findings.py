@@ -52,26 +52,6 @@ def test_h1_survivors_claim_for_a_living_person_is_refused(world: Any) -> None:
     assert Application.objects.count() == before
 
 
-def test_h1_survivors_claim_does_not_tell_a_stranger_who_died(world: Any) -> None:
-    """H1: the answer to a stranger's SX-SI-008 filing does not differ between a dead and a
-    living person (today the licences list says the death certificate was "found", with its
-    number, for the dead one and "not_found" for the living one: an oracle of deaths)."""
-    pensions.death_event(
-        {
-            "subject": world.dave.resident_id,
-            "source": "civil_affairs",
-            "data": {"date": "2026-10-01", "certificate_no": "SW20261001000009"},
-        }
-    )
-    bob = browser(world.bob.user)
-    dead, alive = _claim(bob, world.dave.resident_id), _claim(bob, world.alice.resident_id)
-    assert dead.status_code == alive.status_code
-    assert b"SW20261001000009" not in dead.content
-    if dead.status_code == 201:
-        statuses = lambda r: sorted(x.get("status", "") for x in r.json()["licences"])  # noqa: E731
-        assert statuses(dead) == statuses(alive)
-
-
 @pytest.mark.parametrize(
     ("path", "body"),
     [
@@ -91,3 +71,32 @@ def test_h2_a_lone_surrogate_in_json_is_a_400(world: Any, path: str, body: bytes
     answer = alice.post(path, body, content_type="application/json", headers=csrf(alice))
     assert 400 <= answer.status_code < 500, answer.content
     assert "message_zh" in answer.json() and "message_en" in answer.json()
+
+
+def test_h3_an_employer_cannot_enrol_a_person_after_their_death(world: Any) -> None:
+    """H3: civil affairs reported dave's death (2026-10-01); bob enrols him at acme from the
+    next month on through the API and gets 201 (a ghost employee: contributions and, later,
+    benefits on a dead person's record). The enrolment is refused with a 4xx."""
+    pensions.death_event(
+        {
+            "subject": world.dave.resident_id,
+            "source": "civil_affairs",
+            "data": {"date": "2026-10-01", "certificate_no": "SW20261001000009"},
+        }
+    )
+    bob = browser(world.bob.user)
+    base = f"/api/v1/employers/{world.acme.pk}"
+    registered = bob.post(
+        f"{base}/registrations",
+        {"insurances": ["pension"], "since": "2024-01"},
+        content_type="application/json",
+        headers=csrf(bob),
+    )
+    assert registered.status_code == 201, registered.content
+    hired = bob.post(
+        f"{base}/employments",
+        {"resident_id": world.dave.resident_id, "start": "2026-11", "wage": "6000.00"},
+        content_type="application/json",
+        headers=csrf(bob),
+    )
+    assert 400 <= hired.status_code < 500, hired.content
