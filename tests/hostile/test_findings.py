@@ -100,3 +100,13 @@ def test_h3_an_employer_cannot_enrol_a_person_after_their_death(world: Any) -> N
         headers=csrf(bob),
     )
     assert 400 <= hired.status_code < 500, hired.content
+
+
+def test_h4_a_person_number_past_the_database_integer_is_not_a_500(world: Any) -> None:
+    """H4: carol's case search takes ``?person=`` (an IntegerField with no maximum);
+    ``99999999999999999999`` reaches the query and the page answers 500 (SQLite: "Python
+    int too large to convert to SQLite INTEGER"). It is bad input: the page with the form's
+    error, or a 4xx."""
+    carol = browser(world.carol)
+    answer = carol.get("/staff/cases/?person=99999999999999999999")
+    assert answer.status_code < 500
