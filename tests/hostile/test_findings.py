@@ -5,13 +5,18 @@ They fail until the finding is fixed; each test's docstring names the finding.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.utils import timezone
 
 from onestop.applications.models import Application
+from onestop.audit.models import Entry
+from onestop.contributions import individual
 from onestop.pensions import services as pensions
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +115,45 @@ def test_h4_a_person_number_past_the_database_integer_is_not_a_500(world: Any) -
     carol = browser(world.carol)
     answer = carol.get("/staff/cases/?person=99999999999999999999")
     assert answer.status_code < 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_h6_two_suspensions_at_once_are_one(world: Any) -> None:
+    """H6: alice, an individual payer, sends "suspend" from two tabs at the same moment
+    (PostgreSQL, two threads through the API). ``payer_suspend`` checks the status without
+    a row lock, so both answer 200 and the journal holds two suspensions (seen on the demo:
+    three at once, seq 452-454). One wins; the other is 400 ``suspended``; one entry."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under real concurrency need PostgreSQL (DATABASE_URL)")
+    today = timezone.localdate()
+    individual.payer_register(
+        actor=None,
+        person=world.alice,
+        base="6000",
+        frequency="monthly",
+        start_period=today.year * 100 + today.month,
+    )
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def suspend() -> None:
+        try:
+            client = browser(world.alice.user)
+            barrier.wait(timeout=10)
+            answer = client.post(
+                "/api/v1/me/flexible/suspend",
+                {},
+                content_type="application/json",
+                headers=csrf(client),
+            )
+            statuses.append(answer.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=suspend) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [200, 400]
+    assert Entry.objects.filter(action="contributions.individual_payer.suspended").count() == 1
