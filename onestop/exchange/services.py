@@ -423,10 +423,14 @@ def consent_revoke(*, actor: Any, consent_id: int) -> Consent:
     if consent is None:
         raise NotFound()
     with transaction.atomic():
-        if consent.revoked_at is None:
-            consent.revoked_at = timezone.now()
-            consent.save(update_fields=["revoked_at"])
+        # One revocation, one journal entry, however many are sent at once (hostile pass
+        # L4): only the update that changed the row journals.
+        now = timezone.now()
+        if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
+            consent.revoked_at = now
             record(actor=actor, action="exchange.consent.revoked", target=consent)
+        else:
+            consent.refresh_from_db(fields=["revoked_at"])
     return consent
 
 
