@@ -324,6 +324,11 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     problem = pdf_signing.check(data).problem
     if problem == "unreadable":
         raise UnreadableFile(*pdf_signing.PROBLEMS["unreadable"])
+    # Only a file whose signature the platform's certificate verifies (bytes appended after
+    # it, or a signing certificate since revoked or expired, still count) writes to a
+    # holder's data-use log: the number in an unsigned or forged file is anyone's to type
+    # (hostile pass L2).
+    signed = problem in (None, "", "appended", "signer_revoked", "signer_expired")
     if not problem:
         if found is None or holder is None:
             problem = "unknown"
@@ -336,7 +341,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     else:
         assert holder is not None
         result = _check(holder, timezone.localdate())
-    if holder is not None:
+    if holder is not None and signed:
         _logged(result, holder, party, purpose)
     return result
 
