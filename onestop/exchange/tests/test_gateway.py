@@ -435,13 +435,13 @@ def registries(settings: Any) -> Iterator[RegistrySimulator]:
 FUNERAL = "SX-SI-008"
 
 
-def file_funeral(world: Any) -> Any:
-    """alice claims for dave at carol's counter (a registry is asked about someone other
+def file_funeral(world: Any, claimant: Any = None) -> Any:
+    """alice claims for dave at mallory's counter (a registry is asked about someone other
     than the filer only there, the case worker having the papers in hand)."""
     return applications.application_submit(
-        actor=world.carol,
+        actor=world.mallory,  # a case worker where dave was insured (Baota)
         item_code=FUNERAL,
-        applicant=world.alice,
+        applicant=claimant or world.alice,
         answers={"deceased_resident_id": world.dave.resident_id, "relation": "parent"},
         channel="counter",
         consent=True,
@@ -474,8 +474,9 @@ def test_a_funeral_grant_needs_no_death_certificate(
         "civil_affairs.deaths",
         "found",
     )
-    # The next case finds the licence in the library: no second query.
-    file_funeral(world)
+    # The next case (another relative's: one open claim each) finds the licence in the
+    # library: no second query.
+    file_funeral(world, claimant=world.bob)
     assert Message.objects.filter(direction="out").count() == 1
 
 
@@ -489,7 +490,7 @@ def test_without_a_record_or_a_registry_the_material_stays_to_upload(
 
     assert death(file_funeral(world)) == "not_found"
     settings.ONESTOP_REGISTRY_URL = "http://127.0.0.1:9"  # nothing listens there
-    assert death(file_funeral(world)) == "unavailable"
+    assert death(file_funeral(world, claimant=world.bob)) == "unavailable"
     assert list(Message.objects.order_by("pk").values_list("outcome", flat=True)) == [
         "not_found",
         "unavailable",
