@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 
 from onestop.applications.api import router as applications_router
 from onestop.audit.api import router as audit_router
@@ -59,6 +61,20 @@ PROBLEM = {
 }
 
 
+class TextParser(Parser):
+    """JSON bodies whose every string the database can store: JSON may spell a lone UTF-16
+    surrogate (``"\\ud800"``), which decodes to a Python string that is not text. Refused
+    here, once for every operation (Ninja answers 400, see ``http_error``)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("lone surrogate in a JSON string") from exc
+        return data
+
+
 class OnestopAPI(NinjaAPI):
     def create_response(
         self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any
@@ -97,6 +113,7 @@ api = OnestopAPI(
         "file); any other body is refused with 415."
     ),
     urls_namespace="api",
+    parser=TextParser(),
     auth=ANY_AUTH,
     throttle=[token_throttle()],
 )
@@ -231,8 +248,10 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 #: in both languages (anything else keeps Ninja's text in both halves).
 _HTTP_ERRORS = {
     400: (
-        "请求体无法解析：不是有效的 JSON，或不是 UTF-8 编码。",
-        "The request body cannot be parsed: it is not valid JSON, or not UTF-8.",
+        "请求体无法解析：不是有效的 JSON，或不是 UTF-8 编码（含无法表示的字符，如单独的代理项"
+        " \\ud800）。",
+        "The request body cannot be parsed: it is not valid JSON, or not UTF-8 text (it "
+        "holds a character that is not text, such as a lone surrogate \\ud800).",
     ),
     401: ("请先登录或提供有效的令牌。", "Sign in or give a valid token first."),
     403: ("无权执行此操作。", "You are not allowed to do this."),

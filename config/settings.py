@@ -337,10 +337,13 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # Behind a reverse proxy the client address is the first X-Forwarded-For hop.
+    # Behind a reverse proxy the client address is the hop it appended to X-Forwarded-For.
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", True)
 else:
     USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+# How many proxies in front of the platform append to X-Forwarded-For: the client address is
+# that many hops from the right (0: REMOTE_ADDR). USE_X_FORWARDED_FOR alone means one.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1" if USE_X_FORWARDED_FOR else "0"))
 
 # Ed25519 key that signs e-certificates: 64 hex characters (32 raw bytes). Required in
 # production; development derives one from SECRET_KEY.

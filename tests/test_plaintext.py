@@ -74,10 +74,12 @@ def build(world: Any, registries: RegistrySimulator) -> None:
         {"name": "丁大卫", "date": "2026-11-10", "place": "延安", "certificate_no": "SW1"},
     )
     applications.application_submit(
-        actor=alice.user,
+        actor=world.mallory,  # a case worker where dave was insured (Baota)
         item_code="SX-SI-008",
         applicant=alice,
         answers={"deceased_resident_id": dave.resident_id, "relation": "parent"},
+        channel="counter",
+        consent=True,
     )
     registry = civil_affairs()
     raw, signature = registry.signed(

@@ -594,3 +594,57 @@ def test_a_422_reads_in_chinese_with_its_field_paths(world: Any, machine: Any) -
     assert answer["message"] == answer["message_zh"]
     assert "period: Field required" in answer["message_en"]
     assert "rows.0.wage: Input should be a valid string" in answer["message_en"]
+
+
+def _browser(user: Any) -> Client:
+    from django.middleware.csrf import _get_new_csrf_string
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies["csrftoken"] = _get_new_csrf_string()
+    return client
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/applications", b'{"item_code": "\\ud800", "answers": {}}'),
+        (
+            "/api/v1/me/consents",
+            b'{"consumer": "\\ud800", "resource": "x", "purpose": "x", "days": 90}',
+        ),
+        ("/api/v1/me/consents", b'{"consumer": "x", "resource": "\\udfff\\ud800"}'),
+        ("/api/v1/applications", b'{"item_code": "\xed\xa0\x80", "answers": {}}'),
+    ],
+)
+def test_a_lone_surrogate_in_json_is_a_400_in_both_languages(
+    world: Any, path: str, body: bytes
+) -> None:
+    """Hostile pass H2: JSON may spell a lone UTF-16 surrogate; it decoded to a string the
+    database cannot encode (500 on SQLite and PostgreSQL). The API's parser refuses it, for
+    every operation: 400 in the error shape, nothing written."""
+    from onestop.applications.models import Application
+    from onestop.exchange.models import Consent
+
+    alice = _browser(world.alice.user)
+    headers = {"X-CSRFToken": alice.cookies["csrftoken"].value}
+    answer = alice.post(path, body, content_type="application/json", headers=headers)
+    assert answer.status_code == 400, answer.content
+    problem = answer.json()
+    assert "surrogate" in problem["message_en"] and "代理项" in problem["message_zh"]
+    assert not Application.objects.exists() and not Consent.objects.exists()
+
+
+def test_a_surrogate_in_a_form_post_is_no_500(world: Any) -> None:
+    """Hostile pass H2 on pages: the UTF-8 spelling of a surrogate in a form post is not
+    UTF-8 at all; Django reads it as a replacement character, and the form answers."""
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/login/")
+    token = page.cookies["csrftoken"].value
+    answer = client.post(
+        "/login/",
+        f"csrfmiddlewaretoken={token}&username=%ED%A0%80&password=%ED%A0%80",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code in (200, 400)
+    no_traceback(answer)

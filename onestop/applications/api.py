@@ -166,6 +166,19 @@ def facts_out(facts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def applicant_licences(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The licence rows as the applicant reads them: a licence about someone else (the
+    deceased's death certificate) without its number."""
+    from onestop.exchange.licences import SOURCES
+
+    return [
+        {k: v for k, v in row.items() if k != "number"}
+        if getattr(SOURCES.get(str(row.get("licence_type", ""))), "subject_field", "")
+        else row
+        for row in rows or []
+    ]
+
+
 def case_out(case: Application, viewer: Any) -> dict[str, Any]:
     """The case as ``viewer`` may read it: staff see who holds each step and every timeline
     event; the applicant sees no staff login and none of the staff's internal events."""
@@ -191,7 +204,7 @@ def case_out(case: Application, viewer: Any) -> dict[str, Any]:
         "days_left": clock.days_left,
         "escalated_to": case.escalated_to.code if case.escalated_to else None,
         "facts": facts_out(case.facts),
-        "licences": case.licences,
+        "licences": case.licences if staff else applicant_licences(case.licences),
         "ready": [
             {"name": t, "lane": lane, "title": title, "holder": holders.get(task_id)}
             for t, lane, task_id, title in case.ready

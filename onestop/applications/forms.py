@@ -235,8 +235,14 @@ class CaseSearchForm(forms.Form):
     until = forms.DateField(
         label=_("Filed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Bounded by the database's integer (BigAutoField): a larger number is the form's
+    # error, not the query's overflow (hostile pass H4).
     person = forms.IntegerField(
-        label=_("Person"), required=False, widget=forms.HiddenInput, min_value=1
+        label=_("Person"),
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
     )
 
     def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,11 +16,19 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's address; behind a trusted proxy, the first X-Forwarded-For hop."""
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return str(forwarded).split(",")[0].strip()[:64]
+    """The caller's address. Behind ``TRUSTED_PROXIES`` proxies that each append the address
+    they saw to X-Forwarded-For, the hop the outermost trusted proxy added (that many from
+    the right): what the client wrote to the left of it is the client's to choose. Only a
+    valid IP address is taken; anything else (or no proxies: 0) is REMOTE_ADDR."""
+    trusted = int(getattr(settings, "TRUSTED_PROXIES", 0) or 0)
+    if trusted > 0:
+        hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= trusted:
+            try:
+                return str(ipaddress.ip_address(hops[-trusted]))
+            except ValueError:
+                pass
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 

@@ -426,9 +426,12 @@ def payer_suspend(*, actor: Any, person: Person, today: dt.date | None = None) -
     """No bills from the next payment period on, until resumed (journaled)."""
     today = today or timezone.localdate()
     payer = _open_payer(person)
-    if payer.status == PayerStatus.SUSPENDED:
-        raise ServiceError("缴费已暂停。", "Payment is already suspended.", code="suspended")
     with transaction.atomic():
+        # Checked on the locked row: two suspensions sent at once are one (hostile pass H6).
+        locks.person_lock(person_ids=[person.pk])
+        payer = IndividualPayer.objects.select_for_update().get(pk=payer.pk)
+        if payer.status == PayerStatus.SUSPENDED:
+            raise ServiceError("缴费已暂停。", "Payment is already suspended.", code="suspended")
         payer.status = PayerStatus.SUSPENDED
         payer.suspended_from = next_period_start(payer, today)
         payer.save(update_fields=["status", "suspended_from"])
@@ -446,10 +449,13 @@ def payer_resume(*, actor: Any, person: Person, today: dt.date | None = None) ->
     the registration restarts there (journaled)."""
     today = today or timezone.localdate()
     payer = _open_payer(person)
-    if payer.status != PayerStatus.SUSPENDED:
-        raise ServiceError("缴费未暂停。", "Payment is not suspended.", code="not_suspended")
-    start = next_period_start(payer, today)
     with transaction.atomic():
+        # Checked and appended on the locked row: no pause is lost to a racing change.
+        locks.person_lock(person_ids=[person.pk])
+        payer = IndividualPayer.objects.select_for_update().get(pk=payer.pk)
+        if payer.status != PayerStatus.SUSPENDED:
+            raise ServiceError("缴费未暂停。", "Payment is not suspended.", code="not_suspended")
+        start = next_period_start(payer, today)
         paused = [payer.suspended_from, period_of(month_of(start).plus(-1))]
         payer.status = PayerStatus.ACTIVE
         payer.pauses = [*payer.pauses, paused]

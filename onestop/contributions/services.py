@@ -199,6 +199,24 @@ def start_month_check(
         )
 
 
+def death_on_record(person: Person) -> dt.date | None:
+    """The date of the person's death as the platform knows it (the survivors' benefits a
+    registered death opened, or a death certificate in the e-licence library), or None."""
+    from onestop.exchange.models import ELicence
+    from onestop.pensions.models import SurvivorBenefit
+
+    benefit = SurvivorBenefit.objects.filter(person=person).only("died_on").first()
+    if benefit is not None:
+        return benefit.died_on
+    licence = (
+        ELicence.objects.filter(subject=person.resident_id_index, licence_type="death_certificate")
+        .order_by("valid_from")
+        .only("valid_from")
+        .first()
+    )
+    return licence.valid_from if licence is not None else None
+
+
 def employment_start(
     *,
     actor: Any,
@@ -235,6 +253,14 @@ def employment_start(
         )
     if post_category not in PostCategory.values:
         raise ServiceError("岗位类别无效。", "Unknown post category.", code="post_category")
+    died_on = death_on_record(person)
+    if died_on is not None and start_period > died_on.year * 100 + died_on.month:
+        raise ServiceError(
+            f"登记信息显示该人员已于{died_on.year}年{died_on.month}月死亡，不能自其后的月份增员。",
+            f"The records show this person died in {died_on:%Y-%m}: they cannot be enrolled "
+            "from a later month.",
+            code="deceased",
+        )
     if wage < 0 or wage > MAX_WAGE:
         raise ServiceError("工资金额无效。", "The wage is not valid.", code="wage")
     month_of(start_period)

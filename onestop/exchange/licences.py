@@ -195,9 +195,11 @@ def _store(
         return ELicence.objects.get(licence_type=licence_type, number=number[:64])
 
 
-def licence_for(*, licence_type: str, subject: str, party: str, purpose: str) -> ELicence | None:
+def licence_for(
+    *, licence_type: str, subject: str, party: str, purpose: str, ask_registry: bool = True
+) -> ELicence | None:
     """The licence of ``licence_type`` about ``subject`` (a resident ID): from the library,
-    else from its registry (then kept). None when there is none."""
+    else (``ask_registry``) from its registry (then kept). None when there is none."""
     spec = SOURCES.get(licence_type)
     key = identity.resident_id_key(subject)
     if spec is None or not key:
@@ -225,6 +227,8 @@ def licence_for(*, licence_type: str, subject: str, party: str, purpose: str) ->
             source="platform",
             content={"name": person.name},
         )
+    if not ask_registry:
+        return None
     record = registry_lookup(
         party=party, resource_code=spec.resource, subject=subject, purpose=purpose
     )
@@ -249,9 +253,12 @@ def licences_for_case(
     materials: list[dict[str, Any]],
     party: str,
     purpose: str,
+    ask_about_others: bool = True,
 ) -> list[dict[str, Any]]:
     """For each material the item lets an e-licence replace, what the library or a registry
-    gave: ``status`` found / not_found / unavailable, and the licence when found."""
+    gave: ``status`` found / not_found / unavailable, and the licence when found. Without
+    ``ask_about_others`` a licence about someone other than the applicant comes from the
+    library only (no registry is asked about a third person on a filer's word)."""
     used: list[dict[str, Any]] = []
     for material in materials:
         licence_type = material.get("licence_type", "")
@@ -266,7 +273,11 @@ def licences_for_case(
         row: dict[str, Any] = {"material": material.get("name", ""), "licence_type": licence_type}
         try:
             licence = licence_for(
-                licence_type=licence_type, subject=subject, party=party, purpose=purpose
+                licence_type=licence_type,
+                subject=subject,
+                party=party,
+                purpose=purpose,
+                ask_registry=ask_about_others or not spec.subject_field,
             )
         except RegistryUnavailable:
             used.append({**row, "status": "unavailable"})

@@ -324,6 +324,11 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     problem = pdf_signing.check(data).problem
     if problem == "unreadable":
         raise UnreadableFile(*pdf_signing.PROBLEMS["unreadable"])
+    # Only a file whose signature the platform's certificate verifies (bytes appended after
+    # it, or a signing certificate since revoked or expired, still count) writes to a
+    # holder's data-use log: the number in an unsigned or forged file is anyone's to type
+    # (hostile pass L2).
+    signed = problem in (None, "", "appended", "signer_revoked", "signer_expired")
     if not problem:
         if found is None or holder is None:
             problem = "unknown"
@@ -336,7 +341,7 @@ def certificate_verify_pdf(*, data: bytes, party: str = "") -> Verification:
     else:
         assert holder is not None
         result = _check(holder, timezone.localdate())
-    if holder is not None:
+    if holder is not None and signed:
         _logged(result, holder, party, purpose)
     return result
 
@@ -423,10 +428,14 @@ def consent_revoke(*, actor: Any, consent_id: int) -> Consent:
     if consent is None:
         raise NotFound()
     with transaction.atomic():
-        if consent.revoked_at is None:
-            consent.revoked_at = timezone.now()
-            consent.save(update_fields=["revoked_at"])
+        # One revocation, one journal entry, however many are sent at once (hostile pass
+        # L4): only the update that changed the row journals.
+        now = timezone.now()
+        if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
+            consent.revoked_at = now
             record(actor=actor, action="exchange.consent.revoked", target=consent)
+        else:
+            consent.refresh_from_db(fields=["revoked_at"])
     return consent
 
 

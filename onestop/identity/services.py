@@ -698,9 +698,10 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk:
         raise NotPermitted()
     with transaction.atomic():
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
+        # Only the update that changed the row journals (revocations sent at once: one).
+        now = timezone.now()
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            token.revoked_at = now
             record(actor=actor, action="identity.token.revoked", target=token)
 
 

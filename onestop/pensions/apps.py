@@ -12,7 +12,7 @@ class PensionsConfig(AppConfig):
 
         from onestop.applications.prechecks import on_precheck
         from onestop.applications.prefill import on_prefill
-        from onestop.applications.services import on_approved, on_route, on_submit
+        from onestop.applications.services import on_approved, on_route, on_standing, on_submit
         from onestop.exchange.gateway import register_action, register_event_handler
         from onestop.pensions import eligibility, services, survivors, transfers
         from onestop.workflow import engine
@@ -36,3 +36,4 @@ class PensionsConfig(AppConfig):
         on_approved(survivors.ITEM, survivors.claim_from_case)
         on_prefill(survivors.ITEM, survivors.prefill)
         on_route(survivors.ITEM, survivors.route)
+        on_standing(survivors.ITEM, survivors.claim_standing)

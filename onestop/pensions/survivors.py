@@ -199,6 +199,70 @@ def route(applicant: Person, answers: dict[str, Any]) -> Region | None:
     return deceased.region if deceased is not None else None
 
 
+#: Open claims one person may have at once (each for a different deceased).
+OPEN_CLAIMS_MAX = 3
+
+
+def claim_standing(applicant: Person, answers: dict[str, Any], channel: str) -> None:
+    """Who may claim (SX-SI-008 is for the survivors): online, the relative who registered
+    the death (told by the platform, the form filled in); anyone else at a counter, where the
+    case worker sees the proof of the relation (civil affairs confirms it at review). The
+    refusal reads the same whether the number is of a dead person, a living one or nobody:
+    the form is no register of deaths. One open claim per deceased per claimant, and a few in
+    all."""
+    from onestop.applications.models import Application, Channel
+    from onestop.applications.services.cases import OPEN, DuplicateCase
+
+    key = identity.resident_id_key(str(answers.get("deceased_resident_id", "")))
+    if key and key == identity.resident_id_key(applicant.resident_id):
+        raise ServiceError(
+            "不能为本人申领遗属待遇。",
+            "You cannot claim survivors' benefits for yourself.",
+            code="standing",
+        )
+    open_claims = Application.objects.filter(item_code=ITEM, applicant=applicant, status__in=OPEN)
+    for case in open_claims.only("pk", "number", "answers"):
+        other = identity.resident_id_key(str(case.answers.get("deceased_resident_id", "")))
+        if key and other == key:
+            raise DuplicateCase(
+                f"您已有一件为该逝者办理中的申领（办件编号{case.number}），请勿重复提交。",
+                f"You already have a claim in progress for this person (case {case.number}); "
+                "it is not filed twice.",
+            )
+    if open_claims.count() >= OPEN_CLAIMS_MAX:
+        raise DuplicateCase(
+            f"您已有{OPEN_CLAIMS_MAX}件办理中的遗属待遇申领，请待其办结后再申请。",
+            f"You already have {OPEN_CLAIMS_MAX} survivors' claims in progress; file another "
+            "when one is decided.",
+        )
+    if channel == Channel.COUNTER:
+        return
+    declared = (
+        bool(key)
+        and SurvivorBenefit.objects.filter(
+            person__resident_id_index=key, declarant=applicant
+        ).exists()
+    )
+    if key and not declared:  # the certificate civil affairs pushed names its declarant
+        from onestop.exchange.models import ELicence
+
+        mine = identity.resident_id_key(applicant.resident_id)
+        declared = any(
+            identity.resident_id_key(str((c or {}).get("declarant_resident_id", ""))) == mine
+            for c in ELicence.objects.filter(
+                subject=key, licence_type="death_certificate"
+            ).values_list("content", flat=True)[:5]
+        )
+    if not declared:
+        raise NotPermitted(
+            "在线申领限于办理死亡登记的亲属（平台已通知其申领）。其他亲属请携带本人身份证和"
+            "亲属关系证明到经办机构窗口申请，由经办人员核对后受理。",
+            "Online, the claim is open to the relative who registered the death (the "
+            "platform told them to claim). Other relatives file at an agency counter with "
+            "their identity card and proof of the relation, which the case worker checks.",
+        )
+
+
 def claim_service(data: dict[str, Any]) -> dict[str, Any]:
     """The SX-SI-008 process's service task: the amounts the reviewer decides on. A death the
     platform has not heard of is looked up in the civil-affairs registrations now."""

@@ -265,6 +265,8 @@ def adjustments_view(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             year = int(request.POST.get("year", ""))
+            if not 1990 <= year <= 2200:  # a year, not a number past the database's integer
+                raise ValueError(year)
             if action == "prepare":
                 services.adjustment_prepare(
                     actor=request.user,

@@ -46,12 +46,25 @@ def registries(settings: Any) -> Iterator[RegistrySimulator]:
 def test_a_funeral_grant_with_no_death_certificate(
     world: Any, page: Any, registries: RegistrySimulator
 ) -> None:
-    registries.put(
-        "civil_affairs",
-        "deaths",
-        world.dave.resident_id,
-        {"name": "丁大卫", "date": "2026-11-10", "place": "延安", "certificate_no": "SW20261110"},
-    )
+    from onestop.exchange.licences import death_registered
+    from onestop.pensions.services import death_event
+
+    record = {
+        "name": "丁大卫",
+        "date": "2026-11-10",
+        "place": "延安",
+        "certificate_no": "SW20261110",
+    }
+    registries.put("civil_affairs", "deaths", world.dave.resident_id, record)
+    # Civil affairs pushes the death alice registered (both handlers of the event): the
+    # certificate goes into the library, and alice may claim online.
+    event = {
+        "subject": world.dave.resident_id,
+        "source": "civil_affairs",
+        "data": {**record, "declarant_resident_id": world.alice.resident_id},
+    }
+    death_registered(event)
+    death_event(event)
     sign_in(page, "13800000001")
     page.goto("/services/SX-SI-008/")
     page.get_by_role("link", name="在线申请").click()

@@ -544,18 +544,23 @@ def application_submit(
         _refuse_duplicate(open_key, applicant)
     for check in SUBMIT_CHECKS.get(item.code, []):
         check(applicant, answers)
+    for standing in STANDING_CHECKS.get(item.code, []):
+        standing(applicant, answers, channel)
     # What the item lets this person choose at all (the same offer the form made).
     prechecks.enforce(
         found=prechecks.precheck(person=applicant, item_code=item.code, today=timezone.localdate()),
         answers=answers,
     )
     # Certificate-free: what the e-licence library or a registry can stand in for.
+    # A registry is asked about someone other than the applicant only at a counter (the case
+    # worker has the papers in hand); online, only what the library already holds.
     licences = licences_for_case(
         applicant=applicant,
         answers=answers,
         materials=item.materials,
         party=case_party(item.code),
         purpose=case_purpose(item.code),
+        ask_about_others=channel == Channel.COUNTER,
     )
     code = new_code()
     now = timezone.now()
@@ -690,6 +695,15 @@ def on_route(item_code: str, route: Callable[[Person, dict[str, Any]], Region | 
 
 def on_submit(item_code: str, check: Callable[[Person, dict[str, Any]], None]) -> None:
     SUBMIT_CHECKS.setdefault(item_code, []).append(check)
+
+
+#: Who may file a case of an item on a channel (``(applicant, answers, channel)``; an
+#: exception refuses it, nothing is saved). Registered by the contexts that know.
+STANDING_CHECKS: dict[str, list[Callable[[Person, dict[str, Any], str], None]]] = {}
+
+
+def on_standing(item_code: str, check: Callable[[Person, dict[str, Any], str], None]) -> None:
+    STANDING_CHECKS.setdefault(item_code, []).append(check)
 
 
 #: What other contexts record when a case of an item is filed (in the filing's transaction,

@@ -227,11 +227,14 @@ def test_death_case_runs_its_joint_review(world: Any) -> None:
     civil = staff("ca", "610000-civil_affairs")
     medical = staff("mi", "610000-medical_insurance")
     # bob (Beilin) claims for alice: the case goes where the deceased was insured (Yanta).
+    # At carol's counter: online, only the relative who registered the death claims.
     filed = services.application_submit(
-        actor=world.bob.user,
+        actor=world.carol,
         item_code="SX-SI-008",
         applicant=world.bob,
         answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
+        channel="counter",
+        consent=True,
     )
     assert filed.application.region == world.alice.region
     services.material_upload(

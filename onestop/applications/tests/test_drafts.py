@@ -301,11 +301,13 @@ def test_the_survivors_relation_reads_as_words_on_form_review_and_case(
     assert ">spouse<" not in form and ">child<" not in form and ">parent<" not in form
     review = client.get(f"{url}?page=review", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert shown in review and absent not in review
-    case = services.application_submit(
-        actor=world.bob.user,
+    case = services.application_submit(  # at a counter: online, only the death's declarant
+        actor=world.carol,
         item_code="SX-SI-008",
         applicant=world.bob,
         answers={"deceased_resident_id": world.alice.resident_id, "relation": "spouse"},
+        channel="counter",
+        consent=True,
     ).application
     page = client.get(f"/applications/{case.number}/", HTTP_ACCEPT_LANGUAGE=language)
     assert shown in page.content.decode() and absent not in page.content.decode()

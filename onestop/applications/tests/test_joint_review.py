@@ -27,12 +27,15 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 def death_case(world: Any, *, kinship: bool = True) -> Application:
-    """bob claims for alice (the case goes where she was insured); carol accepts."""
+    """bob claims for alice at carol's counter (the case goes where she was insured; the
+    claim is open online only to the relative who registered the death); carol accepts."""
     case = services.application_submit(
-        actor=world.bob.user,
+        actor=world.carol,
         item_code="SX-SI-008",
         applicant=world.bob,
         answers={"deceased_resident_id": world.alice.resident_id, "relation": "parent"},
+        channel="counter",
+        consent=True,
     ).application
     if kinship:
         services.material_upload(

@@ -230,3 +230,49 @@ def test_the_migration_splits_names_stored_in_both_languages(world: Any) -> None
     one.refresh_from_db()
     assert (both.name, both.name_en) == ("西安某银行（演示）", "Demo bank, Xi'an")
     assert (one.name, one.name_en) == ("省民政厅", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revocations_sent_at_once_are_journaled_once(world: Any, bank: Any) -> None:
+    """Hostile pass L4: four revocations of one consent at the same moment (PostgreSQL
+    threads through the API): each answers 200, the journal holds one revocation."""
+    import threading
+
+    from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent requests need PostgreSQL (DATABASE_URL)")
+    consent = services.consent_grant(
+        actor=world.alice.user,
+        consumer_code="bank-xian",
+        resource_code=PROOF,
+        purpose="loan",
+        days=30,
+    )
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def revoke() -> None:
+        try:
+            client = Client(enforce_csrf_checks=True)
+            client.force_login(world.alice.user)
+            client.cookies["csrftoken"] = _get_new_csrf_string()
+            barrier.wait(timeout=10)
+            answer = client.post(
+                f"/api/v1/me/consents/{consent.pk}/revoke",
+                {},
+                content_type="application/json",
+                headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+            )
+            statuses.append(answer.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=revoke) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [200] * 4
+    assert Entry.objects.filter(action="exchange.consent.revoked").count() == 1

@@ -279,6 +279,37 @@ def test_failed_checks_show_in_the_holders_data_use_log(insured: Any) -> None:
     ]
 
 
+def test_an_unsigned_file_naming_a_certificate_writes_no_log(insured: Any) -> None:
+    """Hostile pass L2: a file without the platform's signature, carrying a real
+    certificate's number in its metadata, is refused and leaves the holder's log alone."""
+    import io
+    import json
+
+    from pypdf import PdfReader, PdfWriter
+
+    pdf, issued = proof(insured)
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    subject = str(reader.metadata.subject if reader.metadata else "")
+    assert json.loads(subject)["number"] == issued.certificate.number
+    writer.add_metadata({"/Subject": subject})
+    forged = io.BytesIO()
+    writer.write(forged)
+    client = Client()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for _ in range(3):
+        answer = client.post(
+            "/api/v1/certificates/verify-file",
+            {"file": SimpleUploadedFile("c.pdf", forged.getvalue(), "application/pdf")},
+        )
+        assert answer.status_code in (200, 422), answer.content
+        assert answer.status_code == 422 or answer.json()["valid"] is False
+    assert not Message.objects.exists()
+
+
 def test_the_chain_is_published_and_stable(client: Client) -> None:
     """The root and chain are public PEM; the derived chain is the same in every process."""
     chain = client.get("/api/v1/certificates/pdf-chain")

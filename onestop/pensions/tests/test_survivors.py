@@ -47,8 +47,9 @@ def died(world: Any, person: Any, date: str, declarant: Any = None) -> str:
     )
 
 
-def claim(world: Any, claimant: Any, deceased: Any) -> Application:
-    """File SX-SI-008 and take it through acceptance and the joint review."""
+def claim(world: Any, claimant: Any, deceased: Any, *, counter: bool = False) -> Application:
+    """File SX-SI-008 (online, or at carol's counter) and take it through acceptance and
+    the joint review."""
 
     def staff(name: str, agency: str) -> Any:
         return identity.staff_create(
@@ -62,10 +63,12 @@ def claim(world: Any, claimant: Any, deceased: Any) -> Application:
         )
 
     case = applications.application_submit(
-        actor=claimant.user,
+        actor=world.carol if counter else claimant.user,
         item_code="SX-SI-008",
         applicant=claimant,
         answers={"deceased_resident_id": deceased.resident_id, "relation": "child"},
+        channel="counter" if counter else "online",
+        consent=counter,
     ).application
     case = applications.application_act(
         actor=world.carol, application=case, task="accept", decision="accept"
@@ -189,7 +192,7 @@ def test_unpublished_income_is_stated_and_the_claim_computes_it_once_published(
     ProvinceParameters.objects.filter(province="610000", year=2025).update(
         residents_monthly_income=None
     )
-    died(insured, insured.alice, "2026-03-01")
+    died(insured, insured.alice, "2026-03-01", declarant=insured.bob)
     benefit = SurvivorBenefit.objects.get()
     assert "2025" in benefit.facts["error"]
     page = Client()
@@ -209,7 +212,8 @@ def test_unpublished_income_is_stated_and_the_claim_computes_it_once_published(
 
 
 def test_a_claim_without_a_known_death_cannot_be_approved(insured: Any) -> None:
-    case = claim(insured, insured.bob, insured.alice)  # no registry here, no death known
+    # No registry here, no death known: filed at a counter (online only the declarant).
+    case = claim(insured, insured.bob, insured.alice, counter=True)
     assert "survivor_error" in case.facts
     with pytest.raises(ServiceError):
         _approve_after_reviews(insured, case)
@@ -297,7 +301,7 @@ def test_the_survivor_lines_read_in_one_language(insured: Any, language: str) ->
     in English; a record stored before the keyed source reads the same."""
     import re
 
-    died(insured, insured.alice, "2025-06-15")
+    died(insured, insured.alice, "2025-06-15", declarant=insured.bob)
     case = claim(insured, insured.bob, insured.alice)
     client = Client()
     client.force_login(insured.bob.user)
