@@ -23,6 +23,15 @@ from onestop.pensions.testing import worked_elsewhere
 from onestop.supervision.services import clock_run
 from tests.e2e.test_applications import decide, sign_in, sign_out
 
+
+def _pick(page: Any, label: str, name: str) -> None:
+    """Choose the colleague called ``name`` in the list labelled ``label`` (each option reads
+    "name · role · agency")."""
+    select = page.get_by_label(label)
+    value = select.locator("option", has_text=name).first.get_attribute("value")
+    select.select_option(value=value)
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ANSWERS = {"retirement_month": "2026-05", "bank_account": "6222020200112233446"}
@@ -60,7 +69,7 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
     page.get_by_label("内部意见（仅工作人员可见）").fill("已电话核实档案 verified by phone")
     page.get_by_role("button", name="添加意见").click()
     assert "已电话核实档案" in page.locator("#comments").inner_text()
-    page.get_by_label("同事").select_option(label="柯洛伊")
+    _pick(page, "同事", "柯洛伊")
     page.get_by_role("button", name="转交", exact=True).click()
     page.get_by_text("已移交。").wait_for()
     assert page.locator("#step-accept .holder").inner_text() == "柯洛伊"
@@ -74,7 +83,7 @@ def test_claim_transfer_reassign_escalate_and_supervise(world: Any, page: Any) -
 
     sign_in(page, "sam", world.sam)
     page.goto(f"/applications/{number}/")
-    page.get_by_label("同事").select_option(label="陈卡罗")
+    _pick(page, "同事", "陈卡罗")
     page.get_by_role("button", name="改派", exact=True).click()
     page.get_by_text("已移交。").wait_for()
     assert page.locator("#step-accept .holder").inner_text() == "陈卡罗"
@@ -165,7 +174,7 @@ def test_sam_reassigns_the_escalated_demo_case_and_rita_decides_it(world: Any, p
     page.goto(f"/applications/{late.number}/")
     assert page.locator("#escalated-to").inner_text() == "西安市"
     assert "逾期" in page.locator("#clock").inner_text()
-    page.get_by_label("同事").select_option(label="任丽塔")
+    _pick(page, "同事", "任丽塔")
     page.get_by_label("备注").fill("提级案件请市局办理")
     page.get_by_role("button", name="改派", exact=True).click()
     page.get_by_text("已移交。").wait_for()
@@ -249,14 +258,14 @@ def test_carol_filters_and_claims_in_bulk_and_sam_assigns_all_or_nothing(
     page.goto("/staff/queue/")
     page.get_by_label(f"选择 {online.number}").check()
     page.get_by_label(f"选择 {counter.number}").check()
-    page.get_by_label("指派给").select_option(label="任丽塔")
+    _pick(page, "指派给", "任丽塔")
     page.get_by_role("button", name="批量指派").click()
     expect(page.get_by_text("未作任何改动：2 件不能办理", exact=False)).to_be_visible()
     expect(page.get_by_text(f"{online.number}: 接收人无权办理该环节", exact=False)).to_be_visible()
     assert set(OpenStep.objects.values_list("assignee__username", flat=True)) == {"carol"}
     page.get_by_label(f"选择 {online.number}").check()
     page.get_by_label(f"选择 {counter.number}").check()
-    page.get_by_label("指派给").select_option(label="柯洛伊")
+    _pick(page, "指派给", "柯洛伊")
     page.get_by_label("备注").fill("均衡工作量")
     page.get_by_role("button", name="批量指派").click()
     expect(page.get_by_text("已指派给柯洛伊：2 件。")).to_be_visible()

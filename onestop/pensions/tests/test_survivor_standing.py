@@ -19,7 +19,7 @@ from onestop.pensions import services
 
 pytestmark = pytest.mark.django_db
 
-NOBODY = "110101199003077777"
+NOBODY = "110101199003077774"  # a valid number no one holds
 
 
 def browser(user: Any) -> Client:
