@@ -258,8 +258,6 @@ def fact_value(key: str, value: Any) -> str:
 
         zh, _sep, en = value.partition(" / ")
         return zh if (get_language() or "zh").startswith("zh") else en
-    if key == "transfer_error" and isinstance(value, dict):
-        return in_language(value)
     if is_masked(key) and isinstance(value, str) and value:
         return str(masked(key, value))
     if key == "identity_source" and isinstance(value, str):
